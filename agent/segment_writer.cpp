@@ -1,0 +1,210 @@
+#include "segment_writer.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <new>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "segment_name.h"
+
+namespace agentmetrics::agent {
+namespace {
+
+std::string env_or(const char* name, std::string_view fallback) {
+  const char* v = std::getenv(name);
+  return (v && *v) ? std::string(v) : std::string(fallback);
+}
+
+[[noreturn]] void throw_errno(const std::string& what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+// starttime (field 22 of /proc/self/stat): with the pid it names this process uniquely.
+std::uint64_t own_start_ticks() {
+  std::ifstream stat("/proc/self/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+    if (i == 22) return std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return 0;
+}
+
+void copy_program_name(char (&out)[64]) {
+  std::ifstream comm("/proc/self/comm");
+  std::string name;
+  std::getline(comm, name);
+  std::strncpy(out, name.c_str(), sizeof(out) - 1);
+  out[sizeof(out) - 1] = '\0';
+}
+
+}  // namespace
+
+SegmentOptions SegmentOptions::from_environment() {
+  SegmentOptions o;
+  o.dir = env_or(ipc::kSegmentDirEnv, ipc::kDefaultSegmentDir);
+  o.ns = env_or(ipc::kNamespaceEnv, ipc::kDefaultNamespace);
+  const std::string rings = env_or("AGENTMETRICS_RINGS", "");
+  if (!rings.empty()) {
+    std::uint32_t n = 0;
+    auto [end, ec] = std::from_chars(rings.data(), rings.data() + rings.size(), n);
+    if (ec != std::errc() || end != rings.data() + rings.size() || n == 0 || n > ipc::kMaxRingCount) {
+      throw std::invalid_argument("AGENTMETRICS_RINGS must be a number from 1 to " + std::to_string(ipc::kMaxRingCount) + ", got '" + rings + "'");
+    }
+    o.ring_count = n;
+  }
+  return o;
+}
+
+std::unique_ptr<SegmentWriter> SegmentWriter::create(const SegmentOptions& options) {
+  if (!ipc::is_valid_namespace(options.ns)) {
+    throw std::invalid_argument("namespace '" + options.ns + "' is not 1 to 64 characters of [A-Za-z0-9_-]");
+  }
+  const ipc::SegmentGeometry g = ipc::compute_geometry(options.ring_count, options.strtab_bytes);
+  const int dirfd = ::open(options.dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (dirfd < 0) throw_errno("cannot open segment directory " + options.dir);
+
+  const std::int32_t pid = ::getpid();
+  const std::uint64_t nonce = std::random_device{}();
+  const std::string init_name = ipc::init_file_name(options.ns, pid, nonce);
+  const std::string final_name = ipc::segment_file_name(options.ns, pid, nonce);
+
+  std::unique_ptr<SegmentWriter> w(new SegmentWriter());
+  w->fd_ = ::openat(dirfd, init_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (w->fd_ < 0) {
+    const int e = errno;
+    ::close(dirfd);
+    errno = e;
+    throw_errno("cannot create segment " + options.dir + "/" + init_name);
+  }
+  auto fail = [&](const std::string& what) {
+    const int e = errno;
+    ::unlinkat(dirfd, init_name.c_str(), 0);
+    ::close(dirfd);
+    errno = e;
+    throw_errno(what);
+  };
+  // Reserve every page now: on a full tmpfs this fails with ENOSPC, whereas a sparse file
+  // would fault with SIGBUS on the hot path later.
+  const int fa = ::posix_fallocate(w->fd_, 0, static_cast<off_t>(g.segment_size));
+  if (fa != 0) {
+    errno = fa;
+    fail("cannot reserve " + std::to_string(g.segment_size) + " bytes for segment in " + options.dir);
+  }
+  void* base = ::mmap(nullptr, g.segment_size, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd_, 0);
+  if (base == MAP_FAILED) fail("cannot map segment");
+  w->base_ = static_cast<std::byte*>(base);
+  w->size_ = g.segment_size;
+
+  // An OFD write lock lives as long as this open file description: the collector takes a
+  // released lock to mean the producer is gone, whatever happened to its pid.
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (::fcntl(w->fd_, F_OFD_SETLK, &lock) != 0) fail("cannot lock segment");
+
+  auto* header = new (w->base_) ipc::SegmentHeader{};
+  ipc::SegmentDescriptor& d = header->descriptor;
+  d.magic = ipc::kSegmentMagic;
+  d.abi_version = ipc::kAbiVersion;
+  d.header_size = sizeof(ipc::SegmentHeader);
+  d.segment_size = g.segment_size;
+  d.strtab_offset = g.strtab_offset;
+  d.strtab_capacity = g.strtab_capacity;
+  d.rings_offset = g.rings_offset;
+  d.ring_stride = g.ring_stride;
+  d.ring_count = g.ring_count;
+  d.ring_capacity = ipc::kRingCapacity;
+  d.producer_pid = pid;
+  d.producer_uid = ::getuid();
+  d.producer_start_ticks = own_start_ticks();
+  d.created_unix_ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  copy_program_name(d.program);
+  for (std::uint32_t i = 0; i < g.ring_count; ++i) {
+    new (w->base_ + g.rings_offset + i * g.ring_stride) ipc::RingSlot{};
+  }
+  // The rename publishes the fully initialised segment under the name the collector watches.
+  if (::renameat2(dirfd, init_name.c_str(), dirfd, final_name.c_str(), RENAME_NOREPLACE) != 0) fail("cannot publish segment");
+  ::close(dirfd);
+  w->path_ = options.dir + "/" + final_name;
+  return w;
+}
+
+SegmentWriter::~SegmentWriter() {
+  if (base_) ::munmap(base_, size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+ipc::RingSlot* SegmentWriter::ring(std::uint32_t i) const {
+  const auto& d = header()->descriptor;
+  return reinterpret_cast<ipc::RingSlot*>(base_ + d.rings_offset + i * d.ring_stride);
+}
+
+bool SegmentWriter::append_entry(std::span<const std::byte> entry) {
+  auto& committed = header()->strtab_committed;
+  // Only this producer writes the value (under the caller's lock), so a relaxed load is exact.
+  const std::uint64_t at = committed.load(std::memory_order_relaxed);
+  const auto& d = header()->descriptor;
+  if (at + entry.size() > d.strtab_capacity) return false;
+  std::memcpy(base_ + d.strtab_offset + at, entry.data(), entry.size());
+  // Release: the entry's bytes become visible no later than the new end that covers them.
+  committed.store(at + entry.size(), std::memory_order_release);
+  return true;
+}
+
+ipc::RingSlot* SegmentWriter::claim_ring() {
+  for (std::uint32_t i = 0; i < header()->descriptor.ring_count; ++i) {
+    ipc::RingSlot* slot = ring(i);
+    auto expected = static_cast<std::uint32_t>(ipc::RingOwner::kFree);
+    // Acquire pairs with release_ring's release: the previous owner's pushes happen before ours.
+    if (slot->control.owner.compare_exchange_strong(expected, static_cast<std::uint32_t>(ipc::RingOwner::kClaimed),
+                                                    std::memory_order_acquire, std::memory_order_relaxed)) {
+      return slot;
+    }
+  }
+  return nullptr;
+}
+
+void SegmentWriter::release_ring(ipc::RingSlot* slot) {
+  slot->control.owner.store(static_cast<std::uint32_t>(ipc::RingOwner::kFree), std::memory_order_release);
+}
+
+void SegmentWriter::count_unringed_drop() {
+  header()->unringed_drops.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t SegmentWriter::dropped_in_segment() const {
+  std::uint64_t total = header()->unringed_drops.load(std::memory_order_relaxed);
+  for (std::uint32_t i = 0; i < header()->descriptor.ring_count; ++i) {
+    total += ring(i)->control.dropped.load(std::memory_order_relaxed);
+  }
+  return total;
+}
+
+void SegmentWriter::abandon_after_fork() {
+  // The mapping and descriptor are copies of the parent's; closing ours leaves the parent's
+  // lock in place (it belongs to the parent's open file description, which we stop sharing).
+  ::munmap(base_, size_);
+  ::close(fd_);
+  base_ = nullptr;
+  fd_ = -1;
+}
+
+}  // namespace agentmetrics::agent

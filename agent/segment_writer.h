@@ -1,0 +1,62 @@
+// The producer's side of a segment: creates and publishes it, appends string-table entries,
+// and hands rings to threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "segment_layout.h"
+
+namespace agentmetrics::agent {
+
+struct SegmentOptions {
+  std::string dir;
+  std::string ns;
+  std::uint32_t ring_count = ipc::kDefaultRingCount;
+  std::uint64_t strtab_bytes = ipc::kDefaultStringTableBytes;
+
+  // From AGENTMETRICS_SHM_DIR, AGENTMETRICS_NAMESPACE and AGENTMETRICS_RINGS, with defaults.
+  static SegmentOptions from_environment();
+};
+
+class SegmentWriter {
+ public:
+  // Creates the file (owner-only, never through a symbolic link), reserves all its memory up
+  // front so that a full tmpfs fails here with ENOSPC instead of a SIGBUS later, locks it (the
+  // collector reads a released lock as "producer gone"), and publishes it by renaming.
+  // Throws std::system_error or std::invalid_argument with a message that says what failed.
+  static std::unique_ptr<SegmentWriter> create(const SegmentOptions& options);
+  ~SegmentWriter();
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  // Appends one encoded entry and publishes it. The caller serialises calls. False when the
+  // string table is full.
+  bool append_entry(std::span<const std::byte> entry);
+  // A free ring for the calling thread, or nullptr when all are claimed.
+  ipc::RingSlot* claim_ring();
+  static void release_ring(ipc::RingSlot* slot);
+  void count_unringed_drop();
+  std::uint64_t dropped_in_segment() const;
+
+  // In a forked child: forget the parent's segment without touching the file, which still
+  // belongs to the parent.
+  void abandon_after_fork();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  SegmentWriter() = default;
+  ipc::SegmentHeader* header() const { return reinterpret_cast<ipc::SegmentHeader*>(base_); }
+  ipc::RingSlot* ring(std::uint32_t i) const;
+
+  std::byte* base_ = nullptr;
+  std::size_t size_ = 0;
+  int fd_ = -1;
+  std::string path_;
+};
+
+}  // namespace agentmetrics::agent

@@ -1,0 +1,90 @@
+// A producer's segment as the collector holds it: mapped, validated, its string table parsed
+// as it grows, its rings drained into a shard. Everything read from the mapping is untrusted;
+// a segment that breaks the format or faults is marked failed and is never touched again.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "family_registry.h"
+#include "segment_layout.h"
+#include "self_metrics.h"
+#include "shard.h"
+
+namespace agentmetrics::collector {
+
+struct AttachPolicy {
+  std::set<uid_t> allowed_owners;  // file owners whose segments are accepted
+};
+
+struct Rejection {
+  const char* reason;  // a fixed class for the rejection counter
+  std::string detail;  // for the log
+};
+
+class AttachedSegment {
+ public:
+  static std::variant<std::unique_ptr<AttachedSegment>, Rejection> attach(int dirfd, const std::string& name,
+                                                                          const AttachPolicy& policy);
+  ~AttachedSegment();
+  AttachedSegment(const AttachedSegment&) = delete;
+  AttachedSegment& operator=(const AttachedSegment&) = delete;
+
+  // Drains every ring (a bounded amount per ring, for fairness between segments) into the
+  // shard and returns the number of records taken.
+  std::size_t drain(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
+  // True once the producer has exited: its lock on the file is gone.
+  bool producer_gone() const;
+  // Drops the producer reported since the last call (full rings, no ring).
+  std::uint64_t take_new_drops();
+  // Set after a fault or a broken rule of the format; the reason is in failure().
+  bool failed() const { return failure_ != nullptr; }
+  const char* failure() const { return failure_; }
+  const std::string& failure_detail() const { return failure_detail_; }
+  // Removes the file, if it is still the one we mapped.
+  void remove_file(int dirfd) const;
+
+  const std::string& name() const { return name_; }
+  const ipc::SegmentDescriptor& descriptor() const { return descriptor_; }
+  // The producer's program name, printable ASCII only (it comes from the producer).
+  std::string program() const;
+
+ private:
+  AttachedSegment() = default;
+  void fail(const char* reason, std::string detail);
+  bool refresh_string_table(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
+  void take_entry(const ipc::FamilyDecl& family, FamilyRegistry& registry, SelfMetrics& metrics);
+  void take_entry(const ipc::SeriesDecl& series, Shard& shard, SelfMetrics& metrics);
+  std::size_t pop(std::uint32_t ring, ipc::Record* out, std::size_t max);
+  std::size_t drain_ring(std::uint32_t ring, Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
+  ipc::RingSlot* slot(std::uint32_t ring) const;
+
+  std::string name_;
+  int fd_ = -1;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+  std::byte* base_ = nullptr;
+  std::size_t size_ = 0;
+  ipc::SegmentDescriptor descriptor_{};  // private copy, validated
+  const char* failure_ = nullptr;
+  std::string failure_detail_;
+
+  std::vector<std::byte> strtab_;  // private copy of the committed string table
+  std::uint64_t strtab_parsed_ = 0;
+  struct Family {
+    ipc::FamilyDecl decl;
+    const RegisteredFamily* registered;  // null: refused
+  };
+  std::vector<Family> families_;
+  std::vector<SeriesAggregate*> series_;  // by series id; null: refused
+  std::vector<std::size_t> read_index_;   // our own copy of each ring's read index
+  std::uint64_t drops_seen_ = 0;
+};
+
+}  // namespace agentmetrics::collector

@@ -1,0 +1,24 @@
+// Turns the aggregates into Prometheus metric families: the shards are merged per series
+// (counters and histograms add up, a gauge takes its most recent value), every known family is
+// listed even without series, and the collector's own metrics follow.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <string>
+#include <vector>
+
+#include "family_registry.h"
+#include "self_metrics.h"
+#include "shard.h"
+
+namespace agentmetrics::collector {
+
+std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& registry, const std::vector<Shard*>& shards,
+                                                       SelfMetrics& self);
+
+// The Prometheus text format 0.0.4.
+std::string render_text(const std::vector<prometheus::MetricFamily>& families);
+inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+}  // namespace agentmetrics::collector

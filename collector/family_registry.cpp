@@ -1,0 +1,38 @@
+#include "family_registry.h"
+
+namespace agentmetrics::collector {
+
+void FamilyRegistry::reserve_prefix(std::string prefix) {
+  std::lock_guard lock(mutex_);
+  reserved_prefixes_.push_back(std::move(prefix));
+}
+
+std::variant<const RegisteredFamily*, std::string> FamilyRegistry::register_family(const ipc::FamilyDecl& decl) {
+  std::lock_guard lock(mutex_);
+  for (const auto& prefix : reserved_prefixes_) {
+    if (decl.name.starts_with(prefix)) return "metric name '" + decl.name + "' is reserved for the collector (" + prefix + "*)";
+  }
+  auto it = by_name_.find(decl.name);
+  if (it == by_name_.end()) {
+    auto family = std::make_unique<RegisteredFamily>();
+    family->decl = decl;
+    family->decl.family_id = 0;
+    it = by_name_.emplace(decl.name, std::move(family)).first;
+    return it->second.get();
+  }
+  const ipc::FamilyDecl& known = it->second->decl;
+  if (known.type != decl.type) return "metric '" + decl.name + "' is already known with another type";
+  if (known.label_names != decl.label_names) return "metric '" + decl.name + "' is already known with other label names";
+  if (known.buckets != decl.buckets) return "metric '" + decl.name + "' is already known with other buckets";
+  return it->second.get();  // a different help text is not worth refusing data: the first one stays
+}
+
+std::vector<const RegisteredFamily*> FamilyRegistry::families() const {
+  std::lock_guard lock(mutex_);
+  std::vector<const RegisteredFamily*> out;
+  out.reserve(by_name_.size());
+  for (const auto& [name, family] : by_name_) out.push_back(family.get());
+  return out;
+}
+
+}  // namespace agentmetrics::collector

@@ -1,0 +1,35 @@
+// Survives faults on memory a producer controls. A producer can truncate its segment file
+// under the collector (SIGBUS on the next access) or otherwise break the mapping; as LTTng's
+// consumer does, every access to a segment runs under this guard, and a fault abandons that
+// segment instead of killing the collector.
+#pragma once
+
+#include <csetjmp>
+
+namespace agentmetrics::collector {
+
+namespace detail {
+// The jump target of the calling thread while it is inside guarded(); null otherwise.
+extern thread_local sigjmp_buf* t_fault_target;
+}  // namespace detail
+
+// Installs the SIGBUS/SIGSEGV handler once per process. A fault outside guarded() still
+// crashes as it would without the handler.
+void install_fault_handler();
+
+// Runs fn() and returns true, or returns false if fn() faulted on memory. fn must not own
+// resources that need unwinding (it is left by siglongjmp): copy bytes out, nothing more.
+template <typename Fn>
+bool guarded(Fn&& fn) {
+  sigjmp_buf target;
+  if (sigsetjmp(target, 1) != 0) {
+    detail::t_fault_target = nullptr;
+    return false;
+  }
+  detail::t_fault_target = &target;
+  fn();
+  detail::t_fault_target = nullptr;
+  return true;
+}
+
+}  // namespace agentmetrics::collector

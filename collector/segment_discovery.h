@@ -1,0 +1,44 @@
+// Finds producers' segments: one scan of the directory at start, then inotify for segments
+// published later (a producer publishes by renaming a ready file into place), so the
+// collector never polls the namespace.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "attached_segment.h"
+#include "segment_directory.h"
+#include "self_metrics.h"
+
+namespace agentmetrics::collector {
+
+class SegmentDiscovery {
+ public:
+  using Adopt = std::function<void(std::unique_ptr<AttachedSegment>)>;
+
+  // Throws std::system_error if inotify cannot watch the directory.
+  SegmentDiscovery(SegmentDirectory& directory, AttachPolicy policy, SelfMetrics& metrics, Adopt adopt);
+  ~SegmentDiscovery();
+
+  void start();
+  void stop();
+
+ private:
+  void run();
+  void scan();
+  void consider(const std::string& name);
+
+  SegmentDirectory& directory_;
+  AttachPolicy policy_;
+  SelfMetrics& metrics_;
+  Adopt adopt_;
+  int inotify_fd_ = -1;
+  // stop() stores true (release); the thread polls it (acquire) between waits.
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace agentmetrics::collector

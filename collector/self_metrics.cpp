@@ -1,0 +1,34 @@
+#include "self_metrics.h"
+
+namespace agentmetrics::collector {
+namespace {
+
+prometheus::Family<prometheus::Counter>& counter_family(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+prometheus::Family<prometheus::Gauge>& gauge_family(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+}
+
+// prometheus-cpp's members are references, so the registry must exist before they bind.
+std::shared_ptr<prometheus::Registry> make_registry() { return std::make_shared<prometheus::Registry>(); }
+
+}  // namespace
+
+SelfMetrics::SelfMetrics() : SelfMetrics(make_registry()) {}
+
+SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
+    : events_drained(counter_family(*r, "agentmetrics_events_drained_total", "Records drained from producer rings").Add({})),
+      events_dropped(counter_family(*r, "agentmetrics_events_dropped_total", "Events producers dropped because a ring was full or missing").Add({})),
+      frames_received(counter_family(*r, "agentmetrics_frames_received_total", "Multi-slot event frames drained from producer rings").Add({})),
+      segments_attached(gauge_family(*r, "agentmetrics_segments_attached", "Producer segments currently attached").Add({})),
+      segments_reclaimed(counter_family(*r, "agentmetrics_segments_reclaimed_total", "Segments of exited producers drained to the end and removed").Add({})),
+      scrape_duration_seconds(gauge_family(*r, "agentmetrics_scrape_duration_seconds", "Time the last /metrics scrape took to render").Add({})),
+      registry_(std::move(r)),
+      rejected_family_(counter_family(*registry_, "agentmetrics_segments_rejected_total", "Segments refused or abandoned, by reason")),
+      invalid_family_(counter_family(*registry_, "agentmetrics_records_invalid_total", "Records or declarations refused, by reason")) {}
+
+prometheus::Counter& SelfMetrics::segment_rejected(const std::string& reason) { return rejected_family_.Add({{"reason", reason}}); }
+prometheus::Counter& SelfMetrics::record_invalid(const std::string& reason) { return invalid_family_.Add({{"reason", reason}}); }
+
+}  // namespace agentmetrics::collector

@@ -1,0 +1,43 @@
+// The collector's own health, kept in prometheus-cpp metrics and exposed beside the
+// producers' families under the reserved prefix "agentmetrics_".
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+namespace agentmetrics::collector {
+
+inline constexpr const char* kSelfMetricPrefix = "agentmetrics_";
+
+class SelfMetrics {
+ public:
+  SelfMetrics();
+
+  prometheus::Registry& registry() { return *registry_; }
+
+  prometheus::Counter& events_drained;
+  prometheus::Counter& events_dropped;  // dropped by producers (full rings), as they report it
+  prometheus::Counter& frames_received;
+  prometheus::Gauge& segments_attached;
+  prometheus::Counter& segments_reclaimed;
+  prometheus::Gauge& scrape_duration_seconds;
+
+  // reason: truncated, bad_magic, bad_version, bad_layout, bad_identity, foreign_owner,
+  // open_failed, string_table, ring_index, fault
+  prometheus::Counter& segment_rejected(const std::string& reason);
+  // reason: unknown_series, wrong_op, bad_value, rejected_family, bad_frame
+  prometheus::Counter& record_invalid(const std::string& reason);
+
+ private:
+  explicit SelfMetrics(std::shared_ptr<prometheus::Registry> registry);
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& rejected_family_;
+  prometheus::Family<prometheus::Counter>& invalid_family_;
+};
+
+}  // namespace agentmetrics::collector

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every system package agentmetrics needs to build, test and run, from Debian's
+# archive. Safe to run again: packages already present are left as they are.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config git curl ca-certificates
+  # required by DESIGN.md
+  libboost1.81-dev liburing-dev libconcurrentqueue-dev prometheus-cpp-dev libmimalloc-dev
+  libbenchmark-dev libgtest-dev libgmock-dev
+  # well-kept libraries for solved problems
+  nlohmann-json3-dev libcivetweb-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev
+  # real peers used by the tests: the Prometheus server and promtool
+  prometheus
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: done"

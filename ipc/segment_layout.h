@@ -1,0 +1,119 @@
+// The byte layout of a producer's shared-memory segment. Both the client library and the
+// collector include this file; no other code knows an offset.
+//
+//   [SegmentHeader][string table: strtab_capacity bytes][RingSlot 0][RingSlot 1]...[RingSlot n-1]
+//
+// Every region starts on a 4 KiB boundary so that a truncated file loses whole regions.
+#pragma once
+
+#include <atomic>
+#include <boost/lockfree/spsc_queue.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "record.h"
+
+namespace agentmetrics::ipc {
+
+inline constexpr std::uint64_t kSegmentMagic = 0x4349525445'4d4741ULL;  // "AGMETRIC" little-endian
+inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::size_t kPageSize = 4096;
+
+// Slots per ring. A compile-time capacity keeps the ring's storage inline in the segment (no
+// pointers), which is what lets Boost.Lockfree's spsc_queue live in shared memory.
+inline constexpr std::size_t kRingCapacity = 65535;
+using Ring = boost::lockfree::spsc_queue<Record, boost::lockfree::capacity<kRingCapacity>>;
+
+inline constexpr std::uint32_t kDefaultRingCount = 16;
+inline constexpr std::uint32_t kMaxRingCount = 256;
+inline constexpr std::uint64_t kDefaultStringTableBytes = 1u << 20;
+inline constexpr std::uint64_t kMaxStringTableBytes = 64u << 20;
+
+enum class RingOwner : std::uint32_t { kFree = 0, kClaimed = 1 };
+
+struct alignas(64) RingControl {
+  // Producer threads claim a free ring with a CAS (acquire) and give it back with a release
+  // store when they exit, so the next owner's pushes happen after the previous owner's: the
+  // ring keeps a single producer at any moment. The collector only reads it.
+  std::atomic<std::uint32_t> owner;
+  std::uint32_t reserved;
+  // Events this ring refused because it was full. Written only by the owning thread (plain
+  // load + store, relaxed: no RMW needed with one writer); read relaxed by the collector, which
+  // only needs an eventually exact, monotonic value.
+  std::atomic<std::uint64_t> dropped;
+};
+
+struct RingSlot {
+  RingControl control;
+  Ring ring;
+};
+
+// The fixed part of the header, written once before the segment is published. Trivially
+// copyable so the collector validates a private copy, not memory the producer can change.
+struct SegmentDescriptor {
+  std::uint64_t magic;
+  std::uint32_t abi_version;
+  std::uint32_t header_size;
+  std::uint64_t segment_size;
+  std::uint64_t strtab_offset;
+  std::uint64_t strtab_capacity;
+  std::uint64_t rings_offset;
+  std::uint64_t ring_stride;
+  std::uint32_t ring_count;
+  std::uint32_t ring_capacity;
+  std::int32_t producer_pid;
+  std::uint32_t producer_uid;
+  std::uint64_t producer_start_ticks;  // /proc/self/stat starttime: tells a reused pid apart
+  std::uint64_t created_unix_ns;
+  char program[64];                    // NUL-terminated short name of the producer, for logs
+};
+static_assert(std::is_trivially_copyable_v<SegmentDescriptor>);
+
+struct alignas(64) SegmentHeader {
+  SegmentDescriptor descriptor;
+  // Bytes of the string table that are complete. The producer writes an entry, then stores
+  // the new end with release; the collector loads it with acquire before reading entries, so
+  // every byte below it is visible and final.
+  alignas(64) std::atomic<std::uint64_t> strtab_committed;
+  // Events dropped outside any ring: the thread found every ring claimed. Rare, many writers:
+  // relaxed fetch_add, read relaxed (a monotonic statistic).
+  std::atomic<std::uint64_t> unringed_drops;
+};
+
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(std::atomic<std::size_t>::is_always_lock_free);
+
+constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+
+// The layout is a pure function of (ring_count, strtab_capacity): the collector recomputes it
+// and compares, instead of trusting the offsets a producer wrote.
+struct SegmentGeometry {
+  std::uint64_t strtab_offset;
+  std::uint64_t strtab_capacity;
+  std::uint64_t rings_offset;
+  std::uint64_t ring_stride;
+  std::uint32_t ring_count;
+  std::uint64_t segment_size;
+};
+
+constexpr SegmentGeometry compute_geometry(std::uint32_t ring_count, std::uint64_t strtab_capacity) {
+  SegmentGeometry g{};
+  g.strtab_offset = align_up(sizeof(SegmentHeader), kPageSize);
+  g.strtab_capacity = align_up(strtab_capacity, kPageSize);
+  g.rings_offset = g.strtab_offset + g.strtab_capacity;
+  g.ring_stride = align_up(sizeof(RingSlot), kPageSize);
+  g.ring_count = ring_count;
+  g.segment_size = g.rings_offset + g.ring_stride * ring_count;
+  return g;
+}
+
+// Boost keeps the ring's indices private. The collector must check them before trusting a pop
+// (they live in memory the producer can scribble on), so this names where they are; a unit
+// test proves these offsets against the real type.
+inline constexpr std::size_t kRingWriteIndexOffset = 0;
+inline constexpr std::size_t kRingReadIndexOffset = BOOST_LOCKFREE_CACHELINE_BYTES;
+inline constexpr std::size_t kRingStorageSlots = kRingCapacity + 1;
+
+}  // namespace agentmetrics::ipc
