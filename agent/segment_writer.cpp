@@ -170,16 +170,28 @@ bool SegmentWriter::append_entry(std::span<const std::byte> entry) {
 }
 
 ipc::RingSlot* SegmentWriter::claim_ring() {
-  for (std::uint32_t i = 0; i < header()->descriptor.ring_count; ++i) {
-    ipc::RingSlot* slot = ring(i);
+  // A released ring may still hold its last owner's undrained events; the emptiest free ring
+  // gives the new thread the most room, so short-lived threads do not pile into one ring.
+  for (;;) {
+    ipc::RingSlot* best = nullptr;
+    std::size_t best_room = 0;
+    for (std::uint32_t i = 0; i < header()->descriptor.ring_count; ++i) {
+      ipc::RingSlot* slot = ring(i);
+      if (slot->control.owner.load(std::memory_order_relaxed) != static_cast<std::uint32_t>(ipc::RingOwner::kFree)) continue;
+      const std::size_t room = slot->ring.write_available();
+      if (!best || room > best_room) {
+        best = slot;
+        best_room = room;
+      }
+    }
+    if (!best) return nullptr;
     auto expected = static_cast<std::uint32_t>(ipc::RingOwner::kFree);
     // Acquire pairs with release_ring's release: the previous owner's pushes happen before ours.
-    if (slot->control.owner.compare_exchange_strong(expected, static_cast<std::uint32_t>(ipc::RingOwner::kClaimed),
+    if (best->control.owner.compare_exchange_strong(expected, static_cast<std::uint32_t>(ipc::RingOwner::kClaimed),
                                                     std::memory_order_acquire, std::memory_order_relaxed)) {
-      return slot;
+      return best;
     }
   }
-  return nullptr;
 }
 
 void SegmentWriter::release_ring(ipc::RingSlot* slot) {

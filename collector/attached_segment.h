@@ -39,6 +39,9 @@ class AttachedSegment {
   // Drains every ring (a bounded amount per ring, for fairness between segments) into the
   // shard and returns the number of records taken.
   std::size_t drain(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
+  // Reads declarations added to the string table since the last look, so declared series
+  // appear (at zero) before their first record.
+  void sync_declarations(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) { refresh_string_table(shard, registry, metrics); }
   // True once the producer has exited: its lock on the file is gone.
   bool producer_gone() const;
   // Drops the producer reported since the last call (full rings, no ring).

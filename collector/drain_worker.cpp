@@ -65,6 +65,7 @@ void DrainWorker::drop_segment(std::size_t i, bool remove_file) {
 void DrainWorker::housekeeping() {
   for (std::size_t i = segments_.size(); i-- > 0;) {
     AttachedSegment& s = *segments_[i];
+    s.sync_declarations(shard_, registry_, metrics_);
     if (const auto drops = s.take_new_drops()) metrics_.events_dropped.Increment(static_cast<double>(drops));
     if (s.failed()) {
       metrics_.segment_rejected(s.failure()).Increment();

@@ -1,0 +1,146 @@
+// The real Prometheus server (Debian's package) scrapes the real collector on loopback; the
+// test asks Prometheus's HTTP API for what a user's dashboard would ask.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "collector_process.h"
+#include "http_client.h"
+#include "temp_dir.h"
+#include "test_paths.h"
+
+using namespace agentmetrics::testing;
+
+namespace {
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string url_encode(const std::string& s) {
+  std::string out;
+  const char* hex = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '_' || c == '-' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+class PrometheusServer {
+ public:
+  explicit PrometheusServer(int target_port) : port_(free_port()) {
+    const std::string config = dir_.path() + "/prometheus.yml";
+    std::ofstream(config) << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                             "scrape_configs:\n  - job_name: agentmetrics\n    static_configs:\n"
+                             "      - targets: ['127.0.0.1:"
+                          << target_port << "']\n";
+    process_ = std::make_unique<Process>(std::vector<std::string>{
+        kPrometheusBinary, "--config.file=" + config, "--storage.tsdb.path=" + dir_.path() + "/data",
+        "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (http_get(url("/-/ready")).status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw std::runtime_error("prometheus did not become ready:\n" + process_->output());
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+  // The instant-query result vector.
+  nlohmann::json query(const std::string& promql) const {
+    auto r = http_get(url("/api/v1/query?query=" + url_encode(promql)));
+    if (r.status != 200) return nlohmann::json::array();
+    auto j = nlohmann::json::parse(r.body);
+    return j["data"]["result"];
+  }
+  // Polls a query until it returns `want` series.
+  nlohmann::json wait_for(const std::string& promql, std::size_t want) const {
+    nlohmann::json result;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      result = query(promql);
+      if (result.size() == want) return result;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return result;
+  }
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace
+
+TEST(Prometheus, ScrapesTheCollectorAndSeesTheCatalogue) {
+  const std::string ns = unique_namespace("prom");
+  CollectorProcess collector(ns);
+  Process producer({kTestProducerBinary, "--threads", "2", "--events", "100", "--label", "prom"}, {{"AGENTMETRICS_NAMESPACE", ns}});
+  auto status = producer.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
+
+  PrometheusServer prometheus(collector.port());
+  auto up = prometheus.wait_for("up{job=\"agentmetrics\"} == 1", 1);
+  ASSERT_EQ(up.size(), 1u) << "the target never came up";
+
+  auto tasks = prometheus.wait_for("opencode_task_total{task_type=\"prom\"}", 2);
+  ASSERT_EQ(tasks.size(), 2u) << tasks.dump();
+  for (const auto& series : tasks) {
+    const auto& m = series["metric"];
+    EXPECT_EQ(m["agent_type"], "tester");
+    EXPECT_TRUE(m["success"] == "true" || m["success"] == "false");
+    EXPECT_EQ(series["value"][1], "1") << "one task per thread: thread 0 succeeds, thread 1 fails";
+  }
+  auto buckets = prometheus.wait_for("opencode_task_duration_seconds_bucket{task_type=\"prom\",success=\"true\"}", 6);
+  ASSERT_EQ(buckets.size(), 6u) << buckets.dump();
+  std::set<std::string> bounds;
+  for (const auto& series : buckets) {
+    bounds.insert(series["metric"]["le"].get<std::string>());
+    EXPECT_EQ(series["metric"]["stage"], "integration");
+    EXPECT_EQ(series["value"][1], "1");
+  }
+  EXPECT_EQ(bounds, (std::set<std::string>{"60", "300", "900", "1800", "3600", "+Inf"}));
+  auto events = prometheus.wait_for("sum(am_test_events_total{producer=\"prom\"})", 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["value"][1], "200");
+}
+
+TEST(Prometheus, PromtoolFindsNoProblemInTheExposition) {
+  const std::string ns = unique_namespace("promtool");
+  CollectorProcess collector(ns);
+  Process demo({kDemoBinary, "0.3"}, {{"AGENTMETRICS_NAMESPACE", ns}});
+  ASSERT_TRUE(demo.wait(std::chrono::seconds(30)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  TempDir dir;
+  const std::string file = dir.path() + "/metrics.txt";
+  const std::string body = collector.scrape();
+  ASSERT_NE(body.find("opencode_pipeline_duration_seconds_bucket"), std::string::npos);
+  std::ofstream(file) << body;
+  Process promtool({"/bin/sh", "-c", std::string(kPromtoolBinary) + " check metrics < " + file});
+  auto status = promtool.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(exit_code(*status), 0) << promtool.output();
+  EXPECT_EQ(promtool.output(), "") << promtool.output();
+}

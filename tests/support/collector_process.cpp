@@ -1,0 +1,64 @@
+#include "collector_process.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include "http_client.h"
+#include "test_paths.h"
+
+namespace agentmetrics::testing {
+
+std::string unique_namespace(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  return "t-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+}
+
+CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::string> extra_args) {
+  std::vector<std::string> argv = {kCollectorBinary, "--web.listen-address=127.0.0.1:0", "--namespace=" + ns, "--log.level=debug"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(argv);
+  const std::regex started("collector started .* port=([0-9]+)");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch m;
+    const std::string out = process_->output();
+    if (std::regex_search(out, m, started)) {
+      port_ = std::stoi(m[1]);
+      return;
+    }
+    if (process_->wait(std::chrono::milliseconds(0))) throw std::runtime_error("agentmetricsd exited at start:\n" + process_->output());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("agentmetricsd did not start within 10 s:\n" + process_->output());
+}
+
+CollectorProcess::~CollectorProcess() {
+  if (process_) stop();
+}
+
+std::string CollectorProcess::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+std::string CollectorProcess::scrape() const {
+  auto r = http_get(url("/metrics"));
+  if (r.status != 200) throw std::runtime_error("scrape failed: status " + std::to_string(r.status) + " " + r.error);
+  return r.body;
+}
+
+int CollectorProcess::stop() {
+  process_->signal(SIGTERM);
+  auto status = process_->wait(std::chrono::seconds(20));
+  if (!status) {
+    process_->signal(SIGKILL);
+    status = process_->wait(std::chrono::seconds(5));
+    return -1;
+  }
+  return exit_code(*status);
+}
+
+}  // namespace agentmetrics::testing

@@ -1,0 +1,35 @@
+// A real agentmetricsd for integration tests: its own namespace, an ephemeral port on
+// loopback, stopped with SIGTERM.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "metrics_text.h"
+#include "process.h"
+
+namespace agentmetrics::testing {
+
+// A namespace no other test or run uses.
+std::string unique_namespace(const std::string& tag);
+
+class CollectorProcess {
+ public:
+  explicit CollectorProcess(const std::string& ns, std::vector<std::string> extra_args = {});
+  ~CollectorProcess();
+
+  int port() const { return port_; }
+  std::string url(const std::string& path) const;
+  std::string scrape() const;  // GET /metrics; throws on a non-200 answer
+  Samples samples() const { return parse_samples(scrape()); }
+  Process& process() { return *process_; }
+  // SIGTERM, then the exit status.
+  int stop();
+
+ private:
+  std::unique_ptr<Process> process_;
+  int port_ = 0;
+};
+
+}  // namespace agentmetrics::testing

@@ -1,0 +1,64 @@
+// A producer with known output, for the integration tests. Each of --threads threads writes
+// --events rounds of: one increment of am_test_events_total{producer,thread}, one observation
+// (round % 10) / 10 of am_test_value{producer}, and a set of am_test_last{producer,thread} to
+// the round number; then one Task (agent_type="tester", task_type=<producer>) that succeeds on
+// even threads and fails on odd ones. With --exit-early the process leaves with _exit(0)
+// right after the threads finish, skipping every destructor. It prints its drop count.
+#include <unistd.h>
+
+#include <agentmetrics/agentmetrics.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+int main(int argc, char** argv) {
+  int threads = 1;
+  long events = 1000;
+  std::string label = "p";
+  bool exit_early = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--threads" && i + 1 < argc) {
+      threads = std::atoi(argv[++i]);
+    } else if (a == "--events" && i + 1 < argc) {
+      events = std::atol(argv[++i]);
+    } else if (a == "--label" && i + 1 < argc) {
+      label = argv[++i];
+    } else if (a == "--exit-early") {
+      exit_early = true;
+    } else {
+      std::fprintf(stderr, "usage: test_producer [--threads N] [--events N] [--label L] [--exit-early]\n");
+      return 2;
+    }
+  }
+  agentmetrics::CounterFamily events_family("am_test_events_total", "Test events", {"producer", "thread"});
+  agentmetrics::HistogramFamily value_family("am_test_value", "Test values", {"producer"}, {0.25, 0.5, 1});
+  agentmetrics::GaugeFamily last_family("am_test_last", "Last round", {"producer", "thread"});
+  if (!agentmetrics::connected()) {
+    std::fprintf(stderr, "test_producer: %s\n", agentmetrics::last_error().c_str());
+    return 1;
+  }
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const auto counter = events_family.with({label, std::to_string(t)});
+      const auto histogram = value_family.with({label});
+      const auto gauge = last_family.with({label, std::to_string(t)});
+      agentmetrics::Task task("tester", label, "integration");
+      for (long i = 0; i < events; ++i) {
+        counter.inc();
+        histogram.observe(static_cast<double>(i % 10) / 10.0);
+        gauge.set(static_cast<double>(i));
+      }
+      if (t % 2 == 0) task.succeed();
+    });
+  }
+  for (auto& w : workers) w.join();
+  std::printf("dropped=%llu\n", static_cast<unsigned long long>(agentmetrics::dropped_events()));
+  std::fflush(stdout);
+  if (exit_early) _exit(0);
+  return 0;
+}

@@ -1,0 +1,307 @@
+// The collector's side of a segment, against segments made by the real producer code, then
+// damaged the ways a buggy or hostile producer could.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+#include "attached_segment.h"
+#include "fault_guard.h"
+#include "segment_name.h"
+#include "segment_writer.h"
+#include "temp_dir.h"
+
+using namespace agentmetrics;
+using namespace agentmetrics::collector;
+
+namespace {
+
+class AttachedSegmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    install_fault_handler();
+    agent::SegmentOptions options;
+    options.dir = dir_.path();
+    options.ns = "unit";
+    options.ring_count = 2;
+    writer_ = agent::SegmentWriter::create(options);
+    name_ = std::filesystem::path(writer_->path()).filename();
+    dirfd_ = ::open(dir_.path().c_str(), O_DIRECTORY | O_RDONLY);
+    counter_.type = ipc::MetricType::kCounter;
+    counter_.name = "unit_events_total";
+    counter_.help = "events";
+    counter_.label_names = {"kind"};
+    histogram_.family_id = 1;
+    histogram_.type = ipc::MetricType::kHistogram;
+    histogram_.name = "unit_latency_seconds";
+    histogram_.help = "latency";
+    histogram_.buckets = {1, 2};
+  }
+  void TearDown() override { ::close(dirfd_); }
+
+  void declare_standard() {
+    ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(counter_)));
+    ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(histogram_)));
+    ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(ipc::SeriesDecl{0, 0, {"a"}})));
+    ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(ipc::SeriesDecl{1, 1, {}})));
+  }
+
+  std::unique_ptr<AttachedSegment> attach(AttachPolicy policy = {}) {
+    if (policy.allowed_owners.empty()) policy.allowed_owners.insert(::getuid());
+    auto result = AttachedSegment::attach(dirfd_, name_, policy);
+    if (auto* r = std::get_if<Rejection>(&result)) {
+      ADD_FAILURE() << "rejected: " << r->reason << " " << r->detail;
+      return nullptr;
+    }
+    return std::move(std::get<std::unique_ptr<AttachedSegment>>(result));
+  }
+
+  std::string rejection(AttachPolicy policy = {}) {
+    if (policy.allowed_owners.empty()) policy.allowed_owners.insert(::getuid());
+    auto result = AttachedSegment::attach(dirfd_, name_, policy);
+    if (auto* r = std::get_if<Rejection>(&result)) return r->reason;
+    return "accepted";
+  }
+
+  // The segment file mapped a second time, as a hostile producer would write it.
+  std::byte* map_raw() {
+    const int fd = ::openat(dirfd_, name_.c_str(), O_RDWR);
+    void* p = ::mmap(nullptr, 4096 * 600, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    return static_cast<std::byte*>(p);
+  }
+
+  agentmetrics::testing::TempDir dir_;
+  std::unique_ptr<agent::SegmentWriter> writer_;
+  std::string name_;
+  int dirfd_ = -1;
+  ipc::FamilyDecl counter_;
+  ipc::FamilyDecl histogram_;
+  FamilyRegistry registry_;
+  SelfMetrics metrics_;
+  Shard shard_;
+};
+
+double value_of(Shard& shard, const std::string& name, std::vector<std::string> labels = {}) {
+  double v = -1;
+  shard.for_each([&](const SeriesAggregate& s) {
+    if (s.family->decl.name == name && s.label_values == labels) v = s.family->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
+  });
+  return v;
+}
+
+}  // namespace
+
+TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
+  declare_standard();
+  ipc::RingSlot* ring = writer_->claim_ring();
+  ASSERT_NE(ring, nullptr);
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(ring->ring.push(ipc::Record{0, 1, 0, 2.0}));
+  ASSERT_TRUE(ring->ring.push(ipc::Record{1, 4, 0, 1.0}));
+  ASSERT_TRUE(ring->ring.push(ipc::Record{1, 4, 0, 1.5}));
+  ASSERT_TRUE(ring->ring.push(ipc::Record{1, 4, 0, 7}));
+  auto s = attach();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1003u);
+  EXPECT_FALSE(s->failed());
+  EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 2000.0);
+  shard_.for_each([](const SeriesAggregate& a) {
+    if (a.family->decl.name != "unit_latency_seconds") return;
+    EXPECT_EQ(a.buckets, (std::vector<std::uint64_t>{1, 1, 1}));  // 1.0 is in le="1": bounds are inclusive
+    EXPECT_DOUBLE_EQ(a.sum, 9.5);
+  });
+  EXPECT_EQ(metrics_.events_drained.Value(), 1003);
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
+}
+
+TEST_F(AttachedSegmentTest, CountsInvalidRecordsWithoutApplyingThem) {
+  declare_standard();
+  ipc::RingSlot* ring = writer_->claim_ring();
+  ring->ring.push(ipc::Record{0, 1, 0, -1.0});          // negative counter increment
+  ring->ring.push(ipc::Record{0, 1, 0, NAN});           // NaN increment
+  ring->ring.push(ipc::Record{0, 2, 0, 5.0});           // gauge op on a counter
+  ring->ring.push(ipc::Record{77, 1, 0, 1.0});          // undeclared series
+  ring->ring.push(ipc::Record{0, 99, 0, 1.0});          // unknown op
+  ring->ring.push(ipc::Record{1, 4, 0, INFINITY});      // infinite observation
+  ring->ring.push(ipc::Record{0, 1, 0, 3.0});           // one good record
+  auto s = attach();
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 7u);
+  EXPECT_FALSE(s->failed());
+  EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 3.0);
+  EXPECT_EQ(metrics_.record_invalid("bad_value").Value(), 3);
+  EXPECT_EQ(metrics_.record_invalid("wrong_op").Value(), 2);
+  EXPECT_EQ(metrics_.record_invalid("unknown_series").Value(), 1);
+}
+
+TEST_F(AttachedSegmentTest, SeesDeclarationsMadeAfterAttaching) {
+  auto s = attach();
+  ASSERT_TRUE(s);
+  declare_standard();
+  ipc::RingSlot* ring = writer_->claim_ring();
+  ring->ring.push(ipc::Record{0, 1, 0, 1.0});
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
+  EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 1.0);
+}
+
+TEST_F(AttachedSegmentTest, RefusesAFamilyThatConflictsAndItsRecords) {
+  ipc::FamilyDecl other = counter_;
+  other.type = ipc::MetricType::kGauge;
+  registry_.register_family(other);
+  declare_standard();
+  writer_->claim_ring()->ring.push(ipc::Record{0, 1, 0, 1.0});
+  auto s = attach();
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
+  EXPECT_FALSE(s->failed());
+  EXPECT_EQ(metrics_.record_invalid("rejected_family").Value(), 2);  // the family and the record
+}
+
+TEST_F(AttachedSegmentTest, ReservedNamesAreRefused) {
+  registry_.reserve_prefix("agentmetrics_");
+  ipc::FamilyDecl spoof = counter_;
+  spoof.name = "agentmetrics_events_dropped_total";
+  spoof.label_names = {};
+  ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(spoof)));
+  auto s = attach();
+  s->drain(shard_, registry_, metrics_);
+  writer_->claim_ring()->ring.push(ipc::Record{0, 1, 0, 1.0});
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
+  EXPECT_TRUE(registry_.families().empty());
+}
+
+TEST_F(AttachedSegmentTest, GarbageInTheStringTableAbandonsTheSegment) {
+  declare_standard();
+  auto s = attach();
+  std::byte* raw = map_raw();
+  auto* header = reinterpret_cast<ipc::SegmentHeader*>(raw);
+  const auto at = header->strtab_committed.load();
+  std::memset(raw + header->descriptor.strtab_offset + at, 0xAB, 64);
+  header->strtab_committed.store(at + 64);
+  writer_->claim_ring()->ring.push(ipc::Record{9, 1, 0, 1.0});  // forces a refresh
+  s->drain(shard_, registry_, metrics_);
+  EXPECT_TRUE(s->failed());
+  EXPECT_STREQ(s->failure(), "string_table");
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u) << "a failed segment is never read again";
+  ::munmap(raw, 4096 * 600);
+}
+
+TEST_F(AttachedSegmentTest, ShrinkingCommittedSizeAbandonsTheSegment) {
+  declare_standard();
+  auto s = attach();
+  writer_->claim_ring()->ring.push(ipc::Record{0, 1, 0, 1.0});
+  s->drain(shard_, registry_, metrics_);
+  std::byte* raw = map_raw();
+  reinterpret_cast<ipc::SegmentHeader*>(raw)->strtab_committed.store(8);
+  writer_->claim_ring()->ring.push(ipc::Record{5, 1, 0, 1.0});
+  s->drain(shard_, registry_, metrics_);
+  EXPECT_STREQ(s->failure(), "string_table");
+  ::munmap(raw, 4096 * 600);
+}
+
+TEST_F(AttachedSegmentTest, OutOfRangeRingIndexAbandonsTheSegment) {
+  declare_standard();
+  ipc::RingSlot* ring = writer_->claim_ring();
+  ring->ring.push(ipc::Record{0, 1, 0, 1.0});
+  auto s = attach();
+  *reinterpret_cast<std::size_t*>(reinterpret_cast<std::byte*>(&ring->ring) + ipc::kRingWriteIndexOffset) = 1u << 30;
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
+  EXPECT_STREQ(s->failure(), "ring_index");
+}
+
+TEST_F(AttachedSegmentTest, ReadIndexMovedByTheProducerAbandonsTheSegment) {
+  declare_standard();
+  ipc::RingSlot* ring = writer_->claim_ring();
+  for (int i = 0; i < 10; ++i) ring->ring.push(ipc::Record{0, 1, 0, 1.0});
+  auto s = attach();
+  *reinterpret_cast<std::size_t*>(reinterpret_cast<std::byte*>(&ring->ring) + ipc::kRingReadIndexOffset) = 5;
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
+  EXPECT_STREQ(s->failure(), "ring_index");
+}
+
+TEST_F(AttachedSegmentTest, OversizedFrameAbandonsTheSegment) {
+  declare_standard();
+  writer_->claim_ring()->ring.push(ipc::Record{1, static_cast<std::uint16_t>(ipc::Op::kFrameBegin), 60000, 0});
+  auto s = attach();
+  s->drain(shard_, registry_, metrics_);
+  EXPECT_TRUE(s->failed());
+}
+
+TEST_F(AttachedSegmentTest, TruncationUnderTheCollectorIsSurvived) {
+  declare_standard();
+  ipc::RingSlot* ring = writer_->claim_ring();
+  ring->ring.push(ipc::Record{0, 1, 0, 1.0});
+  auto s = attach();
+  ASSERT_TRUE(s);
+  // The producer shrinks its file: the collector's next access to the rings faults (SIGBUS).
+  ASSERT_EQ(::truncate((dir_.path() + "/" + name_).c_str(), 4096), 0);
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
+  EXPECT_TRUE(s->failed());
+  EXPECT_STREQ(s->failure(), "fault");
+  EXPECT_EQ(s->take_new_drops(), 0u);
+}
+
+TEST_F(AttachedSegmentTest, RejectsTruncatedFilesAtAttach) {
+  ASSERT_EQ(::truncate((dir_.path() + "/" + name_).c_str(), 8192), 0);
+  EXPECT_EQ(rejection(), "truncated");
+  ASSERT_EQ(::truncate((dir_.path() + "/" + name_).c_str(), 10), 0);
+  EXPECT_EQ(rejection(), "truncated");
+}
+
+TEST_F(AttachedSegmentTest, RejectsForeignOwnersAndLinks) {
+  EXPECT_EQ(rejection(AttachPolicy{{::getuid() + 1}}), "foreign_owner");
+  const std::string link_name = ipc::segment_file_name("unit", 1, 1);
+  ASSERT_EQ(::symlinkat(name_.c_str(), dirfd_, link_name.c_str()), 0);
+  name_ = link_name;
+  EXPECT_EQ(rejection(), "open_failed");
+}
+
+TEST_F(AttachedSegmentTest, ReportsDropsOnceAndIgnoresShrinkingCounters) {
+  ipc::RingSlot* ring = writer_->claim_ring();
+  auto s = attach();
+  ring->control.dropped.store(5);
+  writer_->count_unringed_drop();
+  EXPECT_EQ(s->take_new_drops(), 6u);
+  EXPECT_EQ(s->take_new_drops(), 0u);
+  ring->control.dropped.store(2);  // a scribbling producer
+  EXPECT_EQ(s->take_new_drops(), 0u);
+  ring->control.dropped.store(10);
+  EXPECT_EQ(s->take_new_drops(), 5u);
+}
+
+TEST_F(AttachedSegmentTest, KnowsWhenTheProducerIsGone) {
+  auto s = attach();
+  EXPECT_FALSE(s->producer_gone()) << "this process holds the writer's lock";
+  writer_.reset();  // closes the writer's descriptor: its lock goes with it
+  EXPECT_TRUE(s->producer_gone());
+}
+
+TEST_F(AttachedSegmentTest, AChildProducerThatExitedIsGone) {
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    agent::SegmentOptions options;
+    options.dir = dir_.path();
+    options.ns = "child";
+    options.ring_count = 1;
+    auto w = agent::SegmentWriter::create(options);
+    const std::string name = std::filesystem::path(w->path()).filename();
+    (void)!::write(pipefd[1], name.data(), name.size());
+    _exit(0);
+  }
+  ::close(pipefd[1]);
+  char buf[256] = {0};
+  ASSERT_GT(::read(pipefd[0], buf, sizeof(buf) - 1), 0);
+  ::close(pipefd[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  name_ = buf;
+  auto s = attach();
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->producer_gone());
+}

@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "segment_validator.h"
+
+using namespace agentmetrics::ipc;
+
+namespace {
+
+SegmentDescriptor valid_descriptor() {
+  const SegmentGeometry g = compute_geometry(4, kDefaultStringTableBytes);
+  SegmentDescriptor d{};
+  d.magic = kSegmentMagic;
+  d.abi_version = kAbiVersion;
+  d.header_size = sizeof(SegmentHeader);
+  d.segment_size = g.segment_size;
+  d.strtab_offset = g.strtab_offset;
+  d.strtab_capacity = g.strtab_capacity;
+  d.rings_offset = g.rings_offset;
+  d.ring_stride = g.ring_stride;
+  d.ring_count = g.ring_count;
+  d.ring_capacity = kRingCapacity;
+  d.producer_pid = 42;
+  return d;
+}
+
+std::string label_of(const SegmentDescriptor& d, std::uint64_t size) {
+  const auto check = validate_descriptor(d, size);
+  return check.ok ? "ok" : check.label;
+}
+
+}  // namespace
+
+TEST(SegmentValidator, AcceptsAValidDescriptor) {
+  const auto d = valid_descriptor();
+  EXPECT_EQ(label_of(d, d.segment_size), "ok");
+  EXPECT_EQ(label_of(d, d.segment_size + 4096), "ok");
+}
+
+TEST(SegmentValidator, RefusesCorruptedHeaders) {
+  const auto good = valid_descriptor();
+  auto d = good;
+  d.magic ^= 1;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_magic");
+  d = good;
+  d.abi_version = 99;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_version");
+  d = good;
+  d.header_size = 8;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
+  d = good;
+  d.ring_count = 0;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
+  d = good;
+  d.ring_count = kMaxRingCount + 1;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
+  d = good;
+  d.ring_capacity = 1024;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
+  d = good;
+  d.strtab_capacity = ~0ull;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
+  d = good;
+  d.rings_offset += 4096;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
+  d = good;
+  d.ring_count = 5;  // offsets no longer match the count
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
+  d = good;
+  d.producer_pid = -3;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_identity");
+}
+
+TEST(SegmentValidator, RefusesTruncatedFiles) {
+  const auto d = valid_descriptor();
+  EXPECT_EQ(label_of(d, 100), "truncated");
+  EXPECT_EQ(label_of(d, d.segment_size - 1), "truncated");
+  EXPECT_EQ(label_of(d, 0), "truncated");
+}
