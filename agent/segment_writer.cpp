@@ -121,16 +121,7 @@ std::unique_ptr<SegmentWriter> SegmentWriter::create(const SegmentOptions& optio
 
   auto* header = new (w->base_) ipc::SegmentHeader{};
   ipc::SegmentDescriptor& d = header->descriptor;
-  d.magic = ipc::kSegmentMagic;
-  d.abi_version = ipc::kAbiVersion;
-  d.header_size = sizeof(ipc::SegmentHeader);
-  d.segment_size = g.segment_size;
-  d.strtab_offset = g.strtab_offset;
-  d.strtab_capacity = g.strtab_capacity;
-  d.rings_offset = g.rings_offset;
-  d.ring_stride = g.ring_stride;
-  d.ring_count = g.ring_count;
-  d.ring_capacity = ipc::kRingCapacity;
+  d = ipc::describe_layout(g);
   d.producer_pid = pid;
   d.producer_uid = ::getuid();
   d.producer_start_ticks = own_start_ticks();

@@ -19,7 +19,7 @@
 namespace agentmetrics::collector {
 
 struct CollectorOptions {
-  std::string listen_address = "127.0.0.1:9090";
+  std::string listen_address = ":9090";
   std::string segment_dir = "/dev/shm";
   std::string ns = "default";
   std::string metric_prefix = "opencode";

@@ -29,7 +29,7 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpOptions {
-  std::string listen_address = "127.0.0.1:9090";  // HOST:PORT, [V6]:PORT or :PORT
+  std::string listen_address = ":9090";  // HOST:PORT, [V6]:PORT or :PORT (all interfaces)
   int threads = 4;
   int request_timeout_ms = 10000;
 };

@@ -109,6 +109,23 @@ constexpr SegmentGeometry compute_geometry(std::uint32_t ring_count, std::uint64
   return g;
 }
 
+// A descriptor with the format's constants and the geometry filled in; the producer adds who
+// it is.
+constexpr SegmentDescriptor describe_layout(const SegmentGeometry& g) {
+  SegmentDescriptor d{};
+  d.magic = kSegmentMagic;
+  d.abi_version = kAbiVersion;
+  d.header_size = sizeof(SegmentHeader);
+  d.segment_size = g.segment_size;
+  d.strtab_offset = g.strtab_offset;
+  d.strtab_capacity = g.strtab_capacity;
+  d.rings_offset = g.rings_offset;
+  d.ring_stride = g.ring_stride;
+  d.ring_count = g.ring_count;
+  d.ring_capacity = kRingCapacity;
+  return d;
+}
+
 // Boost keeps the ring's indices private. The collector must check them before trusting a pop
 // (they live in memory the producer can scribble on), so this names where they are; a unit
 // test proves these offsets against the real type.

@@ -37,39 +37,47 @@ class ByteWriter {
   std::vector<std::byte> out_;
 };
 
-// Reads from an untrusted span: every read is bounds-checked and a failed read sticks.
+// Reads from an untrusted span: every read is bounds-checked and a failed read sticks, so
+// that checking the last of a run of reads is enough to know all of them succeeded.
 class ByteReader {
  public:
   explicit ByteReader(std::span<const std::byte> bytes) : bytes_(bytes) {}
   template <typename T>
   std::optional<T> get() {
-    if (pos_ + sizeof(T) > bytes_.size()) return std::nullopt;
+    if (failed_ || pos_ + sizeof(T) > bytes_.size()) return fail<T>();
     T v;
     std::memcpy(&v, bytes_.data() + pos_, sizeof(T));
     pos_ += sizeof(T);
     return v;
   }
   std::optional<std::string> get_string(std::size_t len) {
-    if (len > bytes_.size() - pos_) return std::nullopt;
+    if (failed_ || len > bytes_.size() - pos_) return fail<std::string>();
     std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), len);
     pos_ += len;
     return s;
   }
   std::optional<std::string> get_short_string(std::size_t max_len) {
     auto len = get<std::uint16_t>();
-    if (!len || *len > max_len) return std::nullopt;
+    if (!len || *len > max_len) return fail<std::string>();
     return get_string(*len);
   }
   bool skip_to_8() {
     const auto aligned = align_up(pos_, 8);
-    if (aligned > bytes_.size()) return false;
+    if (failed_ || aligned > bytes_.size()) return fail<bool>().has_value();
     pos_ = aligned;
     return true;
   }
 
  private:
+  template <typename T>
+  std::optional<T> fail() {
+    failed_ = true;
+    return std::nullopt;
+  }
+
   std::span<const std::byte> bytes_;
   std::size_t pos_ = 0;
+  bool failed_ = false;
 };
 
 ByteWriter start_entry(EntryKind kind) {
@@ -100,7 +108,7 @@ std::variant<DecodedEntry, DecodeError> decode_family(ByteReader& r, std::uint32
   f.type = static_cast<MetricType>(*type);
   auto name = r.get_string(*name_len);
   auto help = r.get_string(*help_len);
-  if (!help) return DecodeError{"family name or help runs past the entry"};
+  if (!name || !help) return DecodeError{"family name or help runs past the entry"};
   f.name = std::move(*name);
   f.help = std::move(*help);
   for (std::uint16_t i = 0; i < *label_count; ++i) {

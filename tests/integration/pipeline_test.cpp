@@ -125,6 +125,26 @@ TEST(Pipeline, EveryEventArrivesExactlyOnce) {
   EXPECT_EQ(collector.stop(), 0);
 }
 
+TEST(Pipeline, DropsOfAFullRingReachMetrics) {
+  const std::string ns = unique_namespace("drops");
+  // One thread, 30000 rounds: 90002 records into a ring of 65535 with no collector running.
+  Process producer({kTestProducerBinary, "--threads", "1", "--events", "30000", "--label", "full"}, {{"AGENTMETRICS_NAMESPACE", ns}});
+  auto status = producer.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
+  const std::string out = producer.output();
+  const auto at = out.find("dropped=");
+  ASSERT_NE(at, std::string::npos) << out;
+  const double dropped = std::stod(out.substr(at + 8));
+  EXPECT_EQ(dropped, 90002 - 65535);
+
+  CollectorProcess collector(ns);
+  const Samples s = wait_for(collector, [](const Samples& got) {
+    return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 1;
+  });
+  EXPECT_EQ(sample(s, "agentmetrics_events_dropped_total"), dropped);
+  EXPECT_EQ(sample(s, "agentmetrics_events_drained_total"), 65535);
+}
+
 TEST(Pipeline, FamiliesOfTheCatalogueAreThereBeforeAnyEvent) {
   CollectorProcess collector(unique_namespace("catalogue"));
   const std::string body = collector.scrape();

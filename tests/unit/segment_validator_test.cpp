@@ -7,18 +7,7 @@ using namespace agentmetrics::ipc;
 namespace {
 
 SegmentDescriptor valid_descriptor() {
-  const SegmentGeometry g = compute_geometry(4, kDefaultStringTableBytes);
-  SegmentDescriptor d{};
-  d.magic = kSegmentMagic;
-  d.abi_version = kAbiVersion;
-  d.header_size = sizeof(SegmentHeader);
-  d.segment_size = g.segment_size;
-  d.strtab_offset = g.strtab_offset;
-  d.strtab_capacity = g.strtab_capacity;
-  d.rings_offset = g.rings_offset;
-  d.ring_stride = g.ring_stride;
-  d.ring_count = g.ring_count;
-  d.ring_capacity = kRingCapacity;
+  SegmentDescriptor d = describe_layout(compute_geometry(4, kDefaultStringTableBytes));
   d.producer_pid = 42;
   return d;
 }
