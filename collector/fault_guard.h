@@ -4,6 +4,7 @@
 // segment instead of killing the collector.
 #pragma once
 
+#include <atomic>
 #include <csetjmp>
 
 namespace agentmetrics::collector {
@@ -27,7 +28,11 @@ bool guarded(Fn&& fn) {
     return false;
   }
   detail::t_fault_target = &target;
+  // The handler runs on this thread: signal fences keep the compiler from moving the target's
+  // store after fn()'s accesses, or its reset before them.
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   fn();
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   detail::t_fault_target = nullptr;
   return true;
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash deploy/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_TESTS=OFF -DAGENTMETRICS_BENCH=OFF >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target agentmetricsd agentmetrics-demo
 
 port=${METRICS_PORT:-9090}

@@ -16,10 +16,9 @@ class ByteWriter {
  public:
   template <typename T>
   void put(T v) {
-    const auto* p = reinterpret_cast<const std::byte*>(&v);
-    out_.insert(out_.end(), p, p + sizeof(T));
+    append(&v, sizeof(T));
   }
-  void put_string(std::string_view s) { out_.insert(out_.end(), reinterpret_cast<const std::byte*>(s.data()), reinterpret_cast<const std::byte*>(s.data()) + s.size()); }
+  void put_string(std::string_view s) { append(s.data(), s.size()); }
   void put_short_string(std::string_view s) {
     put(static_cast<std::uint16_t>(s.size()));
     put_string(s);
@@ -34,6 +33,11 @@ class ByteWriter {
   }
 
  private:
+  void append(const void* data, std::size_t n) {
+    const std::size_t at = out_.size();
+    out_.resize(at + n);
+    if (n) std::memcpy(out_.data() + at, data, n);
+  }
   std::vector<std::byte> out_;
 };
 

@@ -18,7 +18,7 @@ run_suite() {
   ctest --test-dir "$dir" -j"$jobs" --output-on-failure --timeout 300
 }
 
-run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite build -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_TESTS=ON -DAGENTMETRICS_BENCH=ON
 if [ "${AGENTMETRICS_SKIP_SANITIZERS:-0}" != 1 ]; then
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTMETRICS_SANITIZE=ON -DAGENTMETRICS_BENCH=OFF
   run_suite build-tsan -DCMAKE_BUILD_TYPE=Debug -DAGENTMETRICS_TSAN=ON -DAGENTMETRICS_BENCH=OFF
