@@ -45,10 +45,6 @@ int main(int argc, char** argv) {
     // Simulated durations: agents take minutes, not the demo's milliseconds.
     task_total.with({agent, type, success}).inc();
     task_duration.with({agent, type, "implement", success}).observe(60 + unit(rng) * 3000);
-    {
-      agentmetrics::Task real(agent, type, "demo");  // the RAII scope, timed for real
-      if (ok) real.succeed();
-    }
     const char* stage = stages[rng() % 3];
     const bool pipeline_ok = unit(rng) < 0.92;
     pipeline.with({stage, pipeline_ok ? "true" : "false"}).observe(5 + unit(rng) * 200);
