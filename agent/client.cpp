@@ -1,5 +1,7 @@
 #include "client.h"
 
+#include "doorbell.h"
+
 #include <pthread.h>
 
 #include <cstring>
@@ -12,6 +14,7 @@ namespace {
 // no __tls_get_addr call, which is what keeps publish() at a few nanoseconds.
 struct ThreadRing {
   ipc::RingSlot* slot = nullptr;
+  ipc::SegmentHeader* header = nullptr;  // of the segment the ring is in, for the doorbell
   std::uint64_t epoch = 0;
 };
 thread_local ThreadRing t_ring __attribute__((tls_model("initial-exec")));
@@ -153,10 +156,11 @@ std::uint64_t Client::dropped_events() {
   return local_drops_.load(std::memory_order_relaxed) + (segment_ ? segment_->dropped_in_segment() : 0);
 }
 
-ipc::RingSlot* Client::attach_thread(std::uint64_t& epoch_out) {
+ipc::RingSlot* Client::attach_thread(std::uint64_t& epoch_out, ipc::SegmentHeader*& header_out) {
   std::lock_guard lock(mutex_);
   ensure_segment_locked();
   epoch_out = epoch.load(std::memory_order_relaxed);
+  header_out = segment_ ? segment_->header() : nullptr;
   ipc::RingSlot* slot = segment_ ? segment_->claim_ring() : nullptr;
   if (slot) pthread_setspecific(g_lease_key, new RingLease{slot, epoch_out});
   return slot;
@@ -176,7 +180,7 @@ inline ThreadRing& ring_of_this_thread() noexcept {
   ThreadRing& t = t_ring;
   if (t.epoch != Client::epoch.load(std::memory_order_relaxed)) [[unlikely]] {
     try {
-      t.slot = Client::instance().attach_thread(t.epoch);
+      t.slot = Client::instance().attach_thread(t.epoch, t.header);
     } catch (...) {
       t.slot = nullptr;
     }
@@ -199,7 +203,9 @@ void publish(const ipc::Record& record) noexcept {
   }
   if (!t.slot->ring.push(record)) [[unlikely]] {
     count_ring_drop(t.slot);
+    return;
   }
+  ipc::wake_consumer_if_sleeping(*t.header);
 }
 
 bool publish_frame(std::uint32_t kind, std::span<const std::byte> payload) noexcept {
@@ -223,6 +229,7 @@ bool publish_frame(std::uint32_t kind, std::span<const std::byte> payload) noexc
     return false;
   }
   t.slot->ring.push(slots, n);
+  ipc::wake_consumer_if_sleeping(*t.header);
   return true;
 }
 

@@ -37,7 +37,7 @@ class Client {
 
   // Gives the calling thread a ring of the current segment (or none); called by the hot path
   // when its cached ring belongs to an older epoch.
-  ipc::RingSlot* attach_thread(std::uint64_t& epoch_out);
+  ipc::RingSlot* attach_thread(std::uint64_t& epoch_out, ipc::SegmentHeader*& header_out);
   void count_unringed_drop();
   // Bumped whenever the segment is replaced (in a forked child), so threads re-attach.
   // Relaxed loads suffice on the hot path: a thread that sees a new epoch re-attaches under

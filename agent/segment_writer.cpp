@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "doorbell.h"
 #include "segment_name.h"
 
 namespace agentmetrics::agent {
@@ -128,6 +129,7 @@ std::unique_ptr<SegmentWriter> SegmentWriter::create(const SegmentOptions& optio
   d.created_unix_ns = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   copy_program_name(d.program);
+  if (ipc::register_for_heavy_fence()) d.flags |= ipc::kSegmentFlagMembarrier;
   for (std::uint32_t i = 0; i < g.ring_count; ++i) {
     new (w->base_ + g.rings_offset + i * g.ring_stride) ipc::RingSlot{};
   }

@@ -48,9 +48,10 @@ class SegmentWriter {
 
   const std::string& path() const { return path_; }
 
+  ipc::SegmentHeader* header() const { return reinterpret_cast<ipc::SegmentHeader*>(base_); }
+
  private:
   SegmentWriter() = default;
-  ipc::SegmentHeader* header() const { return reinterpret_cast<ipc::SegmentHeader*>(base_); }
   ipc::RingSlot* ring(std::uint32_t i) const;
 
   std::byte* base_ = nullptr;

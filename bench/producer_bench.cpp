@@ -30,11 +30,11 @@ const std::vector<double> kBuckets = {60, 300, 900, 1800, 3600};
 // The collector, started once, in this process, on this process's own segment.
 agentmetrics::collector::Collector& collector() {
   static auto* c = [] {
-    agentmetrics::collector::CollectorOptions options;
-    options.listen_address = "127.0.0.1:0";
-    options.ns = std::getenv("AGENTMETRICS_NAMESPACE");
-    options.shards = 1;
-    return new agentmetrics::collector::Collector(options);
+    agentmetrics::collector::Config config;
+    config.listen_address = "127.0.0.1:0";
+    config.ns = std::getenv("AGENTMETRICS_NAMESPACE");
+    config.shards = 1;
+    return new agentmetrics::collector::Collector(config);
   }();
   return *c;
 }

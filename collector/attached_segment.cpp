@@ -94,6 +94,41 @@ void AttachedSegment::fail(const char* reason, std::string detail) {
   failure_detail_ = std::move(detail);
 }
 
+bool AttachedSegment::prepare_sleep(futex_waitv& waiter) {
+  if (failed()) return false;
+  auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
+  std::uint32_t bell = 0;
+  const bool ok = guarded([&] {
+    // seq_cst store, then the caller's heavy fence, then has_pending(): see ipc/doorbell.h.
+    header->consumer_sleeping.store(1, std::memory_order_seq_cst);
+    bell = header->doorbell.load(std::memory_order_acquire);
+  });
+  if (!ok) {
+    fail("fault", "fault while preparing to sleep");
+    return false;
+  }
+  waiter = futex_waitv{bell, reinterpret_cast<std::uint64_t>(&header->doorbell), FUTEX_32, 0};
+  return true;
+}
+
+bool AttachedSegment::has_pending() {
+  if (failed()) return false;
+  bool pending = false;
+  const bool ok = guarded([&] {
+    for (std::uint32_t i = 0; i < descriptor_.ring_count && !pending; ++i) {
+      pending = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire) != read_index_[i];
+    }
+  });
+  if (!ok) fail("fault", "fault while checking the rings");
+  return pending;
+}
+
+void AttachedSegment::woke() {
+  if (failed()) return;
+  auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
+  if (!guarded([&] { header->consumer_sleeping.store(0, std::memory_order_relaxed); })) fail("fault", "fault while waking");
+}
+
 bool AttachedSegment::producer_gone() const {
   // The producer holds an OFD write lock for as long as it lives; the kernel drops it when the
   // process dies, however it dies, and a reused pid cannot hold it.

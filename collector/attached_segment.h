@@ -3,6 +3,7 @@
 // a segment that breaks the format or faults is marked failed and is never touched again.
 #pragma once
 
+#include <linux/futex.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -42,6 +43,14 @@ class AttachedSegment {
   // Reads declarations added to the string table since the last look, so declared series
   // appear (at zero) before their first record.
   void sync_declarations(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) { refresh_string_table(shard, registry, metrics); }
+  // The doorbell protocol (ipc/doorbell.h). prepare_sleep raises the sleeping flag and fills
+  // the futex to wait on; has_pending tells whether any ring holds records; woke lowers the
+  // flag again. All false/no-ops on a failed segment.
+  bool prepare_sleep(futex_waitv& waiter);
+  bool has_pending();
+  void woke();
+  // Whether the producer registered for the heavy fence (else its wake-ups may be late).
+  bool producer_fenced() const { return (descriptor_.flags & ipc::kSegmentFlagMembarrier) != 0; }
   // True once the producer has exited: its lock on the file is gone.
   bool producer_gone() const;
   // Drops the producer reported since the last call (full rings, no ring).

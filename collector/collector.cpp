@@ -1,71 +1,240 @@
 #include "collector.h"
 
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
 
+#include "build_info.h"
 #include "catalogue.h"
 #include "exposition.h"
 #include "fault_guard.h"
+#include "http_encoding.h"
 #include "log.h"
+#include "open_metrics.h"
+#include "process_metrics.h"
 
 namespace agentmetrics::collector {
+namespace {
 
-Collector::Collector(const CollectorOptions& options) : options_(options) {
+using Clock = std::chrono::steady_clock;
+constexpr auto kTick = std::chrono::seconds(1);
+constexpr auto kTaskSampleInterval = std::chrono::minutes(1);
+// A drain worker or the loop that has not come round for this long is reported unhealthy.
+constexpr auto kStallLimit = std::chrono::seconds(5);
+
+std::int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
+
+std::string iso8601_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+HttpResponse json_response(int status, const nlohmann::json& body) {
+  return HttpResponse{status, "application/json", {}, body.dump() + "\n"};
+}
+
+}  // namespace
+
+Collector::Collector(const Config& config)
+    : config_(config),
+      open_metrics_(config.prometheus.open_metrics),
+      process_metrics_(config.prometheus.collect_default_metrics) {
   install_fault_handler();
   registry_.reserve_prefix(kSelfMetricPrefix);
   registry_.reserve_prefix("process_");
-  for (const auto& family : ipc::catalogue_families(options_.metric_prefix)) registry_.register_family(family);
+  for (const auto& family : ipc::catalogue_families(config_.metric_prefix)) registry_.register_family(family);
 
-  directory_ = std::make_unique<SegmentDirectory>(options_.segment_dir, options_.ns);
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.shards); ++i) {
-    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_));
+  std::string fallback_reason;
+  loop_ = make_event_loop(config_.wait_mode, fallback_reason);
+  wait_mode_ = loop_->mode();
+  if (!fallback_reason.empty()) {
+    log(LogLevel::kWarn, "io_uring is unavailable here; waiting with poll instead", {{"reason", fallback_reason}});
+  }
+  self_.set_wait_mode(wait_mode_);
+
+  directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
+  const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < shard_count; ++i) {
+    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring"));
   }
   for (auto& w : workers_) w->start();
 
-  AttachPolicy policy{options_.allowed_owners};
+  AttachPolicy policy{config_.allowed_uids};
   if (policy.allowed_owners.empty()) policy.allowed_owners.insert(::getuid());
   discovery_ = std::make_unique<SegmentDiscovery>(*directory_, policy, self_, [this](std::unique_ptr<AttachedSegment> s) {
     // Round robin: segments spread over the shards as they arrive.
     workers_[next_worker_.fetch_add(1, std::memory_order_relaxed) % workers_.size()]->adopt(std::move(s));
   });
-  discovery_->start();
+  discovery_->scan();
+  loop_->watch(discovery_->fd(), [this] { discovery_->on_readable(); });
 
-  http_ = std::make_unique<HttpServer>(HttpOptions{options_.listen_address},
-                                       std::map<std::string, HttpHandler>{
-                                           {"/metrics", [this](const HttpRequest& r) { return serve_metrics(r); }},
-                                           {"/", [this](const HttpRequest& r) { return serve_landing(r); }},
-                                       });
+  HttpOptions http;
+  http.listen_address = config_.effective_listen_address();
+  http.threads = config_.http.threads;
+  http.request_timeout_ms = static_cast<int>(config_.http.request_timeout.count());
+  http.max_request_bytes = config_.http.max_request_bytes;
+  std::map<std::string, HttpHandler> routes{
+      {"/", [this](const HttpRequest& r) { return serve_landing(r); }},
+      {"/health", [this](const HttpRequest& r) { return serve_health(r); }},
+      {"/readiness", [this](const HttpRequest& r) { return serve_readiness(r); }},
+      {"/version", [this](const HttpRequest& r) { return serve_version(r); }},
+  };
+  if (config_.prometheus.enabled) routes["/metrics"] = [this](const HttpRequest& r) { return serve_metrics(r); };
+  http_ = std::make_unique<HttpServer>(http, std::move(routes));
+  last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
+  task_window_.sample(Clock::now(), task_totals(shards(), config_.metric_prefix));
+  next_task_sample_ = Clock::now() + kTaskSampleInterval;
+  ready_.store(true, std::memory_order_relaxed);
   log(LogLevel::kInfo, "collector started",
-      {{"listen", options_.listen_address}, {"port", http_->port()}, {"segment_dir", options_.segment_dir},
-       {"namespace", options_.ns}, {"shards", workers_.size()}});
+      {{"listen", http.listen_address}, {"port", http_->port()}, {"segment_dir", config_.segment_dir},
+       {"namespace", config_.ns}, {"shards", workers_.size()}, {"wait_mode", wait_mode_}});
 }
 
 Collector::~Collector() {
+  ready_.store(false, std::memory_order_relaxed);
   http_.reset();
-  discovery_->stop();
   for (auto& w : workers_) w->stop();
   log(LogLevel::kInfo, "collector stopped");
 }
 
-std::string Collector::render_metrics() {
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<Shard*> shards;
-  for (auto& w : workers_) shards.push_back(&w->shard());
-  auto families = collect_families(registry_, shards, self_);
-  std::string body = render_text(families);
-  self_.scrape_duration_seconds.Set(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return body;
+int Collector::run(const std::function<void()>& reload) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  const int sfd = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sfd < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
+  int stop_signal = 0;
+  loop_->watch(sfd, [&] {
+    signalfd_siginfo info{};
+    while (::read(sfd, &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {
+      if (info.ssi_signo == SIGHUP) {
+        reload();
+      } else {
+        stop_signal = static_cast<int>(info.ssi_signo);
+        loop_->stop();
+      }
+    }
+  });
+  loop_->run(std::chrono::duration_cast<std::chrono::milliseconds>(kTick), [this] { tick(); });
+  ::close(sfd);
+  ready_.store(false, std::memory_order_relaxed);
+  log(LogLevel::kInfo, "stopping", {{"signal", stop_signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  return stop_signal;
 }
 
-HttpResponse Collector::serve_metrics(const HttpRequest&) {
-  return HttpResponse{200, kTextContentType, {}, render_metrics()};
+void Collector::tick() {
+  last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
+  if (Clock::now() >= next_task_sample_) {
+    task_window_.sample(Clock::now(), task_totals(shards(), config_.metric_prefix));
+    next_task_sample_ = Clock::now() + kTaskSampleInterval;
+  }
+}
+
+void Collector::apply(const Config& next) {
+  configure_logging(parse_log_level(next.log.level), next.log.format == "json");
+  open_metrics_.store(next.prometheus.open_metrics, std::memory_order_relaxed);
+  process_metrics_.store(next.prometheus.collect_default_metrics, std::memory_order_relaxed);
+  auto restart_needed = [&](const char* key, bool changed) {
+    if (changed) log(LogLevel::kWarn, "configuration change takes effect after a restart", {{"key", key}});
+  };
+  restart_needed("collector.listenAddress", next.effective_listen_address() != config_.effective_listen_address());
+  restart_needed("collector.namespace", next.ns != config_.ns);
+  restart_needed("collector.segmentDir", next.segment_dir != config_.segment_dir);
+  restart_needed("collector.shards", next.shards != config_.shards);
+  restart_needed("collector.metricPrefix", next.metric_prefix != config_.metric_prefix);
+  restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
+  restart_needed("collector.waitMode", next.wait_mode != config_.wait_mode);
+  restart_needed("collector.http", next.http.threads != config_.http.threads || next.http.request_timeout != config_.http.request_timeout ||
+                                       next.http.max_request_bytes != config_.http.max_request_bytes);
+  restart_needed("prometheus.enabled", next.prometheus.enabled != config_.prometheus.enabled);
+  log(LogLevel::kInfo, "configuration reloaded",
+      {{"log_level", next.log.level}, {"open_metrics", next.prometheus.open_metrics},
+       {"collect_default_metrics", next.prometheus.collect_default_metrics}});
+}
+
+std::vector<Shard*> Collector::shards() {
+  std::vector<Shard*> out;
+  for (auto& w : workers_) out.push_back(&w->shard());
+  return out;
+}
+
+std::vector<prometheus::MetricFamily> Collector::collect() {
+  auto families = collect_families(registry_, shards(), self_);
+  if (process_metrics_.load(std::memory_order_relaxed)) {
+    for (auto& f : collect_process_metrics()) families.push_back(std::move(f));
+  }
+  return families;
+}
+
+HttpResponse Collector::serve_metrics(const HttpRequest& request) {
+  const auto start = Clock::now();
+  const bool openmetrics = open_metrics_.load(std::memory_order_relaxed) && prefers_openmetrics(request.header("accept"));
+  const auto families = collect();
+  HttpResponse response{200, openmetrics ? kOpenMetricsContentType : kTextContentType, {},
+                        openmetrics ? render_openmetrics(families) : render_text(families)};
+  response.headers.push_back({"Vary", "Accept, Accept-Encoding"});
+  if (accepts_gzip(request.header("accept-encoding"))) {
+    response.body = gzip_compress(response.body);
+    response.headers.push_back({"Content-Encoding", "gzip"});
+  }
+  self_.scrape_duration_seconds.Set(std::chrono::duration<double>(Clock::now() - start).count());
+  return response;
+}
+
+HttpResponse Collector::serve_health(const HttpRequest&) {
+  const std::int64_t now = now_ns();
+  const std::int64_t limit = std::chrono::duration_cast<std::chrono::nanoseconds>(kStallLimit).count();
+  bool drain = true;
+  for (auto& w : workers_) drain = drain && now - w->last_alive_ns() < limit;
+  struct stat st {};
+  const bool directory = ::fstat(directory_->fd(), &st) == 0 && st.st_nlink > 0;
+  const bool loop = now - last_tick_ns_.load(std::memory_order_relaxed) < limit;
+  const bool healthy = drain && directory && loop;
+  const TaskFigures tasks = task_window_.figures(Clock::now(), task_totals(shards(), config_.metric_prefix));
+  nlohmann::json body = {
+      {"status", healthy ? "healthy" : "unhealthy"},
+      {"timestamp", iso8601_now()},
+      {"uptime", std::chrono::duration<double>(Clock::now() - started_).count()},
+      {"wait_mode", wait_mode_},
+      {"services", {{"drain_workers", drain}, {"segment_directory", directory}, {"event_loop", loop}}},
+      {"metrics",
+       {{"tasks_completed_24h", tasks.tasks_completed},
+        {"success_rate_24h", tasks.success_rate},
+        {"avg_task_duration_24h", tasks.avg_task_duration}}},
+  };
+  return json_response(healthy ? 200 : 503, body);
+}
+
+HttpResponse Collector::serve_readiness(const HttpRequest&) {
+  const bool ready = ready_.load(std::memory_order_relaxed);
+  return json_response(ready ? 200 : 503, {{"ready", ready}});
+}
+
+HttpResponse Collector::serve_version(const HttpRequest&) {
+  const BuildInfo info = build_info();
+  return json_response(200, {{"version", info.version}, {"commit", info.commit}, {"build_time", info.build_time}});
 }
 
 HttpResponse Collector::serve_landing(const HttpRequest&) {
   return HttpResponse{200, "text/html; charset=utf-8", {},
                       "<!doctype html><html><head><title>agentmetricsd</title></head><body>"
-                      "<h1>agentmetricsd</h1><p><a href=\"/metrics\">/metrics</a></p></body></html>\n"};
+                      "<h1>agentmetricsd</h1><ul>"
+                      "<li><a href=\"/metrics\">/metrics</a>: Prometheus metrics</li>"
+                      "<li><a href=\"/health\">/health</a>: health and the last 24 hours of tasks</li>"
+                      "<li><a href=\"/readiness\">/readiness</a></li>"
+                      "<li><a href=\"/version\">/version</a></li>"
+                      "</ul></body></html>\n"};
 }
 
 }  // namespace agentmetrics::collector

@@ -1,55 +1,72 @@
-// agentmetricsd's parts wired together: segment discovery feeding the drain workers, one
-// shard each, and the HTTP endpoints reading the shards.
+// agentmetricsd's parts wired together: the main event loop (signals, segment discovery,
+// housekeeping tick), the drain workers with one shard each, and the HTTP endpoints.
 #pragma once
 
-#include <sys/types.h>
-
+#include <atomic>
+#include <chrono>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "config.h"
 #include "drain_worker.h"
+#include "event_loop.h"
 #include "family_registry.h"
 #include "http_server.h"
 #include "segment_directory.h"
 #include "segment_discovery.h"
 #include "self_metrics.h"
+#include "task_window.h"
 
 namespace agentmetrics::collector {
 
-struct CollectorOptions {
-  std::string listen_address = ":9090";
-  std::string segment_dir = "/dev/shm";
-  std::string ns = "default";
-  std::string metric_prefix = "opencode";
-  std::size_t shards = 1;
-  std::set<uid_t> allowed_owners;  // empty: only our own uid
-};
-
 class Collector {
  public:
-  // Starts everything; throws std::exception with a message a user can act on.
-  explicit Collector(const CollectorOptions& options);
+  // Starts everything but the event loop; throws std::exception with a message a user can act
+  // on.
+  explicit Collector(const Config& config);
   // Stops listening, drains every ring one last time, then stops the workers.
   ~Collector();
 
-  int http_port() const { return http_->port(); }
-  // The /metrics body in the text format.
-  std::string render_metrics();
+  // Serves the event loop until SIGTERM or SIGINT; SIGHUP calls `reload`. Returns the signal.
+  int run(const std::function<void()>& reload);
+  // Takes a new configuration: the log settings and the /metrics options change live; the
+  // rest is logged as needing a restart. Called on the loop thread.
+  void apply(const Config& next);
 
- private:
+  int http_port() const { return http_->port(); }
+  const std::string& wait_mode() const { return wait_mode_; }
+
   HttpResponse serve_metrics(const HttpRequest& request);
+  HttpResponse serve_health(const HttpRequest& request);
+  HttpResponse serve_readiness(const HttpRequest& request);
+  HttpResponse serve_version(const HttpRequest& request);
   HttpResponse serve_landing(const HttpRequest& request);
 
-  CollectorOptions options_;
+ private:
+  std::vector<Shard*> shards();
+  std::vector<prometheus::MetricFamily> collect();
+  void tick();
+
+  Config config_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   FamilyRegistry registry_;
   SelfMetrics self_;
+  TaskWindow task_window_;
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;
   std::unique_ptr<SegmentDiscovery> discovery_;
+  std::unique_ptr<EventLoop> loop_;
+  std::string wait_mode_;
   std::unique_ptr<HttpServer> http_;
   std::atomic<std::size_t> next_worker_{0};
+  // Written by the loop thread, read by HTTP threads: relaxed, each is a self-contained fact.
+  std::atomic<std::int64_t> last_tick_ns_{0};
+  std::atomic<bool> ready_{false};
+  // Changed by a reload on the loop thread, read by HTTP threads; relaxed: independent flags.
+  std::atomic<bool> open_metrics_;
+  std::atomic<bool> process_metrics_;
+  std::chrono::steady_clock::time_point next_task_sample_{};
 };
 
 }  // namespace agentmetrics::collector

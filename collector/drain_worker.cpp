@@ -1,23 +1,41 @@
 #include "drain_worker.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <climits>
 
+#include "doorbell.h"
 #include "log.h"
 
 namespace agentmetrics::collector {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kHousekeepingInterval = std::chrono::milliseconds(100);
-constexpr auto kMinIdleSleep = std::chrono::microseconds(50);
-constexpr auto kMaxIdleSleep = std::chrono::milliseconds(1);
+// Liveness of producers, new declarations and drop counters are looked at this often; it is
+// also the longest an idle worker sleeps, so an idle collector wakes about once a second.
+constexpr auto kHousekeepingInterval = std::chrono::milliseconds(1000);
+// With a producer that could not register for the heavy fence a wake-up may be missed
+// (ipc/doorbell.h), so the sleep is kept short.
+constexpr auto kUnfencedSleep = std::chrono::milliseconds(10);
 
 }  // namespace
 
-DrainWorker::DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory)
-    : index_(index), registry_(registry), metrics_(metrics), directory_(directory) {}
+DrainWorker::DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory,
+                         bool use_io_uring)
+    : index_(index),
+      registry_(registry),
+      metrics_(metrics),
+      directory_(directory),
+      waiter_(make_doorbell_waiter(use_io_uring)),
+      heavy_fence_(ipc::heavy_fence_available()) {
+  if (index_ == 0) {
+    log(LogLevel::kInfo, "drain threads wait on doorbells", {{"with", waiter_->name()}, {"heavy_fence", heavy_fence_ ? "membarrier" : "none"}});
+  }
+}
 
 DrainWorker::~DrainWorker() {
   stop();
@@ -25,9 +43,18 @@ DrainWorker::~DrainWorker() {
   while (inbox_.try_dequeue(s)) delete s;
 }
 
-void DrainWorker::adopt(std::unique_ptr<AttachedSegment> segment) { inbox_.enqueue(segment.release()); }
+void DrainWorker::wake() {
+  wake_word_.fetch_add(1, std::memory_order_release);
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&wake_word_), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+void DrainWorker::adopt(std::unique_ptr<AttachedSegment> segment) {
+  inbox_.enqueue(segment.release());
+  wake();
+}
 
 void DrainWorker::start() {
+  last_alive_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
   thread_ = std::thread([this] { run(); });
   const std::string name = "am-drain-" + std::to_string(index_);
   pthread_setname_np(thread_.native_handle(), name.c_str());
@@ -36,6 +63,7 @@ void DrainWorker::start() {
 void DrainWorker::stop() {
   if (!thread_.joinable()) return;
   stopping_.store(true, std::memory_order_release);
+  wake();
   thread_.join();
 }
 
@@ -85,21 +113,39 @@ void DrainWorker::housekeeping() {
   }
 }
 
+void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {
+  waiters_.clear();
+  bool all_fenced = heavy_fence_;
+  for (auto& s : segments_) {
+    futex_waitv w{};
+    if (waiters_.size() + 1 < DoorbellWaiter::kMaxWaiters && s->prepare_sleep(w)) waiters_.push_back(w);
+    all_fenced = all_fenced && s->producer_fenced();
+  }
+  // More segments than one wait can watch: the rest are polled at the unfenced pace.
+  if (waiters_.size() < segments_.size()) all_fenced = false;
+  waiters_.push_back(futex_waitv{wake_word_.load(std::memory_order_acquire), reinterpret_cast<std::uint64_t>(&wake_word_),
+                                 FUTEX_32 | FUTEX_PRIVATE_FLAG, 0});
+  if (heavy_fence_ && !ipc::heavy_fence()) all_fenced = false;
+  bool pending = inbox_.size_approx() > 0 || stopping_.load(std::memory_order_acquire);
+  for (auto& s : segments_) pending = pending || s->has_pending();
+  if (!pending) waiter_->wait(waiters_, all_fenced ? longest : std::min(longest, kUnfencedSleep));
+  for (auto& s : segments_) s->woke();
+}
+
 void DrainWorker::run() {
   auto next_housekeeping = Clock::now();
-  auto idle_sleep = kMinIdleSleep;
   while (!stopping_.load(std::memory_order_acquire)) {
+    last_alive_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
     take_new_segments();
     const std::size_t drained = drain_all();
     if (Clock::now() >= next_housekeeping) {
       housekeeping();
       next_housekeeping = Clock::now() + kHousekeepingInterval;
     }
-    if (drained > 0) {
-      idle_sleep = kMinIdleSleep;
-    } else {
-      std::this_thread::sleep_for(idle_sleep);
-      idle_sleep = std::min<std::chrono::microseconds>(idle_sleep * 2, kMaxIdleSleep);
+    if (drained == 0) {
+      // Sleep until a doorbell rings, a segment arrives, or housekeeping is due.
+      const auto until_housekeeping = std::chrono::duration_cast<std::chrono::milliseconds>(next_housekeeping - Clock::now());
+      sleep_until_rung(std::max(std::chrono::milliseconds(1), until_housekeeping));
     }
   }
   // Final drain: everything producers had pushed when we were told to stop.

@@ -50,8 +50,11 @@ HttpServer::HttpServer(const HttpOptions& options, std::map<std::string, HttpHan
   const std::string ports = to_civetweb_listening_port(options.listen_address);
   const std::string threads = std::to_string(options.threads);
   const std::string timeout = std::to_string(options.request_timeout_ms);
+  const std::string max_request = std::to_string(options.max_request_bytes);
   const char* civet_options[] = {"listening_ports", ports.c_str(), "num_threads", threads.c_str(),
-                                 "request_timeout_ms", timeout.c_str(), "enable_keep_alive", "yes",
+                                 "request_timeout_ms", timeout.c_str(), "keep_alive_timeout_ms", timeout.c_str(),
+                                 "enable_keep_alive", "yes", "max_request_size", max_request.c_str(),
+                                 "connection_queue", "64", "listen_backlog", "64",
                                  nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = log_civetweb_message;

@@ -30,8 +30,9 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpOptions {
   std::string listen_address = ":9090";  // HOST:PORT, [V6]:PORT or :PORT (all interfaces)
-  int threads = 4;
-  int request_timeout_ms = 10000;
+  int threads = 8;                     // connections served at once; more wait in the queue
+  int request_timeout_ms = 10000;      // a client slower than this is disconnected
+  std::size_t max_request_bytes = 16384;  // request line and headers; larger gets 413
 };
 
 class HttpServer {

@@ -1,8 +1,6 @@
 #include "segment_discovery.h"
 
 #include <dirent.h>
-#include <poll.h>
-#include <pthread.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -24,25 +22,10 @@ SegmentDiscovery::SegmentDiscovery(SegmentDirectory& directory, AttachPolicy pol
   }
 }
 
-SegmentDiscovery::~SegmentDiscovery() {
-  stop();
-  ::close(inotify_fd_);
-}
+SegmentDiscovery::~SegmentDiscovery() { ::close(inotify_fd_); }
 
-void SegmentDiscovery::start() {
-  // The watch exists already, so a segment published during the scan is seen by one or the
-  // other (or both: claim() makes the second sighting a no-op).
-  scan();
-  thread_ = std::thread([this] { run(); });
-  pthread_setname_np(thread_.native_handle(), "am-discovery");
-}
-
-void SegmentDiscovery::stop() {
-  if (!thread_.joinable()) return;
-  stopping_.store(true, std::memory_order_release);
-  thread_.join();
-}
-
+// The watch exists before the scan, so a segment published during the scan is seen by one or
+// the other (or both: claim() makes the second sighting a no-op).
 void SegmentDiscovery::scan() {
   const int fd = ::dup(directory_.fd());
   if (fd < 0) return;
@@ -71,13 +54,11 @@ void SegmentDiscovery::consider(const std::string& name) {
   adopt_(std::move(segment));
 }
 
-void SegmentDiscovery::run() {
+void SegmentDiscovery::on_readable() {
   alignas(inotify_event) char buffer[16 * 1024];
-  while (!stopping_.load(std::memory_order_acquire)) {
-    pollfd p{inotify_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 200) <= 0) continue;
+  for (;;) {
     const ssize_t n = ::read(inotify_fd_, buffer, sizeof(buffer));
-    if (n <= 0) continue;
+    if (n <= 0) return;  // EAGAIN: all taken
     for (ssize_t off = 0; off < n;) {
       const auto* event = reinterpret_cast<const inotify_event*>(buffer + off);
       if (event->mask & IN_Q_OVERFLOW) {

@@ -3,11 +3,9 @@
 // collector never polls the namespace.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "attached_segment.h"
 #include "segment_directory.h"
@@ -23,12 +21,13 @@ class SegmentDiscovery {
   SegmentDiscovery(SegmentDirectory& directory, AttachPolicy policy, SelfMetrics& metrics, Adopt adopt);
   ~SegmentDiscovery();
 
-  void start();
-  void stop();
+  // The descriptor to watch for readability; on_readable() takes what it reports.
+  int fd() const { return inotify_fd_; }
+  void on_readable();
+  // Attaches every segment already in the directory.
+  void scan();
 
  private:
-  void run();
-  void scan();
   void consider(const std::string& name);
 
   SegmentDirectory& directory_;
@@ -36,9 +35,6 @@ class SegmentDiscovery {
   SelfMetrics& metrics_;
   Adopt adopt_;
   int inotify_fd_ = -1;
-  // stop() stores true (release); the thread polls it (acquire) between waits.
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
 };
 
 }  // namespace agentmetrics::collector

@@ -32,12 +32,15 @@ class SelfMetrics {
   prometheus::Counter& segment_rejected(const std::string& reason);
   // reason: unknown_series, wrong_op, bad_value, rejected_family, bad_frame
   prometheus::Counter& record_invalid(const std::string& reason);
+  // agentmetrics_wait_mode{mode} = 1 for the mode in use ("io_uring" or "poll").
+  void set_wait_mode(const std::string& mode);
 
  private:
   explicit SelfMetrics(std::shared_ptr<prometheus::Registry> registry);
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& rejected_family_;
   prometheus::Family<prometheus::Counter>& invalid_family_;
+  prometheus::Family<prometheus::Gauge>& wait_mode_family_;
 };
 
 }  // namespace agentmetrics::collector

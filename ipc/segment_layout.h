@@ -17,7 +17,8 @@
 namespace agentmetrics::ipc {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x4349525445'4d4741ULL;  // "AGMETRIC" little-endian
-inline constexpr std::uint32_t kAbiVersion = 1;
+// 2: the doorbell (consumer_sleeping, doorbell) and descriptor flags joined the header.
+inline constexpr std::uint32_t kAbiVersion = 2;
 inline constexpr std::size_t kPageSize = 4096;
 
 // Slots per ring. A compile-time capacity keeps the ring's storage inline in the segment (no
@@ -67,7 +68,13 @@ struct SegmentDescriptor {
   std::uint64_t producer_start_ticks;  // /proc/self/stat starttime: tells a reused pid apart
   std::uint64_t created_unix_ns;
   char program[64];                    // NUL-terminated short name of the producer, for logs
+  std::uint32_t flags;                 // kSegmentFlag* bits; unknown bits are ignored
+  std::uint32_t reserved;
 };
+
+// The producer registered for MEMBARRIER_CMD_GLOBAL_EXPEDITED, so the collector's heavy fence
+// reaches it and the doorbell cannot miss a wake-up (see ipc/doorbell.h).
+inline constexpr std::uint32_t kSegmentFlagMembarrier = 1;
 static_assert(std::is_trivially_copyable_v<SegmentDescriptor>);
 
 struct alignas(64) SegmentHeader {
@@ -79,6 +86,12 @@ struct alignas(64) SegmentHeader {
   // Events dropped outside any ring: the thread found every ring claimed. Rare, many writers:
   // relaxed fetch_add, read relaxed (a monotonic statistic).
   std::atomic<std::uint64_t> unringed_drops;
+
+  // The doorbell (ipc/doorbell.h): a futex word producers bump to wake a sleeping collector,
+  // and the flag by which the collector says it sleeps. On their own cache line: producers
+  // read the flag after every push and it changes only when the collector sleeps or wakes.
+  alignas(64) std::atomic<std::uint32_t> consumer_sleeping;
+  std::atomic<std::uint32_t> doorbell;
 };
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);

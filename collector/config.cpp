@@ -1,0 +1,212 @@
+#include "config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "http_server.h"
+#include "names.h"
+#include "segment_name.h"
+
+namespace agentmetrics::collector {
+namespace {
+
+template <typename T>
+T scalar(const YAML::Node& node, const std::string& key, const char* expected) {
+  if (!node.IsScalar()) throw ConfigError(key, std::string("expected ") + expected);
+  try {
+    return node.as<T>();
+  } catch (const YAML::Exception&) {
+    throw ConfigError(key, std::string("expected ") + expected + ", got '" + node.Scalar() + "'");
+  }
+}
+
+bool boolean(const YAML::Node& n, const std::string& key) { return scalar<bool>(n, key, "true or false"); }
+int integer(const YAML::Node& n, const std::string& key) { return scalar<int>(n, key, "an integer"); }
+std::string text(const YAML::Node& n, const std::string& key) { return scalar<std::string>(n, key, "a string"); }
+
+std::chrono::seconds duration(const YAML::Node& n, const std::string& key) {
+  try {
+    return parse_duration(text(n, key));
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(key, e.what());
+  }
+}
+
+using Handler = std::function<void(const YAML::Node&, const std::string& key)>;
+
+// Applies `handlers` to the keys of a mapping; an unknown key is an error.
+void section(const YAML::Node& node, const std::string& path, const std::map<std::string, Handler>& handlers) {
+  if (node.IsNull()) return;
+  if (!node.IsMap()) throw ConfigError(path, "expected a mapping");
+  for (const auto& item : node) {
+    const std::string name = item.first.as<std::string>();
+    const std::string key = path.empty() ? name : path + "." + name;
+    auto it = handlers.find(name);
+    if (it == handlers.end()) {
+      std::string known;
+      for (const auto& [k, h] : handlers) known += (known.empty() ? "" : ", ") + k;
+      throw ConfigError(key, "unknown key (known here: " + known + ")");
+    }
+    it->second(item.second, key);
+  }
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string key, const std::string& problem) : std::runtime_error(key + ": " + problem), key_(std::move(key)) {}
+
+std::string Config::effective_listen_address() const {
+  return listen_address.empty() ? ":" + std::to_string(prometheus.port) : listen_address;
+}
+
+std::chrono::seconds parse_duration(const std::string& t) {
+  if (t.empty()) throw std::invalid_argument("empty duration");
+  long long value = 0;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (ec != std::errc() || value < 0) throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
+  const std::string unit(end, t.data() + t.size());
+  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
+  if (unit == "m") return std::chrono::minutes(value);
+  if (unit == "h") return std::chrono::hours(value);
+  if (unit == "d") return std::chrono::hours(24 * value);
+  throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
+}
+
+std::string to_string(WaitMode mode) {
+  switch (mode) {
+    case WaitMode::kAuto: return "auto";
+    case WaitMode::kIoUring: return "io_uring";
+    case WaitMode::kPoll: return "poll";
+  }
+  return "auto";
+}
+
+WaitMode parse_wait_mode(const std::string& t) {
+  if (t == "auto") return WaitMode::kAuto;
+  if (t == "io_uring") return WaitMode::kIoUring;
+  if (t == "poll") return WaitMode::kPoll;
+  throw std::invalid_argument("'" + t + "' is not one of auto, io_uring, poll");
+}
+
+Config load_config_file(const std::string& path, Config c) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError("file", "cannot read " + path);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError("file", path + " is not valid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  section(root, "", {
+      {"prometheus", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"enabled", [&](const YAML::Node& v, const std::string& k) { c.prometheus.enabled = boolean(v, k); }},
+             {"port", [&](const YAML::Node& v, const std::string& k) { c.prometheus.port = integer(v, k); }},
+             {"collectDefaultMetrics", [&](const YAML::Node& v, const std::string& k) { c.prometheus.collect_default_metrics = boolean(v, k); }},
+             {"openMetrics", [&](const YAML::Node& v, const std::string& k) { c.prometheus.open_metrics = boolean(v, k); }},
+         });
+       }},
+      {"cass_memory", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"enabled", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.enabled = boolean(v, k); }},
+             {"contextLimit", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.context_limit = integer(v, k); }},
+             {"autoInject", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.auto_inject = boolean(v, k); }},
+             {"reflectionInterval", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.reflection_interval = duration(v, k); }},
+         });
+       }},
+      {"alerts", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"enabled", [&](const YAML::Node& v, const std::string& k) { c.alerts.enabled = boolean(v, k); }},
+             {"webhookUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.webhook_url = v.IsNull() ? "" : text(v, k); }},
+         });
+       }},
+      {"collector", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.listen_address = text(v, k); }},
+             {"namespace", [&](const YAML::Node& v, const std::string& k) { c.ns = text(v, k); }},
+             {"segmentDir", [&](const YAML::Node& v, const std::string& k) { c.segment_dir = text(v, k); }},
+             {"metricPrefix", [&](const YAML::Node& v, const std::string& k) { c.metric_prefix = text(v, k); }},
+             {"shards", [&](const YAML::Node& v, const std::string& k) {
+                const int shards = integer(v, k);
+                if (shards < 0) throw ConfigError(k, "must be 0 (one per core) or more");
+                c.shards = static_cast<std::size_t>(shards);
+              }},
+             {"allowUids", [&](const YAML::Node& v, const std::string& k) {
+                if (!v.IsSequence()) throw ConfigError(k, "expected a list of uids");
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                  const int uid = integer(v[i], k + "[" + std::to_string(i) + "]");
+                  if (uid < 0) throw ConfigError(k + "[" + std::to_string(i) + "]", "a uid cannot be negative");
+                  c.allowed_uids.insert(static_cast<uid_t>(uid));
+                }
+              }},
+             {"waitMode", [&](const YAML::Node& v, const std::string& k) {
+                try {
+                  c.wait_mode = parse_wait_mode(text(v, k));
+                } catch (const std::invalid_argument& e) {
+                  throw ConfigError(k, e.what());
+                }
+              }},
+             {"http", [&](const YAML::Node& h, const std::string& hp) {
+                section(h, hp, {
+                    {"threads", [&](const YAML::Node& v, const std::string& k) { c.http.threads = integer(v, k); }},
+                    {"requestTimeout", [&](const YAML::Node& v, const std::string& k) { c.http.request_timeout = duration(v, k); }},
+                    {"maxRequestBytes", [&](const YAML::Node& v, const std::string& k) {
+                       const int bytes = integer(v, k);
+                       if (bytes < 1024) throw ConfigError(k, "must be at least 1024");
+                       c.http.max_request_bytes = static_cast<std::size_t>(bytes);
+                     }},
+                });
+              }},
+         });
+       }},
+      {"log", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"level", [&](const YAML::Node& v, const std::string& k) { c.log.level = text(v, k); }},
+             {"format", [&](const YAML::Node& v, const std::string& k) { c.log.format = text(v, k); }},
+         });
+       }},
+  });
+  return c;
+}
+
+void apply_environment(Config& c) {
+  if (const char* port = std::getenv("METRICS_PORT"); port && *port) {
+    int value = 0;
+    const std::string_view t(port);
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+    if (ec != std::errc() || end != t.data() + t.size()) throw ConfigError("METRICS_PORT", "expected a port number, got '" + std::string(t) + "'");
+    c.prometheus.port = value;
+    c.listen_address.clear();  // the environment names the port: it wins over the file's address
+  }
+  if (const char* url = std::getenv("ALERT_WEBHOOK_URL"); url && *url) c.alerts.webhook_url = url;
+}
+
+void validate(const Config& c) {
+  if (c.prometheus.port < 0 || c.prometheus.port > 65535) throw ConfigError("prometheus.port", "must be 0 to 65535");
+  if (c.cass_memory.context_limit < 1 || c.cass_memory.context_limit > 100) throw ConfigError("cass_memory.contextLimit", "must be 1 to 100");
+  if (c.cass_memory.reflection_interval < std::chrono::minutes(1)) throw ConfigError("cass_memory.reflectionInterval", "must be at least 1m");
+  if (!c.alerts.webhook_url.empty() && !c.alerts.webhook_url.starts_with("http://") && !c.alerts.webhook_url.starts_with("https://")) {
+    throw ConfigError("alerts.webhookUrl", "must be an http:// or https:// URL");
+  }
+  if (!ipc::is_valid_namespace(c.ns)) throw ConfigError("collector.namespace", "must be 1 to 64 characters of [A-Za-z0-9_-]");
+  if (c.segment_dir.empty() || c.segment_dir.front() != '/') throw ConfigError("collector.segmentDir", "must be an absolute path");
+  if (!ipc::is_valid_metric_name(c.metric_prefix)) throw ConfigError("collector.metricPrefix", "is not a valid metric name");
+  if (c.shards > 256) throw ConfigError("collector.shards", "must be 0 to 256");
+  if (c.http.threads < 1 || c.http.threads > 256) throw ConfigError("collector.http.threads", "must be 1 to 256");
+  if (c.http.request_timeout < std::chrono::milliseconds(100)) throw ConfigError("collector.http.requestTimeout", "must be at least 1s");
+  if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" && c.log.level != "error") {
+    throw ConfigError("log.level", "must be debug, info, warn or error");
+  }
+  if (c.log.format != "text" && c.log.format != "json") throw ConfigError("log.format", "must be text or json");
+  try {
+    to_civetweb_listening_port(c.effective_listen_address());
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(c.listen_address.empty() ? "prometheus.port" : "collector.listenAddress", e.what());
+  }
+}
+
+}  // namespace agentmetrics::collector
