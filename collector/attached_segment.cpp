@@ -157,6 +157,21 @@ std::uint64_t AttachedSegment::take_new_drops() {
   return fresh;
 }
 
+double AttachedSegment::ring_fill() {
+  if (failed()) return 0;
+  std::size_t fullest = 0;
+  const bool ok = guarded([&] {
+    for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) {
+      // Relaxed: a statistic. The write index is checked like any value from the producer.
+      const std::size_t write = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
+      if (!ipc::ring_indices_valid(write, read_index_[i])) continue;
+      fullest = std::max(fullest, (write + ipc::kRingStorageSlots - read_index_[i]) % ipc::kRingStorageSlots);
+    }
+  });
+  if (!ok) fail("fault", "fault while reading ring indices");
+  return static_cast<double>(fullest) / static_cast<double>(ipc::kRingCapacity);
+}
+
 void AttachedSegment::remove_file(int dirfd) const {
   struct stat st {};
   if (::fstatat(dirfd, name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == dev_ && st.st_ino == ino_) {
@@ -340,7 +355,10 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
     }
     if (n < kBatch || failed()) break;
   }
-  if (total) metrics.events_drained.Increment(static_cast<double>(total));
+  if (total) {
+    metrics.events_drained.Increment(static_cast<double>(total));
+    if (producer_metrics_.drained) producer_metrics_.drained->Increment(static_cast<double>(total));
+  }
   if (frames) metrics.frames_received.Increment(static_cast<double>(frames));
   if (invalid_unknown) metrics.record_invalid("unknown_series").Increment(static_cast<double>(invalid_unknown));
   if (invalid_op) metrics.record_invalid("wrong_op").Increment(static_cast<double>(invalid_op));

@@ -55,6 +55,11 @@ class AttachedSegment {
   bool producer_gone() const;
   // Drops the producer reported since the last call (full rings, no ring).
   std::uint64_t take_new_drops();
+  // How full the fullest ring is now, 0 to 1 (0 on a failed segment).
+  double ring_fill();
+  // This producer's own series in the collector's metrics; drain() counts into them.
+  void set_producer_metrics(const SelfMetrics::Producer& producer) { producer_metrics_ = producer; }
+  const SelfMetrics::Producer& producer_metrics() const { return producer_metrics_; }
   // Set after a fault or a broken rule of the format; the reason is in failure().
   bool failed() const { return failure_ != nullptr; }
   const char* failure() const { return failure_; }
@@ -97,6 +102,7 @@ class AttachedSegment {
   std::vector<SeriesAggregate*> series_;  // by series id; null: refused
   std::vector<std::size_t> read_index_;   // our own copy of each ring's read index
   std::uint64_t drops_seen_ = 0;
+  SelfMetrics::Producer producer_metrics_{};
 };
 
 }  // namespace agentmetrics::collector

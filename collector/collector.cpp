@@ -103,7 +103,10 @@ Collector::~Collector() {
   ready_.store(false, std::memory_order_relaxed);
   http_.reset();
   for (auto& w : workers_) w->stop();
-  log(LogLevel::kInfo, "collector stopped");
+  // The totals after the final drain: what this run took from the rings, for the record.
+  log(LogLevel::kInfo, "collector stopped",
+      {{"events_drained", static_cast<std::uint64_t>(self_.events_drained.Value())},
+       {"events_dropped", static_cast<std::uint64_t>(self_.events_dropped.Value())}});
 }
 
 int Collector::run(const std::function<void()>& reload) {

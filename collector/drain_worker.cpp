@@ -70,6 +70,7 @@ void DrainWorker::stop() {
 void DrainWorker::take_new_segments() {
   AttachedSegment* s = nullptr;
   while (inbox_.try_dequeue(s)) {
+    s->set_producer_metrics(metrics_.add_producer(s->program(), std::to_string(s->descriptor().producer_pid)));
     segments_.emplace_back(s);
     metrics_.segments_attached.Increment();
   }
@@ -85,16 +86,25 @@ void DrainWorker::drop_segment(std::size_t i, bool remove_file) {
   auto& s = segments_[i];
   if (remove_file) s->remove_file(directory_.fd());
   directory_.release(s->name());
+  metrics_.remove_producer(s->producer_metrics());
   segments_[i] = std::move(segments_.back());
   segments_.pop_back();
   metrics_.segments_attached.Decrement();
+}
+
+void DrainWorker::count_drops(AttachedSegment& s) {
+  if (const auto drops = s.take_new_drops()) {
+    metrics_.events_dropped.Increment(static_cast<double>(drops));
+    s.producer_metrics().dropped->Increment(static_cast<double>(drops));
+  }
 }
 
 void DrainWorker::housekeeping() {
   for (std::size_t i = segments_.size(); i-- > 0;) {
     AttachedSegment& s = *segments_[i];
     s.sync_declarations(shard_, registry_, metrics_);
-    if (const auto drops = s.take_new_drops()) metrics_.events_dropped.Increment(static_cast<double>(drops));
+    count_drops(s);
+    s.producer_metrics().ring_fill->Set(s.ring_fill());
     if (s.failed()) {
       metrics_.segment_rejected(s.failure()).Increment();
       log(LogLevel::kError, "segment abandoned", {{"segment", s.name()}, {"reason", s.failure()}, {"detail", s.failure_detail()}});
@@ -105,7 +115,7 @@ void DrainWorker::housekeeping() {
       // The producer can no longer push: what is in the rings now is all there will be.
       while (s.drain(shard_, registry_, metrics_) > 0) {
       }
-      if (const auto drops = s.take_new_drops()) metrics_.events_dropped.Increment(static_cast<double>(drops));
+      count_drops(s);
       log(LogLevel::kInfo, "segment reclaimed", {{"segment", s.name()}, {"pid", s.descriptor().producer_pid}});
       metrics_.segments_reclaimed.Increment();
       drop_segment(i, !s.failed());

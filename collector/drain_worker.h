@@ -40,6 +40,7 @@ class DrainWorker {
   void take_new_segments();
   std::size_t drain_all();
   void housekeeping();
+  void count_drops(AttachedSegment& segment);
   void drop_segment(std::size_t i, bool remove_file);
   void sleep_until_rung(std::chrono::milliseconds longest);
   void wake();

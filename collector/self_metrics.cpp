@@ -1,5 +1,7 @@
 #include "self_metrics.h"
 
+#include <map>
+
 namespace agentmetrics::collector {
 namespace {
 
@@ -27,11 +29,25 @@ SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
       registry_(std::move(r)),
       rejected_family_(counter_family(*registry_, "agentmetrics_segments_rejected_total", "Segments refused or abandoned, by reason")),
       invalid_family_(counter_family(*registry_, "agentmetrics_records_invalid_total", "Records or declarations refused, by reason")),
-      wait_mode_family_(gauge_family(*registry_, "agentmetrics_wait_mode", "How the collector waits for events: 1 for the mode in use")) {}
+      wait_mode_family_(gauge_family(*registry_, "agentmetrics_wait_mode", "How the collector waits for events: 1 for the mode in use")),
+      producer_drained_family_(counter_family(*registry_, "agentmetrics_producer_events_drained_total", "Records drained from one producer's rings")),
+      producer_dropped_family_(counter_family(*registry_, "agentmetrics_producer_events_dropped_total", "Events one producer dropped because a ring was full or missing")),
+      producer_ring_fill_family_(gauge_family(*registry_, "agentmetrics_producer_ring_fill_ratio", "Fill of one producer's fullest ring, 0 to 1, at the last look")) {}
 
 prometheus::Counter& SelfMetrics::segment_rejected(const std::string& reason) { return rejected_family_.Add({{"reason", reason}}); }
 prometheus::Counter& SelfMetrics::record_invalid(const std::string& reason) { return invalid_family_.Add({{"reason", reason}}); }
 
 void SelfMetrics::set_wait_mode(const std::string& mode) { wait_mode_family_.Add({{"mode", mode}}).Set(1); }
+
+SelfMetrics::Producer SelfMetrics::add_producer(const std::string& program, const std::string& pid) {
+  const std::map<std::string, std::string> labels{{"program", program}, {"pid", pid}};
+  return {&producer_drained_family_.Add(labels), &producer_dropped_family_.Add(labels), &producer_ring_fill_family_.Add(labels)};
+}
+
+void SelfMetrics::remove_producer(const Producer& producer) {
+  producer_drained_family_.Remove(producer.drained);
+  producer_dropped_family_.Remove(producer.dropped);
+  producer_ring_fill_family_.Remove(producer.ring_fill);
+}
 
 }  // namespace agentmetrics::collector

@@ -35,12 +35,24 @@ class SelfMetrics {
   // agentmetrics_wait_mode{mode} = 1 for the mode in use ("io_uring" or "poll").
   void set_wait_mode(const std::string& mode);
 
+  // One producer's series, labelled {program, pid}; they exist while its segment is attached.
+  struct Producer {
+    prometheus::Counter* drained;
+    prometheus::Counter* dropped;
+    prometheus::Gauge* ring_fill;  // the fullest of its rings, 0 to 1
+  };
+  Producer add_producer(const std::string& program, const std::string& pid);
+  void remove_producer(const Producer& producer);
+
  private:
   explicit SelfMetrics(std::shared_ptr<prometheus::Registry> registry);
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& rejected_family_;
   prometheus::Family<prometheus::Counter>& invalid_family_;
   prometheus::Family<prometheus::Gauge>& wait_mode_family_;
+  prometheus::Family<prometheus::Counter>& producer_drained_family_;
+  prometheus::Family<prometheus::Counter>& producer_dropped_family_;
+  prometheus::Family<prometheus::Gauge>& producer_ring_fill_family_;
 };
 
 }  // namespace agentmetrics::collector

@@ -305,3 +305,23 @@ TEST_F(AttachedSegmentTest, AChildProducerThatExitedIsGone) {
   ASSERT_TRUE(s);
   EXPECT_TRUE(s->producer_gone());
 }
+
+TEST_F(AttachedSegmentTest, RingFillIsTheFullestRingAndCountsIntoTheProducersSeries) {
+  declare_standard();
+  ipc::RingSlot* quiet = writer_->claim_ring();
+  ipc::RingSlot* busy = writer_->claim_ring();
+  auto s = attach();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->ring_fill(), 0.0);
+  quiet->ring.push(ipc::Record{0, 1, 0, 1.0});
+  for (std::size_t i = 0; i < ipc::kRingCapacity / 4; ++i) ASSERT_TRUE(busy->ring.push(ipc::Record{0, 1, 0, 1.0}));
+  EXPECT_DOUBLE_EQ(s->ring_fill(), static_cast<double>(ipc::kRingCapacity / 4) / static_cast<double>(ipc::kRingCapacity));
+  const SelfMetrics::Producer producer = metrics_.add_producer(s->program(), "1");
+  s->set_producer_metrics(producer);
+  std::size_t drained = 0;
+  while (const std::size_t n = s->drain(shard_, registry_, metrics_)) drained += n;
+  EXPECT_EQ(drained, ipc::kRingCapacity / 4 + 1);
+  EXPECT_EQ(producer.drained->Value(), static_cast<double>(drained));
+  EXPECT_EQ(s->ring_fill(), 0.0);
+  metrics_.remove_producer(producer);
+}
