@@ -2,9 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <functional>
+#include <iterator>
+#include <limits>
 #include <map>
 
 #include "http_server.h"
@@ -40,10 +45,12 @@ using Handler = std::function<void(const YAML::Node&, const std::string& key)>;
 
 // Applies `handlers` to the keys of a mapping; an unknown key is an error.
 void section(const YAML::Node& node, const std::string& path, const std::map<std::string, Handler>& handlers) {
+  const std::string where = path.empty() ? "file" : path;
   if (node.IsNull()) return;
-  if (!node.IsMap()) throw ConfigError(path, "expected a mapping");
+  if (!node.IsMap()) throw ConfigError(where, "expected a mapping");
   for (const auto& item : node) {
-    const std::string name = item.first.as<std::string>();
+    if (!item.first.IsScalar()) throw ConfigError(where, "a key must be a plain name");
+    const std::string name = item.first.Scalar();
     const std::string key = path.empty() ? name : path + "." + name;
     auto it = handlers.find(name);
     if (it == handlers.end()) {
@@ -69,11 +76,15 @@ std::chrono::seconds parse_duration(const std::string& t) {
   auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (ec != std::errc() || value < 0) throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
   const std::string unit(end, t.data() + t.size());
-  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
-  if (unit == "m") return std::chrono::minutes(value);
-  if (unit == "h") return std::chrono::hours(value);
-  if (unit == "d") return std::chrono::hours(24 * value);
-  throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
+  long long unit_seconds = 0;
+  if (unit.empty() || unit == "s") unit_seconds = 1;
+  else if (unit == "m") unit_seconds = 60;
+  else if (unit == "h") unit_seconds = 3600;
+  else if (unit == "d") unit_seconds = 24 * 3600;
+  else throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
+  // Bounded so that no multiplication overflows, here or in milliseconds (http.requestTimeout).
+  if (value > std::numeric_limits<long long>::max() / 1000 / unit_seconds) throw std::invalid_argument("'" + t + "' is too long");
+  return std::chrono::seconds(value * unit_seconds);
 }
 
 std::string to_string(WaitMode mode) {
@@ -93,11 +104,19 @@ WaitMode parse_wait_mode(const std::string& t) {
 }
 
 Config load_config_file(const std::string& path, Config c) {
+  // Read here rather than by YAML::LoadFile, which lets a read error (a directory opens, then
+  // fails to read) escape as std::ios_base::failure and leaks its buffer when it does.
+  std::string content;
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError("file", "cannot read " + path + ": " + std::strerror(errno));
+    content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& e) {
+    throw ConfigError("file", "cannot read " + path + ": " + e.code().message());
+  }
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError("file", "cannot read " + path);
+    root = YAML::Load(content);
   } catch (const YAML::ParserException& e) {
     throw ConfigError("file", path + " is not valid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
@@ -197,7 +216,10 @@ void validate(const Config& c) {
   if (!ipc::is_valid_metric_name(c.metric_prefix)) throw ConfigError("collector.metricPrefix", "is not a valid metric name");
   if (c.shards > 256) throw ConfigError("collector.shards", "must be 0 to 256");
   if (c.http.threads < 1 || c.http.threads > 256) throw ConfigError("collector.http.threads", "must be 1 to 256");
-  if (c.http.request_timeout < std::chrono::milliseconds(100)) throw ConfigError("collector.http.requestTimeout", "must be at least 1s");
+  // The HTTP server takes it as an int of milliseconds: 24d fits.
+  if (c.http.request_timeout < std::chrono::seconds(1) || c.http.request_timeout > std::chrono::hours(24 * 24)) {
+    throw ConfigError("collector.http.requestTimeout", "must be 1s to 24d");
+  }
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" && c.log.level != "error") {
     throw ConfigError("log.level", "must be debug, info, warn or error");
   }

@@ -56,7 +56,9 @@ class IoUringWaiter : public DoorbellWaiter {
     io_uring_submit_and_wait(&ring_, 2);
     for (unsigned taken = 0; taken < 2;) {
       io_uring_cqe* cqe = nullptr;
-      if (io_uring_wait_cqe(&ring_, &cqe) != 0) break;
+      const int rc = io_uring_wait_cqe(&ring_, &cqe);
+      if (rc == -EINTR) continue;  // both completions must be taken before the next wait
+      if (rc != 0) break;
       io_uring_cqe_seen(&ring_, cqe);
       ++taken;
     }

@@ -106,9 +106,10 @@ void DrainWorker::housekeeping() {
     count_drops(s);
     s.producer_metrics().ring_fill->Set(s.ring_fill());
     if (s.failed()) {
-      metrics_.segment_rejected(s.failure()).Increment();
       log(LogLevel::kError, "segment abandoned", {{"segment", s.name()}, {"reason", s.failure()}, {"detail", s.failure_detail()}});
-      drop_segment(i, false);
+      prometheus::Counter& rejected = metrics_.segment_rejected(s.failure());
+      drop_segment(i, false);  // `s` is gone from here on
+      rejected.Increment();
       continue;
     }
     if (s.producer_gone()) {
@@ -117,8 +118,9 @@ void DrainWorker::housekeeping() {
       }
       count_drops(s);
       log(LogLevel::kInfo, "segment reclaimed", {{"segment", s.name()}, {"pid", s.descriptor().producer_pid}});
-      metrics_.segments_reclaimed.Increment();
       drop_segment(i, !s.failed());
+      // After the drop: a scrape that sees the segment reclaimed sees it detached too.
+      metrics_.segments_reclaimed.Increment();
     }
   }
 }

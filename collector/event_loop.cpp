@@ -67,7 +67,10 @@ class IoUringLoop : public EventLoop {
         unsigned seen = 0;
         std::vector<std::size_t> ready;
         io_uring_for_each_cqe(&ring_, head, cqe) {
-          ready.push_back(static_cast<std::size_t>(io_uring_cqe_get_data64(cqe)));
+          // Kernels before 5.11 lack IORING_FEAT_EXT_ARG: liburing then queues a timeout of its
+          // own, whose completion carries no index of ours.
+          const auto index = static_cast<std::size_t>(io_uring_cqe_get_data64(cqe));
+          if (index < watched_.size()) ready.push_back(index);
           ++seen;
         }
         io_uring_cq_advance(&ring_, seen);

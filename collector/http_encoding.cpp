@@ -60,11 +60,14 @@ bool prefers_openmetrics(std::string_view accept) {
 }
 
 bool accepts_gzip(std::string_view accept_encoding) {
-  bool gzip = false;
+  double gzip = -1;  // -1: not listed
+  double any = -1;
   for_each_element(accept_encoding, [&](std::string_view coding, double q) {
-    if ((coding == "gzip" || coding == "x-gzip") && q > 0) gzip = true;
+    if (coding == "gzip" || coding == "x-gzip") gzip = std::max(gzip, q);
+    if (coding == "*") any = std::max(any, q);
   });
-  return gzip;
+  // "*" stands for every coding the header does not list (RFC 9110, 12.5.3).
+  return gzip >= 0 ? gzip > 0 : any > 0;
 }
 
 std::string gzip_compress(std::string_view data) {

@@ -9,7 +9,7 @@ namespace agentmetrics::collector {
 // True when the Accept header prefers OpenMetrics over the text format (by q-value; a tie goes
 // to OpenMetrics, which a scraper only lists when it can parse it).
 bool prefers_openmetrics(std::string_view accept);
-// True when Accept-Encoding allows gzip (present and not q=0).
+// True when Accept-Encoding allows gzip: listed and not q=0, or not listed and "*" is (RFC 9110).
 bool accepts_gzip(std::string_view accept_encoding);
 // A gzip member (RFC 1952) holding `data`. Throws std::runtime_error if zlib fails.
 std::string gzip_compress(std::string_view data);

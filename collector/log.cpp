@@ -66,7 +66,11 @@ void log(LogLevel level, std::string_view message, std::initializer_list<LogFiel
     j["ts"] = timestamp();
     j["level"] = level_name(level);
     j["msg"] = message;
-    for (const auto& f : fields) j[std::string(f.key)] = f.value;
+    for (const auto& f : fields) {
+      // A literal that is not valid JSON (nan, inf) stays a string.
+      auto value = f.literal ? nlohmann::json::parse(f.value, nullptr, false) : nlohmann::json(f.value);
+      j[std::string(f.key)] = value.is_discarded() ? nlohmann::json(f.value) : std::move(value);
+    }
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     line = timestamp() + " " + level_name(level) + " " + std::string(message);

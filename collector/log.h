@@ -14,10 +14,12 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 struct LogField {
   std::string_view key;
   std::string value;
+  bool literal = false;  // a number or a boolean: a JSON log writes it unquoted
   LogField(std::string_view k, std::string v) : key(k), value(std::move(v)) {}
   LogField(std::string_view k, const char* v) : key(k), value(v) {}
+  LogField(std::string_view k, bool v) : key(k), value(v ? "true" : "false"), literal(true) {}
   template <typename Number, typename = std::enable_if_t<std::is_arithmetic_v<Number>>>
-  LogField(std::string_view k, Number v) : key(k), value(std::to_string(v)) {}
+  LogField(std::string_view k, Number v) : key(k), value(std::to_string(v)), literal(true) {}
 };
 
 // Throws std::invalid_argument for an unknown level name (debug, info, warn, error).

@@ -1,22 +1,30 @@
 #include "open_metrics.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
 namespace agentmetrics::collector {
 namespace {
 
-void append_number(std::string& out, double v) {
+// A sample value is written exactly (the shortest text that reads back as the same double); an
+// `le` bound as the text format writes it (16 digits), so that a bucket is the same series in
+// both formats: Prometheus 2 keeps `le` as a string.
+void append_number(std::string& out, double v, bool le = false) {
   if (std::isnan(v)) {
     out += "NaN";
   } else if (std::isinf(v)) {
     out += v > 0 ? "+Inf" : "-Inf";
   } else if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
     out += std::to_string(static_cast<long long>(v));
+  } else if (le) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.16g", v);
+    out += buf;
   } else {
     char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.17g", v);
-    out += buf;
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+    out.append(buf, end);
   }
 }
 
@@ -48,7 +56,7 @@ void append_labels(std::string& out, const std::vector<prometheus::ClientMetric:
     if (!first) out += ',';
     out += extra_name;
     out += "=\"";
-    append_number(out, extra_value);
+    append_number(out, extra_value, true);
     out += '"';
   }
   out += '}';

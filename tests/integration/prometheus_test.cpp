@@ -49,12 +49,15 @@ std::string url_encode(const std::string& s) {
 
 class PrometheusServer {
  public:
-  explicit PrometheusServer(int target_port) : port_(free_port()) {
+  // One scrape job per (job name, collector port).
+  explicit PrometheusServer(const std::vector<std::pair<std::string, int>>& jobs) : port_(free_port()) {
     const std::string config = dir_.path() + "/prometheus.yml";
-    std::ofstream(config) << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                             "scrape_configs:\n  - job_name: agentmetrics\n    static_configs:\n"
-                             "      - targets: ['127.0.0.1:"
-                          << target_port << "']\n";
+    std::ofstream out(config);
+    out << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n";
+    for (const auto& [job, target_port] : jobs) {
+      out << "  - job_name: " << job << "\n    static_configs:\n      - targets: ['127.0.0.1:" << target_port << "']\n";
+    }
+    out.close();
     process_ = std::make_unique<Process>(std::vector<std::string>{
         kPrometheusBinary, "--config.file=" + config, "--storage.tsdb.path=" + dir_.path() + "/data",
         "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"});
@@ -101,7 +104,7 @@ TEST(Prometheus, ScrapesTheCollectorAndSeesTheCatalogue) {
   auto status = producer.wait(std::chrono::seconds(30));
   ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
 
-  PrometheusServer prometheus(collector.port());
+  PrometheusServer prometheus({{"agentmetrics", collector.port()}});
   auto up = prometheus.wait_for("up{job=\"agentmetrics\"} == 1", 1);
   ASSERT_EQ(up.size(), 1u) << "the target never came up";
 
@@ -143,4 +146,33 @@ TEST(Prometheus, PromtoolFindsNoProblemInTheExposition) {
   ASSERT_TRUE(status);
   EXPECT_EQ(exit_code(*status), 0) << promtool.output();
   EXPECT_EQ(promtool.output(), "") << promtool.output();
+}
+
+// Prometheus asks for OpenMetrics first; a collector with openMetrics off answers in the text
+// format. Both scrapes must succeed and carry the same catalogue.
+TEST(Prometheus, ScrapesAnOpenMetricsTargetAndATextTarget) {
+  TempDir dir;
+  const std::string text_only = dir.path() + "/text-only.yml";
+  std::ofstream(text_only) << "prometheus:\n  openMetrics: false\n";
+  const std::string om_ns = unique_namespace("prom-om");
+  const std::string text_ns = unique_namespace("prom-text");
+  CollectorProcess openmetrics_collector(om_ns);
+  CollectorProcess text_collector(text_ns, {"--config=" + text_only});
+  for (const auto& ns : {om_ns, text_ns}) {
+    Process producer({kTestProducerBinary, "--threads", "2", "--events", "100", "--label", "formats"}, {{"AGENTMETRICS_NAMESPACE", ns}});
+    auto status = producer.wait(std::chrono::seconds(30));
+    ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
+  }
+  PrometheusServer prometheus({{"openmetrics", openmetrics_collector.port()}, {"text", text_collector.port()}});
+  ASSERT_EQ(prometheus.wait_for("up == 1", 2).size(), 2u) << prometheus.query("up").dump();
+  for (const std::string job : {"openmetrics", "text"}) {
+    auto tasks = prometheus.wait_for("opencode_task_total{job=\"" + job + "\",task_type=\"formats\"}", 2);
+    ASSERT_EQ(tasks.size(), 2u) << job << " " << tasks.dump();
+    for (const auto& series : tasks) EXPECT_EQ(series["value"][1], "1") << job;
+    auto buckets = prometheus.wait_for("opencode_task_duration_seconds_bucket{job=\"" + job + "\",task_type=\"formats\"}", 12);
+    EXPECT_EQ(buckets.size(), 12u) << job << " " << buckets.dump();
+    auto events = prometheus.wait_for("sum(am_test_events_total{job=\"" + job + "\",producer=\"formats\"})", 1);
+    ASSERT_EQ(events.size(), 1u) << job;
+    EXPECT_EQ(events[0]["value"][1], "200") << job;
+  }
 }

@@ -19,11 +19,12 @@ std::string unique_namespace(const std::string& tag) {
   return "t-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
 }
 
-CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::string> extra_args) {
+CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::string> extra_args, std::map<std::string, std::string> env) {
   std::vector<std::string> argv = {kCollectorBinary, "--web.listen-address=127.0.0.1:0", "--namespace=" + ns, "--log.level=debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  process_ = std::make_unique<Process>(argv);
-  const std::regex started("collector started .* port=([0-9]+)");
+  process_ = std::make_unique<Process>(argv, std::move(env));
+  // The text log says port=N, the JSON log "port":N.
+  const std::regex started("collector started.*\"?port\"?[=:]([0-9]+)");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch m;

@@ -2,6 +2,7 @@
 // loopback, stopped with SIGTERM.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,7 +17,9 @@ std::string unique_namespace(const std::string& tag);
 
 class CollectorProcess {
  public:
-  explicit CollectorProcess(const std::string& ns, std::vector<std::string> extra_args = {});
+  // env: added to the test's environment for the daemon.
+  explicit CollectorProcess(const std::string& ns, std::vector<std::string> extra_args = {},
+                            std::map<std::string, std::string> env = {});
   ~CollectorProcess();
 
   int port() const { return port_; }

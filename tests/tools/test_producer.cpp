@@ -3,10 +3,12 @@
 // (round % 10) / 10 of am_test_value{producer}, and a set of am_test_last{producer,thread} to
 // the round number; then one Task (agent_type="tester", task_type=<producer>) that succeeds on
 // even threads and fails on odd ones. With --exit-early the process leaves with _exit(0)
-// right after the threads finish, skipping every destructor. It prints its drop count.
+// right after the threads finish, skipping every destructor. With --linger-ms N it stays alive
+// N ms after printing, its segment still attached. It prints its drop count.
 #include <unistd.h>
 
 #include <agentmetrics/agentmetrics.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
   long events = 1000;
   std::string label = "p";
   bool exit_early = false;
+  long linger_ms = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) {
@@ -27,10 +30,12 @@ int main(int argc, char** argv) {
       events = std::atol(argv[++i]);
     } else if (a == "--label" && i + 1 < argc) {
       label = argv[++i];
+    } else if (a == "--linger-ms" && i + 1 < argc) {
+      linger_ms = std::atol(argv[++i]);
     } else if (a == "--exit-early") {
       exit_early = true;
     } else {
-      std::fprintf(stderr, "usage: test_producer [--threads N] [--events N] [--label L] [--exit-early]\n");
+      std::fprintf(stderr, "usage: test_producer [--threads N] [--events N] [--label L] [--exit-early] [--linger-ms N]\n");
       return 2;
     }
   }
@@ -60,5 +65,6 @@ int main(int argc, char** argv) {
   std::printf("dropped=%llu\n", static_cast<unsigned long long>(agentmetrics::dropped_events()));
   std::fflush(stdout);
   if (exit_early) _exit(0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(linger_ms));
   return 0;
 }

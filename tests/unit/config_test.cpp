@@ -1,0 +1,257 @@
+// agentmetricsd's configuration: the YAML file, the environment, validation and value parsing.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+
+#include "config.h"
+#include "temp_dir.h"
+
+using namespace agentmetrics::collector;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A named base rather than the default argument's temporary, which GCC 12 wrongly reports
+// as maybe-uninitialized at -O2.
+Config load_file(const std::string& path) {
+  const Config defaults;
+  return load_config_file(path, defaults);
+}
+
+class ConfigFile : public ::testing::Test {
+ protected:
+  // Writes `yaml` to a file of its own and loads it over the defaults.
+  Config load(const std::string& yaml) {
+    const std::string path = dir_.path() + "/config" + std::to_string(files_++) + ".yaml";
+    std::ofstream(path) << yaml;
+    return load_file(path);
+  }
+  // The error load() reports for `yaml`.
+  ConfigError error(const std::string& yaml) {
+    try {
+      load(yaml);
+    } catch (const ConfigError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "no error for:\n" << yaml;
+    return ConfigError("", "");
+  }
+  agentmetrics::testing::TempDir dir_;
+  int files_ = 0;
+};
+
+// Sets an environment variable for one scope and restores what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) ::setenv(name, value, 1); else ::unsetenv(name);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1); else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+std::string validate_error(const Config& c) {
+  try {
+    validate(c);
+  } catch (const ConfigError& e) {
+    return e.key();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_F(ConfigFile, ReadsEveryKey) {
+  const Config c = load(
+      "prometheus:\n  enabled: false\n  port: 9100\n  collectDefaultMetrics: false\n  openMetrics: false\n"
+      "cass_memory:\n  enabled: false\n  contextLimit: 12\n  autoInject: false\n  reflectionInterval: 7d\n"
+      "alerts:\n  enabled: false\n  webhookUrl: https://hooks.example/x\n"
+      "collector:\n  listenAddress: 127.0.0.1:9200\n  namespace: ci-7\n  segmentDir: /run/am\n"
+      "  metricPrefix: agent\n  shards: 3\n  allowUids: [0, 1000]\n  waitMode: poll\n"
+      "  http:\n    threads: 4\n    requestTimeout: 30s\n    maxRequestBytes: 4096\n"
+      "log:\n  level: debug\n  format: json\n");
+  EXPECT_FALSE(c.prometheus.enabled);
+  EXPECT_EQ(c.prometheus.port, 9100);
+  EXPECT_FALSE(c.prometheus.collect_default_metrics);
+  EXPECT_FALSE(c.prometheus.open_metrics);
+  EXPECT_FALSE(c.cass_memory.enabled);
+  EXPECT_EQ(c.cass_memory.context_limit, 12);
+  EXPECT_FALSE(c.cass_memory.auto_inject);
+  EXPECT_EQ(c.cass_memory.reflection_interval, 7 * 24h);
+  EXPECT_FALSE(c.alerts.enabled);
+  EXPECT_EQ(c.alerts.webhook_url, "https://hooks.example/x");
+  EXPECT_EQ(c.listen_address, "127.0.0.1:9200");
+  EXPECT_EQ(c.effective_listen_address(), "127.0.0.1:9200");
+  EXPECT_EQ(c.ns, "ci-7");
+  EXPECT_EQ(c.segment_dir, "/run/am");
+  EXPECT_EQ(c.metric_prefix, "agent");
+  EXPECT_EQ(c.shards, 3u);
+  EXPECT_EQ(c.allowed_uids, (std::set<uid_t>{0, 1000}));
+  EXPECT_EQ(c.wait_mode, WaitMode::kPoll);
+  EXPECT_EQ(c.http.threads, 4);
+  EXPECT_EQ(c.http.request_timeout, 30s);
+  EXPECT_EQ(c.http.max_request_bytes, 4096u);
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.log.format, "json");
+  EXPECT_NO_THROW(validate(c));
+}
+
+TEST_F(ConfigFile, KeepsDefaultsForWhatIsAbsent) {
+  const Config c = load("prometheus:\n  port: 9300\ncass_memory:\n");
+  EXPECT_EQ(c.prometheus.port, 9300);
+  EXPECT_TRUE(c.prometheus.enabled);
+  EXPECT_EQ(c.cass_memory.context_limit, 5);
+  EXPECT_EQ(c.effective_listen_address(), ":9300");
+  EXPECT_EQ(c.http.request_timeout, 10s);
+  EXPECT_EQ(load("").ns, "default");
+}
+
+TEST_F(ConfigFile, ErrorsNameTheDottedKey) {
+  EXPECT_EQ(error("prometheus:\n  prot: 1\n").key(), "prometheus.prot");
+  EXPECT_EQ(error("collector:\n  http:\n    thread: 2\n").key(), "collector.http.thread");
+  EXPECT_EQ(error("metrics: {}\n").key(), "metrics");
+  EXPECT_EQ(error("prometheus:\n  port: high\n").key(), "prometheus.port");
+  EXPECT_EQ(error("prometheus:\n  enabled: maybe\n").key(), "prometheus.enabled");
+  EXPECT_EQ(error("prometheus:\n  port: [1]\n").key(), "prometheus.port");
+  EXPECT_EQ(error("prometheus: 3\n").key(), "prometheus");
+  EXPECT_EQ(error("cass_memory:\n  reflectionInterval: 3 weeks\n").key(), "cass_memory.reflectionInterval");
+  EXPECT_EQ(error("collector:\n  http:\n    requestTimeout: 10ms\n").key(), "collector.http.requestTimeout");
+  EXPECT_EQ(error("collector:\n  http:\n    maxRequestBytes: 100\n").key(), "collector.http.maxRequestBytes");
+  EXPECT_EQ(error("collector:\n  shards: -1\n").key(), "collector.shards");
+  EXPECT_EQ(error("collector:\n  allowUids: [0, -5]\n").key(), "collector.allowUids[1]");
+  EXPECT_EQ(error("collector:\n  allowUids: 0\n").key(), "collector.allowUids");
+  EXPECT_EQ(error("collector:\n  waitMode: epoll\n").key(), "collector.waitMode");
+  EXPECT_EQ(error("log:\n  level: {a: b}\n").key(), "log.level");
+  const ConfigError unknown = error("alerts:\n  webhook: x\n");
+  EXPECT_NE(std::string(unknown.what()).find("webhookUrl"), std::string::npos) << unknown.what();  // lists the known keys
+}
+
+TEST_F(ConfigFile, FileProblemsAreConfigErrors) {
+  const ConfigError malformed = error("prometheus:\n  port: 1\nalerts: a: b\n");
+  EXPECT_EQ(malformed.key(), "file");
+  EXPECT_NE(std::string(malformed.what()).find("line 3"), std::string::npos) << malformed.what();
+  EXPECT_EQ(error("- a\n- b\n").key(), "file");
+  EXPECT_EQ(error("? [a, b]\n: 1\n").key(), "file");
+  try {
+    load_file(dir_.path() + "/missing.yaml");
+    ADD_FAILURE() << "a missing file loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "file");
+    EXPECT_NE(std::string(e.what()).find("missing.yaml"), std::string::npos) << e.what();
+  }
+  try {
+    load_file(dir_.path());  // a directory: opens, then fails to read
+    ADD_FAILURE() << "a directory loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "file");
+  }
+}
+
+TEST(ConfigEnvironment, MetricsPortOverridesPortAndClearsListenAddress) {
+  Config c;
+  c.listen_address = "127.0.0.1:9200";
+  {
+    ScopedEnv port("METRICS_PORT", "9400");
+    ScopedEnv url("ALERT_WEBHOOK_URL", "http://alerts.local/hook");
+    apply_environment(c);
+  }
+  EXPECT_EQ(c.prometheus.port, 9400);
+  EXPECT_EQ(c.listen_address, "");
+  EXPECT_EQ(c.effective_listen_address(), ":9400");
+  EXPECT_EQ(c.alerts.webhook_url, "http://alerts.local/hook");
+  {
+    ScopedEnv port("METRICS_PORT", nullptr);
+    ScopedEnv url("ALERT_WEBHOOK_URL", "");
+    Config untouched = c;
+    untouched.listen_address = "127.0.0.1:9200";
+    apply_environment(untouched);  // unset or empty: nothing changes
+    EXPECT_EQ(untouched.listen_address, "127.0.0.1:9200");
+    EXPECT_EQ(untouched.alerts.webhook_url, "http://alerts.local/hook");
+  }
+}
+
+TEST(ConfigEnvironment, RejectsABadMetricsPort) {
+  for (const char* bad : {"90x", "port", " 9090", "99999999999"}) {
+    ScopedEnv port("METRICS_PORT", bad);
+    Config c;
+    try {
+      apply_environment(c);
+      ADD_FAILURE() << "accepted METRICS_PORT=" << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), "METRICS_PORT");
+    }
+  }
+  ScopedEnv port("METRICS_PORT", "70000");  // a number, but out of range: validate's job
+  Config c;
+  apply_environment(c);
+  EXPECT_EQ(validate_error(c), "prometheus.port");
+}
+
+TEST(ConfigValidate, ChecksEachRange) {
+  const Config defaults;
+  EXPECT_EQ(validate_error(defaults), "");
+  auto broken = [](auto change) {
+    Config c;
+    change(c);
+    return validate_error(c);
+  };
+  EXPECT_EQ(broken([](Config& c) { c.prometheus.port = -1; }), "prometheus.port");
+  EXPECT_EQ(broken([](Config& c) { c.prometheus.port = 65536; }), "prometheus.port");
+  EXPECT_EQ(broken([](Config& c) { c.cass_memory.context_limit = 0; }), "cass_memory.contextLimit");
+  EXPECT_EQ(broken([](Config& c) { c.cass_memory.context_limit = 101; }), "cass_memory.contextLimit");
+  EXPECT_EQ(broken([](Config& c) { c.cass_memory.reflection_interval = 59s; }), "cass_memory.reflectionInterval");
+  EXPECT_EQ(broken([](Config& c) { c.alerts.webhook_url = "ftp://x"; }), "alerts.webhookUrl");
+  EXPECT_EQ(broken([](Config& c) { c.ns = ""; }), "collector.namespace");
+  EXPECT_EQ(broken([](Config& c) { c.ns = "a/b"; }), "collector.namespace");
+  EXPECT_EQ(broken([](Config& c) { c.segment_dir = "shm"; }), "collector.segmentDir");
+  EXPECT_EQ(broken([](Config& c) { c.metric_prefix = "9lives"; }), "collector.metricPrefix");
+  EXPECT_EQ(broken([](Config& c) { c.shards = 257; }), "collector.shards");
+  EXPECT_EQ(broken([](Config& c) { c.http.threads = 0; }), "collector.http.threads");
+  EXPECT_EQ(broken([](Config& c) { c.http.threads = 257; }), "collector.http.threads");
+  EXPECT_EQ(broken([](Config& c) { c.http.request_timeout = 500ms; }), "collector.http.requestTimeout");
+  EXPECT_EQ(broken([](Config& c) { c.http.request_timeout = 25 * 24h; }), "collector.http.requestTimeout");
+  EXPECT_EQ(broken([](Config& c) { c.log.level = "trace"; }), "log.level");
+  EXPECT_EQ(broken([](Config& c) { c.log.format = "xml"; }), "log.format");
+  EXPECT_EQ(broken([](Config& c) { c.listen_address = "localhost"; }), "collector.listenAddress");
+  EXPECT_EQ(broken([](Config& c) { c.listen_address = "::1:80"; }), "collector.listenAddress");
+  // The edges of each range are accepted.
+  EXPECT_EQ(broken([](Config& c) {
+              c.prometheus.port = 65535;
+              c.cass_memory.context_limit = 100;
+              c.cass_memory.reflection_interval = 1min;
+              c.shards = 256;
+              c.http.threads = 256;
+              c.http.request_timeout = 1s;
+              c.listen_address = "[::1]:0";
+            }),
+            "");
+}
+
+TEST(ConfigParse, Durations) {
+  EXPECT_EQ(parse_duration("30s"), 30s);
+  EXPECT_EQ(parse_duration("15m"), 15min);
+  EXPECT_EQ(parse_duration("24h"), 24h);
+  EXPECT_EQ(parse_duration("7d"), 7 * 24h);
+  EXPECT_EQ(parse_duration("90"), 90s);
+  EXPECT_EQ(parse_duration("0"), 0s);
+  for (const char* bad : {"", "s", "-5s", "1.5h", "5 m", " 5s", "5w", "5sec", "99999999999999999999", "9999999999999999d"}) {
+    EXPECT_THROW(parse_duration(bad), std::invalid_argument) << "'" << bad << "'";
+  }
+}
+
+TEST(ConfigParse, WaitModes) {
+  EXPECT_EQ(parse_wait_mode("auto"), WaitMode::kAuto);
+  EXPECT_EQ(parse_wait_mode("io_uring"), WaitMode::kIoUring);
+  EXPECT_EQ(parse_wait_mode("poll"), WaitMode::kPoll);
+  for (WaitMode m : {WaitMode::kAuto, WaitMode::kIoUring, WaitMode::kPoll}) EXPECT_EQ(parse_wait_mode(to_string(m)), m);
+  EXPECT_THROW(parse_wait_mode("POLL"), std::invalid_argument);
+  EXPECT_THROW(parse_wait_mode(""), std::invalid_argument);
+}

@@ -1,0 +1,80 @@
+// Content negotiation (Accept, Accept-Encoding) and gzip compression for /metrics.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <string>
+
+#include "http_encoding.h"
+
+using namespace agentmetrics::collector;
+
+namespace {
+
+// Decodes a gzip member with zlib's inflate; fails the test if zlib does.
+std::string gunzip(const std::string& data) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);  // 15 + 16: gzip only, not zlib
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  std::string out;
+  char buf[4096];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof(buf);
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof(buf) - z.avail_out);
+  }
+  EXPECT_EQ(rc, Z_STREAM_END) << z.msg;
+  EXPECT_EQ(z.avail_in, 0u);  // nothing after the member
+  inflateEnd(&z);
+  return out;
+}
+
+}  // namespace
+
+TEST(HttpEncoding, PrometheusAcceptHeaderPrefersOpenMetrics) {
+  EXPECT_TRUE(prefers_openmetrics(
+      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+      "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
+  EXPECT_TRUE(prefers_openmetrics("application/openmetrics-text; version=1.0.0"));
+  EXPECT_TRUE(prefers_openmetrics("Application/OpenMetrics-Text;Q=0.5, text/plain;q=0.5"));  // a tie goes to OpenMetrics
+  EXPECT_TRUE(prefers_openmetrics("text/plain;q=0.2, application/openmetrics-text;q=0.3"));
+}
+
+TEST(HttpEncoding, OtherAcceptHeadersGetText) {
+  EXPECT_FALSE(prefers_openmetrics(""));
+  EXPECT_FALSE(prefers_openmetrics("*/*"));
+  EXPECT_FALSE(prefers_openmetrics("text/plain;version=0.0.4"));
+  EXPECT_FALSE(prefers_openmetrics("application/openmetrics-text;q=0"));
+  EXPECT_FALSE(prefers_openmetrics("application/openmetrics-text;q=0, */*"));
+  EXPECT_FALSE(prefers_openmetrics("application/openmetrics-text;q=0.4,text/plain"));
+  EXPECT_FALSE(prefers_openmetrics("application/json"));
+}
+
+TEST(HttpEncoding, AcceptsGzipUnlessRefused) {
+  EXPECT_TRUE(accepts_gzip("gzip"));
+  EXPECT_TRUE(accepts_gzip("deflate, gzip;q=0.5"));
+  EXPECT_TRUE(accepts_gzip("gzip, deflate, br"));
+  EXPECT_TRUE(accepts_gzip("x-gzip"));
+  EXPECT_TRUE(accepts_gzip("*"));          // "*" stands for every coding not listed
+  EXPECT_TRUE(accepts_gzip("br, *;q=0.1"));
+  EXPECT_FALSE(accepts_gzip(""));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0, *"));  // listed and refused: "*" does not bring it back
+  EXPECT_FALSE(accepts_gzip("*;q=0"));
+  EXPECT_FALSE(accepts_gzip("deflate, identity"));
+}
+
+TEST(HttpEncoding, GzipRoundTrips) {
+  std::string body;
+  for (int i = 0; i < 2000; ++i) body += "opencode_task_total{agent_type=\"build\",n=\"" + std::to_string(i) + "\"} 1\n";
+  const std::string zipped = gzip_compress(body);
+  ASSERT_GE(zipped.size(), 18u);  // header and trailer at least
+  EXPECT_EQ(static_cast<unsigned char>(zipped[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(zipped[1]), 0x8b);
+  EXPECT_EQ(zipped[2], 8);  // deflate
+  EXPECT_LT(zipped.size(), body.size() / 4);
+  EXPECT_EQ(gunzip(zipped), body);
+  EXPECT_EQ(gunzip(gzip_compress("")), "");
+}
