@@ -211,7 +211,7 @@ bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registr
     if (auto* family = std::get_if<ipc::FamilyDecl>(&entry.decl)) {
       take_entry(*family, registry, metrics);
     } else {
-      take_entry(std::get<ipc::SeriesDecl>(entry.decl), shard, metrics);
+      take_entry(std::get<ipc::SeriesDecl>(entry.decl), shard, registry, metrics);
     }
     if (failed()) return false;
   }
@@ -240,7 +240,7 @@ void AttachedSegment::take_entry(const ipc::FamilyDecl& family, FamilyRegistry& 
   families_.push_back(Family{family, registered});
 }
 
-void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, SelfMetrics& metrics) {
+void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics) {
   if (series.series_id != series_.size() || series.family_id >= families_.size()) {
     fail("string_table", "series id " + std::to_string(series.series_id) + " of family " + std::to_string(series.family_id) + " is out of order");
     return;
@@ -249,7 +249,9 @@ void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, Se
   SeriesAggregate* aggregate = nullptr;
   if (family.registered) {
     if (std::string why = ipc::check_series(series, family.decl); why.empty()) {
-      aggregate = shard.series(*family.registered, series.label_values);
+      const bool admitted = registry.admit_series(*family.registered, series.label_values);
+      if (!admitted) metrics.series_overflowed(family.decl.name).Increment();
+      aggregate = shard.series(*family.registered, admitted ? series.label_values : family.registered->overflow_label_values);
     } else {
       metrics.record_invalid("rejected_family").Increment();
       log(LogLevel::kWarn, "series refused", {{"segment", name_}, {"reason", why}});
@@ -301,7 +303,7 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
     std::size_t n = pop(ring, buffer, kBatch);
     if (n == 0) break;
     total += n;
-    auto lock = shard.begin_batch();
+    shard.begin_batch();
     for (std::size_t i = 0; i < n; ++i) {
       const ipc::Record& r = buffer[i];
       if (r.op == static_cast<std::uint16_t>(ipc::Op::kFrameBegin)) {
@@ -312,9 +314,7 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
         // A frame is published whole, so its tail is in the ring even if this batch ended.
         const std::size_t missing = (i + 1 + r.extra > n) ? i + 1 + r.extra - n : 0;
         if (missing > 0) {
-          lock.unlock();
           const std::size_t got = pop(ring, buffer + n, missing);
-          lock = shard.begin_batch();
           n += got;
           total += got;
           if (got != missing) {
@@ -333,9 +333,7 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
       if (r.series_id >= series_.size()) {
         // Declared after our last look: the declaration happened before this record was
         // pushed, so it is committed now.
-        lock.unlock();
         refresh_string_table(shard, registry, metrics);
-        lock = shard.begin_batch();
         if (failed()) break;
         if (r.series_id >= series_.size()) {
           ++invalid_unknown;

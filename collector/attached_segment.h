@@ -77,7 +77,7 @@ class AttachedSegment {
   void fail(const char* reason, std::string detail);
   bool refresh_string_table(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
   void take_entry(const ipc::FamilyDecl& family, FamilyRegistry& registry, SelfMetrics& metrics);
-  void take_entry(const ipc::SeriesDecl& series, Shard& shard, SelfMetrics& metrics);
+  void take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics);
   std::size_t pop(std::uint32_t ring, ipc::Record* out, std::size_t max);
   std::size_t drain_ring(std::uint32_t ring, Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
   ipc::RingSlot* slot(std::uint32_t ring) const;

@@ -1,45 +1,51 @@
 #include "exposition.h"
 
-#include <prometheus/text_serializer.h>
-
+#include <algorithm>
 #include <limits>
-#include <map>
-#include <sstream>
+#include <unordered_map>
+
+#include "text_format.h"
 
 namespace agentmetrics::collector {
 namespace {
 
+// One series as the shards together hold it: counters and histograms add up, a gauge keeps
+// the value written last.
 struct Merged {
-  double value = 0;
-  std::uint64_t updated_at = 0;
-  std::vector<std::uint64_t> buckets;
-  double sum = 0;
-  std::uint64_t count = 0;
+  const std::vector<std::string>* label_values;  // owned by a shard's series, which never goes
+  double value;
+  std::uint64_t updated_at;
+  double sum;
+  std::size_t buckets_at;  // offset of its per-bucket counts in the family's bucket pool
 };
 
-void merge(Merged& into, const SeriesAggregate& s) {
-  switch (s.family->decl.type) {
+struct FamilySeries {
+  std::vector<Merged> series;
+  std::vector<std::uint64_t> bucket_pool;
+};
+
+void merge_into(Merged& into, const Merged& from, const RegisteredFamily& family, std::vector<std::uint64_t>& pool) {
+  switch (family.decl.type) {
     case ipc::MetricType::kCounter:
-      into.value += s.value;
+      into.value += from.value;
       break;
     case ipc::MetricType::kGauge:
-      if (s.updated_at >= into.updated_at) {
-        into.value = s.value;
-        into.updated_at = s.updated_at;
+      if (from.updated_at >= into.updated_at) {
+        into.value = from.value;
+        into.updated_at = from.updated_at;
       }
       break;
     case ipc::MetricType::kHistogram:
-      if (into.buckets.empty()) into.buckets.assign(s.buckets.size(), 0);
-      for (std::size_t i = 0; i < s.buckets.size(); ++i) into.buckets[i] += s.buckets[i];
-      into.sum += s.sum;
-      into.count += s.count;
+      for (std::size_t b = 0; b <= family.decl.buckets.size(); ++b) pool[into.buckets_at + b] += pool[from.buckets_at + b];
+      into.sum += from.sum;
       break;
   }
 }
 
-prometheus::ClientMetric to_client_metric(const ipc::FamilyDecl& family, const std::vector<std::string>& values, const Merged& m) {
+prometheus::ClientMetric to_client_metric(const ipc::FamilyDecl& family, const Merged& m, const std::vector<std::uint64_t>& pool) {
   prometheus::ClientMetric metric;
-  for (std::size_t i = 0; i < family.label_names.size(); ++i) metric.label.push_back({family.label_names[i], values[i]});
+  metric.label.reserve(family.label_names.size());
+  for (std::size_t i = 0; i < family.label_names.size(); ++i) metric.label.push_back({family.label_names[i], (*m.label_values)[i]});
   switch (family.type) {
     case ipc::MetricType::kCounter:
       metric.counter.value = m.value;
@@ -49,9 +55,10 @@ prometheus::ClientMetric to_client_metric(const ipc::FamilyDecl& family, const s
       break;
     case ipc::MetricType::kHistogram: {
       std::uint64_t cumulative = 0;
-      for (std::size_t i = 0; i < m.buckets.size(); ++i) {
-        cumulative += m.buckets[i];
-        const double bound = i < family.buckets.size() ? family.buckets[i] : std::numeric_limits<double>::infinity();
+      metric.histogram.bucket.reserve(family.buckets.size() + 1);
+      for (std::size_t b = 0; b <= family.buckets.size(); ++b) {
+        cumulative += pool[m.buckets_at + b];
+        const double bound = b < family.buckets.size() ? family.buckets[b] : std::numeric_limits<double>::infinity();
         metric.histogram.bucket.push_back({cumulative, bound});
       }
       // _count is the +Inf bucket by construction, never a separately kept number.
@@ -72,22 +79,128 @@ prometheus::MetricType to_prometheus_type(ipc::MetricType type) {
   return prometheus::MetricType::Untyped;
 }
 
+// Everything the shards hold, by family, each family's series sorted by label values and
+// merged across shards.
+std::unordered_map<const RegisteredFamily*, FamilySeries> gather(const std::vector<Shard*>& shards) {
+  std::unordered_map<const RegisteredFamily*, FamilySeries> by_family;
+  for (Shard* shard : shards) {
+    shard->for_each([&](const SeriesView& s) {
+      FamilySeries& f = by_family[s.family];
+      f.series.push_back(Merged{&s.label_values, s.value, s.updated_at, s.sum, f.bucket_pool.size()});
+      f.bucket_pool.insert(f.bucket_pool.end(), s.buckets.begin(), s.buckets.end());
+    });
+  }
+  for (auto& [family, f] : by_family) {
+    auto& series = f.series;
+    std::sort(series.begin(), series.end(), [](const Merged& a, const Merged& b) { return *a.label_values < *b.label_values; });
+    if (shards.size() < 2) continue;
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < series.size(); ++i) {
+      if (out > 0 && *series[out - 1].label_values == *series[i].label_values) {
+        merge_into(series[out - 1], series[i], *family, f.bucket_pool);
+      } else {
+        series[out++] = series[i];
+      }
+    }
+    series.resize(out);
+  }
+  return by_family;
+}
+
+void append_sample_head(std::string& out, const std::string& name, const char* suffix, const prometheus::ClientMetric& metric,
+                        const char* extra_label = nullptr, double extra_value = 0) {
+  out += name;
+  out += suffix;
+  if (!metric.label.empty() || extra_label) {
+    out += '{';
+    const char* separator = "";
+    for (const auto& l : metric.label) {
+      out += separator;
+      out += l.name;
+      out += "=\"";
+      append_label_value(out, l.value);
+      out += '"';
+      separator = ",";
+    }
+    if (extra_label) {
+      out += separator;
+      out += extra_label;
+      out += "=\"";
+      append_value(out, extra_value);
+      out += '"';
+    }
+    out += '}';
+  }
+  out += ' ';
+}
+
+void append_sample_tail(std::string& out, const prometheus::ClientMetric& metric) {
+  if (metric.timestamp_ms != 0) {
+    out += ' ';
+    out += std::to_string(metric.timestamp_ms);
+  }
+  out += '\n';
+}
+
+void append_histogram(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+  append_sample_head(out, name, "_count", m);
+  append_integer(out, m.histogram.sample_count);
+  append_sample_tail(out, m);
+  append_sample_head(out, name, "_sum", m);
+  append_value(out, m.histogram.sample_sum);
+  append_sample_tail(out, m);
+  double last = -std::numeric_limits<double>::infinity();
+  for (const auto& b : m.histogram.bucket) {
+    append_sample_head(out, name, "_bucket", m, "le", b.upper_bound);
+    append_integer(out, b.cumulative_count);
+    append_sample_tail(out, m);
+    last = b.upper_bound;
+  }
+  if (last != std::numeric_limits<double>::infinity()) {
+    append_sample_head(out, name, "_bucket", m, "le", std::numeric_limits<double>::infinity());
+    append_integer(out, m.histogram.sample_count);
+    append_sample_tail(out, m);
+  }
+}
+
+void append_summary(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+  append_sample_head(out, name, "_count", m);
+  append_integer(out, m.summary.sample_count);
+  append_sample_tail(out, m);
+  append_sample_head(out, name, "_sum", m);
+  append_value(out, m.summary.sample_sum);
+  append_sample_tail(out, m);
+  for (const auto& q : m.summary.quantile) {
+    append_sample_head(out, name, "", m, "quantile", q.quantile);
+    append_value(out, q.value);
+    append_sample_tail(out, m);
+  }
+}
+
+const char* type_name(prometheus::MetricType type) {
+  switch (type) {
+    case prometheus::MetricType::Counter: return "counter";
+    case prometheus::MetricType::Gauge: return "gauge";
+    case prometheus::MetricType::Summary: return "summary";
+    case prometheus::MetricType::Histogram: return "histogram";
+    default: return "untyped";
+  }
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& registry, const std::vector<Shard*>& shards,
                                                        SelfMetrics& self) {
-  std::map<const RegisteredFamily*, std::map<std::vector<std::string>, Merged>> merged;
-  for (Shard* shard : shards) {
-    shard->for_each([&](const SeriesAggregate& s) { merge(merged[s.family][s.label_values], s); });
-  }
+  auto by_family = gather(shards);
   std::vector<prometheus::MetricFamily> out;
   for (const RegisteredFamily* family : registry.families()) {
     prometheus::MetricFamily f;
     f.name = family->decl.name;
     f.help = family->decl.help;
     f.type = to_prometheus_type(family->decl.type);
-    if (auto it = merged.find(family); it != merged.end()) {
-      for (const auto& [values, m] : it->second) f.metric.push_back(to_client_metric(family->decl, values, m));
+    if (auto it = by_family.find(family); it != by_family.end()) {
+      f.metric.reserve(it->second.series.size());
+      for (const Merged& m : it->second.series) f.metric.push_back(to_client_metric(family->decl, m, it->second.bucket_pool));
     }
     out.push_back(std::move(f));
   }
@@ -96,9 +209,36 @@ std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& reg
 }
 
 std::string render_text(const std::vector<prometheus::MetricFamily>& families) {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
+  std::string out;
+  for (const auto& f : families) {
+    if (!f.help.empty()) {
+      out += "# HELP ";
+      out += f.name;
+      out += ' ';
+      append_help(out, f.help);
+      out += '\n';
+    }
+    out += "# TYPE ";
+    out += f.name;
+    out += ' ';
+    out += type_name(f.type);
+    out += '\n';
+    for (const auto& m : f.metric) {
+      switch (f.type) {
+        case prometheus::MetricType::Histogram: append_histogram(out, f.name, m); break;
+        case prometheus::MetricType::Summary: append_summary(out, f.name, m); break;
+        default: {
+          append_sample_head(out, f.name, "", m);
+          const double value = f.type == prometheus::MetricType::Counter ? m.counter.value
+                               : f.type == prometheus::MetricType::Gauge ? m.gauge.value
+                                                                         : m.untyped.value;
+          append_value(out, value);
+          append_sample_tail(out, m);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace agentmetrics::collector

@@ -17,7 +17,8 @@ namespace agentmetrics::collector {
 std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& registry, const std::vector<Shard*>& shards,
                                                        SelfMetrics& self);
 
-// The Prometheus text format 0.0.4.
+// The Prometheus text format 0.0.4, byte for byte what prometheus-cpp's TextSerializer writes,
+// except that HELP texts are escaped as the format requires (TextSerializer writes them raw).
 std::string render_text(const std::vector<prometheus::MetricFamily>& families);
 inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -2,6 +2,17 @@
 
 namespace agentmetrics::collector {
 
+std::string series_key(const std::string& family, const std::vector<std::string>& values) {
+  std::string key = family;
+  for (const auto& v : values) {
+    key += '\x1f';
+    key += std::to_string(v.size());
+    key += ':';
+    key += v;
+  }
+  return key;
+}
+
 void FamilyRegistry::reserve_prefix(std::string prefix) {
   std::lock_guard lock(mutex_);
   reserved_prefixes_.push_back(std::move(prefix));
@@ -17,6 +28,7 @@ std::variant<const RegisteredFamily*, std::string> FamilyRegistry::register_fami
     auto family = std::make_unique<RegisteredFamily>();
     family->decl = decl;
     family->decl.family_id = 0;
+    family->overflow_label_values.assign(decl.label_names.size(), kOverflowLabelValue);
     it = by_name_.emplace(decl.name, std::move(family)).first;
     return it->second.get();
   }
@@ -33,6 +45,16 @@ std::vector<const RegisteredFamily*> FamilyRegistry::families() const {
   out.reserve(by_name_.size());
   for (const auto& [name, family] : by_name_) out.push_back(family.get());
   return out;
+}
+
+bool FamilyRegistry::admit_series(const RegisteredFamily& family, const std::vector<std::string>& label_values) const {
+  if (label_values.empty() || label_values == family.overflow_label_values) return true;
+  std::string key = series_key(family.decl.name, label_values);
+  std::lock_guard lock(family.series_mutex);
+  if (family.series_keys.count(key)) return true;
+  if (family.series_keys.size() >= series_limit_) return false;
+  family.series_keys.insert(std::move(key));
+  return true;
 }
 
 }  // namespace agentmetrics::collector

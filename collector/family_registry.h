@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -16,21 +17,44 @@ namespace agentmetrics::collector {
 
 struct RegisteredFamily {
   ipc::FamilyDecl decl;  // family_id is meaningless here: ids are per segment
+  // The series every declaration beyond the family's series limit is folded into: each label
+  // value is kOverflowLabelValue.
+  std::vector<std::string> overflow_label_values;
+
+ private:
+  friend class FamilyRegistry;
+  mutable std::mutex series_mutex;
+  mutable std::unordered_set<std::string> series_keys;  // the admitted series, by series_key()
 };
+
+inline constexpr const char* kOverflowLabelValue = "__overflow__";
+
+// A series' identity inside the collector: the family name and the label values,
+// length-prefixed so that no label value can make two series collide.
+std::string series_key(const std::string& family, const std::vector<std::string>& label_values);
 
 class FamilyRegistry {
  public:
+  static constexpr std::size_t kDefaultSeriesLimit = 10000;
+  explicit FamilyRegistry(std::size_t series_limit_per_family = kDefaultSeriesLimit) : series_limit_(series_limit_per_family) {}
+
   // The registered family (existing or new), or why the declaration is refused. Names
   // starting with one of `reserved_prefixes` belong to the collector itself.
   std::variant<const RegisteredFamily*, std::string> register_family(const ipc::FamilyDecl& decl);
   void reserve_prefix(std::string prefix);
   // All families, sorted by name; the pointers stay valid for the registry's life.
   std::vector<const RegisteredFamily*> families() const;
+  // Whether a series may have its own aggregate: it was admitted before, or the family holds
+  // fewer than the limit. False means: fold it into the family's overflow series. Called once
+  // per series a segment declares, never per record.
+  bool admit_series(const RegisteredFamily& family, const std::vector<std::string>& label_values) const;
+  std::size_t series_limit() const { return series_limit_; }
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<RegisteredFamily>> by_name_;
   std::vector<std::string> reserved_prefixes_;
+  std::size_t series_limit_;
 };
 
 }  // namespace agentmetrics::collector

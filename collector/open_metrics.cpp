@@ -2,40 +2,24 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
+
+#include "text_format.h"
 
 namespace agentmetrics::collector {
 namespace {
 
-// A sample value is written exactly (the shortest text that reads back as the same double); an
-// `le` bound as the text format writes it (16 digits), so that a bucket is the same series in
-// both formats: Prometheus 2 keeps `le` as a string.
-void append_number(std::string& out, double v, bool le = false) {
+// A sample value is written exactly (the shortest text that reads back as the same double).
+void append_number(std::string& out, double v) {
   if (std::isnan(v)) {
     out += "NaN";
   } else if (std::isinf(v)) {
     out += v > 0 ? "+Inf" : "-Inf";
   } else if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
     out += std::to_string(static_cast<long long>(v));
-  } else if (le) {
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.16g", v);
-    out += buf;
   } else {
     char buf[32];
     const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
     out.append(buf, end);
-  }
-}
-
-void append_escaped(std::string& out, const std::string& value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
-    }
   }
 }
 
@@ -49,14 +33,16 @@ void append_labels(std::string& out, const std::vector<prometheus::ClientMetric:
     first = false;
     out += l.name;
     out += "=\"";
-    append_escaped(out, l.value);
+    append_label_value(out, l.value);
     out += '"';
   }
   if (extra_name) {
     if (!first) out += ',';
     out += extra_name;
     out += "=\"";
-    append_number(out, extra_value, true);
+    // An `le` bound as the text format writes it, so that a bucket is the same series in both
+    // formats: Prometheus 2 keeps `le` as a string.
+    append_value(out, extra_value);
     out += '"';
   }
   out += '}';
@@ -91,7 +77,7 @@ std::string render_openmetrics(const std::vector<prometheus::MetricFamily>& fami
     out += "# TYPE " + family + " " + type_name(f.type) + "\n";
     if (!f.help.empty()) {
       out += "# HELP " + family + " ";
-      append_escaped(out, f.help);
+      append_label_value(out, f.help);
       out += '\n';
     }
     for (const auto& m : f.metric) {

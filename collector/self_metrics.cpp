@@ -29,6 +29,7 @@ SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
       registry_(std::move(r)),
       rejected_family_(counter_family(*registry_, "agentmetrics_segments_rejected_total", "Segments refused or abandoned, by reason")),
       invalid_family_(counter_family(*registry_, "agentmetrics_records_invalid_total", "Records or declarations refused, by reason")),
+      overflow_family_(counter_family(*registry_, "agentmetrics_series_overflowed_total", "Series declarations beyond a family's series limit, folded into its overflow series")),
       wait_mode_family_(gauge_family(*registry_, "agentmetrics_wait_mode", "How the collector waits for events: 1 for the mode in use")),
       producer_drained_family_(counter_family(*registry_, "agentmetrics_producer_events_drained_total", "Records drained from one producer's rings")),
       producer_dropped_family_(counter_family(*registry_, "agentmetrics_producer_events_dropped_total", "Events one producer dropped because a ring was full or missing")),
@@ -36,6 +37,8 @@ SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
 
 prometheus::Counter& SelfMetrics::segment_rejected(const std::string& reason) { return rejected_family_.Add({{"reason", reason}}); }
 prometheus::Counter& SelfMetrics::record_invalid(const std::string& reason) { return invalid_family_.Add({{"reason", reason}}); }
+
+prometheus::Counter& SelfMetrics::series_overflowed(const std::string& family) { return overflow_family_.Add({{"family", family}}); }
 
 void SelfMetrics::set_wait_mode(const std::string& mode) { wait_mode_family_.Add({{"mode", mode}}).Set(1); }
 

@@ -32,6 +32,8 @@ class SelfMetrics {
   prometheus::Counter& segment_rejected(const std::string& reason);
   // reason: unknown_series, wrong_op, bad_value, rejected_family, bad_frame
   prometheus::Counter& record_invalid(const std::string& reason);
+  // Series declarations folded into a family's overflow series by the series limit.
+  prometheus::Counter& series_overflowed(const std::string& family);
   // agentmetrics_wait_mode{mode} = 1 for the mode in use ("io_uring" or "poll").
   void set_wait_mode(const std::string& mode);
 
@@ -49,6 +51,7 @@ class SelfMetrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& rejected_family_;
   prometheus::Family<prometheus::Counter>& invalid_family_;
+  prometheus::Family<prometheus::Counter>& overflow_family_;
   prometheus::Family<prometheus::Gauge>& wait_mode_family_;
   prometheus::Family<prometheus::Counter>& producer_drained_family_;
   prometheus::Family<prometheus::Counter>& producer_dropped_family_;

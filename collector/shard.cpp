@@ -7,38 +7,39 @@
 namespace agentmetrics::collector {
 namespace {
 
-// Length-prefixed so that no label value can make two series collide.
-std::string series_key(const std::string& family, const std::vector<std::string>& values) {
-  std::string key = family;
-  for (const auto& v : values) {
-    key += '\x1f';
-    key += std::to_string(v.size());
-    key += ':';
-    key += v;
-  }
-  return key;
+// The single writer's update: no read-modify-write is needed (see shard.h).
+template <typename T>
+void add(std::atomic<T>& field, T delta) {
+  field.store(field.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
 }
 
 }  // namespace
 
+Shard::Shard() = default;
+Shard::~Shard() = default;
+
 SeriesAggregate* Shard::series(const RegisteredFamily& family, const std::vector<std::string>& label_values) {
   std::string key = series_key(family.decl.name, label_values);
-  std::lock_guard guard(mutex_);
-  auto it = series_.find(key);
-  if (it == series_.end()) {
-    auto s = std::make_unique<SeriesAggregate>();
-    s->family = &family;
-    s->label_values = label_values;
-    if (family.decl.type == ipc::MetricType::kHistogram) s->buckets.assign(family.decl.buckets.size() + 1, 0);
-    it = series_.emplace(std::move(key), std::move(s)).first;
+  if (auto it = index_.find(key); it != index_.end()) return it->second;
+  const std::size_t n = published_.load(std::memory_order_relaxed);
+  if (n >= kMaxSeries) return nullptr;
+  auto& chunk = chunks_[n / kChunkSeries];
+  if (!chunk) chunk = std::make_unique<SeriesAggregate[]>(kChunkSeries);
+  SeriesAggregate& s = chunk[n % kChunkSeries];
+  s.family = &family;
+  s.label_values = label_values;
+  if (family.decl.type == ipc::MetricType::kHistogram) {
+    s.bucket_count = family.decl.buckets.size() + 1;
+    s.buckets = std::make_unique<std::atomic<std::uint64_t>[]>(s.bucket_count);
   }
-  return it->second.get();
+  // Release: a reader that sees n + 1 sees the series built above.
+  published_.store(n + 1, std::memory_order_release);
+  index_.emplace(std::move(key), &s);
+  return &s;
 }
 
-std::unique_lock<std::mutex> Shard::begin_batch() {
-  std::unique_lock guard(mutex_);
+void Shard::begin_batch() {
   batch_time_ = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  return guard;
 }
 
 ApplyResult Shard::apply(SeriesAggregate& s, const ipc::Record& r) {
@@ -47,18 +48,18 @@ ApplyResult Shard::apply(SeriesAggregate& s, const ipc::Record& r) {
     case ipc::Op::kCounterAdd:
       if (type != ipc::MetricType::kCounter) return ApplyResult::kWrongOp;
       if (!std::isfinite(r.value) || r.value < 0) return ApplyResult::kBadValue;
-      s.value += r.value;
+      add(s.value, r.value);
       return ApplyResult::kApplied;
     case ipc::Op::kGaugeSet:
       if (type != ipc::MetricType::kGauge) return ApplyResult::kWrongOp;
-      s.value = r.value;
-      s.updated_at = batch_time_;
+      s.value.store(r.value, std::memory_order_relaxed);
+      s.updated_at.store(batch_time_, std::memory_order_relaxed);
       return ApplyResult::kApplied;
     case ipc::Op::kGaugeAdd:
       if (type != ipc::MetricType::kGauge) return ApplyResult::kWrongOp;
       if (!std::isfinite(r.value)) return ApplyResult::kBadValue;
-      s.value += r.value;
-      s.updated_at = batch_time_;
+      add(s.value, r.value);
+      s.updated_at.store(batch_time_, std::memory_order_relaxed);
       return ApplyResult::kApplied;
     case ipc::Op::kHistogramObserve: {
       if (type != ipc::MetricType::kHistogram) return ApplyResult::kWrongOp;
@@ -66,9 +67,8 @@ ApplyResult Shard::apply(SeriesAggregate& s, const ipc::Record& r) {
       const auto& bounds = s.family->decl.buckets;
       // Prometheus buckets are upper-inclusive: the first bound >= value.
       const auto bucket = static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), r.value) - bounds.begin());
-      ++s.buckets[bucket];
-      s.sum += r.value;
-      ++s.count;
+      add(s.buckets[bucket], std::uint64_t{1});
+      add(s.sum, r.value);
       return ApplyResult::kApplied;
     }
     case ipc::Op::kFrameBegin:

@@ -7,7 +7,7 @@ TaskTotals task_totals(const std::vector<Shard*>& shards, const std::string& pre
   const std::string duration = prefix + "_task_duration_seconds";
   TaskTotals t;
   for (Shard* shard : shards) {
-    shard->for_each([&](const SeriesAggregate& s) {
+    shard->for_each([&](const SeriesView& s) {
       const std::string& name = s.family->decl.name;
       if (name == total) {
         t.finished += s.value;

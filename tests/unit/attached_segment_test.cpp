@@ -90,7 +90,7 @@ class AttachedSegmentTest : public ::testing::Test {
 
 double value_of(Shard& shard, const std::string& name, std::vector<std::string> labels = {}) {
   double v = -1;
-  shard.for_each([&](const SeriesAggregate& s) {
+  shard.for_each([&](const SeriesView& s) {
     if (s.family->decl.name == name && s.label_values == labels) v = s.family->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
   });
   return v;
@@ -111,9 +111,9 @@ TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1003u);
   EXPECT_FALSE(s->failed());
   EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 2000.0);
-  shard_.for_each([](const SeriesAggregate& a) {
+  shard_.for_each([](const SeriesView& a) {
     if (a.family->decl.name != "unit_latency_seconds") return;
-    EXPECT_EQ(a.buckets, (std::vector<std::uint64_t>{1, 1, 1}));  // 1.0 is in le="1": bounds are inclusive
+    EXPECT_EQ(std::vector<std::uint64_t>(a.buckets.begin(), a.buckets.end()), (std::vector<std::uint64_t>{1, 1, 1}));  // 1.0 is in le="1": bounds are inclusive
     EXPECT_DOUBLE_EQ(a.sum, 9.5);
   });
   EXPECT_EQ(metrics_.events_drained.Value(), 1003);
@@ -324,4 +324,23 @@ TEST_F(AttachedSegmentTest, RingFillIsTheFullestRingAndCountsIntoTheProducersSer
   EXPECT_EQ(producer.drained->Value(), static_cast<double>(drained));
   EXPECT_EQ(s->ring_fill(), 0.0);
   metrics_.remove_producer(producer);
+}
+
+TEST_F(AttachedSegmentTest, SeriesBeyondTheFamilyLimitFoldIntoItsOverflowSeries) {
+  FamilyRegistry limited(2);
+  ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(counter_)));
+  for (std::uint32_t i = 0; i < 5; ++i) {
+    ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(ipc::SeriesDecl{i, 0, {"v" + std::to_string(i)}})));
+  }
+  ipc::RingSlot* ring = writer_->claim_ring();
+  for (std::uint32_t i = 0; i < 5; ++i) ASSERT_TRUE(ring->ring.push(ipc::Record{i, 1, 0, 1.0 + i}));
+  auto s = attach();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->drain(shard_, limited, metrics_), 5u);
+  EXPECT_EQ(value_of(shard_, "unit_events_total", {"v0"}), 1.0);
+  EXPECT_EQ(value_of(shard_, "unit_events_total", {"v1"}), 2.0);
+  EXPECT_EQ(value_of(shard_, "unit_events_total", {"v2"}), -1.0) << "beyond the limit: no series of its own";
+  EXPECT_EQ(value_of(shard_, "unit_events_total", {kOverflowLabelValue}), 3.0 + 4.0 + 5.0);
+  EXPECT_EQ(metrics_.series_overflowed("unit_events_total").Value(), 3.0);
+  EXPECT_EQ(shard_.size(), 3u);
 }

@@ -60,7 +60,7 @@ struct Reader {
   }
   double value(const std::string& name, const std::vector<std::string>& labels) {
     double v = -1;
-    shard.for_each([&](const SeriesAggregate& s) {
+    shard.for_each([&](const SeriesView& s) {
       if (s.family->decl.name == name && s.label_values == labels) {
         v = s.family->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
       }

@@ -32,14 +32,14 @@ TEST(Exposition, MergesShardsWithPrometheusSemantics) {
   SeriesAggregate* b_duration = b.series(*duration, {"test", "true"});
   SeriesAggregate* b_coverage = b.series(*coverage, {});
   {
-    auto lock = a.begin_batch();
+    a.begin_batch();
     a.apply(*a_tasks, rec(ipc::Op::kCounterAdd, 2));
     a.apply(*a_duration, rec(ipc::Op::kHistogramObserve, 10));   // le=10
     a.apply(*a_duration, rec(ipc::Op::kHistogramObserve, 500));  // +Inf only
     a.apply(*a_coverage, rec(ipc::Op::kGaugeSet, 70));
   }
   {
-    auto lock = b.begin_batch();
+    b.begin_batch();
     b.apply(*b_tasks, rec(ipc::Op::kCounterAdd, 3));
     b.apply(*b_duration, rec(ipc::Op::kHistogramObserve, 45));
     b.apply(*b_coverage, rec(ipc::Op::kGaugeSet, 81.5));  // written last: wins
@@ -80,7 +80,7 @@ TEST(Exposition, EscapesLabelValues) {
   Shard shard;
   SeriesAggregate* series = shard.series(*family, {"a\"b\\c\nd"});
   {
-    auto lock = shard.begin_batch();
+    shard.begin_batch();
     shard.apply(*series, rec(ipc::Op::kCounterAdd, 1));
   }
   SelfMetrics self;
