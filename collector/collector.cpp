@@ -186,11 +186,19 @@ HttpResponse Collector::serve_metrics(const HttpRequest& request) {
   const auto start = Clock::now();
   const bool openmetrics = open_metrics_.load(std::memory_order_relaxed) && prefers_openmetrics(request.header("accept"));
   const auto families = collect();
-  HttpResponse response{200, openmetrics ? kOpenMetricsContentType : kTextContentType, {},
-                        openmetrics ? render_openmetrics(families) : render_text(families)};
+  HttpResponse response{200, openmetrics ? kOpenMetricsContentType : kTextContentType, {}, scrape_buffers_.acquire(),
+                        [this](std::string&& body) { scrape_buffers_.release(std::move(body)); }};
+  if (openmetrics) {
+    render_openmetrics(families, response.body);
+  } else {
+    render_text(families, response.body);
+  }
   response.headers.push_back({"Vary", "Accept, Accept-Encoding"});
   if (accepts_gzip(request.header("accept-encoding"))) {
-    response.body = gzip_compress(response.body);
+    std::string zipped = scrape_buffers_.acquire();
+    gzip_compress(response.body, zipped);
+    scrape_buffers_.release(std::move(response.body));
+    response.body = std::move(zipped);
     response.headers.push_back({"Content-Encoding", "gzip"});
   }
   self_.scrape_duration_seconds.Set(std::chrono::duration<double>(Clock::now() - start).count());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "buffer_pool.h"
 #include "config.h"
 #include "drain_worker.h"
 #include "event_loop.h"
@@ -36,6 +37,9 @@ class Collector {
 
   int http_port() const { return http_->port(); }
   const std::string& wait_mode() const { return wait_mode_; }
+  // Records drained from producer rings so far (agentmetrics_events_drained_total), for a
+  // caller in the same process that waits for the drain threads (bench/wakeup_bench.cpp).
+  double events_drained() const { return self_.events_drained.Value(); }
 
   HttpResponse serve_metrics(const HttpRequest& request);
   HttpResponse serve_health(const HttpRequest& request);
@@ -58,6 +62,7 @@ class Collector {
   std::unique_ptr<SegmentDiscovery> discovery_;
   std::unique_ptr<EventLoop> loop_;
   std::string wait_mode_;
+  BufferPool scrape_buffers_;  // declared before http_, so it outlives every scrape
   std::unique_ptr<HttpServer> http_;
   std::atomic<std::size_t> next_worker_{0};
   // Written by the loop thread, read by HTTP threads: relaxed, each is a self-contained fact.

@@ -208,8 +208,15 @@ std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& reg
   return out;
 }
 
-std::string render_text(const std::vector<prometheus::MetricFamily>& families) {
-  std::string out;
+void render_text(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
+  // At most one allocation for the whole body, from a generous estimate of its size.
+  std::size_t estimate = 0;
+  for (const auto& f : families) {
+    const std::size_t lines = f.type == prometheus::MetricType::Histogram && !f.metric.empty() ? f.metric[0].histogram.bucket.size() + 3 : 1;
+    const std::size_t labels = f.metric.empty() ? 0 : f.metric[0].label.size();
+    estimate += 128 + f.metric.size() * lines * (f.name.size() + 40 + 32 * labels);
+  }
+  out.reserve(out.size() + estimate);
   for (const auto& f : families) {
     if (!f.help.empty()) {
       out += "# HELP ";
@@ -238,7 +245,6 @@ std::string render_text(const std::vector<prometheus::MetricFamily>& families) {
       }
     }
   }
-  return out;
 }
 
 }  // namespace agentmetrics::collector

@@ -19,7 +19,13 @@ std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& reg
 
 // The Prometheus text format 0.0.4, byte for byte what prometheus-cpp's TextSerializer writes,
 // except that HELP texts are escaped as the format requires (TextSerializer writes them raw).
-std::string render_text(const std::vector<prometheus::MetricFamily>& families);
+// Appends to `out`, whose capacity a caller may keep from one scrape to the next.
+void render_text(const std::vector<prometheus::MetricFamily>& families, std::string& out);
+inline std::string render_text(const std::vector<prometheus::MetricFamily>& families) {
+  std::string out;
+  render_text(families, out);
+  return out;
+}
 inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 }  // namespace agentmetrics::collector

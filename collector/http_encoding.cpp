@@ -70,13 +70,13 @@ bool accepts_gzip(std::string_view accept_encoding) {
   return gzip >= 0 ? gzip > 0 : any > 0;
 }
 
-std::string gzip_compress(std::string_view data) {
+void gzip_compress(std::string_view data, std::string& out) {
   z_stream z{};
   // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
   if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("deflateInit2 failed");
   }
-  std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
+  out.resize(deflateBound(&z, static_cast<uLong>(data.size())));
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   z.avail_in = static_cast<uInt>(data.size());
   z.next_out = reinterpret_cast<Bytef*>(out.data());
@@ -85,7 +85,6 @@ std::string gzip_compress(std::string_view data) {
   out.resize(z.total_out);
   deflateEnd(&z);
   if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
-  return out;
 }
 
 }  // namespace agentmetrics::collector

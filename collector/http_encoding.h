@@ -12,6 +12,12 @@ bool prefers_openmetrics(std::string_view accept);
 // True when Accept-Encoding allows gzip: listed and not q=0, or not listed and "*" is (RFC 9110).
 bool accepts_gzip(std::string_view accept_encoding);
 // A gzip member (RFC 1952) holding `data`. Throws std::runtime_error if zlib fails.
-std::string gzip_compress(std::string_view data);
+// `out` is replaced; its capacity is reused.
+void gzip_compress(std::string_view data, std::string& out);
+inline std::string gzip_compress(std::string_view data) {
+  std::string out;
+  gzip_compress(data, out);
+  return out;
+}
 
 }  // namespace agentmetrics::collector

@@ -109,6 +109,7 @@ int HttpServer::dispatch(mg_connection* conn, void* self) {
   for (const auto& [name, value] : response.headers) mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
   mg_response_header_send(conn);
   if (request.method != "HEAD") mg_write(conn, response.body.data(), response.body.size());
+  if (response.recycle) response.recycle(std::move(response.body));
   return response.status;
 }
 

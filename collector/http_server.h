@@ -24,6 +24,8 @@ struct HttpResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Called with the body once it is sent, so its buffer can serve again.
+  std::function<void(std::string&&)> recycle = nullptr;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

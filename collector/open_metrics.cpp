@@ -69,8 +69,7 @@ const char* type_name(prometheus::MetricType type) {
 
 }  // namespace
 
-std::string render_openmetrics(const std::vector<prometheus::MetricFamily>& families) {
-  std::string out;
+void render_openmetrics(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
   for (const auto& f : families) {
     std::string family = f.name;
     if (f.type == prometheus::MetricType::Counter && family.ends_with("_total")) family.resize(family.size() - 6);
@@ -102,7 +101,6 @@ std::string render_openmetrics(const std::vector<prometheus::MetricFamily>& fami
     }
   }
   out += "# EOF\n";
-  return out;
 }
 
 }  // namespace agentmetrics::collector

@@ -11,6 +11,12 @@ namespace agentmetrics::collector {
 
 inline constexpr const char* kOpenMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-std::string render_openmetrics(const std::vector<prometheus::MetricFamily>& families);
+// Appends to `out`, whose capacity a caller may keep from one scrape to the next.
+void render_openmetrics(const std::vector<prometheus::MetricFamily>& families, std::string& out);
+inline std::string render_openmetrics(const std::vector<prometheus::MetricFamily>& families) {
+  std::string out;
+  render_openmetrics(families, out);
+  return out;
+}
 
 }  // namespace agentmetrics::collector
