@@ -183,7 +183,7 @@ bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registr
   if (failed()) return false;
   auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
   std::uint64_t committed = 0;
-  const std::uint64_t have = strtab_.size();
+  const std::uint64_t have = strtab_copied_;
   bool ok = guarded([&] { committed = header->strtab_committed.load(std::memory_order_acquire); });
   if (!ok) {
     fail("fault", "fault while reading the string table");
@@ -194,20 +194,22 @@ bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registr
     fail("string_table", "committed size " + std::to_string(committed) + " is out of range");
     return false;
   }
-  strtab_.resize(committed);
-  ok = guarded([&] { std::memcpy(strtab_.data() + have, base_ + descriptor_.strtab_offset + have, committed - have); });
+  // Only the new entries are copied, parsed and dropped: the producer commits whole entries.
+  std::vector<std::byte> fresh(committed - have);
+  ok = guarded([&] { std::memcpy(fresh.data(), base_ + descriptor_.strtab_offset + have, fresh.size()); });
   if (!ok) {
     fail("fault", "fault while copying the string table");
     return false;
   }
-  while (strtab_parsed_ < strtab_.size()) {
-    auto decoded = ipc::decode_entry(std::span<const std::byte>(strtab_).subspan(strtab_parsed_));
+  strtab_copied_ = committed;
+  for (std::size_t at = 0; at < fresh.size();) {
+    auto decoded = ipc::decode_entry(std::span<const std::byte>(fresh).subspan(at));
     if (auto* error = std::get_if<ipc::DecodeError>(&decoded)) {
-      fail("string_table", "entry at byte " + std::to_string(strtab_parsed_) + ": " + error->reason);
+      fail("string_table", "entry at byte " + std::to_string(have + at) + ": " + error->reason);
       return false;
     }
     auto& entry = std::get<ipc::DecodedEntry>(decoded);
-    strtab_parsed_ += entry.size;
+    at += entry.size;
     if (auto* family = std::get_if<ipc::FamilyDecl>(&entry.decl)) {
       take_entry(*family, registry, metrics);
     } else {

@@ -92,8 +92,7 @@ class AttachedSegment {
   const char* failure_ = nullptr;
   std::string failure_detail_;
 
-  std::vector<std::byte> strtab_;  // private copy of the committed string table
-  std::uint64_t strtab_parsed_ = 0;
+  std::uint64_t strtab_copied_ = 0;  // bytes of the string table taken so far
   struct Family {
     ipc::FamilyDecl decl;
     const RegisteredFamily* registered;  // null: refused

@@ -2,7 +2,8 @@
 
 namespace agentmetrics::collector {
 
-std::string series_key(const std::string& family, const std::vector<std::string>& values) {
+std::uint64_t series_hash(const std::string& family, const std::vector<std::string>& values) {
+  // Length-prefixed, so that no label value can make two series one key.
   std::string key = family;
   for (const auto& v : values) {
     key += '\x1f';
@@ -10,7 +11,7 @@ std::string series_key(const std::string& family, const std::vector<std::string>
     key += ':';
     key += v;
   }
-  return key;
+  return std::hash<std::string>{}(key);
 }
 
 void FamilyRegistry::reserve_prefix(std::string prefix) {
@@ -49,11 +50,11 @@ std::vector<const RegisteredFamily*> FamilyRegistry::families() const {
 
 bool FamilyRegistry::admit_series(const RegisteredFamily& family, const std::vector<std::string>& label_values) const {
   if (label_values.empty() || label_values == family.overflow_label_values) return true;
-  std::string key = series_key(family.decl.name, label_values);
+  const std::uint64_t hash = series_hash(family.decl.name, label_values);
   std::lock_guard lock(family.series_mutex);
-  if (family.series_keys.count(key)) return true;
-  if (family.series_keys.size() >= series_limit_) return false;
-  family.series_keys.insert(std::move(key));
+  if (family.series_hashes.count(hash)) return true;
+  if (family.series_hashes.size() >= series_limit_) return false;
+  family.series_hashes.insert(hash);
   return true;
 }
 

@@ -24,14 +24,16 @@ struct RegisteredFamily {
  private:
   friend class FamilyRegistry;
   mutable std::mutex series_mutex;
-  mutable std::unordered_set<std::string> series_keys;  // the admitted series, by series_key()
+  // The admitted series, by series_hash(). A hash, not the labels, to keep 100k series small:
+  // two series whose hashes collide count as one here, which can only let one series past
+  // the limit.
+  mutable std::unordered_set<std::uint64_t> series_hashes;
 };
 
 inline constexpr const char* kOverflowLabelValue = "__overflow__";
 
-// A series' identity inside the collector: the family name and the label values,
-// length-prefixed so that no label value can make two series collide.
-std::string series_key(const std::string& family, const std::vector<std::string>& label_values);
+// A 64-bit hash of a series' identity: the family name and the label values.
+std::uint64_t series_hash(const std::string& family, const std::vector<std::string>& label_values);
 
 class FamilyRegistry {
  public:

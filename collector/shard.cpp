@@ -19,8 +19,10 @@ Shard::Shard() = default;
 Shard::~Shard() = default;
 
 SeriesAggregate* Shard::series(const RegisteredFamily& family, const std::vector<std::string>& label_values) {
-  std::string key = series_key(family.decl.name, label_values);
-  if (auto it = index_.find(key); it != index_.end()) return it->second;
+  const std::uint64_t hash = series_hash(family.decl.name, label_values);
+  for (auto [it, end] = index_.equal_range(hash); it != end; ++it) {
+    if (it->second->family == &family && it->second->label_values == label_values) return it->second;
+  }
   const std::size_t n = published_.load(std::memory_order_relaxed);
   if (n >= kMaxSeries) return nullptr;
   auto& chunk = chunks_[n / kChunkSeries];
@@ -34,7 +36,7 @@ SeriesAggregate* Shard::series(const RegisteredFamily& family, const std::vector
   }
   // Release: a reader that sees n + 1 sees the series built above.
   published_.store(n + 1, std::memory_order_release);
-  index_.emplace(std::move(key), &s);
+  index_.emplace(hash, &s);
   return &s;
 }
 

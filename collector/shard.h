@@ -94,7 +94,8 @@ class Shard {
   // covers it, and never changed after.
   std::array<std::unique_ptr<SeriesAggregate[]>, kMaxChunks> chunks_;
   std::atomic<std::size_t> published_{0};
-  std::unordered_map<std::string, SeriesAggregate*> index_;  // drain thread only
+  // By series_hash(); a collision is told apart by comparing family and labels. Drain thread only.
+  std::unordered_multimap<std::uint64_t, SeriesAggregate*> index_;
   std::uint64_t batch_time_ = 0;
 };
 
