@@ -21,7 +21,8 @@ class PollLoop : public EventLoop {
     while (!stopping_) {
       std::vector<pollfd> fds;
       for (const auto& w : watched_) fds.push_back({w.fd, POLLIN, 0});
-      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - std::chrono::steady_clock::now());
+      // Rounded up, or poll would return just before the tick and spin until it is due.
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick - std::chrono::steady_clock::now());
       const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(0, wait.count())));
       for (std::size_t i = 0; n > 0 && i < fds.size() && !stopping_; ++i) {
         if (fds[i].revents) watched_[i].callback();

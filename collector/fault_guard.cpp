@@ -25,6 +25,7 @@ void install_fault_handler() {
   std::call_once(once, [] {
     struct sigaction sa {};
     sa.sa_sigaction = on_fault;
+    // SA_NODEFER and no sa_mask: the guard's siglongjmp does not restore the mask (fault_guard.h).
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGBUS, &sa, nullptr);

@@ -23,7 +23,10 @@ void install_fault_handler();
 template <typename Fn>
 bool guarded(Fn&& fn) {
   sigjmp_buf target;
-  if (sigsetjmp(target, 1) != 0) {
+  // The signal mask is not saved (two system calls per guarded access otherwise): the handler
+  // runs with SA_NODEFER and an empty sa_mask, so leaving it by siglongjmp leaves the mask as
+  // it was.
+  if (sigsetjmp(target, 0) != 0) {
     detail::t_fault_target = nullptr;
     return false;
   }
