@@ -15,6 +15,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -145,6 +146,13 @@ BENCHMARK(BM_StatsdUdp_Timing)->Threads(1)->Threads(2)->UseRealTime();
 int main(int argc, char** argv) {
   const std::string ns = "bench-" + std::to_string(::getpid());
   ::setenv("AGENTMETRICS_NAMESPACE", ns.c_str(), 1);
+  // The in-process collector attaches the segments present when it starts (its event loop,
+  // which would find later ones, does not run here): declaring a family creates ours first.
+  agentmetrics::CounterFamily opens_the_segment("bench_started_total", "Declared before the collector starts");
+  if (!agentmetrics::connected()) {
+    std::fprintf(stderr, "producer_bench: no segment: %s\n", agentmetrics::last_error().c_str());
+    return 1;
+  }
   collector();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

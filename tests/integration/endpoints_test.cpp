@@ -85,7 +85,11 @@ TEST_F(Endpoints, EachAttachedProducerHasItsOwnSeriesUntilItIsReclaimed) {
   Samples s;
   for (int i = 0; i < 300; ++i) {
     s = collector_.samples();
-    if (sample(s, "am_test_value_count{producer=\"own\"}") == 2000 && sample(s, "agentmetrics_producer_ring_fill_ratio" + labels)) break;
+    // The two drained counters move one after the other: wait until a scrape falls between batches.
+    if (sample(s, "am_test_value_count{producer=\"own\"}") == 2000 && sample(s, "agentmetrics_producer_ring_fill_ratio" + labels) &&
+        sample(s, "agentmetrics_producer_events_drained_total" + labels) == sample(s, "agentmetrics_events_drained_total")) {
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   // The only producer: its own count is the collector's whole count.

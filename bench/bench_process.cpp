@@ -1,0 +1,124 @@
+#include "bench_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "segment_name.h"
+
+namespace agentmetrics::bench {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+pid_t fork_dying_with_parent() {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  return pid;
+}
+
+int stop_and_reap(pid_t pid) {
+  ::kill(pid, SIGTERM);
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  int status = 0;
+  while (Clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+bool exited(pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) == pid; }
+
+std::string default_daemon_path() {
+  return (fs::read_symlink("/proc/self/exe").parent_path() / ".." / "collector" / "agentmetricsd").lexically_normal();
+}
+
+Daemon start_daemon(const std::string& path, const std::string& ns, const std::vector<std::string>& extra_args) {
+  Daemon d;
+  d.log = fs::temp_directory_path() / ("agentmetrics-bench-" + ns + ".log");
+  d.pid = spawn([&] {
+    const int log_fd = ::open(d.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (log_fd >= 0) {
+      ::dup2(log_fd, STDOUT_FILENO);
+      ::dup2(log_fd, STDERR_FILENO);
+    }
+    std::vector<std::string> args = {path, "--namespace=" + ns, "--web.listen-address=127.0.0.1:0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(path.c_str(), argv.data());
+    std::perror("execv agentmetricsd");
+  });
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline && !exited(d.pid)) {
+    if (const std::string port = log_value(d.log, "collector started", "port"); !port.empty()) {
+      d.port = std::stoi(port);
+      return d;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("agentmetricsd did not start; its log:\n" + read_file(d.log));
+}
+
+std::string log_value(const fs::path& log, const std::string& message, const std::string& key) {
+  std::istringstream lines(read_file(log));
+  std::string value;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(message) == std::string::npos) continue;
+    const auto at = line.find(" " + key + "=");
+    if (at == std::string::npos) continue;
+    const auto begin = at + key.size() + 2;
+    value = line.substr(begin, line.find(' ', begin) - begin);
+  }
+  return value;
+}
+
+void remove_segments(const std::string& ns) {
+  for (const auto& entry : fs::directory_iterator("/dev/shm")) {
+    if (ipc::parse_segment_file_name(entry.path().filename().string(), ns)) fs::remove(entry.path());
+  }
+}
+
+double cpu_seconds(pid_t pid) {
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 1));
+  std::vector<std::string> fields;
+  for (std::string f; rest >> f;) fields.push_back(f);
+  if (fields.size() < 13) return 0;
+  // Fields 14 and 15 (utime, stime), counted from "pid" as field 1.
+  return static_cast<double>(std::stoull(fields[14 - 3]) + std::stoull(fields[15 - 3])) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::uint64_t private_rss_bytes(pid_t pid) {
+  std::istringstream status(read_file("/proc/" + std::to_string(pid) + "/status"));
+  std::uint64_t rss_kb = 0, shmem_kb = 0;
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmRSS:")) rss_kb = std::stoull(line.substr(6));
+    if (line.starts_with("RssShmem:")) shmem_kb = std::stoull(line.substr(9));
+  }
+  return (rss_kb - std::min(rss_kb, shmem_kb)) * 1024;
+}
+
+}  // namespace agentmetrics::bench

@@ -1,0 +1,242 @@
+// The multi-process load generator: the real agentmetricsd, real producer processes, real
+// shared memory.
+//
+// Throughput: for each K in --producers (default 1,2,4,8), K producer processes write counter
+// increments for --seconds (default 5), as fast as they can (--rate max, the default) or at a
+// total rate shared between them (--rate 10000000). Reported: events/s accepted by the rings
+// (attempts less drops, as the producers count them), events/s drained (the daemon's own
+// count after its final drain, over the same time: a backlog left in the rings at the end is
+// at most one ring per producer thread), drops, and the daemon's CPU over the run.
+//
+// Memory: for each N in --series (default 1000,10000,100000), producers declare N histogram
+// series (10 buckets' worth of labels spread the way agents spread them; at most 10000 a
+// producer and a family, the default series limit) and observe each once. Reported: the
+// daemon's resident memory less the segments it maps (RssShmem), before any scrape and after
+// two scrapes of /metrics.
+//
+// Usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N]
+//                       [--series 1000,10000,100000] [--only throughput|memory]
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <agentmetrics/agentmetrics.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_process.h"
+#include "segment_name.h"
+
+namespace {
+
+using namespace agentmetrics::bench;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string daemon = default_daemon_path();
+  double seconds = 5;
+  std::vector<long> producers = {1, 2, 4, 8};
+  double rate = 0;  // events/s for all producers together; 0: as fast as they can
+  std::vector<long> series = {1000, 10000, 100000};
+  std::string only;
+};
+
+std::vector<long> parse_list(const std::string& text) {
+  std::vector<long> out;
+  std::istringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    const long v = std::atol(item.c_str());
+    if (v <= 0) throw std::invalid_argument("'" + text + "' is not a list of positive numbers");
+    out.push_back(v);
+  }
+  return out;
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--daemon" && has_value) {
+      o.daemon = argv[++i];
+    } else if (a == "--seconds" && has_value) {
+      o.seconds = std::atof(argv[++i]);
+    } else if (a == "--producers" && has_value) {
+      o.producers = parse_list(argv[++i]);
+    } else if (a == "--rate" && has_value) {
+      const std::string r = argv[++i];
+      o.rate = r == "max" ? 0 : std::atof(r.c_str());
+      if (r != "max" && !(o.rate > 0)) throw std::invalid_argument("--rate is max or a positive number of events per second");
+    } else if (a == "--series" && has_value) {
+      o.series = parse_list(argv[++i]);
+    } else if (a == "--only" && has_value) {
+      o.only = argv[++i];
+    } else {
+      throw std::invalid_argument(
+          "usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N] [--series 1000,10000,100000] "
+          "[--only throughput|memory]");
+    }
+  }
+  if (!(o.seconds > 0)) throw std::invalid_argument("--seconds must be positive");
+  if (::access(o.daemon.c_str(), X_OK) != 0) throw std::invalid_argument("no agentmetricsd at " + o.daemon + " (pass --daemon)");
+  return o;
+}
+
+struct ProducerResult {
+  unsigned long long attempts = 0;
+  unsigned long long dropped = 0;
+};
+
+// One producer process: waits for the start byte, writes for `seconds`, reports on `report_fd`.
+void run_producer(const std::string& ns, int index, double seconds, double rate, int start_fd, int report_fd) {
+  ::setenv(agentmetrics::ipc::kNamespaceEnv, ns.c_str(), 1);
+  ::setenv("AGENTMETRICS_RINGS", "1", 1);
+  agentmetrics::CounterFamily family("am_load_events_total", "Events written by the load generator", {"producer"});
+  const agentmetrics::Counter counter = family.with({std::to_string(index)});
+  char go = 0;
+  if (::read(start_fd, &go, 1) != 1) ::_exit(1);
+  ProducerResult r;
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  if (rate <= 0) {
+    for (auto now = start; now < end; now = Clock::now()) {
+      for (int i = 0; i < 4096; ++i) counter.inc();
+      r.attempts += 4096;
+    }
+  } else {
+    // Paced: catch up with the schedule in bursts, sleep when ahead of it.
+    for (auto now = start; now < end; now = Clock::now()) {
+      const auto due = static_cast<unsigned long long>(rate * std::chrono::duration<double>(now - start).count());
+      while (r.attempts < due) {
+        counter.inc();
+        ++r.attempts;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+  r.dropped = agentmetrics::dropped_events();
+  if (::write(report_fd, &r, sizeof(r)) != static_cast<ssize_t>(sizeof(r))) ::_exit(1);
+}
+
+void throughput(const Options& o) {
+  std::printf("\nThroughput: %.0f s per row, %s\n\n", o.seconds, o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str() : "producers as fast as they can");
+  std::printf("%9s %16s %16s %14s %8s %14s\n", "producers", "accepted/s", "drained/s", "dropped", "drop %", "collector CPU");
+  for (const long k : o.producers) {
+    const std::string ns = "load-" + std::to_string(::getpid()) + "-" + std::to_string(k);
+    const Daemon daemon = start_daemon(o.daemon, ns);
+    int start_pipe[2], report_pipe[2];
+    if (::pipe(start_pipe) != 0 || ::pipe(report_pipe) != 0) throw std::runtime_error("pipe failed");
+    std::vector<pid_t> producers;
+    for (long p = 0; p < k; ++p) {
+      producers.push_back(spawn([&] { run_producer(ns, static_cast<int>(p), o.seconds, o.rate / static_cast<double>(k), start_pipe[0], report_pipe[1]); }));
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // segments created and attached
+    const double cpu_before = cpu_seconds(daemon.pid);
+    const std::string go(static_cast<std::size_t>(k), 'g');
+    if (::write(start_pipe[1], go.data(), go.size()) != static_cast<ssize_t>(go.size())) throw std::runtime_error("cannot start the producers");
+    ProducerResult total;
+    for (long p = 0; p < k; ++p) {
+      ProducerResult r;
+      if (::read(report_pipe[0], &r, sizeof(r)) != static_cast<ssize_t>(sizeof(r))) throw std::runtime_error("a producer did not report");
+      total.attempts += r.attempts;
+      total.dropped += r.dropped;
+    }
+    const double cpu = cpu_seconds(daemon.pid) - cpu_before;
+    for (pid_t p : producers) ::waitpid(p, nullptr, 0);
+    stop_and_reap(daemon.pid);
+    const double drained = std::atof(log_value(daemon.log, "collector stopped", "events_drained").c_str());
+    const double accepted = static_cast<double>(total.attempts - total.dropped);
+    std::printf("%9ld %16.0f %16.0f %14llu %8.3f %13.0f%%\n", k, accepted / o.seconds, drained / o.seconds, total.dropped,
+                100.0 * static_cast<double>(total.dropped) / static_cast<double>(total.attempts), 100.0 * cpu / o.seconds);
+    std::fflush(stdout);
+    for (int fd : {start_pipe[0], start_pipe[1], report_pipe[0], report_pipe[1]}) ::close(fd);
+    remove_segments(ns);
+    std::filesystem::remove(daemon.log);
+  }
+}
+
+constexpr long kSeriesPerProducer = 10000;
+
+// Declares `count` histogram series of family `index` and observes each once, then waits.
+void run_series_producer(const std::string& ns, long index, long count, int ready_fd) {
+  ::setenv(agentmetrics::ipc::kNamespaceEnv, ns.c_str(), 1);
+  ::setenv("AGENTMETRICS_RINGS", "1", 1);
+  agentmetrics::HistogramFamily family("am_load_task_" + std::to_string(index) + "_duration_seconds", "Series of the memory benchmark",
+                                       {"agent_type", "task_type", "stage", "success"}, {60, 300, 900, 1800, 3600});
+  for (long i = 0; i < count; ++i) {
+    family.with({"agent_" + std::to_string(i % 10), "type_" + std::to_string(i / 10 % 100), "stage_" + std::to_string(i / 1000), i % 2 ? "true" : "false"})
+        .observe(static_cast<double>(i % 4000));
+  }
+  const char done = 'd';
+  if (::write(ready_fd, &done, 1) != 1) ::_exit(1);
+  ::pause();
+}
+
+void memory(const Options& o) {
+  std::printf("\nCollector memory (resident, less the mapped segments), histogram series of 4 labels and 5 buckets\n\n");
+  std::printf("%9s %20s %20s %14s\n", "series", "before a scrape", "after two scrapes", "body bytes");
+  for (const long n : o.series) {
+    const std::string ns = "mem-" + std::to_string(::getpid()) + "-" + std::to_string(n);
+    const Daemon daemon = start_daemon(o.daemon, ns);
+    int ready[2];
+    if (::pipe(ready) != 0) throw std::runtime_error("pipe failed");
+    std::vector<pid_t> producers;
+    for (long p = 0; p * kSeriesPerProducer < n; ++p) {
+      const long count = std::min(kSeriesPerProducer, n - p * kSeriesPerProducer);
+      producers.push_back(spawn([&] { run_series_producer(ns, p, count, ready[1]); }));
+    }
+    for (std::size_t p = 0; p < producers.size(); ++p) {
+      char c = 0;
+      if (::read(ready[0], &c, 1) != 1) throw std::runtime_error("a producer did not finish declaring");
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // drained and housekept
+    const double before = static_cast<double>(private_rss_bytes(daemon.pid));
+    const std::string url = "http://127.0.0.1:" + std::to_string(daemon.port) + "/metrics";
+    const std::string fetch = "curl -s --noproxy '*' -o /dev/null -w '%{size_download}' " + url;
+    std::string body_bytes;
+    for (int i = 0; i < 2; ++i) {
+      FILE* curl = ::popen(fetch.c_str(), "r");
+      char buf[64] = {0};
+      if (!curl || !std::fgets(buf, sizeof(buf), curl)) throw std::runtime_error("cannot scrape " + url);
+      ::pclose(curl);
+      body_bytes = buf;
+    }
+    const double after = static_cast<double>(private_rss_bytes(daemon.pid));
+    std::printf("%9ld %17.1f MiB %17.1f MiB %14s\n", n, before / 1048576.0, after / 1048576.0, body_bytes.c_str());
+    std::fflush(stdout);
+    for (pid_t p : producers) stop_and_reap(p);
+    stop_and_reap(daemon.pid);
+    ::close(ready[0]);
+    ::close(ready[1]);
+    remove_segments(ns);
+    std::filesystem::remove(daemon.log);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  try {
+    options = parse_options(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "load_generator: %s\n", e.what());
+    return 2;
+  }
+  try {
+    std::printf("load_generator: %s on %u cores\n", options.daemon.c_str(), std::thread::hardware_concurrency());
+    if (options.only.empty() || options.only == "throughput") throughput(options);
+    if (options.only.empty() || options.only == "memory") memory(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "load_generator: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the benchmarks in Release and runs them, printing their results: the producer's cost
+# per event (producer_bench), the scrape cost (exposition_bench), end-to-end throughput and
+# memory with real producer processes (load_generator), the doorbell-to-drain wake-up latency
+# (wakeup_bench) and the idle CPU of the real daemon (idle_cpu, 60 s per wait mode), each
+# beside its peers measured in the same run. docs/benchmarks.md says how to read them.
+#
+#   bench/run.sh            full runs (about 10 minutes, 3 of them idle_cpu)
+#   bench/run.sh --quick    short runs: a smoke check of the benchmarks, not figures to quote
+#
+# AGENTMETRICS_BUILD_DIR picks the build directory (default: build, as in the README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *)
+    echo "usage: bench/run.sh [--quick]" >&2
+    exit 2
+    ;;
+esac
+build="${AGENTMETRICS_BUILD_DIR:-build}"
+
+echo "== building ${build} (Release)"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_BENCH=ON >/dev/null
+for target in agentmetricsd producer_bench exposition_bench load_generator wakeup_bench idle_cpu; do
+  cmake --build "$build" -j"$(nproc)" --target "$target"
+done
+
+if ((quick)); then
+  producer_args=(--benchmark_min_time=0.05)
+  exposition_args=(--benchmark_min_time=0.01 --benchmark_filter=/1000$)
+  load_args=(--seconds 1 --producers 1,8 --series 1000)
+  wakeup_args=(--benchmark_repetitions=1)
+  idle_seconds=3
+else
+  producer_args=(--benchmark_min_time=0.3)
+  exposition_args=(--benchmark_min_time=0.3)
+  load_args=(--seconds 5)
+  wakeup_args=() # its defaults: 9 interleaved repetitions, medians shown
+  idle_seconds=60
+fi
+
+echo
+echo "== producer cost per event: ${build}/bench/producer_bench ${producer_args[*]}"
+"${build}/bench/producer_bench" "${producer_args[@]}"
+echo
+echo "== scrape cost: ${build}/bench/exposition_bench ${exposition_args[*]}"
+"${build}/bench/exposition_bench" "${exposition_args[@]}"
+echo
+echo "== end to end, as fast as producers can: ${build}/bench/load_generator ${load_args[*]}"
+"${build}/bench/load_generator" "${load_args[@]}"
+echo
+echo "== end to end at the goals' rates"
+"${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000
+"${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 8 --rate 10000000
+echo
+echo "== doorbell-to-drain wake-up latency: ${build}/bench/wakeup_bench ${wakeup_args[*]}"
+"${build}/bench/wakeup_bench" "${wakeup_args[@]}"
+echo
+echo "== idle CPU of agentmetricsd: ${build}/bench/idle_cpu --seconds ${idle_seconds}"
+"${build}/bench/idle_cpu" --seconds "$idle_seconds"
