@@ -263,27 +263,39 @@ void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, co
 }
 
 std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, std::size_t max) {
+  // Boost's own pop is not used on the mapping: it reloads the read index from shared memory
+  // after any check of ours, and a producer that changed it in between would steer its copy
+  // outside `out`. This pop uses only our own read index and one validated load of the write
+  // index, and takes every slot position modulo the storage.
   ipc::Ring& ring = slot(ring_number)->ring;
-  std::size_t taken = 0;
+  const std::size_t read = read_index_[ring_number];
   std::size_t write = 0;
-  std::size_t read = 0;
+  std::size_t shared_read = 0;
+  std::size_t taken = 0;
   const bool ok = guarded([&] {
-    write = ring_index(ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
-    read = ring_index(ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
-    // Boost's pop trusts both indices; it only runs when they are in range and the read
-    // index is the one we left (only we write it). Its acquire load of the write index pairs
-    // with the producer's release store, so the slots it copies are complete.
-    if (ipc::ring_indices_valid(write, read) && read == read_index_[ring_number]) taken = ring.pop(out, max);
+    // Acquire: pairs with the producer's release store of the write index (Boost's push), so
+    // the slots below it are complete.
+    write = ring_index(ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire);
+    shared_read = ring_index(ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
+    if (!ipc::ring_indices_valid(write, shared_read) || shared_read != read) return;
+    taken = std::min(max, (write + ipc::kRingStorageSlots - read) % ipc::kRingStorageSlots);
+    const auto* slots = reinterpret_cast<const ipc::Record*>(reinterpret_cast<const std::byte*>(&ring) + ipc::kRingStorageOffset);
+    const std::size_t first = std::min(taken, ipc::kRingStorageSlots - read);
+    std::memcpy(out, slots + read, first * sizeof(ipc::Record));
+    std::memcpy(out + first, slots, (taken - first) * sizeof(ipc::Record));
+    // Release: pairs with the producer's acquire load of the read index, so it reuses these
+    // slots only after they were copied.
+    ring_index(ring, ipc::kRingReadIndexOffset).store((read + taken) % ipc::kRingStorageSlots, std::memory_order_release);
   });
   if (!ok) {
     fail("fault", "fault while draining ring " + std::to_string(ring_number));
     return 0;
   }
-  if (!ipc::ring_indices_valid(write, read) || read != read_index_[ring_number]) {
-    fail("ring_index", "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(read));
+  if (!ipc::ring_indices_valid(write, shared_read) || shared_read != read) {
+    fail("ring_index", "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(shared_read));
     return 0;
   }
-  read_index_[ring_number] = (read_index_[ring_number] + taken) % ipc::kRingStorageSlots;
+  read_index_[ring_number] = (read + taken) % ipc::kRingStorageSlots;
   return taken;
 }
 

@@ -219,6 +219,9 @@ void validate(const Config& c) {
   if (!ipc::is_valid_namespace(c.ns)) throw ConfigError("collector.namespace", "must be 1 to 64 characters of [A-Za-z0-9_-]");
   if (c.segment_dir.empty() || c.segment_dir.front() != '/') throw ConfigError("collector.segmentDir", "must be an absolute path");
   if (!ipc::is_valid_metric_name(c.metric_prefix)) throw ConfigError("collector.metricPrefix", "is not a valid metric name");
+  if (c.metric_prefix.starts_with("agentmetrics") || c.metric_prefix.starts_with("process")) {
+    throw ConfigError("collector.metricPrefix", "names starting with agentmetrics or process belong to the collector itself");
+  }
   if (c.shards > 256) throw ConfigError("collector.shards", "must be 0 to 256");
   if (c.http.threads < 1 || c.http.threads > 256) throw ConfigError("collector.http.threads", "must be 1 to 256");
   // The HTTP server takes it as an int of milliseconds: 24d fits.

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <thread>
 
+#include "log.h"
+
 namespace agentmetrics::collector {
 namespace {
 
@@ -29,7 +31,11 @@ class SyscallWaiter : public DoorbellWaiter {
     deadline.tv_nsec = static_cast<long>(ns % 1'000'000'000);
     const long rc = ::syscall(SYS_futex_waitv, waiters.data(), static_cast<unsigned>(waiters.size()), 0, &deadline, CLOCK_MONOTONIC);
     // ENOSYS or EPERM (an old kernel, a seccomp filter): sleep in short steps from now on.
-    if (rc < 0 && (errno == ENOSYS || errno == EPERM)) futex_waitv_works_ = false;
+    if (rc < 0 && (errno == ENOSYS || errno == EPERM)) {
+      futex_waitv_works_ = false;
+      log(LogLevel::kWarn, "futex_waitv is refused here; drain threads poll every millisecond instead",
+          {{"error", errno == ENOSYS ? "ENOSYS" : "EPERM"}});
+    }
   }
 
  private:
@@ -47,9 +53,15 @@ class IoUringWaiter : public DoorbellWaiter {
     ts.tv_sec = timeout.count() / 1000;
     ts.tv_nsec = (timeout.count() % 1000) * 1'000'000;
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    io_uring_sqe* timer = sqe ? io_uring_get_sqe(&ring_) : nullptr;
+    if (!timer) {
+      // The submission queue holds requests a failed submit left behind: sleep plainly this
+      // time rather than lose track of what is in flight.
+      std::this_thread::sleep_for(std::min(timeout, std::chrono::milliseconds(1)));
+      return;
+    }
     io_uring_prep_rw(kOpFutexWaitv, sqe, 0, waiters.data(), static_cast<unsigned>(waiters.size()), 0);
     sqe->flags |= IOSQE_IO_LINK;
-    io_uring_sqe* timer = io_uring_get_sqe(&ring_);
     io_uring_prep_link_timeout(timer, &ts, 0);
     // Two completions always come back: the wait's and its linked timeout's (one of them
     // cancelled by the other), so nothing is left in flight after this call.

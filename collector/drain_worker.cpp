@@ -26,6 +26,8 @@ constexpr auto kUnfencedSleep = std::chrono::milliseconds(10);
 // A pass that took fewer records than this is followed by a nap of kNap. The nap is short
 // beside a ring's capacity: 65535 records last over 1 ms at 60 million events per second.
 constexpr std::size_t kShortPass = 4096;
+// Drain passes that empty a full ring: a pass takes up to 16384 records a ring.
+constexpr int kPassesToEmptyARing = 5;
 constexpr auto kNap = std::chrono::microseconds(50);
 
 }  // namespace
@@ -61,7 +63,15 @@ void DrainWorker::adopt(std::unique_ptr<AttachedSegment> segment) {
 
 void DrainWorker::start() {
   last_alive_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    // A drain thread must not take the daemon down: an exception (out of memory) is logged,
+    // and /health reports the thread as stalled once it stops coming round.
+    try {
+      run();
+    } catch (const std::exception& e) {
+      log(LogLevel::kError, "drain thread stopped", {{"thread", index_}, {"error", e.what()}});
+    }
+  });
   const std::string name = "am-drain-" + std::to_string(index_);
   pthread_setname_np(thread_.native_handle(), name.c_str());
 }
@@ -76,7 +86,7 @@ void DrainWorker::stop() {
 void DrainWorker::take_new_segments() {
   AttachedSegment* s = nullptr;
   while (inbox_.try_dequeue(s)) {
-    s->set_producer_metrics(metrics_.add_producer(s->program(), std::to_string(s->descriptor().producer_pid)));
+    s->set_producer_metrics(metrics_.add_producer(s->program(), std::to_string(s->descriptor().producer_pid), s->name()));
     segments_.emplace_back(s);
     metrics_.segments_attached.Increment();
   }
@@ -119,8 +129,9 @@ void DrainWorker::housekeeping() {
       continue;
     }
     if (s.producer_gone()) {
-      // The producer can no longer push: what is in the rings now is all there will be.
-      while (s.drain(shard_, registry_, metrics_) > 0) {
+      // The producer can no longer push: what is in the rings now is all there will be (bounded:
+      // another process could still hold the mapping and write).
+      for (int pass = 0; pass < kPassesToEmptyARing && s.drain(shard_, registry_, metrics_) > 0; ++pass) {
       }
       count_drops(s);
       log(LogLevel::kInfo, "segment reclaimed", {{"segment", s.name()}, {"pid", s.descriptor().producer_pid}});
@@ -133,7 +144,9 @@ void DrainWorker::housekeeping() {
 
 void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {
   waiters_.clear();
-  bool all_fenced = heavy_fence_;
+  // Without segments nothing can be missed; with them, every producer and the collector must
+  // have the heavy fence for a long sleep (ipc/doorbell.h).
+  bool all_fenced = heavy_fence_ || segments_.empty();
   for (auto& s : segments_) {
     futex_waitv w{};
     if (waiters_.size() + 1 < DoorbellWaiter::kMaxWaiters && s->prepare_sleep(w)) waiters_.push_back(w);
@@ -143,7 +156,7 @@ void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {
   if (waiters_.size() < segments_.size()) all_fenced = false;
   waiters_.push_back(futex_waitv{wake_word_.load(std::memory_order_acquire), reinterpret_cast<std::uint64_t>(&wake_word_),
                                  FUTEX_32 | FUTEX_PRIVATE_FLAG, 0});
-  if (heavy_fence_ && !ipc::heavy_fence()) all_fenced = false;
+  if (heavy_fence_ && !segments_.empty() && !ipc::heavy_fence()) all_fenced = false;
   bool pending = inbox_.size_approx() > 0 || stopping_.load(std::memory_order_acquire);
   for (auto& s : segments_) pending = pending || s->has_pending();
   if (!pending) waiter_->wait(waiters_, all_fenced ? longest : std::min(longest, kUnfencedSleep));
@@ -175,9 +188,10 @@ void DrainWorker::run() {
       sleep_until_rung(std::max(std::chrono::milliseconds(1), until_housekeeping));
     }
   }
-  // Final drain: everything producers had pushed when we were told to stop.
+  // Final drain: everything producers had pushed when we were told to stop. Bounded, so that a
+  // producer that keeps writing cannot hold the shutdown.
   take_new_segments();
-  while (drain_all() > 0) {
+  for (int pass = 0; pass < kPassesToEmptyARing && drain_all() > 0; ++pass) {
   }
   housekeeping();
 }

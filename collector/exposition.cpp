@@ -12,7 +12,7 @@ namespace {
 // One series as the shards together hold it: counters and histograms add up, a gauge keeps
 // the value written last.
 struct Merged {
-  const std::vector<std::string>* label_values;  // owned by a shard's series, which never goes
+  const std::vector<std::string>* label_values;  // owned by a shard's series, which lives as long as the shard
   double value;
   std::uint64_t updated_at;
   double sum;

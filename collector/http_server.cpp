@@ -78,7 +78,17 @@ HttpServer::~HttpServer() {
 }
 
 int HttpServer::dispatch(mg_connection* conn, void* self) {
-  auto* server = static_cast<HttpServer*>(self);
+  // No exception may unwind through civetweb's C frames.
+  try {
+    return static_cast<HttpServer*>(self)->serve(conn);
+  } catch (const std::exception& e) {
+    log(LogLevel::kError, "request failed while answering", {{"error", e.what()}});
+    return 500;
+  }
+}
+
+int HttpServer::serve(mg_connection* conn) {
+  HttpServer* server = this;
   const mg_request_info* info = mg_get_request_info(conn);
   HttpRequest request;
   request.method = info->request_method ? info->request_method : "";

@@ -50,6 +50,7 @@ class HttpServer {
 
  private:
   static int dispatch(mg_connection* conn, void* self);
+  int serve(mg_connection* conn);
 
   std::map<std::string, HttpHandler> routes_;
   mg_context* context_ = nullptr;

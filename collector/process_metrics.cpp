@@ -60,7 +60,8 @@ std::vector<prometheus::MetricFamily> collect_process_metrics() {
   std::ifstream in("/proc/self/stat");
   std::string line;
   std::getline(in, line);
-  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  const auto command_end = line.rfind(')');
+  std::istringstream rest(command_end == std::string::npos ? std::string() : line.substr(command_end + 1));
   std::string field;
   double utime = 0, stime = 0, threads = 0, start = 0, vsize = 0, rss = 0;
   for (int i = 3; rest >> field; ++i) {

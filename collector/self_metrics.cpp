@@ -42,8 +42,8 @@ prometheus::Counter& SelfMetrics::series_overflowed(const std::string& family) {
 
 void SelfMetrics::set_wait_mode(const std::string& mode) { wait_mode_family_.Add({{"mode", mode}}).Set(1); }
 
-SelfMetrics::Producer SelfMetrics::add_producer(const std::string& program, const std::string& pid) {
-  const std::map<std::string, std::string> labels{{"program", program}, {"pid", pid}};
+SelfMetrics::Producer SelfMetrics::add_producer(const std::string& program, const std::string& pid, const std::string& segment) {
+  const std::map<std::string, std::string> labels{{"program", program}, {"pid", pid}, {"segment", segment}};
   return {&producer_drained_family_.Add(labels), &producer_dropped_family_.Add(labels), &producer_ring_fill_family_.Add(labels)};
 }
 

@@ -37,13 +37,15 @@ class SelfMetrics {
   // agentmetrics_wait_mode{mode} = 1 for the mode in use ("io_uring" or "poll").
   void set_wait_mode(const std::string& mode);
 
-  // One producer's series, labelled {program, pid}; they exist while its segment is attached.
+  // One producer's series, labelled {program, pid, segment}; they exist while its segment is
+  // attached. The segment's name keeps two producers apart that share a program and a pid
+  // (containers in separate pid namespaces, a process that exec'd).
   struct Producer {
     prometheus::Counter* drained;
     prometheus::Counter* dropped;
     prometheus::Gauge* ring_fill;  // the fullest of its rings, 0 to 1
   };
-  Producer add_producer(const std::string& program, const std::string& pid);
+  Producer add_producer(const std::string& program, const std::string& pid, const std::string& segment);
   void remove_producer(const Producer& producer);
 
  private:

@@ -145,5 +145,8 @@ constexpr SegmentDescriptor describe_layout(const SegmentGeometry& g) {
 inline constexpr std::size_t kRingWriteIndexOffset = 0;
 inline constexpr std::size_t kRingReadIndexOffset = BOOST_LOCKFREE_CACHELINE_BYTES;
 inline constexpr std::size_t kRingStorageSlots = kRingCapacity + 1;
+// Where the slots start: Boost's storage follows the read index, aligned for a Record.
+inline constexpr std::size_t kRingStorageOffset = (kRingReadIndexOffset + sizeof(std::size_t) + alignof(Record) - 1) / alignof(Record) * alignof(Record);
+static_assert(kRingStorageOffset + kRingStorageSlots * sizeof(Record) <= sizeof(Ring));
 
 }  // namespace agentmetrics::ipc

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -207,4 +208,11 @@ TEST(Logs, JsonFormatWritesOneObjectPerLine) {
   for (const char* m : {"collector started", "segment attached", "segment reclaimed", "stopping", "collector stopped"}) {
     EXPECT_EQ(messages.count(m), 1u) << m << " missing from:\n" << output;
   }
+}
+
+TEST(Allocator, TheDaemonAllocatesWithMimalloc) {
+  CollectorProcess collector(unique_namespace("mimalloc"));
+  std::ifstream maps("/proc/" + std::to_string(collector.process().pid()) + "/maps");
+  const std::string text((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("libmimalloc"), std::string::npos) << "agentmetricsd does not map mimalloc";
 }

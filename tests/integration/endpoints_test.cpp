@@ -81,12 +81,17 @@ TEST_F(Endpoints, MetricsCarriesProcessAndSelfMetrics) {
 TEST_F(Endpoints, EachAttachedProducerHasItsOwnSeriesUntilItIsReclaimed) {
   Process producer({kTestProducerBinary, "--threads", "2", "--events", "1000", "--label", "own", "--linger-ms", "30000"},
                    {{"AGENTMETRICS_NAMESPACE", ns_}});
-  const std::string labels = "{pid=\"" + std::to_string(producer.pid()) + "\",program=\"test_producer\"}";
+  // Its series are labelled {pid, program, segment}; the segment's name is the producer's own.
+  const std::string prefix = "{pid=\"" + std::to_string(producer.pid()) + "\",program=\"test_producer\",segment=\"agentmetrics." + ns_ + ".";
+  std::string labels;
   Samples s;
   for (int i = 0; i < 300; ++i) {
     s = collector_.samples();
+    for (const auto& [key, value] : s) {
+      if (key.starts_with("agentmetrics_producer_ring_fill_ratio" + prefix)) labels = key.substr(key.find('{'));
+    }
     // The two drained counters move one after the other: wait until a scrape falls between batches.
-    if (sample(s, "am_test_value_count{producer=\"own\"}") == 2000 && sample(s, "agentmetrics_producer_ring_fill_ratio" + labels) &&
+    if (!labels.empty() && sample(s, "am_test_value_count{producer=\"own\"}") == 2000 &&
         sample(s, "agentmetrics_producer_events_drained_total" + labels) == sample(s, "agentmetrics_events_drained_total")) {
       break;
     }

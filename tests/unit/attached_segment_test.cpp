@@ -316,7 +316,7 @@ TEST_F(AttachedSegmentTest, RingFillIsTheFullestRingAndCountsIntoTheProducersSer
   quiet->ring.push(ipc::Record{0, 1, 0, 1.0});
   for (std::size_t i = 0; i < ipc::kRingCapacity / 4; ++i) ASSERT_TRUE(busy->ring.push(ipc::Record{0, 1, 0, 1.0}));
   EXPECT_DOUBLE_EQ(s->ring_fill(), static_cast<double>(ipc::kRingCapacity / 4) / static_cast<double>(ipc::kRingCapacity));
-  const SelfMetrics::Producer producer = metrics_.add_producer(s->program(), "1");
+  const SelfMetrics::Producer producer = metrics_.add_producer(s->program(), "1", s->name());
   s->set_producer_metrics(producer);
   std::size_t drained = 0;
   while (const std::size_t n = s->drain(shard_, registry_, metrics_)) drained += n;

@@ -31,6 +31,20 @@ TEST(Ring, IndexOffsetsMatchBoost) {
   EXPECT_EQ(index_at(*ring, kRingReadIndexOffset), 2u);
 }
 
+TEST(Ring, SlotsAreWhereTheCollectorReadsThem) {
+  auto ring = std::make_unique<Ring>();
+  const auto* slots = reinterpret_cast<const Record*>(reinterpret_cast<const std::byte*>(ring.get()) + kRingStorageOffset);
+  // Around the end of the storage too: push and pop until the ring wraps.
+  Record out;
+  for (std::size_t i = 0; i < kRingStorageSlots + 5; ++i) {
+    ASSERT_TRUE(ring->push(Record{static_cast<std::uint32_t>(i), 1, 0, static_cast<double>(i)}));
+    const std::size_t at = (kRingStorageSlots + index_at(*ring, kRingWriteIndexOffset) - 1) % kRingStorageSlots;
+    ASSERT_EQ(slots[at].series_id, static_cast<std::uint32_t>(i));
+    ASSERT_EQ(slots[at].value, static_cast<double>(i));
+    ASSERT_EQ(ring->pop(&out, 1), 1u);
+  }
+}
+
 TEST(Ring, HoldsCapacityThenRefuses) {
   auto ring = std::make_unique<Ring>();
   for (std::size_t i = 0; i < kRingCapacity; ++i) ASSERT_TRUE(ring->push(Record{static_cast<std::uint32_t>(i), 1, 0, 0}));
