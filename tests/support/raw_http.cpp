@@ -94,8 +94,10 @@ std::string gunzip(const std::string& data) {
     rc = inflate(&z, Z_NO_FLUSH);
     out.append(buffer, sizeof(buffer) - z.avail_out);
   }
+  const bool trailing = z.avail_in != 0;
   inflateEnd(&z);
   if (rc != Z_STREAM_END) throw std::runtime_error("not a complete gzip stream");
+  if (trailing) throw std::runtime_error("bytes after the gzip member");
   return out;
 }
 

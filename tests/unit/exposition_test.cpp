@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "aggregates.h"
 #include "catalogue.h"
 #include "exposition.h"
 
@@ -8,11 +9,8 @@ using namespace agentmetrics::collector;
 
 namespace {
 
-ipc::Record rec(ipc::Op op, double v) { return ipc::Record{0, static_cast<std::uint16_t>(op), 0, v}; }
-
-const RegisteredFamily* must_register(FamilyRegistry& r, const ipc::FamilyDecl& f) {
-  return std::get<const RegisteredFamily*>(r.register_family(f));
-}
+using agentmetrics::testing::must_register;
+ipc::Record rec(ipc::Op op, double v) { return agentmetrics::testing::record_of(op, v); }
 
 }  // namespace
 

@@ -1,37 +1,13 @@
 // Content negotiation (Accept, Accept-Encoding) and gzip compression for /metrics.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
 
 #include "http_encoding.h"
+#include "raw_http.h"
 
 using namespace agentmetrics::collector;
-
-namespace {
-
-// Decodes a gzip member with zlib's inflate; fails the test if zlib does.
-std::string gunzip(const std::string& data) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);  // 15 + 16: gzip only, not zlib
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buf[4096];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof(buf);
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - z.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END) << z.msg;
-  EXPECT_EQ(z.avail_in, 0u);  // nothing after the member
-  inflateEnd(&z);
-  return out;
-}
-
-}  // namespace
+using agentmetrics::testing::gunzip;
 
 TEST(HttpEncoding, PrometheusAcceptHeaderPrefersOpenMetrics) {
   EXPECT_TRUE(prefers_openmetrics(
