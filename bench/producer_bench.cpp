@@ -80,10 +80,28 @@ void BM_Agentmetrics_CAbi_HistogramObserve(benchmark::State& state) {
   report_drops(state, before);
 }
 
+void BM_Agentmetrics_CAbi_CounterInc(benchmark::State& state) {
+  const char* names[] = {"k"};
+  const char* values[] = {"c"};
+  am_counter* c = nullptr;
+  am_counter_get("bench_counter_total", "bench", names, values, 1, &c);
+  const auto before = agentmetrics::dropped_events();
+  for (auto _ : state) am_counter_inc(c);
+  report_drops(state, before);
+}
+
 void BM_Agentmetrics_TaskScope(benchmark::State& state) {
   for (auto _ : state) {
     agentmetrics::Task task("bench", "scope", "run");
     task.succeed();
+  }
+}
+
+void BM_Agentmetrics_CAbi_TaskScope(benchmark::State& state) {
+  for (auto _ : state) {
+    am_task* task = nullptr;
+    am_task_begin("bench", "scope", "run", &task);
+    am_task_end(task, 1);
   }
 }
 
@@ -136,11 +154,13 @@ void BM_StatsdUdp_Timing(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_Agentmetrics_CounterInc)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_Agentmetrics_CAbi_CounterInc)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_PrometheusCpp_CounterIncrement)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_Agentmetrics_HistogramObserve)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_Agentmetrics_CAbi_HistogramObserve)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_PrometheusCpp_HistogramObserve)->Threads(1)->Threads(2)->UseRealTime();
-BENCHMARK(BM_Agentmetrics_TaskScope)->Threads(1);
+BENCHMARK(BM_Agentmetrics_TaskScope)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_Agentmetrics_CAbi_TaskScope)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_StatsdUdp_Timing)->Threads(1)->Threads(2)->UseRealTime();
 
 int main(int argc, char** argv) {
