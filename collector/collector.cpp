@@ -46,7 +46,7 @@ HttpResponse json_response(int status, const nlohmann::json& body) {
 
 Collector::Collector(const Config& config)
     : config_(config),
-      registry_(config.series_limit_per_family),
+      registry_(config.series_limit_per_family, config.family_limit),
       open_metrics_(config.prometheus.open_metrics),
       process_metrics_(config.prometheus.collect_default_metrics) {
   install_fault_handler();
@@ -157,6 +157,7 @@ void Collector::apply(const Config& next) {
   restart_needed("collector.segmentDir", next.segment_dir != config_.segment_dir);
   restart_needed("collector.shards", next.shards != config_.shards);
   restart_needed("collector.seriesLimitPerFamily", next.series_limit_per_family != config_.series_limit_per_family);
+  restart_needed("collector.familyLimit", next.family_limit != config_.family_limit);
   restart_needed("collector.metricPrefix", next.metric_prefix != config_.metric_prefix);
   restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
   restart_needed("collector.waitMode", next.wait_mode != config_.wait_mode);

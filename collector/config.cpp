@@ -159,6 +159,11 @@ Config load_config_file(const std::string& path, Config c) {
                 if (limit < 1) throw ConfigError(k, "must be at least 1");
                 c.series_limit_per_family = static_cast<std::size_t>(limit);
               }},
+             {"familyLimit", [&](const YAML::Node& v, const std::string& k) {
+                const int limit = integer(v, k);
+                if (limit < 100) throw ConfigError(k, "must be at least 100 (the catalogue alone has 8 families)");
+                c.family_limit = static_cast<std::size_t>(limit);
+              }},
              {"allowUids", [&](const YAML::Node& v, const std::string& k) {
                 if (!v.IsSequence()) throw ConfigError(k, "expected a list of uids");
                 for (std::size_t i = 0; i < v.size(); ++i) {

@@ -42,6 +42,7 @@ struct Config {
   std::string metric_prefix = "opencode";
   std::size_t shards = 0;  // 0: one per core
   std::size_t series_limit_per_family = 10000;  // beyond: folded into the family's overflow series
+  std::size_t family_limit = 10000;             // beyond: new families refused
   std::set<uid_t> allowed_uids;
   WaitMode wait_mode = WaitMode::kAuto;
   struct Http {

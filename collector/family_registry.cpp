@@ -26,6 +26,10 @@ std::variant<const RegisteredFamily*, std::string> FamilyRegistry::register_fami
   }
   auto it = by_name_.find(decl.name);
   if (it == by_name_.end()) {
+    if (by_name_.size() >= family_limit_) {
+      return "metric '" + decl.name + "' is refused: the collector knows " + std::to_string(family_limit_) +
+             " families already (collector.familyLimit)";
+    }
     auto family = std::make_unique<RegisteredFamily>();
     family->decl = decl;
     family->decl.family_id = 0;

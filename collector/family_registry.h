@@ -38,7 +38,9 @@ std::uint64_t series_hash(const std::string& family, const std::vector<std::stri
 class FamilyRegistry {
  public:
   static constexpr std::size_t kDefaultSeriesLimit = 10000;
-  explicit FamilyRegistry(std::size_t series_limit_per_family = kDefaultSeriesLimit) : series_limit_(series_limit_per_family) {}
+  static constexpr std::size_t kDefaultFamilyLimit = 10000;
+  explicit FamilyRegistry(std::size_t series_limit_per_family = kDefaultSeriesLimit, std::size_t family_limit = kDefaultFamilyLimit)
+      : series_limit_(series_limit_per_family), family_limit_(family_limit) {}
 
   // The registered family (existing or new), or why the declaration is refused. Names
   // starting with one of `reserved_prefixes` belong to the collector itself.
@@ -50,13 +52,13 @@ class FamilyRegistry {
   // fewer than the limit. False means: fold it into the family's overflow series. Called once
   // per series a segment declares, never per record.
   bool admit_series(const RegisteredFamily& family, const std::vector<std::string>& label_values) const;
-  std::size_t series_limit() const { return series_limit_; }
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<RegisteredFamily>> by_name_;
   std::vector<std::string> reserved_prefixes_;
   std::size_t series_limit_;
+  std::size_t family_limit_;  // families known at once; a new name beyond it is refused
 };
 
 }  // namespace agentmetrics::collector

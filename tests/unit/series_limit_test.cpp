@@ -1,5 +1,6 @@
 // The series limit per family: series beyond it share the family's overflow series, so a
-// label explosion cannot grow the collector without bound.
+// label explosion cannot grow the collector without bound; and the family limit, so that an
+// explosion of metric names cannot either.
 #include <gtest/gtest.h>
 
 #include "family_registry.h"
@@ -36,4 +37,22 @@ TEST(SeriesLimit, AFamilyWithoutLabelsHasOneSeriesAlways) {
   const auto* family = std::get<const RegisteredFamily*>(registry.register_family(decl));
   EXPECT_TRUE(registry.admit_series(*family, {}));
   EXPECT_TRUE(registry.admit_series(*family, {}));
+}
+
+TEST(FamilyLimit, NewNamesBeyondTheLimitAreRefusedKnownOnesStillServe) {
+  FamilyRegistry registry(10, 2);
+  ipc::FamilyDecl decl;
+  decl.type = ipc::MetricType::kCounter;
+  decl.help = "x";
+  for (const char* name : {"a_total", "b_total"}) {
+    decl.name = name;
+    EXPECT_TRUE(std::holds_alternative<const RegisteredFamily*>(registry.register_family(decl))) << name;
+  }
+  decl.name = "c_total";
+  const auto refused = registry.register_family(decl);
+  ASSERT_TRUE(std::holds_alternative<std::string>(refused));
+  EXPECT_NE(std::get<std::string>(refused).find("collector.familyLimit"), std::string::npos);
+  decl.name = "a_total";
+  EXPECT_TRUE(std::holds_alternative<const RegisteredFamily*>(registry.register_family(decl))) << "a known family is not new";
+  EXPECT_EQ(registry.families().size(), 2u);
 }
