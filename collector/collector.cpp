@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -26,6 +27,8 @@ constexpr auto kTick = std::chrono::seconds(1);
 constexpr auto kTaskSampleInterval = std::chrono::minutes(1);
 // A drain worker or the loop that has not come round for this long is reported unhealthy.
 constexpr auto kStallLimit = std::chrono::seconds(5);
+// A scrape's body goes out in chunks of about this size.
+constexpr std::size_t kScrapeChunkBytes = 256 * 1024;
 
 std::int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
 
@@ -175,34 +178,53 @@ std::vector<Shard*> Collector::shards() {
   return out;
 }
 
-std::vector<prometheus::MetricFamily> Collector::collect() {
-  auto families = collect_families(registry_, shards(), self_);
+void Collector::collect(const FamilySink& sink) {
+  collect_families(registry_, shards(), self_, sink);
   if (process_metrics_.load(std::memory_order_relaxed)) {
-    for (auto& f : collect_process_metrics()) families.push_back(std::move(f));
+    for (const auto& f : collect_process_metrics()) sink(f);
   }
-  return families;
 }
 
 HttpResponse Collector::serve_metrics(const HttpRequest& request) {
-  const auto start = Clock::now();
   const bool openmetrics = open_metrics_.load(std::memory_order_relaxed) && prefers_openmetrics(request.header("accept"));
-  const auto families = collect();
-  HttpResponse response{200, openmetrics ? kOpenMetricsContentType : kTextContentType, {}, scrape_buffers_.acquire(),
-                        [this](std::string&& body) { scrape_buffers_.release(std::move(body)); }};
-  if (openmetrics) {
-    render_openmetrics(families, response.body);
-  } else {
-    render_text(families, response.body);
-  }
-  response.headers.push_back({"Vary", "Accept, Accept-Encoding"});
-  if (accepts_gzip(request.header("accept-encoding"))) {
-    std::string zipped = scrape_buffers_.acquire();
-    gzip_compress(response.body, zipped);
-    scrape_buffers_.release(std::move(response.body));
-    response.body = std::move(zipped);
-    response.headers.push_back({"Content-Encoding", "gzip"});
-  }
-  self_.scrape_duration_seconds.Set(std::chrono::duration<double>(Clock::now() - start).count());
+  const bool gzip = accepts_gzip(request.header("accept-encoding"));
+  HttpResponse response{200, openmetrics ? kOpenMetricsContentType : kTextContentType, {{"Vary", "Accept, Accept-Encoding"}}, {}};
+  if (gzip) response.headers.push_back({"Content-Encoding", "gzip"});
+  // The body is rendered family by family and sent in chunks of about kScrapeChunkBytes, so a
+  // scrape of many series never holds them all as text at once.
+  response.stream = [this, openmetrics, gzip](const std::function<bool(std::string_view)>& write) {
+    const auto start = Clock::now();
+    std::string text = scrape_buffers_.acquire();
+    std::string zipped = gzip ? scrape_buffers_.acquire() : std::string();
+    std::optional<GzipStream> zip;
+    if (gzip) zip.emplace();
+    bool client_there = true;
+    auto send = [&](bool last) {
+      if (zip) {
+        zip->write(text, last, zipped);
+        client_there = client_there && write(zipped);
+        zipped.clear();
+      } else {
+        client_there = client_there && write(text);
+      }
+      text.clear();
+    };
+    const std::function<void()> send_when_full = [&] {
+      if (text.size() >= kScrapeChunkBytes) send(false);
+    };
+    collect([&](const prometheus::MetricFamily& family) {
+      if (openmetrics) {
+        render_openmetrics(family, text, send_when_full);
+      } else {
+        render_text(family, text, send_when_full);
+      }
+    });
+    if (openmetrics) text += kOpenMetricsEnd;
+    send(true);
+    scrape_buffers_.release(std::move(text));
+    if (gzip) scrape_buffers_.release(std::move(zipped));
+    self_.scrape_duration_seconds.Set(std::chrono::duration<double>(Clock::now() - start).count());
+  };
   return response;
 }
 

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "drain_worker.h"
 #include "event_loop.h"
+#include "exposition.h"
 #include "family_registry.h"
 #include "http_server.h"
 #include "segment_directory.h"
@@ -49,7 +50,8 @@ class Collector {
 
  private:
   std::vector<Shard*> shards();
-  std::vector<prometheus::MetricFamily> collect();
+  // Every family /metrics shows, one at a time.
+  void collect(const FamilySink& sink);
   void tick();
 
   Config config_;
@@ -62,7 +64,7 @@ class Collector {
   std::unique_ptr<SegmentDiscovery> discovery_;
   std::unique_ptr<EventLoop> loop_;
   std::string wait_mode_;
-  BufferPool scrape_buffers_;  // declared before http_, so it outlives every scrape
+  BufferPool scrape_buffers_;  // chunk buffers; declared before http_, so it outlives every scrape
   std::unique_ptr<HttpServer> http_;
   std::atomic<std::size_t> next_worker_{0};
   // Written by the loop thread, read by HTTP threads: relaxed, each is a self-contained fact.

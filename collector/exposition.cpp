@@ -189,10 +189,8 @@ const char* type_name(prometheus::MetricType type) {
 
 }  // namespace
 
-std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& registry, const std::vector<Shard*>& shards,
-                                                       SelfMetrics& self) {
+void collect_families(const FamilyRegistry& registry, const std::vector<Shard*>& shards, SelfMetrics& self, const FamilySink& sink) {
   auto by_family = gather(shards);
-  std::vector<prometheus::MetricFamily> out;
   for (const RegisteredFamily* family : registry.families()) {
     prometheus::MetricFamily f;
     f.name = family->decl.name;
@@ -201,50 +199,59 @@ std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& reg
     if (auto it = by_family.find(family); it != by_family.end()) {
       f.metric.reserve(it->second.series.size());
       for (const Merged& m : it->second.series) f.metric.push_back(to_client_metric(family->decl, m, it->second.bucket_pool));
+      by_family.erase(it);
     }
-    out.push_back(std::move(f));
+    sink(f);
   }
-  for (auto& f : self.registry().Collect()) out.push_back(std::move(f));
+  for (const auto& f : self.registry().Collect()) sink(f);
+}
+
+std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& registry, const std::vector<Shard*>& shards,
+                                                       SelfMetrics& self) {
+  std::vector<prometheus::MetricFamily> out;
+  collect_families(registry, shards, self, [&](const prometheus::MetricFamily& f) { out.push_back(f); });
   return out;
 }
 
-void render_text(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
-  // At most one allocation for the whole body, from a generous estimate of its size.
-  std::size_t estimate = 0;
-  for (const auto& f : families) {
+void render_text(const prometheus::MetricFamily& f, std::string& out, const std::function<void()>& after_sample) {
+  // At most one allocation for the family, from a generous estimate of its size (a caller that
+  // sends pieces has a buffer of its own size already).
+  if (!after_sample) {
     const std::size_t lines = f.type == prometheus::MetricType::Histogram && !f.metric.empty() ? f.metric[0].histogram.bucket.size() + 3 : 1;
     const std::size_t labels = f.metric.empty() ? 0 : f.metric[0].label.size();
-    estimate += 128 + f.metric.size() * lines * (f.name.size() + 40 + 32 * labels);
+    out.reserve(out.size() + 128 + f.metric.size() * lines * (f.name.size() + 40 + 32 * labels));
   }
-  out.reserve(out.size() + estimate);
-  for (const auto& f : families) {
-    if (!f.help.empty()) {
-      out += "# HELP ";
-      out += f.name;
-      out += ' ';
-      append_help(out, f.help);
-      out += '\n';
-    }
-    out += "# TYPE ";
+  if (!f.help.empty()) {
+    out += "# HELP ";
     out += f.name;
     out += ' ';
-    out += type_name(f.type);
+    append_help(out, f.help);
     out += '\n';
-    for (const auto& m : f.metric) {
-      switch (f.type) {
-        case prometheus::MetricType::Histogram: append_histogram(out, f.name, m); break;
-        case prometheus::MetricType::Summary: append_summary(out, f.name, m); break;
-        default: {
-          append_sample_head(out, f.name, "", m);
-          const double value = f.type == prometheus::MetricType::Counter ? m.counter.value
-                               : f.type == prometheus::MetricType::Gauge ? m.gauge.value
-                                                                         : m.untyped.value;
-          append_value(out, value);
-          append_sample_tail(out, m);
-        }
+  }
+  out += "# TYPE ";
+  out += f.name;
+  out += ' ';
+  out += type_name(f.type);
+  out += '\n';
+  for (const auto& m : f.metric) {
+    switch (f.type) {
+      case prometheus::MetricType::Histogram: append_histogram(out, f.name, m); break;
+      case prometheus::MetricType::Summary: append_summary(out, f.name, m); break;
+      default: {
+        append_sample_head(out, f.name, "", m);
+        const double value = f.type == prometheus::MetricType::Counter ? m.counter.value
+                             : f.type == prometheus::MetricType::Gauge ? m.gauge.value
+                                                                       : m.untyped.value;
+        append_value(out, value);
+        append_sample_tail(out, m);
       }
     }
+    if (after_sample) after_sample();
   }
+}
+
+void render_text(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
+  for (const auto& f : families) render_text(f, out);
 }
 
 }  // namespace agentmetrics::collector

@@ -87,4 +87,28 @@ void gzip_compress(std::string_view data, std::string& out) {
   if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
 }
 
+GzipStream::GzipStream() {
+  // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
+  if (deflateInit2(&z_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+}
+
+GzipStream::~GzipStream() { deflateEnd(&z_); }
+
+void GzipStream::write(std::string_view data, bool finish, std::string& out) {
+  z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z_.avail_in = static_cast<uInt>(data.size());
+  int rc = Z_OK;
+  do {
+    const std::size_t before = out.size();
+    out.resize(before + 64 * 1024);
+    z_.next_out = reinterpret_cast<Bytef*>(out.data() + before);
+    z_.avail_out = 64 * 1024;
+    rc = deflate(&z_, finish ? Z_FINISH : Z_NO_FLUSH);
+    out.resize(out.size() - z_.avail_out);
+    if (rc == Z_STREAM_ERROR) throw std::runtime_error("deflate failed");
+  } while (z_.avail_out == 0 || (finish && rc != Z_STREAM_END));
+}
+
 }  // namespace agentmetrics::collector

@@ -115,11 +115,22 @@ int HttpServer::serve(mg_connection* conn) {
   mg_response_header_start(conn, response.status);
   mg_response_header_add(conn, "Content-Type", response.content_type.c_str(), -1);
   const std::string length = std::to_string(response.body.size());
-  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  if (response.stream) {
+    mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
+  } else {
+    mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  }
   for (const auto& [name, value] : response.headers) mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
   mg_response_header_send(conn);
-  if (request.method != "HEAD") mg_write(conn, response.body.data(), response.body.size());
-  if (response.recycle) response.recycle(std::move(response.body));
+  if (request.method == "HEAD") return response.status;
+  if (response.stream) {
+    response.stream([conn](std::string_view piece) {
+      return piece.empty() || mg_send_chunk(conn, piece.data(), static_cast<unsigned>(piece.size())) > 0;
+    });
+    mg_send_chunk(conn, "", 0);  // the last chunk: the body ends here
+  } else {
+    mg_write(conn, response.body.data(), response.body.size());
+  }
   return response.status;
 }
 

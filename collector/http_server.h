@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct mg_context;
@@ -24,8 +25,10 @@ struct HttpResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  // Called with the body once it is sent, so its buffer can serve again.
-  std::function<void(std::string&&)> recycle = nullptr;
+  // When set, the body is not `body`: it is written piece by piece by `stream` and sent in
+  // chunks (Transfer-Encoding: chunked), so a large body never exists whole. The writer it is
+  // given returns false once the client is gone.
+  std::function<void(const std::function<bool(std::string_view)>& write)> stream = nullptr;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

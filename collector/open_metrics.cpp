@@ -69,38 +69,41 @@ const char* type_name(prometheus::MetricType type) {
 
 }  // namespace
 
-void render_openmetrics(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
-  for (const auto& f : families) {
-    std::string family = f.name;
-    if (f.type == prometheus::MetricType::Counter && family.ends_with("_total")) family.resize(family.size() - 6);
-    out += "# TYPE " + family + " " + type_name(f.type) + "\n";
-    if (!f.help.empty()) {
-      out += "# HELP " + family + " ";
-      append_label_value(out, f.help);
-      out += '\n';
-    }
-    for (const auto& m : f.metric) {
-      switch (f.type) {
-        case prometheus::MetricType::Counter:
-          append_sample(out, family + "_total", m.label, m.counter.value);
-          break;
-        case prometheus::MetricType::Gauge:
-          append_sample(out, family, m.label, m.gauge.value);
-          break;
-        case prometheus::MetricType::Histogram:
-          for (const auto& b : m.histogram.bucket) {
-            append_sample(out, family + "_bucket", m.label, static_cast<double>(b.cumulative_count), "le", b.upper_bound);
-          }
-          append_sample(out, family + "_count", m.label, static_cast<double>(m.histogram.sample_count));
-          append_sample(out, family + "_sum", m.label, m.histogram.sample_sum);
-          break;
-        default:
-          append_sample(out, family, m.label, m.untyped.value);
-          break;
-      }
-    }
+void render_openmetrics(const prometheus::MetricFamily& f, std::string& out, const std::function<void()>& after_sample) {
+  std::string family = f.name;
+  if (f.type == prometheus::MetricType::Counter && family.ends_with("_total")) family.resize(family.size() - 6);
+  out += "# TYPE " + family + " " + type_name(f.type) + "\n";
+  if (!f.help.empty()) {
+    out += "# HELP " + family + " ";
+    append_label_value(out, f.help);
+    out += '\n';
   }
-  out += "# EOF\n";
+  for (const auto& m : f.metric) {
+    switch (f.type) {
+      case prometheus::MetricType::Counter:
+        append_sample(out, family + "_total", m.label, m.counter.value);
+        break;
+      case prometheus::MetricType::Gauge:
+        append_sample(out, family, m.label, m.gauge.value);
+        break;
+      case prometheus::MetricType::Histogram:
+        for (const auto& b : m.histogram.bucket) {
+          append_sample(out, family + "_bucket", m.label, static_cast<double>(b.cumulative_count), "le", b.upper_bound);
+        }
+        append_sample(out, family + "_count", m.label, static_cast<double>(m.histogram.sample_count));
+        append_sample(out, family + "_sum", m.label, m.histogram.sample_sum);
+        break;
+      default:
+        append_sample(out, family, m.label, m.untyped.value);
+        break;
+    }
+    if (after_sample) after_sample();
+  }
+}
+
+void render_openmetrics(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
+  for (const auto& f : families) render_openmetrics(f, out);
+  out += kOpenMetricsEnd;
 }
 
 }  // namespace agentmetrics::collector

@@ -12,6 +12,20 @@
 namespace agentmetrics::testing {
 namespace {
 
+// A chunked body (RFC 9112, 7.1) as the bytes it carries; what cannot be read is left out.
+std::string dechunk(const std::string& body) {
+  std::string out;
+  std::size_t at = 0;
+  for (;;) {
+    const std::size_t line_end = body.find("\r\n", at);
+    if (line_end == std::string::npos) return out;
+    const std::size_t size = std::stoul(body.substr(at, line_end - at), nullptr, 16);
+    if (size == 0) return out;
+    out += body.substr(line_end + 2, size);
+    at = line_end + 2 + size + 2;
+  }
+}
+
 RawResponse parse(const std::string& raw) {
   RawResponse r;
   const auto head_end = raw.find("\r\n\r\n");
@@ -30,6 +44,7 @@ RawResponse parse(const std::string& raw) {
     line = next + 2;
   }
   r.body = raw.substr(head_end + 4);
+  if (r.headers["transfer-encoding"] == "chunked") r.body = dechunk(r.body);
   return r;
 }
 

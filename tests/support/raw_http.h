@@ -12,7 +12,7 @@ namespace agentmetrics::testing {
 struct RawResponse {
   int status = 0;  // 0 when the server closed without answering
   std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
+  std::string body;  // decoded from chunks when the response was chunked
   bool closed_by_server = false;  // the server closed the connection before the timeout
 };
 

@@ -54,3 +54,19 @@ TEST(HttpEncoding, GzipRoundTrips) {
   EXPECT_EQ(gunzip(zipped), body);
   EXPECT_EQ(gunzip(gzip_compress("")), "");
 }
+
+TEST(HttpEncoding, AGzipStreamWrittenInPiecesIsOneMember) {
+  std::string body;
+  for (int i = 0; i < 50000; ++i) body += "opencode_task_total{n=\"" + std::to_string(i) + "\"} " + std::to_string(i * 7 % 13) + "\n";
+  GzipStream stream;
+  std::string zipped;
+  // Pieces of uneven sizes, as families come; the last one finishes the member.
+  for (std::size_t at = 0; at < body.size();) {
+    const std::size_t n = std::min<std::size_t>(body.size() - at, 1 + at % 300000);
+    stream.write(std::string_view(body).substr(at, n), false, zipped);
+    at += n;
+  }
+  stream.write("", true, zipped);
+  EXPECT_LT(zipped.size(), body.size() / 4);
+  EXPECT_EQ(gunzip(zipped), body);
+}
