@@ -126,6 +126,8 @@ bool AttachedSegment::has_pending() {
 void AttachedSegment::woke() {
   if (failed()) return;
   auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
+  // Relaxed: clearing the flag only spares producers a needless wake-up; a producer that still
+  // sees 1 rings once more, which is harmless, and the next prepare_sleep sets it seq_cst again.
   if (!guarded([&] { header->consumer_sleeping.store(0, std::memory_order_relaxed); })) fail("fault", "fault while waking");
 }
 

@@ -76,7 +76,7 @@ Collector::Collector(const Config& config)
   if (policy.allowed_owners.empty()) policy.allowed_owners.insert(::getuid());
   discovery_ = std::make_unique<SegmentDiscovery>(*directory_, policy, self_, [this](std::unique_ptr<AttachedSegment> s) {
     // Round robin: segments spread over the shards as they arrive.
-    workers_[next_worker_.fetch_add(1, std::memory_order_relaxed) % workers_.size()]->adopt(std::move(s));
+    workers_[next_worker_++ % workers_.size()]->adopt(std::move(s));
   });
   discovery_->scan();
   loop_->watch(discovery_->fd(), [this] { discovery_->on_readable(); });

@@ -66,7 +66,7 @@ class Collector {
   std::string wait_mode_;
   BufferPool scrape_buffers_;  // chunk buffers; declared before http_, so it outlives every scrape
   std::unique_ptr<HttpServer> http_;
-  std::atomic<std::size_t> next_worker_{0};
+  std::size_t next_worker_ = 0;  // discovery runs on the loop thread only: no atomic needed
   // Written by the loop thread, read by HTTP threads: relaxed, each is a self-contained fact.
   std::atomic<std::int64_t> last_tick_ns_{0};
   std::atomic<bool> ready_{false};
