@@ -13,6 +13,10 @@ struct am_task {
   agentmetrics::Task task;
 };
 
+struct am_event {
+  agentmetrics::Event event;
+};
+
 namespace {
 
 thread_local std::string t_error;
@@ -71,6 +75,15 @@ std::uint32_t resolve(agentmetrics::ipc::MetricType type, const char* name, cons
   return client.declare_series(family, strings(label_values, label_count, "label_values"));
 }
 
+// Checks the pointers every setter shares, then sets.
+template <typename Set>
+am_status set_field(am_event* event, const char* field, Set&& set) {
+  return guarded([&] {
+    if (event == nullptr || field == nullptr) throw std::invalid_argument("event and field must not be NULL");
+    set(event->event);
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -119,6 +132,62 @@ void am_task_end(am_task* task, int success) {
   if (success) task->task.succeed();
   delete task;
 }
+
+am_status am_task_set(am_task* task, const char* field, const char* text) {
+  return guarded([&] {
+    if (task == nullptr || field == nullptr || text == nullptr) throw std::invalid_argument("task, field and text must not be NULL");
+    task->task.event().parse(field, text);
+  });
+}
+
+am_status am_event_new(const char* kind, am_event** out) {
+  return guarded([&] {
+    if (kind == nullptr || out == nullptr) throw std::invalid_argument("kind and out must not be NULL");
+    *out = new am_event{agentmetrics::Event(kind)};
+  });
+}
+
+am_status am_event_set_text(am_event* event, const char* field, const char* value) {
+  return set_field(event, field, [&](agentmetrics::Event& e) {
+    if (value == nullptr) throw std::invalid_argument("value must not be NULL");
+    e.set(field, std::string_view(value));
+  });
+}
+
+am_status am_event_set_number(am_event* event, const char* field, double value) {
+  return set_field(event, field, [&](agentmetrics::Event& e) { e.set(field, value); });
+}
+
+am_status am_event_set_bool(am_event* event, const char* field, int value) {
+  return set_field(event, field, [&](agentmetrics::Event& e) { e.set(field, value != 0); });
+}
+
+am_status am_event_parse(am_event* event, const char* field, const char* text) {
+  return set_field(event, field, [&](agentmetrics::Event& e) {
+    if (text == nullptr) throw std::invalid_argument("text must not be NULL");
+    e.parse(field, text);
+  });
+}
+
+am_status am_event_set_time(am_event* event, double unix_seconds) {
+  return guarded([&] {
+    if (event == nullptr) throw std::invalid_argument("event must not be NULL");
+    event->event.at(unix_seconds);
+  });
+}
+
+am_status am_event_record(const am_event* event) {
+  bool written = false;
+  const am_status status = guarded([&] {
+    if (event == nullptr) throw std::invalid_argument("event must not be NULL");
+    written = event->event.record();
+  });
+  if (status != AM_OK) return status;
+  if (!written) t_error = "the event was dropped: no free ring space or no segment";
+  return written ? AM_OK : AM_DROPPED;
+}
+
+void am_event_free(am_event* event) { delete event; }
 
 int am_connected(void) {
   try {

@@ -3,7 +3,10 @@
 #include "doorbell.h"
 
 #include <pthread.h>
+#include <sys/random.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
@@ -50,7 +53,22 @@ Client& Client::instance() {
   return *client;
 }
 
-Client::Client() {
+namespace {
+
+std::uint64_t random_producer_id() {
+  std::uint64_t id = 0;
+  while (id == 0) {
+    if (::getrandom(&id, sizeof(id), 0) != static_cast<ssize_t>(sizeof(id))) {
+      // No entropy source: the pid and the clock still tell processes of one host apart.
+      id = (static_cast<std::uint64_t>(::getpid()) << 40) ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    }
+  }
+  return id;
+}
+
+}  // namespace
+
+Client::Client() : producer_id_(random_producer_id()) {
   pthread_key_create(&g_lease_key, release_lease);
   pthread_atfork([] { instance().on_fork_prepare(); }, [] { instance().on_fork_parent(); },
                  [] { instance().on_fork_child(); });
@@ -68,6 +86,9 @@ void Client::on_fork_child() {
   segment_attempted_ = false;
   table_full_ = false;
   epoch.fetch_add(1, std::memory_order_relaxed);
+  // The child's events are its own: a fresh identity, so they never collide with the parent's.
+  producer_id_.store(random_producer_id(), std::memory_order_relaxed);
+  sequence_.store(0, std::memory_order_relaxed);
   mutex_.unlock();
 }
 

@@ -39,6 +39,10 @@ class Client {
   // when its cached ring belongs to an older epoch.
   ipc::RingSlot* attach_thread(std::uint64_t& epoch_out, ipc::SegmentHeader*& header_out);
   void count_unringed_drop();
+  // Who this process is to the store: a random id (new in a forked child) and the number of its
+  // next outcome event. (producer_id, sequence) names an event for the store's deduplication.
+  std::uint64_t producer_id() const { return producer_id_.load(std::memory_order_relaxed); }
+  std::uint64_t next_sequence() { return sequence_.fetch_add(1, std::memory_order_relaxed) + 1; }
   // Bumped whenever the segment is replaced (in a forked child), so threads re-attach.
   // Relaxed loads suffice on the hot path: a thread that sees a new epoch re-attaches under
   // the mutex, which orders everything else; one that sees the old epoch is in the parent.
@@ -67,6 +71,10 @@ class Client {
   std::uint32_t series_count_ = 0;
   // Events dropped with no segment to count them in (relaxed: a statistic).
   std::atomic<std::uint64_t> local_drops_{0};
+  // Relaxed: each is a self-contained value; the fork handler resets both while no other
+  // thread exists in the child.
+  std::atomic<std::uint64_t> producer_id_{0};
+  std::atomic<std::uint64_t> sequence_{0};
 };
 
 // The hot path: put one record in the calling thread's ring. Never blocks, never allocates.

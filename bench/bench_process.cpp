@@ -61,7 +61,8 @@ Daemon start_daemon(const std::string& path, const std::string& ns, const std::v
       ::dup2(log_fd, STDOUT_FILENO);
       ::dup2(log_fd, STDERR_FILENO);
     }
-    std::vector<std::string> args = {path, "--namespace=" + ns, "--web.listen-address=127.0.0.1:0"};
+    const std::string store = (fs::temp_directory_path() / ("agentmetrics-bench-" + ns + ".db")).string();
+    std::vector<std::string> args = {path, "--namespace=" + ns, "--web.listen-address=127.0.0.1:0", "--store=" + store};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

@@ -35,6 +35,7 @@ agentmetrics::collector::Collector& collector() {
     config.listen_address = "127.0.0.1:0";
     config.ns = std::getenv("AGENTMETRICS_NAMESPACE");
     config.shards = 1;
+    config.store.enabled = false;  // these benchmarks measure metrics, not the outcome store
     return new agentmetrics::collector::Collector(config);
   }();
   return *c;

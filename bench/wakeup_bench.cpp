@@ -230,6 +230,7 @@ Collector& collector_waiting_with(WaitMode mode) {
     config.listen_address = "127.0.0.1:0";
     config.ns = std::getenv("AGENTMETRICS_NAMESPACE");
     config.shards = 1;
+    config.store.enabled = false;  // these benchmarks measure metrics, not the outcome store
     config.wait_mode = mode;
     g_collector = std::make_unique<Collector>(config);
     current_mode = mode;

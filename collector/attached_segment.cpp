@@ -11,6 +11,7 @@
 
 #include "fault_guard.h"
 #include "log.h"
+#include "outcome_event.h"
 #include "segment_validator.h"
 #include "string_table.h"
 
@@ -55,6 +56,9 @@ std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attac
   s->base_ = static_cast<std::byte*>(base);
   s->size_ = d.segment_size;
   s->read_index_.assign(d.ring_count, 0);
+  s->pending_.resize(d.ring_count);
+  s->tickets_.assign(d.ring_count, 0);
+  for (std::uint32_t i = 0; i < d.ring_count; ++i) s->acks_.push_back(std::make_shared<RingAcks>());
   // Start from where earlier consumers (a collector that was restarted) left each ring.
   for (std::uint32_t i = 0; i < d.ring_count; ++i) {
     std::size_t read = 0;
@@ -67,6 +71,7 @@ std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attac
     if (!ipc::ring_indices_valid(write, read)) return Rejection{"ring_index", "ring " + std::to_string(i) + " has indices out of range"};
     s->read_index_[i] = read;
   }
+  s->published_ = s->read_index_;
   return s;
 }
 
@@ -166,8 +171,8 @@ double AttachedSegment::ring_fill() {
     for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) {
       // Relaxed: a statistic. The write index is checked like any value from the producer.
       const std::size_t write = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
-      if (!ipc::ring_indices_valid(write, read_index_[i])) continue;
-      fullest = std::max(fullest, (write + ipc::kRingStorageSlots - read_index_[i]) % ipc::kRingStorageSlots);
+      if (!ipc::ring_indices_valid(write, published_[i])) continue;
+      fullest = std::max(fullest, (write + ipc::kRingStorageSlots - published_[i]) % ipc::kRingStorageSlots);
     }
   });
   if (!ok) fail("fault", "fault while reading ring indices");
@@ -267,8 +272,9 @@ void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, co
 std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, std::size_t max) {
   // Boost's own pop is not used on the mapping: it reloads the read index from shared memory
   // after any check of ours, and a producer that changed it in between would steer its copy
-  // outside `out`. This pop uses only our own read index and one validated load of the write
-  // index, and takes every slot position modulo the storage.
+  // outside `out`. This pop uses only our own indices and one validated load of the write
+  // index, and takes every slot position modulo the storage. It does not give the slots back:
+  // publish_read_index() does, once their frames are stored.
   ipc::Ring& ring = slot(ring_number)->ring;
   const std::size_t read = read_index_[ring_number];
   std::size_t write = 0;
@@ -279,26 +285,64 @@ std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, st
     // the slots below it are complete.
     write = ring_index(ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire);
     shared_read = ring_index(ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
-    if (!ipc::ring_indices_valid(write, shared_read) || shared_read != read) return;
+    if (!ipc::ring_indices_valid(write, shared_read) || shared_read != published_[ring_number]) return;
     taken = std::min(max, (write + ipc::kRingStorageSlots - read) % ipc::kRingStorageSlots);
     const auto* slots = reinterpret_cast<const ipc::Record*>(reinterpret_cast<const std::byte*>(&ring) + ipc::kRingStorageOffset);
     const std::size_t first = std::min(taken, ipc::kRingStorageSlots - read);
     std::memcpy(out, slots + read, first * sizeof(ipc::Record));
     std::memcpy(out + first, slots, (taken - first) * sizeof(ipc::Record));
-    // Release: pairs with the producer's acquire load of the read index, so it reuses these
-    // slots only after they were copied.
-    ring_index(ring, ipc::kRingReadIndexOffset).store((read + taken) % ipc::kRingStorageSlots, std::memory_order_release);
   });
   if (!ok) {
     fail("fault", "fault while draining ring " + std::to_string(ring_number));
     return 0;
   }
-  if (!ipc::ring_indices_valid(write, shared_read) || shared_read != read) {
+  if (!ipc::ring_indices_valid(write, shared_read) || shared_read != published_[ring_number]) {
     fail("ring_index", "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(shared_read));
     return 0;
   }
   read_index_[ring_number] = (read + taken) % ipc::kRingStorageSlots;
   return taken;
+}
+
+void AttachedSegment::publish_read_index(std::uint32_t ring_number) {
+  auto& pending = pending_[ring_number];
+  const std::uint64_t committed = acks_[ring_number]->committed.load(std::memory_order_acquire);
+  while (!pending.empty() && pending.front().ticket <= committed) pending.pop_front();
+  const std::size_t target = pending.empty() ? read_index_[ring_number] : pending.front().position;
+  if (target == published_[ring_number]) return;
+  ipc::Ring& ring = slot(ring_number)->ring;
+  // Release: pairs with the producer's acquire load of the read index, so it reuses these
+  // slots only after they were copied.
+  if (!guarded([&] { ring_index(ring, ipc::kRingReadIndexOffset).store(target, std::memory_order_release); })) {
+    fail("fault", "fault while releasing ring " + std::to_string(ring_number));
+    return;
+  }
+  published_[ring_number] = target;
+}
+
+void AttachedSegment::publish_acknowledged() {
+  for (std::uint32_t ring = 0; ring < descriptor_.ring_count && !failed(); ++ring) publish_read_index(ring);
+}
+
+bool AttachedSegment::has_unacknowledged() const {
+  for (std::uint32_t ring = 0; ring < pending_.size(); ++ring) {
+    if (!pending_[ring].empty() && pending_[ring].back().ticket > acks_[ring]->committed.load(std::memory_order_acquire)) return true;
+  }
+  return false;
+}
+
+bool AttachedSegment::take_frame(std::uint32_t ring, const ipc::Record& begin, std::size_t position) {
+  if (begin.series_id != ipc::kOutcomeFrameKind) return false;
+  // The length was checked against the frame's slots; the payload follows the begin slot.
+  const std::span<const std::byte> payload(reinterpret_cast<const std::byte*>(&begin + 1), static_cast<std::size_t>(begin.value));
+  auto decoded = ipc::decode_event(payload);
+  auto* event = std::get_if<ipc::OutcomeEvent>(&decoded);
+  if (!event || !ipc::check_event(*event).empty()) return false;
+  if (!sink_) return true;
+  const std::uint64_t ticket = ++tickets_[ring];
+  pending_[ring].push_back(PendingFrame{ticket, position});
+  sink_->submit(PendingOutcome{std::move(*event), acks_[ring], ticket});
+  return true;
 }
 
 std::size_t AttachedSegment::drain(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
@@ -315,7 +359,9 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
   ipc::Record buffer[kBatch + ipc::kMaxFramePayloadSlots];
   std::size_t total = 0;
   std::uint64_t invalid_unknown = 0, invalid_op = 0, invalid_value = 0, invalid_refused = 0, invalid_frame = 0, frames = 0;
+  std::size_t payload_slots = 0;  // a frame is one event however many slots it fills
   for (std::size_t batch = 0; batch < kMaxBatchesPerRing; ++batch) {
+    const std::size_t batch_start = read_index_[ring];
     std::size_t n = pop(ring, buffer, kBatch);
     if (n == 0) break;
     total += n;
@@ -338,12 +384,14 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
             break;
           }
         }
-        if (r.value < 0 || r.value > static_cast<double>(r.extra) * sizeof(ipc::Record)) {
-          ++invalid_frame;
-        } else {
+        const bool length_ok = r.value >= 0 && r.value <= static_cast<double>(r.extra) * sizeof(ipc::Record);
+        if (length_ok && take_frame(ring, r, (batch_start + i) % ipc::kRingStorageSlots)) {
           ++frames;
+        } else {
+          ++invalid_frame;
         }
         i += r.extra;
+        payload_slots += r.extra;
         continue;
       }
       if (r.series_id >= series_.size()) {
@@ -369,9 +417,10 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
     }
     if (n < kBatch || failed()) break;
   }
-  if (total) {
-    metrics.events_drained.Increment(static_cast<double>(total));
-    if (producer_metrics_.drained) producer_metrics_.drained->Increment(static_cast<double>(total));
+  if (!failed()) publish_read_index(ring);
+  if (const std::size_t events = total - payload_slots) {
+    metrics.events_drained.Increment(static_cast<double>(events));
+    if (producer_metrics_.drained) producer_metrics_.drained->Increment(static_cast<double>(events));
   }
   if (frames) metrics.frames_received.Increment(static_cast<double>(frames));
   if (invalid_unknown) metrics.record_invalid("unknown_series").Increment(static_cast<double>(invalid_unknown));

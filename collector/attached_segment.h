@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <set>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "family_registry.h"
+#include "outcome_sink.h"
 #include "segment_layout.h"
 #include "self_metrics.h"
 #include "shard.h"
@@ -38,8 +40,15 @@ class AttachedSegment {
   AttachedSegment& operator=(const AttachedSegment&) = delete;
 
   // Drains every ring (a bounded amount per ring, for fairness between segments) into the
-  // shard and returns the number of records taken.
+  // shard, hands outcome events to the sink, and returns the number of records taken.
   std::size_t drain(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
+  // Where outcome events go. Without a sink they are counted and let go.
+  void set_outcome_sink(OutcomeSink* sink) { sink_ = sink; }
+  // Gives the producers back the ring space up to the first frame whose event the store has
+  // not committed yet. drain() does this too; call it when not draining (at shutdown).
+  void publish_acknowledged();
+  // Whether some frame taken from a ring still waits for the store's commit.
+  bool has_unacknowledged() const;
   // Reads declarations added to the string table since the last look, so declared series
   // appear (at zero) before their first record.
   void sync_declarations(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) { refresh_string_table(shard, registry, metrics); }
@@ -79,6 +88,9 @@ class AttachedSegment {
   void take_entry(const ipc::FamilyDecl& family, FamilyRegistry& registry, SelfMetrics& metrics);
   void take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics);
   std::size_t pop(std::uint32_t ring, ipc::Record* out, std::size_t max);
+  void publish_read_index(std::uint32_t ring);
+  // Decodes one frame's payload and hands its event to the sink; false for a bad frame.
+  bool take_frame(std::uint32_t ring, const ipc::Record& begin, std::size_t position);
   std::size_t drain_ring(std::uint32_t ring, Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
   ipc::RingSlot* slot(std::uint32_t ring) const;
 
@@ -99,7 +111,18 @@ class AttachedSegment {
   };
   std::vector<Family> families_;
   std::vector<SeriesAggregate*> series_;  // by series id; null: refused
-  std::vector<std::size_t> read_index_;   // our own copy of each ring's read index
+  std::vector<std::size_t> read_index_;   // how far we have read each ring
+  std::vector<std::size_t> published_;    // the read index the producer sees
+  // Frames whose events are not committed yet, per ring, in ring order: the ring's slots from
+  // the first of them on are not given back to the producer.
+  struct PendingFrame {
+    std::uint64_t ticket;
+    std::size_t position;  // of its kFrameBegin slot
+  };
+  std::vector<std::deque<PendingFrame>> pending_;
+  std::vector<std::shared_ptr<RingAcks>> acks_;
+  std::vector<std::uint64_t> tickets_;  // the last ticket given, per ring
+  OutcomeSink* sink_ = nullptr;
   std::uint64_t drops_seen_ = 0;
   SelfMetrics::Producer producer_metrics_{};
 };

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "open_metrics.h"
 #include "process_metrics.h"
+#include "store_location.h"
 
 namespace agentmetrics::collector {
 namespace {
@@ -65,10 +66,18 @@ Collector::Collector(const Config& config)
   }
   self_.set_wait_mode(wait_mode_);
 
+  if (config_.store.enabled) {
+    StoreOptions options;
+    options.path = config_.store.path.empty() ? default_store_path() : config_.store.path;
+    options.retention = std::chrono::duration_cast<std::chrono::hours>(config_.store.retention);
+    store_ = std::make_unique<StoreWriter>(options, self_.registry());
+    store_->start();
+    log(LogLevel::kInfo, "outcome events are stored", {{"store", options.path}});
+  }
   directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < shard_count; ++i) {
-    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring"));
+    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring", store_.get()));
   }
   for (auto& w : workers_) w->start();
 
@@ -107,6 +116,12 @@ Collector::~Collector() {
   ready_.store(false, std::memory_order_relaxed);
   http_.reset();
   for (auto& w : workers_) w->stop();
+  if (store_) {
+    // The final drain's events are committed, then their ring space is given back: a collector
+    // started later reads none of them again.
+    store_->stop();
+    for (auto& w : workers_) w->publish_acknowledged();
+  }
   // The totals after the final drain: what this run took from the rings, for the record.
   log(LogLevel::kInfo, "collector stopped",
       {{"events_drained", static_cast<std::uint64_t>(self_.events_drained.Value())},
@@ -236,14 +251,19 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
   struct stat st {};
   const bool directory = ::fstat(directory_->fd(), &st) == 0 && st.st_nlink > 0;
   const bool loop = now - last_tick_ns_.load(std::memory_order_relaxed) < limit;
-  const bool healthy = drain && directory && loop;
+  nlohmann::json services = {{"drain_workers", drain}, {"segment_directory", directory}, {"event_loop", loop}};
+  bool healthy = drain && directory && loop;
+  if (store_) {
+    services["store"] = store_->healthy();
+    healthy = healthy && store_->healthy();
+  }
   const TaskFigures tasks = task_window_.figures(Clock::now(), task_totals(shards(), config_.metric_prefix));
   nlohmann::json body = {
       {"status", healthy ? "healthy" : "unhealthy"},
       {"timestamp", iso8601_now()},
       {"uptime", std::chrono::duration<double>(Clock::now() - started_).count()},
       {"wait_mode", wait_mode_},
-      {"services", {{"drain_workers", drain}, {"segment_directory", directory}, {"event_loop", loop}}},
+      {"services", services},
       {"metrics",
        {{"tasks_completed_24h", tasks.tasks_completed},
         {"success_rate_24h", tasks.success_rate},

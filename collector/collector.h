@@ -18,6 +18,7 @@
 #include "segment_directory.h"
 #include "segment_discovery.h"
 #include "self_metrics.h"
+#include "store_writer.h"
 #include "task_window.h"
 
 namespace agentmetrics::collector {
@@ -59,6 +60,7 @@ class Collector {
   FamilyRegistry registry_;
   SelfMetrics self_;
   TaskWindow task_window_;
+  std::unique_ptr<StoreWriter> store_;  // null when the store is disabled
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;
   std::unique_ptr<SegmentDiscovery> discovery_;

@@ -143,6 +143,13 @@ Config load_config_file(const std::string& path, Config c) {
              {"webhookUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.webhook_url = v.IsNull() ? "" : text(v, k); }},
          });
        }},
+      {"store", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"enabled", [&](const YAML::Node& v, const std::string& k) { c.store.enabled = boolean(v, k); }},
+             {"path", [&](const YAML::Node& v, const std::string& k) { c.store.path = text(v, k); }},
+             {"retention", [&](const YAML::Node& v, const std::string& k) { c.store.retention = duration(v, k); }},
+         });
+       }},
       {"collector", [&](const YAML::Node& n, const std::string& p) {
          section(n, p, {
              {"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.listen_address = text(v, k); }},
@@ -221,6 +228,8 @@ void validate(const Config& c) {
   if (!c.alerts.webhook_url.empty() && !c.alerts.webhook_url.starts_with("http://") && !c.alerts.webhook_url.starts_with("https://")) {
     throw ConfigError("alerts.webhookUrl", "must be an http:// or https:// URL");
   }
+  if (c.store.retention < std::chrono::hours(1)) throw ConfigError("store.retention", "must be at least 1h");
+  if (!c.store.path.empty() && c.store.path.front() != '/') throw ConfigError("store.path", "must be an absolute path");
   if (!ipc::is_valid_namespace(c.ns)) throw ConfigError("collector.namespace", "must be 1 to 64 characters of [A-Za-z0-9_-]");
   if (c.segment_dir.empty() || c.segment_dir.front() != '/') throw ConfigError("collector.segmentDir", "must be an absolute path");
   if (!ipc::is_valid_metric_name(c.metric_prefix)) throw ConfigError("collector.metricPrefix", "is not a valid metric name");

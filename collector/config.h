@@ -36,6 +36,11 @@ struct Config {
   } alerts;
 
   // The collector's own.
+  struct Store {
+    bool enabled = true;
+    std::string path;  // empty: default_store_path()
+    std::chrono::seconds retention{90 * 24 * 3600};
+  } store;
   std::string listen_address;  // empty: ":" + prometheus.port
   std::string ns = "default";
   std::string segment_dir = "/dev/shm";

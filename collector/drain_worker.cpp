@@ -29,17 +29,21 @@ constexpr std::size_t kShortPass = 4096;
 // Drain passes that empty a full ring: a pass takes up to 16384 records a ring.
 constexpr int kPassesToEmptyARing = 5;
 constexpr auto kNap = std::chrono::microseconds(50);
+// While frames wait for the store's commit, the worker looks again this often to give their
+// ring space back (the store commits within a few milliseconds).
+constexpr auto kAckPoll = std::chrono::milliseconds(5);
 
 }  // namespace
 
 DrainWorker::DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory,
-                         bool use_io_uring)
+                         bool use_io_uring, OutcomeSink* outcomes)
     : index_(index),
       registry_(registry),
       metrics_(metrics),
       directory_(directory),
       waiter_(make_doorbell_waiter(use_io_uring)),
-      heavy_fence_(ipc::heavy_fence_available()) {
+      heavy_fence_(ipc::heavy_fence_available()),
+      outcomes_(outcomes) {
   if (index_ == 0) {
     log(LogLevel::kInfo, "drain threads wait on doorbells", {{"with", waiter_->name()}, {"heavy_fence", heavy_fence_ ? "membarrier" : "none"}});
   }
@@ -83,10 +87,15 @@ void DrainWorker::stop() {
   thread_.join();
 }
 
+void DrainWorker::publish_acknowledged() {
+  for (auto& s : segments_) s->publish_acknowledged();
+}
+
 void DrainWorker::take_new_segments() {
   AttachedSegment* s = nullptr;
   while (inbox_.try_dequeue(s)) {
     s->set_producer_metrics(metrics_.add_producer(s->program(), std::to_string(s->descriptor().producer_pid), s->name()));
+    s->set_outcome_sink(outcomes_);
     segments_.emplace_back(s);
     metrics_.segments_attached.Increment();
   }
@@ -134,6 +143,8 @@ void DrainWorker::housekeeping() {
       for (int pass = 0; pass < kPassesToEmptyARing && s.drain(shard_, registry_, metrics_) > 0; ++pass) {
       }
       count_drops(s);
+      // Its last frames must be stored before the file goes, or a crash now would lose them.
+      if (s.has_unacknowledged() && !s.failed()) continue;
       log(LogLevel::kInfo, "segment reclaimed", {{"segment", s.name()}, {"pid", s.descriptor().producer_pid}});
       drop_segment(i, !s.failed());
       // After the drop: a scrape that sees the segment reclaimed sees it detached too.
@@ -158,8 +169,14 @@ void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {
                                  FUTEX_32 | FUTEX_PRIVATE_FLAG, 0});
   if (heavy_fence_ && !segments_.empty() && !ipc::heavy_fence()) all_fenced = false;
   bool pending = inbox_.size_approx() > 0 || stopping_.load(std::memory_order_acquire);
-  for (auto& s : segments_) pending = pending || s->has_pending();
-  if (!pending) waiter_->wait(waiters_, all_fenced ? longest : std::min(longest, kUnfencedSleep));
+  bool awaiting_store = false;
+  for (auto& s : segments_) {
+    pending = pending || s->has_pending();
+    awaiting_store = awaiting_store || s->has_unacknowledged();
+  }
+  auto sleep = all_fenced ? longest : std::min(longest, kUnfencedSleep);
+  if (awaiting_store) sleep = std::min(sleep, std::chrono::duration_cast<std::chrono::milliseconds>(kAckPoll));
+  if (!pending) waiter_->wait(waiters_, sleep);
   for (auto& s : segments_) s->woke();
 }
 

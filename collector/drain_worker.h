@@ -22,7 +22,9 @@ namespace agentmetrics::collector {
 
 class DrainWorker {
  public:
-  DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory, bool use_io_uring);
+  // `outcomes` (may be null) receives the outcome events; it must outlive the worker.
+  DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory, bool use_io_uring,
+              OutcomeSink* outcomes);
   ~DrainWorker();
 
   // Hands a freshly attached segment to this worker (any thread) and wakes it.
@@ -30,6 +32,9 @@ class DrainWorker {
   void start();
   // Drains every ring one last time, then stops the thread.
   void stop();
+  // After stop() and after the store has committed: gives the rings' space back up to the
+  // last committed frame, so a restarted collector does not read those frames again.
+  void publish_acknowledged();
 
   Shard& shard() { return shard_; }
   // steady-clock ns of the last time the thread came round its loop (at least once a second).
@@ -52,6 +57,7 @@ class DrainWorker {
   SegmentDirectory& directory_;
   std::unique_ptr<DoorbellWaiter> waiter_;
   const bool heavy_fence_;
+  OutcomeSink* outcomes_;
   // Discovery -> worker hand-off, never on a producer's path.
   moodycamel::ConcurrentQueue<AttachedSegment*> inbox_;
   std::vector<std::unique_ptr<AttachedSegment>> segments_;

@@ -19,7 +19,7 @@ namespace {
 // Values given on the command line; each one, when set, wins over the file and the
 // environment, at start and at every reload.
 struct FlagOverrides {
-  std::optional<std::string> listen_address, ns, segment_dir, metric_prefix, wait_mode, log_level, log_format;
+  std::optional<std::string> listen_address, ns, segment_dir, metric_prefix, wait_mode, log_level, log_format, store_path;
   std::optional<std::size_t> shards;
   std::vector<uid_t> allow_uids;
 
@@ -32,6 +32,7 @@ struct FlagOverrides {
     if (log_level) c.log.level = *log_level;
     if (log_format) c.log.format = *log_format;
     if (shards) c.shards = *shards;
+    if (store_path) c.store.path = *store_path;
     if (!allow_uids.empty()) c.allowed_uids = {allow_uids.begin(), allow_uids.end()};
   }
 };
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
   app.add_option("--metric-prefix", flags.metric_prefix, "Prefix of the catalogue's metric names (default opencode)");
   app.add_option("--allow-uid", flags.allow_uids, "Accept segments owned by this uid (repeatable; default: the collector's own uid)");
   app.add_option("--wait-mode", flags.wait_mode, "auto, io_uring or poll (default auto: io_uring where it can be set up)");
+  app.add_option("--store", flags.store_path, "SQLite file of the outcome events (default $AGENTMETRICS_STORE, else ~/.local/state/agentmetrics/events.db)");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error (default info)");
   app.add_option("--log.format", flags.log_format, "text or json (default text)");
   try {

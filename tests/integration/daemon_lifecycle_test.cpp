@@ -88,7 +88,9 @@ TEST(Environment, MetricsPortChoosesThePortWhenNoFlagDoes) {
     CollectorProcess probe(unique_namespace("port-probe"));
     port = probe.port();
   }
-  Process daemon({kCollectorBinary, "--namespace=" + unique_namespace("env-port")}, {{"METRICS_PORT", std::to_string(port)}});
+  TempDir dir;
+  Process daemon({kCollectorBinary, "--namespace=" + unique_namespace("env-port"), "--store=" + dir.path() + "/events.db"},
+                 {{"METRICS_PORT", std::to_string(port)}});
   ASSERT_TRUE(wait_for_output(daemon, "collector started")) << daemon.output();
   EXPECT_NE(daemon.output().find("port=" + std::to_string(port)), std::string::npos) << daemon.output();
   EXPECT_EQ(http_get("http://127.0.0.1:" + std::to_string(port) + "/readiness").status, 200);

@@ -110,9 +110,10 @@ TEST(Pipeline, EveryEventArrivesExactlyOnce) {
   EXPECT_EQ(sample(s, "opencode_task_total{agent_type=\"c_agent\",task_type=\"c_task\",success=\"true\"}"), 1);
 
   EXPECT_EQ(sample(s, "agentmetrics_events_dropped_total"), 0);
-  // Every record drained: 3 per round per thread, 4 task records per producer (2 each), and the C
-  // producer's 5 + 2 + 1 + 2.
-  const double records = 3.0 * kThreads * (kEvents * 2 + kEvents / 2) + 3 * kThreads * 2 + 10;
+  // Every event drained: 3 per round per thread; per task 2 records and its outcome event (a
+  // frame); and the C producer's 5 + 2 + 1, its task (3), its pipeline run (a frame and 2
+  // records) and its coverage (a frame and a gauge set).
+  const double records = 3.0 * kThreads * (kEvents * 2 + kEvents / 2) + 3 * kThreads * 3 + 16;
   EXPECT_EQ(sample(s, "agentmetrics_events_drained_total"), records);
   for (const auto& [key, value] : s) {
     EXPECT_EQ(key.find("agentmetrics_records_invalid_total"), std::string::npos) << key << " " << value;
@@ -127,7 +128,7 @@ TEST(Pipeline, EveryEventArrivesExactlyOnce) {
 
 TEST(Pipeline, DropsOfAFullRingReachMetrics) {
   const std::string ns = unique_namespace("drops");
-  // One thread, 30000 rounds: 90002 records into a ring of 65535 with no collector running.
+  // One thread, 30000 rounds: 90000 records and a task into a ring of 65535 with no collector.
   Process producer({kTestProducerBinary, "--threads", "1", "--events", "30000", "--label", "full"}, {{"AGENTMETRICS_NAMESPACE", ns}});
   auto status = producer.wait(std::chrono::seconds(30));
   ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
@@ -135,7 +136,9 @@ TEST(Pipeline, DropsOfAFullRingReachMetrics) {
   const auto at = out.find("dropped=");
   ASSERT_NE(at, std::string::npos) << out;
   const double dropped = std::stod(out.substr(at + 8));
-  EXPECT_EQ(dropped, 90002 - 65535);
+  // The rounds' 90000 records fill the ring; then the task's two records and its frame are
+  // each dropped.
+  EXPECT_EQ(dropped, 90000 - 65535 + 3);
 
   CollectorProcess collector(ns);
   const Samples s = wait_for(collector, [](const Samples& got) {

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <regex>
@@ -22,6 +23,14 @@ std::string unique_namespace(const std::string& tag) {
 CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::string> extra_args, std::map<std::string, std::string> env) {
   std::vector<std::string> argv = {kCollectorBinary, "--web.listen-address=127.0.0.1:0", "--namespace=" + ns, "--log.level=debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  // Unless the test names a store, the collector gets a private one, removed with it: never
+  // the user's own.
+  const bool store_named = env.contains("AGENTMETRICS_STORE") ||
+                           std::any_of(extra_args.begin(), extra_args.end(), [](const std::string& a) { return a.starts_with("--store"); });
+  if (!store_named) {
+    owned_store_ = "/tmp/am-test-store-" + ns + ".db";
+    argv.push_back("--store=" + owned_store_);
+  }
   process_ = std::make_unique<Process>(argv, std::move(env));
   // The text log says port=N, the JSON log "port":N.
   const std::regex started("collector started.*\"?port\"?[=:]([0-9]+)");
@@ -41,6 +50,9 @@ CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::strin
 
 CollectorProcess::~CollectorProcess() {
   if (process_) stop();
+  if (!owned_store_.empty()) {
+    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((owned_store_ + suffix).c_str());
+  }
 }
 
 std::string CollectorProcess::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }

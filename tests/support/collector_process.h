@@ -17,7 +17,8 @@ std::string unique_namespace(const std::string& tag);
 
 class CollectorProcess {
  public:
-  // env: added to the test's environment for the daemon.
+  // env: added to the test's environment for the daemon. Without --store in extra_args or
+  // AGENTMETRICS_STORE in env, the daemon gets a private store, removed with this object.
   explicit CollectorProcess(const std::string& ns, std::vector<std::string> extra_args = {},
                             std::map<std::string, std::string> env = {});
   ~CollectorProcess();
@@ -27,12 +28,15 @@ class CollectorProcess {
   std::string scrape() const;  // GET /metrics; throws on a non-200 answer
   Samples samples() const { return parse_samples(scrape()); }
   Process& process() { return *process_; }
+  // The store this daemon writes ("" when the test named its own).
+  const std::string& store_path() const { return owned_store_; }
   // SIGTERM, then the exit status.
   int stop();
 
  private:
   std::unique_ptr<Process> process_;
   int port_ = 0;
+  std::string owned_store_;
 };
 
 }  // namespace agentmetrics::testing

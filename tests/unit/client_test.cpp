@@ -14,6 +14,7 @@
 
 #include "attached_segment.h"
 #include "client.h"
+#include "outcome_event.h"
 #include "fault_guard.h"
 #include "segment_name.h"
 
@@ -133,15 +134,19 @@ TEST(Client, FullRingDropsAndCountsAndFramesAreAllOrNothing) {
     const std::uint64_t before = dropped_events();
     for (std::size_t i = 0; i < ipc::kRingCapacity + 10; ++i) c.inc();
     EXPECT_EQ(dropped_events() - before, 10u);
-    const std::byte payload[100]{};
-    EXPECT_FALSE(agent::publish_frame(1, payload)) << "no room: the whole frame is dropped";
+    ipc::OutcomeEvent coverage;
+    coverage.kind = ipc::OutcomeKind::kCoverage;
+    coverage.time = 1.7e9;
+    coverage.fields["percent"] = 90.0;
+    const std::vector<std::byte> payload = ipc::encode_event(coverage);
+    EXPECT_FALSE(agent::publish_frame(ipc::kOutcomeFrameKind, payload)) << "no room: the whole frame is dropped";
     EXPECT_EQ(dropped_events() - before, 11u);
     Reader reader;
     reader.drain();
     EXPECT_EQ(reader.value("client_flood_total", {}), static_cast<double>(ipc::kRingCapacity));
-    EXPECT_TRUE(agent::publish_frame(1, payload));
+    EXPECT_TRUE(agent::publish_frame(ipc::kOutcomeFrameKind, payload));
     std::vector<std::byte> too_big(ipc::kMaxFramePayloadBytes + 1);
-    EXPECT_FALSE(agent::publish_frame(1, too_big));
+    EXPECT_FALSE(agent::publish_frame(ipc::kOutcomeFrameKind, too_big));
     reader.drain();
     EXPECT_EQ(reader.metrics.frames_received.Value(), 1);
   }).join();

@@ -16,10 +16,13 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -113,8 +116,52 @@ class HistogramFamily : public Family {
   Histogram labels(NamedLabels labels) const { return Histogram(resolve(labels)); }
 };
 
-// Times a task and records it in the catalogue's task metrics when it ends, as the
-// specification's executeTask does: <prefix>_task_total{agent_type,task_type,success} and
+// An outcome event: a finished task, a pipeline run, a test run, coverage, lint findings, a
+// deployment, a pull request, a bug, a commit or a technical-debt estimate. The kinds and their
+// fields are listed in docs/events.md. The collector keeps every recorded event in its store
+// (exactly once) and computes the KPIs from them; recording also moves the catalogue metric
+// that matches (a task moves <prefix>_task_total and <prefix>_task_duration_seconds, a failed
+// pipeline run <prefix>_pipeline_failures_total, ...).
+//
+//   agentmetrics::Event("pipeline").set("stage", "test").set("success", false)
+//       .set("duration_seconds", 42.0).set("failure_type", "test_failure").record();
+//
+// Off the hot path: building an event allocates. set() throws std::invalid_argument for a field
+// the kind does not have or a value of the wrong type or range; record() throws it for a missing
+// required field.
+class Event {
+ public:
+  explicit Event(std::string_view kind);
+  ~Event();
+  Event(const Event& other);
+  Event& operator=(const Event& other);
+
+  Event& set(std::string_view field, std::string_view text);
+  Event& set(std::string_view field, const char* text) { return set(field, std::string_view(text)); }
+  Event& set(std::string_view field, bool flag);
+  template <typename Number>
+    requires(std::is_arithmetic_v<Number> && !std::same_as<Number, bool>)
+  Event& set(std::string_view field, Number number) {
+    return set_number(field, static_cast<double>(number));
+  }
+  // Sets a field from its text form, whatever its type: "true", "42", "2026-11-24T10:00:00Z".
+  Event& parse(std::string_view field, std::string_view text);
+  // When it happened (seconds since the Unix epoch); the default is when the event was made.
+  Event& at(double unix_seconds);
+
+  // Writes the event through this thread's ring. True when the ring took it; false when it was
+  // dropped (full ring, no segment), which dropped_events() counts. The event can be recorded
+  // again; each record() is a new event with its own sequence number.
+  bool record() const;
+
+ private:
+  Event& set_number(std::string_view field, double number);
+  struct Data;
+  std::unique_ptr<Data> data_;
+};
+
+// Times a task and records it when it ends, as the specification's executeTask does: a task
+// event (see Event), which moves <prefix>_task_total{agent_type,task_type,success} and
 // <prefix>_task_duration_seconds{agent_type,task_type,stage,success}. The task is a success
 // only if succeed() was called; leaving the scope otherwise (an exception, an early return)
 // records a failure. Throws std::invalid_argument for label values that cannot be recorded.
@@ -127,10 +174,11 @@ class Task {
 
   void succeed() noexcept { success_ = true; }
   void fail() noexcept { success_ = false; }
+  // The event recorded at the end: add the title, approach, rule ids... to it.
+  Event& event() noexcept { return event_; }
 
  private:
-  Counter total_[2];       // [success]
-  Histogram duration_[2];  // [success]
+  Event event_;
   bool success_ = false;
   std::chrono::steady_clock::time_point start_;
 };

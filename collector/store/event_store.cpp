@@ -1,0 +1,137 @@
+#include "event_store.h"
+
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sqlite_statement.h"
+
+namespace agentmetrics::collector {
+namespace {
+
+// Each entry takes the schema from version i to i + 1.
+constexpr const char* kMigrations[] = {
+    R"sql(
+      CREATE TABLE events(
+        id INTEGER PRIMARY KEY,
+        producer_id INTEGER NOT NULL,
+        sequence INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        time REAL NOT NULL,
+        received REAL NOT NULL,
+        fields TEXT NOT NULL,
+        UNIQUE(producer_id, sequence));
+      CREATE INDEX events_kind_time ON events(kind, time);
+    )sql",
+};
+static_assert(std::size(kMigrations) == EventStore::kSchemaVersion);
+
+}  // namespace
+
+std::string fields_json(const ipc::OutcomeEvent& event) {
+  nlohmann::json fields = nlohmann::json::object();
+  for (const auto& [name, value] : event.fields) {
+    std::visit([&](const auto& v) { fields[name] = v; }, value);
+  }
+  return fields.dump();
+}
+
+std::unique_ptr<EventStore> EventStore::open(const std::string& path, Mode mode) {
+  std::unique_ptr<EventStore> store(new EventStore());
+  store->path_ = path;
+  const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path.c_str(), &store->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    throw StoreError("cannot open the store " + path + ": " + (store->db_ ? sqlite3_errmsg(store->db_) : "out of memory"));
+  }
+  // A busy store (another process writing) is waited for, not failed at once.
+  sqlite3_busy_timeout(store->db_, 5000);
+  if (mode == Mode::kReadWrite) {
+    // WAL: readers (the KPI engine, cm) never block the writer. synchronous=NORMAL: a commit
+    // survives the process being killed; only a power loss can take the last commits.
+    store->exec("PRAGMA journal_mode=WAL");
+    store->exec("PRAGMA synchronous=NORMAL");
+    store->migrate();
+  } else if (const int version = store->schema_version(); version != kSchemaVersion) {
+    throw StoreError("the store " + path + " has schema version " + std::to_string(version) + ", this program reads version " +
+                     std::to_string(kSchemaVersion) + (version < kSchemaVersion ? " (start the collector once to migrate it)" : ""));
+  }
+  return store;
+}
+
+EventStore::~EventStore() { sqlite3_close_v2(db_); }
+
+void EventStore::exec(const char* sql) const {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw StoreError("store " + path_ + ": " + message);
+  }
+}
+
+int EventStore::schema_version() const {
+  SqliteStatement st(db_, "PRAGMA user_version");
+  if (!st.step()) throw StoreError("store " + path_ + ": cannot read the schema version");
+  return st.column_int(0);
+}
+
+void EventStore::migrate() {
+  const int version = schema_version();
+  if (version > kSchemaVersion) {
+    throw StoreError("the store " + path_ + " has schema version " + std::to_string(version) +
+                     ", newer than this program's " + std::to_string(kSchemaVersion) + "; upgrade agentmetrics");
+  }
+  if (version == kSchemaVersion) return;
+  exec("BEGIN IMMEDIATE");
+  try {
+    for (int v = version; v < kSchemaVersion; ++v) exec(kMigrations[v]);
+    exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double received_time) {
+  if (events.empty()) return 0;
+  exec("BEGIN IMMEDIATE");
+  std::size_t added = 0;
+  try {
+    SqliteStatement st(db_,
+                       "INSERT OR IGNORE INTO events(producer_id, sequence, kind, time, received, fields) "
+                       "VALUES(?, ?, ?, ?, ?, ?)");
+    for (const auto& e : events) {
+      st.reset();
+      // SQLite integers are signed 64-bit: the id's bits are kept as they are.
+      st.bind(1, static_cast<std::int64_t>(e.producer_id));
+      st.bind(2, static_cast<std::int64_t>(e.sequence));
+      st.bind(3, std::string(ipc::find_kind(e.kind)->name));
+      st.bind(4, e.time);
+      st.bind(5, received_time);
+      st.bind(6, fields_json(e));
+      st.run();
+      added += static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return added;
+}
+
+std::size_t EventStore::delete_before(double unix_seconds) {
+  SqliteStatement st(db_, "DELETE FROM events WHERE time < ?");
+  st.bind(1, unix_seconds);
+  st.run();
+  return static_cast<std::size_t>(sqlite3_changes(db_));
+}
+
+std::size_t EventStore::count() const {
+  SqliteStatement st(db_, "SELECT count(*) FROM events");
+  st.step();
+  return static_cast<std::size_t>(st.column_int64(0));
+}
+
+}  // namespace agentmetrics::collector

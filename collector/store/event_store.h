@@ -1,0 +1,66 @@
+// The durable store of outcome events: one SQLite database in WAL mode. Events are keyed by
+// (producer_id, sequence), so storing the same event twice keeps one copy; that is what makes
+// a collector restarted after SIGKILL exactly-once (it may read a frame again, never lose it).
+//
+// Schema (version 1):
+//   events(id INTEGER PRIMARY KEY, producer_id INTEGER, sequence INTEGER, kind TEXT,
+//          time REAL, received REAL, fields TEXT, UNIQUE(producer_id, sequence))
+//   `time` is when the event happened and `received` when the store took it (Unix seconds);
+//   `fields` is a JSON object of the event's fields (text, numbers, and booleans as true/false,
+//   which json_extract reads as 1/0). Index on (kind, time).
+// The schema version is SQLite's user_version; opening an older store migrates it forward in
+// one transaction, opening a newer one is refused.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "outcome_event.h"
+
+struct sqlite3;
+
+namespace agentmetrics::collector {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class EventStore {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  enum class Mode { kReadWrite, kReadOnly };
+  // Opens (kReadWrite: creating and migrating) the store. Throws StoreError naming the path
+  // and what is wrong: unreadable, not a database, corrupt, or of a newer schema.
+  static std::unique_ptr<EventStore> open(const std::string& path, Mode mode);
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Stores the events in one transaction; duplicates of stored events are skipped. Returns
+  // how many were new. Throws StoreError (disk full, read-only...) and then stores none.
+  std::size_t insert(std::span<const ipc::OutcomeEvent> events, double received_time);
+  // Removes events that happened before `unix_seconds`; returns how many.
+  std::size_t delete_before(double unix_seconds);
+  std::size_t count() const;
+  int schema_version() const;
+  const std::string& path() const { return path_; }
+  // For read-only queries (the KPI engine, the learning side). Owned by the store.
+  sqlite3* handle() const { return db_; }
+
+ private:
+  EventStore() = default;
+  void exec(const char* sql) const;
+  void migrate();
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// The JSON text of an event's fields, as the store keeps them.
+std::string fields_json(const ipc::OutcomeEvent& event);
+
+}  // namespace agentmetrics::collector

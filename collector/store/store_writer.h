@@ -1,0 +1,72 @@
+// The store thread: the one writer of the event store. Drain threads submit decoded outcome
+// events through a moodycamel queue (never blocking); the thread commits them in batches, one
+// transaction each, then acknowledges them to their rings. When the store fails (disk full,
+// read-only) it keeps the batch, reports itself unhealthy and tries again, so nothing a ring
+// accepted is lost while the collector lives, and nothing is acknowledged that is not stored.
+#pragma once
+
+#include <concurrentqueue/blockingconcurrentqueue.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "event_store.h"
+#include "outcome_sink.h"
+
+namespace agentmetrics::collector {
+
+struct StoreOptions {
+  std::string path;
+  std::chrono::hours retention{90 * 24};
+  std::chrono::milliseconds retry_delay{1000};  // after a failed commit
+};
+
+class StoreWriter final : public OutcomeSink {
+ public:
+  // Opens the store now, so a bad path fails at start-up (StoreError).
+  StoreWriter(StoreOptions options, prometheus::Registry& registry);
+  ~StoreWriter() override;
+
+  void submit(PendingOutcome outcome) override;
+  void start();
+  // Commits what is queued (trying until `deadline` if the store fails), then stops.
+  void stop(std::chrono::milliseconds deadline = std::chrono::milliseconds(5000));
+
+  // False after a failed commit, until one succeeds.
+  bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
+  std::string last_error() const;
+  const std::string& path() const { return options_.path; }
+
+ private:
+  void run();
+  bool commit(std::vector<PendingOutcome>& batch);
+  void apply_retention();
+
+  StoreOptions options_;
+  std::unique_ptr<EventStore> store_;
+  moodycamel::BlockingConcurrentQueue<PendingOutcome> queue_;
+  // Set by stop() (release) and read by the thread (acquire).
+  std::atomic<bool> stopping_{false};
+  std::chrono::steady_clock::time_point stop_deadline_{};
+  // Relaxed: a status flag read by /health; nothing is published through it.
+  std::atomic<bool> healthy_{true};
+  mutable std::mutex error_mutex_;
+  std::string last_error_;
+  std::thread thread_;
+
+  prometheus::Counter& stored_;
+  prometheus::Counter& duplicates_;
+  prometheus::Counter& failures_;
+  prometheus::Counter& retired_;
+  prometheus::Gauge& queued_;
+  prometheus::Gauge& healthy_gauge_;
+};
+
+}  // namespace agentmetrics::collector

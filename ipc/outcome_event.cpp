@@ -1,0 +1,339 @@
+#include "outcome_event.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+
+#include "names.h"
+#include "record.h"
+
+namespace agentmetrics::ipc {
+namespace {
+
+using enum FieldType;
+
+constexpr std::size_t kLabelBytes = 128;
+
+constexpr FieldSpec kTaskFields[] = {
+    {"agent_type", kLabel, true, "the agent that worked on the task (build, plan, ...)"},
+    {"task_type", kLabel, true, "what kind of task it was (feature, bugfix, refactor, ...)"},
+    {"stage", kLabel, false, "the stage it ran in; \"unknown\" when absent"},
+    {"success", kBool, true, "whether the task succeeded"},
+    {"duration_seconds", kSeconds, true, "how long the task took"},
+    {"failure_type", kLabel, false, "why it failed (test_failure, build_error, timeout, ...)"},
+    {"session_id", kText, false, "the agent's session", 128},
+    {"title", kText, false, "a one-line title of the task", 256},
+    {"approach", kText, false, "how it was tackled (test_driven_development, ...)", 128},
+    {"snippet", kText, false, "a short account of what was done", 1024},
+    {"rule_ids", kText, false, "comma-separated ids of the playbook rules injected into the task", 512},
+    {"human_intervention", kBool, false, "whether a person had to step in"},
+    {"intervention_reason", kLabel, false, "why a person stepped in"},
+    {"ai_lines_generated", kCount, false, "lines of code the AI proposed"},
+    {"ai_lines_accepted", kCount, false, "lines of AI code that were kept"},
+    {"prompts_sent", kCount, false, "prompts sent to the model"},
+    {"prompts_useful", kCount, false, "prompts that gave a useful result"},
+    {"time_saved_seconds", kSeconds, false, "estimated time the AI saved on this task"},
+};
+constexpr FieldSpec kPipelineFields[] = {
+    {"stage", kLabel, true, "the pipeline stage (build, test, lint, deploy, ...)"},
+    {"success", kBool, true, "whether the run succeeded"},
+    {"duration_seconds", kSeconds, true, "how long the run took"},
+    {"failure_type", kLabel, false, "why it failed; \"unknown\" for a failure without one"},
+};
+constexpr FieldSpec kTestRunFields[] = {
+    {"tests", kCount, true, "tests run"},
+    {"failures", kCount, false, "tests that failed"},
+    {"flaky", kCount, false, "tests that failed, then passed on a retry"},
+    {"duration_seconds", kSeconds, true, "time to run all the tests"},
+    {"suite", kText, false, "the name of the test suite", 256},
+};
+constexpr FieldSpec kCoverageFields[] = {
+    {"percent", kPercent, true, "line coverage, 0 to 100"},
+    {"lines_covered", kCount, false, "lines executed by the tests"},
+    {"lines_total", kCount, false, "instrumented lines"},
+};
+constexpr FieldSpec kLintFields[] = {
+    {"errors", kCount, false, "findings of severity error"},
+    {"warnings", kCount, false, "findings of severity warning"},
+    {"infos", kCount, false, "findings of severity info (SARIF: note)"},
+    {"tool", kText, false, "the linter", 128},
+};
+constexpr FieldSpec kDeploymentFields[] = {
+    {"success", kBool, true, "whether the deployment succeeded"},
+    {"rollback", kBool, false, "whether this deployment was a rollback"},
+    {"commit_time", kTime, false, "when the deployed change was committed"},
+    {"environment", kText, false, "where it was deployed", 128},
+};
+constexpr FieldSpec kPullRequestFields[] = {
+    {"lines_changed", kCount, true, "lines added plus lines deleted"},
+    {"opened", kTime, true, "when the pull request was opened"},
+    {"first_review", kTime, false, "when it got its first review"},
+    {"merged", kTime, false, "when it was merged"},
+    {"id", kText, false, "the pull request's id; the latest event of an id counts", 128},
+};
+constexpr FieldSpec kBugFields[] = {
+    {"introduced", kTime, false, "when the bug was committed"},
+    {"detected", kTime, true, "when it was found"},
+    {"resolved", kTime, false, "when it was fixed"},
+    {"escaped", kBool, false, "whether it reached production"},
+    {"codebase_lines", kCount, false, "size of the code base, in lines, when it was found"},
+    {"id", kText, false, "the bug's id; the latest event of an id counts", 128},
+};
+constexpr FieldSpec kCommitFields[] = {
+    {"lines_added", kCount, true, "lines added"},
+    {"lines_deleted", kCount, true, "lines deleted"},
+    {"sha", kText, false, "the commit's hash", 64},
+};
+constexpr FieldSpec kTechDebtFields[] = {
+    {"remediation_hours", kSeconds, true, "estimated effort to pay the debt back, in hours"},
+    {"development_hours", kSeconds, true, "total development effort, in hours"},
+};
+
+constexpr KindSpec kKinds[] = {
+    {OutcomeKind::kTask, "task", "an agent finished a task", kTaskFields},
+    {OutcomeKind::kPipeline, "pipeline", "a pipeline stage ran", kPipelineFields},
+    {OutcomeKind::kTestRun, "test_run", "a test suite ran", kTestRunFields},
+    {OutcomeKind::kCoverage, "coverage", "code coverage was measured", kCoverageFields},
+    {OutcomeKind::kLint, "lint", "a linter reported its findings", kLintFields},
+    {OutcomeKind::kDeployment, "deployment", "a change was deployed", kDeploymentFields},
+    {OutcomeKind::kPullRequest, "pull_request", "a pull request's state", kPullRequestFields},
+    {OutcomeKind::kBug, "bug", "a bug's state", kBugFields},
+    {OutcomeKind::kCommit, "commit", "a commit was made", kCommitFields},
+    {OutcomeKind::kTechDebt, "tech_debt", "an estimate of the technical debt", kTechDebtFields},
+};
+
+constexpr std::size_t kHeaderBytes = 2 + 2 + 4 + 8 + 8 + 8;
+
+// Reads fixed-size values from a span, refusing to go past its end.
+class Reader {
+ public:
+  explicit Reader(std::span<const std::byte> bytes) : bytes_(bytes) {}
+  template <typename T>
+  bool read(T& out) {
+    if (bytes_.size() - at_ < sizeof(T)) return false;
+    std::memcpy(&out, bytes_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+    return true;
+  }
+  bool read_text(std::size_t size, std::string& out) {
+    if (bytes_.size() - at_ < size) return false;
+    out.assign(reinterpret_cast<const char*>(bytes_.data() + at_), size);
+    at_ += size;
+    return true;
+  }
+  bool done() const { return at_ == bytes_.size(); }
+
+ private:
+  std::span<const std::byte> bytes_;
+  std::size_t at_ = 0;
+};
+
+template <typename T>
+void append(std::vector<std::byte>& out, const T& value) {
+  const auto* p = reinterpret_cast<const std::byte*>(&value);
+  out.insert(out.end(), p, p + sizeof(T));
+}
+
+double parse_number(const FieldSpec& field, std::string_view text) {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    throw std::invalid_argument(std::string(field.name) + ": \"" + std::string(text) + "\" is not a number");
+  }
+  return value;
+}
+
+double parse_time(const FieldSpec& field, std::string_view text) {
+  double seconds = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return seconds;
+  // Else ISO 8601 in UTC: YYYY-MM-DD, optionally Thh:mm:ss and a Z.
+  std::tm tm{};
+  const std::string s(text);
+  const char* rest = ::strptime(s.c_str(), "%Y-%m-%d", &tm);
+  if (rest && *rest == 'T') rest = ::strptime(rest + 1, "%H:%M:%S", &tm);
+  if (rest && *rest == 'Z') ++rest;
+  if (!rest || *rest != '\0') {
+    throw std::invalid_argument(std::string(field.name) + ": \"" + s + "\" is neither Unix seconds nor a UTC time like 2026-11-24T10:00:00Z");
+  }
+  return static_cast<double>(::timegm(&tm));
+}
+
+}  // namespace
+
+std::span<const KindSpec> outcome_kinds() { return kKinds; }
+
+std::string check_field(const FieldSpec& spec, const FieldValue& value) {
+  const std::string name(spec.name);
+  switch (spec.type) {
+    case kText:
+    case kLabel: {
+      const auto* s = std::get_if<std::string>(&value);
+      if (!s) return name + " must be text";
+      const std::size_t limit = spec.type == kLabel ? kLabelBytes : spec.max_bytes;
+      if (s->size() > limit) return name + " is longer than " + std::to_string(limit) + " bytes";
+      if (!is_valid_utf8_text(*s)) return name + " is not valid UTF-8 text";
+      return {};
+    }
+    case kBool:
+      return std::holds_alternative<bool>(value) ? std::string() : name + " must be true or false";
+    default: break;
+  }
+  const auto* d = std::get_if<double>(&value);
+  if (!d) return name + " must be a number";
+  if (!std::isfinite(*d)) return name + " must be finite";
+  if (spec.type == kPercent && (*d < 0 || *d > 100)) return name + " must be between 0 and 100";
+  if (spec.type == kTime && *d <= 0) return name + " must be a time after 1970";
+  if (*d < 0) return name + " must not be negative";
+  return {};
+}
+
+
+const KindSpec* find_kind(std::string_view name) {
+  for (const auto& k : kKinds) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+const KindSpec* find_kind(OutcomeKind kind) {
+  for (const auto& k : kKinds) {
+    if (k.kind == kind) return &k;
+  }
+  return nullptr;
+}
+
+const FieldSpec* find_field(const KindSpec& kind, std::string_view name) {
+  for (const auto& f : kind.fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+const std::string* OutcomeEvent::text(std::string_view name) const {
+  auto it = fields.find(name);
+  return it == fields.end() ? nullptr : std::get_if<std::string>(&it->second);
+}
+
+std::optional<double> OutcomeEvent::number(std::string_view name) const {
+  auto it = fields.find(name);
+  if (it == fields.end()) return std::nullopt;
+  const auto* d = std::get_if<double>(&it->second);
+  return d ? std::optional<double>(*d) : std::nullopt;
+}
+
+std::optional<bool> OutcomeEvent::flag(std::string_view name) const {
+  auto it = fields.find(name);
+  if (it == fields.end()) return std::nullopt;
+  const auto* b = std::get_if<bool>(&it->second);
+  return b ? std::optional<bool>(*b) : std::nullopt;
+}
+
+std::string check_event(const OutcomeEvent& event) {
+  const KindSpec* kind = find_kind(event.kind);
+  if (!kind) return "unknown event kind " + std::to_string(static_cast<unsigned>(event.kind));
+  if (!std::isfinite(event.time) || event.time <= 0) return "the event's time must be a time after 1970";
+  for (const auto& [name, value] : event.fields) {
+    const FieldSpec* spec = find_field(*kind, name);
+    if (!spec) return std::string(kind->name) + " has no field " + name;
+    if (std::string why = check_field(*spec, value); !why.empty()) return why;
+  }
+  for (const auto& spec : kind->fields) {
+    if (spec.required && !event.fields.contains(spec.name)) {
+      return std::string(kind->name) + " needs the field " + std::string(spec.name);
+    }
+  }
+  return {};
+}
+
+FieldValue parse_field_value(const FieldSpec& field, std::string_view text) {
+  switch (field.type) {
+    case kText:
+    case kLabel: return std::string(text);
+    case kBool:
+      if (text == "true" || text == "1" || text == "yes") return true;
+      if (text == "false" || text == "0" || text == "no") return false;
+      throw std::invalid_argument(std::string(field.name) + ": \"" + std::string(text) + "\" is not true or false");
+    case kTime: return parse_time(field, text);
+    default: return parse_number(field, text);
+  }
+}
+
+std::vector<std::byte> encode_event(const OutcomeEvent& event) {
+  if (std::string why = check_event(event); !why.empty()) throw std::invalid_argument(why);
+  const KindSpec& kind = *find_kind(event.kind);
+  std::vector<std::byte> out;
+  out.reserve(256);
+  append(out, static_cast<std::uint16_t>(event.kind));
+  append(out, static_cast<std::uint16_t>(event.fields.size()));
+  append(out, std::uint32_t{0});
+  append(out, event.producer_id);
+  append(out, event.sequence);
+  append(out, event.time);
+  for (const auto& [name, value] : event.fields) {
+    const FieldSpec* spec = find_field(kind, name);
+    append(out, static_cast<std::uint8_t>(spec - kind.fields.data()));
+    if (const auto* s = std::get_if<std::string>(&value)) {
+      append(out, static_cast<std::uint16_t>(s->size()));
+      const auto* p = reinterpret_cast<const std::byte*>(s->data());
+      out.insert(out.end(), p, p + s->size());
+    } else if (const auto* d = std::get_if<double>(&value)) {
+      append(out, *d);
+    } else {
+      append(out, static_cast<std::uint8_t>(std::get<bool>(value) ? 1 : 0));
+    }
+  }
+  if (out.size() > kMaxFramePayloadBytes) {
+    throw std::invalid_argument("the event takes " + std::to_string(out.size()) + " bytes, more than the " +
+                                std::to_string(kMaxFramePayloadBytes) + " a frame holds");
+  }
+  return out;
+}
+
+std::variant<OutcomeEvent, OutcomeDecodeError> decode_event(std::span<const std::byte> bytes) {
+  Reader in(bytes);
+  std::uint16_t kind_number = 0, field_count = 0;
+  std::uint32_t zero = 0;
+  OutcomeEvent event;
+  if (bytes.size() < kHeaderBytes || !in.read(kind_number) || !in.read(field_count) || !in.read(zero) ||
+      !in.read(event.producer_id) || !in.read(event.sequence) || !in.read(event.time)) {
+    return OutcomeDecodeError{"payload shorter than the event header"};
+  }
+  event.kind = static_cast<OutcomeKind>(kind_number);
+  const KindSpec* kind = find_kind(event.kind);
+  if (!kind) return OutcomeDecodeError{"unknown event kind " + std::to_string(kind_number)};
+  if (field_count > kind->fields.size()) return OutcomeDecodeError{"more fields than the kind has"};
+  for (std::uint16_t i = 0; i < field_count; ++i) {
+    std::uint8_t index = 0;
+    if (!in.read(index)) return OutcomeDecodeError{"payload ends inside field " + std::to_string(i)};
+    if (index >= kind->fields.size()) return OutcomeDecodeError{"field index " + std::to_string(index) + " is out of range"};
+    const FieldSpec& spec = kind->fields[index];
+    FieldValue value;
+    bool ok = false;
+    if (spec.type == kText || spec.type == kLabel) {
+      std::uint16_t size = 0;
+      std::string s;
+      ok = in.read(size) && in.read_text(size, s);
+      value = std::move(s);
+    } else if (spec.type == kBool) {
+      std::uint8_t b = 0;
+      ok = in.read(b) && b <= 1;
+      value = b == 1;
+    } else {
+      double d = 0;
+      ok = in.read(d);
+      value = d;
+    }
+    if (!ok) return OutcomeDecodeError{"field " + std::string(spec.name) + " is cut short or malformed"};
+    if (!event.fields.emplace(std::string(spec.name), std::move(value)).second) {
+      return OutcomeDecodeError{"field " + std::string(spec.name) + " appears twice"};
+    }
+  }
+  if (!in.done()) return OutcomeDecodeError{"bytes left after the last field"};
+  return event;
+}
+
+}  // namespace agentmetrics::ipc

@@ -1,0 +1,10 @@
+# The outcome events' way into the store: the schema, the store itself, and the whole path from
+# producers (C++, C, the command line) through a real collector, including collectors killed.
+agentmetrics_test(event_store_test unit/event_store_test.cpp)
+target_link_libraries(event_store_test PRIVATE agentmetrics_store GTest::gtest_main)
+
+foreach(outcome_test outcome_events_test store_crash_test)
+  agentmetrics_test(${outcome_test} integration/${outcome_test}.cpp)
+  target_link_libraries(${outcome_test} PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
+  add_dependencies(${outcome_test} agentmetricsd agentmetrics-cli outcome_producer c_producer)
+endforeach()

@@ -1,0 +1,111 @@
+// The event store on a real SQLite file: idempotent inserts, retention, schema versions, and
+// clear errors for files that are not a store.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include "event_store.h"
+#include "sqlite_statement.h"
+#include "temp_dir.h"
+
+namespace agentmetrics::collector {
+namespace {
+
+using testing::TempDir;
+
+ipc::OutcomeEvent commit_event(std::uint64_t producer, std::uint64_t sequence, double time, double added) {
+  ipc::OutcomeEvent e;
+  e.kind = ipc::OutcomeKind::kCommit;
+  e.producer_id = producer;
+  e.sequence = sequence;
+  e.time = time;
+  e.fields = {{"lines_added", added}, {"lines_deleted", 1.0}, {"sha", std::string("abc")}};
+  return e;
+}
+
+TEST(EventStore, AnEventStoredTwiceIsKeptOnce) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  // The top bit set: ids are kept as 64-bit patterns, not refused as too large.
+  const std::uint64_t producer = 0x8000000000000001ULL;
+  std::vector<ipc::OutcomeEvent> batch = {commit_event(producer, 1, 1.7e9, 10), commit_event(producer, 2, 1.7e9, 20)};
+  EXPECT_EQ(store->insert(batch, 1.7e9), 2u);
+  batch.push_back(commit_event(producer, 3, 1.7e9, 30));
+  EXPECT_EQ(store->insert(batch, 1.7e9), 1u);
+  EXPECT_EQ(store->count(), 3u);
+  // Another producer's sequence 1 is another event.
+  EXPECT_EQ(store->insert(std::vector{commit_event(7, 1, 1.7e9, 5)}, 1.7e9), 1u);
+  EXPECT_EQ(store->count(), 4u);
+
+  SqliteStatement st(store->handle(), "SELECT producer_id, kind, json_extract(fields, '$.lines_added'), fields FROM events WHERE sequence = 3");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(static_cast<std::uint64_t>(st.column_int64(0)), producer);
+  EXPECT_EQ(st.column_text(1), "commit");
+  EXPECT_EQ(st.column_double(2), 30.0);
+  EXPECT_EQ(st.column_text(3), R"({"lines_added":30.0,"lines_deleted":1.0,"sha":"abc"})");
+}
+
+TEST(EventStore, RetentionRemovesOnlyOlderEvents) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  store->insert(std::vector{commit_event(1, 1, 1000, 1), commit_event(1, 2, 2000, 1), commit_event(1, 3, 3000, 1)}, 3000);
+  EXPECT_EQ(store->delete_before(2000), 1u);
+  EXPECT_EQ(store->count(), 2u);
+}
+
+TEST(EventStore, ReopeningKeepsEventsAndTheSchemaVersion) {
+  TempDir dir;
+  const std::string path = dir.path() + "/events.db";
+  EventStore::open(path, EventStore::Mode::kReadWrite)->insert(std::vector{commit_event(1, 1, 1.7e9, 1)}, 1.7e9);
+  auto again = EventStore::open(path, EventStore::Mode::kReadWrite);
+  EXPECT_EQ(again->count(), 1u);
+  EXPECT_EQ(again->schema_version(), EventStore::kSchemaVersion);
+  auto reader = EventStore::open(path, EventStore::Mode::kReadOnly);
+  EXPECT_EQ(reader->count(), 1u);
+  EXPECT_THROW(reader->insert(std::vector{commit_event(1, 2, 1.7e9, 1)}, 1.7e9), StoreError);
+}
+
+TEST(EventStore, TheWriterUsesWriteAheadLogging) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  SqliteStatement st(store->handle(), "PRAGMA journal_mode");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.column_text(0), "wal");
+}
+
+TEST(EventStore, ANewerSchemaIsRefusedWithAClearError) {
+  TempDir dir;
+  const std::string path = dir.path() + "/events.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  try {
+    EventStore::open(path, EventStore::Mode::kReadWrite);
+    FAIL() << "a store of schema 99 was opened";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 99, newer than this program's 1"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EventStore, AFileThatIsNotADatabaseIsRefusedWithAClearError) {
+  TempDir dir;
+  const std::string path = dir.path() + "/events.db";
+  std::ofstream(path) << std::string(8192, 'x');
+  try {
+    EventStore::open(path, EventStore::Mode::kReadWrite);
+    FAIL() << "garbage was opened as a store";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a database"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EventStore, AMissingStoreCannotBeOpenedForReading) {
+  TempDir dir;
+  EXPECT_THROW(EventStore::open(dir.path() + "/none.db", EventStore::Mode::kReadOnly), StoreError);
+}
+
+}  // namespace
+}  // namespace agentmetrics::collector
