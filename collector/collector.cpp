@@ -18,6 +18,7 @@
 #include "log.h"
 #include "open_metrics.h"
 #include "process_metrics.h"
+#include "kpi_settings.h"
 #include "store_location.h"
 
 namespace agentmetrics::collector {
@@ -25,7 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kTick = std::chrono::seconds(1);
-constexpr auto kTaskSampleInterval = std::chrono::minutes(1);
 // A drain worker or the loop that has not come round for this long is reported unhealthy.
 constexpr auto kStallLimit = std::chrono::seconds(5);
 // A scrape's body goes out in chunks of about this size.
@@ -56,7 +56,14 @@ Collector::Collector(const Config& config)
   install_fault_handler();
   registry_.reserve_prefix(kSelfMetricPrefix);
   registry_.reserve_prefix("process_");
-  for (const auto& family : ipc::catalogue_families(config_.metric_prefix)) registry_.register_family(family);
+  // The catalogue is visible before its first event. opencode_ai_success_rate is the exception:
+  // the collector computes it from the stored tasks (KpiService), so producers may not set it.
+  const auto catalogue = ipc::catalogue_families(config_.metric_prefix);
+  for (const auto& family : catalogue) {
+    if (&family != &catalogue[static_cast<std::size_t>(ipc::CatalogueFamily::kAiSuccessRate)]) registry_.register_family(family);
+  }
+  registry_.reserve_prefix(catalogue[static_cast<std::size_t>(ipc::CatalogueFamily::kAiSuccessRate)].name);
+  registry_.reserve_prefix(config_.metric_prefix + "_kpi_");
 
   std::string fallback_reason;
   loop_ = make_event_loop(config_.wait_mode, fallback_reason);
@@ -66,13 +73,24 @@ Collector::Collector(const Config& config)
   }
   self_.set_wait_mode(wait_mode_);
 
+  alerts::AlertNotifierOptions alerting;
+  alerting.url = config_.alerts.enabled ? config_.alerts.webhook_url : "";
+  alerting.timeout = config_.alerts.timeout;
+  alerting.max_attempts = config_.alerts.max_attempts;
+  alerting.external_url = config_.alerts.external_url;
+  alerting.extra_labels = {config_.alerts.labels.begin(), config_.alerts.labels.end()};
+  notifier_ = std::make_unique<alerts::AlertNotifier>(alerting, self_.registry());
   if (config_.store.enabled) {
     StoreOptions options;
     options.path = config_.store.path.empty() ? default_store_path() : config_.store.path;
     options.retention = std::chrono::duration_cast<std::chrono::hours>(config_.store.retention);
     store_ = std::make_unique<StoreWriter>(options, self_.registry());
+    KpiServiceOptions kpi_options{options.path, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_), config_.metric_prefix};
+    kpis_ = std::make_unique<KpiService>(kpi_options, self_.registry(), notifier_.get());
+    store_->on_commit([kpis = kpis_.get()] { kpis->poke(); });
     store_->start();
-    log(LogLevel::kInfo, "outcome events are stored", {{"store", options.path}});
+    kpis_->start();
+    log(LogLevel::kInfo, "outcome events are stored", {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
   }
   directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
@@ -104,8 +122,6 @@ Collector::Collector(const Config& config)
   if (config_.prometheus.enabled) routes["/metrics"] = [this](const HttpRequest& r) { return serve_metrics(r); };
   http_ = std::make_unique<HttpServer>(http, std::move(routes));
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
-  task_window_.sample(Clock::now(), task_totals(shards(), config_.metric_prefix));
-  next_task_sample_ = Clock::now() + kTaskSampleInterval;
   ready_.store(true, std::memory_order_relaxed);
   log(LogLevel::kInfo, "collector started",
       {{"listen", http.listen_address}, {"port", http_->port()}, {"segment_dir", config_.segment_dir},
@@ -121,7 +137,9 @@ Collector::~Collector() {
     // started later reads none of them again.
     store_->stop();
     for (auto& w : workers_) w->publish_acknowledged();
+    kpis_->stop();
   }
+  notifier_->stop();
   // The totals after the final drain: what this run took from the rings, for the record.
   log(LogLevel::kInfo, "collector stopped",
       {{"events_drained", static_cast<std::uint64_t>(self_.events_drained.Value())},
@@ -157,10 +175,6 @@ int Collector::run(const std::function<void()>& reload) {
 
 void Collector::tick() {
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
-  if (Clock::now() >= next_task_sample_) {
-    task_window_.sample(Clock::now(), task_totals(shards(), config_.metric_prefix));
-    next_task_sample_ = Clock::now() + kTaskSampleInterval;
-  }
 }
 
 void Collector::apply(const Config& next) {
@@ -195,6 +209,7 @@ std::vector<Shard*> Collector::shards() {
 
 void Collector::collect(const FamilySink& sink) {
   collect_families(registry_, shards(), self_, sink);
+  if (kpis_) sink(kpis_->ai_success_rate());
   if (process_metrics_.load(std::memory_order_relaxed)) {
     for (const auto& f : collect_process_metrics()) sink(f);
   }
@@ -257,17 +272,29 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
     services["store"] = store_->healthy();
     healthy = healthy && store_->healthy();
   }
-  const TaskFigures tasks = task_window_.figures(Clock::now(), task_totals(shards(), config_.metric_prefix));
+  nlohmann::json figures = {{"tasks_completed_24h", nullptr}, {"success_rate_24h", nullptr}, {"avg_task_duration_24h", nullptr}};
+  if (kpis_) {
+    try {
+      const kpi::TaskFigures tasks = kpis_->task_figures_24h();
+      // Finished tasks, whatever their outcome: success_rate_24h says how many succeeded.
+      figures = {{"tasks_completed_24h", tasks.tasks},
+                 {"success_rate_24h", tasks.success_rate ? nlohmann::json(*tasks.success_rate) : nlohmann::json(nullptr)},
+                 {"avg_task_duration_24h",
+                  tasks.avg_task_duration_seconds ? nlohmann::json(*tasks.avg_task_duration_seconds) : nlohmann::json(nullptr)},
+                 {"kpis_alerting", kpis_->alerting()}};
+    } catch (const StoreError& e) {
+      log(LogLevel::kWarn, "health: cannot read the store", {{"error", e.what()}});
+      services["store"] = false;
+      healthy = false;
+    }
+  }
   nlohmann::json body = {
       {"status", healthy ? "healthy" : "unhealthy"},
       {"timestamp", iso8601_now()},
       {"uptime", std::chrono::duration<double>(Clock::now() - started_).count()},
       {"wait_mode", wait_mode_},
       {"services", services},
-      {"metrics",
-       {{"tasks_completed_24h", tasks.tasks_completed},
-        {"success_rate_24h", tasks.success_rate},
-        {"avg_task_duration_24h", tasks.avg_task_duration}}},
+      {"metrics", figures},
   };
   return json_response(healthy ? 200 : 503, body);
 }

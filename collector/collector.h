@@ -19,7 +19,7 @@
 #include "segment_discovery.h"
 #include "self_metrics.h"
 #include "store_writer.h"
-#include "task_window.h"
+#include "kpi_service.h"
 
 namespace agentmetrics::collector {
 
@@ -59,8 +59,9 @@ class Collector {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   FamilyRegistry registry_;
   SelfMetrics self_;
-  TaskWindow task_window_;
+  std::unique_ptr<alerts::AlertNotifier> notifier_;
   std::unique_ptr<StoreWriter> store_;  // null when the store is disabled
+  std::unique_ptr<KpiService> kpis_;    // null when the store is disabled
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;
   std::unique_ptr<SegmentDiscovery> discovery_;
@@ -75,7 +76,6 @@ class Collector {
   // Changed by a reload on the loop thread, read by HTTP threads; relaxed: independent flags.
   std::atomic<bool> open_metrics_;
   std::atomic<bool> process_metrics_;
-  std::chrono::steady_clock::time_point next_task_sample_{};
 };
 
 }  // namespace agentmetrics::collector

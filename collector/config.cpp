@@ -13,6 +13,7 @@
 #include <map>
 
 #include "http_server.h"
+#include "kpi_settings.h"
 #include "names.h"
 #include "segment_name.h"
 
@@ -141,6 +142,37 @@ Config load_config_file(const std::string& path, Config c) {
          section(n, p, {
              {"enabled", [&](const YAML::Node& v, const std::string& k) { c.alerts.enabled = boolean(v, k); }},
              {"webhookUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.webhook_url = v.IsNull() ? "" : text(v, k); }},
+             {"timeout", [&](const YAML::Node& v, const std::string& k) { c.alerts.timeout = duration(v, k); }},
+             {"maxAttempts", [&](const YAML::Node& v, const std::string& k) { c.alerts.max_attempts = integer(v, k); }},
+             {"externalUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.external_url = text(v, k); }},
+             {"labels", [&](const YAML::Node& v, const std::string& k) {
+                if (!v.IsMap()) throw ConfigError(k, "expected a mapping of label names to values");
+                for (const auto& item : v) {
+                  const std::string name = text(item.first, k);
+                  c.alerts.labels[name] = text(item.second, k + "." + name);
+                }
+              }},
+         });
+       }},
+      {"kpi", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"windows", [&](const YAML::Node& v, const std::string& k) {
+                if (!v.IsSequence() || v.size() == 0) throw ConfigError(k, "expected a list of windows such as [24h, 7d, 30d]");
+                c.kpi.windows.clear();
+                for (std::size_t i = 0; i < v.size(); ++i) c.kpi.windows.push_back(text(v[i], k + "[" + std::to_string(i) + "]"));
+              }},
+             {"refreshInterval", [&](const YAML::Node& v, const std::string& k) { c.kpi.refresh_interval = duration(v, k); }},
+             {"targets", [&](const YAML::Node& v, const std::string& k) {
+                if (!v.IsMap()) throw ConfigError(k, "expected a mapping of KPI ids to {target, alert}");
+                for (const auto& item : v) {
+                  const std::string id = text(item.first, k);
+                  auto& [target, alert] = c.kpi.targets[id];
+                  section(item.second, k + "." + id, {
+                      {"target", [&](const YAML::Node& t, const std::string& tk) { target = scalar<double>(t, tk, "a number"); }},
+                      {"alert", [&](const YAML::Node& a, const std::string& ak) { alert = scalar<double>(a, ak, "a number"); }},
+                  });
+                }
+              }},
          });
        }},
       {"store", [&](const YAML::Node& n, const std::string& p) {
@@ -227,6 +259,14 @@ void validate(const Config& c) {
   if (c.cass_memory.reflection_interval < std::chrono::minutes(1)) throw ConfigError("cass_memory.reflectionInterval", "must be at least 1m");
   if (!c.alerts.webhook_url.empty() && !c.alerts.webhook_url.starts_with("http://") && !c.alerts.webhook_url.starts_with("https://")) {
     throw ConfigError("alerts.webhookUrl", "must be an http:// or https:// URL");
+  }
+  if (c.alerts.timeout < std::chrono::seconds(1)) throw ConfigError("alerts.timeout", "must be at least 1s");
+  if (c.alerts.max_attempts < 1 || c.alerts.max_attempts > 100) throw ConfigError("alerts.maxAttempts", "must be 1 to 100");
+  if (c.kpi.refresh_interval < std::chrono::seconds(1)) throw ConfigError("kpi.refreshInterval", "must be at least 1s");
+  kpi_windows(c);
+  kpi_overrides(c);
+  for (const auto& [name, value] : c.alerts.labels) {
+    if (!ipc::is_valid_label_name(name)) throw ConfigError("alerts.labels." + name, "is not a valid label name");
   }
   if (c.store.retention < std::chrono::hours(1)) throw ConfigError("store.retention", "must be at least 1h");
   if (!c.store.path.empty() && c.store.path.front() != '/') throw ConfigError("store.path", "must be an absolute path");

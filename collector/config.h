@@ -7,10 +7,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace agentmetrics::collector {
 
@@ -33,9 +36,18 @@ struct Config {
   struct Alerts {
     bool enabled = true;
     std::string webhook_url;
+    std::chrono::seconds timeout{5};  // per attempt
+    int max_attempts = 5;
+    std::string external_url;  // this collector's URL as Alertmanager should link to it
+    std::map<std::string, std::string> labels;  // added to every alert
   } alerts;
 
   // The collector's own.
+  struct Kpi {
+    std::vector<std::string> windows = {"24h", "7d", "30d"};  // the first one is alerted on
+    std::chrono::seconds refresh_interval{30};
+    std::map<std::string, std::pair<std::optional<double>, std::optional<double>>> targets;  // id -> (target, alert)
+  } kpi;
   struct Store {
     bool enabled = true;
     std::string path;  // empty: default_store_path()

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   add_record_command(app, result);
   add_events_command(app, result);
   add_exec_command(app, result);
+  add_ingest_command(app, result);
+  add_kpi_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -80,6 +80,7 @@ bool StoreWriter::commit(std::vector<PendingOutcome>& batch) {
   try {
     const std::size_t added = store_->insert(events, unix_now());
     stored_.Increment(static_cast<double>(added));
+    if (added > 0 && on_commit_) on_commit_();
     duplicates_.Increment(static_cast<double>(events.size() - added));
   } catch (const StoreError& e) {
     failures_.Increment();

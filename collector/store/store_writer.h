@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,6 +36,8 @@ class StoreWriter final : public OutcomeSink {
   ~StoreWriter() override;
 
   void submit(PendingOutcome outcome) override;
+  // Called on the store thread after each commit that stored something; set before start().
+  void on_commit(std::function<void()> listener) { on_commit_ = std::move(listener); }
   void start();
   // Commits what is queued (trying until `deadline` if the store fails), then stops.
   void stop(std::chrono::milliseconds deadline = std::chrono::milliseconds(5000));
@@ -60,6 +63,7 @@ class StoreWriter final : public OutcomeSink {
   mutable std::mutex error_mutex_;
   std::string last_error_;
   std::thread thread_;
+  std::function<void()> on_commit_;
 
   prometheus::Counter& stored_;
   prometheus::Counter& duplicates_;

@@ -222,6 +222,16 @@ TEST(ConfigValidate, ChecksEachRange) {
   EXPECT_EQ(broken([](Config& c) { c.log.format = "xml"; }), "log.format");
   EXPECT_EQ(broken([](Config& c) { c.listen_address = "localhost"; }), "collector.listenAddress");
   EXPECT_EQ(broken([](Config& c) { c.listen_address = "::1:80"; }), "collector.listenAddress");
+  EXPECT_EQ(broken([](Config& c) { c.alerts.timeout = 0s; }), "alerts.timeout");
+  EXPECT_EQ(broken([](Config& c) { c.alerts.max_attempts = 0; }), "alerts.maxAttempts");
+  EXPECT_EQ(broken([](Config& c) { c.alerts.labels["bad-name"] = "x"; }), "alerts.labels.bad-name");
+  EXPECT_EQ(broken([](Config& c) { c.kpi.refresh_interval = 0s; }), "kpi.refreshInterval");
+  EXPECT_EQ(broken([](Config& c) { c.kpi.windows = {"24h", "fortnight"}; }), "kpi.windows[1]");
+  EXPECT_EQ(broken([](Config& c) { c.kpi.targets["happiness"] = {1.0, 2.0}; }), "kpi.targets.happiness");
+  // A higher-is-better KPI whose alert threshold is above its target.
+  EXPECT_EQ(broken([](Config& c) { c.kpi.targets["code_coverage"] = {70.0, 90.0}; }), "kpi.targets");
+  EXPECT_EQ(broken([](Config& c) { c.store.retention = 30min; }), "store.retention");
+  EXPECT_EQ(broken([](Config& c) { c.store.path = "events.db"; }), "store.path");
   // The edges of each range are accepted.
   EXPECT_EQ(broken([](Config& c) {
               c.prometheus.port = 65535;
@@ -233,6 +243,30 @@ TEST(ConfigValidate, ChecksEachRange) {
               c.listen_address = "[::1]:0";
             }),
             "");
+}
+
+TEST_F(ConfigFile, ReadsTheKpiStoreAndAlertKeys) {
+  const Config c = load(
+      "kpi:\n  windows: [1h, 7d]\n  refreshInterval: 10s\n  targets:\n    code_coverage: {target: 85, alert: 70}\n"
+      "    flaky_test_rate: {alert: 15}\n"
+      "store:\n  enabled: false\n  path: /var/lib/agentmetrics/events.db\n  retention: 30d\n"
+      "alerts:\n  timeout: 3s\n  maxAttempts: 2\n  externalUrl: http://collector:9090\n  labels: {team: agents}\n");
+  EXPECT_EQ(c.kpi.windows, (std::vector<std::string>{"1h", "7d"}));
+  EXPECT_EQ(c.kpi.refresh_interval, 10s);
+  EXPECT_EQ(c.kpi.targets.at("code_coverage").first, 85);
+  EXPECT_EQ(c.kpi.targets.at("code_coverage").second, 70);
+  EXPECT_FALSE(c.kpi.targets.at("flaky_test_rate").first);
+  EXPECT_EQ(c.kpi.targets.at("flaky_test_rate").second, 15);
+  EXPECT_FALSE(c.store.enabled);
+  EXPECT_EQ(c.store.path, "/var/lib/agentmetrics/events.db");
+  EXPECT_EQ(c.store.retention, 30 * 24h);
+  EXPECT_EQ(c.alerts.timeout, 3s);
+  EXPECT_EQ(c.alerts.max_attempts, 2);
+  EXPECT_EQ(c.alerts.external_url, "http://collector:9090");
+  EXPECT_EQ(c.alerts.labels.at("team"), "agents");
+  EXPECT_EQ(validate_error(c), "");
+  EXPECT_EQ(error("kpi:\n  targets:\n    code_coverage: {goal: 1}\n").key(), "kpi.targets.code_coverage.goal");
+  EXPECT_EQ(error("kpi:\n  windows: 24h\n").key(), "kpi.windows");
 }
 
 TEST(ConfigParse, Durations) {

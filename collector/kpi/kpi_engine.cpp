@@ -1,0 +1,315 @@
+#include "kpi_engine.h"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+#include "event_store.h"
+#include "kpi_queries.h"
+#include "sqlite_statement.h"
+
+namespace agentmetrics::kpi {
+namespace {
+
+using collector::SqliteStatement;
+using collector::StoreError;
+
+constexpr double kHour = 3600;
+constexpr double kDay = 86400;
+constexpr double kWeek = 7 * kDay;
+// How many windows before the current one make code churn's "normal".
+constexpr int kChurnBaselineWindows = 4;
+
+// Holds a read transaction for the engine's queries, so that they all see one snapshot of the
+// store (the collector may commit between two of them). Does nothing when the caller already
+// has a transaction open on the connection.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(sqlite3* db) : db_(db) {
+    if (!sqlite3_get_autocommit(db_)) return;
+    char* error = nullptr;
+    if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, &error) != SQLITE_OK) {
+      std::string message = error ? error : sqlite3_errmsg(db_);
+      sqlite3_free(error);
+      throw StoreError("KPI engine: cannot begin a read: " + message);
+    }
+    owned_ = true;
+  }
+  ~ReadSnapshot() {
+    if (owned_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  sqlite3* db_;
+  bool owned_ = false;
+};
+
+// A statement over [start, end) (?1, ?2), stepped to its first row.
+class RangeQuery {
+ public:
+  RangeQuery(sqlite3* db, std::string_view sql, double start, double end) : st_(db, sql) {
+    st_.bind(1, start);
+    st_.bind(2, end);
+    has_row_ = st_.step();
+  }
+  bool has_row() const { return has_row_; }
+  bool next() { return has_row_ = st_.step(); }
+  double real(int column) const { return st_.column_double(column); }
+  std::int64_t count(int column) const { return st_.column_int64(column); }
+  bool null(int column) const { return st_.column_is_null(column); }
+  std::optional<double> optional(int column) const {
+    if (st_.column_is_null(column)) return std::nullopt;
+    return st_.column_double(column);
+  }
+  std::string text(int column) const { return st_.column_text(column); }
+
+ private:
+  SqliteStatement st_;
+  bool has_row_ = false;
+};
+
+struct TaskAggregate {
+  std::int64_t tasks = 0;
+  double successes = 0;
+  double duration_sum = 0;
+  double success_duration_sum = 0;
+  double autonomous_successes = 0;
+  double interventions = 0;
+  std::int64_t ai_reporting = 0;
+  double ai_generated = 0;
+  double ai_accepted = 0;
+  std::int64_t saved_reporting = 0;
+  double saved_sum = 0;
+  double saved_total_time = 0;
+  std::int64_t prompts_reporting = 0;
+  double prompts_sent = 0;
+  double prompts_useful = 0;
+};
+
+TaskAggregate read_tasks(sqlite3* db, double start, double end) {
+  RangeQuery q(db, queries::kTasks, start, end);
+  TaskAggregate a;
+  if (!q.has_row()) return a;
+  a.tasks = q.count(0);
+  a.successes = q.real(1);
+  a.duration_sum = q.real(2);
+  a.success_duration_sum = q.real(3);
+  a.autonomous_successes = q.real(4);
+  a.interventions = q.real(5);
+  a.ai_reporting = q.count(6);
+  a.ai_generated = q.real(7);
+  a.ai_accepted = q.real(8);
+  a.saved_reporting = q.count(9);
+  a.saved_sum = q.real(10);
+  a.saved_total_time = q.real(11);
+  a.prompts_reporting = q.count(12);
+  a.prompts_sent = q.real(13);
+  a.prompts_useful = q.real(14);
+  return a;
+}
+
+struct CommitAggregate {
+  std::int64_t commits = 0;
+  double lines = 0;
+};
+
+CommitAggregate read_commits(sqlite3* db, double start, double end) {
+  RangeQuery q(db, queries::kCommits, start, end);
+  if (!q.has_row()) return {};
+  return {q.count(0), q.real(1)};
+}
+
+std::optional<double> ratio(double numerator, double denominator, double scale) {
+  if (denominator <= 0) return std::nullopt;
+  return scale * numerator / denominator;
+}
+
+void check_window(std::chrono::seconds window) {
+  if (window.count() < 1) throw std::invalid_argument("KPI window must be at least one second long");
+}
+
+std::size_t index_of(std::string_view id) {
+  const KpiDefinition* d = find_kpi(id);
+  if (!d) throw std::logic_error("KPI engine: no KPI " + std::string(id) + " in the catalogue");
+  return kpi_index(*d);
+}
+
+}  // namespace
+
+KpiEngine::KpiEngine(sqlite3* db, KpiSettings settings) : db_(db), thresholds_(resolve_thresholds(settings.overrides)) {
+  if (!db_) throw std::invalid_argument("KPI engine: no store connection");
+}
+
+std::vector<KpiEngine::Measured> KpiEngine::measure(double start, double end) const {
+  const double length = end - start;
+  std::vector<Measured> m(kpi_catalogue().size());
+  const auto at = [&](std::string_view id) -> Measured& { return m[index_of(id)]; };
+
+  // Tasks.
+  const TaskAggregate t = read_tasks(db_, start, end);
+  const auto tasks = static_cast<double>(t.tasks);
+  if (t.tasks > 0) {
+    at("throughput") = {t.successes * kWeek / length, t.tasks, {}};
+    at("task_completion_rate") = {100 * t.successes / tasks, t.tasks, {}};
+    at("ai_task_completion_rate") = {100 * t.autonomous_successes / tasks, t.tasks, {}};
+    at("human_intervention_rate") = {100 * t.interventions / tasks, t.tasks, {}};
+  }
+  at("average_task_duration") = {ratio(t.success_duration_sum, t.successes, 1 / kHour), static_cast<std::int64_t>(t.successes), {}};
+  at("ai_code_acceptance") = {ratio(t.ai_accepted, t.ai_generated, 100), t.ai_reporting, {}};
+  at("time_saved_by_ai") = {ratio(t.saved_sum, t.saved_total_time, 100), t.saved_reporting, {}};
+  at("ai_prompt_success_rate") = {ratio(t.prompts_useful, t.prompts_sent, 100), t.prompts_reporting, {}};
+
+  // Pipeline runs.
+  {
+    RangeQuery q(db_, queries::kPipelines, start, end);
+    const std::int64_t runs = q.has_row() ? q.count(0) : 0;
+    at("pipeline_success_rate") = {ratio(q.has_row() ? q.real(1) : 0, static_cast<double>(runs), 100), runs, {}};
+  }
+
+  // Test runs.
+  {
+    RangeQuery q(db_, queries::kTestRuns, start, end);
+    const std::int64_t runs = q.has_row() ? q.count(0) : 0;
+    if (runs > 0) {
+      at("test_execution_time") = {q.real(1) / static_cast<double>(runs) / 60, runs, {}};
+      at("flaky_test_rate") = {ratio(q.real(3), q.real(2), 100), runs, {}};
+    }
+  }
+
+  // Coverage: the latest measurement.
+  {
+    RangeQuery q(db_, queries::kCoverage, start, end);
+    if (q.has_row()) at("code_coverage") = {q.optional(0), q.count(1), {}};
+  }
+
+  // Technical debt: the latest estimate.
+  {
+    RangeQuery q(db_, queries::kTechDebt, start, end);
+    if (q.has_row()) {
+      const auto remediation = q.optional(0);
+      const auto development = q.optional(1);
+      if (remediation && development) at("technical_debt_ratio") = {ratio(*remediation, *development, 100), q.count(2), {}};
+    }
+  }
+
+  // Deployments.
+  {
+    RangeQuery q(db_, queries::kDeployments, start, end);
+    const std::int64_t deployments = q.has_row() ? q.count(0) : 0;
+    if (deployments > 0) {
+      at("deployment_frequency") = {q.real(1) * kDay / length, deployments, {}};
+      at("rollback_frequency") = {q.real(2) * kWeek / length, deployments, {}};
+      const std::int64_t with_commit = q.count(3);
+      at("lead_time") = {ratio(q.real(4), static_cast<double>(with_commit), 1 / kHour), with_commit, {}};
+    }
+  }
+
+  // Bugs, one per id.
+  {
+    RangeQuery q(db_, queries::kBugs, start, end);
+    if (q.has_row()) {
+      const std::int64_t detected = q.count(0);
+      const std::int64_t escaped = q.count(1);
+      const std::int64_t with_introduced = q.count(2);
+      const std::int64_t resolved = q.count(4);
+      at("mean_time_to_detection") = {ratio(q.real(3), static_cast<double>(with_introduced), 1 / kHour), with_introduced, {}};
+      at("mean_time_to_resolution") = {ratio(q.real(5), static_cast<double>(resolved), 1 / kHour), resolved, {}};
+      // Per 1000 lines of the code base's latest known size, which may have been reported
+      // before the window: a quiet window then reads 0 escaped bugs, not "no data".
+      SqliteStatement size(db_, queries::kCodebaseLines);
+      size.bind(1, end);
+      if (size.step() && !size.column_is_null(0)) {
+        const double lines = size.column_double(0);
+        at("defect_escape_rate") = {ratio(static_cast<double>(escaped), lines, 1000), detected, {{"codebase_lines", lines}}};
+      }
+    }
+  }
+
+  // Pull requests, one per id.
+  {
+    RangeQuery q(db_, queries::kPullRequests, start, end);
+    if (q.has_row()) {
+      const std::int64_t merged = q.count(0);
+      const std::int64_t reviewed = q.count(3);
+      at("cycle_time") = {ratio(q.real(1), static_cast<double>(merged), 1 / kHour), merged, {}};
+      at("average_pr_size") = {ratio(q.real(2), static_cast<double>(merged), 1), merged, {}};
+      at("review_turnaround_time") = {ratio(q.real(4), static_cast<double>(reviewed), 1 / kHour), reviewed, {}};
+    }
+  }
+
+  // Code churn: this window against the mean of the earlier ones that saw commits.
+  {
+    const CommitAggregate now = read_commits(db_, start, end);
+    double baseline_lines = 0;
+    int baseline_windows = 0;
+    for (int k = 1; k <= kChurnBaselineWindows; ++k) {
+      const CommitAggregate before = read_commits(db_, start - k * length, end - k * length);
+      if (before.commits == 0) continue;
+      baseline_lines += before.lines;
+      ++baseline_windows;
+    }
+    Measured& churn = at("code_churn");
+    churn.samples = now.commits;
+    churn.details["lines_per_week"] = now.lines * kWeek / length;
+    churn.details["baseline_windows"] = baseline_windows;
+    if (baseline_windows > 0) {
+      const double normal = baseline_lines / baseline_windows;
+      churn.details["baseline_lines_per_week"] = normal * kWeek / length;
+      churn.value = ratio(now.lines, normal, 1);
+    }
+  }
+  return m;
+}
+
+std::vector<KpiResult> KpiEngine::compute(std::chrono::seconds window, double now_unix) const {
+  check_window(window);
+  const auto length = static_cast<double>(window.count());
+  const ReadSnapshot snapshot(db_);
+  std::vector<Measured> current = measure(now_unix - length, now_unix);
+  const std::vector<Measured> previous = measure(now_unix - 2 * length, now_unix - length);
+
+  const auto catalogue = kpi_catalogue();
+  std::vector<KpiResult> results;
+  results.reserve(catalogue.size());
+  for (std::size_t i = 0; i < catalogue.size(); ++i) {
+    KpiResult r;
+    r.definition = &catalogue[i];
+    r.value = current[i].value;
+    r.thresholds = thresholds_[i];
+    r.status = classify(catalogue[i], r.thresholds, r.value);
+    r.previous = previous[i].value;
+    r.samples = current[i].samples;
+    r.details = std::move(current[i].details);
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+TaskFigures KpiEngine::task_figures(std::chrono::seconds window, double now_unix) const {
+  check_window(window);
+  const TaskAggregate t = read_tasks(db_, now_unix - static_cast<double>(window.count()), now_unix);
+  TaskFigures f;
+  f.tasks = t.tasks;
+  f.tasks_completed = static_cast<std::int64_t>(t.successes);
+  if (t.tasks > 0) {
+    f.success_rate = t.successes / static_cast<double>(t.tasks);
+    f.avg_task_duration_seconds = t.duration_sum / static_cast<double>(t.tasks);
+  }
+  return f;
+}
+
+std::map<std::string, double> KpiEngine::ai_success_rate_by_agent(std::chrono::seconds window, double now_unix) const {
+  check_window(window);
+  RangeQuery q(db_, queries::kTasksByAgent, now_unix - static_cast<double>(window.count()), now_unix);
+  std::map<std::string, double> rates;
+  for (bool row = q.has_row(); row; row = q.next()) {
+    if (q.null(0)) continue;  // agent_type is required; a NULL cannot be labelled
+    const std::int64_t tasks = q.count(1);
+    if (tasks > 0) rates[q.text(0)] = q.real(2) / static_cast<double>(tasks);
+  }
+  return rates;
+}
+
+}  // namespace agentmetrics::kpi

@@ -1,0 +1,83 @@
+// Computes the 23 KPIs from the outcome events in the store, over a window that ends now:
+// [now - window, now), and the same for the window before it, [now - 2 window, now - window),
+// for the trend. Each KPI is a few SQL aggregates over one kind's events in the window (see
+// kpi_queries.h), so a computation costs a handful of index range scans, whatever the size of
+// the store. docs/kpis.md says how each value is computed.
+//
+// Thread safety: an engine is used by one thread at a time, because a SQLite connection opened
+// by EventStore (SQLITE_OPEN_NOMUTEX) is. Give a KPI thread a connection of its own (for
+// example EventStore::open(path, EventStore::Mode::kReadOnly)->handle()); WAL mode lets it
+// read while the collector writes. Each call reads one consistent snapshot of the store.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kpi_catalogue.h"
+
+struct sqlite3;
+
+namespace agentmetrics::kpi {
+
+struct KpiSettings {
+  // Targets and alert thresholds over the specification's defaults, by KPI id.
+  KpiOverrides overrides;
+};
+
+struct KpiResult {
+  const KpiDefinition* definition = nullptr;  // points into kpi_catalogue()
+  std::optional<double> value;                // in the definition's unit; empty: no data
+  KpiStatus status = KpiStatus::kNoData;
+  KpiThresholds thresholds;                   // the effective target and alert threshold
+  std::optional<double> previous;             // the value over the window before
+  std::int64_t samples = 0;                   // the events the value was computed from
+  // Figures beside the value, by name; code_churn has "lines_per_week" (the window's churn,
+  // per week), "baseline_lines_per_week" (the normal it is compared with) and
+  // "baseline_windows" (how many of the 4 windows before held commits).
+  std::map<std::string, double> details;
+};
+
+// For /health: tasks in the window.
+struct TaskFigures {
+  std::int64_t tasks = 0;             // all task events
+  std::int64_t tasks_completed = 0;   // successful tasks
+  std::optional<double> success_rate;               // 0..1; empty without tasks
+  std::optional<double> avg_task_duration_seconds;  // of all tasks; empty without tasks
+};
+
+class KpiEngine {
+ public:
+  // `db` is the store's connection (EventStore::handle()); it must outlive the engine. Throws
+  // std::invalid_argument when the overrides are invalid (see resolve_thresholds).
+  KpiEngine(sqlite3* db, KpiSettings settings);
+
+  // Every KPI of kpi_catalogue(), in its order, over [now - window, now). Throws
+  // std::invalid_argument for a window shorter than a second, and StoreError when the store
+  // cannot be read.
+  std::vector<KpiResult> compute(std::chrono::seconds window, double now_unix) const;
+  // Task counts, success rate and mean duration over [now - window, now).
+  TaskFigures task_figures(std::chrono::seconds window, double now_unix) const;
+  // Successful tasks / tasks (0..1) per agent_type over [now - window, now); agents without
+  // tasks in the window are absent. The collector exports it as opencode_ai_success_rate.
+  std::map<std::string, double> ai_success_rate_by_agent(std::chrono::seconds window, double now_unix) const;
+
+  // The effective thresholds, indexed like kpi_catalogue().
+  const std::vector<KpiThresholds>& thresholds() const { return thresholds_; }
+
+ private:
+  struct Measured {
+    std::optional<double> value;
+    std::int64_t samples = 0;
+    std::map<std::string, double> details;
+  };
+  std::vector<Measured> measure(double start, double end) const;
+
+  sqlite3* db_;
+  std::vector<KpiThresholds> thresholds_;
+};
+
+}  // namespace agentmetrics::kpi

@@ -1,0 +1,78 @@
+#include "kpi_gauges.h"
+
+#include <prometheus/check_names.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <stdexcept>
+
+namespace agentmetrics::kpi {
+namespace {
+
+prometheus::Family<prometheus::Gauge>& family(prometheus::Registry& registry, const std::string& prefix, const std::string& suffix,
+                                              const std::string& help) {
+  const std::string name = prefix + suffix;
+  if (!prometheus::CheckMetricName(name)) {
+    throw std::invalid_argument("KPI gauges: \"" + prefix + "\" does not make a valid metric name prefix");
+  }
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+}
+
+}  // namespace
+
+KpiGauges::KpiGauges(prometheus::Registry& registry, const std::string& prefix)
+    : value_(family(registry, prefix, "_kpi_value",
+                    "KPI value over the window, in the KPI's unit (docs/kpis.md); absent while the window holds no data")),
+      status_(family(registry, prefix, "_kpi_status", "KPI status over the window: 0 ok, 1 warning, 2 alert, -1 no data")),
+      target_(family(registry, prefix, "_kpi_target", "KPI target, in the KPI's unit")),
+      alert_(family(registry, prefix, "_kpi_alert_threshold", "KPI alert threshold, in the KPI's unit")) {}
+
+KpiGauges::~KpiGauges() {
+  // The registry may outlive this object: take the series away with it.
+  while (!series_.empty()) remove_window(series_.begin()->first.first);
+}
+
+void KpiGauges::update(const std::string& window, std::span<const KpiResult> results) {
+  for (const KpiResult& r : results) {
+    const std::string id(r.definition->id);
+    const std::string group(to_string(r.definition->group));
+    const prometheus::Labels grouped{{"kpi", id}, {"group", group}, {"window", window}};
+    const prometheus::Labels plain{{"kpi", id}, {"window", window}};
+    Series& s = series_[{window, id}];
+    if (!s.status) {
+      s.status = &status_.Add(grouped);
+      s.target = &target_.Add(plain);
+      s.alert = &alert_.Add(plain);
+    }
+    if (r.value) {
+      if (!s.value) s.value = &value_.Add(grouped);
+      s.value->Set(*r.value);
+    } else if (s.value) {
+      prometheus::Gauge* gone = s.value;
+      s.value = nullptr;
+      value_.Remove(gone);
+    }
+    s.status->Set(status_gauge_value(r.status));
+    s.target->Set(r.thresholds.target);
+    s.alert->Set(r.thresholds.alert);
+  }
+}
+
+void KpiGauges::remove_window(const std::string& window_label) {
+  const std::string window = window_label;  // a copy: the caller's may live in a key erased below
+  for (auto it = series_.begin(); it != series_.end();) {
+    if (it->first.first != window) {
+      ++it;
+      continue;
+    }
+    const Series s = it->second;
+    it = series_.erase(it);
+    if (s.value) value_.Remove(s.value);
+    status_.Remove(s.status);
+    target_.Remove(s.target);
+    alert_.Remove(s.alert);
+  }
+}
+
+}  // namespace agentmetrics::kpi

@@ -1,0 +1,123 @@
+// The SQL the KPI engine runs against the store's `events` table. Every statement reads one
+// kind over one time range, `kind = '<kind>' AND time >= ?1 AND time < ?2` (the codebase size
+// only `time < ?1`), so SQLite answers it from the (kind, time) index events_kind_time without
+// touching other kinds or other times. Booleans are JSON true/false, which json_extract gives
+// as 1/0, so total(flag) counts the true ones. Kept apart from the engine so that a test can
+// check each plan (EXPLAIN QUERY PLAN) without running the engine.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace agentmetrics::kpi::queries {
+
+// count, successes, sum of durations, sum of successful durations, successes without human
+// intervention, human interventions, [tasks reporting, sum] of ai_lines_generated, accepted
+// lines of those, [tasks reporting, sum] of time_saved_seconds, sum of duration + time saved
+// of those, [tasks reporting, sum] of prompts_sent, useful prompts of those.
+inline constexpr std::string_view kTasks = R"sql(
+SELECT count(*), total(ok), total(dur), total(ok * dur),
+       total(ok AND NOT coalesce(hi, 0)), total(coalesce(hi, 0)),
+       count(gen), total(gen), total(CASE WHEN gen IS NOT NULL THEN coalesce(acc, 0) END),
+       count(saved), total(saved), total(CASE WHEN saved IS NOT NULL THEN dur + saved END),
+       count(sent), total(sent), total(CASE WHEN sent IS NOT NULL THEN coalesce(useful, 0) END)
+FROM (SELECT json_extract(fields, '$.success') AS ok,
+             json_extract(fields, '$.duration_seconds') AS dur,
+             json_extract(fields, '$.human_intervention') AS hi,
+             json_extract(fields, '$.ai_lines_generated') AS gen,
+             json_extract(fields, '$.ai_lines_accepted') AS acc,
+             json_extract(fields, '$.time_saved_seconds') AS saved,
+             json_extract(fields, '$.prompts_sent') AS sent,
+             json_extract(fields, '$.prompts_useful') AS useful
+      FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2))sql";
+
+// Per agent_type: agent, tasks, successes.
+inline constexpr std::string_view kTasksByAgent = R"sql(
+SELECT json_extract(fields, '$.agent_type') AS agent, count(*), total(json_extract(fields, '$.success'))
+FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2
+GROUP BY agent)sql";
+
+// runs, successes.
+inline constexpr std::string_view kPipelines = R"sql(
+SELECT count(*), total(json_extract(fields, '$.success'))
+FROM events WHERE kind = 'pipeline' AND time >= ?1 AND time < ?2)sql";
+
+// runs, sum of durations, tests, flaky tests (absent = 0).
+inline constexpr std::string_view kTestRuns = R"sql(
+SELECT count(*), total(json_extract(fields, '$.duration_seconds')), total(json_extract(fields, '$.tests')),
+       total(coalesce(json_extract(fields, '$.flaky'), 0))
+FROM events WHERE kind = 'test_run' AND time >= ?1 AND time < ?2)sql";
+
+// The latest coverage event's percent and the number of coverage events in the range; no row
+// when there are none.
+inline constexpr std::string_view kCoverage = R"sql(
+SELECT json_extract(fields, '$.percent'),
+       (SELECT count(*) FROM events WHERE kind = 'coverage' AND time >= ?1 AND time < ?2)
+FROM events WHERE kind = 'coverage' AND time >= ?1 AND time < ?2
+ORDER BY time DESC, id DESC LIMIT 1)sql";
+
+// The latest tech_debt event's remediation and development hours and the number of tech_debt
+// events in the range; no row when there are none.
+inline constexpr std::string_view kTechDebt = R"sql(
+SELECT json_extract(fields, '$.remediation_hours'), json_extract(fields, '$.development_hours'),
+       (SELECT count(*) FROM events WHERE kind = 'tech_debt' AND time >= ?1 AND time < ?2)
+FROM events WHERE kind = 'tech_debt' AND time >= ?1 AND time < ?2
+ORDER BY time DESC, id DESC LIMIT 1)sql";
+
+// deployments, successes, rollbacks, successful ones with commit_time, sum of their
+// (time - commit_time).
+inline constexpr std::string_view kDeployments = R"sql(
+SELECT count(*), total(ok), total(coalesce(rb, 0)),
+       count(CASE WHEN ok THEN ct END), total(CASE WHEN ok THEN time - ct END)
+FROM (SELECT time, json_extract(fields, '$.success') AS ok, json_extract(fields, '$.rollback') AS rb,
+             json_extract(fields, '$.commit_time') AS ct
+      FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2))sql";
+
+// Bug events in the range, one per id (the latest; events without an id each count): bugs
+// detected in the range, escaped ones of those, those with `introduced` and the sum of their
+// (detected - introduced), bugs resolved in the range and the sum of their (resolved - detected).
+inline constexpr std::string_view kBugs = R"sql(
+SELECT count(CASE WHEN det >= ?1 AND det < ?2 THEN 1 END),
+       count(CASE WHEN det >= ?1 AND det < ?2 AND esc THEN 1 END),
+       count(CASE WHEN det >= ?1 AND det < ?2 AND intro IS NOT NULL THEN 1 END),
+       total(CASE WHEN det >= ?1 AND det < ?2 THEN det - intro END),
+       count(CASE WHEN res >= ?1 AND res < ?2 AND det IS NOT NULL THEN 1 END),
+       total(CASE WHEN res >= ?1 AND res < ?2 THEN res - det END)
+FROM (SELECT json_extract(fields, '$.detected') AS det, json_extract(fields, '$.introduced') AS intro,
+             json_extract(fields, '$.resolved') AS res, json_extract(fields, '$.escaped') AS esc,
+             json_extract(fields, '$.id') AS bug,
+             row_number() OVER (PARTITION BY json_extract(fields, '$.id') ORDER BY time DESC, id DESC) AS nth
+      FROM events WHERE kind = 'bug' AND time >= ?1 AND time < ?2)
+WHERE bug IS NULL OR nth = 1)sql";
+
+// The latest codebase_lines any bug event reported before ?1 (the window's end).
+inline constexpr std::string_view kCodebaseLines = R"sql(
+SELECT json_extract(fields, '$.codebase_lines') AS lines
+FROM events WHERE kind = 'bug' AND time < ?1 AND lines IS NOT NULL
+ORDER BY time DESC, id DESC LIMIT 1)sql";
+
+// Pull-request events in the range, one per id (the latest): merged in the range, the sum of
+// their (merged - opened) and of their lines_changed, first reviewed in the range and the sum
+// of their (first_review - opened).
+inline constexpr std::string_view kPullRequests = R"sql(
+SELECT count(CASE WHEN merged >= ?1 AND merged < ?2 THEN 1 END),
+       total(CASE WHEN merged >= ?1 AND merged < ?2 THEN merged - opened END),
+       total(CASE WHEN merged >= ?1 AND merged < ?2 THEN lines END),
+       count(CASE WHEN review >= ?1 AND review < ?2 THEN 1 END),
+       total(CASE WHEN review >= ?1 AND review < ?2 THEN review - opened END)
+FROM (SELECT json_extract(fields, '$.merged') AS merged, json_extract(fields, '$.opened') AS opened,
+             json_extract(fields, '$.first_review') AS review, json_extract(fields, '$.lines_changed') AS lines,
+             json_extract(fields, '$.id') AS pr,
+             row_number() OVER (PARTITION BY json_extract(fields, '$.id') ORDER BY time DESC, id DESC) AS nth
+      FROM events WHERE kind = 'pull_request' AND time >= ?1 AND time < ?2)
+WHERE pr IS NULL OR nth = 1)sql";
+
+// commits, lines added + deleted.
+inline constexpr std::string_view kCommits = R"sql(
+SELECT count(*), total(json_extract(fields, '$.lines_added') + json_extract(fields, '$.lines_deleted'))
+FROM events WHERE kind = 'commit' AND time >= ?1 AND time < ?2)sql";
+
+inline constexpr std::array kAll = {kTasks, kTasksByAgent, kPipelines, kTestRuns, kCoverage, kTechDebt,
+                                    kDeployments, kBugs, kCodebaseLines, kPullRequests, kCommits};
+
+}  // namespace agentmetrics::kpi::queries

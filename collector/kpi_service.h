@@ -1,0 +1,81 @@
+// The KPIs inside the daemon: a thread that recomputes them from the store every
+// kpi.refreshInterval (and soon after events are committed), exports them as gauges with
+// opencode_ai_success_rate{agent_type}, and posts an Alertmanager alert when a KPI of the first
+// window crosses its alert threshold or recovers. It reads the store through a connection of
+// its own; /health's task figures use another, so neither waits for the other.
+#pragma once
+
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "alerts/alert_notifier.h"
+#include "event_store.h"
+#include "kpi_engine.h"
+#include "kpi_gauges.h"
+
+namespace agentmetrics::collector {
+
+struct KpiServiceOptions {
+  std::string store_path;
+  std::vector<std::chrono::seconds> windows;  // the first one is alerted on
+  std::chrono::seconds refresh_interval{30};
+  kpi::KpiOverrides overrides;
+  std::string metric_prefix = "opencode";
+};
+
+class KpiService {
+ public:
+  // `notifier` may be null (alerts disabled); it and `registry` must outlive the service.
+  // Throws StoreError when the store cannot be opened.
+  KpiService(KpiServiceOptions options, prometheus::Registry& registry, alerts::AlertNotifier* notifier);
+  ~KpiService();
+
+  void start();
+  void stop();
+  // Asks for a refresh soon (new events were committed); never blocks.
+  void poke();
+  // The /health figures over the last 24 hours, read now.
+  kpi::TaskFigures task_figures_24h();
+  // <prefix>_ai_success_rate{agent_type} from the last refresh; the family is there (empty)
+  // before the first task, like the rest of the catalogue.
+  prometheus::MetricFamily ai_success_rate() const;
+  // KPIs currently past their alert threshold (the first window), for /health.
+  std::size_t alerting() const { return alerting_.load(std::memory_order_relaxed); }
+
+ private:
+  void run();
+  void refresh();
+  void judge(const std::vector<kpi::KpiResult>& results);
+
+  KpiServiceOptions options_;
+  std::unique_ptr<EventStore> store_;  // the refresh thread's connection
+  kpi::KpiEngine engine_;
+  std::mutex health_mutex_;  // one /health at a time on its connection
+  std::unique_ptr<EventStore> health_store_;
+  kpi::KpiEngine health_engine_;
+  kpi::KpiGauges gauges_;
+  mutable std::mutex rates_mutex_;
+  std::map<std::string, double> ai_success_rates_;  // by agent_type
+  alerts::AlertNotifier* notifier_;
+  std::map<std::string, std::chrono::system_clock::time_point> firing_since_;  // by KPI id
+  // Relaxed: a count read by /health, nothing is published through it.
+  std::atomic<std::size_t> alerting_{0};
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool poked_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace agentmetrics::collector
