@@ -1,3 +1,3 @@
 # The KPI engine: catalogue, engine over a real store, gauges, report.
-agentmetrics_test(kpi_test unit/kpi_catalogue_test.cpp unit/kpi_engine_test.cpp unit/kpi_gauges_test.cpp unit/kpi_report_test.cpp)
+agentmetrics_test(kpi_test CONCURRENT unit/kpi_catalogue_test.cpp unit/kpi_engine_test.cpp unit/kpi_gauges_test.cpp unit/kpi_report_test.cpp)
 target_link_libraries(kpi_test PRIVATE agentmetrics_kpi GTest::gtest_main)

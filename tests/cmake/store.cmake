@@ -4,7 +4,7 @@ agentmetrics_test(event_store_test unit/event_store_test.cpp)
 target_link_libraries(event_store_test PRIVATE agentmetrics_store GTest::gtest_main)
 
 foreach(outcome_test outcome_events_test store_crash_test kpi_alerts_test)
-  agentmetrics_test(${outcome_test} integration/${outcome_test}.cpp)
+  agentmetrics_test(${outcome_test} CONCURRENT integration/${outcome_test}.cpp)
   target_link_libraries(${outcome_test} PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
   add_dependencies(${outcome_test} agentmetricsd agentmetrics-cli outcome_producer c_producer)
 endforeach()

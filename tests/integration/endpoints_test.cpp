@@ -105,7 +105,10 @@ TEST_F(Endpoints, EachAttachedProducerHasItsOwnSeriesUntilItIsReclaimed) {
   EXPECT_EQ(sample(s, "agentmetrics_producer_ring_fill_ratio" + labels), 0);
   producer.signal(SIGTERM);
   ASSERT_TRUE(producer.wait(std::chrono::seconds(10)));
-  for (int i = 0; i < 100 && sample(s, "agentmetrics_producer_events_drained_total" + labels); ++i) {
+  // The series go when the segment is dropped and the reclaim is counted just after: a scrape
+  // can fall between the two, so wait for both.
+  for (int i = 0; i < 100 && (sample(s, "agentmetrics_producer_events_drained_total" + labels) ||
+                              sample(s, "agentmetrics_segments_reclaimed_total") != 1); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     s = collector_.samples();
   }

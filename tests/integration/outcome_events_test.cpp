@@ -145,6 +145,21 @@ TEST(OutcomeEvents, BadInputIsRefusedWithAReasonAndRecordsNothing) {
   EXPECT_EQ(events[0].kind, "coverage");
 }
 
+TEST(OutcomeEvents, EveryCommandHasHelp) {
+  const std::string ns = unique_namespace("help");
+  const std::vector<std::pair<std::string, std::string>> commands = {
+      {"record", "--at"}, {"exec", "--stage"}, {"ingest", "--dry-run"}, {"kpi", "--window"}, {"events", "--json"}};
+  for (const auto& [command, option] : commands) {
+    const CliRun r = run_cli(ns, {command, "--help"});
+    EXPECT_EQ(r.code, 0) << command;
+    EXPECT_NE(r.output.find(option), std::string::npos) << command << ": " << r.output;
+  }
+  const CliRun top = run_cli(ns, {"--help"});
+  EXPECT_EQ(top.code, 0);
+  for (const auto& [command, option] : commands) EXPECT_NE(top.output.find(command), std::string::npos) << command;
+  EXPECT_EQ(run_cli(ns, {}).code, 2) << "a subcommand is required";
+}
+
 TEST(OutcomeEvents, TheEventsCommandListsEveryKindAndField) {
   const CliRun r = run_cli(unique_namespace("events-list"), {"events", "--json"});
   ASSERT_EQ(r.code, 0) << r.output;
