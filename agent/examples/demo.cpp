@@ -1,7 +1,9 @@
 // agentmetrics-demo: a stand-in for a coding agent and its pipeline, so that a newcomer sees
-// every family of the catalogue move. It records through the public C++ API only.
+// the catalogue move, the store fill and the KPIs change. It records outcome events through
+// the public C++ API only.
 #include <agentmetrics/agentmetrics.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -14,17 +16,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: agentmetrics-demo [SECONDS]   (default 10)\n");
     return 2;
   }
-  const std::string p = agentmetrics::metric_prefix();
-  agentmetrics::HistogramFamily task_duration(p + "_task_duration_seconds", "Task completion duration in seconds",
-                                              {"agent_type", "task_type", "stage", "success"}, {60, 300, 900, 1800, 3600});
-  agentmetrics::CounterFamily task_total(p + "_task_total", "Total tasks executed", {"agent_type", "task_type", "success"});
-  agentmetrics::GaugeFamily coverage(p + "_code_coverage_percent", "Code coverage percentage");
-  agentmetrics::CounterFamily lint(p + "_lint_errors_total", "Total lint errors", {"severity"});
-  agentmetrics::HistogramFamily pipeline(p + "_pipeline_duration_seconds", "Pipeline execution duration", {"stage", "success"},
-                                         {10, 30, 60, 120, 300});
-  agentmetrics::CounterFamily pipeline_failures(p + "_pipeline_failures_total", "Total pipeline failures", {"stage", "failure_type"});
-  agentmetrics::GaugeFamily ai_success(p + "_ai_success_rate", "AI task success rate", {"agent_type"});
-  agentmetrics::CounterFamily interventions(p + "_human_interventions_total", "Total human interventions", {"reason"});
+  // The catalogue's families are declared by recording: an outcome event moves the metric it
+  // matches (docs/events.md).
+  agentmetrics::Event("coverage").set("percent", 80.0).record();
   if (!agentmetrics::connected()) {
     std::fprintf(stderr, "agentmetrics-demo: no segment: %s\n", agentmetrics::last_error().c_str());
     return 1;
@@ -39,20 +33,22 @@ int main(int argc, char** argv) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < end) {
     const char* agent = agents[rng() % 3];
-    const char* type = types[rng() % 3];
-    const bool ok = unit(rng) < 0.85;
-    const std::string success = ok ? "true" : "false";
+    const bool helped = unit(rng) < 0.1;
     // Simulated durations: agents take minutes, not the demo's milliseconds.
-    task_total.with({agent, type, success}).inc();
-    task_duration.with({agent, type, "implement", success}).observe(60 + unit(rng) * 3000);
-    const char* stage = stages[rng() % 3];
+    agentmetrics::Event task("task");
+    task.set("agent_type", agent).set("task_type", types[rng() % 3]).set("stage", "implement");
+    task.set("success", unit(rng) < 0.85).set("duration_seconds", 60 + unit(rng) * 3000);
+    task.set("human_intervention", helped).set("ai_lines_generated", 100.0).set("ai_lines_accepted", 70 + unit(rng) * 30);
+    task.set("prompts_sent", 10.0).set("prompts_useful", 7 + std::floor(unit(rng) * 4)).set("time_saved_seconds", unit(rng) * 3000);
+    if (helped) task.set("intervention_reason", unit(rng) < 0.5 ? "clarification" : "wrong_approach");
+    task.record();
+    agentmetrics::Event pipeline("pipeline");
     const bool pipeline_ok = unit(rng) < 0.92;
-    pipeline.with({stage, pipeline_ok ? "true" : "false"}).observe(5 + unit(rng) * 200);
-    if (!pipeline_ok) pipeline_failures.with({stage, unit(rng) < 0.5 ? "test_failure" : "timeout"}).inc();
-    if (unit(rng) < 0.3) lint.with({unit(rng) < 0.2 ? "error" : "warning"}).inc();
-    if (unit(rng) < 0.1) interventions.with({unit(rng) < 0.5 ? "clarification" : "wrong_approach"}).inc();
-    coverage.with({}).set(78 + unit(rng) * 10);
-    ai_success.with({agent}).set(0.7 + unit(rng) * 0.2);
+    pipeline.set("stage", stages[rng() % 3]).set("success", pipeline_ok).set("duration_seconds", 5 + unit(rng) * 200);
+    if (!pipeline_ok) pipeline.set("failure_type", unit(rng) < 0.5 ? "test_failure" : "timeout");
+    pipeline.record();
+    if (unit(rng) < 0.3) agentmetrics::Event("lint").set(unit(rng) < 0.2 ? "errors" : "warnings", 1.0).record();
+    agentmetrics::Event("coverage").set("percent", 78 + unit(rng) * 10).record();
     ++tasks;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
