@@ -12,10 +12,17 @@ packages=(
   # well-kept libraries for solved problems
   nlohmann-json3-dev libcivetweb-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
   libcurl4-openssl-dev
-  # real peers used by the tests: the Prometheus server and promtool; tools whose reports the
-  # ingest tests read (gcov comes with gcc)
-  prometheus lcov gcovr flawfinder
+  # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
+  # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's
+  # system call filter is checked against what the collector calls), python3 (the soak, the
+  # local stack's webhook receiver)
+  prometheus prometheus-alertmanager lcov gcovr flawfinder strace python3
+  # the fuzz targets (libFuzzer: tests/fuzz/run.sh)
+  clang libclang-rt-14-dev
 )
+# Node.js with npm: the MCP SDK client and Bun, which run the cm mcp and opencode plugin tests,
+# come from the npm registry. A Node.js that already brings npm (NodeSource's) is kept.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,290 @@
+// agentmetrics for opencode: the specification's plugin/cass.mjs, as opencode loads plugins
+// (a .js module in .opencode/plugin/ or ~/.config/opencode/plugin/, run by Bun).
+//
+// What each hook of @opencode-ai/plugin does here:
+//   chat.message                        the user's message starts a task (its text is the task)
+//   experimental.chat.system.transform  the task's rules, anti-patterns and history from the
+//                                       learning system are added to the system prompt
+//   tool.execute.before / .after        each tool call moves opencode_tool_calls_total{tool} and
+//                                       its duration; a failed one opencode_tool_errors_total{tool}
+//   event: session.idle / session.error the task ends: a `task` outcome event is recorded (it
+//                                       moves opencode_task_total and ..._duration_seconds) and
+//                                       its outcome is reported for the rules that were injected
+//
+// Events go through libagentmetrics (the C ABI, with bun:ffi) into the collector's shared
+// memory; without the library, through the `agentmetrics` command. Context and outcomes go to
+// the collector's HTTP API when AGENTMETRICS_URL is set, else to the `cm` command.
+//
+// Environment: AGENTMETRICS_LIB (path of libagentmetrics.so), AGENTMETRICS_BIN and CM_BIN
+// (the commands, default from PATH), AGENTMETRICS_URL (e.g. http://127.0.0.1:9090),
+// CASS_CONTEXT_LIMIT (default 5), CASS_TASK_TYPE (default "chat"), CASS_AUTO_INJECT=false to
+// record without injecting. The plugin never throws into opencode: a failure is logged once.
+
+const env = (name, fallback) => (process.env[name] && process.env[name] !== "" ? process.env[name] : fallback);
+
+function warnOnce() {
+  const seen = new Set();
+  return (what, error) => {
+    if (seen.has(what)) return;
+    seen.add(what);
+    console.error(`[agentmetrics] ${what}: ${error?.message ?? error}`);
+  };
+}
+
+// The C ABI through bun:ffi, or null when the library cannot be loaded.
+async function loadLibrary(warn) {
+  let ffi;
+  try {
+    ffi = await import("bun:ffi");
+  } catch (error) {
+    warn("bun:ffi is not available; events go through the agentmetrics command", error);
+    return null;
+  }
+  const { dlopen, FFIType, ptr } = ffi;
+  const names = [env("AGENTMETRICS_LIB", ""), "libagentmetrics.so.0", "libagentmetrics.so"].filter(Boolean);
+  for (const name of names) {
+    try {
+      const lib = dlopen(name, {
+        am_event_new: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+        am_event_parse: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+        am_event_record: { args: [FFIType.ptr], returns: FFIType.i32 },
+        am_event_free: { args: [FFIType.ptr], returns: FFIType.void },
+        am_counter_get: {
+          args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr],
+          returns: FFIType.i32,
+        },
+        am_counter_inc: { args: [FFIType.ptr], returns: FFIType.void },
+        am_histogram_get: {
+          args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr, FFIType.u64, FFIType.ptr],
+          returns: FFIType.i32,
+        },
+        am_histogram_observe: { args: [FFIType.ptr, FFIType.f64], returns: FFIType.void },
+        am_last_error_message: { args: [], returns: FFIType.cstring },
+      });
+      return { lib: lib.symbols, ptr };
+    } catch {
+      // try the next name
+    }
+  }
+  warn("libagentmetrics could not be loaded (set AGENTMETRICS_LIB); events go through the agentmetrics command", names.join(", "));
+  return null;
+}
+
+// C strings and arrays of them, kept alive for as long as the call needs them.
+function cstr(text) {
+  return Buffer.from(`${text}\0`, "utf8");
+}
+
+function makeRecorder(native, warn) {
+  const handles = new Map();
+  const metricPrefix = env("AGENTMETRICS_METRIC_PREFIX", "opencode");
+
+  // A series handle of the C ABI, resolved once per (name, labels).
+  function series(kind, name, help, labelName, labelValue, buckets) {
+    const key = `${kind}|${name}|${labelValue}`;
+    if (handles.has(key)) return handles.get(key);
+    const { lib, ptr } = native;
+    const n = cstr(name), h = cstr(help), ln = cstr(labelName), lv = cstr(labelValue);
+    const names = new BigUint64Array([BigInt(ptr(ln))]);
+    const values = new BigUint64Array([BigInt(ptr(lv))]);
+    const out = new BigUint64Array(1);
+    let status;
+    if (kind === "counter") {
+      status = lib.am_counter_get(ptr(n), ptr(h), ptr(names), ptr(values), 1, ptr(out));
+    } else {
+      const b = new Float64Array(buckets);
+      status = lib.am_histogram_get(ptr(n), ptr(h), ptr(names), ptr(values), 1, ptr(b), b.length, ptr(out));
+    }
+    const handle = status === 0 ? Number(out[0]) : null;
+    if (handle === null) warn(`cannot declare ${name}`, lib.am_last_error_message());
+    handles.set(key, handle);
+    return handle;
+  }
+
+  return {
+    count(name, help, labelName, labelValue) {
+      if (!native) return;
+      const handle = series("counter", `${metricPrefix}_${name}`, help, labelName, labelValue);
+      if (handle) native.lib.am_counter_inc(handle);
+    },
+    observe(name, help, labelName, labelValue, buckets, value) {
+      if (!native) return;
+      const handle = series("histogram", `${metricPrefix}_${name}`, help, labelName, labelValue, buckets);
+      if (handle) native.lib.am_histogram_observe(handle, value);
+    },
+    // An outcome event: fields as text, as `agentmetrics record` takes them.
+    async event(kind, fields) {
+      if (native) {
+        const { lib, ptr } = native;
+        const out = new BigUint64Array(1);
+        const k = cstr(kind);
+        if (lib.am_event_new(ptr(k), ptr(out)) !== 0) return warn("am_event_new failed", lib.am_last_error_message());
+        const event = Number(out[0]);
+        try {
+          for (const [field, value] of Object.entries(fields)) {
+            const f = cstr(field), v = cstr(String(value));
+            if (lib.am_event_parse(event, ptr(f), ptr(v)) !== 0) warn(`field ${field}`, lib.am_last_error_message());
+          }
+          const status = lib.am_event_record(event);
+          if (status !== 0) warn("the event was not recorded", lib.am_last_error_message());
+        } finally {
+          lib.am_event_free(event);
+        }
+        return;
+      }
+      const args = [env("AGENTMETRICS_BIN", "agentmetrics"), "record", kind];
+      for (const [field, value] of Object.entries(fields)) args.push(`--${field}`, String(value));
+      try {
+        const proc = Bun.spawn(args, { stdout: "ignore", stderr: "pipe" });
+        if ((await proc.exited) !== 0) warn("agentmetrics record failed", await new Response(proc.stderr).text());
+      } catch (error) {
+        warn("agentmetrics record could not run", error);
+      }
+    },
+  };
+}
+
+// The learning system: the collector's HTTP API, or the cm command.
+function makeMemory(warn) {
+  const url = env("AGENTMETRICS_URL", "");
+  const cm = env("CM_BIN", "cm");
+
+  async function runCm(args) {
+    const proc = Bun.spawn([cm, ...args], { stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    if (code !== 0) throw new Error(`cm ${args[0]} exited ${code}: ${err || out}`);
+    return out;
+  }
+
+  return {
+    async context(task, limit) {
+      try {
+        if (url) {
+          const r = await fetch(`${url}/api/context?task=${encodeURIComponent(task)}&limit=${limit}`);
+          if (!r.ok) throw new Error(`HTTP ${r.status}`);
+          return await r.json();
+        }
+        return JSON.parse(await runCm(["context", task, "--json", "--limit", String(limit)]));
+      } catch (error) {
+        warn("no context from the learning system", error);
+        return null;
+      }
+    },
+    async outcome(success, ruleIds) {
+      if (ruleIds.length === 0) return;
+      try {
+        if (url) {
+          const r = await fetch(`${url}/api/outcome`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ outcome: success ? "success" : "failure", rules: ruleIds }),
+          });
+          if (!r.ok) throw new Error(`HTTP ${r.status}`);
+          return;
+        }
+        await runCm(["outcome", success ? "success" : "failure", "--rules", ruleIds.join(",")]);
+      } catch (error) {
+        warn("the outcome was not reported", error);
+      }
+    },
+  };
+}
+
+// The context as the system prompt's addition. (Not exported: opencode calls every export of a
+// plugin module as a plugin.)
+function formatContext(context) {
+  const data = context?.data;
+  if (!data) return "";
+  const lines = [];
+  if (data.relevantBullets?.length) {
+    lines.push("Rules learned from earlier tasks (most relevant first):");
+    for (const b of data.relevantBullets) lines.push(`- [${b.id}] ${b.content}`);
+  }
+  if (data.antiPatterns?.length) {
+    lines.push("Avoid:");
+    for (const b of data.antiPatterns) lines.push(`- [${b.id}] ${b.content}`);
+  }
+  if (data.historySnippets?.length) {
+    lines.push("Similar past tasks:");
+    for (const h of data.historySnippets) lines.push(`- ${h.title} (${h.outcome}, ${h.duration}): ${h.snippet}`);
+  }
+  return lines.length ? `## From agentmetrics memory\n${lines.join("\n")}` : "";
+}
+
+function textOf(parts) {
+  return (parts ?? [])
+    .filter((p) => p?.type === "text" && !p.synthetic && typeof p.text === "string")
+    .map((p) => p.text)
+    .join("\n")
+    .trim();
+}
+
+export const CassPlugin = async (_input, options = {}) => {
+  const warn = warnOnce();
+  const recorder = makeRecorder(await loadLibrary(warn), warn);
+  const memory = makeMemory(warn);
+  const limit = Number(options.contextLimit ?? env("CASS_CONTEXT_LIMIT", "5"));
+  const taskType = String(options.taskType ?? env("CASS_TASK_TYPE", "chat"));
+  const autoInject = String(options.autoInject ?? env("CASS_AUTO_INJECT", "true")) !== "false";
+  const sessions = new Map(); // sessionID -> the task in progress
+  const toolStarts = new Map(); // callID -> start time (ms)
+
+  async function finish(sessionID, success, failureType) {
+    const task = sessions.get(sessionID);
+    if (!task) return;
+    sessions.delete(sessionID);
+    const fields = {
+      agent_type: task.agent,
+      task_type: taskType,
+      success,
+      duration_seconds: Math.max(0, (Date.now() - task.started) / 1000),
+      session_id: sessionID,
+      title: task.text.split("\n")[0].slice(0, 200),
+    };
+    if (task.ruleIds.length) fields.rule_ids = task.ruleIds.join(",");
+    if (!success && failureType) fields.failure_type = failureType;
+    await recorder.event("task", fields);
+    await memory.outcome(success, task.ruleIds);
+  }
+
+  return {
+    "chat.message": async (input, output) => {
+      const text = textOf(output?.parts);
+      if (!text || sessions.has(input.sessionID)) return;
+      sessions.set(input.sessionID, { text, agent: input.agent ?? output?.message?.agent ?? "unknown", started: Date.now(), ruleIds: [], injected: null });
+    },
+    "experimental.chat.system.transform": async (input, output) => {
+      const task = input.sessionID ? sessions.get(input.sessionID) : undefined;
+      if (!task || !autoInject) return;
+      // Asked once per task; later turns of the same task reuse it.
+      if (task.injected === null) {
+        const context = await memory.context(task.text, limit);
+        task.injected = formatContext(context);
+        const data = context?.data ?? {};
+        task.ruleIds = [...(data.relevantBullets ?? []), ...(data.antiPatterns ?? [])].map((b) => b.id);
+      }
+      if (task.injected) output.system.push(task.injected);
+    },
+    "tool.execute.before": async (input) => {
+      toolStarts.set(input.callID, Date.now());
+    },
+    "tool.execute.after": async (input, output) => {
+      recorder.count("tool_calls_total", "Tool calls made by the agent", "tool", input.tool);
+      const started = toolStarts.get(input.callID);
+      toolStarts.delete(input.callID);
+      if (started !== undefined) {
+        recorder.observe("tool_duration_seconds", "Tool call duration in seconds", "tool", input.tool, [0.1, 1, 10, 60, 300], (Date.now() - started) / 1000);
+      }
+      const m = output?.metadata;
+      if (m && (m.error || (typeof m.exit === "number" && m.exit !== 0))) {
+        recorder.count("tool_errors_total", "Tool calls that failed", "tool", input.tool);
+      }
+    },
+    event: async ({ event }) => {
+      if (event?.type === "session.idle") await finish(event.properties.sessionID, true);
+      if (event?.type === "session.error" && event.properties?.sessionID) {
+        await finish(event.properties.sessionID, false, event.properties.error?.name ?? "session_error");
+      }
+    },
+  };
+};
