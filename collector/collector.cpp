@@ -26,6 +26,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kTick = std::chrono::seconds(1);
+// Abandoned segment set-up files are looked for every this many ticks.
+constexpr unsigned kTicksPerTidy = 5;
 // A drain worker or the loop that has not come round for this long is reported unhealthy.
 constexpr auto kStallLimit = std::chrono::seconds(5);
 // A scrape's body goes out in chunks of about this size.
@@ -90,6 +92,15 @@ Collector::Collector(const Config& config)
     store_->on_commit([kpis = kpis_.get()] { kpis->poke(); });
     store_->start();
     kpis_->start();
+    if (config_.cass_memory.enabled) {
+      learning::ReflectionWorkerOptions reflection;
+      reflection.metric_prefix = config_.metric_prefix;
+      reflection_ = std::make_unique<learning::ReflectionWorker>(options.path, config_.cass_memory.reflection_interval, self_.registry(), reflection);
+      reflection_->start();
+      learning::LearningSettings settings;
+      settings.context_limit = config_.cass_memory.context_limit;
+      learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get());
+    }
     log(LogLevel::kInfo, "outcome events are stored", {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
   }
   directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
@@ -113,13 +124,14 @@ Collector::Collector(const Config& config)
   http.threads = config_.http.threads;
   http.request_timeout_ms = static_cast<int>(config_.http.request_timeout.count());
   http.max_request_bytes = config_.http.max_request_bytes;
-  std::map<std::string, HttpHandler> routes{
-      {"/", [this](const HttpRequest& r) { return serve_landing(r); }},
-      {"/health", [this](const HttpRequest& r) { return serve_health(r); }},
-      {"/readiness", [this](const HttpRequest& r) { return serve_readiness(r); }},
-      {"/version", [this](const HttpRequest& r) { return serve_version(r); }},
+  std::map<std::string, HttpRoute> routes{
+      {"/", {[this](const HttpRequest& r) { return serve_landing(r); }}},
+      {"/health", {[this](const HttpRequest& r) { return serve_health(r); }}},
+      {"/readiness", {[this](const HttpRequest& r) { return serve_readiness(r); }}},
+      {"/version", {[this](const HttpRequest& r) { return serve_version(r); }}},
   };
-  if (config_.prometheus.enabled) routes["/metrics"] = [this](const HttpRequest& r) { return serve_metrics(r); };
+  if (config_.prometheus.enabled) routes["/metrics"] = {[this](const HttpRequest& r) { return serve_metrics(r); }};
+  if (learning_api_) routes.merge(learning_api_->routes());
   http_ = std::make_unique<HttpServer>(http, std::move(routes));
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   ready_.store(true, std::memory_order_relaxed);
@@ -131,6 +143,7 @@ Collector::Collector(const Config& config)
 Collector::~Collector() {
   ready_.store(false, std::memory_order_relaxed);
   http_.reset();
+  if (reflection_) reflection_->stop();
   for (auto& w : workers_) w->stop();
   if (store_) {
     // The final drain's events are committed, then their ring space is given back: a collector
@@ -175,6 +188,7 @@ int Collector::run(const std::function<void()>& reload) {
 
 void Collector::tick() {
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
+  if (++ticks_ % kTicksPerTidy == 0) discovery_->tidy();
 }
 
 void Collector::apply(const Config& next) {
@@ -317,6 +331,7 @@ HttpResponse Collector::serve_landing(const HttpRequest&) {
                       "<li><a href=\"/health\">/health</a>: health and the last 24 hours of tasks</li>"
                       "<li><a href=\"/readiness\">/readiness</a></li>"
                       "<li><a href=\"/version\">/version</a></li>"
+                      "<li><a href=\"/api/stats\">/api/stats</a>: the learning system's playbook (docs/learning.md)</li>"
                       "</ul></body></html>\n"};
 }
 

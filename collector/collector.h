@@ -20,6 +20,8 @@
 #include "self_metrics.h"
 #include "store_writer.h"
 #include "kpi_service.h"
+#include "learning_api.h"
+#include "reflection_worker.h"
 
 namespace agentmetrics::collector {
 
@@ -62,6 +64,9 @@ class Collector {
   std::unique_ptr<alerts::AlertNotifier> notifier_;
   std::unique_ptr<StoreWriter> store_;  // null when the store is disabled
   std::unique_ptr<KpiService> kpis_;    // null when the store is disabled
+  // The learning system: null when the store or cass_memory is disabled.
+  std::unique_ptr<learning::ReflectionWorker> reflection_;
+  std::unique_ptr<LearningApi> learning_api_;
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;
   std::unique_ptr<SegmentDiscovery> discovery_;
@@ -70,6 +75,7 @@ class Collector {
   BufferPool scrape_buffers_;  // chunk buffers; declared before http_, so it outlives every scrape
   std::unique_ptr<HttpServer> http_;
   std::size_t next_worker_ = 0;  // discovery runs on the loop thread only: no atomic needed
+  unsigned ticks_ = 0;           // the loop thread's too
   // Written by the loop thread, read by HTTP threads: relaxed, each is a self-contained fact.
   std::atomic<std::int64_t> last_tick_ns_{0};
   std::atomic<bool> ready_{false};

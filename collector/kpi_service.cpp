@@ -25,13 +25,15 @@ std::string unit_text(kpi::KpiUnit unit) {
 }  // namespace
 
 KpiService::KpiService(KpiServiceOptions options, prometheus::Registry& registry, alerts::AlertNotifier* notifier)
-    : options_(std::move(options)),
-      store_(EventStore::open(options_.store_path, EventStore::Mode::kReadOnly)),
-      engine_(store_->handle(), kpi::KpiSettings{options_.overrides}),
-      health_store_(EventStore::open(options_.store_path, EventStore::Mode::kReadOnly)),
-      health_engine_(health_store_->handle(), kpi::KpiSettings{options_.overrides}),
-      gauges_(registry, options_.metric_prefix),
-      notifier_(notifier) {}
+    : options_(std::move(options)), gauges_(registry, options_.metric_prefix), notifier_(notifier) {}
+
+kpi::KpiEngine& KpiService::Connection::engine(const KpiServiceOptions& options) {
+  if (!engine_) {
+    store_ = EventStore::open(options.store_path, EventStore::Mode::kReadOnly);
+    engine_ = std::make_unique<kpi::KpiEngine>(store_->handle(), kpi::KpiSettings{options.overrides});
+  }
+  return *engine_;
+}
 
 KpiService::~KpiService() { stop(); }
 
@@ -59,7 +61,7 @@ void KpiService::poke() {
 
 kpi::TaskFigures KpiService::task_figures_24h() {
   std::lock_guard lock(health_mutex_);
-  return health_engine_.task_figures(std::chrono::hours(24), unix_now());
+  return health_.engine(options_).task_figures(std::chrono::hours(24), unix_now());
 }
 
 void KpiService::run() {
@@ -84,12 +86,13 @@ void KpiService::run() {
 
 void KpiService::refresh() {
   const double now = unix_now();
+  kpi::KpiEngine& engine = refresher_.engine(options_);
   for (std::size_t i = 0; i < options_.windows.size(); ++i) {
-    const auto results = engine_.compute(options_.windows[i], now);
+    const auto results = engine.compute(options_.windows[i], now);
     gauges_.update(kpi::format_window(options_.windows[i]), results);
     if (i == 0) judge(results);
   }
-  auto rates = engine_.ai_success_rate_by_agent(options_.windows.front(), now);
+  auto rates = engine.ai_success_rate_by_agent(options_.windows.front(), now);
   std::lock_guard lock(rates_mutex_);
   ai_success_rates_ = std::move(rates);
 }

@@ -36,7 +36,8 @@ struct KpiServiceOptions {
 class KpiService {
  public:
   // `notifier` may be null (alerts disabled); it and `registry` must outlive the service.
-  // Throws StoreError when the store cannot be opened.
+  // The store is opened when first needed: while it cannot be, refreshes log the error and
+  // task_figures_24h() throws StoreError.
   KpiService(KpiServiceOptions options, prometheus::Registry& registry, alerts::AlertNotifier* notifier);
   ~KpiService();
 
@@ -57,12 +58,22 @@ class KpiService {
   void refresh();
   void judge(const std::vector<kpi::KpiResult>& results);
 
+  // A read-only connection, opened at its first use and until that succeeds (the store writer
+  // creates the store, and may not be able to yet).
+  class Connection {
+   public:
+    // Throws StoreError while the store cannot be opened.
+    kpi::KpiEngine& engine(const KpiServiceOptions& options);
+
+   private:
+    std::unique_ptr<EventStore> store_;
+    std::unique_ptr<kpi::KpiEngine> engine_;
+  };
+
   KpiServiceOptions options_;
-  std::unique_ptr<EventStore> store_;  // the refresh thread's connection
-  kpi::KpiEngine engine_;
+  Connection refresher_;     // the refresh thread's
   std::mutex health_mutex_;  // one /health at a time on its connection
-  std::unique_ptr<EventStore> health_store_;
-  kpi::KpiEngine health_engine_;
+  Connection health_;
   kpi::KpiGauges gauges_;
   mutable std::mutex rates_mutex_;
   std::map<std::string, double> ai_success_rates_;  // by agent_type

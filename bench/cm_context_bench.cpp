@@ -1,0 +1,230 @@
+// cm_context_bench: the latency of `cm context "<task>" --json` as a whole process (exec, open
+// the store, rank 10k rules and 100k past tasks, print the JSON, exit), the way the opencode
+// plugin calls it before every task.
+//
+//   cm_context_bench [--cm PATH] [--dir DIR] [--rules 10000] [--tasks 100000] [--runs 101]
+//                    [--max-median-ms 20]
+//
+// The store is generated once in DIR (kept for later runs): task events written through
+// EventStore::insert with titles, approaches and snippets drawn from a Zipf-distributed
+// vocabulary of 3000 words (so common words are really common), and rules added through the
+// playbook (duplicates merged as in real use). One untimed `cm context` indexes the history;
+// then each run spawns cm with one of 20 tasks in turn and waits for it. Prints the median,
+// p90, min and max, and exits 1 if the median is above --max-median-ms.
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "event_store.h"
+#include "learning_service.h"
+#include "sqlite_util.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace agentmetrics;
+
+class Vocabulary {
+ public:
+  explicit Vocabulary(std::mt19937_64& rng) : rng_(rng) {
+    // Real words first (they take the frequent ranks), then made-up ones.
+    const char* real[] = {"fix", "add", "update", "test", "tests", "refactor", "error", "build", "api", "user", "login", "session",
+                          "cache", "database", "query", "migration", "schema", "parser", "config", "deploy", "pipeline", "docker",
+                          "auth", "token", "password", "logging", "metrics", "endpoint", "timeout", "retry", "flaky", "css",
+                          "layout", "thread", "lock", "race", "memory", "leak", "performance", "latency", "index", "search",
+                          "upload", "download", "payment", "invoice", "email", "notification", "queue", "worker", "scheduler"};
+    for (const char* w : real) words_.push_back(w);
+    const char* syllables[] = {"ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "so", "gu", "da", "fi", "ho", "xe", "bri"};
+    while (words_.size() < 3000) {
+      std::string w;
+      const int n = 2 + static_cast<int>(rng_() % 3);
+      for (int i = 0; i < n; ++i) w += syllables[rng_() % 16];
+      words_.push_back(w);
+    }
+    double sum = 0;
+    for (std::size_t r = 0; r < words_.size(); ++r) {
+      sum += 1.0 / static_cast<double>(r + 1);
+      cumulative_.push_back(sum);
+    }
+  }
+  const std::string& word() {
+    const double x = std::uniform_real_distribution<double>(0, cumulative_.back())(rng_);
+    return words_[static_cast<std::size_t>(std::lower_bound(cumulative_.begin(), cumulative_.end(), x) - cumulative_.begin())];
+  }
+  std::string words(int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += (i ? " " : "") + word();
+    return out;
+  }
+
+ private:
+  std::mt19937_64& rng_;
+  std::vector<std::string> words_;
+  std::vector<double> cumulative_;
+};
+
+bool exists(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+double run_cm(const std::string& cm, const std::vector<std::string>& args, bool check = true) {
+  std::vector<std::string> argv = {cm};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> raw;
+  for (auto& a : argv) raw.push_back(a.data());
+  raw.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  if (posix_spawn(&pid, cm.c_str(), &actions, nullptr, raw.data(), environ) != 0) {
+    std::perror("posix_spawn");
+    std::exit(2);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  posix_spawn_file_actions_destroy(&actions);
+  if (check && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+    std::fprintf(stderr, "cm failed (status %d)\n", status);
+    std::exit(2);
+  }
+  return ms;
+}
+
+void generate(const std::string& path, std::size_t rules, std::size_t tasks) {
+  std::mt19937_64 rng(20261124);
+  Vocabulary vocab(rng);
+  const char* agents[] = {"build", "plan", "general", "review", "test"};
+  const char* types[] = {"feature", "bugfix", "refactor", "docs", "test", "chore", "perf", "security"};
+  const char* stages[] = {"implement", "test", "build", "lint", "deploy", "review"};
+  const char* approaches[] = {"test_driven_development", "reproduce_first", "small_steps", "spike_then_rewrite", "pair_review",
+                              "big_bang", "incremental_migration", "feature_flag", "bisect", "profiling_first"};
+  auto store = collector::EventStore::open(path, collector::EventStore::Mode::kReadWrite);
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<ipc::OutcomeEvent> batch;
+  for (std::size_t i = 0; i < tasks; ++i) {
+    ipc::OutcomeEvent e;
+    e.kind = ipc::OutcomeKind::kTask;
+    e.producer_id = 1;
+    e.sequence = i + 1;
+    e.time = now - 90 * 86400.0 + 90 * 86400.0 * static_cast<double>(i) / static_cast<double>(tasks);
+    const bool success = rng() % 4 != 0;
+    e.fields = {{"agent_type", std::string(agents[rng() % 5])},
+                {"task_type", std::string(types[rng() % 8])},
+                {"stage", std::string(stages[rng() % 6])},
+                {"success", success},
+                {"duration_seconds", static_cast<double>(60 + rng() % 7200)},
+                {"session_id", "ses-" + std::to_string(i)},
+                {"title", vocab.words(3 + static_cast<int>(rng() % 4))},
+                {"approach", std::string(approaches[rng() % 10])},
+                {"snippet", vocab.words(12 + static_cast<int>(rng() % 12))}};
+    if (!success) e.fields["failure_type"] = std::string(rng() % 2 ? "test_failure" : "build_error");
+    batch.push_back(std::move(e));
+    if (batch.size() == 5000) {
+      store->insert(batch, now);
+      batch.clear();
+    }
+  }
+  store->insert(batch, now);
+  const auto t1 = std::chrono::steady_clock::now();
+  learning::LearningService service(store->handle());
+  nlohmann::ordered_json items = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < rules; ++i) {
+    items.push_back({{"content", vocab.words(6 + static_cast<int>(rng() % 7))},
+                     {"kind", rng() % 10 == 0 ? "anti-pattern" : "rule"},
+                     {"confidence", 0.3 + 0.6 * static_cast<double>(rng() % 1000) / 1000.0}});
+  }
+  const auto imported = service.playbook_import(items);
+  const auto t2 = std::chrono::steady_clock::now();
+  std::printf("generated %zu tasks in %.1f s and %zu rules in %.1f s (%s added, %s merged as near-duplicates)\n", tasks,
+              std::chrono::duration<double>(t1 - t0).count(), rules, std::chrono::duration<double>(t2 - t1).count(),
+              imported["added"].dump().c_str(), imported["reinforced"].dump().c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string cm = AM_CM_BINARY, dir = "cm-context-bench";
+  std::size_t rules = 10000, tasks = 100000, runs = 101;
+  double max_median = 20.0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--cm") cm = value;
+    else if (flag == "--dir") dir = value;
+    else if (flag == "--rules") rules = std::stoul(value);
+    else if (flag == "--tasks") tasks = std::stoul(value);
+    else if (flag == "--runs") runs = std::stoul(value);
+    else if (flag == "--max-median-ms") max_median = std::stod(value);
+    else {
+      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  ::mkdir(dir.c_str(), 0700);
+  const std::string store = dir + "/events-" + std::to_string(rules) + "-" + std::to_string(tasks) + ".db";
+  if (!exists(store + ".ready")) {
+    ::unlink(store.c_str());
+    generate(store, rules, tasks);
+    const auto t0 = std::chrono::steady_clock::now();
+    run_cm(cm, {"--store", store, "context", "warm up the index", "--json"});
+    std::printf("first cm context (indexes the %zu tasks once): %.0f ms\n", tasks,
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    if (FILE* f = std::fopen((store + ".ready").c_str(), "w")) std::fclose(f);
+  }
+  const char* queries[] = {"fix the login session timeout",
+                           "implementing user authentication",
+                           "refactor the database migration schema",
+                           "flaky tests in the pipeline",
+                           "add retry to the payment queue worker",
+                           "update the docker build config",
+                           "memory leak in the scheduler thread",
+                           "improve search index performance",
+                           "css layout broken on upload page",
+                           "email notification error",
+                           "kalomi tane vozi",
+                           "fix",
+                           "token password auth endpoint api",
+                           "parser error on invoice download",
+                           "reduce latency of the metrics endpoint",
+                           "race condition with the cache lock",
+                           "deploy pipeline fails with timeout",
+                           "logging for the worker queue",
+                           "test the migration rollback",
+                           "update user session cache"};
+  std::vector<double> ms;
+  for (int i = 0; i < 3; ++i) run_cm(cm, {"--store", store, "context", queries[i], "--json"});  // page cache
+  for (std::size_t i = 0; i < runs; ++i) ms.push_back(run_cm(cm, {"--store", store, "context", queries[i % 20], "--json"}));
+  std::sort(ms.begin(), ms.end());
+  const double median = ms[ms.size() / 2];
+  // What any process costs on this machine right now, for scale: /bin/true, and cm itself
+  // doing nothing (--version: loading, relocation, static initialisation).
+  auto median_of = [&](const std::string& program, const std::vector<std::string>& args) {
+    std::vector<double> v;
+    for (std::size_t i = 0; i < std::max<std::size_t>(21, runs / 2); ++i) v.push_back(run_cm(program, args, false));
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double true_ms = median_of("/bin/true", {});
+  const double version_ms = median_of(cm, {"--version"});
+  std::printf("for scale on this machine now: /bin/true median %.2f ms, cm --version median %.2f ms\n", true_ms, version_ms);
+  const double p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
+  std::printf("cm context --json, %zu rules, %zu tasks, %zu runs: median %.2f ms, p90 %.2f ms, min %.2f ms, max %.2f ms (budget %.0f ms)\n",
+              rules, tasks, runs, median, p90, ms.front(), ms.back(), max_median);
+  return median <= max_median ? 0 : 1;
+}

@@ -1,0 +1,151 @@
+#include "learning_schema.h"
+
+#include <sqlite3.h>
+
+#include <iterator>
+
+#include "event_store.h"
+#include "learning_error.h"
+#include "sqlite_statement.h"
+#include "sqlite_util.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using collector::SqliteStatement;
+
+// Each entry takes the learning schema from version i to i + 1.
+constexpr const char* kMigrations[] = {
+    R"sql(
+      CREATE TABLE bullets(
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        content TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK(kind IN ('rule', 'anti-pattern')),
+        state TEXT NOT NULL DEFAULT 'active' CHECK(state IN ('active', 'retired')),
+        retired_reason TEXT,
+        retired_at REAL,
+        replaced_by TEXT,
+        source TEXT NOT NULL CHECK(source IN ('learning', 'manual', 'import')),
+        tags TEXT NOT NULL DEFAULT '',
+        content_hash TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        confidence_time REAL NOT NULL,
+        evidence_count INTEGER NOT NULL DEFAULT 0,
+        helpful REAL NOT NULL DEFAULT 0,
+        harmful REAL NOT NULL DEFAULT 0,
+        created REAL NOT NULL,
+        last_validated REAL NOT NULL,
+        scope_stage TEXT NOT NULL DEFAULT '',
+        scope_failure_type TEXT NOT NULL DEFAULT '',
+        scope_agent_type TEXT NOT NULL DEFAULT '',
+        scope_task_type TEXT NOT NULL DEFAULT '');
+      CREATE INDEX bullets_hash ON bullets(content_hash);
+      CREATE INDEX bullets_state_kind ON bullets(state, kind);
+      CREATE VIRTUAL TABLE bullets_fts USING fts5(content, tags, content='bullets', content_rowid='seq',
+                                                  tokenize='porter unicode61');
+      CREATE TRIGGER bullets_fts_insert AFTER INSERT ON bullets BEGIN
+        INSERT INTO bullets_fts(rowid, content, tags) VALUES(new.seq, new.content, new.tags);
+      END;
+      CREATE TRIGGER bullets_fts_delete AFTER DELETE ON bullets BEGIN
+        INSERT INTO bullets_fts(bullets_fts, rowid, content, tags) VALUES('delete', old.seq, old.content, old.tags);
+      END;
+      CREATE TRIGGER bullets_fts_update AFTER UPDATE OF content, tags ON bullets BEGIN
+        INSERT INTO bullets_fts(bullets_fts, rowid, content, tags) VALUES('delete', old.seq, old.content, old.tags);
+        INSERT INTO bullets_fts(rowid, content, tags) VALUES(new.seq, new.content, new.tags);
+      END;
+      CREATE TABLE bullet_patterns(
+        bullet_id TEXT NOT NULL,
+        pattern_id TEXT NOT NULL,
+        counted_until REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY(bullet_id, pattern_id)) WITHOUT ROWID;
+      CREATE TABLE feedback(
+        id INTEGER PRIMARY KEY,
+        bullet_id TEXT NOT NULL,
+        time REAL NOT NULL,
+        kind TEXT NOT NULL CHECK(kind IN ('helpful', 'harmful')),
+        weight REAL NOT NULL,
+        origin TEXT NOT NULL,
+        session_id TEXT,
+        event_id INTEGER,
+        note TEXT NOT NULL DEFAULT '');
+      CREATE INDEX feedback_bullet ON feedback(bullet_id, time);
+      CREATE INDEX feedback_session ON feedback(session_id, bullet_id) WHERE session_id IS NOT NULL;
+      CREATE TABLE patterns(
+        pattern_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK(kind IN ('failure', 'success')),
+        data TEXT NOT NULL,
+        reflection_id INTEGER,
+        updated REAL NOT NULL);
+      CREATE TABLE reflection_runs(
+        id INTEGER PRIMARY KEY,
+        started REAL NOT NULL,
+        finished REAL,
+        duration_seconds REAL,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL CHECK(status IN ('running', 'ok', 'error')),
+        summary TEXT NOT NULL DEFAULT '{}',
+        error TEXT);
+      CREATE VIRTUAL TABLE history_fts USING fts5(title, approach, snippet, task_type, agent_type,
+                                                  session_id UNINDEXED, success UNINDEXED,
+                                                  duration UNINDEXED, time UNINDEXED,
+                                                  tokenize='porter unicode61');
+      CREATE TABLE learning_state(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+    )sql",
+};
+static_assert(std::size(kMigrations) == kLearningSchemaVersion);
+
+bool table_exists(sqlite3* db, const char* name) {
+  SqliteStatement st(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  st.bind(1, std::string_view(name));
+  return st.step();
+}
+
+int read_version(sqlite3* db) {
+  if (!table_exists(db, "learning_schema")) return 0;
+  SqliteStatement st(db, "SELECT max(version) FROM learning_schema");
+  return st.step() && !st.column_is_null(0) ? st.column_int(0) : 0;
+}
+
+void refuse_newer(int version) {
+  if (version > kLearningSchemaVersion) {
+    throw LearningError(ErrorCategory::kFilesystem, "STORE_SCHEMA_NEWER",
+                        "the store's learning tables have schema version " + std::to_string(version) + ", newer than this program's " +
+                            std::to_string(kLearningSchemaVersion),
+                        {"upgrade agentmetrics (cm and agentmetricsd) to the version that wrote this store"});
+  }
+}
+
+}  // namespace
+
+int learning_schema_version(sqlite3* db) { return read_version(db); }
+
+void ensure_learning_schema(sqlite3* db) {
+  // The common case, a current schema, costs one read and takes no write lock.
+  int version = read_version(db);
+  refuse_newer(version);
+  if (version == kLearningSchemaVersion) return;
+  WriteTransaction tx(db);
+  exec(db, "CREATE TABLE IF NOT EXISTS learning_schema(version INTEGER NOT NULL)");
+  version = read_version(db);  // another process may have migrated meanwhile
+  refuse_newer(version);
+  for (int v = version; v < kLearningSchemaVersion; ++v) exec(db, kMigrations[v]);
+  if (version != kLearningSchemaVersion) {
+    exec(db, "DELETE FROM learning_schema");
+    exec(db, ("INSERT INTO learning_schema(version) VALUES(" + std::to_string(kLearningSchemaVersion) + ")").c_str());
+  }
+  tx.commit();
+}
+
+bool fts5_available() {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
+    sqlite3_close(db);
+    return false;
+  }
+  const bool ok = sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(a)", nullptr, nullptr, nullptr) == SQLITE_OK;
+  sqlite3_close(db);
+  return ok;
+}
+
+}  // namespace agentmetrics::learning

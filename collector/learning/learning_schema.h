@@ -1,0 +1,35 @@
+// The learning tables live in the same SQLite file as the outcome events, versioned on their
+// own: the table learning_schema(version) holds the learning side's version, independent of the
+// event store's (PRAGMA user_version, owned by event_store.cpp). Opening a store creates or
+// migrates the learning tables forward in one transaction; a store of a newer learning schema
+// is refused.
+//
+// Version 1:
+//   bullets          the playbook: rules and anti-patterns (retired ones are kept)
+//   bullets_fts      FTS5 over bullets(content, tags), kept in sync by triggers
+//   bullet_patterns  which patterns a bullet was learned from, and how much of them it counted
+//   feedback         every helpful/harmful signal applied to a bullet
+//   patterns         the failure and success patterns of the last reflection
+//   reflection_runs  when each reflection ran, how long, what it changed
+//   history_fts      FTS5 over the task events' title, approach, snippet, task_type,
+//                    agent_type (rowid = events.id), filled incrementally
+//   learning_state   watermarks (last indexed event id, last event id read for feedback)
+#pragma once
+
+#include <string>
+
+struct sqlite3;
+
+namespace agentmetrics::learning {
+
+inline constexpr int kLearningSchemaVersion = 1;
+
+// The learning schema version of the store; 0 when it has no learning tables yet.
+int learning_schema_version(sqlite3* db);
+// Creates or migrates the learning tables (a no-op read when they are current). Throws
+// LearningError (kFilesystem, code STORE_SCHEMA_NEWER) for a newer schema, StoreError otherwise.
+void ensure_learning_schema(sqlite3* db);
+// Whether this SQLite library has FTS5 (the learning side needs it).
+bool fts5_available();
+
+}  // namespace agentmetrics::learning

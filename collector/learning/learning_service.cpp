@@ -1,0 +1,472 @@
+#include "learning_service.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "blame.h"
+#include "event_store.h"
+#include "history_index.h"
+#include "learning_schema.h"
+#include "query_terms.h"
+#include "sqlite_statement.h"
+#include "sqlite_util.h"
+#include "text_tokens.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using collector::SqliteStatement;
+using collector::StoreError;
+
+constexpr std::size_t kMaxTaskBytes = 10000;
+constexpr std::size_t kMaxQueryWords = 32;
+// At most this many matches are ranked (the newest); see query_terms.h.
+constexpr std::int64_t kMaxRankedRules = 400;
+constexpr std::int64_t kMaxRankedTasks = 400;
+
+std::string trimmed(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return std::string(text);
+}
+
+bool contains_ci(const std::string& haystack, std::string_view needle) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); });
+  return it != haystack.end();
+}
+
+}  // namespace
+
+LearningService::LearningService(sqlite3* db, LearningSettings settings)
+    : db_(db), settings_(std::move(settings)), playbook_(db, settings_.reflection.model) {
+  ensure_learning_schema(db_);
+}
+
+double LearningService::now() const {
+  if (settings_.clock) return settings_.clock();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+nlohmann::ordered_json LearningService::context(std::string_view task_text, std::optional<int> limit_arg) {
+  const std::string task = trimmed(task_text);
+  if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
+  if (task.size() > kMaxTaskBytes) throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
+  const int limit = limit_arg.value_or(settings_.context_limit);
+  if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
+  const double t = now();
+
+  // New task events are indexed first (a few milliseconds after a busy day; nothing when the
+  // index is current). A read-only or busy store is searched as it is.
+  HistoryIndex history(db_);
+  try {
+    if (history.behind()) history.catch_up();
+  } catch (const StoreError&) {
+  }
+  // Bullets are never deleted: the largest seq is their number.
+  auto count_bullets = [this] {
+    SqliteStatement n(db_, "SELECT coalesce(max(seq), 0) FROM bullets");
+    n.step();
+    return n.column_int64(0);
+  };
+  // The full-text indexes in one segment each once they have grown (see history_index.h).
+  try {
+    compact_fts_index(db_, "history_fts", "history_fts_compacted", history.size());
+    compact_fts_index(db_, "bullets_fts", "bullets_fts_compacted", count_bullets());
+  } catch (const StoreError&) {
+  }
+
+  auto words = content_words(task);
+  if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array(), anti = nlohmann::ordered_json::array(), snippets = nlohmann::ordered_json::array();
+  if (!words.empty()) {
+    ReadTransaction snapshot(db_);
+    const std::int64_t bullet_count = count_bullets();
+    const QueryTerms rule_terms(db_, "bullets_fts"), history_terms(db_, "history_fts");
+    struct Ranked {
+      std::int64_t seq;
+      double score;
+    };
+    std::vector<Ranked> ranked[2];
+    const auto& model = settings_.reflection.model;
+    const double w = settings_.confidence_weight;
+    std::set<std::int64_t> seen;
+    double floor = 0;
+    // CROSS JOIN: the full-text match drives the join (one bullets lookup per match). Prepared
+    // once for all the plans.
+    SqliteStatement st(db_,
+                       "SELECT b.seq, bm25(bullets_fts, 1.0, 2.0), b.confidence, b.confidence_time, b.kind = 'anti-pattern' "
+                       "FROM bullets_fts CROSS JOIN bullets b ON b.seq = bullets_fts.rowid "
+                       "WHERE bullets_fts MATCH ? AND bullets_fts.rowid >= ? AND b.state = 'active'");
+    for (const auto& plan : rule_terms.plan(words, bullet_count, settings_.frequent_term_share, kMaxRankedRules)) {
+      // Enough from a better plan: the later ones only fill up.
+      if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
+      st.reset();
+      st.bind(1, plan.match);
+      st.bind(2, plan.from_rowid);
+      while (st.step()) {
+        const std::int64_t seq = st.column_int64(0);
+        if (!seen.insert(seq).second) continue;
+        const double relevance = -st.column_double(1);
+        const double confidence = model.decayed(st.column_double(2), st.column_double(3), t);
+        ranked[st.column_int(4)].push_back({seq, floor + relevance * ((1.0 - w) + w * std::max(0.1, confidence))});
+      }
+      floor -= 1e9;  // a later plan's matches rank below every match of this one
+    }
+    // The winners only: one lookup each, of just the columns the answer shows (the confidence
+    // decayed to now, the source as to_string(BulletSource) names it).
+    SqliteStatement by_seq(db_, "SELECT id, content, confidence, confidence_time, evidence_count, source FROM bullets WHERE seq = ?");
+    for (int k = 0; k < 2; ++k) {
+      auto& list = ranked[k];
+      const auto n = std::min(list.size(), static_cast<std::size_t>(limit));
+      std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(),
+                        [](const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.seq < b.seq; });
+      for (std::size_t i = 0; i < n; ++i) {
+        by_seq.reset();
+        by_seq.bind(1, list[i].seq);
+        if (!by_seq.step()) continue;
+        const std::string source = by_seq.column_text(5);
+        (k == 0 ? rules : anti)
+            .push_back({{"id", by_seq.column_text(0)},
+                        {"content", by_seq.column_text(1)},
+                        {"confidence", round_to(model.decayed(by_seq.column_double(2), by_seq.column_double(3), t), 3)},
+                        {"evidence_count", by_seq.column_int64(4)},
+                        {"source", source == "learning" || source == "import" ? source : std::string("manual")}});
+      }
+    }
+    std::vector<HistoryHit> hits;
+    for (const auto& plan : history_terms.plan(words, history.size(), settings_.frequent_term_share, kMaxRankedTasks)) {
+      if (hits.size() >= static_cast<std::size_t>(limit)) break;
+      for (auto& h : history.search(plan.match, limit, plan.from_rowid)) {
+        if (std::none_of(hits.begin(), hits.end(), [&](const HistoryHit& x) { return x.event_id == h.event_id; }) &&
+            hits.size() < static_cast<std::size_t>(limit)) {
+          hits.push_back(std::move(h));
+        }
+      }
+    }
+    for (const auto& h : hits) {
+      snippets.push_back({{"session_id", h.session_id},
+                          {"title", h.title},
+                          {"outcome", h.success ? "success" : "failure"},
+                          {"duration", format_duration(h.duration_seconds)},
+                          {"approach", h.approach},
+                          {"snippet", h.snippet},
+                          {"score", round_to(h.relevance, 2)}});
+    }
+  }
+  return {{"task", task}, {"relevantBullets", rules}, {"antiPatterns", anti}, {"historySnippets", snippets}};
+}
+
+nlohmann::ordered_json LearningService::mark(const MarkRequest& request) {
+  if (trimmed(request.id).empty()) throw input_error("MISSING_ID", "which rule? the id is empty", {"cm mark b-8f3a2c --helpful"});
+  WriteTransaction tx(db_);
+  FeedbackSignal s;
+  s.bullet_id = trimmed(request.id);
+  s.kind = request.kind;
+  s.weight = 1.0;
+  s.origin = "mark";
+  if (!request.session_id.empty()) s.session_id = request.session_id;
+  s.note = request.reason;
+  s.time = now();
+  const FeedbackResult r = playbook_.feedback(s);
+  tx.commit();
+  const Bullet b = playbook_.get(r.bullet_id);
+  nlohmann::ordered_json out = {{"id", r.bullet_id},
+                        {"feedback", to_string(r.kind)},
+                        {"skipped", r.skipped},
+                        {"confidence_before", round_to(r.before, 3)},
+                        {"confidence_after", round_to(r.after, 3)},
+                        {"helpful", round_to(b.helpful, 3)},
+                        {"harmful", round_to(b.harmful, 3)},
+                        {"state", b.active ? "active" : "retired"}};
+  if (!r.inverted_to.empty()) out["inverted_to"] = r.inverted_to;
+  if (r.retired) out["retired"] = true;
+  return out;
+}
+
+nlohmann::ordered_json LearningService::outcome(const OutcomeRequest& request) {
+  const std::string status = trimmed(request.status);
+  if (status != "success" && status != "failure") {
+    throw input_error("INVALID_STATUS", "the outcome must be success or failure, not '" + status + "'",
+                      {"cm outcome success --rules b-8f3a2c", "cm outcome failure --rules b-8f3a2c --stage test --failure-type test_failure"});
+  }
+  std::vector<std::string> ids;
+  for (const auto& raw : request.rule_ids) {
+    for (auto& id : split_list(raw)) {
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
+    }
+  }
+  if (ids.empty()) throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
+
+  WriteTransaction tx(db_);
+  std::vector<Bullet> rules;
+  std::vector<std::string> unknown;
+  for (const auto& id : ids) {
+    if (auto b = playbook_.find(id)) rules.push_back(std::move(*b)); else unknown.push_back(id);
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& id : unknown) list += (list.empty() ? "" : ", ") + id;
+    throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + list + "; nothing was recorded", {"list the rules with: cm playbook list --all"});
+  }
+  const bool success = status == "success";
+  const FailureContext failure{request.stage, request.failure_type};
+  std::vector<double> weights(rules.size(), 1.0);
+  if (!success) weights = blame_failure(rules, failure);
+  const double t = now();
+  nlohmann::ordered_json applied = nlohmann::ordered_json::array(), unaffected = nlohmann::ordered_json::array(), inverted = nlohmann::ordered_json::array(),
+                 retired = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (weights[i] <= 0) {
+      unaffected.push_back(rules[i].id);
+      continue;
+    }
+    FeedbackSignal s;
+    s.bullet_id = rules[i].id;
+    s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+    s.weight = weights[i];
+    s.origin = "outcome";
+    if (!request.session_id.empty()) s.session_id = request.session_id;
+    s.note = success ? "" : (request.stage + " " + request.failure_type);
+    s.time = t;
+    const FeedbackResult r = playbook_.feedback(s);
+    applied.push_back({{"id", r.bullet_id},
+                       {"feedback", to_string(r.kind)},
+                       {"weight", round_to(r.weight, 4)},
+                       {"skipped", r.skipped},
+                       {"confidence_before", round_to(r.before, 3)},
+                       {"confidence_after", round_to(r.after, 3)}});
+    if (!r.inverted_to.empty()) inverted.push_back({{"from", r.bullet_id}, {"to", r.inverted_to}});
+    if (r.retired) retired.push_back(r.bullet_id);
+  }
+  tx.commit();
+  std::string policy = "credit";
+  if (!success) policy = failure.known() ? "related" : "split";
+  return {{"status", status},     {"policy", policy},     {"applied", applied},
+          {"unaffected", unaffected}, {"inverted", inverted}, {"retired", retired}};
+}
+
+nlohmann::ordered_json LearningService::playbook_list(const Playbook::Filter& filter) {
+  const double t = now();
+  nlohmann::ordered_json bullets = nlohmann::ordered_json::array();
+  for (const auto& b : playbook_.list(filter, t)) bullets.push_back(bullet_json(b, t, playbook_.model()));
+  return {{"count", bullets.size()}, {"bullets", bullets}};
+}
+
+nlohmann::ordered_json LearningService::playbook_add(const NewBullet& bullet) {
+  WriteTransaction tx(db_);
+  const AddResult r = playbook_.add(bullet, now());
+  tx.commit();
+  const double t = now();
+  return {{"id", r.bullet.id},
+          {"action", to_string(r.action)},
+          {"similarity", round_to(r.similarity, 3)},
+          {"bullet", bullet_json(playbook_.get(r.bullet.id), t, playbook_.model())}};
+}
+
+nlohmann::ordered_json LearningService::playbook_remove(std::string_view id) {
+  WriteTransaction tx(db_);
+  const Bullet before = playbook_.get(trimmed(id));
+  const double t = now();
+  const Bullet after = playbook_.retire(before.id, "removed", t);
+  tx.commit();
+  return {{"id", after.id},
+          {"action", before.active ? "removed" : "unchanged"},
+          {"bullet", bullet_json(playbook_.get(after.id), t, playbook_.model())}};
+}
+
+nlohmann::ordered_json LearningService::playbook_export() {
+  const double t = now();
+  nlohmann::ordered_json bullets = nlohmann::ordered_json::array();
+  for (const auto& b : playbook_.list({std::nullopt, std::nullopt, true}, t)) bullets.push_back(bullet_json(b, t, playbook_.model()));
+  return {{"version", 1}, {"exported", iso8601(t)}, {"bullets", bullets}};
+}
+
+nlohmann::ordered_json LearningService::playbook_import(const nlohmann::ordered_json& document) {
+  const nlohmann::ordered_json* items = &document;
+  if (document.is_object() && document.contains("bullets")) items = &document["bullets"];
+  if (!items->is_array()) throw input_error("INVALID_IMPORT", "expected an array of rules or {\"bullets\": [...]}", {"cm playbook export > rules.json shows the format"});
+  std::vector<NewBullet> parsed;
+  std::size_t index = 0;
+  for (const auto& item : *items) {
+    const std::string where = "bullets[" + std::to_string(index++) + "]";
+    if (!item.is_object() || !item.contains("content") || !item["content"].is_string()) {
+      throw input_error("INVALID_IMPORT", where + " needs a \"content\" string", {"cm playbook export > rules.json shows the format"});
+    }
+    NewBullet nb;
+    nb.content = item["content"].get<std::string>();
+    nb.source = BulletSource::kImport;
+    if (item.contains("kind")) {
+      if (!item["kind"].is_string()) throw input_error("INVALID_IMPORT", where + ".kind must be a string");
+      nb.kind = parse_bullet_kind(item["kind"].get<std::string>());
+    }
+    if (item.contains("tags")) {
+      if (!item["tags"].is_array()) throw input_error("INVALID_IMPORT", where + ".tags must be an array of strings");
+      for (const auto& tag : item["tags"]) {
+        if (!tag.is_string()) throw input_error("INVALID_IMPORT", where + ".tags must be an array of strings");
+        nb.tags.push_back(tag.get<std::string>());
+      }
+    }
+    if (item.contains("confidence")) {
+      if (!item["confidence"].is_number() || item["confidence"].get<double>() < 0 || item["confidence"].get<double>() > 1) {
+        throw input_error("INVALID_IMPORT", where + ".confidence must be a number from 0 to 1");
+      }
+      nb.confidence = item["confidence"].get<double>();
+    }
+    if (item.contains("evidence_count")) {
+      if (!item["evidence_count"].is_number_integer() || item["evidence_count"].get<std::int64_t>() < 0) {
+        throw input_error("INVALID_IMPORT", where + ".evidence_count must be a whole number >= 0");
+      }
+      nb.evidence_count = item["evidence_count"].get<std::int64_t>();
+    }
+    if (normalize_content(nb.content).empty()) throw input_error("INVALID_IMPORT", where + ".content has no words");
+    parsed.push_back(std::move(nb));
+  }
+  WriteTransaction tx(db_);
+  const double t = now();
+  std::map<std::string, std::int64_t> actions;
+  nlohmann::ordered_json ids = nlohmann::ordered_json::array();
+  for (const auto& nb : parsed) {
+    AddResult r;
+    try {
+      r = playbook_.add(nb, t);
+    } catch (const LearningError& e) {
+      if (e.code() != "RULE_INVERTED") throw;
+      ++actions["unchanged"];
+      continue;
+    }
+    ++actions[std::string(to_string(r.action))];
+    ids.push_back(r.bullet.id);
+  }
+  tx.commit();
+  return {{"added", actions["added"]}, {"reinforced", actions["reinforced"]}, {"revived", actions["revived"]},
+          {"unchanged", actions["unchanged"]}, {"ids", ids}};
+}
+
+nlohmann::ordered_json LearningService::stats() {
+  ReadTransaction snapshot(db_);
+  const double t = now();
+  const auto& model = playbook_.model();
+  const auto all = playbook_.list({std::nullopt, std::nullopt, true}, t);
+  std::int64_t active = 0, retired = 0, stale = 0;
+  std::map<std::string, std::int64_t> by_kind = {{"rule", 0}, {"anti-pattern", 0}};
+  std::map<std::string, std::int64_t> by_source = {{"learning", 0}, {"manual", 0}, {"import", 0}};
+  std::map<std::string, std::int64_t> by_maturity = {{"candidate", 0}, {"established", 0}, {"proven", 0}, {"deprecated", 0}};
+  std::map<std::string, std::int64_t> retired_by_reason;
+  std::int64_t buckets[5] = {0, 0, 0, 0, 0};
+  double sum = 0;
+  nlohmann::ordered_json stale_ids = nlohmann::ordered_json::array();
+  for (const auto& b : all) {
+    if (!b.active) {
+      ++retired;
+      ++retired_by_reason[b.retired_reason.empty() ? "unknown" : b.retired_reason];
+      continue;
+    }
+    ++active;
+    ++by_kind[std::string(to_string(b.kind))];
+    ++by_source[std::string(to_string(b.source))];
+    ++by_maturity[std::string(to_string(maturity(b.helpful, b.harmful, false)))];
+    const double c = b.confidence_at(t, model);
+    sum += c;
+    ++buckets[std::min(4, static_cast<int>(c * 5.0))];
+    if (t - b.last_validated > model.stale_after_days * kSecondsPerDay) {
+      ++stale;
+      if (stale_ids.size() < 20) stale_ids.push_back(b.id);
+    }
+  }
+  nlohmann::ordered_json distribution = nlohmann::ordered_json::array();
+  const char* ranges[] = {"0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"};
+  for (int i = 0; i < 5; ++i) distribution.push_back({{"range", ranges[i]}, {"count", buckets[i]}});
+
+  std::int64_t helpful_signals = 0, harmful_signals = 0;
+  {
+    SqliteStatement st(db_, "SELECT kind, count(*) FROM feedback GROUP BY kind");
+    while (st.step()) (st.column_text(0) == "helpful" ? helpful_signals : harmful_signals) = st.column_int64(1);
+  }
+  nlohmann::ordered_json last = nullptr;
+  std::int64_t runs = 0;
+  {
+    SqliteStatement st(db_, "SELECT count(*) FROM reflection_runs");
+    st.step();
+    runs = st.column_int64(0);
+    SqliteStatement lr(db_, "SELECT id, started, duration_seconds, trigger, status, summary, error FROM reflection_runs ORDER BY id DESC LIMIT 1");
+    if (lr.step()) {
+      last = {{"id", lr.column_int64(0)},
+              {"time", iso8601(lr.column_double(1))},
+              {"duration_ms", lr.column_is_null(2) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(round_to(lr.column_double(2) * 1000.0, 1))},
+              {"trigger", lr.column_text(3)},
+              {"status", lr.column_text(4)},
+              {"summary", nlohmann::ordered_json::parse(lr.column_text(5), nullptr, false)}};
+      if (!lr.column_is_null(6)) last["error"] = lr.column_text(6);
+    }
+  }
+  HistoryIndex history(db_);
+  return {{"total", static_cast<std::int64_t>(all.size())},
+          {"active", active},
+          {"retired", retired},
+          {"byKind", by_kind},
+          {"bySource", by_source},
+          {"byMaturity", by_maturity},
+          {"retiredByReason", retired_by_reason},
+          {"confidence", {{"mean", active ? round_to(sum / static_cast<double>(active), 3) : 0.0}, {"distribution", distribution}}},
+          {"staleRules", {{"count", stale}, {"ids", stale_ids}, {"notValidatedForDays", model.stale_after_days}}},
+          {"feedback", {{"helpful", helpful_signals}, {"harmful", harmful_signals}}},
+          {"history", {{"indexedTasks", history.size()}, {"pendingTasks", history.pending()}}},
+          {"reflectionRuns", runs},
+          {"lastReflection", last}};
+}
+
+nlohmann::ordered_json LearningService::reflect(std::string_view trigger) {
+  return run_reflection(db_, settings_.reflection, trigger, now()).to_json();
+}
+
+nlohmann::ordered_json LearningService::patterns() {
+  nlohmann::ordered_json failures = nlohmann::ordered_json::array(), successes = nlohmann::ordered_json::array();
+  std::int64_t reflection = 0;
+  {
+    SqliteStatement st(db_, "SELECT coalesce(max(reflection_id), 0) FROM patterns");
+    st.step();
+    reflection = st.column_int64(0);
+  }
+  SqliteStatement st(db_, "SELECT kind, data FROM patterns WHERE reflection_id = ? ORDER BY kind, pattern_id");
+  st.bind(1, reflection);
+  while (st.step()) (st.column_text(0) == "failure" ? failures : successes).push_back(nlohmann::ordered_json::parse(st.column_text(1)));
+  auto by_count = [](const char* key) {
+    return [key](const nlohmann::ordered_json& a, const nlohmann::ordered_json& b) { return a[key].get<std::int64_t>() > b[key].get<std::int64_t>(); };
+  };
+  std::stable_sort(failures.begin(), failures.end(), by_count("occurrence_count"));
+  std::stable_sort(successes.begin(), successes.end(), by_count("success_count"));
+  return {{"reflection_id", reflection}, {"failure_patterns", failures}, {"success_patterns", successes}};
+}
+
+LearningError translate_error(const std::exception& error, const std::string& store_path) {
+  if (const auto* e = dynamic_cast<const LearningError*>(&error)) return *e;
+  const std::string message = error.what();
+  const std::string where = store_path.empty() ? "the store" : store_path;
+  if (dynamic_cast<const StoreError*>(&error)) {
+    if (contains_ci(message, "malformed") || contains_ci(message, "not a database") || contains_ci(message, "corrupt")) {
+      return LearningError(ErrorCategory::kFilesystem, "STORE_CORRUPT", "the store " + where + " is damaged: " + message,
+                           {"stop the collector, move " + where + " aside and restore it from a backup",
+                            "or recover what is readable: sqlite3 " + where + " .recover | sqlite3 recovered.db",
+                            "cm doctor --json checks the store"});
+    }
+    if (contains_ci(message, "locked") || contains_ci(message, "busy")) {
+      return LearningError(ErrorCategory::kFilesystem, "STORE_BUSY", "the store " + where + " stayed locked: " + message,
+                           {"retry in a moment", "check for a process holding a long transaction on the store"});
+    }
+    if (contains_ci(message, "readonly") || contains_ci(message, "read-only") || contains_ci(message, "unable to open") ||
+        contains_ci(message, "cannot open") || contains_ci(message, "permission")) {
+      return LearningError(ErrorCategory::kFilesystem, "STORE_UNAVAILABLE", "cannot use the store " + where + ": " + message,
+                           {"check that the file and its directory exist and are writable by this user",
+                            "pass another store with --store PATH or AGENTMETRICS_STORE"});
+    }
+    return LearningError(ErrorCategory::kFilesystem, "STORE_ERROR", "store " + where + ": " + message, {"cm doctor --json checks the store"});
+  }
+  return LearningError(ErrorCategory::kInternal, "INTERNAL", message, {"report this with the command that caused it"});
+}
+
+}  // namespace agentmetrics::learning

@@ -1,0 +1,364 @@
+#include "reflection.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "blame.h"
+#include "history_index.h"
+#include "learning_error.h"
+#include "playbook.h"
+#include "sqlite_statement.h"
+#include "sqlite_util.h"
+#include "text_tokens.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using collector::SqliteStatement;
+
+constexpr std::string_view kFeedbackWatermark = "feedback_watermark";
+
+double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string weak_pattern_id(const WeakApproach& w) {
+  return "p-" + hex64(fnv1a64("weak\x1f" + w.agent_type + "\x1f" + w.task_type + "\x1f" + w.approach)).substr(0, 6);
+}
+
+std::int64_t count_after(const std::vector<double>& times, double after) {
+  return static_cast<std::int64_t>(std::count_if(times.begin(), times.end(), [&](double t) { return t > after; }));
+}
+
+// What reflection does with one pattern's rule.
+struct Learned {
+  NewBullet bullet;
+  std::vector<double> times;  // occurrences that count as evidence
+};
+
+void learn(Playbook& playbook, const Learned& l, double now, ReflectionReport& report) {
+  const std::string& pattern_id = l.bullet.pattern_id;
+  const double newest = l.times.empty() ? now : *std::max_element(l.times.begin(), l.times.end());
+  if (auto existing = playbook.find_by_pattern(pattern_id)) {
+    const std::int64_t fresh = count_after(l.times, playbook.pattern_counted_until(existing->id, pattern_id));
+    if (fresh == 0) return;
+    if (existing->active) {
+      playbook.reinforce(*existing, fresh, now);
+      playbook.link_pattern(existing->id, pattern_id, newest);
+      report.rules_reinforced.push_back(existing->id);
+      return;
+    }
+    if (existing->retired_reason != "stale") return;  // removed by a person, inverted or proven weak: stays retired
+    NewBullet again = l.bullet;
+    again.content = existing->content;
+    again.evidence_count = fresh;
+    again.pattern_counted_until = newest;
+    const AddResult r = playbook.add(again, now);
+    if (r.action != AddAction::kUnchanged) report.rules_reinforced.push_back(r.bullet.id);
+    return;
+  }
+  NewBullet nb = l.bullet;
+  nb.pattern_counted_until = newest;
+  const AddResult r = playbook.add(nb, now);
+  switch (r.action) {
+    case AddAction::kAdded:
+      (nb.kind == BulletKind::kRule ? report.rules_added : report.anti_patterns_added).emplace_back(r.bullet.id, r.bullet.content);
+      break;
+    case AddAction::kReinforced:
+    case AddAction::kRevived:
+      report.rules_reinforced.push_back(r.bullet.id);
+      break;
+    case AddAction::kUnchanged:
+      break;
+  }
+}
+
+std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings& settings) {
+  std::vector<Learned> out;
+  for (const auto& p : set.failures) {
+    if (p.occurrence_count < settings.min_failures_for_rule) continue;
+    Learned l;
+    l.bullet.content = "Recurring " + humanize(p.failure_type) + " in the " + humanize(p.stage) + " stage: " + p.recommended_action;
+    l.bullet.kind = BulletKind::kRule;
+    l.bullet.source = BulletSource::kLearning;
+    l.bullet.tags = {p.stage, p.failure_type, "failure-pattern"};
+    l.bullet.confidence = std::min(0.9, 0.3 + 0.1 * static_cast<double>(p.occurrence_count));
+    l.bullet.evidence_count = p.occurrence_count;
+    l.bullet.scope.stage = p.stage;
+    l.bullet.scope.failure_type = p.failure_type;
+    l.bullet.pattern_id = p.pattern_id;
+    l.times = p.occurrence_times;
+    out.push_back(std::move(l));
+  }
+  for (const auto& p : set.successes) {
+    if (!p.recommended) continue;
+    Learned l;
+    l.bullet.content = "For " + humanize(p.task_type) + " tasks, the " + humanize(p.agent_type) + " agent succeeds with " + humanize(p.approach);
+    l.bullet.kind = BulletKind::kRule;
+    l.bullet.source = BulletSource::kLearning;
+    l.bullet.tags = {p.agent_type, p.task_type, p.approach, "success-pattern"};
+    l.bullet.confidence = std::clamp(0.5 * p.success_rate + 0.05 * static_cast<double>(std::min<std::int64_t>(p.success_count, 8)), 0.3, 0.9);
+    l.bullet.evidence_count = p.success_count;
+    l.bullet.scope.agent_type = p.agent_type;
+    l.bullet.scope.task_type = p.task_type;
+    l.bullet.pattern_id = p.pattern_id;
+    l.times = p.success_times;
+    out.push_back(std::move(l));
+  }
+  for (const auto& w : set.weak_approaches) {
+    Learned l;
+    l.bullet.content = "AVOID: the " + humanize(w.approach) + " approach for " + humanize(w.task_type) + " tasks with the " +
+                       humanize(w.agent_type) + " agent; it rarely succeeds";
+    l.bullet.kind = BulletKind::kAntiPattern;
+    l.bullet.source = BulletSource::kLearning;
+    l.bullet.tags = {w.agent_type, w.task_type, w.approach, "weak-approach"};
+    l.bullet.confidence = std::min(0.9, 0.9 * (1.0 - w.success_rate));
+    l.bullet.evidence_count = w.attempts - w.successes;
+    l.bullet.scope.agent_type = w.agent_type;
+    l.bullet.scope.task_type = w.task_type;
+    l.bullet.pattern_id = weak_pattern_id(w);
+    // Only the latest attempt's time is kept: a later attempt reinforces the anti-pattern once.
+    l.times = {w.last_attempt};
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+void store_patterns(sqlite3* db, const PatternSet& set, std::int64_t reflection_id, double now) {
+  WriteTransaction tx(db);
+  SqliteStatement st(db, "INSERT OR REPLACE INTO patterns(pattern_id, kind, data, reflection_id, updated) VALUES(?, ?, ?, ?, ?)");
+  auto put = [&](const std::string& id, std::string_view kind, const nlohmann::ordered_json& data) {
+    st.reset();
+    st.bind(1, id);
+    st.bind(2, kind);
+    st.bind(3, data.dump());
+    st.bind(4, reflection_id);
+    st.bind(5, now);
+    st.run();
+  };
+  for (const auto& p : set.failures) put(p.pattern_id, "failure", to_json(p));
+  for (const auto& p : set.successes) put(p.pattern_id, "success", to_json(p));
+  tx.commit();
+}
+
+}  // namespace
+
+nlohmann::ordered_json ReflectionReport::to_json() const {
+  auto pairs = [](const std::vector<std::pair<std::string, std::string>>& v, const char* a, const char* b) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& [x, y] : v) out.push_back({{a, x}, {b, y}});
+    return out;
+  };
+  nlohmann::ordered_json failures = nlohmann::ordered_json::array(), successes = nlohmann::ordered_json::array(), weak = nlohmann::ordered_json::array();
+  for (const auto& p : patterns.failures) failures.push_back(learning::to_json(p));
+  for (const auto& p : patterns.successes) successes.push_back(learning::to_json(p));
+  for (const auto& p : patterns.weak_approaches) weak.push_back(learning::to_json(p));
+  return {{"reflection_id", id},
+          {"trigger", trigger},
+          {"started", iso8601(started)},
+          {"duration_ms", round_to(duration_seconds * 1000.0, 1)},
+          {"failure_patterns", failures},
+          {"success_patterns", successes},
+          {"weak_approaches", weak},
+          {"rules_added", pairs(rules_added, "id", "content")},
+          {"anti_patterns_added", pairs(anti_patterns_added, "id", "content")},
+          {"rules_reinforced", rules_reinforced},
+          {"rules_inverted", pairs(rules_inverted, "from", "to")},
+          {"rules_retired", rules_retired},
+          {"feedback_applied", feedback_applied},
+          {"history_indexed", history_indexed},
+          {"decayed", decayed},
+          {"cancelled", cancelled}};
+}
+
+namespace {
+
+// One transaction of apply_task_feedback; false when there was nothing left to read.
+bool task_feedback_batch(sqlite3* db, const ConfidenceModel& model, std::size_t batch, TaskFeedbackTally& tally) {
+  Playbook pb(db, model);
+  WriteTransaction tx(db);
+  std::int64_t wm = state_int(db, kFeedbackWatermark).value_or(0);
+  std::int64_t max_id = 0;
+  {
+    SqliteStatement st(db, "SELECT coalesce(max(id), 0) FROM events");
+    st.step();
+    max_id = st.column_int64(0);
+  }
+  if (max_id < wm) wm = 0;  // the events were removed and ids started again
+  if (max_id == wm) {
+    tx.commit();
+    return false;
+  }
+  std::int64_t upper = max_id;
+  {
+    SqliteStatement st(db, "SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?");
+    st.bind(1, wm);
+    st.bind(2, static_cast<std::int64_t>(batch - 1));
+    if (st.step()) upper = st.column_int64(0);
+  }
+  SqliteStatement st(db,
+                     "SELECT id, time, json_extract(fields, '$.rule_ids'), coalesce(json_extract(fields, '$.success'), 0), "
+                     "coalesce(json_extract(fields, '$.stage'), ''), coalesce(json_extract(fields, '$.failure_type'), ''), "
+                     "coalesce(json_extract(fields, '$.session_id'), '') FROM events "
+                     "WHERE id > ? AND id <= ? AND kind = 'task' AND json_extract(fields, '$.rule_ids') IS NOT NULL ORDER BY id");
+  st.bind(1, wm);
+  st.bind(2, upper);
+  while (st.step()) {
+    const std::int64_t event_id = st.column_int64(0);
+    const double time = st.column_double(1);
+    std::vector<Bullet> rules;
+    for (const auto& id : split_list(st.column_text(2))) {
+      if (auto b = pb.find(id)) {
+        rules.push_back(std::move(*b));
+      } else {
+        ++tally.unknown_rules;
+      }
+    }
+    if (rules.empty()) continue;
+    ++tally.events;
+    const bool success = st.column_int(3) != 0;
+    const std::string session = st.column_text(6);
+    std::vector<double> weights(rules.size(), 1.0);
+    if (!success) weights = blame_failure(rules, {st.column_text(4), st.column_text(5)});
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (weights[i] <= 0) continue;
+      FeedbackSignal s;
+      s.bullet_id = rules[i].id;
+      s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+      s.weight = weights[i];
+      s.origin = "task_event";
+      if (!session.empty()) s.session_id = session;
+      s.event_id = event_id;
+      s.time = time;
+      const FeedbackResult r = pb.feedback(s);
+      if (r.skipped) {
+        ++tally.skipped;
+        continue;
+      }
+      ++tally.signals;
+      if (!r.inverted_to.empty()) tally.inverted.emplace_back(r.bullet_id, r.inverted_to);
+      if (r.retired) tally.retired.push_back(r.bullet_id);
+    }
+  }
+  set_state_int(db, kFeedbackWatermark, upper);
+  tx.commit();
+  return true;
+}
+
+}  // namespace
+
+TaskFeedbackTally apply_task_feedback(sqlite3* db, Playbook& playbook, std::size_t batch, const std::atomic<bool>* cancel, bool paced,
+                                      const WriteRunner* runner) {
+  TaskFeedbackTally tally;
+  if (batch == 0) batch = 1;
+  WritePacer pacer(paced);
+  for (;;) {
+    if (cancel && cancel->load()) break;
+    pacer.begin();
+    bool more = false;
+    TaskFeedbackTally part;
+    run_write(db, runner, [&](sqlite3* w) {
+      part = {};
+      more = task_feedback_batch(w, playbook.model(), batch, part);
+    });
+    tally.events += part.events;
+    tally.signals += part.signals;
+    tally.skipped += part.skipped;
+    tally.unknown_rules += part.unknown_rules;
+    tally.inverted.insert(tally.inverted.end(), part.inverted.begin(), part.inverted.end());
+    tally.retired.insert(tally.retired.end(), part.retired.begin(), part.retired.end());
+    if (!more) break;
+    pacer.end();
+  }
+  return tally;
+}
+
+ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings, std::string_view trigger, double now,
+                                const std::atomic<bool>* cancel, const WriteRunner* runner) {
+  ReflectionReport report;
+  report.trigger = trigger;
+  report.started = now;
+  const double t0 = wall_seconds();
+  run_write(db, runner, [&](sqlite3* w) {
+    WriteTransaction tx(w);
+    SqliteStatement st(w, "INSERT INTO reflection_runs(started, trigger, status) VALUES(?, ?, 'running')");
+    st.bind(1, now);
+    st.bind(2, trigger);
+    st.run();
+    report.id = sqlite3_last_insert_rowid(w);
+    tx.commit();
+  });
+  auto finish = [&](const char* status, const std::string& error) {
+    report.duration_seconds = wall_seconds() - t0;
+    nlohmann::ordered_json summary = {{"failure_patterns", report.patterns.failures.size()},
+                              {"success_patterns", report.patterns.successes.size()},
+                              {"weak_approaches", report.patterns.weak_approaches.size()},
+                              {"rules_added", report.rules_added.size()},
+                              {"anti_patterns_added", report.anti_patterns_added.size()},
+                              {"rules_reinforced", report.rules_reinforced.size()},
+                              {"rules_inverted", report.rules_inverted.size()},
+                              {"rules_retired", report.rules_retired.size()},
+                              {"feedback_applied", report.feedback_applied},
+                              {"history_indexed", report.history_indexed},
+                              {"decayed", report.decayed},
+                              {"cancelled", report.cancelled}};
+    run_write(db, runner, [&](sqlite3* w) {
+      WriteTransaction tx(w);
+      SqliteStatement st(w, "UPDATE reflection_runs SET finished = ?, duration_seconds = ?, status = ?, summary = ?, error = ? WHERE id = ?");
+      st.bind(1, now + report.duration_seconds);
+      st.bind(2, report.duration_seconds);
+      st.bind(3, std::string_view(status));
+      st.bind(4, summary.dump());
+      if (error.empty()) st.bind_null(5); else st.bind(5, error);
+      st.bind(6, report.id);
+      st.run();
+      tx.commit();
+    });
+  };
+  try {
+    Playbook playbook(db, settings.model);
+    report.history_indexed = HistoryIndex(db).catch_up(settings.batch, SIZE_MAX, cancel, settings.paced, runner);
+
+    const TaskFeedbackTally tally = apply_task_feedback(db, playbook, settings.batch, cancel, settings.paced, runner);
+    report.feedback_applied = tally.signals;
+    report.rules_inverted = tally.inverted;
+    report.rules_retired = tally.retired;
+
+    std::vector<OutcomeRow> rows;
+    {
+      ReadTransaction snapshot(db);
+      rows = load_outcome_rows(db, now - settings.patterns.window_seconds, now);
+    }
+    report.patterns = extract_patterns(rows, settings.actions, settings.patterns);
+    run_write(db, runner, [&](sqlite3* w) { store_patterns(w, report.patterns, report.id, now); });
+
+    const auto learned = rules_from(report.patterns, settings);
+    run_write(db, runner, [&](sqlite3* w) {
+      Playbook pb(w, settings.model);
+      ReflectionReport changes;
+      WriteTransaction tx(w);
+      for (const auto& l : learned) learn(pb, l, now, changes);
+      tx.commit();
+      report.rules_added = std::move(changes.rules_added);
+      report.anti_patterns_added = std::move(changes.anti_patterns_added);
+      report.rules_reinforced = std::move(changes.rules_reinforced);
+    });
+
+    const DecayResult decay = playbook.decay_all(now, settings.batch, cancel, settings.paced, runner);
+    report.decayed = decay.decayed;
+    report.rules_retired.insert(report.rules_retired.end(), decay.retired.begin(), decay.retired.end());
+    report.cancelled = cancel && cancel->load();
+  } catch (const std::exception& e) {
+    try {
+      finish("error", e.what());
+    } catch (...) {
+    }
+    throw;
+  }
+  finish("ok", "");
+  return report;
+}
+
+}  // namespace agentmetrics::learning

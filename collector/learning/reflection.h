@@ -1,0 +1,88 @@
+// One reflection (the specification's periodic learning step), without an LLM:
+//   1. index the task history that is new (history_index.h);
+//   2. apply the feedback of `task` events that name their rules (rule_ids), by the blame
+//      policy of blame.h; a session that already gave a rule feedback through `cm outcome`
+//      is not counted twice;
+//   3. extract failure and success patterns from the last 7 days (patterns.h) and store them;
+//   4. turn patterns into rules: a failure pattern with 3 or more occurrences becomes a rule
+//      "Recurring <failure type> in the <stage> stage: <recommended action>"; a recommended
+//      success pattern becomes "For <task type> tasks, the <agent type> agent succeeds with
+//      <approach>"; a weak approach becomes the anti-pattern "AVOID: the <approach> approach
+//      for <task type> tasks with the <agent type> agent; it rarely succeeds". A pattern whose
+//      rule exists reinforces it by the occurrences it had not counted yet (a stale-retired rule
+//      comes back); duplicates merge (playbook.h);
+//   5. apply the confidence decay and retire the rules below the floor.
+// Each step writes in short transactions (at most `batch` rows each) on the caller's
+// connection, paced (sqlite_util.h: it holds the lock at most half the time), so the
+// collector's store thread is never held up for long. The run is recorded
+// in reflection_runs (when, how long, what changed).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "confidence.h"
+#include "patterns.h"
+#include "recommended_actions.h"
+#include "sqlite_util.h"
+
+struct sqlite3;
+
+namespace agentmetrics::learning {
+
+class Playbook;
+
+struct ReflectionSettings {
+  PatternSettings patterns;
+  ConfidenceModel model;
+  RecommendedActions actions;
+  std::int64_t min_failures_for_rule = 3;
+  std::size_t batch = 500;  // rows per write transaction
+  bool paced = true;        // pause between write transactions (WritePacer)
+};
+
+struct TaskFeedbackTally {
+  std::size_t events = 0;         // task events that named rules
+  std::size_t signals = 0;        // feedback signals applied
+  std::size_t skipped = 0;        // already given by the session
+  std::size_t unknown_rules = 0;  // ids not in the playbook
+  std::vector<std::pair<std::string, std::string>> inverted;  // (rule, anti-pattern)
+  std::vector<std::string> retired;
+};
+
+struct ReflectionReport {
+  std::int64_t id = 0;
+  std::string trigger;
+  double started = 0;
+  double duration_seconds = 0;
+  PatternSet patterns;
+  std::vector<std::pair<std::string, std::string>> rules_added;          // (id, content)
+  std::vector<std::pair<std::string, std::string>> anti_patterns_added;  // (id, content)
+  std::vector<std::string> rules_reinforced;
+  std::vector<std::string> rules_retired;
+  std::vector<std::pair<std::string, std::string>> rules_inverted;
+  std::size_t feedback_applied = 0;
+  std::size_t history_indexed = 0;
+  std::size_t decayed = 0;
+  bool cancelled = false;
+
+  nlohmann::ordered_json to_json() const;
+};
+
+// Applies the feedback of task events stored since the last call (watermark in learning_state).
+// `runner`: where the write transactions run (sqlite_util.h; null: on `db`).
+TaskFeedbackTally apply_task_feedback(sqlite3* db, Playbook& playbook, std::size_t batch, const std::atomic<bool>* cancel = nullptr,
+                                      bool paced = false, const WriteRunner* runner = nullptr);
+
+// Runs a reflection as of `now`. Throws StoreError / LearningError; the run is then recorded
+// with status "error".
+// Reads on `db`; writes through `runner` (null: on `db` too).
+ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings, std::string_view trigger, double now,
+                                const std::atomic<bool>* cancel = nullptr, const WriteRunner* runner = nullptr);
+
+}  // namespace agentmetrics::learning

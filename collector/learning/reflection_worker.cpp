@@ -1,0 +1,292 @@
+#include "reflection_worker.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "event_store.h"
+#include "learning_metrics.h"
+#include "learning_schema.h"
+#include "log.h"
+#include "playbook.h"
+#include "sqlite_statement.h"
+#include "sqlite_util.h"
+#include "store_location.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using collector::LogLevel;
+
+WorkerPriority lower_own_priority() {
+  sched_param param{};
+  param.sched_priority = 0;
+  if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0) return WorkerPriority::kIdle;
+  // Linux applies setpriority to the calling thread when given its thread id.
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19) == 0) return WorkerPriority::kNice;
+  return WorkerPriority::kUnchanged;
+}
+
+std::optional<double> last_run_time(sqlite3* db) {
+  collector::SqliteStatement st(db, "SELECT max(started) FROM reflection_runs");
+  if (!st.step() || st.column_is_null(0)) return std::nullopt;
+  return st.column_double(0);
+}
+
+}  // namespace
+
+// Runs the worker's write transactions at the priority of the thread that created it.
+class WriteHelper {
+ public:
+  explicit WriteHelper(std::string path) : path_(std::move(path)), thread_([this] { loop(); }) {}
+  ~WriteHelper() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  void run(const std::function<void(sqlite3*)>& work) {
+    std::unique_lock lock(mutex_);
+    job_ = &work;
+    done_ = false;
+    error_ = nullptr;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return done_; });
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void loop() {
+    std::unique_ptr<collector::EventStore> store;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || job_; });
+      if (stop_) return;
+      const auto* work = job_;
+      job_ = nullptr;
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        if (!store) store = collector::EventStore::open(path_, collector::EventStore::Mode::kReadWrite);
+        (*work)(store->handle());
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      error_ = error;
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+
+  const std::string path_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  const std::function<void(sqlite3*)>* job_ = nullptr;
+  bool done_ = false;
+  bool stop_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts once the rest is ready
+};
+
+ReflectionWorker::ReflectionWorker(std::string store_path, std::chrono::seconds interval, prometheus::Registry& registry,
+                                   ReflectionWorkerOptions options)
+    : store_path_(std::move(store_path)),
+      options_(std::move(options)),
+      metrics_(std::make_unique<LearningMetrics>(registry, options_.metric_prefix)),
+      interval_(interval) {}
+
+ReflectionWorker::~ReflectionWorker() { stop(); }
+
+void ReflectionWorker::refresh_playbook_gauges(sqlite3* db) {
+  try {
+    const Playbook playbook(db);
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    double sum = 0;
+    Playbook::Filter active_rules;
+    active_rules.kind = BulletKind::kRule;
+    const auto rules = playbook.list(active_rules, now);
+    for (const auto& rule : rules) sum += rule.confidence_at(now, playbook.model());
+    metrics_->set_playbook(playbook.counts(), rules.empty() ? 0 : sum / static_cast<double>(rules.size()));
+  } catch (const std::exception& e) {
+    collector::log(LogLevel::kWarn, "cannot count the playbook", {{"error", e.what()}});
+  }
+}
+
+double ReflectionWorker::now() const {
+  if (options_.clock) return options_.clock();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void ReflectionWorker::start() {
+  if (thread_.joinable()) return;
+  stop_ = false;
+  // Created here, so it has the priority of the caller, not the worker's idle one.
+  if (!writer_) writer_ = std::make_unique<WriteHelper>(store_path_);
+  thread_ = std::thread([this] { run(); });
+}
+
+void ReflectionWorker::request() {
+  {
+    std::lock_guard lock(mutex_);
+    requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+void ReflectionWorker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  writer_.reset();
+}
+
+void ReflectionWorker::set_interval(std::chrono::seconds interval) {
+  {
+    std::lock_guard lock(mutex_);
+    interval_ = interval;
+    interval_changed_ = true;
+  }
+  wake_.notify_all();
+}
+
+bool ReflectionWorker::wait_for_runs(std::uint64_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return done_.wait_for(lock, timeout, [&] { return runs_.load() >= n; });
+}
+
+std::optional<nlohmann::ordered_json> ReflectionWorker::last_report() const {
+  std::lock_guard lock(mutex_);
+  return last_report_;
+}
+
+std::string ReflectionWorker::last_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+void ReflectionWorker::run() {
+  tid_ = static_cast<pid_t>(syscall(SYS_gettid));
+  priority_ = lower_own_priority();
+  if (priority_ != WorkerPriority::kIdle) {
+    collector::log(LogLevel::kInfo, "reflection worker runs at nice 19 (SCHED_IDLE refused)");
+  }
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  std::unique_ptr<collector::EventStore> store;
+  std::optional<double> last_unix;  // when the last reflection started
+  bool schedule_known = false;
+  Clock::time_point due = started + options_.startup_delay;
+  Clock::time_point refresh = Clock::now();
+
+  auto open_store = [&]() -> bool {
+    if (store) return true;
+    try {
+      collector::ensure_store_directory(store_path_);
+      store = collector::EventStore::open(store_path_, collector::EventStore::Mode::kReadWrite);
+      ensure_learning_schema(store->handle());
+      return true;
+    } catch (const std::exception& e) {
+      store.reset();
+      std::lock_guard lock(mutex_);
+      last_error_ = e.what();
+      collector::log(LogLevel::kError, "reflection worker cannot open the store", {{"path", store_path_}, {"error", e.what()}});
+      return false;
+    }
+  };
+  auto reschedule = [&](std::chrono::seconds interval) {
+    const auto earliest = started + options_.startup_delay;
+    if (!last_unix) {
+      due = earliest;
+      return;
+    }
+    const double wait = *last_unix + static_cast<double>(interval.count()) - now();
+    due = std::max(earliest, Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, wait))));
+  };
+
+  for (;;) {
+    if (!schedule_known && open_store()) {
+      try {
+        last_unix = last_run_time(store->handle());
+        schedule_known = true;
+        std::lock_guard lock(mutex_);
+        reschedule(interval_);
+      } catch (const std::exception& e) {
+        collector::log(LogLevel::kError, "reflection worker cannot read the store", {{"error", e.what()}});
+      }
+    }
+    bool run_now = false;
+    bool asked = false;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, std::min(due, refresh), [&] { return stop_.load() || requested_ || interval_changed_; });
+      if (stop_) break;
+      if (interval_changed_) {
+        interval_changed_ = false;
+        reschedule(interval_);
+      }
+      asked = requested_;
+      run_now = requested_ || Clock::now() >= due;
+      requested_ = false;
+    }
+    if (!open_store()) {
+      // Tried again at the next refresh.
+      refresh = Clock::now() + options_.metrics_refresh;
+      if (run_now) {
+        metrics_->record_run(false, 0, now());
+        {
+          std::lock_guard lock(mutex_);
+          runs_++;
+        }
+        done_.notify_all();
+      }
+      continue;
+    }
+    if (run_now) {
+      const double t = now();
+      const auto t0 = Clock::now();
+      bool ok = true;
+      try {
+        const WriteRunner runner = [this](const std::function<void(sqlite3*)>& work) { writer_->run(work); };
+        const ReflectionReport report = run_reflection(store->handle(), options_.reflection, asked ? "request" : "schedule", t, &stop_, &runner);
+        std::lock_guard lock(mutex_);
+        last_report_ = report.to_json();
+        last_error_.clear();
+        collector::log(LogLevel::kInfo, "reflection done",
+                       {{"duration_ms", report.duration_seconds * 1000.0},
+                        {"failure_patterns", report.patterns.failures.size()},
+                        {"success_patterns", report.patterns.successes.size()},
+                        {"rules_added", report.rules_added.size() + report.anti_patterns_added.size()},
+                        {"rules_retired", report.rules_retired.size()}});
+      } catch (const std::exception& e) {
+        ok = false;
+        std::lock_guard lock(mutex_);
+        last_error_ = e.what();
+        collector::log(LogLevel::kError, "reflection failed", {{"error", e.what()}});
+      }
+      const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      refresh_playbook_gauges(store->handle());
+      metrics_->record_run(ok, seconds, now());
+      last_unix = t;
+      {
+        std::lock_guard lock(mutex_);
+        reschedule(interval_);
+        runs_++;
+      }
+      done_.notify_all();
+    } else {
+      refresh_playbook_gauges(store->handle());
+    }
+    refresh = Clock::now() + options_.metrics_refresh;
+  }
+}
+
+}  // namespace agentmetrics::learning

@@ -1,0 +1,72 @@
+#include "sqlite_util.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "event_store.h"
+#include "sqlite_statement.h"
+
+namespace agentmetrics::learning {
+
+using collector::SqliteStatement;
+using collector::StoreError;
+
+void exec(sqlite3* db, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db);
+    sqlite3_free(error);
+    throw StoreError("sqlite: " + message);
+  }
+}
+
+WriteTransaction::WriteTransaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+
+WriteTransaction::~WriteTransaction() {
+  if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void WriteTransaction::commit() {
+  exec(db_, "COMMIT");
+  done_ = true;
+}
+
+ReadTransaction::ReadTransaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN DEFERRED"); }
+
+ReadTransaction::~ReadTransaction() { sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr); }
+
+void run_write(sqlite3* db, const WriteRunner* runner, const std::function<void(sqlite3*)>& work) {
+  if (runner && *runner) {
+    (*runner)(work);
+  } else {
+    work(db);
+  }
+}
+
+WritePacer::WritePacer(bool enabled) : enabled_(enabled) {}
+
+void WritePacer::begin() { started_ = std::chrono::steady_clock::now(); }
+
+void WritePacer::end() {
+  if (!enabled_) return;
+  const auto held = std::chrono::steady_clock::now() - started_;
+  std::this_thread::sleep_for(std::clamp<std::chrono::steady_clock::duration>(held, kMinPause, kMaxPause));
+}
+
+std::optional<std::int64_t> state_int(sqlite3* db, std::string_view key) {
+  SqliteStatement st(db, "SELECT value FROM learning_state WHERE key = ?");
+  st.bind(1, key);
+  if (!st.step() || st.column_is_null(0)) return std::nullopt;
+  return st.column_int64(0);
+}
+
+void set_state_int(sqlite3* db, std::string_view key, std::int64_t value) {
+  SqliteStatement st(db, "INSERT INTO learning_state(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  st.bind(1, key);
+  st.bind(2, value);
+  st.run();
+}
+
+}  // namespace agentmetrics::learning

@@ -1,0 +1,77 @@
+// Small helpers over a SQLite connection for the learning tables: statements run for their
+// effect, short write transactions, and the key/value state the learning side keeps.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+
+namespace agentmetrics::learning {
+
+// Runs SQL without results; throws collector::StoreError.
+void exec(sqlite3* db, const char* sql);
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Writers keep these short: the
+// collector's store thread commits events every few milliseconds on the same file.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(sqlite3* db);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void commit();
+
+ private:
+  sqlite3* db_;
+  bool done_ = false;
+};
+
+// A read snapshot (BEGIN DEFERRED), so that several queries see the same store.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(sqlite3* db);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  sqlite3* db_;
+};
+
+// Fairness for a loop of write transactions. SQLite's lock is not queued: a writer that finds
+// it taken sleeps in its busy handler (1, 2, 5, 10 ... 100 ms) and tries again, so a loop that
+// commits and begins again at once can keep the collector's store thread out for as long as
+// the loop runs. With pacing, the loop pauses after each transaction for as long as it held the
+// lock (2 to 50 ms): it holds the lock at most half the time, in short stretches.
+class WritePacer {
+ public:
+  explicit WritePacer(bool enabled);
+  void begin();  // before BEGIN
+  void end();    // after COMMIT: pauses when enabled
+
+ private:
+  static constexpr std::chrono::milliseconds kMinPause{2};
+  static constexpr std::chrono::milliseconds kMaxPause{50};
+  bool enabled_;
+  std::chrono::steady_clock::time_point started_{};
+};
+
+// Where a write transaction runs. Given the work (a function of the connection to use), a
+// runner either calls it on the caller's own connection (the default, a null runner) or hands
+// it to a thread of normal priority with a connection of its own and waits: that is how the
+// reflection worker, which runs at idle priority, avoids holding the store's lock while the
+// scheduler starves it (priority inversion: the collector's store thread would wait for it).
+using WriteRunner = std::function<void(const std::function<void(sqlite3*)>&)>;
+// runner ? runner(work) : work(db).
+void run_write(sqlite3* db, const WriteRunner* runner, const std::function<void(sqlite3*)>& work);
+
+// learning_state(key, value): watermarks of the incremental work.
+std::optional<std::int64_t> state_int(sqlite3* db, std::string_view key);
+void set_state_int(sqlite3* db, std::string_view key, std::int64_t value);
+
+}  // namespace agentmetrics::learning

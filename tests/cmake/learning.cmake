@@ -1,0 +1,26 @@
+# The learning system (cass_memory): the confidence model, the playbook, reflection on planted
+# patterns, context and retrieval quality, the reflection worker, the MCP server; then the real
+# `cm` binary on temporary stores, and `cm mcp` driven by the official MCP TypeScript SDK.
+set(learning_tests_dir ${CMAKE_CURRENT_LIST_DIR}/..)
+
+agentmetrics_test(learning_test
+  ${learning_tests_dir}/unit/learning_model_test.cpp
+  ${learning_tests_dir}/unit/learning_playbook_test.cpp
+  ${learning_tests_dir}/unit/learning_reflection_test.cpp
+  ${learning_tests_dir}/unit/learning_context_test.cpp
+  ${learning_tests_dir}/unit/learning_mcp_test.cpp)
+target_link_libraries(learning_test PRIVATE agentmetrics_learning GTest::gtest_main)
+
+agentmetrics_test(learning_worker_test CONCURRENT ${learning_tests_dir}/unit/learning_worker_test.cpp)
+target_link_libraries(learning_worker_test PRIVATE agentmetrics_learning prometheus-cpp::core GTest::gtest_main)
+
+agentmetrics_test(cm_cli_test ${learning_tests_dir}/integration/cm_cli_test.cpp)
+target_link_libraries(cm_cli_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(cm_cli_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>")
+add_dependencies(cm_cli_test cm)
+
+# The MCP client test: npm ci into a copy of tests/mcp in the build tree (once), then node's
+# test runner drives `cm mcp` through @modelcontextprotocol/sdk. Skipped (77) without node.
+add_test(NAME cm_mcp_sdk_test
+  COMMAND bash ${learning_tests_dir}/mcp/run.sh $<TARGET_FILE:cm> ${CMAKE_CURRENT_BINARY_DIR}/mcp-client)
+set_tests_properties(cm_mcp_sdk_test PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600)

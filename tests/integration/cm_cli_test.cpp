@@ -1,0 +1,348 @@
+// The real `cm` binary on temporary stores filled through EventStore::insert: the JSON answers
+// (the specification's context shape, cass_memory's wrapper and error objects), the exit codes
+// (2 input, 3 config, 4 filesystem), the human-readable listings, and that bad input loses
+// nothing. No collector runs: the store is the source of truth.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "event_store.h"
+#include "temp_dir.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using collector::EventStore;
+using json = nlohmann::ordered_json;
+using testing::TempDir;
+
+struct CmRun {
+  int code = -1;
+  std::string out, err;
+  json parsed() const { return json::parse(out); }
+};
+
+std::string quote(const std::string& arg) {
+  std::string q = "'";
+  for (const char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+double now_unix() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+class CmTest : public ::testing::Test {
+ protected:
+  std::string store() const { return dir_.path() + "/events.db"; }
+
+  // cm with --store, in an environment without the person's configuration.
+  CmRun cm(const std::vector<std::string>& args, bool with_store = true) {
+    std::string command = "env -u AGENTMETRICS_CONFIG -u AGENTMETRICS_STORE -u AGENTMETRICS_LEARNING_ACTIONS HOME=" + quote(dir_.path()) +
+                          " XDG_CONFIG_HOME=" + quote(dir_.path() + "/config") + " " + quote(AM_CM_BINARY);
+    if (with_store) command += " --store " + quote(store());
+    for (const auto& a : args) command += " " + quote(a);
+    command += " 2>" + quote(dir_.path() + "/stderr");
+    CmRun r;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+    const int status = ::pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream err(dir_.path() + "/stderr");
+    std::stringstream s;
+    s << err.rdbuf();
+    r.err = s.str();
+    return r;
+  }
+
+  void insert_tasks() {
+    auto s = EventStore::open(store(), EventStore::Mode::kReadWrite);
+    std::vector<ipc::OutcomeEvent> events;
+    const double now = now_unix();
+    auto task = [&](std::uint64_t seq, double t, const std::string& title, bool success, const std::string& stage, const std::string& failure_type) {
+      ipc::OutcomeEvent e;
+      e.kind = ipc::OutcomeKind::kTask;
+      e.producer_id = 99;
+      e.sequence = seq;
+      e.time = t;
+      e.fields = {{"agent_type", std::string("build")}, {"task_type", std::string("feature")}, {"stage", stage}, {"success", success},
+                  {"duration_seconds", 2700.0}, {"title", title}, {"approach", std::string("test_driven_development")},
+                  {"snippet", std::string("Started with unit tests, then implemented...")}, {"session_id", "ses-" + std::to_string(seq)}};
+      if (!failure_type.empty()) e.fields["failure_type"] = failure_type;
+      events.push_back(std::move(e));
+    };
+    task(1, now - 7200, "Implement OAuth2 login", true, "implement", "");
+    for (std::uint64_t i = 0; i < 4; ++i) task(2 + i, now - 3600 + static_cast<double>(i), "Fix the flaky checkout tests", false, "test", "test_failure");
+    s->insert(events, now);
+  }
+
+  std::string add(const std::string& content, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"playbook", "add", content, "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CmRun r = cm(args);
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    return r.parsed()["data"]["id"];
+  }
+
+  TempDir dir_;
+};
+
+std::vector<std::string> keys(const json& j) {
+  std::vector<std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) out.push_back(it.key());
+  return out;
+}
+
+TEST_F(CmTest, ContextJsonIsTheSpecificationsShape) {
+  insert_tasks();
+  const std::string rule = add("Always write unit tests before implementing authentication logic");
+  const std::string anti = add("Never store passwords in plain text", {"--kind", "anti-pattern"});
+  const CmRun r = cm({"context", "implementing user authentication", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const json j = r.parsed();
+  EXPECT_EQ(keys(j), (std::vector<std::string>{"success", "command", "timestamp", "data", "metadata"}));
+  EXPECT_EQ(j["success"], true);
+  EXPECT_EQ(j["command"], "context");
+  EXPECT_EQ(keys(j["metadata"]), (std::vector<std::string>{"executionMs", "version"}));
+  const json& d = j["data"];
+  EXPECT_EQ(keys(d), (std::vector<std::string>{"task", "relevantBullets", "antiPatterns", "historySnippets"}));
+  ASSERT_EQ(d["relevantBullets"].size(), 1u);
+  EXPECT_EQ(d["relevantBullets"][0], (json{{"id", rule},
+                                           {"content", "Always write unit tests before implementing authentication logic"},
+                                           {"confidence", 0.7},
+                                           {"evidence_count", 0},
+                                           {"source", "manual"}}));
+  ASSERT_EQ(d["antiPatterns"].size(), 0u);  // "passwords" is not in the task
+  ASSERT_GE(d["historySnippets"].size(), 1u);
+  const json& h = d["historySnippets"][0];
+  EXPECT_EQ(keys(h), (std::vector<std::string>{"session_id", "title", "outcome", "duration", "approach", "snippet", "score"}));
+  EXPECT_EQ(h["session_id"], "ses-1");
+  EXPECT_EQ(h["title"], "Implement OAuth2 login");
+  EXPECT_EQ(h["outcome"], "success");
+  EXPECT_EQ(h["duration"], "45 min");
+  EXPECT_EQ(h["approach"], "test_driven_development");
+  EXPECT_EQ(h["snippet"], "Started with unit tests, then implemented...");
+
+  const json with_anti = cm({"context", "store user passwords", "--json"}).parsed();
+  EXPECT_EQ(with_anti["data"]["antiPatterns"][0]["id"], anti);
+}
+
+TEST_F(CmTest, ContextWithoutJsonIsAReadableListing) {
+  insert_tasks();
+  const std::string rule = add("Always write unit tests before implementing authentication logic");
+  const CmRun r = cm({"context", "implementing", "user", "authentication"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("Task: implementing user authentication"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Relevant rules (1):\n  [" + rule + "] 0.70  Always write unit tests"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("success 45 min"), std::string::npos) << r.out;
+}
+
+TEST_F(CmTest, TheContextLimitComesFromTheConfigurationOrTheFlag) {
+  for (const char* w : {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"}) add(std::string("Parser rule ") + w + " for tokens");
+  EXPECT_EQ(cm({"context", "parser tokens", "--json"}).parsed()["data"]["relevantBullets"].size(), 5u);
+  {
+    std::ofstream config(dir_.path() + "/config.yaml");
+    config << "cass_memory:\n  contextLimit: 2\n";
+  }
+  EXPECT_EQ(cm({"--config", dir_.path() + "/config.yaml", "context", "parser tokens", "--json"}).parsed()["data"]["relevantBullets"].size(), 2u);
+  EXPECT_EQ(cm({"--config", dir_.path() + "/config.yaml", "context", "parser tokens", "--limit", "3", "--json"}).parsed()["data"]["relevantBullets"].size(), 3u);
+  // The default configuration file is read when present.
+  std::filesystem::create_directories(dir_.path() + "/config/agentmetrics");
+  std::filesystem::copy_file(dir_.path() + "/config.yaml", dir_.path() + "/config/agentmetrics/config.yaml");
+  EXPECT_EQ(cm({"context", "parser tokens", "--json"}).parsed()["data"]["relevantBullets"].size(), 2u);
+
+  // An invalid configuration is a configuration error (exit 3) that names the key.
+  {
+    std::ofstream config(dir_.path() + "/bad.yaml");
+    config << "cass_memory:\n  contextLimit: 0\n";
+  }
+  const CmRun bad = cm({"--config", dir_.path() + "/bad.yaml", "context", "parser", "--json"});
+  EXPECT_EQ(bad.code, 3);
+  EXPECT_EQ(bad.parsed()["error"]["code"], "CONFIG_INVALID");
+  EXPECT_NE(bad.parsed()["error"]["message"].get<std::string>().find("cass_memory.contextLimit"), std::string::npos);
+}
+
+TEST_F(CmTest, PlaybookListAddRemoveAndStats) {
+  const std::string a = add("Run the linter before committing", {"--tags", "lint,ci", "--confidence", "0.9"});
+  const std::string b = add("Keep pull requests small");
+  const CmRun again = cm({"playbook", "add", "run the linter before committing!", "--json"});
+  EXPECT_EQ(again.parsed()["data"]["action"], "reinforced");
+  EXPECT_EQ(again.parsed()["data"]["id"], a);
+
+  json list = cm({"playbook", "list", "--json"}).parsed()["data"];
+  EXPECT_EQ(list["count"], 2);
+  EXPECT_EQ(list["bullets"][0]["id"], a);
+  EXPECT_EQ(list["bullets"][0]["tags"], json::array({"lint", "ci"}));
+  EXPECT_EQ(list["bullets"][0]["evidence_count"], 1);
+
+  const CmRun removed = cm({"playbook", "remove", b, "--json"});
+  EXPECT_EQ(removed.code, 0);
+  EXPECT_EQ(removed.parsed()["data"]["action"], "removed");
+  EXPECT_EQ(cm({"playbook", "list", "--json"}).parsed()["data"]["count"], 1);
+  list = cm({"playbook", "list", "--all", "--json"}).parsed()["data"];
+  EXPECT_EQ(list["count"], 2);
+  EXPECT_EQ(list["bullets"][1]["state"], "retired");
+  EXPECT_EQ(list["bullets"][1]["retired_reason"], "removed");
+
+  const json stats = cm({"stats", "--json"}).parsed()["data"];
+  EXPECT_EQ(stats["active"], 1);
+  EXPECT_EQ(stats["retired"], 1);
+  EXPECT_EQ(stats["byKind"]["rule"], 1);
+  EXPECT_EQ(stats["bySource"]["manual"], 1);
+  EXPECT_EQ(stats["confidence"]["distribution"][4]["count"], 1);
+  EXPECT_EQ(stats["staleRules"]["count"], 0);
+  EXPECT_TRUE(stats["lastReflection"].is_null());
+  EXPECT_NE(cm({"stats"}).out.find("Playbook: 1 active (1 rules, 0 anti-patterns), 1 retired"), std::string::npos);
+
+  // Export and import into another store: the memory moves between machines.
+  const CmRun exported = cm({"playbook", "export"});
+  {
+    std::ofstream f(dir_.path() + "/rules.json");
+    f << exported.out;
+  }
+  const CmRun imported = cm({"--store", dir_.path() + "/other.db", "playbook", "import", dir_.path() + "/rules.json", "--json"}, false);
+  ASSERT_EQ(imported.code, 0) << imported.out << imported.err;
+  EXPECT_EQ(imported.parsed()["data"]["added"], 2);
+  EXPECT_EQ(cm({"--store", dir_.path() + "/other.db", "playbook", "list", "--json", "--source", "import"}, false).parsed()["data"]["count"], 2);
+}
+
+TEST_F(CmTest, MarkAndOutcomeMoveConfidenceAndBadIdsLoseNothing) {
+  const std::string rule = add("Run the failing tests locally before pushing");
+  const std::string other = add("Use JWT tokens with 15-minute expiration");
+  CmRun r = cm({"mark", rule, "--helpful", "--json"});
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.parsed()["data"]["confidence_after"], 0.75);
+  r = cm({"outcome", "failure", "--rules", rule + "," + other, "--stage", "test", "--failure-type", "test_failure", "--json"});
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.parsed()["data"]["policy"], "related");
+  EXPECT_EQ(r.parsed()["data"]["applied"].size(), 1u);
+  EXPECT_EQ(r.parsed()["data"]["applied"][0]["confidence_after"], 0.55);
+  EXPECT_EQ(r.parsed()["data"]["unaffected"], json::array({other}));
+  r = cm({"outcome", "success", "--rules", other});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find(other + " helpful x1.00: 0.700 -> 0.750"), std::string::npos) << r.out;
+
+  // An unknown id among known ones: exit 2, the reason, and no feedback recorded at all.
+  r = cm({"outcome", "success", "--rules", rule + ",b-000000", "--json"});
+  EXPECT_EQ(r.code, 2);
+  const json e = r.parsed();
+  EXPECT_EQ(e["success"], false);
+  EXPECT_EQ(keys(e["error"]), (std::vector<std::string>{"message", "code", "exitCode", "recovery"}));
+  EXPECT_EQ(e["error"]["code"], "UNKNOWN_RULE");
+  EXPECT_EQ(e["error"]["exitCode"], 2);
+  EXPECT_NE(e["error"]["message"].get<std::string>().find("b-000000"), std::string::npos);
+  const json list = cm({"playbook", "list", "--json"}).parsed()["data"]["bullets"];
+  for (const auto& b : list) {
+    if (b["id"] == rule) {
+      EXPECT_EQ(b["confidence"], 0.55);
+    }
+  }
+  r = cm({"mark", "b-000000", "--harmful"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown rule id 'b-000000'"), std::string::npos) << r.err;
+  EXPECT_EQ(cm({"mark", rule, "--json"}).code, 2);  // neither --helpful nor --harmful
+  EXPECT_EQ(cm({"outcome", "maybe", "--rules", rule}).code, 2);
+}
+
+TEST_F(CmTest, BadInputGetsAClearErrorAndANonZeroExit) {
+  CmRun r = cm({"context", "", "--json"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.parsed()["error"]["code"], "EMPTY_TASK");
+  r = cm({"context", "   "});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cm: the task is empty"), std::string::npos) << r.err;
+  r = cm({"frobnicate"});
+  EXPECT_EQ(r.code, 2);
+  r = cm({"context", "x", "--limit", "0", "--json"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.parsed()["error"]["code"], "INVALID_LIMIT");
+  r = cm({"playbook", "import", dir_.path() + "/missing.json", "--json"});
+  EXPECT_EQ(r.code, 4);
+}
+
+TEST_F(CmTest, ACorruptStoreIsAFilesystemErrorAndIsLeftAsItWas) {
+  const std::string garbage(8192, 'x');
+  {
+    std::ofstream f(store(), std::ios::binary);
+    f << garbage;
+  }
+  const CmRun r = cm({"context", "anything", "--json"});
+  EXPECT_EQ(r.code, 4);
+  const json e = r.parsed();
+  EXPECT_EQ(e["error"]["code"], "STORE_CORRUPT");
+  EXPECT_FALSE(e["error"]["recovery"].empty());
+  std::ifstream f(store(), std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  EXPECT_EQ(s.str(), garbage);
+
+  const CmRun doctor = cm({"doctor", "--json"});
+  EXPECT_EQ(doctor.code, 4);
+  const json report = doctor.parsed();
+  EXPECT_EQ(report["success"], false);
+  bool store_error = false;
+  for (const auto& c : report["data"]["checks"]) store_error |= c["name"] == "store" && c["status"] == "error";
+  EXPECT_TRUE(store_error) << doctor.out;
+}
+
+TEST_F(CmTest, ReflectLearnsFromTheStoreAndSaysWhat) {
+  insert_tasks();
+  CmRun r = cm({"reflect"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("Failure patterns (1):"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("test / test_failure: 4 failures, 0% resolved"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("+ rule b-"), std::string::npos) << r.out;
+  r = cm({"reflect", "--json"});
+  const json d = r.parsed()["data"];
+  EXPECT_EQ(d["failure_patterns"][0]["occurrence_count"], 4);
+  EXPECT_TRUE(d["rules_added"].empty());  // nothing new since the last run
+  const json stats = cm({"stats", "--json"}).parsed()["data"];
+  EXPECT_EQ(stats["reflectionRuns"], 2);
+  // The failure pattern's rule, and an anti-pattern: the approach of those tasks succeeded 1
+  // time in 5.
+  EXPECT_EQ(stats["bySource"]["learning"], 2);
+  EXPECT_EQ(stats["byKind"]["anti-pattern"], 1);
+  EXPECT_EQ(cm({"patterns", "--json"}).parsed()["data"]["failure_patterns"].size(), 1u);
+  // The learned rule answers "recent failures", as the specification's usage shows.
+  EXPECT_EQ(cm({"context", "recent test failures", "--json"}).parsed()["data"]["relevantBullets"].size(), 1u);
+}
+
+TEST_F(CmTest, DoctorChecksTheStoreTheCollectorAndTheConfiguration) {
+  add("Keep pull requests small");
+  CmRun r = cm({"doctor", "--json"});
+  EXPECT_EQ(r.code, 0) << r.out;
+  const json d = r.parsed()["data"];
+  std::map<std::string, std::string> status;
+  for (const auto& c : d["checks"]) {
+    status[c["name"]] = c["status"];
+    if (c["status"] != "ok") {
+      EXPECT_TRUE(c.contains("fix")) << c.dump();
+    }
+  }
+  EXPECT_EQ(status["configuration"], "ok");
+  EXPECT_EQ(status["store"], "ok");
+  EXPECT_EQ(status["learning_schema"], "ok");
+  EXPECT_EQ(status["fts5"], "ok");
+  EXPECT_EQ(status["playbook"], "ok");
+  EXPECT_EQ(status["reflection"], "warn");  // never ran
+  EXPECT_TRUE(status.count("collector"));
+  {
+    std::ofstream config(dir_.path() + "/bad.yaml");
+    config << "cass_memory:\n  reflectionInterval: soon\n";
+  }
+  r = cm({"--config", dir_.path() + "/bad.yaml", "doctor", "--json"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.parsed()["error"]["code"], "DOCTOR_FAILED");
+  EXPECT_NE(r.parsed()["error"]["recovery"][0].get<std::string>().find("configuration"), std::string::npos);
+  r = cm({"doctor"});
+  EXPECT_NE(r.out.find("[ok]    store"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace agentmetrics::learning

@@ -1,0 +1,100 @@
+// The MCP server's JSON-RPC handling, message by message (the node SDK test in tests/mcp runs
+// the real `cm mcp` process).
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "event_store.h"
+#include "learning_service.h"
+#include "mcp_server.h"
+#include "temp_dir.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using collector::EventStore;
+using json = nlohmann::ordered_json;
+using testing::TempDir;
+
+class McpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = EventStore::open(dir_.path() + "/events.db", EventStore::Mode::kReadWrite);
+    service_ = std::make_unique<LearningService>(store_->handle());
+    NewBullet nb;
+    nb.content = "Always write unit tests before implementing authentication logic";
+    rule_ = service_->playbook_add(nb)["id"];
+  }
+  json call(int id, const std::string& method, json params = json::object()) {
+    auto r = server_.handle({{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
+    EXPECT_TRUE(r);
+    return r ? *r : json();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<LearningService> service_;
+  std::string rule_;
+  McpServer server_{[this]() -> LearningService& { return *service_; }};
+};
+
+TEST_F(McpTest, InitializeNegotiatesTheProtocolVersion) {
+  auto r = call(1, "initialize", {{"protocolVersion", "2024-11-05"}, {"capabilities", json::object()}, {"clientInfo", {{"name", "t"}, {"version", "1"}}}});
+  EXPECT_EQ(r["id"], 1);
+  EXPECT_EQ(r["result"]["protocolVersion"], "2024-11-05");
+  EXPECT_EQ(r["result"]["serverInfo"]["name"], "cm");
+  EXPECT_TRUE(r["result"]["capabilities"].contains("tools"));
+  EXPECT_EQ(call(2, "initialize", {{"protocolVersion", "2099-01-01"}})["result"]["protocolVersion"], "2025-11-25");
+  EXPECT_FALSE(server_.handle({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}));
+  EXPECT_EQ(call(3, "ping")["result"], json::object());
+}
+
+TEST_F(McpTest, ListsAndCallsTheFourTools) {
+  const auto tools = call(1, "tools/list")["result"]["tools"];
+  std::vector<std::string> names;
+  for (const auto& t : tools) {
+    names.push_back(t["name"]);
+    EXPECT_EQ(t["inputSchema"]["type"], "object");
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"cm_context", "cm_mark", "cm_outcome", "cm_playbook_list"}));
+
+  auto r = call(2, "tools/call", {{"name", "cm_context"}, {"arguments", {{"task", "implementing user authentication"}}}})["result"];
+  EXPECT_EQ(r["isError"], false);
+  EXPECT_EQ(r["structuredContent"]["relevantBullets"][0]["id"], rule_);
+  EXPECT_EQ(json::parse(r["content"][0]["text"].get<std::string>()), r["structuredContent"]);
+
+  r = call(3, "tools/call", {{"name", "cm_mark"}, {"arguments", {{"id", rule_}, {"feedback", "helpful"}}}})["result"];
+  EXPECT_EQ(r["structuredContent"]["confidence_after"], 0.75);
+  r = call(4, "tools/call", {{"name", "cm_outcome"}, {"arguments", {{"status", "failure"}, {"rules", json::array({rule_})}, {"stage", "test"}}}})["result"];
+  EXPECT_EQ(r["structuredContent"]["policy"], "related");
+  EXPECT_EQ(r["structuredContent"]["applied"][0]["feedback"], "harmful");
+  r = call(5, "tools/call", {{"name", "cm_playbook_list"}, {"arguments", json::object()}})["result"];
+  EXPECT_EQ(r["structuredContent"]["count"], 1);
+  EXPECT_EQ(r["structuredContent"]["bullets"][0]["helpful"], 1.0);
+}
+
+TEST_F(McpTest, ToolErrorsAreResultsAndProtocolErrorsAreErrors) {
+  auto r = call(1, "tools/call", {{"name", "cm_mark"}, {"arguments", {{"id", "b-nope"}, {"feedback", "helpful"}}}})["result"];
+  EXPECT_EQ(r["isError"], true);
+  EXPECT_EQ(r["structuredContent"]["code"], "UNKNOWN_RULE");
+  EXPECT_EQ(r["structuredContent"]["exitCode"], 2);
+  r = call(2, "tools/call", {{"name", "cm_context"}, {"arguments", {{"task", ""}}}})["result"];
+  EXPECT_EQ(r["structuredContent"]["code"], "EMPTY_TASK");
+  EXPECT_EQ(call(3, "tools/call", {{"name", "cm_nope"}})["error"]["code"], -32602);
+  EXPECT_EQ(call(4, "resources/list")["error"]["code"], -32601);
+
+  std::istringstream in("not json\n[]\n{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}\n");
+  std::ostringstream out;
+  server_.serve(in, out);
+  std::istringstream lines(out.str());
+  std::string line;
+  std::vector<json> answers;
+  while (std::getline(lines, line)) answers.push_back(json::parse(line));
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0]["error"]["code"], -32700);
+  EXPECT_EQ(answers[1]["error"]["code"], -32600);
+  EXPECT_EQ(answers[2]["id"], 9);
+}
+
+}  // namespace
+}  // namespace agentmetrics::learning
