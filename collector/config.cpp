@@ -12,7 +12,7 @@
 #include <limits>
 #include <map>
 
-#include "http_server.h"
+#include "listen_address.h"
 #include "kpi_settings.h"
 #include "names.h"
 #include "segment_name.h"
@@ -166,10 +166,11 @@ Config load_config_file(const std::string& path, Config c) {
                 if (!v.IsMap()) throw ConfigError(k, "expected a mapping of KPI ids to {target, alert}");
                 for (const auto& item : v) {
                   const std::string id = text(item.first, k);
-                  auto& [target, alert] = c.kpi.targets[id];
+                  // (target, alert); not a structured binding, which clang 14 cannot capture in a lambda
+                  auto& thresholds = c.kpi.targets[id];
                   section(item.second, k + "." + id, {
-                      {"target", [&](const YAML::Node& t, const std::string& tk) { target = scalar<double>(t, tk, "a number"); }},
-                      {"alert", [&](const YAML::Node& a, const std::string& ak) { alert = scalar<double>(a, ak, "a number"); }},
+                      {"target", [&](const YAML::Node& t, const std::string& tk) { thresholds.first = scalar<double>(t, tk, "a number"); }},
+                      {"alert", [&](const YAML::Node& a, const std::string& ak) { thresholds.second = scalar<double>(a, ak, "a number"); }},
                   });
                 }
               }},
@@ -287,7 +288,7 @@ void validate(const Config& c) {
   }
   if (c.log.format != "text" && c.log.format != "json") throw ConfigError("log.format", "must be text or json");
   try {
-    to_civetweb_listening_port(c.effective_listen_address());
+    parse_listen_address(c.effective_listen_address());
   } catch (const std::invalid_argument& e) {
     throw ConfigError(c.listen_address.empty() ? "prometheus.port" : "collector.listenAddress", e.what());
   }

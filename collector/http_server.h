@@ -1,23 +1,35 @@
-// The collector's HTTP listener, on civetweb. Routes map an exact path to a handler that
-// returns a whole response; civetweb parses requests and enforces the connection limits.
+// The collector's HTTP listener, on Boost.Beast and Boost.Asio. Routes map an exact path to a
+// handler that returns a whole response (or streams it in chunks).
+//
+// Requests are read asynchronously: a connection waiting for a client's request, however slow
+// or silent the client, costs a socket and a timer, never a thread. HttpOptions::threads threads
+// run the I/O and the handlers; a handler runs synchronously on one of them, so at most
+// `threads` handlers run at once. Every read has a deadline of request_timeout_ms from the
+// connection's accept (or the previous response), and every write of a response one of its own,
+// so neither a silent client nor one that does not read holds a thread for longer.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct mg_context;
-struct mg_connection;
+#include "listen_address.h"
 
 namespace agentmetrics::collector {
 
 struct HttpRequest {
   std::string method;
   std::string path;
-  std::map<std::string, std::string> headers;  // lower-case names; only the ones handlers use
+  std::string query;  // after the '?', undecoded (query_parameter() decodes)
+  std::string body;   // POST only, at most HttpOptions::max_body_bytes
+  std::map<std::string, std::string> headers;  // lower-case names
   std::string header(const std::string& lower_name) const;
+  // The decoded value of a query parameter, or "" when absent.
+  std::string query_parameter(const std::string& name) const;
 };
 
 struct HttpResponse {
@@ -26,24 +38,35 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   // When set, the body is not `body`: it is written piece by piece by `stream` and sent in
-  // chunks (Transfer-Encoding: chunked), so a large body never exists whole. The writer it is
-  // given returns false once the client is gone.
+  // chunks (Transfer-Encoding: chunked), each sent before `write` returns, so a large body
+  // never exists whole. `write` returns false once the client is gone or has not taken a chunk
+  // within HttpOptions::request_timeout_ms.
   std::function<void(const std::function<bool(std::string_view)>& write)> stream = nullptr;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// A path's handler and the methods it answers (others get 405).
+struct HttpRoute {
+  HttpHandler handler;
+  std::vector<std::string> methods = {"GET", "HEAD"};
+};
+
 struct HttpOptions {
   std::string listen_address = ":9090";  // HOST:PORT, [V6]:PORT or :PORT (all interfaces)
-  int threads = 8;                     // connections served at once; more wait in the queue
-  int request_timeout_ms = 10000;      // a client slower than this is disconnected
-  std::size_t max_request_bytes = 16384;  // request line and headers; larger gets 413
+  int threads = 8;                     // handlers running at once; waiting connections take none
+  int request_timeout_ms = 10000;      // to send a request, and to take each write of a response
+  std::size_t max_request_bytes = 16384;  // request line and headers; larger gets 431
+  std::size_t max_body_bytes = 65536;     // a POST body; larger gets 413
 };
+
+class HttpListener;  // http_server.cpp: the sockets and the threads that serve them
 
 class HttpServer {
  public:
-  // Starts listening; throws std::runtime_error with civetweb's reason if it cannot.
-  HttpServer(const HttpOptions& options, std::map<std::string, HttpHandler> routes);
+  // Starts listening; throws std::invalid_argument for a malformed listen address and
+  // std::runtime_error naming the address and the reason if it cannot listen there.
+  HttpServer(const HttpOptions& options, std::map<std::string, HttpRoute> routes);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -52,16 +75,8 @@ class HttpServer {
   int port() const { return port_; }
 
  private:
-  static int dispatch(mg_connection* conn, void* self);
-  int serve(mg_connection* conn);
-
-  std::map<std::string, HttpHandler> routes_;
-  mg_context* context_ = nullptr;
+  std::unique_ptr<HttpListener> listener_;
   int port_ = 0;
 };
-
-// "HOST:PORT" as civetweb wants it ("127.0.0.1:9090", "[::1]:9090", "9090" for all
-// interfaces). Throws std::invalid_argument with the reason.
-std::string to_civetweb_listening_port(const std::string& listen_address);
 
 }  // namespace agentmetrics::collector
