@@ -101,6 +101,13 @@ std::unique_ptr<SegmentWriter> SegmentWriter::create(const SegmentOptions& optio
     errno = e;
     throw_errno(what);
   };
+  // An OFD write lock lives as long as this open file description: the collector takes a
+  // released lock to mean the producer is gone, whatever happened to its pid. Taken first, so
+  // that a set-up file without it is known abandoned (the collector removes those).
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (::fcntl(w->fd_, F_OFD_SETLK, &lock) != 0) fail("cannot lock segment");
   // Reserve every page now: on a full tmpfs this fails with ENOSPC, whereas a sparse file
   // would fault with SIGBUS on the hot path later.
   const int fa = ::posix_fallocate(w->fd_, 0, static_cast<off_t>(g.segment_size));
@@ -112,13 +119,6 @@ std::unique_ptr<SegmentWriter> SegmentWriter::create(const SegmentOptions& optio
   if (base == MAP_FAILED) fail("cannot map segment");
   w->base_ = static_cast<std::byte*>(base);
   w->size_ = g.segment_size;
-
-  // An OFD write lock lives as long as this open file description: the collector takes a
-  // released lock to mean the producer is gone, whatever happened to its pid.
-  struct flock lock {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
-  if (::fcntl(w->fd_, F_OFD_SETLK, &lock) != 0) fail("cannot lock segment");
 
   auto* header = new (w->base_) ipc::SegmentHeader{};
   ipc::SegmentDescriptor& d = header->descriptor;

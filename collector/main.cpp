@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
   }
   configure_logging(parse_log_level(config.log.level), config.log.format == "json");
 
+  // A write past a file size limit (ulimit -f, systemd's LimitFSIZE=) then fails with EFBIG,
+  // which the store handles like a full disk, instead of ending the daemon.
+  ::signal(SIGXFSZ, SIG_IGN);
   // Signals are read from a signalfd by the event loop; block them before any thread starts
   // so none is delivered to a worker.
   sigset_t signals;

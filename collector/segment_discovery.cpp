@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "abandoned_setups.h"
 #include "log.h"
 
 namespace agentmetrics::collector {
@@ -34,9 +35,13 @@ void SegmentDiscovery::scan() {
     ::close(fd);
     return;
   }
+  ::rewinddir(dir);  // the duplicate shares the directory's offset, left at the end by the last reader
   while (const dirent* entry = ::readdir(dir)) consider(entry->d_name);
   ::closedir(dir);
+  tidy();
 }
+
+void SegmentDiscovery::tidy() { remove_abandoned_setups(directory_.fd(), directory_.ns(), policy_.allowed_owners); }
 
 void SegmentDiscovery::consider(const std::string& name) {
   if (!directory_.claim(name)) return;

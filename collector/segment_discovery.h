@@ -24,8 +24,10 @@ class SegmentDiscovery {
   // The descriptor to watch for readability; on_readable() takes what it reports.
   int fd() const { return inotify_fd_; }
   void on_readable();
-  // Attaches every segment already in the directory.
+  // Attaches every segment already in the directory, and tidies.
   void scan();
+  // Removes the set-up files of producers that died before publishing (abandoned_setups.h).
+  void tidy();
 
  private:
   void consider(const std::string& name);

@@ -44,9 +44,11 @@ std::string init_file_name(std::string_view ns, std::int32_t pid, std::uint64_t 
   return compose(kInitPrefix, ns, pid, nonce);
 }
 
-std::optional<ParsedSegmentName> parse_segment_file_name(std::string_view file_name, std::string_view ns) {
-  if (!file_name.starts_with(kPublishedPrefix)) return std::nullopt;
-  file_name.remove_prefix(kPublishedPrefix.size());
+namespace {
+
+std::optional<ParsedSegmentName> parse_name(std::string_view file_name, std::string_view prefix, std::string_view ns) {
+  if (!file_name.starts_with(prefix)) return std::nullopt;
+  file_name.remove_prefix(prefix.size());
   if (!file_name.starts_with(ns) || file_name.size() <= ns.size() || file_name[ns.size()] != '.') return std::nullopt;
   file_name.remove_prefix(ns.size() + 1);
   const auto dot = file_name.find('.');
@@ -55,6 +57,16 @@ std::optional<ParsedSegmentName> parse_segment_file_name(std::string_view file_n
   if (!parse_number(file_name.substr(0, dot), parsed.pid) || parsed.pid <= 0) return std::nullopt;
   if (!parse_number(file_name.substr(dot + 1), parsed.nonce)) return std::nullopt;
   return parsed;
+}
+
+}  // namespace
+
+std::optional<ParsedSegmentName> parse_segment_file_name(std::string_view file_name, std::string_view ns) {
+  return parse_name(file_name, kPublishedPrefix, ns);
+}
+
+std::optional<ParsedSegmentName> parse_init_file_name(std::string_view file_name, std::string_view ns) {
+  return parse_name(file_name, kInitPrefix, ns);
 }
 
 }  // namespace agentmetrics::ipc

@@ -32,5 +32,7 @@ struct ParsedSegmentName {
 // Recognises a published segment of namespace `ns`; anything else (other namespaces, files
 // being set up, foreign files) gives nullopt.
 std::optional<ParsedSegmentName> parse_segment_file_name(std::string_view file_name, std::string_view ns);
+// The same for a file of namespace `ns` still being set up (.agentmetrics-init.*).
+std::optional<ParsedSegmentName> parse_init_file_name(std::string_view file_name, std::string_view ns);
 
 }  // namespace agentmetrics::ipc

@@ -6,8 +6,8 @@ namespace agentmetrics::cli {
 
 Event to_client_event(const ipc::OutcomeEvent& e) {
   Event event(ipc::find_kind(e.kind)->name);
-  for (const auto& [name, value] : e.fields) {
-    std::visit([&](const auto& v) { event.set(name, v); }, value);
+  for (const auto& field : e.fields) {
+    std::visit([&](const auto& v) { event.set(field.first, v); }, field.second);
   }
   event.at(e.time);
   return event;

@@ -29,7 +29,7 @@ bool record_patiently(const Event& event, std::chrono::steady_clock::time_point&
 
 nlohmann::json to_json(const ipc::OutcomeEvent& e) {
   nlohmann::json fields = nlohmann::json::object();
-  for (const auto& [name, value] : e.fields) std::visit([&](const auto& v) { fields[name] = v; }, value);
+  for (const auto& field : e.fields) std::visit([&](const auto& v) { fields[field.first] = v; }, field.second);
   return {{"event", ipc::find_kind(e.kind)->name}, {"time", e.time}, {"fields", fields}};
 }
 

@@ -30,8 +30,8 @@ static_assert(std::size(kMigrations) == EventStore::kSchemaVersion);
 
 std::string fields_json(const ipc::OutcomeEvent& event) {
   nlohmann::json fields = nlohmann::json::object();
-  for (const auto& [name, value] : event.fields) {
-    std::visit([&](const auto& v) { fields[name] = v; }, value);
+  for (const auto& field : event.fields) {
+    std::visit([&](const auto& v) { fields[field.first] = v; }, field.second);
   }
   return fields.dump();
 }

@@ -30,7 +30,6 @@ prometheus::Gauge& gauge(prometheus::Registry& registry, const std::string& name
 
 StoreWriter::StoreWriter(StoreOptions options, prometheus::Registry& registry)
     : options_(std::move(options)),
-      store_((ensure_store_directory(options_.path), EventStore::open(options_.path, EventStore::Mode::kReadWrite))),
       stored_(counter(registry, "agentmetrics_outcome_events_stored_total", "Outcome events committed to the store")),
       duplicates_(counter(registry, "agentmetrics_outcome_events_duplicate_total",
                           "Outcome events the store already had (read again after a restart)")),
@@ -39,6 +38,7 @@ StoreWriter::StoreWriter(StoreOptions options, prometheus::Registry& registry)
       queued_(gauge(registry, "agentmetrics_store_queue_events", "Outcome events waiting for the store")),
       healthy_gauge_(gauge(registry, "agentmetrics_store_healthy", "1 when the last store commit succeeded")) {
   healthy_gauge_.Set(1);
+  open_store();
 }
 
 StoreWriter::~StoreWriter() { stop(); }
@@ -71,7 +71,30 @@ std::string StoreWriter::last_error() const {
   return last_error_;
 }
 
+void StoreWriter::report_failure(const std::string& error, const char* what) {
+  if (healthy_.exchange(false, std::memory_order_relaxed)) log(LogLevel::kError, what, {{"store", options_.path}, {"error", error}});
+  healthy_gauge_.Set(0);
+  std::lock_guard lock(error_mutex_);
+  last_error_ = error;
+}
+
+bool StoreWriter::open_store() {
+  if (store_) return true;
+  try {
+    ensure_store_directory(options_.path);
+    store_ = EventStore::open(options_.path, EventStore::Mode::kReadWrite);
+  } catch (const StoreError& e) {
+    report_failure(e.what(), "the store cannot be opened; metrics are served meanwhile and opening is retried");
+    return false;
+  }
+  return true;
+}
+
 bool StoreWriter::commit(std::vector<PendingOutcome>& batch) {
+  if (!open_store()) {
+    failures_.Increment();
+    return false;
+  }
   std::vector<ipc::OutcomeEvent> events;
   events.reserve(batch.size());
   for (auto& p : batch) {
@@ -84,10 +107,7 @@ bool StoreWriter::commit(std::vector<PendingOutcome>& batch) {
     duplicates_.Increment(static_cast<double>(events.size() - added));
   } catch (const StoreError& e) {
     failures_.Increment();
-    if (healthy_.exchange(false, std::memory_order_relaxed)) log(LogLevel::kError, "store commit failed; will retry", {{"error", e.what()}});
-    healthy_gauge_.Set(0);
-    std::lock_guard lock(error_mutex_);
-    last_error_ = e.what();
+    report_failure(e.what(), "store commit failed; will retry");
     return false;
   }
   if (!healthy_.exchange(true, std::memory_order_relaxed)) log(LogLevel::kInfo, "store commits again", {{"store", options_.path}});
@@ -102,6 +122,7 @@ bool StoreWriter::commit(std::vector<PendingOutcome>& batch) {
 }
 
 void StoreWriter::apply_retention() {
+  if (!open_store()) return;
   const double cutoff = unix_now() - std::chrono::duration<double>(options_.retention).count();
   try {
     if (const std::size_t removed = store_->delete_before(cutoff)) {
@@ -142,6 +163,7 @@ void StoreWriter::run() {
       continue;
     }
     if (stopping && queue_.size_approx() == 0) return;
+    open_store();  // when it failed before: the store is usable again soon after it can be
     if (std::chrono::steady_clock::now() >= next_retention) {
       apply_retention();
       next_retention = std::chrono::steady_clock::now() + kRetentionInterval;

@@ -31,7 +31,8 @@ struct StoreOptions {
 
 class StoreWriter final : public OutcomeSink {
  public:
-  // Opens the store now, so a bad path fails at start-up (StoreError).
+  // Tries to open the store now; while it cannot be opened (a read-only or full disk, a bad
+  // path) the writer is unhealthy, keeps what it is given and tries again at each commit.
   StoreWriter(StoreOptions options, prometheus::Registry& registry);
   ~StoreWriter() override;
 
@@ -49,7 +50,9 @@ class StoreWriter final : public OutcomeSink {
 
  private:
   void run();
+  bool open_store();
   bool commit(std::vector<PendingOutcome>& batch);
+  void report_failure(const std::string& error, const char* what);
   void apply_retention();
 
   StoreOptions options_;

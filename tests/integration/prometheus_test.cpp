@@ -1,9 +1,5 @@
 // The real Prometheus server (Debian's package) scrapes the real collector on loopback; the
 // test asks Prometheus's HTTP API for what a user's dashboard would ask.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,89 +9,12 @@
 
 #include "collector_process.h"
 #include "http_client.h"
+#include "prometheus_server.h"
 #include "temp_dir.h"
 #include "test_paths.h"
 
 using namespace agentmetrics::testing;
 
-namespace {
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string url_encode(const std::string& s) {
-  std::string out;
-  const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '_' || c == '-' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-class PrometheusServer {
- public:
-  // One scrape job per (job name, collector port).
-  explicit PrometheusServer(const std::vector<std::pair<std::string, int>>& jobs) : port_(free_port()) {
-    const std::string config = dir_.path() + "/prometheus.yml";
-    std::ofstream out(config);
-    out << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n";
-    for (const auto& [job, target_port] : jobs) {
-      out << "  - job_name: " << job << "\n    static_configs:\n      - targets: ['127.0.0.1:" << target_port << "']\n";
-    }
-    out.close();
-    process_ = std::make_unique<Process>(std::vector<std::string>{
-        kPrometheusBinary, "--config.file=" + config, "--storage.tsdb.path=" + dir_.path() + "/data",
-        "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"});
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (http_get(url("/-/ready")).status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    throw std::runtime_error("prometheus did not become ready:\n" + process_->output());
-  }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-
-  // The instant-query result vector.
-  nlohmann::json query(const std::string& promql) const {
-    auto r = http_get(url("/api/v1/query?query=" + url_encode(promql)));
-    if (r.status != 200) return nlohmann::json::array();
-    auto j = nlohmann::json::parse(r.body);
-    return j["data"]["result"];
-  }
-  // Polls a query until it returns `want` series.
-  nlohmann::json wait_for(const std::string& promql, std::size_t want) const {
-    nlohmann::json result;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      result = query(promql);
-      if (result.size() == want) return result;
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    }
-    return result;
-  }
-
- private:
-  TempDir dir_;
-  int port_;
-  std::unique_ptr<Process> process_;
-};
-
-}  // namespace
 
 TEST(Prometheus, ScrapesTheCollectorAndSeesTheCatalogue) {
   const std::string ns = unique_namespace("prom");
