@@ -1,0 +1,21 @@
+// Fuzzes the configuration loader (collector/config.h) with a file holding the input, then
+// the validation agentmetricsd runs before it starts anything.
+// Oracles: no crash, hang or sanitizer report; a bad file is refused only with ConfigError
+// (docs/configuration.md: the message names the key), never another exception.
+#include <string>
+
+#include "config.h"
+#include "fuzz_support.h"
+
+using namespace agentmetrics;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string path = fuzz::input_file(data, size, "agentmetrics.yml");
+  try {
+    const collector::Config config = collector::load_config_file(path);
+    collector::validate(config);
+    (void)config.effective_listen_address();
+  } catch (const collector::ConfigError&) {
+  }
+  return 0;
+}
