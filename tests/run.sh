@@ -3,11 +3,11 @@
 # with real processes, a real Prometheus and Alertmanager, the MCP SDK and Bun from the npm
 # registry, the short fault and soak tests, then each fuzz target for a few seconds.
 #
-#   tests/run.sh                    # the suite (about 12 minutes on 2 cores)
+#   tests/run.sh                    # the suite (about 13 minutes on 2 cores)
 #   tests/run.sh --with-sanitizers  # then the same tests under ASan+UBSan (but the soak), and the
 #                                   # tests of concurrent code under TSan (what CI runs)
 #
-# AGENTMETRICS_FUZZ_SECONDS (default 10) is the time per fuzz target, 0 to skip fuzzing.
+# AGENTMETRICS_FUZZ_SECONDS (default 5) is the time per fuzz target, 0 to skip fuzzing.
 # tests/long.sh runs the long versions of the reliability tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ run_suite() {
 }
 
 run_suite build all "" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_TESTS=ON -DAGENTMETRICS_BENCH=OFF
-fuzz_seconds=${AGENTMETRICS_FUZZ_SECONDS:-10}
+fuzz_seconds=${AGENTMETRICS_FUZZ_SECONDS:-5}
 if [ "$fuzz_seconds" != 0 ]; then
   tests/fuzz/run.sh "$fuzz_seconds"
 fi

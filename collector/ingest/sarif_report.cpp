@@ -35,6 +35,8 @@ class SarifReader {
       log = json::parse(text);
     } catch (const json::parse_error& e) {
       throw IngestError(path_, line_at(text, e.byte > 0 ? e.byte - 1 : 0), "malformed JSON: " + detail(e.what()));
+    } catch (const json::out_of_range& e) {  // a number too large for a double, such as 1e999
+      throw IngestError(path_, 0, "malformed JSON: " + detail(e.what()));
     }
     if (!log.is_object()) fail("the log is not a JSON object");
     const json* version = member(log, "version");

@@ -82,7 +82,7 @@ void RecommendedActions::merge_file(const std::string& path) {
   nlohmann::ordered_json document;
   try {
     document = nlohmann::ordered_json::parse(text.str());
-  } catch (const nlohmann::ordered_json::parse_error& e) {
+  } catch (const nlohmann::ordered_json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw config_error("the actions file " + path + " is not valid JSON: " + e.what());
   }
   merge_json(document);

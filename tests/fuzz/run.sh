@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) in build-fuzz and runs each for
 # SECONDS (default 20), one after the other, starting from the committed corpus.
-#   tests/fuzz/run.sh 10            # what tests/run.sh (CI) runs
+#   tests/fuzz/run.sh 5             # what tests/run.sh (CI) runs
 #   tests/fuzz/run.sh 600           # longer, on demand (tests/long.sh runs 600 per target)
 #   FUZZ_TARGETS="segment sarif" tests/fuzz/run.sh 60
 # New inputs go to build-fuzz/fuzz-corpus/<target>/ (not the source tree); a crash leaves its
