@@ -157,7 +157,6 @@ TEST(ReflectionWorker, EventsKeepBeingStoredWhileItReflects) {
       seq += 10;
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
       if (ms > worst_ms) worst_ms = ms;
-      if (ms > 100 && getenv("AM_TRACE")) fprintf(stderr, "INSERT %llu took %lld ms\n", (unsigned long long)seq, (long long)ms);
       if (reflecting) ++batches_during;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -174,8 +173,11 @@ TEST(ReflectionWorker, EventsKeepBeingStoredWhileItReflects) {
   EXPECT_GE(report["history_indexed"].get<std::size_t>(), kHistory);
   std::printf("reflection over %zu tasks: %.0f ms; %d insert batches meanwhile, the slowest %lld ms\n", kHistory,
               report["duration_ms"].get<double>(), batches_during.load(), static_cast<long long>(worst_ms.load()));
+  // Not a time limit (these machines are shared, and sanitizers slow both sides alike): the
+  // writer kept committing during the run, and no batch waited for most of it, as one would if
+  // the reflection held the store's write lock while it worked.
   EXPECT_GE(batches_during.load(), 3);
-  EXPECT_LT(worst_ms.load(), 1000);
+  EXPECT_LT(static_cast<double>(worst_ms.load()), report["duration_ms"].get<double>() * 0.75);
 }
 
 }  // namespace
