@@ -2,8 +2,9 @@
 # Builds the benchmarks in Release and runs them, printing their results: the producer's cost
 # per event (producer_bench), the scrape cost (exposition_bench), end-to-end throughput and
 # memory with real producer processes (load_generator), the doorbell-to-drain wake-up latency
-# (wakeup_bench) and the idle CPU of the real daemon (idle_cpu, 60 s per wait mode), each
-# beside its peers measured in the same run. docs/benchmarks.md says how to read them.
+# (wakeup_bench), the idle CPU of the real daemon (idle_cpu, 60 s per wait mode) and `cm
+# context` as a whole process on 10k rules and 100k past tasks (cm_context_bench), each beside
+# its peers or its yardsticks measured in the same run. docs/benchmarks.md says how to read them.
 #
 #   bench/run.sh            full runs (about 10 minutes, 3 of them idle_cpu)
 #   bench/run.sh --quick    short runs: a smoke check of the benchmarks, not figures to quote
@@ -25,7 +26,7 @@ build="${AGENTMETRICS_BUILD_DIR:-build}"
 
 echo "== building ${build} (Release)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_BENCH=ON >/dev/null
-for target in agentmetricsd producer_bench exposition_bench load_generator wakeup_bench idle_cpu; do
+for target in agentmetricsd producer_bench exposition_bench load_generator wakeup_bench idle_cpu cm_context_bench; do
   cmake --build "$build" -j"$(nproc)" --target "$target"
 done
 
@@ -35,12 +36,14 @@ if ((quick)); then
   load_args=(--seconds 1 --producers 1,8 --series 1000)
   wakeup_args=(--benchmark_repetitions=1)
   idle_seconds=3
+  cm_args=(--rules 1000 --tasks 10000 --runs 21)
 else
   producer_args=(--benchmark_min_time=0.3)
   exposition_args=(--benchmark_min_time=0.3)
   load_args=(--seconds 5)
   wakeup_args=() # its defaults: 9 interleaved repetitions, medians shown
   idle_seconds=60
+  cm_args=() # its defaults: 10k rules, 100k tasks (generated once, kept in the build tree), 101 runs
 fi
 
 echo
@@ -62,3 +65,7 @@ echo "== doorbell-to-drain wake-up latency: ${build}/bench/wakeup_bench ${wakeup
 echo
 echo "== idle CPU of agentmetricsd: ${build}/bench/idle_cpu --seconds ${idle_seconds}"
 "${build}/bench/idle_cpu" --seconds "$idle_seconds"
+echo
+echo "== cm context as a whole process: ${build}/bench/cm_context_bench ${cm_args[*]}"
+# Its store is kept in the build tree and generated on the first run (about a minute).
+(cd "${build}/bench" && ./cm_context_bench "${cm_args[@]}")
