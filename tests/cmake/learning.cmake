@@ -24,3 +24,9 @@ add_dependencies(cm_cli_test cm)
 add_test(NAME cm_mcp_sdk_test
   COMMAND bash ${learning_tests_dir}/mcp/run.sh $<TARGET_FILE:cm> ${CMAKE_CURRENT_BINARY_DIR}/mcp-client)
 set_tests_properties(cm_mcp_sdk_test PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600)
+
+# The reflection worker inside the real collector, reflecting while real producers write at
+# full speed and the collector is scraped: 6-8 s here, several times that under a sanitizer.
+agentmetrics_test(reflection_load_test CONCURRENT TIMEOUT 400 ${learning_tests_dir}/integration/reflection_load_test.cpp)
+target_link_libraries(reflection_load_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
+add_dependencies(reflection_load_test agentmetricsd test_producer outcome_producer)
