@@ -1,6 +1,7 @@
 #include "http_server.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -389,6 +390,7 @@ HttpListener::HttpListener(const HttpOptions& options, std::map<std::string, Htt
     accept();
     for (int i = 0; i < std::max(1, options.threads); ++i) {
       threads_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "am-http");
         // A handler that throws loses its connection, not the thread.
         for (;;) {
           try {

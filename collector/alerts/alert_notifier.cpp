@@ -1,6 +1,7 @@
 #include "alerts/alert_notifier.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <cctype>
@@ -171,6 +172,7 @@ AlertNotifier::AlertNotifier(AlertNotifierOptions options, prometheus::Registry&
   static std::once_flag curl_once;
   std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   worker_ = std::thread([this] { run(); });
+  pthread_setname_np(worker_.native_handle(), "am-alerts");
 }
 
 AlertNotifier::~AlertNotifier() { stop(); }

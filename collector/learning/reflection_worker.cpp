@@ -40,7 +40,10 @@ std::optional<double> last_run_time(sqlite3* db) {
 // Runs the worker's write transactions at the priority of the thread that created it.
 class WriteHelper {
  public:
-  explicit WriteHelper(std::string path) : path_(std::move(path)), thread_([this] { loop(); }) {}
+  explicit WriteHelper(std::string path) : path_(std::move(path)), thread_([this] {
+    pthread_setname_np(pthread_self(), "am-reflect-w");
+    loop();
+  }) {}
   ~WriteHelper() {
     {
       std::lock_guard lock(mutex_);
@@ -129,6 +132,7 @@ void ReflectionWorker::start() {
   // Created here, so it has the priority of the caller, not the worker's idle one.
   if (!writer_) writer_ = std::make_unique<WriteHelper>(store_path_);
   thread_ = std::thread([this] { run(); });
+  pthread_setname_np(thread_.native_handle(), "am-reflect");
 }
 
 void ReflectionWorker::request() {
