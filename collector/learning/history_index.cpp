@@ -50,7 +50,9 @@ bool HistoryIndex::behind() const {
 std::int64_t HistoryIndex::size() const { return state_int(db_, kCount).value_or(0); }
 
 std::int64_t HistoryIndex::pending() const {
-  SqliteStatement st(db_, "SELECT count(*) FROM events WHERE id > ? AND kind = 'task'");
+  // `+kind` keeps SQLite on the rowid range: with the (kind, time) index it would count every
+  // task ever stored, not only those past the watermark.
+  SqliteStatement st(db_, "SELECT count(*) FROM events WHERE id > ? AND +kind = 'task'");
   st.bind(1, watermark());
   return st.step() ? st.column_int64(0) : 0;
 }
@@ -98,13 +100,15 @@ std::size_t HistoryIndex::index_batch(std::size_t batch) {
     st.bind(2, static_cast<std::int64_t>(batch - 1));
     if (st.step()) upper = st.column_int64(0);
   }
+  // `+kind`: a rowid range per batch; through the (kind, time) index every batch would scan all
+  // tasks, and indexing a history would grow with its square.
   SqliteStatement insert(db_,
                          "INSERT INTO history_fts(rowid, title, approach, snippet, task_type, agent_type, session_id, success, duration, time) "
                          "SELECT id, coalesce(json_extract(fields, '$.title'), ''), coalesce(json_extract(fields, '$.approach'), ''), "
                          "coalesce(json_extract(fields, '$.snippet'), ''), coalesce(json_extract(fields, '$.task_type'), ''), "
                          "coalesce(json_extract(fields, '$.agent_type'), ''), coalesce(json_extract(fields, '$.session_id'), ''), "
                          "coalesce(json_extract(fields, '$.success'), 0), coalesce(json_extract(fields, '$.duration_seconds'), 0), time "
-                         "FROM events WHERE id > ? AND id <= ? AND kind = 'task'");
+                         "FROM events WHERE id > ? AND id <= ? AND +kind = 'task'");
   insert.bind(1, wm);
   insert.bind(2, upper);
   insert.run();

@@ -198,11 +198,12 @@ bool task_feedback_batch(sqlite3* db, const ConfidenceModel& model, std::size_t 
     st.bind(2, static_cast<std::int64_t>(batch - 1));
     if (st.step()) upper = st.column_int64(0);
   }
+  // `+kind`: a rowid range per batch, not a scan of every task through the (kind, time) index.
   SqliteStatement st(db,
                      "SELECT id, time, json_extract(fields, '$.rule_ids'), coalesce(json_extract(fields, '$.success'), 0), "
                      "coalesce(json_extract(fields, '$.stage'), ''), coalesce(json_extract(fields, '$.failure_type'), ''), "
                      "coalesce(json_extract(fields, '$.session_id'), '') FROM events "
-                     "WHERE id > ? AND id <= ? AND kind = 'task' AND json_extract(fields, '$.rule_ids') IS NOT NULL ORDER BY id");
+                     "WHERE id > ? AND id <= ? AND +kind = 'task' AND json_extract(fields, '$.rule_ids') IS NOT NULL ORDER BY id");
   st.bind(1, wm);
   st.bind(2, upper);
   while (st.step()) {
