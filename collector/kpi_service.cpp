@@ -2,15 +2,21 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 #include "catalogue.h"
 #include "log.h"
 
 namespace agentmetrics::collector {
 namespace {
 
-// After a poke, wait this long for more events before recomputing: a burst of commits costs
-// one refresh.
+// After a poke, wait at least this long for more events before recomputing: a burst of commits
+// costs one refresh.
 constexpr auto kPokeDelay = std::chrono::seconds(1);
+// and at least this many times the last refresh's duration: a refresh reads every event of the
+// windows (30 days), so on a large history under a steady stream of events the KPI thread would
+// otherwise keep a quarter of a core busy. This keeps it to a twentieth.
+constexpr int kPokeDelayPerRefreshTime = 19;
 
 double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
@@ -23,6 +29,10 @@ std::string unit_text(kpi::KpiUnit unit) {
 }
 
 }  // namespace
+
+std::chrono::steady_clock::duration kpi_poke_delay(std::chrono::steady_clock::duration last_refresh) {
+  return std::max<std::chrono::steady_clock::duration>(kPokeDelay, kPokeDelayPerRefreshTime * last_refresh);
+}
 
 KpiService::KpiService(KpiServiceOptions options, prometheus::Registry& registry, alerts::AlertNotifier* notifier)
     : options_(std::move(options)), gauges_(registry, options_.metric_prefix), notifier_(notifier) {}
@@ -68,18 +78,20 @@ void KpiService::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
     try {
       refresh();
     } catch (const std::exception& e) {
       log(LogLevel::kError, "KPI refresh failed", {{"error", e.what()}});
     }
+    const auto poke_delay = kpi_poke_delay(std::chrono::steady_clock::now() - started);
     lock.lock();
     // The next refresh: at the interval, or shortly after a poke.
     const auto deadline = std::chrono::steady_clock::now() + options_.refresh_interval;
     wake_.wait_until(lock, deadline, [&] { return stopping_ || poked_; });
     if (poked_ && !stopping_) {
       poked_ = false;
-      wake_.wait_for(lock, kPokeDelay, [&] { return stopping_; });
+      wake_.wait_for(lock, poke_delay, [&] { return stopping_; });
     }
   }
 }

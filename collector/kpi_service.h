@@ -33,6 +33,11 @@ struct KpiServiceOptions {
   std::string metric_prefix = "opencode";
 };
 
+// How long after a poke the next refresh waits, given how long the last one took: at least 1 s
+// (a burst of commits costs one refresh), and long enough that refreshing takes at most a
+// twentieth of the thread's time however large the history grows.
+std::chrono::steady_clock::duration kpi_poke_delay(std::chrono::steady_clock::duration last_refresh);
+
 class KpiService {
  public:
   // `notifier` may be null (alerts disabled); it and `registry` must outlive the service.
