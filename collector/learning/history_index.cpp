@@ -50,8 +50,7 @@ bool HistoryIndex::behind() const {
 std::int64_t HistoryIndex::size() const { return state_int(db_, kCount).value_or(0); }
 
 std::int64_t HistoryIndex::pending() const {
-  // `+kind` keeps SQLite on the rowid range: with the (kind, time) index it would count every
-  // task ever stored, not only those past the watermark.
+  // `+kind`: see event_batch_end.
   SqliteStatement st(db_, "SELECT count(*) FROM events WHERE id > ? AND +kind = 'task'");
   st.bind(1, watermark());
   return st.step() ? st.column_int64(0) : 0;
@@ -73,7 +72,6 @@ std::size_t HistoryIndex::catch_up(std::size_t batch, std::size_t max_events, co
 }
 
 std::size_t HistoryIndex::index_batch(std::size_t batch) {
-  if (batch == 0) batch = 1;
   WriteTransaction tx(db_);
   std::int64_t wm = watermark();
   const std::int64_t max_id = scalar(db_, "SELECT max(id) FROM events");
@@ -93,15 +91,8 @@ std::size_t HistoryIndex::index_batch(std::size_t batch) {
     set_state_int(db_, kCount, state_int(db_, kCount).value_or(0) - sqlite3_changes(db_));
     set_state_int(db_, kMinId, min_id);
   }
-  std::int64_t upper = max_id;
-  {
-    SqliteStatement st(db_, "SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?");
-    st.bind(1, wm);
-    st.bind(2, static_cast<std::int64_t>(batch - 1));
-    if (st.step()) upper = st.column_int64(0);
-  }
-  // `+kind`: a rowid range per batch; through the (kind, time) index every batch would scan all
-  // tasks, and indexing a history would grow with its square.
+  const std::int64_t upper = event_batch_end(db_, wm, batch, max_id);
+  // `+kind`: see event_batch_end.
   SqliteStatement insert(db_,
                          "INSERT INTO history_fts(rowid, title, approach, snippet, task_type, agent_type, session_id, success, duration, time) "
                          "SELECT id, coalesce(json_extract(fields, '$.title'), ''), coalesce(json_extract(fields, '$.approach'), ''), "

@@ -191,14 +191,8 @@ bool task_feedback_batch(sqlite3* db, const ConfidenceModel& model, std::size_t 
     tx.commit();
     return false;
   }
-  std::int64_t upper = max_id;
-  {
-    SqliteStatement st(db, "SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?");
-    st.bind(1, wm);
-    st.bind(2, static_cast<std::int64_t>(batch - 1));
-    if (st.step()) upper = st.column_int64(0);
-  }
-  // `+kind`: a rowid range per batch, not a scan of every task through the (kind, time) index.
+  const std::int64_t upper = event_batch_end(db, wm, batch, max_id);
+  // `+kind`: see event_batch_end.
   SqliteStatement st(db,
                      "SELECT id, time, json_extract(fields, '$.rule_ids'), coalesce(json_extract(fields, '$.success'), 0), "
                      "coalesce(json_extract(fields, '$.stage'), ''), coalesce(json_extract(fields, '$.failure_type'), ''), "
@@ -253,7 +247,6 @@ bool task_feedback_batch(sqlite3* db, const ConfidenceModel& model, std::size_t 
 TaskFeedbackTally apply_task_feedback(sqlite3* db, Playbook& playbook, std::size_t batch, const std::atomic<bool>* cancel, bool paced,
                                       const WriteRunner* runner) {
   TaskFeedbackTally tally;
-  if (batch == 0) batch = 1;
   WritePacer pacer(paced);
   for (;;) {
     if (cancel && cancel->load()) break;

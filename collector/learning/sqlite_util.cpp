@@ -69,4 +69,11 @@ void set_state_int(sqlite3* db, std::string_view key, std::int64_t value) {
   st.run();
 }
 
+std::int64_t event_batch_end(sqlite3* db, std::int64_t after, std::size_t batch, std::int64_t last) {
+  SqliteStatement st(db, "SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?");
+  st.bind(1, after);
+  st.bind(2, static_cast<std::int64_t>(std::max<std::size_t>(batch, 1) - 1));
+  return st.step() ? st.column_int64(0) : last;
+}
+
 }  // namespace agentmetrics::learning

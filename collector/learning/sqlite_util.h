@@ -74,4 +74,12 @@ void run_write(sqlite3* db, const WriteRunner* runner, const std::function<void(
 std::optional<std::int64_t> state_int(sqlite3* db, std::string_view key);
 void set_state_int(sqlite3* db, std::string_view key, std::int64_t value);
 
+// The incremental work reads the events after its watermark in batches of ids, each a rowid
+// range (id > after AND id <= end); its queries write `+kind` so that SQLite keeps to that range
+// instead of scanning every event of the kind through the (kind, time) index, which would make
+// the work grow with the square of the history.
+// The end of the next batch: the id of the `batch`-th event after `after`, or `last` (the
+// highest id) when fewer follow. A batch of 0 is taken as 1.
+std::int64_t event_batch_end(sqlite3* db, std::int64_t after, std::size_t batch, std::int64_t last);
+
 }  // namespace agentmetrics::learning

@@ -5,13 +5,11 @@
 // Nothing here is a wall-clock limit. The reflection's own duration is the yardstick: a drain,
 // store or scrape that waited for the reflection would wait for most of it.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
-#include <mutex>
 #include <regex>
 #include <set>
 #include <thread>

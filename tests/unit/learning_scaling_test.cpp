@@ -24,7 +24,13 @@ constexpr std::size_t kNew = 200;
 class VmSteps {
  public:
   explicit VmSteps(sqlite3* db) : db_(db) {
-    sqlite3_progress_handler(db_, 100, [](void* n) { return ++*static_cast<long*>(n), 0; }, &hundreds_);
+    sqlite3_progress_handler(
+        db_, 100,
+        [](void* hundreds) {
+          ++*static_cast<long*>(hundreds);
+          return 0;  // go on
+        },
+        &hundreds_);
   }
   ~VmSteps() { sqlite3_progress_handler(db_, 0, nullptr, nullptr); }
   long hundreds() const { return hundreds_; }
