@@ -7,7 +7,7 @@
 
 #include "agentmetrics/agentmetrics.h"
 #include "agentmetrics/agentmetrics.hpp"
-#include "client.h"
+#include "agent/client.h"
 
 struct am_task {
   agentmetrics::Task task;

@@ -1,6 +1,6 @@
-#include "client.h"
+#include "agent/client.h"
 
-#include "doorbell.h"
+#include "ipc/doorbell.h"
 
 #include <pthread.h>
 #include <sys/random.h>

@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "record.h"
-#include "segment_writer.h"
-#include "string_table.h"
+#include "ipc/record.h"
+#include "agent/segment_writer.h"
+#include "ipc/string_table.h"
 
 namespace agentmetrics::agent {
 

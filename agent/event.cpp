@@ -4,9 +4,9 @@
 #include <stdexcept>
 
 #include "agentmetrics/agentmetrics.hpp"
-#include "catalogue.h"
-#include "client.h"
-#include "outcome_event.h"
+#include "ipc/catalogue.h"
+#include "agent/client.h"
+#include "ipc/outcome_event.h"
 
 namespace agentmetrics {
 namespace {

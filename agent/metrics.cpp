@@ -2,8 +2,8 @@
 #include <stdexcept>
 
 #include "agentmetrics/agentmetrics.hpp"
-#include "catalogue.h"
-#include "client.h"
+#include "ipc/catalogue.h"
+#include "agent/client.h"
 
 namespace agentmetrics {
 namespace detail {

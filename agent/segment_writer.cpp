@@ -1,4 +1,4 @@
-#include "segment_writer.h"
+#include "agent/segment_writer.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -17,8 +17,8 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "doorbell.h"
-#include "segment_name.h"
+#include "ipc/doorbell.h"
+#include "ipc/segment_name.h"
 
 namespace agentmetrics::agent {
 namespace {

@@ -8,7 +8,7 @@
 #include <span>
 #include <string>
 
-#include "segment_layout.h"
+#include "ipc/segment_layout.h"
 
 namespace agentmetrics::agent {
 

@@ -2,7 +2,7 @@
 #include <stdexcept>
 
 #include "agentmetrics/agentmetrics.hpp"
-#include "client.h"
+#include "agent/client.h"
 
 namespace agentmetrics {
 

@@ -1,4 +1,4 @@
-#include "bench_process.h"
+#include "bench/bench_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "segment_name.h"
+#include "ipc/segment_name.h"
 
 namespace agentmetrics::bench {
 
@@ -49,7 +49,7 @@ int stop_and_reap(pid_t pid) {
 bool exited(pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) == pid; }
 
 std::string default_daemon_path() {
-  return (fs::read_symlink("/proc/self/exe").parent_path() / ".." / "collector" / "agentmetricsd").lexically_normal();
+  return (fs::read_symlink("/proc/self/exe").parent_path() / ".." / "bin" / "agentmetricsd").lexically_normal();
 }
 
 Daemon start_daemon(const std::string& path, const std::string& ns, const std::vector<std::string>& extra_args) {

@@ -23,7 +23,7 @@ pid_t fork_dying_with_parent();
 int stop_and_reap(pid_t pid);
 bool exited(pid_t pid);
 
-// agentmetricsd beside this program's build: ../collector/agentmetricsd.
+// agentmetricsd beside this program's build: ../bin/agentmetricsd.
 std::string default_daemon_path();
 
 struct Daemon {

@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "event_store.h"
-#include "learning_service.h"
-#include "sqlite_util.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/learning_service.h"
+#include "collector/learning/sqlite_util.h"
 
 extern char** environ;
 
@@ -114,7 +114,7 @@ void generate(const std::string& path, std::size_t rules, std::size_t tasks) {
   const char* stages[] = {"implement", "test", "build", "lint", "deploy", "review"};
   const char* approaches[] = {"test_driven_development", "reproduce_first", "small_steps", "spike_then_rewrite", "pair_review",
                               "big_bang", "incremental_migration", "feature_flag", "bisect", "profiling_first"};
-  auto store = collector::EventStore::open(path, collector::EventStore::Mode::kReadWrite);
+  auto store = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<ipc::OutcomeEvent> batch;

@@ -13,8 +13,8 @@
 #include <memory>
 #include <sstream>
 
-#include "catalogue.h"
-#include "exposition.h"
+#include "ipc/catalogue.h"
+#include "collector/expose/exposition.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;

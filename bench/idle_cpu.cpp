@@ -10,7 +10,7 @@
 // back-off.
 //
 // Usage: idle_cpu [PATH/TO/agentmetricsd] [--seconds N]
-//        (default daemon: ../collector/agentmetricsd beside this program's directory)
+//        (default daemon: ../bin/agentmetricsd beside this program's directory)
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -32,8 +32,8 @@
 #include <thread>
 #include <vector>
 
-#include "bench_process.h"
-#include "segment_name.h"
+#include "bench/bench_process.h"
+#include "ipc/segment_name.h"
 
 namespace {
 

@@ -31,8 +31,8 @@
 #include <thread>
 #include <vector>
 
-#include "bench_process.h"
-#include "segment_name.h"
+#include "bench/bench_process.h"
+#include "ipc/segment_name.h"
 
 namespace {
 

@@ -21,8 +21,8 @@
 #include <memory>
 #include <string>
 
-#include "collector.h"
-#include "segment_name.h"
+#include "collector/daemon/collector.h"
+#include "ipc/segment_name.h"
 
 namespace {
 

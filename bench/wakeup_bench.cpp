@@ -43,9 +43,9 @@
 #include <thread>
 #include <vector>
 
-#include "collector.h"
-#include "log.h"
-#include "segment_name.h"
+#include "collector/daemon/collector.h"
+#include "collector/common/log.h"
+#include "ipc/segment_name.h"
 
 namespace {
 
@@ -380,7 +380,7 @@ WAKEUP_BENCHMARK(BM_Peer_SleepPoll1ms, other_core, Placement::kOtherCore);
 int main(int argc, char** argv) {
   const std::string ns = "wakeup-bench-" + std::to_string(::getpid());
   ::setenv("AGENTMETRICS_NAMESPACE", ns.c_str(), 1);
-  agentmetrics::collector::configure_logging(agentmetrics::collector::LogLevel::kWarn, false);
+  agentmetrics::configure_logging(agentmetrics::LogLevel::kWarn, false);
   // The segment must exist before the first collector's start-up scan (see g_collector).
   published_counter();
   if (!agentmetrics::connected()) {

@@ -62,8 +62,8 @@ if ! need_tools; then
   need_tools || die "prometheus, promtool, prometheus-alertmanager, python3 and curl are needed (Debian: apt-get install prometheus prometheus-alertmanager python3 curl)"
 fi
 
-collector_bin=$build/collector/agentmetricsd
-cli_bin=$build/collector/cli/agentmetrics
+collector_bin=$build/bin/agentmetricsd
+cli_bin=$build/bin/agentmetrics
 demo_bin=$build/agent/agentmetrics-demo
 if [ "${AGENTMETRICS_STACK_NO_BUILD:-0}" != 1 ]; then
   if [ ! -f "$build/CMakeCache.txt" ]; then

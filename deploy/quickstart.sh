@@ -14,7 +14,7 @@ if curl -s -o /dev/null "http://127.0.0.1:${port}/"; then
   echo "quickstart: something already listens on port ${port}; stop it or set METRICS_PORT" >&2
   exit 1
 fi
-./build/collector/agentmetricsd --web.listen-address=":${port}" &
+./build/bin/agentmetricsd --web.listen-address=":${port}" &
 collector=$!
 trap 'kill "$collector" 2>/dev/null; wait "$collector" 2>/dev/null' EXIT
 for _ in $(seq 50); do

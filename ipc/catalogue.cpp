@@ -1,4 +1,4 @@
-#include "catalogue.h"
+#include "ipc/catalogue.h"
 
 #include <string>
 

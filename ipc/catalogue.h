@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "string_table.h"
+#include "ipc/string_table.h"
 
 namespace agentmetrics::ipc {
 

@@ -1,4 +1,4 @@
-#include "doorbell.h"
+#include "ipc/doorbell.h"
 
 #include <linux/futex.h>
 #include <linux/membarrier.h>

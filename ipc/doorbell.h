@@ -17,7 +17,7 @@
 
 #include <atomic>
 
-#include "segment_layout.h"
+#include "ipc/segment_layout.h"
 
 namespace agentmetrics::ipc {
 

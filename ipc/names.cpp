@@ -1,4 +1,4 @@
-#include "names.h"
+#include "ipc/names.h"
 
 #include <cstdint>
 

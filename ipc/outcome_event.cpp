@@ -1,4 +1,4 @@
-#include "outcome_event.h"
+#include "ipc/outcome_event.h"
 
 #include <array>
 #include <charconv>
@@ -7,8 +7,8 @@
 #include <ctime>
 #include <stdexcept>
 
-#include "names.h"
-#include "record.h"
+#include "ipc/names.h"
+#include "ipc/record.h"
 
 namespace agentmetrics::ipc {
 namespace {

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "record.h"
+#include "ipc/record.h"
 
 namespace agentmetrics::ipc {
 

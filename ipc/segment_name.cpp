@@ -1,4 +1,4 @@
-#include "segment_name.h"
+#include "ipc/segment_name.h"
 
 #include <charconv>
 

@@ -1,4 +1,4 @@
-#include "segment_validator.h"
+#include "ipc/segment_validator.h"
 
 namespace agentmetrics::ipc {
 namespace {

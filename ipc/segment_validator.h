@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "segment_layout.h"
+#include "ipc/segment_layout.h"
 
 namespace agentmetrics::ipc {
 

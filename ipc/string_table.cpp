@@ -1,11 +1,11 @@
-#include "string_table.h"
+#include "ipc/string_table.h"
 
 #include <cmath>
 #include <cstring>
 #include <optional>
 
-#include "names.h"
-#include "segment_layout.h"
+#include "ipc/names.h"
+#include "ipc/segment_layout.h"
 
 namespace agentmetrics::ipc {
 namespace {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace agentmetrics::collector::alerts {
+namespace agentmetrics::alerts {
 
 struct KpiAlert {
   std::string kpi;       // stable id, e.g. "code_coverage"; becomes the alertname "KpiCodeCoverage"
@@ -28,4 +28,4 @@ struct KpiAlert {
   std::optional<std::chrono::system_clock::time_point> ends_at;
 };
 
-}  // namespace agentmetrics::collector::alerts
+}  // namespace agentmetrics::alerts

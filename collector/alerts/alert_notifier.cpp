@@ -1,4 +1,4 @@
-#include "alerts/alert_notifier.h"
+#include "collector/alerts/alert_notifier.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -10,17 +10,17 @@
 #include <stdexcept>
 #include <utility>
 
-#include "log.h"
+#include "collector/common/log.h"
 
 #ifndef AGENTMETRICS_VERSION
 #define AGENTMETRICS_VERSION "0.0.0"
 #endif
 
-namespace agentmetrics::collector::alerts {
+namespace agentmetrics::alerts {
 namespace {
 
 using std::chrono::milliseconds;
-using collector::LogLevel;
+using agentmetrics::LogLevel;
 
 // The outcome of one HTTP attempt.
 struct Attempt {
@@ -180,7 +180,7 @@ AlertNotifier::~AlertNotifier() { stop(); }
 void AlertNotifier::notify(KpiAlert alert) {
   const auto now = std::chrono::system_clock::now();
   if (!enabled()) {
-    collector::log(LogLevel::kDebug, "alert not sent: no webhook URL",
+    agentmetrics::log(LogLevel::kDebug, "alert not sent: no webhook URL",
                    {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"status", status_name(alert)}});
     return;
   }
@@ -204,7 +204,7 @@ void AlertNotifier::notify(KpiAlert alert) {
   if (!stopped) wake_.notify_one();
   if (dropped) {
     failed_.Increment();
-    collector::log(LogLevel::kWarn, stopped ? "alert notification dropped: notifier stopped"
+    agentmetrics::log(LogLevel::kWarn, stopped ? "alert notification dropped: notifier stopped"
                                             : "alert notification dropped: queue full, oldest alert pushed out",
                    {{"alertname", alert_name(dropped->kpi)},
                     {"window", dropped->window},
@@ -238,7 +238,7 @@ void AlertNotifier::run() {
       deliver(curl, alert);
     } catch (const std::exception& e) {  // nothing may escape the thread
       failed_.Increment();
-      collector::log(LogLevel::kError, "alert notification failed",
+      agentmetrics::log(LogLevel::kError, "alert notification failed",
                      {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"error", e.what()}});
     }
     lock.lock();
@@ -249,7 +249,7 @@ void AlertNotifier::run() {
   if (curl) curl_easy_cleanup(curl);
   for (const auto& alert : abandoned) {
     failed_.Increment();
-    collector::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped",
+    agentmetrics::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped",
                    {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"status", status_name(alert)}});
   }
 }
@@ -277,19 +277,19 @@ void AlertNotifier::deliver(void* handle, const KpiAlert& alert) {
     switch (outcome) {
       case Outcome::kSent:
         sent_.Increment();
-        collector::log(LogLevel::kInfo, "alert notification sent",
+        agentmetrics::log(LogLevel::kInfo, "alert notification sent",
                        {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
                         {"attempts", attempt_number}, {"http_status", attempt.status}});
         return;
       case Outcome::kAbandoned:
         failed_.Increment();
-        collector::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped during the request",
+        agentmetrics::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped during the request",
                        {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
                         {"attempts", attempt_number}});
         return;
       case Outcome::kFailed:
         failed_.Increment();
-        collector::log(LogLevel::kError,
+        agentmetrics::log(LogLevel::kError,
                        attempt.retryable ? "alert notification failed: attempts exhausted"
                                          : "alert notification failed: not retryable",
                        {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
@@ -299,13 +299,13 @@ void AlertNotifier::deliver(void* handle, const KpiAlert& alert) {
       case Outcome::kRetrying:
         break;
     }
-    collector::log(LogLevel::kWarn, "alert notification attempt failed, retrying",
+    agentmetrics::log(LogLevel::kWarn, "alert notification attempt failed, retrying",
                    {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
                     {"attempt", attempt_number}, {"http_status", attempt.status}, {"error", attempt.error},
                     {"response", attempt.response}, {"retry_in_ms", static_cast<long long>(delay.count())}});
     if (!sleep_unless_stopped(delay)) {
       failed_.Increment();
-      collector::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped before the next attempt",
+      agentmetrics::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped before the next attempt",
                      {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
                       {"attempts", attempt_number}});
       return;
@@ -330,4 +330,4 @@ bool AlertNotifier::sleep_unless_stopped(milliseconds delay) {
   return !wake_.wait_for(lock, delay, [&] { return stopping_; });
 }
 
-}  // namespace agentmetrics::collector::alerts
+}  // namespace agentmetrics::alerts

@@ -33,10 +33,10 @@
 #include <string>
 #include <thread>
 
-#include "alerts/alert.h"
-#include "alerts/alertmanager_payload.h"
+#include "collector/alerts/alert.h"
+#include "collector/alerts/alertmanager_payload.h"
 
-namespace agentmetrics::collector::alerts {
+namespace agentmetrics::alerts {
 
 // What one HTTP attempt came to, for AlertNotifierOptions::on_attempt.
 struct AttemptReport {
@@ -119,4 +119,4 @@ class AlertNotifier {
   std::thread worker_;
 };
 
-}  // namespace agentmetrics::collector::alerts
+}  // namespace agentmetrics::alerts

@@ -1,4 +1,4 @@
-#include "alerts/alertmanager_payload.h"
+#include "collector/alerts/alertmanager_payload.h"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <ctime>
 #include <stdexcept>
 
-namespace agentmetrics::collector::alerts {
+namespace agentmetrics::alerts {
 namespace {
 
 // The alert's own labels; extra labels may not replace them.
@@ -266,4 +266,4 @@ nlohmann::json build_alertmanager_payload(const KpiAlert& alert, const PayloadOp
               {"alerts", json::array({entry})}};
 }
 
-}  // namespace agentmetrics::collector::alerts
+}  // namespace agentmetrics::alerts

@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
-#include "alerts/alert.h"
+#include "collector/alerts/alert.h"
 
-namespace agentmetrics::collector::alerts {
+namespace agentmetrics::alerts {
 
 using LabelSet = std::map<std::string, std::string>;
 
@@ -68,4 +68,4 @@ std::string format_quantity(double value, std::string_view unit);
 nlohmann::json build_alertmanager_payload(const KpiAlert& alert, const PayloadOptions& options,
                                           std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
-}  // namespace agentmetrics::collector::alerts
+}  // namespace agentmetrics::alerts

@@ -1,9 +1,9 @@
-#include "cobertura_report.h"
+#include "collector/ingest/cobertura_report.h"
 
 #include <cstring>
 
-#include "report_values.h"
-#include "xml_report.h"
+#include "collector/ingest/report_values.h"
+#include "collector/ingest/xml_report.h"
 
 namespace agentmetrics::ingest {
 namespace {

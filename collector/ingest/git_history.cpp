@@ -1,13 +1,13 @@
-#include "git_history.h"
+#include "collector/ingest/git_history.h"
 
 #include <charconv>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
 
-#include "child_process.h"
-#include "ingest_error.h"
-#include "report_values.h"
+#include "collector/ingest/child_process.h"
+#include "collector/ingest/ingest_error.h"
+#include "collector/ingest/report_values.h"
 
 extern char** environ;
 

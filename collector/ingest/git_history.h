@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "outcome_event.h"
+#include "ipc/outcome_event.h"
 
 namespace agentmetrics::ingest {
 

@@ -1,13 +1,13 @@
-#include "ingest.h"
+#include "collector/ingest/ingest.h"
 
 #include <array>
 #include <stdexcept>
 
-#include "cobertura_report.h"
-#include "git_history.h"
-#include "junit_report.h"
-#include "lcov_report.h"
-#include "sarif_report.h"
+#include "collector/ingest/cobertura_report.h"
+#include "collector/ingest/git_history.h"
+#include "collector/ingest/junit_report.h"
+#include "collector/ingest/lcov_report.h"
+#include "collector/ingest/sarif_report.h"
 
 namespace agentmetrics::ingest {
 namespace {

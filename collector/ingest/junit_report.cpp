@@ -1,12 +1,12 @@
-#include "junit_report.h"
+#include "collector/ingest/junit_report.h"
 
 #include <algorithm>
 #include <cstring>
 #include <initializer_list>
 #include <map>
 
-#include "report_values.h"
-#include "xml_report.h"
+#include "collector/ingest/report_values.h"
+#include "collector/ingest/xml_report.h"
 
 namespace agentmetrics::ingest {
 namespace {

@@ -1,4 +1,4 @@
-#include "lcov_report.h"
+#include "collector/ingest/lcov_report.h"
 
 #include <algorithm>
 #include <array>
@@ -7,9 +7,9 @@
 #include <string_view>
 #include <utility>
 
-#include "ingest_error.h"
-#include "report_file.h"
-#include "report_values.h"
+#include "collector/ingest/ingest_error.h"
+#include "collector/ingest/report_file.h"
+#include "collector/ingest/report_values.h"
 
 namespace agentmetrics::ingest {
 namespace {

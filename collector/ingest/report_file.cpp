@@ -1,4 +1,4 @@
-#include "report_file.h"
+#include "collector/ingest/report_file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ingest_error.h"
+#include "collector/ingest/ingest_error.h"
 
 namespace agentmetrics::ingest {
 

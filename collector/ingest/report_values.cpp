@@ -1,12 +1,12 @@
-#include "report_values.h"
+#include "collector/ingest/report_values.h"
 
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 
-#include "ingest_error.h"
-#include "names.h"
+#include "collector/ingest/ingest_error.h"
+#include "ipc/names.h"
 
 namespace agentmetrics::ingest {
 namespace {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "outcome_event.h"
+#include "ipc/outcome_event.h"
 
 namespace agentmetrics::ingest {
 

@@ -1,10 +1,10 @@
-#include "sarif_report.h"
+#include "collector/ingest/sarif_report.h"
 
 #include <nlohmann/json.hpp>
 
-#include "ingest_error.h"
-#include "report_file.h"
-#include "report_values.h"
+#include "collector/ingest/ingest_error.h"
+#include "collector/ingest/report_file.h"
+#include "collector/ingest/report_values.h"
 
 namespace agentmetrics::ingest {
 namespace {

@@ -1,8 +1,8 @@
-#include "xml_report.h"
+#include "collector/ingest/xml_report.h"
 
-#include "ingest_error.h"
-#include "report_file.h"
-#include "report_values.h"
+#include "collector/ingest/ingest_error.h"
+#include "collector/ingest/report_file.h"
+#include "collector/ingest/report_values.h"
 
 namespace agentmetrics::ingest {
 

@@ -1,4 +1,4 @@
-#include "kpi_catalogue.h"
+#include "collector/kpi/kpi_catalogue.h"
 
 #include <charconv>
 #include <cmath>

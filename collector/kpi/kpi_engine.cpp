@@ -1,18 +1,18 @@
-#include "kpi_engine.h"
+#include "collector/kpi/kpi_engine.h"
 
 #include <sqlite3.h>
 
 #include <stdexcept>
 
-#include "event_store.h"
-#include "kpi_queries.h"
-#include "sqlite_statement.h"
+#include "collector/store/event_store.h"
+#include "collector/kpi/kpi_queries.h"
+#include "collector/store/sqlite_statement.h"
 
 namespace agentmetrics::kpi {
 namespace {
 
-using collector::SqliteStatement;
-using collector::StoreError;
+using store::SqliteStatement;
+using store::StoreError;
 
 constexpr double kHour = 3600;
 constexpr double kDay = 86400;

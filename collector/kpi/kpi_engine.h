@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "kpi_catalogue.h"
+#include "collector/kpi/kpi_catalogue.h"
 
 struct sqlite3;
 

@@ -1,4 +1,4 @@
-#include "kpi_gauges.h"
+#include "collector/kpi/kpi_gauges.h"
 
 #include <prometheus/check_names.h>
 #include <prometheus/family.h>

@@ -16,7 +16,7 @@
 #include <string>
 #include <utility>
 
-#include "kpi_engine.h"
+#include "collector/kpi/kpi_engine.h"
 
 namespace prometheus {
 class Gauge;

@@ -1,4 +1,4 @@
-#include "kpi_report.h"
+#include "collector/kpi/kpi_report.h"
 
 #include <cmath>
 #include <cstdio>

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kpi_engine.h"
+#include "collector/kpi/kpi_engine.h"
 
 namespace agentmetrics::kpi {
 

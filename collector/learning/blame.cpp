@@ -1,9 +1,9 @@
-#include "blame.h"
+#include "collector/learning/blame.h"
 
 #include <algorithm>
 #include <set>
 
-#include "text_tokens.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {

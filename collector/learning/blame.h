@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "playbook.h"
+#include "collector/learning/playbook.h"
 
 namespace agentmetrics::learning {
 

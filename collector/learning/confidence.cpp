@@ -1,4 +1,4 @@
-#include "confidence.h"
+#include "collector/learning/confidence.h"
 
 #include <algorithm>
 #include <cmath>

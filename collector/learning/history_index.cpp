@@ -1,15 +1,15 @@
-#include "history_index.h"
+#include "collector/learning/history_index.h"
 
 #include <sqlite3.h>
 
-#include "sqlite_statement.h"
-#include "sqlite_util.h"
-#include "text_tokens.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/sqlite_util.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::SqliteStatement;
+using store::SqliteStatement;
 
 constexpr std::string_view kWatermark = "history_watermark";
 constexpr std::string_view kMinId = "history_min_id";

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sqlite_util.h"
+#include "collector/learning/sqlite_util.h"
 
 struct sqlite3;
 

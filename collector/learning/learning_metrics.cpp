@@ -1,4 +1,4 @@
-#include "learning_metrics.h"
+#include "collector/learning/learning_metrics.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>

@@ -12,7 +12,7 @@
 
 #include <string>
 
-#include "playbook.h"
+#include "collector/learning/playbook.h"
 
 namespace prometheus {
 class Counter;

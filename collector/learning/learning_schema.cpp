@@ -1,18 +1,18 @@
-#include "learning_schema.h"
+#include "collector/learning/learning_schema.h"
 
 #include <sqlite3.h>
 
 #include <iterator>
 
-#include "event_store.h"
-#include "learning_error.h"
-#include "sqlite_statement.h"
-#include "sqlite_util.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/learning_error.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/sqlite_util.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::SqliteStatement;
+using store::SqliteStatement;
 
 // Each entry takes the learning schema from version i to i + 1.
 constexpr const char* kMigrations[] = {

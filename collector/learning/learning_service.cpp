@@ -1,4 +1,4 @@
-#include "learning_service.h"
+#include "collector/learning/learning_service.h"
 
 #include <sqlite3.h>
 
@@ -7,20 +7,20 @@
 #include <cmath>
 #include <set>
 
-#include "blame.h"
-#include "event_store.h"
-#include "history_index.h"
-#include "learning_schema.h"
-#include "query_terms.h"
-#include "sqlite_statement.h"
-#include "sqlite_util.h"
-#include "text_tokens.h"
+#include "collector/learning/blame.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/history_index.h"
+#include "collector/learning/learning_schema.h"
+#include "collector/learning/query_terms.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/sqlite_util.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::SqliteStatement;
-using collector::StoreError;
+using store::SqliteStatement;
+using store::StoreError;
 
 constexpr std::size_t kMaxTaskBytes = 10000;
 constexpr std::size_t kMaxQueryWords = 32;

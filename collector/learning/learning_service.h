@@ -15,9 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "learning_error.h"
-#include "playbook.h"
-#include "reflection.h"
+#include "collector/learning/learning_error.h"
+#include "collector/learning/playbook.h"
+#include "collector/learning/reflection.h"
 
 struct sqlite3;
 

@@ -1,17 +1,17 @@
-#include "patterns.h"
+#include "collector/learning/patterns.h"
 
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "sqlite_statement.h"
-#include "text_tokens.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::SqliteStatement;
+using store::SqliteStatement;
 
 std::string label_or_unknown(std::string text) { return text.empty() ? "unknown" : text; }
 

@@ -32,7 +32,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "recommended_actions.h"
+#include "collector/learning/recommended_actions.h"
 
 struct sqlite3;
 

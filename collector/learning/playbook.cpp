@@ -1,4 +1,4 @@
-#include "playbook.h"
+#include "collector/learning/playbook.h"
 
 #include <sqlite3.h>
 
@@ -8,15 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "learning_error.h"
-#include "sqlite_statement.h"
-#include "sqlite_util.h"
-#include "text_tokens.h"
+#include "collector/learning/learning_error.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/sqlite_util.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::SqliteStatement;
+using store::SqliteStatement;
 
 constexpr std::size_t kMaxContentBytes = 4000;
 constexpr double kDuplicateJaccard = 0.85;

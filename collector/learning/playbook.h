@@ -22,8 +22,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "confidence.h"
-#include "sqlite_util.h"
+#include "collector/learning/confidence.h"
+#include "collector/learning/sqlite_util.h"
 
 struct sqlite3;
 

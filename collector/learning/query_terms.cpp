@@ -1,9 +1,9 @@
-#include "query_terms.h"
+#include "collector/learning/query_terms.h"
 
 #include <algorithm>
 
-#include "sqlite_statement.h"
-#include "text_tokens.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -17,7 +17,7 @@ constexpr std::size_t kPairWords = 6;
 QueryTerms::QueryTerms(sqlite3* db, std::string fts_table) : db_(db), table_(std::move(fts_table)) {}
 
 std::int64_t QueryTerms::count(const std::string& match, std::int64_t limit) const {
-  collector::SqliteStatement st(db_, count_sql());
+  store::SqliteStatement st(db_, count_sql());
   st.bind(1, match);
   st.bind(2, limit);
   return st.step() ? st.column_int64(0) : 0;
@@ -27,7 +27,7 @@ std::string QueryTerms::count_sql() const {
   return "SELECT count(*) FROM (SELECT 1 FROM " + table_ + " WHERE " + table_ + " MATCH ? LIMIT ?)";
 }
 
-QueryTerms::Newest QueryTerms::newest(collector::SqliteStatement& st, const std::string& match, std::int64_t cap) const {
+QueryTerms::Newest QueryTerms::newest(store::SqliteStatement& st, const std::string& match, std::int64_t cap) const {
   // One scan, newest first, one row past the cap: whether there are more than `cap` matches,
   // and the rowid of the cap-th newest (the bound that keeps the `cap` newest).
   st.reset();
@@ -45,7 +45,7 @@ std::vector<SearchPlan> QueryTerms::plan(const std::vector<std::string>& words, 
   const auto threshold =
       std::clamp<std::int64_t>(static_cast<std::int64_t>(max_share * static_cast<double>(documents)), kAlwaysRare, kAlwaysCommon);
   // One statement for every word's count (prepared once).
-  collector::SqliteStatement counter(db_, count_sql());
+  store::SqliteStatement counter(db_, count_sql());
   std::vector<std::pair<std::int64_t, std::string>> rare, common;
   for (const auto& w : words) {
     counter.reset();
@@ -63,7 +63,7 @@ std::vector<SearchPlan> QueryTerms::plan(const std::vector<std::string>& words, 
   std::vector<std::string> kept;
   for (const auto& [n, w] : rare) kept.push_back(w);
   const std::string any = fts_any_of(kept);
-  collector::SqliteStatement scan(db_, "SELECT rowid FROM " + table_ + " WHERE " + table_ + " MATCH ? ORDER BY rowid DESC LIMIT ?");
+  store::SqliteStatement scan(db_, "SELECT rowid FROM " + table_ + " WHERE " + table_ + " MATCH ? ORDER BY rowid DESC LIMIT ?");
   const Newest any_newest = newest(scan, any, cap);
   // Score only the `cap` newest matches (all of them when there are no more).
   auto from = [cap](const Newest& n) { return n.count >= cap ? n.bound : std::int64_t{0}; };

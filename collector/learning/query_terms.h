@@ -16,7 +16,7 @@
 
 struct sqlite3;
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 class SqliteStatement;
 }
 
@@ -45,7 +45,7 @@ class QueryTerms {
   };
   std::string count_sql() const;
   // `st`: SELECT rowid ... MATCH ? ORDER BY rowid DESC LIMIT ?
-  Newest newest(collector::SqliteStatement& st, const std::string& match, std::int64_t cap) const;
+  Newest newest(store::SqliteStatement& st, const std::string& match, std::int64_t cap) const;
 
   sqlite3* db_;
   std::string table_;

@@ -1,11 +1,11 @@
-#include "recommended_actions.h"
+#include "collector/learning/recommended_actions.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "learning_error.h"
-#include "text_tokens.h"
+#include "collector/learning/learning_error.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {

@@ -1,22 +1,22 @@
-#include "reflection.h"
+#include "collector/learning/reflection.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
 
-#include "blame.h"
-#include "history_index.h"
-#include "learning_error.h"
-#include "playbook.h"
-#include "sqlite_statement.h"
-#include "sqlite_util.h"
-#include "text_tokens.h"
+#include "collector/learning/blame.h"
+#include "collector/learning/history_index.h"
+#include "collector/learning/learning_error.h"
+#include "collector/learning/playbook.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/sqlite_util.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::SqliteStatement;
+using store::SqliteStatement;
 
 constexpr std::string_view kFeedbackWatermark = "feedback_watermark";
 

@@ -26,10 +26,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "confidence.h"
-#include "patterns.h"
-#include "recommended_actions.h"
-#include "sqlite_util.h"
+#include "collector/learning/confidence.h"
+#include "collector/learning/patterns.h"
+#include "collector/learning/recommended_actions.h"
+#include "collector/learning/sqlite_util.h"
 
 struct sqlite3;
 

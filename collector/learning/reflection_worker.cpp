@@ -1,4 +1,4 @@
-#include "reflection_worker.h"
+#include "collector/learning/reflection_worker.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -6,19 +6,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "event_store.h"
-#include "learning_metrics.h"
-#include "learning_schema.h"
-#include "log.h"
-#include "playbook.h"
-#include "sqlite_statement.h"
-#include "sqlite_util.h"
-#include "store_location.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/learning_metrics.h"
+#include "collector/learning/learning_schema.h"
+#include "collector/common/log.h"
+#include "collector/learning/playbook.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/sqlite_util.h"
+#include "collector/store/store_location.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::LogLevel;
+using agentmetrics::LogLevel;
 
 WorkerPriority lower_own_priority() {
   sched_param param{};
@@ -30,7 +30,7 @@ WorkerPriority lower_own_priority() {
 }
 
 std::optional<double> last_run_time(sqlite3* db) {
-  collector::SqliteStatement st(db, "SELECT max(started) FROM reflection_runs");
+  store::SqliteStatement st(db, "SELECT max(started) FROM reflection_runs");
   if (!st.step() || st.column_is_null(0)) return std::nullopt;
   return st.column_double(0);
 }
@@ -65,7 +65,7 @@ class WriteHelper {
 
  private:
   void loop() {
-    std::unique_ptr<collector::EventStore> store;
+    std::unique_ptr<store::EventStore> store;
     std::unique_lock lock(mutex_);
     for (;;) {
       cv_.wait(lock, [&] { return stop_ || job_; });
@@ -75,7 +75,7 @@ class WriteHelper {
       lock.unlock();
       std::exception_ptr error;
       try {
-        if (!store) store = collector::EventStore::open(path_, collector::EventStore::Mode::kReadWrite);
+        if (!store) store = store::EventStore::open(path_, store::EventStore::Mode::kReadWrite);
         (*work)(store->handle());
       } catch (...) {
         error = std::current_exception();
@@ -117,7 +117,7 @@ void ReflectionWorker::refresh_playbook_gauges(sqlite3* db) {
     for (const auto& rule : rules) sum += rule.confidence_at(now, playbook.model());
     metrics_->set_playbook(playbook.counts(), rules.empty() ? 0 : sum / static_cast<double>(rules.size()));
   } catch (const std::exception& e) {
-    collector::log(LogLevel::kWarn, "cannot count the playbook", {{"error", e.what()}});
+    agentmetrics::log(LogLevel::kWarn, "cannot count the playbook", {{"error", e.what()}});
   }
 }
 
@@ -181,11 +181,11 @@ void ReflectionWorker::run() {
   tid_ = static_cast<pid_t>(syscall(SYS_gettid));
   priority_ = lower_own_priority();
   if (priority_ != WorkerPriority::kIdle) {
-    collector::log(LogLevel::kInfo, "reflection worker runs at nice 19 (SCHED_IDLE refused)");
+    agentmetrics::log(LogLevel::kInfo, "reflection worker runs at nice 19 (SCHED_IDLE refused)");
   }
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
-  std::unique_ptr<collector::EventStore> store;
+  std::unique_ptr<store::EventStore> store;
   std::optional<double> last_unix;  // when the last reflection started
   bool schedule_known = false;
   Clock::time_point due = started + options_.startup_delay;
@@ -194,15 +194,15 @@ void ReflectionWorker::run() {
   auto open_store = [&]() -> bool {
     if (store) return true;
     try {
-      collector::ensure_store_directory(store_path_);
-      store = collector::EventStore::open(store_path_, collector::EventStore::Mode::kReadWrite);
+      store::ensure_store_directory(store_path_);
+      store = store::EventStore::open(store_path_, store::EventStore::Mode::kReadWrite);
       ensure_learning_schema(store->handle());
       return true;
     } catch (const std::exception& e) {
       store.reset();
       std::lock_guard lock(mutex_);
       last_error_ = e.what();
-      collector::log(LogLevel::kError, "reflection worker cannot open the store", {{"path", store_path_}, {"error", e.what()}});
+      agentmetrics::log(LogLevel::kError, "reflection worker cannot open the store", {{"path", store_path_}, {"error", e.what()}});
       return false;
     }
   };
@@ -224,7 +224,7 @@ void ReflectionWorker::run() {
         std::lock_guard lock(mutex_);
         reschedule(interval_);
       } catch (const std::exception& e) {
-        collector::log(LogLevel::kError, "reflection worker cannot read the store", {{"error", e.what()}});
+        agentmetrics::log(LogLevel::kError, "reflection worker cannot read the store", {{"error", e.what()}});
       }
     }
     bool run_now = false;
@@ -264,7 +264,7 @@ void ReflectionWorker::run() {
         std::lock_guard lock(mutex_);
         last_report_ = report.to_json();
         last_error_.clear();
-        collector::log(LogLevel::kInfo, "reflection done",
+        agentmetrics::log(LogLevel::kInfo, "reflection done",
                        {{"duration_ms", report.duration_seconds * 1000.0},
                         {"failure_patterns", report.patterns.failures.size()},
                         {"success_patterns", report.patterns.successes.size()},
@@ -274,7 +274,7 @@ void ReflectionWorker::run() {
         ok = false;
         std::lock_guard lock(mutex_);
         last_error_ = e.what();
-        collector::log(LogLevel::kError, "reflection failed", {{"error", e.what()}});
+        agentmetrics::log(LogLevel::kError, "reflection failed", {{"error", e.what()}});
       }
       const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
       refresh_playbook_gauges(store->handle());

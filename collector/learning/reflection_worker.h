@@ -27,7 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "reflection.h"
+#include "collector/learning/reflection.h"
 
 struct sqlite3;
 

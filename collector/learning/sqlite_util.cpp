@@ -1,17 +1,17 @@
-#include "sqlite_util.h"
+#include "collector/learning/sqlite_util.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <thread>
 
-#include "event_store.h"
-#include "sqlite_statement.h"
+#include "collector/store/event_store.h"
+#include "collector/store/sqlite_statement.h"
 
 namespace agentmetrics::learning {
 
-using collector::SqliteStatement;
-using collector::StoreError;
+using store::SqliteStatement;
+using store::StoreError;
 
 void exec(sqlite3* db, const char* sql) {
   char* error = nullptr;

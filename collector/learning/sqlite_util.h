@@ -13,7 +13,7 @@ struct sqlite3;
 
 namespace agentmetrics::learning {
 
-// Runs SQL without results; throws collector::StoreError.
+// Runs SQL without results; throws store::StoreError.
 void exec(sqlite3* db, const char* sql);
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Writers keep these short: the

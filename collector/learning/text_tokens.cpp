@@ -1,4 +1,4 @@
-#include "text_tokens.h"
+#include "collector/learning/text_tokens.h"
 
 #include <algorithm>
 #include <cmath>

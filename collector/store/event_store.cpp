@@ -1,12 +1,12 @@
-#include "event_store.h"
+#include "collector/store/event_store.h"
 
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
-#include "sqlite_statement.h"
+#include "collector/store/sqlite_statement.h"
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 namespace {
 
 // Each entry takes the schema from version i to i + 1.
@@ -134,4 +134,4 @@ std::size_t EventStore::count() const {
   return static_cast<std::size_t>(st.column_int64(0));
 }
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

@@ -17,11 +17,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "outcome_event.h"
+#include "ipc/outcome_event.h"
 
 struct sqlite3;
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 
 class StoreError : public std::runtime_error {
  public:
@@ -63,4 +63,4 @@ class EventStore {
 // The JSON text of an event's fields, as the store keeps them.
 std::string fields_json(const ipc::OutcomeEvent& event);
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "outcome_event.h"
+#include "ipc/outcome_event.h"
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 
 // The acknowledgements of one ring: the ticket of the last frame whose event is committed.
 // Frames of a ring get tickets 1, 2, 3... in ring order and are committed in that order.
@@ -34,4 +34,4 @@ class OutcomeSink {
   virtual void submit(PendingOutcome outcome) = 0;
 };
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

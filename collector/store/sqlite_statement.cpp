@@ -1,10 +1,10 @@
-#include "sqlite_statement.h"
+#include "collector/store/sqlite_statement.h"
 
 #include <sqlite3.h>
 
-#include "event_store.h"
+#include "collector/store/event_store.h"
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 
 SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) fail("prepare");
@@ -59,4 +59,4 @@ std::string SqliteStatement::column_text(int index) const {
   return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))) : std::string();
 }
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

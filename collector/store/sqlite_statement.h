@@ -8,7 +8,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 
 class SqliteStatement {
  public:
@@ -42,4 +42,4 @@ class SqliteStatement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

@@ -1,4 +1,4 @@
-#include "store_location.h"
+#include "collector/store/store_location.h"
 
 #include <sys/stat.h>
 
@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "event_store.h"
+#include "collector/store/event_store.h"
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 
 std::string default_store_path() {
   if (const char* path = std::getenv(kStorePathEnv); path && *path) return path;
@@ -31,4 +31,4 @@ void ensure_store_directory(const std::string& store_path) {
   }
 }
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 
 inline constexpr const char* kStorePathEnv = "AGENTMETRICS_STORE";
 
@@ -13,4 +13,4 @@ std::string default_store_path();
 // Creates the store's directory (owner-only) if it is missing. Throws StoreError.
 void ensure_store_directory(const std::string& store_path);
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

@@ -1,11 +1,11 @@
-#include "store_writer.h"
+#include "collector/store/store_writer.h"
 
 #include <pthread.h>
 
-#include "log.h"
-#include "store_location.h"
+#include "collector/common/log.h"
+#include "collector/store/store_location.h"
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 namespace {
 
 constexpr std::size_t kMaxBatch = 1024;
@@ -171,4 +171,4 @@ void StoreWriter::run() {
   }
 }
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

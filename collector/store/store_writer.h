@@ -18,10 +18,10 @@
 #include <thread>
 #include <vector>
 
-#include "event_store.h"
-#include "outcome_sink.h"
+#include "collector/store/event_store.h"
+#include "collector/store/outcome_sink.h"
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 
 struct StoreOptions {
   std::string path;
@@ -76,4 +76,4 @@ class StoreWriter final : public OutcomeSink {
   prometheus::Gauge& healthy_gauge_;
 };
 
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

@@ -25,26 +25,26 @@ if(AGENTMETRICS_FUZZ)
   # (store, KPI engine, alerts) is not needed by them.
   set(src ${PROJECT_SOURCE_DIR}/collector)
   add_library(agentmetrics_fuzz_core STATIC
-    ${src}/attached_segment.cpp ${src}/exposition.cpp ${src}/family_registry.cpp ${src}/fault_guard.cpp ${src}/open_metrics.cpp
-    ${src}/self_metrics.cpp ${src}/shard.cpp ${src}/text_format.cpp)
-  target_include_directories(agentmetrics_fuzz_core PUBLIC ${src} ${src}/store)
-  target_link_libraries(agentmetrics_fuzz_core PUBLIC agentmetrics_ipc agentmetrics_log prometheus-cpp::core Threads::Threads)
+    ${src}/drain/attached_segment.cpp ${src}/expose/exposition.cpp ${src}/aggregate/family_registry.cpp
+    ${src}/drain/fault_guard.cpp ${src}/expose/open_metrics.cpp ${src}/expose/self_metrics.cpp ${src}/aggregate/shard.cpp
+    ${src}/expose/text_format.cpp)
+  target_link_libraries(agentmetrics_fuzz_core PUBLIC agentmetrics_ipc agentmetrics_common prometheus-cpp::core Threads::Threads)
   # The configuration loader.
-  add_library(agentmetrics_fuzz_config STATIC ${src}/config.cpp ${src}/listen_address.cpp ${src}/kpi_settings.cpp ${src}/kpi/kpi_catalogue.cpp)
-  target_include_directories(agentmetrics_fuzz_config PUBLIC ${src} ${src}/kpi)
-  target_link_libraries(agentmetrics_fuzz_config PUBLIC agentmetrics_ipc agentmetrics_log yaml-cpp Threads::Threads)
+  add_library(agentmetrics_fuzz_config STATIC ${src}/config/config.cpp ${src}/http/listen_address.cpp
+    ${src}/config/kpi_settings.cpp ${src}/kpi/kpi_catalogue.cpp)
+  target_link_libraries(agentmetrics_fuzz_config PUBLIC agentmetrics_ipc agentmetrics_common yaml-cpp Threads::Threads)
   target_compile_options(agentmetrics_fuzz_config PRIVATE -fsanitize=fuzzer-no-link ${AM_FUZZ_SANITIZERS})
   set(AM_FUZZ_CONFIG agentmetrics_fuzz_config)
   set(AM_FUZZ_COLLECTOR agentmetrics_fuzz_core)
   # The code under test is instrumented for coverage (libFuzzer's guidance) and for ASan and
   # UBSan; the libraries it merely calls (prometheus-cpp, yaml-cpp, pugixml) are not.
-  foreach(lib agentmetrics_ipc agentmetrics_ingest agentmetrics_fuzz_core agentmetrics_log)
+  foreach(lib agentmetrics_ipc agentmetrics_ingest agentmetrics_fuzz_core agentmetrics_common)
     target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link ${AM_FUZZ_SANITIZERS})
   endforeach()
   add_custom_target(fuzz_targets)
 else()
   set(AM_FUZZ_COLLECTOR agentmetrics_collector)
-  set(AM_FUZZ_CONFIG agentmetrics_collector)
+  set(AM_FUZZ_CONFIG agentmetrics_config)
 endif()
 
 # agentmetrics_fuzz_target(NAME SOURCES files... LIBS libs... [DEFINITIONS defs...])
@@ -63,7 +63,6 @@ function(agentmetrics_fuzz_target name)
     add_executable(${target} ${ARG_SOURCES} ${AM_FUZZ_DIR}/replay_main.cpp)
     add_test(NAME fuzz_corpus.${name} COMMAND ${target} ${AM_FUZZ_CORPUS}/${name})
   endif()
-  target_include_directories(${target} PRIVATE ${AM_FUZZ_DIR})
   target_link_libraries(${target} PRIVATE ${ARG_LIBS})
   target_compile_definitions(${target} PRIVATE ${ARG_DEFINITIONS})
   set_tests_properties(fuzz_corpus.${name} PROPERTIES TIMEOUT 120 LABELS fuzz)

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "collector_process.h"
-#include "deploy_support.h"
+#include "tests/support/collector_process.h"
+#include "tests/deploy/deploy_support.h"
 
 using namespace agentmetrics::deploytest;
 using agentmetrics::testing::CollectorProcess;

@@ -9,7 +9,7 @@
 #include <cmath>
 #include <functional>
 
-#include "deploy_support.h"
+#include "tests/deploy/deploy_support.h"
 
 using namespace agentmetrics::deploytest;
 using agentmetrics::testing::kAgentmetricsCliBinary;

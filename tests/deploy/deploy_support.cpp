@@ -1,4 +1,4 @@
-#include "deploy_support.h"
+#include "tests/deploy/deploy_support.h"
 
 #include <signal.h>
 

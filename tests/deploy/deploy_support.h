@@ -18,11 +18,11 @@
 #include <thread>
 #include <vector>
 
-#include "http_client.h"
-#include "process.h"
-#include "prometheus_server.h"
-#include "temp_dir.h"
-#include "test_paths.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/prometheus_server.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace agentmetrics::deploytest {
 

@@ -3,7 +3,7 @@
 // together, and stops without leaving a process behind.
 #include <signal.h>
 
-#include "deploy_support.h"
+#include "tests/deploy/deploy_support.h"
 
 using namespace agentmetrics::deploytest;
 

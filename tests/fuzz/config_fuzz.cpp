@@ -4,8 +4,8 @@
 // (docs/configuration.md: the message names the key), never another exception.
 #include <string>
 
-#include "config.h"
-#include "fuzz_support.h"
+#include "collector/config/config.h"
+#include "tests/fuzz/fuzz_support.h"
 
 using namespace agentmetrics;
 

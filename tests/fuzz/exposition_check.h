@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_support.h"
-#include "names.h"
+#include "tests/fuzz/fuzz_support.h"
+#include "ipc/names.h"
 
 namespace agentmetrics::fuzz {
 

@@ -4,9 +4,9 @@
 // (docs/ingest.md: any other exception is a bug); every event returned passes check_event.
 #include <string>
 
-#include "fuzz_support.h"
-#include "ingest.h"
-#include "ingest_error.h"
+#include "tests/fuzz/fuzz_support.h"
+#include "collector/ingest/ingest.h"
+#include "collector/ingest/ingest_error.h"
 
 #ifndef AM_INGEST_FORMAT
 #error "define AM_INGEST_FORMAT"

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "outcome_event.h"
-#include "record.h"
-#include "string_table.h"
+#include "ipc/outcome_event.h"
+#include "ipc/record.h"
+#include "ipc/string_table.h"
 
 using namespace agentmetrics;
 

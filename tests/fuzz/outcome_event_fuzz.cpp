@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <variant>
 
-#include "fuzz_support.h"
-#include "outcome_event.h"
-#include "record.h"
+#include "tests/fuzz/fuzz_support.h"
+#include "ipc/outcome_event.h"
+#include "ipc/record.h"
 
 using namespace agentmetrics;
 

@@ -19,14 +19,14 @@
 #include <memory>
 #include <variant>
 
-#include "attached_segment.h"
-#include "exposition.h"
-#include "exposition_check.h"
-#include "fuzz_support.h"
-#include "log.h"
-#include "open_metrics.h"
-#include "outcome_event.h"
-#include "segment_layout.h"
+#include "collector/drain/attached_segment.h"
+#include "collector/expose/exposition.h"
+#include "tests/fuzz/exposition_check.h"
+#include "tests/fuzz/fuzz_support.h"
+#include "collector/common/log.h"
+#include "collector/expose/open_metrics.h"
+#include "ipc/outcome_event.h"
+#include "ipc/segment_layout.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;
@@ -34,9 +34,9 @@ using namespace agentmetrics::collector;
 namespace {
 
 // Stands in for the store: checks each event and acknowledges it at once.
-class CheckingSink : public OutcomeSink {
+class CheckingSink : public store::OutcomeSink {
  public:
-  void submit(PendingOutcome outcome) override {
+  void submit(store::PendingOutcome outcome) override {
     if (const std::string why = ipc::check_event(outcome.event); !why.empty()) fuzz::fail("unchecked event reached the store", why);
     outcome.acks->committed.store(outcome.ticket, std::memory_order_release);
   }

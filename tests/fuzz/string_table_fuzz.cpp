@@ -6,8 +6,8 @@
 #include <span>
 #include <variant>
 
-#include "fuzz_support.h"
-#include "string_table.h"
+#include "tests/fuzz/fuzz_support.h"
+#include "ipc/string_table.h"
 
 using namespace agentmetrics;
 

@@ -11,13 +11,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "event_store.h"
-#include "temp_dir.h"
+#include "collector/store/event_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::EventStore;
+using store::EventStore;
 using json = nlohmann::ordered_json;
 using testing::TempDir;
 

@@ -10,10 +10,10 @@
 #include <regex>
 #include <thread>
 
-#include "collector_process.h"
-#include "http_client.h"
-#include "temp_dir.h"
-#include "test_paths.h"
+#include "tests/support/collector_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 using namespace agentmetrics::testing;
 using nlohmann::json;

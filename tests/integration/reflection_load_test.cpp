@@ -14,17 +14,17 @@
 #include <set>
 #include <thread>
 
-#include "collector_process.h"
-#include "event_store.h"
-#include "raw_http.h"
-#include "sqlite_statement.h"
-#include "stored_events.h"
-#include "temp_dir.h"
-#include "test_paths.h"
+#include "tests/support/collector_process.h"
+#include "collector/store/event_store.h"
+#include "tests/support/raw_http.h"
+#include "collector/store/sqlite_statement.h"
+#include "tests/support/stored_events.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 using namespace agentmetrics::testing;
-using agentmetrics::collector::EventStore;
-using agentmetrics::collector::SqliteStatement;
+using agentmetrics::store::EventStore;
+using agentmetrics::store::SqliteStatement;
 
 namespace {
 

@@ -11,10 +11,10 @@
 #include <set>
 #include <thread>
 
-#include "collector_process.h"
-#include "stored_events.h"
-#include "temp_dir.h"
-#include "test_paths.h"
+#include "tests/support/collector_process.h"
+#include "tests/support/stored_events.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 using namespace agentmetrics::testing;
 

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "collector_process.h"
-#include "http_client.h"
-#include "test_paths.h"
+#include "tests/support/collector_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/test_paths.h"
 
 using namespace agentmetrics::testing;
 

@@ -13,10 +13,10 @@
 #include <fstream>
 #include <thread>
 
-#include "collector_process.h"
-#include "raw_http.h"
-#include "temp_dir.h"
-#include "test_paths.h"
+#include "tests/support/collector_process.h"
+#include "tests/support/raw_http.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 using namespace agentmetrics::testing;
 using Clock = std::chrono::steady_clock;

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "private_mounts.h"
+#include "tests/reliability/private_mounts.h"
 
 int main(int argc, char** argv) {
   std::string why;

@@ -1,4 +1,4 @@
-#include "private_mounts.h"
+#include "tests/reliability/private_mounts.h"
 
 #include <fcntl.h>
 #include <sched.h>

@@ -17,13 +17,13 @@
 #include <set>
 #include <thread>
 
-#include "collector_process.h"
-#include "crash_progress.h"
-#include "reliability_paths.h"
-#include "segment_files.h"
-#include "stored_events.h"
-#include "temp_dir.h"
-#include "test_paths.h"
+#include "tests/support/collector_process.h"
+#include "tests/reliability/crash_progress.h"
+#include "tests/reliability/reliability_paths.h"
+#include "tests/reliability/segment_files.h"
+#include "tests/support/stored_events.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 using namespace agentmetrics::testing;
 

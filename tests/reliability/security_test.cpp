@@ -13,13 +13,13 @@
 #include <set>
 #include <sstream>
 
-#include "collector_process.h"
-#include "http_client.h"
-#include "reliability_paths.h"
-#include "segment_files.h"
-#include "temp_dir.h"
-#include "test_paths.h"
-#include "wait_until.h"
+#include "tests/support/collector_process.h"
+#include "tests/support/http_client.h"
+#include "tests/reliability/reliability_paths.h"
+#include "tests/reliability/segment_files.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
+#include "tests/reliability/wait_until.h"
 
 using namespace agentmetrics::testing;
 

@@ -1,4 +1,4 @@
-#include "segment_files.h"
+#include "tests/reliability/segment_files.h"
 
 #include <filesystem>
 
@@ -29,7 +29,7 @@ std::size_t remove_segment_files(const std::string& ns, const std::string& dir) 
 #include <fstream>
 #include <stdexcept>
 
-#include "crash_progress.h"
+#include "tests/reliability/crash_progress.h"
 
 namespace agentmetrics::testing {
 

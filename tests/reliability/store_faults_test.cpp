@@ -13,15 +13,15 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "collector_process.h"
-#include "http_client.h"
-#include "private_mounts.h"
-#include "reliability_paths.h"
-#include "segment_files.h"
-#include "stored_events.h"
-#include "temp_dir.h"
-#include "test_paths.h"
-#include "wait_until.h"
+#include "tests/support/collector_process.h"
+#include "tests/support/http_client.h"
+#include "tests/reliability/private_mounts.h"
+#include "tests/reliability/reliability_paths.h"
+#include "tests/reliability/segment_files.h"
+#include "tests/support/stored_events.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
+#include "tests/reliability/wait_until.h"
 
 using namespace agentmetrics::testing;
 using nlohmann::json;

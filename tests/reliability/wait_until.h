@@ -5,7 +5,7 @@
 #include <functional>
 #include <thread>
 
-#include "collector_process.h"
+#include "tests/support/collector_process.h"
 
 namespace agentmetrics::testing {
 

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "family_registry.h"
-#include "record.h"
+#include "collector/aggregate/family_registry.h"
+#include "ipc/record.h"
 
 namespace agentmetrics::testing {
 

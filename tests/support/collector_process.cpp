@@ -1,4 +1,4 @@
-#include "collector_process.h"
+#include "tests/support/collector_process.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "http_client.h"
-#include "test_paths.h"
+#include "tests/support/http_client.h"
+#include "tests/support/test_paths.h"
 
 namespace agentmetrics::testing {
 

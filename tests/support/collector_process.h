@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "metrics_text.h"
-#include "process.h"
+#include "tests/support/metrics_text.h"
+#include "tests/support/process.h"
 
 namespace agentmetrics::testing {
 

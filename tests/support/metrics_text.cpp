@@ -1,4 +1,4 @@
-#include "metrics_text.h"
+#include "tests/support/metrics_text.h"
 
 #include <cmath>
 #include <sstream>

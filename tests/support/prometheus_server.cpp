@@ -1,4 +1,4 @@
-#include "prometheus_server.h"
+#include "tests/support/prometheus_server.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "http_client.h"
-#include "test_paths.h"
+#include "tests/support/http_client.h"
+#include "tests/support/test_paths.h"
 
 namespace agentmetrics::testing {
 

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "process.h"
-#include "temp_dir.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 
 namespace agentmetrics::testing {
 

@@ -1,11 +1,11 @@
-#include "stored_events.h"
+#include "tests/support/stored_events.h"
 
 #include <sys/stat.h>
 
 #include <thread>
 
-#include "event_store.h"
-#include "sqlite_statement.h"
+#include "collector/store/event_store.h"
+#include "collector/store/sqlite_statement.h"
 
 namespace agentmetrics::testing {
 
@@ -14,10 +14,10 @@ std::vector<StoredEvent> stored_events(const std::string& store_path) {
   if (::stat(store_path.c_str(), &st) != 0) return {};
   std::vector<StoredEvent> out;
   try {
-    auto store = collector::EventStore::open(store_path, collector::EventStore::Mode::kReadOnly);
-    collector::SqliteStatement q(store->handle(), "SELECT kind, time, fields FROM events ORDER BY time, id");
+    auto store = store::EventStore::open(store_path, store::EventStore::Mode::kReadOnly);
+    store::SqliteStatement q(store->handle(), "SELECT kind, time, fields FROM events ORDER BY time, id");
     while (q.step()) out.push_back(StoredEvent{q.column_text(0), q.column_double(1), nlohmann::json::parse(q.column_text(2))});
-  } catch (const collector::StoreError&) {
+  } catch (const store::StoreError&) {
     return {};  // created but not migrated yet: nothing stored
   }
   return out;

@@ -35,10 +35,10 @@
 #include <string>
 #include <thread>
 
-#include "record.h"
-#include "segment_name.h"
-#include "segment_writer.h"
-#include "string_table.h"
+#include "ipc/record.h"
+#include "ipc/segment_name.h"
+#include "agent/segment_writer.h"
+#include "ipc/string_table.h"
 
 using namespace agentmetrics;
 

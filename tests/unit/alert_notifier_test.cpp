@@ -24,9 +24,9 @@
 #include <thread>
 #include <vector>
 
-#include "alerts/alert_notifier.h"
+#include "collector/alerts/alert_notifier.h"
 
-namespace agentmetrics::collector::alerts {
+namespace agentmetrics::alerts {
 namespace {
 
 using namespace std::chrono_literals;
@@ -744,4 +744,4 @@ TEST(AlertNotifier, TwoNotifiersShareTheFamiliesOfOneRegistry) {
 }
 
 }  // namespace
-}  // namespace agentmetrics::collector::alerts
+}  // namespace agentmetrics::alerts

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "alerts/alertmanager_payload.h"
+#include "collector/alerts/alertmanager_payload.h"
 
-namespace agentmetrics::collector::alerts {
+namespace agentmetrics::alerts {
 namespace {
 
 using namespace std::chrono_literals;
@@ -213,4 +213,4 @@ TEST(AlertPayload, ExtraLabelsAreCheckedAndLeftOutWhenEmpty) {
 }
 
 }  // namespace
-}  // namespace agentmetrics::collector::alerts
+}  // namespace agentmetrics::alerts

@@ -11,11 +11,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "attached_segment.h"
-#include "fault_guard.h"
-#include "segment_name.h"
-#include "segment_writer.h"
-#include "temp_dir.h"
+#include "collector/drain/attached_segment.h"
+#include "collector/drain/fault_guard.h"
+#include "ipc/segment_name.h"
+#include "agent/segment_writer.h"
+#include "tests/support/temp_dir.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;

@@ -12,11 +12,11 @@
 #include <cstdlib>
 #include <thread>
 
-#include "attached_segment.h"
-#include "client.h"
-#include "outcome_event.h"
-#include "fault_guard.h"
-#include "segment_name.h"
+#include "collector/drain/attached_segment.h"
+#include "agent/client.h"
+#include "ipc/outcome_event.h"
+#include "collector/drain/fault_guard.h"
+#include "ipc/segment_name.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <optional>
 
-#include "config.h"
-#include "temp_dir.h"
+#include "collector/config/config.h"
+#include "tests/support/temp_dir.h"
 
 using namespace agentmetrics::collector;
 using namespace std::chrono_literals;

@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "doorbell_waiter.h"
+#include "collector/drain/doorbell_waiter.h"
 
 using namespace agentmetrics::collector;
 using namespace std::chrono_literals;

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "event_loop.h"
+#include "collector/daemon/event_loop.h"
 
 using namespace agentmetrics::collector;
 using namespace std::chrono_literals;

@@ -5,11 +5,11 @@
 
 #include <fstream>
 
-#include "event_store.h"
-#include "sqlite_statement.h"
-#include "temp_dir.h"
+#include "collector/store/event_store.h"
+#include "collector/store/sqlite_statement.h"
+#include "tests/support/temp_dir.h"
 
-namespace agentmetrics::collector {
+namespace agentmetrics::store {
 namespace {
 
 using testing::TempDir;
@@ -108,4 +108,4 @@ TEST(EventStore, AMissingStoreCannotBeOpenedForReading) {
 }
 
 }  // namespace
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::store

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "aggregates.h"
-#include "catalogue.h"
-#include "exposition.h"
+#include "tests/support/aggregates.h"
+#include "ipc/catalogue.h"
+#include "collector/expose/exposition.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "http_encoding.h"
-#include "raw_http.h"
+#include "collector/expose/http_encoding.h"
+#include "tests/support/raw_http.h"
 
 using namespace agentmetrics::collector;
 using agentmetrics::testing::gunzip;

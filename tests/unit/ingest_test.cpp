@@ -20,15 +20,15 @@
 #include <tuple>
 #include <vector>
 
-#include "child_process.h"
-#include "cobertura_report.h"
-#include "git_history.h"
-#include "ingest.h"
-#include "ingest_error.h"
-#include "junit_report.h"
-#include "lcov_report.h"
-#include "sarif_report.h"
-#include "temp_dir.h"
+#include "collector/ingest/child_process.h"
+#include "collector/ingest/cobertura_report.h"
+#include "collector/ingest/git_history.h"
+#include "collector/ingest/ingest.h"
+#include "collector/ingest/ingest_error.h"
+#include "collector/ingest/junit_report.h"
+#include "collector/ingest/lcov_report.h"
+#include "collector/ingest/sarif_report.h"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 

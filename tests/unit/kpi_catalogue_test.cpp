@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "kpi_catalogue.h"
+#include "collector/kpi/kpi_catalogue.h"
 
 namespace {
 

@@ -15,12 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "event_store.h"
-#include "kpi_engine.h"
-#include "kpi_queries.h"
-#include "outcome_event.h"
-#include "sqlite_statement.h"
-#include "temp_dir.h"
+#include "collector/store/event_store.h"
+#include "collector/kpi/kpi_engine.h"
+#include "collector/kpi/kpi_queries.h"
+#include "ipc/outcome_event.h"
+#include "collector/store/sqlite_statement.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -44,7 +44,7 @@ FieldValue text(std::string v) { return v; }
 class KpiStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = collector::EventStore::open(dir_.path() + "/events.db", collector::EventStore::Mode::kReadWrite);
+    store_ = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadWrite);
   }
 
   // Queues an event, checked against its kind's schema; engine() stores the queue.
@@ -84,7 +84,7 @@ class KpiStoreTest : public ::testing::Test {
   KpiStatus status_of(std::string_view id, std::chrono::seconds window = 7 * 24h) { return find(compute(window), id).status; }
 
   agentmetrics::testing::TempDir dir_;
-  std::unique_ptr<collector::EventStore> store_;
+  std::unique_ptr<store::EventStore> store_;
   std::vector<ipc::OutcomeEvent> pending_;
   std::uint64_t sequence_ = 0;
 };
@@ -735,7 +735,7 @@ TEST_F(KpiStoreTest, AverageTaskDurationRangeTreatsFastTasksAsOk) {
     // which does not count).
     store_.reset();
     const std::string path = dir_.path() + "/case" + std::to_string(n++) + ".db";
-    store_ = collector::EventStore::open(path, collector::EventStore::Mode::kReadWrite);
+    store_ = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
     add(OutcomeKind::kTask, kNow - kHour, {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(true)},
                                            {"duration_seconds", num(c.hours * kHour)}});
     add(OutcomeKind::kTask, kNow - kHour, {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(false)},
@@ -876,7 +876,7 @@ TEST_F(KpiStoreTest, LeadTimeAndTechnicalDebt) {
 TEST_F(KpiStoreTest, EveryQueryUsesTheKindTimeIndex) {
   flush();
   for (const std::string_view sql : queries::kAll) {
-    collector::SqliteStatement plan(store_->handle(), "EXPLAIN QUERY PLAN " + std::string(sql));
+    store::SqliteStatement plan(store_->handle(), "EXPLAIN QUERY PLAN " + std::string(sql));
     std::string details;
     while (plan.step()) details += plan.column_text(3) + "\n";
     EXPECT_NE(details.find("USING INDEX events_kind_time"), std::string::npos) << sql << "\n" << details;

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <thread>
 
-#include "kpi_gauges.h"
+#include "collector/kpi/kpi_gauges.h"
 
 namespace {
 

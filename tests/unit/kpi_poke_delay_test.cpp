@@ -2,9 +2,9 @@
 // late enough that refreshing stays a small share of its time.
 #include <gtest/gtest.h>
 
-#include "kpi_service.h"
+#include "collector/kpi/kpi_service.h"
 
-namespace agentmetrics::collector {
+namespace agentmetrics::kpi {
 namespace {
 
 using std::chrono::milliseconds;
@@ -27,4 +27,4 @@ TEST(KpiPokeDelay, ALargeHistoryKeepsRefreshingToAtMostATwentiethOfTheTime) {
 }
 
 }  // namespace
-}  // namespace agentmetrics::collector
+}  // namespace agentmetrics::kpi

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <vector>
 
-#include "kpi_report.h"
+#include "collector/kpi/kpi_report.h"
 
 namespace {
 

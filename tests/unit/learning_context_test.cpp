@@ -7,16 +7,16 @@
 #include <cstdio>
 #include <random>
 
-#include "event_store.h"
-#include "history_index.h"
-#include "learning_error.h"
-#include "learning_service.h"
-#include "temp_dir.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/history_index.h"
+#include "collector/learning/learning_error.h"
+#include "collector/learning/learning_service.h"
+#include "tests/support/temp_dir.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::EventStore;
+using store::EventStore;
 using testing::TempDir;
 
 constexpr double kNow = 1.8e9;

@@ -4,15 +4,15 @@
 
 #include <sstream>
 
-#include "event_store.h"
-#include "learning_service.h"
-#include "mcp_server.h"
-#include "temp_dir.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/learning_service.h"
+#include "collector/learning/api/mcp_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::EventStore;
+using store::EventStore;
 using json = nlohmann::ordered_json;
 using testing::TempDir;
 

@@ -5,11 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "blame.h"
-#include "confidence.h"
-#include "learning_error.h"
-#include "recommended_actions.h"
-#include "text_tokens.h"
+#include "collector/learning/blame.h"
+#include "collector/learning/confidence.h"
+#include "collector/learning/learning_error.h"
+#include "collector/learning/recommended_actions.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {

@@ -4,21 +4,21 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "event_store.h"
-#include "learning_error.h"
-#include "learning_schema.h"
-#include "learning_service.h"
-#include "playbook.h"
-#include "sqlite_statement.h"
-#include "sqlite_util.h"
-#include "temp_dir.h"
-#include "text_tokens.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/learning_error.h"
+#include "collector/learning/learning_schema.h"
+#include "collector/learning/learning_service.h"
+#include "collector/learning/playbook.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/sqlite_util.h"
+#include "tests/support/temp_dir.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::EventStore;
-using collector::SqliteStatement;
+using store::EventStore;
+using store::SqliteStatement;
 using testing::TempDir;
 
 constexpr double kNow = 1.8e9;

@@ -5,20 +5,20 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "event_store.h"
-#include "learning_service.h"
-#include "patterns.h"
-#include "playbook.h"
-#include "reflection.h"
-#include "sqlite_statement.h"
-#include "temp_dir.h"
-#include "text_tokens.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/learning_service.h"
+#include "collector/learning/patterns.h"
+#include "collector/learning/playbook.h"
+#include "collector/learning/reflection.h"
+#include "collector/store/sqlite_statement.h"
+#include "tests/support/temp_dir.h"
+#include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::EventStore;
-using collector::SqliteStatement;
+using store::EventStore;
+using store::SqliteStatement;
 using testing::TempDir;
 
 constexpr double N = 1.8e9;

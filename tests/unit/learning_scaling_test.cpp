@@ -5,16 +5,16 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "event_store.h"
-#include "history_index.h"
-#include "learning_service.h"
-#include "reflection.h"
-#include "temp_dir.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/history_index.h"
+#include "collector/learning/learning_service.h"
+#include "collector/learning/reflection.h"
+#include "tests/support/temp_dir.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::EventStore;
+using store::EventStore;
 using testing::TempDir;
 
 constexpr double kNow = 1.8e9;

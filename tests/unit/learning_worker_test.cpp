@@ -9,15 +9,15 @@
 #include <atomic>
 #include <thread>
 
-#include "event_store.h"
-#include "learning_service.h"
-#include "reflection_worker.h"
-#include "temp_dir.h"
+#include "collector/store/event_store.h"
+#include "collector/learning/learning_service.h"
+#include "collector/learning/reflection_worker.h"
+#include "tests/support/temp_dir.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using collector::EventStore;
+using store::EventStore;
 using testing::TempDir;
 
 double now_unix() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "names.h"
-#include "segment_name.h"
+#include "ipc/names.h"
+#include "ipc/segment_name.h"
 
 using namespace agentmetrics::ipc;
 

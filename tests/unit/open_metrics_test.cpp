@@ -4,8 +4,8 @@
 #include <cmath>
 #include <regex>
 
-#include "exposition.h"
-#include "open_metrics.h"
+#include "collector/expose/exposition.h"
+#include "collector/expose/open_metrics.h"
 
 using namespace agentmetrics::collector;
 using prometheus::ClientMetric;

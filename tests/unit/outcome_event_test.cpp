@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "outcome_event.h"
-#include "record.h"
+#include "ipc/outcome_event.h"
+#include "ipc/record.h"
 
 namespace agentmetrics::ipc {
 namespace {

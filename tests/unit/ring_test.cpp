@@ -6,8 +6,8 @@
 #include <memory>
 #include <thread>
 
-#include "segment_layout.h"
-#include "segment_validator.h"
+#include "ipc/segment_layout.h"
+#include "ipc/segment_validator.h"
 
 using namespace agentmetrics::ipc;
 

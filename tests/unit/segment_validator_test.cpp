@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "segment_validator.h"
+#include "ipc/segment_validator.h"
 
 using namespace agentmetrics::ipc;
 

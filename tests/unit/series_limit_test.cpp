@@ -3,7 +3,7 @@
 // explosion of metric names cannot either.
 #include <gtest/gtest.h>
 
-#include "family_registry.h"
+#include "collector/aggregate/family_registry.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;

@@ -6,11 +6,11 @@
 #include <atomic>
 #include <thread>
 
-#include "aggregates.h"
-#include "catalogue.h"
-#include "exposition.h"
-#include "metrics_text.h"
-#include "shard.h"
+#include "tests/support/aggregates.h"
+#include "ipc/catalogue.h"
+#include "collector/expose/exposition.h"
+#include "tests/support/metrics_text.h"
+#include "collector/aggregate/shard.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;

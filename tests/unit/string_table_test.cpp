@@ -4,7 +4,7 @@
 #include <cstring>
 #include <random>
 
-#include "string_table.h"
+#include "ipc/string_table.h"
 
 using namespace agentmetrics::ipc;
 

@@ -10,7 +10,7 @@
 #include <random>
 #include <sstream>
 
-#include "exposition.h"
+#include "collector/expose/exposition.h"
 
 using namespace agentmetrics::collector;
 

@@ -1,0 +1,66 @@
+// agentmetrics kpi [--window 7d] [--json]: the KPIs from the store, for a person or a script.
+#include <cstdio>
+
+#include "collector/cli/agentmetrics/commands.h"
+#include "collector/config/config.h"
+#include "collector/store/event_store.h"
+#include "collector/kpi/kpi_engine.h"
+#include "collector/kpi/kpi_report.h"
+#include "collector/config/kpi_settings.h"
+#include "collector/store/store_location.h"
+
+namespace agentmetrics::cli {
+namespace {
+
+// The file's kpi and store settings (defaults without a file), with the window asked for.
+collector::Config kpi_config(const std::string& file, const std::string& window) {
+  collector::Config config = file.empty() ? collector::Config{} : collector::load_config_file(file);
+  config.kpi.windows = {window};
+  return config;
+}
+
+}  // namespace
+
+void add_kpi_command(CLI::App& app, int& result) {
+  auto* cmd = app.add_subcommand("kpi", "Show the 23 KPIs over a window: value, target, alert threshold, status and the trend against "
+                                        "the window before (read from the store; the collector need not run)");
+  struct Options {
+    std::string window = "7d";
+    std::string store;
+    std::string config;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  cmd->add_option("--window", options->window, "how far back: 24h, 7d, 30d, ... (default 7d)");
+  cmd->add_option("--store", options->store, "the store (default $AGENTMETRICS_STORE, else ~/.local/state/agentmetrics/events.db)");
+  cmd->add_option("--config", options->config, "the collector's configuration file, for its kpi.targets");
+  cmd->add_flag("--json", options->json, "as JSON");
+  cmd->callback([options, &result] {
+    using collector::ConfigError;
+    try {
+      const collector::Config config = kpi_config(options->config, options->window);
+      const auto window = collector::kpi_windows(config).front();
+      std::string path = options->store;
+      if (path.empty()) path = config.store.path;
+      if (path.empty()) path = store::default_store_path();
+      auto store = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);
+      const kpi::KpiEngine engine(store->handle(), kpi::KpiSettings{collector::kpi_overrides(config)});
+      const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      const auto results = engine.compute(window, now);
+      if (options->json) {
+        std::printf("%s\n", kpi::kpi_report_json(results, window, now).dump(2).c_str());
+      } else {
+        std::printf("%s", kpi::render_kpi_table(results, window).c_str());
+      }
+      result = 0;
+    } catch (const ConfigError& e) {
+      std::fprintf(stderr, "agentmetrics kpi: %s\n", e.what());
+      result = kExitBadInput;
+    } catch (const store::StoreError& e) {
+      std::fprintf(stderr, "agentmetrics kpi: %s\n", e.what());
+      result = kExitFailed;
+    }
+  });
+}
+
+}  // namespace agentmetrics::cli

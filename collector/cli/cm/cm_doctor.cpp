@@ -1,0 +1,217 @@
+#include "collector/cli/cm/cm_doctor.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "collector/store/event_store.h"
+#include "collector/learning/history_index.h"
+#include "collector/learning/learning_schema.h"
+#include "collector/learning/playbook.h"
+#include "collector/store/sqlite_statement.h"
+#include "collector/learning/text_tokens.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using store::EventStore;
+using store::SqliteStatement;
+using json = nlohmann::ordered_json;
+
+struct Checks {
+  json list = json::array();
+  int exit_code = 0;
+  bool warned = false;
+
+  void ok(const std::string& name, const std::string& message) { list.push_back({{"name", name}, {"status", "ok"}, {"message", message}}); }
+  void warn(const std::string& name, const std::string& message, const std::string& fix) {
+    warned = true;
+    list.push_back({{"name", name}, {"status", "warn"}, {"message", message}, {"fix", fix}});
+  }
+  void error(const std::string& name, const std::string& message, const std::string& fix, int code) {
+    if (exit_code == 0) exit_code = code;
+    list.push_back({{"name", name}, {"status", "error"}, {"message", message}, {"fix", fix}});
+  }
+};
+
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+std::string ago(double seconds) { return format_duration(seconds) + " ago"; }
+
+}  // namespace
+
+std::optional<int> collector_health(const std::string& listen_address, int timeout_ms, std::string* error) {
+  std::string host, port;
+  const auto colon = listen_address.rfind(':');
+  if (colon == std::string::npos) {
+    if (error) *error = "no port in '" + listen_address + "'";
+    return std::nullopt;
+  }
+  host = listen_address.substr(0, colon);
+  port = listen_address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || !found) {
+    if (error) *error = "cannot resolve " + host;
+    return std::nullopt;
+  }
+  std::optional<int> status;
+  for (addrinfo* ai = found; ai && !status; ai = ai->ai_next) {
+    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) continue;
+    auto wait_for = [&](short events) {
+      pollfd p{fd, events, 0};
+      return ::poll(&p, 1, timeout_ms) == 1 && (p.revents & events);
+    };
+    bool connected = ::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+    if (!connected && errno == EINPROGRESS && wait_for(POLLOUT)) {
+      int so_error = 0;
+      socklen_t len = sizeof so_error;
+      connected = ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error == 0;
+      if (!connected && error) *error = std::strerror(so_error);
+    } else if (!connected && error) {
+      *error = std::strerror(errno);
+    }
+    if (connected) {
+      const std::string request = "GET /health HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+      if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()) && wait_for(POLLIN)) {
+        char buf[64] = {};
+        const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
+        int code = 0;
+        if (n > 12 && std::sscanf(buf, "HTTP/%*d.%*d %d", &code) == 1) status = code;
+      }
+      if (!status && error) *error = "no HTTP answer";
+    }
+    ::close(fd);
+  }
+  freeaddrinfo(found);
+  return status;
+}
+
+DoctorReport run_doctor(const DoctorInput& in) {
+  Checks c;
+  if (!in.config_error.empty()) {
+    c.error("configuration", in.config_error, "fix the key named above in " + (in.config_path.empty() ? std::string("the configuration") : in.config_path), 3);
+  } else if (in.config_path.empty()) {
+    c.ok("configuration", "no configuration file; the defaults apply (contextLimit 5, reflectionInterval 24h)");
+  } else {
+    c.ok("configuration", in.config_path + " is valid");
+  }
+
+  if (fts5_available()) {
+    c.ok("fts5", std::string("SQLite ") + sqlite3_libversion() + " has FTS5");
+  } else {
+    c.error("fts5", std::string("SQLite ") + sqlite3_libversion() + " was built without FTS5", "install a SQLite library with FTS5 (Debian's libsqlite3-0 has it)", 1);
+  }
+
+  struct stat st{};
+  if (::stat(in.store_path.c_str(), &st) != 0) {
+    c.warn("store", "no store at " + in.store_path + " yet",
+           "it is created on first use: start agentmetricsd, or run cm playbook add / cm reflect; or pass --store PATH");
+  } else {
+    std::unique_ptr<EventStore> store;
+    try {
+      store = EventStore::open(in.store_path, EventStore::Mode::kReadOnly);
+      SqliteStatement check(store->handle(), "PRAGMA quick_check");
+      std::string result = check.step() ? check.column_text(0) : "no answer";
+      if (result != "ok") throw store::StoreError("integrity check: " + result);
+    } catch (const std::exception& e) {
+      store.reset();
+      const std::string message = e.what();
+      if (message.find("schema version") != std::string::npos) {
+        c.error("store", message, message.find("newer") != std::string::npos ? "upgrade agentmetrics" : "start agentmetricsd (or any cm command that writes) once to migrate it", 4);
+      } else {
+        c.error("store", in.store_path + " cannot be read: " + message,
+                "stop the collector, move the file aside and restore it from a backup (or: sqlite3 " + in.store_path +
+                    " .recover | sqlite3 recovered.db)",
+                4);
+      }
+    }
+    if (store) {
+      sqlite3* db = store->handle();
+      std::int64_t events = 0;
+      std::string journal;
+      {
+        SqliteStatement n(db, "SELECT count(*) FROM events");
+        n.step();
+        events = n.column_int64(0);
+        SqliteStatement j(db, "PRAGMA journal_mode");
+        if (j.step()) journal = j.column_text(0);
+      }
+      c.ok("store", in.store_path + ": " + std::to_string(events) + " events, journal " + journal);
+      const int version = learning_schema_version(db);
+      if (version == 0) {
+        c.warn("learning_schema", "the store has no learning tables yet", "they are created on first use (any cm command, or the collector)");
+      } else if (version > kLearningSchemaVersion) {
+        c.error("learning_schema", "learning schema version " + std::to_string(version) + " is newer than this cm's " + std::to_string(kLearningSchemaVersion),
+                "upgrade agentmetrics", 4);
+      } else if (version < kLearningSchemaVersion) {
+        c.warn("learning_schema", "learning schema version " + std::to_string(version) + " will be migrated to " + std::to_string(kLearningSchemaVersion),
+               "run any cm command that writes (cm reflect)");
+      } else {
+        c.ok("learning_schema", "version " + std::to_string(version));
+        try {
+          HistoryIndex history(db);
+          const std::int64_t pending = history.pending();
+          if (pending > 10000) {
+            c.warn("history_index", std::to_string(history.size()) + " tasks indexed, " + std::to_string(pending) + " waiting",
+                   "run cm reflect (or any cm context) to index them once");
+          } else {
+            c.ok("history_index", std::to_string(history.size()) + " tasks indexed, " + std::to_string(pending) + " waiting");
+          }
+          const PlaybookCounts counts = Playbook(db).counts();
+          if (counts.active_rules + counts.active_anti_patterns == 0) {
+            c.warn("playbook", "the playbook has no active rules", "add one with cm playbook add \"...\", or let cm reflect learn from recorded outcomes");
+          } else {
+            c.ok("playbook", std::to_string(counts.active_rules) + " rules, " + std::to_string(counts.active_anti_patterns) + " anti-patterns, " +
+                                 std::to_string(counts.retired) + " retired");
+          }
+          SqliteStatement last(db, "SELECT started, status, coalesce(error, '') FROM reflection_runs ORDER BY id DESC LIMIT 1");
+          if (!last.step()) {
+            c.warn("reflection", "no reflection has run yet", "run cm reflect, or keep agentmetricsd running (it reflects every reflectionInterval)");
+          } else if (last.column_text(1) == "error") {
+            c.warn("reflection", "the last reflection failed: " + last.column_text(2), "run cm reflect to see the error and retry");
+          } else if (unix_now() - last.column_double(0) > 2 * in.reflection_interval_seconds) {
+            c.warn("reflection", "the last reflection ran " + ago(unix_now() - last.column_double(0)), "run cm reflect, or start agentmetricsd");
+          } else {
+            c.ok("reflection", "last run " + ago(unix_now() - last.column_double(0)) + " (" + last.column_text(1) + ")");
+          }
+        } catch (const std::exception& e) {
+          c.error("learning_schema", std::string("the learning tables cannot be read: ") + e.what(), "restore the store from a backup", 4);
+        }
+      }
+    }
+  }
+
+  std::string why;
+  if (auto status = collector_health(in.listen_address, 500, &why)) {
+    if (*status == 200) {
+      c.ok("collector", "agentmetricsd answers on " + in.listen_address);
+    } else {
+      c.warn("collector", "agentmetricsd on " + in.listen_address + " reports HTTP " + std::to_string(*status) + " on /health",
+             "see its /health answer and its log");
+    }
+  } else {
+    c.warn("collector", "agentmetricsd is not reachable on " + in.listen_address + " (" + why + ")",
+           "cm works from the store without it; start agentmetricsd to record new outcomes and reflect on schedule");
+  }
+  DoctorReport report;
+  report.exit_code = c.exit_code;
+  report.data = {{"status", c.exit_code ? "error" : (c.warned ? "warn" : "ok")}, {"store", in.store_path}, {"checks", c.list}};
+  return report;
+}
+
+}  // namespace agentmetrics::learning

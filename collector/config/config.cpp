@@ -1,0 +1,297 @@
+#include "collector/config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <map>
+
+#include "collector/http/listen_address.h"
+#include "collector/config/kpi_settings.h"
+#include "ipc/names.h"
+#include "ipc/segment_name.h"
+
+namespace agentmetrics::collector {
+namespace {
+
+template <typename T>
+T scalar(const YAML::Node& node, const std::string& key, const char* expected) {
+  if (!node.IsScalar()) throw ConfigError(key, std::string("expected ") + expected);
+  try {
+    return node.as<T>();
+  } catch (const YAML::Exception&) {
+    throw ConfigError(key, std::string("expected ") + expected + ", got '" + node.Scalar() + "'");
+  }
+}
+
+bool boolean(const YAML::Node& n, const std::string& key) { return scalar<bool>(n, key, "true or false"); }
+int integer(const YAML::Node& n, const std::string& key) { return scalar<int>(n, key, "an integer"); }
+std::string text(const YAML::Node& n, const std::string& key) { return scalar<std::string>(n, key, "a string"); }
+
+std::chrono::seconds duration(const YAML::Node& n, const std::string& key) {
+  try {
+    return parse_duration(text(n, key));
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(key, e.what());
+  }
+}
+
+using Handler = std::function<void(const YAML::Node&, const std::string& key)>;
+
+// Applies `handlers` to the keys of a mapping; an unknown key is an error.
+void section(const YAML::Node& node, const std::string& path, const std::map<std::string, Handler>& handlers) {
+  const std::string where = path.empty() ? "file" : path;
+  if (node.IsNull()) return;
+  if (!node.IsMap()) throw ConfigError(where, "expected a mapping");
+  for (const auto& item : node) {
+    if (!item.first.IsScalar()) throw ConfigError(where, "a key must be a plain name");
+    const std::string name = item.first.Scalar();
+    const std::string key = path.empty() ? name : path + "." + name;
+    auto it = handlers.find(name);
+    if (it == handlers.end()) {
+      std::string known;
+      for (const auto& [k, h] : handlers) known += (known.empty() ? "" : ", ") + k;
+      throw ConfigError(key, "unknown key (known here: " + known + ")");
+    }
+    it->second(item.second, key);
+  }
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string key, const std::string& problem) : std::runtime_error(key + ": " + problem), key_(std::move(key)) {}
+
+std::string Config::effective_listen_address() const {
+  return listen_address.empty() ? ":" + std::to_string(prometheus.port) : listen_address;
+}
+
+std::chrono::seconds parse_duration(const std::string& t) {
+  if (t.empty()) throw std::invalid_argument("empty duration");
+  long long value = 0;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (ec != std::errc() || value < 0) throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
+  const std::string unit(end, t.data() + t.size());
+  long long unit_seconds = 0;
+  if (unit.empty() || unit == "s") unit_seconds = 1;
+  else if (unit == "m") unit_seconds = 60;
+  else if (unit == "h") unit_seconds = 3600;
+  else if (unit == "d") unit_seconds = 24 * 3600;
+  else throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
+  // Bounded so that no multiplication overflows, here or in milliseconds (http.requestTimeout).
+  if (value > std::numeric_limits<long long>::max() / 1000 / unit_seconds) throw std::invalid_argument("'" + t + "' is too long");
+  return std::chrono::seconds(value * unit_seconds);
+}
+
+std::string to_string(WaitMode mode) {
+  switch (mode) {
+    case WaitMode::kAuto: return "auto";
+    case WaitMode::kIoUring: return "io_uring";
+    case WaitMode::kPoll: return "poll";
+  }
+  return "auto";
+}
+
+WaitMode parse_wait_mode(const std::string& t) {
+  if (t == "auto") return WaitMode::kAuto;
+  if (t == "io_uring") return WaitMode::kIoUring;
+  if (t == "poll") return WaitMode::kPoll;
+  throw std::invalid_argument("'" + t + "' is not one of auto, io_uring, poll");
+}
+
+Config load_config_file(const std::string& path, Config c) {
+  // Read here rather than by YAML::LoadFile, which lets a read error (a directory opens, then
+  // fails to read) escape as std::ios_base::failure and leaks its buffer when it does.
+  std::string content;
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError("file", "cannot read " + path + ": " + std::strerror(errno));
+    content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& e) {
+    throw ConfigError("file", "cannot read " + path + ": " + e.code().message());
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(content);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError("file", path + " is not valid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  section(root, "", {
+      {"prometheus", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"enabled", [&](const YAML::Node& v, const std::string& k) { c.prometheus.enabled = boolean(v, k); }},
+             {"port", [&](const YAML::Node& v, const std::string& k) { c.prometheus.port = integer(v, k); }},
+             {"collectDefaultMetrics", [&](const YAML::Node& v, const std::string& k) { c.prometheus.collect_default_metrics = boolean(v, k); }},
+             {"openMetrics", [&](const YAML::Node& v, const std::string& k) { c.prometheus.open_metrics = boolean(v, k); }},
+         });
+       }},
+      {"cass_memory", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"enabled", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.enabled = boolean(v, k); }},
+             {"contextLimit", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.context_limit = integer(v, k); }},
+             {"autoInject", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.auto_inject = boolean(v, k); }},
+             {"reflectionInterval", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.reflection_interval = duration(v, k); }},
+         });
+       }},
+      {"alerts", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"enabled", [&](const YAML::Node& v, const std::string& k) { c.alerts.enabled = boolean(v, k); }},
+             {"webhookUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.webhook_url = v.IsNull() ? "" : text(v, k); }},
+             {"timeout", [&](const YAML::Node& v, const std::string& k) { c.alerts.timeout = duration(v, k); }},
+             {"maxAttempts", [&](const YAML::Node& v, const std::string& k) { c.alerts.max_attempts = integer(v, k); }},
+             {"externalUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.external_url = text(v, k); }},
+             {"labels", [&](const YAML::Node& v, const std::string& k) {
+                if (!v.IsMap()) throw ConfigError(k, "expected a mapping of label names to values");
+                for (const auto& item : v) {
+                  const std::string name = text(item.first, k);
+                  c.alerts.labels[name] = text(item.second, k + "." + name);
+                }
+              }},
+         });
+       }},
+      {"kpi", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"windows", [&](const YAML::Node& v, const std::string& k) {
+                if (!v.IsSequence() || v.size() == 0) throw ConfigError(k, "expected a list of windows such as [24h, 7d, 30d]");
+                c.kpi.windows.clear();
+                for (std::size_t i = 0; i < v.size(); ++i) c.kpi.windows.push_back(text(v[i], k + "[" + std::to_string(i) + "]"));
+              }},
+             {"refreshInterval", [&](const YAML::Node& v, const std::string& k) { c.kpi.refresh_interval = duration(v, k); }},
+             {"targets", [&](const YAML::Node& v, const std::string& k) {
+                if (!v.IsMap()) throw ConfigError(k, "expected a mapping of KPI ids to {target, alert}");
+                for (const auto& item : v) {
+                  const std::string id = text(item.first, k);
+                  // (target, alert); not a structured binding, which clang 14 cannot capture in a lambda
+                  auto& thresholds = c.kpi.targets[id];
+                  section(item.second, k + "." + id, {
+                      {"target", [&](const YAML::Node& t, const std::string& tk) { thresholds.first = scalar<double>(t, tk, "a number"); }},
+                      {"alert", [&](const YAML::Node& a, const std::string& ak) { thresholds.second = scalar<double>(a, ak, "a number"); }},
+                  });
+                }
+              }},
+         });
+       }},
+      {"store", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"enabled", [&](const YAML::Node& v, const std::string& k) { c.store.enabled = boolean(v, k); }},
+             {"path", [&](const YAML::Node& v, const std::string& k) { c.store.path = text(v, k); }},
+             {"retention", [&](const YAML::Node& v, const std::string& k) { c.store.retention = duration(v, k); }},
+         });
+       }},
+      {"collector", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.listen_address = text(v, k); }},
+             {"namespace", [&](const YAML::Node& v, const std::string& k) { c.ns = text(v, k); }},
+             {"segmentDir", [&](const YAML::Node& v, const std::string& k) { c.segment_dir = text(v, k); }},
+             {"metricPrefix", [&](const YAML::Node& v, const std::string& k) { c.metric_prefix = text(v, k); }},
+             {"shards", [&](const YAML::Node& v, const std::string& k) {
+                const int shards = integer(v, k);
+                if (shards < 0) throw ConfigError(k, "must be 0 (one per core) or more");
+                c.shards = static_cast<std::size_t>(shards);
+              }},
+             {"seriesLimitPerFamily", [&](const YAML::Node& v, const std::string& k) {
+                const int limit = integer(v, k);
+                if (limit < 1) throw ConfigError(k, "must be at least 1");
+                c.series_limit_per_family = static_cast<std::size_t>(limit);
+              }},
+             {"familyLimit", [&](const YAML::Node& v, const std::string& k) {
+                const int limit = integer(v, k);
+                if (limit < 100) throw ConfigError(k, "must be at least 100 (the catalogue alone has 8 families)");
+                c.family_limit = static_cast<std::size_t>(limit);
+              }},
+             {"allowUids", [&](const YAML::Node& v, const std::string& k) {
+                if (!v.IsSequence()) throw ConfigError(k, "expected a list of uids");
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                  const int uid = integer(v[i], k + "[" + std::to_string(i) + "]");
+                  if (uid < 0) throw ConfigError(k + "[" + std::to_string(i) + "]", "a uid cannot be negative");
+                  c.allowed_uids.insert(static_cast<uid_t>(uid));
+                }
+              }},
+             {"waitMode", [&](const YAML::Node& v, const std::string& k) {
+                try {
+                  c.wait_mode = parse_wait_mode(text(v, k));
+                } catch (const std::invalid_argument& e) {
+                  throw ConfigError(k, e.what());
+                }
+              }},
+             {"http", [&](const YAML::Node& h, const std::string& hp) {
+                section(h, hp, {
+                    {"threads", [&](const YAML::Node& v, const std::string& k) { c.http.threads = integer(v, k); }},
+                    {"requestTimeout", [&](const YAML::Node& v, const std::string& k) { c.http.request_timeout = duration(v, k); }},
+                    {"maxRequestBytes", [&](const YAML::Node& v, const std::string& k) {
+                       const int bytes = integer(v, k);
+                       if (bytes < 1024) throw ConfigError(k, "must be at least 1024");
+                       c.http.max_request_bytes = static_cast<std::size_t>(bytes);
+                     }},
+                });
+              }},
+         });
+       }},
+      {"log", [&](const YAML::Node& n, const std::string& p) {
+         section(n, p, {
+             {"level", [&](const YAML::Node& v, const std::string& k) { c.log.level = text(v, k); }},
+             {"format", [&](const YAML::Node& v, const std::string& k) { c.log.format = text(v, k); }},
+         });
+       }},
+  });
+  return c;
+}
+
+void apply_environment(Config& c) {
+  if (const char* port = std::getenv("METRICS_PORT"); port && *port) {
+    int value = 0;
+    const std::string_view t(port);
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+    if (ec != std::errc() || end != t.data() + t.size()) throw ConfigError("METRICS_PORT", "expected a port number, got '" + std::string(t) + "'");
+    c.prometheus.port = value;
+    c.listen_address.clear();  // the environment names the port: it wins over the file's address
+  }
+  if (const char* url = std::getenv("ALERT_WEBHOOK_URL"); url && *url) c.alerts.webhook_url = url;
+}
+
+void validate(const Config& c) {
+  if (c.prometheus.port < 0 || c.prometheus.port > 65535) throw ConfigError("prometheus.port", "must be 0 to 65535");
+  if (c.cass_memory.context_limit < 1 || c.cass_memory.context_limit > 100) throw ConfigError("cass_memory.contextLimit", "must be 1 to 100");
+  if (c.cass_memory.reflection_interval < std::chrono::minutes(1)) throw ConfigError("cass_memory.reflectionInterval", "must be at least 1m");
+  if (!c.alerts.webhook_url.empty() && !c.alerts.webhook_url.starts_with("http://") && !c.alerts.webhook_url.starts_with("https://")) {
+    throw ConfigError("alerts.webhookUrl", "must be an http:// or https:// URL");
+  }
+  if (c.alerts.timeout < std::chrono::seconds(1)) throw ConfigError("alerts.timeout", "must be at least 1s");
+  if (c.alerts.max_attempts < 1 || c.alerts.max_attempts > 100) throw ConfigError("alerts.maxAttempts", "must be 1 to 100");
+  if (c.kpi.refresh_interval < std::chrono::seconds(1)) throw ConfigError("kpi.refreshInterval", "must be at least 1s");
+  kpi_windows(c);
+  kpi_overrides(c);
+  for (const auto& [name, value] : c.alerts.labels) {
+    if (!ipc::is_valid_label_name(name)) throw ConfigError("alerts.labels." + name, "is not a valid label name");
+  }
+  if (c.store.retention < std::chrono::hours(1)) throw ConfigError("store.retention", "must be at least 1h");
+  if (!c.store.path.empty() && c.store.path.front() != '/') throw ConfigError("store.path", "must be an absolute path");
+  if (!ipc::is_valid_namespace(c.ns)) throw ConfigError("collector.namespace", "must be 1 to 64 characters of [A-Za-z0-9_-]");
+  if (c.segment_dir.empty() || c.segment_dir.front() != '/') throw ConfigError("collector.segmentDir", "must be an absolute path");
+  if (!ipc::is_valid_metric_name(c.metric_prefix)) throw ConfigError("collector.metricPrefix", "is not a valid metric name");
+  if (c.metric_prefix.starts_with("agentmetrics") || c.metric_prefix.starts_with("process")) {
+    throw ConfigError("collector.metricPrefix", "names starting with agentmetrics or process belong to the collector itself");
+  }
+  if (c.shards > 256) throw ConfigError("collector.shards", "must be 0 to 256");
+  if (c.http.threads < 1 || c.http.threads > 256) throw ConfigError("collector.http.threads", "must be 1 to 256");
+  // The HTTP server takes it as an int of milliseconds: 24d fits.
+  if (c.http.request_timeout < std::chrono::seconds(1) || c.http.request_timeout > std::chrono::hours(24 * 24)) {
+    throw ConfigError("collector.http.requestTimeout", "must be 1s to 24d");
+  }
+  if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" && c.log.level != "error") {
+    throw ConfigError("log.level", "must be debug, info, warn or error");
+  }
+  if (c.log.format != "text" && c.log.format != "json") throw ConfigError("log.format", "must be text or json");
+  try {
+    parse_listen_address(c.effective_listen_address());
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(c.listen_address.empty() ? "prometheus.port" : "collector.listenAddress", e.what());
+  }
+}
+
+}  // namespace agentmetrics::collector

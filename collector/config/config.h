@@ -1,0 +1,101 @@
+// agentmetricsd's configuration: embedded defaults, then the YAML file (--config), then the
+// environment variables the specification names, then flags. Every key is checked; a wrong
+// one is reported by its dotted path.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace agentmetrics::collector {
+
+enum class WaitMode { kAuto, kIoUring, kPoll };
+
+struct Config {
+  // The specification's keys.
+  struct Prometheus {
+    bool enabled = true;  // serve /metrics
+    int port = 9090;
+    bool collect_default_metrics = true;  // process_* metrics
+    bool open_metrics = true;             // answer OpenMetrics when a scraper asks for it
+  } prometheus;
+  struct CassMemory {
+    bool enabled = true;
+    int context_limit = 5;
+    bool auto_inject = true;
+    std::chrono::seconds reflection_interval{24 * 3600};
+  } cass_memory;
+  struct Alerts {
+    bool enabled = true;
+    std::string webhook_url;
+    std::chrono::seconds timeout{5};  // per attempt
+    int max_attempts = 5;
+    std::string external_url;  // this collector's URL as Alertmanager should link to it
+    std::map<std::string, std::string> labels;  // added to every alert
+  } alerts;
+
+  // The collector's own.
+  struct Kpi {
+    std::vector<std::string> windows = {"24h", "7d", "30d"};  // the first one is alerted on
+    std::chrono::seconds refresh_interval{30};
+    std::map<std::string, std::pair<std::optional<double>, std::optional<double>>> targets;  // id -> (target, alert)
+  } kpi;
+  struct Store {
+    bool enabled = true;
+    std::string path;  // empty: store::default_store_path()
+    std::chrono::seconds retention{90 * 24 * 3600};
+  } store;
+  std::string listen_address;  // empty: ":" + prometheus.port
+  std::string ns = "default";
+  std::string segment_dir = "/dev/shm";
+  std::string metric_prefix = "opencode";
+  std::size_t shards = 0;  // 0: one per core
+  std::size_t series_limit_per_family = 10000;  // beyond: folded into the family's overflow series
+  std::size_t family_limit = 10000;             // beyond: new families refused
+  std::set<uid_t> allowed_uids;
+  WaitMode wait_mode = WaitMode::kAuto;
+  struct Http {
+    int threads = 8;  // connections served at once
+    std::chrono::milliseconds request_timeout{10000};
+    std::size_t max_request_bytes = 16384;  // request line and headers
+  } http;
+  struct Log {
+    std::string level = "info";
+    std::string format = "text";
+  } log;
+
+  std::string effective_listen_address() const;
+};
+
+// A configuration problem: the dotted key (e.g. "prometheus.port") and what is wrong.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string key, const std::string& problem);
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+// Reads the YAML file over `base`. Throws ConfigError (also for an unreadable or malformed
+// file, with key "file").
+Config load_config_file(const std::string& path, Config base = {});
+// METRICS_PORT and ALERT_WEBHOOK_URL.
+void apply_environment(Config& config);
+// Checks ranges and combinations; throws ConfigError.
+void validate(const Config& config);
+
+std::string to_string(WaitMode mode);
+WaitMode parse_wait_mode(const std::string& text);  // throws std::invalid_argument
+// "30s", "15m", "24h", "7d" or a number of seconds. Throws std::invalid_argument.
+std::chrono::seconds parse_duration(const std::string& text);
+
+}  // namespace agentmetrics::collector

@@ -1,0 +1,338 @@
+#include "collector/daemon/collector.h"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <optional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "collector/daemon/build_info.h"
+#include "ipc/catalogue.h"
+#include "collector/expose/exposition.h"
+#include "collector/drain/fault_guard.h"
+#include "collector/expose/http_encoding.h"
+#include "collector/common/log.h"
+#include "collector/expose/open_metrics.h"
+#include "collector/expose/process_metrics.h"
+#include "collector/config/kpi_settings.h"
+#include "collector/store/store_location.h"
+
+namespace agentmetrics::collector {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kTick = std::chrono::seconds(1);
+// Abandoned segment set-up files are looked for every this many ticks.
+constexpr unsigned kTicksPerTidy = 5;
+// A drain worker or the loop that has not come round for this long is reported unhealthy.
+constexpr auto kStallLimit = std::chrono::seconds(5);
+// A scrape's body goes out in chunks of about this size.
+constexpr std::size_t kScrapeChunkBytes = 256 * 1024;
+
+std::int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
+
+std::string iso8601_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+HttpResponse json_response(int status, const nlohmann::json& body) {
+  return HttpResponse{status, "application/json", {}, body.dump() + "\n"};
+}
+
+}  // namespace
+
+Collector::Collector(const Config& config)
+    : config_(config),
+      registry_(config.series_limit_per_family, config.family_limit),
+      open_metrics_(config.prometheus.open_metrics),
+      process_metrics_(config.prometheus.collect_default_metrics) {
+  install_fault_handler();
+  registry_.reserve_prefix(kSelfMetricPrefix);
+  registry_.reserve_prefix("process_");
+  // The catalogue is visible before its first event. opencode_ai_success_rate is the exception:
+  // the collector computes it from the stored tasks (kpi::KpiService), so producers may not set it.
+  const auto catalogue = ipc::catalogue_families(config_.metric_prefix);
+  for (const auto& family : catalogue) {
+    if (&family != &catalogue[static_cast<std::size_t>(ipc::CatalogueFamily::kAiSuccessRate)]) registry_.register_family(family);
+  }
+  registry_.reserve_prefix(catalogue[static_cast<std::size_t>(ipc::CatalogueFamily::kAiSuccessRate)].name);
+  registry_.reserve_prefix(config_.metric_prefix + "_kpi_");
+
+  std::string fallback_reason;
+  loop_ = make_event_loop(config_.wait_mode, fallback_reason);
+  wait_mode_ = loop_->mode();
+  if (!fallback_reason.empty()) {
+    log(LogLevel::kWarn, "io_uring is unavailable here; waiting with poll instead", {{"reason", fallback_reason}});
+  }
+  self_.set_wait_mode(wait_mode_);
+
+  alerts::AlertNotifierOptions alerting;
+  alerting.url = config_.alerts.enabled ? config_.alerts.webhook_url : "";
+  alerting.timeout = config_.alerts.timeout;
+  alerting.max_attempts = config_.alerts.max_attempts;
+  alerting.external_url = config_.alerts.external_url;
+  alerting.extra_labels = {config_.alerts.labels.begin(), config_.alerts.labels.end()};
+  notifier_ = std::make_unique<alerts::AlertNotifier>(alerting, self_.registry());
+  if (config_.store.enabled) {
+    store::StoreOptions options;
+    options.path = config_.store.path.empty() ? store::default_store_path() : config_.store.path;
+    options.retention = std::chrono::duration_cast<std::chrono::hours>(config_.store.retention);
+    store_ = std::make_unique<store::StoreWriter>(options, self_.registry());
+    kpi::KpiServiceOptions kpi_options{options.path, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_), config_.metric_prefix};
+    kpis_ = std::make_unique<kpi::KpiService>(kpi_options, self_.registry(), notifier_.get());
+    store_->on_commit([kpis = kpis_.get()] { kpis->poke(); });
+    store_->start();
+    kpis_->start();
+    if (config_.cass_memory.enabled) {
+      learning::ReflectionWorkerOptions reflection;
+      reflection.metric_prefix = config_.metric_prefix;
+      reflection_ = std::make_unique<learning::ReflectionWorker>(options.path, config_.cass_memory.reflection_interval, self_.registry(), reflection);
+      reflection_->start();
+      learning::LearningSettings settings;
+      settings.context_limit = config_.cass_memory.context_limit;
+      learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get());
+    }
+    log(LogLevel::kInfo, "outcome events are stored", {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
+  }
+  directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
+  const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < shard_count; ++i) {
+    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring", store_.get()));
+  }
+  for (auto& w : workers_) w->start();
+
+  AttachPolicy policy{config_.allowed_uids};
+  if (policy.allowed_owners.empty()) policy.allowed_owners.insert(::getuid());
+  discovery_ = std::make_unique<SegmentDiscovery>(*directory_, policy, self_, [this](std::unique_ptr<AttachedSegment> s) {
+    // Round robin: segments spread over the shards as they arrive.
+    workers_[next_worker_++ % workers_.size()]->adopt(std::move(s));
+  });
+  discovery_->scan();
+  loop_->watch(discovery_->fd(), [this] { discovery_->on_readable(); });
+
+  HttpOptions http;
+  http.listen_address = config_.effective_listen_address();
+  http.threads = config_.http.threads;
+  http.request_timeout_ms = static_cast<int>(config_.http.request_timeout.count());
+  http.max_request_bytes = config_.http.max_request_bytes;
+  std::map<std::string, HttpRoute> routes{
+      {"/", {[this](const HttpRequest& r) { return serve_landing(r); }}},
+      {"/health", {[this](const HttpRequest& r) { return serve_health(r); }}},
+      {"/readiness", {[this](const HttpRequest& r) { return serve_readiness(r); }}},
+      {"/version", {[this](const HttpRequest& r) { return serve_version(r); }}},
+  };
+  if (config_.prometheus.enabled) routes["/metrics"] = {[this](const HttpRequest& r) { return serve_metrics(r); }};
+  if (learning_api_) routes.merge(learning_api_->routes());
+  http_ = std::make_unique<HttpServer>(http, std::move(routes));
+  last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
+  ready_.store(true, std::memory_order_relaxed);
+  log(LogLevel::kInfo, "collector started",
+      {{"listen", http.listen_address}, {"port", http_->port()}, {"segment_dir", config_.segment_dir},
+       {"namespace", config_.ns}, {"shards", workers_.size()}, {"wait_mode", wait_mode_}});
+}
+
+Collector::~Collector() {
+  ready_.store(false, std::memory_order_relaxed);
+  http_.reset();
+  if (reflection_) reflection_->stop();
+  for (auto& w : workers_) w->stop();
+  if (store_) {
+    // The final drain's events are committed, then their ring space is given back: a collector
+    // started later reads none of them again.
+    store_->stop();
+    for (auto& w : workers_) w->publish_acknowledged();
+    kpis_->stop();
+  }
+  notifier_->stop();
+  // The totals after the final drain: what this run took from the rings, for the record.
+  log(LogLevel::kInfo, "collector stopped",
+      {{"events_drained", static_cast<std::uint64_t>(self_.events_drained.Value())},
+       {"events_dropped", static_cast<std::uint64_t>(self_.events_dropped.Value())}});
+}
+
+int Collector::run(const std::function<void()>& reload) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  const int sfd = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sfd < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
+  int stop_signal = 0;
+  loop_->watch(sfd, [&] {
+    signalfd_siginfo info{};
+    while (::read(sfd, &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {
+      if (info.ssi_signo == SIGHUP) {
+        reload();
+      } else {
+        stop_signal = static_cast<int>(info.ssi_signo);
+        loop_->stop();
+      }
+    }
+  });
+  loop_->run(std::chrono::duration_cast<std::chrono::milliseconds>(kTick), [this] { tick(); });
+  ::close(sfd);
+  ready_.store(false, std::memory_order_relaxed);
+  log(LogLevel::kInfo, "stopping", {{"signal", stop_signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  return stop_signal;
+}
+
+void Collector::tick() {
+  last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
+  if (++ticks_ % kTicksPerTidy == 0) discovery_->tidy();
+}
+
+void Collector::apply(const Config& next) {
+  configure_logging(parse_log_level(next.log.level), next.log.format == "json");
+  open_metrics_.store(next.prometheus.open_metrics, std::memory_order_relaxed);
+  process_metrics_.store(next.prometheus.collect_default_metrics, std::memory_order_relaxed);
+  auto restart_needed = [&](const char* key, bool changed) {
+    if (changed) log(LogLevel::kWarn, "configuration change takes effect after a restart", {{"key", key}});
+  };
+  restart_needed("collector.listenAddress", next.effective_listen_address() != config_.effective_listen_address());
+  restart_needed("collector.namespace", next.ns != config_.ns);
+  restart_needed("collector.segmentDir", next.segment_dir != config_.segment_dir);
+  restart_needed("collector.shards", next.shards != config_.shards);
+  restart_needed("collector.seriesLimitPerFamily", next.series_limit_per_family != config_.series_limit_per_family);
+  restart_needed("collector.familyLimit", next.family_limit != config_.family_limit);
+  restart_needed("collector.metricPrefix", next.metric_prefix != config_.metric_prefix);
+  restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
+  restart_needed("collector.waitMode", next.wait_mode != config_.wait_mode);
+  restart_needed("collector.http", next.http.threads != config_.http.threads || next.http.request_timeout != config_.http.request_timeout ||
+                                       next.http.max_request_bytes != config_.http.max_request_bytes);
+  restart_needed("prometheus.enabled", next.prometheus.enabled != config_.prometheus.enabled);
+  log(LogLevel::kInfo, "configuration reloaded",
+      {{"log_level", next.log.level}, {"open_metrics", next.prometheus.open_metrics},
+       {"collect_default_metrics", next.prometheus.collect_default_metrics}});
+}
+
+std::vector<Shard*> Collector::shards() {
+  std::vector<Shard*> out;
+  for (auto& w : workers_) out.push_back(&w->shard());
+  return out;
+}
+
+void Collector::collect(const FamilySink& sink) {
+  collect_families(registry_, shards(), self_, sink);
+  if (kpis_) sink(kpis_->ai_success_rate());
+  if (process_metrics_.load(std::memory_order_relaxed)) {
+    for (const auto& f : collect_process_metrics()) sink(f);
+  }
+}
+
+HttpResponse Collector::serve_metrics(const HttpRequest& request) {
+  const bool openmetrics = open_metrics_.load(std::memory_order_relaxed) && prefers_openmetrics(request.header("accept"));
+  const bool gzip = accepts_gzip(request.header("accept-encoding"));
+  HttpResponse response{200, openmetrics ? kOpenMetricsContentType : kTextContentType, {{"Vary", "Accept, Accept-Encoding"}}, {}};
+  if (gzip) response.headers.push_back({"Content-Encoding", "gzip"});
+  // The body is rendered family by family and sent in chunks of about kScrapeChunkBytes, so a
+  // scrape of many series never holds them all as text at once.
+  response.stream = [this, openmetrics, gzip](const std::function<bool(std::string_view)>& write) {
+    const auto start = Clock::now();
+    std::string text = scrape_buffers_.acquire();
+    std::string zipped = gzip ? scrape_buffers_.acquire() : std::string();
+    std::optional<GzipStream> zip;
+    if (gzip) zip.emplace();
+    bool client_there = true;
+    auto send = [&](bool last) {
+      if (zip) {
+        zip->write(text, last, zipped);
+        client_there = client_there && write(zipped);
+        zipped.clear();
+      } else {
+        client_there = client_there && write(text);
+      }
+      text.clear();
+    };
+    const std::function<void()> send_when_full = [&] {
+      if (text.size() >= kScrapeChunkBytes) send(false);
+    };
+    collect([&](const prometheus::MetricFamily& family) {
+      if (openmetrics) {
+        render_openmetrics(family, text, send_when_full);
+      } else {
+        render_text(family, text, send_when_full);
+      }
+    });
+    if (openmetrics) text += kOpenMetricsEnd;
+    send(true);
+    scrape_buffers_.release(std::move(text));
+    if (gzip) scrape_buffers_.release(std::move(zipped));
+    self_.scrape_duration_seconds.Set(std::chrono::duration<double>(Clock::now() - start).count());
+  };
+  return response;
+}
+
+HttpResponse Collector::serve_health(const HttpRequest&) {
+  const std::int64_t now = now_ns();
+  const std::int64_t limit = std::chrono::duration_cast<std::chrono::nanoseconds>(kStallLimit).count();
+  bool drain = true;
+  for (auto& w : workers_) drain = drain && now - w->last_alive_ns() < limit;
+  struct stat st {};
+  const bool directory = ::fstat(directory_->fd(), &st) == 0 && st.st_nlink > 0;
+  const bool loop = now - last_tick_ns_.load(std::memory_order_relaxed) < limit;
+  nlohmann::json services = {{"drain_workers", drain}, {"segment_directory", directory}, {"event_loop", loop}};
+  bool healthy = drain && directory && loop;
+  if (store_) {
+    services["store"] = store_->healthy();
+    healthy = healthy && store_->healthy();
+  }
+  nlohmann::json figures = {{"tasks_completed_24h", nullptr}, {"success_rate_24h", nullptr}, {"avg_task_duration_24h", nullptr}};
+  if (kpis_) {
+    try {
+      const kpi::TaskFigures tasks = kpis_->task_figures_24h();
+      // Finished tasks, whatever their outcome: success_rate_24h says how many succeeded.
+      figures = {{"tasks_completed_24h", tasks.tasks},
+                 {"success_rate_24h", tasks.success_rate ? nlohmann::json(*tasks.success_rate) : nlohmann::json(nullptr)},
+                 {"avg_task_duration_24h",
+                  tasks.avg_task_duration_seconds ? nlohmann::json(*tasks.avg_task_duration_seconds) : nlohmann::json(nullptr)},
+                 {"kpis_alerting", kpis_->alerting()}};
+    } catch (const store::StoreError& e) {
+      log(LogLevel::kWarn, "health: cannot read the store", {{"error", e.what()}});
+      services["store"] = false;
+      healthy = false;
+    }
+  }
+  nlohmann::json body = {
+      {"status", healthy ? "healthy" : "unhealthy"},
+      {"timestamp", iso8601_now()},
+      {"uptime", std::chrono::duration<double>(Clock::now() - started_).count()},
+      {"wait_mode", wait_mode_},
+      {"services", services},
+      {"metrics", figures},
+  };
+  return json_response(healthy ? 200 : 503, body);
+}
+
+HttpResponse Collector::serve_readiness(const HttpRequest&) {
+  const bool ready = ready_.load(std::memory_order_relaxed);
+  return json_response(ready ? 200 : 503, {{"ready", ready}});
+}
+
+HttpResponse Collector::serve_version(const HttpRequest&) {
+  const BuildInfo info = build_info();
+  return json_response(200, {{"version", info.version}, {"commit", info.commit}, {"build_time", info.build_time}});
+}
+
+HttpResponse Collector::serve_landing(const HttpRequest&) {
+  return HttpResponse{200, "text/html; charset=utf-8", {},
+                      "<!doctype html><html><head><title>agentmetricsd</title></head><body>"
+                      "<h1>agentmetricsd</h1><ul>"
+                      "<li><a href=\"/metrics\">/metrics</a>: Prometheus metrics</li>"
+                      "<li><a href=\"/health\">/health</a>: health and the last 24 hours of tasks</li>"
+                      "<li><a href=\"/readiness\">/readiness</a></li>"
+                      "<li><a href=\"/version\">/version</a></li>"
+                      "<li><a href=\"/api/stats\">/api/stats</a>: the learning system's playbook (docs/learning.md)</li>"
+                      "</ul></body></html>\n"};
+}
+
+}  // namespace agentmetrics::collector

@@ -1,0 +1,434 @@
+#include "collector/drain/attached_segment.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "collector/drain/fault_guard.h"
+#include "collector/common/log.h"
+#include "ipc/outcome_event.h"
+#include "ipc/segment_validator.h"
+#include "ipc/string_table.h"
+
+namespace agentmetrics::collector {
+namespace {
+
+constexpr std::size_t kBatch = 256;
+constexpr std::size_t kMaxBatchesPerRing = 64;  // per drain pass, so one busy ring cannot starve others
+
+std::atomic_ref<std::size_t> ring_index(ipc::Ring& ring, std::size_t offset) {
+  return std::atomic_ref<std::size_t>(*reinterpret_cast<std::size_t*>(reinterpret_cast<std::byte*>(&ring) + offset));
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attach(int dirfd, const std::string& name,
+                                                                                   const AttachPolicy& policy) {
+  std::unique_ptr<AttachedSegment> s(new AttachedSegment());
+  s->name_ = name;
+  // O_NOFOLLOW: a link planted in the directory cannot point us at another file. O_NONBLOCK:
+  // opening a FIFO planted there cannot hang us.
+  s->fd_ = ::openat(dirfd, name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (s->fd_ < 0) return Rejection{"open_failed", std::strerror(errno)};
+  struct stat st {};
+  if (::fstat(s->fd_, &st) != 0 || !S_ISREG(st.st_mode)) return Rejection{"open_failed", "not a regular file"};
+  if (!policy.allowed_owners.contains(st.st_uid)) {
+    return Rejection{"foreign_owner", "owned by uid " + std::to_string(st.st_uid) + ", which is not an allowed owner"};
+  }
+  s->dev_ = st.st_dev;
+  s->ino_ = st.st_ino;
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
+  if (file_size < sizeof(ipc::SegmentHeader)) return Rejection{"truncated", "file of " + std::to_string(file_size) + " bytes"};
+
+  ipc::SegmentDescriptor d{};
+  if (::pread(s->fd_, &d, sizeof(d), 0) != static_cast<ssize_t>(sizeof(d))) return Rejection{"truncated", "cannot read the header"};
+  const ipc::SegmentCheck check = ipc::validate_descriptor(d, file_size);
+  if (!check.ok) return Rejection{check.label, check.reason};
+  s->descriptor_ = d;
+
+  void* base = ::mmap(nullptr, d.segment_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd_, 0);
+  if (base == MAP_FAILED) return Rejection{"open_failed", std::string("mmap: ") + std::strerror(errno)};
+  s->base_ = static_cast<std::byte*>(base);
+  s->size_ = d.segment_size;
+  s->read_index_.assign(d.ring_count, 0);
+  s->pending_.resize(d.ring_count);
+  s->tickets_.assign(d.ring_count, 0);
+  for (std::uint32_t i = 0; i < d.ring_count; ++i) s->acks_.push_back(std::make_shared<store::RingAcks>());
+  // Start from where earlier consumers (a collector that was restarted) left each ring.
+  for (std::uint32_t i = 0; i < d.ring_count; ++i) {
+    std::size_t read = 0;
+    std::size_t write = 0;
+    const bool ok = guarded([&] {
+      read = ring_index(s->slot(i)->ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
+      write = ring_index(s->slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
+    });
+    if (!ok) return Rejection{"fault", "fault while reading ring indices"};
+    if (!ipc::ring_indices_valid(write, read)) return Rejection{"ring_index", "ring " + std::to_string(i) + " has indices out of range"};
+    s->read_index_[i] = read;
+  }
+  s->published_ = s->read_index_;
+  return s;
+}
+
+AttachedSegment::~AttachedSegment() {
+  if (base_) ::munmap(base_, size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+ipc::RingSlot* AttachedSegment::slot(std::uint32_t ring) const {
+  return reinterpret_cast<ipc::RingSlot*>(base_ + descriptor_.rings_offset + ring * descriptor_.ring_stride);
+}
+
+std::string AttachedSegment::program() const {
+  std::string out;
+  for (char c : descriptor_.program) {
+    if (c == '\0') break;
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  return out;
+}
+
+void AttachedSegment::fail(const char* reason, std::string detail) {
+  if (failure_) return;
+  failure_ = reason;
+  failure_detail_ = std::move(detail);
+}
+
+bool AttachedSegment::prepare_sleep(futex_waitv& waiter) {
+  if (failed()) return false;
+  auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
+  std::uint32_t bell = 0;
+  const bool ok = guarded([&] {
+    // seq_cst store, then the caller's heavy fence, then has_pending(): see ipc/doorbell.h.
+    header->consumer_sleeping.store(1, std::memory_order_seq_cst);
+    bell = header->doorbell.load(std::memory_order_acquire);
+  });
+  if (!ok) {
+    fail("fault", "fault while preparing to sleep");
+    return false;
+  }
+  waiter = futex_waitv{bell, reinterpret_cast<std::uint64_t>(&header->doorbell), FUTEX_32, 0};
+  return true;
+}
+
+bool AttachedSegment::has_pending() {
+  if (failed()) return false;
+  bool pending = false;
+  const bool ok = guarded([&] {
+    for (std::uint32_t i = 0; i < descriptor_.ring_count && !pending; ++i) {
+      pending = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire) != read_index_[i];
+    }
+  });
+  if (!ok) fail("fault", "fault while checking the rings");
+  return pending;
+}
+
+void AttachedSegment::woke() {
+  if (failed()) return;
+  auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
+  // Relaxed: clearing the flag only spares producers a needless wake-up; a producer that still
+  // sees 1 rings once more, which is harmless, and the next prepare_sleep sets it seq_cst again.
+  if (!guarded([&] { header->consumer_sleeping.store(0, std::memory_order_relaxed); })) fail("fault", "fault while waking");
+}
+
+bool AttachedSegment::producer_gone() const {
+  // The producer holds an OFD write lock for as long as it lives; the kernel drops it when the
+  // process dies, however it dies, and a reused pid cannot hold it.
+  struct flock probe {};
+  probe.l_type = F_RDLCK;
+  probe.l_whence = SEEK_SET;
+  if (::fcntl(fd_, F_OFD_GETLK, &probe) != 0) return false;
+  return probe.l_type == F_UNLCK;
+}
+
+std::uint64_t AttachedSegment::take_new_drops() {
+  if (failed()) return 0;
+  std::uint64_t total = 0;
+  const bool ok = guarded([&] {
+    total = reinterpret_cast<ipc::SegmentHeader*>(base_)->unringed_drops.load(std::memory_order_relaxed);
+    for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) total += slot(i)->control.dropped.load(std::memory_order_relaxed);
+  });
+  if (!ok) {
+    fail("fault", "fault while reading drop counters");
+    return 0;
+  }
+  // The counters only grow; a smaller total is a scribbling producer and adds nothing.
+  if (total <= drops_seen_) return 0;
+  const std::uint64_t fresh = total - drops_seen_;
+  drops_seen_ = total;
+  return fresh;
+}
+
+double AttachedSegment::ring_fill() {
+  if (failed()) return 0;
+  std::size_t fullest = 0;
+  const bool ok = guarded([&] {
+    for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) {
+      // Relaxed: a statistic. The write index is checked like any value from the producer.
+      const std::size_t write = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
+      if (!ipc::ring_indices_valid(write, published_[i])) continue;
+      fullest = std::max(fullest, (write + ipc::kRingStorageSlots - published_[i]) % ipc::kRingStorageSlots);
+    }
+  });
+  if (!ok) fail("fault", "fault while reading ring indices");
+  return static_cast<double>(fullest) / static_cast<double>(ipc::kRingCapacity);
+}
+
+void AttachedSegment::remove_file(int dirfd) const {
+  struct stat st {};
+  if (::fstatat(dirfd, name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == dev_ && st.st_ino == ino_) {
+    ::unlinkat(dirfd, name_.c_str(), 0);
+  }
+}
+
+bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
+  if (failed()) return false;
+  auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
+  std::uint64_t committed = 0;
+  const std::uint64_t have = strtab_copied_;
+  bool ok = guarded([&] { committed = header->strtab_committed.load(std::memory_order_acquire); });
+  if (!ok) {
+    fail("fault", "fault while reading the string table");
+    return false;
+  }
+  if (committed == have) return true;
+  if (committed < have || committed > descriptor_.strtab_capacity) {
+    fail("string_table", "committed size " + std::to_string(committed) + " is out of range");
+    return false;
+  }
+  // Only the new entries are copied, parsed and dropped: the producer commits whole entries.
+  std::vector<std::byte> fresh(committed - have);
+  ok = guarded([&] { std::memcpy(fresh.data(), base_ + descriptor_.strtab_offset + have, fresh.size()); });
+  if (!ok) {
+    fail("fault", "fault while copying the string table");
+    return false;
+  }
+  strtab_copied_ = committed;
+  for (std::size_t at = 0; at < fresh.size();) {
+    auto decoded = ipc::decode_entry(std::span<const std::byte>(fresh).subspan(at));
+    if (auto* error = std::get_if<ipc::DecodeError>(&decoded)) {
+      fail("string_table", "entry at byte " + std::to_string(have + at) + ": " + error->reason);
+      return false;
+    }
+    auto& entry = std::get<ipc::DecodedEntry>(decoded);
+    at += entry.size;
+    if (auto* family = std::get_if<ipc::FamilyDecl>(&entry.decl)) {
+      take_entry(*family, registry, metrics);
+    } else {
+      take_entry(std::get<ipc::SeriesDecl>(entry.decl), shard, registry, metrics);
+    }
+    if (failed()) return false;
+  }
+  return true;
+}
+
+void AttachedSegment::take_entry(const ipc::FamilyDecl& family, FamilyRegistry& registry, SelfMetrics& metrics) {
+  if (family.family_id != families_.size()) {
+    fail("string_table", "family id " + std::to_string(family.family_id) + " where " + std::to_string(families_.size()) + " was due");
+    return;
+  }
+  const RegisteredFamily* registered = nullptr;
+  std::string why = ipc::check_family(family);
+  if (why.empty()) {
+    auto result = registry.register_family(family);
+    if (auto* r = std::get_if<const RegisteredFamily*>(&result)) {
+      registered = *r;
+    } else {
+      why = std::get<std::string>(result);
+    }
+  }
+  if (!registered) {
+    metrics.record_invalid("rejected_family").Increment();
+    log(LogLevel::kWarn, "family refused", {{"segment", name_}, {"reason", why}});
+  }
+  families_.push_back(Family{family, registered});
+}
+
+void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics) {
+  if (series.series_id != series_.size() || series.family_id >= families_.size()) {
+    fail("string_table", "series id " + std::to_string(series.series_id) + " of family " + std::to_string(series.family_id) + " is out of order");
+    return;
+  }
+  const Family& family = families_[series.family_id];
+  SeriesAggregate* aggregate = nullptr;
+  if (family.registered) {
+    if (std::string why = ipc::check_series(series, family.decl); why.empty()) {
+      const bool admitted = registry.admit_series(*family.registered, series.label_values);
+      if (!admitted) metrics.series_overflowed(family.decl.name).Increment();
+      aggregate = shard.series(*family.registered, admitted ? series.label_values : family.registered->overflow_label_values);
+    } else {
+      metrics.record_invalid("rejected_family").Increment();
+      log(LogLevel::kWarn, "series refused", {{"segment", name_}, {"reason", why}});
+    }
+  }
+  series_.push_back(aggregate);
+}
+
+std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, std::size_t max) {
+  // Boost's own pop is not used on the mapping: it reloads the read index from shared memory
+  // after any check of ours, and a producer that changed it in between would steer its copy
+  // outside `out`. This pop uses only our own indices and one validated load of the write
+  // index, and takes every slot position modulo the storage. It does not give the slots back:
+  // publish_read_index() does, once their frames are stored.
+  ipc::Ring& ring = slot(ring_number)->ring;
+  const std::size_t read = read_index_[ring_number];
+  std::size_t write = 0;
+  std::size_t shared_read = 0;
+  std::size_t taken = 0;
+  const bool ok = guarded([&] {
+    // Acquire: pairs with the producer's release store of the write index (Boost's push), so
+    // the slots below it are complete.
+    write = ring_index(ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire);
+    shared_read = ring_index(ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
+    if (!ipc::ring_indices_valid(write, shared_read) || shared_read != published_[ring_number]) return;
+    taken = std::min(max, (write + ipc::kRingStorageSlots - read) % ipc::kRingStorageSlots);
+    const auto* slots = reinterpret_cast<const ipc::Record*>(reinterpret_cast<const std::byte*>(&ring) + ipc::kRingStorageOffset);
+    const std::size_t first = std::min(taken, ipc::kRingStorageSlots - read);
+    std::memcpy(out, slots + read, first * sizeof(ipc::Record));
+    std::memcpy(out + first, slots, (taken - first) * sizeof(ipc::Record));
+  });
+  if (!ok) {
+    fail("fault", "fault while draining ring " + std::to_string(ring_number));
+    return 0;
+  }
+  if (!ipc::ring_indices_valid(write, shared_read) || shared_read != published_[ring_number]) {
+    fail("ring_index", "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(shared_read));
+    return 0;
+  }
+  read_index_[ring_number] = (read + taken) % ipc::kRingStorageSlots;
+  return taken;
+}
+
+void AttachedSegment::publish_read_index(std::uint32_t ring_number) {
+  auto& pending = pending_[ring_number];
+  const std::uint64_t committed = acks_[ring_number]->committed.load(std::memory_order_acquire);
+  while (!pending.empty() && pending.front().ticket <= committed) pending.pop_front();
+  const std::size_t target = pending.empty() ? read_index_[ring_number] : pending.front().position;
+  if (target == published_[ring_number]) return;
+  ipc::Ring& ring = slot(ring_number)->ring;
+  // Release: pairs with the producer's acquire load of the read index, so it reuses these
+  // slots only after they were copied.
+  if (!guarded([&] { ring_index(ring, ipc::kRingReadIndexOffset).store(target, std::memory_order_release); })) {
+    fail("fault", "fault while releasing ring " + std::to_string(ring_number));
+    return;
+  }
+  published_[ring_number] = target;
+}
+
+void AttachedSegment::publish_acknowledged() {
+  for (std::uint32_t ring = 0; ring < descriptor_.ring_count && !failed(); ++ring) publish_read_index(ring);
+}
+
+bool AttachedSegment::has_unacknowledged() const {
+  for (std::uint32_t ring = 0; ring < pending_.size(); ++ring) {
+    if (!pending_[ring].empty() && pending_[ring].back().ticket > acks_[ring]->committed.load(std::memory_order_acquire)) return true;
+  }
+  return false;
+}
+
+bool AttachedSegment::take_frame(std::uint32_t ring, const ipc::Record& begin, std::size_t position) {
+  if (begin.series_id != ipc::kOutcomeFrameKind) return false;
+  // The length was checked against the frame's slots; the payload follows the begin slot.
+  const std::span<const std::byte> payload(reinterpret_cast<const std::byte*>(&begin + 1), static_cast<std::size_t>(begin.value));
+  auto decoded = ipc::decode_event(payload);
+  auto* event = std::get_if<ipc::OutcomeEvent>(&decoded);
+  if (!event || !ipc::check_event(*event).empty()) return false;
+  if (!sink_) return true;
+  const std::uint64_t ticket = ++tickets_[ring];
+  pending_[ring].push_back(PendingFrame{ticket, position});
+  sink_->submit(store::PendingOutcome{std::move(*event), acks_[ring], ticket});
+  return true;
+}
+
+std::size_t AttachedSegment::drain(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
+  if (failed()) return 0;
+  std::size_t total = 0;
+  for (std::uint32_t ring = 0; ring < descriptor_.ring_count && !failed(); ++ring) {
+    total += drain_ring(ring, shard, registry, metrics);
+  }
+  return total;
+}
+
+std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
+  // Room for a full batch plus the rest of a frame that starts in its last slot.
+  ipc::Record buffer[kBatch + ipc::kMaxFramePayloadSlots];
+  std::size_t total = 0;
+  std::uint64_t invalid_unknown = 0, invalid_op = 0, invalid_value = 0, invalid_refused = 0, invalid_frame = 0, frames = 0;
+  std::size_t payload_slots = 0;  // a frame is one event however many slots it fills
+  for (std::size_t batch = 0; batch < kMaxBatchesPerRing; ++batch) {
+    const std::size_t batch_start = read_index_[ring];
+    std::size_t n = pop(ring, buffer, kBatch);
+    if (n == 0) break;
+    total += n;
+    shard.begin_batch();
+    for (std::size_t i = 0; i < n; ++i) {
+      const ipc::Record& r = buffer[i];
+      if (r.op == static_cast<std::uint16_t>(ipc::Op::kFrameBegin)) {
+        if (r.extra > ipc::kMaxFramePayloadSlots) {
+          fail("ring_index", "frame of " + std::to_string(r.extra) + " slots is longer than allowed");
+          break;
+        }
+        // A frame is published whole, so its tail is in the ring even if this batch ended.
+        const std::size_t missing = (i + 1 + r.extra > n) ? i + 1 + r.extra - n : 0;
+        if (missing > 0) {
+          const std::size_t got = pop(ring, buffer + n, missing);
+          n += got;
+          total += got;
+          if (got != missing) {
+            fail("ring_index", "frame of " + std::to_string(r.extra) + " slots is incomplete");
+            break;
+          }
+        }
+        const bool length_ok = r.value >= 0 && r.value <= static_cast<double>(r.extra) * sizeof(ipc::Record);
+        if (length_ok && take_frame(ring, r, (batch_start + i) % ipc::kRingStorageSlots)) {
+          ++frames;
+        } else {
+          ++invalid_frame;
+        }
+        i += r.extra;
+        payload_slots += r.extra;
+        continue;
+      }
+      if (r.series_id >= series_.size()) {
+        // Declared after our last look: the declaration happened before this record was
+        // pushed, so it is committed now.
+        refresh_string_table(shard, registry, metrics);
+        if (failed()) break;
+        if (r.series_id >= series_.size()) {
+          ++invalid_unknown;
+          continue;
+        }
+      }
+      SeriesAggregate* s = series_[r.series_id];
+      if (!s) {
+        ++invalid_refused;
+        continue;
+      }
+      switch (shard.apply(*s, r)) {
+        case ApplyResult::kApplied: break;
+        case ApplyResult::kWrongOp: ++invalid_op; break;
+        case ApplyResult::kBadValue: ++invalid_value; break;
+      }
+    }
+    if (n < kBatch || failed()) break;
+  }
+  if (!failed()) publish_read_index(ring);
+  if (const std::size_t events = total - payload_slots) {
+    metrics.events_drained.Increment(static_cast<double>(events));
+    if (producer_metrics_.drained) producer_metrics_.drained->Increment(static_cast<double>(events));
+  }
+  if (frames) metrics.frames_received.Increment(static_cast<double>(frames));
+  if (invalid_unknown) metrics.record_invalid("unknown_series").Increment(static_cast<double>(invalid_unknown));
+  if (invalid_op) metrics.record_invalid("wrong_op").Increment(static_cast<double>(invalid_op));
+  if (invalid_value) metrics.record_invalid("bad_value").Increment(static_cast<double>(invalid_value));
+  if (invalid_refused) metrics.record_invalid("rejected_family").Increment(static_cast<double>(invalid_refused));
+  if (invalid_frame) metrics.record_invalid("bad_frame").Increment(static_cast<double>(invalid_frame));
+  return total;
+}
+
+}  // namespace agentmetrics::collector

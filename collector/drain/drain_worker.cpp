@@ -1,0 +1,216 @@
+#include "collector/drain/drain_worker.h"
+
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <climits>
+#include <thread>
+
+#include "ipc/doorbell.h"
+#include "collector/common/log.h"
+
+namespace agentmetrics::collector {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// Liveness of producers, new declarations and drop counters are looked at this often; it is
+// also the longest an idle worker sleeps, so an idle collector wakes about once a second.
+constexpr auto kHousekeepingInterval = std::chrono::milliseconds(1000);
+// With a producer that could not register for the heavy fence a wake-up may be missed
+// (ipc/doorbell.h), so the sleep is kept short.
+constexpr auto kUnfencedSleep = std::chrono::milliseconds(10);
+// A pass that took fewer records than this is followed by a nap of kNap. The nap is short
+// beside a ring's capacity: 65535 records last over 1 ms at 60 million events per second.
+constexpr std::size_t kShortPass = 4096;
+// Drain passes that empty a full ring: a pass takes up to 16384 records a ring.
+constexpr int kPassesToEmptyARing = 5;
+constexpr auto kNap = std::chrono::microseconds(50);
+// While frames wait for the store's commit, the worker looks again this often to give their
+// ring space back (the store commits within a few milliseconds).
+constexpr auto kAckPoll = std::chrono::milliseconds(5);
+
+}  // namespace
+
+DrainWorker::DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory,
+                         bool use_io_uring, store::OutcomeSink* outcomes)
+    : index_(index),
+      registry_(registry),
+      metrics_(metrics),
+      directory_(directory),
+      waiter_(make_doorbell_waiter(use_io_uring)),
+      heavy_fence_(ipc::heavy_fence_available()),
+      outcomes_(outcomes) {
+  if (index_ == 0) {
+    log(LogLevel::kInfo, "drain threads wait on doorbells", {{"with", waiter_->name()}, {"heavy_fence", heavy_fence_ ? "membarrier" : "none"}});
+  }
+}
+
+DrainWorker::~DrainWorker() {
+  stop();
+  AttachedSegment* s = nullptr;
+  while (inbox_.try_dequeue(s)) delete s;
+}
+
+void DrainWorker::wake() {
+  wake_word_.fetch_add(1, std::memory_order_release);
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&wake_word_), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+void DrainWorker::adopt(std::unique_ptr<AttachedSegment> segment) {
+  inbox_.enqueue(segment.release());
+  wake();
+}
+
+void DrainWorker::start() {
+  last_alive_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  thread_ = std::thread([this] {
+    // A drain thread must not take the daemon down: an exception (out of memory) is logged,
+    // and /health reports the thread as stalled once it stops coming round.
+    try {
+      run();
+    } catch (const std::exception& e) {
+      log(LogLevel::kError, "drain thread stopped", {{"thread", index_}, {"error", e.what()}});
+    }
+  });
+  const std::string name = "am-drain-" + std::to_string(index_);
+  pthread_setname_np(thread_.native_handle(), name.c_str());
+}
+
+void DrainWorker::stop() {
+  if (!thread_.joinable()) return;
+  stopping_.store(true, std::memory_order_release);
+  wake();
+  thread_.join();
+}
+
+void DrainWorker::publish_acknowledged() {
+  for (auto& s : segments_) s->publish_acknowledged();
+}
+
+void DrainWorker::take_new_segments() {
+  AttachedSegment* s = nullptr;
+  while (inbox_.try_dequeue(s)) {
+    s->set_producer_metrics(metrics_.add_producer(s->program(), std::to_string(s->descriptor().producer_pid), s->name()));
+    s->set_outcome_sink(outcomes_);
+    segments_.emplace_back(s);
+    metrics_.segments_attached.Increment();
+  }
+}
+
+std::size_t DrainWorker::drain_all() {
+  std::size_t total = 0;
+  for (auto& s : segments_) total += s->drain(shard_, registry_, metrics_);
+  return total;
+}
+
+void DrainWorker::drop_segment(std::size_t i, bool remove_file) {
+  auto& s = segments_[i];
+  if (remove_file) s->remove_file(directory_.fd());
+  directory_.release(s->name());
+  metrics_.remove_producer(s->producer_metrics());
+  segments_[i] = std::move(segments_.back());
+  segments_.pop_back();
+  metrics_.segments_attached.Decrement();
+}
+
+void DrainWorker::count_drops(AttachedSegment& s) {
+  if (const auto drops = s.take_new_drops()) {
+    metrics_.events_dropped.Increment(static_cast<double>(drops));
+    s.producer_metrics().dropped->Increment(static_cast<double>(drops));
+  }
+}
+
+void DrainWorker::housekeeping() {
+  for (std::size_t i = segments_.size(); i-- > 0;) {
+    AttachedSegment& s = *segments_[i];
+    s.sync_declarations(shard_, registry_, metrics_);
+    count_drops(s);
+    s.producer_metrics().ring_fill->Set(s.ring_fill());
+    if (s.failed()) {
+      log(LogLevel::kError, "segment abandoned", {{"segment", s.name()}, {"reason", s.failure()}, {"detail", s.failure_detail()}});
+      prometheus::Counter& rejected = metrics_.segment_rejected(s.failure());
+      drop_segment(i, false);  // `s` is gone from here on
+      rejected.Increment();
+      continue;
+    }
+    if (s.producer_gone()) {
+      // The producer can no longer push: what is in the rings now is all there will be (bounded:
+      // another process could still hold the mapping and write).
+      for (int pass = 0; pass < kPassesToEmptyARing && s.drain(shard_, registry_, metrics_) > 0; ++pass) {
+      }
+      count_drops(s);
+      // Its last frames must be stored before the file goes, or a crash now would lose them.
+      if (s.has_unacknowledged() && !s.failed()) continue;
+      log(LogLevel::kInfo, "segment reclaimed", {{"segment", s.name()}, {"pid", s.descriptor().producer_pid}});
+      drop_segment(i, !s.failed());
+      // After the drop: a scrape that sees the segment reclaimed sees it detached too.
+      metrics_.segments_reclaimed.Increment();
+    }
+  }
+}
+
+void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {
+  waiters_.clear();
+  // Without segments nothing can be missed; with them, every producer and the collector must
+  // have the heavy fence for a long sleep (ipc/doorbell.h).
+  bool all_fenced = heavy_fence_ || segments_.empty();
+  for (auto& s : segments_) {
+    futex_waitv w{};
+    if (waiters_.size() + 1 < DoorbellWaiter::kMaxWaiters && s->prepare_sleep(w)) waiters_.push_back(w);
+    all_fenced = all_fenced && s->producer_fenced();
+  }
+  // More segments than one wait can watch: the rest are polled at the unfenced pace.
+  if (waiters_.size() < segments_.size()) all_fenced = false;
+  waiters_.push_back(futex_waitv{wake_word_.load(std::memory_order_acquire), reinterpret_cast<std::uint64_t>(&wake_word_),
+                                 FUTEX_32 | FUTEX_PRIVATE_FLAG, 0});
+  if (heavy_fence_ && !segments_.empty() && !ipc::heavy_fence()) all_fenced = false;
+  bool pending = inbox_.size_approx() > 0 || stopping_.load(std::memory_order_acquire);
+  bool awaiting_store = false;
+  for (auto& s : segments_) {
+    pending = pending || s->has_pending();
+    awaiting_store = awaiting_store || s->has_unacknowledged();
+  }
+  auto sleep = all_fenced ? longest : std::min(longest, kUnfencedSleep);
+  if (awaiting_store) sleep = std::min(sleep, std::chrono::duration_cast<std::chrono::milliseconds>(kAckPoll));
+  if (!pending) waiter_->wait(waiters_, sleep);
+  for (auto& s : segments_) s->woke();
+}
+
+void DrainWorker::run() {
+  // Naps are short (kNap): the default 50 us of timer slack would double them.
+  ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+  auto next_housekeeping = Clock::now();
+  while (!stopping_.load(std::memory_order_acquire)) {
+    last_alive_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    take_new_segments();
+    const std::size_t drained = drain_all();
+    if (Clock::now() >= next_housekeeping) {
+      housekeeping();
+      next_housekeeping = Clock::now() + kHousekeepingInterval;
+    }
+    if (drained > 0 && drained < kShortPass) {
+      // Producers are writing, slowly: a short nap lets records pile up, so the next pass takes
+      // them in long batches instead of reading each ring's write index (a cache line its
+      // producer writes on every push) as fast as it moves. The doorbell stays silent: the
+      // producers are not told we sleep, so they make no system call.
+      std::this_thread::sleep_for(kNap);
+    } else if (drained == 0) {
+      // Sleep until a doorbell rings, a segment arrives, or housekeeping is due.
+      // Rounded up: rounding down would wake it just before housekeeping is due, and again after.
+      const auto until_housekeeping = std::chrono::ceil<std::chrono::milliseconds>(next_housekeeping - Clock::now());
+      sleep_until_rung(std::max(std::chrono::milliseconds(1), until_housekeeping));
+    }
+  }
+  // Final drain: everything producers had pushed when we were told to stop. Bounded, so that a
+  // producer that keeps writing cannot hold the shutdown.
+  take_new_segments();
+  for (int pass = 0; pass < kPassesToEmptyARing && drain_all() > 0; ++pass) {
+  }
+  housekeeping();
+}
+
+}  // namespace agentmetrics::collector

@@ -1,0 +1,114 @@
+#include "collector/expose/http_encoding.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace agentmetrics::collector {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Calls visit(media_range, q) for each element of a comma-separated header.
+template <typename Visit>
+void for_each_element(std::string_view header, Visit&& visit) {
+  const std::string h = lower(header);
+  std::string_view rest(h);
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view element = trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    double q = 1.0;
+    const auto semi = element.find(';');
+    const std::string_view range = trim(element.substr(0, semi));
+    if (semi != std::string_view::npos) {
+      std::string_view params = element.substr(semi + 1);
+      while (!params.empty()) {
+        const auto next = params.find(';');
+        const std::string_view param = trim(params.substr(0, next));
+        if (param.starts_with("q=")) q = std::strtod(std::string(param.substr(2)).c_str(), nullptr);
+        params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+      }
+    }
+    visit(range, q);
+  }
+}
+
+}  // namespace
+
+bool prefers_openmetrics(std::string_view accept) {
+  double openmetrics = -1;
+  double text = -1;
+  for_each_element(accept, [&](std::string_view range, double q) {
+    if (range == "application/openmetrics-text") openmetrics = std::max(openmetrics, q);
+    if (range == "text/plain" || range == "*/*" || range == "text/*") text = std::max(text, q);
+  });
+  return openmetrics > 0 && openmetrics >= text;
+}
+
+bool accepts_gzip(std::string_view accept_encoding) {
+  double gzip = -1;  // -1: not listed
+  double any = -1;
+  for_each_element(accept_encoding, [&](std::string_view coding, double q) {
+    if (coding == "gzip" || coding == "x-gzip") gzip = std::max(gzip, q);
+    if (coding == "*") any = std::max(any, q);
+  });
+  // "*" stands for every coding the header does not list (RFC 9110, 12.5.3).
+  return gzip >= 0 ? gzip > 0 : any > 0;
+}
+
+void gzip_compress(std::string_view data, std::string& out) {
+  z_stream z{};
+  // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  out.resize(deflateBound(&z, static_cast<uLong>(data.size())));
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+}
+
+GzipStream::GzipStream() {
+  // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
+  if (deflateInit2(&z_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+}
+
+GzipStream::~GzipStream() { deflateEnd(&z_); }
+
+void GzipStream::write(std::string_view data, bool finish, std::string& out) {
+  z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z_.avail_in = static_cast<uInt>(data.size());
+  int rc = Z_OK;
+  do {
+    const std::size_t before = out.size();
+    out.resize(before + 64 * 1024);
+    z_.next_out = reinterpret_cast<Bytef*>(out.data() + before);
+    z_.avail_out = 64 * 1024;
+    rc = deflate(&z_, finish ? Z_FINISH : Z_NO_FLUSH);
+    out.resize(out.size() - z_.avail_out);
+    if (rc == Z_STREAM_ERROR) throw std::runtime_error("deflate failed");
+  } while (z_.avail_out == 0 || (finish && rc != Z_STREAM_END));
+}
+
+}  // namespace agentmetrics::collector

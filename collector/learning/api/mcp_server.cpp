@@ -1,0 +1,211 @@
+#include "collector/learning/api/mcp_server.h"
+
+#include <algorithm>
+#include <istream>
+#include <ostream>
+
+#include "collector/learning/api/json_envelope.h"
+#include "collector/learning/learning_service.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr const char* kProtocolVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+
+json rpc_error(const json& id, int code, const std::string& message) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
+}
+
+json rpc_result(const json& id, json result) { return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}}; }
+
+struct InvalidParams : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string string_arg(const json& args, const char* name, bool required) {
+  if (!args.contains(name) || args[name].is_null()) {
+    if (required) throw input_error("MISSING_ARGUMENT", std::string("the argument '") + name + "' is required");
+    return {};
+  }
+  if (!args[name].is_string()) throw input_error("INVALID_ARGUMENT", std::string("the argument '") + name + "' must be a string");
+  return args[name].get<std::string>();
+}
+
+json tool_result(const json& value, bool is_error) {
+  return {{"content", json::array({{{"type", "text"}, {"text", value.dump()}}})}, {"structuredContent", value}, {"isError", is_error}};
+}
+
+}  // namespace
+
+McpServer::McpServer(std::function<LearningService&()> service) : service_(std::move(service)) {}
+
+json McpServer::tools() {
+  const json status_enum = json::array({"success", "failure"});
+  return json::array({
+      {{"name", "cm_context"},
+       {"description",
+        "Rules, anti-patterns and past task history relevant to a task, from the agentmetrics playbook (cass_memory). "
+        "Call before starting a task; keep the rule ids to report the outcome with cm_outcome."},
+       {"inputSchema",
+        {{"type", "object"},
+         {"properties",
+          {{"task", {{"type", "string"}, {"description", "What the task is about, in a sentence"}}},
+           {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}, {"description", "At most this many items per list (default: contextLimit)"}}}}},
+         {"required", json::array({"task"})}}}},
+      {{"name", "cm_mark"},
+       {"description", "Mark one playbook rule as helpful or harmful for the work just done."},
+       {"inputSchema",
+        {{"type", "object"},
+         {"properties",
+          {{"id", {{"type", "string"}, {"description", "The rule id, e.g. b-8f3a2c"}}},
+           {"feedback", {{"type", "string"}, {"enum", json::array({"helpful", "harmful"})}}},
+           {"reason", {{"type", "string"}}},
+           {"session_id", {{"type", "string"}}}}},
+         {"required", json::array({"id", "feedback"})}}}},
+      {{"name", "cm_outcome"},
+       {"description",
+        "Record the outcome of a task and the rules that were used (recordOutcome). A success credits every rule; a failure blames "
+        "only the rules related to its stage or failure type (or splits the blame when neither is given)."},
+       {"inputSchema",
+        {{"type", "object"},
+         {"properties",
+          {{"status", {{"type", "string"}, {"enum", status_enum}}},
+           {"rules", {{"description", "Rule ids: an array or a comma-separated string"},
+                      {"anyOf", json::array({{{"type", "array"}, {"items", {{"type", "string"}}}}, {{"type", "string"}}})}}},
+           {"stage", {{"type", "string"}}},
+           {"failure_type", {{"type", "string"}}},
+           {"session_id", {{"type", "string"}}}}},
+         {"required", json::array({"status", "rules"})}}}},
+      {{"name", "cm_playbook_list"},
+       {"description", "List the playbook's rules and anti-patterns with their confidence and evidence."},
+       {"inputSchema",
+        {{"type", "object"},
+         {"properties",
+          {{"kind", {{"type", "string"}, {"enum", json::array({"rule", "anti-pattern"})}}},
+           {"include_retired", {{"type", "boolean"}}}}}}}},
+  });
+}
+
+json McpServer::call_tool(const json& params) {
+  if (!params.is_object() || !params.contains("name") || !params["name"].is_string()) throw InvalidParams("tools/call needs a tool name");
+  const std::string name = params["name"].get<std::string>();
+  const json args = params.contains("arguments") && params["arguments"].is_object() ? params["arguments"] : json::object();
+  if (name != "cm_context" && name != "cm_mark" && name != "cm_outcome" && name != "cm_playbook_list") {
+    throw InvalidParams("unknown tool '" + name + "'");
+  }
+  try {
+    LearningService& service = service_();
+    if (name == "cm_context") {
+      std::optional<int> limit;
+      if (args.contains("limit") && !args["limit"].is_null()) {
+        if (!args["limit"].is_number_integer()) throw input_error("INVALID_ARGUMENT", "limit must be an integer");
+        limit = args["limit"].get<int>();
+      }
+      return tool_result(service.context(string_arg(args, "task", true), limit), false);
+    }
+    if (name == "cm_mark") {
+      MarkRequest r;
+      r.id = string_arg(args, "id", true);
+      const std::string feedback = string_arg(args, "feedback", true);
+      if (feedback != "helpful" && feedback != "harmful") throw input_error("INVALID_ARGUMENT", "feedback must be helpful or harmful");
+      r.kind = feedback == "helpful" ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+      r.reason = string_arg(args, "reason", false);
+      r.session_id = string_arg(args, "session_id", false);
+      return tool_result(service.mark(r), false);
+    }
+    if (name == "cm_outcome") {
+      OutcomeRequest r;
+      r.status = string_arg(args, "status", true);
+      if (!args.contains("rules")) throw input_error("MISSING_ARGUMENT", "the argument 'rules' is required");
+      if (args["rules"].is_string()) {
+        r.rule_ids.push_back(args["rules"].get<std::string>());
+      } else if (args["rules"].is_array()) {
+        for (const auto& id : args["rules"]) {
+          if (!id.is_string()) throw input_error("INVALID_ARGUMENT", "rules must be strings");
+          r.rule_ids.push_back(id.get<std::string>());
+        }
+      } else {
+        throw input_error("INVALID_ARGUMENT", "rules must be an array of ids or a comma-separated string");
+      }
+      r.stage = string_arg(args, "stage", false);
+      r.failure_type = string_arg(args, "failure_type", false);
+      r.session_id = string_arg(args, "session_id", false);
+      return tool_result(service.outcome(r), false);
+    }
+    Playbook::Filter filter;
+    const std::string kind = string_arg(args, "kind", false);
+    if (!kind.empty()) filter.kind = parse_bullet_kind(kind);
+    if (args.contains("include_retired") && args["include_retired"].is_boolean()) filter.include_retired = args["include_retired"].get<bool>();
+    return tool_result(service.playbook_list(filter), false);
+  } catch (const InvalidParams&) {
+    throw;
+  } catch (const std::exception& e) {
+    return tool_result(error_json(translate_error(e)), true);
+  }
+}
+
+std::optional<json> McpServer::handle(const json& message) {
+  if (!message.is_object() || message.value("jsonrpc", "") != "2.0" || !message.contains("method") || !message["method"].is_string()) {
+    if (message.is_object() && !message.contains("method") && (message.contains("result") || message.contains("error"))) {
+      return std::nullopt;  // a response to a request of ours: we send none
+    }
+    return rpc_error(message.is_object() && message.contains("id") ? message["id"] : json(nullptr), -32600, "Invalid Request");
+  }
+  const std::string method = message["method"].get<std::string>();
+  const bool notification = !message.contains("id");
+  const json id = notification ? json(nullptr) : message["id"];
+  const json params = message.contains("params") ? message["params"] : json::object();
+  if (notification) {
+    if (method == "notifications/initialized") initialized_ = true;
+    return std::nullopt;
+  }
+  try {
+    if (method == "initialize") {
+      std::string version = kProtocolVersions[0];
+      if (params.is_object() && params.contains("protocolVersion") && params["protocolVersion"].is_string()) {
+        const std::string asked = params["protocolVersion"].get<std::string>();
+        if (std::find(std::begin(kProtocolVersions), std::end(kProtocolVersions), asked) != std::end(kProtocolVersions)) version = asked;
+      }
+      return rpc_result(id, {{"protocolVersion", version},
+                             {"capabilities", {{"tools", {{"listChanged", false}}}}},
+                             {"serverInfo", {{"name", "cm"}, {"title", "agentmetrics cass_memory"}, {"version", learning_version()}}},
+                             {"instructions",
+                              "Call cm_context with the task before starting it; after the task, report cm_outcome with the ids of the "
+                              "rules you used, or cm_mark a single rule."}});
+    }
+    if (method == "ping") return rpc_result(id, json::object());
+    if (method == "tools/list") return rpc_result(id, {{"tools", tools()}});
+    if (method == "tools/call") return rpc_result(id, call_tool(params));
+    return rpc_error(id, -32601, "Method not found: " + method);
+  } catch (const InvalidParams& e) {
+    return rpc_error(id, -32602, e.what());
+  } catch (const std::exception& e) {
+    return rpc_error(id, -32603, e.what());
+  }
+}
+
+void McpServer::serve(std::istream& in, std::ostream& out) {
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json message = json::parse(line, nullptr, false);
+    std::optional<json> response;
+    if (message.is_discarded()) {
+      response = rpc_error(nullptr, -32700, "Parse error");
+    } else if (message.is_array()) {
+      json responses = json::array();
+      for (const auto& m : message) {
+        if (auto r = handle(m)) responses.push_back(std::move(*r));
+      }
+      if (message.empty()) responses = rpc_error(nullptr, -32600, "Invalid Request");
+      if (!responses.empty()) response = std::move(responses);
+    } else {
+      response = handle(message);
+    }
+    if (response) out << response->dump(-1, ' ', false, json::error_handler_t::replace) << '\n' << std::flush;
+  }
+}
+
+}  // namespace agentmetrics::learning
