@@ -14,7 +14,8 @@
 #include <sstream>
 
 #include "ipc/catalogue.h"
-#include "collector/expose/exposition.h"
+#include "collector/expose/merge_shards.h"
+#include "collector/expose/prometheus_text.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;

@@ -25,9 +25,9 @@ if(AGENTMETRICS_FUZZ)
   # (store, KPI engine, alerts) is not needed by them.
   set(src ${PROJECT_SOURCE_DIR}/collector)
   add_library(agentmetrics_fuzz_core STATIC
-    ${src}/drain/attached_segment.cpp ${src}/expose/exposition.cpp ${src}/aggregate/family_registry.cpp
-    ${src}/drain/fault_guard.cpp ${src}/expose/open_metrics.cpp ${src}/expose/self_metrics.cpp ${src}/aggregate/shard.cpp
-    ${src}/expose/text_format.cpp)
+    ${src}/drain/attached_segment.cpp ${src}/expose/merge_shards.cpp ${src}/expose/prometheus_text.cpp ${src}/aggregate/family_registry.cpp
+    ${src}/drain/fault_guard.cpp ${src}/expose/openmetrics_text.cpp ${src}/expose/self_metrics.cpp ${src}/aggregate/shard.cpp
+    ${src}/expose/text_primitives.cpp)
   target_link_libraries(agentmetrics_fuzz_core PUBLIC agentmetrics_ipc agentmetrics_common prometheus-cpp::core Threads::Threads)
   # The configuration loader.
   add_library(agentmetrics_fuzz_config STATIC ${src}/config/config.cpp ${src}/http/listen_address.cpp

@@ -20,11 +20,12 @@
 #include <variant>
 
 #include "collector/drain/attached_segment.h"
-#include "collector/expose/exposition.h"
+#include "collector/expose/merge_shards.h"
+#include "collector/expose/prometheus_text.h"
 #include "tests/fuzz/exposition_check.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "collector/common/log.h"
-#include "collector/expose/open_metrics.h"
+#include "collector/expose/openmetrics_text.h"
 #include "ipc/outcome_event.h"
 #include "ipc/segment_layout.h"
 

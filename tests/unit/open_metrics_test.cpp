@@ -4,8 +4,9 @@
 #include <cmath>
 #include <regex>
 
-#include "collector/expose/exposition.h"
-#include "collector/expose/open_metrics.h"
+#include "collector/expose/merge_shards.h"
+#include "collector/expose/prometheus_text.h"
+#include "collector/expose/openmetrics_text.h"
 
 using namespace agentmetrics::collector;
 using prometheus::ClientMetric;

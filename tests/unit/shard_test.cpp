@@ -8,7 +8,8 @@
 
 #include "tests/support/aggregates.h"
 #include "ipc/catalogue.h"
-#include "collector/expose/exposition.h"
+#include "collector/expose/merge_shards.h"
+#include "collector/expose/prometheus_text.h"
 #include "tests/support/metrics_text.h"
 #include "collector/aggregate/shard.h"
 

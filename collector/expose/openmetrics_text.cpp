@@ -1,9 +1,9 @@
-#include "collector/expose/open_metrics.h"
+#include "collector/expose/openmetrics_text.h"
 
 #include <charconv>
 #include <cmath>
 
-#include "collector/expose/text_format.h"
+#include "collector/expose/text_primitives.h"
 
 namespace agentmetrics::collector {
 namespace {

@@ -1,4 +1,4 @@
-#include "collector/expose/text_format.h"
+#include "collector/expose/text_primitives.h"
 
 #include <charconv>
 #include <cmath>

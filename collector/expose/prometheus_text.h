@@ -1,6 +1,4 @@
-// Turns the aggregates into Prometheus metric families: the shards are merged per series
-// (counters and histograms add up, a gauge takes its most recent value), every known family is
-// listed even without series, and the collector's own metrics follow.
+// Where the Prometheus text format 0.0.4 is written, from the families merge_shards.h makes.
 #pragma once
 
 #include <prometheus/metric_family.h>
@@ -9,19 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/aggregate/family_registry.h"
-#include "collector/expose/self_metrics.h"
-#include "collector/aggregate/shard.h"
-
 namespace agentmetrics::collector {
-
-// Calls `sink` once per family, in name order, then for the collector's own families. Only one
-// family's exposition model exists at a time, so a scrape of many series stays small.
-using FamilySink = std::function<void(const prometheus::MetricFamily&)>;
-void collect_families(const FamilyRegistry& registry, const std::vector<Shard*>& shards, SelfMetrics& self, const FamilySink& sink);
-// All of them at once.
-std::vector<prometheus::MetricFamily> collect_families(const FamilyRegistry& registry, const std::vector<Shard*>& shards,
-                                                       SelfMetrics& self);
 
 // The Prometheus text format 0.0.4, byte for byte what prometheus-cpp's TextSerializer writes,
 // except that HELP texts are escaped as the format requires (TextSerializer writes them raw).
