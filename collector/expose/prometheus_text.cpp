@@ -1,5 +1,6 @@
 #include "collector/expose/prometheus_text.h"
 
+#include <cstdint>
 #include <limits>
 
 #include "collector/expose/text_primitives.h"
@@ -42,13 +43,19 @@ void append_sample_tail(std::string& out, const prometheus::ClientMetric& metric
   out += '\n';
 }
 
-void append_histogram(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+// The _count and _sum samples that histograms and summaries both have.
+void append_count_and_sum(std::string& out, const std::string& name, const prometheus::ClientMetric& m, std::uint64_t count,
+                          double sum) {
   append_sample_head(out, name, "_count", m);
-  append_integer(out, m.histogram.sample_count);
+  append_integer(out, count);
   append_sample_tail(out, m);
   append_sample_head(out, name, "_sum", m);
-  append_value(out, m.histogram.sample_sum);
+  append_value(out, sum);
   append_sample_tail(out, m);
+}
+
+void append_histogram(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+  append_count_and_sum(out, name, m, m.histogram.sample_count, m.histogram.sample_sum);
   double last = -std::numeric_limits<double>::infinity();
   for (const auto& b : m.histogram.bucket) {
     append_sample_head(out, name, "_bucket", m, "le", b.upper_bound);
@@ -64,12 +71,7 @@ void append_histogram(std::string& out, const std::string& name, const prometheu
 }
 
 void append_summary(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
-  append_sample_head(out, name, "_count", m);
-  append_integer(out, m.summary.sample_count);
-  append_sample_tail(out, m);
-  append_sample_head(out, name, "_sum", m);
-  append_value(out, m.summary.sample_sum);
-  append_sample_tail(out, m);
+  append_count_and_sum(out, name, m, m.summary.sample_count, m.summary.sample_sum);
   for (const auto& q : m.summary.quantile) {
     append_sample_head(out, name, "", m, "quantile", q.quantile);
     append_value(out, q.value);
