@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
 
+#include "collector/http/listen_address.h"
 #include "collector/store/event_store.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_schema.h"
@@ -50,19 +52,22 @@ std::string ago(double seconds) { return format_duration(seconds) + " ago"; }
 }  // namespace
 
 std::optional<int> collector_health(const std::string& listen_address, int timeout_ms, std::string* error) {
-  std::string host, port;
-  const auto colon = listen_address.rfind(':');
-  if (colon == std::string::npos) {
-    if (error) *error = "no port in '" + listen_address + "'";
+  // The collector's own parser: cm doctor contacts the address the collector listens on.
+  collector::ListenAddress address;
+  try {
+    address = collector::parse_listen_address(listen_address);
+  } catch (const std::invalid_argument& e) {
+    if (error) *error = e.what();
     return std::nullopt;
   }
-  host = listen_address.substr(0, colon);
-  port = listen_address.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  // An address of every interface is reached on the loopback.
+  std::string host = address.host;
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
   if (host == "::") host = "::1";
+  const std::string port = std::to_string(address.port);
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
   addrinfo* found = nullptr;
   if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || !found) {
     if (error) *error = "cannot resolve " + host;
