@@ -477,17 +477,16 @@ std::string HttpRequest::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-std::string HttpRequest::query_parameter(const std::string& name) const {
+std::map<std::string, std::string> HttpRequest::query_parameters() const {
+  std::map<std::string, std::string> parameters;
   for (std::size_t start = 0; start <= query.size();) {
     const std::size_t end = std::min(query.find('&', start), query.size());
     const std::string_view pair = std::string_view(query).substr(start, end - start);
     const std::size_t equals = pair.find('=');
-    if (equals != std::string_view::npos && percent_decode(pair.substr(0, equals), true) == name) {
-      return percent_decode(pair.substr(equals + 1), true);
-    }
+    if (equals != std::string_view::npos) parameters.emplace(percent_decode(pair.substr(0, equals), true), percent_decode(pair.substr(equals + 1), true));
     start = end + 1;
   }
-  return {};
+  return parameters;
 }
 
 }  // namespace agentmetrics::collector

@@ -24,12 +24,12 @@ namespace agentmetrics::collector {
 struct HttpRequest {
   std::string method;
   std::string path;
-  std::string query;  // after the '?', undecoded (query_parameter() decodes)
+  std::string query;  // after the '?', undecoded (query_parameters() decodes)
   std::string body;   // POST only, at most HttpOptions::max_body_bytes
   std::map<std::string, std::string> headers;  // lower-case names
   std::string header(const std::string& lower_name) const;
-  // The decoded value of a query parameter, or "" when absent.
-  std::string query_parameter(const std::string& name) const;
+  // Every query parameter, decoded; of a name given twice, the first.
+  std::map<std::string, std::string> query_parameters() const;
 };
 
 struct HttpResponse {

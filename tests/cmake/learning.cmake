@@ -9,7 +9,8 @@ agentmetrics_test(learning_test
   ${learning_tests_dir}/unit/learning_reflection_test.cpp
   ${learning_tests_dir}/unit/learning_context_test.cpp
   ${learning_tests_dir}/unit/learning_scaling_test.cpp
-  ${learning_tests_dir}/unit/learning_mcp_test.cpp)
+  ${learning_tests_dir}/unit/learning_mcp_test.cpp
+  ${learning_tests_dir}/unit/learning_http_test.cpp)
 target_link_libraries(learning_test PRIVATE agentmetrics_learning agentmetrics_learning_api GTest::gtest_main)
 
 agentmetrics_test(learning_worker_test CONCURRENT ${learning_tests_dir}/unit/learning_worker_test.cpp)

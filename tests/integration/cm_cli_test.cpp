@@ -250,6 +250,19 @@ TEST_F(CmTest, MarkAndOutcomeMoveConfidenceAndBadIdsLoseNothing) {
   EXPECT_EQ(cm({"outcome", "maybe", "--rules", rule}).code, 2);
 }
 
+TEST_F(CmTest, TheSessionIsSpelledSessionIdAsInTheOtherFrontEnds) {
+  const std::string rule = add("Run the failing tests locally before pushing");
+  CmRun r = cm({"mark", rule, "--helpful", "--session-id", "ses-1", "--json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.parsed()["data"]["skipped"], false);
+  r = cm({"mark", rule, "--helpful", "--session", "ses-1", "--json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.parsed()["data"]["skipped"], true);
+  r = cm({"outcome", "success", "--rules", rule, "--session-id", "ses-1", "--json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.parsed()["data"]["applied"][0]["skipped"], true);
+}
+
 TEST_F(CmTest, BadInputGetsAClearErrorAndANonZeroExit) {
   CmRun r = cm({"context", "", "--json"});
   EXPECT_EQ(r.code, 2);

@@ -96,5 +96,28 @@ TEST_F(McpTest, ToolErrorsAreResultsAndProtocolErrorsAreErrors) {
   EXPECT_EQ(answers[2]["id"], 9);
 }
 
+TEST_F(McpTest, ToolsTakeTheFieldsAsEveryFrontEndSpellsThem) {
+  auto tool = [&](int id, const std::string& name, json args) { return call(id, "tools/call", {{"name", name}, {"arguments", args}})["result"]; };
+  // The session under its older spelling ("session", as the HTTP API had it) counts once too.
+  auto r = tool(1, "cm_mark", {{"id", rule_}, {"feedback", "helpful"}, {"session", "ses-1"}});
+  ASSERT_EQ(r["isError"], false) << r.dump();
+  r = tool(2, "cm_mark", {{"id", rule_}, {"feedback", "helpful"}, {"session_id", "ses-1"}});
+  EXPECT_EQ(r["structuredContent"]["skipped"], true) << r.dump();
+  // The kind of feedback as "kind", the status as "outcome" (the HTTP API's spellings).
+  r = tool(3, "cm_mark", {{"id", rule_}, {"kind", "harmful"}});
+  ASSERT_EQ(r["isError"], false) << r.dump();
+  EXPECT_EQ(r["structuredContent"]["feedback"], "harmful");
+  r = tool(4, "cm_outcome", {{"outcome", "success"}, {"rules", rule_}});
+  ASSERT_EQ(r["isError"], false) << r.dump();
+  EXPECT_EQ(r["structuredContent"]["status"], "success");
+  // A value of the wrong type is an error, not ignored.
+  r = tool(5, "cm_playbook_list", {{"include_retired", "yes"}});
+  EXPECT_EQ(r["isError"], true) << r.dump();
+  EXPECT_EQ(r["structuredContent"]["code"], "INVALID_ARGUMENT");
+  r = tool(6, "cm_playbook_list", {{"source", "import"}});
+  ASSERT_EQ(r["isError"], false) << r.dump();
+  EXPECT_EQ(r["structuredContent"]["count"], 0);
+}
+
 }  // namespace
 }  // namespace agentmetrics::learning

@@ -20,6 +20,7 @@
 #include "collector/learning/api/json_envelope.h"
 #include "collector/learning/learning_service.h"
 #include "collector/learning/api/mcp_server.h"
+#include "collector/learning/api/requests.h"
 #include "collector/store/store_location.h"
 #include "collector/learning/text_tokens.h"
 
@@ -291,7 +292,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", o.json, "Answer in JSON ({success, data, ...})");
 
   std::vector<std::string> task_words;
-  std::optional<int> limit;
+  std::optional<std::int64_t> limit;
   auto* context = app.add_subcommand("context", "Rules, anti-patterns and past tasks relevant to a task");
   context->add_option("task", task_words, "The task, e.g. \"implementing user authentication\"")->required();
   context->add_option("--limit", limit, "At most N items per list (default: cass_memory.contextLimit, 5)");
@@ -308,7 +309,7 @@ int main(int argc, char** argv) {
   pb_list->add_option("--kind", list_kind, "rule or anti-pattern");
   pb_list->add_option("--source", list_source, "learning, manual or import");
   std::vector<std::string> add_words, add_tags;
-  std::string add_kind = "rule", add_source = "manual";
+  std::string add_kind, add_source;
   std::optional<double> add_confidence;
   auto* pb_add = playbook->add_subcommand("add", "Add a rule (a near-duplicate reinforces the existing one)");
   pb_add->add_option("content", add_words, "The rule")->required();
@@ -335,15 +336,16 @@ int main(int argc, char** argv) {
   auto* harmful_flag = mark->add_flag("--harmful", harmful, "The rule misled");
   helpful_flag->excludes(harmful_flag);
   mark->add_option("--reason", mark_reason, "Why");
-  mark->add_option("--session", mark_session, "The session (feedback counts once per session and rule)");
+  mark->add_option("--session-id,--session", mark_session, "The session (feedback counts once per session and rule)");
 
-  OutcomeRequest outcome_request;
+  std::string outcome_status, outcome_stage, outcome_failure_type, outcome_session;
+  std::vector<std::string> outcome_rules;
   auto* outcome = app.add_subcommand("outcome", "Record a task's outcome for the rules it used (recordOutcome)");
-  outcome->add_option("status", outcome_request.status, "success or failure")->required();
-  outcome->add_option("--rules", outcome_request.rule_ids, "Rule ids, comma-separated")->required();
-  outcome->add_option("--stage", outcome_request.stage, "Where a failure happened (directs the blame)");
-  outcome->add_option("--failure-type", outcome_request.failure_type, "What kind of failure (directs the blame)");
-  outcome->add_option("--session", outcome_request.session_id, "The session (a task counts once)");
+  outcome->add_option("status", outcome_status, "success or failure")->required();
+  outcome->add_option("--rules", outcome_rules, "Rule ids, comma-separated")->required();
+  outcome->add_option("--stage", outcome_stage, "Where a failure happened (directs the blame)");
+  outcome->add_option("--failure-type", outcome_failure_type, "What kind of failure (directs the blame)");
+  outcome->add_option("--session-id,--session", outcome_session, "The session (a task counts once)");
 
   auto* mcp = app.add_subcommand("mcp", "Serve the memory as a Model Context Protocol server on stdio");
 
@@ -367,7 +369,10 @@ int main(int argc, char** argv) {
       command = "context";
       std::string task;
       for (const auto& w : task_words) task += (task.empty() ? "" : " ") + w;
-      data = session.service().context(task, limit);
+      json fields = {{"task", task}};
+      if (limit) fields["limit"] = *limit;
+      const ContextRequest request = decode_context_request(fields);
+      data = session.service().context(request.task, request.limit);
       if (o.json) {
         // Exactly the specification's shape, with cass_memory's command/timestamp/metadata beside it.
         std::cout << success_envelope(command, std::move(data), elapsed_ms(start)).dump(2) << std::endl;
@@ -381,24 +386,18 @@ int main(int argc, char** argv) {
       data = session.service().patterns();
     } else if (pb_list->parsed()) {
       command = "playbook list";
-      Playbook::Filter filter;
-      filter.include_retired = list_all;
-      if (!list_kind.empty()) filter.kind = parse_bullet_kind(list_kind);
-      if (!list_source.empty()) filter.source = parse_bullet_source(list_source);
-      data = session.service().playbook_list(filter);
+      data = session.service().playbook_list(
+          decode_playbook_list_request({{"kind", list_kind}, {"source", list_source}, {"include_retired", list_all}}));
     } else if (pb_add->parsed()) {
       command = "playbook add";
-      NewBullet nb;
-      for (const auto& w : add_words) nb.content += (nb.content.empty() ? "" : " ") + w;
-      nb.kind = parse_bullet_kind(add_kind);
-      nb.source = parse_bullet_source(add_source);
-      if (nb.source == BulletSource::kLearning) throw input_error("INVALID_SOURCE", "rules added by hand are manual or import", {"--source manual"});
-      nb.tags = add_tags;
-      nb.confidence = add_confidence;
-      data = session.service().playbook_add(nb);
+      std::string content;
+      for (const auto& w : add_words) content += (content.empty() ? "" : " ") + w;
+      json fields = {{"content", content}, {"kind", add_kind}, {"tags", add_tags}, {"source", add_source}};
+      if (add_confidence) fields["confidence"] = *add_confidence;
+      data = session.service().playbook_add(decode_playbook_add_request(fields));
     } else if (pb_remove->parsed()) {
       command = "playbook remove";
-      data = session.service().playbook_remove(remove_id);
+      data = session.service().playbook_remove(decode_playbook_remove_request({{"id", remove_id}}));
     } else if (pb_export->parsed()) {
       command = "playbook export";
       data = session.service().playbook_export();
@@ -446,15 +445,15 @@ int main(int argc, char** argv) {
     } else if (mark->parsed()) {
       command = "mark";
       if (!helpful && !harmful) throw input_error("MISSING_FEEDBACK", "say --helpful or --harmful", {"cm mark " + mark_id + " --helpful"});
-      MarkRequest r;
-      r.id = mark_id;
-      r.kind = helpful ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
-      r.reason = mark_reason;
-      r.session_id = mark_session;
-      data = session.service().mark(r);
+      data = session.service().mark(decode_mark_request(
+          {{"id", mark_id}, {"feedback", helpful ? "helpful" : "harmful"}, {"reason", mark_reason}, {"session_id", mark_session}}));
     } else if (outcome->parsed()) {
       command = "outcome";
-      data = session.service().outcome(outcome_request);
+      data = session.service().outcome(decode_outcome_request({{"status", outcome_status},
+                                                              {"rules", outcome_rules},
+                                                              {"stage", outcome_stage},
+                                                              {"failure_type", outcome_failure_type},
+                                                              {"session_id", outcome_session}}));
     } else if (mcp->parsed()) {
       command = "mcp";
       McpServer server([&]() -> LearningService& { return session.service(); });

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "collector/learning/api/json_envelope.h"
+#include "collector/learning/api/requests.h"
 
 namespace agentmetrics::collector {
 namespace {
@@ -11,50 +12,20 @@ using json = nlohmann::ordered_json;
 
 HttpResponse json_answer(int status, const json& body) { return HttpResponse{status, "application/json", {}, body.dump() + "\n"}; }
 
-learning::LearningError bad_input(const std::string& message) {
-  return learning::LearningError(learning::ErrorCategory::kInput, "BAD_REQUEST", message);
-}
-
-json parse_body(const HttpRequest& request) {
+// The fields of a POST: its JSON object.
+json body_fields(const HttpRequest& request) {
   json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) throw bad_input("the body must be a JSON object");
+  if (body.is_discarded() || !body.is_object()) {
+    throw learning::LearningError(learning::ErrorCategory::kInput, "BAD_REQUEST", "the body must be a JSON object");
+  }
   return body;
 }
 
-std::string text_field(const json& body, const char* name, bool required) {
-  const auto it = body.find(name);
-  if (it == body.end() || it->is_null()) {
-    if (required) throw bad_input(std::string("the field \"") + name + "\" is required");
-    return {};
-  }
-  if (!it->is_string()) throw bad_input(std::string("the field \"") + name + "\" must be a string");
-  return it->get<std::string>();
-}
-
-// A list given as a JSON array of strings or as one comma-separated string.
-std::vector<std::string> list_field(const json& body, const char* name) {
-  std::vector<std::string> out;
-  const auto it = body.find(name);
-  if (it == body.end()) return out;
-  if (it->is_string()) {
-    std::string item;
-    for (char c : it->get<std::string>()) {
-      if (c == ',') {
-        if (!item.empty()) out.push_back(item);
-        item.clear();
-      } else {
-        item += c;
-      }
-    }
-    if (!item.empty()) out.push_back(item);
-    return out;
-  }
-  if (!it->is_array()) throw bad_input(std::string("the field \"") + name + "\" must be a list of strings");
-  for (const auto& v : *it) {
-    if (!v.is_string()) throw bad_input(std::string("the field \"") + name + "\" must be a list of strings");
-    out.push_back(v.get<std::string>());
-  }
-  return out;
+// The fields of a GET: its query parameters, every value a string.
+json query_fields(const HttpRequest& request) {
+  json fields = json::object();
+  for (const auto& [name, value] : request.query_parameters()) fields[name] = value;
+  return fields;
 }
 
 }  // namespace
@@ -91,65 +62,28 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
   return {
       {"/api/context", {[this](const HttpRequest& r) {
                           return answer("context", [&] {
-                            const std::string limit = r.query_parameter("limit");
-                            std::optional<int> n;
-                            if (!limit.empty()) {
-                              try {
-                                n = std::stoi(limit);
-                              } catch (const std::exception&) {
-                                throw bad_input("limit must be a number");
-                              }
-                            }
-                            return service().context(r.query_parameter("task"), n);
+                            const learning::ContextRequest request = learning::decode_context_request(query_fields(r));
+                            return service().context(request.task, request.limit);
                           });
                         },
                         get}},
       {"/api/outcome", {[this](const HttpRequest& r) {
-                          return answer("outcome", [&] {
-                            const json body = parse_body(r);
-                            learning::OutcomeRequest request;
-                            request.status = text_field(body, "outcome", false);
-                            if (request.status.empty()) request.status = text_field(body, "status", true);
-                            request.rule_ids = list_field(body, "rules");
-                            request.stage = text_field(body, "stage", false);
-                            request.failure_type = text_field(body, "failure_type", false);
-                            request.session_id = text_field(body, "session", false);
-                            return service().outcome(request);
-                          });
+                          return answer("outcome", [&] { return service().outcome(learning::decode_outcome_request(body_fields(r))); });
                         },
                         post}},
       {"/api/mark", {[this](const HttpRequest& r) {
-                       return answer("mark", [&] {
-                         const json body = parse_body(r);
-                         learning::MarkRequest request;
-                         request.id = text_field(body, "id", true);
-                         const std::string kind = text_field(body, "kind", true);
-                         if (kind != "helpful" && kind != "harmful") throw bad_input("kind must be helpful or harmful");
-                         request.kind = kind == "helpful" ? learning::FeedbackKind::kHelpful : learning::FeedbackKind::kHarmful;
-                         request.reason = text_field(body, "reason", false);
-                         request.session_id = text_field(body, "session", false);
-                         return service().mark(request);
-                       });
+                       return answer("mark", [&] { return service().mark(learning::decode_mark_request(body_fields(r))); });
                      },
                      post}},
       {"/api/playbook", {[this](const HttpRequest& r) {
                            if (r.method == "POST") {
-                             return answer("playbook add", [&] {
-                               const json body = parse_body(r);
-                               learning::NewBullet bullet;
-                               bullet.content = text_field(body, "content", true);
-                               const std::string kind = text_field(body, "kind", false);
-                               if (!kind.empty() && kind != "rule" && kind != "anti-pattern") throw bad_input("kind must be rule or anti-pattern");
-                               if (kind == "anti-pattern") bullet.kind = learning::BulletKind::kAntiPattern;
-                               bullet.tags = list_field(body, "tags");
-                               return service().playbook_add(bullet);
-                             });
+                             return answer("playbook add", [&] { return service().playbook_add(learning::decode_playbook_add_request(body_fields(r))); });
                            }
-                           return answer("playbook list", [&] { return service().playbook_list({}); });
+                           return answer("playbook list", [&] { return service().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });
                          },
                          {"GET", "HEAD", "POST"}}},
       {"/api/playbook/remove", {[this](const HttpRequest& r) {
-                                  return answer("playbook remove", [&] { return service().playbook_remove(text_field(parse_body(r), "id", true)); });
+                                  return answer("playbook remove", [&] { return service().playbook_remove(learning::decode_playbook_remove_request(body_fields(r))); });
                                 },
                                 post}},
       {"/api/stats", {[this](const HttpRequest&) { return answer("stats", [&] { return service().stats(); }); }, get}},

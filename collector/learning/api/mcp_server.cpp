@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "collector/learning/api/json_envelope.h"
+#include "collector/learning/api/requests.h"
 #include "collector/learning/learning_service.h"
 
 namespace agentmetrics::learning {
@@ -23,15 +24,6 @@ json rpc_result(const json& id, json result) { return {{"jsonrpc", "2.0"}, {"id"
 struct InvalidParams : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-std::string string_arg(const json& args, const char* name, bool required) {
-  if (!args.contains(name) || args[name].is_null()) {
-    if (required) throw input_error("MISSING_ARGUMENT", std::string("the argument '") + name + "' is required");
-    return {};
-  }
-  if (!args[name].is_string()) throw input_error("INVALID_ARGUMENT", std::string("the argument '") + name + "' must be a string");
-  return args[name].get<std::string>();
-}
 
 json tool_result(const json& value, bool is_error) {
   return {{"content", json::array({{{"type", "text"}, {"text", value.dump()}}})}, {"structuredContent", value}, {"isError", is_error}};
@@ -98,47 +90,12 @@ json McpServer::call_tool(const json& params) {
   try {
     LearningService& service = service_();
     if (name == "cm_context") {
-      std::optional<int> limit;
-      if (args.contains("limit") && !args["limit"].is_null()) {
-        if (!args["limit"].is_number_integer()) throw input_error("INVALID_ARGUMENT", "limit must be an integer");
-        limit = args["limit"].get<int>();
-      }
-      return tool_result(service.context(string_arg(args, "task", true), limit), false);
+      const ContextRequest request = decode_context_request(args);
+      return tool_result(service.context(request.task, request.limit), false);
     }
-    if (name == "cm_mark") {
-      MarkRequest r;
-      r.id = string_arg(args, "id", true);
-      const std::string feedback = string_arg(args, "feedback", true);
-      if (feedback != "helpful" && feedback != "harmful") throw input_error("INVALID_ARGUMENT", "feedback must be helpful or harmful");
-      r.kind = feedback == "helpful" ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
-      r.reason = string_arg(args, "reason", false);
-      r.session_id = string_arg(args, "session_id", false);
-      return tool_result(service.mark(r), false);
-    }
-    if (name == "cm_outcome") {
-      OutcomeRequest r;
-      r.status = string_arg(args, "status", true);
-      if (!args.contains("rules")) throw input_error("MISSING_ARGUMENT", "the argument 'rules' is required");
-      if (args["rules"].is_string()) {
-        r.rule_ids.push_back(args["rules"].get<std::string>());
-      } else if (args["rules"].is_array()) {
-        for (const auto& id : args["rules"]) {
-          if (!id.is_string()) throw input_error("INVALID_ARGUMENT", "rules must be strings");
-          r.rule_ids.push_back(id.get<std::string>());
-        }
-      } else {
-        throw input_error("INVALID_ARGUMENT", "rules must be an array of ids or a comma-separated string");
-      }
-      r.stage = string_arg(args, "stage", false);
-      r.failure_type = string_arg(args, "failure_type", false);
-      r.session_id = string_arg(args, "session_id", false);
-      return tool_result(service.outcome(r), false);
-    }
-    Playbook::Filter filter;
-    const std::string kind = string_arg(args, "kind", false);
-    if (!kind.empty()) filter.kind = parse_bullet_kind(kind);
-    if (args.contains("include_retired") && args["include_retired"].is_boolean()) filter.include_retired = args["include_retired"].get<bool>();
-    return tool_result(service.playbook_list(filter), false);
+    if (name == "cm_mark") return tool_result(service.mark(decode_mark_request(args)), false);
+    if (name == "cm_outcome") return tool_result(service.outcome(decode_outcome_request(args)), false);
+    return tool_result(service.playbook_list(decode_playbook_list_request(args)), false);
   } catch (const InvalidParams&) {
     throw;
   } catch (const std::exception& e) {
