@@ -1,7 +1,9 @@
 // One slot of a producer ring: the unit a producer publishes and the collector drains.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace agentmetrics::ipc {
@@ -21,8 +23,13 @@ struct Record {
   std::uint16_t extra;  // kFrameBegin: the number of payload slots after this one
   double value;
 };
-static_assert(sizeof(Record) == 16);
-static_assert(std::is_trivially_copyable_v<Record>);
+// The layout producers and the collector share (docs/segment-format.md): a change here is a new
+// kAbiVersion.
+static_assert(sizeof(Record) == 16 && alignof(Record) == 8);
+static_assert(std::is_trivially_copyable_v<Record> && std::is_standard_layout_v<Record>);
+static_assert(offsetof(Record, series_id) == 0 && offsetof(Record, op) == 4 && offsetof(Record, extra) == 6 &&
+              offsetof(Record, value) == 8);
+static_assert(sizeof(double) == 8 && std::numeric_limits<double>::is_iec559);
 
 // A frame carries a larger event (an outcome) as raw bytes in the slots after its kFrameBegin
 // slot. The producer publishes the whole frame with one index store, so the collector sees all

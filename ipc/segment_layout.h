@@ -98,6 +98,33 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(std::atomic<std::size_t>::is_always_lock_free);
 
+// The layout producers and the collector share, pinned byte for byte (docs/segment-format.md
+// draws it): a 32-bit producer, another compiler or a reordered field must fail to build, not
+// write a segment the collector misreads. A change here is a new kAbiVersion. Atomics must be
+// plain words in memory (same size as the value, lock-free) for another process to share them.
+static_assert(sizeof(std::atomic<std::uint64_t>) == 8 && sizeof(std::atomic<std::uint32_t>) == 4);
+static_assert(sizeof(std::size_t) == 8, "Boost.Lockfree's ring indices are size_t: 64-bit only");
+static_assert(std::is_standard_layout_v<RingControl> && std::is_standard_layout_v<SegmentDescriptor> &&
+              std::is_standard_layout_v<SegmentHeader>);
+static_assert(sizeof(RingControl) == 64 && offsetof(RingControl, owner) == 0 && offsetof(RingControl, dropped) == 8);
+static_assert(sizeof(SegmentDescriptor) == 160);
+static_assert(offsetof(SegmentDescriptor, magic) == 0 && offsetof(SegmentDescriptor, abi_version) == 8 &&
+              offsetof(SegmentDescriptor, header_size) == 12 && offsetof(SegmentDescriptor, segment_size) == 16 &&
+              offsetof(SegmentDescriptor, strtab_offset) == 24 && offsetof(SegmentDescriptor, strtab_capacity) == 32 &&
+              offsetof(SegmentDescriptor, rings_offset) == 40 && offsetof(SegmentDescriptor, ring_stride) == 48 &&
+              offsetof(SegmentDescriptor, ring_count) == 56 && offsetof(SegmentDescriptor, ring_capacity) == 60 &&
+              offsetof(SegmentDescriptor, producer_pid) == 64 && offsetof(SegmentDescriptor, producer_uid) == 68 &&
+              offsetof(SegmentDescriptor, producer_start_ticks) == 72 && offsetof(SegmentDescriptor, created_unix_ns) == 80 &&
+              offsetof(SegmentDescriptor, program) == 88 && offsetof(SegmentDescriptor, flags) == 152 &&
+              offsetof(SegmentDescriptor, reserved) == 156);
+static_assert(sizeof(SegmentHeader) == 320 && offsetof(SegmentHeader, descriptor) == 0 &&
+              offsetof(SegmentHeader, strtab_committed) == 192 && offsetof(SegmentHeader, unringed_drops) == 200 &&
+              offsetof(SegmentHeader, consumer_sleeping) == 256 && offsetof(SegmentHeader, doorbell) == 260);
+// Boost's ring is not standard-layout (no offsetof): the ring follows its control line with no
+// padding, and the Ring.* unit tests pin its indices and slots (kRing*Offset below).
+static_assert(alignof(RingSlot) == 64 && sizeof(RingControl) % alignof(Ring) == 0 &&
+              sizeof(RingSlot) == (sizeof(RingControl) + sizeof(Ring) + 63) / 64 * 64);
+
 constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
 
 // The layout is a pure function of (ring_count, strtab_capacity): the collector recomputes it
