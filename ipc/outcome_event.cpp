@@ -18,78 +18,78 @@ using enum FieldType;
 constexpr std::size_t kLabelBytes = 128;
 
 constexpr FieldSpec kTaskFields[] = {
-    {"agent_type", kLabel, true, "the agent that worked on the task (build, plan, ...)"},
-    {"task_type", kLabel, true, "what kind of task it was (feature, bugfix, refactor, ...)"},
-    {"stage", kLabel, false, "the stage it ran in; \"unknown\" when absent"},
-    {"success", kBool, true, "whether the task succeeded"},
-    {"duration_seconds", kSeconds, true, "how long the task took"},
-    {"failure_type", kLabel, false, "why it failed (test_failure, build_error, timeout, ...)"},
-    {"session_id", kText, false, "the agent's session", 128},
-    {"title", kText, false, "a one-line title of the task", 256},
-    {"approach", kText, false, "how it was tackled (test_driven_development, ...)", 128},
-    {"snippet", kText, false, "a short account of what was done", 1024},
-    {"rule_ids", kText, false, "comma-separated ids of the playbook rules injected into the task", 512},
-    {"human_intervention", kBool, false, "whether a person had to step in"},
-    {"intervention_reason", kLabel, false, "why a person stepped in"},
-    {"ai_lines_generated", kCount, false, "lines of code the AI proposed"},
-    {"ai_lines_accepted", kCount, false, "lines of AI code that were kept"},
-    {"prompts_sent", kCount, false, "prompts sent to the model"},
-    {"prompts_useful", kCount, false, "prompts that gave a useful result"},
-    {"time_saved_seconds", kSeconds, false, "estimated time the AI saved on this task"},
+    {0, "agent_type", kLabel, true, "the agent that worked on the task (build, plan, ...)"},
+    {1, "task_type", kLabel, true, "what kind of task it was (feature, bugfix, refactor, ...)"},
+    {2, "stage", kLabel, false, "the stage it ran in; \"unknown\" when absent"},
+    {3, "success", kBool, true, "whether the task succeeded"},
+    {4, "duration_seconds", kSeconds, true, "how long the task took"},
+    {5, "failure_type", kLabel, false, "why it failed (test_failure, build_error, timeout, ...)"},
+    {6, "session_id", kText, false, "the agent's session", 128},
+    {7, "title", kText, false, "a one-line title of the task", 256},
+    {8, "approach", kText, false, "how it was tackled (test_driven_development, ...)", 128},
+    {9, "snippet", kText, false, "a short account of what was done", 1024},
+    {10, "rule_ids", kText, false, "comma-separated ids of the playbook rules injected into the task", 512},
+    {11, "human_intervention", kBool, false, "whether a person had to step in"},
+    {12, "intervention_reason", kLabel, false, "why a person stepped in"},
+    {13, "ai_lines_generated", kCount, false, "lines of code the AI proposed"},
+    {14, "ai_lines_accepted", kCount, false, "lines of AI code that were kept"},
+    {15, "prompts_sent", kCount, false, "prompts sent to the model"},
+    {16, "prompts_useful", kCount, false, "prompts that gave a useful result"},
+    {17, "time_saved_seconds", kSeconds, false, "estimated time the AI saved on this task"},
 };
 constexpr FieldSpec kPipelineFields[] = {
-    {"stage", kLabel, true, "the pipeline stage (build, test, lint, deploy, ...)"},
-    {"success", kBool, true, "whether the run succeeded"},
-    {"duration_seconds", kSeconds, true, "how long the run took"},
-    {"failure_type", kLabel, false, "why it failed; \"unknown\" for a failure without one"},
+    {0, "stage", kLabel, true, "the pipeline stage (build, test, lint, deploy, ...)"},
+    {1, "success", kBool, true, "whether the run succeeded"},
+    {2, "duration_seconds", kSeconds, true, "how long the run took"},
+    {3, "failure_type", kLabel, false, "why it failed; \"unknown\" for a failure without one"},
 };
 constexpr FieldSpec kTestRunFields[] = {
-    {"tests", kCount, true, "tests run"},
-    {"failures", kCount, false, "tests that failed"},
-    {"flaky", kCount, false, "tests that failed, then passed on a retry"},
-    {"duration_seconds", kSeconds, true, "time to run all the tests"},
-    {"suite", kText, false, "the name of the test suite", 256},
+    {0, "tests", kCount, true, "tests run"},
+    {1, "failures", kCount, false, "tests that failed"},
+    {2, "flaky", kCount, false, "tests that failed, then passed on a retry"},
+    {3, "duration_seconds", kSeconds, true, "time to run all the tests"},
+    {4, "suite", kText, false, "the name of the test suite", 256},
 };
 constexpr FieldSpec kCoverageFields[] = {
-    {"percent", kPercent, true, "line coverage, 0 to 100"},
-    {"lines_covered", kCount, false, "lines executed by the tests"},
-    {"lines_total", kCount, false, "instrumented lines"},
+    {0, "percent", kPercent, true, "line coverage, 0 to 100"},
+    {1, "lines_covered", kCount, false, "lines executed by the tests"},
+    {2, "lines_total", kCount, false, "instrumented lines"},
 };
 constexpr FieldSpec kLintFields[] = {
-    {"errors", kCount, false, "findings of severity error"},
-    {"warnings", kCount, false, "findings of severity warning"},
-    {"infos", kCount, false, "findings of severity info (SARIF: note)"},
-    {"tool", kText, false, "the linter", 128},
+    {0, "errors", kCount, false, "findings of severity error"},
+    {1, "warnings", kCount, false, "findings of severity warning"},
+    {2, "infos", kCount, false, "findings of severity info (SARIF: note)"},
+    {3, "tool", kText, false, "the linter", 128},
 };
 constexpr FieldSpec kDeploymentFields[] = {
-    {"success", kBool, true, "whether the deployment succeeded"},
-    {"rollback", kBool, false, "whether this deployment was a rollback"},
-    {"commit_time", kTime, false, "when the deployed change was committed"},
-    {"environment", kText, false, "where it was deployed", 128},
+    {0, "success", kBool, true, "whether the deployment succeeded"},
+    {1, "rollback", kBool, false, "whether this deployment was a rollback"},
+    {2, "commit_time", kTime, false, "when the deployed change was committed"},
+    {3, "environment", kText, false, "where it was deployed", 128},
 };
 constexpr FieldSpec kPullRequestFields[] = {
-    {"lines_changed", kCount, true, "lines added plus lines deleted"},
-    {"opened", kTime, true, "when the pull request was opened"},
-    {"first_review", kTime, false, "when it got its first review"},
-    {"merged", kTime, false, "when it was merged"},
-    {"id", kText, false, "the pull request's id; the latest event of an id counts", 128},
+    {0, "lines_changed", kCount, true, "lines added plus lines deleted"},
+    {1, "opened", kTime, true, "when the pull request was opened"},
+    {2, "first_review", kTime, false, "when it got its first review"},
+    {3, "merged", kTime, false, "when it was merged"},
+    {4, "id", kText, false, "the pull request's id; the latest event of an id counts", 128},
 };
 constexpr FieldSpec kBugFields[] = {
-    {"introduced", kTime, false, "when the bug was committed"},
-    {"detected", kTime, true, "when it was found"},
-    {"resolved", kTime, false, "when it was fixed"},
-    {"escaped", kBool, false, "whether it reached production"},
-    {"codebase_lines", kCount, false, "size of the code base, in lines, when it was found"},
-    {"id", kText, false, "the bug's id; the latest event of an id counts", 128},
+    {0, "introduced", kTime, false, "when the bug was committed"},
+    {1, "detected", kTime, true, "when it was found"},
+    {2, "resolved", kTime, false, "when it was fixed"},
+    {3, "escaped", kBool, false, "whether it reached production"},
+    {4, "codebase_lines", kCount, false, "size of the code base, in lines, when it was found"},
+    {5, "id", kText, false, "the bug's id; the latest event of an id counts", 128},
 };
 constexpr FieldSpec kCommitFields[] = {
-    {"lines_added", kCount, true, "lines added"},
-    {"lines_deleted", kCount, true, "lines deleted"},
-    {"sha", kText, false, "the commit's hash", 64},
+    {0, "lines_added", kCount, true, "lines added"},
+    {1, "lines_deleted", kCount, true, "lines deleted"},
+    {2, "sha", kText, false, "the commit's hash", 64},
 };
 constexpr FieldSpec kTechDebtFields[] = {
-    {"remediation_hours", kSeconds, true, "estimated effort to pay the debt back, in hours"},
-    {"development_hours", kSeconds, true, "total development effort, in hours"},
+    {0, "remediation_hours", kSeconds, true, "estimated effort to pay the debt back, in hours"},
+    {1, "development_hours", kSeconds, true, "total development effort, in hours"},
 };
 
 constexpr KindSpec kKinds[] = {
@@ -104,6 +104,23 @@ constexpr KindSpec kKinds[] = {
     {OutcomeKind::kCommit, "commit", "a commit was made", kCommitFields},
     {OutcomeKind::kTechDebt, "tech_debt", "an estimate of the technical debt", kTechDebtFields},
 };
+
+// No two fields of a kind share an id or a name, and no two kinds share a number.
+constexpr bool ids_are_unique() {
+  for (std::size_t k = 0; k < std::size(kKinds); ++k) {
+    for (std::size_t other = k + 1; other < std::size(kKinds); ++other) {
+      if (kKinds[k].kind == kKinds[other].kind) return false;
+    }
+    const auto fields = kKinds[k].fields;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      for (std::size_t j = i + 1; j < fields.size(); ++j) {
+        if (fields[i].id == fields[j].id || fields[i].name == fields[j].name) return false;
+      }
+    }
+  }
+  return true;
+}
+static_assert(ids_are_unique());
 
 constexpr std::size_t kHeaderBytes = 2 + 2 + 4 + 8 + 8 + 8;
 
@@ -213,6 +230,13 @@ const FieldSpec* find_field(const KindSpec& kind, std::string_view name) {
   return nullptr;
 }
 
+const FieldSpec* find_field(const KindSpec& kind, std::uint8_t id) {
+  for (const auto& f : kind.fields) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
 const std::string* OutcomeEvent::text(std::string_view name) const {
   auto it = fields.find(name);
   return it == fields.end() ? nullptr : std::get_if<std::string>(&it->second);
@@ -274,8 +298,7 @@ std::vector<std::byte> encode_event(const OutcomeEvent& event) {
   append(out, event.sequence);
   append(out, event.time);
   for (const auto& [name, value] : event.fields) {
-    const FieldSpec* spec = find_field(kind, name);
-    append(out, static_cast<std::uint8_t>(spec - kind.fields.data()));
+    append(out, find_field(kind, name)->id);
     if (const auto* s = std::get_if<std::string>(&value)) {
       append(out, static_cast<std::uint16_t>(s->size()));
       const auto* p = reinterpret_cast<const std::byte*>(s->data());
@@ -307,10 +330,11 @@ std::variant<OutcomeEvent, OutcomeDecodeError> decode_event(std::span<const std:
   if (!kind) return OutcomeDecodeError{"unknown event kind " + std::to_string(kind_number)};
   if (field_count > kind->fields.size()) return OutcomeDecodeError{"more fields than the kind has"};
   for (std::uint16_t i = 0; i < field_count; ++i) {
-    std::uint8_t index = 0;
-    if (!in.read(index)) return OutcomeDecodeError{"payload ends inside field " + std::to_string(i)};
-    if (index >= kind->fields.size()) return OutcomeDecodeError{"field index " + std::to_string(index) + " is out of range"};
-    const FieldSpec& spec = kind->fields[index];
+    std::uint8_t id = 0;
+    if (!in.read(id)) return OutcomeDecodeError{"payload ends inside field " + std::to_string(i)};
+    const FieldSpec* found = find_field(*kind, id);
+    if (!found) return OutcomeDecodeError{"field id " + std::to_string(id) + " is not one of " + std::string(kind->name) + "'s"};
+    const FieldSpec& spec = *found;
     FieldValue value;
     bool ok = false;
     if (spec.type == kText || spec.type == kLabel) {

@@ -4,7 +4,7 @@
 // their fields), the check both sides apply, and the byte encoding of a frame's payload.
 //
 // Payload: u16 kind | u16 field_count | u32 zero | u64 producer_id | u64 sequence | f64 time |
-//          field_count x (u8 field index in the kind's schema | value)
+//          field_count x (u8 field id | value)
 //   value: string u16 len | bytes;  number and time f64;  bool u8 (0 or 1)
 // (producer_id, sequence) names an event uniquely: the store keeps the first copy it sees.
 #pragma once
@@ -24,17 +24,22 @@ namespace agentmetrics::ipc {
 // The frame kind (Record::series_id of a kFrameBegin slot) of an outcome event.
 inline constexpr std::uint32_t kOutcomeFrameKind = 1;
 
+// Kind numbers and field ids are on the wire and in every segment a running producer writes:
+// they are append-only. A new kind or field takes the next free number; a number is never
+// changed or given to something else, and a field that goes away leaves its id unused. The
+// golden list tests/data/abi/outcome_fields.txt holds every number given out, and a test
+// compares it with this schema.
 enum class OutcomeKind : std::uint16_t {
   kTask = 1,
-  kPipeline,
-  kTestRun,
-  kCoverage,
-  kLint,
-  kDeployment,
-  kPullRequest,
-  kBug,
-  kCommit,
-  kTechDebt,
+  kPipeline = 2,
+  kTestRun = 3,
+  kCoverage = 4,
+  kLint = 5,
+  kDeployment = 6,
+  kPullRequest = 7,
+  kBug = 8,
+  kCommit = 9,
+  kTechDebt = 10,
 };
 
 enum class FieldType : std::uint8_t {
@@ -48,6 +53,7 @@ enum class FieldType : std::uint8_t {
 };
 
 struct FieldSpec {
+  std::uint8_t id;  // its number on the wire, unique in its kind (see OutcomeKind)
   std::string_view name;
   FieldType type;
   bool required;
@@ -66,6 +72,7 @@ std::span<const KindSpec> outcome_kinds();
 const KindSpec* find_kind(std::string_view name);
 const KindSpec* find_kind(OutcomeKind kind);
 const FieldSpec* find_field(const KindSpec& kind, std::string_view name);
+const FieldSpec* find_field(const KindSpec& kind, std::uint8_t id);
 
 using FieldValue = std::variant<std::string, double, bool>;
 

@@ -2,7 +2,11 @@
 // collector accepts from a ring.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <random>
+#include <sstream>
+#include <tuple>
 
 #include "ipc/outcome_event.h"
 #include "ipc/record.h"
@@ -160,6 +164,68 @@ TEST(OutcomeEvent, DecodingSurvivesRandomDamage) {
     }
   }
   EXPECT_GT(rejected, 0);
+}
+
+// The wire numbers of kinds and fields are append-only: the golden list holds every number ever
+// given out, and the schema must agree with each line, a retired field's id staying unused.
+TEST(OutcomeEvent, KindNumbersAndFieldIdsAreThoseOfTheAppendOnlyList) {
+  std::ifstream golden(AM_ABI_DATA_DIR "/outcome_fields.txt");
+  ASSERT_TRUE(golden) << "cannot read " AM_ABI_DATA_DIR "/outcome_fields.txt";
+  const std::map<FieldType, std::string> type_names = {{FieldType::kText, "text"},      {FieldType::kLabel, "label"},
+                                                       {FieldType::kCount, "count"},    {FieldType::kPercent, "percent"},
+                                                       {FieldType::kSeconds, "seconds"}, {FieldType::kTime, "time"},
+                                                       {FieldType::kBool, "bool"}};
+  std::map<std::pair<std::string, std::string>, bool> listed;  // (kind, field) -> retired
+  std::map<std::pair<std::string, int>, std::string> ids;      // (kind, id) -> field
+  std::string line;
+  while (std::getline(golden, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream words(line);
+    int kind_number = 0, id = 0;
+    std::string kind_name, field, type;
+    ASSERT_TRUE(words >> kind_number >> kind_name >> id >> field >> type) << "malformed line: " << line;
+    EXPECT_TRUE(ids.emplace(std::pair(kind_name, id), field).second) << "id " << id << " of " << kind_name << " given out twice";
+    listed[{kind_name, field}] = type == "retired";
+    const KindSpec* kind = find_kind(kind_name);
+    ASSERT_NE(kind, nullptr) << "kind " << kind_name << " is listed but gone from the schema";
+    EXPECT_EQ(static_cast<int>(kind->kind), kind_number) << "the number of kind " << kind_name << " changed";
+    const FieldSpec* spec = find_field(*kind, field);
+    if (type == "retired") {
+      EXPECT_EQ(spec, nullptr) << field << " of " << kind_name << " is retired";
+      EXPECT_EQ(find_field(*kind, static_cast<std::uint8_t>(id)), nullptr) << "the retired id " << id << " of " << kind_name << " is reused";
+      continue;
+    }
+    ASSERT_NE(spec, nullptr) << field << " of " << kind_name << " is gone from the schema: mark it retired, keep its id";
+    EXPECT_EQ(spec->id, id) << "the id of " << kind_name << "." << field << " changed";
+    EXPECT_EQ(type_names.at(spec->type), type) << "the type of " << kind_name << "." << field << " changed";
+  }
+  for (const KindSpec& kind : outcome_kinds()) {
+    for (const FieldSpec& spec : kind.fields) {
+      EXPECT_TRUE(listed.contains({std::string(kind.name), std::string(spec.name)}))
+          << kind.name << "." << spec.name << " is not in outcome_fields.txt: append it with the next free id";
+    }
+  }
+}
+
+// A field travels as its id, not its place in the schema.
+TEST(OutcomeEvent, AFieldIsEncodedAsItsId) {
+  OutcomeEvent e;
+  e.kind = OutcomeKind::kCommit;
+  e.time = 1795515906;
+  e.fields = {{"lines_added", 3.0}, {"lines_deleted", 1.0}, {"sha", std::string("abc")}};
+  const std::vector<std::byte> bytes = encode_event(e);
+  const KindSpec* commit = find_kind(OutcomeKind::kCommit);
+  std::size_t at = 32;  // after the header
+  for (const auto& [name, value] : e.fields) {
+    EXPECT_EQ(static_cast<std::uint8_t>(bytes.at(at)), find_field(*commit, name)->id) << name;
+    at += 1 + (std::holds_alternative<std::string>(value) ? 2 + std::get<std::string>(value).size() : 8);
+  }
+  EXPECT_EQ(at, bytes.size());
+  std::vector<std::byte> unknown = bytes;
+  unknown[32] = std::byte{200};
+  const auto decoded = decode_event(unknown);
+  ASSERT_TRUE(std::holds_alternative<OutcomeDecodeError>(decoded));
+  EXPECT_NE(std::get<OutcomeDecodeError>(decoded).reason.find("field id 200"), std::string::npos);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ void add_record_command(CLI::App& app, int& result) {
         fields[name] = value;
       }
       if (!options->at.empty()) {
-        ipc::FieldSpec at{"--at", ipc::FieldType::kTime, true, ""};
+        ipc::FieldSpec at{.id = 0, .name = "--at", .type = ipc::FieldType::kTime, .required = true, .help = ""};
         event.at(std::get<double>(ipc::parse_field_value(at, options->at)));
       }
       if (!record_or_explain(event)) {
