@@ -41,6 +41,9 @@ am_status guarded(Body&& body) {
   } catch (const std::invalid_argument& e) {
     t_error = e.what();
     return AM_INVALID_ARGUMENT;
+  } catch (const agentmetrics::agent::StringTableFull& e) {
+    t_error = e.what();
+    return AM_STRING_TABLE_FULL;
   } catch (const std::exception& e) {
     t_error = e.what();
     return AM_INTERNAL;

@@ -115,10 +115,20 @@ bool Client::append_locked(std::span<const std::byte> entry) {
   // fit closes the table for good.
   if (table_full_ || !segment_->append_entry(entry)) {
     table_full_ = true;
-    error_ = "string table of " + segment_->path() + " is full: new series are not recorded";
+    error_ = "the string table of " + segment_->path() + " is full (" + std::to_string(segment_->string_table_capacity()) +
+             " bytes): no new family or series can be declared; AGENTMETRICS_STRING_TABLE_BYTES sets a larger one";
     return false;
   }
   return true;
+}
+
+void Client::append_new_locked(std::vector<std::byte> entry) {
+  entries_.push_back(std::move(entry));
+  if (append_locked(entries_.back()) || !segment_) return;
+  // Ids are dense: the refused entry must not stay for a forked child to replay.
+  entries_.pop_back();
+  segment_->count_refused_series();
+  throw StringTableFull(error_);
 }
 
 std::uint32_t Client::declare_family(ipc::FamilyDecl family) {
@@ -134,10 +144,9 @@ std::uint32_t Client::declare_family(ipc::FamilyDecl family) {
   // A segment created now replays the earlier entries; this one is appended after them.
   ensure_segment_locked();
   family.family_id = static_cast<std::uint32_t>(families_.size());
-  entries_.push_back(ipc::encode_entry(family));
+  append_new_locked(ipc::encode_entry(family));
   family_by_name_.emplace(family.name, family.family_id);
   families_.push_back(std::move(family));
-  append_locked(entries_.back());
   return families_.back().family_id;
 }
 
@@ -149,10 +158,9 @@ std::uint32_t Client::declare_series(std::uint32_t family_id, std::vector<std::s
   auto key = std::make_pair(family_id, series.label_values);
   if (auto it = series_by_labels_.find(key); it != series_by_labels_.end()) return it->second;
   ensure_segment_locked();
-  entries_.push_back(ipc::encode_entry(series));
+  append_new_locked(ipc::encode_entry(series));
   series_by_labels_.emplace(std::move(key), series.series_id);
   ++series_count_;
-  append_locked(entries_.back());
   return series.series_id;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,15 +19,23 @@
 
 namespace agentmetrics::agent {
 
+// A declaration that does not fit the segment's string table: the collector could never learn
+// the series, so nothing is declared (AM_STRING_TABLE_FULL in the C ABI).
+class StringTableFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class Client {
  public:
   static Client& instance();
 
   // Returns the id of the family, declaring it if new. Throws std::invalid_argument for a bad
-  // declaration or one that conflicts with an earlier one of the same name.
+  // declaration or one that conflicts with an earlier one of the same name, StringTableFull
+  // when a new one does not fit the segment.
   std::uint32_t declare_family(ipc::FamilyDecl family);
   // Returns the id of the series, declaring it if new. Throws std::invalid_argument for label
-  // values that do not fit the family. Returns kNoSeries if the string table is full.
+  // values that do not fit the family, StringTableFull when a new one does not fit the segment.
   std::uint32_t declare_series(std::uint32_t family_id, std::vector<std::string> label_values);
   const ipc::FamilyDecl& family(std::uint32_t family_id);
 
@@ -52,6 +61,9 @@ class Client {
   Client();
   void ensure_segment_locked();
   bool append_locked(std::span<const std::byte> entry);
+  // Appends a new declaration's entry; throws StringTableFull (and counts it) when the segment
+  // exists and cannot take it. Without a segment the entry waits for one, as records do.
+  void append_new_locked(std::vector<std::byte> entry);
   void on_fork_prepare();
   void on_fork_parent();
   void on_fork_child();

@@ -57,19 +57,25 @@ void copy_program_name(char (&out)[64]) {
 
 }  // namespace
 
+// The whole number in the environment variable `name`, from `low` to `high`; `fallback` when unset.
+std::uint64_t env_number(const char* name, std::uint64_t fallback, std::uint64_t low, std::uint64_t high) {
+  const std::string text = env_or(name, "");
+  if (text.empty()) return fallback;
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < low || n > high) {
+    throw std::invalid_argument(std::string(name) + " must be a number from " + std::to_string(low) + " to " + std::to_string(high) +
+                                ", got '" + text + "'");
+  }
+  return n;
+}
+
 SegmentOptions SegmentOptions::from_environment() {
   SegmentOptions o;
   o.dir = env_or(ipc::kSegmentDirEnv, ipc::kDefaultSegmentDir);
   o.ns = env_or(ipc::kNamespaceEnv, ipc::kDefaultNamespace);
-  const std::string rings = env_or("AGENTMETRICS_RINGS", "");
-  if (!rings.empty()) {
-    std::uint32_t n = 0;
-    auto [end, ec] = std::from_chars(rings.data(), rings.data() + rings.size(), n);
-    if (ec != std::errc() || end != rings.data() + rings.size() || n == 0 || n > ipc::kMaxRingCount) {
-      throw std::invalid_argument("AGENTMETRICS_RINGS must be a number from 1 to " + std::to_string(ipc::kMaxRingCount) + ", got '" + rings + "'");
-    }
-    o.ring_count = n;
-  }
+  o.ring_count = static_cast<std::uint32_t>(env_number("AGENTMETRICS_RINGS", o.ring_count, 1, ipc::kMaxRingCount));
+  o.strtab_bytes = env_number("AGENTMETRICS_STRING_TABLE_BYTES", o.strtab_bytes, ipc::kPageSize, ipc::kMaxStringTableBytes);
   return o;
 }
 
@@ -194,6 +200,10 @@ void SegmentWriter::release_ring(ipc::RingSlot* slot) {
 void SegmentWriter::count_unringed_drop() {
   header()->unringed_drops.fetch_add(1, std::memory_order_relaxed);
 }
+
+void SegmentWriter::count_refused_series() { header()->series_refused.fetch_add(1, std::memory_order_relaxed); }
+
+std::uint64_t SegmentWriter::string_table_capacity() const { return header()->descriptor.strtab_capacity; }
 
 std::uint64_t SegmentWriter::dropped_in_segment() const {
   std::uint64_t total = header()->unringed_drops.load(std::memory_order_relaxed);

@@ -41,6 +41,8 @@ class SegmentWriter {
   static void release_ring(ipc::RingSlot* slot);
   void count_unringed_drop();
   std::uint64_t dropped_in_segment() const;
+  void count_refused_series();
+  std::uint64_t string_table_capacity() const;
 
   // In a forked child: forget the parent's segment without touching the file, which still
   // belongs to the parent.

@@ -18,7 +18,10 @@ namespace agentmetrics::ipc {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x4349525445'4d4741ULL;  // "AGMETRIC" little-endian
 // 2: the doorbell (consumer_sleeping, doorbell) and descriptor flags joined the header.
-inline constexpr std::uint32_t kAbiVersion = 2;
+// 3: series_refused joined the header, where version 2 has zeroed padding: the collector reads
+// both (kOldestReadableAbiVersion).
+inline constexpr std::uint32_t kAbiVersion = 3;
+inline constexpr std::uint32_t kOldestReadableAbiVersion = 2;
 inline constexpr std::size_t kPageSize = 4096;
 
 // Slots per ring. A compile-time capacity keeps the ring's storage inline in the segment (no
@@ -86,6 +89,10 @@ struct alignas(64) SegmentHeader {
   // Events dropped outside any ring: the thread found every ring claimed. Rare, many writers:
   // relaxed fetch_add, read relaxed (a monotonic statistic).
   std::atomic<std::uint64_t> unringed_drops;
+  // Families and series the producer refused to declare because the string table was full
+  // (the caller got AM_STRING_TABLE_FULL). Relaxed fetch_add under the client's mutex, read
+  // relaxed by the collector: a monotonic statistic.
+  std::atomic<std::uint64_t> series_refused;
 
   // The doorbell (ipc/doorbell.h): a futex word producers bump to wake a sleeping collector,
   // and the flag by which the collector says it sleeps. On their own cache line: producers
@@ -119,6 +126,7 @@ static_assert(offsetof(SegmentDescriptor, magic) == 0 && offsetof(SegmentDescrip
               offsetof(SegmentDescriptor, reserved) == 156);
 static_assert(sizeof(SegmentHeader) == 320 && offsetof(SegmentHeader, descriptor) == 0 &&
               offsetof(SegmentHeader, strtab_committed) == 192 && offsetof(SegmentHeader, unringed_drops) == 200 &&
+              offsetof(SegmentHeader, series_refused) == 208 &&
               offsetof(SegmentHeader, consumer_sleeping) == 256 && offsetof(SegmentHeader, doorbell) == 260);
 // Boost's ring is not standard-layout (no offsetof): the ring follows its control line with no
 // padding, and the Ring.* unit tests pin its indices and slots (kRing*Offset below).

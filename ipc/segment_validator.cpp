@@ -10,7 +10,10 @@ SegmentCheck reject(const char* label, std::string reason) { return {false, std:
 SegmentCheck validate_descriptor(const SegmentDescriptor& d, std::uint64_t file_size) {
   if (file_size < sizeof(SegmentHeader)) return reject("truncated", "file of " + std::to_string(file_size) + " bytes is smaller than a header");
   if (d.magic != kSegmentMagic) return reject("bad_magic", "magic number is not agentmetrics'");
-  if (d.abi_version != kAbiVersion) return reject("bad_version", "ABI version " + std::to_string(d.abi_version) + " (this collector reads " + std::to_string(kAbiVersion) + ")");
+  if (d.abi_version < kOldestReadableAbiVersion || d.abi_version > kAbiVersion) {
+    return reject("bad_version", "ABI version " + std::to_string(d.abi_version) + " (this collector reads " +
+                                     std::to_string(kOldestReadableAbiVersion) + " to " + std::to_string(kAbiVersion) + ")");
+  }
   if (d.header_size != sizeof(SegmentHeader)) return reject("bad_layout", "header size " + std::to_string(d.header_size));
   if (d.ring_count == 0 || d.ring_count > kMaxRingCount) return reject("bad_layout", "ring count " + std::to_string(d.ring_count));
   if (d.ring_capacity != kRingCapacity) return reject("bad_layout", "ring capacity " + std::to_string(d.ring_capacity));

@@ -157,10 +157,24 @@ std::uint64_t AttachedSegment::take_new_drops() {
     fail("fault", "fault while reading drop counters");
     return 0;
   }
-  // The counters only grow; a smaller total is a scribbling producer and adds nothing.
-  if (total <= drops_seen_) return 0;
-  const std::uint64_t fresh = total - drops_seen_;
-  drops_seen_ = total;
+  return growth(total, drops_seen_);
+}
+
+std::uint64_t AttachedSegment::take_new_refused_series() {
+  if (failed()) return 0;
+  std::uint64_t total = 0;
+  if (!guarded([&] { total = reinterpret_cast<ipc::SegmentHeader*>(base_)->series_refused.load(std::memory_order_relaxed); })) {
+    fail("fault", "fault while reading the refused-series counter");
+    return 0;
+  }
+  return growth(total, refused_seen_);
+}
+
+std::uint64_t AttachedSegment::growth(std::uint64_t total, std::uint64_t& seen) {
+  // The producer's counters only grow; a smaller total is a scribbling producer and adds nothing.
+  if (total <= seen) return 0;
+  const std::uint64_t fresh = total - seen;
+  seen = total;
   return fresh;
 }
 

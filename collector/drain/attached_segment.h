@@ -64,6 +64,8 @@ class AttachedSegment {
   bool producer_gone() const;
   // Drops the producer reported since the last call (full rings, no ring).
   std::uint64_t take_new_drops();
+  // Declarations the producer refused since the last call: its string table was full.
+  std::uint64_t take_new_refused_series();
   // How full the fullest ring is now, 0 to 1 (0 on a failed segment).
   double ring_fill();
   // This producer's own series in the collector's metrics; drain() counts into them.
@@ -124,6 +126,9 @@ class AttachedSegment {
   std::vector<std::uint64_t> tickets_;  // the last ticket given, per ring
   store::OutcomeSink* sink_ = nullptr;
   std::uint64_t drops_seen_ = 0;
+  std::uint64_t refused_seen_ = 0;
+  // What a producer's monotonic counter at `total` adds to `seen`, which it then becomes.
+  static std::uint64_t growth(std::uint64_t total, std::uint64_t& seen);
   SelfMetrics::Producer producer_metrics_{};
 };
 

@@ -122,6 +122,12 @@ void DrainWorker::count_drops(AttachedSegment& s) {
     metrics_.events_dropped.Increment(static_cast<double>(drops));
     s.producer_metrics().dropped->Increment(static_cast<double>(drops));
   }
+  if (const auto refused = s.take_new_refused_series()) {
+    metrics_.series_refused.Increment(static_cast<double>(refused));
+    s.producer_metrics().series_refused->Increment(static_cast<double>(refused));
+    log(LogLevel::kWarn, "a producer's string table is full: it refuses new series",
+        {{"segment", s.name()}, {"program", s.program()}, {"refused", std::to_string(refused)}});
+  }
 }
 
 void DrainWorker::housekeeping() {

@@ -22,6 +22,9 @@ SelfMetrics::SelfMetrics() : SelfMetrics(make_registry()) {}
 SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
     : events_drained(counter_family(*r, "agentmetrics_events_drained_total", "Events drained from producer rings: metric records and outcome events").Add({})),
       events_dropped(counter_family(*r, "agentmetrics_events_dropped_total", "Events producers dropped because a ring was full or missing").Add({})),
+      series_refused(counter_family(*r, "agentmetrics_series_refused_total",
+                                    "Families and series producers could not declare because their string table was full")
+                         .Add({})),
       frames_received(counter_family(*r, "agentmetrics_frames_received_total", "Multi-slot event frames drained from producer rings").Add({})),
       segments_attached(gauge_family(*r, "agentmetrics_segments_attached", "Producer segments currently attached").Add({})),
       segments_reclaimed(counter_family(*r, "agentmetrics_segments_reclaimed_total", "Segments of exited producers drained to the end and removed").Add({})),
@@ -33,7 +36,9 @@ SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
       wait_mode_family_(gauge_family(*registry_, "agentmetrics_wait_mode", "How the collector waits for events: 1 for the mode in use")),
       producer_drained_family_(counter_family(*registry_, "agentmetrics_producer_events_drained_total", "Events drained from one producer's rings")),
       producer_dropped_family_(counter_family(*registry_, "agentmetrics_producer_events_dropped_total", "Events one producer dropped because a ring was full or missing")),
-      producer_ring_fill_family_(gauge_family(*registry_, "agentmetrics_producer_ring_fill_ratio", "Fill of one producer's fullest ring, 0 to 1, at the last look")) {}
+      producer_ring_fill_family_(gauge_family(*registry_, "agentmetrics_producer_ring_fill_ratio", "Fill of one producer's fullest ring, 0 to 1, at the last look")),
+      producer_series_refused_family_(counter_family(*registry_, "agentmetrics_producer_series_refused_total",
+                                                     "Families and series one producer could not declare because its string table was full")) {}
 
 prometheus::Counter& SelfMetrics::segment_rejected(const std::string& reason) { return rejected_family_.Add({{"reason", reason}}); }
 prometheus::Counter& SelfMetrics::record_invalid(const std::string& reason) { return invalid_family_.Add({{"reason", reason}}); }
@@ -44,13 +49,15 @@ void SelfMetrics::set_wait_mode(const std::string& mode) { wait_mode_family_.Add
 
 SelfMetrics::Producer SelfMetrics::add_producer(const std::string& program, const std::string& pid, const std::string& segment) {
   const std::map<std::string, std::string> labels{{"program", program}, {"pid", pid}, {"segment", segment}};
-  return {&producer_drained_family_.Add(labels), &producer_dropped_family_.Add(labels), &producer_ring_fill_family_.Add(labels)};
+  return {&producer_drained_family_.Add(labels), &producer_dropped_family_.Add(labels), &producer_ring_fill_family_.Add(labels),
+          &producer_series_refused_family_.Add(labels)};
 }
 
 void SelfMetrics::remove_producer(const Producer& producer) {
   producer_drained_family_.Remove(producer.drained);
   producer_dropped_family_.Remove(producer.dropped);
   producer_ring_fill_family_.Remove(producer.ring_fill);
+  producer_series_refused_family_.Remove(producer.series_refused);
 }
 
 }  // namespace agentmetrics::collector

@@ -22,6 +22,7 @@ class SelfMetrics {
 
   prometheus::Counter& events_drained;
   prometheus::Counter& events_dropped;  // dropped by producers (full rings), as they report it
+  prometheus::Counter& series_refused;  // declarations producers refused: a full string table
   prometheus::Counter& frames_received;
   prometheus::Gauge& segments_attached;
   prometheus::Counter& segments_reclaimed;
@@ -44,6 +45,7 @@ class SelfMetrics {
     prometheus::Counter* drained;
     prometheus::Counter* dropped;
     prometheus::Gauge* ring_fill;  // the fullest of its rings, 0 to 1
+    prometheus::Counter* series_refused;  // declarations refused: its string table was full
   };
   Producer add_producer(const std::string& program, const std::string& pid, const std::string& segment);
   void remove_producer(const Producer& producer);
@@ -58,6 +60,7 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& producer_drained_family_;
   prometheus::Family<prometheus::Counter>& producer_dropped_family_;
   prometheus::Family<prometheus::Gauge>& producer_ring_fill_family_;
+  prometheus::Family<prometheus::Counter>& producer_series_refused_family_;
 };
 
 }  // namespace agentmetrics::collector

@@ -148,6 +148,31 @@ TEST(Pipeline, DropsOfAFullRingReachMetrics) {
   EXPECT_EQ(sample(s, "agentmetrics_events_drained_total"), 65535);
 }
 
+// A foreign client declares a series per value until its string table is full: the declaration
+// that does not fit fails with AM_STRING_TABLE_FULL instead of returning a series the collector
+// could never know, every series declared before records, and the refusals reach /metrics.
+TEST(Pipeline, AFullStringTableRefusesNewSeriesAndSaysSo) {
+  const std::string ns = unique_namespace("table");
+  Process producer({kCTableFullBinary}, {{"AGENTMETRICS_NAMESPACE", ns}, {"AGENTMETRICS_STRING_TABLE_BYTES", "8192"}});
+  auto status = producer.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status);
+  ASSERT_EQ(exit_code(*status), 0) << producer.output();
+  const int declared = std::stoi(producer.output());
+  ASSERT_GT(declared, 10) << producer.output();
+
+  CollectorProcess collector(ns);
+  const Samples s = wait_for(collector, [](const Samples& got) {
+    return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 1;
+  });
+  // The family's entry and `declared` series fitted; the two calls after them were refused.
+  EXPECT_EQ(sample(s, "agentmetrics_series_refused_total"), 2);
+  EXPECT_EQ(sample(s, "am_c_table_total{value=\"0\"}"), 42);
+  EXPECT_EQ(sample(s, "am_c_table_total{value=\"" + std::to_string(declared - 1) + "\"}"), 1);
+  EXPECT_EQ(sample(s, "am_c_table_total{value=\"" + std::to_string(declared) + "\"}"), std::nullopt);
+  EXPECT_EQ(sample(s, "agentmetrics_records_invalid_total{reason=\"unknown_series\"}").value_or(0), 0);
+  EXPECT_EQ(sample(s, "agentmetrics_events_drained_total"), declared + 1);
+}
+
 TEST(Pipeline, FamiliesOfTheCatalogueAreThereBeforeAnyEvent) {
   CollectorProcess collector(unique_namespace("catalogue"));
   const std::string body = collector.scrape();

@@ -33,6 +33,11 @@ TEST(SegmentValidator, RefusesCorruptedHeaders) {
   d = good;
   d.abi_version = 99;
   EXPECT_EQ(label_of(d, good.segment_size), "bad_version");
+  d.abi_version = kOldestReadableAbiVersion - 1;
+  EXPECT_EQ(label_of(d, good.segment_size), "bad_version");
+  // Version 2 lacks only series_refused, where its header has zeroed padding.
+  d.abi_version = kOldestReadableAbiVersion;
+  EXPECT_EQ(label_of(d, good.segment_size), "ok");
   d = good;
   d.header_size = 8;
   EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
