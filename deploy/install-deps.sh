@@ -10,7 +10,7 @@ packages=(
   libboost1.81-dev liburing-dev libconcurrentqueue-dev prometheus-cpp-dev libmimalloc-dev
   libbenchmark-dev libgtest-dev libgmock-dev
   # well-kept libraries for solved problems
-  nlohmann-json3-dev libcivetweb-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
+  nlohmann-json3-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
   libcurl4-openssl-dev
   # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
   # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's

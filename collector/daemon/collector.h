@@ -40,7 +40,6 @@ class Collector {
   // rest is logged as needing a restart. Called on the loop thread.
   void apply(const Config& next);
 
-  int http_port() const { return http_->port(); }
   const std::string& wait_mode() const { return wait_mode_; }
   // Records drained from producer rings so far (agentmetrics_events_drained_total), for a
   // caller in the same process that waits for the drain threads (bench/wakeup_bench.cpp).

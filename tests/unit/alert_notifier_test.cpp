@@ -1,9 +1,8 @@
-// AlertNotifier against a real HTTP receiver on 127.0.0.1 (civetweb, in the test process):
+// AlertNotifier against a real HTTP receiver on 127.0.0.1 (in the test process):
 // delivery, the Alertmanager body on the wire, retries, backoff, the bounded queue and stop().
 // Every wait is on a condition with a generous deadline; every time check is relative to the
 // backoff or timeout configured, never an absolute wall-clock figure.
 #include <arpa/inet.h>
-#include <civetweb.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <prometheus/registry.h>
@@ -25,9 +24,14 @@
 #include <vector>
 
 #include "collector/alerts/alert_notifier.h"
+#include "collector/http/http_server.h"
 
 namespace agentmetrics::alerts {
 namespace {
+
+using collector::HttpRequest;
+using collector::HttpResponse;
+using collector::HttpRoute;
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -49,7 +53,7 @@ struct Received {
 };
 
 // One webhook endpoint at http://127.0.0.1:<port>/hook/<n>. `respond` is called with the
-// request's index (0 for the first) on a civetweb thread; it may call gate() to hold the
+// request's index (0 for the first) on a listener thread; it may call gate() to hold the
 // answer until the test calls release() (the destructor releases too).
 class Endpoint {
  public:
@@ -83,19 +87,13 @@ class Endpoint {
     changed_.wait(lock, [&] { return released_; });
   }
 
-  int serve(mg_connection* conn) {
-    const mg_request_info* info = mg_get_request_info(conn);
+  HttpResponse serve(const HttpRequest& http) {
     Received request;
     request.at = Clock::now();
-    request.method = info->request_method ? info->request_method : "";
-    request.path = info->local_uri ? info->local_uri : "";
-    for (int i = 0; i < info->num_headers; ++i) {
-      std::string name = info->http_headers[i].name;
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      request.headers[name] = info->http_headers[i].value ? info->http_headers[i].value : "";
-    }
-    char buf[4096];
-    for (int n; (n = mg_read(conn, buf, sizeof(buf))) > 0;) request.body.append(buf, static_cast<std::size_t>(n));
+    request.method = http.method;
+    request.path = http.path;
+    request.headers = http.headers;
+    request.body = http.body;
     std::size_t index = 0;
     std::function<Reply(std::size_t)> respond;
     {
@@ -106,13 +104,7 @@ class Endpoint {
     }
     changed_.notify_all();
     const Reply reply = respond(index);
-    mg_response_header_start(conn, reply.status);
-    mg_response_header_add(conn, "Content-Type", "text/plain", -1);
-    mg_response_header_add(conn, "Content-Length", "3", -1);
-    for (const auto& [name, value] : reply.headers) mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
-    mg_response_header_send(conn);
-    mg_write(conn, "ok\n", 3);
-    return reply.status;
+    return HttpResponse{reply.status, "text/plain", reply.headers, "ok\n"};
   }
 
  private:
@@ -123,78 +115,20 @@ class Endpoint {
   bool released_ = false;
 };
 
-// One civetweb listener on 127.0.0.1:<ephemeral> for the whole test program: stopping
-// civetweb takes up to its 2 s poll quantum, too slow to pay per test, so it is started once
-// and left to the process's exit (still reachable, not a leak). Each Receiver is a path of its
-// own on it; a request for a path no longer registered gets 404.
-class Listener {
- public:
-  static Listener& instance() {
-    static Listener* listener = new Listener;
-    return *listener;
-  }
-  int port() const { return port_; }
-  std::string add(std::shared_ptr<Endpoint> endpoint) {
-    std::lock_guard lock(mutex_);
-    const std::string path = "/hook/" + std::to_string(++next_);
-    endpoints_[path] = std::move(endpoint);
-    return path;
-  }
-  void remove(const std::string& path) {
-    std::lock_guard lock(mutex_);
-    endpoints_.erase(path);
-  }
-
- private:
-  Listener() {
-    mg_init_library(0);
-    const char* options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "8", "enable_keep_alive", "yes",
-                             "tcp_nodelay", "1", "request_timeout_ms", "60000", nullptr};
-    mg_callbacks callbacks{};
-    callbacks.log_message = [](const mg_connection*, const char*) { return 1; };
-    context_ = mg_start(&callbacks, nullptr, options);
-    if (!context_) throw std::runtime_error("cannot start the test receiver");
-    mg_set_request_handler(context_, "/hook", &Listener::handle, this);
-    mg_server_port ports[2]{};
-    if (mg_get_server_ports(context_, 2, ports) < 1) throw std::runtime_error("test receiver has no port");
-    port_ = ports[0].port;
-  }
-
-  static int handle(mg_connection* conn, void* self) {
-    auto* listener = static_cast<Listener*>(self);
-    const mg_request_info* info = mg_get_request_info(conn);
-    std::shared_ptr<Endpoint> endpoint;
-    {
-      std::lock_guard lock(listener->mutex_);
-      auto it = listener->endpoints_.find(info->local_uri ? info->local_uri : "");
-      if (it != listener->endpoints_.end()) endpoint = it->second;
-    }
-    if (!endpoint) {
-      mg_send_http_error(conn, 404, "no such endpoint");
-      return 404;
-    }
-    return endpoint->serve(conn);
-  }
-
-  mg_context* context_ = nullptr;
-  int port_ = 0;
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Endpoint>> endpoints_;
-  int next_ = 0;
-};
-
+// One webhook endpoint with a listener of its own on 127.0.0.1:<ephemeral> (the collector's
+// HTTP server, whose 8 threads let several answers be held at once).
 class Receiver {
  public:
   explicit Receiver(std::function<Reply(std::size_t)> respond = [](std::size_t) { return Reply{}; })
-      : endpoint_(std::make_shared<Endpoint>(std::move(respond))), path_(Listener::instance().add(endpoint_)) {}
-  ~Receiver() {
-    endpoint_->release();
-    Listener::instance().remove(path_);
-  }
+      : endpoint_(std::make_shared<Endpoint>(std::move(respond))),
+        path_("/hook/" + std::to_string(++receivers_made)),
+        server_(listener_options(), {{path_, HttpRoute{[endpoint = endpoint_](const HttpRequest& r) { return endpoint->serve(r); }, {"POST"}}}}) {}
+  // Held answers are released before the listener stops: its threads wait for their handlers.
+  ~Receiver() { endpoint_->release(); }
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(Listener::instance().port()) + path_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + path_; }
   const std::string& path() const { return path_; }
   // Replaces the answers; set it before anything is sent.
   void set_respond(std::function<Reply(std::size_t)> respond) { endpoint_->set_respond(std::move(respond)); }
@@ -207,8 +141,17 @@ class Receiver {
   void gate() const { endpoint_->gate(); }
 
  private:
+  static collector::HttpOptions listener_options() {
+    collector::HttpOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.request_timeout_ms = 60000;
+    return options;
+  }
+  static inline std::atomic<int> receivers_made{0};
+
   std::shared_ptr<Endpoint> endpoint_;
   std::string path_;
+  collector::HttpServer server_;  // last: it stops, and its handlers finish, before the rest goes
 };
 
 // A port on 127.0.0.1 that refuses connections: bound (so nobody else takes it) but not
