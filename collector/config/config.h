@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -50,7 +51,7 @@ struct Config {
   } kpi;
   struct Store {
     bool enabled = true;
-    std::string path;  // empty: store::default_store_path()
+    std::string path;  // $AGENTMETRICS_STORE overrides it; empty: store::store_path_for's default
     std::chrono::seconds retention{90 * 24 * 3600};
   } store;
   std::string listen_address;  // empty: ":" + prometheus.port
@@ -85,10 +86,18 @@ class ConfigError : public std::runtime_error {
   std::string key_;
 };
 
+// The environment variable that names the store; it overrides store.path.
+inline constexpr const char* kStorePathEnv = "AGENTMETRICS_STORE";
+
+// The configuration every program (agentmetricsd, agentmetrics, cm) runs with: the defaults,
+// then the file at `path` (none when empty), then the environment (apply_environment), then
+// `flags` (the program's own options), then validate(). Throws ConfigError naming the key.
+Config load_configuration(const std::string& path, const std::function<void(Config&)>& flags = {});
+
 // Reads the YAML file over `base`. Throws ConfigError (also for an unreadable or malformed
 // file, with key "file").
 Config load_config_file(const std::string& path, Config base = {});
-// METRICS_PORT and ALERT_WEBHOOK_URL.
+// METRICS_PORT, ALERT_WEBHOOK_URL and AGENTMETRICS_STORE.
 void apply_environment(Config& config);
 // Checks ranges and combinations; throws ConfigError.
 void validate(const Config& config);

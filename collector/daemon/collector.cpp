@@ -85,7 +85,7 @@ Collector::Collector(const Config& config)
   notifier_ = std::make_unique<alerts::AlertNotifier>(alerting, self_.registry());
   if (config_.store.enabled) {
     store::StoreOptions options;
-    options.path = config_.store.path.empty() ? store::default_store_path() : config_.store.path;
+    options.path = store::store_path_for(config_.store.path);
     options.retention = std::chrono::duration_cast<std::chrono::hours>(config_.store.retention);
     store_ = std::make_unique<store::StoreWriter>(options, self_.registry());
     kpi::KpiServiceOptions kpi_options{options.path, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_), config_.metric_prefix};

@@ -10,8 +10,8 @@
 
 namespace agentmetrics::store {
 
-std::string default_store_path() {
-  if (const char* path = std::getenv(kStorePathEnv); path && *path) return path;
+std::string store_path_for(const std::string& configured) {
+  if (!configured.empty()) return configured;
   if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state == '/') return std::string(state) + "/agentmetrics/events.db";
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : "/tmp") + "/.local/state/agentmetrics/events.db";

@@ -12,11 +12,10 @@
 namespace agentmetrics::cli {
 namespace {
 
-// The file's kpi and store settings (defaults without a file), with the window asked for.
+// The configuration as the collector reads it (file, environment, checks), with the window
+// asked for.
 collector::Config kpi_config(const std::string& file, const std::string& window) {
-  collector::Config config = file.empty() ? collector::Config{} : collector::load_config_file(file);
-  config.kpi.windows = {window};
-  return config;
+  return collector::load_configuration(file, [&](collector::Config& c) { c.kpi.windows = {window}; });
 }
 
 }  // namespace
@@ -32,7 +31,7 @@ void add_kpi_command(CLI::App& app, int& result) {
   };
   auto options = std::make_shared<Options>();
   cmd->add_option("--window", options->window, "how far back: 24h, 7d, 30d, ... (default 7d)");
-  cmd->add_option("--store", options->store, "the store (default $AGENTMETRICS_STORE, else ~/.local/state/agentmetrics/events.db)");
+  cmd->add_option("--store", options->store, "the store (default $AGENTMETRICS_STORE, else the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
   cmd->add_option("--config", options->config, "the collector's configuration file, for its kpi.targets");
   cmd->add_flag("--json", options->json, "as JSON");
   cmd->callback([options, &result] {
@@ -40,9 +39,7 @@ void add_kpi_command(CLI::App& app, int& result) {
     try {
       const collector::Config config = kpi_config(options->config, options->window);
       const auto window = collector::kpi_windows(config).front();
-      std::string path = options->store;
-      if (path.empty()) path = config.store.path;
-      if (path.empty()) path = store::default_store_path();
+      const std::string path = options->store.empty() ? store::store_path_for(config.store.path) : options->store;
       auto store = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);
       const kpi::KpiEngine engine(store->handle(), kpi::KpiSettings{collector::kpi_overrides(config)});
       const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

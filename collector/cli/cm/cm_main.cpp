@@ -57,13 +57,7 @@ std::string find_config(const std::string& given) {
 
 collector::Config load_config(const std::string& path) {
   try {
-    // A named base and one initialisation: GCC 12 at -O3 wrongly reports an assigned-over
-    // Config as maybe-uninitialized.
-    const collector::Config defaults;
-    collector::Config c = path.empty() ? defaults : collector::load_config_file(path, defaults);
-    collector::apply_environment(c);
-    collector::validate(c);
-    return c;
+    return collector::load_configuration(path);
   } catch (const collector::ConfigError& e) {
     throw LearningError(ErrorCategory::kConfig, "CONFIG_INVALID", std::string("invalid configuration: ") + e.what(),
                         {"fix " + e.key() + (path.empty() ? std::string() : " in " + path), "cm doctor --json checks the configuration"});
@@ -71,10 +65,7 @@ collector::Config load_config(const std::string& path) {
 }
 
 std::string store_path(const Options& o, const collector::Config& config) {
-  if (!o.store_path.empty()) return o.store_path;
-  if (const char* env = std::getenv(store::kStorePathEnv); env && *env) return env;
-  if (!config.store.path.empty()) return config.store.path;
-  return store::default_store_path();
+  return o.store_path.empty() ? store::store_path_for(config.store.path) : o.store_path;
 }
 
 LearningSettings settings_from(const Options& o, const collector::Config& config) {

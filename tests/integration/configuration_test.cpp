@@ -1,0 +1,81 @@
+// The three programs read one configuration the same way (collector::load_configuration): the
+// file, then the environment, then their flags, checked by one validate(). Before, the daemon
+// put store.path before $AGENTMETRICS_STORE while cm put it after, and `agentmetrics kpi` read
+// neither the environment nor the checks.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/support/collector_process.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
+
+namespace agentmetrics::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Finished {
+  int code = -1;
+  std::string output;
+};
+
+Finished run(std::vector<std::string> argv, std::map<std::string, std::string> env) {
+  Process p(std::move(argv), std::move(env));
+  const auto status = p.wait(30s);
+  return {status ? exit_code(*status) : -1, p.output()};
+}
+
+class Configuration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = dir_.path() + "/config.yaml";
+    std::ofstream(config_) << "store:\n  path: " << dir_.path() << "/from-file.db\n";
+  }
+  TempDir dir_;
+  std::string config_;
+};
+
+TEST_F(Configuration, EveryProgramFindsTheStoreTheEnvironmentNamesOverTheFile) {
+  const std::string from_env = dir_.path() + "/from-env.db";
+  const std::map<std::string, std::string> env = {{"AGENTMETRICS_STORE", from_env}, {"HOME", dir_.path()}};
+  {
+    CollectorProcess collector(unique_namespace("config"), {"--config", config_}, env);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!std::filesystem::exists(from_env) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    EXPECT_TRUE(std::filesystem::exists(from_env)) << collector.process().output();
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/from-file.db"));
+    EXPECT_EQ(collector.stop(), 0);
+  }
+  const Finished doctor = run({AM_CM_BINARY, "doctor", "--json", "--config", config_}, env);
+  ASSERT_FALSE(doctor.output.empty());
+  const auto report = nlohmann::json::parse(doctor.output.substr(doctor.output.find('{')));
+  EXPECT_EQ(report["data"]["store"], from_env) << doctor.output;
+  // The store the daemon made is the one `agentmetrics kpi` reads.
+  const Finished kpi = run({kAgentmetricsCliBinary, "kpi", "--json", "--config", config_}, env);
+  EXPECT_EQ(kpi.code, 0) << kpi.output;
+}
+
+TEST_F(Configuration, EveryProgramRefusesABadValueFromTheEnvironmentNamingIt) {
+  const std::map<std::string, std::string> env = {{"METRICS_PORT", "ninety"}, {"HOME", dir_.path()}};
+  const Finished daemon = run({kCollectorBinary, "--config", config_}, env);
+  EXPECT_EQ(daemon.code, 2) << daemon.output;
+  EXPECT_NE(daemon.output.find("METRICS_PORT"), std::string::npos) << daemon.output;
+  const Finished kpi = run({kAgentmetricsCliBinary, "kpi", "--config", config_}, env);
+  EXPECT_EQ(kpi.code, 2) << kpi.output;
+  EXPECT_NE(kpi.output.find("METRICS_PORT"), std::string::npos) << kpi.output;
+  const Finished cm = run({AM_CM_BINARY, "context", "fix the build", "--config", config_}, env);
+  EXPECT_NE(cm.code, 0) << cm.output;
+  EXPECT_NE(cm.output.find("METRICS_PORT"), std::string::npos) << cm.output;
+  const Finished relative = run({kAgentmetricsCliBinary, "kpi", "--config", config_}, {{"AGENTMETRICS_STORE", "events.db"}});
+  EXPECT_EQ(relative.code, 2) << relative.output;
+  EXPECT_NE(relative.output.find("AGENTMETRICS_STORE"), std::string::npos) << relative.output;
+}
+
+}  // namespace
+}  // namespace agentmetrics::testing
