@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 
+#include "collector/common/duration.h"
 #include "collector/http/listen_address.h"
 #include "collector/config/kpi_settings.h"
 #include "ipc/names.h"
@@ -69,23 +70,6 @@ ConfigError::ConfigError(std::string key, const std::string& problem) : std::run
 
 std::string Config::effective_listen_address() const {
   return listen_address.empty() ? ":" + std::to_string(prometheus.port) : listen_address;
-}
-
-std::chrono::seconds parse_duration(const std::string& t) {
-  if (t.empty()) throw std::invalid_argument("empty duration");
-  long long value = 0;
-  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-  if (ec != std::errc() || value < 0) throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
-  const std::string unit(end, t.data() + t.size());
-  long long unit_seconds = 0;
-  if (unit.empty() || unit == "s") unit_seconds = 1;
-  else if (unit == "m") unit_seconds = 60;
-  else if (unit == "h") unit_seconds = 3600;
-  else if (unit == "d") unit_seconds = 24 * 3600;
-  else throw std::invalid_argument("'" + t + "' is not a duration such as 30s, 15m, 24h or 7d");
-  // Bounded so that no multiplication overflows, here or in milliseconds (http.requestTimeout).
-  if (value > std::numeric_limits<long long>::max() / 1000 / unit_seconds) throw std::invalid_argument("'" + t + "' is too long");
-  return std::chrono::seconds(value * unit_seconds);
 }
 
 std::string to_string(WaitMode mode) {

@@ -104,7 +104,5 @@ void validate(const Config& config);
 
 std::string to_string(WaitMode mode);
 WaitMode parse_wait_mode(const std::string& text);  // throws std::invalid_argument
-// "30s", "15m", "24h", "7d" or a number of seconds. Throws std::invalid_argument.
-std::chrono::seconds parse_duration(const std::string& text);
 
 }  // namespace agentmetrics::collector

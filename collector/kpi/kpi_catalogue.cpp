@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "collector/common/duration.h"
+
 namespace agentmetrics::kpi {
 namespace {
 
@@ -207,39 +209,18 @@ double status_gauge_value(KpiStatus status) {
 }
 
 std::chrono::seconds parse_window(std::string_view text) {
-  const auto fail = [&](const std::string& why) -> std::invalid_argument {
-    return std::invalid_argument("invalid window \"" + std::string(text) + "\": " + why +
-                                 "; expected a whole number followed by s, m, h, d or w, like 24h, 7d or 90m");
+  const auto fail = [&](const std::string& why) {
+    return std::invalid_argument("invalid window \"" + std::string(text) + "\": " + why);
   };
-  if (text.empty()) throw fail("it is empty");
-  std::int64_t count = 0;
-  const char* begin = text.data();
-  const char* end = text.data() + text.size();
-  const auto [number_end, ec] = std::from_chars(begin, end, count);
-  if (number_end == begin) throw fail("it does not start with a number");
-  if (ec == std::errc::result_out_of_range) throw fail("the number is too large");
-  if (number_end == end) throw fail("the unit is missing");
-  if (number_end + 1 != end) throw fail("unknown unit \"" + std::string(number_end, end) + "\"");
-  std::int64_t unit = 0;
-  switch (*number_end) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
-    default: throw fail("unknown unit \"" + std::string(number_end, end) + "\"");
+  std::chrono::seconds window{};
+  try {
+    window = parse_duration(text);
+  } catch (const std::invalid_argument& e) {
+    throw fail(e.what());
   }
-  if (count <= 0) throw fail("it must be longer than zero");
-  if (count > kMaxWindowSeconds / unit) throw fail("it is longer than 3650 days");
-  return std::chrono::seconds(count * unit);
-}
-
-std::string format_window(std::chrono::seconds window) {
-  const std::int64_t s = window.count();
-  if (s > 0 && s % 86400 == 0 && s != 86400) return std::to_string(s / 86400) + "d";
-  if (s > 0 && s % 3600 == 0) return std::to_string(s / 3600) + "h";
-  if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
-  return std::to_string(s) + "s";
+  if (window.count() <= 0) throw fail("it must be longer than zero");
+  if (window.count() > kMaxWindowSeconds) throw fail("it is longer than 3650 days");
+  return window;
 }
 
 }  // namespace agentmetrics::kpi

@@ -87,10 +87,9 @@ std::string_view to_string(Comparison rule);         // <, <=, >, >=
 // The status as the <prefix>_kpi_status gauge carries it: 0 ok, 1 warning, 2 alert, -1 no data.
 double status_gauge_value(KpiStatus status);
 
-// A window length: a whole number followed by s, m, h, d or w ("90m", "24h", "7d", "2w"), at
-// most 3650 days. Throws std::invalid_argument saying what is wrong and what is expected.
+// A window length: a duration (collector/common/duration.h, which also formats it for labels)
+// longer than zero and at most 3650 days. Throws std::invalid_argument saying what is wrong and
+// what is expected.
 std::chrono::seconds parse_window(std::string_view text);
-// The inverse, for labels: "24h" for a day, "7d", "90m", "45s"; parse_window(format_window(w)) == w.
-std::string format_window(std::chrono::seconds window);
 
 }  // namespace agentmetrics::kpi

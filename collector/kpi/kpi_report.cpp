@@ -1,3 +1,4 @@
+#include "collector/common/duration.h"
 #include "collector/kpi/kpi_report.h"
 
 #include <cmath>
@@ -109,7 +110,7 @@ std::string format_utc(double unix_seconds) {
 
 std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window) {
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"GROUP", "KPI", "VALUE", "TARGET", "ALERT", "STATUS", "TREND (vs previous " + format_window(window) + ")"});
+  rows.push_back({"GROUP", "KPI", "VALUE", "TARGET", "ALERT", "STATUS", "TREND (vs previous " + format_duration(window) + ")"});
   for (const KpiResult& r : results) {
     const KpiDefinition& d = *r.definition;
     rows.push_back({std::string(to_string(d.group)), std::string(d.name), r.value ? format_kpi_value(d, *r.value) : "-",
@@ -160,7 +161,7 @@ nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::
     for (const auto& [name, value] : r.details) k["details"][name] = value;
     kpis.push_back(std::move(k));
   }
-  return {{"window", format_window(window)},
+  return {{"window", format_duration(window)},
           {"window_seconds", window.count()},
           {"generated_at", format_utc(generated_at_unix)},
           {"kpis", std::move(kpis)}};

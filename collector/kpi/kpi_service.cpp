@@ -1,3 +1,4 @@
+#include "collector/common/duration.h"
 #include "collector/kpi/kpi_service.h"
 
 #include <pthread.h>
@@ -101,7 +102,7 @@ void KpiService::refresh() {
   kpi::KpiEngine& engine = refresher_.engine(options_);
   for (std::size_t i = 0; i < options_.windows.size(); ++i) {
     const auto results = engine.compute(options_.windows[i], now);
-    gauges_.update(kpi::format_window(options_.windows[i]), results);
+    gauges_.update(format_duration(options_.windows[i]), results);
     if (i == 0) judge(results);
   }
   auto rates = engine.ai_success_rate_by_agent(options_.windows.front(), now);
@@ -124,7 +125,7 @@ prometheus::MetricFamily KpiService::ai_success_rate() const {
 
 void KpiService::judge(const std::vector<kpi::KpiResult>& results) {
   const auto now = std::chrono::system_clock::now();
-  const std::string window = kpi::format_window(options_.windows.front());
+  const std::string window = format_duration(options_.windows.front());
   std::size_t alerting = 0;
   for (const auto& r : results) {
     const std::string id(r.definition->id);

@@ -5,7 +5,9 @@
 #include <fstream>
 #include <optional>
 
+#include "collector/common/duration.h"
 #include "collector/config/config.h"
+#include "collector/config/kpi_settings.h"
 #include "tests/support/temp_dir.h"
 
 using namespace agentmetrics::collector;
@@ -269,15 +271,42 @@ TEST_F(ConfigFile, ReadsTheKpiStoreAndAlertKeys) {
   EXPECT_EQ(error("kpi:\n  windows: 24h\n").key(), "kpi.windows");
 }
 
+// Every duration key and option has one grammar (collector/common/duration.h): kpi.windows took
+// weeks while cass_memory.reflectionInterval refused them, and the keys took a bare number of
+// seconds that a window refused.
 TEST(ConfigParse, Durations) {
-  EXPECT_EQ(parse_duration("30s"), 30s);
-  EXPECT_EQ(parse_duration("15m"), 15min);
-  EXPECT_EQ(parse_duration("24h"), 24h);
-  EXPECT_EQ(parse_duration("7d"), 7 * 24h);
-  EXPECT_EQ(parse_duration("90"), 90s);
-  EXPECT_EQ(parse_duration("0"), 0s);
-  for (const char* bad : {"", "s", "-5s", "1.5h", "5 m", " 5s", "5w", "5sec", "99999999999999999999", "9999999999999999d"}) {
-    EXPECT_THROW(parse_duration(bad), std::invalid_argument) << "'" << bad << "'";
+  EXPECT_EQ(agentmetrics::parse_duration("30s"), 30s);
+  EXPECT_EQ(agentmetrics::parse_duration("15m"), 15min);
+  EXPECT_EQ(agentmetrics::parse_duration("24h"), 24h);
+  EXPECT_EQ(agentmetrics::parse_duration("7d"), 7 * 24h);
+  EXPECT_EQ(agentmetrics::parse_duration("2w"), 14 * 24h);
+  EXPECT_EQ(agentmetrics::parse_duration("0s"), 0s);
+  for (const char* bad : {"", "s", "-5s", "1.5h", "5 m", " 5s", "5sec", "90", "99999999999999999999s", "9999999999999999d"}) {
+    EXPECT_THROW(agentmetrics::parse_duration(bad), std::invalid_argument) << "'" << bad << "'";
+  }
+  try {
+    agentmetrics::parse_duration("90");
+    ADD_FAILURE() << "a number without a unit was taken";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("the unit is missing"), std::string::npos) << e.what();
+  }
+  for (const std::chrono::seconds d : {0s, 45s, 60s * 90, 3600s, 86400s, 7 * 86400s, 30 * 86400s}) {
+    EXPECT_EQ(agentmetrics::parse_duration(agentmetrics::format_duration(d)), d);
+  }
+}
+
+TEST_F(ConfigFile, EveryDurationKeyTakesTheSameGrammar) {
+  const Config c = load("cass_memory:\n  reflectionInterval: 1w\nstore:\n  retention: 2w\nkpi:\n  windows: [1w]\n  refreshInterval: 1w\n");
+  EXPECT_EQ(c.cass_memory.reflection_interval, 7 * 24h);
+  EXPECT_EQ(c.store.retention, 14 * 24h);
+  EXPECT_EQ(c.kpi.refresh_interval, 7 * 24h);
+  EXPECT_EQ(kpi_windows(c).front(), 7 * 24h);
+  try {
+    load("store:\n  retention: 90\n");
+    ADD_FAILURE() << "a retention without a unit was taken";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "store.retention");
+    EXPECT_NE(std::string(e.what()).find("the unit is missing"), std::string::npos) << e.what();
   }
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/common/duration.h"
 #include "collector/store/event_store.h"
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/kpi_queries.h"
@@ -502,8 +503,8 @@ TEST_F(KpiHistoryTest, EveryKpiMatchesTheHandComputedValueInSeveralWindows) {
       EXPECT_EQ(r.definition, &kpi_catalogue()[i]);
       const auto x = current.find(id);
       const auto p = previous.find(id);
-      expect_value(r.value, x == current.end() ? std::nullopt : x->second, id + " over " + format_window(window));
-      expect_value(r.previous, p == previous.end() ? std::nullopt : p->second, id + " over the " + format_window(window) + " before");
+      expect_value(r.value, x == current.end() ? std::nullopt : x->second, id + " over " + agentmetrics::format_duration(window));
+      expect_value(r.previous, p == previous.end() ? std::nullopt : p->second, id + " over the " + agentmetrics::format_duration(window) + " before");
       EXPECT_EQ(r.status, classify(*r.definition, r.definition->defaults, r.value)) << id;
       EXPECT_EQ(r.thresholds, r.definition->defaults) << id;
     }
