@@ -4,11 +4,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <ctime>
 #include <stdexcept>
 
 #include "ipc/names.h"
 #include "ipc/record.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::ipc {
 namespace {
@@ -167,16 +167,9 @@ double parse_time(const FieldSpec& field, std::string_view text) {
   double seconds = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return seconds;
-  // Else ISO 8601 in UTC: YYYY-MM-DD, optionally Thh:mm:ss and a Z.
-  std::tm tm{};
-  const std::string s(text);
-  const char* rest = ::strptime(s.c_str(), "%Y-%m-%d", &tm);
-  if (rest && *rest == 'T') rest = ::strptime(rest + 1, "%H:%M:%S", &tm);
-  if (rest && *rest == 'Z') ++rest;
-  if (!rest || *rest != '\0') {
-    throw std::invalid_argument(std::string(field.name) + ": \"" + s + "\" is neither Unix seconds nor a UTC time like 2026-11-24T10:00:00Z");
-  }
-  return static_cast<double>(::timegm(&tm));
+  if (const auto time = parse_timestamp(text, ZonelessTime::kUtc)) return *time;
+  throw std::invalid_argument(std::string(field.name) + ": \"" + std::string(text) +
+                              "\" is neither Unix seconds nor an RFC 3339 time like 2026-11-24T10:00:00Z (no zone means UTC)");
 }
 
 }  // namespace

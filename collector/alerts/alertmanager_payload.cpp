@@ -1,4 +1,5 @@
 #include "collector/alerts/alertmanager_payload.h"
+#include "ipc/timestamp.h"
 
 #include <charconv>
 #include <cmath>
@@ -171,27 +172,6 @@ std::string fingerprint(const LabelSet& labels) {
   return out;
 }
 
-std::string format_rfc3339(std::chrono::system_clock::time_point time) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(time);
-  const auto nanos = duration_cast<nanoseconds>(time - secs).count();
-  const std::time_t t = static_cast<std::time_t>(secs.time_since_epoch().count());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec);
-  std::string out = buf;
-  if (nanos > 0) {
-    std::snprintf(buf, sizeof(buf), ".%09lld", static_cast<long long>(nanos));
-    std::string fraction = buf;
-    while (fraction.back() == '0') fraction.pop_back();
-    out += fraction;
-  }
-  out += 'Z';
-  return out;
-}
-
 std::string format_value(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
@@ -245,12 +225,12 @@ nlohmann::json build_alertmanager_payload(const KpiAlert& alert, const PayloadOp
     if (!alert.window.empty()) generator_url += "&window=" + percent_encode(alert.window);
   }
   std::string ends_at(kZeroTime);
-  if (!alert.firing) ends_at = format_rfc3339(alert.ends_at.value_or(now));
+  if (!alert.firing) ends_at = ipc::format_timestamp(alert.ends_at.value_or(now));
 
   json entry = {{"status", status},
                 {"labels", labels},
                 {"annotations", annotations},
-                {"startsAt", format_rfc3339(alert.starts_at)},
+                {"startsAt", ipc::format_timestamp(alert.starts_at)},
                 {"endsAt", ends_at},
                 {"generatorURL", generator_url},
                 {"fingerprint", fingerprint(labels)}};

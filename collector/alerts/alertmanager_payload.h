@@ -52,9 +52,6 @@ LabelSet alert_labels(const KpiAlert& alert, const PayloadOptions& options);
 // and its recovery share it.
 std::string fingerprint(const LabelSet& labels);
 
-// RFC 3339 in UTC with the fraction Go's time.RFC3339Nano writes (trailing zeros dropped):
-// "2024-05-01T12:00:00Z", "2024-05-01T12:00:00.25Z".
-std::string format_rfc3339(std::chrono::system_clock::time_point time);
 // Go's zero time, which Alertmanager writes as the endsAt of a firing alert.
 inline constexpr std::string_view kZeroTime = "0001-01-01T00:00:00Z";
 

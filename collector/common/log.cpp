@@ -1,4 +1,5 @@
 #include "collector/common/log.h"
+#include "ipc/timestamp.h"
 
 #include <atomic>
 #include <chrono>
@@ -27,18 +28,6 @@ const char* level_name(LogLevel level) {
   return "info";
 }
 
-std::string timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
-
 bool needs_quotes(std::string_view v) {
   return v.empty() || v.find_first_of(" \"=\t\n") != std::string_view::npos;
 }
@@ -63,7 +52,7 @@ void log(LogLevel level, std::string_view message, std::initializer_list<LogFiel
   std::string line;
   if (g_json.load(std::memory_order_relaxed)) {
     nlohmann::json j;
-    j["ts"] = timestamp();
+    j["ts"] = ipc::format_timestamp(std::chrono::system_clock::now());
     j["level"] = level_name(level);
     j["msg"] = message;
     for (const auto& f : fields) {
@@ -73,7 +62,7 @@ void log(LogLevel level, std::string_view message, std::initializer_list<LogFiel
     }
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    line = timestamp() + " " + level_name(level) + " " + std::string(message);
+    line = ipc::format_timestamp(std::chrono::system_clock::now()) + " " + level_name(level) + " " + std::string(message);
     for (const auto& f : fields) {
       line += ' ';
       line += f.key;

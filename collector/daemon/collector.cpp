@@ -10,17 +10,18 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "collector/common/log.h"
+#include "collector/config/kpi_settings.h"
 #include "collector/daemon/build_info.h"
-#include "ipc/catalogue.h"
-#include "collector/expose/merge_shards.h"
-#include "collector/expose/prometheus_text.h"
 #include "collector/drain/fault_guard.h"
 #include "collector/expose/http_encoding.h"
-#include "collector/common/log.h"
+#include "collector/expose/merge_shards.h"
 #include "collector/expose/openmetrics_text.h"
 #include "collector/expose/process_metrics.h"
-#include "collector/config/kpi_settings.h"
+#include "collector/expose/prometheus_text.h"
 #include "collector/store/store_location.h"
+#include "ipc/catalogue.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::collector {
 namespace {
@@ -35,15 +36,6 @@ constexpr auto kStallLimit = std::chrono::seconds(5);
 constexpr std::size_t kScrapeChunkBytes = 256 * 1024;
 
 std::int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
-
-std::string iso8601_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 HttpResponse json_response(int status, const nlohmann::json& body) {
   return HttpResponse{status, "application/json", {}, body.dump() + "\n"};
@@ -305,7 +297,7 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
   }
   nlohmann::json body = {
       {"status", healthy ? "healthy" : "unhealthy"},
-      {"timestamp", iso8601_now()},
+      {"timestamp", ipc::format_timestamp(std::chrono::system_clock::now())},
       {"uptime", std::chrono::duration<double>(Clock::now() - started_).count()},
       {"wait_mode", wait_mode_},
       {"services", services},

@@ -7,6 +7,7 @@
 
 #include "collector/ingest/report_values.h"
 #include "collector/ingest/xml_report.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::ingest {
 namespace {
@@ -119,7 +120,7 @@ class JunitReader {
   std::optional<double> timestamp(pugi::xml_node node) const {
     const pugi::xml_attribute a = node.attribute("timestamp");
     if (!a) return std::nullopt;
-    const auto time = parse_iso8601(a.value());
+    const auto time = ipc::parse_timestamp(a.value(), ipc::ZonelessTime::kLocal);
     if (!time) report_.fail(node, "timestamp=" + quoted_excerpt(a.value()) + " is not an ISO 8601 time");
     if (*time <= kUnsetTimestamp) return std::nullopt;
     return time;

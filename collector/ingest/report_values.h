@@ -19,11 +19,6 @@ std::optional<double> parse_non_negative(std::string_view text);
 // Decimal digits only, no sign, fitting 64 bits.
 std::optional<std::uint64_t> parse_count(std::string_view text);
 
-// Seconds since the Unix epoch of an ISO 8601 date and time: YYYY-MM-DDThh:mm:ss, optionally
-// with a fraction and a zone (Z, +hh:mm, +hhmm). Without a zone it is local time, which is
-// what GoogleTest, pytest and Ant write.
-std::optional<double> parse_iso8601(std::string_view text);
-
 // `text` cut to at most `max_bytes` at a character boundary, or nullopt when it is not valid
 // UTF-8 without NUL bytes (what an event's text field must be).
 std::optional<std::string> bounded_text(std::string_view text, std::size_t max_bytes);

@@ -5,6 +5,7 @@
 #include "collector/ingest/ingest_error.h"
 #include "collector/ingest/report_file.h"
 #include "collector/ingest/report_values.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::ingest {
 namespace {
@@ -102,7 +103,7 @@ class SarifReader {
     const std::string at = where + ".invocations[0]";
     for (const char* key : {"startTimeUtc", "endTimeUtc"}) {
       if (const std::string* stamp = text_member((*invocations)[0], key, at)) {
-        const auto time = parse_iso8601(*stamp);
+        const auto time = ipc::parse_timestamp(*stamp, ipc::ZonelessTime::kLocal);
         if (!time || *time <= 0) fail(at + "." + key + " is not an ISO 8601 time after 1970: " + quoted_excerpt(*stamp));
         return time;
       }

@@ -1,5 +1,6 @@
 #include "collector/common/duration.h"
 #include "collector/kpi/kpi_report.h"
+#include "ipc/timestamp.h"
 
 #include <cmath>
 #include <cstdio>
@@ -99,15 +100,6 @@ std::string format_trend(const KpiDefinition& d, std::optional<double> value, st
   return arrow + "(was 0) " + word;
 }
 
-std::string format_utc(double unix_seconds) {
-  const auto t = static_cast<std::time_t>(std::floor(unix_seconds));
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"GROUP", "KPI", "VALUE", "TARGET", "ALERT", "STATUS", "TREND (vs previous " + format_duration(window) + ")"});
@@ -163,7 +155,7 @@ nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::
   }
   return {{"window", format_duration(window)},
           {"window_seconds", window.count()},
-          {"generated_at", format_utc(generated_at_unix)},
+          {"generated_at", ipc::format_timestamp(generated_at_unix)},
           {"kpis", std::move(kpis)}};
 }
 

@@ -31,7 +31,5 @@ std::string format_target(const KpiDefinition& definition, const KpiThresholds& 
 std::string format_alert(const KpiDefinition& definition, const KpiThresholds& thresholds);   // "< 75%"
 // "↑ +12.5% better", "↓ -3.0% worse", "→ same", "↑ (was 0) worse", or "-" without both values.
 std::string format_trend(const KpiDefinition& definition, std::optional<double> value, std::optional<double> previous);
-// "2026-11-24T10:00:00Z"
-std::string format_utc(double unix_seconds);
 
 }  // namespace agentmetrics::kpi

@@ -8,13 +8,14 @@
 #include <set>
 
 #include "collector/learning/blame.h"
-#include "collector/store/event_store.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/query_terms.h"
-#include "collector/store/sqlite_statement.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
+#include "collector/store/event_store.h"
+#include "collector/store/sqlite_statement.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -286,7 +287,7 @@ nlohmann::ordered_json LearningService::playbook_export() {
   const double t = now();
   nlohmann::ordered_json bullets = nlohmann::ordered_json::array();
   for (const auto& b : playbook_.list({std::nullopt, std::nullopt, true}, t)) bullets.push_back(bullet_json(b, t, playbook_.model()));
-  return {{"version", 1}, {"exported", iso8601(t)}, {"bullets", bullets}};
+  return {{"version", 1}, {"exported", ipc::format_timestamp(t)}, {"bullets", bullets}};
 }
 
 nlohmann::ordered_json LearningService::playbook_import(const nlohmann::ordered_json& document) {
@@ -399,7 +400,7 @@ nlohmann::ordered_json LearningService::stats() {
     SqliteStatement lr(db_, "SELECT id, started, duration_seconds, trigger, status, summary, error FROM reflection_runs ORDER BY id DESC LIMIT 1");
     if (lr.step()) {
       last = {{"id", lr.column_int64(0)},
-              {"time", iso8601(lr.column_double(1))},
+              {"time", ipc::format_timestamp(lr.column_double(1))},
               {"duration_ms", lr.column_is_null(2) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(round_to(lr.column_double(2) * 1000.0, 1))},
               {"trigger", lr.column_text(3)},
               {"status", lr.column_text(4)},

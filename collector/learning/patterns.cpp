@@ -5,8 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "collector/store/sqlite_statement.h"
 #include "collector/learning/text_tokens.h"
+#include "collector/store/sqlite_statement.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -163,7 +164,7 @@ nlohmann::ordered_json to_json(const FailurePattern& p) {
           {"stage", p.stage},
           {"failure_type", p.failure_type},
           {"occurrence_count", p.occurrence_count},
-          {"last_occurrence", iso8601(p.last_occurrence)},
+          {"last_occurrence", ipc::format_timestamp(p.last_occurrence)},
           {"resolution_success_rate", round_to(p.resolution_success_rate, 4)},
           {"avg_time_to_resolve", p.avg_time_to_resolve ? nlohmann::ordered_json(round_to(*p.avg_time_to_resolve, 1)) : nlohmann::ordered_json(nullptr)},
           {"recommended_action", p.recommended_action}};

@@ -9,9 +9,10 @@
 #include <set>
 
 #include "collector/learning/learning_error.h"
-#include "collector/store/sqlite_statement.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
+#include "collector/store/sqlite_statement.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -135,13 +136,13 @@ nlohmann::ordered_json bullet_json(const Bullet& b, double now, const Confidence
       {"helpful", round_to(b.helpful, 3)},
       {"harmful", round_to(b.harmful, 3)},
       {"maturity", to_string(maturity(b.helpful, b.harmful, !b.active))},
-      {"created", iso8601(b.created)},
-      {"last_validated", iso8601(b.last_validated)},
+      {"created", ipc::format_timestamp(b.created)},
+      {"last_validated", ipc::format_timestamp(b.last_validated)},
       {"patterns", b.pattern_ids},
   };
   if (!b.active) {
     j["retired_reason"] = b.retired_reason;
-    if (b.retired_at) j["retired_at"] = iso8601(*b.retired_at);
+    if (b.retired_at) j["retired_at"] = ipc::format_timestamp(*b.retired_at);
     if (!b.replaced_by.empty()) j["replaced_by"] = b.replaced_by;
   }
   nlohmann::ordered_json scope = nlohmann::ordered_json::object();

@@ -9,9 +9,10 @@
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/playbook.h"
-#include "collector/store/sqlite_statement.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
+#include "collector/store/sqlite_statement.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -157,7 +158,7 @@ nlohmann::ordered_json ReflectionReport::to_json() const {
   for (const auto& p : patterns.weak_approaches) weak.push_back(learning::to_json(p));
   return {{"reflection_id", id},
           {"trigger", trigger},
-          {"started", iso8601(started)},
+          {"started", ipc::format_timestamp(started)},
           {"duration_ms", round_to(duration_seconds * 1000.0, 1)},
           {"failure_patterns", failures},
           {"success_patterns", successes},

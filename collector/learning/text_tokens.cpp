@@ -120,15 +120,6 @@ std::string humanize(std::string_view label) {
   return out;
 }
 
-std::string iso8601(double unix_seconds) {
-  const auto t = static_cast<std::time_t>(std::floor(unix_seconds));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string format_duration(double seconds) {
   if (!(seconds >= 0)) seconds = 0;
   if (seconds < 60) return std::to_string(static_cast<long long>(std::llround(seconds))) + " s";

@@ -32,8 +32,6 @@ std::string fts_any_of(const std::vector<std::string>& words);
 
 // "test_failure" -> "test failure".
 std::string humanize(std::string_view label);
-// "2026-11-24T10:00:00Z".
-std::string iso8601(double unix_seconds);
 // "45 s", "12 min", "2 h 5 min".
 std::string format_duration(double seconds);
 // Rounded to `digits` decimals, for JSON answers.

@@ -52,7 +52,7 @@ TEST(OutcomeEvents, EveryProducerKindReachesTheStoreAndMovesItsMetrics) {
   // Recorded before any collector runs: the segment waits in /dev/shm.
   ASSERT_EQ(run_cli(ns, {"record", "task", "--agent_type", "build", "--task-type", "bugfix", "--success", "false",
                          "--duration_seconds", "640", "--title", "Fix login", "--human_intervention", "true",
-                         "--intervention_reason", "stuck", "--at", "2026-11-24T10:00:00Z"})
+                         "--intervention_reason", "stuck", "--at", "2026-11-24T12:00:00.000+02:00"})
                 .code,
             0);
   CollectorProcess collector(ns, {"--store=" + store});
@@ -127,7 +127,7 @@ TEST(OutcomeEvents, BadInputIsRefusedWithAReasonAndRecordsNothing) {
       {{"record", "coverage", "--percent", "lots"}, "percent: \"lots\" is not a number"},
       {{"record", "coverage", "--percent", "120"}, "percent must be between 0 and 100"},
       {{"record", "commit", "--lines_added"}, "--lines_added needs a value"},
-      {{"record", "bug", "--detected", "yesterday"}, "is neither Unix seconds nor a UTC time"},
+      {{"record", "bug", "--detected", "yesterday"}, "is neither Unix seconds nor an RFC 3339 time"},
       {{"exec", "--stage", std::string(200, 's'), "--", "true"}, "stage is longer than 128 bytes"},
   };
   for (const auto& c : cases) {

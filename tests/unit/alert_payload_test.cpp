@@ -171,15 +171,6 @@ TEST(AlertPayload, FingerprintIsPrometheusLabelSetFingerprint) {
             "c01c58139d52b4b9");  // 13843036195897128121
 }
 
-TEST(AlertPayload, Rfc3339AsGoWritesIt) {
-  EXPECT_EQ(format_rfc3339(kNoon), "2024-05-01T12:00:00Z");
-  EXPECT_EQ(format_rfc3339(kNoon + 1ms), "2024-05-01T12:00:00.001Z");
-  EXPECT_EQ(format_rfc3339(kNoon + 123456789ns), "2024-05-01T12:00:00.123456789Z");
-  EXPECT_EQ(format_rfc3339(std::chrono::system_clock::time_point{}), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(format_rfc3339(std::chrono::sys_days{std::chrono::year{2000} / 2 / 29} + 23h + 59min + 59s),
-            "2000-02-29T23:59:59Z");
-}
-
 TEST(AlertPayload, Values) {
   EXPECT_EQ(format_value(72.5), "72.5");
   EXPECT_EQ(format_value(80), "80");

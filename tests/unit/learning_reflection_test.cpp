@@ -13,6 +13,7 @@
 #include "collector/store/sqlite_statement.h"
 #include "tests/support/temp_dir.h"
 #include "collector/learning/text_tokens.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -158,7 +159,7 @@ TEST(LearningPatterns, ReflectionFindsExactlyThePlantedPatterns) {
 
   // The specification's fields, in JSON.
   const auto fj = to_json(f[0]);
-  EXPECT_EQ(fj["last_occurrence"], iso8601(N - H));
+  EXPECT_EQ(fj["last_occurrence"], ipc::format_timestamp(N - H));
   EXPECT_EQ(fj["resolution_success_rate"], 0.6667);
   EXPECT_EQ(fj["avg_time_to_resolve"], 48600.0);
   EXPECT_TRUE(to_json(f[1])["avg_time_to_resolve"].is_null());

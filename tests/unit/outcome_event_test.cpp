@@ -118,6 +118,8 @@ TEST(OutcomeEvent, FieldsParseFromTheirTextForm) {
   const KindSpec& pr = *find_kind("pull_request");
   EXPECT_EQ(std::get<double>(parse_field_value(*find_field(pr, "opened"), "2026-11-24T10:00:00Z")), 1795514400.0);
   EXPECT_EQ(std::get<double>(parse_field_value(*find_field(pr, "opened"), "2026-11-24")), 1795478400.0);
+  EXPECT_EQ(std::get<double>(parse_field_value(*find_field(pr, "opened"), "2026-11-24T05:30:00-04:30")), 1795514400.0);
+  EXPECT_EQ(std::get<double>(parse_field_value(*find_field(pr, "opened"), "2026-11-24T10:00:00")), 1795514400.0);
   EXPECT_EQ(std::get<double>(parse_field_value(*find_field(pr, "opened"), "1795514400.5")), 1795514400.5);
   EXPECT_EQ(std::get<double>(parse_field_value(*find_field(pr, "lines_changed"), "250")), 250.0);
   EXPECT_THROW(parse_field_value(*find_field(pr, "lines_changed"), "25o"), std::invalid_argument);

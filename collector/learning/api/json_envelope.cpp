@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "collector/learning/text_tokens.h"
+#include "ipc/timestamp.h"
 
 #ifndef AGENTMETRICS_VERSION
 #define AGENTMETRICS_VERSION "0.0.0"
@@ -11,10 +12,7 @@
 namespace agentmetrics::learning {
 namespace {
 
-std::string timestamp() {
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  return iso8601(now);
-}
+std::string timestamp() { return ipc::format_timestamp(std::chrono::system_clock::now()); }
 
 nlohmann::ordered_json metadata(double execution_ms) {
   return {{"executionMs", round_to(execution_ms, 2)}, {"version", learning_version()}};
