@@ -7,11 +7,13 @@
 #include "collector/store/event_store.h"
 #include "collector/kpi/kpi_queries.h"
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/sqlite_transaction.h"
 
 namespace agentmetrics::kpi {
 namespace {
 
 using store::SqliteStatement;
+using store::Transaction;
 using store::StoreError;
 
 constexpr double kHour = 3600;
@@ -19,32 +21,6 @@ constexpr double kDay = 86400;
 constexpr double kWeek = 7 * kDay;
 // How many windows before the current one make code churn's "normal".
 constexpr int kChurnBaselineWindows = 4;
-
-// Holds a read transaction for the engine's queries, so that they all see one snapshot of the
-// store (the collector may commit between two of them). Does nothing when the caller already
-// has a transaction open on the connection.
-class ReadSnapshot {
- public:
-  explicit ReadSnapshot(sqlite3* db) : db_(db) {
-    if (!sqlite3_get_autocommit(db_)) return;
-    char* error = nullptr;
-    if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string message = error ? error : sqlite3_errmsg(db_);
-      sqlite3_free(error);
-      throw StoreError("KPI engine: cannot begin a read: " + message);
-    }
-    owned_ = true;
-  }
-  ~ReadSnapshot() {
-    if (owned_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-  }
-  ReadSnapshot(const ReadSnapshot&) = delete;
-  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
-
- private:
-  sqlite3* db_;
-  bool owned_ = false;
-};
 
 // A statement over [start, end) (?1, ?2), stepped to its first row.
 class RangeQuery {
@@ -266,7 +242,8 @@ std::vector<KpiEngine::Measured> KpiEngine::measure(double start, double end) co
 std::vector<KpiResult> KpiEngine::compute(std::chrono::seconds window, double now_unix) const {
   check_window(window);
   const auto length = static_cast<double>(window.count());
-  const ReadSnapshot snapshot(db_);
+  // One snapshot for all the queries: the collector may commit between two of them.
+  const store::Transaction snapshot(db_, store::Transaction::Mode::kRead);
   std::vector<Measured> current = measure(now_unix - length, now_unix);
   const std::vector<Measured> previous = measure(now_unix - 2 * length, now_unix - length);
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/sqlite_transaction.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
 
@@ -10,6 +11,8 @@ namespace agentmetrics::learning {
 namespace {
 
 using store::SqliteStatement;
+using store::Transaction;
+using store::exec;
 
 constexpr std::string_view kWatermark = "history_watermark";
 constexpr std::string_view kMinId = "history_min_id";
@@ -28,7 +31,7 @@ bool compact_fts_index(sqlite3* db, std::string_view fts_table, std::string_view
   const std::int64_t last = state_int(db, state_key).value_or(0);
   const std::int64_t change = documents > last ? documents - last : last - documents;
   if (change * 10 < documents) return false;
-  WriteTransaction tx(db);
+  Transaction tx(db, Transaction::Mode::kWrite);
   const std::string table(fts_table);
   exec(db, ("INSERT INTO " + table + "(" + table + ") VALUES('optimize')").c_str());
   set_state_int(db, state_key, documents);
@@ -72,7 +75,7 @@ std::size_t HistoryIndex::catch_up(std::size_t batch, std::size_t max_events, co
 }
 
 std::size_t HistoryIndex::index_batch(std::size_t batch) {
-  WriteTransaction tx(db_);
+  Transaction tx(db_, Transaction::Mode::kWrite);
   std::int64_t wm = watermark();
   const std::int64_t max_id = scalar(db_, "SELECT max(id) FROM events");
   if (max_id < wm) {

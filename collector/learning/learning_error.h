@@ -3,6 +3,7 @@
 // and recovery steps a person (or an agent) can follow.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -31,5 +32,10 @@ class LearningError : public std::runtime_error {
 inline LearningError input_error(std::string code, const std::string& message, std::vector<std::string> recovery = {}) {
   return LearningError(ErrorCategory::kInput, std::move(code), message, std::move(recovery));
 }
+
+// LearningError for any exception: store problems are filesystem errors (exit 4), coded by
+// StoreError::kind() (STORE_BUSY, STORE_CORRUPT, STORE_UNAVAILABLE, STORE_SCHEMA_NEWER,
+// STORE_SCHEMA_OLDER, STORE_ERROR) with the steps that recover; anything else is internal (1).
+LearningError translate_error(const std::exception& error, const std::string& store_path = {});
 
 }  // namespace agentmetrics::learning

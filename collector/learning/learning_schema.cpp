@@ -7,12 +7,15 @@
 #include "collector/store/event_store.h"
 #include "collector/learning/learning_error.h"
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/sqlite_transaction.h"
 #include "collector/learning/sqlite_util.h"
 
 namespace agentmetrics::learning {
 namespace {
 
 using store::SqliteStatement;
+using store::Transaction;
+using store::exec;
 
 // Each entry takes the learning schema from version i to i + 1.
 constexpr const char* kMigrations[] = {
@@ -125,7 +128,7 @@ void ensure_learning_schema(sqlite3* db) {
   int version = read_version(db);
   refuse_newer(version);
   if (version == kLearningSchemaVersion) return;
-  WriteTransaction tx(db);
+  Transaction tx(db, Transaction::Mode::kWrite);
   exec(db, "CREATE TABLE IF NOT EXISTS learning_schema(version INTEGER NOT NULL)");
   version = read_version(db);  // another process may have migrated meanwhile
   refuse_newer(version);

@@ -15,12 +15,14 @@
 #include "collector/learning/text_tokens.h"
 #include "collector/store/event_store.h"
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/sqlite_transaction.h"
 #include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
 
 using store::SqliteStatement;
+using store::Transaction;
 using store::StoreError;
 
 constexpr std::size_t kMaxTaskBytes = 10000;
@@ -36,12 +38,6 @@ std::string trimmed(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   return std::string(text);
-}
-
-bool contains_ci(const std::string& haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); });
-  return it != haystack.end();
 }
 
 }  // namespace
@@ -88,7 +84,7 @@ nlohmann::ordered_json LearningService::context(std::string_view task_text, std:
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
   nlohmann::ordered_json rules = nlohmann::ordered_json::array(), anti = nlohmann::ordered_json::array(), snippets = nlohmann::ordered_json::array();
   if (!words.empty()) {
-    ReadTransaction snapshot(db_);
+    Transaction snapshot(db_, Transaction::Mode::kRead);
     const std::int64_t bullet_count = count_bullets();
     const QueryTerms rule_terms(db_, "bullets_fts"), history_terms(db_, "history_fts");
     struct Ranked {
@@ -167,7 +163,7 @@ nlohmann::ordered_json LearningService::context(std::string_view task_text, std:
 
 nlohmann::ordered_json LearningService::mark(const MarkRequest& request) {
   if (trimmed(request.id).empty()) throw input_error("MISSING_ID", "which rule? the id is empty", {"cm mark b-8f3a2c --helpful"});
-  WriteTransaction tx(db_);
+  Transaction tx(db_, Transaction::Mode::kWrite);
   FeedbackSignal s;
   s.bullet_id = trimmed(request.id);
   s.kind = request.kind;
@@ -206,7 +202,7 @@ nlohmann::ordered_json LearningService::outcome(const OutcomeRequest& request) {
   }
   if (ids.empty()) throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
 
-  WriteTransaction tx(db_);
+  Transaction tx(db_, Transaction::Mode::kWrite);
   std::vector<Bullet> rules;
   std::vector<std::string> unknown;
   for (const auto& id : ids) {
@@ -262,7 +258,7 @@ nlohmann::ordered_json LearningService::playbook_list(const Playbook::Filter& fi
 }
 
 nlohmann::ordered_json LearningService::playbook_add(const NewBullet& bullet) {
-  WriteTransaction tx(db_);
+  Transaction tx(db_, Transaction::Mode::kWrite);
   const AddResult r = playbook_.add(bullet, now());
   tx.commit();
   const double t = now();
@@ -273,7 +269,7 @@ nlohmann::ordered_json LearningService::playbook_add(const NewBullet& bullet) {
 }
 
 nlohmann::ordered_json LearningService::playbook_remove(std::string_view id) {
-  WriteTransaction tx(db_);
+  Transaction tx(db_, Transaction::Mode::kWrite);
   const Bullet before = playbook_.get(trimmed(id));
   const double t = now();
   const Bullet after = playbook_.retire(before.id, "removed", t);
@@ -330,7 +326,7 @@ nlohmann::ordered_json LearningService::playbook_import(const nlohmann::ordered_
     if (normalize_content(nb.content).empty()) throw input_error("INVALID_IMPORT", where + ".content has no words");
     parsed.push_back(std::move(nb));
   }
-  WriteTransaction tx(db_);
+  Transaction tx(db_, Transaction::Mode::kWrite);
   const double t = now();
   std::map<std::string, std::int64_t> actions;
   nlohmann::ordered_json ids = nlohmann::ordered_json::array();
@@ -352,7 +348,7 @@ nlohmann::ordered_json LearningService::playbook_import(const nlohmann::ordered_
 }
 
 nlohmann::ordered_json LearningService::stats() {
-  ReadTransaction snapshot(db_);
+  Transaction snapshot(db_, Transaction::Mode::kRead);
   const double t = now();
   const auto& model = playbook_.model();
   const auto all = playbook_.list({std::nullopt, std::nullopt, true}, t);
@@ -445,32 +441,6 @@ nlohmann::ordered_json LearningService::patterns() {
   std::stable_sort(failures.begin(), failures.end(), by_count("occurrence_count"));
   std::stable_sort(successes.begin(), successes.end(), by_count("success_count"));
   return {{"reflection_id", reflection}, {"failure_patterns", failures}, {"success_patterns", successes}};
-}
-
-LearningError translate_error(const std::exception& error, const std::string& store_path) {
-  if (const auto* e = dynamic_cast<const LearningError*>(&error)) return *e;
-  const std::string message = error.what();
-  const std::string where = store_path.empty() ? "the store" : store_path;
-  if (dynamic_cast<const StoreError*>(&error)) {
-    if (contains_ci(message, "malformed") || contains_ci(message, "not a database") || contains_ci(message, "corrupt")) {
-      return LearningError(ErrorCategory::kFilesystem, "STORE_CORRUPT", "the store " + where + " is damaged: " + message,
-                           {"stop the collector, move " + where + " aside and restore it from a backup",
-                            "or recover what is readable: sqlite3 " + where + " .recover | sqlite3 recovered.db",
-                            "cm doctor --json checks the store"});
-    }
-    if (contains_ci(message, "locked") || contains_ci(message, "busy")) {
-      return LearningError(ErrorCategory::kFilesystem, "STORE_BUSY", "the store " + where + " stayed locked: " + message,
-                           {"retry in a moment", "check for a process holding a long transaction on the store"});
-    }
-    if (contains_ci(message, "readonly") || contains_ci(message, "read-only") || contains_ci(message, "unable to open") ||
-        contains_ci(message, "cannot open") || contains_ci(message, "permission")) {
-      return LearningError(ErrorCategory::kFilesystem, "STORE_UNAVAILABLE", "cannot use the store " + where + ": " + message,
-                           {"check that the file and its directory exist and are writable by this user",
-                            "pass another store with --store PATH or AGENTMETRICS_STORE"});
-    }
-    return LearningError(ErrorCategory::kFilesystem, "STORE_ERROR", "store " + where + ": " + message, {"cm doctor --json checks the store"});
-  }
-  return LearningError(ErrorCategory::kInternal, "INTERNAL", message, {"report this with the command that caused it"});
 }
 
 }  // namespace agentmetrics::learning

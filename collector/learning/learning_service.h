@@ -87,8 +87,4 @@ class LearningService {
   Playbook playbook_;
 };
 
-// LearningError for any exception: store problems are filesystem errors (exit 4; a corrupt or
-// unreadable store says how to recover), anything unexpected is internal (exit 1).
-LearningError translate_error(const std::exception& error, const std::string& store_path = {});
-
 }  // namespace agentmetrics::learning

@@ -12,12 +12,14 @@
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/sqlite_transaction.h"
 #include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
 
 using store::SqliteStatement;
+using store::Transaction;
 
 constexpr std::size_t kMaxContentBytes = 4000;
 constexpr double kDuplicateJaccard = 0.85;
@@ -505,7 +507,7 @@ DecayResult Playbook::decay_all(double now, std::size_t batch, const std::atomic
 }
 
 std::size_t Playbook::decay_batch(double now, std::size_t batch, std::int64_t& after, DecayResult& result) {
-  WriteTransaction tx(db_);
+  Transaction tx(db_, Transaction::Mode::kWrite);
   SqliteStatement select(db_, "SELECT seq, id, confidence, confidence_time FROM bullets WHERE state = 'active' AND seq > ? ORDER BY seq LIMIT ?");
   select.bind(1, after);
   select.bind(2, static_cast<std::int64_t>(batch));

@@ -9,7 +9,7 @@
 // Bullets are never deleted: removing or retiring one sets state = 'retired' with a reason
 // (removed, stale, low_confidence, inverted).
 //
-// Methods that write expect the caller's write transaction (WriteTransaction), except
+// Methods that write expect the caller's write transaction (store::Transaction), except
 // decay_all(), which runs its own short ones. One Playbook per connection and thread.
 #pragma once
 

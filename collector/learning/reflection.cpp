@@ -12,12 +12,14 @@
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/sqlite_transaction.h"
 #include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
 
 using store::SqliteStatement;
+using store::Transaction;
 
 constexpr std::string_view kFeedbackWatermark = "feedback_watermark";
 
@@ -128,7 +130,7 @@ std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings&
 }
 
 void store_patterns(sqlite3* db, const PatternSet& set, std::int64_t reflection_id, double now) {
-  WriteTransaction tx(db);
+  Transaction tx(db, Transaction::Mode::kWrite);
   SqliteStatement st(db, "INSERT OR REPLACE INTO patterns(pattern_id, kind, data, reflection_id, updated) VALUES(?, ?, ?, ?, ?)");
   auto put = [&](const std::string& id, std::string_view kind, const nlohmann::ordered_json& data) {
     st.reset();
@@ -179,7 +181,7 @@ namespace {
 // One transaction of apply_task_feedback; false when there was nothing left to read.
 bool task_feedback_batch(sqlite3* db, const ConfidenceModel& model, std::size_t batch, TaskFeedbackTally& tally) {
   Playbook pb(db, model);
-  WriteTransaction tx(db);
+  Transaction tx(db, Transaction::Mode::kWrite);
   std::int64_t wm = state_int(db, kFeedbackWatermark).value_or(0);
   std::int64_t max_id = 0;
   {
@@ -277,7 +279,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
   report.started = now;
   const double t0 = wall_seconds();
   run_write(db, runner, [&](sqlite3* w) {
-    WriteTransaction tx(w);
+    Transaction tx(w, Transaction::Mode::kWrite);
     SqliteStatement st(w, "INSERT INTO reflection_runs(started, trigger, status) VALUES(?, ?, 'running')");
     st.bind(1, now);
     st.bind(2, trigger);
@@ -300,7 +302,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
                               {"decayed", report.decayed},
                               {"cancelled", report.cancelled}};
     run_write(db, runner, [&](sqlite3* w) {
-      WriteTransaction tx(w);
+      Transaction tx(w, Transaction::Mode::kWrite);
       SqliteStatement st(w, "UPDATE reflection_runs SET finished = ?, duration_seconds = ?, status = ?, summary = ?, error = ? WHERE id = ?");
       st.bind(1, now + report.duration_seconds);
       st.bind(2, report.duration_seconds);
@@ -323,7 +325,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
 
     std::vector<OutcomeRow> rows;
     {
-      ReadTransaction snapshot(db);
+      Transaction snapshot(db, Transaction::Mode::kRead);
       rows = load_outcome_rows(db, now - settings.patterns.window_seconds, now);
     }
     report.patterns = extract_patterns(rows, settings.actions, settings.patterns);
@@ -333,7 +335,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
     run_write(db, runner, [&](sqlite3* w) {
       Playbook pb(w, settings.model);
       ReflectionReport changes;
-      WriteTransaction tx(w);
+      Transaction tx(w, Transaction::Mode::kWrite);
       for (const auto& l : learned) learn(pb, l, now, changes);
       tx.commit();
       report.rules_added = std::move(changes.rules_added);

@@ -13,30 +13,6 @@ namespace agentmetrics::learning {
 using store::SqliteStatement;
 using store::StoreError;
 
-void exec(sqlite3* db, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errmsg(db);
-    sqlite3_free(error);
-    throw StoreError("sqlite: " + message);
-  }
-}
-
-WriteTransaction::WriteTransaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
-
-WriteTransaction::~WriteTransaction() {
-  if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-void WriteTransaction::commit() {
-  exec(db_, "COMMIT");
-  done_ = true;
-}
-
-ReadTransaction::ReadTransaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN DEFERRED"); }
-
-ReadTransaction::~ReadTransaction() { sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr); }
-
 void run_write(sqlite3* db, const WriteRunner* runner, const std::function<void(sqlite3*)>& work) {
   if (runner && *runner) {
     (*runner)(work);

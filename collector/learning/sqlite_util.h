@@ -1,5 +1,5 @@
-// Small helpers over a SQLite connection for the learning tables: statements run for their
-// effect, short write transactions, and the key/value state the learning side keeps.
+// Small helpers over a SQLite connection for the learning tables: pacing and placing write
+// transactions (store/sqlite_transaction.h), and the key/value state the learning side keeps.
 #pragma once
 
 #include <chrono>
@@ -12,36 +12,6 @@
 struct sqlite3;
 
 namespace agentmetrics::learning {
-
-// Runs SQL without results; throws store::StoreError.
-void exec(sqlite3* db, const char* sql);
-
-// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Writers keep these short: the
-// collector's store thread commits events every few milliseconds on the same file.
-class WriteTransaction {
- public:
-  explicit WriteTransaction(sqlite3* db);
-  ~WriteTransaction();
-  WriteTransaction(const WriteTransaction&) = delete;
-  WriteTransaction& operator=(const WriteTransaction&) = delete;
-  void commit();
-
- private:
-  sqlite3* db_;
-  bool done_ = false;
-};
-
-// A read snapshot (BEGIN DEFERRED), so that several queries see the same store.
-class ReadTransaction {
- public:
-  explicit ReadTransaction(sqlite3* db);
-  ~ReadTransaction();
-  ReadTransaction(const ReadTransaction&) = delete;
-  ReadTransaction& operator=(const ReadTransaction&) = delete;
-
- private:
-  sqlite3* db_;
-};
 
 // Fairness for a loop of write transactions. SQLite's lock is not queued: a writer that finds
 // it taken sleeps in its busy handler (1, 2, 5, 10 ... 100 ms) and tries again, so a loop that

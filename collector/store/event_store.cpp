@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/sqlite_transaction.h"
 
 namespace agentmetrics::store {
 namespace {
@@ -40,19 +41,21 @@ std::unique_ptr<EventStore> EventStore::open(const std::string& path, Mode mode)
   std::unique_ptr<EventStore> store(new EventStore());
   store->path_ = path;
   const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (sqlite3_open_v2(path.c_str(), &store->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    throw StoreError("cannot open the store " + path + ": " + (store->db_ ? sqlite3_errmsg(store->db_) : "out of memory"));
+  if (const int rc = sqlite3_open_v2(path.c_str(), &store->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr); rc != SQLITE_OK) {
+    throw StoreError("cannot open the store " + path + ": " + (store->db_ ? sqlite3_errmsg(store->db_) : "out of memory"),
+                     store->db_ ? sqlite3_extended_errcode(store->db_) : rc);
   }
   // A busy store (another process writing) is waited for, not failed at once.
   sqlite3_busy_timeout(store->db_, 5000);
   if (mode == Mode::kReadWrite) {
     // WAL: readers (the KPI engine, cm) never block the writer. synchronous=NORMAL: a commit
     // survives the process being killed; only a power loss can take the last commits.
-    store->exec("PRAGMA journal_mode=WAL");
-    store->exec("PRAGMA synchronous=NORMAL");
+    store->exec_here("PRAGMA journal_mode=WAL");
+    store->exec_here("PRAGMA synchronous=NORMAL");
     store->migrate();
   } else if (const int version = store->schema_version(); version != kSchemaVersion) {
-    throw StoreError("the store " + path + " has schema version " + std::to_string(version) + ", this program reads version " +
+    throw StoreError(version < kSchemaVersion ? StoreError::Kind::kOlderSchema : StoreError::Kind::kNewerSchema,
+                     "the store " + path + " has schema version " + std::to_string(version) + ", this program reads version " +
                      std::to_string(kSchemaVersion) + (version < kSchemaVersion ? " (start the collector once to migrate it)" : ""));
   }
   return store;
@@ -60,12 +63,11 @@ std::unique_ptr<EventStore> EventStore::open(const std::string& path, Mode mode)
 
 EventStore::~EventStore() { sqlite3_close_v2(db_); }
 
-void EventStore::exec(const char* sql) const {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errmsg(db_);
-    sqlite3_free(error);
-    throw StoreError("store " + path_ + ": " + message);
+void EventStore::exec_here(const char* sql) const {
+  try {
+    exec(db_, sql);
+  } catch (const StoreError& e) {
+    throw StoreError("store " + path_ + ": " + e.what(), e.sqlite_code());
   }
 }
 
@@ -78,46 +80,36 @@ int EventStore::schema_version() const {
 void EventStore::migrate() {
   const int version = schema_version();
   if (version > kSchemaVersion) {
-    throw StoreError("the store " + path_ + " has schema version " + std::to_string(version) +
+    throw StoreError(StoreError::Kind::kNewerSchema, "the store " + path_ + " has schema version " + std::to_string(version) +
                      ", newer than this program's " + std::to_string(kSchemaVersion) + "; upgrade agentmetrics");
   }
   if (version == kSchemaVersion) return;
-  exec("BEGIN IMMEDIATE");
-  try {
-    for (int v = version; v < kSchemaVersion; ++v) exec(kMigrations[v]);
-    exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  for (int v = version; v < kSchemaVersion; ++v) exec_here(kMigrations[v]);
+  exec_here(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  tx.commit();
 }
 
 std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double received_time) {
   if (events.empty()) return 0;
-  exec("BEGIN IMMEDIATE");
+  Transaction tx(db_, Transaction::Mode::kWrite);
   std::size_t added = 0;
-  try {
-    SqliteStatement st(db_,
-                       "INSERT OR IGNORE INTO events(producer_id, sequence, kind, time, received, fields) "
-                       "VALUES(?, ?, ?, ?, ?, ?)");
-    for (const auto& e : events) {
-      st.reset();
-      // SQLite integers are signed 64-bit: the id's bits are kept as they are.
-      st.bind(1, static_cast<std::int64_t>(e.producer_id));
-      st.bind(2, static_cast<std::int64_t>(e.sequence));
-      st.bind(3, std::string(ipc::find_kind(e.kind)->name));
-      st.bind(4, e.time);
-      st.bind(5, received_time);
-      st.bind(6, fields_json(e));
-      st.run();
-      added += static_cast<std::size_t>(sqlite3_changes(db_));
-    }
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
+  SqliteStatement st(db_,
+                     "INSERT OR IGNORE INTO events(producer_id, sequence, kind, time, received, fields) "
+                     "VALUES(?, ?, ?, ?, ?, ?)");
+  for (const auto& e : events) {
+    st.reset();
+    // SQLite integers are signed 64-bit: the id's bits are kept as they are.
+    st.bind(1, static_cast<std::int64_t>(e.producer_id));
+    st.bind(2, static_cast<std::int64_t>(e.sequence));
+    st.bind(3, std::string(ipc::find_kind(e.kind)->name));
+    st.bind(4, e.time);
+    st.bind(5, received_time);
+    st.bind(6, fields_json(e));
+    st.run();
+    added += static_cast<std::size_t>(sqlite3_changes(db_));
   }
+  tx.commit();
   return added;
 }
 

@@ -17,16 +17,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "collector/store/store_error.h"
 #include "ipc/outcome_event.h"
 
 struct sqlite3;
 
 namespace agentmetrics::store {
-
-class StoreError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 class EventStore {
  public:
@@ -53,7 +49,7 @@ class EventStore {
 
  private:
   EventStore() = default;
-  void exec(const char* sql) const;
+  void exec_here(const char* sql) const;  // exec() with the store's path in the error
   void migrate();
 
   sqlite3* db_ = nullptr;

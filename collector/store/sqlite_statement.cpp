@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-#include "collector/store/event_store.h"
+#include "collector/store/store_error.h"
 
 namespace agentmetrics::store {
 
@@ -13,7 +13,7 @@ SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
 void SqliteStatement::fail(const char* what) const {
-  throw StoreError(std::string("sqlite ") + what + ": " + sqlite3_errmsg(db_));
+  throw StoreError(std::string("sqlite ") + what + ": " + sqlite3_errmsg(db_), sqlite3_extended_errcode(db_));
 }
 
 void SqliteStatement::bind(int index, std::int64_t value) {

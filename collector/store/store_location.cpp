@@ -26,7 +26,7 @@ void ensure_store_directory(const std::string& store_path) {
     at = dir.find('/', at + 1);
     const std::string part = dir.substr(0, at);
     if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
-      throw StoreError("cannot create the store's directory " + part + ": " + std::strerror(errno));
+      throw StoreError(StoreError::Kind::kUnavailable, "cannot create the store's directory " + part + ": " + std::strerror(errno));
     }
   }
 }

@@ -8,3 +8,6 @@ foreach(outcome_test outcome_events_test store_crash_test kpi_alerts_test)
   target_link_libraries(${outcome_test} PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
   add_dependencies(${outcome_test} agentmetricsd agentmetrics-cli outcome_producer c_producer)
 endforeach()
+
+agentmetrics_test(sqlite_transaction_test unit/sqlite_transaction_test.cpp)
+target_link_libraries(sqlite_transaction_test PRIVATE agentmetrics_store agentmetrics_learning GTest::gtest_main)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "collector/store/sqlite_transaction.h"
 #include "collector/store/event_store.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_schema.h"
@@ -34,7 +35,7 @@ class PlaybookOnStore : public ::testing::Test {
   sqlite3* db() { return store_->handle(); }
 
   AddResult add(const std::string& content, BulletKind kind = BulletKind::kRule, double now = kNow, std::vector<std::string> tags = {}) {
-    WriteTransaction tx(db());
+    store::Transaction tx(db(), store::Transaction::Mode::kWrite);
     NewBullet nb;
     nb.content = content;
     nb.kind = kind;
@@ -44,7 +45,7 @@ class PlaybookOnStore : public ::testing::Test {
     return r;
   }
   FeedbackResult feedback(const std::string& id, FeedbackKind kind, double now = kNow, double weight = 1.0, std::string session = {}) {
-    WriteTransaction tx(db());
+    store::Transaction tx(db(), store::Transaction::Mode::kWrite);
     FeedbackSignal s;
     s.bullet_id = id;
     s.kind = kind;
@@ -83,7 +84,7 @@ TEST_F(PlaybookOnStore, AnIdTakenByOtherContentIsLengthened) {
   const AddResult first = add("Rule one");
   // Make another bullet hold the id the next content would get.
   const std::string hash = content_hash("Rule two");
-  exec(db(), ("UPDATE bullets SET id = 'b-" + hash.substr(0, 6) + "' WHERE id = '" + first.bullet.id + "'").c_str());
+  store::exec(db(), ("UPDATE bullets SET id = 'b-" + hash.substr(0, 6) + "' WHERE id = '" + first.bullet.id + "'").c_str());
   const AddResult second = add("Rule two");
   EXPECT_EQ(second.action, AddAction::kAdded);
   EXPECT_EQ(second.bullet.id, "b-" + hash.substr(0, 8));
@@ -117,7 +118,7 @@ TEST_F(PlaybookOnStore, DuplicatesAndNearDuplicatesReinforceInsteadOfRepeating) 
 TEST_F(PlaybookOnStore, RemovedRulesAreKeptAndComeBackWhenAddedAgain) {
   const AddResult r = add("Keep pull requests under 400 lines");
   {
-    WriteTransaction tx(db());
+    store::Transaction tx(db(), store::Transaction::Mode::kWrite);
     playbook_.retire(r.bullet.id, "removed", kNow + 5);
     tx.commit();
   }
@@ -204,7 +205,7 @@ TEST_F(PlaybookOnStore, ARuleThatKeepsProvingHarmfulBecomesAnAntiPattern) {
 }
 
 TEST_F(PlaybookOnStore, ARuleBelowTheFloorIsRetiredNotDeleted) {
-  WriteTransaction tx(db());
+  store::Transaction tx(db(), store::Transaction::Mode::kWrite);
   NewBullet nb;
   nb.content = "Squash commits before merging";
   nb.confidence = 0.25;
@@ -220,7 +221,7 @@ TEST_F(PlaybookOnStore, ARuleBelowTheFloorIsRetiredNotDeleted) {
 
 TEST_F(PlaybookOnStore, DecayHalvesConfidenceAfterNinetyDaysAndRetiresStaleRules) {
   const std::string a = add("Write a failing test first").bullet.id;  // 0.7
-  WriteTransaction tx(db());
+  store::Transaction tx(db(), store::Transaction::Mode::kWrite);
   NewBullet nb;
   nb.content = "Prefer small commits";
   nb.confidence = 0.3;
@@ -278,7 +279,7 @@ TEST(LearningSchema, ANewerLearningSchemaIsRefused) {
   TempDir dir;
   auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
   ensure_learning_schema(store->handle());
-  exec(store->handle(), "UPDATE learning_schema SET version = 99");
+  store::exec(store->handle(), "UPDATE learning_schema SET version = 99");
   try {
     LearningService service(store->handle());
     FAIL() << "opened a newer schema";

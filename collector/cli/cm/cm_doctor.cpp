@@ -132,12 +132,18 @@ DoctorReport run_doctor(const DoctorInput& in) {
       store = EventStore::open(in.store_path, EventStore::Mode::kReadOnly);
       SqliteStatement check(store->handle(), "PRAGMA quick_check");
       std::string result = check.step() ? check.column_text(0) : "no answer";
-      if (result != "ok") throw store::StoreError("integrity check: " + result);
-    } catch (const std::exception& e) {
+      if (result != "ok") throw store::StoreError(store::StoreError::Kind::kCorrupt, "integrity check: " + result);
+    } catch (const store::StoreError& e) {
       store.reset();
       const std::string message = e.what();
-      if (message.find("schema version") != std::string::npos) {
-        c.error("store", message, message.find("newer") != std::string::npos ? "upgrade agentmetrics" : "start agentmetricsd (or any cm command that writes) once to migrate it", 4);
+      if (e.kind() == store::StoreError::Kind::kNewerSchema) {
+        c.error("store", message, "upgrade agentmetrics", 4);
+      } else if (e.kind() == store::StoreError::Kind::kOlderSchema) {
+        c.error("store", message, "start agentmetricsd (or any cm command that writes) once to migrate it", 4);
+      } else if (e.kind() == store::StoreError::Kind::kBusy) {
+        c.error("store", in.store_path + " stayed locked: " + message, "retry in a moment; check for a process holding a long transaction", 4);
+      } else if (e.kind() == store::StoreError::Kind::kUnavailable) {
+        c.error("store", in.store_path + " cannot be opened: " + message, "check that the file is readable by this user", 4);
       } else {
         c.error("store", in.store_path + " cannot be read: " + message,
                 "stop the collector, move the file aside and restore it from a backup (or: sqlite3 " + in.store_path +
