@@ -5,7 +5,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "collector/ingest/child_process.h"
+#include "collector/common/child_process.h"
 #include "collector/ingest/ingest_error.h"
 #include "collector/ingest/report_values.h"
 

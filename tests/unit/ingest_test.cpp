@@ -20,7 +20,7 @@
 #include <tuple>
 #include <vector>
 
-#include "collector/ingest/child_process.h"
+#include "collector/common/child_process.h"
 #include "collector/ingest/cobertura_report.h"
 #include "collector/ingest/git_history.h"
 #include "collector/ingest/ingest.h"

@@ -1,29 +1,18 @@
 // agentmetrics exec --stage <name> -- <command...>: runs a pipeline stage and records it.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
 #include "collector/cli/agentmetrics/commands.h"
+#include "collector/common/child_process.h"
 #include "collector/cli/agentmetrics/event_recording.h"
-
-extern char** environ;
 
 namespace agentmetrics::cli {
 namespace {
-
-pid_t g_child = -1;
-
-// A CI runner that stops the job signals us; the stage it runs must hear it too.
-void forward_signal(int signo) {
-  if (g_child > 0) ::kill(g_child, signo);
-}
 
 struct StageResult {
   int exit_code;             // what `agentmetrics exec` exits with
@@ -31,37 +20,19 @@ struct StageResult {
 };
 
 StageResult run_stage(const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  struct sigaction forward {};
-  forward.sa_handler = forward_signal;
-  sigemptyset(&forward.sa_mask);
-  struct sigaction old_term {}, old_int {};
-  ::sigaction(SIGTERM, &forward, &old_term);
-  ::sigaction(SIGINT, &forward, &old_int);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
-  if (rc != 0) {
-    ::sigaction(SIGTERM, &old_term, nullptr);
-    ::sigaction(SIGINT, &old_int, nullptr);
-    std::fprintf(stderr, "agentmetrics exec: cannot run %s: %s\n", argv[0], std::strerror(rc));
+  int code = 0;
+  try {
+    code = run_attached(command);
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "agentmetrics exec: cannot run %s: %s\n", command[0].c_str(), std::strerror(e.code().value()));
     // The shell's codes: 127 not found, 126 found but not runnable.
-    return rc == ENOENT ? StageResult{127, "command_not_found"} : StageResult{126, "command_not_executable"};
+    return e.code().value() == ENOENT ? StageResult{127, "command_not_found"} : StageResult{126, "command_not_executable"};
   }
-  g_child = pid;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  g_child = -1;
-  ::sigaction(SIGTERM, &old_term, nullptr);
-  ::sigaction(SIGINT, &old_int, nullptr);
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
+  if (code < 0) {
+    const int sig = -code;
     const char* abbrev = ::sigabbrev_np(sig);
     return {128 + sig, std::string("signal_") + (abbrev ? abbrev : std::to_string(sig).c_str())};
   }
-  const int code = WEXITSTATUS(status);
   return {code, code == 0 ? "" : "exit_code_" + std::to_string(code)};
 }
 

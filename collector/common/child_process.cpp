@@ -1,7 +1,8 @@
-#include "collector/ingest/child_process.h"
+#include "collector/common/child_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -12,7 +13,9 @@
 #include <cerrno>
 #include <system_error>
 
-namespace agentmetrics::ingest {
+extern char** environ;
+
+namespace agentmetrics {
 namespace {
 
 // Enough of stderr for an error message; more is read and dropped so the child never blocks.
@@ -81,6 +84,13 @@ class SpawnActions {
   posix_spawn_file_actions_t actions_;
 };
 
+// The child of run_attached, for the signal handler: a sig_atomic_t is safe to read there.
+volatile sig_atomic_t g_attached_child = -1;
+
+void forward_signal(int signo) {
+  if (g_attached_child > 0) ::kill(static_cast<pid_t>(g_attached_child), signo);
+}
+
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
   std::vector<char*> out;
   out.reserve(strings.size() + 1);
@@ -133,4 +143,49 @@ ProcessOutput run_process(const std::vector<std::string>& argv, const std::vecto
   return result;
 }
 
-}  // namespace agentmetrics::ingest
+int run_attached(const std::vector<std::string>& argv) {
+  if (argv.empty()) throw std::system_error(EINVAL, std::generic_category(), "run_attached: no program");
+  struct sigaction forward {};
+  forward.sa_handler = forward_signal;
+  sigemptyset(&forward.sa_mask);
+  struct sigaction old_term {}, old_int {};
+  ::sigaction(SIGTERM, &forward, &old_term);
+  ::sigaction(SIGINT, &forward, &old_int);
+  struct RestoreSignals {
+    const struct sigaction& term;
+    const struct sigaction& interrupt;
+    ~RestoreSignals() {
+      g_attached_child = -1;
+      ::sigaction(SIGTERM, &term, nullptr);
+      ::sigaction(SIGINT, &interrupt, nullptr);
+    }
+  } restore{old_term, old_int};
+  // The two signals wait while the child starts and its pid is stored: one that came before
+  // would be lost. The child itself starts with the caller's mask.
+  sigset_t forwarded, old_mask;
+  sigemptyset(&forwarded);
+  sigaddset(&forwarded, SIGTERM);
+  sigaddset(&forwarded, SIGINT);
+  ::pthread_sigmask(SIG_BLOCK, &forwarded, &old_mask);
+  struct RestoreMask {
+    const sigset_t& mask;
+    ~RestoreMask() { ::pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+  };
+  const std::vector<char*> args = c_strings(argv);
+  pid_t pid = -1;
+  {
+    const RestoreMask unblock{old_mask};
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setsigmask(&attributes, &old_mask);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+    const int rc = ::posix_spawnp(&pid, args[0], nullptr, &attributes, args.data(), environ);
+    posix_spawnattr_destroy(&attributes);
+    if (rc != 0) throw_errno(rc, argv[0].c_str());
+    g_attached_child = pid;
+  }
+  Child child(pid);
+  return child.wait();
+}
+
+}  // namespace agentmetrics
