@@ -7,6 +7,7 @@
 #include <cmath>
 #include <set>
 
+#include "collector/common/log.h"
 #include "collector/learning/blame.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_schema.h"
@@ -40,6 +41,13 @@ std::string trimmed(std::string_view text) {
   return std::string(text);
 }
 
+// Bullets are never deleted: the largest seq is their number.
+std::int64_t bullet_count(sqlite3* db) {
+  SqliteStatement n(db, "SELECT coalesce(max(seq), 0) FROM bullets");
+  n.step();
+  return n.column_int64(0);
+}
+
 }  // namespace
 
 LearningService::LearningService(sqlite3* db, LearningSettings settings)
@@ -52,6 +60,19 @@ double LearningService::now() const {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+void LearningService::refresh_search_indexes() {
+  try {
+    HistoryIndex history(db_);
+    if (history.behind()) history.catch_up();
+    compact_fts_index(db_, "history_fts", "history_fts_compacted", history.size());
+    compact_fts_index(db_, "bullets_fts", "bullets_fts_compacted", bullet_count(db_));
+  } catch (const StoreError& e) {
+    // A read-only or busy store is searched as it is; anything else is a real failure.
+    if (e.kind() != StoreError::Kind::kBusy && e.kind() != StoreError::Kind::kUnavailable) throw;
+    log(LogLevel::kDebug, "learning: the search indexes are searched as they are", {{"reason", e.what()}});
+  }
+}
+
 nlohmann::ordered_json LearningService::context(std::string_view task_text, std::optional<int> limit_arg) {
   const std::string task = trimmed(task_text);
   if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
@@ -60,32 +81,15 @@ nlohmann::ordered_json LearningService::context(std::string_view task_text, std:
   if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
   const double t = now();
 
-  // New task events are indexed first (a few milliseconds after a busy day; nothing when the
-  // index is current). A read-only or busy store is searched as it is.
+  refresh_search_indexes();
   HistoryIndex history(db_);
-  try {
-    if (history.behind()) history.catch_up();
-  } catch (const StoreError&) {
-  }
-  // Bullets are never deleted: the largest seq is their number.
-  auto count_bullets = [this] {
-    SqliteStatement n(db_, "SELECT coalesce(max(seq), 0) FROM bullets");
-    n.step();
-    return n.column_int64(0);
-  };
-  // The full-text indexes in one segment each once they have grown (see history_index.h).
-  try {
-    compact_fts_index(db_, "history_fts", "history_fts_compacted", history.size());
-    compact_fts_index(db_, "bullets_fts", "bullets_fts_compacted", count_bullets());
-  } catch (const StoreError&) {
-  }
 
   auto words = content_words(task);
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
   nlohmann::ordered_json rules = nlohmann::ordered_json::array(), anti = nlohmann::ordered_json::array(), snippets = nlohmann::ordered_json::array();
   if (!words.empty()) {
     Transaction snapshot(db_, Transaction::Mode::kRead);
-    const std::int64_t bullet_count = count_bullets();
+    const std::int64_t bullets = bullet_count(db_);
     const QueryTerms rule_terms(db_, "bullets_fts"), history_terms(db_, "history_fts");
     struct Ranked {
       std::int64_t seq;
@@ -102,7 +106,7 @@ nlohmann::ordered_json LearningService::context(std::string_view task_text, std:
                        "SELECT b.seq, bm25(bullets_fts, 1.0, 2.0), b.confidence, b.confidence_time, b.kind = 'anti-pattern' "
                        "FROM bullets_fts CROSS JOIN bullets b ON b.seq = bullets_fts.rowid "
                        "WHERE bullets_fts MATCH ? AND bullets_fts.rowid >= ? AND b.state = 'active'");
-    for (const auto& plan : rule_terms.plan(words, bullet_count, settings_.frequent_term_share, kMaxRankedRules)) {
+    for (const auto& plan : rule_terms.plan(words, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
       // Enough from a better plan: the later ones only fill up.
       if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
       st.reset();

@@ -82,6 +82,11 @@ class LearningService {
   Playbook& playbook() { return playbook_; }
 
  private:
+  // Before a search: new task events indexed (a few milliseconds after a busy day, nothing when
+  // current) and each full-text index merged into one segment once it has grown
+  // (history_index.h). Skipped, with a debug line, on a read-only or busy store.
+  void refresh_search_indexes();
+
   sqlite3* db_;
   LearningSettings settings_;
   Playbook playbook_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "collector/common/log.h"
 #include "collector/learning/blame.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_error.h"
@@ -350,7 +351,8 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
   } catch (const std::exception& e) {
     try {
       finish("error", e.what());
-    } catch (...) {
+    } catch (const std::exception& not_recorded) {
+      log(LogLevel::kWarn, "reflection: the failed run could not be recorded", {{"error", e.what()}, {"reason", not_recorded.what()}});
     }
     throw;
   }

@@ -170,6 +170,23 @@ TEST_F(ContextTest, TheHistoryIsIndexedIncrementally) {
   EXPECT_EQ(index.size(), 151);
 }
 
+// A store this process may only read (cm on a store another user's collector writes): the
+// index cannot catch up, and the rules and the history indexed so far are still searched. A
+// corrupt or otherwise failing store is not hidden this way: only busy and read-only are.
+TEST_F(ContextTest, AReadOnlyStoreIsSearchedAsItIs) {
+  add("Always write unit tests before changing the parser", 0.9);
+  store_->insert(std::vector{task_event(1, kNow - 60, "Refactor the parser", "", "", true, 60, "")}, kNow);
+  EXPECT_EQ(service_->context("parser")["historySnippets"].size(), 1u);
+  store_->insert(std::vector{task_event(2, kNow - 30, "Speed up the parser", "", "", true, 60, "")}, kNow);
+  auto reader = EventStore::open(store_->path(), EventStore::Mode::kReadOnly);
+  LearningService read_only(reader->handle());
+  ASSERT_TRUE(HistoryIndex(reader->handle()).behind());
+  const auto data = read_only.context("parser");
+  EXPECT_EQ(data["relevantBullets"].size(), 1u);
+  ASSERT_EQ(data["historySnippets"].size(), 1u) << "only what was indexed before";
+  EXPECT_EQ(data["historySnippets"][0]["title"], "Refactor the parser");
+}
+
 // Retrieval quality: 12 topics with 12 rules each, 300 generic rules, and 5 tasks per topic
 // phrased with other words of the topic plus generic ones. A rule is relevant to a task when it
 // belongs to the task's topic. Confidences are random, so they cannot carry the ranking.

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "collector/cli/cm/cm_doctor.h"
+#include "collector/common/log.h"
 #include "collector/config/config.h"
 #include "collector/store/event_store.h"
 #include "collector/learning/api/json_envelope.h"
@@ -462,7 +463,8 @@ int main(int argc, char** argv) {
     std::string path;
     try {
       path = session.path();
-    } catch (...) {
+    } catch (const std::exception& unknown) {
+      log(LogLevel::kDebug, "cm: the error names no store path", {{"reason", unknown.what()}});
     }
     return fail(command, translate_error(e, path), o.json, start);
   }
