@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ipc/rejection_reason.h"
 #include "ipc/segment_layout.h"
 
 namespace agentmetrics::ipc {
@@ -11,7 +12,7 @@ namespace agentmetrics::ipc {
 struct SegmentCheck {
   bool ok;
   std::string reason;   // empty when ok
-  const char* label;    // a short, fixed reason class for the rejection counter
+  SegmentRejection label;  // the reason class for the rejection counter (when not ok)
 };
 
 // `descriptor` is a private copy of the header's fixed part; `file_size` the size fstat saw.

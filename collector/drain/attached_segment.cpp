@@ -34,25 +34,25 @@ std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attac
   // O_NOFOLLOW: a link planted in the directory cannot point us at another file. O_NONBLOCK:
   // opening a FIFO planted there cannot hang us.
   s->fd_ = ::openat(dirfd, name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (s->fd_ < 0) return Rejection{"open_failed", std::strerror(errno)};
+  if (s->fd_ < 0) return Rejection{ipc::SegmentRejection::kOpenFailed, std::strerror(errno)};
   struct stat st {};
-  if (::fstat(s->fd_, &st) != 0 || !S_ISREG(st.st_mode)) return Rejection{"open_failed", "not a regular file"};
+  if (::fstat(s->fd_, &st) != 0 || !S_ISREG(st.st_mode)) return Rejection{ipc::SegmentRejection::kOpenFailed, "not a regular file"};
   if (!policy.allowed_owners.contains(st.st_uid)) {
-    return Rejection{"foreign_owner", "owned by uid " + std::to_string(st.st_uid) + ", which is not an allowed owner"};
+    return Rejection{ipc::SegmentRejection::kForeignOwner, "owned by uid " + std::to_string(st.st_uid) + ", which is not an allowed owner"};
   }
   s->dev_ = st.st_dev;
   s->ino_ = st.st_ino;
   const auto file_size = static_cast<std::uint64_t>(st.st_size);
-  if (file_size < sizeof(ipc::SegmentHeader)) return Rejection{"truncated", "file of " + std::to_string(file_size) + " bytes"};
+  if (file_size < sizeof(ipc::SegmentHeader)) return Rejection{ipc::SegmentRejection::kTruncated, "file of " + std::to_string(file_size) + " bytes"};
 
   ipc::SegmentDescriptor d{};
-  if (::pread(s->fd_, &d, sizeof(d), 0) != static_cast<ssize_t>(sizeof(d))) return Rejection{"truncated", "cannot read the header"};
+  if (::pread(s->fd_, &d, sizeof(d), 0) != static_cast<ssize_t>(sizeof(d))) return Rejection{ipc::SegmentRejection::kTruncated, "cannot read the header"};
   const ipc::SegmentCheck check = ipc::validate_descriptor(d, file_size);
   if (!check.ok) return Rejection{check.label, check.reason};
   s->descriptor_ = d;
 
   void* base = ::mmap(nullptr, d.segment_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd_, 0);
-  if (base == MAP_FAILED) return Rejection{"open_failed", std::string("mmap: ") + std::strerror(errno)};
+  if (base == MAP_FAILED) return Rejection{ipc::SegmentRejection::kOpenFailed, std::string("mmap: ") + std::strerror(errno)};
   s->base_ = static_cast<std::byte*>(base);
   s->size_ = d.segment_size;
   s->read_index_.assign(d.ring_count, 0);
@@ -67,8 +67,8 @@ std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attac
       read = ring_index(s->slot(i)->ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
       write = ring_index(s->slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
     });
-    if (!ok) return Rejection{"fault", "fault while reading ring indices"};
-    if (!ipc::ring_indices_valid(write, read)) return Rejection{"ring_index", "ring " + std::to_string(i) + " has indices out of range"};
+    if (!ok) return Rejection{ipc::SegmentRejection::kFault, "fault while reading ring indices"};
+    if (!ipc::ring_indices_valid(write, read)) return Rejection{ipc::SegmentRejection::kRingIndex, "ring " + std::to_string(i) + " has indices out of range"};
     s->read_index_[i] = read;
   }
   s->published_ = s->read_index_;
@@ -93,7 +93,7 @@ std::string AttachedSegment::program() const {
   return out;
 }
 
-void AttachedSegment::fail(const char* reason, std::string detail) {
+void AttachedSegment::fail(ipc::SegmentRejection reason, std::string detail) {
   if (failure_) return;
   failure_ = reason;
   failure_detail_ = std::move(detail);
@@ -109,7 +109,7 @@ bool AttachedSegment::prepare_sleep(futex_waitv& waiter) {
     bell = header->doorbell.load(std::memory_order_acquire);
   });
   if (!ok) {
-    fail("fault", "fault while preparing to sleep");
+    fail(ipc::SegmentRejection::kFault, "fault while preparing to sleep");
     return false;
   }
   waiter = futex_waitv{bell, reinterpret_cast<std::uint64_t>(&header->doorbell), FUTEX_32, 0};
@@ -124,7 +124,7 @@ bool AttachedSegment::has_pending() {
       pending = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire) != read_index_[i];
     }
   });
-  if (!ok) fail("fault", "fault while checking the rings");
+  if (!ok) fail(ipc::SegmentRejection::kFault, "fault while checking the rings");
   return pending;
 }
 
@@ -133,7 +133,7 @@ void AttachedSegment::woke() {
   auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
   // Relaxed: clearing the flag only spares producers a needless wake-up; a producer that still
   // sees 1 rings once more, which is harmless, and the next prepare_sleep sets it seq_cst again.
-  if (!guarded([&] { header->consumer_sleeping.store(0, std::memory_order_relaxed); })) fail("fault", "fault while waking");
+  if (!guarded([&] { header->consumer_sleeping.store(0, std::memory_order_relaxed); })) fail(ipc::SegmentRejection::kFault, "fault while waking");
 }
 
 bool AttachedSegment::producer_gone() const {
@@ -154,7 +154,7 @@ std::uint64_t AttachedSegment::take_new_drops() {
     for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) total += slot(i)->control.dropped.load(std::memory_order_relaxed);
   });
   if (!ok) {
-    fail("fault", "fault while reading drop counters");
+    fail(ipc::SegmentRejection::kFault, "fault while reading drop counters");
     return 0;
   }
   return growth(total, drops_seen_);
@@ -164,7 +164,7 @@ std::uint64_t AttachedSegment::take_new_refused_series() {
   if (failed()) return 0;
   std::uint64_t total = 0;
   if (!guarded([&] { total = reinterpret_cast<ipc::SegmentHeader*>(base_)->series_refused.load(std::memory_order_relaxed); })) {
-    fail("fault", "fault while reading the refused-series counter");
+    fail(ipc::SegmentRejection::kFault, "fault while reading the refused-series counter");
     return 0;
   }
   return growth(total, refused_seen_);
@@ -189,7 +189,7 @@ double AttachedSegment::ring_fill() {
       fullest = std::max(fullest, (write + ipc::kRingStorageSlots - published_[i]) % ipc::kRingStorageSlots);
     }
   });
-  if (!ok) fail("fault", "fault while reading ring indices");
+  if (!ok) fail(ipc::SegmentRejection::kFault, "fault while reading ring indices");
   return static_cast<double>(fullest) / static_cast<double>(ipc::kRingCapacity);
 }
 
@@ -207,26 +207,26 @@ bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registr
   const std::uint64_t have = strtab_copied_;
   bool ok = guarded([&] { committed = header->strtab_committed.load(std::memory_order_acquire); });
   if (!ok) {
-    fail("fault", "fault while reading the string table");
+    fail(ipc::SegmentRejection::kFault, "fault while reading the string table");
     return false;
   }
   if (committed == have) return true;
   if (committed < have || committed > descriptor_.strtab_capacity) {
-    fail("string_table", "committed size " + std::to_string(committed) + " is out of range");
+    fail(ipc::SegmentRejection::kStringTable, "committed size " + std::to_string(committed) + " is out of range");
     return false;
   }
   // Only the new entries are copied, parsed and dropped: the producer commits whole entries.
   std::vector<std::byte> fresh(committed - have);
   ok = guarded([&] { std::memcpy(fresh.data(), base_ + descriptor_.strtab_offset + have, fresh.size()); });
   if (!ok) {
-    fail("fault", "fault while copying the string table");
+    fail(ipc::SegmentRejection::kFault, "fault while copying the string table");
     return false;
   }
   strtab_copied_ = committed;
   for (std::size_t at = 0; at < fresh.size();) {
     auto decoded = ipc::decode_entry(std::span<const std::byte>(fresh).subspan(at));
     if (auto* error = std::get_if<ipc::DecodeError>(&decoded)) {
-      fail("string_table", "entry at byte " + std::to_string(have + at) + ": " + error->reason);
+      fail(ipc::SegmentRejection::kStringTable, "entry at byte " + std::to_string(have + at) + ": " + error->reason);
       return false;
     }
     auto& entry = std::get<ipc::DecodedEntry>(decoded);
@@ -243,7 +243,7 @@ bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registr
 
 void AttachedSegment::take_entry(const ipc::FamilyDecl& family, FamilyRegistry& registry, SelfMetrics& metrics) {
   if (family.family_id != families_.size()) {
-    fail("string_table", "family id " + std::to_string(family.family_id) + " where " + std::to_string(families_.size()) + " was due");
+    fail(ipc::SegmentRejection::kStringTable, "family id " + std::to_string(family.family_id) + " where " + std::to_string(families_.size()) + " was due");
     return;
   }
   const RegisteredFamily* registered = nullptr;
@@ -257,7 +257,7 @@ void AttachedSegment::take_entry(const ipc::FamilyDecl& family, FamilyRegistry& 
     }
   }
   if (!registered) {
-    metrics.record_invalid("rejected_family").Increment();
+    metrics.record_invalid(ipc::InvalidRecord::kRejectedFamily).Increment();
     log(LogLevel::kWarn, "family refused", {{"segment", name_}, {"reason", why}});
   }
   families_.push_back(Family{family, registered});
@@ -265,7 +265,7 @@ void AttachedSegment::take_entry(const ipc::FamilyDecl& family, FamilyRegistry& 
 
 void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics) {
   if (series.series_id != series_.size() || series.family_id >= families_.size()) {
-    fail("string_table", "series id " + std::to_string(series.series_id) + " of family " + std::to_string(series.family_id) + " is out of order");
+    fail(ipc::SegmentRejection::kStringTable, "series id " + std::to_string(series.series_id) + " of family " + std::to_string(series.family_id) + " is out of order");
     return;
   }
   const Family& family = families_[series.family_id];
@@ -276,7 +276,7 @@ void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, co
       if (!admitted) metrics.series_overflowed(family.decl.name).Increment();
       aggregate = shard.series(*family.registered, admitted ? series.label_values : family.registered->overflow_label_values);
     } else {
-      metrics.record_invalid("rejected_family").Increment();
+      metrics.record_invalid(ipc::InvalidRecord::kRejectedFamily).Increment();
       log(LogLevel::kWarn, "series refused", {{"segment", name_}, {"reason", why}});
     }
   }
@@ -307,11 +307,11 @@ std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, st
     std::memcpy(out + first, slots, (taken - first) * sizeof(ipc::Record));
   });
   if (!ok) {
-    fail("fault", "fault while draining ring " + std::to_string(ring_number));
+    fail(ipc::SegmentRejection::kFault, "fault while draining ring " + std::to_string(ring_number));
     return 0;
   }
   if (!ipc::ring_indices_valid(write, shared_read) || shared_read != published_[ring_number]) {
-    fail("ring_index", "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(shared_read));
+    fail(ipc::SegmentRejection::kRingIndex, "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(shared_read));
     return 0;
   }
   read_index_[ring_number] = (read + taken) % ipc::kRingStorageSlots;
@@ -328,7 +328,7 @@ void AttachedSegment::publish_read_index(std::uint32_t ring_number) {
   // Release: pairs with the producer's acquire load of the read index, so it reuses these
   // slots only after they were copied.
   if (!guarded([&] { ring_index(ring, ipc::kRingReadIndexOffset).store(target, std::memory_order_release); })) {
-    fail("fault", "fault while releasing ring " + std::to_string(ring_number));
+    fail(ipc::SegmentRejection::kFault, "fault while releasing ring " + std::to_string(ring_number));
     return;
   }
   published_[ring_number] = target;
@@ -384,7 +384,7 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
       const ipc::Record& r = buffer[i];
       if (r.op == static_cast<std::uint16_t>(ipc::Op::kFrameBegin)) {
         if (r.extra > ipc::kMaxFramePayloadSlots) {
-          fail("ring_index", "frame of " + std::to_string(r.extra) + " slots is longer than allowed");
+          fail(ipc::SegmentRejection::kRingIndex, "frame of " + std::to_string(r.extra) + " slots is longer than allowed");
           break;
         }
         // A frame is published whole, so its tail is in the ring even if this batch ended.
@@ -394,7 +394,7 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
           n += got;
           total += got;
           if (got != missing) {
-            fail("ring_index", "frame of " + std::to_string(r.extra) + " slots is incomplete");
+            fail(ipc::SegmentRejection::kRingIndex, "frame of " + std::to_string(r.extra) + " slots is incomplete");
             break;
           }
         }
@@ -437,11 +437,11 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
     if (producer_metrics_.drained) producer_metrics_.drained->Increment(static_cast<double>(events));
   }
   if (frames) metrics.frames_received.Increment(static_cast<double>(frames));
-  if (invalid_unknown) metrics.record_invalid("unknown_series").Increment(static_cast<double>(invalid_unknown));
-  if (invalid_op) metrics.record_invalid("wrong_op").Increment(static_cast<double>(invalid_op));
-  if (invalid_value) metrics.record_invalid("bad_value").Increment(static_cast<double>(invalid_value));
-  if (invalid_refused) metrics.record_invalid("rejected_family").Increment(static_cast<double>(invalid_refused));
-  if (invalid_frame) metrics.record_invalid("bad_frame").Increment(static_cast<double>(invalid_frame));
+  if (invalid_unknown) metrics.record_invalid(ipc::InvalidRecord::kUnknownSeries).Increment(static_cast<double>(invalid_unknown));
+  if (invalid_op) metrics.record_invalid(ipc::InvalidRecord::kWrongOp).Increment(static_cast<double>(invalid_op));
+  if (invalid_value) metrics.record_invalid(ipc::InvalidRecord::kBadValue).Increment(static_cast<double>(invalid_value));
+  if (invalid_refused) metrics.record_invalid(ipc::InvalidRecord::kRejectedFamily).Increment(static_cast<double>(invalid_refused));
+  if (invalid_frame) metrics.record_invalid(ipc::InvalidRecord::kBadFrame).Increment(static_cast<double>(invalid_frame));
   return total;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -16,6 +17,7 @@
 
 #include "collector/aggregate/family_registry.h"
 #include "collector/store/outcome_sink.h"
+#include "ipc/rejection_reason.h"
 #include "ipc/segment_layout.h"
 #include "collector/expose/self_metrics.h"
 #include "collector/aggregate/shard.h"
@@ -27,7 +29,7 @@ struct AttachPolicy {
 };
 
 struct Rejection {
-  const char* reason;  // a fixed class for the rejection counter
+  ipc::SegmentRejection reason;  // for the rejection counter
   std::string detail;  // for the log
 };
 
@@ -72,8 +74,8 @@ class AttachedSegment {
   void set_producer_metrics(const SelfMetrics::Producer& producer) { producer_metrics_ = producer; }
   const SelfMetrics::Producer& producer_metrics() const { return producer_metrics_; }
   // Set after a fault or a broken rule of the format; the reason is in failure().
-  bool failed() const { return failure_ != nullptr; }
-  const char* failure() const { return failure_; }
+  bool failed() const { return failure_.has_value(); }
+  std::optional<ipc::SegmentRejection> failure() const { return failure_; }
   const std::string& failure_detail() const { return failure_detail_; }
   // Removes the file, if it is still the one we mapped.
   void remove_file(int dirfd) const;
@@ -85,7 +87,7 @@ class AttachedSegment {
 
  private:
   AttachedSegment() = default;
-  void fail(const char* reason, std::string detail);
+  void fail(ipc::SegmentRejection reason, std::string detail);
   bool refresh_string_table(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
   void take_entry(const ipc::FamilyDecl& family, FamilyRegistry& registry, SelfMetrics& metrics);
   void take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics);
@@ -103,7 +105,7 @@ class AttachedSegment {
   std::byte* base_ = nullptr;
   std::size_t size_ = 0;
   ipc::SegmentDescriptor descriptor_{};  // private copy, validated
-  const char* failure_ = nullptr;
+  std::optional<ipc::SegmentRejection> failure_;
   std::string failure_detail_;
 
   std::uint64_t strtab_copied_ = 0;  // bytes of the string table taken so far

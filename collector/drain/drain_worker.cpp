@@ -137,8 +137,8 @@ void DrainWorker::housekeeping() {
     count_drops(s);
     s.producer_metrics().ring_fill->Set(s.ring_fill());
     if (s.failed()) {
-      log(LogLevel::kError, "segment abandoned", {{"segment", s.name()}, {"reason", s.failure()}, {"detail", s.failure_detail()}});
-      prometheus::Counter& rejected = metrics_.segment_rejected(s.failure());
+      log(LogLevel::kError, "segment abandoned", {{"segment", s.name()}, {"reason", std::string(ipc::to_label(*s.failure()))}, {"detail", s.failure_detail()}});
+      prometheus::Counter& rejected = metrics_.segment_rejected(*s.failure());
       drop_segment(i, false);  // `s` is gone from here on
       rejected.Increment();
       continue;

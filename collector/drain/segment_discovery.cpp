@@ -48,7 +48,7 @@ void SegmentDiscovery::consider(const std::string& name) {
   auto result = AttachedSegment::attach(directory_.fd(), name, policy_);
   if (auto* rejection = std::get_if<Rejection>(&result)) {
     metrics_.segment_rejected(rejection->reason).Increment();
-    log(LogLevel::kWarn, "segment rejected", {{"segment", name}, {"reason", rejection->reason}, {"detail", rejection->detail}});
+    log(LogLevel::kWarn, "segment rejected", {{"segment", name}, {"reason", std::string(ipc::to_label(rejection->reason))}, {"detail", rejection->detail}});
     directory_.release(name);
     return;
   }

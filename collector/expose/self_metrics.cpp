@@ -40,8 +40,12 @@ SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
       producer_series_refused_family_(counter_family(*registry_, "agentmetrics_producer_series_refused_total",
                                                      "Families and series one producer could not declare because its string table was full")) {}
 
-prometheus::Counter& SelfMetrics::segment_rejected(const std::string& reason) { return rejected_family_.Add({{"reason", reason}}); }
-prometheus::Counter& SelfMetrics::record_invalid(const std::string& reason) { return invalid_family_.Add({{"reason", reason}}); }
+prometheus::Counter& SelfMetrics::segment_rejected(ipc::SegmentRejection reason) {
+  return rejected_family_.Add({{"reason", std::string(ipc::to_label(reason))}});
+}
+prometheus::Counter& SelfMetrics::record_invalid(ipc::InvalidRecord reason) {
+  return invalid_family_.Add({{"reason", std::string(ipc::to_label(reason))}});
+}
 
 prometheus::Counter& SelfMetrics::series_overflowed(const std::string& family) { return overflow_family_.Add({{"family", family}}); }
 

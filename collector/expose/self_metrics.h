@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "ipc/rejection_reason.h"
+
 namespace agentmetrics::collector {
 
 inline constexpr const char* kSelfMetricPrefix = "agentmetrics_";
@@ -30,9 +32,9 @@ class SelfMetrics {
 
   // reason: truncated, bad_magic, bad_version, bad_layout, bad_identity, foreign_owner,
   // open_failed, string_table, ring_index, fault
-  prometheus::Counter& segment_rejected(const std::string& reason);
+  prometheus::Counter& segment_rejected(ipc::SegmentRejection reason);
   // reason: unknown_series, wrong_op, bad_value, rejected_family, bad_frame
-  prometheus::Counter& record_invalid(const std::string& reason);
+  prometheus::Counter& record_invalid(ipc::InvalidRecord reason);
   // Series declarations folded into a family's overflow series by the series limit.
   prometheus::Counter& series_overflowed(const std::string& family);
   // agentmetrics_wait_mode{mode} = 1 for the mode in use ("io_uring" or "poll").

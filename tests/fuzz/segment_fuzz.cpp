@@ -128,11 +128,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::check_exposition(render_openmetrics(families), true);
     // AM_FUZZ_VERBOSE=1 shows what an input did (for writing seeds).
     if (std::getenv("AM_FUZZ_VERBOSE")) {
-      std::fprintf(stderr, "attached; failed=%s %s\n%s\n", s.failed() ? s.failure() : "no", s.failure_detail().c_str(), text.c_str());
+      std::fprintf(stderr, "attached; failed=%s %s\n%s\n", s.failed() ? std::string(ipc::to_label(*s.failure())).c_str() : "no",
+                   s.failure_detail().c_str(), text.c_str());
     }
   } else if (std::getenv("AM_FUZZ_VERBOSE")) {
     const auto& r = std::get<Rejection>(attached);
-    std::fprintf(stderr, "rejected: %s %s\n", r.reason, r.detail.c_str());
+    std::fprintf(stderr, "rejected: %s %s\n", std::string(ipc::to_label(r.reason)).c_str(), r.detail.c_str());
   }
   ::unlinkat(dirfd, name.c_str(), 0);
   return 0;

@@ -22,6 +22,8 @@ using namespace agentmetrics::collector;
 
 namespace {
 
+std::string failure_of(const AttachedSegment& s) { return s.failure() ? std::string(ipc::to_label(*s.failure())) : "none"; }
+
 class AttachedSegmentTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -56,7 +58,7 @@ class AttachedSegmentTest : public ::testing::Test {
     if (policy.allowed_owners.empty()) policy.allowed_owners.insert(::getuid());
     auto result = AttachedSegment::attach(dirfd_, name_, policy);
     if (auto* r = std::get_if<Rejection>(&result)) {
-      ADD_FAILURE() << "rejected: " << r->reason << " " << r->detail;
+      ADD_FAILURE() << "rejected: " << ipc::to_label(r->reason) << " " << r->detail;
       return nullptr;
     }
     return std::move(std::get<std::unique_ptr<AttachedSegment>>(result));
@@ -65,7 +67,7 @@ class AttachedSegmentTest : public ::testing::Test {
   std::string rejection(AttachPolicy policy = {}) {
     if (policy.allowed_owners.empty()) policy.allowed_owners.insert(::getuid());
     auto result = AttachedSegment::attach(dirfd_, name_, policy);
-    if (auto* r = std::get_if<Rejection>(&result)) return r->reason;
+    if (auto* r = std::get_if<Rejection>(&result)) return std::string(ipc::to_label(r->reason));
     return "accepted";
   }
 
@@ -134,9 +136,9 @@ TEST_F(AttachedSegmentTest, CountsInvalidRecordsWithoutApplyingThem) {
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 7u);
   EXPECT_FALSE(s->failed());
   EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 3.0);
-  EXPECT_EQ(metrics_.record_invalid("bad_value").Value(), 3);
-  EXPECT_EQ(metrics_.record_invalid("wrong_op").Value(), 2);
-  EXPECT_EQ(metrics_.record_invalid("unknown_series").Value(), 1);
+  EXPECT_EQ(metrics_.record_invalid(ipc::InvalidRecord::kBadValue).Value(), 3);
+  EXPECT_EQ(metrics_.record_invalid(ipc::InvalidRecord::kWrongOp).Value(), 2);
+  EXPECT_EQ(metrics_.record_invalid(ipc::InvalidRecord::kUnknownSeries).Value(), 1);
 }
 
 TEST_F(AttachedSegmentTest, SeesDeclarationsMadeAfterAttaching) {
@@ -158,7 +160,7 @@ TEST_F(AttachedSegmentTest, RefusesAFamilyThatConflictsAndItsRecords) {
   auto s = attach();
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
   EXPECT_FALSE(s->failed());
-  EXPECT_EQ(metrics_.record_invalid("rejected_family").Value(), 2);  // the family and the record
+  EXPECT_EQ(metrics_.record_invalid(ipc::InvalidRecord::kRejectedFamily).Value(), 2);  // the family and the record
 }
 
 TEST_F(AttachedSegmentTest, ReservedNamesAreRefused) {
@@ -185,7 +187,7 @@ TEST_F(AttachedSegmentTest, GarbageInTheStringTableAbandonsTheSegment) {
   writer_->claim_ring()->ring.push(ipc::Record{9, 1, 0, 1.0});  // forces a refresh
   s->drain(shard_, registry_, metrics_);
   EXPECT_TRUE(s->failed());
-  EXPECT_STREQ(s->failure(), "string_table");
+  EXPECT_EQ(failure_of(*s), "string_table");
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u) << "a failed segment is never read again";
   ::munmap(raw, 4096 * 600);
 }
@@ -199,7 +201,7 @@ TEST_F(AttachedSegmentTest, ShrinkingCommittedSizeAbandonsTheSegment) {
   reinterpret_cast<ipc::SegmentHeader*>(raw)->strtab_committed.store(8);
   writer_->claim_ring()->ring.push(ipc::Record{5, 1, 0, 1.0});
   s->drain(shard_, registry_, metrics_);
-  EXPECT_STREQ(s->failure(), "string_table");
+  EXPECT_EQ(failure_of(*s), "string_table");
   ::munmap(raw, 4096 * 600);
 }
 
@@ -210,7 +212,7 @@ TEST_F(AttachedSegmentTest, OutOfRangeRingIndexAbandonsTheSegment) {
   auto s = attach();
   *reinterpret_cast<std::size_t*>(reinterpret_cast<std::byte*>(&ring->ring) + ipc::kRingWriteIndexOffset) = 1u << 30;
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
-  EXPECT_STREQ(s->failure(), "ring_index");
+  EXPECT_EQ(failure_of(*s), "ring_index");
 }
 
 TEST_F(AttachedSegmentTest, ReadIndexMovedByTheProducerAbandonsTheSegment) {
@@ -220,7 +222,7 @@ TEST_F(AttachedSegmentTest, ReadIndexMovedByTheProducerAbandonsTheSegment) {
   auto s = attach();
   *reinterpret_cast<std::size_t*>(reinterpret_cast<std::byte*>(&ring->ring) + ipc::kRingReadIndexOffset) = 5;
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
-  EXPECT_STREQ(s->failure(), "ring_index");
+  EXPECT_EQ(failure_of(*s), "ring_index");
 }
 
 TEST_F(AttachedSegmentTest, OversizedFrameAbandonsTheSegment) {
@@ -241,7 +243,7 @@ TEST_F(AttachedSegmentTest, TruncationUnderTheCollectorIsSurvived) {
   ASSERT_EQ(::truncate((dir_.path() + "/" + name_).c_str(), 4096), 0);
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
   EXPECT_TRUE(s->failed());
-  EXPECT_STREQ(s->failure(), "fault");
+  EXPECT_EQ(failure_of(*s), "fault");
   EXPECT_EQ(s->take_new_drops(), 0u);
 }
 

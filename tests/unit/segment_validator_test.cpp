@@ -14,7 +14,7 @@ SegmentDescriptor valid_descriptor() {
 
 std::string label_of(const SegmentDescriptor& d, std::uint64_t size) {
   const auto check = validate_descriptor(d, size);
-  return check.ok ? "ok" : check.label;
+  return check.ok ? "ok" : std::string(to_label(check.label));
 }
 
 }  // namespace
