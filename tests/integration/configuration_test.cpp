@@ -31,6 +31,16 @@ Finished run(std::vector<std::string> argv, std::map<std::string, std::string> e
   return {status ? exit_code(*status) : -1, p.output()};
 }
 
+// The status of cm doctor's "collector" check.
+std::string collector_check(std::vector<std::string> argv, std::map<std::string, std::string> env) {
+  const Finished doctor = run(std::move(argv), std::move(env));
+  const auto report = nlohmann::json::parse(doctor.output.substr(doctor.output.find('{')));
+  for (const auto& check : report["data"]["checks"]) {
+    if (check["name"] == "collector") return check["status"];
+  }
+  return "missing";
+}
+
 class Configuration : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -50,8 +60,12 @@ TEST_F(Configuration, EveryProgramFindsTheStoreTheEnvironmentNamesOverTheFile) {
     while (!std::filesystem::exists(from_env) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
     EXPECT_TRUE(std::filesystem::exists(from_env)) << collector.process().output();
     EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/from-file.db"));
+    // cm doctor asks the listener the configuration names, and finds this collector there.
+    std::ofstream(dir_.path() + "/doctor.yaml") << "collector:\n  listenAddress: \"127.0.0.1:" << collector.port() << "\"\n";
+    EXPECT_EQ(collector_check({AM_CM_BINARY, "doctor", "--json", "--config", dir_.path() + "/doctor.yaml"}, env), "ok");
     EXPECT_EQ(collector.stop(), 0);
   }
+  EXPECT_EQ(collector_check({AM_CM_BINARY, "doctor", "--json", "--config", dir_.path() + "/doctor.yaml"}, env), "warn");
   const Finished doctor = run({AM_CM_BINARY, "doctor", "--json", "--config", config_}, env);
   ASSERT_FALSE(doctor.output.empty());
   const auto report = nlohmann::json::parse(doctor.output.substr(doctor.output.find('{')));

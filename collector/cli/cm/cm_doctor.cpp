@@ -1,19 +1,14 @@
 #include "collector/cli/cm/cm_doctor.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <sqlite3.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
 
+#include "collector/http/http_probe.h"
 #include "collector/http/listen_address.h"
 #include "collector/store/event_store.h"
 #include "collector/learning/history_index.h"
@@ -53,57 +48,14 @@ std::string ago(double seconds) { return format_duration(seconds) + " ago"; }
 
 std::optional<int> collector_health(const std::string& listen_address, int timeout_ms, std::string* error) {
   // The collector's own parser: cm doctor contacts the address the collector listens on.
-  collector::ListenAddress address;
+  collector::ProbeResult probe;
   try {
-    address = collector::parse_listen_address(listen_address);
+    probe = collector::probe_http(collector::parse_listen_address(listen_address), "/health", std::chrono::milliseconds(timeout_ms));
   } catch (const std::invalid_argument& e) {
-    if (error) *error = e.what();
-    return std::nullopt;
+    probe.error = e.what();
   }
-  // An address of every interface is reached on the loopback.
-  std::string host = address.host;
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  const std::string port = std::to_string(address.port);
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || !found) {
-    if (error) *error = "cannot resolve " + host;
-    return std::nullopt;
-  }
-  std::optional<int> status;
-  for (addrinfo* ai = found; ai && !status; ai = ai->ai_next) {
-    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) continue;
-    auto wait_for = [&](short events) {
-      pollfd p{fd, events, 0};
-      return ::poll(&p, 1, timeout_ms) == 1 && (p.revents & events);
-    };
-    bool connected = ::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
-    if (!connected && errno == EINPROGRESS && wait_for(POLLOUT)) {
-      int so_error = 0;
-      socklen_t len = sizeof so_error;
-      connected = ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error == 0;
-      if (!connected && error) *error = std::strerror(so_error);
-    } else if (!connected && error) {
-      *error = std::strerror(errno);
-    }
-    if (connected) {
-      const std::string request = "GET /health HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
-      if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()) && wait_for(POLLIN)) {
-        char buf[64] = {};
-        const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
-        int code = 0;
-        if (n > 12 && std::sscanf(buf, "HTTP/%*d.%*d %d", &code) == 1) status = code;
-      }
-      if (!status && error) *error = "no HTTP answer";
-    }
-    ::close(fd);
-  }
-  freeaddrinfo(found);
-  return status;
+  if (!probe.status && error) *error = probe.error;
+  return probe.status;
 }
 
 DoctorReport run_doctor(const DoctorInput& in) {
