@@ -10,6 +10,7 @@
 #include "collector/daemon/build_info.h"
 #include "collector/daemon/collector.h"
 #include "collector/config/config.h"
+#include "collector/config/config_location.h"
 #include "collector/common/log.h"
 
 using namespace agentmetrics;
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
   CLI::App app{"agentmetricsd: drains agentmetrics shared-memory segments and serves them to Prometheus.\n"
                "Settings come from the defaults, then --config, then METRICS_PORT, ALERT_WEBHOOK_URL and AGENTMETRICS_STORE, then these flags."};
   app.set_version_flag("--version", "agentmetricsd " + info.version + " (commit " + info.commit + ", built " + info.build_time + ")");
-  app.add_option("--config", config_path, "YAML configuration file (see docs/configuration.md)");
+  app.add_option("--config", config_path, "YAML configuration file (default $AGENTMETRICS_CONFIG, else ~/.config/agentmetrics/config.yaml if present; see docs/configuration.md)");
   app.add_option("--web.listen-address", flags.listen_address, "Address to serve HTTP on, HOST:PORT (default :9090)");
   app.add_option("--namespace", flags.ns, "Namespace of the segments to collect (producers set AGENTMETRICS_NAMESPACE; default: default)");
   app.add_option("--segment-dir", flags.segment_dir, "Directory where producers create segments (default /dev/shm)");
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
   }
   if (const char* env = std::getenv("AGENTMETRICS_WAIT_MODE"); env && *env && !flags.wait_mode) flags.wait_mode = env;
 
+  config_path = find_configuration_file(config_path);
   Config config;
   try {
     config = build_config(config_path, flags);

@@ -75,6 +75,30 @@ TEST_F(Configuration, EveryProgramFindsTheStoreTheEnvironmentNamesOverTheFile) {
   EXPECT_EQ(kpi.code, 0) << kpi.output;
 }
 
+// Without --config, all three find the same file: $AGENTMETRICS_CONFIG, else the user's
+// ~/.config/agentmetrics/config.yaml. Only cm looked there, so it could use another store.
+TEST_F(Configuration, EveryProgramFindsTheSameFileWithoutTheFlag) {
+  const std::string xdg_file = dir_.path() + "/.config/agentmetrics/config.yaml";
+  std::filesystem::create_directories(std::filesystem::path(xdg_file).parent_path());
+  std::ofstream(xdg_file) << "store:\n  path: " << dir_.path() << "/from-home.db\n";
+  const std::map<std::string, std::string> by_variable = {{"AGENTMETRICS_CONFIG", config_}, {"HOME", dir_.path()}};
+  const std::map<std::string, std::string> by_home = {{"HOME", dir_.path()}};
+  for (const auto& [env, store] : {std::pair{by_variable, dir_.path() + "/from-file.db"}, std::pair{by_home, dir_.path() + "/from-home.db"}}) {
+    {
+      CollectorProcess collector(unique_namespace("config"), {}, env);
+      const auto deadline = std::chrono::steady_clock::now() + 20s;
+      while (!std::filesystem::exists(store) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+      EXPECT_TRUE(std::filesystem::exists(store)) << collector.process().output();
+      EXPECT_EQ(collector.stop(), 0);
+    }
+    const Finished doctor = run({AM_CM_BINARY, "doctor", "--json"}, env);
+    EXPECT_EQ(nlohmann::json::parse(doctor.output.substr(doctor.output.find('{')))["data"]["store"], store) << doctor.output;
+    // The daemon's store is the only one there: agentmetrics kpi refuses a store that is missing.
+    const Finished kpi = run({kAgentmetricsCliBinary, "kpi", "--json"}, env);
+    EXPECT_EQ(kpi.code, 0) << kpi.output;
+  }
+}
+
 TEST_F(Configuration, EveryProgramRefusesABadValueFromTheEnvironmentNamingIt) {
   const std::map<std::string, std::string> env = {{"METRICS_PORT", "ninety"}, {"HOME", dir_.path()}};
   const Finished daemon = run({kCollectorBinary, "--config", config_}, env);

@@ -23,10 +23,17 @@ std::string unique_namespace(const std::string& tag) {
 CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::string> extra_args, std::map<std::string, std::string> env) {
   std::vector<std::string> argv = {kCollectorBinary, "--web.listen-address=127.0.0.1:0", "--namespace=" + ns, "--log.level=debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  // Unless the test names a store, the collector gets a private one, removed with it: never
-  // the user's own.
-  const bool store_named = env.contains("AGENTMETRICS_STORE") ||
-                           std::any_of(extra_args.begin(), extra_args.end(), [](const std::string& a) { return a.starts_with("--store"); });
+  // Unless the test names a store (or gives the collector a HOME of its own, and so the store
+  // there), the collector gets a private one, removed with it: never the user's own. Nor does
+  // it read the user's configuration file unless the test says which one.
+  const auto has_arg = [&](const char* prefix) {
+    return std::any_of(extra_args.begin(), extra_args.end(), [&](const std::string& a) { return a.starts_with(prefix); });
+  };
+  const bool store_named = env.contains("AGENTMETRICS_STORE") || env.contains("HOME") || has_arg("--store");
+  if (!has_arg("--config") && !env.contains("AGENTMETRICS_CONFIG") && !env.contains("HOME")) {
+    env["AGENTMETRICS_CONFIG"] = "";
+    env["XDG_CONFIG_HOME"] = "/nonexistent/agentmetrics-test";
+  }
   if (!store_named) {
     owned_store_ = "/tmp/am-test-store-" + ns + ".db";
     argv.push_back("--store=" + owned_store_);

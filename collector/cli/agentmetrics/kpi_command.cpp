@@ -7,6 +7,7 @@
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/kpi_report.h"
 #include "collector/config/kpi_settings.h"
+#include "collector/config/config_location.h"
 #include "collector/store/store_location.h"
 
 namespace agentmetrics::cli {
@@ -15,7 +16,7 @@ namespace {
 // The configuration as the collector reads it (file, environment, checks), with the window
 // asked for.
 collector::Config kpi_config(const std::string& file, const std::string& window) {
-  return collector::load_configuration(file, [&](collector::Config& c) { c.kpi.windows = {window}; });
+  return collector::load_configuration(collector::find_configuration_file(file), [&](collector::Config& c) { c.kpi.windows = {window}; });
 }
 
 }  // namespace
@@ -32,7 +33,7 @@ void add_kpi_command(CLI::App& app, int& result) {
   auto options = std::make_shared<Options>();
   cmd->add_option("--window", options->window, "how far back: 24h, 7d, 30d, ... (default 7d)");
   cmd->add_option("--store", options->store, "the store (default $AGENTMETRICS_STORE, else the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
-  cmd->add_option("--config", options->config, "the collector's configuration file, for its kpi.targets");
+  cmd->add_option("--config", options->config, "the collector's configuration file, for its kpi.targets (default $AGENTMETRICS_CONFIG, else ~/.config/agentmetrics/config.yaml if present)");
   cmd->add_flag("--json", options->json, "as JSON");
   cmd->callback([options, &result] {
     using collector::ConfigError;

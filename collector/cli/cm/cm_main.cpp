@@ -12,11 +12,11 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "collector/cli/cm/cm_doctor.h"
 #include "collector/common/log.h"
 #include "collector/config/config.h"
+#include "collector/config/config_location.h"
 #include "collector/store/event_store.h"
 #include "collector/learning/api/json_envelope.h"
 #include "collector/learning/learning_service.h"
@@ -35,26 +35,6 @@ struct Options {
   std::string store_path, config_path, actions_path;
   bool json = false;
 };
-
-bool file_exists(const std::string& path) {
-  struct stat st{};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-// --config, else $AGENTMETRICS_CONFIG, else $XDG_CONFIG_HOME/agentmetrics/config.yaml (or
-// ~/.config/agentmetrics/config.yaml) when it exists.
-std::string find_config(const std::string& given) {
-  if (!given.empty()) return given;
-  if (const char* env = std::getenv("AGENTMETRICS_CONFIG"); env && *env) return env;
-  std::string dir;
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg == '/') {
-    dir = xdg;
-  } else if (const char* home = std::getenv("HOME"); home && *home) {
-    dir = std::string(home) + "/.config";
-  }
-  const std::string path = dir.empty() ? std::string() : dir + "/agentmetrics/config.yaml";
-  return !path.empty() && file_exists(path) ? path : std::string();
-}
 
 collector::Config load_config(const std::string& path) {
   try {
@@ -86,7 +66,7 @@ class Session {
   explicit Session(const Options& o) : options_(o) {}
 
   const collector::Config& config() {
-    if (!config_) config_ = std::make_unique<collector::Config>(load_config(find_config(options_.config_path)));
+    if (!config_) config_ = std::make_unique<collector::Config>(load_config(collector::find_configuration_file(options_.config_path)));
     return *config_;
   }
   std::string path() { return store_path(options_, config()); }
@@ -405,7 +385,7 @@ int main(int argc, char** argv) {
     } else if (doctor->parsed()) {
       command = "doctor";
       DoctorInput input;
-      input.config_path = find_config(o.config_path);
+      input.config_path = collector::find_configuration_file(o.config_path);
       collector::Config config;
       try {
         config = session.config();
