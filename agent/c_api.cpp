@@ -63,9 +63,8 @@ std::vector<std::string> strings(const char* const* array, std::size_t count, co
   return out;
 }
 
-std::uint32_t resolve(agentmetrics::ipc::MetricType type, const char* name, const char* help,
-                      const char* const* label_names, const char* const* label_values, std::size_t label_count,
-                      std::vector<double> buckets, const void* out) {
+std::uint32_t resolve(agentmetrics::ipc::MetricType type, const char* name, const char* help, const char* const* label_names,
+                      const char* const* label_values, std::size_t label_count, std::vector<double> buckets, const void* out) {
   if (name == nullptr || out == nullptr) throw std::invalid_argument("name and out must not be NULL");
   agentmetrics::ipc::FamilyDecl decl;
   decl.type = type;
@@ -91,27 +90,28 @@ am_status set_field(am_event* event, const char* field, Set&& set) {
 
 extern "C" {
 
-am_status am_counter_get(const char* name, const char* help, const char* const* label_names,
-                         const char* const* label_values, size_t label_count, am_counter** out) {
+am_status am_counter_get(const char* name, const char* help, const char* const* label_names, const char* const* label_values,
+                         size_t label_count, am_counter** out) {
   return guarded([&] {
-    *out = to_handle<am_counter>(resolve(agentmetrics::ipc::MetricType::kCounter, name, help, label_names, label_values, label_count, {}, out));
+    *out = to_handle<am_counter>(
+        resolve(agentmetrics::ipc::MetricType::kCounter, name, help, label_names, label_values, label_count, {}, out));
   });
 }
 
-am_status am_gauge_get(const char* name, const char* help, const char* const* label_names,
-                       const char* const* label_values, size_t label_count, am_gauge** out) {
+am_status am_gauge_get(const char* name, const char* help, const char* const* label_names, const char* const* label_values,
+                       size_t label_count, am_gauge** out) {
   return guarded([&] {
     *out = to_handle<am_gauge>(resolve(agentmetrics::ipc::MetricType::kGauge, name, help, label_names, label_values, label_count, {}, out));
   });
 }
 
-am_status am_histogram_get(const char* name, const char* help, const char* const* label_names,
-                           const char* const* label_values, size_t label_count, const double* buckets,
-                           size_t bucket_count, am_histogram** out) {
+am_status am_histogram_get(const char* name, const char* help, const char* const* label_names, const char* const* label_values,
+                           size_t label_count, const double* buckets, size_t bucket_count, am_histogram** out) {
   return guarded([&] {
     if (bucket_count > 0 && buckets == nullptr) throw std::invalid_argument("buckets is NULL but bucket_count > 0");
     std::vector<double> bounds(buckets, buckets + bucket_count);
-    *out = to_handle<am_histogram>(resolve(agentmetrics::ipc::MetricType::kHistogram, name, help, label_names, label_values, label_count, std::move(bounds), out));
+    *out = to_handle<am_histogram>(
+        resolve(agentmetrics::ipc::MetricType::kHistogram, name, help, label_names, label_values, label_count, std::move(bounds), out));
   });
 }
 
@@ -125,7 +125,8 @@ void am_histogram_observe(const am_histogram* histogram, double value) {
 
 am_status am_task_begin(const char* agent_type, const char* task_type, const char* stage, am_task** out) {
   return guarded([&] {
-    if (agent_type == nullptr || task_type == nullptr || out == nullptr) throw std::invalid_argument("agent_type, task_type and out must not be NULL");
+    if (agent_type == nullptr || task_type == nullptr || out == nullptr)
+      throw std::invalid_argument("agent_type, task_type and out must not be NULL");
     *out = new am_task{agentmetrics::Task(agent_type, task_type, stage ? stage : "unknown")};
   });
 }

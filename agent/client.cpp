@@ -60,7 +60,8 @@ std::uint64_t random_producer_id() {
   while (id == 0) {
     if (::getrandom(&id, sizeof(id), 0) != static_cast<ssize_t>(sizeof(id))) {
       // No entropy source: the pid and the clock still tell processes of one host apart.
-      id = (static_cast<std::uint64_t>(::getpid()) << 40) ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+      id = (static_cast<std::uint64_t>(::getpid()) << 40) ^
+           static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     }
   }
   return id;
@@ -70,8 +71,7 @@ std::uint64_t random_producer_id() {
 
 Client::Client() : producer_id_(random_producer_id()) {
   pthread_key_create(&g_lease_key, release_lease);
-  pthread_atfork([] { instance().on_fork_prepare(); }, [] { instance().on_fork_parent(); },
-                 [] { instance().on_fork_child(); });
+  pthread_atfork([] { instance().on_fork_prepare(); }, [] { instance().on_fork_parent(); }, [] { instance().on_fork_child(); });
 }
 
 void Client::on_fork_prepare() { mutex_.lock(); }

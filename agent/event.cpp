@@ -32,13 +32,10 @@ struct CatalogueMetrics {
         return HistogramFamily(decl(f).name, decl(f).help, decl(f).label_names, decl(f).buckets);
       };
       using enum ipc::CatalogueFamily;
-      return CatalogueMetrics{counter(kTaskTotal),
-                              histogram(kTaskDuration),
-                              GaugeFamily(decl(kCodeCoverage).name, decl(kCodeCoverage).help),
-                              counter(kLintErrors),
-                              histogram(kPipelineDuration),
-                              counter(kPipelineFailures),
-                              counter(kHumanInterventions)};
+      return CatalogueMetrics{
+          counter(kTaskTotal),         histogram(kTaskDuration),     GaugeFamily(decl(kCodeCoverage).name, decl(kCodeCoverage).help),
+          counter(kLintErrors),        histogram(kPipelineDuration), counter(kPipelineFailures),
+          counter(kHumanInterventions)};
     }();
     return metrics;
   }

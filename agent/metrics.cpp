@@ -26,8 +26,7 @@ void histogram_observe(std::uint32_t series, double value) noexcept { record(ser
 
 }  // namespace detail
 
-Family::Family(int type, std::string name, std::string help, std::vector<std::string> label_names,
-               std::vector<double> buckets)
+Family::Family(int type, std::string name, std::string help, std::vector<std::string> label_names, std::vector<double> buckets)
     : label_names_(label_names) {
   ipc::FamilyDecl decl;
   decl.type = static_cast<ipc::MetricType>(type);
@@ -38,9 +37,7 @@ Family::Family(int type, std::string name, std::string help, std::vector<std::st
   family_ = agent::Client::instance().declare_family(std::move(decl));
 }
 
-std::uint32_t Family::resolve(const LabelValues& values) const {
-  return agent::Client::instance().declare_series(family_, values);
-}
+std::uint32_t Family::resolve(const LabelValues& values) const { return agent::Client::instance().declare_series(family_, values); }
 
 std::uint32_t Family::resolve(NamedLabels labels) const {
   LabelValues values(label_names_.size());
@@ -65,10 +62,8 @@ CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std
 GaugeFamily::GaugeFamily(std::string name, std::string help, std::vector<std::string> label_names)
     : Family(static_cast<int>(ipc::MetricType::kGauge), std::move(name), std::move(help), std::move(label_names), {}) {}
 
-HistogramFamily::HistogramFamily(std::string name, std::string help, std::vector<std::string> label_names,
-                                 std::vector<double> buckets)
-    : Family(static_cast<int>(ipc::MetricType::kHistogram), std::move(name), std::move(help), std::move(label_names),
-             std::move(buckets)) {}
+HistogramFamily::HistogramFamily(std::string name, std::string help, std::vector<std::string> label_names, std::vector<double> buckets)
+    : Family(static_cast<int>(ipc::MetricType::kHistogram), std::move(name), std::move(help), std::move(label_names), std::move(buckets)) {}
 
 bool connected() { return agent::Client::instance().connected(); }
 std::string last_error() { return agent::Client::instance().last_error(); }

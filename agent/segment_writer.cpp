@@ -28,9 +28,7 @@ std::string env_or(const char* name, std::string_view fallback) {
   return (v && *v) ? std::string(v) : std::string(fallback);
 }
 
-[[noreturn]] void throw_errno(const std::string& what) {
-  throw std::system_error(errno, std::generic_category(), what);
-}
+[[noreturn]] void throw_errno(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
 
 // starttime (field 22 of /proc/self/stat): with the pid it names this process uniquely.
 std::uint64_t own_start_ticks() {
@@ -197,9 +195,7 @@ void SegmentWriter::release_ring(ipc::RingSlot* slot) {
   slot->control.owner.store(static_cast<std::uint32_t>(ipc::RingOwner::kFree), std::memory_order_release);
 }
 
-void SegmentWriter::count_unringed_drop() {
-  header()->unringed_drops.fetch_add(1, std::memory_order_relaxed);
-}
+void SegmentWriter::count_unringed_drop() { header()->unringed_drops.fetch_add(1, std::memory_order_relaxed); }
 
 void SegmentWriter::count_refused_series() { header()->series_refused.fetch_add(1, std::memory_order_relaxed); }
 

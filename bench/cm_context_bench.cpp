@@ -40,11 +40,12 @@ class Vocabulary {
  public:
   explicit Vocabulary(std::mt19937_64& rng) : rng_(rng) {
     // Real words first (they take the frequent ranks), then made-up ones.
-    const char* real[] = {"fix", "add", "update", "test", "tests", "refactor", "error", "build", "api", "user", "login", "session",
-                          "cache", "database", "query", "migration", "schema", "parser", "config", "deploy", "pipeline", "docker",
-                          "auth", "token", "password", "logging", "metrics", "endpoint", "timeout", "retry", "flaky", "css",
-                          "layout", "thread", "lock", "race", "memory", "leak", "performance", "latency", "index", "search",
-                          "upload", "download", "payment", "invoice", "email", "notification", "queue", "worker", "scheduler"};
+    const char* real[] = {"fix",      "add",     "update",       "test",    "tests",    "refactor", "error",     "build",    "api",
+                          "user",     "login",   "session",      "cache",   "database", "query",    "migration", "schema",   "parser",
+                          "config",   "deploy",  "pipeline",     "docker",  "auth",     "token",    "password",  "logging",  "metrics",
+                          "endpoint", "timeout", "retry",        "flaky",   "css",      "layout",   "thread",    "lock",     "race",
+                          "memory",   "leak",    "performance",  "latency", "index",    "search",   "upload",    "download", "payment",
+                          "invoice",  "email",   "notification", "queue",   "worker",   "scheduler"};
     for (const char* w : real) words_.push_back(w);
     const char* syllables[] = {"ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "so", "gu", "da", "fi", "ho", "xe", "bri"};
     while (words_.size() < 3000) {
@@ -76,7 +77,7 @@ class Vocabulary {
 };
 
 bool exists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -112,8 +113,8 @@ void generate(const std::string& path, std::size_t rules, std::size_t tasks) {
   const char* agents[] = {"build", "plan", "general", "review", "test"};
   const char* types[] = {"feature", "bugfix", "refactor", "docs", "test", "chore", "perf", "security"};
   const char* stages[] = {"implement", "test", "build", "lint", "deploy", "review"};
-  const char* approaches[] = {"test_driven_development", "reproduce_first", "small_steps", "spike_then_rewrite", "pair_review",
-                              "big_bang", "incremental_migration", "feature_flag", "bisect", "profiling_first"};
+  const char* approaches[] = {"test_driven_development", "reproduce_first", "small_steps", "spike_then_rewrite", "pair_review", "big_bang",
+                              "incremental_migration",   "feature_flag",    "bisect",      "profiling_first"};
   auto store = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto t0 = std::chrono::steady_clock::now();
@@ -165,12 +166,18 @@ int main(int argc, char** argv) {
   double max_median = 20.0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--cm") cm = value;
-    else if (flag == "--dir") dir = value;
-    else if (flag == "--rules") rules = std::stoul(value);
-    else if (flag == "--tasks") tasks = std::stoul(value);
-    else if (flag == "--runs") runs = std::stoul(value);
-    else if (flag == "--max-median-ms") max_median = std::stod(value);
+    if (flag == "--cm")
+      cm = value;
+    else if (flag == "--dir")
+      dir = value;
+    else if (flag == "--rules")
+      rules = std::stoul(value);
+    else if (flag == "--tasks")
+      tasks = std::stoul(value);
+    else if (flag == "--runs")
+      runs = std::stoul(value);
+    else if (flag == "--max-median-ms")
+      max_median = std::stod(value);
     else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
       return 2;

@@ -43,7 +43,8 @@ struct Ours {
     for (std::size_t i = 0; i < series; ++i) {
       SeriesAggregate* s = shard.series(*family, task_labels(i));
       const auto op = histograms ? ipc::Op::kHistogramObserve : ipc::Op::kCounterAdd;
-      for (int k = 0; k < 3; ++k) shard.apply(*s, ipc::Record{0, static_cast<std::uint16_t>(op), 0, static_cast<double>((i + k * 700) % 4000)});
+      for (int k = 0; k < 3; ++k)
+        shard.apply(*s, ipc::Record{0, static_cast<std::uint16_t>(op), 0, static_cast<double>((i + k * 700) % 4000)});
     }
   }
   FamilyRegistry registry;
@@ -54,14 +55,18 @@ struct Ours {
 struct Theirs {
   explicit Theirs(std::size_t series, bool histograms) : registry(std::make_shared<prometheus::Registry>()) {
     if (histograms) {
-      auto& family = prometheus::BuildHistogram().Name("opencode_task_duration_seconds").Help("Task completion duration in seconds").Register(*registry);
+      auto& family = prometheus::BuildHistogram()
+                         .Name("opencode_task_duration_seconds")
+                         .Help("Task completion duration in seconds")
+                         .Register(*registry);
       for (std::size_t i = 0; i < series; ++i) {
         const auto l = task_labels(i);
         auto& h = family.Add({{"agent_type", l[0]}, {"task_type", l[1]}, {"stage", l[2]}, {"success", l[3]}}, kBuckets);
         for (int k = 0; k < 3; ++k) h.Observe(static_cast<double>((i + k * 700) % 4000));
       }
     } else {
-      auto& family = prometheus::BuildCounter().Name("opencode_task_events_total").Help("Task completion duration in seconds").Register(*registry);
+      auto& family =
+          prometheus::BuildCounter().Name("opencode_task_events_total").Help("Task completion duration in seconds").Register(*registry);
       for (std::size_t i = 0; i < series; ++i) {
         const auto l = task_labels(i);
         auto& c = family.Add({{"agent_type", l[0]}, {"task_type", l[1]}, {"stage", l[2]}, {"success", l[3]}});
@@ -133,7 +138,7 @@ void BM_PrometheusCppSerializerOnly(benchmark::State& state) {
   report(state, bytes);
 }
 
-#define SCRAPE_BENCH(fn)                                                                                       \
+#define SCRAPE_BENCH(fn)                                                                                                          \
   BENCHMARK_TEMPLATE(fn, true)->Name(#fn "/histograms")->RangeMultiplier(10)->Range(1000, 100000)->Unit(benchmark::kMillisecond); \
   BENCHMARK_TEMPLATE(fn, false)->Name(#fn "/counters")->RangeMultiplier(10)->Range(1000, 100000)->Unit(benchmark::kMillisecond)
 

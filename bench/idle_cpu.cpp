@@ -198,9 +198,10 @@ void print_table(const std::vector<IdleFigures>& rows, double seconds) {
     std::printf("%-22s %-12s %10.2f %10.3f %12.2f %11.2f\n", r.what.c_str(), r.drain_waits_with.c_str(), r.cpu_seconds,
                 100.0 * r.cpu_seconds / seconds, r.on_cpu_seconds * 1e3, r.wakeups_per_second);
   }
-  std::printf("\n(CPU s: utime + stime, clock ticks of 1/%ld s; on-CPU ms: schedstat run time; wake-ups/s: voluntary +\n"
-              "nonvoluntary context switches of all threads, per second)\n",
-              ::sysconf(_SC_CLK_TCK));
+  std::printf(
+      "\n(CPU s: utime + stime, clock ticks of 1/%ld s; on-CPU ms: schedstat run time; wake-ups/s: voluntary +\n"
+      "nonvoluntary context switches of all threads, per second)\n",
+      ::sysconf(_SC_CLK_TCK));
   for (const auto& r : rows) {
     std::printf("\nper thread, %s (threads of one name together):\n  %-24s %11s %12s\n", r.what.c_str(), "thread", "wake-ups/s",
                 "on-CPU ms");

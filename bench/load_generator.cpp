@@ -126,7 +126,9 @@ void run_producer(const std::string& ns, int index, double seconds, double rate,
 }
 
 void throughput(const Options& o) {
-  std::printf("\nThroughput: %.0f s per row, %s\n\n", o.seconds, o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str() : "producers as fast as they can");
+  std::printf("\nThroughput: %.0f s per row, %s\n\n", o.seconds,
+              o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str()
+                         : "producers as fast as they can");
   std::printf("%9s %16s %16s %14s %8s %14s\n", "producers", "accepted/s", "drained/s", "dropped", "drop %", "collector CPU");
   for (const long k : o.producers) {
     const std::string ns = "load-" + std::to_string(::getpid()) + "-" + std::to_string(k);
@@ -135,12 +137,14 @@ void throughput(const Options& o) {
     if (::pipe(start_pipe) != 0 || ::pipe(report_pipe) != 0) throw std::runtime_error("pipe failed");
     std::vector<pid_t> producers;
     for (long p = 0; p < k; ++p) {
-      producers.push_back(spawn([&] { run_producer(ns, static_cast<int>(p), o.seconds, o.rate / static_cast<double>(k), start_pipe[0], report_pipe[1]); }));
+      producers.push_back(
+          spawn([&] { run_producer(ns, static_cast<int>(p), o.seconds, o.rate / static_cast<double>(k), start_pipe[0], report_pipe[1]); }));
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));  // segments created and attached
     const double cpu_before = cpu_seconds(daemon.pid);
     const std::string go(static_cast<std::size_t>(k), 'g');
-    if (::write(start_pipe[1], go.data(), go.size()) != static_cast<ssize_t>(go.size())) throw std::runtime_error("cannot start the producers");
+    if (::write(start_pipe[1], go.data(), go.size()) != static_cast<ssize_t>(go.size()))
+      throw std::runtime_error("cannot start the producers");
     ProducerResult total;
     for (long p = 0; p < k; ++p) {
       ProducerResult r;
@@ -171,7 +175,9 @@ void run_series_producer(const std::string& ns, long index, long count, int read
   agentmetrics::HistogramFamily family("am_load_task_" + std::to_string(index) + "_duration_seconds", "Series of the memory benchmark",
                                        {"agent_type", "task_type", "stage", "success"}, {60, 300, 900, 1800, 3600});
   for (long i = 0; i < count; ++i) {
-    family.with({"agent_" + std::to_string(i % 10), "type_" + std::to_string(i / 10 % 100), "stage_" + std::to_string(i / 1000), i % 2 ? "true" : "false"})
+    family
+        .with({"agent_" + std::to_string(i % 10), "type_" + std::to_string(i / 10 % 100), "stage_" + std::to_string(i / 1000),
+               i % 2 ? "true" : "false"})
         .observe(static_cast<double>(i % 4000));
   }
   const char done = 'd';

@@ -204,8 +204,8 @@ void measure_wakeups(benchmark::State& state, Placement placement, const ThreadP
   state.counters["p99_us"] = percentile(samples_us, 0.99);
   state.counters["asleep"] = static_cast<double>(asleep_at_publish) / samples;
   state.counters["wakeups"] = static_cast<double>(consumer.voluntary_switches() - switches_before) / samples;
-  const auto most_common = std::max_element(sleeping_in.begin(), sleeping_in.end(),
-                                            [](const auto& a, const auto& b) { return a.second < b.second; });
+  const auto most_common =
+      std::max_element(sleeping_in.begin(), sleeping_in.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   if (most_common != sleeping_in.end()) state.SetLabel("slept in " + most_common->first);
 }
 
@@ -256,7 +256,8 @@ void BM_Agentmetrics_DoorbellToDrain(benchmark::State& state, WaitMode mode, Pla
     state.SkipWithError("the collector did not drain the first event within 3 s");
     return;
   }
-  measure_wakeups(state, placement, *drain_thread, [&counter] { counter.inc(); }, drained);
+  measure_wakeups(
+      state, placement, *drain_thread, [&counter] { counter.inc(); }, drained);
 }
 
 // --- peers ---
@@ -307,7 +308,8 @@ class PipeConsumer {
 
 void BM_Peer_PipeToBlockedReader(benchmark::State& state, Placement placement) {
   PipeConsumer consumer;
-  measure_wakeups(state, placement, consumer.probe(), [&consumer] { consumer.publish(); }, [&consumer] { return consumer.consumed(); });
+  measure_wakeups(
+      state, placement, consumer.probe(), [&consumer] { consumer.publish(); }, [&consumer] { return consumer.consumed(); });
 }
 
 // The naive back-off: the consumer looks for work, and sleeps 1 ms when there is none.
@@ -350,7 +352,8 @@ class SleepPollingConsumer {
 
 void BM_Peer_SleepPoll1ms(benchmark::State& state, Placement placement) {
   SleepPollingConsumer consumer;
-  measure_wakeups(state, placement, consumer.probe(), [&consumer] { consumer.publish(); }, [&consumer] { return consumer.consumed(); });
+  measure_wakeups(
+      state, placement, consumer.probe(), [&consumer] { consumer.publish(); }, [&consumer] { return consumer.consumed(); });
 }
 
 void remove_own_segments(const std::string& ns) {
@@ -364,12 +367,12 @@ void remove_own_segments(const std::string& ns) {
 #define WAKEUP_BENCHMARK(function, name, ...) \
   BENCHMARK_CAPTURE(function, name, __VA_ARGS__)->Iterations(kSamplesPerRun)->UseManualTime()->Unit(benchmark::kMicrosecond)
 
-WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, io_uring/scheduler, WaitMode::kIoUring, Placement::kScheduler);
-WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, io_uring/same_core, WaitMode::kIoUring, Placement::kSameCore);
-WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, io_uring/other_core, WaitMode::kIoUring, Placement::kOtherCore);
-WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, poll/scheduler, WaitMode::kPoll, Placement::kScheduler);
-WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, poll/same_core, WaitMode::kPoll, Placement::kSameCore);
-WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, poll/other_core, WaitMode::kPoll, Placement::kOtherCore);
+WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, io_uring / scheduler, WaitMode::kIoUring, Placement::kScheduler);
+WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, io_uring / same_core, WaitMode::kIoUring, Placement::kSameCore);
+WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, io_uring / other_core, WaitMode::kIoUring, Placement::kOtherCore);
+WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, poll / scheduler, WaitMode::kPoll, Placement::kScheduler);
+WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, poll / same_core, WaitMode::kPoll, Placement::kSameCore);
+WAKEUP_BENCHMARK(BM_Agentmetrics_DoorbellToDrain, poll / other_core, WaitMode::kPoll, Placement::kOtherCore);
 WAKEUP_BENCHMARK(BM_Peer_PipeToBlockedReader, scheduler, Placement::kScheduler);
 WAKEUP_BENCHMARK(BM_Peer_PipeToBlockedReader, same_core, Placement::kSameCore);
 WAKEUP_BENCHMARK(BM_Peer_PipeToBlockedReader, other_core, Placement::kOtherCore);

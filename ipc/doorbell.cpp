@@ -18,9 +18,7 @@ void ring_doorbell(SegmentHeader& header) noexcept {
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&header.doorbell), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
-bool register_for_heavy_fence() noexcept {
-  return ::syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
-}
+bool register_for_heavy_fence() noexcept { return ::syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0; }
 
 bool heavy_fence_available() noexcept {
   const long commands = ::syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);

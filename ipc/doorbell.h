@@ -25,7 +25,8 @@ void ring_doorbell(SegmentHeader& header) noexcept;
 
 inline void wake_consumer_if_sleeping(SegmentHeader& header) noexcept {
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  if (header.consumer_sleeping.load(std::memory_order_relaxed)) [[unlikely]] ring_doorbell(header);
+  if (header.consumer_sleeping.load(std::memory_order_relaxed)) [[unlikely]]
+    ring_doorbell(header);
 }
 
 // The producer's half of the fence protocol: register this process for the collector's heavy

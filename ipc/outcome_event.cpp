@@ -188,8 +188,7 @@ std::string check_field(const FieldSpec& spec, const FieldValue& value) {
       if (!is_valid_utf8_text(*s)) return name + " is not valid UTF-8 text";
       return {};
     }
-    case kBool:
-      return std::holds_alternative<bool>(value) ? std::string() : name + " must be true or false";
+    case kBool: return std::holds_alternative<bool>(value) ? std::string() : name + " must be true or false";
     default: break;
   }
   const auto* d = std::get_if<double>(&value);
@@ -200,7 +199,6 @@ std::string check_field(const FieldSpec& spec, const FieldValue& value) {
   if (*d < 0) return name + " must not be negative";
   return {};
 }
-
 
 const KindSpec* find_kind(std::string_view name) {
   for (const auto& k : kKinds) {
@@ -314,8 +312,8 @@ std::variant<OutcomeEvent, OutcomeDecodeError> decode_event(std::span<const std:
   std::uint16_t kind_number = 0, field_count = 0;
   std::uint32_t zero = 0;
   OutcomeEvent event;
-  if (bytes.size() < kHeaderBytes || !in.read(kind_number) || !in.read(field_count) || !in.read(zero) ||
-      !in.read(event.producer_id) || !in.read(event.sequence) || !in.read(event.time)) {
+  if (bytes.size() < kHeaderBytes || !in.read(kind_number) || !in.read(field_count) || !in.read(zero) || !in.read(event.producer_id) ||
+      !in.read(event.sequence) || !in.read(event.time)) {
     return OutcomeDecodeError{"payload shorter than the event header"};
   }
   event.kind = static_cast<OutcomeKind>(kind_number);

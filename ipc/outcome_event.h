@@ -43,12 +43,12 @@ enum class OutcomeKind : std::uint16_t {
 };
 
 enum class FieldType : std::uint8_t {
-  kText = 1,    // UTF-8, at most FieldSpec::max_bytes
-  kLabel = 2,   // text that also becomes a Prometheus label value: at most 128 bytes
-  kCount = 3,   // finite number >= 0
-  kPercent = 4, // finite number in [0, 100]
-  kSeconds = 5, // a duration: finite number >= 0
-  kTime = 6,    // a moment: seconds since the Unix epoch, finite and > 0
+  kText = 1,     // UTF-8, at most FieldSpec::max_bytes
+  kLabel = 2,    // text that also becomes a Prometheus label value: at most 128 bytes
+  kCount = 3,    // finite number >= 0
+  kPercent = 4,  // finite number in [0, 100]
+  kSeconds = 5,  // a duration: finite number >= 0
+  kTime = 6,     // a moment: seconds since the Unix epoch, finite and > 0
   kBool = 7,
 };
 

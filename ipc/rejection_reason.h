@@ -31,7 +31,7 @@ enum class InvalidRecord {
 };
 
 inline constexpr std::array kSegmentRejections = {
-    SegmentRejection::kTruncated,   SegmentRejection::kBadMagic,    SegmentRejection::kBadVersion, SegmentRejection::kBadLayout,
+    SegmentRejection::kTruncated,   SegmentRejection::kBadMagic,     SegmentRejection::kBadVersion, SegmentRejection::kBadLayout,
     SegmentRejection::kBadIdentity, SegmentRejection::kForeignOwner, SegmentRejection::kOpenFailed, SegmentRejection::kStringTable,
     SegmentRejection::kRingIndex,   SegmentRejection::kFault};
 inline constexpr std::array kInvalidRecords = {InvalidRecord::kUnknownSeries, InvalidRecord::kWrongOp, InvalidRecord::kBadValue,

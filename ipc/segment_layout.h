@@ -70,8 +70,8 @@ struct SegmentDescriptor {
   std::uint32_t producer_uid;
   std::uint64_t producer_start_ticks;  // /proc/self/stat starttime: tells a reused pid apart
   std::uint64_t created_unix_ns;
-  char program[64];                    // NUL-terminated short name of the producer, for logs
-  std::uint32_t flags;                 // kSegmentFlag* bits; unknown bits are ignored
+  char program[64];     // NUL-terminated short name of the producer, for logs
+  std::uint32_t flags;  // kSegmentFlag* bits; unknown bits are ignored
   std::uint32_t reserved;
 };
 
@@ -126,8 +126,8 @@ static_assert(offsetof(SegmentDescriptor, magic) == 0 && offsetof(SegmentDescrip
               offsetof(SegmentDescriptor, reserved) == 156);
 static_assert(sizeof(SegmentHeader) == 320 && offsetof(SegmentHeader, descriptor) == 0 &&
               offsetof(SegmentHeader, strtab_committed) == 192 && offsetof(SegmentHeader, unringed_drops) == 200 &&
-              offsetof(SegmentHeader, series_refused) == 208 &&
-              offsetof(SegmentHeader, consumer_sleeping) == 256 && offsetof(SegmentHeader, doorbell) == 260);
+              offsetof(SegmentHeader, series_refused) == 208 && offsetof(SegmentHeader, consumer_sleeping) == 256 &&
+              offsetof(SegmentHeader, doorbell) == 260);
 // Boost's ring is not standard-layout (no offsetof): the ring follows its control line with no
 // padding, and the Ring.* unit tests pin its indices and slots (kRing*Offset below).
 static_assert(alignof(RingSlot) == 64 && sizeof(RingControl) % alignof(Ring) == 0 &&
@@ -181,7 +181,8 @@ inline constexpr std::size_t kRingWriteIndexOffset = 0;
 inline constexpr std::size_t kRingReadIndexOffset = BOOST_LOCKFREE_CACHELINE_BYTES;
 inline constexpr std::size_t kRingStorageSlots = kRingCapacity + 1;
 // Where the slots start: Boost's storage follows the read index, aligned for a Record.
-inline constexpr std::size_t kRingStorageOffset = (kRingReadIndexOffset + sizeof(std::size_t) + alignof(Record) - 1) / alignof(Record) * alignof(Record);
+inline constexpr std::size_t kRingStorageOffset =
+    (kRingReadIndexOffset + sizeof(std::size_t) + alignof(Record) - 1) / alignof(Record) * alignof(Record);
 static_assert(kRingStorageOffset + kRingStorageSlots * sizeof(Record) <= sizeof(Ring));
 
 }  // namespace agentmetrics::ipc

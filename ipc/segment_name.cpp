@@ -40,9 +40,7 @@ std::string segment_file_name(std::string_view ns, std::int32_t pid, std::uint64
   return compose(kPublishedPrefix, ns, pid, nonce);
 }
 
-std::string init_file_name(std::string_view ns, std::int32_t pid, std::uint64_t nonce) {
-  return compose(kInitPrefix, ns, pid, nonce);
-}
+std::string init_file_name(std::string_view ns, std::int32_t pid, std::uint64_t nonce) { return compose(kInitPrefix, ns, pid, nonce); }
 
 namespace {
 

@@ -11,7 +11,7 @@ namespace agentmetrics::ipc {
 
 struct SegmentCheck {
   bool ok;
-  std::string reason;   // empty when ok
+  std::string reason;      // empty when ok
   SegmentRejection label;  // the reason class for the rejection counter (when not ok)
 };
 

@@ -172,7 +172,8 @@ std::string check_family(const FamilyDecl& f) {
 
 std::string check_series(const SeriesDecl& s, const FamilyDecl& f) {
   if (s.label_values.size() != f.label_names.size()) {
-    return "series of '" + f.name + "' has " + std::to_string(s.label_values.size()) + " label values for " + std::to_string(f.label_names.size()) + " label names";
+    return "series of '" + f.name + "' has " + std::to_string(s.label_values.size()) + " label values for " +
+           std::to_string(f.label_names.size()) + " label names";
   }
   for (const auto& v : s.label_values) {
     if (v.size() > kMaxLabelValueBytes || !is_valid_utf8_text(v)) return "label value of '" + f.name + "' is not valid UTF-8 or too long";
@@ -218,10 +219,8 @@ std::variant<DecodedEntry, DecodeError> decode_entry(std::span<const std::byte> 
   if (*zero != 0) return DecodeError{"entry header has non-zero reserved bytes"};
   ByteReader body(bytes.subspan(8, *size - 8));
   switch (static_cast<EntryKind>(*kind)) {
-    case EntryKind::kFamily:
-      return decode_family(body, *size);
-    case EntryKind::kSeries:
-      return decode_series(body, *size);
+    case EntryKind::kFamily: return decode_family(body, *size);
+    case EntryKind::kSeries: return decode_series(body, *size);
   }
   return DecodeError{"unknown entry kind " + std::to_string(*kind)};
 }

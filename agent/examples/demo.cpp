@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     ++tasks;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::printf("agentmetrics-demo: recorded %llu simulated tasks, %llu events dropped\n",
-              static_cast<unsigned long long>(tasks), static_cast<unsigned long long>(agentmetrics::dropped_events()));
+  std::printf("agentmetrics-demo: recorded %llu simulated tasks, %llu events dropped\n", static_cast<unsigned long long>(tasks),
+              static_cast<unsigned long long>(agentmetrics::dropped_events()));
   return 0;
 }

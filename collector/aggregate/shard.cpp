@@ -40,9 +40,7 @@ SeriesAggregate* Shard::series(const RegisteredFamily& family, const std::vector
   return &s;
 }
 
-void Shard::begin_batch() {
-  batch_time_ = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-}
+void Shard::begin_batch() { batch_time_ = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()); }
 
 ApplyResult Shard::apply(SeriesAggregate& s, const ipc::Record& r) {
   const ipc::MetricType type = s.family->decl.type;
@@ -73,8 +71,7 @@ ApplyResult Shard::apply(SeriesAggregate& s, const ipc::Record& r) {
       add(s.sum, r.value);
       return ApplyResult::kApplied;
     }
-    case ipc::Op::kFrameBegin:
-      break;
+    case ipc::Op::kFrameBegin: break;
   }
   return ApplyResult::kWrongOp;
 }

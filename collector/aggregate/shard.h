@@ -27,11 +27,11 @@
 namespace agentmetrics::collector {
 
 struct SeriesAggregate {
-  const RegisteredFamily* family = nullptr;  // immutable once published
-  std::vector<std::string> label_values;     // immutable once published
-  std::atomic<double> value{0};              // counter total or gauge value
-  std::atomic<std::uint64_t> updated_at{0};  // gauges: steady-clock ns of the batch of the last write
-  std::atomic<double> sum{0};                // histograms
+  const RegisteredFamily* family = nullptr;               // immutable once published
+  std::vector<std::string> label_values;                  // immutable once published
+  std::atomic<double> value{0};                           // counter total or gauge value
+  std::atomic<std::uint64_t> updated_at{0};               // gauges: steady-clock ns of the batch of the last write
+  std::atomic<double> sum{0};                             // histograms
   std::unique_ptr<std::atomic<std::uint64_t>[]> buckets;  // histograms: per-bucket counts, +Inf last
   std::size_t bucket_count = 0;
 };

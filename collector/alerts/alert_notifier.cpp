@@ -19,8 +19,8 @@
 namespace agentmetrics::alerts {
 namespace {
 
-using std::chrono::milliseconds;
 using agentmetrics::LogLevel;
+using std::chrono::milliseconds;
 
 // The outcome of one HTTP attempt.
 struct Attempt {
@@ -74,9 +74,7 @@ int on_progress(void* abort, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<std::atomic<bool>*>(abort)->load(std::memory_order_relaxed) ? 1 : 0;
 }
 
-bool retryable_status(long status) {
-  return status >= 500 || status == 408 || status == 429;
-}
+bool retryable_status(long status) { return status >= 500 || status == 408 || status == 429; }
 
 Attempt post(CURL* curl, const AlertNotifierOptions& options, const std::string& user_agent, std::atomic<bool>& abort,
              const std::string& body) {
@@ -88,7 +86,7 @@ Attempt post(CURL* curl, const AlertNotifierOptions& options, const std::string&
   Response response;
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-  curl_easy_reset(curl);  // keeps the connection cache: the next attempt may reuse it
+  curl_easy_reset(curl);                            // keeps the connection cache: the next attempt may reuse it
   curl_easy_setopt(curl, CURLOPT_URL, options.url.c_str());
 #if LIBCURL_VERSION_NUM >= 0x075500
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -181,7 +179,7 @@ void AlertNotifier::notify(KpiAlert alert) {
   const auto now = std::chrono::system_clock::now();
   if (!enabled()) {
     agentmetrics::log(LogLevel::kDebug, "alert not sent: no webhook URL",
-                   {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"status", status_name(alert)}});
+                      {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"status", status_name(alert)}});
     return;
   }
   if (alert.starts_at == std::chrono::system_clock::time_point{}) alert.starts_at = now;
@@ -204,12 +202,13 @@ void AlertNotifier::notify(KpiAlert alert) {
   if (!stopped) wake_.notify_one();
   if (dropped) {
     failed_.Increment();
-    agentmetrics::log(LogLevel::kWarn, stopped ? "alert notification dropped: notifier stopped"
-                                            : "alert notification dropped: queue full, oldest alert pushed out",
-                   {{"alertname", alert_name(dropped->kpi)},
-                    {"window", dropped->window},
-                    {"status", status_name(*dropped)},
-                    {"queue_capacity", options_.queue_capacity}});
+    agentmetrics::log(
+        LogLevel::kWarn,
+        stopped ? "alert notification dropped: notifier stopped" : "alert notification dropped: queue full, oldest alert pushed out",
+        {{"alertname", alert_name(dropped->kpi)},
+         {"window", dropped->window},
+         {"status", status_name(*dropped)},
+         {"queue_capacity", options_.queue_capacity}});
   }
 }
 
@@ -239,7 +238,7 @@ void AlertNotifier::run() {
     } catch (const std::exception& e) {  // nothing may escape the thread
       failed_.Increment();
       agentmetrics::log(LogLevel::kError, "alert notification failed",
-                     {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"error", e.what()}});
+                        {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"error", e.what()}});
     }
     lock.lock();
   }
@@ -250,7 +249,7 @@ void AlertNotifier::run() {
   for (const auto& alert : abandoned) {
     failed_.Increment();
     agentmetrics::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped",
-                   {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"status", status_name(alert)}});
+                      {{"alertname", alert_name(alert.kpi)}, {"window", alert.window}, {"status", status_name(alert)}});
   }
 }
 
@@ -278,36 +277,46 @@ void AlertNotifier::deliver(void* handle, const KpiAlert& alert) {
       case Outcome::kSent:
         sent_.Increment();
         agentmetrics::log(LogLevel::kInfo, "alert notification sent",
-                       {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
-                        {"attempts", attempt_number}, {"http_status", attempt.status}});
+                          {{"alertname", alertname},
+                           {"window", alert.window},
+                           {"status", status_name(alert)},
+                           {"attempts", attempt_number},
+                           {"http_status", attempt.status}});
         return;
       case Outcome::kAbandoned:
         failed_.Increment();
-        agentmetrics::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped during the request",
-                       {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
-                        {"attempts", attempt_number}});
+        agentmetrics::log(
+            LogLevel::kWarn, "alert notification abandoned: notifier stopped during the request",
+            {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)}, {"attempts", attempt_number}});
         return;
       case Outcome::kFailed:
         failed_.Increment();
         agentmetrics::log(LogLevel::kError,
-                       attempt.retryable ? "alert notification failed: attempts exhausted"
-                                         : "alert notification failed: not retryable",
-                       {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
-                        {"attempts", attempt_number}, {"http_status", attempt.status}, {"error", attempt.error},
-                        {"response", attempt.response}, {"url", options_.url}});
+                          attempt.retryable ? "alert notification failed: attempts exhausted" : "alert notification failed: not retryable",
+                          {{"alertname", alertname},
+                           {"window", alert.window},
+                           {"status", status_name(alert)},
+                           {"attempts", attempt_number},
+                           {"http_status", attempt.status},
+                           {"error", attempt.error},
+                           {"response", attempt.response},
+                           {"url", options_.url}});
         return;
-      case Outcome::kRetrying:
-        break;
+      case Outcome::kRetrying: break;
     }
     agentmetrics::log(LogLevel::kWarn, "alert notification attempt failed, retrying",
-                   {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
-                    {"attempt", attempt_number}, {"http_status", attempt.status}, {"error", attempt.error},
-                    {"response", attempt.response}, {"retry_in_ms", static_cast<long long>(delay.count())}});
+                      {{"alertname", alertname},
+                       {"window", alert.window},
+                       {"status", status_name(alert)},
+                       {"attempt", attempt_number},
+                       {"http_status", attempt.status},
+                       {"error", attempt.error},
+                       {"response", attempt.response},
+                       {"retry_in_ms", static_cast<long long>(delay.count())}});
     if (!sleep_unless_stopped(delay)) {
       failed_.Increment();
       agentmetrics::log(LogLevel::kWarn, "alert notification abandoned: notifier stopped before the next attempt",
-                     {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)},
-                      {"attempts", attempt_number}});
+                        {{"alertname", alertname}, {"window", alert.window}, {"status", status_name(alert)}, {"attempts", attempt_number}});
       return;
     }
   }

@@ -47,21 +47,21 @@ struct AttemptReport {
     kAbandoned,  // cut short by stop()
   };
   const KpiAlert& alert;
-  int attempt;       // 1 for the first
-  long http_status;  // 0: no answer (connection error, timeout, aborted)
+  int attempt;        // 1 for the first
+  long http_status;   // 0: no answer (connection error, timeout, aborted)
   std::string error;  // libcurl's reason when there was no answer
   Outcome outcome;
   std::chrono::milliseconds retry_in{0};
 };
 
 struct AlertNotifierOptions {
-  std::string url;  // http:// or https://; empty: disabled (notify() only logs at debug)
+  std::string url;                          // http:// or https://; empty: disabled (notify() only logs at debug)
   std::chrono::milliseconds timeout{5000};  // per attempt: connect, send and answer
-  int max_attempts = 5;                       // the first attempt included; >= 1
+  int max_attempts = 5;                     // the first attempt included; >= 1
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{60000};
-  LabelSet extra_labels;             // added to every alert (see PayloadOptions)
-  std::string external_url;          // the collector's own base URL, for externalURL/generatorURL
+  LabelSet extra_labels;     // added to every alert (see PayloadOptions)
+  std::string external_url;  // the collector's own base URL, for externalURL/generatorURL
   std::string receiver = "agentmetrics";
   std::size_t queue_capacity = 256;  // alerts waiting; beyond, the oldest is dropped (failed)
   std::string user_agent;            // empty: "agentmetrics/<version>"

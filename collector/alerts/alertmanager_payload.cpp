@@ -104,8 +104,8 @@ std::string description(const KpiAlert& alert) {
   if (!alert.window.empty()) out += " over the last " + alert.window;
   out += alert.firing ? " is " : " is back to ";
   out += format_quantity(alert.value, alert.unit);
-  out += " (alert threshold " + format_quantity(alert.threshold, alert.unit) + ", target " +
-         format_quantity(alert.target, alert.unit) + ").";
+  out +=
+      " (alert threshold " + format_quantity(alert.threshold, alert.unit) + ", target " + format_quantity(alert.target, alert.unit) + ").";
   return out;
 }
 
@@ -201,20 +201,16 @@ std::string format_quantity(double value, std::string_view unit) {
   return out;
 }
 
-nlohmann::json build_alertmanager_payload(const KpiAlert& alert, const PayloadOptions& options,
-                                          std::chrono::system_clock::time_point now) {
+nlohmann::json build_alertmanager_payload(const KpiAlert& alert, const PayloadOptions& options, std::chrono::system_clock::time_point now) {
   using nlohmann::json;
   const LabelSet labels = alert_labels(alert, options);
   LabelSet group_labels;
   for (const char* name : {"alertname", "kpi", "window"}) {
     if (auto it = labels.find(name); it != labels.end()) group_labels.insert(*it);
   }
-  json annotations = {{"summary", summary(alert)},
-                      {"description", description(alert)},
-                      {"kpi_name", alert.name},
-                      {"value", format_value(alert.value)},
-                      {"target", format_value(alert.target)},
-                      {"threshold", format_value(alert.threshold)}};
+  json annotations = {
+      {"summary", summary(alert)},          {"description", description(alert)},    {"kpi_name", alert.name},
+      {"value", format_value(alert.value)}, {"target", format_value(alert.target)}, {"threshold", format_value(alert.threshold)}};
   if (!alert.unit.empty()) annotations["unit"] = alert.unit;
 
   const std::string status = alert.firing ? "firing" : "resolved";

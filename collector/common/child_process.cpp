@@ -61,8 +61,7 @@ class Child {
   Child& operator=(const Child&) = delete;
   int wait() {
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
     pid_ = -1;
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     return WIFSIGNALED(status) ? -WTERMSIG(status) : -1;
@@ -148,7 +147,8 @@ int run_attached(const std::vector<std::string>& argv) {
   struct sigaction forward {};
   forward.sa_handler = forward_signal;
   sigemptyset(&forward.sa_mask);
-  struct sigaction old_term {}, old_int {};
+  struct sigaction old_term {
+  }, old_int{};
   ::sigaction(SIGTERM, &forward, &old_term);
   ::sigaction(SIGINT, &forward, &old_int);
   struct RestoreSignals {

@@ -28,9 +28,7 @@ const char* level_name(LogLevel level) {
   return "info";
 }
 
-bool needs_quotes(std::string_view v) {
-  return v.empty() || v.find_first_of(" \"=\t\n") != std::string_view::npos;
-}
+bool needs_quotes(std::string_view v) { return v.empty() || v.find_first_of(" \"=\t\n") != std::string_view::npos; }
 
 }  // namespace
 

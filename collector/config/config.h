@@ -39,7 +39,7 @@ struct Config {
     std::string webhook_url;
     std::chrono::seconds timeout{5};  // per attempt
     int max_attempts = 5;
-    std::string external_url;  // this collector's URL as Alertmanager should link to it
+    std::string external_url;                   // this collector's URL as Alertmanager should link to it
     std::map<std::string, std::string> labels;  // added to every alert
   } alerts;
 
@@ -58,7 +58,7 @@ struct Config {
   std::string ns = "default";
   std::string segment_dir = "/dev/shm";
   std::string metric_prefix = "opencode";
-  std::size_t shards = 0;  // 0: one per core
+  std::size_t shards = 0;                       // 0: one per core
   std::size_t series_limit_per_family = 10000;  // beyond: folded into the family's overflow series
   std::size_t family_limit = 10000;             // beyond: new families refused
   std::set<uid_t> allowed_uids;

@@ -17,7 +17,7 @@ std::string find_configuration_file(const std::string& flag) {
   }
   if (dir.empty()) return {};
   const std::string path = dir + "/agentmetrics/config.yaml";
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? path : std::string();
 }
 

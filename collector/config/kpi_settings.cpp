@@ -9,7 +9,8 @@ kpi::KpiOverrides kpi_overrides(const Config& config) {
   for (const auto& [id, values] : config.kpi.targets) {
     const kpi::KpiDefinition* definition = kpi::find_kpi(id);
     if (!definition) throw ConfigError("kpi.targets." + id, "unknown KPI (docs/kpis.md lists the 23 ids)");
-    overrides[id] = kpi::KpiThresholds{values.first.value_or(definition->defaults.target), values.second.value_or(definition->defaults.alert)};
+    overrides[id] =
+        kpi::KpiThresholds{values.first.value_or(definition->defaults.target), values.second.value_or(definition->defaults.alert)};
   }
   try {
     kpi::resolve_thresholds(overrides);

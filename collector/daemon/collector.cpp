@@ -80,7 +80,8 @@ Collector::Collector(const Config& config)
     options.path = store::store_path_for(config_.store.path);
     options.retention = std::chrono::duration_cast<std::chrono::hours>(config_.store.retention);
     store_ = std::make_unique<store::StoreWriter>(options, self_.registry());
-    kpi::KpiServiceOptions kpi_options{options.path, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_), config_.metric_prefix};
+    kpi::KpiServiceOptions kpi_options{options.path, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_),
+                                       config_.metric_prefix};
     kpis_ = std::make_unique<kpi::KpiService>(kpi_options, self_.registry(), notifier_.get());
     store_->on_commit([kpis = kpis_.get()] { kpis->poke(); });
     store_->start();
@@ -88,13 +89,15 @@ Collector::Collector(const Config& config)
     if (config_.cass_memory.enabled) {
       learning::ReflectionWorkerOptions reflection;
       reflection.metric_prefix = config_.metric_prefix;
-      reflection_ = std::make_unique<learning::ReflectionWorker>(options.path, config_.cass_memory.reflection_interval, self_.registry(), reflection);
+      reflection_ =
+          std::make_unique<learning::ReflectionWorker>(options.path, config_.cass_memory.reflection_interval, self_.registry(), reflection);
       reflection_->start();
       learning::LearningSettings settings;
       settings.context_limit = config_.cass_memory.context_limit;
       learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get());
     }
-    log(LogLevel::kInfo, "outcome events are stored", {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
+    log(LogLevel::kInfo, "outcome events are stored",
+        {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
   }
   directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
@@ -129,8 +132,12 @@ Collector::Collector(const Config& config)
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   ready_.store(true, std::memory_order_relaxed);
   log(LogLevel::kInfo, "collector started",
-      {{"listen", http.listen_address}, {"port", http_->port()}, {"segment_dir", config_.segment_dir},
-       {"namespace", config_.ns}, {"shards", workers_.size()}, {"wait_mode", wait_mode_}});
+      {{"listen", http.listen_address},
+       {"port", http_->port()},
+       {"segment_dir", config_.segment_dir},
+       {"namespace", config_.ns},
+       {"shards", workers_.size()},
+       {"wait_mode", wait_mode_}});
 }
 
 Collector::~Collector() {
@@ -204,7 +211,8 @@ void Collector::apply(const Config& next) {
                                        next.http.max_request_bytes != config_.http.max_request_bytes);
   restart_needed("prometheus.enabled", next.prometheus.enabled != config_.prometheus.enabled);
   log(LogLevel::kInfo, "configuration reloaded",
-      {{"log_level", next.log.level}, {"open_metrics", next.prometheus.open_metrics},
+      {{"log_level", next.log.level},
+       {"open_metrics", next.prometheus.open_metrics},
        {"collect_default_metrics", next.prometheus.collect_default_metrics}});
 }
 
@@ -317,7 +325,9 @@ HttpResponse Collector::serve_version(const HttpRequest&) {
 }
 
 HttpResponse Collector::serve_landing(const HttpRequest&) {
-  return HttpResponse{200, "text/html; charset=utf-8", {},
+  return HttpResponse{200,
+                      "text/html; charset=utf-8",
+                      {},
                       "<!doctype html><html><head><title>agentmetricsd</title></head><body>"
                       "<h1>agentmetricsd</h1><ul>"
                       "<li><a href=\"/metrics\">/metrics</a>: Prometheus metrics</li>"

@@ -63,7 +63,7 @@ class Collector {
   SelfMetrics self_;
   std::unique_ptr<alerts::AlertNotifier> notifier_;
   std::unique_ptr<store::StoreWriter> store_;  // null when the store is disabled
-  std::unique_ptr<kpi::KpiService> kpis_;    // null when the store is disabled
+  std::unique_ptr<kpi::KpiService> kpis_;      // null when the store is disabled
   // The learning system: null when the store or cass_memory is disabled.
   std::unique_ptr<learning::ReflectionWorker> reflection_;
   std::unique_ptr<LearningApi> learning_api_;

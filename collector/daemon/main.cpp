@@ -57,10 +57,13 @@ int main(int argc, char** argv) {
   FlagOverrides flags;
   const BuildInfo info = build_info();
 
-  CLI::App app{"agentmetricsd: drains agentmetrics shared-memory segments and serves them to Prometheus.\n"
-               "Settings come from the defaults, then --config, then METRICS_PORT, ALERT_WEBHOOK_URL and AGENTMETRICS_STORE, then these flags."};
+  CLI::App app{
+      "agentmetricsd: drains agentmetrics shared-memory segments and serves them to Prometheus.\n"
+      "Settings come from the defaults, then --config, then METRICS_PORT, ALERT_WEBHOOK_URL and AGENTMETRICS_STORE, then these flags."};
   app.set_version_flag("--version", "agentmetricsd " + info.version + " (commit " + info.commit + ", built " + info.build_time + ")");
-  app.add_option("--config", config_path, "YAML configuration file (default $AGENTMETRICS_CONFIG, else ~/.config/agentmetrics/config.yaml if present; see docs/configuration.md)");
+  app.add_option("--config", config_path,
+                 "YAML configuration file (default $AGENTMETRICS_CONFIG, else ~/.config/agentmetrics/config.yaml if present; see "
+                 "docs/configuration.md)");
   app.add_option("--web.listen-address", flags.listen_address, "Address to serve HTTP on, HOST:PORT (default :9090)");
   app.add_option("--namespace", flags.ns, "Namespace of the segments to collect (producers set AGENTMETRICS_NAMESPACE; default: default)");
   app.add_option("--segment-dir", flags.segment_dir, "Directory where producers create segments (default /dev/shm)");
@@ -68,7 +71,9 @@ int main(int argc, char** argv) {
   app.add_option("--metric-prefix", flags.metric_prefix, "Prefix of the catalogue's metric names (default opencode)");
   app.add_option("--allow-uid", flags.allow_uids, "Accept segments owned by this uid (repeatable; default: the collector's own uid)");
   app.add_option("--wait-mode", flags.wait_mode, "auto, io_uring or poll (default auto: io_uring where it can be set up)");
-  app.add_option("--store", flags.store_path, "SQLite file of the outcome events (default $AGENTMETRICS_STORE, else the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
+  app.add_option("--store", flags.store_path,
+                 "SQLite file of the outcome events (default $AGENTMETRICS_STORE, else the configuration's store.path, else "
+                 "~/.local/state/agentmetrics/events.db)");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error (default info)");
   app.add_option("--log.format", flags.log_format, "text or json (default text)");
   try {

@@ -44,8 +44,7 @@ bool abandoned(int fd, const std::set<uid_t>& allowed_owners, std::chrono::secon
 
 }  // namespace
 
-std::size_t remove_abandoned_setups(int dirfd, const std::string& ns, const std::set<uid_t>& allowed_owners,
-                                    std::chrono::seconds min_age) {
+std::size_t remove_abandoned_setups(int dirfd, const std::string& ns, const std::set<uid_t>& allowed_owners, std::chrono::seconds min_age) {
   std::size_t removed = 0;
   for (const auto& name : setup_files(dirfd, ns)) {
     // O_NOFOLLOW and the checks on the open file: a link or someone else's file is left alone.

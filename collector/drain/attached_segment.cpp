@@ -28,7 +28,7 @@ std::atomic_ref<std::size_t> ring_index(ipc::Ring& ring, std::size_t offset) {
 }  // namespace
 
 std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attach(int dirfd, const std::string& name,
-                                                                                   const AttachPolicy& policy) {
+                                                                                  const AttachPolicy& policy) {
   std::unique_ptr<AttachedSegment> s(new AttachedSegment());
   s->name_ = name;
   // O_NOFOLLOW: a link planted in the directory cannot point us at another file. O_NONBLOCK:
@@ -43,10 +43,12 @@ std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attac
   s->dev_ = st.st_dev;
   s->ino_ = st.st_ino;
   const auto file_size = static_cast<std::uint64_t>(st.st_size);
-  if (file_size < sizeof(ipc::SegmentHeader)) return Rejection{ipc::SegmentRejection::kTruncated, "file of " + std::to_string(file_size) + " bytes"};
+  if (file_size < sizeof(ipc::SegmentHeader))
+    return Rejection{ipc::SegmentRejection::kTruncated, "file of " + std::to_string(file_size) + " bytes"};
 
   ipc::SegmentDescriptor d{};
-  if (::pread(s->fd_, &d, sizeof(d), 0) != static_cast<ssize_t>(sizeof(d))) return Rejection{ipc::SegmentRejection::kTruncated, "cannot read the header"};
+  if (::pread(s->fd_, &d, sizeof(d), 0) != static_cast<ssize_t>(sizeof(d)))
+    return Rejection{ipc::SegmentRejection::kTruncated, "cannot read the header"};
   const ipc::SegmentCheck check = ipc::validate_descriptor(d, file_size);
   if (!check.ok) return Rejection{check.label, check.reason};
   s->descriptor_ = d;
@@ -68,7 +70,8 @@ std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attac
       write = ring_index(s->slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
     });
     if (!ok) return Rejection{ipc::SegmentRejection::kFault, "fault while reading ring indices"};
-    if (!ipc::ring_indices_valid(write, read)) return Rejection{ipc::SegmentRejection::kRingIndex, "ring " + std::to_string(i) + " has indices out of range"};
+    if (!ipc::ring_indices_valid(write, read))
+      return Rejection{ipc::SegmentRejection::kRingIndex, "ring " + std::to_string(i) + " has indices out of range"};
     s->read_index_[i] = read;
   }
   s->published_ = s->read_index_;
@@ -133,7 +136,8 @@ void AttachedSegment::woke() {
   auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
   // Relaxed: clearing the flag only spares producers a needless wake-up; a producer that still
   // sees 1 rings once more, which is harmless, and the next prepare_sleep sets it seq_cst again.
-  if (!guarded([&] { header->consumer_sleeping.store(0, std::memory_order_relaxed); })) fail(ipc::SegmentRejection::kFault, "fault while waking");
+  if (!guarded([&] { header->consumer_sleeping.store(0, std::memory_order_relaxed); }))
+    fail(ipc::SegmentRejection::kFault, "fault while waking");
 }
 
 bool AttachedSegment::producer_gone() const {
@@ -243,7 +247,8 @@ bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registr
 
 void AttachedSegment::take_entry(const ipc::FamilyDecl& family, FamilyRegistry& registry, SelfMetrics& metrics) {
   if (family.family_id != families_.size()) {
-    fail(ipc::SegmentRejection::kStringTable, "family id " + std::to_string(family.family_id) + " where " + std::to_string(families_.size()) + " was due");
+    fail(ipc::SegmentRejection::kStringTable,
+         "family id " + std::to_string(family.family_id) + " where " + std::to_string(families_.size()) + " was due");
     return;
   }
   const RegisteredFamily* registered = nullptr;
@@ -265,7 +270,8 @@ void AttachedSegment::take_entry(const ipc::FamilyDecl& family, FamilyRegistry& 
 
 void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics) {
   if (series.series_id != series_.size() || series.family_id >= families_.size()) {
-    fail(ipc::SegmentRejection::kStringTable, "series id " + std::to_string(series.series_id) + " of family " + std::to_string(series.family_id) + " is out of order");
+    fail(ipc::SegmentRejection::kStringTable,
+         "series id " + std::to_string(series.series_id) + " of family " + std::to_string(series.family_id) + " is out of order");
     return;
   }
   const Family& family = families_[series.family_id];
@@ -311,7 +317,8 @@ std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, st
     return 0;
   }
   if (!ipc::ring_indices_valid(write, shared_read) || shared_read != published_[ring_number]) {
-    fail(ipc::SegmentRejection::kRingIndex, "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(shared_read));
+    fail(ipc::SegmentRejection::kRingIndex,
+         "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(shared_read));
     return 0;
   }
   read_index_[ring_number] = (read + taken) % ipc::kRingStorageSlots;

@@ -30,13 +30,12 @@ struct AttachPolicy {
 
 struct Rejection {
   ipc::SegmentRejection reason;  // for the rejection counter
-  std::string detail;  // for the log
+  std::string detail;            // for the log
 };
 
 class AttachedSegment {
  public:
-  static std::variant<std::unique_ptr<AttachedSegment>, Rejection> attach(int dirfd, const std::string& name,
-                                                                          const AttachPolicy& policy);
+  static std::variant<std::unique_ptr<AttachedSegment>, Rejection> attach(int dirfd, const std::string& name, const AttachPolicy& policy);
   ~AttachedSegment();
   AttachedSegment(const AttachedSegment&) = delete;
   AttachedSegment& operator=(const AttachedSegment&) = delete;

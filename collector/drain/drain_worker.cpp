@@ -35,8 +35,8 @@ constexpr auto kAckPoll = std::chrono::milliseconds(5);
 
 }  // namespace
 
-DrainWorker::DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory,
-                         bool use_io_uring, store::OutcomeSink* outcomes)
+DrainWorker::DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory, bool use_io_uring,
+                         store::OutcomeSink* outcomes)
     : index_(index),
       registry_(registry),
       metrics_(metrics),
@@ -45,7 +45,8 @@ DrainWorker::DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetric
       heavy_fence_(ipc::heavy_fence_available()),
       outcomes_(outcomes) {
   if (index_ == 0) {
-    log(LogLevel::kInfo, "drain threads wait on doorbells", {{"with", waiter_->name()}, {"heavy_fence", heavy_fence_ ? "membarrier" : "none"}});
+    log(LogLevel::kInfo, "drain threads wait on doorbells",
+        {{"with", waiter_->name()}, {"heavy_fence", heavy_fence_ ? "membarrier" : "none"}});
   }
 }
 
@@ -137,7 +138,8 @@ void DrainWorker::housekeeping() {
     count_drops(s);
     s.producer_metrics().ring_fill->Set(s.ring_fill());
     if (s.failed()) {
-      log(LogLevel::kError, "segment abandoned", {{"segment", s.name()}, {"reason", std::string(ipc::to_label(*s.failure()))}, {"detail", s.failure_detail()}});
+      log(LogLevel::kError, "segment abandoned",
+          {{"segment", s.name()}, {"reason", std::string(ipc::to_label(*s.failure()))}, {"detail", s.failure_detail()}});
       prometheus::Counter& rejected = metrics_.segment_rejected(*s.failure());
       drop_segment(i, false);  // `s` is gone from here on
       rejected.Increment();
@@ -146,8 +148,7 @@ void DrainWorker::housekeeping() {
     if (s.producer_gone()) {
       // The producer can no longer push: what is in the rings now is all there will be (bounded:
       // another process could still hold the mapping and write).
-      for (int pass = 0; pass < kPassesToEmptyARing && s.drain(shard_, registry_, metrics_) > 0; ++pass) {
-      }
+      for (int pass = 0; pass < kPassesToEmptyARing && s.drain(shard_, registry_, metrics_) > 0; ++pass) {}
       count_drops(s);
       // Its last frames must be stored before the file goes, or a crash now would lose them.
       if (s.has_unacknowledged() && !s.failed()) continue;
@@ -214,8 +215,7 @@ void DrainWorker::run() {
   // Final drain: everything producers had pushed when we were told to stop. Bounded, so that a
   // producer that keeps writing cannot hold the shutdown.
   take_new_segments();
-  for (int pass = 0; pass < kPassesToEmptyARing && drain_all() > 0; ++pass) {
-  }
+  for (int pass = 0; pass < kPassesToEmptyARing && drain_all() > 0; ++pass) {}
   housekeeping();
 }
 

@@ -48,13 +48,16 @@ void SegmentDiscovery::consider(const std::string& name) {
   auto result = AttachedSegment::attach(directory_.fd(), name, policy_);
   if (auto* rejection = std::get_if<Rejection>(&result)) {
     metrics_.segment_rejected(rejection->reason).Increment();
-    log(LogLevel::kWarn, "segment rejected", {{"segment", name}, {"reason", std::string(ipc::to_label(rejection->reason))}, {"detail", rejection->detail}});
+    log(LogLevel::kWarn, "segment rejected",
+        {{"segment", name}, {"reason", std::string(ipc::to_label(rejection->reason))}, {"detail", rejection->detail}});
     directory_.release(name);
     return;
   }
   auto& segment = std::get<std::unique_ptr<AttachedSegment>>(result);
   log(LogLevel::kInfo, "segment attached",
-      {{"segment", name}, {"pid", segment->descriptor().producer_pid}, {"program", segment->program()},
+      {{"segment", name},
+       {"pid", segment->descriptor().producer_pid},
+       {"program", segment->program()},
        {"rings", segment->descriptor().ring_count}});
   adopt_(std::move(segment));
 }

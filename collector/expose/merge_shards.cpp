@@ -24,9 +24,7 @@ struct FamilySeries {
 
 void merge_into(Merged& into, const Merged& from, const RegisteredFamily& family, std::vector<std::uint64_t>& pool) {
   switch (family.decl.type) {
-    case ipc::MetricType::kCounter:
-      into.value += from.value;
-      break;
+    case ipc::MetricType::kCounter: into.value += from.value; break;
     case ipc::MetricType::kGauge:
       if (from.updated_at >= into.updated_at) {
         into.value = from.value;
@@ -45,12 +43,8 @@ prometheus::ClientMetric to_client_metric(const ipc::FamilyDecl& family, const M
   metric.label.reserve(family.label_names.size());
   for (std::size_t i = 0; i < family.label_names.size(); ++i) metric.label.push_back({family.label_names[i], (*m.label_values)[i]});
   switch (family.type) {
-    case ipc::MetricType::kCounter:
-      metric.counter.value = m.value;
-      break;
-    case ipc::MetricType::kGauge:
-      metric.gauge.value = m.value;
-      break;
+    case ipc::MetricType::kCounter: metric.counter.value = m.value; break;
+    case ipc::MetricType::kGauge: metric.gauge.value = m.value; break;
     case ipc::MetricType::kHistogram: {
       std::uint64_t cumulative = 0;
       metric.histogram.bucket.reserve(family.buckets.size() + 1);

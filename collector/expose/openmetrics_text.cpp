@@ -48,8 +48,8 @@ void append_labels(std::string& out, const std::vector<prometheus::ClientMetric:
   out += '}';
 }
 
-void append_sample(std::string& out, const std::string& name, const std::vector<prometheus::ClientMetric::Label>& labels,
-                   double value, const char* extra_name = nullptr, double extra_value = 0) {
+void append_sample(std::string& out, const std::string& name, const std::vector<prometheus::ClientMetric::Label>& labels, double value,
+                   const char* extra_name = nullptr, double extra_value = 0) {
   out += name;
   append_labels(out, labels, extra_name, extra_value);
   out += ' ';
@@ -80,12 +80,8 @@ void render_openmetrics(const prometheus::MetricFamily& f, std::string& out, con
   }
   for (const auto& m : f.metric) {
     switch (f.type) {
-      case prometheus::MetricType::Counter:
-        append_sample(out, family + "_total", m.label, m.counter.value);
-        break;
-      case prometheus::MetricType::Gauge:
-        append_sample(out, family, m.label, m.gauge.value);
-        break;
+      case prometheus::MetricType::Counter: append_sample(out, family + "_total", m.label, m.counter.value); break;
+      case prometheus::MetricType::Gauge: append_sample(out, family, m.label, m.gauge.value); break;
       case prometheus::MetricType::Histogram:
         for (const auto& b : m.histogram.bucket) {
           append_sample(out, family + "_bucket", m.label, static_cast<double>(b.cumulative_count), "le", b.upper_bound);
@@ -93,9 +89,7 @@ void render_openmetrics(const prometheus::MetricFamily& f, std::string& out, con
         append_sample(out, family + "_count", m.label, static_cast<double>(m.histogram.sample_count));
         append_sample(out, family + "_sum", m.label, m.histogram.sample_sum);
         break;
-      default:
-        append_sample(out, family, m.label, m.untyped.value);
-        break;
+      default: append_sample(out, family, m.label, m.untyped.value); break;
     }
     if (after_sample) after_sample();
   }

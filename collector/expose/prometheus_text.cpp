@@ -44,8 +44,7 @@ void append_sample_tail(std::string& out, const prometheus::ClientMetric& metric
 }
 
 // The _count and _sum samples that histograms and summaries both have.
-void append_count_and_sum(std::string& out, const std::string& name, const prometheus::ClientMetric& m, std::uint64_t count,
-                          double sum) {
+void append_count_and_sum(std::string& out, const std::string& name, const prometheus::ClientMetric& m, std::uint64_t count, double sum) {
   append_sample_head(out, name, "_count", m);
   append_integer(out, count);
   append_sample_tail(out, m);
@@ -95,7 +94,8 @@ void render_text(const prometheus::MetricFamily& f, std::string& out, const std:
   // At most one allocation for the family, from a generous estimate of its size (a caller that
   // sends pieces has a buffer of its own size already).
   if (!after_sample) {
-    const std::size_t lines = f.type == prometheus::MetricType::Histogram && !f.metric.empty() ? f.metric[0].histogram.bucket.size() + 3 : 1;
+    const std::size_t lines =
+        f.type == prometheus::MetricType::Histogram && !f.metric.empty() ? f.metric[0].histogram.bucket.size() + 3 : 1;
     const std::size_t labels = f.metric.empty() ? 0 : f.metric[0].label.size();
     out.reserve(out.size() + 128 + f.metric.size() * lines * (f.name.size() + 40 + 32 * labels));
   }

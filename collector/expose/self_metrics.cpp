@@ -20,25 +20,37 @@ std::shared_ptr<prometheus::Registry> make_registry() { return std::make_shared<
 SelfMetrics::SelfMetrics() : SelfMetrics(make_registry()) {}
 
 SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
-    : events_drained(counter_family(*r, "agentmetrics_events_drained_total", "Events drained from producer rings: metric records and outcome events").Add({})),
-      events_dropped(counter_family(*r, "agentmetrics_events_dropped_total", "Events producers dropped because a ring was full or missing").Add({})),
+    : events_drained(
+          counter_family(*r, "agentmetrics_events_drained_total", "Events drained from producer rings: metric records and outcome events")
+              .Add({})),
+      events_dropped(
+          counter_family(*r, "agentmetrics_events_dropped_total", "Events producers dropped because a ring was full or missing").Add({})),
       series_refused(counter_family(*r, "agentmetrics_series_refused_total",
                                     "Families and series producers could not declare because their string table was full")
                          .Add({})),
-      frames_received(counter_family(*r, "agentmetrics_frames_received_total", "Multi-slot event frames drained from producer rings").Add({})),
+      frames_received(
+          counter_family(*r, "agentmetrics_frames_received_total", "Multi-slot event frames drained from producer rings").Add({})),
       segments_attached(gauge_family(*r, "agentmetrics_segments_attached", "Producer segments currently attached").Add({})),
-      segments_reclaimed(counter_family(*r, "agentmetrics_segments_reclaimed_total", "Segments of exited producers drained to the end and removed").Add({})),
-      scrape_duration_seconds(gauge_family(*r, "agentmetrics_scrape_duration_seconds", "Time the last /metrics scrape took to render").Add({})),
+      segments_reclaimed(
+          counter_family(*r, "agentmetrics_segments_reclaimed_total", "Segments of exited producers drained to the end and removed")
+              .Add({})),
+      scrape_duration_seconds(
+          gauge_family(*r, "agentmetrics_scrape_duration_seconds", "Time the last /metrics scrape took to render").Add({})),
       registry_(std::move(r)),
       rejected_family_(counter_family(*registry_, "agentmetrics_segments_rejected_total", "Segments refused or abandoned, by reason")),
       invalid_family_(counter_family(*registry_, "agentmetrics_records_invalid_total", "Records or declarations refused, by reason")),
-      overflow_family_(counter_family(*registry_, "agentmetrics_series_overflowed_total", "Series declarations beyond a family's series limit, folded into its overflow series")),
+      overflow_family_(counter_family(*registry_, "agentmetrics_series_overflowed_total",
+                                      "Series declarations beyond a family's series limit, folded into its overflow series")),
       wait_mode_family_(gauge_family(*registry_, "agentmetrics_wait_mode", "How the collector waits for events: 1 for the mode in use")),
-      producer_drained_family_(counter_family(*registry_, "agentmetrics_producer_events_drained_total", "Events drained from one producer's rings")),
-      producer_dropped_family_(counter_family(*registry_, "agentmetrics_producer_events_dropped_total", "Events one producer dropped because a ring was full or missing")),
-      producer_ring_fill_family_(gauge_family(*registry_, "agentmetrics_producer_ring_fill_ratio", "Fill of one producer's fullest ring, 0 to 1, at the last look")),
-      producer_series_refused_family_(counter_family(*registry_, "agentmetrics_producer_series_refused_total",
-                                                     "Families and series one producer could not declare because its string table was full")) {}
+      producer_drained_family_(
+          counter_family(*registry_, "agentmetrics_producer_events_drained_total", "Events drained from one producer's rings")),
+      producer_dropped_family_(counter_family(*registry_, "agentmetrics_producer_events_dropped_total",
+                                              "Events one producer dropped because a ring was full or missing")),
+      producer_ring_fill_family_(gauge_family(*registry_, "agentmetrics_producer_ring_fill_ratio",
+                                              "Fill of one producer's fullest ring, 0 to 1, at the last look")),
+      producer_series_refused_family_(
+          counter_family(*registry_, "agentmetrics_producer_series_refused_total",
+                         "Families and series one producer could not declare because its string table was full")) {}
 
 prometheus::Counter& SelfMetrics::segment_rejected(ipc::SegmentRejection reason) {
   return rejected_family_.Add({{"reason", std::string(ipc::to_label(reason))}});

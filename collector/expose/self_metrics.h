@@ -46,7 +46,7 @@ class SelfMetrics {
   struct Producer {
     prometheus::Counter* drained;
     prometheus::Counter* dropped;
-    prometheus::Gauge* ring_fill;  // the fullest of its rings, 0 to 1
+    prometheus::Gauge* ring_fill;         // the fullest of its rings, 0 to 1
     prometheus::Counter* series_refused;  // declarations refused: its string table was full
   };
   Producer add_producer(const std::string& program, const std::string& pid, const std::string& segment);

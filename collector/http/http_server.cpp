@@ -221,8 +221,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // No limit yet: beast would refuse a large Content-Length while reading the header, before
     // an unknown path or a refused method could be answered as such. read_body sets it.
     parser_->body_limit(boost::none);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](error_code ec, std::size_t) { self->on_head(ec); });
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_head(ec); });
   }
 
   void on_head(error_code ec) {
@@ -277,8 +276,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void refuse(error_code ec) {
     if (ec == http::error::header_limit) return respond(plain(431, "request header too large\n"));
     if (ec == http::error::body_limit) return respond(plain(413, "request body too large\n"));
-    const bool malformed = ec.category() == make_error_code(http::error::bad_method).category() &&
-                           ec != http::error::end_of_stream && ec != http::error::partial_message;
+    const bool malformed = ec.category() == make_error_code(http::error::bad_method).category() && ec != http::error::end_of_stream &&
+                           ec != http::error::partial_message;
     if (malformed) respond(plain(400, "bad request\n"));
   }
 
@@ -363,7 +362,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   HttpListener& server_;
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;  // what was read past the current request: the next one
+  beast::flat_buffer buffer_;                                      // what was read past the current request: the next one
   std::optional<http::request_parser<http::string_body>> parser_;  // a new one per request
   HttpRequest request_;
   const HttpRoute* route_ = nullptr;
@@ -428,8 +427,8 @@ void HttpListener::listen(const std::string& listen_address) {
     }
   } else {
     tcp::resolver resolver(io_);
-    const auto found = resolver.resolve(address.host, std::to_string(address.port),
-                                        tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    const auto found =
+        resolver.resolve(address.host, std::to_string(address.port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (!ec) endpoint = found.begin()->endpoint();
     if (!ec) acceptor_.open(endpoint.protocol(), ec);
   }
@@ -483,7 +482,8 @@ std::map<std::string, std::string> HttpRequest::query_parameters() const {
     const std::size_t end = std::min(query.find('&', start), query.size());
     const std::string_view pair = std::string_view(query).substr(start, end - start);
     const std::size_t equals = pair.find('=');
-    if (equals != std::string_view::npos) parameters.emplace(percent_decode(pair.substr(0, equals), true), percent_decode(pair.substr(equals + 1), true));
+    if (equals != std::string_view::npos)
+      parameters.emplace(percent_decode(pair.substr(0, equals), true), percent_decode(pair.substr(equals + 1), true));
     start = end + 1;
   }
   return parameters;

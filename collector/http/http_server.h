@@ -24,8 +24,8 @@ namespace agentmetrics::collector {
 struct HttpRequest {
   std::string method;
   std::string path;
-  std::string query;  // after the '?', undecoded (query_parameters() decodes)
-  std::string body;   // POST only, at most HttpOptions::max_body_bytes
+  std::string query;                           // after the '?', undecoded (query_parameters() decodes)
+  std::string body;                            // POST only, at most HttpOptions::max_body_bytes
   std::map<std::string, std::string> headers;  // lower-case names
   std::string header(const std::string& lower_name) const;
   // Every query parameter, decoded; of a name given twice, the first.
@@ -53,9 +53,9 @@ struct HttpRoute {
 };
 
 struct HttpOptions {
-  std::string listen_address = ":9090";  // HOST:PORT, [V6]:PORT or :PORT (all interfaces)
-  int threads = 8;                     // handlers running at once; waiting connections take none
-  int request_timeout_ms = 10000;      // to send a request, and to take each write of a response
+  std::string listen_address = ":9090";   // HOST:PORT, [V6]:PORT or :PORT (all interfaces)
+  int threads = 8;                        // handlers running at once; waiting connections take none
+  int request_timeout_ms = 10000;         // to send a request, and to take each write of a response
   std::size_t max_request_bytes = 16384;  // request line and headers; larger gets 431
   std::size_t max_body_bytes = 65536;     // a POST body; larger gets 413
 };

@@ -39,8 +39,7 @@ std::string first_line(std::string_view text) {
 }
 
 bool is_hex_sha(std::string_view sha) {
-  return (sha.size() == 40 || sha.size() == 64) &&
-         sha.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  return (sha.size() == 40 || sha.size() == 64) && sha.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 // A --numstat count: digits, or "-" for a binary file, which has no lines.
@@ -62,8 +61,7 @@ class GitLog {
     }
     if (git({"rev-parse", "--verify", "--quiet", "HEAD^{commit}"}).exit_code != 0) return {};  // no commit yet
 
-    std::vector<std::string> args = {"log", "--no-show-signature", "--no-textconv", "--find-renames",
-                                     "--numstat", "--reverse", kLogFormat};
+    std::vector<std::string> args = {"log", "--no-show-signature", "--no-textconv", "--find-renames", "--numstat", "--reverse", kLogFormat};
     if (!options_.since.empty()) args.push_back("--since=" + options_.since);
     if (!options_.until.empty()) args.push_back("--until=" + options_.until);
     if (options_.max_count) args.push_back("--max-count=" + std::to_string(*options_.max_count));

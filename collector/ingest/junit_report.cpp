@@ -88,8 +88,8 @@ class JunitReader {
 
     const std::string name = testcase.attribute("name").as_string();
     // A test without a name cannot be recognised when listed again: it is a test of its own.
-    const std::string id = name.empty() ? "\n" + std::to_string(++unnamed_tests_)
-                                        : testcase.attribute("classname").as_string() + std::string(1, '\0') + name;
+    const std::string id =
+        name.empty() ? "\n" + std::to_string(++unnamed_tests_) : testcase.attribute("classname").as_string() + std::string(1, '\0') + name;
     TestHistory& test = tests_[id];
     test.flaky = test.flaky || rerun_passed || (test.ever_failed && !failed);
     test.ever_failed = test.ever_failed || failed;

@@ -15,12 +15,11 @@ namespace agentmetrics::ingest {
 namespace {
 
 // Records lcov 1.x and 2.x write that say nothing about line coverage: only their key is checked.
-constexpr std::array<std::string_view, 11> kOtherKeys = {"VER", "FN",  "FNDA", "FNF", "FNH", "FNL",
-                                                         "FNA", "BRDA", "BRF", "BRH", "MCDC"};
+constexpr std::array<std::string_view, 11> kOtherKeys = {"VER", "FN", "FNDA", "FNF", "FNH", "FNL", "FNA", "BRDA", "BRF", "BRH", "MCDC"};
 
 struct SourceFile {
   std::vector<std::pair<std::uint64_t, bool>> lines;  // (line, executed), once per record
-  std::uint64_t summary_found = 0;                     // the largest LF of a record without DA
+  std::uint64_t summary_found = 0;                    // the largest LF of a record without DA
   std::uint64_t summary_hit = 0;
 };
 
@@ -77,8 +76,8 @@ class LcovReader {
     const std::string_view value = line.substr(colon + 1);
     if (key == "SF") return begin_record(value, number);
     if (key == "TN") return;  // a test name may come before the record it names
-    const bool known = key == "DA" || key == "LF" || key == "LH" ||
-                       std::find(kOtherKeys.begin(), kOtherKeys.end(), key) != kOtherKeys.end();
+    const bool known =
+        key == "DA" || key == "LF" || key == "LH" || std::find(kOtherKeys.begin(), kOtherKeys.end(), key) != kOtherKeys.end();
     if (!known) fail(number, "unknown lcov record " + quoted_excerpt(key));
     if (!record_) fail(number, std::string(key) + " outside a record (no SF line before it)");
     if (key == "DA") return add_line(value, number);

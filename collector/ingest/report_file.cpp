@@ -19,8 +19,9 @@ std::string read_report_file(const std::string& path) {
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw IngestError(path, 0, "cannot read the file: " + ec.message());
   if (size > kMaxReportBytes) {
-    throw IngestError(path, 0, "the file has " + std::to_string(size) + " bytes, more than the " +
-                                   std::to_string(kMaxReportBytes) + " a report may have");
+    throw IngestError(
+        path, 0,
+        "the file has " + std::to_string(size) + " bytes, more than the " + std::to_string(kMaxReportBytes) + " a report may have");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IngestError(path, 0, std::string("cannot open the file: ") + std::strerror(errno));

@@ -50,8 +50,6 @@ void require_valid_events(const std::string& source, const std::vector<ipc::Outc
   }
 }
 
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double now_seconds() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 }  // namespace agentmetrics::ingest

@@ -9,8 +9,7 @@ namespace agentmetrics::ingest {
 XmlReport::XmlReport(const std::string& path) : path_(path), text_(read_report_file(path)) {
   // pugixml expands no external entities and builds the tree without recursion, so hostile
   // input costs memory bounded by the file's size, nothing more.
-  const pugi::xml_parse_result parsed =
-      document_.load_buffer(text_.data(), text_.size(), pugi::parse_default, pugi::encoding_utf8);
+  const pugi::xml_parse_result parsed = document_.load_buffer(text_.data(), text_.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!parsed) {
     throw IngestError(path_, line_at(text_, static_cast<std::size_t>(parsed.offset)),
                       std::string("malformed XML: ") + parsed.description());
@@ -23,17 +22,14 @@ std::size_t XmlReport::line_of(pugi::xml_node node) const {
   return offset < 0 ? 0 : line_at(text_, static_cast<std::size_t>(offset));
 }
 
-void XmlReport::fail(pugi::xml_node node, const std::string& message) const {
-  throw IngestError(path_, line_of(node), message);
-}
+void XmlReport::fail(pugi::xml_node node, const std::string& message) const { throw IngestError(path_, line_of(node), message); }
 
 std::optional<double> XmlReport::number(pugi::xml_node node, const char* attribute) const {
   const pugi::xml_attribute a = node.attribute(attribute);
   if (!a) return std::nullopt;
   const auto value = parse_non_negative(a.value());
   if (!value) {
-    fail(node, std::string("<") + node.name() + "> " + attribute + "=" + quoted_excerpt(a.value()) +
-                   " is not a number >= 0");
+    fail(node, std::string("<") + node.name() + "> " + attribute + "=" + quoted_excerpt(a.value()) + " is not a number >= 0");
   }
   return value;
 }
@@ -43,8 +39,7 @@ std::optional<double> XmlReport::count(pugi::xml_node node, const char* attribut
   if (!a) return std::nullopt;
   const auto value = parse_count(a.value());
   if (!value) {
-    fail(node, std::string("<") + node.name() + "> " + attribute + "=" + quoted_excerpt(a.value()) +
-                   " is not a whole number >= 0");
+    fail(node, std::string("<") + node.name() + "> " + attribute + "=" + quoted_excerpt(a.value()) + " is not a whole number >= 0");
   }
   return static_cast<double>(*value);
 }

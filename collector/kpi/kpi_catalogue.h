@@ -48,9 +48,9 @@ struct KpiDefinition {
   KpiGroup group;
   KpiUnit unit;
   KpiDirection direction;
-  Comparison target_rule;  // the target is met when `value <target_rule> target`
-  Comparison alert_rule;   // the alert fires when `value <alert_rule> alert`
-  KpiThresholds defaults;  // from the specification
+  Comparison target_rule;           // the target is met when `value <target_rule> target`
+  Comparison alert_rule;            // the alert fires when `value <alert_rule> alert`
+  KpiThresholds defaults;           // from the specification
   std::optional<double> range_low;  // kRange: the lower end of the target range (shown only)
   std::string_view definition;      // one line: how the value is computed
 };

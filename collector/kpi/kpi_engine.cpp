@@ -13,8 +13,8 @@ namespace agentmetrics::kpi {
 namespace {
 
 using store::SqliteStatement;
-using store::Transaction;
 using store::StoreError;
+using store::Transaction;
 
 constexpr double kHour = 3600;
 constexpr double kDay = 86400;

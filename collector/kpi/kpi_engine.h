@@ -32,9 +32,9 @@ struct KpiResult {
   const KpiDefinition* definition = nullptr;  // points into kpi_catalogue()
   std::optional<double> value;                // in the definition's unit; empty: no data
   KpiStatus status = KpiStatus::kNoData;
-  KpiThresholds thresholds;                   // the effective target and alert threshold
-  std::optional<double> previous;             // the value over the window before
-  std::int64_t samples = 0;                   // the events the value was computed from
+  KpiThresholds thresholds;        // the effective target and alert threshold
+  std::optional<double> previous;  // the value over the window before
+  std::int64_t samples = 0;        // the events the value was computed from
   // Figures beside the value, by name; code_churn has "lines_per_week" (the window's churn,
   // per week), "baseline_lines_per_week" (the normal it is compared with) and
   // "baseline_windows" (how many of the 4 windows before held commits).
@@ -43,8 +43,8 @@ struct KpiResult {
 
 // For /health: tasks in the window.
 struct TaskFigures {
-  std::int64_t tasks = 0;             // all task events
-  std::int64_t tasks_completed = 0;   // successful tasks
+  std::int64_t tasks = 0;                           // all task events
+  std::int64_t tasks_completed = 0;                 // successful tasks
   std::optional<double> success_rate;               // 0..1; empty without tasks
   std::optional<double> avg_task_duration_seconds;  // of all tasks; empty without tasks
 };

@@ -117,7 +117,7 @@ inline constexpr std::string_view kCommits = R"sql(
 SELECT count(*), total(json_extract(fields, '$.lines_added') + json_extract(fields, '$.lines_deleted'))
 FROM events WHERE kind = 'commit' AND time >= ?1 AND time < ?2)sql";
 
-inline constexpr std::array kAll = {kTasks, kTasksByAgent, kPipelines, kTestRuns, kCoverage, kTechDebt,
-                                    kDeployments, kBugs, kCodebaseLines, kPullRequests, kCommits};
+inline constexpr std::array kAll = {kTasks,       kTasksByAgent, kPipelines,     kTestRuns,     kCoverage, kTechDebt,
+                                    kDeployments, kBugs,         kCodebaseLines, kPullRequests, kCommits};
 
 }  // namespace agentmetrics::kpi::queries

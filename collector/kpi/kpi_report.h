@@ -26,7 +26,7 @@ std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::se
 nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix);
 
 // Pieces of the table, for other renderings (alerts, dashboards).
-std::string format_kpi_value(const KpiDefinition& definition, double value);  // "82.5%", "3.2 h", "1.25x"
+std::string format_kpi_value(const KpiDefinition& definition, double value);                  // "82.5%", "3.2 h", "1.25x"
 std::string format_target(const KpiDefinition& definition, const KpiThresholds& thresholds);  // ">= 80%", "2-4 h"
 std::string format_alert(const KpiDefinition& definition, const KpiThresholds& thresholds);   // "< 75%"
 // "↑ +12.5% better", "↓ -3.0% worse", "→ same", "↑ (was 0) worse", or "-" without both values.

@@ -111,7 +111,8 @@ void KpiService::refresh() {
 }
 
 prometheus::MetricFamily KpiService::ai_success_rate() const {
-  const ipc::FamilyDecl decl = ipc::catalogue_families(options_.metric_prefix)[static_cast<std::size_t>(ipc::CatalogueFamily::kAiSuccessRate)];
+  const ipc::FamilyDecl decl =
+      ipc::catalogue_families(options_.metric_prefix)[static_cast<std::size_t>(ipc::CatalogueFamily::kAiSuccessRate)];
   prometheus::MetricFamily family{decl.name, decl.help, prometheus::MetricType::Gauge, {}};
   std::lock_guard lock(rates_mutex_);
   for (const auto& [agent, rate] : ai_success_rates_) {

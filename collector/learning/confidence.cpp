@@ -14,9 +14,7 @@ double ConfidenceModel::after_helpful(double confidence, double weight) const {
   return std::min(max_confidence, confidence + helpful_step * weight);
 }
 
-double ConfidenceModel::after_harmful(double confidence, double weight) const {
-  return std::max(0.0, confidence - harmful_step * weight);
-}
+double ConfidenceModel::after_harmful(double confidence, double weight) const { return std::max(0.0, confidence - harmful_step * weight); }
 
 bool ConfidenceModel::should_invert(double helpful, double harmful) const {
   // A small tolerance: weights of 1/n add up to 2.9999... for three thirds.

@@ -10,9 +10,9 @@
 namespace agentmetrics::learning {
 namespace {
 
+using store::exec;
 using store::SqliteStatement;
 using store::Transaction;
-using store::exec;
 
 constexpr std::string_view kWatermark = "history_watermark";
 constexpr std::string_view kMinId = "history_min_id";
@@ -96,13 +96,14 @@ std::size_t HistoryIndex::index_batch(std::size_t batch) {
   }
   const std::int64_t upper = event_batch_end(db_, wm, batch, max_id);
   // `+kind`: see event_batch_end.
-  SqliteStatement insert(db_,
-                         "INSERT INTO history_fts(rowid, title, approach, snippet, task_type, agent_type, session_id, success, duration, time) "
-                         "SELECT id, coalesce(json_extract(fields, '$.title'), ''), coalesce(json_extract(fields, '$.approach'), ''), "
-                         "coalesce(json_extract(fields, '$.snippet'), ''), coalesce(json_extract(fields, '$.task_type'), ''), "
-                         "coalesce(json_extract(fields, '$.agent_type'), ''), coalesce(json_extract(fields, '$.session_id'), ''), "
-                         "coalesce(json_extract(fields, '$.success'), 0), coalesce(json_extract(fields, '$.duration_seconds'), 0), time "
-                         "FROM events WHERE id > ? AND id <= ? AND +kind = 'task'");
+  SqliteStatement insert(
+      db_,
+      "INSERT INTO history_fts(rowid, title, approach, snippet, task_type, agent_type, session_id, success, duration, time) "
+      "SELECT id, coalesce(json_extract(fields, '$.title'), ''), coalesce(json_extract(fields, '$.approach'), ''), "
+      "coalesce(json_extract(fields, '$.snippet'), ''), coalesce(json_extract(fields, '$.task_type'), ''), "
+      "coalesce(json_extract(fields, '$.agent_type'), ''), coalesce(json_extract(fields, '$.session_id'), ''), "
+      "coalesce(json_extract(fields, '$.success'), 0), coalesce(json_extract(fields, '$.duration_seconds'), 0), time "
+      "FROM events WHERE id > ? AND id <= ? AND +kind = 'task'");
   insert.bind(1, wm);
   insert.bind(2, upper);
   insert.run();

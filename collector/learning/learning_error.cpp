@@ -17,10 +17,10 @@ LearningError translate_error(const std::exception& error, const std::string& st
   };
   switch (store_error->kind()) {
     case StoreError::Kind::kCorrupt:
-      return filesystem("STORE_CORRUPT", "the store " + where + " is damaged: " + message,
-                        {"stop the collector, move " + where + " aside and restore it from a backup",
-                         "or recover what is readable: sqlite3 " + where + " .recover | sqlite3 recovered.db",
-                         "cm doctor --json checks the store"});
+      return filesystem(
+          "STORE_CORRUPT", "the store " + where + " is damaged: " + message,
+          {"stop the collector, move " + where + " aside and restore it from a backup",
+           "or recover what is readable: sqlite3 " + where + " .recover | sqlite3 recovered.db", "cm doctor --json checks the store"});
     case StoreError::Kind::kBusy:
       return filesystem("STORE_BUSY", "the store " + where + " stayed locked: " + message,
                         {"retry in a moment", "check for a process holding a long transaction on the store"});
@@ -28,12 +28,10 @@ LearningError translate_error(const std::exception& error, const std::string& st
       return filesystem("STORE_UNAVAILABLE", "cannot use the store " + where + ": " + message,
                         {"check that the file and its directory exist and are writable by this user",
                          "pass another store with --store PATH or AGENTMETRICS_STORE"});
-    case StoreError::Kind::kNewerSchema:
-      return filesystem("STORE_SCHEMA_NEWER", message, {"upgrade agentmetrics"});
+    case StoreError::Kind::kNewerSchema: return filesystem("STORE_SCHEMA_NEWER", message, {"upgrade agentmetrics"});
     case StoreError::Kind::kOlderSchema:
       return filesystem("STORE_SCHEMA_OLDER", message, {"start agentmetricsd (or any cm command that writes) once to migrate it"});
-    case StoreError::Kind::kOther:
-      break;
+    case StoreError::Kind::kOther: break;
   }
   return filesystem("STORE_ERROR", "store " + where + ": " + message, {"cm doctor --json checks the store"});
 }

@@ -24,12 +24,14 @@ LearningMetrics::LearningMetrics(prometheus::Registry& registry, const std::stri
     : rules_(gauge(registry, prefix + "_cass_memory_rules", "Active rules in the cass_memory playbook")),
       anti_patterns_(gauge(registry, prefix + "_cass_memory_anti_patterns", "Active anti-patterns in the cass_memory playbook")),
       retired_(gauge(registry, prefix + "_cass_memory_retired_rules", "Retired rules and anti-patterns, kept in the playbook")),
-      confidence_mean_(gauge(registry, prefix + "_cass_memory_rule_confidence_mean", "Mean confidence of the active rules, decayed to now")),
+      confidence_mean_(
+          gauge(registry, prefix + "_cass_memory_rule_confidence_mean", "Mean confidence of the active rules, decayed to now")),
       runs_(runs_family(registry, prefix)),
       runs_ok_(runs_.Add({{"result", "ok"}})),
       runs_error_(runs_.Add({{"result", "error"}})),
       duration_(gauge(registry, prefix + "_cass_memory_reflection_duration_seconds", "How long the last reflection took")),
-      last_run_(gauge(registry, prefix + "_cass_memory_last_reflection_timestamp_seconds", "When the last reflection finished (Unix seconds)")) {}
+      last_run_(
+          gauge(registry, prefix + "_cass_memory_last_reflection_timestamp_seconds", "When the last reflection finished (Unix seconds)")) {}
 
 void LearningMetrics::set_playbook(const PlaybookCounts& counts, double mean_confidence) {
   confidence_mean_.Set(mean_confidence);

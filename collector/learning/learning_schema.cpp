@@ -13,9 +13,9 @@
 namespace agentmetrics::learning {
 namespace {
 
+using store::exec;
 using store::SqliteStatement;
 using store::Transaction;
-using store::exec;
 
 // Each entry takes the learning schema from version i to i + 1.
 constexpr const char* kMigrations[] = {

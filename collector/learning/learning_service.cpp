@@ -23,8 +23,8 @@ namespace agentmetrics::learning {
 namespace {
 
 using store::SqliteStatement;
-using store::Transaction;
 using store::StoreError;
+using store::Transaction;
 
 constexpr std::size_t kMaxTaskBytes = 10000;
 constexpr std::size_t kMaxQueryWords = 32;
@@ -76,7 +76,8 @@ void LearningService::refresh_search_indexes() {
 nlohmann::ordered_json LearningService::context(std::string_view task_text, std::optional<int> limit_arg) {
   const std::string task = trimmed(task_text);
   if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
-  if (task.size() > kMaxTaskBytes) throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
+  if (task.size() > kMaxTaskBytes)
+    throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
   const int limit = limit_arg.value_or(settings_.context_limit);
   if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
   const double t = now();
@@ -86,7 +87,8 @@ nlohmann::ordered_json LearningService::context(std::string_view task_text, std:
 
   auto words = content_words(task);
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
-  nlohmann::ordered_json rules = nlohmann::ordered_json::array(), anti = nlohmann::ordered_json::array(), snippets = nlohmann::ordered_json::array();
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array(), anti = nlohmann::ordered_json::array(),
+                         snippets = nlohmann::ordered_json::array();
   if (!words.empty()) {
     Transaction snapshot(db_, Transaction::Mode::kRead);
     const std::int64_t bullets = bullet_count(db_);
@@ -180,13 +182,13 @@ nlohmann::ordered_json LearningService::mark(const MarkRequest& request) {
   tx.commit();
   const Bullet b = playbook_.get(r.bullet_id);
   nlohmann::ordered_json out = {{"id", r.bullet_id},
-                        {"feedback", to_string(r.kind)},
-                        {"skipped", r.skipped},
-                        {"confidence_before", round_to(r.before, 3)},
-                        {"confidence_after", round_to(r.after, 3)},
-                        {"helpful", round_to(b.helpful, 3)},
-                        {"harmful", round_to(b.harmful, 3)},
-                        {"state", b.active ? "active" : "retired"}};
+                                {"feedback", to_string(r.kind)},
+                                {"skipped", r.skipped},
+                                {"confidence_before", round_to(r.before, 3)},
+                                {"confidence_after", round_to(r.after, 3)},
+                                {"helpful", round_to(b.helpful, 3)},
+                                {"harmful", round_to(b.harmful, 3)},
+                                {"state", b.active ? "active" : "retired"}};
   if (!r.inverted_to.empty()) out["inverted_to"] = r.inverted_to;
   if (r.retired) out["retired"] = true;
   return out;
@@ -195,8 +197,9 @@ nlohmann::ordered_json LearningService::mark(const MarkRequest& request) {
 nlohmann::ordered_json LearningService::outcome(const OutcomeRequest& request) {
   const std::string status = trimmed(request.status);
   if (status != "success" && status != "failure") {
-    throw input_error("INVALID_STATUS", "the outcome must be success or failure, not '" + status + "'",
-                      {"cm outcome success --rules b-8f3a2c", "cm outcome failure --rules b-8f3a2c --stage test --failure-type test_failure"});
+    throw input_error(
+        "INVALID_STATUS", "the outcome must be success or failure, not '" + status + "'",
+        {"cm outcome success --rules b-8f3a2c", "cm outcome failure --rules b-8f3a2c --stage test --failure-type test_failure"});
   }
   std::vector<std::string> ids;
   for (const auto& raw : request.rule_ids) {
@@ -204,26 +207,31 @@ nlohmann::ordered_json LearningService::outcome(const OutcomeRequest& request) {
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
     }
   }
-  if (ids.empty()) throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
+  if (ids.empty())
+    throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
 
   Transaction tx(db_, Transaction::Mode::kWrite);
   std::vector<Bullet> rules;
   std::vector<std::string> unknown;
   for (const auto& id : ids) {
-    if (auto b = playbook_.find(id)) rules.push_back(std::move(*b)); else unknown.push_back(id);
+    if (auto b = playbook_.find(id))
+      rules.push_back(std::move(*b));
+    else
+      unknown.push_back(id);
   }
   if (!unknown.empty()) {
     std::string list;
     for (const auto& id : unknown) list += (list.empty() ? "" : ", ") + id;
-    throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + list + "; nothing was recorded", {"list the rules with: cm playbook list --all"});
+    throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + list + "; nothing was recorded",
+                      {"list the rules with: cm playbook list --all"});
   }
   const bool success = status == "success";
   const FailureContext failure{request.stage, request.failure_type};
   std::vector<double> weights(rules.size(), 1.0);
   if (!success) weights = blame_failure(rules, failure);
   const double t = now();
-  nlohmann::ordered_json applied = nlohmann::ordered_json::array(), unaffected = nlohmann::ordered_json::array(), inverted = nlohmann::ordered_json::array(),
-                 retired = nlohmann::ordered_json::array();
+  nlohmann::ordered_json applied = nlohmann::ordered_json::array(), unaffected = nlohmann::ordered_json::array(),
+                         inverted = nlohmann::ordered_json::array(), retired = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < rules.size(); ++i) {
     if (weights[i] <= 0) {
       unaffected.push_back(rules[i].id);
@@ -250,7 +258,7 @@ nlohmann::ordered_json LearningService::outcome(const OutcomeRequest& request) {
   tx.commit();
   std::string policy = "credit";
   if (!success) policy = failure.known() ? "related" : "split";
-  return {{"status", status},     {"policy", policy},     {"applied", applied},
+  return {{"status", status},         {"policy", policy},     {"applied", applied},
           {"unaffected", unaffected}, {"inverted", inverted}, {"retired", retired}};
 }
 
@@ -293,7 +301,9 @@ nlohmann::ordered_json LearningService::playbook_export() {
 nlohmann::ordered_json LearningService::playbook_import(const nlohmann::ordered_json& document) {
   const nlohmann::ordered_json* items = &document;
   if (document.is_object() && document.contains("bullets")) items = &document["bullets"];
-  if (!items->is_array()) throw input_error("INVALID_IMPORT", "expected an array of rules or {\"bullets\": [...]}", {"cm playbook export > rules.json shows the format"});
+  if (!items->is_array())
+    throw input_error("INVALID_IMPORT", "expected an array of rules or {\"bullets\": [...]}",
+                      {"cm playbook export > rules.json shows the format"});
   std::vector<NewBullet> parsed;
   std::size_t index = 0;
   for (const auto& item : *items) {
@@ -347,8 +357,11 @@ nlohmann::ordered_json LearningService::playbook_import(const nlohmann::ordered_
     ids.push_back(r.bullet.id);
   }
   tx.commit();
-  return {{"added", actions["added"]}, {"reinforced", actions["reinforced"]}, {"revived", actions["revived"]},
-          {"unchanged", actions["unchanged"]}, {"ids", ids}};
+  return {{"added", actions["added"]},
+          {"reinforced", actions["reinforced"]},
+          {"revived", actions["revived"]},
+          {"unchanged", actions["unchanged"]},
+          {"ids", ids}};
 }
 
 nlohmann::ordered_json LearningService::stats() {
@@ -397,11 +410,13 @@ nlohmann::ordered_json LearningService::stats() {
     SqliteStatement st(db_, "SELECT count(*) FROM reflection_runs");
     st.step();
     runs = st.column_int64(0);
-    SqliteStatement lr(db_, "SELECT id, started, duration_seconds, trigger, status, summary, error FROM reflection_runs ORDER BY id DESC LIMIT 1");
+    SqliteStatement lr(
+        db_, "SELECT id, started, duration_seconds, trigger, status, summary, error FROM reflection_runs ORDER BY id DESC LIMIT 1");
     if (lr.step()) {
       last = {{"id", lr.column_int64(0)},
               {"time", ipc::format_timestamp(lr.column_double(1))},
-              {"duration_ms", lr.column_is_null(2) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(round_to(lr.column_double(2) * 1000.0, 1))},
+              {"duration_ms",
+               lr.column_is_null(2) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(round_to(lr.column_double(2) * 1000.0, 1))},
               {"trigger", lr.column_text(3)},
               {"status", lr.column_text(4)},
               {"summary", nlohmann::ordered_json::parse(lr.column_text(5), nullptr, false)}};
@@ -440,7 +455,9 @@ nlohmann::ordered_json LearningService::patterns() {
   st.bind(1, reflection);
   while (st.step()) (st.column_text(0) == "failure" ? failures : successes).push_back(nlohmann::ordered_json::parse(st.column_text(1)));
   auto by_count = [](const char* key) {
-    return [key](const nlohmann::ordered_json& a, const nlohmann::ordered_json& b) { return a[key].get<std::int64_t>() > b[key].get<std::int64_t>(); };
+    return [key](const nlohmann::ordered_json& a, const nlohmann::ordered_json& b) {
+      return a[key].get<std::int64_t>() > b[key].get<std::int64_t>();
+    };
   };
   std::stable_sort(failures.begin(), failures.end(), by_count("occurrence_count"));
   std::stable_sort(successes.begin(), successes.end(), by_count("success_count"));

@@ -27,12 +27,13 @@ std::string success_pattern_id(std::string_view agent_type, std::string_view tas
 }
 
 std::vector<OutcomeRow> load_outcome_rows(sqlite3* db, double from, double to) {
-  SqliteStatement st(db,
-                     "SELECT id, kind, time, coalesce(json_extract(fields, '$.stage'), ''), coalesce(json_extract(fields, '$.failure_type'), ''), "
-                     "coalesce(json_extract(fields, '$.success'), 0), coalesce(json_extract(fields, '$.duration_seconds'), 0), "
-                     "coalesce(json_extract(fields, '$.agent_type'), ''), coalesce(json_extract(fields, '$.task_type'), ''), "
-                     "coalesce(json_extract(fields, '$.approach'), '') "
-                     "FROM events WHERE kind IN ('task', 'pipeline') AND time >= ? AND time <= ? ORDER BY time, id");
+  SqliteStatement st(
+      db,
+      "SELECT id, kind, time, coalesce(json_extract(fields, '$.stage'), ''), coalesce(json_extract(fields, '$.failure_type'), ''), "
+      "coalesce(json_extract(fields, '$.success'), 0), coalesce(json_extract(fields, '$.duration_seconds'), 0), "
+      "coalesce(json_extract(fields, '$.agent_type'), ''), coalesce(json_extract(fields, '$.task_type'), ''), "
+      "coalesce(json_extract(fields, '$.approach'), '') "
+      "FROM events WHERE kind IN ('task', 'pipeline') AND time >= ? AND time <= ? ORDER BY time, id");
   st.bind(1, from);
   st.bind(2, to);
   std::vector<OutcomeRow> rows;
@@ -55,7 +56,8 @@ std::vector<OutcomeRow> load_outcome_rows(sqlite3* db, double from, double to) {
 
 PatternSet extract_patterns(std::span<const OutcomeRow> input, const RecommendedActions& actions, const PatternSettings& settings) {
   std::vector<OutcomeRow> rows(input.begin(), input.end());
-  std::stable_sort(rows.begin(), rows.end(), [](const OutcomeRow& a, const OutcomeRow& b) { return std::tie(a.time, a.id) < std::tie(b.time, b.id); });
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const OutcomeRow& a, const OutcomeRow& b) { return std::tie(a.time, a.id) < std::tie(b.time, b.id); });
   PatternSet set;
 
   // Failures, each with the time of the first later success of its kind and stage.
@@ -166,7 +168,8 @@ nlohmann::ordered_json to_json(const FailurePattern& p) {
           {"occurrence_count", p.occurrence_count},
           {"last_occurrence", ipc::format_timestamp(p.last_occurrence)},
           {"resolution_success_rate", round_to(p.resolution_success_rate, 4)},
-          {"avg_time_to_resolve", p.avg_time_to_resolve ? nlohmann::ordered_json(round_to(*p.avg_time_to_resolve, 1)) : nlohmann::ordered_json(nullptr)},
+          {"avg_time_to_resolve",
+           p.avg_time_to_resolve ? nlohmann::ordered_json(round_to(*p.avg_time_to_resolve, 1)) : nlohmann::ordered_json(nullptr)},
           {"recommended_action", p.recommended_action}};
 }
 
@@ -183,12 +186,8 @@ nlohmann::ordered_json to_json(const SuccessPattern& p) {
 }
 
 nlohmann::ordered_json to_json(const WeakApproach& p) {
-  return {{"agent_type", p.agent_type},
-          {"task_type", p.task_type},
-          {"approach", p.approach},
-          {"attempts", p.attempts},
-          {"successes", p.successes},
-          {"success_rate", round_to(p.success_rate, 4)}};
+  return {{"agent_type", p.agent_type}, {"task_type", p.task_type}, {"approach", p.approach},
+          {"attempts", p.attempts},     {"successes", p.successes}, {"success_rate", round_to(p.success_rate, 4)}};
 }
 
 }  // namespace agentmetrics::learning

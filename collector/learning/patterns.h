@@ -76,14 +76,14 @@ struct WeakApproach {
 
 struct PatternSettings {
   double window_seconds = 7 * 86400.0;
-  std::int64_t recommend_after = 5;        // successes
+  std::int64_t recommend_after = 5;  // successes
   std::int64_t weak_min_attempts = 5;
-  double weak_max_success_rate = 0.3;      // below this
+  double weak_max_success_rate = 0.3;  // below this
 };
 
 struct PatternSet {
-  std::vector<FailurePattern> failures;  // most occurrences first
-  std::vector<SuccessPattern> successes; // most successes first
+  std::vector<FailurePattern> failures;   // most occurrences first
+  std::vector<SuccessPattern> successes;  // most successes first
   std::vector<WeakApproach> weak_approaches;
 };
 

@@ -241,7 +241,8 @@ std::string Playbook::unused_id(BulletKind kind, const std::string& hash) const 
 std::optional<std::pair<Bullet, double>> Playbook::find_duplicate(const NewBullet& nb, const std::string& hash) const {
   const std::string kind(to_string(nb.kind));
   {
-    SqliteStatement st(db_, std::string("SELECT ") + kColumns + " FROM bullets WHERE content_hash = ? AND kind = ? ORDER BY state, seq LIMIT 1");
+    SqliteStatement st(db_,
+                       std::string("SELECT ") + kColumns + " FROM bullets WHERE content_hash = ? AND kind = ? ORDER BY state, seq LIMIT 1");
     st.bind(1, hash);
     st.bind(2, kind);
     if (st.step()) return std::make_pair(read_bullet(st), 1.0);
@@ -259,7 +260,8 @@ std::optional<std::pair<Bullet, double>> Playbook::find_duplicate(const NewBulle
   while (st.step()) {
     Bullet b = read_bullet(st);
     const double similarity = jaccard(words, content_words(b.content));
-    if (similarity >= kDuplicateJaccard && (!best || similarity > best->second || (similarity == best->second && b.active && !best->first.active))) {
+    if (similarity >= kDuplicateJaccard &&
+        (!best || similarity > best->second || (similarity == best->second && b.active && !best->first.active))) {
       best = std::make_pair(std::move(b), similarity);
     }
   }
@@ -271,9 +273,18 @@ void Playbook::save_state(const Bullet& b) {
                      "UPDATE bullets SET state = ?, retired_reason = ?, retired_at = ?, replaced_by = ?, tags = ?, confidence = ?, "
                      "confidence_time = ?, evidence_count = ?, helpful = ?, harmful = ?, last_validated = ? WHERE id = ?");
   st.bind(1, std::string_view(b.active ? "active" : "retired"));
-  if (b.active || b.retired_reason.empty()) st.bind_null(2); else st.bind(2, b.retired_reason);
-  if (b.retired_at && !b.active) st.bind(3, *b.retired_at); else st.bind_null(3);
-  if (b.replaced_by.empty()) st.bind_null(4); else st.bind(4, b.replaced_by);
+  if (b.active || b.retired_reason.empty())
+    st.bind_null(2);
+  else
+    st.bind(2, b.retired_reason);
+  if (b.retired_at && !b.active)
+    st.bind(3, *b.retired_at);
+  else
+    st.bind_null(3);
+  if (b.replaced_by.empty())
+    st.bind_null(4);
+  else
+    st.bind(4, b.replaced_by);
   st.bind(5, join_tags(b.tags));
   st.bind(6, b.confidence);
   st.bind(7, b.confidence_time);
@@ -290,7 +301,8 @@ AddResult Playbook::add(const NewBullet& nb, double now) {
   while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) content.pop_back();
   content.erase(0, std::min(content.size(), content.find_first_not_of(" \t\r\n")));
   if (content.empty() || normalize_content(content).empty()) {
-    throw input_error("EMPTY_CONTENT", "a rule needs content (words, not only punctuation)", {"cm playbook add \"Run the tests before pushing\""});
+    throw input_error("EMPTY_CONTENT", "a rule needs content (words, not only punctuation)",
+                      {"cm playbook add \"Run the tests before pushing\""});
   }
   if (content.size() > kMaxContentBytes) {
     throw input_error("CONTENT_TOO_LONG", "a rule's content is at most " + std::to_string(kMaxContentBytes) + " bytes",
@@ -457,14 +469,21 @@ FeedbackResult Playbook::feedback(const FeedbackSignal& signal) {
   r.after = b.confidence;
   save_state(b);
 
-  SqliteStatement st(db_, "INSERT INTO feedback(bullet_id, time, kind, weight, origin, session_id, event_id, note) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+  SqliteStatement st(
+      db_, "INSERT INTO feedback(bullet_id, time, kind, weight, origin, session_id, event_id, note) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
   st.bind(1, b.id);
   st.bind(2, signal.time);
   st.bind(3, to_string(signal.kind));
   st.bind(4, signal.weight);
   st.bind(5, signal.origin);
-  if (signal.session_id && !signal.session_id->empty()) st.bind(6, *signal.session_id); else st.bind_null(6);
-  if (signal.event_id) st.bind(7, *signal.event_id); else st.bind_null(7);
+  if (signal.session_id && !signal.session_id->empty())
+    st.bind(6, *signal.session_id);
+  else
+    st.bind_null(6);
+  if (signal.event_id)
+    st.bind(7, *signal.event_id);
+  else
+    st.bind_null(7);
   st.bind(8, signal.note);
   st.run();
 
@@ -508,7 +527,8 @@ DecayResult Playbook::decay_all(double now, std::size_t batch, const std::atomic
 
 std::size_t Playbook::decay_batch(double now, std::size_t batch, std::int64_t& after, DecayResult& result) {
   Transaction tx(db_, Transaction::Mode::kWrite);
-  SqliteStatement select(db_, "SELECT seq, id, confidence, confidence_time FROM bullets WHERE state = 'active' AND seq > ? ORDER BY seq LIMIT ?");
+  SqliteStatement select(
+      db_, "SELECT seq, id, confidence, confidence_time FROM bullets WHERE state = 'active' AND seq > ? ORDER BY seq LIMIT ?");
   select.bind(1, after);
   select.bind(2, static_cast<std::int64_t>(batch));
   SqliteStatement update(db_, "UPDATE bullets SET confidence = ?, confidence_time = ? WHERE seq = ?");

@@ -33,9 +33,9 @@ enum class BulletKind { kRule, kAntiPattern };
 enum class BulletSource { kLearning, kManual, kImport };
 enum class FeedbackKind { kHelpful, kHarmful };
 
-std::string_view to_string(BulletKind kind);    // "rule", "anti-pattern"
+std::string_view to_string(BulletKind kind);      // "rule", "anti-pattern"
 std::string_view to_string(BulletSource source);  // "learning", "manual", "import"
-std::string_view to_string(FeedbackKind kind);  // "helpful", "harmful"
+std::string_view to_string(FeedbackKind kind);    // "helpful", "harmful"
 // Throw LearningError (kInput) for unknown names.
 BulletKind parse_bullet_kind(std::string_view text);
 BulletSource parse_bullet_source(std::string_view text);
@@ -53,14 +53,14 @@ struct Bullet {
   bool active = true;
   std::string retired_reason;  // removed, stale, low_confidence, inverted
   std::optional<double> retired_at;
-  std::string replaced_by;     // the anti-pattern a rule was inverted into
+  std::string replaced_by;  // the anti-pattern a rule was inverted into
   BulletSource source = BulletSource::kManual;
   std::vector<std::string> tags;
   std::string content_hash;
-  double confidence = 0;       // as of confidence_time
+  double confidence = 0;  // as of confidence_time
   double confidence_time = 0;
   std::int64_t evidence_count = 0;
-  double helpful = 0;          // weighted counts of feedback
+  double helpful = 0;  // weighted counts of feedback
   double harmful = 0;
   double created = 0;
   double last_validated = 0;
@@ -112,9 +112,9 @@ struct FeedbackResult {
   double weight = 0;
   double before = 0;  // effective confidence before and after
   double after = 0;
-  bool skipped = false;      // the session already gave this bullet feedback
-  std::string inverted_to;   // the anti-pattern the rule became
-  bool retired = false;      // fell below the floor
+  bool skipped = false;     // the session already gave this bullet feedback
+  std::string inverted_to;  // the anti-pattern the rule became
+  bool retired = false;     // fell below the floor
 };
 
 struct DecayResult {

@@ -23,8 +23,8 @@ class SqliteStatement;
 namespace agentmetrics::learning {
 
 struct SearchPlan {
-  std::string match;           // FTS5 query; empty: nothing to search
-  std::int64_t from_rowid = 0; // score only rows with rowid >= this
+  std::string match;            // FTS5 query; empty: nothing to search
+  std::int64_t from_rowid = 0;  // score only rows with rowid >= this
 };
 
 class QueryTerms {

@@ -25,9 +25,11 @@ RecommendedActions::RecommendedActions() {
   set("*", "*",
       "Reproduce the {failure_type} failures of the {stage} stage locally, find their common cause, and add a check that "
       "catches it before the {stage} stage");
-  set("*", "test_failure", "Run the failing tests locally and read the first failure before changing code; fix the cause, not the assertion");
+  set("*", "test_failure",
+      "Run the failing tests locally and read the first failure before changing code; fix the cause, not the assertion");
   set("*", "flaky_test", "Quarantine flaky tests and fix their timing or ordering dependence; retries only hide them");
-  set("*", "build_error", "Build locally with the same flags as CI before pushing; check changed includes, dependencies and generated files first");
+  set("*", "build_error",
+      "Build locally with the same flags as CI before pushing; check changed includes, dependencies and generated files first");
   set("*", "compile_error", "Compile locally with warnings as errors before pushing; fix the first error first");
   set("*", "lint_error", "Run the linter and formatter locally (a pre-commit hook) before committing");
   set("*", "type_error", "Run the type checker locally and fix type errors before running tests");
@@ -63,7 +65,8 @@ void RecommendedActions::merge_json(const nlohmann::ordered_json& document) {
         if (required) throw config_error(where + "." + key + " is missing");
         return "*";
       }
-      if (!entry[key].is_string() || entry[key].get<std::string>().empty()) throw config_error(where + "." + key + " must be a non-empty string");
+      if (!entry[key].is_string() || entry[key].get<std::string>().empty())
+        throw config_error(where + "." + key + " must be a non-empty string");
       return entry[key].get<std::string>();
     };
     const std::string stage = text("stage", false), failure_type = text("failure_type", false), action = text("action", true);

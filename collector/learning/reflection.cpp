@@ -24,9 +24,7 @@ using store::Transaction;
 
 constexpr std::string_view kFeedbackWatermark = "feedback_watermark";
 
-double wall_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double wall_seconds() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 std::string weak_pattern_id(const WeakApproach& w) {
   return "p-" + hex64(fnv1a64("weak\x1f" + w.agent_type + "\x1f" + w.task_type + "\x1f" + w.approach)).substr(0, 6);
@@ -71,11 +69,8 @@ void learn(Playbook& playbook, const Learned& l, double now, ReflectionReport& r
       (nb.kind == BulletKind::kRule ? report.rules_added : report.anti_patterns_added).emplace_back(r.bullet.id, r.bullet.content);
       break;
     case AddAction::kReinforced:
-    case AddAction::kRevived:
-      report.rules_reinforced.push_back(r.bullet.id);
-      break;
-    case AddAction::kUnchanged:
-      break;
+    case AddAction::kRevived: report.rules_reinforced.push_back(r.bullet.id); break;
+    case AddAction::kUnchanged: break;
   }
 }
 
@@ -99,11 +94,13 @@ std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings&
   for (const auto& p : set.successes) {
     if (!p.recommended) continue;
     Learned l;
-    l.bullet.content = "For " + humanize(p.task_type) + " tasks, the " + humanize(p.agent_type) + " agent succeeds with " + humanize(p.approach);
+    l.bullet.content =
+        "For " + humanize(p.task_type) + " tasks, the " + humanize(p.agent_type) + " agent succeeds with " + humanize(p.approach);
     l.bullet.kind = BulletKind::kRule;
     l.bullet.source = BulletSource::kLearning;
     l.bullet.tags = {p.agent_type, p.task_type, p.approach, "success-pattern"};
-    l.bullet.confidence = std::clamp(0.5 * p.success_rate + 0.05 * static_cast<double>(std::min<std::int64_t>(p.success_count, 8)), 0.3, 0.9);
+    l.bullet.confidence =
+        std::clamp(0.5 * p.success_rate + 0.05 * static_cast<double>(std::min<std::int64_t>(p.success_count, 8)), 0.3, 0.9);
     l.bullet.evidence_count = p.success_count;
     l.bullet.scope.agent_type = p.agent_type;
     l.bullet.scope.task_type = p.task_type;
@@ -155,7 +152,8 @@ nlohmann::ordered_json ReflectionReport::to_json() const {
     for (const auto& [x, y] : v) out.push_back({{a, x}, {b, y}});
     return out;
   };
-  nlohmann::ordered_json failures = nlohmann::ordered_json::array(), successes = nlohmann::ordered_json::array(), weak = nlohmann::ordered_json::array();
+  nlohmann::ordered_json failures = nlohmann::ordered_json::array(), successes = nlohmann::ordered_json::array(),
+                         weak = nlohmann::ordered_json::array();
   for (const auto& p : patterns.failures) failures.push_back(learning::to_json(p));
   for (const auto& p : patterns.successes) successes.push_back(learning::to_json(p));
   for (const auto& p : patterns.weak_approaches) weak.push_back(learning::to_json(p));
@@ -291,25 +289,29 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
   auto finish = [&](const char* status, const std::string& error) {
     report.duration_seconds = wall_seconds() - t0;
     nlohmann::ordered_json summary = {{"failure_patterns", report.patterns.failures.size()},
-                              {"success_patterns", report.patterns.successes.size()},
-                              {"weak_approaches", report.patterns.weak_approaches.size()},
-                              {"rules_added", report.rules_added.size()},
-                              {"anti_patterns_added", report.anti_patterns_added.size()},
-                              {"rules_reinforced", report.rules_reinforced.size()},
-                              {"rules_inverted", report.rules_inverted.size()},
-                              {"rules_retired", report.rules_retired.size()},
-                              {"feedback_applied", report.feedback_applied},
-                              {"history_indexed", report.history_indexed},
-                              {"decayed", report.decayed},
-                              {"cancelled", report.cancelled}};
+                                      {"success_patterns", report.patterns.successes.size()},
+                                      {"weak_approaches", report.patterns.weak_approaches.size()},
+                                      {"rules_added", report.rules_added.size()},
+                                      {"anti_patterns_added", report.anti_patterns_added.size()},
+                                      {"rules_reinforced", report.rules_reinforced.size()},
+                                      {"rules_inverted", report.rules_inverted.size()},
+                                      {"rules_retired", report.rules_retired.size()},
+                                      {"feedback_applied", report.feedback_applied},
+                                      {"history_indexed", report.history_indexed},
+                                      {"decayed", report.decayed},
+                                      {"cancelled", report.cancelled}};
     run_write(db, runner, [&](sqlite3* w) {
       Transaction tx(w, Transaction::Mode::kWrite);
-      SqliteStatement st(w, "UPDATE reflection_runs SET finished = ?, duration_seconds = ?, status = ?, summary = ?, error = ? WHERE id = ?");
+      SqliteStatement st(w,
+                         "UPDATE reflection_runs SET finished = ?, duration_seconds = ?, status = ?, summary = ?, error = ? WHERE id = ?");
       st.bind(1, now + report.duration_seconds);
       st.bind(2, report.duration_seconds);
       st.bind(3, std::string_view(status));
       st.bind(4, summary.dump());
-      if (error.empty()) st.bind_null(5); else st.bind(5, error);
+      if (error.empty())
+        st.bind_null(5);
+      else
+        st.bind(5, error);
       st.bind(6, report.id);
       st.run();
       tx.commit();

@@ -47,10 +47,10 @@ struct ReflectionSettings {
 };
 
 struct TaskFeedbackTally {
-  std::size_t events = 0;         // task events that named rules
-  std::size_t signals = 0;        // feedback signals applied
-  std::size_t skipped = 0;        // already given by the session
-  std::size_t unknown_rules = 0;  // ids not in the playbook
+  std::size_t events = 0;                                     // task events that named rules
+  std::size_t signals = 0;                                    // feedback signals applied
+  std::size_t skipped = 0;                                    // already given by the session
+  std::size_t unknown_rules = 0;                              // ids not in the playbook
   std::vector<std::pair<std::string, std::string>> inverted;  // (rule, anti-pattern)
   std::vector<std::string> retired;
 };

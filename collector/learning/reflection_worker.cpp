@@ -40,10 +40,11 @@ std::optional<double> last_run_time(sqlite3* db) {
 // Runs the worker's write transactions at the priority of the thread that created it.
 class WriteHelper {
  public:
-  explicit WriteHelper(std::string path) : path_(std::move(path)), thread_([this] {
-    pthread_setname_np(pthread_self(), "am-reflect-w");
-    loop();
-  }) {}
+  explicit WriteHelper(std::string path)
+      : path_(std::move(path)), thread_([this] {
+          pthread_setname_np(pthread_self(), "am-reflect-w");
+          loop();
+        }) {}
   ~WriteHelper() {
     {
       std::lock_guard lock(mutex_);
@@ -213,7 +214,8 @@ void ReflectionWorker::run() {
       return;
     }
     const double wait = *last_unix + static_cast<double>(interval.count()) - now();
-    due = std::max(earliest, Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, wait))));
+    due =
+        std::max(earliest, Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, wait))));
   };
 
   for (;;) {
@@ -260,16 +262,17 @@ void ReflectionWorker::run() {
       bool ok = true;
       try {
         const WriteRunner runner = [this](const std::function<void(sqlite3*)>& work) { writer_->run(work); };
-        const ReflectionReport report = run_reflection(store->handle(), options_.reflection, asked ? "request" : "schedule", t, &stop_, &runner);
+        const ReflectionReport report =
+            run_reflection(store->handle(), options_.reflection, asked ? "request" : "schedule", t, &stop_, &runner);
         std::lock_guard lock(mutex_);
         last_report_ = report.to_json();
         last_error_.clear();
         agentmetrics::log(LogLevel::kInfo, "reflection done",
-                       {{"duration_ms", report.duration_seconds * 1000.0},
-                        {"failure_patterns", report.patterns.failures.size()},
-                        {"success_patterns", report.patterns.successes.size()},
-                        {"rules_added", report.rules_added.size() + report.anti_patterns_added.size()},
-                        {"rules_retired", report.rules_retired.size()}});
+                          {{"duration_ms", report.duration_seconds * 1000.0},
+                           {"failure_patterns", report.patterns.failures.size()},
+                           {"success_patterns", report.patterns.successes.size()},
+                           {"rules_added", report.rules_added.size() + report.anti_patterns_added.size()},
+                           {"rules_retired", report.rules_retired.size()}});
       } catch (const std::exception& e) {
         ok = false;
         std::lock_guard lock(mutex_);

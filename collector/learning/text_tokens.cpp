@@ -13,15 +13,14 @@ bool word_byte(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && 
 
 const std::unordered_set<std::string_view>& stopwords() {
   static const std::unordered_set<std::string_view> words = {
-      "a",     "about", "after", "again", "all",   "also",  "am",    "an",    "and",   "any",   "are",   "as",    "at",
-      "be",    "been",  "before", "being", "both",  "but",   "by",    "can",   "could", "did",   "do",    "does",  "doing",
-      "for",   "from",  "had",   "has",   "have",  "having", "he",   "her",   "here",  "him",   "his",   "how",   "i",
-      "if",    "in",    "into",  "is",    "it",    "its",   "itself", "just", "me",    "more",  "most",  "my",    "no",
-      "nor",   "not",   "now",   "of",    "off",   "on",    "once",  "only",  "or",    "other", "our",   "out",   "over",
-      "own",   "same",  "she",   "should", "so",   "some",  "such",  "than",  "that",  "the",   "their", "them",  "then",
-      "there", "these", "they",  "this",  "those", "through", "to",  "too",   "under", "until", "up",    "very",  "was",
-      "we",    "were",  "what",  "when",  "where", "which", "while", "who",   "whom",  "why",   "will",  "with",  "would",
-      "you",   "your",  "yours"};
+      "a",    "about",  "after", "again",  "all",  "also",  "am",   "an",    "and",   "any",   "are",  "as",    "at",     "be",
+      "been", "before", "being", "both",   "but",  "by",    "can",  "could", "did",   "do",    "does", "doing", "for",    "from",
+      "had",  "has",    "have",  "having", "he",   "her",   "here", "him",   "his",   "how",   "i",    "if",    "in",     "into",
+      "is",   "it",     "its",   "itself", "just", "me",    "more", "most",  "my",    "no",    "nor",  "not",   "now",    "of",
+      "off",  "on",     "once",  "only",   "or",   "other", "our",  "out",   "over",  "own",   "same", "she",   "should", "so",
+      "some", "such",   "than",  "that",   "the",  "their", "them", "then",  "there", "these", "they", "this",  "those",  "through",
+      "to",   "too",    "under", "until",  "up",   "very",  "was",  "we",    "were",  "what",  "when", "where", "which",  "while",
+      "who",  "whom",   "why",   "will",   "with", "would", "you",  "your",  "yours"};
   return words;
 }
 

@@ -56,7 +56,7 @@ std::unique_ptr<EventStore> EventStore::open(const std::string& path, Mode mode)
   } else if (const int version = store->schema_version(); version != kSchemaVersion) {
     throw StoreError(version < kSchemaVersion ? StoreError::Kind::kOlderSchema : StoreError::Kind::kNewerSchema,
                      "the store " + path + " has schema version " + std::to_string(version) + ", this program reads version " +
-                     std::to_string(kSchemaVersion) + (version < kSchemaVersion ? " (start the collector once to migrate it)" : ""));
+                         std::to_string(kSchemaVersion) + (version < kSchemaVersion ? " (start the collector once to migrate it)" : ""));
   }
   return store;
 }
@@ -81,7 +81,8 @@ void EventStore::migrate() {
   const int version = schema_version();
   if (version > kSchemaVersion) {
     throw StoreError(StoreError::Kind::kNewerSchema, "the store " + path_ + " has schema version " + std::to_string(version) +
-                     ", newer than this program's " + std::to_string(kSchemaVersion) + "; upgrade agentmetrics");
+                                                         ", newer than this program's " + std::to_string(kSchemaVersion) +
+                                                         "; upgrade agentmetrics");
   }
   if (version == kSchemaVersion) return;
   Transaction tx(db_, Transaction::Mode::kWrite);

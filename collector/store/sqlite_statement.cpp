@@ -40,8 +40,7 @@ bool SqliteStatement::step() {
 }
 
 void SqliteStatement::run() {
-  while (step()) {
-  }
+  while (step()) {}
 }
 
 void SqliteStatement::reset() {

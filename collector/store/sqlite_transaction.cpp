@@ -30,9 +30,7 @@ Transaction::Transaction(sqlite3* db, Mode mode) : db_(db), mode_(mode), nested_
 Transaction::~Transaction() {
   if (done_ || (nested_ && mode_ == Mode::kRead)) return;
   // A read has nothing to undo; a write left uncommitted is undone. Neither can throw here.
-  const char* sql = mode_ == Mode::kRead ? "COMMIT"
-                    : nested_            ? "ROLLBACK TO agentmetrics_nested; RELEASE agentmetrics_nested"
-                                         : "ROLLBACK";
+  const char* sql = mode_ == Mode::kRead ? "COMMIT" : nested_ ? "ROLLBACK TO agentmetrics_nested; RELEASE agentmetrics_nested" : "ROLLBACK";
   if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK && mode_ == Mode::kWrite) {
     log(LogLevel::kWarn, "store: could not roll back a transaction", {{"error", sqlite3_errmsg(db_)}});
   }

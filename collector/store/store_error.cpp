@@ -8,20 +8,16 @@ namespace {
 StoreError::Kind kind_of(int sqlite_code) {
   switch (sqlite_code & 0xff) {  // the primary code: the low byte of an extended one
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return StoreError::Kind::kBusy;
+    case SQLITE_LOCKED: return StoreError::Kind::kBusy;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return StoreError::Kind::kCorrupt;
+    case SQLITE_NOTADB: return StoreError::Kind::kCorrupt;
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_AUTH:
     case SQLITE_FULL:
-    case SQLITE_IOERR:
-      return StoreError::Kind::kUnavailable;
-    default:
-      return StoreError::Kind::kOther;
+    case SQLITE_IOERR: return StoreError::Kind::kUnavailable;
+    default: return StoreError::Kind::kOther;
   }
 }
 

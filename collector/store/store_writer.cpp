@@ -143,8 +143,9 @@ void StoreWriter::run() {
   while (true) {
     const bool stopping = stopping_.load(std::memory_order_acquire);
     if (batch.size() < kMaxBatch) {
-      const std::size_t n = queue_.wait_dequeue_bulk_timed(items, std::min<std::size_t>(std::size(items), kMaxBatch - batch.size()),
-                                                           batch.empty() && !stopping ? std::chrono::microseconds(std::chrono::seconds(1)) : kBatchWait);
+      const std::size_t n =
+          queue_.wait_dequeue_bulk_timed(items, std::min<std::size_t>(std::size(items), kMaxBatch - batch.size()),
+                                         batch.empty() && !stopping ? std::chrono::microseconds(std::chrono::seconds(1)) : kBatchWait);
       if (batch.empty() && n > 0) batch_started = std::chrono::steady_clock::now();
       for (std::size_t i = 0; i < n; ++i) batch.push_back(std::move(items[i]));
       queued_.Set(static_cast<double>(queue_.size_approx()));

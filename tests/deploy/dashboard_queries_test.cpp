@@ -73,14 +73,30 @@ class DashboardQueries : public ::testing::Test {
   }
   // One round of the events every row of the dashboard is computed from.
   void feed() {
-    record({"record", "task", "--agent_type", "build", "--task_type", "bugfix", "--stage", "implement", "--success", "true",
-            "--duration_seconds", "600", "--time_saved_seconds", "600", "--prompts_sent", "10", "--prompts_useful", "8",
-            "--ai_lines_generated", "100", "--ai_lines_accepted", "90"});
-    record({"record", "task", "--agent_type", "plan", "--task_type", "feature", "--success", "false", "--duration_seconds",
-            "1200", "--human_intervention", "true", "--intervention_reason", "stuck", "--prompts_sent", "10", "--prompts_useful",
-            "5", "--time_saved_seconds", "300"});
-    record({"record", "task", "--agent_type", "general", "--task_type", "refactor", "--success", "true", "--duration_seconds",
-            "3000"});
+    record({"record",           "task", "--agent_type",         "build", "--task_type",          "bugfix", "--stage",        "implement",
+            "--success",        "true", "--duration_seconds",   "600",   "--time_saved_seconds", "600",    "--prompts_sent", "10",
+            "--prompts_useful", "8",    "--ai_lines_generated", "100",   "--ai_lines_accepted",  "90"});
+    record({"record",
+            "task",
+            "--agent_type",
+            "plan",
+            "--task_type",
+            "feature",
+            "--success",
+            "false",
+            "--duration_seconds",
+            "1200",
+            "--human_intervention",
+            "true",
+            "--intervention_reason",
+            "stuck",
+            "--prompts_sent",
+            "10",
+            "--prompts_useful",
+            "5",
+            "--time_saved_seconds",
+            "300"});
+    record({"record", "task", "--agent_type", "general", "--task_type", "refactor", "--success", "true", "--duration_seconds", "3000"});
     record({"record", "coverage", "--percent", "82"});
     record({"record", "lint", "--errors", "3", "--warnings", "5"});
     record({"exec", "--stage", "test", "--", "/bin/false"}, 1);
@@ -156,7 +172,8 @@ TEST_F(DashboardQueries, EveryMetricNameIsOneTheCollectorExports) {
   // The KPI gauges come with the first computation after the events are stored.
   std::string scrape = collector->scrape();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while ((scrape.find("opencode_kpi_value{") == std::string::npos || scrape.find("agentmetrics_segments_rejected_total{") == std::string::npos) &&
+  while ((scrape.find("opencode_kpi_value{") == std::string::npos ||
+          scrape.find("agentmetrics_segments_rejected_total{") == std::string::npos) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     scrape = collector->scrape();
@@ -188,7 +205,8 @@ TEST_F(DashboardQueries, TheLearningRowReadsTheNamesTheCollectorExports) {
   const std::string scrape = collector->scrape();
   std::set<std::string> families;
   const std::regex type_line("# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) ");
-  for (auto it = std::sregex_iterator(scrape.begin(), scrape.end(), type_line); it != std::sregex_iterator(); ++it) families.insert((*it)[1]);
+  for (auto it = std::sregex_iterator(scrape.begin(), scrape.end(), type_line); it != std::sregex_iterator(); ++it)
+    families.insert((*it)[1]);
   std::string learning;
   for (const auto& name : families) {
     if (std::regex_search(name, std::regex("cass_memory|playbook|reflection|anti_pattern"))) learning += " " + name;

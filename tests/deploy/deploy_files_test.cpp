@@ -223,9 +223,7 @@ TEST(Alertmanager, CriticalAlertsPageAndEveryAlertReachesTheWebhook) {
 
 // --- Grafana -------------------------------------------------------------------------------------
 
-nlohmann::json load_dashboard() {
-  return nlohmann::json::parse(read_file(kDeployDir + "/grafana/dashboards/agentmetrics.json"));
-}
+nlohmann::json load_dashboard() { return nlohmann::json::parse(read_file(kDeployDir + "/grafana/dashboards/agentmetrics.json")); }
 
 TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsAndTheirPanels) {
   const auto d = load_dashboard();
@@ -342,7 +340,8 @@ std::string mounted_volume(const YAML::Node& container, const std::string& path)
 }
 
 long run_as_user(const YAML::Node& pod, const YAML::Node& container) {
-  if (container["securityContext"] && container["securityContext"]["runAsUser"]) return container["securityContext"]["runAsUser"].as<long>();
+  if (container["securityContext"] && container["securityContext"]["runAsUser"])
+    return container["securityContext"]["runAsUser"].as<long>();
   if (pod["securityContext"] && pod["securityContext"]["runAsUser"]) return pod["securityContext"]["runAsUser"].as<long>();
   return -1;
 }
@@ -532,7 +531,8 @@ TEST(Dockerfile, IsMultiStageOnDebianAndRunsAsANonRootUserWithAHealthCheck) {
   EXPECT_NE(final_stage.from.find("slim"), std::string::npos) << final_stage.from;
   ASSERT_FALSE(build.name.empty());
   bool copies_from_build = false;
-  for (const auto& [i, rest] : final_stage.instructions) copies_from_build |= i == "COPY" && rest.find("--from=" + build.name) != std::string::npos;
+  for (const auto& [i, rest] : final_stage.instructions)
+    copies_from_build |= i == "COPY" && rest.find("--from=" + build.name) != std::string::npos;
   EXPECT_TRUE(copies_from_build);
   const std::string* user = instruction(final_stage, "USER");
   ASSERT_NE(user, nullptr) << "the image must not run as root";
@@ -576,8 +576,8 @@ std::string package_of(const std::string& binary, const std::string& library) {
   if (!std::regex_search(ldd.output, m, line)) return "";
   std::string path = m[1];
   std::string real = std::filesystem::canonical(path).string();
-  for (const std::string& candidate :
-       {path, real, path.starts_with("/usr/") ? path.substr(4) : "/usr" + path, real.starts_with("/usr/") ? real.substr(4) : "/usr" + real}) {
+  for (const std::string& candidate : {path, real, path.starts_with("/usr/") ? path.substr(4) : "/usr" + path,
+                                       real.starts_with("/usr/") ? real.substr(4) : "/usr" + real}) {
     auto r = run({"/usr/bin/dpkg", "-S", candidate});
     if (r.code == 0) return r.output.substr(0, r.output.find(':'));
   }
@@ -617,9 +617,9 @@ TEST(Dockerfile, TheBuildStageInstallsTheBuildDependencies) {
   ASSERT_GT(wanted.size(), 10u);
   // Tools for the tests, the benchmarks, the local stack and the repository; not for building.
   const std::set<std::string> not_for_the_build = {
-      "git",   "curl",     "libgtest-dev", "libgmock-dev",           "libbenchmark-dev", "prometheus", "prometheus-alertmanager",
-      "lcov",  "gcovr",    "flawfinder",   "strace",                 "python3",          "python3-yaml", "shellcheck",
-      "jq",    "systemd",  "procps",       "netcat-openbsd",         "sqlite3",          "clang",      "libclang-rt-14-dev"};
+      "git",  "curl",    "libgtest-dev", "libgmock-dev",   "libbenchmark-dev", "prometheus",   "prometheus-alertmanager",
+      "lcov", "gcovr",   "flawfinder",   "strace",         "python3",          "python3-yaml", "shellcheck",
+      "jq",   "systemd", "procps",       "netcat-openbsd", "sqlite3",          "clang",        "libclang-rt-14-dev"};
   const auto stages = parse_dockerfile();
   ASSERT_FALSE(stages.empty());
   const auto& build = stages.front().apt_packages;

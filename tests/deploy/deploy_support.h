@@ -28,9 +28,9 @@ namespace agentmetrics::deploytest {
 
 using agentmetrics::testing::exit_code;
 using agentmetrics::testing::free_port;
-using agentmetrics::testing::PrometheusServer;
 using agentmetrics::testing::http_get;
 using agentmetrics::testing::Process;
+using agentmetrics::testing::PrometheusServer;
 using agentmetrics::testing::TempDir;
 
 inline const std::string kRepoDir = AM_REPO_DIR;

@@ -15,7 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const collector::Config config = collector::load_config_file(path);
     collector::validate(config);
     (void)config.effective_listen_address();
-  } catch (const collector::ConfigError&) {
-  }
+  } catch (const collector::ConfigError&) {}
   return 0;
 }

@@ -30,10 +30,12 @@ void put(Bytes& out, T v) {
 
 void write(const std::filesystem::path& dir, const std::string& name, const Bytes& bytes) {
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(dir / name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
-ipc::FamilyDecl family(std::uint32_t id, ipc::MetricType type, std::string name, std::vector<std::string> labels, std::vector<double> buckets = {}) {
+ipc::FamilyDecl family(std::uint32_t id, ipc::MetricType type, std::string name, std::vector<std::string> labels,
+                       std::vector<double> buckets = {}) {
   ipc::FamilyDecl f;
   f.family_id = id;
   f.type = type;
@@ -62,8 +64,11 @@ ipc::OutcomeEvent task_event() {
   e.producer_id = 0x1234;
   e.sequence = 7;
   e.time = 1.7e9;
-  e.fields = {{"agent_type", std::string("build")}, {"task_type", std::string("bugfix")}, {"success", true},
-              {"duration_seconds", 12.5}, {"title", std::string("Fix \"the\" redirect\n")}};
+  e.fields = {{"agent_type", std::string("build")},
+              {"task_type", std::string("bugfix")},
+              {"success", true},
+              {"duration_seconds", 12.5},
+              {"title", std::string("Fix \"the\" redirect\n")}};
   return e;
 }
 
@@ -79,7 +84,8 @@ ipc::OutcomeEvent pipeline_event() {
 
 void frame(Bytes& records, const Bytes& payload) {
   const auto slots = static_cast<std::uint16_t>((payload.size() + sizeof(ipc::Record) - 1) / sizeof(ipc::Record));
-  put(records, ipc::Record{ipc::kOutcomeFrameKind, static_cast<std::uint16_t>(ipc::Op::kFrameBegin), slots, static_cast<double>(payload.size())});
+  put(records,
+      ipc::Record{ipc::kOutcomeFrameKind, static_cast<std::uint16_t>(ipc::Op::kFrameBegin), slots, static_cast<double>(payload.size())});
   Bytes padded = payload;
   padded.resize(slots * sizeof(ipc::Record));
   records.insert(records.end(), padded.begin(), padded.end());

@@ -111,8 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     registry.reserve_prefix("agentmetrics_");
     Shard shard;
     s.sync_declarations(shard, registry, self);
-    for (int pass = 0; pass < 3 && s.drain(shard, registry, self) > 0; ++pass) {
-    }
+    for (int pass = 0; pass < 3 && s.drain(shard, registry, self) > 0; ++pass) {}
     futex_waitv waiter{};
     if (s.prepare_sleep(waiter)) s.has_pending();
     s.woke();

@@ -35,7 +35,8 @@ void round_trip(const ipc::SeriesDecl& s) {
   auto* entry = std::get_if<ipc::DecodedEntry>(&again);
   if (!entry || entry->size != bytes.size()) fuzz::fail("a decoded series does not decode again");
   const auto& t = std::get<ipc::SeriesDecl>(entry->decl);
-  if (t.series_id != s.series_id || t.family_id != s.family_id || t.label_values != s.label_values) fuzz::fail("series changed in a round trip");
+  if (t.series_id != s.series_id || t.family_id != s.family_id || t.label_values != s.label_values)
+    fuzz::fail("series changed in a round trip");
 }
 
 }  // namespace

@@ -64,20 +64,28 @@ class CmTest : public ::testing::Test {
     auto s = EventStore::open(store(), EventStore::Mode::kReadWrite);
     std::vector<ipc::OutcomeEvent> events;
     const double now = now_unix();
-    auto task = [&](std::uint64_t seq, double t, const std::string& title, bool success, const std::string& stage, const std::string& failure_type) {
+    auto task = [&](std::uint64_t seq, double t, const std::string& title, bool success, const std::string& stage,
+                    const std::string& failure_type) {
       ipc::OutcomeEvent e;
       e.kind = ipc::OutcomeKind::kTask;
       e.producer_id = 99;
       e.sequence = seq;
       e.time = t;
-      e.fields = {{"agent_type", std::string("build")}, {"task_type", std::string("feature")}, {"stage", stage}, {"success", success},
-                  {"duration_seconds", 2700.0}, {"title", title}, {"approach", std::string("test_driven_development")},
-                  {"snippet", std::string("Started with unit tests, then implemented...")}, {"session_id", "ses-" + std::to_string(seq)}};
+      e.fields = {{"agent_type", std::string("build")},
+                  {"task_type", std::string("feature")},
+                  {"stage", stage},
+                  {"success", success},
+                  {"duration_seconds", 2700.0},
+                  {"title", title},
+                  {"approach", std::string("test_driven_development")},
+                  {"snippet", std::string("Started with unit tests, then implemented...")},
+                  {"session_id", "ses-" + std::to_string(seq)}};
       if (!failure_type.empty()) e.fields["failure_type"] = failure_type;
       events.push_back(std::move(e));
     };
     task(1, now - 7200, "Implement OAuth2 login", true, "implement", "");
-    for (std::uint64_t i = 0; i < 4; ++i) task(2 + i, now - 3600 + static_cast<double>(i), "Fix the flaky checkout tests", false, "test", "test_failure");
+    for (std::uint64_t i = 0; i < 4; ++i)
+      task(2 + i, now - 3600 + static_cast<double>(i), "Fix the flaky checkout tests", false, "test", "test_failure");
     s->insert(events, now);
   }
 
@@ -144,14 +152,19 @@ TEST_F(CmTest, ContextWithoutJsonIsAReadableListing) {
 }
 
 TEST_F(CmTest, TheContextLimitComesFromTheConfigurationOrTheFlag) {
-  for (const char* w : {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"}) add(std::string("Parser rule ") + w + " for tokens");
+  for (const char* w : {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"})
+    add(std::string("Parser rule ") + w + " for tokens");
   EXPECT_EQ(cm({"context", "parser tokens", "--json"}).parsed()["data"]["relevantBullets"].size(), 5u);
   {
     std::ofstream config(dir_.path() + "/config.yaml");
     config << "cass_memory:\n  contextLimit: 2\n";
   }
-  EXPECT_EQ(cm({"--config", dir_.path() + "/config.yaml", "context", "parser tokens", "--json"}).parsed()["data"]["relevantBullets"].size(), 2u);
-  EXPECT_EQ(cm({"--config", dir_.path() + "/config.yaml", "context", "parser tokens", "--limit", "3", "--json"}).parsed()["data"]["relevantBullets"].size(), 3u);
+  EXPECT_EQ(cm({"--config", dir_.path() + "/config.yaml", "context", "parser tokens", "--json"}).parsed()["data"]["relevantBullets"].size(),
+            2u);
+  EXPECT_EQ(cm({"--config", dir_.path() + "/config.yaml", "context", "parser tokens", "--limit", "3", "--json"})
+                .parsed()["data"]["relevantBullets"]
+                .size(),
+            3u);
   // The default configuration file is read when present.
   std::filesystem::create_directories(dir_.path() + "/config/agentmetrics");
   std::filesystem::copy_file(dir_.path() + "/config.yaml", dir_.path() + "/config/agentmetrics/config.yaml");
@@ -209,7 +222,8 @@ TEST_F(CmTest, PlaybookListAddRemoveAndStats) {
   const CmRun imported = cm({"--store", dir_.path() + "/other.db", "playbook", "import", dir_.path() + "/rules.json", "--json"}, false);
   ASSERT_EQ(imported.code, 0) << imported.out << imported.err;
   EXPECT_EQ(imported.parsed()["data"]["added"], 2);
-  EXPECT_EQ(cm({"--store", dir_.path() + "/other.db", "playbook", "list", "--json", "--source", "import"}, false).parsed()["data"]["count"], 2);
+  EXPECT_EQ(cm({"--store", dir_.path() + "/other.db", "playbook", "list", "--json", "--source", "import"}, false).parsed()["data"]["count"],
+            2);
 }
 
 TEST_F(CmTest, MarkAndOutcomeMoveConfidenceAndBadIdsLoseNothing) {

@@ -83,7 +83,8 @@ TEST_F(Configuration, EveryProgramFindsTheSameFileWithoutTheFlag) {
   std::ofstream(xdg_file) << "store:\n  path: " << dir_.path() << "/from-home.db\n";
   const std::map<std::string, std::string> by_variable = {{"AGENTMETRICS_CONFIG", config_}, {"HOME", dir_.path()}};
   const std::map<std::string, std::string> by_home = {{"HOME", dir_.path()}};
-  for (const auto& [env, store] : {std::pair{by_variable, dir_.path() + "/from-file.db"}, std::pair{by_home, dir_.path() + "/from-home.db"}}) {
+  for (const auto& [env, store] :
+       {std::pair{by_variable, dir_.path() + "/from-file.db"}, std::pair{by_home, dir_.path() + "/from-home.db"}}) {
     {
       CollectorProcess collector(unique_namespace("config"), {}, env);
       const auto deadline = std::chrono::steady_clock::now() + 20s;

@@ -38,10 +38,10 @@ bool wait_for_output(Process& p, const std::string& text, std::chrono::seconds l
 
 struct BadConfig {
   std::string name;
-  std::string yaml;       // the file's text; empty: no --config
+  std::string yaml;  // the file's text; empty: no --config
   std::vector<std::string> args;
   std::map<std::string, std::string> env;
-  std::string message;    // must appear in what the daemon prints
+  std::string message;  // must appear in what the daemon prints
 };
 
 // Names the case in test listings instead of a byte dump.
@@ -68,17 +68,17 @@ TEST_P(InvalidConfiguration, IsRefusedWithTheKeyAndExitCode2AndNothingStarts) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, InvalidConfiguration,
-    ::testing::Values(
-        BadConfig{"UnknownKey", "prometheus:\n  prot: 9090\n", {}, {}, "prometheus.prot: unknown key"},
-        BadConfig{"WrongType", "prometheus:\n  port: ninety\n", {}, {}, "prometheus.port: expected an integer"},
-        BadConfig{"OutOfRange", "cass_memory:\n  contextLimit: 0\n", {}, {}, "cass_memory.contextLimit: must be 1 to 100"},
-        BadConfig{"BadDuration", "cass_memory:\n  reflectionInterval: soon\n", {}, {}, "cass_memory.reflectionInterval"},
-        BadConfig{"MalformedYaml", "prometheus: [1, 2\n", {}, {}, "is not valid YAML: line"},
-        BadConfig{"BadWebhook", "alerts:\n  webhookUrl: ftp://x\n", {}, {}, "alerts.webhookUrl: must be an http"},
-        BadConfig{"MissingFile", "", {"--config=/nonexistent/agentmetrics.yml"}, {}, "cannot read /nonexistent/agentmetrics.yml"},
-        BadConfig{"BadFlag", "", {"--log.level=loud"}, {}, "log.level"},
-        BadConfig{"UnknownFlag", "", {"--no-such-flag"}, {}, "no-such-flag"},
-        BadConfig{"BadEnvironmentPort", "", {}, {{"METRICS_PORT", "http"}}, "METRICS_PORT: expected a port number"}),
+    ::testing::Values(BadConfig{"UnknownKey", "prometheus:\n  prot: 9090\n", {}, {}, "prometheus.prot: unknown key"},
+                      BadConfig{"WrongType", "prometheus:\n  port: ninety\n", {}, {}, "prometheus.port: expected an integer"},
+                      BadConfig{"OutOfRange", "cass_memory:\n  contextLimit: 0\n", {}, {}, "cass_memory.contextLimit: must be 1 to 100"},
+                      BadConfig{"BadDuration", "cass_memory:\n  reflectionInterval: soon\n", {}, {}, "cass_memory.reflectionInterval"},
+                      BadConfig{"MalformedYaml", "prometheus: [1, 2\n", {}, {}, "is not valid YAML: line"},
+                      BadConfig{"BadWebhook", "alerts:\n  webhookUrl: ftp://x\n", {}, {}, "alerts.webhookUrl: must be an http"},
+                      BadConfig{
+                          "MissingFile", "", {"--config=/nonexistent/agentmetrics.yml"}, {}, "cannot read /nonexistent/agentmetrics.yml"},
+                      BadConfig{"BadFlag", "", {"--log.level=loud"}, {}, "log.level"},
+                      BadConfig{"UnknownFlag", "", {"--no-such-flag"}, {}, "no-such-flag"},
+                      BadConfig{"BadEnvironmentPort", "", {}, {{"METRICS_PORT", "http"}}, "METRICS_PORT: expected a port number"}),
     [](const auto& p) { return p.param.name; });
 
 TEST(Environment, MetricsPortChoosesThePortWhenNoFlagDoes) {
@@ -106,7 +106,9 @@ TEST(Reload, SighupAppliesAGoodFileKeepsTheRunningOneOnABadFileAndLosesNoEvent) 
   write_file(config, "prometheus:\n  openMetrics: true\n");
   const std::string ns = unique_namespace("reload");
   CollectorProcess collector(ns, {"--config=" + config});
-  auto content_type = [&] { return raw_http(collector.port(), get_request("/metrics", {{"Accept", kOpenMetricsAccept}})).headers["content-type"]; };
+  auto content_type = [&] {
+    return raw_http(collector.port(), get_request("/metrics", {{"Accept", kOpenMetricsAccept}})).headers["content-type"];
+  };
   EXPECT_EQ(content_type().rfind("application/openmetrics-text", 0), 0u);
 
   // Producers write while the configuration is reloaded twice.

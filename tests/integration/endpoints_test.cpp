@@ -69,10 +69,9 @@ TEST_F(Endpoints, MetricsIsGzippedWhenAskedAndDecodesToTheSameFamilies) {
 
 TEST_F(Endpoints, MetricsCarriesProcessAndSelfMetrics) {
   const Samples s = collector_.samples();
-  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
-                           "process_open_fds", "process_max_fds", "process_start_time_seconds", "process_threads",
-                           "agentmetrics_events_drained_total", "agentmetrics_events_dropped_total", "agentmetrics_segments_attached",
-                           "agentmetrics_scrape_duration_seconds"}) {
+  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
+                           "process_max_fds", "process_start_time_seconds", "process_threads", "agentmetrics_events_drained_total",
+                           "agentmetrics_events_dropped_total", "agentmetrics_segments_attached", "agentmetrics_scrape_duration_seconds"}) {
     EXPECT_TRUE(sample(s, name)) << name;
   }
   EXPECT_GT(*sample(s, "process_resident_memory_bytes"), 0);
@@ -83,7 +82,8 @@ TEST_F(Endpoints, EachAttachedProducerHasItsOwnSeriesUntilItIsReclaimed) {
   Process producer({kTestProducerBinary, "--threads", "2", "--events", "1000", "--label", "own", "--linger-ms", "30000"},
                    {{"AGENTMETRICS_NAMESPACE", ns_}});
   // Its series are labelled {pid, program, segment}; the segment's name is the producer's own.
-  const std::string prefix = "{pid=\"" + std::to_string(producer.pid()) + "\",program=\"test_producer\",segment=\"agentmetrics." + ns_ + ".";
+  const std::string prefix =
+      "{pid=\"" + std::to_string(producer.pid()) + "\",program=\"test_producer\",segment=\"agentmetrics." + ns_ + ".";
   std::string labels;
   Samples s;
   for (int i = 0; i < 300; ++i) {
@@ -108,7 +108,8 @@ TEST_F(Endpoints, EachAttachedProducerHasItsOwnSeriesUntilItIsReclaimed) {
   // The series go when the segment is dropped and the reclaim is counted just after: a scrape
   // can fall between the two, so wait for both.
   for (int i = 0; i < 100 && (sample(s, "agentmetrics_producer_events_drained_total" + labels) ||
-                              sample(s, "agentmetrics_segments_reclaimed_total") != 1); ++i) {
+                              sample(s, "agentmetrics_segments_reclaimed_total") != 1);
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     s = collector_.samples();
   }
@@ -117,8 +118,7 @@ TEST_F(Endpoints, EachAttachedProducerHasItsOwnSeriesUntilItIsReclaimed) {
 }
 
 TEST_F(Endpoints, HealthReportsServicesAndTheTasksOfTheLastDay) {
-  Process producer({kTestProducerBinary, "--threads", "4", "--events", "100", "--label", "health"},
-                   {{"AGENTMETRICS_NAMESPACE", ns_}});
+  Process producer({kTestProducerBinary, "--threads", "4", "--events", "100", "--label", "health"}, {{"AGENTMETRICS_NAMESPACE", ns_}});
   ASSERT_TRUE(producer.wait(std::chrono::seconds(30)));
   json body;
   for (int i = 0; i < 300; ++i) {

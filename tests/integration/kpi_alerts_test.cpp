@@ -131,7 +131,9 @@ TEST(KpiAlerts, TasksMoveHealthAndTheAiSuccessRate) {
   const std::string ns = unique_namespace("kpi-tasks");
   CollectorProcess collector(ns, {"--store=" + dir.path() + "/events.db"});
   for (const char* success : {"true", "true", "true", "false"}) {
-    ASSERT_EQ(run_cli(ns, {"record", "task", "--agent_type", "build", "--task_type", "fix", "--success", success, "--duration_seconds", "100"}), 0);
+    ASSERT_EQ(
+        run_cli(ns, {"record", "task", "--agent_type", "build", "--task_type", "fix", "--success", success, "--duration_seconds", "100"}),
+        0);
   }
   EXPECT_EQ(wait_for_sample(collector, "opencode_ai_success_rate{agent_type=\"build\"}", 0.75), 0.75);
   const json health = json::parse(http_get(collector.url("/health")).body);
@@ -144,8 +146,7 @@ TEST(KpiAlerts, AReceiverThatIsDownIsCountedAndTheDaemonGoesOn) {
   TempDir dir;
   const std::string ns = unique_namespace("kpi-down");
   // A port nobody listens on: the notifier retries, then counts the alert failed.
-  CollectorProcess collector(ns, {"--store=" + dir.path() + "/events.db"},
-                             {{"ALERT_WEBHOOK_URL", "http://127.0.0.1:9/alerts"}});
+  CollectorProcess collector(ns, {"--store=" + dir.path() + "/events.db"}, {{"ALERT_WEBHOOK_URL", "http://127.0.0.1:9/alerts"}});
   ASSERT_EQ(run_cli(ns, {"record", "coverage", "--percent", "10"}), 0);
   const std::string retries = "agentmetrics_alert_notification_retries_total";
   std::optional<double> got;

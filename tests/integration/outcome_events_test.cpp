@@ -50,9 +50,9 @@ TEST(OutcomeEvents, EveryProducerKindReachesTheStoreAndMovesItsMetrics) {
   const std::string store = dir.path() + "/events.db";
   const std::string ns = unique_namespace("outcomes");
   // Recorded before any collector runs: the segment waits in /dev/shm.
-  ASSERT_EQ(run_cli(ns, {"record", "task", "--agent_type", "build", "--task-type", "bugfix", "--success", "false",
-                         "--duration_seconds", "640", "--title", "Fix login", "--human_intervention", "true",
-                         "--intervention_reason", "stuck", "--at", "2026-11-24T12:00:00.000+02:00"})
+  ASSERT_EQ(run_cli(ns, {"record", "task", "--agent_type", "build", "--task-type", "bugfix", "--success", "false", "--duration_seconds",
+                         "640", "--title", "Fix login", "--human_intervention", "true", "--intervention_reason", "stuck", "--at",
+                         "2026-11-24T12:00:00.000+02:00"})
                 .code,
             0);
   CollectorProcess collector(ns, {"--store=" + store});
@@ -101,7 +101,8 @@ TEST(OutcomeEvents, EveryProducerKindReachesTheStoreAndMovesItsMetrics) {
   // The catalogue metrics the events moved.
   const Samples s = wait_for_sample(collector, "opencode_code_coverage_percent", 81.5);
   EXPECT_EQ(sample(s, "opencode_task_total{agent_type=\"build\",task_type=\"bugfix\",success=\"false\"}"), 1);
-  EXPECT_EQ(sample(s, "opencode_task_duration_seconds_sum{agent_type=\"build\",task_type=\"bugfix\",stage=\"unknown\",success=\"false\"}"), 640);
+  EXPECT_EQ(sample(s, "opencode_task_duration_seconds_sum{agent_type=\"build\",task_type=\"bugfix\",stage=\"unknown\",success=\"false\"}"),
+            640);
   EXPECT_EQ(sample(s, "opencode_human_interventions_total{reason=\"stuck\"}"), 1);
   EXPECT_EQ(sample(s, "opencode_lint_errors_total{severity=\"error\"}"), 3);
   EXPECT_EQ(sample(s, "opencode_lint_errors_total{severity=\"warning\"}"), 2);

@@ -21,7 +21,7 @@ constexpr long kEvents = 20000;
 
 std::unique_ptr<Process> start_producer(const std::string& ns, const std::string& label, long events, bool exit_early = false) {
   std::vector<std::string> argv = {kTestProducerBinary, "--threads", std::to_string(kThreads), "--events", std::to_string(events),
-                                   "--label", label};
+                                   "--label",           label};
   if (exit_early) argv.push_back("--exit-early");
   return std::make_unique<Process>(argv, std::map<std::string, std::string>{{"AGENTMETRICS_NAMESPACE", ns}});
 }
@@ -94,9 +94,8 @@ TEST(Pipeline, EveryEventArrivesExactlyOnce) {
   ASSERT_TRUE(c_status);
   ASSERT_EQ(exit_code(*c_status), 0) << c_producer.output();
 
-  const Samples s = wait_for(collector, [](const Samples& got) {
-    return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 4;
-  });
+  const Samples s =
+      wait_for(collector, [](const Samples& got) { return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 4; });
   EXPECT_EQ(sample(s, "agentmetrics_segments_reclaimed_total"), 4);
   EXPECT_EQ(sample(s, "agentmetrics_segments_attached"), 0);
   expect_producer(s, "early", kEvents);
@@ -141,9 +140,8 @@ TEST(Pipeline, DropsOfAFullRingReachMetrics) {
   EXPECT_EQ(dropped, 90000 - 65535 + 3);
 
   CollectorProcess collector(ns);
-  const Samples s = wait_for(collector, [](const Samples& got) {
-    return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 1;
-  });
+  const Samples s =
+      wait_for(collector, [](const Samples& got) { return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 1; });
   EXPECT_EQ(sample(s, "agentmetrics_events_dropped_total"), dropped);
   EXPECT_EQ(sample(s, "agentmetrics_events_drained_total"), 65535);
 }
@@ -161,9 +159,8 @@ TEST(Pipeline, AFullStringTableRefusesNewSeriesAndSaysSo) {
   ASSERT_GT(declared, 10) << producer.output();
 
   CollectorProcess collector(ns);
-  const Samples s = wait_for(collector, [](const Samples& got) {
-    return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 1;
-  });
+  const Samples s =
+      wait_for(collector, [](const Samples& got) { return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 1; });
   // The family's entry and `declared` series fitted; the two calls after them were refused.
   EXPECT_EQ(sample(s, "agentmetrics_series_refused_total"), 2);
   EXPECT_EQ(sample(s, "am_c_table_total{value=\"0\"}"), 42);
@@ -176,10 +173,10 @@ TEST(Pipeline, AFullStringTableRefusesNewSeriesAndSaysSo) {
 TEST(Pipeline, FamiliesOfTheCatalogueAreThereBeforeAnyEvent) {
   CollectorProcess collector(unique_namespace("catalogue"));
   const std::string body = collector.scrape();
-  for (const char* family : {"opencode_task_duration_seconds histogram", "opencode_task_total counter",
-                             "opencode_code_coverage_percent gauge", "opencode_lint_errors_total counter",
-                             "opencode_pipeline_duration_seconds histogram", "opencode_pipeline_failures_total counter",
-                             "opencode_ai_success_rate gauge", "opencode_human_interventions_total counter"}) {
+  for (const char* family :
+       {"opencode_task_duration_seconds histogram", "opencode_task_total counter", "opencode_code_coverage_percent gauge",
+        "opencode_lint_errors_total counter", "opencode_pipeline_duration_seconds histogram", "opencode_pipeline_failures_total counter",
+        "opencode_ai_success_rate gauge", "opencode_human_interventions_total counter"}) {
     EXPECT_NE(body.find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
   }
   auto r = http_get(collector.url("/metrics"));
@@ -200,9 +197,8 @@ TEST(Pipeline, BadSegmentsAreRejectedAndCounted) {
   }
   const std::string name = "/dev/shm/agentmetrics." + ns + ".12345.1";
   ASSERT_EQ(std::rename(tmp.c_str(), name.c_str()), 0);
-  const Samples s = wait_for(collector, [](const Samples& got) {
-    return sample(got, "agentmetrics_segments_rejected_total{reason=\"bad_magic\"}").has_value();
-  });
+  const Samples s = wait_for(
+      collector, [](const Samples& got) { return sample(got, "agentmetrics_segments_rejected_total{reason=\"bad_magic\"}").has_value(); });
   std::remove(name.c_str());
   EXPECT_EQ(sample(s, "agentmetrics_segments_rejected_total{reason=\"bad_magic\"}"), 1);
   EXPECT_NE(collector.process().output().find("segment rejected"), std::string::npos);

@@ -15,7 +15,6 @@
 
 using namespace agentmetrics::testing;
 
-
 TEST(Prometheus, ScrapesTheCollectorAndSeesTheCatalogue) {
   const std::string ns = unique_namespace("prom");
   CollectorProcess collector(ns);

@@ -38,8 +38,8 @@ double unix_now() { return std::chrono::duration<double>(std::chrono::system_clo
 
 // kHistory past tasks of the last days, with titles and snippets worth indexing.
 void write_history(const std::string& path) {
-  const char* words[] = {"parser", "login", "cache", "deploy", "timeout", "schema", "queue", "flaky", "token", "layout",
-                         "index", "retry", "upload", "session", "metrics", "lock", "memory", "build", "docker", "email"};
+  const char* words[] = {"parser", "login", "cache",  "deploy",  "timeout", "schema", "queue",  "flaky", "token",  "layout",
+                         "index",  "retry", "upload", "session", "metrics", "lock",   "memory", "build", "docker", "email"};
   auto store = EventStore::open(path, EventStore::Mode::kReadWrite);
   const double now = unix_now();
   std::vector<agentmetrics::ipc::OutcomeEvent> batch;
@@ -79,7 +79,8 @@ std::vector<ReflectionRun> reflection_runs(const std::string& path) {
   try {
     auto store = EventStore::open(path, EventStore::Mode::kReadOnly);
     SqliteStatement st(store->handle(), "SELECT status, started, coalesce(finished, 0), summary FROM reflection_runs ORDER BY id");
-    while (st.step()) runs.push_back({st.column_text(0), st.column_double(1), st.column_double(2), nlohmann::json::parse(st.column_text(3))});
+    while (st.step())
+      runs.push_back({st.column_text(0), st.column_double(1), st.column_double(2), nlohmann::json::parse(st.column_text(3))});
   } catch (const std::exception&) {
     // The worker has not created its tables yet, or the store is busy: asked again later.
   }
@@ -224,11 +225,14 @@ TEST(ReflectionUnderLoad, ProducersAtFullSpeedAndScrapesAreNotHeldUpByTheReflect
   }
   // Reported, not asserted: at full speed a producer outruns the drain on a small machine, and
   // the share it drops is the figure to compare with and without the reflection.
-  const auto share = [](long long dropped, long long total) { return total ? static_cast<double>(dropped) / static_cast<double>(total) : 0.0; };
-  std::printf("reflection over %zu tasks: %.0f ms; full-speed producer runs: %zu; records inside the reflection %lld, %.1f%% dropped; "
-              "outside %lld, %.1f%% dropped\n",
-              kHistory, reflection_ms, full_speed.size(), during, 100 * share(dropped_during, during), outside,
-              100 * share(dropped_outside, outside));
+  const auto share = [](long long dropped, long long total) {
+    return total ? static_cast<double>(dropped) / static_cast<double>(total) : 0.0;
+  };
+  std::printf(
+      "reflection over %zu tasks: %.0f ms; full-speed producer runs: %zu; records inside the reflection %lld, %.1f%% dropped; "
+      "outside %lld, %.1f%% dropped\n",
+      kHistory, reflection_ms, full_speed.size(), during, 100 * share(dropped_during, during), outside,
+      100 * share(dropped_outside, outside));
   EXPECT_GT(during, 0) << "no full-speed run lay inside the reflection";
 
   // Paced task events: none dropped, every accepted one stored once, many while it reflected.
@@ -265,9 +269,10 @@ TEST(ReflectionUnderLoad, ProducersAtFullSpeedAndScrapesAreNotHeldUpByTheReflect
       slowest_ms = std::max(slowest_ms, sc.ms);
     }
   }
-  std::printf("task events accepted: %zu (%zu by runs started inside the reflection), all stored once; scrapes inside the reflection: "
-              "%zu, the slowest %.1f ms\n",
-              accepted.size(), accepted_during, scrapes_during, slowest_ms);
+  std::printf(
+      "task events accepted: %zu (%zu by runs started inside the reflection), all stored once; scrapes inside the reflection: "
+      "%zu, the slowest %.1f ms\n",
+      accepted.size(), accepted_during, scrapes_during, slowest_ms);
   RecordProperty("reflection_ms", std::to_string(reflection_ms));
   RecordProperty("slowest_scrape_ms", std::to_string(slowest_ms));
   EXPECT_GE(scrapes_during, 3u);

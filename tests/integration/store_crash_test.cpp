@@ -37,9 +37,9 @@ TEST(StoreCrash, ACollectorKilledAtAnyMomentLosesNoAcceptedEventAndStoresNoneTwi
   auto collector = std::make_unique<CollectorProcess>(ns, std::vector<std::string>{"--store=" + store});
   // About 2 x 250 events per 100 ms for as long as the kills last.
   const long events = 1000L * rounds / 2 + 1000;
-  Process producer({kOutcomeProducerBinary, "--threads", "2", "--events", std::to_string(events), "--pause-us", "400", "--accepted",
-                    accepted_file},
-                   {{"AGENTMETRICS_NAMESPACE", ns}});
+  Process producer(
+      {kOutcomeProducerBinary, "--threads", "2", "--events", std::to_string(events), "--pause-us", "400", "--accepted", accepted_file},
+      {{"AGENTMETRICS_NAMESPACE", ns}});
   for (int round = 0; round < rounds; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
     collector->process().signal(SIGKILL);

@@ -16,10 +16,10 @@ using namespace agentmetrics::testing;
 namespace {
 
 struct ModeCase {
-  std::string name;                         // what /health and the metric must report
-  std::string doorbell_waiter;              // what the drain threads say they wait with
-  std::vector<std::string> args;            // how it is chosen: a flag...
-  std::map<std::string, std::string> env;   // ...or the environment
+  std::string name;                        // what /health and the metric must report
+  std::string doorbell_waiter;             // what the drain threads say they wait with
+  std::vector<std::string> args;           // how it is chosen: a flag...
+  std::map<std::string, std::string> env;  // ...or the environment
 };
 
 // Names the case in test listings instead of a byte dump.

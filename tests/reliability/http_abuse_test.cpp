@@ -152,7 +152,8 @@ TEST_F(HttpAbuse, ManyIdleConnectionsDoNotHoldUpScrapes) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   bool ok = false;
   const auto took = timed_scrape(collector_.port(), ok);
-  std::printf("scrape with %zu idle connections open: %s in %lld ms\n", idle.size(), ok ? "answered" : "NOT answered", static_cast<long long>(took.count()));
+  std::printf("scrape with %zu idle connections open: %s in %lld ms\n", idle.size(), ok ? "answered" : "NOT answered",
+              static_cast<long long>(took.count()));
   EXPECT_TRUE(ok) << "a scrape was not answered within " << kScrapeDeadline.count() << " s while " << idle.size()
                   << " idle connections were open (the HTTP threads wait on them)";
   for (int fd : idle) ::close(fd);

@@ -35,7 +35,8 @@ bool enter_private_mount_namespace(std::string& why) {
     const int plain_errno = errno;
     // Not root: a user namespace where this user is root may mount tmpfs.
     if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
-      why = std::string("unshare(CLONE_NEWNS): ") + std::strerror(plain_errno) + "; unshare(CLONE_NEWUSER|CLONE_NEWNS): " + std::strerror(errno);
+      why = std::string("unshare(CLONE_NEWNS): ") + std::strerror(plain_errno) +
+            "; unshare(CLONE_NEWUSER|CLONE_NEWNS): " + std::strerror(errno);
       g_reason = why;
       return false;
     }

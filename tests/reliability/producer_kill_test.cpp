@@ -42,7 +42,7 @@ struct Victim {
   std::unique_ptr<Process> process;
   std::string progress;
   const volatile std::uint64_t* first_thread_begun = nullptr;  // in the mapped progress file
-  bool wait_for_writing = false;  // killed only once it writes, else at kill_at
+  bool wait_for_writing = false;                               // killed only once it writes, else at kill_at
   std::chrono::steady_clock::time_point kill_at;
   std::chrono::steady_clock::time_point give_up_at;
 };
@@ -158,7 +158,8 @@ TEST(ProducerKill, KilledProducersLoseNothingTheyCommittedAndLeaveNoSegment) {
   for (int t = 0; t < kSteadyThreads; ++t) {
     const auto& p = steady_threads[static_cast<std::size_t>(t)];
     EXPECT_EQ(p.increments_begun, p.increments_done);
-    EXPECT_EQ(sample(s, "am_crash_events_total{producer=\"steady\",thread=\"" + std::to_string(t) + "\"}"), static_cast<double>(p.increments_done))
+    EXPECT_EQ(sample(s, "am_crash_events_total{producer=\"steady\",thread=\"" + std::to_string(t) + "\"}"),
+              static_cast<double>(p.increments_done))
         << "steady thread " << t;
     steady_events += p.events_accepted;
   }
@@ -202,13 +203,14 @@ TEST(ProducerKill, KilledProducersLoseNothingTheyCommittedAndLeaveNoSegment) {
   EXPECT_GE(victim_stored, events_accepted) << "accepted events of killed producers lost";
   EXPECT_LE(victim_stored, events_begun);
   EXPECT_EQ(collector.process().wait(std::chrono::milliseconds(0)), std::nullopt) << "the collector died";
-  std::printf("kills=%d in %.1fs segments_attached=%zu reclaimed=%.0f victim_increments=%.0f (done %llu..begun %llu) victim_events=%zu "
-              "(accepted %llu..begun %llu) steady_increments=%llu steady_events=%llu\n",
-              total, kill_seconds, attached, sample(s, "agentmetrics_segments_reclaimed_total").value_or(0), victim_increments,
-              static_cast<unsigned long long>(done[0] + done[1] + done[2]), static_cast<unsigned long long>(begun[0] + begun[1] + begun[2]),
-              victim_stored, static_cast<unsigned long long>(events_accepted), static_cast<unsigned long long>(events_begun),
-              static_cast<unsigned long long>(steady_threads[0].increments_done + steady_threads[1].increments_done),
-              static_cast<unsigned long long>(steady_events));
+  std::printf(
+      "kills=%d in %.1fs segments_attached=%zu reclaimed=%.0f victim_increments=%.0f (done %llu..begun %llu) victim_events=%zu "
+      "(accepted %llu..begun %llu) steady_increments=%llu steady_events=%llu\n",
+      total, kill_seconds, attached, sample(s, "agentmetrics_segments_reclaimed_total").value_or(0), victim_increments,
+      static_cast<unsigned long long>(done[0] + done[1] + done[2]), static_cast<unsigned long long>(begun[0] + begun[1] + begun[2]),
+      victim_stored, static_cast<unsigned long long>(events_accepted), static_cast<unsigned long long>(events_begun),
+      static_cast<unsigned long long>(steady_threads[0].increments_done + steady_threads[1].increments_done),
+      static_cast<unsigned long long>(steady_events));
   remove_segment_files(ns);
 }
 

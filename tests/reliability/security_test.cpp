@@ -40,7 +40,8 @@ std::vector<std::string> as_nobody() {
 
 // Whether nobody can run the build's binaries (the build tree may sit in a private directory).
 bool nobody_can_run(const std::string& binary) {
-  Process probe({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "/bin/sh", "-c", "test -x '" + binary + "' && test -r '" + binary + "'"});
+  Process probe({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "/bin/sh", "-c",
+                 "test -x '" + binary + "' && test -r '" + binary + "'"});
   auto status = probe.wait(std::chrono::seconds(10));
   return status && exit_code(*status) == 0;
 }
@@ -58,12 +59,14 @@ Daemon start_daemon(const std::vector<std::string>& prefix, const std::vector<st
   Daemon d;
   d.process = std::make_unique<Process>(argv);
   const std::regex started("collector started.*port=([0-9]+)");
-  wait_until([&] {
-    std::smatch m;
-    const std::string out = d.process->output();
-    if (std::regex_search(out, m, started)) d.port = std::stoi(m[1]);
-    return d.port != 0 || d.process->wait(std::chrono::milliseconds(0)).has_value();
-  }, std::chrono::seconds(10));
+  wait_until(
+      [&] {
+        std::smatch m;
+        const std::string out = d.process->output();
+        if (std::regex_search(out, m, started)) d.port = std::stoi(m[1]);
+        return d.port != 0 || d.process->wait(std::chrono::milliseconds(0)).has_value();
+      },
+      std::chrono::seconds(10));
   return d;
 }
 
@@ -100,9 +103,8 @@ TEST(Security, ALinkOrAFifoPlantedUnderASegmentNameIsRefusedNotFollowed) {
   // Published the way producers publish: a rename into place.
   ASSERT_EQ(std::rename(link_tmp.c_str(), ("/dev/shm/agentmetrics." + ns + ".1.1").c_str()), 0);
   ASSERT_EQ(std::rename(fifo_tmp.c_str(), ("/dev/shm/agentmetrics." + ns + ".1.2").c_str()), 0);
-  const Samples s = scrape_until(collector, [](const Samples& got) {
-    return sample(got, "agentmetrics_segments_rejected_total{reason=\"open_failed\"}") == 2;
-  });
+  const Samples s = scrape_until(
+      collector, [](const Samples& got) { return sample(got, "agentmetrics_segments_rejected_total{reason=\"open_failed\"}") == 2; });
   EXPECT_EQ(sample(s, "agentmetrics_segments_rejected_total{reason=\"open_failed\"}"), 2) << collector.scrape();
   EXPECT_FALSE(sample(s, "am_test_events_total{producer=\"linked\",thread=\"0\"}")) << "the link was followed";
   const std::string log = collector.process().output();
@@ -114,21 +116,22 @@ TEST(Security, ALinkOrAFifoPlantedUnderASegmentNameIsRefusedNotFollowed) {
 }
 
 TEST(Security, SegmentsOfOtherUsersAreRefusedAndLoggedUnlessAllowed) {
-  if (::getuid() != 0) GTEST_SKIP() << "needs root to make a segment owned by another user (the unit test RejectsForeignOwnersAndLinks covers the check)";
+  if (::getuid() != 0)
+    GTEST_SKIP() << "needs root to make a segment owned by another user (the unit test RejectsForeignOwnersAndLinks covers the check)";
   if (!nobody_can_run(kTestProducerBinary)) GTEST_SKIP() << "nobody cannot run " << kTestProducerBinary;
   const std::string ns = unique_namespace("foreign");
   CollectorProcess strict(ns);
   std::vector<std::string> argv = as_nobody();
   for (const std::string& a : {std::string(kTestProducerBinary), std::string("--events"), std::string("1000"), std::string("--label"),
-                              std::string("foreign"), std::string("--linger-ms"), std::string("3000")}) {
+                               std::string("foreign"), std::string("--linger-ms"), std::string("3000")}) {
     argv.push_back(a);
   }
   Process producer(argv, env_of(ns));
-  Samples s = scrape_until(strict, [](const Samples& got) {
-    return sample(got, "agentmetrics_segments_rejected_total{reason=\"foreign_owner\"}") == 1;
-  });
+  Samples s = scrape_until(
+      strict, [](const Samples& got) { return sample(got, "agentmetrics_segments_rejected_total{reason=\"foreign_owner\"}") == 1; });
   EXPECT_EQ(sample(s, "agentmetrics_segments_rejected_total{reason=\"foreign_owner\"}"), 1);
-  EXPECT_NE(strict.process().output().find("owned by uid 65534, which is not an allowed owner"), std::string::npos) << strict.process().output();
+  EXPECT_NE(strict.process().output().find("owned by uid 65534, which is not an allowed owner"), std::string::npos)
+      << strict.process().output();
   EXPECT_FALSE(sample(s, "am_test_events_total{producer=\"foreign\",thread=\"0\"}"));
 
   // Allowed by uid: attached, drained, and reclaimed once its producer is gone.
@@ -167,8 +170,8 @@ TEST(Security, TheCollectorNeedsNoPrivilege) {
   }
   EXPECT_EQ(caps, "CapEff:\t0000000000000000") << "run as " << (root ? "nobody" : "the test's user");
   std::vector<std::string> producer_argv = prefix;
-  for (const std::string& a : {std::string(kTestProducerBinary), std::string("--events"), std::string("500"), std::string("--label"),
-                              std::string("unpriv")}) {
+  for (const std::string& a :
+       {std::string(kTestProducerBinary), std::string("--events"), std::string("500"), std::string("--label"), std::string("unpriv")}) {
     producer_argv.push_back(a);
   }
   Process producer(producer_argv, env_of(ns));
@@ -225,7 +228,8 @@ std::string hex_port(int port) {
 
 void expect_listens_only_on(const char* address, const std::string& expected_hex) {
   const std::string store = "/tmp/am-test-bind-" + std::to_string(::getpid()) + ".db";
-  Daemon d = start_daemon({}, {std::string("--web.listen-address=") + address, "--namespace=" + unique_namespace("bind"), "--store=" + store});
+  Daemon d =
+      start_daemon({}, {std::string("--web.listen-address=") + address, "--namespace=" + unique_namespace("bind"), "--store=" + store});
   EXPECT_NE(d.port, 0) << address << "\n" << d.process->output();
   if (d.port != 0) {
     const auto sockets = listening_sockets(d.process->pid());

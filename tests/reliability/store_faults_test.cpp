@@ -45,25 +45,32 @@ std::pair<long, bool> health(CollectorProcess& collector) {
 }
 
 void expect_unhealthy_store_and_metrics_served(CollectorProcess& collector, const std::string& ns) {
-  ASSERT_TRUE(wait_until([&] { return health(collector) == std::pair<long, bool>{503, false}; }))
-      << "the store's failure is not reported; /health: " << http_get(collector.url("/health")).body << "\n" << collector.process().output();
+  ASSERT_TRUE(wait_until([&] {
+    return health(collector) == std::pair<long, bool>{503, false};
+  })) << "the store's failure is not reported; /health: "
+      << http_get(collector.url("/health")).body << "\n"
+      << collector.process().output();
   // Metrics are still drained and served.
   Process metrics({kTestProducerBinary, "--threads", "2", "--events", "2000", "--label", "while-broken"}, {{"AGENTMETRICS_NAMESPACE", ns}});
   ASSERT_TRUE(metrics.wait(std::chrono::seconds(30)));
-  const Samples s = scrape_until(collector, [](const Samples& got) {
-    return sample(got, "am_test_events_total{producer=\"while-broken\",thread=\"1\"}") == 2000;
-  });
+  const Samples s = scrape_until(
+      collector, [](const Samples& got) { return sample(got, "am_test_events_total{producer=\"while-broken\",thread=\"1\"}") == 2000; });
   EXPECT_EQ(sample(s, "am_test_events_total{producer=\"while-broken\",thread=\"1\"}"), 2000);
   EXPECT_EQ(sample(s, "agentmetrics_store_healthy"), 0);
   EXPECT_GT(sample(s, "agentmetrics_store_commit_failures_total").value_or(0), 0);
   const std::string log = collector.process().output();
-  EXPECT_TRUE(log.find("store commit failed; will retry") != std::string::npos || log.find("the store cannot be opened") != std::string::npos)
+  EXPECT_TRUE(log.find("store commit failed; will retry") != std::string::npos ||
+              log.find("the store cannot be opened") != std::string::npos)
       << log;
 }
 
 // After the fault is gone: healthy again, and the store holds every accepted event once.
 void expect_recovery(CollectorProcess& collector, const std::string& store, const std::vector<std::string>& accepted) {
-  ASSERT_TRUE(wait_until([&] { return health(collector) == std::pair<long, bool>{200, true}; }, std::chrono::seconds(30)))
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return health(collector) == std::pair<long, bool>{200, true};
+      },
+      std::chrono::seconds(30)))
       << "the store did not recover; /health: " << http_get(collector.url("/health")).body;
   EXPECT_NE(collector.process().output().find("store commits again"), std::string::npos);
   wait_for_stored_events(store, accepted.size(), std::chrono::seconds(30));
@@ -81,8 +88,9 @@ void expect_recovery(CollectorProcess& collector, const std::string& store, cons
 }
 
 std::vector<std::string> write_events(const std::string& ns, const std::string& accepted_file, long events, const std::string& label) {
-  Process producer({kOutcomeProducerBinary, "--threads", "2", "--events", std::to_string(events), "--label", label, "--accepted", accepted_file},
-                   {{"AGENTMETRICS_NAMESPACE", ns}});
+  Process producer(
+      {kOutcomeProducerBinary, "--threads", "2", "--events", std::to_string(events), "--label", label, "--accepted", accepted_file},
+      {{"AGENTMETRICS_NAMESPACE", ns}});
   auto status = producer.wait(std::chrono::seconds(60));
   EXPECT_TRUE(status && exit_code(*status) == 0) << producer.output();
   return read_lines(accepted_file);
@@ -159,7 +167,9 @@ TEST(StoreFaults, AFileSizeLimitStopsStoreWritesNotTheDaemon) {
   // Room for the log (its stderr is a file too) to grow, not for the store's write-ahead log.
   const std::string log_file = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/fd/2");
   const off_t limit = std::max({file_size(store), file_size(store + "-wal"), file_size(log_file)}) + (256 << 10);
-  struct rlimit lowered {static_cast<rlim_t>(limit), RLIM_INFINITY};
+  struct rlimit lowered {
+    static_cast<rlim_t>(limit), RLIM_INFINITY
+  };
   ASSERT_EQ(::prlimit(pid, RLIMIT_FSIZE, &lowered, nullptr), 0) << std::strerror(errno);
 
   auto accepted = write_events(ns, dir.path() + "/accepted.txt", 2500, "fsize");
@@ -170,7 +180,9 @@ TEST(StoreFaults, AFileSizeLimitStopsStoreWritesNotTheDaemon) {
            << ") when a store write went past the file size limit; it should ignore SIGXFSZ and report the store unhealthy";
   }
   expect_unhealthy_store_and_metrics_served(collector, ns);
-  struct rlimit unlimited {RLIM_INFINITY, RLIM_INFINITY};
+  struct rlimit unlimited {
+    RLIM_INFINITY, RLIM_INFINITY
+  };
   ASSERT_EQ(::prlimit(pid, RLIMIT_FSIZE, &unlimited, nullptr), 0);
   expect_recovery(collector, store, accepted);
   EXPECT_EQ(collector.stop(), 0);

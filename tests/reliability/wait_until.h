@@ -23,10 +23,12 @@ inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseco
 inline Samples scrape_until(CollectorProcess& collector, const std::function<bool(const Samples&)>& done,
                             std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
   Samples s;
-  wait_until([&] {
-    s = collector.samples();
-    return done(s);
-  }, timeout);
+  wait_until(
+      [&] {
+        s = collector.samples();
+        return done(s);
+      },
+      timeout);
   return s;
 }
 

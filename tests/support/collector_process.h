@@ -19,8 +19,7 @@ class CollectorProcess {
  public:
   // env: added to the test's environment for the daemon. Without --store in extra_args or
   // AGENTMETRICS_STORE in env, the daemon gets a private store, removed with this object.
-  explicit CollectorProcess(const std::string& ns, std::vector<std::string> extra_args = {},
-                            std::map<std::string, std::string> env = {});
+  explicit CollectorProcess(const std::string& ns, std::vector<std::string> extra_args = {}, std::map<std::string, std::string> env = {});
   ~CollectorProcess();
 
   int port() const { return port_; }

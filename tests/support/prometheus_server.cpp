@@ -52,9 +52,9 @@ PrometheusServer::PrometheusServer(const std::vector<std::pair<std::string, int>
     }
     if (!out) throw std::runtime_error("cannot write " + config);
   }
-  process_ = std::make_unique<Process>(std::vector<std::string>{
-      kPrometheusBinary, "--config.file=" + config, "--storage.tsdb.path=" + dir_.path() + "/data",
-      "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"});
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{kPrometheusBinary, "--config.file=" + config, "--storage.tsdb.path=" + dir_.path() + "/data",
+                               "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (http_get(url("/-/ready")).status == 200) return;

@@ -10,10 +10,10 @@
 namespace agentmetrics::testing {
 
 struct RawResponse {
-  int status = 0;  // 0 when the server closed without answering
+  int status = 0;                              // 0 when the server closed without answering
   std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;  // decoded from chunks when the response was chunked
-  bool closed_by_server = false;  // the server closed the connection before the timeout
+  std::string body;                            // decoded from chunks when the response was chunked
+  bool closed_by_server = false;               // the server closed the connection before the timeout
 };
 
 // Sends `request` as is to 127.0.0.1:`port` and reads until the server closes the connection

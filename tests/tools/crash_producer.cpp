@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
     } else if (a == "--progress" && i + 1 < argc) {
       progress_path = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: crash_producer --progress FILE [--threads N] [--rounds N] [--event-every N] [--pause-us N] [--label L]\n");
+      std::fprintf(stderr,
+                   "usage: crash_producer --progress FILE [--threads N] [--rounds N] [--event-every N] [--pause-us N] [--label L]\n");
       return 2;
     }
   }

@@ -47,7 +47,10 @@ int main(int argc, char** argv) {
       for (long i = 0; i < events; ++i) {
         const std::string title = label + "-" + std::to_string(t) + "-" + std::to_string(i);
         agentmetrics::Event event("task");
-        event.set("agent_type", "soak").set("task_type", label).set("success", i % 3 != 0).set("duration_seconds", static_cast<double>(i % 7));
+        event.set("agent_type", "soak")
+            .set("task_type", label)
+            .set("success", i % 3 != 0)
+            .set("duration_seconds", static_cast<double>(i % 7));
         event.set("title", title);
         if (event.record()) {
           mine.push_back(title);

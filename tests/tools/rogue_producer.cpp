@@ -69,7 +69,8 @@ int report_mode() {
   CounterFamily family_handle("am_rogue_report_total", "Increments of rogue_producer --mode report");
   const Counter counter = family_handle.with({});
   for (int i = 0; i < 5; ++i) counter.inc();
-  const bool recorded = Event("task").set("agent_type", "rogue").set("task_type", "report").set("success", true).set("duration_seconds", 1.0).record();
+  const bool recorded =
+      Event("task").set("agent_type", "rogue").set("task_type", "report").set("success", true).set("duration_seconds", 1.0).record();
   std::printf("connected=%d recorded=%d dropped=%llu c_connected=%d\nerror=%s\nc_error=%s\n", connected() ? 1 : 0, recorded ? 1 : 0,
               static_cast<unsigned long long>(dropped_events()), am_connected(), last_error().c_str(), am_last_error_message());
   return 0;
@@ -99,8 +100,9 @@ int main(int argc, char** argv) {
     } else if (a == "--fake-pid" && i + 1 < argc) {
       fake_pid = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: rogue_producer --mode truncate|rewrite|stale|bad-names|explode|report [--records N] [--delay-ms N] "
-                           "[--linger-ms N] [--series N] [--fake-pid PID]\n");
+      std::fprintf(stderr,
+                   "usage: rogue_producer --mode truncate|rewrite|stale|bad-names|explode|report [--records N] [--delay-ms N] "
+                   "[--linger-ms N] [--series N] [--fake-pid PID]\n");
       return 2;
     }
   }
@@ -177,7 +179,8 @@ int main(int argc, char** argv) {
     append(*w, ipc::encode_entry(family(1, T::kCounter, "am_rogue_bad_label_total", {"1bad"})));
     append(*w, ipc::encode_entry(family(2, T::kCounter, "agentmetrics_rogue_total", {})));
     append(*w, ipc::encode_entry(family(3, T::kCounter, "am_rogue_dup_total", {"a", "a"})));
-    append(*w, ipc::encode_entry(family(4, T::kCounter, "am_rogue_ok_total", {"path"}, {}, "Help with \\ backslash, \"quotes\" and\nnewline")));
+    append(*w,
+           ipc::encode_entry(family(4, T::kCounter, "am_rogue_ok_total", {"path"}, {}, "Help with \\ backslash, \"quotes\" and\nnewline")));
     append(*w, ipc::encode_entry(family(5, T::kHistogram, "am_rogue_hist_seconds", {}, {2, 1})));
     append(*w, ipc::encode_entry(family(6, T::kCounter, "am_rogue_help_total", {}, {}, "bad \xff help")));
     append(*w, ipc::encode_entry(family(7, T::kCounter, "am_rogue_label_le_total", {"le"})));
@@ -204,7 +207,8 @@ int main(int argc, char** argv) {
     std::printf("bad-names done\n");
   } else if (mode == "explode") {
     append(*w, ipc::encode_entry(family(0, ipc::MetricType::kCounter, "am_rogue_explode_total", {"id"})));
-    for (long i = 0; i < series; ++i) append(*w, ipc::encode_entry(ipc::SeriesDecl{static_cast<std::uint32_t>(i), 0, {"s" + std::to_string(i)}}));
+    for (long i = 0; i < series; ++i)
+      append(*w, ipc::encode_entry(ipc::SeriesDecl{static_cast<std::uint32_t>(i), 0, {"s" + std::to_string(i)}}));
     for (long i = 0; i < series; ++i) push(static_cast<std::uint32_t>(i), ipc::Op::kCounterAdd, 1);
     std::printf("explode done\n");
   } else {

@@ -123,7 +123,8 @@ class Receiver {
   explicit Receiver(std::function<Reply(std::size_t)> respond = [](std::size_t) { return Reply{}; })
       : endpoint_(std::make_shared<Endpoint>(std::move(respond))),
         path_("/hook/" + std::to_string(++receivers_made)),
-        server_(listener_options(), {{path_, HttpRoute{[endpoint = endpoint_](const HttpRequest& r) { return endpoint->serve(r); }, {"POST"}}}}) {}
+        server_(listener_options(),
+                {{path_, HttpRoute{[endpoint = endpoint_](const HttpRequest& r) { return endpoint->serve(r); }, {"POST"}}}}) {}
   // Held answers are released before the listener stops: its threads wait for their handlers.
   ~Receiver() { endpoint_->release(); }
   Receiver(const Receiver&) = delete;
@@ -135,9 +136,7 @@ class Receiver {
   void set_respond(std::function<Reply(std::size_t)> respond) { endpoint_->set_respond(std::move(respond)); }
   std::size_t count() const { return endpoint_->count(); }
   std::vector<Received> received() const { return endpoint_->received(); }
-  bool wait_for_count(std::size_t n, std::chrono::nanoseconds timeout = kDeadline) const {
-    return endpoint_->wait_for_count(n, timeout);
-  }
+  bool wait_for_count(std::size_t n, std::chrono::nanoseconds timeout = kDeadline) const { return endpoint_->wait_for_count(n, timeout); }
   void release() { endpoint_->release(); }
   void gate() const { endpoint_->gate(); }
 
@@ -183,8 +182,7 @@ double counter_value(prometheus::Registry& registry, const std::string& name, co
     if (family.name != name) continue;
     for (const auto& metric : family.metric) {
       const bool match = result.empty() ? metric.label.empty()
-                                        : (metric.label.size() == 1 && metric.label[0].name == "result" &&
-                                           metric.label[0].value == result);
+                                        : (metric.label.size() == 1 && metric.label[0].name == "result" && metric.label[0].value == result);
       if (match) return metric.counter.value;
     }
   }
@@ -310,8 +308,8 @@ TEST(AlertNotifier, FiringAlertArrivesOnceInAlertmanagersShape) {
   EXPECT_EQ(body["externalURL"], "http://collector.example:9090");
   EXPECT_EQ(body["groupKey"], "{}:{alertname=\"KpiCodeCoverage\", kpi=\"code_coverage\", window=\"24h\"}");
   EXPECT_EQ(body["groupLabels"], (json{{"alertname", "KpiCodeCoverage"}, {"kpi", "code_coverage"}, {"window", "24h"}}));
-  const json labels = {{"alertname", "KpiCodeCoverage"}, {"cluster", "prod"}, {"group", "quality"},
-                       {"kpi", "code_coverage"}, {"severity", "warning"}, {"window", "24h"}};
+  const json labels = {{"alertname", "KpiCodeCoverage"}, {"cluster", "prod"},     {"group", "quality"},
+                       {"kpi", "code_coverage"},         {"severity", "warning"}, {"window", "24h"}};
   EXPECT_EQ(body["commonLabels"], labels);
   ASSERT_TRUE(body["alerts"].is_array());
   ASSERT_EQ(body["alerts"].size(), 1u);
@@ -361,7 +359,9 @@ TEST(AlertNotifier, RecoveryArrivesResolvedWithEndsAt) {
   const std::string stamped = json::parse(received[1].body)["alerts"][0]["endsAt"];
   const auto stamped_at = ipc::parse_timestamp(stamped);
   ASSERT_TRUE(stamped_at) << stamped;
-  const auto unix_seconds = [](std::chrono::system_clock::time_point t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); };
+  const auto unix_seconds = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+  };
   EXPECT_GE(*stamped_at, unix_seconds(std::chrono::floor<std::chrono::seconds>(before)));
   EXPECT_LE(*stamped_at, unix_seconds(after + std::chrono::milliseconds(1)));
 }
@@ -423,7 +423,7 @@ TEST(AlertNotifier, UnreachableReceiverGetsMaxAttemptsWithoutBlockingTheCaller) 
       EXPECT_LE(entries[i].retry_in, base);
     }
   }
-  EXPECT_GE(delivery_took, kLeastBackoff);                // the retries did wait
+  EXPECT_GE(delivery_took, kLeastBackoff);                                                // the retries did wait
   EXPECT_LT(notify_took, kLeastBackoff) << "notify() took " << ms(notify_took) << " ms";  // notify() did not
 }
 

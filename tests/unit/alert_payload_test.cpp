@@ -42,34 +42,32 @@ PayloadOptions prod_options() {
 
 TEST(AlertPayload, FiringAlertHasAlertmanagersVersion4Shape) {
   const json payload = build_alertmanager_payload(coverage_alert(), prod_options(), kNoon + 1h);
-  const json labels = {{"alertname", "KpiCodeCoverage"}, {"cluster", "prod"}, {"group", "quality"},
-                       {"kpi", "code_coverage"}, {"severity", "warning"}, {"window", "24h"}};
-  const json annotations = {
-      {"summary", "Code Coverage (24h) is below its alert threshold of 75%"},
-      {"description", "Code Coverage over the last 24h is 72.5% (alert threshold 75%, target 80%)."},
-      {"kpi_name", "Code Coverage"},
-      {"value", "72.5"},
-      {"target", "80"},
-      {"threshold", "75"},
-      {"unit", "%"}};
-  const json expected = {
-      {"version", "4"},
-      {"groupKey", "{}:{alertname=\"KpiCodeCoverage\", kpi=\"code_coverage\", window=\"24h\"}"},
-      {"truncatedAlerts", 0},
-      {"status", "firing"},
-      {"receiver", "agentmetrics"},
-      {"groupLabels", {{"alertname", "KpiCodeCoverage"}, {"kpi", "code_coverage"}, {"window", "24h"}}},
-      {"commonLabels", labels},
-      {"commonAnnotations", annotations},
-      {"externalURL", "http://collector.example:9090"},
-      {"alerts", json::array({{{"status", "firing"},
-                               {"labels", labels},
-                               {"annotations", annotations},
-                               {"startsAt", "2024-05-01T12:00:00.25Z"},
-                               {"endsAt", "0001-01-01T00:00:00Z"},
-                               {"generatorURL", "http://collector.example:9090/kpi?kpi=code_coverage&window=24h"},
-                               // FNV-1a of the labels, computed independently of this code.
-                               {"fingerprint", "3ed5d598b8b09245"}}})}};
+  const json labels = {{"alertname", "KpiCodeCoverage"}, {"cluster", "prod"},     {"group", "quality"},
+                       {"kpi", "code_coverage"},         {"severity", "warning"}, {"window", "24h"}};
+  const json annotations = {{"summary", "Code Coverage (24h) is below its alert threshold of 75%"},
+                            {"description", "Code Coverage over the last 24h is 72.5% (alert threshold 75%, target 80%)."},
+                            {"kpi_name", "Code Coverage"},
+                            {"value", "72.5"},
+                            {"target", "80"},
+                            {"threshold", "75"},
+                            {"unit", "%"}};
+  const json expected = {{"version", "4"},
+                         {"groupKey", "{}:{alertname=\"KpiCodeCoverage\", kpi=\"code_coverage\", window=\"24h\"}"},
+                         {"truncatedAlerts", 0},
+                         {"status", "firing"},
+                         {"receiver", "agentmetrics"},
+                         {"groupLabels", {{"alertname", "KpiCodeCoverage"}, {"kpi", "code_coverage"}, {"window", "24h"}}},
+                         {"commonLabels", labels},
+                         {"commonAnnotations", annotations},
+                         {"externalURL", "http://collector.example:9090"},
+                         {"alerts", json::array({{{"status", "firing"},
+                                                  {"labels", labels},
+                                                  {"annotations", annotations},
+                                                  {"startsAt", "2024-05-01T12:00:00.25Z"},
+                                                  {"endsAt", "0001-01-01T00:00:00Z"},
+                                                  {"generatorURL", "http://collector.example:9090/kpi?kpi=code_coverage&window=24h"},
+                                                  // FNV-1a of the labels, computed independently of this code.
+                                                  {"fingerprint", "3ed5d598b8b09245"}}})}};
   EXPECT_EQ(payload, expected) << payload.dump(2);
   // Strings where Alertmanager has strings, a number for truncatedAlerts.
   EXPECT_TRUE(payload["version"].is_string());
@@ -90,8 +88,7 @@ TEST(AlertPayload, RecoveryIsResolvedWithEndsAtAndTheSameFingerprint) {
   EXPECT_EQ(entry["endsAt"], "2024-05-01T14:00:00Z");
   EXPECT_EQ(entry["fingerprint"], firing_fp);
   EXPECT_EQ(entry["annotations"]["summary"], "Code Coverage (24h) is back above its alert threshold of 75%");
-  EXPECT_EQ(entry["annotations"]["description"],
-            "Code Coverage over the last 24h is back to 81% (alert threshold 75%, target 80%).");
+  EXPECT_EQ(entry["annotations"]["description"], "Code Coverage over the last 24h is back to 81% (alert threshold 75%, target 80%).");
   EXPECT_EQ(entry["annotations"]["value"], "81");
 
   alert.ends_at.reset();  // stamped with `now`
@@ -165,10 +162,9 @@ TEST(AlertPayload, FingerprintIsPrometheusLabelSetFingerprint) {
   EXPECT_EQ(fingerprint({}), "cbf29ce484222325");  // 14695981039346656037
   EXPECT_EQ(fingerprint({{"name", "garland, briggs"}, {"fear", "love is not enough"}}),
             "507a62d79ee76c9a");  // 5799056148416392346
-  EXPECT_EQ(fingerprint({{"first-label", "first-label-value"},
-                         {"second-label", "second-label-value"},
-                         {"third-label", "third-label-value"}}),
-            "c01c58139d52b4b9");  // 13843036195897128121
+  EXPECT_EQ(
+      fingerprint({{"first-label", "first-label-value"}, {"second-label", "second-label-value"}, {"third-label", "third-label-value"}}),
+      "c01c58139d52b4b9");  // 13843036195897128121
 }
 
 TEST(AlertPayload, Values) {

@@ -93,7 +93,8 @@ class AttachedSegmentTest : public ::testing::Test {
 double value_of(Shard& shard, const std::string& name, std::vector<std::string> labels = {}) {
   double v = -1;
   shard.for_each([&](const SeriesView& s) {
-    if (s.family->decl.name == name && s.label_values == labels) v = s.family->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
+    if (s.family->decl.name == name && s.label_values == labels)
+      v = s.family->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
   });
   return v;
 }
@@ -115,7 +116,8 @@ TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
   EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 2000.0);
   shard_.for_each([](const SeriesView& a) {
     if (a.family->decl.name != "unit_latency_seconds") return;
-    EXPECT_EQ(std::vector<std::uint64_t>(a.buckets.begin(), a.buckets.end()), (std::vector<std::uint64_t>{1, 1, 1}));  // 1.0 is in le="1": bounds are inclusive
+    EXPECT_EQ(std::vector<std::uint64_t>(a.buckets.begin(), a.buckets.end()),
+              (std::vector<std::uint64_t>{1, 1, 1}));  // 1.0 is in le="1": bounds are inclusive
     EXPECT_DOUBLE_EQ(a.sum, 9.5);
   });
   EXPECT_EQ(metrics_.events_drained.Value(), 1003);
@@ -125,13 +127,13 @@ TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
 TEST_F(AttachedSegmentTest, CountsInvalidRecordsWithoutApplyingThem) {
   declare_standard();
   ipc::RingSlot* ring = writer_->claim_ring();
-  ring->ring.push(ipc::Record{0, 1, 0, -1.0});          // negative counter increment
-  ring->ring.push(ipc::Record{0, 1, 0, NAN});           // NaN increment
-  ring->ring.push(ipc::Record{0, 2, 0, 5.0});           // gauge op on a counter
-  ring->ring.push(ipc::Record{77, 1, 0, 1.0});          // undeclared series
-  ring->ring.push(ipc::Record{0, 99, 0, 1.0});          // unknown op
-  ring->ring.push(ipc::Record{1, 4, 0, INFINITY});      // infinite observation
-  ring->ring.push(ipc::Record{0, 1, 0, 3.0});           // one good record
+  ring->ring.push(ipc::Record{0, 1, 0, -1.0});      // negative counter increment
+  ring->ring.push(ipc::Record{0, 1, 0, NAN});       // NaN increment
+  ring->ring.push(ipc::Record{0, 2, 0, 5.0});       // gauge op on a counter
+  ring->ring.push(ipc::Record{77, 1, 0, 1.0});      // undeclared series
+  ring->ring.push(ipc::Record{0, 99, 0, 1.0});      // unknown op
+  ring->ring.push(ipc::Record{1, 4, 0, INFINITY});  // infinite observation
+  ring->ring.push(ipc::Record{0, 1, 0, 3.0});       // one good record
   auto s = attach();
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 7u);
   EXPECT_FALSE(s->failed());

@@ -53,8 +53,7 @@ struct Reader {
   ~Reader() { ::close(dirfd); }
   void drain() {
     for (auto& s : segments) {
-      while (s->drain(shard, registry, metrics) > 0) {
-      }
+      while (s->drain(shard, registry, metrics) > 0) {}
       s->sync_declarations(shard, registry, metrics);
       EXPECT_FALSE(s->failed()) << s->failure_detail();
     }
@@ -116,8 +115,7 @@ TEST(Client, TaskScopeRecordsSuccessAndFailure) {
   try {
     Task failing("build", "feature", "implement");
     throw std::runtime_error("agent crashed");
-  } catch (const std::runtime_error&) {
-  }
+  } catch (const std::runtime_error&) {}
   { Task abandoned("build", "feature", "implement"); }
   Reader reader;
   reader.drain();

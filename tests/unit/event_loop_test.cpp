@@ -82,7 +82,7 @@ TEST_P(EventLoopTest, TicksPeriodicallyUntilStopped) {
   loop_->run(5ms, [&] {
     if (++ticks == 5) loop_->stop();
   });
-  EXPECT_EQ(ticks, 5);  // run() returned after the tick that stopped it, not before
+  EXPECT_EQ(ticks, 5);                                           // run() returned after the tick that stopped it, not before
   EXPECT_GE(std::chrono::steady_clock::now() - start, 5 * 5ms);  // never earlier than the interval
 }
 

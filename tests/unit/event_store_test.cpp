@@ -38,7 +38,8 @@ TEST(EventStore, AnEventStoredTwiceIsKeptOnce) {
   EXPECT_EQ(store->insert(std::vector{commit_event(7, 1, 1.7e9, 5)}, 1.7e9), 1u);
   EXPECT_EQ(store->count(), 4u);
 
-  SqliteStatement st(store->handle(), "SELECT producer_id, kind, json_extract(fields, '$.lines_added'), fields FROM events WHERE sequence = 3");
+  SqliteStatement st(store->handle(),
+                     "SELECT producer_id, kind, json_extract(fields, '$.lines_added'), fields FROM events WHERE sequence = 3");
   ASSERT_TRUE(st.step());
   EXPECT_EQ(static_cast<std::uint64_t>(st.column_int64(0)), producer);
   EXPECT_EQ(st.column_text(1), "commit");

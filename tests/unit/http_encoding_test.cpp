@@ -10,9 +10,9 @@ using namespace agentmetrics::collector;
 using agentmetrics::testing::gunzip;
 
 TEST(HttpEncoding, PrometheusAcceptHeaderPrefersOpenMetrics) {
-  EXPECT_TRUE(prefers_openmetrics(
-      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
-      "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
+  EXPECT_TRUE(
+      prefers_openmetrics("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                          "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
   EXPECT_TRUE(prefers_openmetrics("application/openmetrics-text; version=1.0.0"));
   EXPECT_TRUE(prefers_openmetrics("Application/OpenMetrics-Text;Q=0.5, text/plain;q=0.5"));  // a tie goes to OpenMetrics
   EXPECT_TRUE(prefers_openmetrics("text/plain;q=0.2, application/openmetrics-text;q=0.3"));
@@ -33,7 +33,7 @@ TEST(HttpEncoding, AcceptsGzipUnlessRefused) {
   EXPECT_TRUE(accepts_gzip("deflate, gzip;q=0.5"));
   EXPECT_TRUE(accepts_gzip("gzip, deflate, br"));
   EXPECT_TRUE(accepts_gzip("x-gzip"));
-  EXPECT_TRUE(accepts_gzip("*"));          // "*" stands for every coding not listed
+  EXPECT_TRUE(accepts_gzip("*"));  // "*" stands for every coding not listed
   EXPECT_TRUE(accepts_gzip("br, *;q=0.1"));
   EXPECT_FALSE(accepts_gzip(""));
   EXPECT_FALSE(accepts_gzip("gzip;q=0"));

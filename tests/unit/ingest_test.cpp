@@ -142,8 +142,7 @@ TEST(JunitReport, ReadsTheReportOfAGoogleTestRunNow) {
   testing::TempDir dir;
   const std::string report = dir.path() + "/report.xml";
   const double before = seconds_now();
-  const ProcessOutput sample =
-      run({AM_INGEST_SAMPLE_TESTS, "--gtest_output=xml:" + report}, environment({"GTEST_"}));
+  const ProcessOutput sample = run({AM_INGEST_SAMPLE_TESTS, "--gtest_output=xml:" + report}, environment({"GTEST_"}));
   const double after = seconds_now();
   ASSERT_EQ(sample.exit_code, 1) << "two of its tests fail on purpose: " << sample.err;
 
@@ -151,7 +150,8 @@ TEST(JunitReport, ReadsTheReportOfAGoogleTestRunNow) {
   // disabled test and the skipped one, which test_run's `tests` leaves out.
   const std::string xml = read_file(report);
   std::smatch root;
-  ASSERT_TRUE(std::regex_search(xml, root, std::regex(R"re(<testsuites tests="7" failures="2" disabled="1" errors="0" time="([0-9.]+)")re")))
+  ASSERT_TRUE(
+      std::regex_search(xml, root, std::regex(R"re(<testsuites tests="7" failures="2" disabled="1" errors="0" time="([0-9.]+)")re")))
       << xml;
 
   const std::vector<OutcomeEvent> events = ingest_junit(report);
@@ -252,8 +252,8 @@ TEST(JunitReport, CountsATestListedAgainThatFailedThenPassedAsFlaky) {
   EXPECT_EQ(field(e, "failures"), 2);  // breaks and always_fails: their last run failed
   EXPECT_EQ(field(e, "flaky"), 1);     // recovers
   EXPECT_EQ(field(e, "duration_seconds"), 3.75);
-  EXPECT_EQ(e.text("suite"), nullptr);       // two suites and no root name
-  EXPECT_EQ(e.time, 1767319200);             // the earlier suite: 2026-01-02T02:00:00Z
+  EXPECT_EQ(e.text("suite"), nullptr);  // two suites and no root name
+  EXPECT_EQ(e.time, 1767319200);        // the earlier suite: 2026-01-02T02:00:00Z
 }
 
 TEST(JunitReport, SumsTestTimesWhenNoSuiteHasOne) {
@@ -356,7 +356,9 @@ TEST(LcovReport, ReadsCommittedTracefilesAsLcovSummaryCountsThem) {
 TEST(LcovReport, CountsLfAndLhOfARecordWithoutLines) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/summary.info";
-  write_file(path, "TN:\r\nSF:/src/a.c\r\nLF:10\r\nLH:4\r\nend_of_record\r\n\r\nSF:/src/b.c\r\nDA:1,0\r\nDA:2,5,abc\r\nDA:3,-1\r\nend_of_record\r\n");
+  write_file(
+      path,
+      "TN:\r\nSF:/src/a.c\r\nLF:10\r\nLH:4\r\nend_of_record\r\n\r\nSF:/src/b.c\r\nDA:1,0\r\nDA:2,5,abc\r\nDA:3,-1\r\nend_of_record\r\n");
   const auto events = ingest_lcov(path);
   ASSERT_EQ(events.size(), 1u);
   expect_coverage(events[0], 5, 13);
@@ -381,7 +383,10 @@ TEST(LcovReport, RejectsMalformedTracefilesNamingTheLine) {
   expect_bad("SF:/a.c\nLF:2\nLH:3\nend_of_record\n", 4, "LH (3) is more than LF (2)");
   expect_bad("just text\n", 1, "not an lcov record");
   expect_bad("", 0, "no instrumented lines");
-  expect_bad("\x7f" "ELF\x02\x01\x01\0\0\0", 1, "not an lcov record");
+  expect_bad(
+      "\x7f"
+      "ELF\x02\x01\x01\0\0\0",
+      1, "not an lcov record");
 }
 
 // A build of coverage_sample.c with --coverage, run once, as the live coverage tests use it.
@@ -488,7 +493,8 @@ TEST(CoberturaReport, RejectsMalformedReportsNamingTheLine) {
   const std::string sample = read_file(data_file("coverage_sample.cobertura.xml"));
   expect_bad(sample.substr(0, sample.find("<packages>")), 3, "malformed XML");
   expect_bad("<?xml version=\"1.0\"?>\n<testsuites/>\n", 2, "the root element is <testsuites>, not <coverage>");
-  expect_bad("<?xml version=\"1.0\"?>\n\n<coverage lines-covered=\"15\" lines-valid=\"14\"/>\n", 3, "lines-covered is more than lines-valid");
+  expect_bad("<?xml version=\"1.0\"?>\n\n<coverage lines-covered=\"15\" lines-valid=\"14\"/>\n", 3,
+             "lines-covered is more than lines-valid");
   expect_bad("<coverage\n lines-covered=\"-1\" lines-valid=\"14\"/>\n", 1, "lines-covered=\"-1\" is not a whole number");
   expect_bad("<coverage lines-covered=\"0\" lines-valid=\"0\" line-rate=\"0\"/>\n", 1, "no instrumented lines");
   expect_bad("<coverage lines-valid=\"3\"/>\n", 1, "only one of lines-covered and lines-valid");
@@ -621,13 +627,13 @@ class GitRepository {
     const std::string date = "@" + std::to_string(time) + " +0000";
     // Neither the system's nor the user's git configuration (a signing key...) applies.
     const ProcessOutput out = run(args, environment({"GIT_"}, {{"GIT_CONFIG_NOSYSTEM", "1"},
-                                                                {"GIT_CONFIG_GLOBAL", "/dev/null"},
-                                                                {"GIT_AUTHOR_NAME", "Test Author"},
-                                                                {"GIT_AUTHOR_EMAIL", "author@example.com"},
-                                                                {"GIT_COMMITTER_NAME", "Test Committer"},
-                                                                {"GIT_COMMITTER_EMAIL", "committer@example.com"},
-                                                                {"GIT_AUTHOR_DATE", date},
-                                                                {"GIT_COMMITTER_DATE", date}}));
+                                                               {"GIT_CONFIG_GLOBAL", "/dev/null"},
+                                                               {"GIT_AUTHOR_NAME", "Test Author"},
+                                                               {"GIT_AUTHOR_EMAIL", "author@example.com"},
+                                                               {"GIT_COMMITTER_NAME", "Test Committer"},
+                                                               {"GIT_COMMITTER_EMAIL", "committer@example.com"},
+                                                               {"GIT_AUTHOR_DATE", date},
+                                                               {"GIT_COMMITTER_DATE", date}}));
     EXPECT_EQ(out.exit_code, 0) << out.err;
     return out;
   }
@@ -708,13 +714,11 @@ TEST(GitHistory, LimitsByDateAndCount) {
   const std::vector<std::string> shas = repo.shas_oldest_first();
   GitHistoryOptions newest;
   newest.max_count = 2;
-  expect_commits(ingest_git_history(repo.path(), newest), {shas[3], shas[4]},
-                 {{1, 0, kFirstCommit + 300}, {0, 0, kFirstCommit + 400}});
+  expect_commits(ingest_git_history(repo.path(), newest), {shas[3], shas[4]}, {{1, 0, kFirstCommit + 300}, {0, 0, kFirstCommit + 400}});
   GitHistoryOptions between;
   between.since = "2023-11-14 22:14:00 +0000";  // after the first commit (22:13:20)
   between.until = "2023-11-14 22:17:00 +0000";  // before the fourth (22:18:20)
-  expect_commits(ingest_git_history(repo.path(), between), {shas[1], shas[2]},
-                 {{4, 1, kFirstCommit + 100}, {0, 2, kFirstCommit + 200}});
+  expect_commits(ingest_git_history(repo.path(), between), {shas[1], shas[2]}, {{4, 1, kFirstCommit + 100}, {0, 2, kFirstCommit + 200}});
 }
 
 TEST(GitHistory, IgnoresAGitDirInTheEnvironment) {

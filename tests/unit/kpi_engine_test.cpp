@@ -44,9 +44,7 @@ FieldValue text(std::string v) { return v; }
 
 class KpiStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    store_ = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadWrite);
-  }
+  void SetUp() override { store_ = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadWrite); }
 
   // Queues an event, checked against its kind's schema; engine() stores the queue.
   void add(OutcomeKind kind, double time, Fields fields) {
@@ -79,9 +77,7 @@ class KpiStoreTest : public ::testing::Test {
     }
     throw std::runtime_error("no result for " + std::string(id));
   }
-  std::optional<double> value_of(std::string_view id, std::chrono::seconds window = 7 * 24h) {
-    return find(compute(window), id).value;
-  }
+  std::optional<double> value_of(std::string_view id, std::chrono::seconds window = 7 * 24h) { return find(compute(window), id).value; }
   KpiStatus status_of(std::string_view id, std::chrono::seconds window = 7 * 24h) { return find(compute(window), id).status; }
 
   agentmetrics::testing::TempDir dir_;
@@ -223,8 +219,8 @@ History generate() {
     const double detected = when();
     std::optional<double> resolved;
     if (chance(0.5)) resolved = detected + uniform(kHour, 30 * kHour);
-    h.bugs.push_back({resolved.value_or(detected), std::nullopt, detected, detected - uniform(kHour, 50 * kHour), resolved, std::nullopt,
-                      chance(0.5)});
+    h.bugs.push_back(
+        {resolved.value_or(detected), std::nullopt, detected, detected - uniform(kHour, 50 * kHour), resolved, std::nullopt, chance(0.5)});
   }
   for (int i = 0; i < 30; ++i) {
     // A pull request with an id: opened, reviewed, merged, its size changing on the way.
@@ -436,7 +432,9 @@ class KpiHistoryTest : public KpiStoreTest {
  protected:
   void store(const History& h) {
     for (const auto& t : h.tasks) {
-      Fields f{{"agent_type", text(t.agent)}, {"task_type", text("feature")}, {"success", flag(t.success)},
+      Fields f{{"agent_type", text(t.agent)},
+               {"task_type", text("feature")},
+               {"success", flag(t.success)},
                {"duration_seconds", num(t.duration)}};
       if (t.intervention) f["human_intervention"] = flag(*t.intervention);
       if (t.generated) f["ai_lines_generated"] = num(*t.generated);
@@ -504,7 +502,8 @@ TEST_F(KpiHistoryTest, EveryKpiMatchesTheHandComputedValueInSeveralWindows) {
       const auto x = current.find(id);
       const auto p = previous.find(id);
       expect_value(r.value, x == current.end() ? std::nullopt : x->second, id + " over " + agentmetrics::format_duration(window));
-      expect_value(r.previous, p == previous.end() ? std::nullopt : p->second, id + " over the " + agentmetrics::format_duration(window) + " before");
+      expect_value(r.previous, p == previous.end() ? std::nullopt : p->second,
+                   id + " over the " + agentmetrics::format_duration(window) + " before");
       EXPECT_EQ(r.status, classify(*r.definition, r.definition->defaults, r.value)) << id;
       EXPECT_EQ(r.thresholds, r.definition->defaults) << id;
     }
@@ -613,12 +612,12 @@ TEST_F(KpiStoreTest, TheWindowIsHalfOpen) {
 }
 
 TEST_F(KpiStoreTest, EventsOfOtherKindsAndOutsideTheWindowAreIgnored) {
-  add(OutcomeKind::kTask, kNow - kHour, {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(true)},
-                                         {"duration_seconds", num(2 * kHour)}});
-  add(OutcomeKind::kTask, kNow - 3 * kWeek, {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(false)},
-                                              {"duration_seconds", num(100 * kHour)}});
-  add(OutcomeKind::kTask, kNow + kHour, {{"agent_type", text("plan")}, {"task_type", text("x")}, {"success", flag(false)},
-                                         {"duration_seconds", num(100 * kHour)}});
+  add(OutcomeKind::kTask, kNow - kHour,
+      {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(true)}, {"duration_seconds", num(2 * kHour)}});
+  add(OutcomeKind::kTask, kNow - 3 * kWeek,
+      {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(false)}, {"duration_seconds", num(100 * kHour)}});
+  add(OutcomeKind::kTask, kNow + kHour,
+      {{"agent_type", text("plan")}, {"task_type", text("x")}, {"success", flag(false)}, {"duration_seconds", num(100 * kHour)}});
   add(OutcomeKind::kPipeline, kNow - kHour, {{"stage", text("build")}, {"success", flag(false)}, {"duration_seconds", num(1)}});
   const auto results = compute();
   expect_value(find(results, "task_completion_rate").value, 100, "completion");
@@ -635,10 +634,16 @@ TEST_F(KpiStoreTest, TheLatestEventOfABugIdCounts) {
   const double resolved = detected + 10 * kHour;
   // Found, then resolved: one bug, counted once for detection and once for resolution.
   add(OutcomeKind::kBug, detected,
-      {{"id", text("B-1")}, {"introduced", num(introduced)}, {"detected", num(detected)}, {"escaped", flag(false)},
+      {{"id", text("B-1")},
+       {"introduced", num(introduced)},
+       {"detected", num(detected)},
+       {"escaped", flag(false)},
        {"codebase_lines", num(20000)}});
   add(OutcomeKind::kBug, resolved,
-      {{"id", text("B-1")}, {"introduced", num(introduced)}, {"detected", num(detected)}, {"resolved", num(resolved)},
+      {{"id", text("B-1")},
+       {"introduced", num(introduced)},
+       {"detected", num(detected)},
+       {"resolved", num(resolved)},
        {"escaped", flag(true)}});
   // Two events without an id are two bugs.
   add(OutcomeKind::kBug, detected, {{"introduced", num(detected - 10 * kHour)}, {"detected", num(detected)}});
@@ -701,8 +706,8 @@ TEST_F(KpiStoreTest, LowerIsBetterBoundaries) {
     KpiStatus status;
   };
   double at = kNow - 6 * kDay;
-  for (const Case c : {Case{23.5, KpiStatus::kOk}, Case{24, KpiStatus::kWarning}, Case{48, KpiStatus::kWarning},
-                       Case{48.5, KpiStatus::kAlert}}) {
+  for (const Case c :
+       {Case{23.5, KpiStatus::kOk}, Case{24, KpiStatus::kWarning}, Case{48, KpiStatus::kWarning}, Case{48.5, KpiStatus::kAlert}}) {
     // One bug per case, the same id: its latest event decides.
     at += kHour;
     add(OutcomeKind::kBug, at, {{"id", text("B")}, {"introduced", num(at - c.hours * kHour)}, {"detected", num(at)}});
@@ -737,10 +742,10 @@ TEST_F(KpiStoreTest, AverageTaskDurationRangeTreatsFastTasksAsOk) {
     store_.reset();
     const std::string path = dir_.path() + "/case" + std::to_string(n++) + ".db";
     store_ = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
-    add(OutcomeKind::kTask, kNow - kHour, {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(true)},
-                                           {"duration_seconds", num(c.hours * kHour)}});
-    add(OutcomeKind::kTask, kNow - kHour, {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(false)},
-                                           {"duration_seconds", num(50 * kHour)}});
+    add(OutcomeKind::kTask, kNow - kHour,
+        {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(true)}, {"duration_seconds", num(c.hours * kHour)}});
+    add(OutcomeKind::kTask, kNow - kHour,
+        {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(false)}, {"duration_seconds", num(50 * kHour)}});
     expect_value(value_of("average_task_duration"), c.hours, "duration");
     EXPECT_EQ(status_of("average_task_duration"), c.status) << c.hours;
   }
@@ -903,8 +908,11 @@ TEST_F(KpiStoreTest, HundredThousandTasks) {
     e.producer_id = 5;
     e.sequence = static_cast<std::uint64_t>(i) + 1;
     e.time = kNow - kWeek + 6 * i;  // 600k seconds: all in the week
-    e.fields = {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(i % 4 != 0)},
-                {"duration_seconds", num(3600)}, {"human_intervention", flag(i % 10 == 0)}};
+    e.fields = {{"agent_type", text("build")},
+                {"task_type", text("x")},
+                {"success", flag(i % 4 != 0)},
+                {"duration_seconds", num(3600)},
+                {"human_intervention", flag(i % 10 == 0)}};
     events.push_back(std::move(e));
   }
   ASSERT_EQ(store_->insert(events, kNow), 100000u);

@@ -47,8 +47,8 @@ std::size_t count_lines_starting(const std::string& text, const std::string& pre
 TEST(KpiGauges, ExportValueStatusTargetAndThreshold) {
   prometheus::Registry registry;
   KpiGauges gauges(registry);
-  const std::vector<KpiResult> results = {result("code_coverage", 82.5), result("lead_time", 130),
-                                          result("throughput", 15), result("cycle_time", std::nullopt)};
+  const std::vector<KpiResult> results = {result("code_coverage", 82.5), result("lead_time", 130), result("throughput", 15),
+                                          result("cycle_time", std::nullopt)};
   gauges.update("7d", results);
   const std::string text = scrape(registry);
   EXPECT_TRUE(has_line(text, R"(opencode_kpi_value{group="quality",kpi="code_coverage",window="7d"} 82.5)")) << text;

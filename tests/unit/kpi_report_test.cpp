@@ -61,8 +61,8 @@ TEST(KpiReportJson, HasTheDocumentedShape) {
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& k = j["kpis"][i];
     const KpiResult& r = results[i];
-    for (const char* key : {"id", "name", "group", "unit", "direction", "value", "target", "alert_threshold", "target_rule",
-                            "alert_rule", "status", "previous", "change_percent", "trend", "samples", "details"}) {
+    for (const char* key : {"id", "name", "group", "unit", "direction", "value", "target", "alert_threshold", "target_rule", "alert_rule",
+                            "status", "previous", "change_percent", "trend", "samples", "details"}) {
       EXPECT_TRUE(k.contains(key)) << key << " in " << k.dump();
     }
     EXPECT_EQ(k["id"], r.definition->id);

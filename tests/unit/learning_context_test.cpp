@@ -27,15 +27,21 @@ std::vector<std::string> keys(const nlohmann::ordered_json& j) {
   return out;
 }
 
-ipc::OutcomeEvent task_event(std::uint64_t seq, double time, const std::string& title, const std::string& approach, const std::string& snippet,
-                             bool success, double duration, const std::string& session) {
+ipc::OutcomeEvent task_event(std::uint64_t seq, double time, const std::string& title, const std::string& approach,
+                             const std::string& snippet, bool success, double duration, const std::string& session) {
   ipc::OutcomeEvent e;
   e.kind = ipc::OutcomeKind::kTask;
   e.producer_id = 7;
   e.sequence = seq;
   e.time = time;
-  e.fields = {{"agent_type", std::string("build")}, {"task_type", std::string("feature")}, {"success", success},
-              {"duration_seconds", duration}, {"title", title}, {"approach", approach}, {"snippet", snippet}, {"session_id", session}};
+  e.fields = {{"agent_type", std::string("build")},
+              {"task_type", std::string("feature")},
+              {"success", success},
+              {"duration_seconds", duration},
+              {"title", title},
+              {"approach", approach},
+              {"snippet", snippet},
+              {"session_id", session}};
   return e;
 }
 
@@ -145,7 +151,8 @@ TEST_F(ContextTest, BadInputIsRefusedWithAnInputError) {
 TEST_F(ContextTest, TheHistoryIsIndexedIncrementally) {
   HistoryIndex index(store_->handle());
   std::vector<ipc::OutcomeEvent> batch;
-  for (std::uint64_t i = 1; i <= 250; ++i) batch.push_back(task_event(i, kNow - 1000.0 + static_cast<double>(i), "Refactor module " + std::to_string(i), "", "", true, 60, ""));
+  for (std::uint64_t i = 1; i <= 250; ++i)
+    batch.push_back(task_event(i, kNow - 1000.0 + static_cast<double>(i), "Refactor module " + std::to_string(i), "", "", true, 60, ""));
   store_->insert(batch, kNow);
   EXPECT_TRUE(index.behind());
   EXPECT_EQ(index.catch_up(100), 250u);  // three transactions
@@ -205,8 +212,9 @@ TEST(LearningRetrieval, PrecisionAtFiveIsAtLeastNinetyPercent) {
       {"readme", "documentation", "changelog", "example", "tutorial", "docstring", "guide", "wiki", "onboarding"},
       {"exception", "error", "fallback", "timeout", "retry", "backoff", "panic", "handler", "crash"},
   };
-  const std::vector<std::string> generic = {"code", "change", "team", "update", "review", "project", "feature", "module", "function",
-                                            "service", "file", "existing", "small", "release", "branch", "commit", "sprint", "ticket"};
+  const std::vector<std::string> generic = {"code",    "change",  "team",     "update",  "review", "project",
+                                            "feature", "module",  "function", "service", "file",   "existing",
+                                            "small",   "release", "branch",   "commit",  "sprint", "ticket"};
   const std::vector<std::string> verbs = {"Check", "Keep", "Add", "Write", "Review", "Use", "Document", "Verify"};
   std::mt19937 rng(20261124);
   auto pick = [&](const std::vector<std::string>& from) { return from[rng() % from.size()]; };

@@ -39,7 +39,8 @@ class McpTest : public ::testing::Test {
 };
 
 TEST_F(McpTest, InitializeNegotiatesTheProtocolVersion) {
-  auto r = call(1, "initialize", {{"protocolVersion", "2024-11-05"}, {"capabilities", json::object()}, {"clientInfo", {{"name", "t"}, {"version", "1"}}}});
+  auto r = call(1, "initialize",
+                {{"protocolVersion", "2024-11-05"}, {"capabilities", json::object()}, {"clientInfo", {{"name", "t"}, {"version", "1"}}}});
   EXPECT_EQ(r["id"], 1);
   EXPECT_EQ(r["result"]["protocolVersion"], "2024-11-05");
   EXPECT_EQ(r["result"]["serverInfo"]["name"], "cm");
@@ -65,7 +66,8 @@ TEST_F(McpTest, ListsAndCallsTheFourTools) {
 
   r = call(3, "tools/call", {{"name", "cm_mark"}, {"arguments", {{"id", rule_}, {"feedback", "helpful"}}}})["result"];
   EXPECT_EQ(r["structuredContent"]["confidence_after"], 0.75);
-  r = call(4, "tools/call", {{"name", "cm_outcome"}, {"arguments", {{"status", "failure"}, {"rules", json::array({rule_})}, {"stage", "test"}}}})["result"];
+  r = call(4, "tools/call",
+           {{"name", "cm_outcome"}, {"arguments", {{"status", "failure"}, {"rules", json::array({rule_})}, {"stage", "test"}}}})["result"];
   EXPECT_EQ(r["structuredContent"]["policy"], "related");
   EXPECT_EQ(r["structuredContent"]["applied"][0]["feedback"], "harmful");
   r = call(5, "tools/call", {{"name", "cm_playbook_list"}, {"arguments", json::object()}})["result"];
@@ -97,7 +99,9 @@ TEST_F(McpTest, ToolErrorsAreResultsAndProtocolErrorsAreErrors) {
 }
 
 TEST_F(McpTest, ToolsTakeTheFieldsAsEveryFrontEndSpellsThem) {
-  auto tool = [&](int id, const std::string& name, json args) { return call(id, "tools/call", {{"name", name}, {"arguments", args}})["result"]; };
+  auto tool = [&](int id, const std::string& name, json args) {
+    return call(id, "tools/call", {{"name", name}, {"arguments", args}})["result"];
+  };
   // The session under its older spelling ("session", as the HTTP API had it) counts once too.
   auto r = tool(1, "cm_mark", {{"id", rule_}, {"feedback", "helpful"}, {"session", "ses-1"}});
   ASSERT_EQ(r["isError"], false) << r.dump();

@@ -92,7 +92,8 @@ TEST_F(PlaybookOnStore, AnIdTakenByOtherContentIsLengthened) {
 
 TEST_F(PlaybookOnStore, DuplicatesAndNearDuplicatesReinforceInsteadOfRepeating) {
   const AddResult first = add("Always write unit tests before implementing authentication logic", BulletKind::kRule, kNow, {"auth"});
-  const AddResult exact = add("always write unit tests, before implementing authentication logic!", BulletKind::kRule, kNow + 10, {"Testing"});
+  const AddResult exact =
+      add("always write unit tests, before implementing authentication logic!", BulletKind::kRule, kNow + 10, {"Testing"});
   EXPECT_EQ(exact.action, AddAction::kReinforced);
   EXPECT_EQ(exact.bullet.id, first.bullet.id);
   EXPECT_DOUBLE_EQ(exact.similarity, 1.0);

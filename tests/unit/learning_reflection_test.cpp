@@ -44,8 +44,8 @@ struct Events {
     e.fields = {{"stage", stage}, {"success", success}, {"duration_seconds", 60.0}};
     if (!failure_type.empty()) e.fields["failure_type"] = failure_type;
   }
-  ipc::OutcomeEvent& task(double t, const std::string& agent, const std::string& type, const std::string& stage, bool success, double duration,
-                          const std::string& failure_type = "", const std::string& approach = "") {
+  ipc::OutcomeEvent& task(double t, const std::string& agent, const std::string& type, const std::string& stage, bool success,
+                          double duration, const std::string& failure_type = "", const std::string& approach = "") {
     auto& e = add(ipc::OutcomeKind::kTask, t);
     e.fields = {{"agent_type", agent}, {"task_type", type}, {"stage", stage}, {"success", success}, {"duration_seconds", duration}};
     if (!failure_type.empty()) e.fields["failure_type"] = failure_type;
@@ -79,7 +79,8 @@ void plant(Events& ev) {
   for (int k = 0; k < 3; ++k) ev.task(N - 3 * D + k * H, "plan", "feature", "design", true, 300);
   // build/feature: the big-bang approach fails 5 times out of 5 in the build stage; small
   // steps succeed twice.
-  for (double t : {N - 4 * D, N - 3.5 * D, N - 3 * D, N - 2.5 * D, N - 2 * D}) ev.task(t, "build", "feature", "build", false, 1200, "build_error", "big_bang");
+  for (double t : {N - 4 * D, N - 3.5 * D, N - 3 * D, N - 2.5 * D, N - 2 * D})
+    ev.task(t, "build", "feature", "build", false, 1200, "build_error", "big_bang");
   ev.task(N - 1 * D, "build", "feature", "implement", true, 1000, "", "small_steps");
   ev.task(N - 1 * D + H, "build", "feature", "implement", true, 2000, "", "small_steps");
   // Outside the window, and kinds that are not outcomes of tasks or pipelines.
@@ -272,15 +273,15 @@ TEST(LearningPatterns, TaskEventsGradeTheirRulesByTheBlamePolicy) {
   const std::string both = ra + "," + rb;
 
   Events ev;
-  ev.task(N - 3 * H, "build", "feature", "implement", true, 60).fields.merge(
-      std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", both}, {"session_id", std::string("s1")}});
-  ev.task(N - 2 * H, "build", "feature", "test", false, 60, "test_failure").fields.merge(
-      std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", both}, {"session_id", std::string("s2")}});
-  ev.task(N - 1 * H, "build", "feature", "", false, 60).fields.merge(
-      std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", both + ",b-unknown"}});
+  ev.task(N - 3 * H, "build", "feature", "implement", true, 60)
+      .fields.merge(std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", both}, {"session_id", std::string("s1")}});
+  ev.task(N - 2 * H, "build", "feature", "test", false, 60, "test_failure")
+      .fields.merge(std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", both}, {"session_id", std::string("s2")}});
+  ev.task(N - 1 * H, "build", "feature", "", false, 60)
+      .fields.merge(std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", both + ",b-unknown"}});
   // The same session as the first: already counted.
-  ev.task(N - 1 * H, "build", "feature", "implement", true, 60).fields.merge(
-      std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", ra}, {"session_id", std::string("s1")}});
+  ev.task(N - 1 * H, "build", "feature", "implement", true, 60)
+      .fields.merge(std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", ra}, {"session_id", std::string("s1")}});
   ev.store(*store);
 
   Playbook& pb = service.playbook();
@@ -310,8 +311,8 @@ TEST(LearningPatterns, TaskEventsGradeTheirRulesByTheBlamePolicy) {
   outcome.session_id = "s3";
   const auto answer = service.outcome(outcome);
   EXPECT_EQ(answer["policy"], "related");
-  ev.task(N, "build", "feature", "test", false, 60, "test_failure").fields.merge(
-      std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", ra}, {"session_id", std::string("s3")}});
+  ev.task(N, "build", "feature", "test", false, 60, "test_failure")
+      .fields.merge(std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", ra}, {"session_id", std::string("s3")}});
   ev.store(*store);
   const TaskFeedbackTally again = apply_task_feedback(store->handle(), pb, 100);
   EXPECT_EQ(again.signals, 0u);

@@ -48,8 +48,12 @@ void store_tasks(EventStore& store, std::uint64_t first, std::size_t n, const st
     e.producer_id = 3;
     e.sequence = i;
     e.time = kNow - 3600.0 + static_cast<double>(i % 3600);
-    e.fields = {{"agent_type", std::string("build")}, {"task_type", std::string("feature")}, {"success", i % 3 != 0},
-                {"duration_seconds", 90.0}, {"title", "Task number " + std::to_string(i)}, {"rule_ids", rule},
+    e.fields = {{"agent_type", std::string("build")},
+                {"task_type", std::string("feature")},
+                {"success", i % 3 != 0},
+                {"duration_seconds", 90.0},
+                {"title", "Task number " + std::to_string(i)},
+                {"rule_ids", rule},
                 {"session_id", "s-" + std::to_string(i)}};
     batch.push_back(std::move(e));
   }

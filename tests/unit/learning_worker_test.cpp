@@ -31,9 +31,13 @@ std::vector<ipc::OutcomeEvent> tasks(std::uint64_t producer, std::uint64_t first
     e.sequence = first + i;
     e.time = time;
     const bool success = i % 3 != 0;
-    e.fields = {{"agent_type", std::string(i % 2 ? "build" : "plan")}, {"task_type", std::string(i % 5 ? "feature" : "bugfix")},
-                {"stage", std::string("test")}, {"success", success}, {"duration_seconds", 60.0 + static_cast<double>(i % 100)},
-                {"title", "Task number " + std::to_string(first + i) + " on the parser"}, {"approach", std::string("small_steps")}};
+    e.fields = {{"agent_type", std::string(i % 2 ? "build" : "plan")},
+                {"task_type", std::string(i % 5 ? "feature" : "bugfix")},
+                {"stage", std::string("test")},
+                {"success", success},
+                {"duration_seconds", 60.0 + static_cast<double>(i % 100)},
+                {"title", "Task number " + std::to_string(first + i) + " on the parser"},
+                {"approach", std::string("small_steps")}};
     if (!success) e.fields["failure_type"] = std::string("test_failure");
     out.push_back(std::move(e));
   }

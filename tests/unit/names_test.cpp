@@ -32,9 +32,9 @@ TEST(Names, Utf8Text) {
   EXPECT_TRUE(is_valid_utf8_text("plain \"quoted\" \\ text\nline"));
   EXPECT_TRUE(is_valid_utf8_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
   EXPECT_FALSE(is_valid_utf8_text(std::string("a\0b", 3)));
-  EXPECT_FALSE(is_valid_utf8_text("\xc3"));          // truncated sequence
-  EXPECT_FALSE(is_valid_utf8_text("\xc0\xaf"));      // overlong '/'
-  EXPECT_FALSE(is_valid_utf8_text("\xed\xa0\x80"));  // surrogate
+  EXPECT_FALSE(is_valid_utf8_text("\xc3"));              // truncated sequence
+  EXPECT_FALSE(is_valid_utf8_text("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8_text("\xed\xa0\x80"));      // surrogate
   EXPECT_FALSE(is_valid_utf8_text("\xf4\x90\x80\x80"));  // beyond U+10FFFF
   EXPECT_FALSE(is_valid_utf8_text("\xff"));
 }

@@ -75,8 +75,8 @@ TEST(OpenMetrics, CounterWithoutTotalSuffixIsSampledWithIt) {
 }
 
 TEST(OpenMetrics, HistogramWithoutLabelsHasOnlyLe) {
-  const std::string text = render_openmetrics(
-      {family("wait_seconds", "w", MetricType::Histogram, {histogram({}, {{0, 0.1}, {4, INFINITY}}, 0)})});
+  const std::string text =
+      render_openmetrics({family("wait_seconds", "w", MetricType::Histogram, {histogram({}, {{0, 0.1}, {4, INFINITY}}, 0)})});
   EXPECT_NE(text.find("wait_seconds_bucket{le=\"0.1\"} 0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("wait_seconds_bucket{le=\"+Inf\"} 4\n"), std::string::npos) << text;
   EXPECT_NE(text.find("wait_seconds_count 4\nwait_seconds_sum 0\n"), std::string::npos) << text;
@@ -84,9 +84,9 @@ TEST(OpenMetrics, HistogramWithoutLabelsHasOnlyLe) {
 
 // Prometheus 2 keeps `le` as a string: a bucket must carry the same one in both formats.
 TEST(OpenMetrics, BucketBoundsAreWrittenAsInTheTextFormat) {
-  const std::vector<MetricFamily> families{family(
-      "h", "h", MetricType::Histogram,
-      {histogram({}, {{1, 0.005}, {2, 0.1 * 3}, {3, 2.5}, {4, 1e-7}, {5, 1e21}, {6, 1e15}, {7, INFINITY}}, 1)})};
+  const std::vector<MetricFamily> families{
+      family("h", "h", MetricType::Histogram,
+             {histogram({}, {{1, 0.005}, {2, 0.1 * 3}, {3, 2.5}, {4, 1e-7}, {5, 1e21}, {6, 1e15}, {7, INFINITY}}, 1)})};
   const std::regex le("le=\"([^\"]*)\"");
   auto bounds = [&](const std::string& text) {
     std::vector<std::string> found;
@@ -99,23 +99,23 @@ TEST(OpenMetrics, BucketBoundsAreWrittenAsInTheTextFormat) {
 }
 
 TEST(OpenMetrics, SampleValuesAreExact) {
-  const std::string text = render_openmetrics({family("a", "", MetricType::Gauge, {gauge(0.1)}),
-                                               family("b", "", MetricType::Gauge, {gauge(0.1 + 0.2)})});
+  const std::string text =
+      render_openmetrics({family("a", "", MetricType::Gauge, {gauge(0.1)}), family("b", "", MetricType::Gauge, {gauge(0.1 + 0.2)})});
   EXPECT_NE(text.find("\na 0.1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nb 0.30000000000000004\n"), std::string::npos) << text;  // reads back as the same double
 }
 
 TEST(OpenMetrics, EscapesLabelValuesAndHelp) {
-  const std::string text = render_openmetrics(
-      {family("x_total", "a \"quoted\\\" help\nline", MetricType::Counter, {counter({{"v", "a\"b\\c\nd"}}, 1)})});
+  const std::string text =
+      render_openmetrics({family("x_total", "a \"quoted\\\" help\nline", MetricType::Counter, {counter({{"v", "a\"b\\c\nd"}}, 1)})});
   EXPECT_NE(text.find("# HELP x a \\\"quoted\\\\\\\" help\\nline\n"), std::string::npos) << text;
   EXPECT_NE(text.find("x_total{v=\"a\\\"b\\\\c\\nd\"} 1\n"), std::string::npos) << text;
 }
 
 TEST(OpenMetrics, SpecialValues) {
-  const std::string text = render_openmetrics({family("g", "", MetricType::Gauge, {gauge(NAN)}),
-                                               family("h", "", MetricType::Gauge, {gauge(-INFINITY)}),
-                                               family("k", "", MetricType::Gauge, {gauge(-3)})});
+  const std::string text =
+      render_openmetrics({family("g", "", MetricType::Gauge, {gauge(NAN)}), family("h", "", MetricType::Gauge, {gauge(-INFINITY)}),
+                          family("k", "", MetricType::Gauge, {gauge(-3)})});
   EXPECT_EQ(text, "# TYPE g gauge\ng NaN\n# TYPE h gauge\nh -Inf\n# TYPE k gauge\nk -3\n# EOF\n");
 }
 

@@ -20,16 +20,11 @@ OutcomeEvent full_task() {
   e.producer_id = 0xfeedbeefcafef00dULL;
   e.sequence = 42;
   e.time = 1795515906.25;
-  e.fields = {{"agent_type", std::string("build")},
-              {"task_type", std::string("bugfix")},
-              {"stage", std::string("implement")},
-              {"success", true},
-              {"duration_seconds", 640.5},
-              {"title", std::string("Fix the login \xC3\xA9 bug")},
-              {"snippet", std::string(1024, 's')},
-              {"rule_ids", std::string("b-1,b-2")},
-              {"human_intervention", false},
-              {"ai_lines_generated", 120.0},
+  e.fields = {{"agent_type", std::string("build")}, {"task_type", std::string("bugfix")},
+              {"stage", std::string("implement")},  {"success", true},
+              {"duration_seconds", 640.5},          {"title", std::string("Fix the login \xC3\xA9 bug")},
+              {"snippet", std::string(1024, 's')},  {"rule_ids", std::string("b-1,b-2")},
+              {"human_intervention", false},        {"ai_lines_generated", 120.0},
               {"ai_lines_accepted", 100.0}};
   return e;
 }
@@ -173,10 +168,9 @@ TEST(OutcomeEvent, DecodingSurvivesRandomDamage) {
 TEST(OutcomeEvent, KindNumbersAndFieldIdsAreThoseOfTheAppendOnlyList) {
   std::ifstream golden(AM_ABI_DATA_DIR "/outcome_fields.txt");
   ASSERT_TRUE(golden) << "cannot read " AM_ABI_DATA_DIR "/outcome_fields.txt";
-  const std::map<FieldType, std::string> type_names = {{FieldType::kText, "text"},      {FieldType::kLabel, "label"},
-                                                       {FieldType::kCount, "count"},    {FieldType::kPercent, "percent"},
-                                                       {FieldType::kSeconds, "seconds"}, {FieldType::kTime, "time"},
-                                                       {FieldType::kBool, "bool"}};
+  const std::map<FieldType, std::string> type_names = {
+      {FieldType::kText, "text"},       {FieldType::kLabel, "label"}, {FieldType::kCount, "count"}, {FieldType::kPercent, "percent"},
+      {FieldType::kSeconds, "seconds"}, {FieldType::kTime, "time"},   {FieldType::kBool, "bool"}};
   std::map<std::pair<std::string, std::string>, bool> listed;  // (kind, field) -> retired
   std::map<std::pair<std::string, int>, std::string> ids;      // (kind, id) -> field
   std::string line;
@@ -194,7 +188,8 @@ TEST(OutcomeEvent, KindNumbersAndFieldIdsAreThoseOfTheAppendOnlyList) {
     const FieldSpec* spec = find_field(*kind, field);
     if (type == "retired") {
       EXPECT_EQ(spec, nullptr) << field << " of " << kind_name << " is retired";
-      EXPECT_EQ(find_field(*kind, static_cast<std::uint8_t>(id)), nullptr) << "the retired id " << id << " of " << kind_name << " is reused";
+      EXPECT_EQ(find_field(*kind, static_cast<std::uint8_t>(id)), nullptr)
+          << "the retired id " << id << " of " << kind_name << " is reused";
       continue;
     }
     ASSERT_NE(spec, nullptr) << field << " of " << kind_name << " is gone from the schema: mark it retired, keep its id";

@@ -77,6 +77,12 @@ TEST(Shard, SeriesAreCreatedOncePerLabelSet) {
   SeriesAggregate* a = shard.series(*tasks, {"a", "b", "true"});
   EXPECT_EQ(shard.series(*tasks, {"a", "b", "true"}), a);
   // Values that would collide if simply joined stay apart.
-  EXPECT_NE(shard.series(*tasks, {"a\x1f" "b", "", "true"}), shard.series(*tasks, {"a", "\x1f" "b", "true"}));
+  EXPECT_NE(shard.series(*tasks, {"a\x1f"
+                                  "b",
+                                  "", "true"}),
+            shard.series(*tasks, {"a",
+                                  "\x1f"
+                                  "b",
+                                  "true"}));
   EXPECT_EQ(shard.size(), 3u);
 }

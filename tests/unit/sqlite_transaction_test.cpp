@@ -65,8 +65,7 @@ TEST_F(SqliteTransaction, AWriteInsideTheCallersTransactionUndoesOnlyItsOwnPart)
     Transaction inner(db(), Mode::kWrite);
     note("inner");
     throw std::runtime_error("the inner work fails");
-  } catch (const std::runtime_error&) {
-  }
+  } catch (const std::runtime_error&) {}
   {
     Transaction inner(db(), Mode::kWrite);
     note("second inner");

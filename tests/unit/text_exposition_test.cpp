@@ -32,8 +32,9 @@ class FamilyGenerator {
     prometheus::MetricFamily f;
     f.name = "family_" + std::to_string(i);
     f.help = pick(4) == 0 ? "" : "Help text " + std::to_string(i) + " with (punctuation), 'quotes' and \"doubles\" and ünïcode";
-    const prometheus::MetricType types[] = {prometheus::MetricType::Counter, prometheus::MetricType::Gauge, prometheus::MetricType::Histogram,
-                                            prometheus::MetricType::Summary, prometheus::MetricType::Untyped};
+    const prometheus::MetricType types[] = {prometheus::MetricType::Counter, prometheus::MetricType::Gauge,
+                                            prometheus::MetricType::Histogram, prometheus::MetricType::Summary,
+                                            prometheus::MetricType::Untyped};
     f.type = types[pick(5)];
     const std::size_t labels = pick(4);
     const std::size_t series = pick(6);

@@ -39,7 +39,7 @@ TEST(Timestamp, ReadsRfc3339WithAnyZoneAndFraction) {
   EXPECT_EQ(parse_timestamp("2026-11-24T12:00:00.5Z"), 1795521600.5);
   EXPECT_EQ(parse_timestamp("2026-11-24T12:00:00,25Z"), 1795521600.25);
   EXPECT_NEAR(*parse_timestamp("2026-11-24T12:00:00.123456789Z"), 1795521600.123456789, 1e-6);
-  EXPECT_EQ(parse_timestamp("2026-11-24"), 1795478400.0);  // a date alone is its midnight
+  EXPECT_EQ(parse_timestamp("2026-11-24"), 1795478400.0);           // a date alone is its midnight
   EXPECT_EQ(parse_timestamp("2026-11-24T12:00:00"), 1795521600.0);  // no zone: UTC unless told otherwise
   // What it writes it reads.
   EXPECT_EQ(parse_timestamp(format_timestamp(kNoon + 250ms)), 1714564800.25);
@@ -58,8 +58,8 @@ TEST(Timestamp, ReadsAZonelessTimeAsTheMachinesLocalTimeWhenAsked) {
   const std::string previous = saved ? saved : "";
   ::setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);  // Paris, spelt out so that no zoneinfo is needed
   ::tzset();
-  EXPECT_EQ(parse_timestamp("2026-11-24T13:00:00", ZonelessTime::kLocal), 1795521600.0);  // winter: +01:00
-  EXPECT_EQ(parse_timestamp("2026-07-01T14:00:00", ZonelessTime::kLocal), 1782907200.0);  // summer: +02:00
+  EXPECT_EQ(parse_timestamp("2026-11-24T13:00:00", ZonelessTime::kLocal), 1795521600.0);   // winter: +01:00
+  EXPECT_EQ(parse_timestamp("2026-07-01T14:00:00", ZonelessTime::kLocal), 1782907200.0);   // summer: +02:00
   EXPECT_EQ(parse_timestamp("2026-11-24T12:00:00Z", ZonelessTime::kLocal), 1795521600.0);  // a zone given wins
   if (saved) {
     ::setenv("TZ", previous.c_str(), 1);

@@ -35,14 +35,13 @@ typedef struct am_event am_event;
 
 /* Resolve a series: a family name, help, label names and the values of this series (both
  * arrays of label_count strings, may be NULL when label_count is 0). */
-am_status am_counter_get(const char* name, const char* help, const char* const* label_names,
-                         const char* const* label_values, size_t label_count, am_counter** out);
-am_status am_gauge_get(const char* name, const char* help, const char* const* label_names,
-                       const char* const* label_values, size_t label_count, am_gauge** out);
+am_status am_counter_get(const char* name, const char* help, const char* const* label_names, const char* const* label_values,
+                         size_t label_count, am_counter** out);
+am_status am_gauge_get(const char* name, const char* help, const char* const* label_names, const char* const* label_values,
+                       size_t label_count, am_gauge** out);
 /* buckets: strictly increasing finite upper bounds; +Inf is implied. */
-am_status am_histogram_get(const char* name, const char* help, const char* const* label_names,
-                           const char* const* label_values, size_t label_count,
-                           const double* buckets, size_t bucket_count, am_histogram** out);
+am_status am_histogram_get(const char* name, const char* help, const char* const* label_names, const char* const* label_values,
+                           size_t label_count, const double* buckets, size_t bucket_count, am_histogram** out);
 
 void am_counter_inc(const am_counter* counter);
 void am_counter_add(const am_counter* counter, double value);
@@ -52,8 +51,7 @@ void am_histogram_observe(const am_histogram* histogram, double value);
 
 /* A task timed from am_task_begin to am_task_end, recorded like the C++ agentmetrics::Task.
  * am_task_end frees the task; success is non-zero for a success. */
-am_status am_task_begin(const char* agent_type, const char* task_type, const char* stage,
-                        am_task** out);
+am_status am_task_begin(const char* agent_type, const char* task_type, const char* stage, am_task** out);
 void am_task_end(am_task* task, int success);
 
 /* Sets a field of the task's event from its text form (see am_event_parse): title, approach,

@@ -84,8 +84,7 @@ class Family {
   const std::vector<std::string>& label_names() const { return label_names_; }
 
  protected:
-  Family(int type, std::string name, std::string help, std::vector<std::string> label_names,
-         std::vector<double> buckets);
+  Family(int type, std::string name, std::string help, std::vector<std::string> label_names, std::vector<double> buckets);
   std::uint32_t resolve(const LabelValues& values) const;
   std::uint32_t resolve(NamedLabels labels) const;
 
@@ -110,8 +109,7 @@ class GaugeFamily : public Family {
 
 class HistogramFamily : public Family {
  public:
-  HistogramFamily(std::string name, std::string help, std::vector<std::string> label_names,
-                  std::vector<double> buckets);
+  HistogramFamily(std::string name, std::string help, std::vector<std::string> label_names, std::vector<double> buckets);
   Histogram with(const LabelValues& values) const { return Histogram(resolve(values)); }
   Histogram labels(NamedLabels labels) const { return Histogram(resolve(labels)); }
 };
@@ -140,8 +138,7 @@ class Event {
   Event& set(std::string_view field, const char* text) { return set(field, std::string_view(text)); }
   Event& set(std::string_view field, bool flag);
   template <typename Number>
-    requires(std::is_arithmetic_v<Number> && !std::same_as<Number, bool>)
-  Event& set(std::string_view field, Number number) {
+  requires(std::is_arithmetic_v<Number> && !std::same_as<Number, bool>) Event& set(std::string_view field, Number number) {
     return set_number(field, static_cast<double>(number));
   }
   // Sets a field from its text form, whatever its type: "true", "42", "2026-11-24T10:00:00Z".

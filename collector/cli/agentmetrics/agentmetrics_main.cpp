@@ -8,8 +8,9 @@
 int main(int argc, char** argv) {
   // One event per run needs one ring, not the library's default sixteen.
   ::setenv("AGENTMETRICS_RINGS", "1", 0);
-  CLI::App app{"agentmetrics: record outcome events and read the KPIs of your coding agents.\n"
-               "Events go through a shared-memory segment to the collector (agentmetricsd), which need not be running yet."};
+  CLI::App app{
+      "agentmetrics: record outcome events and read the KPIs of your coding agents.\n"
+      "Events go through a shared-memory segment to the collector (agentmetricsd), which need not be running yet."};
   app.require_subcommand(1);
   int result = 0;
   using namespace agentmetrics::cli;

@@ -11,7 +11,6 @@ namespace agentmetrics::cli {
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitBadInput = 2;
 
-
 void add_record_command(CLI::App& app, int& result);
 void add_events_command(CLI::App& app, int& result);
 void add_exec_command(CLI::App& app, int& result);

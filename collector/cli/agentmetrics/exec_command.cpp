@@ -39,8 +39,9 @@ StageResult run_stage(const std::vector<std::string>& command) {
 }  // namespace
 
 void add_exec_command(CLI::App& app, int& result) {
-  auto* cmd = app.add_subcommand("exec", "Run a command as a pipeline stage and record the run (stage, success, duration, failure "
-                                         "type); exits with the command's exit code: agentmetrics exec --stage test -- make check");
+  auto* cmd = app.add_subcommand("exec",
+                                 "Run a command as a pipeline stage and record the run (stage, success, duration, failure "
+                                 "type); exits with the command's exit code: agentmetrics exec --stage test -- make check");
   struct Options {
     std::string stage;
     std::string failure_type;

@@ -36,8 +36,9 @@ nlohmann::json to_json(const ipc::OutcomeEvent& e) {
 }  // namespace
 
 void add_ingest_command(CLI::App& app, int& result) {
-  auto* cmd = app.add_subcommand("ingest", "Record the events of a report: a JUnit XML test report, an lcov or Cobertura coverage "
-                                           "report, a SARIF lint report, or a git repository's history (see docs/ingest.md)");
+  auto* cmd = app.add_subcommand("ingest",
+                                 "Record the events of a report: a JUnit XML test report, an lcov or Cobertura coverage "
+                                 "report, a SARIF lint report, or a git repository's history (see docs/ingest.md)");
   struct Options {
     std::string format;
     std::string path;
@@ -81,13 +82,14 @@ void add_ingest_command(CLI::App& app, int& result) {
       }
     }
     if (options->json) {
-      nlohmann::json out = {{"format", options->format}, {"path", options->path}, {"events", nlohmann::json::array()},
-                            {"recorded", recorded}};
+      nlohmann::json out = {
+          {"format", options->format}, {"path", options->path}, {"events", nlohmann::json::array()}, {"recorded", recorded}};
       for (const auto& e : events) out["events"].push_back(to_json(e));
       std::printf("%s\n", out.dump(2).c_str());
     } else {
       for (const auto& e : events) std::printf("%s\n", to_json(e).dump().c_str());
-      if (!options->dry_run) std::fprintf(stderr, "agentmetrics ingest: recorded %zu of %zu events from %s\n", recorded, events.size(), options->path.c_str());
+      if (!options->dry_run)
+        std::fprintf(stderr, "agentmetrics ingest: recorded %zu of %zu events from %s\n", recorded, events.size(), options->path.c_str());
     }
     if (!options->dry_run && recorded < events.size()) {
       const std::string why = last_error();

@@ -22,8 +22,9 @@ collector::Config kpi_config(const std::string& file, const std::string& window)
 }  // namespace
 
 void add_kpi_command(CLI::App& app, int& result) {
-  auto* cmd = app.add_subcommand("kpi", "Show the 23 KPIs over a window: value, target, alert threshold, status and the trend against "
-                                        "the window before (read from the store; the collector need not run)");
+  auto* cmd = app.add_subcommand("kpi",
+                                 "Show the 23 KPIs over a window: value, target, alert threshold, status and the trend against "
+                                 "the window before (read from the store; the collector need not run)");
   struct Options {
     std::string window = "7d";
     std::string store;
@@ -32,8 +33,12 @@ void add_kpi_command(CLI::App& app, int& result) {
   };
   auto options = std::make_shared<Options>();
   cmd->add_option("--window", options->window, "how far back: 24h, 7d, 30d, ... (default 7d)");
-  cmd->add_option("--store", options->store, "the store (default $AGENTMETRICS_STORE, else the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
-  cmd->add_option("--config", options->config, "the collector's configuration file, for its kpi.targets (default $AGENTMETRICS_CONFIG, else ~/.config/agentmetrics/config.yaml if present)");
+  cmd->add_option(
+      "--store", options->store,
+      "the store (default $AGENTMETRICS_STORE, else the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
+  cmd->add_option("--config", options->config,
+                  "the collector's configuration file, for its kpi.targets (default $AGENTMETRICS_CONFIG, else "
+                  "~/.config/agentmetrics/config.yaml if present)");
   cmd->add_flag("--json", options->json, "as JSON");
   cmd->callback([options, &result] {
     using collector::ConfigError;

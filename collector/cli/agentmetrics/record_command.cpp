@@ -10,8 +10,9 @@
 namespace agentmetrics::cli {
 
 void add_record_command(CLI::App& app, int& result) {
-  auto* cmd = app.add_subcommand("record", "Record one outcome event: agentmetrics record task --agent_type build --task_type bugfix "
-                                           "--success true --duration_seconds 640 (see `agentmetrics events` for the fields)");
+  auto* cmd = app.add_subcommand("record",
+                                 "Record one outcome event: agentmetrics record task --agent_type build --task_type bugfix "
+                                 "--success true --duration_seconds 640 (see `agentmetrics events` for the fields)");
   struct Options {
     std::string kind;
     std::string at;
@@ -39,7 +40,8 @@ void add_record_command(CLI::App& app, int& result) {
         result = kExitFailed;
         return;
       }
-      if (options->json) std::printf("%s\n", nlohmann::json{{"recorded", true}, {"event", options->kind}, {"fields", fields}}.dump().c_str());
+      if (options->json)
+        std::printf("%s\n", nlohmann::json{{"recorded", true}, {"event", options->kind}, {"fields", fields}}.dump().c_str());
     } catch (const std::invalid_argument& e) {
       std::fprintf(stderr, "agentmetrics record: %s\n", e.what());
       result = kExitBadInput;

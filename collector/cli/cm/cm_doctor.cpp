@@ -61,7 +61,8 @@ std::optional<int> collector_health(const std::string& listen_address, int timeo
 DoctorReport run_doctor(const DoctorInput& in) {
   Checks c;
   if (!in.config_error.empty()) {
-    c.error("configuration", in.config_error, "fix the key named above in " + (in.config_path.empty() ? std::string("the configuration") : in.config_path), 3);
+    c.error("configuration", in.config_error,
+            "fix the key named above in " + (in.config_path.empty() ? std::string("the configuration") : in.config_path), 3);
   } else if (in.config_path.empty()) {
     c.ok("configuration", "no configuration file; the defaults apply (contextLimit 5, reflectionInterval 24h)");
   } else {
@@ -71,10 +72,11 @@ DoctorReport run_doctor(const DoctorInput& in) {
   if (fts5_available()) {
     c.ok("fts5", std::string("SQLite ") + sqlite3_libversion() + " has FTS5");
   } else {
-    c.error("fts5", std::string("SQLite ") + sqlite3_libversion() + " was built without FTS5", "install a SQLite library with FTS5 (Debian's libsqlite3-0 has it)", 1);
+    c.error("fts5", std::string("SQLite ") + sqlite3_libversion() + " was built without FTS5",
+            "install a SQLite library with FTS5 (Debian's libsqlite3-0 has it)", 1);
   }
 
-  struct stat st{};
+  struct stat st {};
   if (::stat(in.store_path.c_str(), &st) != 0) {
     c.warn("store", "no store at " + in.store_path + " yet",
            "it is created on first use: start agentmetricsd, or run cm playbook add / cm reflect; or pass --store PATH");
@@ -93,7 +95,8 @@ DoctorReport run_doctor(const DoctorInput& in) {
       } else if (e.kind() == store::StoreError::Kind::kOlderSchema) {
         c.error("store", message, "start agentmetricsd (or any cm command that writes) once to migrate it", 4);
       } else if (e.kind() == store::StoreError::Kind::kBusy) {
-        c.error("store", in.store_path + " stayed locked: " + message, "retry in a moment; check for a process holding a long transaction", 4);
+        c.error("store", in.store_path + " stayed locked: " + message, "retry in a moment; check for a process holding a long transaction",
+                4);
       } else if (e.kind() == store::StoreError::Kind::kUnavailable) {
         c.error("store", in.store_path + " cannot be opened: " + message, "check that the file is readable by this user", 4);
       } else {
@@ -117,12 +120,15 @@ DoctorReport run_doctor(const DoctorInput& in) {
       c.ok("store", in.store_path + ": " + std::to_string(events) + " events, journal " + journal);
       const int version = learning_schema_version(db);
       if (version == 0) {
-        c.warn("learning_schema", "the store has no learning tables yet", "they are created on first use (any cm command, or the collector)");
+        c.warn("learning_schema", "the store has no learning tables yet",
+               "they are created on first use (any cm command, or the collector)");
       } else if (version > kLearningSchemaVersion) {
-        c.error("learning_schema", "learning schema version " + std::to_string(version) + " is newer than this cm's " + std::to_string(kLearningSchemaVersion),
+        c.error("learning_schema",
+                "learning schema version " + std::to_string(version) + " is newer than this cm's " + std::to_string(kLearningSchemaVersion),
                 "upgrade agentmetrics", 4);
       } else if (version < kLearningSchemaVersion) {
-        c.warn("learning_schema", "learning schema version " + std::to_string(version) + " will be migrated to " + std::to_string(kLearningSchemaVersion),
+        c.warn("learning_schema",
+               "learning schema version " + std::to_string(version) + " will be migrated to " + std::to_string(kLearningSchemaVersion),
                "run any cm command that writes (cm reflect)");
       } else {
         c.ok("learning_schema", "version " + std::to_string(version));
@@ -137,18 +143,21 @@ DoctorReport run_doctor(const DoctorInput& in) {
           }
           const PlaybookCounts counts = Playbook(db).counts();
           if (counts.active_rules + counts.active_anti_patterns == 0) {
-            c.warn("playbook", "the playbook has no active rules", "add one with cm playbook add \"...\", or let cm reflect learn from recorded outcomes");
+            c.warn("playbook", "the playbook has no active rules",
+                   "add one with cm playbook add \"...\", or let cm reflect learn from recorded outcomes");
           } else {
-            c.ok("playbook", std::to_string(counts.active_rules) + " rules, " + std::to_string(counts.active_anti_patterns) + " anti-patterns, " +
-                                 std::to_string(counts.retired) + " retired");
+            c.ok("playbook", std::to_string(counts.active_rules) + " rules, " + std::to_string(counts.active_anti_patterns) +
+                                 " anti-patterns, " + std::to_string(counts.retired) + " retired");
           }
           SqliteStatement last(db, "SELECT started, status, coalesce(error, '') FROM reflection_runs ORDER BY id DESC LIMIT 1");
           if (!last.step()) {
-            c.warn("reflection", "no reflection has run yet", "run cm reflect, or keep agentmetricsd running (it reflects every reflectionInterval)");
+            c.warn("reflection", "no reflection has run yet",
+                   "run cm reflect, or keep agentmetricsd running (it reflects every reflectionInterval)");
           } else if (last.column_text(1) == "error") {
             c.warn("reflection", "the last reflection failed: " + last.column_text(2), "run cm reflect to see the error and retry");
           } else if (unix_now() - last.column_double(0) > 2 * in.reflection_interval_seconds) {
-            c.warn("reflection", "the last reflection ran " + ago(unix_now() - last.column_double(0)), "run cm reflect, or start agentmetricsd");
+            c.warn("reflection", "the last reflection ran " + ago(unix_now() - last.column_double(0)),
+                   "run cm reflect, or start agentmetricsd");
           } else {
             c.ok("reflection", "last run " + ago(unix_now() - last.column_double(0)) + " (" + last.column_text(1) + ")");
           }

@@ -10,10 +10,10 @@
 namespace agentmetrics::learning {
 
 struct DoctorInput {
-  std::string config_path;        // empty: none found
-  std::string config_error;       // non-empty: the configuration is invalid
+  std::string config_path;   // empty: none found
+  std::string config_error;  // non-empty: the configuration is invalid
   std::string store_path;
-  std::string listen_address;     // the collector's, from the configuration (":9090")
+  std::string listen_address;  // the collector's, from the configuration (":9090")
   double reflection_interval_seconds = 86400;
 };
 

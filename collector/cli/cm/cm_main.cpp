@@ -134,8 +134,9 @@ void print_human(std::ostream& out, const std::string& command, const json& d) {
   } else if (command == "playbook list") {
     out << d["count"].get<std::size_t>() << " rules\n";
     for (const auto& b : d["bullets"]) {
-      out << "  [" << b["id"].get<std::string>() << "] " << pad(b["kind"].get<std::string>(), 13) << fixed(b["confidence"].get<double>(), 2) << "  "
-          << pad(b["state"].get<std::string>(), 8) << pad(b["maturity"].get<std::string>(), 12) << b["content"].get<std::string>() << "\n";
+      out << "  [" << b["id"].get<std::string>() << "] " << pad(b["kind"].get<std::string>(), 13) << fixed(b["confidence"].get<double>(), 2)
+          << "  " << pad(b["state"].get<std::string>(), 8) << pad(b["maturity"].get<std::string>(), 12) << b["content"].get<std::string>()
+          << "\n";
     }
   } else if (command == "playbook add" || command == "playbook remove") {
     out << d["action"].get<std::string>() << " " << d["id"].get<std::string>() << ": " << d["bullet"]["content"].get<std::string>()
@@ -144,24 +145,27 @@ void print_human(std::ostream& out, const std::string& command, const json& d) {
     out << "imported: " << d["added"] << " added, " << d["reinforced"] << " reinforced, " << d["revived"] << " revived, " << d["unchanged"]
         << " unchanged\n";
   } else if (command == "mark") {
-    out << d["id"].get<std::string>() << " marked " << d["feedback"].get<std::string>() << ": confidence " << fixed(d["confidence_before"].get<double>(), 3)
-        << " -> " << fixed(d["confidence_after"].get<double>(), 3) << (d["skipped"].get<bool>() ? " (already recorded for this session)" : "") << "\n";
+    out << d["id"].get<std::string>() << " marked " << d["feedback"].get<std::string>() << ": confidence "
+        << fixed(d["confidence_before"].get<double>(), 3) << " -> " << fixed(d["confidence_after"].get<double>(), 3)
+        << (d["skipped"].get<bool>() ? " (already recorded for this session)" : "") << "\n";
     if (d.contains("inverted_to")) out << "  it proved harmful too often: inverted into " << d["inverted_to"].get<std::string>() << "\n";
     if (d.contains("retired")) out << "  its confidence fell below the floor: retired\n";
   } else if (command == "outcome") {
     out << "outcome " << d["status"].get<std::string>() << " (" << d["policy"].get<std::string>() << "):\n";
     for (const auto& a : d["applied"]) {
-      out << "  " << a["id"].get<std::string>() << " " << a["feedback"].get<std::string>() << " x" << fixed(a["weight"].get<double>(), 2) << ": "
-          << fixed(a["confidence_before"].get<double>(), 3) << " -> " << fixed(a["confidence_after"].get<double>(), 3)
+      out << "  " << a["id"].get<std::string>() << " " << a["feedback"].get<std::string>() << " x" << fixed(a["weight"].get<double>(), 2)
+          << ": " << fixed(a["confidence_before"].get<double>(), 3) << " -> " << fixed(a["confidence_after"].get<double>(), 3)
           << (a["skipped"].get<bool>() ? " (already recorded)" : "") << "\n";
     }
     for (const auto& id : d["unaffected"]) out << "  " << id.get<std::string>() << " unaffected (not related to the failure)\n";
-    for (const auto& i : d["inverted"]) out << "  " << i["from"].get<std::string>() << " inverted into " << i["to"].get<std::string>() << "\n";
+    for (const auto& i : d["inverted"])
+      out << "  " << i["from"].get<std::string>() << " inverted into " << i["to"].get<std::string>() << "\n";
     for (const auto& id : d["retired"]) out << "  " << id.get<std::string>() << " retired (confidence below the floor)\n";
   } else if (command == "stats") {
-    out << "Playbook: " << d["active"] << " active (" << d["byKind"]["rule"] << " rules, " << d["byKind"]["anti-pattern"] << " anti-patterns), "
-        << d["retired"] << " retired\n";
-    out << "Sources: learning " << d["bySource"]["learning"] << ", manual " << d["bySource"]["manual"] << ", import " << d["bySource"]["import"] << "\n";
+    out << "Playbook: " << d["active"] << " active (" << d["byKind"]["rule"] << " rules, " << d["byKind"]["anti-pattern"]
+        << " anti-patterns), " << d["retired"] << " retired\n";
+    out << "Sources: learning " << d["bySource"]["learning"] << ", manual " << d["bySource"]["manual"] << ", import "
+        << d["bySource"]["import"] << "\n";
     out << "Maturity: candidate " << d["byMaturity"]["candidate"] << ", established " << d["byMaturity"]["established"] << ", proven "
         << d["byMaturity"]["proven"] << ", deprecated " << d["byMaturity"]["deprecated"] << "\n";
     out << "Confidence: mean " << fixed(d["confidence"]["mean"].get<double>(), 3) << ";";
@@ -172,32 +176,38 @@ void print_human(std::ostream& out, const std::string& command, const json& d) {
     if (d["lastReflection"].is_null()) {
       out << "Last reflection: never (run cm reflect)\n";
     } else {
-      out << "Last reflection: " << d["lastReflection"]["time"].get<std::string>() << " (" << d["lastReflection"]["trigger"].get<std::string>() << ", "
-          << d["lastReflection"]["status"].get<std::string>() << "), " << d["reflectionRuns"] << " runs in all\n";
+      out << "Last reflection: " << d["lastReflection"]["time"].get<std::string>() << " ("
+          << d["lastReflection"]["trigger"].get<std::string>() << ", " << d["lastReflection"]["status"].get<std::string>() << "), "
+          << d["reflectionRuns"] << " runs in all\n";
     }
   } else if (command == "reflect" || command == "patterns") {
     const json& f = d["failure_patterns"];
     out << "Failure patterns (" << f.size() << "):\n";
     for (const auto& p : f) {
-      out << "  [" << p["pattern_id"].get<std::string>() << "] " << p["stage"].get<std::string>() << " / " << p["failure_type"].get<std::string>() << ": "
-          << p["occurrence_count"] << " failures, " << fixed(p["resolution_success_rate"].get<double>() * 100.0, 0) << "% resolved";
+      out << "  [" << p["pattern_id"].get<std::string>() << "] " << p["stage"].get<std::string>() << " / "
+          << p["failure_type"].get<std::string>() << ": " << p["occurrence_count"] << " failures, "
+          << fixed(p["resolution_success_rate"].get<double>() * 100.0, 0) << "% resolved";
       if (!p["avg_time_to_resolve"].is_null()) out << " in " << format_duration(p["avg_time_to_resolve"].get<double>()) << " on average";
       out << "\n      -> " << p["recommended_action"].get<std::string>() << "\n";
     }
     const json& s = d["success_patterns"];
     out << "Success patterns (" << s.size() << "):\n";
     for (const auto& p : s) {
-      out << "  [" << p["pattern_id"].get<std::string>() << "] " << p["agent_type"].get<std::string>() << " / " << p["task_type"].get<std::string>() << ": "
-          << p["success_count"] << " of " << p["attempt_count"] << " succeeded (" << fixed(p["success_rate"].get<double>() * 100.0, 0) << "%) with "
-          << p["approach"].get<std::string>() << ", " << format_duration(p["avg_time_to_complete"].get<double>()) << " on average"
+      out << "  [" << p["pattern_id"].get<std::string>() << "] " << p["agent_type"].get<std::string>() << " / "
+          << p["task_type"].get<std::string>() << ": " << p["success_count"] << " of " << p["attempt_count"] << " succeeded ("
+          << fixed(p["success_rate"].get<double>() * 100.0, 0) << "%) with " << p["approach"].get<std::string>() << ", "
+          << format_duration(p["avg_time_to_complete"].get<double>()) << " on average"
           << (p["recommended"].get<bool>() ? ", recommended" : "") << "\n";
     }
     if (command == "reflect") {
       out << "Learned:\n";
-      for (const auto& r : d["rules_added"]) out << "  + rule " << r["id"].get<std::string>() << ": " << r["content"].get<std::string>() << "\n";
-      for (const auto& r : d["anti_patterns_added"]) out << "  + anti-pattern " << r["id"].get<std::string>() << ": " << r["content"].get<std::string>() << "\n";
+      for (const auto& r : d["rules_added"])
+        out << "  + rule " << r["id"].get<std::string>() << ": " << r["content"].get<std::string>() << "\n";
+      for (const auto& r : d["anti_patterns_added"])
+        out << "  + anti-pattern " << r["id"].get<std::string>() << ": " << r["content"].get<std::string>() << "\n";
       for (const auto& id : d["rules_reinforced"]) out << "  ^ reinforced " << id.get<std::string>() << "\n";
-      for (const auto& r : d["rules_inverted"]) out << "  ! inverted " << r["from"].get<std::string>() << " into " << r["to"].get<std::string>() << "\n";
+      for (const auto& r : d["rules_inverted"])
+        out << "  ! inverted " << r["from"].get<std::string>() << " into " << r["to"].get<std::string>() << "\n";
       for (const auto& id : d["rules_retired"]) out << "  - retired " << id.get<std::string>() << "\n";
       if (d["rules_added"].empty() && d["anti_patterns_added"].empty() && d["rules_reinforced"].empty() && d["rules_retired"].empty() &&
           d["rules_inverted"].empty()) {
@@ -209,7 +219,8 @@ void print_human(std::ostream& out, const std::string& command, const json& d) {
   } else if (command == "doctor") {
     out << "cm doctor: " << d["status"].get<std::string>() << " (store " << d["store"].get<std::string>() << ")\n";
     for (const auto& c : d["checks"]) {
-      out << "  [" << pad(c["status"].get<std::string>() + "]", 6) << " " << pad(c["name"].get<std::string>(), 16) << c["message"].get<std::string>() << "\n";
+      out << "  [" << pad(c["status"].get<std::string>() + "]", 6) << " " << pad(c["name"].get<std::string>(), 16)
+          << c["message"].get<std::string>() << "\n";
       if (c.contains("fix")) out << "           fix: " << c["fix"].get<std::string>() << "\n";
     }
   } else {
@@ -253,14 +264,18 @@ int main(int argc, char** argv) {
     if (std::string_view(argv[i]) == "--json") o.json = true;
   }
 
-  CLI::App app{"cm: the cass_memory learning system of agentmetrics (playbook of rules, context for a task, reflection).\n"
-               "Works on the store directly, whether or not agentmetricsd runs."};
+  CLI::App app{
+      "cm: the cass_memory learning system of agentmetrics (playbook of rules, context for a task, reflection).\n"
+      "Works on the store directly, whether or not agentmetricsd runs."};
   app.set_version_flag("--version", std::string("cm ") + std::string(learning_version()));
   app.fallthrough();
   app.require_subcommand(1);
-  app.add_option("--store", o.store_path, "SQLite store (default $AGENTMETRICS_STORE, the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
-  app.add_option("--config", o.config_path, "YAML configuration (default $AGENTMETRICS_CONFIG, else ~/.config/agentmetrics/config.yaml if present)");
-  app.add_option("--actions", o.actions_path, "JSON table of recommended actions per stage and failure type (default $AGENTMETRICS_LEARNING_ACTIONS)");
+  app.add_option("--store", o.store_path,
+                 "SQLite store (default $AGENTMETRICS_STORE, the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
+  app.add_option("--config", o.config_path,
+                 "YAML configuration (default $AGENTMETRICS_CONFIG, else ~/.config/agentmetrics/config.yaml if present)");
+  app.add_option("--actions", o.actions_path,
+                 "JSON table of recommended actions per stage and failure type (default $AGENTMETRICS_LEARNING_ACTIONS)");
   app.add_flag("--json", o.json, "Answer in JSON ({success, data, ...})");
 
   std::vector<std::string> task_words;
@@ -380,7 +395,8 @@ int main(int argc, char** argv) {
     } else if (pb_import->parsed()) {
       command = "playbook import";
       const json document = json::parse(read_all(import_path), nullptr, false);
-      if (document.is_discarded()) throw input_error("INVALID_IMPORT", import_path + " is not valid JSON", {"cm playbook export shows the format"});
+      if (document.is_discarded())
+        throw input_error("INVALID_IMPORT", import_path + " is not valid JSON", {"cm playbook export shows the format"});
       data = session.service().playbook_import(document);
     } else if (doctor->parsed()) {
       command = "doctor";
@@ -404,7 +420,8 @@ int main(int argc, char** argv) {
           for (const auto& c : report.data["checks"]) {
             if (c["status"] == "error") recovery.push_back(c["name"].get<std::string>() + ": " + c["fix"].get<std::string>());
           }
-          out["error"] = {{"message", "cm doctor found problems"}, {"code", "DOCTOR_FAILED"}, {"exitCode", report.exit_code}, {"recovery", recovery}};
+          out["error"] = {
+              {"message", "cm doctor found problems"}, {"code", "DOCTOR_FAILED"}, {"exitCode", report.exit_code}, {"recovery", recovery}};
         }
         std::cout << out.dump(2) << std::endl;
       } else {
@@ -422,10 +439,10 @@ int main(int argc, char** argv) {
     } else if (outcome->parsed()) {
       command = "outcome";
       data = session.service().outcome(decode_outcome_request({{"status", outcome_status},
-                                                              {"rules", outcome_rules},
-                                                              {"stage", outcome_stage},
-                                                              {"failure_type", outcome_failure_type},
-                                                              {"session_id", outcome_session}}));
+                                                               {"rules", outcome_rules},
+                                                               {"stage", outcome_stage},
+                                                               {"failure_type", outcome_failure_type},
+                                                               {"session_id", outcome_session}}));
     } else if (mcp->parsed()) {
       command = "mcp";
       McpServer server([&]() -> LearningService& { return session.service(); });

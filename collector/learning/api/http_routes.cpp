@@ -60,39 +60,46 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
   const std::vector<std::string> get = {"GET", "HEAD"};
   const std::vector<std::string> post = {"POST"};
   return {
-      {"/api/context", {[this](const HttpRequest& r) {
-                          return answer("context", [&] {
-                            const learning::ContextRequest request = learning::decode_context_request(query_fields(r));
-                            return service().context(request.task, request.limit);
-                          });
-                        },
-                        get}},
-      {"/api/outcome", {[this](const HttpRequest& r) {
-                          return answer("outcome", [&] { return service().outcome(learning::decode_outcome_request(body_fields(r))); });
-                        },
-                        post}},
-      {"/api/mark", {[this](const HttpRequest& r) {
-                       return answer("mark", [&] { return service().mark(learning::decode_mark_request(body_fields(r))); });
-                     },
-                     post}},
-      {"/api/playbook", {[this](const HttpRequest& r) {
-                           if (r.method == "POST") {
-                             return answer("playbook add", [&] { return service().playbook_add(learning::decode_playbook_add_request(body_fields(r))); });
-                           }
-                           return answer("playbook list", [&] { return service().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });
-                         },
-                         {"GET", "HEAD", "POST"}}},
-      {"/api/playbook/remove", {[this](const HttpRequest& r) {
-                                  return answer("playbook remove", [&] { return service().playbook_remove(learning::decode_playbook_remove_request(body_fields(r))); });
-                                },
-                                post}},
+      {"/api/context",
+       {[this](const HttpRequest& r) {
+          return answer("context", [&] {
+            const learning::ContextRequest request = learning::decode_context_request(query_fields(r));
+            return service().context(request.task, request.limit);
+          });
+        },
+        get}},
+      {"/api/outcome",
+       {[this](const HttpRequest& r) {
+          return answer("outcome", [&] { return service().outcome(learning::decode_outcome_request(body_fields(r))); });
+        },
+        post}},
+      {"/api/mark",
+       {[this](const HttpRequest& r) {
+          return answer("mark", [&] { return service().mark(learning::decode_mark_request(body_fields(r))); });
+        },
+        post}},
+      {"/api/playbook",
+       {[this](const HttpRequest& r) {
+          if (r.method == "POST") {
+            return answer("playbook add", [&] { return service().playbook_add(learning::decode_playbook_add_request(body_fields(r))); });
+          }
+          return answer("playbook list", [&] { return service().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });
+        },
+        {"GET", "HEAD", "POST"}}},
+      {"/api/playbook/remove",
+       {[this](const HttpRequest& r) {
+          return answer("playbook remove",
+                        [&] { return service().playbook_remove(learning::decode_playbook_remove_request(body_fields(r))); });
+        },
+        post}},
       {"/api/stats", {[this](const HttpRequest&) { return answer("stats", [&] { return service().stats(); }); }, get}},
-      {"/api/reflect", {[this](const HttpRequest&) {
-                          if (!reflection_) return json_answer(503, {{"success", false}, {"error", {{"message", "the reflection worker is not running"}}}});
-                          reflection_->request();
-                          return json_answer(202, {{"success", true}, {"command", "reflect"}, {"data", {{"requested", true}}}});
-                        },
-                        post}},
+      {"/api/reflect",
+       {[this](const HttpRequest&) {
+          if (!reflection_) return json_answer(503, {{"success", false}, {"error", {{"message", "the reflection worker is not running"}}}});
+          reflection_->request();
+          return json_answer(202, {{"success", true}, {"command", "reflect"}, {"data", {{"requested", true}}}});
+        },
+        post}},
   };
 }
 

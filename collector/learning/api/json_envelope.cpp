@@ -23,7 +23,8 @@ nlohmann::ordered_json metadata(double execution_ms) {
 std::string_view learning_version() { return AGENTMETRICS_VERSION; }
 
 nlohmann::ordered_json success_envelope(std::string_view command, nlohmann::ordered_json data, double execution_ms) {
-  return {{"success", true}, {"command", command}, {"timestamp", timestamp()}, {"data", std::move(data)}, {"metadata", metadata(execution_ms)}};
+  return {
+      {"success", true}, {"command", command}, {"timestamp", timestamp()}, {"data", std::move(data)}, {"metadata", metadata(execution_ms)}};
 }
 
 nlohmann::ordered_json error_json(const LearningError& error) {
@@ -31,7 +32,11 @@ nlohmann::ordered_json error_json(const LearningError& error) {
 }
 
 nlohmann::ordered_json error_envelope(std::string_view command, const LearningError& error, double execution_ms) {
-  return {{"success", false}, {"command", command}, {"timestamp", timestamp()}, {"error", error_json(error)}, {"metadata", metadata(execution_ms)}};
+  return {{"success", false},
+          {"command", command},
+          {"timestamp", timestamp()},
+          {"error", error_json(error)},
+          {"metadata", metadata(execution_ms)}};
 }
 
 }  // namespace agentmetrics::learning

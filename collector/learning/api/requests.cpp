@@ -160,7 +160,8 @@ NewBullet decode_playbook_add_request(const json& object) {
   if (const std::string kind = fields.text("kind"); !kind.empty()) bullet.kind = parse_bullet_kind(kind);
   bullet.tags = fields.list("tags");
   if (const std::string source = fields.text("source"); !source.empty()) bullet.source = parse_bullet_source(source);
-  if (bullet.source == BulletSource::kLearning) throw input_error("INVALID_SOURCE", "rules added by hand are manual or import", {"--source manual"});
+  if (bullet.source == BulletSource::kLearning)
+    throw input_error("INVALID_SOURCE", "rules added by hand are manual or import", {"--source manual"});
   bullet.confidence = fields.number("confidence");
   return bullet;
 }
