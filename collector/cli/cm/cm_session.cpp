@@ -1,0 +1,68 @@
+#include "collector/cli/cm/cm_session.h"
+
+#include <sqlite3.h>
+
+#include <cstdlib>
+
+#include "collector/config/config_location.h"
+#include "collector/learning/learning_error.h"
+#include "collector/store/store_location.h"
+
+namespace agentmetrics::cli {
+
+using namespace agentmetrics::learning;
+
+namespace {
+
+collector::Config load_config(const std::string& path) {
+  try {
+    return collector::load_configuration(path);
+  } catch (const collector::ConfigError& e) {
+    throw LearningError(ErrorCategory::kConfig, "CONFIG_INVALID", std::string("invalid configuration: ") + e.what(),
+                        {"fix " + e.key() + (path.empty() ? std::string() : " in " + path), "cm doctor --json checks the configuration"});
+  }
+}
+
+LearningSettings settings_from(const Options& o, const collector::Config& config) {
+  LearningSettings s;
+  s.context_limit = config.cass_memory.context_limit;
+  std::string actions = o.actions_path;
+  if (actions.empty()) {
+    if (const char* env = std::getenv("AGENTMETRICS_LEARNING_ACTIONS"); env && *env) actions = env;
+  }
+  if (!actions.empty()) s.reflection.actions.merge_file(actions);
+  return s;
+}
+
+}  // namespace
+
+std::string store_path(const Options& o, const collector::Config& config) {
+  return o.store_path.empty() ? store::store_path_for(config.store.path) : o.store_path;
+}
+
+const collector::Config& Session::config() {
+  if (!config_) config_ = std::make_unique<collector::Config>(load_config(collector::find_configuration_file(options_.config_path)));
+  return *config_;
+}
+
+std::string Session::path() { return store_path(options_, config()); }
+
+LearningService& Session::service() {
+  if (service_) return *service_;
+  const std::string p = path();
+  try {
+    store::ensure_store_directory(p);
+    store_ = store::EventStore::open(p, store::EventStore::Mode::kReadWrite);
+    // cm lives for one command: reading the store's pages through a mapping instead of
+    // copying them into SQLite's cache makes `cm context` on a large store markedly faster.
+    sqlite3_exec(store_->handle(), "PRAGMA mmap_size=1073741824", nullptr, nullptr, nullptr);
+    service_ = std::make_unique<LearningService>(store_->handle(), settings_from(options_, config()));
+  } catch (const std::exception& e) {
+    service_.reset();
+    store_.reset();
+    throw translate_error(e, p);
+  }
+  return *service_;
+}
+
+}  // namespace agentmetrics::cli

@@ -1,0 +1,41 @@
+// What every cm command starts from: the global options, and the configuration, the store and
+// the learning service, each loaded or opened only when a command needs it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "collector/config/config.h"
+#include "collector/learning/learning_service.h"
+#include "collector/store/event_store.h"
+
+namespace agentmetrics::cli {
+
+struct Options {
+  std::string store_path, config_path, actions_path;
+  bool json = false;
+};
+
+class Session {
+ public:
+  explicit Session(const Options& o) : options_(o) {}
+
+  // The configuration file cm finds (config/config_location.h), loaded once. Throws
+  // LearningError (CONFIG_INVALID).
+  const collector::Config& config();
+  // --store, else the configuration's store (store/store_location.h).
+  std::string path();
+  // Opens (creating) the store and the service on it. Throws LearningError.
+  learning::LearningService& service();
+
+ private:
+  Options options_;
+  std::unique_ptr<collector::Config> config_;
+  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<learning::LearningService> service_;
+};
+
+// --store, else the configuration's store.
+std::string store_path(const Options& o, const collector::Config& config);
+
+}  // namespace agentmetrics::cli
