@@ -296,7 +296,8 @@ void Playbook::save_state(const Bullet& b) {
   st.run();
 }
 
-AddResult Playbook::add(const NewBullet& nb, double now) {
+// The content trimmed and checked, and the confidence checked. Throws input errors.
+NewBullet Playbook::validated(const NewBullet& nb) {
   std::string content = nb.content;
   while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) content.pop_back();
   content.erase(0, std::min(content.size(), content.find_first_not_of(" \t\r\n")));
@@ -312,54 +313,64 @@ AddResult Playbook::add(const NewBullet& nb, double now) {
     throw input_error("INVALID_CONFIDENCE", "confidence must be between 0 and 1", {"pass --confidence 0.8"});
   }
   NewBullet clean = nb;
-  clean.content = content;
-  const std::string hash = content_hash(content);
-  const auto tags = normalize_tags(nb.tags);
+  clean.content = std::move(content);
+  clean.tags = normalize_tags(nb.tags);
+  return clean;
+}
 
-  if (auto dup = find_duplicate(clean, hash)) {
-    Bullet b = std::move(dup->first);
-    AddResult result{b, AddAction::kReinforced, dup->second};
-    if (!b.active && b.retired_reason == "inverted") {
-      if (nb.source != BulletSource::kLearning) {
-        throw input_error("RULE_INVERTED",
-                          "this rule duplicates " + b.id + ", which proved harmful and was inverted into the anti-pattern " + b.replaced_by,
-                          {"see it with: cm playbook list --all", "remove " + b.replaced_by + " first if the rule is right after all"});
-      }
-      result.action = AddAction::kUnchanged;
-      load_patterns(db_, result.bullet);
-      return result;
+AddResult Playbook::add(const NewBullet& given, double now) {
+  const NewBullet nb = validated(given);
+  const std::string hash = content_hash(nb.content);
+  if (auto dup = find_duplicate(nb, hash)) return merge_into(std::move(dup->first), dup->second, nb, now);
+  return {insert(nb, hash, now), AddAction::kAdded, 0};
+}
+
+// A near-duplicate reinforces (or revives) the bullet it matches; one that was inverted for
+// proving harmful is not brought back.
+AddResult Playbook::merge_into(Bullet b, double similarity, const NewBullet& nb, double now) {
+  AddResult result{b, AddAction::kReinforced, similarity};
+  if (!b.active && b.retired_reason == "inverted") {
+    if (nb.source != BulletSource::kLearning) {
+      throw input_error("RULE_INVERTED",
+                        "this rule duplicates " + b.id + ", which proved harmful and was inverted into the anti-pattern " + b.replaced_by,
+                        {"see it with: cm playbook list --all", "remove " + b.replaced_by + " first if the rule is right after all"});
     }
-    for (const auto& t : tags) {
-      if (std::find(b.tags.begin(), b.tags.end(), t) == b.tags.end()) b.tags.push_back(t);
-    }
-    const std::int64_t evidence = std::max<std::int64_t>(1, nb.evidence_count);
-    if (!b.active) {
-      b.active = true;
-      b.retired_reason.clear();
-      b.retired_at.reset();
-      b.confidence = std::max(b.confidence_at(now, model_), nb.confidence.value_or(default_confidence(nb.source)));
-      b.confidence_time = now;
-      b.last_validated = now;
-      b.evidence_count += evidence;
-      save_state(b);
-      result.action = AddAction::kRevived;
-      result.bullet = b;
-    } else {
-      save_state(b);  // the merged tags
-      result.bullet = reinforce(b, evidence, now);
-    }
-    if (!nb.pattern_id.empty()) link_pattern(b.id, nb.pattern_id, nb.pattern_counted_until);
-    result.bullet.pattern_ids.clear();
+    result.action = AddAction::kUnchanged;
     load_patterns(db_, result.bullet);
     return result;
   }
+  for (const auto& t : nb.tags) {
+    if (std::find(b.tags.begin(), b.tags.end(), t) == b.tags.end()) b.tags.push_back(t);
+  }
+  const std::int64_t evidence = std::max<std::int64_t>(1, nb.evidence_count);
+  if (!b.active) {
+    b.active = true;
+    b.retired_reason.clear();
+    b.retired_at.reset();
+    b.confidence = std::max(b.confidence_at(now, model_), nb.confidence.value_or(default_confidence(nb.source)));
+    b.confidence_time = now;
+    b.last_validated = now;
+    b.evidence_count += evidence;
+    save_state(b);
+    result.action = AddAction::kRevived;
+    result.bullet = b;
+  } else {
+    save_state(b);  // the merged tags
+    result.bullet = reinforce(b, evidence, now);
+  }
+  if (!nb.pattern_id.empty()) link_pattern(b.id, nb.pattern_id, nb.pattern_counted_until);
+  result.bullet.pattern_ids.clear();
+  load_patterns(db_, result.bullet);
+  return result;
+}
 
+Bullet Playbook::insert(const NewBullet& nb, const std::string& hash, double now) {
   Bullet b;
   b.id = unused_id(nb.kind, hash);
-  b.content = content;
+  b.content = nb.content;
   b.kind = nb.kind;
   b.source = nb.source;
-  b.tags = tags;
+  b.tags = nb.tags;
   b.content_hash = hash;
   b.confidence = std::min(model_.max_confidence, nb.confidence.value_or(default_confidence(nb.source)));
   b.confidence_time = now;
@@ -392,7 +403,7 @@ AddResult Playbook::add(const NewBullet& nb, double now) {
     link_pattern(b.id, nb.pattern_id, nb.pattern_counted_until);
     b.pattern_ids.push_back(nb.pattern_id);
   }
-  return {b, AddAction::kAdded, 0};
+  return b;
 }
 
 Bullet Playbook::reinforce(const Bullet& bullet, std::int64_t evidence, double now) {

@@ -173,6 +173,11 @@ class Playbook {
  private:
   std::string unused_id(BulletKind kind, const std::string& hash) const;
   std::optional<std::pair<Bullet, double>> find_duplicate(const NewBullet& bullet, const std::string& hash) const;
+  // add(), in its three steps: the input checked and cleaned, then merged into the bullet it
+  // duplicates or inserted as a new one.
+  static NewBullet validated(const NewBullet& bullet);
+  AddResult merge_into(Bullet existing, double similarity, const NewBullet& bullet, double now);
+  Bullet insert(const NewBullet& bullet, const std::string& hash, double now);
   void save_state(const Bullet& b);
 
   sqlite3* db_;

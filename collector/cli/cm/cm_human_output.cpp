@@ -145,5 +145,4 @@ void print_human(std::ostream& out, const std::string& command, const json& d) {
   }
 }
 
-
 }  // namespace agentmetrics::cli
