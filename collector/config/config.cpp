@@ -88,9 +88,12 @@ WaitMode parse_wait_mode(const std::string& t) {
   throw std::invalid_argument("'" + t + "' is not one of auto, io_uring, poll");
 }
 
-Config load_config_file(const std::string& path, Config c) {
-  // Read here rather than by YAML::LoadFile, which lets a read error (a directory opens, then
-  // fails to read) escape as std::ios_base::failure and leaks its buffer when it does.
+namespace {
+
+// The file's text parsed as YAML. Read here rather than by YAML::LoadFile, which lets a read
+// error (a directory opens, then fails to read) escape as std::ios_base::failure and leaks its
+// buffer when it does.
+YAML::Node read_yaml_file(const std::string& path) {
   std::string content;
   try {
     std::ifstream in(path, std::ios::binary);
@@ -105,159 +108,169 @@ Config load_config_file(const std::string& path, Config c) {
   } catch (const YAML::ParserException& e) {
     throw ConfigError("file", path + " is not valid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+  return root;
+}
+
+void read_prometheus(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"enabled", [&](const YAML::Node& v, const std::string& k) { c.prometheus.enabled = boolean(v, k); }},
+              {"port", [&](const YAML::Node& v, const std::string& k) { c.prometheus.port = integer(v, k); }},
+              {"collectDefaultMetrics",
+               [&](const YAML::Node& v, const std::string& k) { c.prometheus.collect_default_metrics = boolean(v, k); }},
+              {"openMetrics", [&](const YAML::Node& v, const std::string& k) { c.prometheus.open_metrics = boolean(v, k); }},
+          });
+}
+
+void read_cass_memory(const YAML::Node& n, const std::string& p, Config& c) {
   section(
-      root, "",
+      n, p,
       {
-          {"prometheus",
-           [&](const YAML::Node& n, const std::string& p) {
-             section(n, p,
-                     {
-                         {"enabled", [&](const YAML::Node& v, const std::string& k) { c.prometheus.enabled = boolean(v, k); }},
-                         {"port", [&](const YAML::Node& v, const std::string& k) { c.prometheus.port = integer(v, k); }},
-                         {"collectDefaultMetrics",
-                          [&](const YAML::Node& v, const std::string& k) { c.prometheus.collect_default_metrics = boolean(v, k); }},
-                         {"openMetrics", [&](const YAML::Node& v, const std::string& k) { c.prometheus.open_metrics = boolean(v, k); }},
-                     });
-           }},
-          {"cass_memory",
-           [&](const YAML::Node& n, const std::string& p) {
-             section(n, p,
-                     {
-                         {"enabled", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.enabled = boolean(v, k); }},
-                         {"contextLimit", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.context_limit = integer(v, k); }},
-                         {"autoInject", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.auto_inject = boolean(v, k); }},
-                         {"reflectionInterval",
-                          [&](const YAML::Node& v, const std::string& k) { c.cass_memory.reflection_interval = duration(v, k); }},
-                     });
-           }},
-          {"alerts",
-           [&](const YAML::Node& n, const std::string& p) {
-             section(n, p,
-                     {
-                         {"enabled", [&](const YAML::Node& v, const std::string& k) { c.alerts.enabled = boolean(v, k); }},
-                         {"webhookUrl",
-                          [&](const YAML::Node& v, const std::string& k) { c.alerts.webhook_url = v.IsNull() ? "" : text(v, k); }},
-                         {"timeout", [&](const YAML::Node& v, const std::string& k) { c.alerts.timeout = duration(v, k); }},
-                         {"maxAttempts", [&](const YAML::Node& v, const std::string& k) { c.alerts.max_attempts = integer(v, k); }},
-                         {"externalUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.external_url = text(v, k); }},
-                         {"labels",
-                          [&](const YAML::Node& v, const std::string& k) {
-                            if (!v.IsMap()) throw ConfigError(k, "expected a mapping of label names to values");
-                            for (const auto& item : v) {
-                              const std::string name = text(item.first, k);
-                              c.alerts.labels[name] = text(item.second, k + "." + name);
-                            }
-                          }},
-                     });
-           }},
-          {"kpi",
-           [&](const YAML::Node& n, const std::string& p) {
-             section(n, p,
-                     {
-                         {"windows",
-                          [&](const YAML::Node& v, const std::string& k) {
-                            if (!v.IsSequence() || v.size() == 0) throw ConfigError(k, "expected a list of windows such as [24h, 7d, 30d]");
-                            c.kpi.windows.clear();
-                            for (std::size_t i = 0; i < v.size(); ++i)
-                              c.kpi.windows.push_back(text(v[i], k + "[" + std::to_string(i) + "]"));
-                          }},
-                         {"refreshInterval", [&](const YAML::Node& v, const std::string& k) { c.kpi.refresh_interval = duration(v, k); }},
-                         {"targets",
-                          [&](const YAML::Node& v, const std::string& k) {
-                            if (!v.IsMap()) throw ConfigError(k, "expected a mapping of KPI ids to {target, alert}");
-                            for (const auto& item : v) {
-                              const std::string id = text(item.first, k);
-                              // (target, alert); not a structured binding, which clang 14 cannot capture in a lambda
-                              auto& thresholds = c.kpi.targets[id];
-                              section(item.second, k + "." + id,
-                                      {
-                                          {"target", [&](const YAML::Node& t,
-                                                         const std::string& tk) { thresholds.first = scalar<double>(t, tk, "a number"); }},
-                                          {"alert", [&](const YAML::Node& a,
-                                                        const std::string& ak) { thresholds.second = scalar<double>(a, ak, "a number"); }},
-                                      });
-                            }
-                          }},
-                     });
-           }},
-          {"store",
-           [&](const YAML::Node& n, const std::string& p) {
-             section(n, p,
-                     {
-                         {"enabled", [&](const YAML::Node& v, const std::string& k) { c.store.enabled = boolean(v, k); }},
-                         {"path", [&](const YAML::Node& v, const std::string& k) { c.store.path = text(v, k); }},
-                         {"retention", [&](const YAML::Node& v, const std::string& k) { c.store.retention = duration(v, k); }},
-                     });
-           }},
-          {"collector",
-           [&](const YAML::Node& n, const std::string& p) {
-             section(n, p,
-                     {
-                         {"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.listen_address = text(v, k); }},
-                         {"namespace", [&](const YAML::Node& v, const std::string& k) { c.ns = text(v, k); }},
-                         {"segmentDir", [&](const YAML::Node& v, const std::string& k) { c.segment_dir = text(v, k); }},
-                         {"metricPrefix", [&](const YAML::Node& v, const std::string& k) { c.metric_prefix = text(v, k); }},
-                         {"shards",
-                          [&](const YAML::Node& v, const std::string& k) {
-                            const int shards = integer(v, k);
-                            if (shards < 0) throw ConfigError(k, "must be 0 (one per core) or more");
-                            c.shards = static_cast<std::size_t>(shards);
-                          }},
-                         {"seriesLimitPerFamily",
-                          [&](const YAML::Node& v, const std::string& k) {
-                            const int limit = integer(v, k);
-                            if (limit < 1) throw ConfigError(k, "must be at least 1");
-                            c.series_limit_per_family = static_cast<std::size_t>(limit);
-                          }},
-                         {"familyLimit",
-                          [&](const YAML::Node& v, const std::string& k) {
-                            const int limit = integer(v, k);
-                            if (limit < 100) throw ConfigError(k, "must be at least 100 (the catalogue alone has 8 families)");
-                            c.family_limit = static_cast<std::size_t>(limit);
-                          }},
-                         {"allowUids",
-                          [&](const YAML::Node& v, const std::string& k) {
-                            if (!v.IsSequence()) throw ConfigError(k, "expected a list of uids");
-                            for (std::size_t i = 0; i < v.size(); ++i) {
-                              const int uid = integer(v[i], k + "[" + std::to_string(i) + "]");
-                              if (uid < 0) throw ConfigError(k + "[" + std::to_string(i) + "]", "a uid cannot be negative");
-                              c.allowed_uids.insert(static_cast<uid_t>(uid));
-                            }
-                          }},
-                         {"waitMode",
-                          [&](const YAML::Node& v, const std::string& k) {
-                            try {
-                              c.wait_mode = parse_wait_mode(text(v, k));
-                            } catch (const std::invalid_argument& e) {
-                              throw ConfigError(k, e.what());
-                            }
-                          }},
-                         {"http",
-                          [&](const YAML::Node& h, const std::string& hp) {
-                            section(h, hp,
-                                    {
-                                        {"threads", [&](const YAML::Node& v, const std::string& k) { c.http.threads = integer(v, k); }},
-                                        {"requestTimeout",
-                                         [&](const YAML::Node& v, const std::string& k) { c.http.request_timeout = duration(v, k); }},
-                                        {"maxRequestBytes",
-                                         [&](const YAML::Node& v, const std::string& k) {
-                                           const int bytes = integer(v, k);
-                                           if (bytes < 1024) throw ConfigError(k, "must be at least 1024");
-                                           c.http.max_request_bytes = static_cast<std::size_t>(bytes);
-                                         }},
-                                    });
-                          }},
-                     });
-           }},
-          {"log",
-           [&](const YAML::Node& n, const std::string& p) {
-             section(n, p,
-                     {
-                         {"level", [&](const YAML::Node& v, const std::string& k) { c.log.level = text(v, k); }},
-                         {"format", [&](const YAML::Node& v, const std::string& k) { c.log.format = text(v, k); }},
-                     });
-           }},
+          {"enabled", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.enabled = boolean(v, k); }},
+          {"contextLimit", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.context_limit = integer(v, k); }},
+          {"autoInject", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.auto_inject = boolean(v, k); }},
+          {"reflectionInterval", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.reflection_interval = duration(v, k); }},
       });
+}
+
+void read_alerts(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"enabled", [&](const YAML::Node& v, const std::string& k) { c.alerts.enabled = boolean(v, k); }},
+              {"webhookUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.webhook_url = v.IsNull() ? "" : text(v, k); }},
+              {"timeout", [&](const YAML::Node& v, const std::string& k) { c.alerts.timeout = duration(v, k); }},
+              {"maxAttempts", [&](const YAML::Node& v, const std::string& k) { c.alerts.max_attempts = integer(v, k); }},
+              {"externalUrl", [&](const YAML::Node& v, const std::string& k) { c.alerts.external_url = text(v, k); }},
+              {"labels",
+               [&](const YAML::Node& v, const std::string& k) {
+                 if (!v.IsMap()) throw ConfigError(k, "expected a mapping of label names to values");
+                 for (const auto& item : v) {
+                   const std::string name = text(item.first, k);
+                   c.alerts.labels[name] = text(item.second, k + "." + name);
+                 }
+               }},
+          });
+}
+
+void read_kpi(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"windows",
+               [&](const YAML::Node& v, const std::string& k) {
+                 if (!v.IsSequence() || v.size() == 0) throw ConfigError(k, "expected a list of windows such as [24h, 7d, 30d]");
+                 c.kpi.windows.clear();
+                 for (std::size_t i = 0; i < v.size(); ++i) c.kpi.windows.push_back(text(v[i], k + "[" + std::to_string(i) + "]"));
+               }},
+              {"refreshInterval", [&](const YAML::Node& v, const std::string& k) { c.kpi.refresh_interval = duration(v, k); }},
+              {"targets",
+               [&](const YAML::Node& v, const std::string& k) {
+                 if (!v.IsMap()) throw ConfigError(k, "expected a mapping of KPI ids to {target, alert}");
+                 for (const auto& item : v) {
+                   const std::string id = text(item.first, k);
+                   // (target, alert); not a structured binding, which clang 14 cannot capture in a lambda
+                   auto& thresholds = c.kpi.targets[id];
+                   section(item.second, k + "." + id,
+                           {
+                               {"target",
+                                [&](const YAML::Node& t, const std::string& tk) { thresholds.first = scalar<double>(t, tk, "a number"); }},
+                               {"alert",
+                                [&](const YAML::Node& a, const std::string& ak) { thresholds.second = scalar<double>(a, ak, "a number"); }},
+                           });
+                 }
+               }},
+          });
+}
+
+void read_store(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"enabled", [&](const YAML::Node& v, const std::string& k) { c.store.enabled = boolean(v, k); }},
+              {"path", [&](const YAML::Node& v, const std::string& k) { c.store.path = text(v, k); }},
+              {"retention", [&](const YAML::Node& v, const std::string& k) { c.store.retention = duration(v, k); }},
+          });
+}
+
+void read_collector(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.listen_address = text(v, k); }},
+              {"namespace", [&](const YAML::Node& v, const std::string& k) { c.ns = text(v, k); }},
+              {"segmentDir", [&](const YAML::Node& v, const std::string& k) { c.segment_dir = text(v, k); }},
+              {"metricPrefix", [&](const YAML::Node& v, const std::string& k) { c.metric_prefix = text(v, k); }},
+              {"shards",
+               [&](const YAML::Node& v, const std::string& k) {
+                 const int shards = integer(v, k);
+                 if (shards < 0) throw ConfigError(k, "must be 0 (one per core) or more");
+                 c.shards = static_cast<std::size_t>(shards);
+               }},
+              {"seriesLimitPerFamily",
+               [&](const YAML::Node& v, const std::string& k) {
+                 const int limit = integer(v, k);
+                 if (limit < 1) throw ConfigError(k, "must be at least 1");
+                 c.series_limit_per_family = static_cast<std::size_t>(limit);
+               }},
+              {"familyLimit",
+               [&](const YAML::Node& v, const std::string& k) {
+                 const int limit = integer(v, k);
+                 if (limit < 100) throw ConfigError(k, "must be at least 100 (the catalogue alone has 8 families)");
+                 c.family_limit = static_cast<std::size_t>(limit);
+               }},
+              {"allowUids",
+               [&](const YAML::Node& v, const std::string& k) {
+                 if (!v.IsSequence()) throw ConfigError(k, "expected a list of uids");
+                 for (std::size_t i = 0; i < v.size(); ++i) {
+                   const int uid = integer(v[i], k + "[" + std::to_string(i) + "]");
+                   if (uid < 0) throw ConfigError(k + "[" + std::to_string(i) + "]", "a uid cannot be negative");
+                   c.allowed_uids.insert(static_cast<uid_t>(uid));
+                 }
+               }},
+              {"waitMode",
+               [&](const YAML::Node& v, const std::string& k) {
+                 try {
+                   c.wait_mode = parse_wait_mode(text(v, k));
+                 } catch (const std::invalid_argument& e) {
+                   throw ConfigError(k, e.what());
+                 }
+               }},
+              {"http",
+               [&](const YAML::Node& h, const std::string& hp) {
+                 section(
+                     h, hp,
+                     {
+                         {"threads", [&](const YAML::Node& v, const std::string& k) { c.http.threads = integer(v, k); }},
+                         {"requestTimeout", [&](const YAML::Node& v, const std::string& k) { c.http.request_timeout = duration(v, k); }},
+                         {"maxRequestBytes",
+                          [&](const YAML::Node& v, const std::string& k) {
+                            const int bytes = integer(v, k);
+                            if (bytes < 1024) throw ConfigError(k, "must be at least 1024");
+                            c.http.max_request_bytes = static_cast<std::size_t>(bytes);
+                          }},
+                     });
+               }},
+          });
+}
+
+void read_log(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"level", [&](const YAML::Node& v, const std::string& k) { c.log.level = text(v, k); }},
+              {"format", [&](const YAML::Node& v, const std::string& k) { c.log.format = text(v, k); }},
+          });
+}
+
+}  // namespace
+
+Config load_config_file(const std::string& path, Config c) {
+  section(read_yaml_file(path), "",
+          {
+              {"prometheus", [&](const YAML::Node& n, const std::string& p) { read_prometheus(n, p, c); }},
+              {"cass_memory", [&](const YAML::Node& n, const std::string& p) { read_cass_memory(n, p, c); }},
+              {"alerts", [&](const YAML::Node& n, const std::string& p) { read_alerts(n, p, c); }},
+              {"kpi", [&](const YAML::Node& n, const std::string& p) { read_kpi(n, p, c); }},
+              {"store", [&](const YAML::Node& n, const std::string& p) { read_store(n, p, c); }},
+              {"collector", [&](const YAML::Node& n, const std::string& p) { read_collector(n, p, c); }},
+              {"log", [&](const YAML::Node& n, const std::string& p) { read_log(n, p, c); }},
+          });
   return c;
 }
 
