@@ -35,6 +35,13 @@ bool boolean(const YAML::Node& n, const std::string& key) { return scalar<bool>(
 int integer(const YAML::Node& n, const std::string& key) { return scalar<int>(n, key, "an integer"); }
 std::string text(const YAML::Node& n, const std::string& key) { return scalar<std::string>(n, key, "a string"); }
 
+// A count or a size: a whole number of at least `min`; `why` is the error when it is less.
+std::size_t at_least(const YAML::Node& n, const std::string& key, int min, const char* why) {
+  const int value = integer(n, key);
+  if (value < min) throw ConfigError(key, why);
+  return static_cast<std::size_t>(value);
+}
+
 std::chrono::seconds duration(const YAML::Node& n, const std::string& key) {
   try {
     return parse_duration(text(n, key));
@@ -191,63 +198,50 @@ void read_store(const YAML::Node& n, const std::string& p, Config& c) {
 }
 
 void read_collector(const YAML::Node& n, const std::string& p, Config& c) {
-  section(n, p,
-          {
-              {"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.listen_address = text(v, k); }},
-              {"namespace", [&](const YAML::Node& v, const std::string& k) { c.ns = text(v, k); }},
-              {"segmentDir", [&](const YAML::Node& v, const std::string& k) { c.segment_dir = text(v, k); }},
-              {"metricPrefix", [&](const YAML::Node& v, const std::string& k) { c.metric_prefix = text(v, k); }},
-              {"shards",
-               [&](const YAML::Node& v, const std::string& k) {
-                 const int shards = integer(v, k);
-                 if (shards < 0) throw ConfigError(k, "must be 0 (one per core) or more");
-                 c.shards = static_cast<std::size_t>(shards);
-               }},
-              {"seriesLimitPerFamily",
-               [&](const YAML::Node& v, const std::string& k) {
-                 const int limit = integer(v, k);
-                 if (limit < 1) throw ConfigError(k, "must be at least 1");
-                 c.series_limit_per_family = static_cast<std::size_t>(limit);
-               }},
-              {"familyLimit",
-               [&](const YAML::Node& v, const std::string& k) {
-                 const int limit = integer(v, k);
-                 if (limit < 100) throw ConfigError(k, "must be at least 100 (the catalogue alone has 8 families)");
-                 c.family_limit = static_cast<std::size_t>(limit);
-               }},
-              {"allowUids",
-               [&](const YAML::Node& v, const std::string& k) {
-                 if (!v.IsSequence()) throw ConfigError(k, "expected a list of uids");
-                 for (std::size_t i = 0; i < v.size(); ++i) {
-                   const int uid = integer(v[i], k + "[" + std::to_string(i) + "]");
-                   if (uid < 0) throw ConfigError(k + "[" + std::to_string(i) + "]", "a uid cannot be negative");
-                   c.allowed_uids.insert(static_cast<uid_t>(uid));
-                 }
-               }},
-              {"waitMode",
-               [&](const YAML::Node& v, const std::string& k) {
-                 try {
-                   c.wait_mode = parse_wait_mode(text(v, k));
-                 } catch (const std::invalid_argument& e) {
-                   throw ConfigError(k, e.what());
-                 }
-               }},
-              {"http",
-               [&](const YAML::Node& h, const std::string& hp) {
-                 section(
-                     h, hp,
+  section(
+      n, p,
+      {
+          {"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.listen_address = text(v, k); }},
+          {"namespace", [&](const YAML::Node& v, const std::string& k) { c.ns = text(v, k); }},
+          {"segmentDir", [&](const YAML::Node& v, const std::string& k) { c.segment_dir = text(v, k); }},
+          {"metricPrefix", [&](const YAML::Node& v, const std::string& k) { c.metric_prefix = text(v, k); }},
+          {"shards", [&](const YAML::Node& v, const std::string& k) { c.shards = at_least(v, k, 0, "must be 0 (one per core) or more"); }},
+          {"seriesLimitPerFamily",
+           [&](const YAML::Node& v, const std::string& k) { c.series_limit_per_family = at_least(v, k, 1, "must be at least 1"); }},
+          {"familyLimit",
+           [&](const YAML::Node& v, const std::string& k) {
+             c.family_limit = at_least(v, k, 100, "must be at least 100 (the catalogue alone has 8 families)");
+           }},
+          {"allowUids",
+           [&](const YAML::Node& v, const std::string& k) {
+             if (!v.IsSequence()) throw ConfigError(k, "expected a list of uids");
+             for (std::size_t i = 0; i < v.size(); ++i) {
+               const int uid = integer(v[i], k + "[" + std::to_string(i) + "]");
+               if (uid < 0) throw ConfigError(k + "[" + std::to_string(i) + "]", "a uid cannot be negative");
+               c.allowed_uids.insert(static_cast<uid_t>(uid));
+             }
+           }},
+          {"waitMode",
+           [&](const YAML::Node& v, const std::string& k) {
+             try {
+               c.wait_mode = parse_wait_mode(text(v, k));
+             } catch (const std::invalid_argument& e) {
+               throw ConfigError(k, e.what());
+             }
+           }},
+          {"http",
+           [&](const YAML::Node& h, const std::string& hp) {
+             section(h, hp,
                      {
                          {"threads", [&](const YAML::Node& v, const std::string& k) { c.http.threads = integer(v, k); }},
                          {"requestTimeout", [&](const YAML::Node& v, const std::string& k) { c.http.request_timeout = duration(v, k); }},
                          {"maxRequestBytes",
                           [&](const YAML::Node& v, const std::string& k) {
-                            const int bytes = integer(v, k);
-                            if (bytes < 1024) throw ConfigError(k, "must be at least 1024");
-                            c.http.max_request_bytes = static_cast<std::size_t>(bytes);
+                            c.http.max_request_bytes = at_least(v, k, 1024, "must be at least 1024");
                           }},
                      });
-               }},
-          });
+           }},
+      });
 }
 
 void read_log(const YAML::Node& n, const std::string& p, Config& c) {
