@@ -155,7 +155,7 @@ void generate(const std::string& path, std::size_t rules, std::size_t tasks) {
   const auto t2 = std::chrono::steady_clock::now();
   std::printf("generated %zu tasks in %.1f s and %zu rules in %.1f s (%s added, %s merged as near-duplicates)\n", tasks,
               std::chrono::duration<double>(t1 - t0).count(), rules, std::chrono::duration<double>(t2 - t1).count(),
-              imported["added"].dump().c_str(), imported["reinforced"].dump().c_str());
+              std::to_string(imported.added).c_str(), std::to_string(imported.reinforced).c_str());
 }
 
 }  // namespace

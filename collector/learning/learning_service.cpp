@@ -17,7 +17,6 @@
 #include "collector/store/event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
-#include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -48,11 +47,31 @@ std::int64_t bullet_count(sqlite3* db) {
   return n.column_int64(0);
 }
 
+// A source as stored; one that is not known reads as manual.
+BulletSource stored_source(std::string_view text) {
+  if (text == "learning") return BulletSource::kLearning;
+  if (text == "import") return BulletSource::kImport;
+  return BulletSource::kManual;
+}
+
 }  // namespace
 
 LearningService::LearningService(sqlite3* db, LearningSettings settings)
     : db_(db), settings_(std::move(settings)), playbook_(db, settings_.reflection.model) {
   ensure_learning_schema(db_);
+}
+
+std::vector<BulletView> LearningService::views(const std::vector<Bullet>& bullets, double t) const {
+  std::vector<BulletView> out;
+  out.reserve(bullets.size());
+  for (const auto& b : bullets) out.push_back({b, b.confidence_at(t, playbook_.model())});
+  return out;
+}
+
+BulletView LearningService::view(const std::string& id, double t) const {
+  Bullet b = playbook_.get(id);
+  const double confidence = b.confidence_at(t, playbook_.model());
+  return {std::move(b), confidence};
 }
 
 double LearningService::now() const {
@@ -73,8 +92,10 @@ void LearningService::refresh_search_indexes() {
   }
 }
 
-nlohmann::ordered_json LearningService::context(std::string_view task_text, std::optional<int> limit_arg) {
-  const std::string task = trimmed(task_text);
+ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg) {
+  ContextResult result;
+  result.task = trimmed(task_text);
+  const std::string& task = result.task;
   if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
   if (task.size() > kMaxTaskBytes)
     throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
@@ -87,8 +108,6 @@ nlohmann::ordered_json LearningService::context(std::string_view task_text, std:
 
   auto words = content_words(task);
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
-  nlohmann::ordered_json rules = nlohmann::ordered_json::array(), anti = nlohmann::ordered_json::array(),
-                         snippets = nlohmann::ordered_json::array();
   if (!words.empty()) {
     Transaction snapshot(db_, Transaction::Mode::kRead);
     const std::int64_t bullets = bullet_count(db_);
@@ -135,16 +154,12 @@ nlohmann::ordered_json LearningService::context(std::string_view task_text, std:
         by_seq.reset();
         by_seq.bind(1, list[i].seq);
         if (!by_seq.step()) continue;
-        const std::string source = by_seq.column_text(5);
-        (k == 0 ? rules : anti)
-            .push_back({{"id", by_seq.column_text(0)},
-                        {"content", by_seq.column_text(1)},
-                        {"confidence", round_to(model.decayed(by_seq.column_double(2), by_seq.column_double(3), t), 3)},
-                        {"evidence_count", by_seq.column_int64(4)},
-                        {"source", source == "learning" || source == "import" ? source : std::string("manual")}});
+        (k == 0 ? result.relevant_bullets : result.anti_patterns)
+            .push_back({by_seq.column_text(0), by_seq.column_text(1), model.decayed(by_seq.column_double(2), by_seq.column_double(3), t),
+                        by_seq.column_int64(4), stored_source(by_seq.column_text(5))});
       }
     }
-    std::vector<HistoryHit> hits;
+    std::vector<HistoryHit>& hits = result.history_snippets;
     for (const auto& plan : history_terms.plan(words, history.size(), settings_.frequent_term_share, kMaxRankedTasks)) {
       if (hits.size() >= static_cast<std::size_t>(limit)) break;
       for (auto& h : history.search(plan.match, limit, plan.from_rowid)) {
@@ -154,20 +169,11 @@ nlohmann::ordered_json LearningService::context(std::string_view task_text, std:
         }
       }
     }
-    for (const auto& h : hits) {
-      snippets.push_back({{"session_id", h.session_id},
-                          {"title", h.title},
-                          {"outcome", h.success ? "success" : "failure"},
-                          {"duration", format_duration(h.duration_seconds)},
-                          {"approach", h.approach},
-                          {"snippet", h.snippet},
-                          {"score", round_to(h.relevance, 2)}});
-    }
   }
-  return {{"task", task}, {"relevantBullets", rules}, {"antiPatterns", anti}, {"historySnippets", snippets}};
+  return result;
 }
 
-nlohmann::ordered_json LearningService::mark(const MarkRequest& request) {
+MarkResult LearningService::mark(const MarkRequest& request) {
   if (trimmed(request.id).empty()) throw input_error("MISSING_ID", "which rule? the id is empty", {"cm mark b-8f3a2c --helpful"});
   Transaction tx(db_, Transaction::Mode::kWrite);
   FeedbackSignal s;
@@ -178,23 +184,17 @@ nlohmann::ordered_json LearningService::mark(const MarkRequest& request) {
   if (!request.session_id.empty()) s.session_id = request.session_id;
   s.note = request.reason;
   s.time = now();
-  const FeedbackResult r = playbook_.feedback(s);
+  MarkResult result;
+  result.feedback = playbook_.feedback(s);
   tx.commit();
-  const Bullet b = playbook_.get(r.bullet_id);
-  nlohmann::ordered_json out = {{"id", r.bullet_id},
-                                {"feedback", to_string(r.kind)},
-                                {"skipped", r.skipped},
-                                {"confidence_before", round_to(r.before, 3)},
-                                {"confidence_after", round_to(r.after, 3)},
-                                {"helpful", round_to(b.helpful, 3)},
-                                {"harmful", round_to(b.harmful, 3)},
-                                {"state", b.active ? "active" : "retired"}};
-  if (!r.inverted_to.empty()) out["inverted_to"] = r.inverted_to;
-  if (r.retired) out["retired"] = true;
-  return out;
+  const Bullet b = playbook_.get(result.feedback.bullet_id);
+  result.helpful = b.helpful;
+  result.harmful = b.harmful;
+  result.active = b.active;
+  return result;
 }
 
-nlohmann::ordered_json LearningService::outcome(const OutcomeRequest& request) {
+OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
   const std::string status = trimmed(request.status);
   if (status != "success" && status != "failure") {
     throw input_error(
@@ -225,16 +225,16 @@ nlohmann::ordered_json LearningService::outcome(const OutcomeRequest& request) {
     throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + list + "; nothing was recorded",
                       {"list the rules with: cm playbook list --all"});
   }
-  const bool success = status == "success";
+  OutcomeResult result;
+  const bool success = result.success = status == "success";
   const FailureContext failure{request.stage, request.failure_type};
+  result.policy = success ? BlamePolicy::kCredit : failure.known() ? BlamePolicy::kRelated : BlamePolicy::kSplit;
   std::vector<double> weights(rules.size(), 1.0);
   if (!success) weights = blame_failure(rules, failure);
   const double t = now();
-  nlohmann::ordered_json applied = nlohmann::ordered_json::array(), unaffected = nlohmann::ordered_json::array(),
-                         inverted = nlohmann::ordered_json::array(), retired = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < rules.size(); ++i) {
     if (weights[i] <= 0) {
-      unaffected.push_back(rules[i].id);
+      result.unaffected.push_back(rules[i].id);
       continue;
     }
     FeedbackSignal s;
@@ -246,59 +246,41 @@ nlohmann::ordered_json LearningService::outcome(const OutcomeRequest& request) {
     s.note = success ? "" : (request.stage + " " + request.failure_type);
     s.time = t;
     const FeedbackResult r = playbook_.feedback(s);
-    applied.push_back({{"id", r.bullet_id},
-                       {"feedback", to_string(r.kind)},
-                       {"weight", round_to(r.weight, 4)},
-                       {"skipped", r.skipped},
-                       {"confidence_before", round_to(r.before, 3)},
-                       {"confidence_after", round_to(r.after, 3)}});
-    if (!r.inverted_to.empty()) inverted.push_back({{"from", r.bullet_id}, {"to", r.inverted_to}});
-    if (r.retired) retired.push_back(r.bullet_id);
+    if (!r.inverted_to.empty()) result.inverted.emplace_back(r.bullet_id, r.inverted_to);
+    if (r.retired) result.retired.push_back(r.bullet_id);
+    result.applied.push_back(r);
   }
   tx.commit();
-  std::string policy = "credit";
-  if (!success) policy = failure.known() ? "related" : "split";
-  return {{"status", status},         {"policy", policy},     {"applied", applied},
-          {"unaffected", unaffected}, {"inverted", inverted}, {"retired", retired}};
+  return result;
 }
 
-nlohmann::ordered_json LearningService::playbook_list(const Playbook::Filter& filter) {
+PlaybookListResult LearningService::playbook_list(const Playbook::Filter& filter) {
   const double t = now();
-  nlohmann::ordered_json bullets = nlohmann::ordered_json::array();
-  for (const auto& b : playbook_.list(filter, t)) bullets.push_back(bullet_json(b, t, playbook_.model()));
-  return {{"count", bullets.size()}, {"bullets", bullets}};
+  return {views(playbook_.list(filter, t), t)};
 }
 
-nlohmann::ordered_json LearningService::playbook_add(const NewBullet& bullet) {
+PlaybookAddResult LearningService::playbook_add(const NewBullet& bullet) {
   Transaction tx(db_, Transaction::Mode::kWrite);
   const AddResult r = playbook_.add(bullet, now());
   tx.commit();
-  const double t = now();
-  return {{"id", r.bullet.id},
-          {"action", to_string(r.action)},
-          {"similarity", round_to(r.similarity, 3)},
-          {"bullet", bullet_json(playbook_.get(r.bullet.id), t, playbook_.model())}};
+  return {r.action, r.similarity, view(r.bullet.id, now())};
 }
 
-nlohmann::ordered_json LearningService::playbook_remove(std::string_view id) {
+PlaybookRemoveResult LearningService::playbook_remove(std::string_view id) {
   Transaction tx(db_, Transaction::Mode::kWrite);
   const Bullet before = playbook_.get(trimmed(id));
   const double t = now();
   const Bullet after = playbook_.retire(before.id, "removed", t);
   tx.commit();
-  return {{"id", after.id},
-          {"action", before.active ? "removed" : "unchanged"},
-          {"bullet", bullet_json(playbook_.get(after.id), t, playbook_.model())}};
+  return {before.active, view(after.id, t)};
 }
 
-nlohmann::ordered_json LearningService::playbook_export() {
+PlaybookExport LearningService::playbook_export() {
   const double t = now();
-  nlohmann::ordered_json bullets = nlohmann::ordered_json::array();
-  for (const auto& b : playbook_.list({std::nullopt, std::nullopt, true}, t)) bullets.push_back(bullet_json(b, t, playbook_.model()));
-  return {{"version", 1}, {"exported", ipc::format_timestamp(t)}, {"bullets", bullets}};
+  return {t, views(playbook_.list({std::nullopt, std::nullopt, true}, t), t)};
 }
 
-nlohmann::ordered_json LearningService::playbook_import(const nlohmann::ordered_json& document) {
+ImportResult LearningService::playbook_import(const nlohmann::ordered_json& document) {
   const nlohmann::ordered_json* items = &document;
   if (document.is_object() && document.contains("bullets")) items = &document["bullets"];
   if (!items->is_array())
@@ -342,126 +324,110 @@ nlohmann::ordered_json LearningService::playbook_import(const nlohmann::ordered_
   }
   Transaction tx(db_, Transaction::Mode::kWrite);
   const double t = now();
-  std::map<std::string, std::int64_t> actions;
-  nlohmann::ordered_json ids = nlohmann::ordered_json::array();
+  ImportResult result;
   for (const auto& nb : parsed) {
     AddResult r;
     try {
       r = playbook_.add(nb, t);
     } catch (const LearningError& e) {
       if (e.code() != "RULE_INVERTED") throw;
-      ++actions["unchanged"];
+      ++result.unchanged;
       continue;
     }
-    ++actions[std::string(to_string(r.action))];
-    ids.push_back(r.bullet.id);
+    switch (r.action) {
+      case AddAction::kAdded: ++result.added; break;
+      case AddAction::kReinforced: ++result.reinforced; break;
+      case AddAction::kRevived: ++result.revived; break;
+      case AddAction::kUnchanged: ++result.unchanged; break;
+    }
+    result.ids.push_back(r.bullet.id);
   }
   tx.commit();
-  return {{"added", actions["added"]},
-          {"reinforced", actions["reinforced"]},
-          {"revived", actions["revived"]},
-          {"unchanged", actions["unchanged"]},
-          {"ids", ids}};
+  return result;
 }
 
-nlohmann::ordered_json LearningService::stats() {
+StatsResult LearningService::stats() {
   Transaction snapshot(db_, Transaction::Mode::kRead);
   const double t = now();
   const auto& model = playbook_.model();
   const auto all = playbook_.list({std::nullopt, std::nullopt, true}, t);
-  std::int64_t active = 0, retired = 0, stale = 0;
-  std::map<std::string, std::int64_t> by_kind = {{"rule", 0}, {"anti-pattern", 0}};
-  std::map<std::string, std::int64_t> by_source = {{"learning", 0}, {"manual", 0}, {"import", 0}};
-  std::map<std::string, std::int64_t> by_maturity = {{"candidate", 0}, {"established", 0}, {"proven", 0}, {"deprecated", 0}};
-  std::map<std::string, std::int64_t> retired_by_reason;
-  std::int64_t buckets[5] = {0, 0, 0, 0, 0};
+  StatsResult s;
+  s.total = static_cast<std::int64_t>(all.size());
+  s.by_kind = {{BulletKind::kRule, 0}, {BulletKind::kAntiPattern, 0}};
+  s.by_source = {{BulletSource::kLearning, 0}, {BulletSource::kManual, 0}, {BulletSource::kImport, 0}};
+  s.by_maturity = {{Maturity::kCandidate, 0}, {Maturity::kEstablished, 0}, {Maturity::kProven, 0}, {Maturity::kDeprecated, 0}};
+  s.stale_after_days = model.stale_after_days;
   double sum = 0;
-  nlohmann::ordered_json stale_ids = nlohmann::ordered_json::array();
   for (const auto& b : all) {
     if (!b.active) {
-      ++retired;
-      ++retired_by_reason[b.retired_reason.empty() ? "unknown" : b.retired_reason];
+      ++s.retired;
+      ++s.retired_by_reason[b.retired_reason.empty() ? "unknown" : b.retired_reason];
       continue;
     }
-    ++active;
-    ++by_kind[std::string(to_string(b.kind))];
-    ++by_source[std::string(to_string(b.source))];
-    ++by_maturity[std::string(to_string(maturity(b.helpful, b.harmful, false)))];
+    ++s.active;
+    ++s.by_kind[b.kind];
+    ++s.by_source[b.source];
+    ++s.by_maturity[maturity(b.helpful, b.harmful, false)];
     const double c = b.confidence_at(t, model);
     sum += c;
-    ++buckets[std::min(4, static_cast<int>(c * 5.0))];
+    ++s.confidence_distribution[static_cast<std::size_t>(std::clamp(static_cast<int>(c * 5.0), 0, 4))];
     if (t - b.last_validated > model.stale_after_days * kSecondsPerDay) {
-      ++stale;
-      if (stale_ids.size() < 20) stale_ids.push_back(b.id);
+      ++s.stale_count;
+      if (s.stale_ids.size() < 20) s.stale_ids.push_back(b.id);
     }
   }
-  nlohmann::ordered_json distribution = nlohmann::ordered_json::array();
-  const char* ranges[] = {"0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"};
-  for (int i = 0; i < 5; ++i) distribution.push_back({{"range", ranges[i]}, {"count", buckets[i]}});
-
-  std::int64_t helpful_signals = 0, harmful_signals = 0;
+  if (s.active) s.mean_confidence = sum / static_cast<double>(s.active);
   {
     SqliteStatement st(db_, "SELECT kind, count(*) FROM feedback GROUP BY kind");
-    while (st.step()) (st.column_text(0) == "helpful" ? helpful_signals : harmful_signals) = st.column_int64(1);
+    while (st.step()) (st.column_text(0) == "helpful" ? s.helpful_signals : s.harmful_signals) = st.column_int64(1);
   }
-  nlohmann::ordered_json last = nullptr;
-  std::int64_t runs = 0;
   {
     SqliteStatement st(db_, "SELECT count(*) FROM reflection_runs");
     st.step();
-    runs = st.column_int64(0);
+    s.reflection_runs = st.column_int64(0);
     SqliteStatement lr(
         db_, "SELECT id, started, duration_seconds, trigger, status, summary, error FROM reflection_runs ORDER BY id DESC LIMIT 1");
     if (lr.step()) {
-      last = {{"id", lr.column_int64(0)},
-              {"time", ipc::format_timestamp(lr.column_double(1))},
-              {"duration_ms",
-               lr.column_is_null(2) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(round_to(lr.column_double(2) * 1000.0, 1))},
-              {"trigger", lr.column_text(3)},
-              {"status", lr.column_text(4)},
-              {"summary", nlohmann::ordered_json::parse(lr.column_text(5), nullptr, false)}};
-      if (!lr.column_is_null(6)) last["error"] = lr.column_text(6);
+      LastReflection& last = s.last_reflection.emplace();
+      last.id = lr.column_int64(0);
+      last.started = lr.column_double(1);
+      if (!lr.column_is_null(2)) last.duration_seconds = lr.column_double(2);
+      last.trigger = lr.column_text(3);
+      last.status = lr.column_text(4);
+      last.summary = nlohmann::ordered_json::parse(lr.column_text(5), nullptr, false);
+      if (last.summary.is_discarded()) last.summary = nullptr;
+      if (!lr.column_is_null(6)) last.error = lr.column_text(6);
     }
   }
   HistoryIndex history(db_);
-  return {{"total", static_cast<std::int64_t>(all.size())},
-          {"active", active},
-          {"retired", retired},
-          {"byKind", by_kind},
-          {"bySource", by_source},
-          {"byMaturity", by_maturity},
-          {"retiredByReason", retired_by_reason},
-          {"confidence", {{"mean", active ? round_to(sum / static_cast<double>(active), 3) : 0.0}, {"distribution", distribution}}},
-          {"staleRules", {{"count", stale}, {"ids", stale_ids}, {"notValidatedForDays", model.stale_after_days}}},
-          {"feedback", {{"helpful", helpful_signals}, {"harmful", harmful_signals}}},
-          {"history", {{"indexedTasks", history.size()}, {"pendingTasks", history.pending()}}},
-          {"reflectionRuns", runs},
-          {"lastReflection", last}};
+  s.indexed_tasks = history.size();
+  s.pending_tasks = history.pending();
+  return s;
 }
 
-nlohmann::ordered_json LearningService::reflect(std::string_view trigger) {
-  return run_reflection(db_, settings_.reflection, trigger, now()).to_json();
-}
+ReflectionReport LearningService::reflect(std::string_view trigger) { return run_reflection(db_, settings_.reflection, trigger, now()); }
 
-nlohmann::ordered_json LearningService::patterns() {
-  nlohmann::ordered_json failures = nlohmann::ordered_json::array(), successes = nlohmann::ordered_json::array();
-  std::int64_t reflection = 0;
+PatternsResult LearningService::patterns() {
+  PatternsResult result;
   {
     SqliteStatement st(db_, "SELECT coalesce(max(reflection_id), 0) FROM patterns");
     st.step();
-    reflection = st.column_int64(0);
+    result.reflection_id = st.column_int64(0);
   }
   SqliteStatement st(db_, "SELECT kind, data FROM patterns WHERE reflection_id = ? ORDER BY kind, pattern_id");
-  st.bind(1, reflection);
-  while (st.step()) (st.column_text(0) == "failure" ? failures : successes).push_back(nlohmann::ordered_json::parse(st.column_text(1)));
-  auto by_count = [](const char* key) {
-    return [key](const nlohmann::ordered_json& a, const nlohmann::ordered_json& b) {
-      return a[key].get<std::int64_t>() > b[key].get<std::int64_t>();
-    };
-  };
-  std::stable_sort(failures.begin(), failures.end(), by_count("occurrence_count"));
-  std::stable_sort(successes.begin(), successes.end(), by_count("success_count"));
-  return {{"reflection_id", reflection}, {"failure_patterns", failures}, {"success_patterns", successes}};
+  st.bind(1, result.reflection_id);
+  while (st.step()) {
+    const auto data = nlohmann::ordered_json::parse(st.column_text(1), nullptr, false);
+    if (st.column_text(0) == "failure")
+      result.failures.push_back(failure_pattern_from_json(data));
+    else
+      result.successes.push_back(success_pattern_from_json(data));
+  }
+  std::stable_sort(result.failures.begin(), result.failures.end(),
+                   [](const FailurePattern& a, const FailurePattern& b) { return a.occurrence_count > b.occurrence_count; });
+  std::stable_sort(result.successes.begin(), result.successes.end(),
+                   [](const SuccessPattern& a, const SuccessPattern& b) { return a.success_count > b.success_count; });
+  return result;
 }
 
 }  // namespace agentmetrics::learning

@@ -1,7 +1,7 @@
 // The learning operations as the `cm` command, its MCP server and the collector's HTTP API all
-// call them: parsed parameters in, the JSON `data` of the answer out (see json_envelope.h for
-// the {success, data, ...} wrapper). Errors are thrown as LearningError with their exit code
-// and recovery steps; translate_error() turns any other exception into one.
+// call them: decoded requests in (api/requests.h), typed answers out (learning_results.h, whose
+// to_json is the `data` of the {success, data, ...} envelope of api/json_envelope.h). Errors are thrown as LearningError with their exit
+// code and recovery steps; translate_error() turns any other exception into one.
 //
 // A service works on one SQLite connection (the store's file: EventStore::open(...)->handle())
 // and is used by one thread at a time. Creating it creates or migrates the learning tables.
@@ -13,9 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "collector/learning/learning_error.h"
+#include "collector/learning/learning_results.h"
 #include "collector/learning/playbook.h"
 #include "collector/learning/reflection.h"
 
@@ -57,31 +56,34 @@ class LearningService {
   // Throws LearningError (STORE_SCHEMA_NEWER) or StoreError.
   explicit LearningService(sqlite3* db, LearningSettings settings = {});
 
-  // {task, relevantBullets[], antiPatterns[], historySnippets[]} exactly as the specification
-  // shows; `limit` (default context_limit) applies to each list. Relevance is FTS5 BM25 over
+  // The specification's {task, relevantBullets[], antiPatterns[], historySnippets[]};
+  // `limit` (default context_limit) applies to each list. Relevance is FTS5 BM25 over
   // the rule's content and tags, times the rule's decayed confidence (at least 0.1); history
   // snippets by BM25 over title, approach, snippet, task and agent type.
-  nlohmann::ordered_json context(std::string_view task, std::optional<int> limit = std::nullopt);
-  nlohmann::ordered_json mark(const MarkRequest& request);
-  nlohmann::ordered_json outcome(const OutcomeRequest& request);
-  nlohmann::ordered_json playbook_list(const Playbook::Filter& filter);
-  nlohmann::ordered_json playbook_add(const NewBullet& bullet);
-  nlohmann::ordered_json playbook_remove(std::string_view id);
+  ContextResult context(std::string_view task, std::optional<int> limit = std::nullopt);
+  MarkResult mark(const MarkRequest& request);
+  OutcomeResult outcome(const OutcomeRequest& request);
+  PlaybookListResult playbook_list(const Playbook::Filter& filter);
+  PlaybookAddResult playbook_add(const NewBullet& bullet);
+  PlaybookRemoveResult playbook_remove(std::string_view id);
   // Every bullet, retired ones too, in the form playbook_import() reads.
-  nlohmann::ordered_json playbook_export();
+  PlaybookExport playbook_export();
   // Accepts an array of bullets or {"bullets": [...]} (content required; kind, tags,
   // confidence, evidence_count optional). All are checked before any is added.
-  nlohmann::ordered_json playbook_import(const nlohmann::ordered_json& document);
-  nlohmann::ordered_json stats();
-  nlohmann::ordered_json reflect(std::string_view trigger = "manual");
+  ImportResult playbook_import(const nlohmann::ordered_json& document);
+  StatsResult stats();
+  ReflectionReport reflect(std::string_view trigger = "manual");
   // The patterns of the latest reflection.
-  nlohmann::ordered_json patterns();
+  PatternsResult patterns();
 
   double now() const;
   const LearningSettings& settings() const { return settings_; }
   Playbook& playbook() { return playbook_; }
 
  private:
+  // Each rule with its confidence at `t`.
+  std::vector<BulletView> views(const std::vector<Bullet>& bullets, double t) const;
+  BulletView view(const std::string& id, double t) const;
   // Before a search: new task events indexed (a few milliseconds after a busy day, nothing when
   // current) and each full-text index merged into one segment once it has grown
   // (history_index.h). Skipped, with a debug line, on a read-only or busy store.

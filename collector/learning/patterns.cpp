@@ -16,6 +16,22 @@ using store::SqliteStatement;
 
 std::string label_or_unknown(std::string text) { return text.empty() ? "unknown" : text; }
 
+std::string text_field(const nlohmann::ordered_json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<double> number_field(const nlohmann::ordered_json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+std::int64_t count_field(const nlohmann::ordered_json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+
 }  // namespace
 
 std::string failure_pattern_id(std::string_view stage, std::string_view failure_type) {
@@ -188,6 +204,36 @@ nlohmann::ordered_json to_json(const SuccessPattern& p) {
 nlohmann::ordered_json to_json(const WeakApproach& p) {
   return {{"agent_type", p.agent_type}, {"task_type", p.task_type}, {"approach", p.approach},
           {"attempts", p.attempts},     {"successes", p.successes}, {"success_rate", round_to(p.success_rate, 4)}};
+}
+
+FailurePattern failure_pattern_from_json(const nlohmann::ordered_json& j) {
+  FailurePattern p;
+  if (!j.is_object()) return p;
+  p.pattern_id = text_field(j, "pattern_id");
+  p.stage = text_field(j, "stage");
+  p.failure_type = text_field(j, "failure_type");
+  p.occurrence_count = count_field(j, "occurrence_count");
+  p.last_occurrence = ipc::parse_timestamp(text_field(j, "last_occurrence")).value_or(0);
+  p.resolution_success_rate = number_field(j, "resolution_success_rate").value_or(0);
+  p.avg_time_to_resolve = number_field(j, "avg_time_to_resolve");
+  p.recommended_action = text_field(j, "recommended_action");
+  return p;
+}
+
+SuccessPattern success_pattern_from_json(const nlohmann::ordered_json& j) {
+  SuccessPattern p;
+  if (!j.is_object()) return p;
+  p.pattern_id = text_field(j, "pattern_id");
+  p.approach = text_field(j, "approach");
+  p.agent_type = text_field(j, "agent_type");
+  p.task_type = text_field(j, "task_type");
+  p.success_rate = number_field(j, "success_rate").value_or(0);
+  p.avg_time_to_complete = number_field(j, "avg_time_to_complete").value_or(0);
+  const auto recommended = j.find("recommended");
+  p.recommended = recommended != j.end() && recommended->is_boolean() && recommended->get<bool>();
+  p.success_count = count_field(j, "success_count");
+  p.attempt_count = count_field(j, "attempt_count");
+  return p;
 }
 
 }  // namespace agentmetrics::learning

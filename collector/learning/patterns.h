@@ -98,5 +98,9 @@ std::string success_pattern_id(std::string_view agent_type, std::string_view tas
 nlohmann::ordered_json to_json(const FailurePattern& p);
 nlohmann::ordered_json to_json(const SuccessPattern& p);
 nlohmann::ordered_json to_json(const WeakApproach& p);
+// A stored pattern (to_json's form) read back. A field that is absent or of another type keeps
+// its default: the stored row is trusted no more than any file.
+FailurePattern failure_pattern_from_json(const nlohmann::ordered_json& j);
+SuccessPattern success_pattern_from_json(const nlohmann::ordered_json& j);
 
 }  // namespace agentmetrics::learning

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "collector/learning/learning_error.h"
@@ -13,7 +12,6 @@
 #include "collector/learning/text_tokens.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
-#include "ipc/timestamp.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -123,37 +121,6 @@ BulletSource parse_bullet_source(std::string_view text) {
   if (text == "manual") return BulletSource::kManual;
   if (text == "import") return BulletSource::kImport;
   throw input_error("INVALID_SOURCE", "unknown rule source '" + std::string(text) + "'", {"use learning, manual or import"});
-}
-
-nlohmann::ordered_json bullet_json(const Bullet& b, double now, const ConfidenceModel& model) {
-  nlohmann::ordered_json j = {
-      {"id", b.id},
-      {"content", b.content},
-      {"kind", to_string(b.kind)},
-      {"state", b.active ? "active" : "retired"},
-      {"source", to_string(b.source)},
-      {"tags", b.tags},
-      {"confidence", round_to(b.confidence_at(now, model), 3)},
-      {"evidence_count", b.evidence_count},
-      {"helpful", round_to(b.helpful, 3)},
-      {"harmful", round_to(b.harmful, 3)},
-      {"maturity", to_string(maturity(b.helpful, b.harmful, !b.active))},
-      {"created", ipc::format_timestamp(b.created)},
-      {"last_validated", ipc::format_timestamp(b.last_validated)},
-      {"patterns", b.pattern_ids},
-  };
-  if (!b.active) {
-    j["retired_reason"] = b.retired_reason;
-    if (b.retired_at) j["retired_at"] = ipc::format_timestamp(*b.retired_at);
-    if (!b.replaced_by.empty()) j["replaced_by"] = b.replaced_by;
-  }
-  nlohmann::ordered_json scope = nlohmann::ordered_json::object();
-  if (!b.scope.stage.empty()) scope["stage"] = b.scope.stage;
-  if (!b.scope.failure_type.empty()) scope["failure_type"] = b.scope.failure_type;
-  if (!b.scope.agent_type.empty()) scope["agent_type"] = b.scope.agent_type;
-  if (!b.scope.task_type.empty()) scope["task_type"] = b.scope.task_type;
-  if (!scope.empty()) j["scope"] = scope;
-  return j;
 }
 
 Playbook::Playbook(sqlite3* db, ConfidenceModel model) : db_(db), model_(model) {}

@@ -20,8 +20,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "collector/learning/confidence.h"
 #include "collector/learning/sqlite_util.h"
 
@@ -70,9 +68,6 @@ struct Bullet {
   // The decayed confidence at `now`.
   double confidence_at(double now, const ConfidenceModel& model) const { return model.decayed(confidence, confidence_time, now); }
 };
-
-// The JSON of a bullet as `cm playbook list` shows it (confidence decayed to `now`).
-nlohmann::ordered_json bullet_json(const Bullet& bullet, double now, const ConfidenceModel& model);
 
 struct NewBullet {
   std::string content;

@@ -146,7 +146,7 @@ void store_patterns(sqlite3* db, const PatternSet& set, std::int64_t reflection_
 
 }  // namespace
 
-nlohmann::ordered_json ReflectionReport::to_json() const {
+nlohmann::ordered_json to_json(const ReflectionReport& report) {
   auto pairs = [](const std::vector<std::pair<std::string, std::string>>& v, const char* a, const char* b) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& [x, y] : v) out.push_back({{a, x}, {b, y}});
@@ -154,25 +154,25 @@ nlohmann::ordered_json ReflectionReport::to_json() const {
   };
   nlohmann::ordered_json failures = nlohmann::ordered_json::array(), successes = nlohmann::ordered_json::array(),
                          weak = nlohmann::ordered_json::array();
-  for (const auto& p : patterns.failures) failures.push_back(learning::to_json(p));
-  for (const auto& p : patterns.successes) successes.push_back(learning::to_json(p));
-  for (const auto& p : patterns.weak_approaches) weak.push_back(learning::to_json(p));
-  return {{"reflection_id", id},
-          {"trigger", trigger},
-          {"started", ipc::format_timestamp(started)},
-          {"duration_ms", round_to(duration_seconds * 1000.0, 1)},
+  for (const auto& p : report.patterns.failures) failures.push_back(learning::to_json(p));
+  for (const auto& p : report.patterns.successes) successes.push_back(learning::to_json(p));
+  for (const auto& p : report.patterns.weak_approaches) weak.push_back(learning::to_json(p));
+  return {{"reflection_id", report.id},
+          {"trigger", report.trigger},
+          {"started", ipc::format_timestamp(report.started)},
+          {"duration_ms", round_to(report.duration_seconds * 1000.0, 1)},
           {"failure_patterns", failures},
           {"success_patterns", successes},
           {"weak_approaches", weak},
-          {"rules_added", pairs(rules_added, "id", "content")},
-          {"anti_patterns_added", pairs(anti_patterns_added, "id", "content")},
-          {"rules_reinforced", rules_reinforced},
-          {"rules_inverted", pairs(rules_inverted, "from", "to")},
-          {"rules_retired", rules_retired},
-          {"feedback_applied", feedback_applied},
-          {"history_indexed", history_indexed},
-          {"decayed", decayed},
-          {"cancelled", cancelled}};
+          {"rules_added", pairs(report.rules_added, "id", "content")},
+          {"anti_patterns_added", pairs(report.anti_patterns_added, "id", "content")},
+          {"rules_reinforced", report.rules_reinforced},
+          {"rules_inverted", pairs(report.rules_inverted, "from", "to")},
+          {"rules_retired", report.rules_retired},
+          {"feedback_applied", report.feedback_applied},
+          {"history_indexed", report.history_indexed},
+          {"decayed", report.decayed},
+          {"cancelled", report.cancelled}};
 }
 
 namespace {

@@ -70,9 +70,9 @@ struct ReflectionReport {
   std::size_t history_indexed = 0;
   std::size_t decayed = 0;
   bool cancelled = false;
-
-  nlohmann::ordered_json to_json() const;
 };
+
+nlohmann::ordered_json to_json(const ReflectionReport& report);
 
 // Applies the feedback of task events stored since the last call (watermark in learning_state).
 // `runner`: where the write transactions run (sqlite_util.h; null: on `db`).

@@ -265,7 +265,7 @@ void ReflectionWorker::run() {
         const ReflectionReport report =
             run_reflection(store->handle(), options_.reflection, asked ? "request" : "schedule", t, &stop_, &runner);
         std::lock_guard lock(mutex_);
-        last_report_ = report.to_json();
+        last_report_ = to_json(report);
         last_error_.clear();
         agentmetrics::log(LogLevel::kInfo, "reflection done",
                           {{"duration_ms", report.duration_seconds * 1000.0},

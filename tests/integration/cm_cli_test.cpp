@@ -151,6 +151,53 @@ TEST_F(CmTest, ContextWithoutJsonIsAReadableListing) {
   EXPECT_NE(r.out.find("success 45 min"), std::string::npos) << r.out;
 }
 
+// Without --json every command answers a person from the fields of the same typed answer its
+// JSON carries: the numbers and ids printed are the ones --json reports.
+TEST_F(CmTest, EveryCommandAnswersAPersonWithWhatItsJsonSays) {
+  insert_tasks();
+  const std::string a = add("Run the unit tests before committing", {"--confidence", "0.9"});
+  const std::string b = add("Keep pull requests small");
+  auto contains = [](const CmRun& r, const std::string& text) {
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find(text), std::string::npos) << "missing: " << text << "\nin:\n" << r.out;
+  };
+  contains(cm({"playbook", "add", "Run the unit tests before committing!"}),
+           "reinforced " + a + ": Run the unit tests before committing  (confidence 0.9");
+  const json list = cm({"playbook", "list", "--json"}).parsed()["data"];
+  const CmRun listing = cm({"playbook", "list"});
+  contains(listing, "2 rules\n");
+  for (const auto& rule : list["bullets"]) {
+    char confidence[16];
+    std::snprintf(confidence, sizeof confidence, "%.2f", rule["confidence"].get<double>());
+    contains(listing,
+             "[" + rule["id"].get<std::string>() + "] rule         " + confidence + "  active  " + rule["maturity"].get<std::string>());
+  }
+  const json marked = cm({"mark", b, "--harmful", "--session", "s1", "--json"}).parsed()["data"];
+  char before[16], after[16];
+  std::snprintf(before, sizeof before, "%.3f", marked["confidence_before"].get<double>());
+  std::snprintf(after, sizeof after, "%.3f", marked["confidence_after"].get<double>());
+  contains(cm({"mark", b, "--harmful", "--session", "s1"}),
+           b + " marked harmful: confidence " + after + " -> " + after + " (already recorded for this session)");
+  EXPECT_NE(std::string(before), std::string(after));
+  contains(cm({"outcome", "failure", "--rules", a + "," + b, "--stage", "test", "--failure-type", "test_failure"}),
+           "outcome failure (related):\n");
+  const CmRun reflected = cm({"reflect"});
+  contains(reflected, "Failure patterns (1):\n");
+  contains(reflected, "test / test_failure: 4 failures, 0% resolved");
+  contains(reflected, "Learned:\n");
+  contains(cm({"patterns"}), "test / test_failure: 4 failures");
+  const json stats = cm({"stats", "--json"}).parsed()["data"];
+  const CmRun summary = cm({"stats"});
+  contains(summary, "Playbook: " + stats["active"].dump() + " active (" + stats["byKind"]["rule"].dump() + " rules, " +
+                        stats["byKind"]["anti-pattern"].dump() + " anti-patterns)");
+  contains(summary, "Feedback: " + stats["feedback"]["helpful"].dump() + " helpful, " + stats["feedback"]["harmful"].dump() + " harmful");
+  contains(summary, "Last reflection: " + stats["lastReflection"]["time"].get<std::string>() + " (manual, ok), 1 runs in all");
+  const CmRun doctor = cm({"doctor"});
+  EXPECT_NE(doctor.out.find("cm doctor: warn (store " + store() + ")"), std::string::npos) << doctor.out;  // no collector runs
+  EXPECT_NE(doctor.out.find("[ok]    store "), std::string::npos) << doctor.out;
+  EXPECT_NE(doctor.out.find("[warn]  collector"), std::string::npos) << doctor.out;
+}
+
 TEST_F(CmTest, TheContextLimitComesFromTheConfigurationOrTheFlag) {
   for (const char* w : {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"})
     add(std::string("Parser rule ") + w + " for tokens");

@@ -59,7 +59,7 @@ class ContextTest : public ::testing::Test {
     nb.kind = kind;
     nb.confidence = confidence;
     nb.tags = std::move(tags);
-    return service_->playbook_add(nb)["id"];
+    return service_->playbook_add(nb).rule.bullet.id;
   }
 
   TempDir dir_;
@@ -80,7 +80,7 @@ TEST_F(ContextTest, AnswersInTheSpecificationsShape) {
   for (std::uint64_t i = 3; i < 10; ++i) history.push_back(task_event(i, kNow - 900, "Tune the parser", "", "", true, 60, ""));
   store_->insert(history, kNow);
 
-  const auto data = service_->context("implementing user authentication");
+  const auto data = to_json(service_->context("implementing user authentication"));
   EXPECT_EQ(keys(data), (std::vector<std::string>{"task", "relevantBullets", "antiPatterns", "historySnippets"}));
   EXPECT_EQ(data["task"], "implementing user authentication");
   ASSERT_EQ(data["relevantBullets"].size(), 2u);
@@ -108,12 +108,12 @@ TEST_F(ContextTest, AnswersInTheSpecificationsShape) {
 TEST_F(ContextTest, ConfidenceWeighsRelevanceAndDecays) {
   const std::string low = add("Cache invalidation needs a version key", 0.2);
   const std::string high = add("Cache invalidation needs a version key per tenant", 0.9);
-  auto data = service_->context("cache invalidation");
+  auto data = to_json(service_->context("cache invalidation"));
   ASSERT_EQ(data["relevantBullets"].size(), 2u);
   EXPECT_EQ(data["relevantBullets"][0]["id"], high);
   // 90 days later the reported confidence is halved.
   now_ = kNow + 90 * 86400.0;
-  data = service_->context("cache invalidation");
+  data = to_json(service_->context("cache invalidation"));
   EXPECT_EQ(data["relevantBullets"][0]["confidence"], 0.45);
   EXPECT_EQ(data["relevantBullets"][1]["id"], low);
   EXPECT_EQ(data["relevantBullets"][1]["confidence"], 0.1);
@@ -123,14 +123,14 @@ TEST_F(ContextTest, TheLimitAppliesToEachListAndRetiredRulesAreLeftOut) {
   std::vector<std::string> ids;
   const char* names[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"};
   for (int i = 0; i < 8; ++i) ids.push_back(add(std::string("Deploy step ") + names[i] + " needs a rollback plan", 0.5 + 0.05 * i));
-  EXPECT_EQ(service_->context("deploy rollback")["relevantBullets"].size(), 5u);  // contextLimit
-  const auto three = service_->context("deploy rollback", 3)["relevantBullets"];
+  EXPECT_EQ(to_json(service_->context("deploy rollback"))["relevantBullets"].size(), 5u);  // contextLimit
+  const auto three = to_json(service_->context("deploy rollback", 3))["relevantBullets"];
   ASSERT_EQ(three.size(), 3u);
   EXPECT_EQ(three[0]["id"], ids[7]);
   service_->playbook_remove(ids[7]);
-  EXPECT_EQ(service_->context("deploy rollback", 3)["relevantBullets"][0]["id"], ids[6]);
+  EXPECT_EQ(to_json(service_->context("deploy rollback", 3))["relevantBullets"][0]["id"], ids[6]);
   // Nothing but stopwords: nothing to match, not an error.
-  EXPECT_TRUE(service_->context("the and of")["relevantBullets"].empty());
+  EXPECT_TRUE(to_json(service_->context("the and of"))["relevantBullets"].empty());
 }
 
 TEST_F(ContextTest, BadInputIsRefusedWithAnInputError) {
@@ -167,7 +167,7 @@ TEST_F(ContextTest, TheHistoryIsIndexedIncrementally) {
   coverage.time = kNow;
   coverage.fields = {{"percent", 80.0}};
   store_->insert(std::vector{coverage, task_event(251, kNow, "Refactor the parser", "", "", false, 60, "")}, kNow);
-  const auto data = service_->context("refactor parser");
+  const auto data = to_json(service_->context("refactor parser"));
   EXPECT_EQ(index.size(), 251);
   EXPECT_EQ(data["historySnippets"][0]["title"], "Refactor the parser");
   EXPECT_EQ(data["historySnippets"][0]["outcome"], "failure");
@@ -183,12 +183,12 @@ TEST_F(ContextTest, TheHistoryIsIndexedIncrementally) {
 TEST_F(ContextTest, AReadOnlyStoreIsSearchedAsItIs) {
   add("Always write unit tests before changing the parser", 0.9);
   store_->insert(std::vector{task_event(1, kNow - 60, "Refactor the parser", "", "", true, 60, "")}, kNow);
-  EXPECT_EQ(service_->context("parser")["historySnippets"].size(), 1u);
+  EXPECT_EQ(to_json(service_->context("parser"))["historySnippets"].size(), 1u);
   store_->insert(std::vector{task_event(2, kNow - 30, "Speed up the parser", "", "", true, 60, "")}, kNow);
   auto reader = EventStore::open(store_->path(), EventStore::Mode::kReadOnly);
   LearningService read_only(reader->handle());
   ASSERT_TRUE(HistoryIndex(reader->handle()).behind());
-  const auto data = read_only.context("parser");
+  const auto data = to_json(read_only.context("parser"));
   EXPECT_EQ(data["relevantBullets"].size(), 1u);
   ASSERT_EQ(data["historySnippets"].size(), 1u) << "only what was indexed before";
   EXPECT_EQ(data["historySnippets"][0]["title"], "Refactor the parser");
@@ -239,7 +239,7 @@ TEST(LearningRetrieval, PrecisionAtFiveIsAtLeastNinetyPercent) {
       nb.content = pick(verbs) + " the " + w[0] + " " + w[1] + " in every " + pick(generic) + " " + pick(generic) + " that touches " + w[2];
       nb.confidence = confidence();
       const auto answer = service.playbook_add(nb);
-      topic_of[answer["id"].get<std::string>()] = t;
+      topic_of[answer.rule.bullet.id] = t;
     }
   }
   for (int r = 0; r < 300; ++r) {
@@ -256,10 +256,10 @@ TEST(LearningRetrieval, PrecisionAtFiveIsAtLeastNinetyPercent) {
     for (int q = 0; q < 5; ++q) {
       const auto w = distinct(topics[t], 2);
       const std::string task = "Update the " + w[0] + " " + pick(generic) + " and the " + w[1] + " of the " + pick(generic);
-      const auto data = service.context(task, 5);
+      const ContextResult data = service.context(task, 5);
       int relevant = 0;
-      for (const auto& b : data["relevantBullets"]) {
-        auto it = topic_of.find(b["id"].get<std::string>());
+      for (const auto& b : data.relevant_bullets) {
+        auto it = topic_of.find(b.id);
         relevant += it != topic_of.end() && it->second == t;
       }
       precision_sum += relevant / 5.0;

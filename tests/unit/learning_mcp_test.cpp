@@ -23,7 +23,7 @@ class McpTest : public ::testing::Test {
     service_ = std::make_unique<LearningService>(store_->handle());
     NewBullet nb;
     nb.content = "Always write unit tests before implementing authentication logic";
-    rule_ = service_->playbook_add(nb)["id"];
+    rule_ = service_->playbook_add(nb).rule.bullet.id;
   }
   json call(int id, const std::string& method, json params = json::object()) {
     auto r = server_.handle({{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});

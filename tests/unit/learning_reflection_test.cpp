@@ -3,6 +3,8 @@
 // them only with new occurrences, applies the decay, and grades rules from task events by the
 // blame policy.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <sqlite3.h>
 
 #include "collector/store/event_store.h"
@@ -202,10 +204,24 @@ TEST(LearningPatterns, ReflectionFindsExactlyThePlantedPatterns) {
   EXPECT_FALSE(pb.find_by_pattern(failure_pattern_id("deploy", "timeout")));
 
   // Stored: the patterns and the run.
-  const auto stored = service.patterns();
-  EXPECT_EQ(stored["failure_patterns"].size(), 4u);
-  EXPECT_EQ(stored["success_patterns"].size(), 3u);
-  EXPECT_EQ(stored["failure_patterns"][0]["occurrence_count"], 6);
+  const PatternsResult stored = service.patterns();
+  EXPECT_EQ(stored.reflection_id, report.id);
+  ASSERT_EQ(stored.failures.size(), 4u);
+  EXPECT_EQ(stored.successes.size(), 3u);
+  EXPECT_EQ(stored.failures[0].occurrence_count, 6);
+  // Read back as they were found.
+  for (const auto& found : report.patterns.failures) {
+    const auto it = std::find_if(stored.failures.begin(), stored.failures.end(),
+                                 [&](const FailurePattern& p) { return p.pattern_id == found.pattern_id; });
+    ASSERT_NE(it, stored.failures.end()) << found.pattern_id;
+    EXPECT_EQ(to_json(*it), to_json(found));
+  }
+  for (const auto& found : report.patterns.successes) {
+    const auto it = std::find_if(stored.successes.begin(), stored.successes.end(),
+                                 [&](const SuccessPattern& p) { return p.pattern_id == found.pattern_id; });
+    ASSERT_NE(it, stored.successes.end()) << found.pattern_id;
+    EXPECT_EQ(to_json(*it), to_json(found));
+  }
   SqliteStatement run(store->handle(), "SELECT status, trigger, summary FROM reflection_runs WHERE id = ?");
   run.bind(1, report.id);
   ASSERT_TRUE(run.step());
@@ -268,8 +284,8 @@ TEST(LearningPatterns, TaskEventsGradeTheirRulesByTheBlamePolicy) {
   a.content = "Run the failing tests locally before pushing";
   NewBullet b;
   b.content = "Use JWT tokens with 15-minute expiration";
-  const std::string ra = service.playbook_add(a)["id"];
-  const std::string rb = service.playbook_add(b)["id"];
+  const std::string ra = service.playbook_add(a).rule.bullet.id;
+  const std::string rb = service.playbook_add(b).rule.bullet.id;
   const std::string both = ra + "," + rb;
 
   Events ev;
@@ -309,8 +325,9 @@ TEST(LearningPatterns, TaskEventsGradeTheirRulesByTheBlamePolicy) {
   outcome.stage = "test";
   outcome.failure_type = "test_failure";
   outcome.session_id = "s3";
-  const auto answer = service.outcome(outcome);
-  EXPECT_EQ(answer["policy"], "related");
+  const OutcomeResult answer = service.outcome(outcome);
+  EXPECT_EQ(answer.policy, BlamePolicy::kRelated);
+  EXPECT_EQ(to_json(answer)["policy"], "related");
   ev.task(N, "build", "feature", "test", false, 60, "test_failure")
       .fields.merge(std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", ra}, {"session_id", std::string("s3")}});
   ev.store(*store);
@@ -324,12 +341,15 @@ TEST(LearningPatterns, AReflectionOnAnEmptyStoreLearnsNothingAndSaysSo) {
   TempDir dir;
   auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
   LearningService service(store->handle());
-  const auto report = service.reflect("manual");
-  EXPECT_TRUE(report["failure_patterns"].empty());
-  EXPECT_TRUE(report["rules_added"].empty());
-  EXPECT_EQ(report["trigger"], "manual");
-  EXPECT_EQ(service.stats()["reflectionRuns"], 1);
-  EXPECT_EQ(service.stats()["lastReflection"]["status"], "ok");
+  const ReflectionReport report = service.reflect("manual");
+  EXPECT_TRUE(report.patterns.failures.empty());
+  EXPECT_TRUE(report.rules_added.empty());
+  EXPECT_EQ(to_json(report)["trigger"], "manual");
+  const StatsResult stats = service.stats();
+  EXPECT_EQ(stats.reflection_runs, 1);
+  ASSERT_TRUE(stats.last_reflection);
+  EXPECT_EQ(stats.last_reflection->status, "ok");
+  EXPECT_EQ(to_json(stats)["lastReflection"]["status"], "ok");
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ NewWork work_for_new_tasks_after(std::size_t history) {
   LearningService service(store->handle(), settings);
   NewBullet rule;
   rule.content = "Run the failing tests locally before pushing";
-  const std::string id = service.playbook_add(rule)["id"];
+  const std::string id = service.playbook_add(rule).rule.bullet.id;
   HistoryIndex index(store->handle());
 
   store_tasks(*store, 1, history, id);

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -25,18 +26,15 @@ using store::SqliteStatement;
 using json = nlohmann::ordered_json;
 
 struct Checks {
-  json list = json::array();
-  int exit_code = 0;
-  bool warned = false;
+  DoctorReport& report;
 
-  void ok(const std::string& name, const std::string& message) { list.push_back({{"name", name}, {"status", "ok"}, {"message", message}}); }
+  void ok(const std::string& name, const std::string& message) { report.checks.push_back({name, CheckStatus::kOk, message, ""}); }
   void warn(const std::string& name, const std::string& message, const std::string& fix) {
-    warned = true;
-    list.push_back({{"name", name}, {"status", "warn"}, {"message", message}, {"fix", fix}});
+    report.checks.push_back({name, CheckStatus::kWarn, message, fix});
   }
   void error(const std::string& name, const std::string& message, const std::string& fix, int code) {
-    if (exit_code == 0) exit_code = code;
-    list.push_back({{"name", name}, {"status", "error"}, {"message", message}, {"fix", fix}});
+    if (report.exit_code == 0) report.exit_code = code;
+    report.checks.push_back({name, CheckStatus::kError, message, fix});
   }
 };
 
@@ -45,6 +43,31 @@ double unix_now() { return std::chrono::duration<double>(std::chrono::system_clo
 std::string ago(double seconds) { return format_duration(seconds) + " ago"; }
 
 }  // namespace
+
+std::string_view to_string(CheckStatus status) {
+  switch (status) {
+    case CheckStatus::kOk: return "ok";
+    case CheckStatus::kWarn: return "warn";
+    case CheckStatus::kError: return "error";
+  }
+  return "error";
+}
+
+CheckStatus DoctorReport::status() const {
+  CheckStatus worst = CheckStatus::kOk;
+  for (const auto& c : checks) worst = std::max(worst, c.status);
+  return worst;
+}
+
+json to_json(const DoctorReport& report) {
+  json checks = json::array();
+  for (const auto& c : report.checks) {
+    json check = {{"name", c.name}, {"status", to_string(c.status)}, {"message", c.message}};
+    if (!c.fix.empty()) check["fix"] = c.fix;
+    checks.push_back(std::move(check));
+  }
+  return {{"status", to_string(report.status())}, {"store", report.store}, {"checks", checks}};
+}
 
 std::optional<int> collector_health(const std::string& listen_address, int timeout_ms, std::string* error) {
   // The collector's own parser: cm doctor contacts the address the collector listens on.
@@ -59,7 +82,9 @@ std::optional<int> collector_health(const std::string& listen_address, int timeo
 }
 
 DoctorReport run_doctor(const DoctorInput& in) {
-  Checks c;
+  DoctorReport report;
+  report.store = in.store_path;
+  Checks c{report};
   if (!in.config_error.empty()) {
     c.error("configuration", in.config_error,
             "fix the key named above in " + (in.config_path.empty() ? std::string("the configuration") : in.config_path), 3);
@@ -180,9 +205,6 @@ DoctorReport run_doctor(const DoctorInput& in) {
     c.warn("collector", "agentmetricsd is not reachable on " + in.listen_address + " (" + why + ")",
            "cm works from the store without it; start agentmetricsd to record new outcomes and reflect on schedule");
   }
-  DoctorReport report;
-  report.exit_code = c.exit_code;
-  report.data = {{"status", c.exit_code ? "error" : (c.warned ? "warn" : "ok")}, {"store", in.store_path}, {"checks", c.list}};
   return report;
 }
 

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,12 +19,26 @@ struct DoctorInput {
   double reflection_interval_seconds = 86400;
 };
 
-// {"status": "ok"|"warn"|"error", "checks": [{"name", "status", "message", "fix"?}]}, and the
-// exit code of the first error (0 without one).
-struct DoctorReport {
-  nlohmann::ordered_json data;
-  int exit_code = 0;
+enum class CheckStatus { kOk, kWarn, kError };
+std::string_view to_string(CheckStatus status);  // "ok", "warn", "error"
+
+struct DoctorCheck {
+  std::string name;  // configuration, fts5, store, learning_schema, ...
+  CheckStatus status = CheckStatus::kOk;
+  std::string message;
+  std::string fix;  // empty for a check that passed
 };
+
+struct DoctorReport {
+  std::string store;
+  std::vector<DoctorCheck> checks;
+  int exit_code = 0;  // of the first error; 0 without one
+
+  CheckStatus status() const;  // the worst of the checks
+};
+
+// {"status": "ok"|"warn"|"error", "store", "checks": [{"name", "status", "message", "fix"?}]}
+nlohmann::ordered_json to_json(const DoctorReport& report);
 
 DoctorReport run_doctor(const DoctorInput& input);
 

@@ -1,19 +1,21 @@
 #include "collector/cli/cm/cm_human_output.h"
 
 #include <cstdio>
+#include <string>
 
 #include "collector/learning/text_tokens.h"
+#include "ipc/timestamp.h"
 
 namespace agentmetrics::cli {
 
-using json = nlohmann::ordered_json;
-using learning::format_duration;
+using namespace agentmetrics::learning;
 
 namespace {
 
-std::string pad(std::string text, std::size_t width) {
-  if (text.size() < width) text.append(width - text.size(), ' ');
-  return text;
+std::string pad(std::string_view text, std::size_t width) {
+  std::string padded(text);
+  if (padded.size() < width) padded.append(width - padded.size(), ' ');
+  return padded;
 }
 
 std::string fixed(double value, int digits) {
@@ -22,126 +24,136 @@ std::string fixed(double value, int digits) {
   return buf;
 }
 
-void print_bullets(std::ostream& out, const char* heading, const json& list) {
+void print_bullets(std::ostream& out, const char* heading, const std::vector<ContextBullet>& list) {
   out << heading << " (" << list.size() << "):\n";
   if (list.empty()) out << "  (none)\n";
   for (const auto& b : list) {
-    out << "  [" << b["id"].get<std::string>() << "] " << fixed(b["confidence"].get<double>(), 2) << "  " << b["content"].get<std::string>()
-        << "  (evidence " << b["evidence_count"].get<std::int64_t>() << ", " << b["source"].get<std::string>() << ")\n";
+    out << "  [" << b.id << "] " << fixed(b.confidence, 2) << "  " << b.content << "  (evidence " << b.evidence_count << ", "
+        << to_string(b.source) << ")\n";
+  }
+}
+
+void print_change(std::ostream& out, std::string_view action, const BulletView& rule) {
+  out << action << " " << rule.bullet.id << ": " << rule.bullet.content << "  (confidence " << fixed(rule.confidence, 2) << ")\n";
+}
+
+void print_patterns(std::ostream& out, const std::vector<FailurePattern>& failures, const std::vector<SuccessPattern>& successes) {
+  out << "Failure patterns (" << failures.size() << "):\n";
+  for (const auto& p : failures) {
+    out << "  [" << p.pattern_id << "] " << p.stage << " / " << p.failure_type << ": " << p.occurrence_count << " failures, "
+        << fixed(p.resolution_success_rate * 100.0, 0) << "% resolved";
+    if (p.avg_time_to_resolve) out << " in " << format_duration(*p.avg_time_to_resolve) << " on average";
+    out << "\n      -> " << p.recommended_action << "\n";
+  }
+  out << "Success patterns (" << successes.size() << "):\n";
+  for (const auto& p : successes) {
+    out << "  [" << p.pattern_id << "] " << p.agent_type << " / " << p.task_type << ": " << p.success_count << " of " << p.attempt_count
+        << " succeeded (" << fixed(p.success_rate * 100.0, 0) << "%) with " << p.approach << ", " << format_duration(p.avg_time_to_complete)
+        << " on average" << (p.recommended ? ", recommended" : "") << "\n";
   }
 }
 
 }  // namespace
 
-void print_human(std::ostream& out, const std::string& command, const json& d) {
-  if (command == "context") {
-    out << "Task: " << d["task"].get<std::string>() << "\n\n";
-    print_bullets(out, "Relevant rules", d["relevantBullets"]);
-    out << "\n";
-    print_bullets(out, "Anti-patterns", d["antiPatterns"]);
-    out << "\nHistory (" << d["historySnippets"].size() << "):\n";
-    if (d["historySnippets"].empty()) out << "  (none)\n";
-    for (const auto& h : d["historySnippets"]) {
-      out << "  " << pad(h["outcome"].get<std::string>(), 8) << pad(h["duration"].get<std::string>(), 10) << h["title"].get<std::string>();
-      out << "  (" << (h["session_id"].get<std::string>().empty() ? "no session" : h["session_id"].get<std::string>());
-      if (!h["approach"].get<std::string>().empty()) out << ", " << h["approach"].get<std::string>();
-      out << ", score " << fixed(h["score"].get<double>(), 1) << ")\n";
-      if (!h["snippet"].get<std::string>().empty()) out << "                    " << h["snippet"].get<std::string>() << "\n";
-    }
-  } else if (command == "playbook list") {
-    out << d["count"].get<std::size_t>() << " rules\n";
-    for (const auto& b : d["bullets"]) {
-      out << "  [" << b["id"].get<std::string>() << "] " << pad(b["kind"].get<std::string>(), 13) << fixed(b["confidence"].get<double>(), 2)
-          << "  " << pad(b["state"].get<std::string>(), 8) << pad(b["maturity"].get<std::string>(), 12) << b["content"].get<std::string>()
-          << "\n";
-    }
-  } else if (command == "playbook add" || command == "playbook remove") {
-    out << d["action"].get<std::string>() << " " << d["id"].get<std::string>() << ": " << d["bullet"]["content"].get<std::string>()
-        << "  (confidence " << fixed(d["bullet"]["confidence"].get<double>(), 2) << ")\n";
-  } else if (command == "playbook import") {
-    out << "imported: " << d["added"] << " added, " << d["reinforced"] << " reinforced, " << d["revived"] << " revived, " << d["unchanged"]
-        << " unchanged\n";
-  } else if (command == "mark") {
-    out << d["id"].get<std::string>() << " marked " << d["feedback"].get<std::string>() << ": confidence "
-        << fixed(d["confidence_before"].get<double>(), 3) << " -> " << fixed(d["confidence_after"].get<double>(), 3)
-        << (d["skipped"].get<bool>() ? " (already recorded for this session)" : "") << "\n";
-    if (d.contains("inverted_to")) out << "  it proved harmful too often: inverted into " << d["inverted_to"].get<std::string>() << "\n";
-    if (d.contains("retired")) out << "  its confidence fell below the floor: retired\n";
-  } else if (command == "outcome") {
-    out << "outcome " << d["status"].get<std::string>() << " (" << d["policy"].get<std::string>() << "):\n";
-    for (const auto& a : d["applied"]) {
-      out << "  " << a["id"].get<std::string>() << " " << a["feedback"].get<std::string>() << " x" << fixed(a["weight"].get<double>(), 2)
-          << ": " << fixed(a["confidence_before"].get<double>(), 3) << " -> " << fixed(a["confidence_after"].get<double>(), 3)
-          << (a["skipped"].get<bool>() ? " (already recorded)" : "") << "\n";
-    }
-    for (const auto& id : d["unaffected"]) out << "  " << id.get<std::string>() << " unaffected (not related to the failure)\n";
-    for (const auto& i : d["inverted"])
-      out << "  " << i["from"].get<std::string>() << " inverted into " << i["to"].get<std::string>() << "\n";
-    for (const auto& id : d["retired"]) out << "  " << id.get<std::string>() << " retired (confidence below the floor)\n";
-  } else if (command == "stats") {
-    out << "Playbook: " << d["active"] << " active (" << d["byKind"]["rule"] << " rules, " << d["byKind"]["anti-pattern"]
-        << " anti-patterns), " << d["retired"] << " retired\n";
-    out << "Sources: learning " << d["bySource"]["learning"] << ", manual " << d["bySource"]["manual"] << ", import "
-        << d["bySource"]["import"] << "\n";
-    out << "Maturity: candidate " << d["byMaturity"]["candidate"] << ", established " << d["byMaturity"]["established"] << ", proven "
-        << d["byMaturity"]["proven"] << ", deprecated " << d["byMaturity"]["deprecated"] << "\n";
-    out << "Confidence: mean " << fixed(d["confidence"]["mean"].get<double>(), 3) << ";";
-    for (const auto& b : d["confidence"]["distribution"]) out << " " << b["range"].get<std::string>() << ": " << b["count"];
-    out << "\nStale rules (not validated for " << d["staleRules"]["notValidatedForDays"] << " days): " << d["staleRules"]["count"] << "\n";
-    out << "Feedback: " << d["feedback"]["helpful"] << " helpful, " << d["feedback"]["harmful"] << " harmful\n";
-    out << "History: " << d["history"]["indexedTasks"] << " tasks indexed, " << d["history"]["pendingTasks"] << " waiting\n";
-    if (d["lastReflection"].is_null()) {
-      out << "Last reflection: never (run cm reflect)\n";
-    } else {
-      out << "Last reflection: " << d["lastReflection"]["time"].get<std::string>() << " ("
-          << d["lastReflection"]["trigger"].get<std::string>() << ", " << d["lastReflection"]["status"].get<std::string>() << "), "
-          << d["reflectionRuns"] << " runs in all\n";
-    }
-  } else if (command == "reflect" || command == "patterns") {
-    const json& f = d["failure_patterns"];
-    out << "Failure patterns (" << f.size() << "):\n";
-    for (const auto& p : f) {
-      out << "  [" << p["pattern_id"].get<std::string>() << "] " << p["stage"].get<std::string>() << " / "
-          << p["failure_type"].get<std::string>() << ": " << p["occurrence_count"] << " failures, "
-          << fixed(p["resolution_success_rate"].get<double>() * 100.0, 0) << "% resolved";
-      if (!p["avg_time_to_resolve"].is_null()) out << " in " << format_duration(p["avg_time_to_resolve"].get<double>()) << " on average";
-      out << "\n      -> " << p["recommended_action"].get<std::string>() << "\n";
-    }
-    const json& s = d["success_patterns"];
-    out << "Success patterns (" << s.size() << "):\n";
-    for (const auto& p : s) {
-      out << "  [" << p["pattern_id"].get<std::string>() << "] " << p["agent_type"].get<std::string>() << " / "
-          << p["task_type"].get<std::string>() << ": " << p["success_count"] << " of " << p["attempt_count"] << " succeeded ("
-          << fixed(p["success_rate"].get<double>() * 100.0, 0) << "%) with " << p["approach"].get<std::string>() << ", "
-          << format_duration(p["avg_time_to_complete"].get<double>()) << " on average"
-          << (p["recommended"].get<bool>() ? ", recommended" : "") << "\n";
-    }
-    if (command == "reflect") {
-      out << "Learned:\n";
-      for (const auto& r : d["rules_added"])
-        out << "  + rule " << r["id"].get<std::string>() << ": " << r["content"].get<std::string>() << "\n";
-      for (const auto& r : d["anti_patterns_added"])
-        out << "  + anti-pattern " << r["id"].get<std::string>() << ": " << r["content"].get<std::string>() << "\n";
-      for (const auto& id : d["rules_reinforced"]) out << "  ^ reinforced " << id.get<std::string>() << "\n";
-      for (const auto& r : d["rules_inverted"])
-        out << "  ! inverted " << r["from"].get<std::string>() << " into " << r["to"].get<std::string>() << "\n";
-      for (const auto& id : d["rules_retired"]) out << "  - retired " << id.get<std::string>() << "\n";
-      if (d["rules_added"].empty() && d["anti_patterns_added"].empty() && d["rules_reinforced"].empty() && d["rules_retired"].empty() &&
-          d["rules_inverted"].empty()) {
-        out << "  nothing new\n";
-      }
-      out << "Feedback applied: " << d["feedback_applied"] << "; tasks indexed: " << d["history_indexed"] << "; took "
-          << fixed(d["duration_ms"].get<double>(), 1) << " ms\n";
-    }
-  } else if (command == "doctor") {
-    out << "cm doctor: " << d["status"].get<std::string>() << " (store " << d["store"].get<std::string>() << ")\n";
-    for (const auto& c : d["checks"]) {
-      out << "  [" << pad(c["status"].get<std::string>() + "]", 6) << " " << pad(c["name"].get<std::string>(), 16)
-          << c["message"].get<std::string>() << "\n";
-      if (c.contains("fix")) out << "           fix: " << c["fix"].get<std::string>() << "\n";
-    }
+void print_human(std::ostream& out, const ContextResult& r) {
+  out << "Task: " << r.task << "\n\n";
+  print_bullets(out, "Relevant rules", r.relevant_bullets);
+  out << "\n";
+  print_bullets(out, "Anti-patterns", r.anti_patterns);
+  out << "\nHistory (" << r.history_snippets.size() << "):\n";
+  if (r.history_snippets.empty()) out << "  (none)\n";
+  for (const auto& h : r.history_snippets) {
+    out << "  " << pad(h.success ? "success" : "failure", 8) << pad(format_duration(h.duration_seconds), 10) << h.title;
+    out << "  (" << (h.session_id.empty() ? "no session" : h.session_id);
+    if (!h.approach.empty()) out << ", " << h.approach;
+    out << ", score " << fixed(h.relevance, 1) << ")\n";
+    if (!h.snippet.empty()) out << "                    " << h.snippet << "\n";
+  }
+}
+
+void print_human(std::ostream& out, const PlaybookListResult& r) {
+  out << r.bullets.size() << " rules\n";
+  for (const auto& v : r.bullets) {
+    const Bullet& b = v.bullet;
+    out << "  [" << b.id << "] " << pad(to_string(b.kind), 13) << fixed(v.confidence, 2) << "  " << pad(b.active ? "active" : "retired", 8)
+        << pad(to_string(maturity(b.helpful, b.harmful, !b.active)), 12) << b.content << "\n";
+  }
+}
+
+void print_human(std::ostream& out, const PlaybookAddResult& r) { print_change(out, to_string(r.action), r.rule); }
+
+void print_human(std::ostream& out, const PlaybookRemoveResult& r) { print_change(out, r.removed ? "removed" : "unchanged", r.rule); }
+
+void print_human(std::ostream& out, const PlaybookExport& r) { out << to_json(r).dump(2) << "\n"; }
+
+void print_human(std::ostream& out, const ImportResult& r) {
+  out << "imported: " << r.added << " added, " << r.reinforced << " reinforced, " << r.revived << " revived, " << r.unchanged
+      << " unchanged\n";
+}
+
+void print_human(std::ostream& out, const MarkResult& r) {
+  const FeedbackResult& f = r.feedback;
+  out << f.bullet_id << " marked " << to_string(f.kind) << ": confidence " << fixed(f.before, 3) << " -> " << fixed(f.after, 3)
+      << (f.skipped ? " (already recorded for this session)" : "") << "\n";
+  if (!f.inverted_to.empty()) out << "  it proved harmful too often: inverted into " << f.inverted_to << "\n";
+  if (f.retired) out << "  its confidence fell below the floor: retired\n";
+}
+
+void print_human(std::ostream& out, const OutcomeResult& r) {
+  out << "outcome " << (r.success ? "success" : "failure") << " (" << to_string(r.policy) << "):\n";
+  for (const auto& a : r.applied) {
+    out << "  " << a.bullet_id << " " << to_string(a.kind) << " x" << fixed(a.weight, 2) << ": " << fixed(a.before, 3) << " -> "
+        << fixed(a.after, 3) << (a.skipped ? " (already recorded)" : "") << "\n";
+  }
+  for (const auto& id : r.unaffected) out << "  " << id << " unaffected (not related to the failure)\n";
+  for (const auto& [from, to] : r.inverted) out << "  " << from << " inverted into " << to << "\n";
+  for (const auto& id : r.retired) out << "  " << id << " retired (confidence below the floor)\n";
+}
+
+void print_human(std::ostream& out, const StatsResult& s) {
+  out << "Playbook: " << s.active << " active (" << s.by_kind.at(BulletKind::kRule) << " rules, " << s.by_kind.at(BulletKind::kAntiPattern)
+      << " anti-patterns), " << s.retired << " retired\n";
+  out << "Sources: learning " << s.by_source.at(BulletSource::kLearning) << ", manual " << s.by_source.at(BulletSource::kManual)
+      << ", import " << s.by_source.at(BulletSource::kImport) << "\n";
+  out << "Maturity: candidate " << s.by_maturity.at(Maturity::kCandidate) << ", established " << s.by_maturity.at(Maturity::kEstablished)
+      << ", proven " << s.by_maturity.at(Maturity::kProven) << ", deprecated " << s.by_maturity.at(Maturity::kDeprecated) << "\n";
+  out << "Confidence: mean " << fixed(s.mean_confidence, 3) << ";";
+  const char* ranges[] = {"0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"};
+  for (std::size_t i = 0; i < s.confidence_distribution.size(); ++i) out << " " << ranges[i] << ": " << s.confidence_distribution[i];
+  out << "\nStale rules (not validated for " << s.stale_after_days << " days): " << s.stale_count << "\n";
+  out << "Feedback: " << s.helpful_signals << " helpful, " << s.harmful_signals << " harmful\n";
+  out << "History: " << s.indexed_tasks << " tasks indexed, " << s.pending_tasks << " waiting\n";
+  if (!s.last_reflection) {
+    out << "Last reflection: never (run cm reflect)\n";
   } else {
-    out << d.dump(2) << "\n";
+    out << "Last reflection: " << ipc::format_timestamp(s.last_reflection->started) << " (" << s.last_reflection->trigger << ", "
+        << s.last_reflection->status << "), " << s.reflection_runs << " runs in all\n";
+  }
+}
+
+void print_human(std::ostream& out, const PatternsResult& r) { print_patterns(out, r.failures, r.successes); }
+
+void print_human(std::ostream& out, const ReflectionReport& r) {
+  print_patterns(out, r.patterns.failures, r.patterns.successes);
+  out << "Learned:\n";
+  for (const auto& [id, content] : r.rules_added) out << "  + rule " << id << ": " << content << "\n";
+  for (const auto& [id, content] : r.anti_patterns_added) out << "  + anti-pattern " << id << ": " << content << "\n";
+  for (const auto& id : r.rules_reinforced) out << "  ^ reinforced " << id << "\n";
+  for (const auto& [from, to] : r.rules_inverted) out << "  ! inverted " << from << " into " << to << "\n";
+  for (const auto& id : r.rules_retired) out << "  - retired " << id << "\n";
+  if (r.rules_added.empty() && r.anti_patterns_added.empty() && r.rules_reinforced.empty() && r.rules_retired.empty() &&
+      r.rules_inverted.empty()) {
+    out << "  nothing new\n";
+  }
+  out << "Feedback applied: " << r.feedback_applied << "; tasks indexed: " << r.history_indexed << "; took "
+      << fixed(r.duration_seconds * 1000.0, 1) << " ms\n";
+}
+
+void print_human(std::ostream& out, const DoctorReport& r) {
+  out << "cm doctor: " << to_string(r.status()) << " (store " << r.store << ")\n";
+  for (const auto& c : r.checks) {
+    out << "  [" << pad(std::string(to_string(c.status)) + "]", 6) << " " << pad(c.name, 16) << c.message << "\n";
+    if (!c.fix.empty()) out << "           fix: " << c.fix << "\n";
   }
 }
 

@@ -1,16 +1,27 @@
-// cm's answers for a person (without --json): one screen per command, from the same data the
-// JSON envelope carries.
+// cm's answers for a person (without --json): one screen per command, from the same typed
+// answers whose to_json the JSON envelope carries.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <ostream>
-#include <string>
+
+#include "collector/cli/cm/cm_doctor.h"
+#include "collector/learning/learning_results.h"
+#include "collector/learning/reflection.h"
 
 namespace agentmetrics::cli {
 
-// `command` is the envelope's name ("context", "playbook list", ...); an unknown one is
-// printed as indented JSON.
-void print_human(std::ostream& out, const std::string& command, const nlohmann::ordered_json& data);
+void print_human(std::ostream& out, const learning::ContextResult& result);
+void print_human(std::ostream& out, const learning::PlaybookListResult& result);
+void print_human(std::ostream& out, const learning::PlaybookAddResult& result);
+void print_human(std::ostream& out, const learning::PlaybookRemoveResult& result);
+// The form `cm playbook import` reads, for a person too.
+void print_human(std::ostream& out, const learning::PlaybookExport& result);
+void print_human(std::ostream& out, const learning::ImportResult& result);
+void print_human(std::ostream& out, const learning::MarkResult& result);
+void print_human(std::ostream& out, const learning::OutcomeResult& result);
+void print_human(std::ostream& out, const learning::StatsResult& result);
+void print_human(std::ostream& out, const learning::PatternsResult& result);
+void print_human(std::ostream& out, const learning::ReflectionReport& result);
+void print_human(std::ostream& out, const learning::DoctorReport& result);
 
 }  // namespace agentmetrics::cli

@@ -60,14 +60,22 @@ std::string joined(const std::vector<std::string>& words) {
   return text;
 }
 
-// What a subcommand answers: data for the envelope (or the person), or its own output already
-// written, with the exit code.
+// What a subcommand answers: the data for the envelope and how to print it for a person, or
+// its own output already written, with the exit code.
 struct Answer {
   json data;
+  std::function<void(std::ostream&)> print;
   bool written = false;
   int exit_code = 0;
 };
-Answer data(json d) { return {std::move(d)}; }
+
+template <typename Result>
+Answer answer_with(Result result) {
+  json data = to_json(result);
+  return {std::move(data), [r = std::move(result)](std::ostream& out) { print_human(out, r); }};
+}
+
+Answer already_written(int exit_code) { return {{}, {}, true, exit_code}; }
 
 struct Subcommand {
   std::string name;  // as the envelope names it
@@ -88,23 +96,23 @@ Subcommand context_command(CLI::App& app) {
             json fields = {{"task", joined(a->task)}};
             if (a->limit) fields["limit"] = *a->limit;
             const ContextRequest request = decode_context_request(fields);
-            return data(session.service().context(request.task, request.limit));
+            return answer_with(session.service().context(request.task, request.limit));
           }};
 }
 
 Subcommand stats_command(CLI::App& app) {
   return {"stats", app.add_subcommand("stats", "Playbook health: counts, confidence, stale rules, last reflection"),
-          [](Session& session, const Options&, Clock::time_point) { return data(session.service().stats()); }};
+          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().stats()); }};
 }
 
 Subcommand patterns_command(CLI::App& app) {
   return {"patterns", app.add_subcommand("patterns", "The failure and success patterns of the last reflection"),
-          [](Session& session, const Options&, Clock::time_point) { return data(session.service().patterns()); }};
+          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().patterns()); }};
 }
 
 Subcommand reflect_command(CLI::App& app) {
   return {"reflect", app.add_subcommand("reflect", "Reflect now: learn patterns and rules from recent outcomes"),
-          [](Session& session, const Options&, Clock::time_point) { return data(session.service().reflect("manual")); }};
+          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().reflect("manual")); }};
 }
 
 Subcommand playbook_list_command(CLI::App& playbook) {
@@ -118,7 +126,7 @@ Subcommand playbook_list_command(CLI::App& playbook) {
   cmd->add_option("--kind", a->kind, "rule or anti-pattern");
   cmd->add_option("--source", a->source, "learning, manual or import");
   return {"playbook list", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            return data(session.service().playbook_list(
+            return answer_with(session.service().playbook_list(
                 decode_playbook_list_request({{"kind", a->kind}, {"source", a->source}, {"include_retired", a->all}})));
           }};
 }
@@ -139,7 +147,7 @@ Subcommand playbook_add_command(CLI::App& playbook) {
   return {"playbook add", cmd, [a](Session& session, const Options&, Clock::time_point) {
             json fields = {{"content", joined(a->content)}, {"kind", a->kind}, {"tags", a->tags}, {"source", a->source}};
             if (a->confidence) fields["confidence"] = *a->confidence;
-            return data(session.service().playbook_add(decode_playbook_add_request(fields)));
+            return answer_with(session.service().playbook_add(decode_playbook_add_request(fields)));
           }};
 }
 
@@ -148,18 +156,13 @@ Subcommand playbook_remove_command(CLI::App& playbook) {
   auto* cmd = playbook.add_subcommand("remove", "Retire a rule (kept, no longer used)");
   cmd->add_option("id", *id, "The rule id")->required();
   return {"playbook remove", cmd, [id](Session& session, const Options&, Clock::time_point) {
-            return data(session.service().playbook_remove(decode_playbook_remove_request({{"id", *id}})));
+            return answer_with(session.service().playbook_remove(decode_playbook_remove_request({{"id", *id}})));
           }};
 }
 
 Subcommand playbook_export_command(CLI::App& playbook) {
   return {"playbook export", playbook.add_subcommand("export", "Print every rule as JSON (for cm playbook import elsewhere)"),
-          [](Session& session, const Options& o, Clock::time_point) {
-            json rules = session.service().playbook_export();
-            if (o.json) return data(std::move(rules));
-            std::cout << rules.dump(2) << std::endl;  // for a person too: the file import reads
-            return Answer{{}, true, 0};
-          }};
+          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().playbook_export()); }};
 }
 
 Subcommand playbook_import_command(CLI::App& playbook) {
@@ -170,7 +173,7 @@ Subcommand playbook_import_command(CLI::App& playbook) {
             const json document = json::parse(read_all(*path), nullptr, false);
             if (document.is_discarded())
               throw input_error("INVALID_IMPORT", *path + " is not valid JSON", {"cm playbook export shows the format"});
-            return data(session.service().playbook_import(document));
+            return answer_with(session.service().playbook_import(document));
           }};
 }
 
@@ -190,7 +193,7 @@ Subcommand mark_command(CLI::App& app) {
   return {"mark", cmd, [a](Session& session, const Options&, Clock::time_point) {
             if (!a->helpful && !a->harmful)
               throw input_error("MISSING_FEEDBACK", "say --helpful or --harmful", {"cm mark " + a->id + " --helpful"});
-            return data(session.service().mark(decode_mark_request(
+            return answer_with(session.service().mark(decode_mark_request(
                 {{"id", a->id}, {"feedback", a->helpful ? "helpful" : "harmful"}, {"reason", a->reason}, {"session_id", a->session}})));
           }};
 }
@@ -208,11 +211,11 @@ Subcommand outcome_command(CLI::App& app) {
   cmd->add_option("--failure-type", a->failure_type, "What kind of failure (directs the blame)");
   cmd->add_option("--session-id,--session", a->session, "The session (a task counts once)");
   return {"outcome", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            return data(session.service().outcome(decode_outcome_request({{"status", a->status},
-                                                                          {"rules", a->rules},
-                                                                          {"stage", a->stage},
-                                                                          {"failure_type", a->failure_type},
-                                                                          {"session_id", a->session}})));
+            return answer_with(session.service().outcome(decode_outcome_request({{"status", a->status},
+                                                                                 {"rules", a->rules},
+                                                                                 {"stage", a->stage},
+                                                                                 {"failure_type", a->failure_type},
+                                                                                 {"session_id", a->session}})));
           }};
 }
 
@@ -234,21 +237,21 @@ Subcommand doctor_command(CLI::App& app) {
         input.reflection_interval_seconds = static_cast<double>(config.cass_memory.reflection_interval.count());
         const DoctorReport report = run_doctor(input);
         if (!o.json) {
-          print_human(std::cout, "doctor", report.data);
-          return Answer{{}, true, report.exit_code};
+          print_human(std::cout, report);
+          return already_written(report.exit_code);
         }
-        json out = success_envelope("doctor", report.data, elapsed_ms(start));
+        json out = success_envelope("doctor", to_json(report), elapsed_ms(start));
         if (report.exit_code) {
           out["success"] = false;
           json recovery = json::array();
-          for (const auto& c : report.data["checks"]) {
-            if (c["status"] == "error") recovery.push_back(c["name"].get<std::string>() + ": " + c["fix"].get<std::string>());
+          for (const auto& c : report.checks) {
+            if (c.status == CheckStatus::kError) recovery.push_back(c.name + ": " + c.fix);
           }
           out["error"] = {
               {"message", "cm doctor found problems"}, {"code", "DOCTOR_FAILED"}, {"exitCode", report.exit_code}, {"recovery", recovery}};
         }
         std::cout << out.dump(2) << std::endl;
-        return Answer{{}, true, report.exit_code};
+        return already_written(report.exit_code);
       }};
 }
 
@@ -258,7 +261,7 @@ Subcommand mcp_command(CLI::App& app) {
             McpServer server([&]() -> LearningService& { return session.service(); });
             std::ios::sync_with_stdio(false);
             server.serve(std::cin, std::cout);
-            return Answer{{}, true, 0};
+            return already_written(0);
           }};
 }
 
@@ -316,7 +319,7 @@ int main(int argc, char** argv) {
         // context: exactly the specification's shape, with cass_memory's command/timestamp/metadata beside it.
         std::cout << success_envelope(command, std::move(answer.data), elapsed_ms(start)).dump(2) << std::endl;
       } else {
-        print_human(std::cout, command, answer.data);
+        answer.print(std::cout);
       }
       return answer.exit_code;
     }

@@ -47,7 +47,7 @@ HttpResponse LearningApi::answer(const char* command, Operation&& operation) {
   auto elapsed = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(); };
   try {
     std::lock_guard lock(mutex_);
-    json data = operation();
+    json data = learning::to_json(operation());
     return json_answer(200, learning::success_envelope(command, std::move(data), elapsed()));
   } catch (const learning::LearningError& e) {
     return json_answer(e.category() == learning::ErrorCategory::kInput ? 400 : 500, learning::error_envelope(command, e, elapsed()));

@@ -95,11 +95,11 @@ json McpServer::call_tool(const json& params) {
     LearningService& service = service_();
     if (name == "cm_context") {
       const ContextRequest request = decode_context_request(args);
-      return tool_result(service.context(request.task, request.limit), false);
+      return tool_result(to_json(service.context(request.task, request.limit)), false);
     }
-    if (name == "cm_mark") return tool_result(service.mark(decode_mark_request(args)), false);
-    if (name == "cm_outcome") return tool_result(service.outcome(decode_outcome_request(args)), false);
-    return tool_result(service.playbook_list(decode_playbook_list_request(args)), false);
+    if (name == "cm_mark") return tool_result(to_json(service.mark(decode_mark_request(args))), false);
+    if (name == "cm_outcome") return tool_result(to_json(service.outcome(decode_outcome_request(args))), false);
+    return tool_result(to_json(service.playbook_list(decode_playbook_list_request(args))), false);
   } catch (const InvalidParams&) {
     throw;
   } catch (const std::exception& e) {

@@ -1,0 +1,203 @@
+#include "collector/learning/learning_results.h"
+
+#include "collector/learning/text_tokens.h"
+#include "ipc/timestamp.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json string_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  json out = json::array();
+  for (const auto& [from, to] : pairs) out.push_back({{"from", from}, {"to", to}});
+  return out;
+}
+
+json feedback_json(const FeedbackResult& r) {
+  return {{"id", r.bullet_id},
+          {"feedback", to_string(r.kind)},
+          {"weight", round_to(r.weight, 4)},
+          {"skipped", r.skipped},
+          {"confidence_before", round_to(r.before, 3)},
+          {"confidence_after", round_to(r.after, 3)}};
+}
+
+json context_bullets(const std::vector<ContextBullet>& list) {
+  json out = json::array();
+  for (const auto& b : list) {
+    out.push_back({{"id", b.id},
+                   {"content", b.content},
+                   {"confidence", round_to(b.confidence, 3)},
+                   {"evidence_count", b.evidence_count},
+                   {"source", to_string(b.source)}});
+  }
+  return out;
+}
+
+json bullet_views(const std::vector<BulletView>& list) {
+  json out = json::array();
+  for (const auto& view : list) out.push_back(to_json(view));
+  return out;
+}
+
+template <typename Key>
+json counts_by_name(const std::map<Key, std::int64_t>& counts) {
+  json out = json::object();
+  for (const auto& [key, count] : counts) out[std::string(to_string(key))] = count;
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(BlamePolicy policy) {
+  switch (policy) {
+    case BlamePolicy::kCredit:
+      return "credit";
+    case BlamePolicy::kRelated:
+      return "related";
+    case BlamePolicy::kSplit:
+      return "split";
+  }
+  return "credit";
+}
+
+json to_json(const BulletView& view) {
+  const Bullet& b = view.bullet;
+  json j = {
+      {"id", b.id},
+      {"content", b.content},
+      {"kind", to_string(b.kind)},
+      {"state", b.active ? "active" : "retired"},
+      {"source", to_string(b.source)},
+      {"tags", b.tags},
+      {"confidence", round_to(view.confidence, 3)},
+      {"evidence_count", b.evidence_count},
+      {"helpful", round_to(b.helpful, 3)},
+      {"harmful", round_to(b.harmful, 3)},
+      {"maturity", to_string(maturity(b.helpful, b.harmful, !b.active))},
+      {"created", ipc::format_timestamp(b.created)},
+      {"last_validated", ipc::format_timestamp(b.last_validated)},
+      {"patterns", b.pattern_ids},
+  };
+  if (!b.active) {
+    j["retired_reason"] = b.retired_reason;
+    if (b.retired_at) j["retired_at"] = ipc::format_timestamp(*b.retired_at);
+    if (!b.replaced_by.empty()) j["replaced_by"] = b.replaced_by;
+  }
+  json scope = json::object();
+  if (!b.scope.stage.empty()) scope["stage"] = b.scope.stage;
+  if (!b.scope.failure_type.empty()) scope["failure_type"] = b.scope.failure_type;
+  if (!b.scope.agent_type.empty()) scope["agent_type"] = b.scope.agent_type;
+  if (!b.scope.task_type.empty()) scope["task_type"] = b.scope.task_type;
+  if (!scope.empty()) j["scope"] = scope;
+  return j;
+}
+
+json to_json(const ContextResult& result) {
+  json snippets = json::array();
+  for (const auto& h : result.history_snippets) {
+    snippets.push_back({{"session_id", h.session_id},
+                        {"title", h.title},
+                        {"outcome", h.success ? "success" : "failure"},
+                        {"duration", format_duration(h.duration_seconds)},
+                        {"approach", h.approach},
+                        {"snippet", h.snippet},
+                        {"score", round_to(h.relevance, 2)}});
+  }
+  return {{"task", result.task},
+          {"relevantBullets", context_bullets(result.relevant_bullets)},
+          {"antiPatterns", context_bullets(result.anti_patterns)},
+          {"historySnippets", snippets}};
+}
+
+json to_json(const MarkResult& result) {
+  const FeedbackResult& r = result.feedback;
+  json out = {{"id", r.bullet_id},
+              {"feedback", to_string(r.kind)},
+              {"skipped", r.skipped},
+              {"confidence_before", round_to(r.before, 3)},
+              {"confidence_after", round_to(r.after, 3)},
+              {"helpful", round_to(result.helpful, 3)},
+              {"harmful", round_to(result.harmful, 3)},
+              {"state", result.active ? "active" : "retired"}};
+  if (!r.inverted_to.empty()) out["inverted_to"] = r.inverted_to;
+  if (r.retired) out["retired"] = true;
+  return out;
+}
+
+json to_json(const OutcomeResult& result) {
+  json applied = json::array();
+  for (const auto& r : result.applied) applied.push_back(feedback_json(r));
+  return {{"status", result.success ? "success" : "failure"},
+          {"policy", to_string(result.policy)},
+          {"applied", applied},
+          {"unaffected", result.unaffected},
+          {"inverted", string_pairs(result.inverted)},
+          {"retired", result.retired}};
+}
+
+json to_json(const PlaybookListResult& result) { return {{"count", result.bullets.size()}, {"bullets", bullet_views(result.bullets)}}; }
+
+json to_json(const PlaybookAddResult& result) {
+  return {{"id", result.rule.bullet.id},
+          {"action", to_string(result.action)},
+          {"similarity", round_to(result.similarity, 3)},
+          {"bullet", to_json(result.rule)}};
+}
+
+json to_json(const PlaybookRemoveResult& result) {
+  return {{"id", result.rule.bullet.id}, {"action", result.removed ? "removed" : "unchanged"}, {"bullet", to_json(result.rule)}};
+}
+
+json to_json(const PlaybookExport& result) {
+  return {{"version", 1}, {"exported", ipc::format_timestamp(result.exported)}, {"bullets", bullet_views(result.bullets)}};
+}
+
+json to_json(const ImportResult& result) {
+  return {{"added", result.added},
+          {"reinforced", result.reinforced},
+          {"revived", result.revived},
+          {"unchanged", result.unchanged},
+          {"ids", result.ids}};
+}
+
+json to_json(const StatsResult& s) {
+  json distribution = json::array();
+  const char* ranges[] = {"0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"};
+  for (std::size_t i = 0; i < s.confidence_distribution.size(); ++i) {
+    distribution.push_back({{"range", ranges[i]}, {"count", s.confidence_distribution[i]}});
+  }
+  json last = nullptr;
+  if (const auto& r = s.last_reflection) {
+    last = {{"id", r->id},
+            {"time", ipc::format_timestamp(r->started)},
+            {"duration_ms", r->duration_seconds ? json(round_to(*r->duration_seconds * 1000.0, 1)) : json(nullptr)},
+            {"trigger", r->trigger},
+            {"status", r->status},
+            {"summary", r->summary}};
+    if (r->error) last["error"] = *r->error;
+  }
+  return {{"total", s.total},
+          {"active", s.active},
+          {"retired", s.retired},
+          {"byKind", counts_by_name(s.by_kind)},
+          {"bySource", counts_by_name(s.by_source)},
+          {"byMaturity", counts_by_name(s.by_maturity)},
+          {"retiredByReason", s.retired_by_reason},
+          {"confidence", {{"mean", round_to(s.mean_confidence, 3)}, {"distribution", distribution}}},
+          {"staleRules", {{"count", s.stale_count}, {"ids", s.stale_ids}, {"notValidatedForDays", s.stale_after_days}}},
+          {"feedback", {{"helpful", s.helpful_signals}, {"harmful", s.harmful_signals}}},
+          {"history", {{"indexedTasks", s.indexed_tasks}, {"pendingTasks", s.pending_tasks}}},
+          {"reflectionRuns", s.reflection_runs},
+          {"lastReflection", last}};
+}
+
+json to_json(const PatternsResult& result) {
+  json failures = json::array(), successes = json::array();
+  for (const auto& p : result.failures) failures.push_back(to_json(p));
+  for (const auto& p : result.successes) successes.push_back(to_json(p));
+  return {{"reflection_id", result.reflection_id}, {"failure_patterns", failures}, {"success_patterns", successes}};
+}
+
+}  // namespace agentmetrics::learning

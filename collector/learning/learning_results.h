@@ -1,0 +1,139 @@
+// What the learning operations answer (LearningService): typed, so that `cm` prints them for a
+// person from their fields, and to_json() gives the `data` of the JSON envelope that cm --json,
+// the HTTP API and the MCP tools return (docs/api.md, docs/learning.md). Confidences are the
+// decayed ones at the time of the answer; to_json rounds them (3 digits) and formats times as
+// RFC 3339.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "collector/learning/confidence.h"
+#include "collector/learning/history_index.h"
+#include "collector/learning/patterns.h"
+#include "collector/learning/playbook.h"
+
+namespace agentmetrics::learning {
+
+// A rule and its confidence at the time of the answer.
+struct BulletView {
+  Bullet bullet;
+  double confidence = 0;
+};
+
+// A rule as a context lists it: just what an agent needs to use it and report on it.
+struct ContextBullet {
+  std::string id, content;
+  double confidence = 0;
+  std::int64_t evidence_count = 0;
+  BulletSource source = BulletSource::kManual;
+};
+
+// The specification's {task, relevantBullets, antiPatterns, historySnippets}.
+struct ContextResult {
+  std::string task;
+  std::vector<ContextBullet> relevant_bullets, anti_patterns;
+  std::vector<HistoryHit> history_snippets;
+};
+
+struct MarkResult {
+  FeedbackResult feedback;
+  double helpful = 0, harmful = 0;  // the rule's weighted counts after the mark
+  bool active = true;
+};
+
+// How an outcome's feedback was spread over its rules (blame.h): a success credits every rule;
+// a failure blames the rules related to where it happened, or splits the blame when that is
+// not known.
+enum class BlamePolicy { kCredit, kRelated, kSplit };
+std::string_view to_string(BlamePolicy policy);  // "credit", "related", "split"
+
+struct OutcomeResult {
+  bool success = false;
+  BlamePolicy policy = BlamePolicy::kCredit;
+  std::vector<FeedbackResult> applied;
+  std::vector<std::string> unaffected;                        // not related to the failure
+  std::vector<std::pair<std::string, std::string>> inverted;  // (rule, the anti-pattern it became)
+  std::vector<std::string> retired;
+};
+
+struct PlaybookListResult {
+  std::vector<BulletView> bullets;
+};
+
+struct PlaybookAddResult {
+  AddAction action = AddAction::kAdded;
+  double similarity = 0;
+  BulletView rule;  // as stored after the add
+};
+
+struct PlaybookRemoveResult {
+  bool removed = false;  // false: it was retired already
+  BulletView rule;
+};
+
+// Every rule, retired ones too, in the form playbook_import() reads.
+struct PlaybookExport {
+  double exported = 0;  // Unix seconds
+  std::vector<BulletView> bullets;
+};
+
+struct ImportResult {
+  std::int64_t added = 0, reinforced = 0, revived = 0, unchanged = 0;
+  std::vector<std::string> ids;  // of the rules added, reinforced or revived
+};
+
+struct LastReflection {
+  std::int64_t id = 0;
+  double started = 0;
+  std::optional<double> duration_seconds;  // none: still running, or it crashed
+  std::string trigger, status;
+  nlohmann::ordered_json summary;  // the run's own summary, as it recorded it
+  std::optional<std::string> error;
+};
+
+struct StatsResult {
+  std::int64_t total = 0, active = 0, retired = 0;
+  // Of the active rules; every kind, source and maturity has an entry.
+  std::map<BulletKind, std::int64_t> by_kind;
+  std::map<BulletSource, std::int64_t> by_source;
+  std::map<Maturity, std::int64_t> by_maturity;
+  std::map<std::string, std::int64_t> retired_by_reason;
+  double mean_confidence = 0;
+  std::array<std::int64_t, 5> confidence_distribution{};  // 0.0-0.2, ..., 0.8-1.0
+  std::int64_t stale_count = 0;
+  std::vector<std::string> stale_ids;  // the first 20
+  double stale_after_days = 0;
+  std::int64_t helpful_signals = 0, harmful_signals = 0;
+  std::int64_t indexed_tasks = 0, pending_tasks = 0;
+  std::int64_t reflection_runs = 0;
+  std::optional<LastReflection> last_reflection;
+};
+
+// The patterns the latest reflection stored.
+struct PatternsResult {
+  std::int64_t reflection_id = 0;  // 0: no reflection yet
+  std::vector<FailurePattern> failures;
+  std::vector<SuccessPattern> successes;
+};
+
+nlohmann::ordered_json to_json(const BulletView& view);
+nlohmann::ordered_json to_json(const ContextResult& result);
+nlohmann::ordered_json to_json(const MarkResult& result);
+nlohmann::ordered_json to_json(const OutcomeResult& result);
+nlohmann::ordered_json to_json(const PlaybookListResult& result);
+nlohmann::ordered_json to_json(const PlaybookAddResult& result);
+nlohmann::ordered_json to_json(const PlaybookRemoveResult& result);
+nlohmann::ordered_json to_json(const PlaybookExport& result);
+nlohmann::ordered_json to_json(const ImportResult& result);
+nlohmann::ordered_json to_json(const StatsResult& result);
+nlohmann::ordered_json to_json(const PatternsResult& result);
+
+}  // namespace agentmetrics::learning
