@@ -18,8 +18,8 @@ packages=(
   # local stack's webhook receiver)
   prometheus prometheus-alertmanager lcov gcovr flawfinder strace python3
   # the fuzz targets (libFuzzer: tests/fuzz/run.sh); the tree's one format (.clang-format,
-  # checked by tests/style/check_format.sh)
-  clang libclang-rt-14-dev clang-format
+  # checked by tests/style/check_format.sh) and its static checks (.clang-tidy, check_tidy.sh)
+  clang libclang-rt-14-dev clang-format clang-tidy
 )
 # Node.js with npm: the MCP SDK client and Bun, which run the cm mcp and opencode plugin tests,
 # come from the npm registry. A Node.js that already brings npm (NodeSource's) is kept.

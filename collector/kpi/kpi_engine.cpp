@@ -13,8 +13,6 @@ namespace agentmetrics::kpi {
 namespace {
 
 using store::SqliteStatement;
-using store::StoreError;
-using store::Transaction;
 
 constexpr double kHour = 3600;
 constexpr double kDay = 86400;
@@ -114,7 +112,7 @@ std::size_t index_of(std::string_view id) {
 
 }  // namespace
 
-KpiEngine::KpiEngine(sqlite3* db, KpiSettings settings) : db_(db), thresholds_(resolve_thresholds(settings.overrides)) {
+KpiEngine::KpiEngine(sqlite3* db, const KpiSettings& settings) : db_(db), thresholds_(resolve_thresholds(settings.overrides)) {
   if (!db_) throw std::invalid_argument("KPI engine: no store connection");
 }
 

@@ -53,7 +53,7 @@ class KpiEngine {
  public:
   // `db` is the store's connection (EventStore::handle()); it must outlive the engine. Throws
   // std::invalid_argument when the overrides are invalid (see resolve_thresholds).
-  KpiEngine(sqlite3* db, KpiSettings settings);
+  KpiEngine(sqlite3* db, const KpiSettings& settings);
 
   // Every KPI of kpi_catalogue(), in its order, over [now - window, now). Throws
   // std::invalid_argument for a window shorter than a second, and StoreError when the store

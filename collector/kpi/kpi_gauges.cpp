@@ -60,7 +60,8 @@ void KpiGauges::update(const std::string& window, std::span<const KpiResult> res
 }
 
 void KpiGauges::remove_window(const std::string& window_label) {
-  const std::string window = window_label;  // a copy: the caller's may live in a key erased below
+  // A copy: the caller's may live in a key erased below.
+  const std::string window = window_label;  // NOLINT(performance-unnecessary-copy-initialization)
   for (auto it = series_.begin(); it != series_.end();) {
     if (it->first.first != window) {
       ++it;

@@ -52,12 +52,9 @@ json counts_by_name(const std::map<Key, std::int64_t>& counts) {
 
 std::string_view to_string(BlamePolicy policy) {
   switch (policy) {
-    case BlamePolicy::kCredit:
-      return "credit";
-    case BlamePolicy::kRelated:
-      return "related";
-    case BlamePolicy::kSplit:
-      return "split";
+    case BlamePolicy::kCredit: return "credit";
+    case BlamePolicy::kRelated: return "related";
+    case BlamePolicy::kSplit: return "split";
   }
   return "credit";
 }

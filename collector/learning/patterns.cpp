@@ -14,7 +14,7 @@ namespace {
 
 using store::SqliteStatement;
 
-std::string label_or_unknown(std::string text) { return text.empty() ? "unknown" : text; }
+std::string label_or_unknown(const std::string& text) { return text.empty() ? "unknown" : text; }
 
 std::string text_field(const nlohmann::ordered_json& j, const char* key) {
   const auto it = j.find(key);

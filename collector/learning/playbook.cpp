@@ -191,14 +191,14 @@ std::string Playbook::unused_id(BulletKind kind, const std::string& hash) const 
   const std::string prefix = kind == BulletKind::kRule ? "b-" : "ap-";
   SqliteStatement st(db_, "SELECT 1 FROM bullets WHERE id = ?");
   for (std::size_t digits = 6; digits <= hash.size(); digits += 2) {
-    const std::string id = prefix + hash.substr(0, digits);
+    std::string id = prefix + hash.substr(0, digits);
     st.reset();
     st.bind(1, id);
     if (!st.step()) return id;
   }
   // 16 digits taken by other content: practically impossible; number the rest.
   for (int n = 2;; ++n) {
-    const std::string id = prefix + hash + "-" + std::to_string(n);
+    std::string id = prefix + hash + "-" + std::to_string(n);
     st.reset();
     st.bind(1, id);
     if (!st.step()) return id;

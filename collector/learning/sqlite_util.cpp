@@ -11,7 +11,6 @@
 namespace agentmetrics::learning {
 
 using store::SqliteStatement;
-using store::StoreError;
 
 void run_write(sqlite3* db, const WriteRunner* runner, const std::function<void(sqlite3*)>& work) {
   if (runner && *runner) {

@@ -421,7 +421,7 @@ TEST(Kubernetes, TheAgentAndTheSidecarShareDevShmInMemory) {
   EXPECT_EQ(env_value(pod.agent, "AGENTMETRICS_NAMESPACE", "default"), flag_value(pod.sidecar["args"], "--namespace", "default"));
   const long uid = run_as_user(pod.spec, pod.sidecar);
   EXPECT_GT(uid, 0) << "the collector must not run as root";
-  const bool allow_uid_given = flag_value(pod.sidecar["args"], "--allow-uid", "").size() > 0;
+  const bool allow_uid_given = !flag_value(pod.sidecar["args"], "--allow-uid", "").empty();
   if (!allow_uid_given) {
     EXPECT_EQ(run_as_user(pod.spec, pod.agent), uid);
   }
@@ -617,10 +617,10 @@ TEST(Dockerfile, TheBuildStageInstallsTheBuildDependencies) {
   ASSERT_GT(wanted.size(), 10u);
   // Tools for the tests, the benchmarks, the local stack and the repository; not for building.
   const std::set<std::string> not_for_the_build = {
-      "git",         "curl",    "libgtest-dev", "libgmock-dev",   "libbenchmark-dev", "prometheus",   "prometheus-alertmanager",
-      "lcov",        "gcovr",   "flawfinder",   "strace",         "python3",          "python3-yaml", "shellcheck",
-      "jq",          "systemd", "procps",       "netcat-openbsd", "sqlite3",          "clang",        "libclang-rt-14-dev",
-      "clang-format"};
+      "git",          "curl",      "libgtest-dev", "libgmock-dev",   "libbenchmark-dev", "prometheus",   "prometheus-alertmanager",
+      "lcov",         "gcovr",     "flawfinder",   "strace",         "python3",          "python3-yaml", "shellcheck",
+      "jq",           "systemd",   "procps",       "netcat-openbsd", "sqlite3",          "clang",        "libclang-rt-14-dev",
+      "clang-format", "clang-tidy"};
   const auto stages = parse_dockerfile();
   ASSERT_FALSE(stages.empty());
   const auto& build = stages.front().apt_packages;
@@ -637,7 +637,7 @@ TEST(Dockerfile, TheBuildStageInstallsTheBuildDependencies) {
 std::string docker_arch() {
   utsname u{};
   ::uname(&u);
-  const std::string m = u.machine;
+  std::string m = u.machine;
   if (m == "x86_64") return "amd64";
   if (m == "aarch64") return "arm64";
   return m;
@@ -700,7 +700,7 @@ std::string unit_path() { return kDeployDir + "/systemd/agentmetricsd.service"; 
 std::string unit_copy(const TempDir& dir) {
   std::string text = read_file(unit_path());
   text = std::regex_replace(text, std::regex("ExecStart=/usr/local/bin/agentmetricsd"), std::string("ExecStart=") + kCollectorBinary);
-  const std::string copy = dir.path() + "/agentmetricsd.service";
+  std::string copy = dir.path() + "/agentmetricsd.service";
   write_file(copy, text);
   return copy;
 }

@@ -49,7 +49,7 @@ inline const std::string& scratch_dir() {
 // Writes the input to a file of the scratch directory (the same file each time) and returns
 // its path.
 inline std::string input_file(const std::uint8_t* data, std::size_t size, const char* name) {
-  const std::string path = scratch_dir() + "/" + name;
+  std::string path = scratch_dir() + "/" + name;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) fail("cannot create the input file", path);
   for (std::size_t done = 0; done < size;) {

@@ -25,15 +25,15 @@ struct Finished {
   std::string output;
 };
 
-Finished run(std::vector<std::string> argv, std::map<std::string, std::string> env) {
-  Process p(std::move(argv), std::move(env));
+Finished run(std::vector<std::string> argv, const std::map<std::string, std::string>& env) {
+  Process p(std::move(argv), env);
   const auto status = p.wait(30s);
   return {status ? exit_code(*status) : -1, p.output()};
 }
 
 // The status of cm doctor's "collector" check.
-std::string collector_check(std::vector<std::string> argv, std::map<std::string, std::string> env) {
-  const Finished doctor = run(std::move(argv), std::move(env));
+std::string collector_check(std::vector<std::string> argv, const std::map<std::string, std::string>& env) {
+  const Finished doctor = run(std::move(argv), env);
   const auto report = nlohmann::json::parse(doctor.output.substr(doctor.output.find('{')));
   for (const auto& check : report["data"]["checks"]) {
     if (check["name"] == "collector") return check["status"];

@@ -17,7 +17,7 @@ extern char** environ;
 
 namespace agentmetrics::testing {
 
-Process::Process(std::vector<std::string> argv, std::map<std::string, std::string> env) {
+Process::Process(std::vector<std::string> argv, const std::map<std::string, std::string>& env) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e; ++e) {
     const char* eq = std::strchr(*e, '=');

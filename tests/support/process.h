@@ -15,7 +15,7 @@ namespace agentmetrics::testing {
 class Process {
  public:
   // env entries are added to (or override) the test's own environment.
-  Process(std::vector<std::string> argv, std::map<std::string, std::string> env = {});
+  Process(std::vector<std::string> argv, const std::map<std::string, std::string>& env = {});
   ~Process();  // SIGKILLs and reaps a child still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

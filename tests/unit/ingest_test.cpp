@@ -58,7 +58,7 @@ std::string find_program(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "");
   for (std::string dir; std::getline(dirs, dir, ':');) {
-    const std::string candidate = dir + "/" + name;
+    std::string candidate = dir + "/" + name;
     if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return {};
@@ -66,7 +66,7 @@ std::string find_program(const std::string& name) {
 
 // This process's environment without the variables whose name starts with one of `drop`,
 // with `set` added.
-std::vector<std::string> environment(std::vector<std::string> drop = {}, std::map<std::string, std::string> set = {}) {
+std::vector<std::string> environment(const std::vector<std::string>& drop = {}, const std::map<std::string, std::string>& set = {}) {
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     const std::string entry(*e);
@@ -383,10 +383,10 @@ TEST(LcovReport, RejectsMalformedTracefilesNamingTheLine) {
   expect_bad("SF:/a.c\nLF:2\nLH:3\nend_of_record\n", 4, "LH (3) is more than LF (2)");
   expect_bad("just text\n", 1, "not an lcov record");
   expect_bad("", 0, "no instrumented lines");
-  expect_bad(
-      "\x7f"
-      "ELF\x02\x01\x01\0\0\0",
-      1, "not an lcov record");
+  expect_bad(std::string("\x7f"
+                         "ELF\x02\x01\x01\0\0\0",
+                         10),
+             1, "not an lcov record");
 }
 
 // A build of coverage_sample.c with --coverage, run once, as the live coverage tests use it.
@@ -626,14 +626,14 @@ class GitRepository {
     args.insert(args.begin(), {git_, "-C", path_});
     const std::string date = "@" + std::to_string(time) + " +0000";
     // Neither the system's nor the user's git configuration (a signing key...) applies.
-    const ProcessOutput out = run(args, environment({"GIT_"}, {{"GIT_CONFIG_NOSYSTEM", "1"},
-                                                               {"GIT_CONFIG_GLOBAL", "/dev/null"},
-                                                               {"GIT_AUTHOR_NAME", "Test Author"},
-                                                               {"GIT_AUTHOR_EMAIL", "author@example.com"},
-                                                               {"GIT_COMMITTER_NAME", "Test Committer"},
-                                                               {"GIT_COMMITTER_EMAIL", "committer@example.com"},
-                                                               {"GIT_AUTHOR_DATE", date},
-                                                               {"GIT_COMMITTER_DATE", date}}));
+    ProcessOutput out = run(args, environment({"GIT_"}, {{"GIT_CONFIG_NOSYSTEM", "1"},
+                                                         {"GIT_CONFIG_GLOBAL", "/dev/null"},
+                                                         {"GIT_AUTHOR_NAME", "Test Author"},
+                                                         {"GIT_AUTHOR_EMAIL", "author@example.com"},
+                                                         {"GIT_COMMITTER_NAME", "Test Committer"},
+                                                         {"GIT_COMMITTER_EMAIL", "committer@example.com"},
+                                                         {"GIT_AUTHOR_DATE", date},
+                                                         {"GIT_COMMITTER_DATE", date}}));
     EXPECT_EQ(out.exit_code, 0) << out.err;
     return out;
   }

@@ -63,12 +63,12 @@ class KpiStoreTest : public ::testing::Test {
     ASSERT_EQ(store_->insert(pending_, kNow), pending_.size());
     pending_.clear();
   }
-  KpiEngine engine(KpiSettings settings = {}) {
+  KpiEngine engine(const KpiSettings& settings = {}) {
     flush();
-    return KpiEngine(store_->handle(), std::move(settings));
+    return KpiEngine(store_->handle(), settings);
   }
-  std::vector<KpiResult> compute(std::chrono::seconds window = 7 * 24h, KpiSettings settings = {}) {
-    return engine(std::move(settings)).compute(window, kNow);
+  std::vector<KpiResult> compute(std::chrono::seconds window = 7 * 24h, const KpiSettings& settings = {}) {
+    return engine(settings).compute(window, kNow);
   }
   // A copy: callers often pass a temporary.
   static KpiResult find(const std::vector<KpiResult>& results, std::string_view id) {

@@ -44,7 +44,8 @@ class PlaybookOnStore : public ::testing::Test {
     tx.commit();
     return r;
   }
-  FeedbackResult feedback(const std::string& id, FeedbackKind kind, double now = kNow, double weight = 1.0, std::string session = {}) {
+  FeedbackResult feedback(const std::string& id, FeedbackKind kind, double now = kNow, double weight = 1.0,
+                          const std::string& session = {}) {
     store::Transaction tx(db(), store::Transaction::Mode::kWrite);
     FeedbackSignal s;
     s.bullet_id = id;

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Every C++ file the build compiles passes .clang-tidy's checks (their warnings are errors).
+# It reads BUILD/compile_commands.json, so it runs after a build; CI runs it on the whole tree
+# (.ci/run), as it takes a few minutes on two cores. Headers are checked through the files
+# that include them.
+# Usage: check_tidy.sh REPO BUILD [FILE-REGEX]   (a regex of paths under REPO, e.g. 'collector/kpi/.*')
+set -eu
+repo=$(cd "$1" && pwd)
+build=$(cd "$2" && pwd)
+files="$repo/${3:-(agent|ipc|collector|tests|bench)/}"
+if [ ! -f "$build/compile_commands.json" ]; then
+  echo "check_tidy: no $build/compile_commands.json; configure the build first (cmake -S $repo -B $build)"
+  exit 2
+fi
+jobs=$(nproc)
+log=$(mktemp)
+# GCC's own warning options in the compile commands are unknown to clang.
+if run-clang-tidy -quiet -j "$jobs" -p "$build" -extra-arg=-Wno-unknown-warning-option "$files" >"$log" 2>&1; then
+  checked=$(grep -c '^clang-tidy' "$log" || true)
+  rm -f "$log"
+  if [ "$checked" = 0 ]; then
+    echo "check_tidy: no compiled file matches $files"
+    exit 2
+  fi
+  echo "check_tidy: $checked files pass .clang-tidy"
+  exit 0
+fi
+sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'error:|warning:' | grep -v 'warnings generated' | sort -u | head -60
+echo "check_tidy: the files above do not pass .clang-tidy (full output: $log)"
+exit 1
