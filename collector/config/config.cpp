@@ -244,6 +244,24 @@ void read_collector(const YAML::Node& n, const std::string& p, Config& c) {
       });
 }
 
+std::vector<std::string> text_list(const YAML::Node& v, const std::string& k) {
+  if (!v.IsSequence()) throw ConfigError(k, "expected a list of strings");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < v.size(); ++i) out.push_back(text(v[i], k + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+void read_security(const YAML::Node& n, const std::string& p, Config& c) {
+  section(
+      n, p,
+      {
+          {"apiTokenFiles", [&](const YAML::Node& v, const std::string& k) { c.security.api_token_files = text_list(v, k); }},
+          {"loopbackWithoutToken", [&](const YAML::Node& v, const std::string& k) { c.security.loopback_without_token = boolean(v, k); }},
+          {"allowedHosts", [&](const YAML::Node& v, const std::string& k) { c.security.allowed_hosts = text_list(v, k); }},
+          {"allowedOrigins", [&](const YAML::Node& v, const std::string& k) { c.security.allowed_origins = text_list(v, k); }},
+      });
+}
+
 void read_log(const YAML::Node& n, const std::string& p, Config& c) {
   section(n, p,
           {
@@ -263,6 +281,7 @@ Config load_config_file(const std::string& path, Config c) {
               {"kpi", [&](const YAML::Node& n, const std::string& p) { read_kpi(n, p, c); }},
               {"store", [&](const YAML::Node& n, const std::string& p) { read_store(n, p, c); }},
               {"collector", [&](const YAML::Node& n, const std::string& p) { read_collector(n, p, c); }},
+              {"security", [&](const YAML::Node& n, const std::string& p) { read_security(n, p, c); }},
               {"log", [&](const YAML::Node& n, const std::string& p) { read_log(n, p, c); }},
           });
   return c;
@@ -279,6 +298,11 @@ void apply_environment(Config& c) {
     c.listen_address.clear();  // the environment names the port: it wins over the file's address
   }
   if (const char* url = std::getenv("ALERT_WEBHOOK_URL"); url && *url) c.alerts.webhook_url = url;
+  if (const char* token = std::getenv("AGENTMETRICS_API_TOKEN"); token && *token) {
+    if (std::string_view(token).size() < 16)
+      throw ConfigError("AGENTMETRICS_API_TOKEN", "is shorter than 16 characters (make one with: openssl rand -hex 32)");
+    c.security.api_token = token;
+  }
   if (const char* store = std::getenv(kStorePathEnv); store && *store) {
     if (*store != '/') throw ConfigError(kStorePathEnv, "must be an absolute path, got '" + std::string(store) + "'");
     c.store.path = store;

@@ -68,6 +68,14 @@ struct Config {
     std::chrono::milliseconds request_timeout{10000};
     std::size_t max_request_bytes = 16384;  // request line and headers
   } http;
+  // Who may use the learning API (docs/security.md).
+  struct Security {
+    std::vector<std::string> api_token_files;  // each holds one bearer token
+    std::string api_token;                     // $AGENTMETRICS_API_TOKEN
+    bool loopback_without_token = true;        // loopback peers may use the API without a token
+    std::vector<std::string> allowed_hosts;    // Host names besides IP literals, localhost and the machine's
+    std::vector<std::string> allowed_origins;  // web origins whose POSTs are accepted; none by default
+  } security;
   struct Log {
     std::string level = "info";
     std::string format = "text";

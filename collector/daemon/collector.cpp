@@ -120,6 +120,11 @@ Collector::Collector(const Config& config)
   http.threads = config_.http.threads;
   http.request_timeout_ms = static_cast<int>(config_.http.request_timeout.count());
   http.max_request_bytes = config_.http.max_request_bytes;
+  http.access.tokens = read_token_files(config_.security.api_token_files);
+  if (!config_.security.api_token.empty()) http.access.tokens.push_back({"environment", config_.security.api_token});
+  http.access.loopback_without_token = config_.security.loopback_without_token;
+  http.access.allowed_hosts = config_.security.allowed_hosts;
+  http.access.allowed_origins = config_.security.allowed_origins;
   std::map<std::string, HttpRoute> routes{
       {"/", {[this](const HttpRequest& r) { return serve_landing(r); }}},
       {"/health", {[this](const HttpRequest& r) { return serve_health(r); }}},

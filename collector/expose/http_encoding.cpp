@@ -7,38 +7,28 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "collector/common/header_text.h"
+
 namespace agentmetrics::collector {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Calls visit(media_range, q) for each element of a comma-separated header.
 template <typename Visit>
 void for_each_element(std::string_view header, Visit&& visit) {
-  const std::string h = lower(header);
+  const std::string h = ascii_lower(header);
   std::string_view rest(h);
   while (!rest.empty()) {
     const auto comma = rest.find(',');
-    std::string_view element = trim(rest.substr(0, comma));
+    std::string_view element = trim_blanks(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     double q = 1.0;
     const auto semi = element.find(';');
-    const std::string_view range = trim(element.substr(0, semi));
+    const std::string_view range = trim_blanks(element.substr(0, semi));
     if (semi != std::string_view::npos) {
       std::string_view params = element.substr(semi + 1);
       while (!params.empty()) {
         const auto next = params.find(';');
-        const std::string_view param = trim(params.substr(0, next));
+        const std::string_view param = trim_blanks(params.substr(0, next));
         if (param.starts_with("q=")) q = std::strtod(std::string(param.substr(2)).c_str(), nullptr);
         params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
       }

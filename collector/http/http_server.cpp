@@ -170,6 +170,7 @@ class HttpListener {
   const std::chrono::milliseconds timeout;
   const std::size_t max_request_bytes;
   const std::size_t max_body_bytes;
+  const AccessPolicy access;
   // Connections open now: taken by the accept handler, given back by ~Connection on any
   // thread. Relaxed is enough: the count only decides whether to take a connection, no other
   // data is published through it, and fetch_add makes each place taken exactly once even when
@@ -237,6 +238,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       request_.headers[name] = to_string(field.value());
     }
+    error_code peer_ec;
+    const auto peer = stream_.socket().remote_endpoint(peer_ec);
+    if (!peer_ec) {
+      request_.peer = peer.address().to_string();
+      request_.peer_is_loopback =
+          peer.address().is_loopback() || (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped() &&
+                                           asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback());
+    }
+    // A body whose length cannot be known would be read as the next request (smuggling).
+    if (request_.headers.contains("transfer-encoding") && !transfer_encoding_acceptable(request_.header("transfer-encoding"))) {
+      must_close_ = true;
+      return respond(plain(400, "bad request: the only transfer coding accepted is chunked\n"));
+    }
+    // HTTP/1.0 may leave Host out; a browser never does.
+    if (request_.headers.contains("host") && !host_allowed(server_.access, request_.header("host"))) {
+      must_close_ = true;
+      log(LogLevel::kWarn, "HTTP request for another host refused", {{"host", request_.header("host")}, {"peer", request_.peer}});
+      return respond(plain(421, "misdirected request: this collector does not answer to that Host\n"));
+    }
     const auto route = server_.routes.find(request_.path);
     if (route == server_.routes.end()) return respond(plain(404, "not found\n"));
     const auto& methods = route->second.methods;
@@ -246,6 +266,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
       HttpResponse response = plain(405, "method not allowed\n");
       response.headers.emplace_back("Allow", allow);
       return respond(std::move(response));
+    }
+    if (route->second.access == RouteAccess::kPrivate) {
+      const AccessDecision decision =
+          check_private_access(server_.access, {request_.method, request_.header("authorization"), request_.header("origin"),
+                                                request_.header("content-type"), request_.peer_is_loopback});
+      if (decision.status != 0) {
+        log(LogLevel::kWarn, "HTTP request refused",
+            {{"path", request_.path}, {"peer", request_.peer}, {"status", decision.status}, {"reason", decision.reason}});
+        HttpResponse refusal = plain(decision.status, decision.reason + "\n");
+        if (decision.status == 401) refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"agentmetrics\"");
+        return respond(std::move(refusal));
+      }
+      request_.principal = decision.principal;
     }
     route_ = &route->second;
     // Only a POST's body is read; any other request's is left unread and the connection closes
@@ -296,7 +329,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const auto& message = parser_->get();
     // A request whose body was not read (all of it) leaves the connection where the next
     // request cannot be found: it closes.
-    keep_alive_ = parser_->is_done() && message.keep_alive();
+    keep_alive_ = !must_close_ && parser_->is_done() && message.keep_alive();
     const bool chunked = response.stream && message.version() >= 11;
     if (response.stream && !chunked) keep_alive_ = false;  // the body ends with the connection
     head_ = head_of(response, chunked, keep_alive_, message.version());
@@ -369,6 +402,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string head_;  // of the response being written
   std::string body_;
   bool keep_alive_ = false;
+  bool must_close_ = false;  // what follows this request cannot be trusted to be a request
 };
 
 }  // namespace
@@ -378,6 +412,7 @@ HttpListener::HttpListener(const HttpOptions& options, std::map<std::string, Htt
       timeout(options.request_timeout_ms),
       max_request_bytes(options.max_request_bytes),
       max_body_bytes(options.max_body_bytes),
+      access(options.access),
       stop_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       io_(options.threads),
       work_(io_.get_executor()),

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/http/access_policy.h"
 #include "collector/http/listen_address.h"
 
 namespace agentmetrics::collector {
@@ -27,6 +28,9 @@ struct HttpRequest {
   std::string query;                           // after the '?', undecoded (query_parameters() decodes)
   std::string body;                            // POST only, at most HttpOptions::max_body_bytes
   std::map<std::string, std::string> headers;  // lower-case names
+  std::string peer;                            // the client's address, as text
+  bool peer_is_loopback = false;
+  std::string principal;  // on a private route: "loopback" or the name of the token presented
   std::string header(const std::string& lower_name) const;
   // Every query parameter, decoded; of a name given twice, the first.
   std::map<std::string, std::string> query_parameters() const;
@@ -46,10 +50,15 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Public: readable as the listener is (metrics, health). Private: the learning API, which
+// AccessPolicy guards (access_policy.h).
+enum class RouteAccess { kPublic, kPrivate };
+
 // A path's handler and the methods it answers (others get 405).
 struct HttpRoute {
   HttpHandler handler;
   std::vector<std::string> methods = {"GET", "HEAD"};
+  RouteAccess access = RouteAccess::kPublic;
 };
 
 struct HttpOptions {
@@ -58,6 +67,7 @@ struct HttpOptions {
   int request_timeout_ms = 10000;         // to send a request, and to take each write of a response
   std::size_t max_request_bytes = 16384;  // request line and headers; larger gets 431
   std::size_t max_body_bytes = 65536;     // a POST body; larger gets 413
+  AccessPolicy access;                    // the Host check on every path; the private routes' rights
 };
 
 class HttpListener;  // http_server.cpp: the sockets and the threads that serve them

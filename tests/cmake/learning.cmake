@@ -13,6 +13,10 @@ agentmetrics_test(learning_test
   ${learning_tests_dir}/unit/learning_http_test.cpp)
 target_link_libraries(learning_test PRIVATE agentmetrics_learning agentmetrics_learning_api GTest::gtest_main)
 
+# The learning API behind the real listener, against the requests an attacker would send.
+agentmetrics_test(api_security_test CONCURRENT ${learning_tests_dir}/integration/api_security_test.cpp)
+target_link_libraries(api_security_test PRIVATE agentmetrics_learning_api agentmetrics_http nlohmann_json::nlohmann_json GTest::gtest_main)
+
 agentmetrics_test(learning_worker_test CONCURRENT ${learning_tests_dir}/unit/learning_worker_test.cpp)
 target_link_libraries(learning_worker_test PRIVATE agentmetrics_learning prometheus-cpp::core GTest::gtest_main)
 

@@ -179,7 +179,9 @@ TEST(ReflectionUnderLoad, ProducersAtFullSpeedAndScrapesAreNotHeldUpByTheReflect
 
   // Under load for a moment, then a reflection on demand.
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  const auto asked = raw_http(collector.port(), "POST /api/reflect HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  const auto asked = raw_http(
+      collector.port(),
+      "POST /api/reflect HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(asked.status, 202) << asked.body;
   std::vector<ReflectionRun> runs;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);

@@ -122,7 +122,7 @@ test("with AGENTMETRICS_URL the context and the outcome go through the collector
   const url = env("COLLECTOR_URL");
   process.env.AGENTMETRICS_URL = url;
   const added = await (
-    await fetch(`${url}/api/playbook`, { method: "POST", body: JSON.stringify({ content: "Profile the database queries before adding an index" }) })
+    await fetch(`${url}/api/playbook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content: "Profile the database queries before adding an index" }) })
   ).json();
   const ruleId: string = added.data.id;
   const [hooks] = await loadAsOpencodeDoes();

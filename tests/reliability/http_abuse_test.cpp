@@ -103,7 +103,7 @@ TEST_F(HttpAbuse, AHugeBodyIsRefusedOrCutOff) {
   for (const std::string method : {"POST", "PUT", "GET"}) {
     const int fd = connect_to(collector_.port());
     ASSERT_GE(fd, 0);
-    const std::string head = method + " /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\n";
+    const std::string head = method + " /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1073741824\r\n\r\n";
     send_some(fd, head, std::chrono::seconds(1));
     // Up to 64 MiB of the announced gigabyte, for at most 5 s.
     const auto start = Clock::now();
@@ -129,9 +129,10 @@ TEST_F(HttpAbuse, AHugeBodyIsRefusedOrCutOff) {
 
 TEST_F(HttpAbuse, HugeRequestLinesAndHeaderFloodsAreRefused) {
   const int port = collector_.port();
-  const RawResponse uri = raw_http(port, "GET /metrics?" + std::string(1 << 20, 'a') + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const RawResponse uri =
+      raw_http(port, "GET /metrics?" + std::string(1 << 20, 'a') + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   expect_refused(uri.status, uri.closed_by_server, "1 MiB request line");
-  std::string flood = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
+  std::string flood = "GET /metrics HTTP/1.1\r\nHost: localhost\r\n";
   for (int i = 0; i < 1000; ++i) flood += "X-" + std::to_string(i) + ": y\r\n";
   flood += "Connection: close\r\n\r\n";
   const RawResponse headers = raw_http(port, flood);
@@ -169,7 +170,7 @@ TEST_F(HttpAbuse, ARequestSentAByteAtATimeIsCutOffAndDoesNotHoldUpScrapes) {
     slow.emplace_back([&] {
       const int fd = connect_to(collector_.port());
       if (fd < 0) return;
-      const std::string head = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(100000, 'z');
+      const std::string head = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + std::string(100000, 'z');
       for (std::size_t i = 0; i < head.size() && !stop; ++i) {
         if (::send(fd, &head[i], 1, MSG_NOSIGNAL) != 1) {
           ++closed;

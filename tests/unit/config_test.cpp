@@ -186,6 +186,36 @@ TEST(ConfigEnvironment, MetricsPortOverridesPortAndClearsListenAddress) {
   }
 }
 
+TEST_F(ConfigFile, ReadsTheSecurityKeys) {
+  const Config c = load(
+      "security:\n  apiTokenFiles: [/etc/agentmetrics/api-token]\n  loopbackWithoutToken: false\n"
+      "  allowedHosts: [agentmetrics.monitoring.svc]\n  allowedOrigins: [\"https://grafana.example.com\"]\n");
+  EXPECT_EQ(c.security.api_token_files, std::vector<std::string>{"/etc/agentmetrics/api-token"});
+  EXPECT_FALSE(c.security.loopback_without_token);
+  EXPECT_EQ(c.security.allowed_hosts, std::vector<std::string>{"agentmetrics.monitoring.svc"});
+  EXPECT_EQ(c.security.allowed_origins, std::vector<std::string>{"https://grafana.example.com"});
+  const Config defaults;
+  EXPECT_TRUE(defaults.security.loopback_without_token);
+  EXPECT_EQ(error("security:\n  allowedHosts: localhost\n").key(), "security.allowedHosts");
+}
+
+TEST(ConfigEnvironment, AnApiTokenShorterThanSixteenCharactersIsRefused) {
+  {
+    ScopedEnv token("AGENTMETRICS_API_TOKEN", "short");
+    Config c;
+    try {
+      apply_environment(c);
+      ADD_FAILURE() << "accepted a 5-character token";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), "AGENTMETRICS_API_TOKEN");
+    }
+  }
+  ScopedEnv token("AGENTMETRICS_API_TOKEN", "0123456789abcdef0123");
+  Config c;
+  apply_environment(c);
+  EXPECT_EQ(c.security.api_token, "0123456789abcdef0123");
+}
+
 TEST(ConfigEnvironment, RejectsABadMetricsPort) {
   for (const char* bad : {"90x", "port", " 9090", "99999999999"}) {
     ScopedEnv port("METRICS_PORT", bad);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "collector/common/log.h"
 #include "collector/learning/api/json_envelope.h"
 #include "collector/learning/api/requests.h"
 
@@ -42,17 +43,28 @@ learning::LearningService& LearningApi::service() {
 }
 
 template <typename Operation>
-HttpResponse LearningApi::answer(const char* command, Operation&& operation) {
+HttpResponse LearningApi::answer(const HttpRequest& request, const char* command, Operation&& operation) {
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(); };
+  // The audit trail: every change through the API, who asked, from where, and how it ended.
+  auto audited = [&](HttpResponse response, const std::string& code) {
+    if (request.method == "POST") {
+      log(LogLevel::kInfo, "learning API change",
+          {{"command", command}, {"principal", request.principal}, {"peer", request.peer}, {"status", response.status}, {"code", code}});
+    }
+    return response;
+  };
   try {
     std::lock_guard lock(mutex_);
     json data = learning::to_json(operation());
-    return json_answer(200, learning::success_envelope(command, std::move(data), elapsed()));
+    return audited(json_answer(200, learning::success_envelope(command, std::move(data), elapsed())), "OK");
   } catch (const learning::LearningError& e) {
-    return json_answer(e.category() == learning::ErrorCategory::kInput ? 400 : 500, learning::error_envelope(command, e, elapsed()));
+    return audited(
+        json_answer(e.category() == learning::ErrorCategory::kInput ? 400 : 500, learning::error_envelope(command, e, elapsed())),
+        e.code());
   } catch (const std::exception& e) {
-    return json_answer(500, learning::error_envelope(command, learning::translate_error(e, store_path_), elapsed()));
+    const learning::LearningError translated = learning::translate_error(e, store_path_);
+    return audited(json_answer(500, learning::error_envelope(command, translated, elapsed())), translated.code());
   }
 }
 
@@ -62,44 +74,49 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
   return {
       {"/api/context",
        {[this](const HttpRequest& r) {
-          return answer("context", [&] {
+          return answer(r, "context", [&] {
             const learning::ContextRequest request = learning::decode_context_request(query_fields(r));
             return service().context(request.task, request.limit);
           });
         },
-        get}},
+        get, RouteAccess::kPrivate}},
       {"/api/outcome",
        {[this](const HttpRequest& r) {
-          return answer("outcome", [&] { return service().outcome(learning::decode_outcome_request(body_fields(r))); });
+          return answer(r, "outcome", [&] { return service().outcome(learning::decode_outcome_request(body_fields(r))); });
         },
-        post}},
+        post, RouteAccess::kPrivate}},
       {"/api/mark",
        {[this](const HttpRequest& r) {
-          return answer("mark", [&] { return service().mark(learning::decode_mark_request(body_fields(r))); });
+          return answer(r, "mark", [&] { return service().mark(learning::decode_mark_request(body_fields(r))); });
         },
-        post}},
+        post, RouteAccess::kPrivate}},
       {"/api/playbook",
        {[this](const HttpRequest& r) {
           if (r.method == "POST") {
-            return answer("playbook add", [&] { return service().playbook_add(learning::decode_playbook_add_request(body_fields(r))); });
+            return answer(r, "playbook add", [&] { return service().playbook_add(learning::decode_playbook_add_request(body_fields(r))); });
           }
-          return answer("playbook list", [&] { return service().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });
+          return answer(r, "playbook list",
+                        [&] { return service().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });
         },
-        {"GET", "HEAD", "POST"}}},
+        {"GET", "HEAD", "POST"},
+        RouteAccess::kPrivate}},
       {"/api/playbook/remove",
        {[this](const HttpRequest& r) {
-          return answer("playbook remove",
+          return answer(r, "playbook remove",
                         [&] { return service().playbook_remove(learning::decode_playbook_remove_request(body_fields(r))); });
         },
-        post}},
-      {"/api/stats", {[this](const HttpRequest&) { return answer("stats", [&] { return service().stats(); }); }, get}},
+        post, RouteAccess::kPrivate}},
+      {"/api/stats",
+       {[this](const HttpRequest& r) { return answer(r, "stats", [&] { return service().stats(); }); }, get, RouteAccess::kPrivate}},
       {"/api/reflect",
-       {[this](const HttpRequest&) {
+       {[this](const HttpRequest& r) {
           if (!reflection_) return json_answer(503, {{"success", false}, {"error", {{"message", "the reflection worker is not running"}}}});
           reflection_->request();
+          log(LogLevel::kInfo, "learning API change",
+              {{"command", "reflect"}, {"principal", r.principal}, {"peer", r.peer}, {"status", 202}, {"code", "OK"}});
           return json_answer(202, {{"success", true}, {"command", "reflect"}, {"data", {{"requested", true}}}});
         },
-        post}},
+        post, RouteAccess::kPrivate}},
   };
 }
 

@@ -33,7 +33,7 @@ class LearningApi {
  private:
   // Runs one operation on the service (one request at a time: one connection) and wraps it.
   template <typename Operation>
-  HttpResponse answer(const char* command, Operation&& operation);
+  HttpResponse answer(const HttpRequest& request, const char* command, Operation&& operation);
   // The service on an open connection; throws store::StoreError when the store cannot be opened.
   learning::LearningService& service();
 

@@ -17,10 +17,22 @@
 //
 // Environment: AGENTMETRICS_LIB (path of libagentmetrics.so), AGENTMETRICS_BIN and CM_BIN
 // (the commands, default from PATH), AGENTMETRICS_URL (e.g. http://127.0.0.1:9090),
+// AGENTMETRICS_API_TOKEN or AGENTMETRICS_API_TOKEN_FILE (the API's bearer token, needed beyond
+// loopback: docs/security.md),
 // CASS_CONTEXT_LIMIT (default 5), CASS_TASK_TYPE (default "chat"), CASS_AUTO_INJECT=false to
 // record without injecting. The plugin never throws into opencode: a failure is logged once.
 
+import { readFileSync } from "node:fs";
+
 const env = (name, fallback) => (process.env[name] && process.env[name] !== "" ? process.env[name] : fallback);
+
+// The API's bearer token as the collector finds it: the variable, else the file it names.
+function authorization() {
+  let token = env("AGENTMETRICS_API_TOKEN", "");
+  const file = env("AGENTMETRICS_API_TOKEN_FILE", "");
+  if (!token && file) token = readFileSync(file, "utf8").trim();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
 
 function warnOnce() {
   const seen = new Set();
@@ -160,7 +172,7 @@ function makeMemory(warn) {
     async context(task, limit) {
       try {
         if (url) {
-          const r = await fetch(`${url}/api/context?task=${encodeURIComponent(task)}&limit=${limit}`);
+          const r = await fetch(`${url}/api/context?task=${encodeURIComponent(task)}&limit=${limit}`, { headers: authorization() });
           if (!r.ok) throw new Error(`HTTP ${r.status}`);
           return await r.json();
         }
@@ -176,7 +188,7 @@ function makeMemory(warn) {
         if (url) {
           const r = await fetch(`${url}/api/outcome`, {
             method: "POST",
-            headers: { "content-type": "application/json" },
+            headers: { "content-type": "application/json", ...authorization() },
             body: JSON.stringify({ outcome: success ? "success" : "failure", rules: ruleIds }),
           });
           if (!r.ok) throw new Error(`HTTP ${r.status}`);
