@@ -96,6 +96,7 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   ContextResult result;
   result.task = trimmed(task_text);
   const std::string& task = result.task;
+  if (!valid_utf8(task)) throw input_error("INVALID_TEXT", "the task must be UTF-8 text", {"check the terminal's or the file's encoding"});
   if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
   if (task.size() > kMaxTaskBytes)
     throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});

@@ -265,7 +265,12 @@ void Playbook::save_state(const Bullet& b) {
 
 // The content trimmed and checked, and the confidence checked. Throws input errors.
 NewBullet Playbook::validated(const NewBullet& nb) {
-  std::string content = nb.content;
+  // The content goes into agents' prompts: text only, on one line.
+  if (!valid_utf8(nb.content)) throw input_error("INVALID_TEXT", "a rule's content must be UTF-8 text", {"check the file's encoding"});
+  for (const auto& tag : nb.tags) {
+    if (!valid_utf8(tag)) throw input_error("INVALID_TEXT", "a rule's tags must be UTF-8 text");
+  }
+  std::string content = without_control_characters(nb.content);
   while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) content.pop_back();
   content.erase(0, std::min(content.size(), content.find_first_not_of(" \t\r\n")));
   if (content.empty() || normalize_content(content).empty()) {

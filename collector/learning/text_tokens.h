@@ -36,6 +36,11 @@ std::string humanize(std::string_view label);
 std::string format_duration(double seconds);
 // Rounded to `digits` decimals, for JSON answers.
 double round_to(double value, int digits);
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF): what JSON, SQLite's FTS and an agent's prompt can carry.
+bool valid_utf8(std::string_view text);
+// `text` for a prompt: tabs and line breaks become spaces, other control characters go.
+std::string without_control_characters(std::string_view text);
 // Splits "a, b,,c" into {"a", "b", "c"} (trimmed, empty parts dropped).
 std::vector<std::string> split_list(std::string_view text, char separator = ',');
 

@@ -3,8 +3,10 @@
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
+#include <mutex>
 
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/store_location.h"
 #include "collector/store/sqlite_transaction.h"
 
 namespace agentmetrics::store {
@@ -40,10 +42,18 @@ std::string fields_json(const ipc::OutcomeEvent& event) {
 std::unique_ptr<EventStore> EventStore::open(const std::string& path, Mode mode) {
   std::unique_ptr<EventStore> store(new EventStore());
   store->path_ = path;
+  check_store_directory(path);
   const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (const int rc = sqlite3_open_v2(path.c_str(), &store->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr); rc != SQLITE_OK) {
-    throw StoreError("cannot open the store " + path + ": " + (store->db_ ? sqlite3_errmsg(store->db_) : "out of memory"),
-                     store->db_ ? sqlite3_extended_errcode(store->db_) : rc);
+  {
+    // secure_store_files may create the file and close its descriptor; no other thread of this
+    // process may open the file between the two, or that close would drop its connection's locks.
+    static std::mutex opening;
+    const std::lock_guard lock(opening);
+    if (mode == Mode::kReadWrite) secure_store_files(path);
+    if (const int rc = sqlite3_open_v2(path.c_str(), &store->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr); rc != SQLITE_OK) {
+      throw StoreError("cannot open the store " + path + ": " + (store->db_ ? sqlite3_errmsg(store->db_) : "out of memory"),
+                       store->db_ ? sqlite3_extended_errcode(store->db_) : rc);
+    }
   }
   // A busy store (another process writing) is waited for, not failed at once.
   sqlite3_busy_timeout(store->db_, 5000);

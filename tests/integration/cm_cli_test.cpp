@@ -198,6 +198,17 @@ TEST_F(CmTest, EveryCommandAnswersAPersonWithWhatItsJsonSays) {
   EXPECT_NE(doctor.out.find("[warn]  collector"), std::string::npos) << doctor.out;
 }
 
+// A rule that is not UTF-8 once broke every later --json read of the playbook; it is refused.
+TEST_F(CmTest, TextThatIsNotUtf8IsAnInputError) {
+  const CmRun bad = cm({"playbook", "add", "Run the \xff tests first", "--json"});
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_EQ(bad.parsed()["error"]["code"], "INVALID_ARGUMENT");
+  EXPECT_EQ(cm({"context", "fix \xc0\xaf the parser"}).code, 2);
+  const CmRun list = cm({"playbook", "list", "--json"});
+  EXPECT_EQ(list.code, 0);
+  EXPECT_EQ(list.parsed()["data"]["count"], 0);
+}
+
 TEST_F(CmTest, TheContextLimitComesFromTheConfigurationOrTheFlag) {
   for (const char* w : {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"})
     add(std::string("Parser rule ") + w + " for tokens");

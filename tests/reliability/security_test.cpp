@@ -227,7 +227,8 @@ std::string hex_port(int port) {
 }
 
 void expect_listens_only_on(const char* address, const std::string& expected_hex) {
-  const std::string store = "/tmp/am-test-bind-" + std::to_string(::getpid()) + ".db";
+  const TempDir store_dir;
+  const std::string store = store_dir.path() + "/events.db";
   Daemon d =
       start_daemon({}, {std::string("--web.listen-address=") + address, "--namespace=" + unique_namespace("bind"), "--store=" + store});
   EXPECT_NE(d.port, 0) << address << "\n" << d.process->output();
@@ -237,7 +238,6 @@ void expect_listens_only_on(const char* address, const std::string& expected_hex
     d.process->signal(SIGTERM);
     d.process->wait(std::chrono::seconds(20));
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(store + suffix);
 }
 
 TEST(Security, TheListenerBindsOnlyTheConfiguredAddress) {

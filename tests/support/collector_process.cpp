@@ -35,7 +35,9 @@ CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::strin
     env["XDG_CONFIG_HOME"] = "/nonexistent/agentmetrics-test";
   }
   if (!store_named) {
-    owned_store_ = "/tmp/am-test-store-" + ns + ".db";
+    // In a directory of its own: the collector refuses a store in one others may write, like /tmp.
+    store_dir_ = std::make_unique<TempDir>();
+    owned_store_ = store_dir_->path() + "/events.db";
     argv.push_back("--store=" + owned_store_);
   }
   process_ = std::make_unique<Process>(argv, std::move(env));
@@ -57,9 +59,6 @@ CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::strin
 
 CollectorProcess::~CollectorProcess() {
   if (process_) stop();
-  if (!owned_store_.empty()) {
-    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((owned_store_ + suffix).c_str());
-  }
 }
 
 std::string CollectorProcess::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }

@@ -9,6 +9,7 @@
 
 #include "tests/support/metrics_text.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 
 namespace agentmetrics::testing {
 
@@ -35,6 +36,7 @@ class CollectorProcess {
  private:
   std::unique_ptr<Process> process_;
   int port_ = 0;
+  std::unique_ptr<TempDir> store_dir_;  // the private store's directory, when the test named none
   std::string owned_store_;
 };
 

@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <fstream>
 
 #include "collector/store/event_store.h"
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/store_location.h"
 #include "tests/support/temp_dir.h"
 
 namespace agentmetrics::store {
@@ -106,6 +110,67 @@ TEST(EventStore, AFileThatIsNotADatabaseIsRefusedWithAClearError) {
 TEST(EventStore, AMissingStoreCannotBeOpenedForReading) {
   TempDir dir;
   EXPECT_THROW(EventStore::open(dir.path() + "/none.db", EventStore::Mode::kReadOnly), StoreError);
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 0777;
+}
+
+// The store holds the rules agents obey: its files are owner-only whatever the umask, and a
+// directory another user may write is refused (a rule planted there was served before).
+TEST(StoreLocation, TheStoreIsOwnerOnlyAndAnOpenDirectoryIsRefused) {
+  TempDir dir;
+  const mode_t old = ::umask(022);
+  {
+    auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+    store->insert(std::vector{commit_event(1, 1, 100, 1)}, 100);
+    EXPECT_EQ(mode_of(dir.path() + "/events.db"), 0600u);
+    EXPECT_EQ(mode_of(dir.path() + "/events.db-wal"), 0600u);
+    EXPECT_EQ(mode_of(dir.path() + "/events.db-shm"), 0600u);
+  }
+  // A store left readable by an older version is made owner-only when opened for writing.
+  ::chmod((dir.path() + "/events.db").c_str(), 0644);
+  EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  EXPECT_EQ(mode_of(dir.path() + "/events.db"), 0600u);
+  ::umask(old);
+
+  const std::string shared = dir.path() + "/shared";
+  ASSERT_EQ(::mkdir(shared.c_str(), 0700), 0);
+  ASSERT_EQ(::chmod(shared.c_str(), 01777), 0);  // like /tmp
+  for (const auto mode : {EventStore::Mode::kReadWrite, EventStore::Mode::kReadOnly}) {
+    try {
+      EventStore::open(shared + "/events.db", mode);
+      ADD_FAILURE() << "opened a store in a directory anyone may write";
+    } catch (const StoreError& e) {
+      EXPECT_EQ(e.kind(), StoreError::Kind::kUnavailable);
+      EXPECT_NE(std::string(e.what()).find("may be written by other users"), std::string::npos) << e.what();
+    }
+  }
+  struct stat st {};
+  EXPECT_NE(::stat((shared + "/events.db").c_str(), &st), 0) << "nothing was created there";
+}
+
+// Without HOME the default store is in the user's home from the password database, never in a
+// shared directory such as /tmp.
+TEST(StoreLocation, WithoutHomeTheStoreIsNotInASharedDirectory) {
+  const char* home = std::getenv("HOME");
+  const std::string saved = home ? home : "";
+  const char* state = std::getenv("XDG_STATE_HOME");
+  const std::string saved_state = state ? state : "";
+  ::unsetenv("HOME");
+  ::unsetenv("XDG_STATE_HOME");
+  std::string path;
+  try {
+    path = store_path_for("");
+  } catch (const StoreError& e) {
+    path = std::string("error: ") + e.what();
+  }
+  if (!saved.empty()) ::setenv("HOME", saved.c_str(), 1);
+  if (!saved_state.empty()) ::setenv("XDG_STATE_HOME", saved_state.c_str(), 1);
+  EXPECT_EQ(path.rfind("/tmp", 0), std::string::npos) << path;
+  EXPECT_FALSE(path.empty());
 }
 
 }  // namespace

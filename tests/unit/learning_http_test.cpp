@@ -110,5 +110,20 @@ TEST_F(LearningHttpTest, PlaybookAddAndListTakeTheFieldsCmTakes) {
   EXPECT_EQ(get("/api/playbook", "include_retired=maybe").status, 400);
 }
 
+// Text that is not UTF-8 is refused at the door (it broke every later read of the playbook),
+// and control characters never reach a rule.
+TEST_F(LearningHttpTest, TextThatIsNotUtf8IsRefusedAndControlCharactersAreDropped) {
+  const Answer bad_task = get("/api/context", "task=%FF");
+  EXPECT_EQ(bad_task.status, 400) << bad_task.body.dump();
+  EXPECT_EQ(bad_task.body["error"]["code"], "INVALID_ARGUMENT");
+  const Answer bad_source = get("/api/playbook", "kind=rule&source=%C0%AF");
+  EXPECT_EQ(bad_source.status, 400) << bad_source.body.dump();
+  const std::string rule = add({{"content", "Run the linter\u001b[2J before\ncommitting"}});
+  const Answer list = get("/api/playbook");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.body["data"]["bullets"][0]["id"], rule);
+  EXPECT_EQ(list.body["data"]["bullets"][0]["content"], "Run the linter[2J before committing");
+}
+
 }  // namespace
 }  // namespace agentmetrics::collector

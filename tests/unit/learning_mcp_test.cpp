@@ -98,6 +98,27 @@ TEST_F(McpTest, ToolErrorsAreResultsAndProtocolErrorsAreErrors) {
   EXPECT_EQ(answers[2]["id"], 9);
 }
 
+// One line nested 200,000 deep overflowed the stack of cm mcp; now it is an error answer and
+// the server goes on; text that is not UTF-8 is refused as the tool's error.
+TEST_F(McpTest, AHostileLineIsAnErrorAndTheServerGoesOn) {
+  const std::string deep =
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  std::istringstream in(deep + "\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}\n");
+  std::ostringstream out;
+  server_.serve(in, out);
+  std::istringstream lines(out.str());
+  std::string line;
+  std::vector<json> answers;
+  while (std::getline(lines, line)) answers.push_back(json::parse(line));
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0]["error"]["code"], -32600);
+  EXPECT_EQ(answers[1]["id"], 2);
+  json args = {{"task", std::string("fix the \xff parser")}};
+  const auto r = call(3, "tools/call", {{"name", "cm_context"}, {"arguments", args}})["result"];
+  EXPECT_EQ(r["isError"], true);
+  EXPECT_EQ(r["structuredContent"]["code"], "INVALID_ARGUMENT");
+}
+
 TEST_F(McpTest, ToolsTakeTheFieldsAsEveryFrontEndSpellsThem) {
   auto tool = [&](int id, const std::string& name, json args) {
     return call(id, "tools/call", {{"name", name}, {"arguments", args}})["result"];

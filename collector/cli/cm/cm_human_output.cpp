@@ -84,7 +84,9 @@ void print_human(std::ostream& out, const PlaybookAddResult& r) { print_change(o
 
 void print_human(std::ostream& out, const PlaybookRemoveResult& r) { print_change(out, r.removed ? "removed" : "unchanged", r.rule); }
 
-void print_human(std::ostream& out, const PlaybookExport& r) { out << to_json(r).dump(2) << "\n"; }
+void print_human(std::ostream& out, const PlaybookExport& r) {
+  out << to_json(r).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
 
 void print_human(std::ostream& out, const ImportResult& r) {
   out << "imported: " << r.added << " added, " << r.reinforced << " reinforced, " << r.revived << " revived, " << r.unchanged

@@ -34,7 +34,7 @@ double elapsed_ms(Clock::time_point start) { return std::chrono::duration<double
 
 int fail(const std::string& command, const LearningError& e, bool as_json, Clock::time_point start) {
   if (as_json) {
-    std::cout << error_envelope(command, e, elapsed_ms(start)).dump(2) << std::endl;
+    std::cout << error_envelope(command, e, elapsed_ms(start)).dump(2, ' ', false, json::error_handler_t::replace) << std::endl;
   } else {
     std::cerr << "cm: " << e.what() << "\n";
     for (const auto& r : e.recovery()) std::cerr << "  try: " << r << "\n";
@@ -250,7 +250,7 @@ Subcommand doctor_command(CLI::App& app) {
           out["error"] = {
               {"message", "cm doctor found problems"}, {"code", "DOCTOR_FAILED"}, {"exitCode", report.exit_code}, {"recovery", recovery}};
         }
-        std::cout << out.dump(2) << std::endl;
+        std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << std::endl;
         return already_written(report.exit_code);
       }};
 }
@@ -317,7 +317,9 @@ int main(int argc, char** argv) {
       if (answer.written) return answer.exit_code;
       if (o.json) {
         // context: exactly the specification's shape, with cass_memory's command/timestamp/metadata beside it.
-        std::cout << success_envelope(command, std::move(answer.data), elapsed_ms(start)).dump(2) << std::endl;
+        std::cout
+            << success_envelope(command, std::move(answer.data), elapsed_ms(start)).dump(2, ' ', false, json::error_handler_t::replace)
+            << std::endl;
       } else {
         answer.print(std::cout);
       }

@@ -11,7 +11,9 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-HttpResponse json_answer(int status, const json& body) { return HttpResponse{status, "application/json", {}, body.dump() + "\n"}; }
+HttpResponse json_answer(int status, const json& body) {
+  return HttpResponse{status, "application/json", {}, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"};
+}
 
 // The fields of a POST: its JSON object.
 json body_fields(const HttpRequest& request) {

@@ -25,8 +25,15 @@ struct InvalidParams : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// No request nests this deep; a line that does is refused while it is read, before copying or
+// printing it could recurse through the whole depth.
+constexpr int kMaxJsonDepth = 64;
+struct TooDeep {};
+
 json tool_result(const json& value, bool is_error) {
-  return {{"content", json::array({{{"type", "text"}, {"text", value.dump()}}})}, {"structuredContent", value}, {"isError", is_error}};
+  return {{"content", json::array({{{"type", "text"}, {"text", value.dump(-1, ' ', false, json::error_handler_t::replace)}}})},
+          {"structuredContent", value},
+          {"isError", is_error}};
 }
 
 }  // namespace
@@ -151,7 +158,20 @@ void McpServer::serve(std::istream& in, std::ostream& out) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json message = json::parse(line, nullptr, false);
+    json message;
+    try {
+      message = json::parse(
+          line,
+          [](int depth, json::parse_event_t, json&) {
+            if (depth > kMaxJsonDepth) throw TooDeep{};
+            return true;
+          },
+          false);
+    } catch (const TooDeep&) {
+      out << rpc_error(nullptr, -32600, "Invalid Request: nested deeper than " + std::to_string(kMaxJsonDepth)).dump() << '\n'
+          << std::flush;
+      continue;
+    }
     std::optional<json> response;
     if (message.is_discarded()) {
       response = rpc_error(nullptr, -32700, "Parse error");

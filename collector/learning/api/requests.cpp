@@ -25,6 +25,7 @@ class Fields {
     const json* value = find(name, aliases);
     if (!value) return {};
     if (!value->is_string()) throw invalid(name, "must be a string");
+    if (!valid_utf8(value->get_ref<const std::string&>())) throw invalid(name, "must be UTF-8 text");
     return value->get<std::string>();
   }
 
@@ -73,11 +74,15 @@ class Fields {
   std::vector<std::string> list(std::string_view name) const {
     const json* value = find(name, {});
     if (!value) return {};
-    if (value->is_string()) return split_list(value->get_ref<const std::string&>());
+    if (value->is_string()) {
+      if (!valid_utf8(value->get_ref<const std::string&>())) throw invalid(name, "must be UTF-8 text");
+      return split_list(value->get_ref<const std::string&>());
+    }
     if (!value->is_array()) throw invalid(name, "must be a list of strings or a comma-separated string");
     std::vector<std::string> out;
     for (const auto& item : *value) {
       if (!item.is_string()) throw invalid(name, "must be a list of strings or a comma-separated string");
+      if (!valid_utf8(item.get_ref<const std::string&>())) throw invalid(name, "must be UTF-8 text");
       out.push_back(item.get<std::string>());
     }
     return out;
