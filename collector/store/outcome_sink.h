@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -32,6 +33,8 @@ class OutcomeSink {
   virtual ~OutcomeSink() = default;
   // Never blocks. Events one thread submits for one ring are committed in that order.
   virtual void submit(PendingOutcome outcome) = 0;
+  // About how many events wait to be committed (a hint for refusing more, not a count to trust).
+  virtual std::size_t queued() const = 0;
 };
 
 }  // namespace agentmetrics::store

@@ -37,6 +37,7 @@ class StoreWriter final : public OutcomeSink {
   ~StoreWriter() override;
 
   void submit(PendingOutcome outcome) override;
+  std::size_t queued() const override { return queue_.size_approx(); }
   // Called on the store thread after each commit that stored something; set before start().
   void on_commit(std::function<void()> listener) { on_commit_ = std::move(listener); }
   void start();

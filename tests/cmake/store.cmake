@@ -11,3 +11,7 @@ endforeach()
 
 agentmetrics_test(sqlite_transaction_test unit/sqlite_transaction_test.cpp)
 target_link_libraries(sqlite_transaction_test PRIVATE agentmetrics_store agentmetrics_learning GTest::gtest_main)
+
+# The hand-off of HTTP intake (OTLP, webhooks) to the real store thread.
+agentmetrics_test(durable_intake_test CONCURRENT unit/durable_intake_test.cpp)
+target_link_libraries(durable_intake_test PRIVATE agentmetrics_intake GTest::gtest_main)

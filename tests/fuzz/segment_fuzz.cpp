@@ -41,6 +41,7 @@ class CheckingSink : public store::OutcomeSink {
     if (const std::string why = ipc::check_event(outcome.event); !why.empty()) fuzz::fail("unchecked event reached the store", why);
     outcome.acks->committed.store(outcome.ticket, std::memory_order_release);
   }
+  std::size_t queued() const override { return 0; }
 };
 
 constexpr std::uint32_t kRings = 1;

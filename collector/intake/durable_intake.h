@@ -1,0 +1,49 @@
+// Outcome events that arrive over HTTP (OTLP, forge webhooks, the session watcher) rather than
+// through a producer's ring, handed to the store thread with a bounded wait for their commit.
+//
+// A sender is told its events are stored only once they are committed; one told to try again
+// sends the same events again, with the same keys, and the store keeps one copy. The keys are
+// what the events are about, not when they arrived: intake_producer_id() of the source and its
+// natural key (a webhook's delivery id, a session's id), and a sequence number that the source
+// gives each event of that key in a fixed order.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "collector/store/outcome_sink.h"
+#include "ipc/outcome_event.h"
+
+namespace agentmetrics::intake {
+
+// A stable 64-bit producer id for the events of (`source`, `key`): the same on every run and
+// every machine (FNV-1a over both), so a redelivery after a restart is still a duplicate.
+// Ring producers draw theirs at random from the same space; a collision is as likely as two
+// random producers colliding.
+std::uint64_t intake_producer_id(std::string_view source, std::string_view key);
+
+enum class IntakeResult {
+  kStored,       // committed
+  kPending,      // queued, not committed within the wait: the store is slow or failing
+  kQueueFull,    // refused: the store thread is too far behind (the sender should back off)
+  kNoStore,      // the store is disabled
+};
+
+class DurableIntake {
+ public:
+  // `sink`: the store thread, or null when the store is disabled. `max_queued`: the events
+  // queued for the store above which a new request is refused with kQueueFull.
+  DurableIntake(store::OutcomeSink* sink, std::size_t max_queued);
+
+  // Submits `events` (each with its producer_id and sequence set) and waits until they are
+  // committed or `wait` has passed. Never throws for a slow store.
+  IntakeResult store(std::vector<ipc::OutcomeEvent> events, std::chrono::milliseconds wait);
+
+ private:
+  store::OutcomeSink* sink_;
+  std::size_t max_queued_;
+};
+
+}  // namespace agentmetrics::intake

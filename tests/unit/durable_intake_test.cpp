@@ -1,0 +1,74 @@
+// The hand-off of HTTP intake to the real store thread: a request is told "stored" only after
+// the commit, a redelivery is kept once, and a store that falls behind is refused, not queued
+// without end.
+#include "collector/intake/durable_intake.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include "collector/store/event_store.h"
+#include "collector/store/store_writer.h"
+#include "tests/support/temp_dir.h"
+
+namespace agentmetrics::intake {
+namespace {
+
+std::vector<ipc::OutcomeEvent> delivery(std::string_view id, int events) {
+  std::vector<ipc::OutcomeEvent> out;
+  for (int i = 1; i <= events; ++i) {
+    ipc::OutcomeEvent e;
+    e.kind = ipc::OutcomeKind::kDeployment;
+    e.producer_id = intake_producer_id("github", id);
+    e.sequence = static_cast<std::uint64_t>(i);
+    e.time = 1.7e9;
+    e.fields = {{"environment", std::string("production")}, {"success", true}};
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::size_t stored(const std::string& path) { return store::EventStore::open(path, store::EventStore::Mode::kReadOnly)->count(); }
+
+TEST(DurableIntake, ARequestIsStoredOnceHoweverOftenItIsDelivered) {
+  testing::TempDir dir;
+  prometheus::Registry registry;
+  store::StoreWriter writer({.path = dir.path() + "/events.db"}, registry);
+  writer.start();
+  DurableIntake intake(&writer, 1000);
+  EXPECT_EQ(intake.store(delivery("d-1", 3), std::chrono::seconds(10)), IntakeResult::kStored);
+  EXPECT_EQ(stored(dir.path() + "/events.db"), 3u);  // committed before the answer
+  EXPECT_EQ(intake.store(delivery("d-1", 3), std::chrono::seconds(10)), IntakeResult::kStored);
+  EXPECT_EQ(intake.store(delivery("d-2", 1), std::chrono::seconds(10)), IntakeResult::kStored);
+  EXPECT_EQ(stored(dir.path() + "/events.db"), 4u);
+  writer.stop();
+}
+
+TEST(DurableIntake, AStoreThatDoesNotCommitIsReportedAndThenRefused) {
+  testing::TempDir dir;
+  prometheus::Registry registry;
+  store::StoreWriter writer({.path = dir.path() + "/events.db"}, registry);  // not started: nothing commits
+  DurableIntake intake(&writer, 4);
+  EXPECT_EQ(intake.store(delivery("d-1", 3), std::chrono::milliseconds(50)), IntakeResult::kPending);
+  EXPECT_EQ(intake.store(delivery("d-2", 2), std::chrono::milliseconds(50)), IntakeResult::kQueueFull);
+  // What was queued is committed once the store thread runs.
+  writer.start();
+  EXPECT_EQ(intake.store(delivery("d-3", 1), std::chrono::seconds(10)), IntakeResult::kStored);
+  writer.stop();
+  EXPECT_EQ(stored(dir.path() + "/events.db"), 4u);
+}
+
+TEST(DurableIntake, WithoutAStoreNothingIsAcceptedAsStored) {
+  DurableIntake intake(nullptr, 10);
+  EXPECT_EQ(intake.store(delivery("d-1", 1), std::chrono::seconds(1)), IntakeResult::kNoStore);
+}
+
+TEST(DurableIntake, ProducerIdsAreStableAndKeepSourceAndKeyApart) {
+  EXPECT_EQ(intake_producer_id("github", "72d3162e"), intake_producer_id("github", "72d3162e"));
+  EXPECT_NE(intake_producer_id("github", "72d3162e"), intake_producer_id("gitlab", "72d3162e"));
+  EXPECT_NE(intake_producer_id("ab", "c"), intake_producer_id("a", "bc"));
+  // The value is part of every store written so far: it must never change.
+  EXPECT_EQ(intake_producer_id("github", "d-1"), 0x1a163994492d0690ULL);
+}
+
+}  // namespace
+}  // namespace agentmetrics::intake
