@@ -25,10 +25,10 @@ namespace agentmetrics::intake {
 std::uint64_t intake_producer_id(std::string_view source, std::string_view key);
 
 enum class IntakeResult {
-  kStored,       // committed
-  kPending,      // queued, not committed within the wait: the store is slow or failing
-  kQueueFull,    // refused: the store thread is too far behind (the sender should back off)
-  kNoStore,      // the store is disabled
+  kStored,     // committed
+  kPending,    // queued, not committed within the wait: the store is slow or failing
+  kQueueFull,  // refused: the store thread is too far behind (the sender should back off)
+  kNoStore,    // the store is disabled
 };
 
 class DurableIntake {
