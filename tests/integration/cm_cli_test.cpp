@@ -121,11 +121,16 @@ TEST_F(CmTest, ContextJsonIsTheSpecificationsShape) {
   const json& d = j["data"];
   EXPECT_EQ(keys(d), (std::vector<std::string>{"task", "relevantBullets", "antiPatterns", "historySnippets"}));
   ASSERT_EQ(d["relevantBullets"].size(), 1u);
-  EXPECT_EQ(d["relevantBullets"][0], (json{{"id", rule},
-                                           {"content", "Always write unit tests before implementing authentication logic"},
-                                           {"confidence", 0.7},
-                                           {"evidence_count", 0},
-                                           {"source", "manual"}}));
+  // The specification's fields, then where the rule came from.
+  json first = d["relevantBullets"][0];
+  EXPECT_EQ(first["created"].get<std::string>().substr(0, 2), "20") << first.dump();
+  first.erase("created");
+  EXPECT_EQ(first, (json{{"id", rule},
+                         {"content", "Always write unit tests before implementing authentication logic"},
+                         {"confidence", 0.7},
+                         {"evidence_count", 0},
+                         {"source", "manual"},
+                         {"added_by", "cli"}}));
   ASSERT_EQ(d["antiPatterns"].size(), 0u);  // "passwords" is not in the task
   ASSERT_GE(d["historySnippets"].size(), 1u);
   const json& h = d["historySnippets"][0];
@@ -207,6 +212,19 @@ TEST_F(CmTest, TextThatIsNotUtf8IsAnInputError) {
   const CmRun list = cm({"playbook", "list", "--json"});
   EXPECT_EQ(list.code, 0);
   EXPECT_EQ(list.parsed()["data"]["count"], 0);
+}
+
+// Rules people added are listed for review with who added them; a rule is a sentence or two.
+TEST_F(CmTest, ManualRulesAreListedWithWhoAddedThem) {
+  const std::string rule = add("Run the migrations on a copy of the database first");
+  const CmRun list = cm({"playbook", "list", "--source", "manual"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_NE(list.out.find("[" + rule + "]"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("(manual, added by cli on 20"), std::string::npos) << list.out;
+  EXPECT_EQ(cm({"playbook", "list", "--source", "learning", "--json"}).parsed()["data"]["count"], 0);
+  const CmRun essay = cm({"playbook", "add", std::string(1001, 'x'), "--json"});
+  EXPECT_EQ(essay.code, 2) << essay.out;
+  EXPECT_EQ(essay.parsed()["error"]["code"], "CONTENT_TOO_LONG");
 }
 
 TEST_F(CmTest, TheContextLimitComesFromTheConfigurationOrTheFlag) {

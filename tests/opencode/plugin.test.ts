@@ -78,6 +78,8 @@ test("a task gets the relevant rules in its system prompt and is recorded with t
   await hooks["experimental.chat.system.transform"]!({ sessionID, model }, system);
   expect(system.system.length).toBe(2);
   expect(system.system[1]).toContain(`[${ruleId}] Write unit tests for the authentication module`);
+  // Where the rule came from is part of what the model reads.
+  expect(system.system[1]).toContain("(manual, added by cli, 20");
 
   await hooks["tool.execute.before"]!({ tool: "bash", sessionID, callID: "c1" }, { args: { command: "make test" } });
   await hooks["tool.execute.after"]!({ tool: "bash", sessionID, callID: "c1", args: {} }, { title: "make test", output: "FAILED", metadata: { exit: 2 } });

@@ -147,7 +147,9 @@ Subcommand playbook_add_command(CLI::App& playbook) {
   return {"playbook add", cmd, [a](Session& session, const Options&, Clock::time_point) {
             json fields = {{"content", joined(a->content)}, {"kind", a->kind}, {"tags", a->tags}, {"source", a->source}};
             if (a->confidence) fields["confidence"] = *a->confidence;
-            return answer_with(session.service().playbook_add(decode_playbook_add_request(fields)));
+            NewBullet rule = decode_playbook_add_request(fields);
+            rule.added_by = "cli";
+            return answer_with(session.service().playbook_add(rule));
           }};
 }
 

@@ -95,7 +95,14 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
       {"/api/playbook",
        {[this](const HttpRequest& r) {
           if (r.method == "POST") {
-            return answer(r, "playbook add", [&] { return service().playbook_add(learning::decode_playbook_add_request(body_fields(r))); });
+            return answer(r, "playbook add", [&] {
+              // Over the API a rule is manual and names the credential that added it, for review
+              // (cm playbook list --source manual).
+              learning::NewBullet rule = learning::decode_playbook_add_request(body_fields(r));
+              rule.source = learning::BulletSource::kManual;
+              rule.added_by = "api:" + r.principal;
+              return service().playbook_add(rule);
+            });
           }
           return answer(r, "playbook list",
                         [&] { return service().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });

@@ -208,13 +208,16 @@ function formatContext(context) {
   const data = context?.data;
   if (!data) return "";
   const lines = [];
+  // Each rule says where it came from, so the model (and a person reading the prompt) can tell
+  // a rule learned from outcomes from one a person or a credential added.
+  const origin = (b) => [b.source, b.added_by && `added by ${b.added_by}`, b.created?.slice(0, 10)].filter(Boolean).join(", ");
   if (data.relevantBullets?.length) {
     lines.push("Rules learned from earlier tasks (most relevant first):");
-    for (const b of data.relevantBullets) lines.push(`- [${b.id}] ${b.content}`);
+    for (const b of data.relevantBullets) lines.push(`- [${b.id}] ${b.content} (${origin(b)})`);
   }
   if (data.antiPatterns?.length) {
     lines.push("Avoid:");
-    for (const b of data.antiPatterns) lines.push(`- [${b.id}] ${b.content}`);
+    for (const b of data.antiPatterns) lines.push(`- [${b.id}] ${b.content} (${origin(b)})`);
   }
   if (data.historySnippets?.length) {
     lines.push("Similar past tasks:");
