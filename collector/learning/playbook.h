@@ -56,7 +56,7 @@ struct Bullet {
   std::optional<double> retired_at;
   std::string replaced_by;  // the anti-pattern a rule was inverted into
   BulletSource source = BulletSource::kManual;
-  std::string added_by;  // who: "cli", "mcp", "api:<credential>", "import", "reflection"
+  std::string added_by;  // who: "cli", "api:<credential>", "import", "reflection", "feedback"
   std::vector<std::string> tags;
   std::string content_hash;
   double confidence = 0;  // as of confidence_time
