@@ -126,12 +126,18 @@ Collector::Collector(const Config& config)
   http.access.allowed_hosts = config_.security.allowed_hosts;
   http.access.allowed_origins = config_.security.allowed_origins;
   std::map<std::string, HttpRoute> routes{
-      {"/", {[this](const HttpRequest& r) { return serve_landing(r); }}},
-      {"/health", {[this](const HttpRequest& r) { return serve_health(r); }}},
-      {"/readiness", {[this](const HttpRequest& r) { return serve_readiness(r); }}},
-      {"/version", {[this](const HttpRequest& r) { return serve_version(r); }}},
+      {"/", {.handler = [this](const HttpRequest& r) { return serve_landing(r); }, .inline_handler = true}},
+      // The probes and the small pages read memory only: answered on the I/O threads, so a
+      // kubelet gets its answer even when every worker is taken.
+      {"/health", {.handler = [this](const HttpRequest& r) { return serve_health(r); }, .inline_handler = true}},
+      {"/readiness", {.handler = [this](const HttpRequest& r) { return serve_readiness(r); }, .inline_handler = true}},
+      {"/version", {.handler = [this](const HttpRequest& r) { return serve_version(r); }, .inline_handler = true}},
   };
-  if (config_.prometheus.enabled) routes["/metrics"] = {[this](const HttpRequest& r) { return serve_metrics(r); }};
+  // Half the workers at most stream scrapes (Prometheus has one in flight per target): slow
+  // readers cannot take the workers the API and the intake need.
+  if (config_.prometheus.enabled)
+    routes["/metrics"] = {.handler = [this](const HttpRequest& r) { return serve_metrics(r); },
+                          .max_concurrent = std::max(1, http.threads / 2)};
   if (learning_api_) routes.merge(learning_api_->routes());
   http_ = std::make_unique<HttpServer>(http, std::move(routes));
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
@@ -293,20 +299,15 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
     healthy = healthy && store_->healthy();
   }
   nlohmann::json figures = {{"tasks_completed_24h", nullptr}, {"success_rate_24h", nullptr}, {"avg_task_duration_24h", nullptr}};
-  if (kpis_) {
-    try {
-      const kpi::TaskFigures tasks = kpis_->task_figures_24h();
-      // Finished tasks, whatever their outcome: success_rate_24h says how many succeeded.
-      figures = {{"tasks_completed_24h", tasks.tasks},
-                 {"success_rate_24h", tasks.success_rate ? nlohmann::json(*tasks.success_rate) : nlohmann::json(nullptr)},
-                 {"avg_task_duration_24h",
-                  tasks.avg_task_duration_seconds ? nlohmann::json(*tasks.avg_task_duration_seconds) : nlohmann::json(nullptr)},
-                 {"kpis_alerting", kpis_->alerting()}};
-    } catch (const store::StoreError& e) {
-      log(LogLevel::kWarn, "health: cannot read the store", {{"error", e.what()}});
-      services["store"] = false;
-      healthy = false;
-    }
+  // From the KPI thread's last refresh: /health reads memory only, so it is answered at once
+  // on the listener's I/O thread whatever the store and the workers are doing.
+  if (const auto tasks = kpis_ ? kpis_->task_figures_24h() : std::nullopt) {
+    // Finished tasks, whatever their outcome: success_rate_24h says how many succeeded.
+    figures = {{"tasks_completed_24h", tasks->tasks},
+               {"success_rate_24h", tasks->success_rate ? nlohmann::json(*tasks->success_rate) : nlohmann::json(nullptr)},
+               {"avg_task_duration_24h",
+                tasks->avg_task_duration_seconds ? nlohmann::json(*tasks->avg_task_duration_seconds) : nlohmann::json(nullptr)},
+               {"kpis_alerting", kpis_->alerting()}};
   }
   nlohmann::json body = {
       {"status", healthy ? "healthy" : "unhealthy"},

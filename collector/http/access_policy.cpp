@@ -55,18 +55,27 @@ bool constant_time_equal(std::string_view expected, std::string_view given) {
   return diff == 0;
 }
 
+const ApiToken* presented_token(const AccessPolicy& policy, std::string_view authorization) {
+  const std::string_view value = trim_blanks(authorization);
+  if (value.size() <= 7 || ascii_lower(value.substr(0, 7)) != "bearer ") return nullptr;
+  const std::string_view given = trim_blanks(value.substr(7));
+  const ApiToken* match = nullptr;
+  for (const auto& token : policy.tokens) {
+    if (constant_time_equal(token.secret, given) && !match) match = &token;
+  }
+  return match;
+}
+
 AccessDecision check_private_access(const AccessPolicy& policy, const AccessRequest& request) {
   AccessDecision d;
-  if (!request.authorization.empty()) {
-    const std::string_view value = trim_blanks(request.authorization);
-    const bool bearer = value.size() > 7 && ascii_lower(value.substr(0, 7)) == "bearer ";
-    const std::string_view given = bearer ? trim_blanks(value.substr(7)) : std::string_view();
-    // Every token is compared, so the time does not tell which one nearly matched.
-    const ApiToken* match = nullptr;
-    for (const auto& token : policy.tokens) {
-      if (constant_time_equal(token.secret, given) && !match) match = &token;
+  if (!request.authenticated.empty()) {
+    d.principal = request.authenticated;
+  } else if (!request.authorization.empty()) {
+    const ApiToken* match = presented_token(policy, request.authorization);
+    if (!match) {
+      const bool bearer = ascii_lower(trim_blanks(request.authorization).substr(0, 7)) == "bearer ";
+      return {401, "", bearer ? "the bearer token is not one of this collector's" : "only a bearer token is accepted"};
     }
-    if (!match) return {401, "", bearer ? "the bearer token is not one of this collector's" : "only a bearer token is accepted"};
     d.principal = match->name;
   } else if (request.peer_is_loopback && policy.loopback_without_token) {
     d.principal = "loopback";

@@ -42,12 +42,19 @@ struct AccessDecision {
 struct AccessRequest {
   std::string_view method;
   std::string_view authorization;  // the header, as sent
+  // Who passed the listener's basic authentication ("basic:<user>"), if it is on: such a
+  // request needs no token.
+  std::string_view authenticated;
   std::string_view origin;
   std::string_view content_type;
   bool peer_is_loopback = false;
 };
 
 AccessDecision check_private_access(const AccessPolicy& policy, const AccessRequest& request);
+
+// The token an `Authorization: Bearer ...` header presents, if it is one of `policy`'s. Every
+// token is compared, so the time does not tell which one nearly matched.
+const ApiToken* presented_token(const AccessPolicy& policy, std::string_view authorization);
 
 // RFC 9112 6.1: the only transfer coding understood is a lone final "chunked"; anything else
 // in Transfer-Encoding makes the body's length unknowable, and the request is refused.

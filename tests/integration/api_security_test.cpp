@@ -143,7 +143,7 @@ TEST_F(ApiSecurityTest, ATransferCodingOtherThanChunkedIsRefusedAndTheConnection
 
 TEST(AccessPolicy, APeerBeyondLoopbackNeedsTheTokenEvenByDefault) {
   const AccessPolicy policy = with_token(true);
-  AccessRequest request{"GET", "", "", "", false};
+  AccessRequest request{"GET", "", "", "", "", false};
   EXPECT_EQ(check_private_access(policy, request).status, 401);
   request.peer_is_loopback = true;
   EXPECT_EQ(check_private_access(policy, request).principal, "loopback");

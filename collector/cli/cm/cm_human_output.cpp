@@ -84,8 +84,8 @@ void print_human(std::ostream& out, const PlaybookListResult& r) {
   for (const auto& v : r.bullets) {
     const Bullet& b = v.bullet;
     out << "  [" << b.id << "] " << pad(to_string(b.kind), 13) << fixed(v.confidence, 2) << "  " << pad(b.active ? "active" : "retired", 8)
-        << pad(to_string(maturity(b.helpful, b.harmful, !b.active)), 12) << b.content << "  (" << provenance(b.source, b.added_by, b.created)
-        << ")\n";
+        << pad(to_string(maturity(b.helpful, b.harmful, !b.active)), 12) << b.content << "  ("
+        << provenance(b.source, b.added_by, b.created) << ")\n";
   }
 }
 

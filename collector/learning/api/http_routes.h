@@ -31,14 +31,16 @@ class LearningApi {
   std::map<std::string, HttpRoute> routes();
 
  private:
-  // Runs one operation on the service (one request at a time: one connection) and wraps it.
+  // Runs one operation on the service (one request at a time: one connection) and wraps it. A
+  // request waits for the connection, and the connection for a store another writer has
+  // locked, a bounded time, then gets 503 with Retry-After: a worker is never held for long.
   template <typename Operation>
   HttpResponse answer(const HttpRequest& request, const char* command, Operation&& operation);
   // The service on an open connection; throws store::StoreError when the store cannot be opened.
   learning::LearningService& service();
 
   std::string store_path_;
-  std::mutex mutex_;
+  std::timed_mutex mutex_;
   learning::LearningSettings settings_;
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<learning::LearningService> service_;
