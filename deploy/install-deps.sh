@@ -12,11 +12,15 @@ packages=(
   # well-kept libraries for solved problems
   nlohmann-json3-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
   libcurl4-openssl-dev
+  # TLS for the listener (Asio's OpenSSL streams) and bcrypt for basic auth (libxcrypt)
+  libssl-dev libcrypt-dev
   # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
   # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's
   # system call filter is checked against what the collector calls), python3 (the soak, the
   # local stack's webhook receiver)
   prometheus prometheus-alertmanager lcov gcovr flawfinder strace python3
+  # the operator's tools the TLS and basic-auth tests make their certificates and hashes with
+  openssl apache2-utils
   # the fuzz targets (libFuzzer: tests/fuzz/run.sh); the tree's one format (.clang-format,
   # checked by tests/style/check_format.sh) and its static checks (.clang-tidy, check_tidy.sh)
   clang libclang-rt-14-dev clang-format clang-tidy

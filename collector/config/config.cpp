@@ -239,6 +239,11 @@ void read_collector(const YAML::Node& n, const std::string& p, Config& c) {
                           [&](const YAML::Node& v, const std::string& k) {
                             c.http.max_request_bytes = at_least(v, k, 1024, "must be at least 1024");
                           }},
+                         {"responseTimeout", [&](const YAML::Node& v, const std::string& k) { c.http.response_timeout = duration(v, k); }},
+                         {"maxConnectionsPerPeer",
+                          [&](const YAML::Node& v, const std::string& k) {
+                            c.http.max_connections_per_peer = at_least(v, k, 1, "must be at least 1");
+                          }},
                      });
            }},
       });
@@ -259,6 +264,7 @@ void read_security(const YAML::Node& n, const std::string& p, Config& c) {
           {"loopbackWithoutToken", [&](const YAML::Node& v, const std::string& k) { c.security.loopback_without_token = boolean(v, k); }},
           {"allowedHosts", [&](const YAML::Node& v, const std::string& k) { c.security.allowed_hosts = text_list(v, k); }},
           {"allowedOrigins", [&](const YAML::Node& v, const std::string& k) { c.security.allowed_origins = text_list(v, k); }},
+          {"webConfigFile", [&](const YAML::Node& v, const std::string& k) { c.security.web_config_file = text(v, k); }},
       });
 }
 
@@ -350,6 +356,9 @@ void validate(const Config& c) {
   // The HTTP server takes it as an int of milliseconds: 24d fits.
   if (c.http.request_timeout < std::chrono::seconds(1) || c.http.request_timeout > std::chrono::hours(24 * 24)) {
     throw ConfigError("collector.http.requestTimeout", "must be 1s to 24d");
+  }
+  if (c.http.response_timeout < std::chrono::seconds(1) || c.http.response_timeout > std::chrono::hours(24 * 24)) {
+    throw ConfigError("collector.http.responseTimeout", "must be 1s to 24d");
   }
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" && c.log.level != "error") {
     throw ConfigError("log.level", "must be debug, info, warn or error");

@@ -66,7 +66,9 @@ struct Config {
   struct Http {
     int threads = 8;  // connections served at once
     std::chrono::milliseconds request_timeout{10000};
-    std::size_t max_request_bytes = 16384;  // request line and headers
+    std::size_t max_request_bytes = 16384;              // request line and headers
+    std::chrono::milliseconds response_timeout{60000};  // a whole streamed response
+    std::size_t max_connections_per_peer = 256;         // open at once from one address
   } http;
   // Who may use the learning API (docs/security.md).
   struct Security {
@@ -75,6 +77,7 @@ struct Config {
     bool loopback_without_token = true;        // loopback peers may use the API without a token
     std::vector<std::string> allowed_hosts;    // Host names besides IP literals, localhost and the machine's
     std::vector<std::string> allowed_origins;  // web origins whose POSTs are accepted; none by default
+    std::string web_config_file;               // TLS and basic auth, exporter-toolkit format (--web.config.file)
   } security;
   struct Log {
     std::string level = "info";

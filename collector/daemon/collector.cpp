@@ -94,7 +94,7 @@ Collector::Collector(const Config& config)
       reflection_->start();
       learning::LearningSettings settings;
       settings.context_limit = config_.cass_memory.context_limit;
-      learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get());
+      learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get(), &self_.registry());
     }
     log(LogLevel::kInfo, "outcome events are stored",
         {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
@@ -120,6 +120,9 @@ Collector::Collector(const Config& config)
   http.threads = config_.http.threads;
   http.request_timeout_ms = static_cast<int>(config_.http.request_timeout.count());
   http.max_request_bytes = config_.http.max_request_bytes;
+  http.response_timeout_ms = static_cast<int>(config_.http.response_timeout.count());
+  http.max_connections_per_peer = config_.http.max_connections_per_peer;
+  http.web = load_web_config(config_.security.web_config_file);
   http.access.tokens = read_token_files(config_.security.api_token_files);
   if (!config_.security.api_token.empty()) http.access.tokens.push_back({"environment", config_.security.api_token});
   http.access.loopback_without_token = config_.security.loopback_without_token;
@@ -148,7 +151,9 @@ Collector::Collector(const Config& config)
        {"segment_dir", config_.segment_dir},
        {"namespace", config_.ns},
        {"shards", workers_.size()},
-       {"wait_mode", wait_mode_}});
+       {"wait_mode", wait_mode_},
+       {"tls", http.web.tls.has_value()},
+       {"basic_auth", !http.web.basic_auth_users.empty()}});
 }
 
 Collector::~Collector() {
@@ -219,7 +224,18 @@ void Collector::apply(const Config& next) {
   restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
   restart_needed("collector.waitMode", next.wait_mode != config_.wait_mode);
   restart_needed("collector.http", next.http.threads != config_.http.threads || next.http.request_timeout != config_.http.request_timeout ||
-                                       next.http.max_request_bytes != config_.http.max_request_bytes);
+                                       next.http.max_request_bytes != config_.http.max_request_bytes ||
+                                       next.http.response_timeout != config_.http.response_timeout ||
+                                       next.http.max_connections_per_peer != config_.http.max_connections_per_peer);
+  // The web configuration (TLS, users) is read again on every reload, as exporters do: a
+  // renewed certificate is taken without a restart. A bad one keeps the running one.
+  try {
+    http_->reload(load_web_config(next.security.web_config_file));
+    config_.security.web_config_file = next.security.web_config_file;
+    log(LogLevel::kInfo, "web configuration reloaded", {{"file", next.security.web_config_file}});
+  } catch (const std::exception& e) {
+    log(LogLevel::kError, "web configuration not reloaded; keeping the running one", {{"error", e.what()}});
+  }
   restart_needed("prometheus.enabled", next.prometheus.enabled != config_.prometheus.enabled);
   log(LogLevel::kInfo, "configuration reloaded",
       {{"log_level", next.log.level},

@@ -122,9 +122,11 @@ std::string head_of(const HttpResponse& response, const std::vector<std::pair<st
   return head + "\r\n";
 }
 
-bool is_loopback(const asio::ip::address& address) {
-  return address.is_loopback() || (address.is_v6() && address.to_v6().is_v4_mapped() &&
-                                   asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback());
+// An IPv4 client of a dual-stack listener arrives as ::ffff:a.b.c.d: it is a.b.c.d, in the logs
+// and in the count of its connections.
+asio::ip::address unmapped(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  return address;
 }
 
 }  // namespace
@@ -676,17 +678,17 @@ void HttpListener::accept() {
     error_code peer_ec;
     const auto endpoint = socket.remote_endpoint(peer_ec);
     if (peer_ec) return;  // gone already
-    std::string peer = endpoint.address().to_string();
+    const asio::ip::address address = unmapped(endpoint.address());
+    std::string peer = address.to_string();
     // Beyond the limits a connection is closed at once (`socket` closes as it goes).
     if (!admit_connection(peer)) return;
     auto serving = this->serving();
     if (serving->tls) {
       std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(serving), std::move(socket), std::move(peer),
-                                                                         is_loopback(endpoint.address()))
+                                                                         address.is_loopback())
           ->start();
     } else {
-      std::make_shared<Connection<beast::tcp_stream>>(*this, std::move(serving), std::move(socket), std::move(peer),
-                                                      is_loopback(endpoint.address()))
+      std::make_shared<Connection<beast::tcp_stream>>(*this, std::move(serving), std::move(socket), std::move(peer), address.is_loopback())
           ->start();
     }
   });

@@ -12,8 +12,8 @@ namespace {
 // The toolkit's keys of each section; the ones this collector does not honour are listed apart.
 const std::set<std::string> kTopKeys = {"tls_server_config", "http_server_config", "basic_auth_users"};
 const std::set<std::string> kTlsKeys = {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version"};
-const std::set<std::string> kTlsUnsupported = {"cipher_suites", "curve_preferences", "client_allowed_sans",
-                                               "prefer_server_cipher_suites", "cert", "key"};
+const std::set<std::string> kTlsUnsupported = {
+    "cipher_suites", "curve_preferences", "client_allowed_sans", "prefer_server_cipher_suites", "cert", "key"};
 
 std::string resolved(const std::string& file, const std::string& config_path) {
   if (file.empty() || file.front() == '/') return file;
@@ -68,7 +68,8 @@ TlsServerConfig read_tls(const YAML::Node& node, const std::string& config_path)
   require_readable(tls.cert_file, "tls_server_config.cert_file");
   require_readable(tls.key_file, "tls_server_config.key_file");
   if (node["client_auth_type"])
-    tls.client_auth = client_auth(text(node["client_auth_type"], "tls_server_config.client_auth_type"), "tls_server_config.client_auth_type");
+    tls.client_auth =
+        client_auth(text(node["client_auth_type"], "tls_server_config.client_auth_type"), "tls_server_config.client_auth_type");
   if (node["client_ca_file"]) {
     tls.client_ca_file = resolved(text(node["client_ca_file"], "tls_server_config.client_ca_file"), config_path);
     require_readable(tls.client_ca_file, "tls_server_config.client_ca_file");

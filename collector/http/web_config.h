@@ -42,7 +42,7 @@ struct TlsServerConfig {
 
 struct WebConfig {
   std::optional<TlsServerConfig> tls;
-  std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
+  std::map<std::string, std::string> basic_auth_users;       // user -> bcrypt hash
   std::vector<std::pair<std::string, std::string>> headers;  // added to every response
 };
 

@@ -49,8 +49,16 @@ json query_fields(const HttpRequest& request) {
 
 }  // namespace
 
-LearningApi::LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection)
-    : store_path_(store_path), settings_(std::move(settings)), reflection_(reflection) {}
+LearningApi::LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection,
+                         prometheus::Registry* registry)
+    : store_path_(store_path), settings_(std::move(settings)), reflection_(reflection) {
+  if (registry) {
+    requests_ = &prometheus::BuildCounter()
+                     .Name("agentmetrics_api_requests_total")
+                     .Help("Requests to the learning API by command and result code (OK, or the error's code)")
+                     .Register(*registry);
+  }
+}
 
 learning::LearningService& LearningApi::service() {
   if (!service_) {
@@ -65,8 +73,10 @@ template <typename Operation>
 HttpResponse LearningApi::answer(const HttpRequest& request, const char* command, Operation&& operation) {
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(); };
-  // The audit trail: every change through the API, who asked, from where, and how it ended.
+  // The audit trail: every change through the API, who asked, from where, and how it ended;
+  // every request counted by command and result.
   auto audited = [&](HttpResponse response, const std::string& code) {
+    if (requests_) requests_->Add({{"command", command}, {"code", code}}).Increment();
     if (request.method == "POST") {
       log(LogLevel::kInfo, "learning API change",
           {{"command", command}, {"principal", request.principal}, {"peer", request.peer}, {"status", response.status}, {"code", code}});
@@ -75,7 +85,7 @@ HttpResponse LearningApi::answer(const HttpRequest& request, const char* command
   };
   try {
     std::unique_lock lock(mutex_, std::defer_lock);
-    if (!lock.try_lock_for(kWaitForStore)) return audited(busy(command, elapsed()), "BUSY");
+    if (!lock.try_lock_for(kWaitForStore)) return audited(busy(command, elapsed()), "STORE_BUSY");
     json data = learning::to_json(operation());
     return audited(json_answer(200, learning::success_envelope(command, std::move(data), elapsed())), "OK");
   } catch (const learning::LearningError& e) {
@@ -140,6 +150,7 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
        {[this](const HttpRequest& r) {
           if (!reflection_) return json_answer(503, {{"success", false}, {"error", {{"message", "the reflection worker is not running"}}}});
           reflection_->request();
+          if (requests_) requests_->Add({{"command", "reflect"}, {"code", "OK"}}).Increment();
           log(LogLevel::kInfo, "learning API change",
               {{"command", "reflect"}, {"principal", r.principal}, {"peer", r.peer}, {"status", 202}, {"code", "OK"}});
           return json_answer(202, {{"success", true}, {"command", "reflect"}, {"data", {{"requested", true}}}});

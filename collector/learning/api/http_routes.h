@@ -11,6 +11,10 @@
 //   POST /api/reflect   asks the reflection worker for a run now (202)
 #pragma once
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,7 +31,9 @@ class LearningApi {
  public:
   // Opens its own connection to the store at the first request (the store may not be usable
   // yet: the collector serves metrics meanwhile). `reflection` may be null (no worker).
-  LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection);
+  // `registry`, if given, gets agentmetrics_api_requests_total{command, code}.
+  LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection,
+              prometheus::Registry* registry = nullptr);
   std::map<std::string, HttpRoute> routes();
 
  private:
@@ -45,6 +51,7 @@ class LearningApi {
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<learning::LearningService> service_;
   learning::ReflectionWorker* reflection_;
+  prometheus::Family<prometheus::Counter>* requests_ = nullptr;  // by command and result code
 };
 
 }  // namespace agentmetrics::collector
