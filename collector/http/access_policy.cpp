@@ -83,14 +83,17 @@ AccessDecision check_private_access(const AccessPolicy& policy, const AccessRequ
     return {401, "", "a bearer token is needed from beyond loopback"};
   }
   if (request.method == "POST") {
-    if (!request.origin.empty() && std::find(policy.allowed_origins.begin(), policy.allowed_origins.end(), std::string(request.origin)) ==
-                                       policy.allowed_origins.end()) {
+    if (!request.origin.empty() && !origin_allowed(policy, request.origin)) {
       return {403, "", "requests from the web origin " + std::string(request.origin) + " are not accepted"};
     }
     const std::string_view media = trim_blanks(request.content_type.substr(0, request.content_type.find(';')));
     if (ascii_lower(media) != "application/json") return {415, "", "the body must be sent as application/json"};
   }
   return d;
+}
+
+bool origin_allowed(const AccessPolicy& policy, std::string_view origin) {
+  return !origin.empty() && std::find(policy.allowed_origins.begin(), policy.allowed_origins.end(), origin) != policy.allowed_origins.end();
 }
 
 bool transfer_encoding_acceptable(std::string_view transfer_encoding) { return ascii_lower(trim_blanks(transfer_encoding)) == "chunked"; }

@@ -56,6 +56,9 @@ AccessDecision check_private_access(const AccessPolicy& policy, const AccessRequ
 // token is compared, so the time does not tell which one nearly matched.
 const ApiToken* presented_token(const AccessPolicy& policy, std::string_view authorization);
 
+// Whether `origin` is one of the configured web origins (never for an empty one).
+bool origin_allowed(const AccessPolicy& policy, std::string_view origin);
+
 // RFC 9112 6.1: the only transfer coding understood is a lone final "chunked"; anything else
 // in Transfer-Encoding makes the body's length unknowable, and the request is refused.
 bool transfer_encoding_acceptable(std::string_view transfer_encoding);

@@ -287,6 +287,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     const auto route = server_.routes.find(request_.path);
     if (route == server_.routes.end()) return respond(plain(404, "not found\n"));
     const auto& methods = route->second.methods;
+    route_ = &route->second;
+    if (request_.method == "OPTIONS" && route_->access == RouteAccess::kPrivate && !server_.access.allowed_origins.empty()) {
+      return respond(preflight());
+    }
     if (std::find(methods.begin(), methods.end(), request_.method) == methods.end()) {
       std::string allow;
       for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
@@ -294,7 +298,6 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       response.headers.emplace_back("Allow", allow);
       return respond(std::move(response));
     }
-    route_ = &route->second;
     // Refused before its body is read, unless a bcrypt check must come first (on a worker).
     if (!needs_bcrypt()) {
       if (auto refusal = authorize()) return respond(std::move(*refusal));
@@ -310,6 +313,27 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     asio::async_write(stream_, asio::buffer(head_), [self = this->shared_from_this(), limit](error_code write_ec, std::size_t) {
       if (!write_ec) self->read_body(limit);
     });
+  }
+
+  // A CORS preflight, answered only when origins are configured (security.allowedOrigins):
+  // granted to one of them, for one of the route's methods, with the headers the API takes.
+  HttpResponse preflight() {
+    const std::string origin = request_.header("origin");
+    const std::string method = request_.header("access-control-request-method");
+    const auto& methods = route_->methods;
+    if (!origin_allowed(server_.access, origin) || std::find(methods.begin(), methods.end(), method) == methods.end()) {
+      log(LogLevel::kWarn, "HTTP request refused", {{"path", request_.path}, {"peer", peer_}, {"status", 403}, {"reason", "preflight"}});
+      return plain(403, "this origin may not use the API\n");
+    }
+    HttpResponse response{204, "text/plain; charset=utf-8", {}, ""};
+    std::string allow;
+    for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+    response.headers = {{"Access-Control-Allow-Origin", origin},
+                        {"Access-Control-Allow-Methods", allow},
+                        {"Access-Control-Allow-Headers", "Content-Type, Authorization"},
+                        {"Access-Control-Max-Age", "600"},
+                        {"Vary", "Origin"}};
+    return response;
   }
 
   // Basic authentication is on and the request carries a credential not checked before.
@@ -431,7 +455,13 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     keep_alive_ = !must_close_ && parser_->is_done() && message.keep_alive();
     chunked = response.stream && message.version() >= 11;
     if (response.stream && !chunked) keep_alive_ = false;  // the body ends with the connection
-    head_ = head_of(response, serving_->headers, chunked, keep_alive_, message.version());
+    std::vector<std::pair<std::string, std::string>> extra = serving_->headers;
+    // A configured origin may read the API's answers (its preflight was granted).
+    if (route_ && route_->access == RouteAccess::kPrivate && origin_allowed(server_.access, request_.header("origin"))) {
+      extra.emplace_back("Access-Control-Allow-Origin", request_.header("origin"));
+      extra.emplace_back("Vary", "Origin");
+    }
+    head_ = head_of(response, extra, chunked, keep_alive_, message.version());
   }
 
   void respond(HttpResponse response) {

@@ -54,9 +54,10 @@ class WebConfigTest : public ::testing::Test {
 };
 
 TEST_F(WebConfigTest, TlsAndBasicAuthAreServedAsExportersServeThem) {
-  auto collector = start("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
-                         "basic_auth_users:\n  prometheus: " +
-                         hash_ + "\n");
+  auto collector = start(
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+      "basic_auth_users:\n  prometheus: " +
+      hash_ + "\n");
   EXPECT_NE(collector->process().output().find("tls=true basic_auth=true"), std::string::npos) << collector->process().output();
   const std::vector<std::string> trust = {"--cacert", path("ca.crt")};
   auto with = [&](std::vector<std::string> more) {
@@ -81,8 +82,9 @@ TEST_F(WebConfigTest, TlsAndBasicAuthAreServedAsExportersServeThem) {
 }
 
 TEST_F(WebConfigTest, AClientCertificateIsRequiredAndVerified) {
-  auto collector = start("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
-                         "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n  min_version: TLS12\n");
+  auto collector = start(
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+      "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n  min_version: TLS12\n");
   const std::vector<std::string> trust = {"--cacert", path("ca.crt")};
   auto as = [&](const std::string& who) {
     std::vector<std::string> o = trust;
@@ -100,9 +102,10 @@ TEST_F(WebConfigTest, AClientCertificateIsRequiredAndVerified) {
 }
 
 TEST_F(WebConfigTest, PrometheusScrapesOverTlsWithBasicAuth) {
-  auto collector = start("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
-                         "basic_auth_users:\n  prometheus: " +
-                         hash_ + "\n");
+  auto collector = start(
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+      "basic_auth_users:\n  prometheus: " +
+      hash_ + "\n");
   const std::string tls = "    scheme: https\n    tls_config:\n      ca_file: " + path("ca.crt") + "\n";
   PrometheusServer prometheus(std::vector<ScrapeJob>{
       {"good", collector->port(), tls + "    basic_auth:\n      username: prometheus\n      password: s3cret-scrape\n"},
@@ -147,7 +150,7 @@ TEST_F(WebConfigTest, AWebConfigurationThatCannotBeHonouredIsRefusedAtStart) {
   for (const auto& [text, key] : cases) {
     write_file(path("web.yml"), text);
     const CommandResult r = run_command({kCollectorBinary, "--web.config.file=" + path("web.yml"), "--web.listen-address=127.0.0.1:0",
-                       "--namespace=" + unique_namespace("webbad"), "--store=" + path("events.db")});
+                                         "--namespace=" + unique_namespace("webbad"), "--store=" + path("events.db")});
     EXPECT_EQ(r.code, 2) << text << r.output;
     EXPECT_NE(r.output.find(key), std::string::npos) << r.output;
   }

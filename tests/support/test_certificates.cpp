@@ -29,8 +29,8 @@ TestCertificates::TestCertificates(std::string dir) : dir_(std::move(dir)) {
   sign("ca", "client", {});
   sign("other-ca", "stranger", {});
   // An expired client certificate signed by the right authority: openssl ca can date it.
-  write_text(path("ca.cnf"), "[ca]\ndefault_ca=d\n[d]\ndatabase=" + path("index.txt") + "\nnew_certs_dir=" + dir_ + "\nserial=" +
-                                 path("serial") + "\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n");
+  write_text(path("ca.cnf"), "[ca]\ndefault_ca=d\n[d]\ndatabase=" + path("index.txt") + "\nnew_certs_dir=" + dir_ +
+                                 "\nserial=" + path("serial") + "\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n");
   write_text(path("index.txt"), "");
   write_text(path("serial"), "1000\n");
   request("expired");
@@ -46,15 +46,27 @@ void TestCertificates::make_authority(const std::string& name) {
 }
 
 void TestCertificates::request(const std::string& name) {
-  must(run_command({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-                    path(name + ".key"), "-out", path(name + ".csr"), "-subj", "/CN=" + name}),
+  must(run_command({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path(name + ".key"),
+                    "-out", path(name + ".csr"), "-subj", "/CN=" + name}),
        "openssl req");
 }
 
 void TestCertificates::sign(const std::string& authority, const std::string& name, const std::vector<std::string>& extra) {
   request(name);
-  std::vector<std::string> argv = {"openssl", "x509", "-req", "-in", path(name + ".csr"), "-CA", path(authority + ".crt"), "-CAkey",
-                                   path(authority + ".key"), "-CAcreateserial", "-out", path(name + ".crt"), "-days", "2"};
+  std::vector<std::string> argv = {"openssl",
+                                   "x509",
+                                   "-req",
+                                   "-in",
+                                   path(name + ".csr"),
+                                   "-CA",
+                                   path(authority + ".crt"),
+                                   "-CAkey",
+                                   path(authority + ".key"),
+                                   "-CAcreateserial",
+                                   "-out",
+                                   path(name + ".crt"),
+                                   "-days",
+                                   "2"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   must(run_command(argv), "openssl x509 -req");
 }
