@@ -88,25 +88,44 @@ def client_figures(client, runs):
     return figures
 
 
-def expected(scenario_name, scenario, out, runs_json):
-    requests = load_jsonl(os.path.join(out, "fake_model.jsonl"))
-    kept = []
-    tokens = {k: 0 for k in ("input", "output", "cache_read", "cache_write", "reasoning")}
-    errors, tools = {}, {}
+def totals(requests):
+    """What the fake server answered, added up: requests by kind, errors by status, tokens by type
+    (all, and for the requests that took a script turn and the side requests apart), tools called."""
+    def zero():
+        return {k: 0 for k in ("input", "output", "cache_read", "cache_write", "reasoning")}
+    tokens, by_kind, errors, tools = zero(), {"turn": zero(), "side": zero()}, {}, {}
     for r in requests:
-        entry = {"seq": r["seq"], "method": r["method"], "path": r["path"], "kind": r.get("kind"), "status": r["status"]}
-        for key in ("api", "turn", "stream", "usage", "reported", "tools_called", "error"):
-            if r.get(key) is not None:
-                entry[key] = r[key]
-        kept.append(entry)
         if r.get("usage"):
             for k in tokens:
                 tokens[k] += r["usage"][k]
+                if r.get("kind") in by_kind:
+                    by_kind[r["kind"]][k] += r["usage"][k]
         if r.get("error"):
             errors[str(r["status"])] = errors.get(str(r["status"]), 0) + 1
         for name in r.get("tools_called", []):
             tools[name] = tools.get(name, 0) + 1
     model_requests = [r for r in requests if r.get("kind") in ("turn", "side", "exhausted")]
+    return {
+        "requests": len(requests),
+        "model_requests": len(model_requests),
+        "turn_requests": sum(1 for r in requests if r.get("kind") == "turn"),
+        "side_requests": sum(1 for r in requests if r.get("kind") == "side"),
+        "answered_200": sum(1 for r in model_requests if r["status"] == 200),
+        "errors_by_status": errors,
+        "tokens_reported": tokens,
+        "tokens_reported_by_kind": by_kind,
+        "tools_called": tools,
+    }
+
+
+def expected(scenario_name, scenario, out, runs_json):
+    kept = []
+    for r in load_jsonl(os.path.join(out, "fake_model.jsonl")):
+        entry = {"seq": r["seq"], "method": r["method"], "path": r["path"], "kind": r.get("kind"), "status": r["status"]}
+        for key in ("api", "turn", "stream", "usage", "reported", "tools_called", "error"):
+            if r.get(key) is not None:
+                entry[key] = r[key]
+        kept.append(entry)
     return {
         "client": scenario["client"],
         "client_version": runs_json["binary_version"],
@@ -116,16 +135,7 @@ def expected(scenario_name, scenario, out, runs_json):
         "project": runs_json["project"],
         "runs": [{"argv": r["argv"], "exit": r["exit"], "session_id": r["session_id"]} for r in runs_json["runs"]],
         "requests": kept,
-        "totals": {
-            "requests": len(requests),
-            "model_requests": len(model_requests),
-            "turn_requests": sum(1 for r in requests if r.get("kind") == "turn"),
-            "side_requests": sum(1 for r in requests if r.get("kind") == "side"),
-            "answered_200": sum(1 for r in model_requests if r["status"] == 200),
-            "errors_by_status": errors,
-            "tokens_reported": tokens,
-            "tools_called": tools,
-        },
+        "totals": totals(kept),
         "client_reported": client_figures(scenario["client"], runs_json["runs"]),
         "dns_lookups": runs_json.get("dns_lookups"),
     }
@@ -149,6 +159,12 @@ def keep_otlp(source, target, signals):
         for entry in index:
             f.write(json.dumps(entry) + "\n")
     return [{k: e[k] for k in ("path", "signal", "content_type", "content_encoding", "bytes", "file")} for e in index]
+
+
+def files_under(directory):
+    """Every file below directory, hidden ones included (glob's ** skips .claude and .codex)."""
+    return sorted(os.path.relpath(os.path.join(root, name), directory)
+                  for root, _, names in os.walk(directory) for name in names)
 
 
 def record(packages, data, client, name):
@@ -188,8 +204,7 @@ def record(packages, data, client, name):
                     f.write(run["stdout"])
         result["otlp"][folder_name(protocol)] = {"session_ids": [r["session_id"] for r in runs_json["runs"]],
                                                  "signals_kept": signals or "all", "requests": otlp}
-    result["files"] = sorted(os.path.relpath(p, target) for p in glob.glob(os.path.join(target, "**"), recursive=True)
-                             if os.path.isfile(p)) + ["expected.json"]
+    result["files"] = files_under(target) + ["expected.json"]
     with open(os.path.join(target, "expected.json"), "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
