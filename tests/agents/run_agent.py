@@ -83,10 +83,12 @@ def enter_namespace(argv):
         command += ["--map-root-user"]
     with tempfile.NamedTemporaryFile("w", prefix="agents-resolv-", suffix=".conf", delete=False) as resolv:
         resolv.write("nameserver 127.0.0.1\n")
-    inner = ("ip link set lo up && if [ -e /etc/resolv.conf ]; then mount --bind \"$AGENTS_RESOLV\" /etc/resolv.conf "
-             "&& export AGENTS_DNS_SINK=1; fi && exec \"$@\"")
+    # Without /etc/resolv.conf (or with a dangling link) the resolvers ask 127.0.0.1 anyway.
+    inner = ("ip link set lo up && { [ ! -e /etc/resolv.conf ] || mount --bind \"$AGENTS_RESOLV\" /etc/resolv.conf; } "
+             "&& exec \"$@\"")
     os.environ["AGENTS_NETNS_ENTERED"] = "1"  # a second attempt means unshare did not isolate us
     os.environ["AGENTS_RESOLV"] = resolv.name
+    os.environ["AGENTS_DNS_SINK"] = "1"
     try:
         return subprocess.call(command + ["--", "sh", "-c", inner, "sh", sys.executable, os.path.abspath(__file__)] + argv)
     finally:
