@@ -211,6 +211,36 @@ def record(packages, data, client, name):
     print(f"record: {client}/{name}: {result['totals']['requests']} requests, exits {[r['exit'] for r in result['runs']]}")
 
 
+INDEX_HEAD = """# Real agents' output, recorded
+
+Written by `tests/agents/record.py` from the scenarios of `tests/agents/scenarios/` (each says
+what happens in its `description`), with Claude Code 2.1.332, Codex 0.169.1 and opencode 1.18.33
+run against the fake model server in a loopback-only namespace. `tests/agents/README.md` says
+what each file holds and what the clients do that their documentation does not say; each
+scenario's `expected.json` has the exact figures. Tokens are those the fake server reported,
+every request added up (for opencode the title request too; `tokens_reported_by_kind` splits them).
+
+| client | scenario | exit | model requests (errors) | tokens input/cache read/cache write/output | tools called | OTLP kept | KiB |
+|---|---|---|---|---|---|---|---|
+"""
+
+
+def write_index(data):
+    """data/README.md: one line per scenario recorded."""
+    rows = []
+    for path in sorted(glob.glob(os.path.join(data, "*", "*", "expected.json"))):
+        with open(path, encoding="utf-8") as f:
+            d = json.load(f)
+        t, tokens = d["totals"], d["totals"]["tokens_reported"]
+        size = sum(os.path.getsize(os.path.join(os.path.dirname(path), name)) for name in d["files"])
+        errors = ", ".join(f"{k}: {v}" for k, v in t["errors_by_status"].items()) or "all 200"
+        rows.append(f"| {d['client']} | {d['scenario']} | {', '.join(str(r['exit']) for r in d['runs'])} | {t['model_requests']} ({errors}) "
+                    f"| {tokens['input']}/{tokens['cache_read']}/{tokens['cache_write']}/{tokens['output']} "
+                    f"| {', '.join(t['tools_called']) or '-'} | {', '.join(d['otlp'])} | {size // 1024} |")
+    with open(os.path.join(data, "README.md"), "w", encoding="utf-8") as f:
+        f.write(INDEX_HEAD + "\n".join(rows) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", required=True)
@@ -223,6 +253,7 @@ def main():
         if args.only and args.only not in (client, f"{client}/{name}"):
             continue
         record(packages, os.path.abspath(args.data), client, name)
+    write_index(os.path.abspath(args.data))
 
 
 if __name__ == "__main__":

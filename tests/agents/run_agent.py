@@ -392,7 +392,7 @@ def consolidated_copy(path, target):
 
 def collect(client, home, out):
     patterns = {
-        "claude": [".claude/projects/**/*.jsonl", ".claude.json"],
+        "claude": [".claude/projects/**/*.jsonl", ".claude.json", "hook-inputs/*.json"],
         "codex": [".codex/sessions/**/*.jsonl", ".codex/config.toml"],
         "opencode": [".config/opencode/opencode.json", ".local/share/opencode/opencode.db"],
     }[client]
