@@ -24,6 +24,9 @@ packages=(
   # the fuzz targets (libFuzzer: tests/fuzz/run.sh); the tree's one format (.clang-format,
   # checked by tests/style/check_format.sh) and its static checks (.clang-tidy, check_tidy.sh)
   clang libclang-rt-14-dev clang-format clang-tidy
+  # the real agents' harness (tests/agents): ip brings up loopback in a namespace of its own,
+  # gRPC's Python binding records what the agents send over OTLP/gRPC
+  iproute2 python3-grpcio
 )
 # Node.js with npm: the MCP SDK client and Bun, which run the cm mcp and opencode plugin tests,
 # come from the npm registry. A Node.js that already brings npm (NodeSource's) is kept.
