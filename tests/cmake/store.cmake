@@ -15,3 +15,6 @@ target_link_libraries(sqlite_transaction_test PRIVATE agentmetrics_store agentme
 # The hand-off of HTTP intake (OTLP, webhooks) to the real store thread.
 agentmetrics_test(durable_intake_test CONCURRENT unit/durable_intake_test.cpp)
 target_link_libraries(durable_intake_test PRIVATE agentmetrics_intake GTest::gtest_main)
+
+agentmetrics_test(model_prices_test unit/model_prices_test.cpp)
+target_link_libraries(model_prices_test PRIVATE agentmetrics_intake GTest::gtest_main)
