@@ -18,3 +18,7 @@ target_link_libraries(durable_intake_test PRIVATE agentmetrics_intake GTest::gte
 
 agentmetrics_test(model_prices_test unit/model_prices_test.cpp)
 target_link_libraries(model_prices_test PRIVATE agentmetrics_intake GTest::gtest_main)
+agentmetrics_test(session_task_test unit/session_task_test.cpp)
+target_link_libraries(session_task_test PRIVATE agentmetrics_intake GTest::gtest_main)
+agentmetrics_test(agent_families_test CONCURRENT unit/agent_families_test.cpp)
+target_link_libraries(agent_families_test PRIVATE agentmetrics_intake GTest::gtest_main)
