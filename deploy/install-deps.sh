@@ -14,6 +14,8 @@ packages=(
   libcurl4-openssl-dev
   # TLS for the listener (Asio's OpenSSL streams) and bcrypt for basic auth (libxcrypt)
   libssl-dev libcrypt-dev
+  # the OTLP receivers: the OTLP messages (protoc) and OTLP/gRPC
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
   # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's
   # system call filter is checked against what the collector calls), python3 (the soak, the

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -268,6 +269,56 @@ void read_security(const YAML::Node& n, const std::string& p, Config& c) {
       });
 }
 
+double number(const YAML::Node& n, const std::string& key) {
+  const double value = scalar<double>(n, key, "a number");
+  if (!std::isfinite(value) || value < 0) throw ConfigError(key, "must be a number of at least 0");
+  return value;
+}
+
+void read_otlp(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"http",
+               [&](const YAML::Node& h, const std::string& hp) {
+                 section(h, hp,
+                         {{"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.otlp.http_listen_address = text(v, k); }}});
+               }},
+              {"grpc",
+               [&](const YAML::Node& g, const std::string& gp) {
+                 section(g, gp,
+                         {{"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.otlp.grpc_listen_address = text(v, k); }}});
+               }},
+              {"maxRequestBytes", [&](const YAML::Node& v,
+                                      const std::string& k) { c.otlp.max_request_bytes = at_least(v, k, 1024, "must be at least 1024"); }},
+              {"labelAttributes", [&](const YAML::Node& v, const std::string& k) { c.otlp.label_attributes = text_list(v, k); }},
+              {"sessionIdle", [&](const YAML::Node& v, const std::string& k) { c.otlp.session_idle = duration(v, k); }},
+              {"keepSessionIds", [&](const YAML::Node& v, const std::string& k) { c.otlp.keep_session_ids = boolean(v, k); }},
+          });
+}
+
+void read_pricing(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"dailyBudgetUsd", [&](const YAML::Node& v, const std::string& k) { c.pricing.daily_budget_usd = number(v, k); }},
+              {"models",
+               [&](const YAML::Node& models, const std::string& mp) {
+                 if (!models.IsMap()) throw ConfigError(mp, "expected a mapping of model names to prices");
+                 for (const auto& m : models) {
+                   const std::string model = m.first.as<std::string>();
+                   std::array<double, 4> price{};
+                   section(m.second, mp + "." + model,
+                           {
+                               {"input", [&](const YAML::Node& v, const std::string& k) { price[0] = number(v, k); }},
+                               {"output", [&](const YAML::Node& v, const std::string& k) { price[1] = number(v, k); }},
+                               {"cache_read", [&](const YAML::Node& v, const std::string& k) { price[2] = number(v, k); }},
+                               {"cache_creation", [&](const YAML::Node& v, const std::string& k) { price[3] = number(v, k); }},
+                           });
+                   c.pricing.models[model] = price;
+                 }
+               }},
+          });
+}
+
 void read_log(const YAML::Node& n, const std::string& p, Config& c) {
   section(n, p,
           {
@@ -288,6 +339,8 @@ Config load_config_file(const std::string& path, Config c) {
               {"store", [&](const YAML::Node& n, const std::string& p) { read_store(n, p, c); }},
               {"collector", [&](const YAML::Node& n, const std::string& p) { read_collector(n, p, c); }},
               {"security", [&](const YAML::Node& n, const std::string& p) { read_security(n, p, c); }},
+              {"otlp", [&](const YAML::Node& n, const std::string& p) { read_otlp(n, p, c); }},
+              {"pricing", [&](const YAML::Node& n, const std::string& p) { read_pricing(n, p, c); }},
               {"log", [&](const YAML::Node& n, const std::string& p) { read_log(n, p, c); }},
           });
   return c;
@@ -359,6 +412,28 @@ void validate(const Config& c) {
   }
   if (c.http.response_timeout < std::chrono::seconds(1) || c.http.response_timeout > std::chrono::hours(24 * 24)) {
     throw ConfigError("collector.http.responseTimeout", "must be 1s to 24d");
+  }
+  for (const auto& [key, address] : {std::pair{"otlp.http.listenAddress", c.otlp.http_listen_address},
+                                     std::pair{"otlp.grpc.listenAddress", c.otlp.grpc_listen_address}}) {
+    if (address.empty()) continue;
+    try {
+      parse_listen_address(address);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(key, e.what());
+    }
+  }
+  if (c.otlp.session_idle < std::chrono::seconds(10) || c.otlp.session_idle > std::chrono::hours(24)) {
+    throw ConfigError("otlp.sessionIdle", "must be 10s to 1d");
+  }
+  // The families' own labels; an attribute of the same name would make a label twice.
+  const std::set<std::string> own_labels = {"agent", "model", "type", "tool", "decision", "language", "status", "success"};
+  std::set<std::string> seen;
+  for (const auto& attribute : c.otlp.label_attributes) {
+    std::string name = attribute;
+    for (char& ch : name) ch = std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '_';
+    if (attribute.empty() || own_labels.contains(name) || !seen.insert(name).second || name.starts_with("__")) {
+      throw ConfigError("otlp.labelAttributes", "'" + attribute + "' is empty, taken by a family's own label or listed twice");
+    }
   }
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" && c.log.level != "error") {
     throw ConfigError("log.level", "must be debug, info, warn or error");

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -79,6 +80,21 @@ struct Config {
     std::vector<std::string> allowed_origins;  // web origins whose POSTs are accepted; none by default
     std::string web_config_file;               // TLS and basic auth, exporter-toolkit format (--web.config.file)
   } security;
+  // The agents' own telemetry (docs/otlp.md).
+  struct Otlp {
+    std::string http_listen_address = "127.0.0.1:4318";  // empty: no OTLP/HTTP
+    std::string grpc_listen_address = "127.0.0.1:4317";  // empty: no OTLP/gRPC
+    std::size_t max_request_bytes = 8 << 20;             // a request, before and after gzip
+    std::vector<std::string> label_attributes;           // attributes that may become labels
+    std::chrono::seconds session_idle{600};              // a session quiet this long is stored as a task
+    bool keep_session_ids = false;                       // store the agents' session ids (else a digest)
+  } otlp;
+  // What tokens cost where the agent reports no cost, over the shipped table (docs/otlp.md).
+  struct Pricing {
+    // USD per million tokens: input (not cached), output, cache read, cache creation.
+    std::map<std::string, std::array<double, 4>> models;
+    double daily_budget_usd = 0;  // exported for the AgentDailyCostOverBudget alert; 0: none
+  } pricing;
   struct Log {
     std::string level = "info";
     std::string format = "text";

@@ -86,8 +86,14 @@ AccessDecision check_private_access(const AccessPolicy& policy, const AccessRequ
     if (!request.origin.empty() && !origin_allowed(policy, request.origin)) {
       return {403, "", "requests from the web origin " + std::string(request.origin) + " are not accepted"};
     }
-    const std::string_view media = trim_blanks(request.content_type.substr(0, request.content_type.find(';')));
-    if (ascii_lower(media) != "application/json") return {415, "", "the body must be sent as application/json"};
+    const std::string media = ascii_lower(trim_blanks(request.content_type.substr(0, request.content_type.find(';'))));
+    if (request.post_media_types.empty()) {
+      if (media != "application/json") return {415, "", "the body must be sent as application/json"};
+    } else if (std::find(request.post_media_types.begin(), request.post_media_types.end(), media) == request.post_media_types.end()) {
+      std::string accepted;
+      for (const auto& t : request.post_media_types) accepted += (accepted.empty() ? "" : " or ") + t;
+      return {415, "", "the body must be sent as " + accepted};
+    }
   }
   return d;
 }

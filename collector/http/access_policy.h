@@ -5,11 +5,13 @@
 //     attacker's name, and get 421;
 //   - a private route (the learning API: past tasks, the rules agents obey) needs a bearer token,
 //     or a peer on loopback when no token is presented and loopback_without_token holds;
-//   - a request that changes state (POST on a private route) must be application/json (a
-//     cross-origin page then needs a CORS preflight, which is not granted) and must not carry
-//     an Origin other than the configured ones.
+//   - a request that changes state (POST on a private route) must be of one of the route's
+//     media types (application/json by default; OTLP takes application/x-protobuf too), none of
+//     which a cross-origin page can send without a CORS preflight, which is not granted, and
+//     must not carry an Origin other than the configured ones.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +50,9 @@ struct AccessRequest {
   std::string_view origin;
   std::string_view content_type;
   bool peer_is_loopback = false;
+  // The media types a POST may have; empty: application/json. Never one a page may send
+  // cross-origin without a preflight (text/plain, a form).
+  std::span<const std::string> post_media_types = {};
 };
 
 AccessDecision check_private_access(const AccessPolicy& policy, const AccessRequest& request);

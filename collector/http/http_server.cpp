@@ -361,7 +361,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (route_->access == RouteAccess::kPrivate) {
       const AccessDecision decision =
           check_private_access(server_.access, {request_.method, request_.header("authorization"), authenticated, request_.header("origin"),
-                                                request_.header("content-type"), request_.peer_is_loopback});
+                                                request_.header("content-type"), request_.peer_is_loopback, route_->post_media_types});
       if (decision.status != 0) {
         log(LogLevel::kWarn, "HTTP request refused",
             {{"path", request_.path}, {"peer", peer_}, {"status", decision.status}, {"reason", decision.reason}});
@@ -698,7 +698,7 @@ void HttpListener::release_request(const HttpRoute& route) {
 void HttpListener::accept() {
   acceptor_.async_accept(asio::make_strand(io_), [this](error_code ec, tcp::socket socket) {
     if (ec) {
-      if (!acceptor_.is_open()) return;
+      if (ec == asio::error::operation_aborted || stopping()) return;  // the listener is closing
       log(LogLevel::kWarn, "cannot accept an HTTP connection", {{"error", ec.message()}});
       accept_retry_.expires_after(kAcceptRetryDelay);
       accept_retry_.async_wait([this](error_code) { accept(); });

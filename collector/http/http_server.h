@@ -79,6 +79,8 @@ struct HttpRoute {
   bool inline_handler = false;
   std::size_t max_body_bytes = 0;  // a POST body; 0: HttpOptions::max_body_bytes
   int max_concurrent = 0;          // requests of this route running or waiting at once; 0: no limit of its own
+  // A private route's POST media types (access_policy.h); empty: application/json.
+  std::vector<std::string> post_media_types = {};
 };
 
 struct HttpOptions {

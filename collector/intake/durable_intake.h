@@ -40,6 +40,8 @@ class DurableIntake {
   // Submits `events` (each with its producer_id and sequence set) and waits until they are
   // committed or `wait` has passed. Never throws for a slow store.
   IntakeResult store(std::vector<ipc::OutcomeEvent> events, std::chrono::milliseconds wait);
+  // Whether the store thread is so far behind that a receiver should ask its senders to wait.
+  bool backlogged() const { return sink_ && sink_->queued() >= max_queued_; }
 
  private:
   store::OutcomeSink* sink_;

@@ -30,10 +30,11 @@ class ConfigFile : public ::testing::Test {
     std::ofstream(path) << yaml;
     return load_file(path);
   }
-  // The error load() reports for `yaml`.
-  ConfigError error(const std::string& yaml) {
+  // The error load() reports for `yaml` (or validate(), when `validated`).
+  ConfigError error(const std::string& yaml, bool validated = false) {
     try {
-      load(yaml);
+      const Config c = load(yaml);
+      if (validated) validate(c);
     } catch (const ConfigError& e) {
       return e;
     }
@@ -120,6 +121,28 @@ TEST_F(ConfigFile, KeepsDefaultsForWhatIsAbsent) {
   EXPECT_EQ(c.effective_listen_address(), ":9300");
   EXPECT_EQ(c.http.request_timeout, 10s);
   EXPECT_EQ(load("").ns, "default");
+}
+
+// The agents' telemetry is received by default, on loopback only; the keys are checked.
+TEST_F(ConfigFile, OtlpListensOnLoopbackByDefaultAndItsKeysAreChecked) {
+  const Config c = load("");
+  EXPECT_EQ(c.otlp.http_listen_address, "127.0.0.1:4318");
+  EXPECT_EQ(c.otlp.grpc_listen_address, "127.0.0.1:4317");
+  EXPECT_FALSE(c.otlp.keep_session_ids);
+  EXPECT_TRUE(c.otlp.label_attributes.empty());
+  const Config o = load(
+      "otlp:\n  http: {listenAddress: ':14318'}\n  grpc: {listenAddress: ''}\n  labelAttributes: [team, deployment.environment]\n"
+      "  sessionIdle: 2m\npricing:\n  dailyBudgetUsd: 25\n  models:\n    gpt-5.5: {input: 1.25, output: 10, cache_read: 0.125}\n");
+  EXPECT_EQ(o.otlp.http_listen_address, ":14318");
+  EXPECT_EQ(o.otlp.grpc_listen_address, "");
+  EXPECT_EQ(o.otlp.session_idle, 120s);
+  EXPECT_EQ(o.pricing.daily_budget_usd, 25);
+  EXPECT_EQ(o.pricing.models.at("gpt-5.5")[2], 0.125);
+  validate(o);
+  EXPECT_EQ(error("pricing:\n  models:\n    m: {input: -1}\n").key(), "pricing.models.m.input");
+  EXPECT_EQ(error("otlp:\n  http: {listenAddress: 'nowhere'}\n", true).key(), "otlp.http.listenAddress");
+  EXPECT_EQ(error("otlp:\n  labelAttributes: [model]\n", true).key(), "otlp.labelAttributes");
+  EXPECT_EQ(error("otlp:\n  sessionIdle: 1s\n", true).key(), "otlp.sessionIdle");
 }
 
 TEST_F(ConfigFile, ErrorsNameTheDottedKey) {

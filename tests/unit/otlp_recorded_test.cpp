@@ -194,8 +194,8 @@ TEST_P(Recorded, TokensCostToolsAndTheSessionAreExact) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Agents, Recorded,
-                         ::testing::Values("claude/plain", "claude/tool-chain", "claude/subagent", "claude/denied-tool", "claude/api-error-5xx",
-                                           "codex/plain", "codex/tool-chain", "codex/api-error-5xx"),
+                         ::testing::Values("claude/plain", "claude/tool-chain", "claude/subagent", "claude/denied-tool",
+                                           "claude/api-error-5xx", "codex/plain", "codex/tool-chain", "codex/api-error-5xx"),
                          [](const ::testing::TestParamInfo<std::string>& scenario) {
                            std::string name = scenario.param;
                            for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';

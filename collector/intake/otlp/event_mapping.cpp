@@ -20,7 +20,8 @@ using opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest;
 std::string event_name(const logs::LogRecord& record) {
   std::string name = text_attribute(record.attributes(), "event.name");
   if (name.empty()) name = record.event_name();
-  if (name.empty() && record.body().value_case() == opentelemetry::proto::common::v1::AnyValue::kStringValue) name = record.body().string_value();
+  if (name.empty() && record.body().value_case() == opentelemetry::proto::common::v1::AnyValue::kStringValue)
+    name = record.body().string_value();
   for (const char* prefix : {"claude_code.", "codex.", "gemini_cli."}) {
     if (name.starts_with(prefix)) return name.substr(std::string_view(prefix).size());
   }
@@ -57,8 +58,8 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
           continue;
         }
         // A record sent again (a retried export) is the same in every byte that matters.
-        const std::uint64_t digest =
-            attributes_digest(a, record.time_unix_nano() ^ (record.observed_time_unix_nano() * 0x9E3779B97F4A7C15ULL) ^ std::hash<std::string>{}(name));
+        const std::uint64_t digest = attributes_digest(
+            a, record.time_unix_nano() ^ (record.observed_time_unix_nano() * 0x9E3779B97F4A7C15ULL) ^ std::hash<std::string>{}(name));
         if (!seen_records_.first_time(digest)) {
           counters_.records_ignored.fetch_add(1, std::memory_order_relaxed);
           continue;
@@ -123,11 +124,12 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
             t.api_errors += 1;
             e.last_api_status = status > 0 ? static_cast<int>(status) : -1;
           });
-        } else if (name == "sse_event" && text_attribute(a, "event.kind") == "response.completed" && find_attribute(a, "input_token_count")) {
+        } else if (name == "sse_event" && text_attribute(a, "event.kind") == "response.completed" &&
+                   find_attribute(a, "input_token_count")) {
           // Codex: a model response's usage; its input counts the cached tokens too.
           const double cached = number_or(a, "cached_token_count", 0);
-          const TokenCounts tokens{std::max(0.0, number_or(a, "input_token_count", 0) - cached), number_or(a, "output_token_count", 0), cached,
-                                   number_or(a, "cache_write_token_count", 0)};
+          const TokenCounts tokens{std::max(0.0, number_or(a, "input_token_count", 0) - cached), number_or(a, "output_token_count", 0),
+                                   cached, number_or(a, "cache_write_token_count", 0)};
           update([&](SessionTask&, SessionEvidence& e) {
             e.event_tokens += tokens;
             e.model_tokens[model] += tokens.total();

@@ -58,7 +58,8 @@ TokenCounts normalized(const std::string& agent, const std::map<std::string, dou
 
 IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
   IntakeTally tally;
-  std::map<std::tuple<std::string, std::string, std::vector<std::string>, std::string>, ModelTokens> tokens;  // agent, model, extra, session
+  std::map<std::tuple<std::string, std::string, std::vector<std::string>, std::string>, ModelTokens>
+      tokens;  // agent, model, extra, session
   for (const auto& rm : request.resource_metrics()) {
     const Attributes& resource = rm.resource().attributes();
     const std::uint64_t resource_digest = attributes_digest(resource, 0);
@@ -72,8 +73,8 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
         if (metric.has_sum() && metric.sum().is_monotonic()) {
           for (const auto& p : metric.sum().data_points()) {
             const double v = p.value_case() == metrics::NumberDataPoint::kAsInt ? static_cast<double>(p.as_int()) : p.as_double();
-            points.push_back({&p.attributes(), attributes_digest(p.attributes(), metric_digest), temporality_of(metric.sum().aggregation_temporality()),
-                              p.start_time_unix_nano(), p.time_unix_nano(), v});
+            points.push_back({&p.attributes(), attributes_digest(p.attributes(), metric_digest),
+                              temporality_of(metric.sum().aggregation_temporality()), p.start_time_unix_nano(), p.time_unix_nano(), v});
           }
         } else if (metric.has_histogram()) {
           for (const auto& p : metric.histogram().data_points()) {

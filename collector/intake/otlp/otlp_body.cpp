@@ -39,7 +39,8 @@ std::optional<BodyRefusal> read_otlp_body(std::string_view body, std::string_vie
   const std::string media = ascii_lower(trim_blanks(content_type.substr(0, content_type.find(';'))));
   const bool json = media == "application/json";
   if (!json && media != "application/x-protobuf")
-    return BodyRefusal{415, "unsupported content type '" + std::string(content_type) + "': send application/x-protobuf or application/json"};
+    return BodyRefusal{415,
+                       "unsupported content type '" + std::string(content_type) + "': send application/x-protobuf or application/json"};
   std::string inflated;
   const std::string encoding = ascii_lower(trim_blanks(content_encoding));
   if (encoding == "gzip") {
@@ -56,7 +57,8 @@ std::optional<BodyRefusal> read_otlp_body(std::string_view body, std::string_vie
   if (json) {
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = true;  // a newer client's fields are not an error
-    const auto status = google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(body.data(), body.size()), &message, options);
+    const auto status =
+        google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(body.data(), body.size()), &message, options);
     if (!status.ok()) return BodyRefusal{400, "the body is not OTLP/JSON: " + std::string(status.message())};
   } else if (!message.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
     return BodyRefusal{400, "the body is not an OTLP protobuf message"};

@@ -13,9 +13,14 @@ std::string agent_of(const opentelemetry::proto::resource::v1::Resource& resourc
   return {};
 }
 
-OtlpIntake::OtlpIntake(AgentFamilies& families, SessionTracker& sessions, const PriceTable& prices, std::vector<std::string> label_attributes,
-                       std::size_t max_streams)
-    : families_(families), sessions_(sessions), prices_(prices), label_attributes_(std::move(label_attributes)), deltas_(max_streams), seen_records_(max_streams) {}
+OtlpIntake::OtlpIntake(AgentFamilies& families, SessionTracker& sessions, const PriceTable& prices,
+                       std::vector<std::string> label_attributes, std::size_t max_streams)
+    : families_(families),
+      sessions_(sessions),
+      prices_(prices),
+      label_attributes_(std::move(label_attributes)),
+      deltas_(max_streams),
+      seen_records_(max_streams) {}
 
 IntakeTally OtlpIntake::take(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request) {
   std::uint64_t spans = 0;

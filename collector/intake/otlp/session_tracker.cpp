@@ -46,7 +46,8 @@ SessionTask SessionTracker::task_of(const SessionTask& base, const SessionEviden
   const bool from_events = e.event_tokens.total() > 0;
   task.tokens = from_events ? e.event_tokens : e.metric_tokens;
   if (from_events ? e.event_cost_known : e.metric_cost_known) task.cost_usd = from_events ? e.event_cost : e.metric_cost;
-  auto top = std::max_element(e.model_tokens.begin(), e.model_tokens.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  auto top =
+      std::max_element(e.model_tokens.begin(), e.model_tokens.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   if (top != e.model_tokens.end()) task.model = top->first;
   if (!task.cost_usd && !task.model.empty()) task.cost_usd = prices_.cost(task.model, task.tokens);
   // The outcome: a session whose last API request failed ended on that failure.

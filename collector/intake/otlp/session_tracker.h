@@ -33,8 +33,8 @@ struct SessionEvidence {
   TokenCounts metric_tokens;  // from the metrics, for a client that sends no events
   double event_cost = 0, metric_cost = 0;
   bool event_cost_known = false, metric_cost_known = false;
-  int last_api_status = 0;  // of the last API request or error heard of: 200, or the error's
-  std::map<std::string, int> tools;  // calls by tool, for the approach
+  int last_api_status = 0;                     // of the last API request or error heard of: 200, or the error's
+  std::map<std::string, int> tools;            // calls by tool, for the approach
   std::map<std::string, double> model_tokens;  // by model, for the model that did most
 };
 
