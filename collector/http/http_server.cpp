@@ -280,11 +280,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       request_.principal = decision.principal;
     }
+    if (route->second.access == RouteAccess::kSigned) {
+      const AccessDecision decision = check_signed_access(server_.access, {request_.method, {}, request_.header("origin"), {}, false});
+      if (decision.status != 0) {
+        log(LogLevel::kWarn, "HTTP request refused",
+            {{"path", request_.path}, {"peer", request_.peer}, {"status", decision.status}, {"reason", decision.reason}});
+        return respond(plain(decision.status, decision.reason + "\n"));
+      }
+    }
     route_ = &route->second;
+    body_limit_ = route_->max_body_bytes ? route_->max_body_bytes : server_.max_body_bytes;
     // Only a POST's body is read; any other request's is left unread and the connection closes
     // after the response (see respond).
     if (request_.method != "POST" || parser_->is_done()) return serve();
-    if (parser_->content_length() && *parser_->content_length() > server_.max_body_bytes) {
+    if (parser_->content_length() && *parser_->content_length() > body_limit_) {
       return respond(plain(413, "request body too large\n"));
     }
     if (!beast::iequals(message[http::field::expect], "100-continue")) return read_body();
@@ -296,7 +305,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void read_body() {
-    parser_->body_limit(server_.max_body_bytes);  // for a chunked body, whose size is not announced
+    parser_->body_limit(body_limit_);  // for a chunked body, whose size is not announced
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
       if (ec) return self->refuse(ec);
       self->request_.body = std::move(self->parser_->get().body());
@@ -399,7 +408,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<http::request_parser<http::string_body>> parser_;  // a new one per request
   HttpRequest request_;
   const HttpRoute* route_ = nullptr;
-  std::string head_;  // of the response being written
+  std::size_t body_limit_ = 0;  // the route's
+  std::string head_;            // of the response being written
   std::string body_;
   bool keep_alive_ = false;
   bool must_close_ = false;  // what follows this request cannot be trusted to be a request
