@@ -12,6 +12,8 @@ packages=(
   # well-kept libraries for solved problems
   nlohmann-json3-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
   libcurl4-openssl-dev
+  # OpenSSL's libcrypto: HMAC-SHA256 of the forges' webhook signatures
+  libssl-dev
   # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
   # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's
   # system call filter is checked against what the collector calls), python3 (the soak, the

@@ -133,6 +133,8 @@ Collector::Collector(const Config& config)
   };
   if (config_.prometheus.enabled) routes["/metrics"] = {[this](const HttpRequest& r) { return serve_metrics(r); }};
   if (learning_api_) routes.merge(learning_api_->routes());
+  webhooks_ = std::make_unique<WebhookRoutes>(config_, store_.get(), store_ ? store_->path() : std::string(), self_.registry());
+  routes.merge(webhooks_->routes());
   http_ = std::make_unique<HttpServer>(http, std::move(routes));
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   ready_.store(true, std::memory_order_relaxed);
