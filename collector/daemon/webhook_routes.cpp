@@ -29,8 +29,7 @@ WebhookRoutes::WebhookRoutes(const Config& config, store::OutcomeSink* sink, con
     if (!w.secret.secret_file.empty()) secret = read_secret_file(w.secret.secret_file, name + " webhook secret");
     if (secret.empty()) {
       log(LogLevel::kInfo, "webhook receiver off: no secret is configured, and one without a secret would accept anyone's deliveries",
-          {{"path", path},
-           {"configure", "webhooks." + name + ".secretFile, webhooks." + name + ".secret or " + w.environment}});
+          {{"path", path}, {"configure", "webhooks." + name + ".secretFile, webhooks." + name + ".secret or " + w.environment}});
       continue;
     }
     if (!sink) {

@@ -75,7 +75,8 @@ std::optional<std::string> install_packages() {
 
 // GitHub's recorded deliveries: {"name": event, "examples": [payload...]} per event.
 const json& github_examples() {
-  static const json examples = json::parse(read_text(std::string(kPackages) + "/node_modules/@octokit/webhooks-examples/api.github.com/index.json"));
+  static const json examples =
+      json::parse(read_text(std::string(kPackages) + "/node_modules/@octokit/webhooks-examples/api.github.com/index.json"));
   return examples;
 }
 
@@ -116,14 +117,14 @@ class Webhooks : public ::testing::Test {
     start();
   }
   void start(std::vector<std::string> args = {}) {
-    collector_ = std::make_unique<CollectorProcess>(
-        unique_namespace("webhooks"), std::move(args),
-        std::map<std::string, std::string>{{"AGENTMETRICS_GITHUB_WEBHOOK_SECRET", kGithubSecret}, {"AGENTMETRICS_GITLAB_WEBHOOK_TOKEN", kGitlabToken}});
+    collector_ =
+        std::make_unique<CollectorProcess>(unique_namespace("webhooks"), std::move(args),
+                                           std::map<std::string, std::string>{{"AGENTMETRICS_GITHUB_WEBHOOK_SECRET", kGithubSecret},
+                                                                              {"AGENTMETRICS_GITLAB_WEBHOOK_TOKEN", kGitlabToken}});
   }
   RawResponse post(const std::string& path, const std::string& headers, const std::string& body) {
-    return raw_http(collector_->port(),
-                    "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + headers +
-                        "Connection: close\r\n\r\n" + body);
+    return raw_http(collector_->port(), "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) +
+                                            "\r\n" + headers + "Connection: close\r\n\r\n" + body);
   }
   RawResponse github(const Delivery& d, const std::string& content_type = "application/json") {
     std::string headers = "Content-Type: " + content_type + "\r\nUser-Agent: GitHub-Hookshot/test\r\nX-GitHub-Event: " + d.event +
@@ -228,19 +229,24 @@ std::pair<int, std::vector<Expected>> expectation(const std::string& event, cons
   if (event == "workflow_run") {
     const json& run = p["workflow_run"];
     if (action != "completed" || run["status"] != "completed" || run["conclusion"] != "success") return {202, {}};
-    const std::string name = run["name"].get<std::string>().empty() ? p["workflow"]["name"].get<std::string>() : run["name"].get<std::string>();
+    const std::string name =
+        run["name"].get<std::string>().empty() ? p["workflow"]["name"].get<std::string>() : run["name"].get<std::string>();
     return {200,
             {{"pipeline",
               at(run, "updated_at"),
-              {{"stage", name}, {"success", true}, {"repository", repo}, {"duration_seconds", at(run, "updated_at") - at(run, "run_started_at")}}}}};
+              {{"stage", name},
+               {"success", true},
+               {"repository", repo},
+               {"duration_seconds", at(run, "updated_at") - at(run, "run_started_at")}}}}};
   }
   if (event == "check_suite") {
     const json& suite = p["check_suite"];
     if (action != "completed" || suite["app"].value("slug", "") == "github-actions" || suite["conclusion"] != "success") return {202, {}};
-    return {200,
-            {{"pipeline",
-              at(suite, "updated_at"),
-              {{"stage", suite["app"]["name"]}, {"success", true}, {"duration_seconds", at(suite, "updated_at") - at(suite, "created_at")}}}}};
+    return {
+        200,
+        {{"pipeline",
+          at(suite, "updated_at"),
+          {{"stage", suite["app"]["name"]}, {"success", true}, {"duration_seconds", at(suite, "updated_at") - at(suite, "created_at")}}}}};
   }
   if (event == "deployment_status") {
     const json& status = p["deployment_status"];
@@ -248,7 +254,11 @@ std::pair<int, std::vector<Expected>> expectation(const std::string& event, cons
     return {200,
             {{"deployment",
               at(status, "created_at"),
-              {{"success", true}, {"rollback", false}, {"environment", status["environment"]}, {"sha", p["deployment"]["sha"]}, {"repository", repo}}}}};
+              {{"success", true},
+               {"rollback", false},
+               {"environment", status["environment"]},
+               {"sha", p["deployment"]["sha"]},
+               {"repository", repo}}}}};
   }
   if (event == "issues") {
     const json& issue = p["issue"];
@@ -261,7 +271,8 @@ std::pair<int, std::vector<Expected>> expectation(const std::string& event, cons
     if (!p["ref"].get<std::string>().starts_with("refs/heads/") || p["deleted"].get<bool>() || p["commits"].empty()) return {202, {}};
     std::vector<Expected> commits;
     for (const auto& c : p["commits"]) {
-      commits.push_back({"commit", at(c, "timestamp"), {{"sha", c["id"]}, {"push_head", p["after"]}, {"branch", "master"}, {"repository", repo}}});
+      commits.push_back(
+          {"commit", at(c, "timestamp"), {{"sha", c["id"]}, {"push_head", p["after"]}, {"branch", "master"}, {"repository", repo}}});
     }
     return {200, commits};
   }
@@ -269,8 +280,8 @@ std::pair<int, std::vector<Expected>> expectation(const std::string& event, cons
 }
 
 TEST_F(Webhooks, EveryRecordedPayloadOfTheEventsUsedIsAcceptedAndMapsToItsOutcome) {
-  const std::vector<std::string> events = {"pull_request", "pull_request_review", "workflow_run", "check_suite",
-                                           "deployment_status", "issues", "push", "ping"};
+  const std::vector<std::string> events = {
+      "pull_request", "pull_request_review", "workflow_run", "check_suite", "deployment_status", "issues", "push", "ping"};
   std::vector<std::pair<std::string, json>> deliveries;
   for (const auto& event : events) {
     for (const auto& payload : examples_of(event)) deliveries.emplace_back(event, payload);
@@ -332,9 +343,11 @@ TEST_F(Webhooks, RefusedDeliveriesStoreNothing) {
   const std::string body = opened.dump();
   const std::string cut = body.substr(0, body.size() / 2);
   const std::string huge = json{{"pad", std::string(20 * 1024 * 1024, 'x')}}.dump();
-  const auto signatures =
-      sign_all({{"not-the-webhooks-secret-0123456789", body}, {kGithubSecret, cut}, {kGithubSecret, other.dump()}, {kGithubSecret, huge},
-                {kGithubSecret, body}});
+  const auto signatures = sign_all({{"not-the-webhooks-secret-0123456789", body},
+                                    {kGithubSecret, cut},
+                                    {kGithubSecret, other.dump()},
+                                    {kGithubSecret, huge},
+                                    {kGithubSecret, body}});
   struct Case {
     const char* what;
     Delivery delivery;
@@ -372,7 +385,9 @@ TEST_F(Webhooks, RefusedDeliveriesStoreNothing) {
   EXPECT_NE(collector_->process().output().find("webhook delivery refused"), std::string::npos);
 }
 
-json gitlab_example(const std::string& name) { return json::parse(read_text(std::string(AM_WEBHOOK_DATA_DIR) + "/gitlab/" + name + ".json")); }
+json gitlab_example(const std::string& name) {
+  return json::parse(read_text(std::string(AM_WEBHOOK_DATA_DIR) + "/gitlab/" + name + ".json"));
+}
 
 TEST_F(Webhooks, GitLabsDocumentedPayloads) {
   // As documented.
@@ -401,11 +416,15 @@ TEST_F(Webhooks, GitLabsDocumentedPayloads) {
   const auto rows = stored();
   const std::vector<Expected> expected = {
       {"commit", 1323692851, {{"sha", "b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327"}, {"repository", "mike/diaspora"}, {"branch", "master"}}},
-      {"commit", 1325626589, {{"sha", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}, {"push_head", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}}},
+      {"commit",
+       1325626589,
+       {{"sha", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}, {"push_head", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}}},
       {"pull_request", 1386091414, {{"id", "gitlabhq/gitlab-test!1"}, {"opened", 1386091414}, {"ready", 1386091414}}},
       {"pull_request", 1386149014, {{"id", "gitlabhq/gitlab-test!1"}, {"merged", 1386149014}}},
       {"pull_request", 1386095014, {{"id", "gitlabhq/gitlab-test!1"}, {"ready", 1386095014}}},
-      {"pipeline", 1471015589, {{"stage", "Pipeline for branch: master"}, {"success", true}, {"duration_seconds", 63}, {"repository", "gitlab-org/gitlab-test"}}},
+      {"pipeline",
+       1471015589,
+       {{"stage", "Pipeline for branch: master"}, {"success", true}, {"duration_seconds", 63}, {"repository", "gitlab-org/gitlab-test"}}},
       {"pipeline", 1471015589, {{"stage", "test"}, {"success", false}, {"failure_type", "script_failure"}}},
       {"deployment", 1619639400, {{"environment", "staging"}, {"success", true}, {"sha", "279484c09fbe69ededfced8c1bb6e6d24616b468"}}},
       {"bug", 1386090943, {{"id", "gitlabhq/gitlab-test#23"}, {"detected", 1386090943}}},
@@ -604,12 +623,12 @@ TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
   // Lead times 20, 8, 45, 8 h: mean 20.25, median 14, p75 26.25 (rank 2.25 of 8, 8, 20, 45).
   expect_kpi("lead_time", 20.25, 14, 26.25, "elite");
   expect_kpi("deployment_frequency", 4.0 / 7, std::nullopt, std::nullopt, "high");  // 4 successes in 7 days
-  expect_kpi("change_failure_rate", 40, std::nullopt, std::nullopt, "low");          // 1 failure + 1 rollback of 5
-  expect_kpi("failed_deployment_recovery_time", 1, 1, 1, "high");                    // failed at -6 h, rolled back at -5 h
-  expect_kpi("rollback_frequency", 1);                                               // one a week
-  expect_kpi("cycle_time", 28.0 / 3, 10, 11);                                        // 10, 12, 6 h
-  expect_kpi("average_pr_size", 700.0 / 3, 150, 325);                                // 150, 500, 50 lines
-  expect_kpi("review_turnaround_time", 7.0 / 3, 2, 3);                               // 2, 1, 4 h
+  expect_kpi("change_failure_rate", 40, std::nullopt, std::nullopt, "low");         // 1 failure + 1 rollback of 5
+  expect_kpi("failed_deployment_recovery_time", 1, 1, 1, "high");                   // failed at -6 h, rolled back at -5 h
+  expect_kpi("rollback_frequency", 1);                                              // one a week
+  expect_kpi("cycle_time", 28.0 / 3, 10, 11);                                       // 10, 12, 6 h
+  expect_kpi("average_pr_size", 700.0 / 3, 150, 325);                               // 150, 500, 50 lines
+  expect_kpi("review_turnaround_time", 7.0 / 3, 2, 3);                              // 2, 1, 4 h
   expect_kpi("pipeline_success_rate", 75);
   expect_kpi("mean_time_to_resolution", 9);  // 10 h and 8 h
   expect_kpi("mean_time_to_detection", 10);  // filed at -40 h, its cause committed at -50 h

@@ -67,8 +67,8 @@ TEST(DeploymentRecovery, AFailureRunEndsAtTheNextSuccessOfItsEnvironment) {
 
 TEST(PullRequestStates, EachFieldComesFromTheLatestStepThatHasIt) {
   const std::vector<PullRequestEvent> steps = {
-      {"acme#1", 100, std::nullopt, std::nullopt, std::nullopt, 40},  // opened as a draft
-      {"acme#1", 100, 400, std::nullopt, std::nullopt, 40},           // made ready
+      {"acme#1", 100, std::nullopt, std::nullopt, std::nullopt, 40},   // opened as a draft
+      {"acme#1", 100, 400, std::nullopt, std::nullopt, 40},            // made ready
       {"acme#1", 100, std::nullopt, 700, std::nullopt, std::nullopt},  // reviewed (no size in the review)
       {"acme#1", 100, std::nullopt, 500, std::nullopt, std::nullopt},  // an earlier review arriving late
       {"acme#1", 100, std::nullopt, std::nullopt, 900, 55},            // merged, grown
@@ -166,7 +166,7 @@ TEST_F(DoraEngine, ChangeFailureRateRecoveryTimeAndLeadTimeQuantiles) {
   EXPECT_NEAR(*recovery.value, (3.0 + 1 + 20) / 3, 1e-9);
   EXPECT_NEAR(recovery.details.at("median"), 3, 1e-9);
   EXPECT_NEAR(recovery.details.at("p75"), 11.5, 1e-9);  // rank 1.5 between 3 and 20
-  EXPECT_EQ(recovery.dora_band, DoraBand::kHigh);      // on the median: less than a day
+  EXPECT_EQ(recovery.dora_band, DoraBand::kHigh);       // on the median: less than a day
   // Lead times of the successful ones with a commit time: 10, 2, 30, 40 h.
   const KpiResult lead = result("lead_time");
   ASSERT_TRUE(lead.value);

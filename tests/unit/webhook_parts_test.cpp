@@ -69,7 +69,8 @@ TEST(AgentCoauthor, KnownAgentsTrailersMarkTheCommit) {
   const auto agent = [&](const std::string& message) { return agent_coauthor(message, settings.agent_coauthors); };
   EXPECT_EQ(agent("Fix the login redirect\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"), "claude");
   EXPECT_EQ(agent("Add tests\n\nco-authored-by: Copilot <198982749+Copilot@users.noreply.github.com>"), "copilot");
-  EXPECT_EQ(agent("x\r\n\r\nCo-authored-by: Jane Doe <jane@example.com>\r\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>\r\n"), "aider");
+  EXPECT_EQ(agent("x\r\n\r\nCo-authored-by: Jane Doe <jane@example.com>\r\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>\r\n"),
+            "aider");
   EXPECT_FALSE(agent("Fix\n\nCo-authored-by: Jane Doe <jane@example.com>"));
   EXPECT_FALSE(agent("Mention noreply@anthropic.com in the body, not in a trailer"));
   EXPECT_FALSE(agent_coauthor("Co-authored-by: Claude <noreply@anthropic.com>", {}));
@@ -79,8 +80,8 @@ TEST(IssueFact, ARootCauseNamesItsCommit) {
   EXPECT_EQ(root_cause_commit("Checkout fails.\n\nroot cause: 1a2b3c4d5e6f"), "1a2b3c4d5e6f");
   EXPECT_EQ(root_cause_commit("Root-Cause:  ABCDEF1 (the cache change)"), "abcdef1");
   EXPECT_EQ(root_cause_commit("root cause is unknown"), "");
-  EXPECT_EQ(root_cause_commit("root cause: abc12"), "");               // too short for a hash
-  EXPECT_EQ(root_cause_commit("root cause: 1a2b3c4d5e6fzz"), "");      // not a hash
+  EXPECT_EQ(root_cause_commit("root cause: abc12"), "");           // too short for a hash
+  EXPECT_EQ(root_cause_commit("root cause: 1a2b3c4d5e6fzz"), "");  // not a hash
   EXPECT_EQ(root_cause_commit("the root of it, then root cause 89abcdef"), "89abcdef");
 }
 

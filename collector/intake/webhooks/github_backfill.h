@@ -30,9 +30,9 @@ struct BackfillSummary {
   std::size_t unrecognised = 0;                // objects of no known shape
   std::size_t without_repository = 0;          // or of a repository not in webhooks.repositories
   std::size_t facts = 0;
-  std::size_t stored = 0;                    // new in the store (the others were there already)
-  std::vector<std::string> ignored;          // why objects recorded nothing, one line each
-  std::vector<ipc::OutcomeEvent> events;     // every fact's event, in time order
+  std::size_t stored = 0;                 // new in the store (the others were there already)
+  std::vector<std::string> ignored;       // why objects recorded nothing, one line each
+  std::vector<ipc::OutcomeEvent> events;  // every fact's event, in time order
 };
 
 class GithubBackfill {

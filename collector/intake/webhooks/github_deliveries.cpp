@@ -9,8 +9,8 @@
 namespace agentmetrics::intake {
 namespace {
 
-constexpr std::array<std::string_view, 8> kEvents = {"pull_request", "pull_request_review", "workflow_run", "check_suite",
-                                                     "deployment_status", "issues", "push", "ping"};
+constexpr std::array<std::string_view, 8> kEvents = {
+    "pull_request", "pull_request_review", "workflow_run", "check_suite", "deployment_status", "issues", "push", "ping"};
 
 }  // namespace
 
@@ -35,8 +35,8 @@ ForgeFacts github_delivery_facts(std::string_view event, const nlohmann::json& p
     }
   } else if (event == "workflow_run") {
     if (action == "completed") {
-      return github_workflow_run(repository, object_member(payload, "workflow_run"), text_member(object_member(payload, "workflow"), "name"),
-                                 context);
+      return github_workflow_run(repository, object_member(payload, "workflow_run"),
+                                 text_member(object_member(payload, "workflow"), "name"), context);
     }
   } else if (event == "check_suite") {
     if (action == "completed") return github_check_suite(repository, object_member(payload, "check_suite"), context);

@@ -13,8 +13,7 @@ namespace {
 using json = nlohmann::json;
 
 PullRequestStep step_of(PullRequestStep::What what, const std::string& repository, const json& pr) {
-  PullRequestStep s =
-      pull_request_step(what, repository, id_member(pr, "number"), '#', forge_time(pr, "created_at").value_or(0));
+  PullRequestStep s = pull_request_step(what, repository, id_member(pr, "number"), '#', forge_time(pr, "created_at").value_or(0));
   const auto additions = number_member(pr, "additions");
   const auto deletions = number_member(pr, "deletions");
   if (additions && deletions) s.lines = *additions + *deletions;
@@ -31,7 +30,8 @@ std::optional<std::pair<bool, std::string>> run_result(const std::string& conclu
 }
 
 // A finished run or suite as a pipeline fact.
-ForgeFacts pipeline_run(const std::string& repository, std::string key, const std::string& stage, const json& run, const char* started_key) {
+ForgeFacts pipeline_run(const std::string& repository, std::string key, const std::string& stage, const json& run,
+                        const char* started_key) {
   if (text_member(run, "status") != "completed") return no_facts(repository, "a run that has not completed");
   const std::string conclusion = text_member(run, "conclusion");
   const auto result = run_result(conclusion);
@@ -105,7 +105,8 @@ ForgeFacts github_check_suite(const std::string& repository, const json& suite, 
   return pipeline_run(repository, repository + " check_suite " + id, slug.empty() ? text_member(app, "name") : slug, suite, "created_at");
 }
 
-ForgeFacts github_deployment_status(const std::string& repository, const json& deployment, const json& status, const ForgeContext& context) {
+ForgeFacts github_deployment_status(const std::string& repository, const json& deployment, const json& status,
+                                    const ForgeContext& context) {
   const std::string state = text_member(status, "state");
   if (state != "success" && state != "failure" && state != "error") return no_facts(repository, "a deployment " + state);
   const std::string id = id_member(status, "id");
@@ -118,7 +119,8 @@ ForgeFacts github_deployment_status(const std::string& repository, const json& d
   d.sha = text_member(deployment, "sha");
   d.success = state == "success";
   d.at = forge_time(status, "created_at").value_or(0);
-  return single_fact(repository, deployment_fact(d, context), "a deployment to an environment not kept (webhooks.environments), or without its time");
+  return single_fact(repository, deployment_fact(d, context),
+                     "a deployment to an environment not kept (webhooks.environments), or without its time");
 }
 
 ForgeFacts github_issue(const std::string& repository, const json& issue, const std::string& action, const ForgeContext& context) {
@@ -149,8 +151,8 @@ ForgeFacts github_issue(const std::string& repository, const json& issue, const 
 ForgeFacts github_push(const json& push, const ForgeContext& context) {
   const std::string repository = github_repository_name(object_member(push, "repository"));
   if (flag_member(push, "deleted")) return no_facts(repository, "a branch deleted");
-  return pushed_commits(repository, text_member(push, "ref"), text_member(push, "after"), member(push, "commits") ? push["commits"] : json(),
-                        context);
+  return pushed_commits(repository, text_member(push, "ref"), text_member(push, "after"),
+                        member(push, "commits") ? push["commits"] : json(), context);
 }
 
 }  // namespace agentmetrics::intake

@@ -17,10 +17,10 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kEvents = {{{"Merge Request Hook", "merge_request"},
-                                                                                    {"Pipeline Hook", "pipeline"},
-                                                                                    {"Deployment Hook", "deployment"},
-                                                                                    {"Issue Hook", "issue"},
-                                                                                    {"Push Hook", "push"}}};
+                                                                                   {"Pipeline Hook", "pipeline"},
+                                                                                   {"Deployment Hook", "deployment"},
+                                                                                   {"Issue Hook", "issue"},
+                                                                                   {"Push Hook", "push"}}};
 
 // The change of a boolean attribute in the payload's "changes" (previous -> current).
 bool changed(const json& payload, const char* attribute, bool from, bool to) {
@@ -39,8 +39,8 @@ bool has_bug_label(const json& labels, const ForgeContext& context) {
 ForgeFacts merge_request(const std::string& repository, const json& payload, const ForgeContext& context) {
   const json& mr = object_member(payload, "object_attributes");
   const std::string action = text_member(mr, "action");
-  PullRequestStep s = pull_request_step(PullRequestStep::What::kOpened, repository, id_member(mr, "iid"), '!',
-                                        forge_time(mr, "created_at").value_or(0));
+  PullRequestStep s =
+      pull_request_step(PullRequestStep::What::kOpened, repository, id_member(mr, "iid"), '!', forge_time(mr, "created_at").value_or(0));
   s.author = text_member(object_member(payload, "user"), "username");
   const double updated = forge_time(mr, "updated_at").value_or(0);
   const bool draft = flag_member(mr, "draft", flag_member(mr, "work_in_progress"));
@@ -119,7 +119,8 @@ ForgeFacts deployment(const std::string& repository, const json& payload, const 
   d.success = status == "success";
   d.at = forge_time(payload, "status_changed_at").value_or(0);
   if (id_member(payload, "deployment_id").empty()) return no_facts(repository, "a deployment without an id");
-  return single_fact(repository, deployment_fact(d, context), "a deployment to an environment not kept (webhooks.environments), or without its time");
+  return single_fact(repository, deployment_fact(d, context),
+                     "a deployment to an environment not kept (webhooks.environments), or without its time");
 }
 
 ForgeFacts issue(const std::string& repository, const json& payload, const ForgeContext& context) {
@@ -164,7 +165,8 @@ ForgeFacts gitlab_delivery_facts(const json& payload, const ForgeContext& contex
     return pushed_commits(repository, text_member(payload, "ref"), text_member(payload, "after"),
                           member(payload, "commits") ? payload["commits"] : json(), context);
   }
-  return no_facts(repository, "the event " + (kind.empty() ? std::string("without an object_kind") : kind) + " is not one that is recorded");
+  return no_facts(repository,
+                  "the event " + (kind.empty() ? std::string("without an object_kind") : kind) + " is not one that is recorded");
 }
 
 }  // namespace agentmetrics::intake

@@ -26,7 +26,8 @@ std::size_t value_end(std::string_view text, std::size_t begin, int max_depth) {
     if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) throw std::invalid_argument("nested deeper than " + std::to_string(max_depth) + " at byte " + std::to_string(i));
+      if (++depth > max_depth)
+        throw std::invalid_argument("nested deeper than " + std::to_string(max_depth) + " at byte " + std::to_string(i));
     } else if (c == ']' || c == '}') {
       if (--depth == 0) return i + 1;
       if (depth < 0) break;

@@ -84,7 +84,8 @@ collector::HttpResponse WebhookReceiver::handle(const collector::HttpRequest& re
   }
   const std::string content_type = request.header("content-type");
   if (ascii_lower(trim_blanks(content_type.substr(0, content_type.find(';')))) != "application/json") {
-    return answer(request, event, kMalformed, 415, "the body must be application/json (set the webhook's content type to application/json)");
+    return answer(request, event, kMalformed, 415,
+                  "the body must be application/json (set the webhook's content type to application/json)");
   }
   const std::string event_name = request.header(options_.forge == Forge::kGitHub ? "x-github-event" : "x-gitlab-event");
   if (event_name.empty()) return answer(request, event, kMalformed, 400, "no event header");
@@ -112,20 +113,23 @@ collector::HttpResponse WebhookReceiver::handle(const collector::HttpRequest& re
     if (!history_) history_ = store::EventStore::open(options_.store_path, store::EventStore::Mode::kReadOnly);
     const ForgeHistory history(history_->handle());
     const ForgeContext context{options_.settings, history};
-    facts = options_.forge == Forge::kGitHub ? github_delivery_facts(event_name, payload, context) : gitlab_delivery_facts(payload, context);
+    facts =
+        options_.forge == Forge::kGitHub ? github_delivery_facts(event_name, payload, context) : gitlab_delivery_facts(payload, context);
   } catch (const store::StoreError& e) {
     return answer(request, event, kUnavailable, 503, std::string("the store cannot be read: ") + e.what());
   }
   std::vector<std::string> dropped;
   std::vector<ipc::OutcomeEvent> events = keyed_events(to_string(options_.forge), std::move(facts.facts), dropped);
   metrics_.dropped(to_string(options_.forge), dropped.size());
-  for (const auto& why : dropped) log(LogLevel::kWarn, "webhook outcome dropped", {{"forge", std::string(to_string(options_.forge))}, {"reason", why}});
+  for (const auto& why : dropped)
+    log(LogLevel::kWarn, "webhook outcome dropped", {{"forge", std::string(to_string(options_.forge))}, {"reason", why}});
   if (events.empty()) {
     return answer(request, event, kIgnored, 202, facts.ignored.empty() ? "nothing to record" : facts.ignored);
   }
   const std::size_t count = events.size();
   switch (intake_.store(std::move(events), options_.store_wait)) {
-    case IntakeResult::kStored: return answer(request, event, kStored, 200, std::to_string(count) + (count == 1 ? " outcome" : " outcomes"));
+    case IntakeResult::kStored:
+      return answer(request, event, kStored, 200, std::to_string(count) + (count == 1 ? " outcome" : " outcomes"));
     case IntakeResult::kPending: return answer(request, event, kUnavailable, 503, "the store has not committed in time; send it again");
     case IntakeResult::kQueueFull: return answer(request, event, kUnavailable, 503, "the store is behind; send it again later");
     case IntakeResult::kNoStore: return answer(request, event, kUnavailable, 503, "the store is disabled");
