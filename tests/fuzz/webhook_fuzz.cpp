@@ -21,10 +21,9 @@ using namespace agentmetrics;
 namespace {
 
 constexpr const char* kSecret = "fuzz-secret-0123456789";
-constexpr std::array<const char*, 8> kGithubEvents = {"pull_request", "pull_request_review", "workflow_run", "check_suite",
-                                                      "deployment_status", "issues", "push", "ping"};
-constexpr std::array<const char*, 5> kGitlabEvents = {"Merge Request Hook", "Pipeline Hook", "Deployment Hook", "Issue Hook",
-                                                      "Push Hook"};
+constexpr std::array<const char*, 8> kGithubEvents = {
+    "pull_request", "pull_request_review", "workflow_run", "check_suite", "deployment_status", "issues", "push", "ping"};
+constexpr std::array<const char*, 5> kGitlabEvents = {"Merge Request Hook", "Pipeline Hook", "Deployment Hook", "Issue Hook", "Push Hook"};
 
 struct Receivers {
   Receivers() {

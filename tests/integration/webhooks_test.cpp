@@ -440,6 +440,29 @@ TEST_F(Webhooks, GitLabsDocumentedPayloads) {
   EXPECT_EQ(delivered("gitlab", "ignored"), 2);
 }
 
+// A receiver without a secret would store anyone's deliveries: there is none (its path is 404)
+// and the log says why. A secret file that cannot be read stops the collector at start.
+TEST(WebhookReceivers, AreOffWithoutASecretAndAnUnreadableSecretFileStopsTheStart) {
+  CollectorProcess plain(unique_namespace("webhooks-off"));
+  const std::string body = "{}";
+  const RawResponse r = raw_http(plain.port(),
+                                 "POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                 "Content-Length: 2\r\nConnection: close\r\n\r\n" +
+                                     body);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(plain.process().output().find("webhook receiver off: no secret is configured"), std::string::npos) << plain.process().output();
+
+  TempDir dir;
+  write_text(dir.path() + "/config.yaml", "webhooks:\n  github:\n    secretFile: " + dir.path() + "/missing-secret\n");
+  Process daemon({kCollectorBinary, "--config", dir.path() + "/config.yaml", "--web.listen-address=127.0.0.1:0",
+                  "--namespace=" + unique_namespace("webhooks-bad"), "--store=" + dir.path() + "/events.db"});
+  const auto status = daemon.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status) << "the collector started without its webhook secret";
+  EXPECT_EQ(exit_code(*status), 1);
+  EXPECT_NE(daemon.output().find("cannot read the github webhook secret file " + dir.path() + "/missing-secret"), std::string::npos)
+      << daemon.output();
+}
+
 // ---------------------------------------------------------------------------------------------
 // The KPIs over a sequence of deliveries, each a recorded payload with its times, ids and
 // states changed to tell a week of one repository's history.
