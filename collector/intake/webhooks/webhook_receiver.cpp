@@ -68,7 +68,9 @@ collector::HttpResponse WebhookReceiver::answer(const collector::HttpRequest& re
        {"status", status},
        {"result", std::string(to_label(result))},
        {"detail", message}});
-  collector::HttpResponse response{status, "application/json", {}, json{{"result", to_label(result)}, {"detail", message}}.dump() + "\n"};
+  // A parser's message may quote the body's bytes, which need not be UTF-8.
+  const std::string body = json{{"result", to_label(result)}, {"detail", message}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  collector::HttpResponse response{status, "application/json", {}, body + "\n"};
   if (status == 503) response.headers.emplace_back("Retry-After", kRetryAfterSeconds);
   return response;
 }
