@@ -58,13 +58,13 @@ ForgeFacts github_pull_request_opened(const std::string& repository, const json&
   auto fact = pull_request_fact(s, context);
   // Opened ready for review: the wait for a review starts now.
   if (fact && at_opening && !flag_member(pr, "draft", true)) fact->event.fields["ready"] = s.opened;
-  return single_fact(repository, std::move(fact), "a pull request without its creation time");
+  return single_fact(repository, std::move(fact), "a pull request without its number or creation time");
 }
 
 ForgeFacts github_pull_request_ready(const std::string& repository, const json& pr, const ForgeContext& context) {
   PullRequestStep s = step_of(PullRequestStep::What::kReady, repository, pr);
   s.at = forge_time(pr, "updated_at").value_or(0);
-  return single_fact(repository, pull_request_fact(s, context), "a pull request without its times");
+  return single_fact(repository, pull_request_fact(s, context), "a pull request without its number or times");
 }
 
 ForgeFacts github_pull_request_merged(const std::string& repository, const json& pr, const ForgeContext& context) {
@@ -72,7 +72,7 @@ ForgeFacts github_pull_request_merged(const std::string& repository, const json&
   if (!merged) return no_facts(repository, "a pull request closed without being merged");
   PullRequestStep s = step_of(PullRequestStep::What::kMerged, repository, pr);
   s.at = *merged;
-  return single_fact(repository, pull_request_fact(s, context), "a pull request without its creation time");
+  return single_fact(repository, pull_request_fact(s, context), "a pull request without its number or creation time");
 }
 
 ForgeFacts github_review(const std::string& repository, const json& pr, const json& review, const ForgeContext& context) {
@@ -84,7 +84,7 @@ ForgeFacts github_review(const std::string& repository, const json& pr, const js
   s.at = forge_time(review, "submitted_at").value_or(0);
   s.review_id = id_member(review, "id");
   if (s.review_id.empty()) return no_facts(repository, "a review without an id");
-  return single_fact(repository, pull_request_fact(s, context), "a review without its times");
+  return single_fact(repository, pull_request_fact(s, context), "a review without its pull request's number or times");
 }
 
 ForgeFacts github_workflow_run(const std::string& repository, const json& run, const std::string& workflow_name, const ForgeContext&) {
@@ -145,7 +145,7 @@ ForgeFacts github_issue(const std::string& repository, const json& issue, const 
     return no_facts(repository, "an issue " + action);
   }
   const IssueStep s = issue_step(what, repository, id_member(issue, "number"), created, at, text_member(issue, "body"));
-  return single_fact(repository, issue_fact(s, context), "an issue without its times");
+  return single_fact(repository, issue_fact(s, context), "an issue without its number or times");
 }
 
 ForgeFacts github_push(const json& push, const ForgeContext& context) {

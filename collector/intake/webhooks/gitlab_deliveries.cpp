@@ -48,12 +48,12 @@ ForgeFacts merge_request(const std::string& repository, const json& payload, con
     s.at = s.opened;
     auto fact = pull_request_fact(s, context);
     if (fact && !draft) fact->event.fields["ready"] = s.opened;
-    return single_fact(repository, std::move(fact), "a merge request without its creation time");
+    return single_fact(repository, std::move(fact), "a merge request without its number or creation time");
   }
   if (action == "update" && (changed(payload, "draft", true, false) || changed(payload, "work_in_progress", true, false))) {
     s.what = PullRequestStep::What::kReady;
     s.at = updated;
-    return single_fact(repository, pull_request_fact(s, context), "a merge request without its times");
+    return single_fact(repository, pull_request_fact(s, context), "a merge request without its number or times");
   }
   if (action == "approved" || action == "approval") {
     // An approval is GitLab's review; its author is the approver, never the merge request's.
@@ -61,12 +61,12 @@ ForgeFacts merge_request(const std::string& repository, const json& payload, con
     s.at = updated;
     s.review_id = "approval " + id_member(object_member(payload, "user"), "id") + " " + std::to_string(static_cast<long long>(updated));
     s.author.clear();
-    return single_fact(repository, pull_request_fact(s, context), "an approval without its times");
+    return single_fact(repository, pull_request_fact(s, context), "an approval without its merge request's number or times");
   }
   if (action == "merge") {
     s.what = PullRequestStep::What::kMerged;
     s.at = forge_time(mr, "merged_at").value_or(updated);
-    return single_fact(repository, pull_request_fact(s, context), "a merge without its times");
+    return single_fact(repository, pull_request_fact(s, context), "a merge without its merge request's number or times");
   }
   return no_facts(repository, "a merge request " + (action.empty() ? std::string("without an action") : action));
 }
@@ -142,7 +142,7 @@ ForgeFacts issue(const std::string& repository, const json& payload, const Forge
     return no_facts(repository, "an issue " + (action.empty() ? std::string("without an action") : action));
   }
   const IssueStep s = issue_step(what, repository, id_member(i, "iid"), created, at, text_member(i, "description"));
-  return single_fact(repository, issue_fact(s, context), "an issue without its times");
+  return single_fact(repository, issue_fact(s, context), "an issue without its number or times");
 }
 
 }  // namespace

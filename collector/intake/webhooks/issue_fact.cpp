@@ -42,7 +42,7 @@ IssueStep issue_step(IssueStep::What what, const std::string& repository, const 
 }
 
 std::optional<ForgeFact> issue_fact(const IssueStep& step, const ForgeContext& context) {
-  if (step.created <= 0 || step.at <= 0) return std::nullopt;
+  if (step.created <= 0 || step.at <= 0 || step.number.empty()) return std::nullopt;
   using What = IssueStep::What;
   std::string key = step.repository + " issue " + step.number + " ";
   switch (step.what) {

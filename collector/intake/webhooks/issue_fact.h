@@ -27,7 +27,7 @@ struct IssueStep {
 IssueStep issue_step(IssueStep::What what, const std::string& repository, const std::string& number, double created, double at,
                      std::string body);
 
-// Empty when a time it needs is missing.
+// Empty when its number or a time it needs is missing.
 std::optional<ForgeFact> issue_fact(const IssueStep& step, const ForgeContext& context);
 
 // The commit hash after "root cause" in `body` (7 to 40 hex digits), or "".

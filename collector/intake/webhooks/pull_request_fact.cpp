@@ -14,7 +14,7 @@ PullRequestStep pull_request_step(PullRequestStep::What what, const std::string&
 }
 
 std::optional<ForgeFact> pull_request_fact(const PullRequestStep& step, const ForgeContext& context) {
-  if (step.at <= 0 || step.opened <= 0) return std::nullopt;
+  if (step.at <= 0 || step.opened <= 0 || step.number.empty()) return std::nullopt;
   using What = PullRequestStep::What;
   std::string key = step.repository + " pull " + step.number + " ";
   switch (step.what) {

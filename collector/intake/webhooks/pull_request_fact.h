@@ -29,7 +29,7 @@ struct PullRequestStep {
 PullRequestStep pull_request_step(PullRequestStep::What what, const std::string& repository, const std::string& number, char separator,
                                   double opened);
 
-// Empty when a time it needs is missing.
+// Empty when its number or a time it needs is missing.
 std::optional<ForgeFact> pull_request_fact(const PullRequestStep& step, const ForgeContext& context);
 
 }  // namespace agentmetrics::intake
