@@ -75,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const std::invalid_argument&) {
     return 0;  // a file that is not JSON: refused, as it should be
   }
-  for (const auto& event : backfill.run(nullptr, true, 1'800'000'000).events) {
+  for (const auto& event : backfill.run(nullptr, true, 1'800'000'000, 0).events) {
     if (const std::string why = ipc::check_event(event); !why.empty()) fuzz::fail("the backfill made an invalid event", why);
   }
   return 0;

@@ -116,7 +116,11 @@ class Webhooks : public ::testing::Test {
     if (const auto why = install_packages()) GTEST_SKIP() << "the npm packages are not available: " << *why;
     start();
   }
+  // The recorded payloads happened years ago: the store keeps them (store.retention would remove
+  // them within the hour), for the collector and for the commands the tests run.
   void start(std::vector<std::string> args = {}) {
+    write_text(config_, "store:\n  retention: 10000w\n");
+    args.push_back("--config=" + config_);
     collector_ =
         std::make_unique<CollectorProcess>(unique_namespace("webhooks"), std::move(args),
                                            std::map<std::string, std::string>{{"AGENTMETRICS_GITHUB_WEBHOOK_SECRET", kGithubSecret},
@@ -165,6 +169,8 @@ class Webhooks : public ::testing::Test {
   }
 
   std::unique_ptr<CollectorProcess> collector_;
+  TempDir dir_;
+  const std::string config_ = dir_.path() + "/agentmetrics.yaml";
   int deliveries_ = 0;
 };
 
@@ -620,7 +626,8 @@ TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
   EXPECT_EQ(rollbacks, 1);
   EXPECT_EQ(by_claude, 1);
 
-  const Ran report_run = run({kAgentmetricsCliBinary, "kpi", "--json", "--window", "7d", "--store", collector_->store_path()});
+  const Ran report_run =
+      run({kAgentmetricsCliBinary, "kpi", "--json", "--window", "7d", "--store", collector_->store_path(), "--config", config_});
   ASSERT_EQ(report_run.code, 0) << report_run.output;
   const json report = json::parse(report_run.output);
   const auto expect_kpi = [&](const std::string& id, double value, std::optional<double> median = {}, std::optional<double> p75 = {},
@@ -656,7 +663,7 @@ TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
   expect_kpi("mean_time_to_resolution", 9);  // 10 h and 8 h
   expect_kpi("mean_time_to_detection", 10);  // filed at -40 h, its cause committed at -50 h
   // The text form shows the same bands.
-  const Ran table = run({kAgentmetricsCliBinary, "kpi", "--window", "7d", "--store", collector_->store_path()});
+  const Ran table = run({kAgentmetricsCliBinary, "kpi", "--window", "7d", "--store", collector_->store_path(), "--config", config_});
   ASSERT_EQ(table.code, 0) << table.output;
   EXPECT_NE(table.output.find("Change Failure Rate"), std::string::npos) << table.output;
   EXPECT_NE(table.output.find("DORA KEY"), std::string::npos) << table.output;
@@ -683,8 +690,16 @@ std::string rest(const std::string& name) { return std::string(AM_WEBHOOK_DATA_D
 
 TEST_F(Webhooks, TheBackfillReadsSavedRestAnswersAndKeysFactsAsTheWebhooksDo) {
   const std::string store = collector_->store_path();
+  // With the default retention the examples, years old, would be removed within the hour: they
+  // are left out, and the command says so.
+  write_text(dir_.path() + "/default.yaml", "store:\n  retention: 90d\n");
+  const Ran old = run(
+      {kAgentmetricsCliBinary, "ingest", "github", rest("pull"), "--dry-run", "--store", store, "--config", dir_.path() + "/default.yaml"});
+  ASSERT_EQ(old.code, 0) << old.output;
+  EXPECT_NE(old.output.find("2 facts are older than store.retention (90d) and were left out"), std::string::npos) << old.output;
+
   const Ran backfill = run({kAgentmetricsCliBinary, "ingest", "github", rest("pulls"), rest("pull"), rest("runs"), rest("deployments"),
-                            rest("deployment-statuses"), rest("issues"), "--store", store, "--json"});
+                            rest("deployment-statuses"), rest("issues"), "--store", store, "--config", config_, "--json"});
   ASSERT_EQ(backfill.code, 0) << backfill.output;
   // stdout's JSON, among stderr's summary lines (which hold no braces).
   const std::size_t open = backfill.output.find('{');
@@ -706,7 +721,8 @@ TEST_F(Webhooks, TheBackfillReadsSavedRestAnswersAndKeysFactsAsTheWebhooksDo) {
     EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [&](const StoredEvent& e) { return matches(e, x); })) << x.fields.dump();
   }
   // Again: nothing new.
-  const Ran again = run({kAgentmetricsCliBinary, "ingest", "github", rest("pull"), rest("deployment-statuses"), "--store", store});
+  const Ran again =
+      run({kAgentmetricsCliBinary, "ingest", "github", rest("pull"), rest("deployment-statuses"), "--store", store, "--config", config_});
   ASSERT_EQ(again.code, 0) << again.output;
   EXPECT_NE(again.output.find("0 new"), std::string::npos) << again.output;
 
@@ -759,9 +775,10 @@ TEST_F(Webhooks, ABackfilledHistoryGivesTheSameDoraFiguresAsItsWebhooks) {
   write_text(dir.path() + "/deployments.json", deployments.dump());
   write_text(dir.path() + "/statuses.json", statuses);
   const Ran backfill = run({kAgentmetricsCliBinary, "ingest", "github", dir.path() + "/deployments.json", dir.path() + "/statuses.json",
-                            "--store", collector_->store_path()});
+                            "--store", collector_->store_path(), "--config", config_});
   ASSERT_EQ(backfill.code, 0) << backfill.output;
-  const Ran report_run = run({kAgentmetricsCliBinary, "kpi", "--json", "--window", "7d", "--store", collector_->store_path()});
+  const Ran report_run =
+      run({kAgentmetricsCliBinary, "kpi", "--json", "--window", "7d", "--store", collector_->store_path(), "--config", config_});
   ASSERT_EQ(report_run.code, 0) << report_run.output;
   const json report = json::parse(report_run.output);
   EXPECT_NEAR((*kpi(report, "change_failure_rate"))["value"].get<double>(), 40, 1e-9);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/cli/agentmetrics/commands.h"
+#include "collector/common/duration.h"
 #include "collector/config/config.h"
 #include "collector/config/config_location.h"
 #include "collector/config/webhook_settings.h"
@@ -54,7 +55,7 @@ int ingest_github(const GithubIngestOptions& options) {
       store = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);
     }
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    summary = backfill.run(store.get(), options.dry_run, now);
+    summary = backfill.run(store.get(), options.dry_run, now, now - std::chrono::duration<double>(config.store.retention).count());
   } catch (const store::StoreError& e) {
     std::fprintf(stderr, "agentmetrics ingest github: %s\n", e.what());
     return kExitFailed;
@@ -67,6 +68,7 @@ int ingest_github(const GithubIngestOptions& options) {
                           {"unrecognised", summary.unrecognised},
                           {"not_kept", summary.without_repository},
                           {"facts", summary.facts},
+                          {"too_old", summary.too_old},
                           {"stored", summary.stored},
                           {"ignored", summary.ignored},
                           {"events", nlohmann::json::array()}};
@@ -79,6 +81,10 @@ int ingest_github(const GithubIngestOptions& options) {
   for (const auto& [what, count] : summary.objects) objects += (objects.empty() ? "" : ", ") + std::to_string(count) + " " + what;
   std::fprintf(stderr, "agentmetrics ingest github: read %s; %zu of no known shape, %zu of no kept repository\n",
                objects.empty() ? "nothing" : objects.c_str(), summary.unrecognised, summary.without_repository);
+  if (summary.too_old > 0) {
+    std::fprintf(stderr, "agentmetrics ingest github: %zu facts are older than store.retention (%s) and were left out\n", summary.too_old,
+                 format_duration(config.store.retention).c_str());
+  }
   if (options.dry_run) {
     std::fprintf(stderr, "agentmetrics ingest github: %zu facts (dry run: nothing stored)\n", summary.facts);
   } else {

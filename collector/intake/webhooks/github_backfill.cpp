@@ -117,7 +117,7 @@ void GithubBackfill::take(json object) {
   }
 }
 
-BackfillSummary GithubBackfill::run(store::EventStore* store, bool dry_run, double received_time) {
+BackfillSummary GithubBackfill::run(store::EventStore* store, bool dry_run, double received_time, double oldest) {
   std::stable_sort(records_.begin(), records_.end(), [](const Record& a, const Record& b) { return a.time < b.time; });
   const ForgeHistory history(store ? store->handle() : nullptr);
   const ForgeContext context{settings_, history};
@@ -133,6 +133,10 @@ BackfillSummary GithubBackfill::run(store::EventStore* store, bool dry_run, doub
     }
     std::vector<std::string> dropped;
     for (auto& e : keyed_events("github", std::move(facts.facts), dropped)) {
+      if (e.time < oldest) {
+        ++summary_.too_old;
+        continue;
+      }
       pending.push_back(e);
       summary_.events.push_back(std::move(e));
     }

@@ -30,6 +30,7 @@ struct BackfillSummary {
   std::size_t unrecognised = 0;                // objects of no known shape
   std::size_t without_repository = 0;          // or of a repository not in webhooks.repositories
   std::size_t facts = 0;
+  std::size_t too_old = 0;                // facts older than the store keeps (store.retention), not made
   std::size_t stored = 0;                 // new in the store (the others were there already)
   std::vector<std::string> ignored;       // why objects recorded nothing, one line each
   std::vector<ipc::OutcomeEvent> events;  // every fact's event, in time order
@@ -45,8 +46,10 @@ class GithubBackfill {
 
   // Makes the facts in the order things happened, reading `store` for what came before (a
   // rollback is a deployment of a commit deployed earlier) and, unless `dry_run`, storing them
-  // there as it goes. `store` may be null for a dry run: then nothing earlier is known.
-  BackfillSummary run(store::EventStore* store, bool dry_run, double received_time);
+  // there as it goes. `store` may be null for a dry run: then nothing earlier is known. Facts
+  // that happened before `oldest` (what the store keeps: store.retention) are counted, not made:
+  // the collector would remove them within the hour.
+  BackfillSummary run(store::EventStore* store, bool dry_run, double received_time, double oldest);
 
  private:
   struct Record {
