@@ -39,7 +39,7 @@ if(AGENTMETRICS_FUZZ)
   set(AM_FUZZ_COLLECTOR agentmetrics_fuzz_core)
   # The code under test is instrumented for coverage (libFuzzer's guidance) and for ASan and
   # UBSan; the libraries it merely calls (prometheus-cpp, yaml-cpp, pugixml) are not.
-  foreach(lib agentmetrics_ipc agentmetrics_ingest agentmetrics_fuzz_core agentmetrics_common)
+  foreach(lib agentmetrics_ipc agentmetrics_ingest agentmetrics_fuzz_core agentmetrics_common agentmetrics_intake)
     target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link ${AM_FUZZ_SANITIZERS})
   endforeach()
   add_custom_target(fuzz_targets)
