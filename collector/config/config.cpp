@@ -319,6 +319,42 @@ void read_pricing(const YAML::Node& n, const std::string& p, Config& c) {
           });
 }
 
+void read_webhooks(const YAML::Node& n, const std::string& p, Config& c) {
+  const auto forge = [&](Config::Webhooks::Forge& f) {
+    return [&f](const YAML::Node& fn, const std::string& fp) {
+      section(fn, fp,
+              {
+                  {"secret", [&](const YAML::Node& v, const std::string& k) { f.secret = text(v, k); }},
+                  {"secretFile", [&](const YAML::Node& v, const std::string& k) { f.secret_file = text(v, k); }},
+              });
+    };
+  };
+  section(n, p,
+          {
+              {"github", forge(c.webhooks.github)},
+              {"gitlab", forge(c.webhooks.gitlab)},
+              {"maxBodyBytes",
+               [&](const YAML::Node& v, const std::string& k) {
+                 c.webhooks.max_body_bytes = at_least(v, k, 65536, "must be at least 65536 (GitHub sends up to 25 MB)");
+               }},
+              {"repositories", [&](const YAML::Node& v, const std::string& k) { c.webhooks.repositories = text_list(v, k); }},
+              {"environments", [&](const YAML::Node& v, const std::string& k) { c.webhooks.environments = text_list(v, k); }},
+              {"bugLabels", [&](const YAML::Node& v, const std::string& k) { c.webhooks.bug_labels = text_list(v, k); }},
+              {"agentCoauthors",
+               [&](const YAML::Node& v, const std::string& k) {
+                 if (!v.IsMap())
+                   throw ConfigError(k, "expected a mapping of agent names to e-mail addresses, e.g. {claude: noreply@anthropic.com}");
+                 std::map<std::string, std::string> agents;
+                 for (const auto& item : v) {
+                   const std::string name = text(item.first, k);
+                   agents[name] = text(item.second, k + "." + name);
+                 }
+                 c.webhooks.agent_coauthors = std::move(agents);
+               }},
+              {"keepAuthors", [&](const YAML::Node& v, const std::string& k) { c.webhooks.keep_authors = boolean(v, k); }},
+          });
+}
+
 void read_log(const YAML::Node& n, const std::string& p, Config& c) {
   section(n, p,
           {
@@ -342,6 +378,7 @@ Config load_config_file(const std::string& path, Config c) {
               {"otlp", [&](const YAML::Node& n, const std::string& p) { read_otlp(n, p, c); }},
               {"pricing", [&](const YAML::Node& n, const std::string& p) { read_pricing(n, p, c); }},
               {"log", [&](const YAML::Node& n, const std::string& p) { read_log(n, p, c); }},
+              {"webhooks", [&](const YAML::Node& n, const std::string& p) { read_webhooks(n, p, c); }},
           });
   return c;
 }
@@ -361,6 +398,15 @@ void apply_environment(Config& c) {
     if (std::string_view(token).size() < 16)
       throw ConfigError("AGENTMETRICS_API_TOKEN", "is shorter than 16 characters (make one with: openssl rand -hex 32)");
     c.security.api_token = token;
+  }
+  for (const auto& [variable, forge] : {std::pair{"AGENTMETRICS_GITHUB_WEBHOOK_SECRET", &c.webhooks.github},
+                                        std::pair{"AGENTMETRICS_GITLAB_WEBHOOK_TOKEN", &c.webhooks.gitlab}}) {
+    const char* secret = std::getenv(variable);
+    if (!secret || !*secret) continue;
+    if (std::string_view(secret).size() < 16)
+      throw ConfigError(variable, "is shorter than 16 characters (make one with: openssl rand -hex 32)");
+    forge->secret = secret;
+    forge->secret_file.clear();  // the environment wins over the file's secretFile
   }
   if (const char* store = std::getenv(kStorePathEnv); store && *store) {
     if (*store != '/') throw ConfigError(kStorePathEnv, "must be an absolute path, got '" + std::string(store) + "'");
@@ -439,6 +485,15 @@ void validate(const Config& c) {
     throw ConfigError("log.level", "must be debug, info, warn or error");
   }
   if (c.log.format != "text" && c.log.format != "json") throw ConfigError("log.format", "must be text or json");
+  for (const auto& [name, forge] : {std::pair{"github", &c.webhooks.github}, std::pair{"gitlab", &c.webhooks.gitlab}}) {
+    const std::string key = std::string("webhooks.") + name;
+    if (!forge->secret.empty() && !forge->secret_file.empty()) throw ConfigError(key, "set secret or secretFile, not both");
+    if (!forge->secret.empty() && forge->secret.size() < 16) {
+      throw ConfigError(key + ".secret", "is shorter than 16 characters (make one with: openssl rand -hex 32)");
+    }
+  }
+  // GitHub caps a delivery at 25 MB; a larger limit would only let others send more.
+  if (c.webhooks.max_body_bytes > 25 * 1024 * 1024) throw ConfigError("webhooks.maxBodyBytes", "must be at most 26214400 (25 MiB)");
   try {
     parse_listen_address(c.effective_listen_address());
   } catch (const std::invalid_argument& e) {

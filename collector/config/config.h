@@ -95,6 +95,21 @@ struct Config {
     std::map<std::string, std::array<double, 4>> models;
     double daily_budget_usd = 0;  // exported for the AgentDailyCostOverBudget alert; 0: none
   } pricing;
+  // The forges' webhooks (docs/webhooks.md): a receiver runs only once its secret is set.
+  struct Webhooks {
+    struct Forge {
+      std::string secret;       // GitHub: the webhook's secret; GitLab: its secret token
+      std::string secret_file;  // or a file holding it
+    };
+    Forge github;  // $AGENTMETRICS_GITHUB_WEBHOOK_SECRET overrides the secret
+    Forge gitlab;  // $AGENTMETRICS_GITLAB_WEBHOOK_TOKEN likewise
+    std::size_t max_body_bytes = 5 * 1024 * 1024;
+    std::vector<std::string> repositories;  // kept (owner/name); empty: all
+    std::vector<std::string> environments;  // deployments kept; empty: all
+    std::vector<std::string> bug_labels = {"bug"};
+    std::optional<std::map<std::string, std::string>> agent_coauthors;  // agent -> e-mail text; unset: the built-in list
+    bool keep_authors = false;
+  } webhooks;
   struct Log {
     std::string level = "info";
     std::string format = "text";
@@ -124,7 +139,7 @@ Config load_configuration(const std::string& path, const std::function<void(Conf
 // Reads the YAML file over `base`. Throws ConfigError (also for an unreadable or malformed
 // file, with key "file").
 Config load_config_file(const std::string& path, Config base = {});
-// METRICS_PORT, ALERT_WEBHOOK_URL and AGENTMETRICS_STORE.
+// METRICS_PORT, ALERT_WEBHOOK_URL, AGENTMETRICS_STORE, and the webhook secrets.
 void apply_environment(Config& config);
 // Checks ranges and combinations; throws ConfigError.
 void validate(const Config& config);

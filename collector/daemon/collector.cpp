@@ -155,6 +155,8 @@ Collector::Collector(const Config& config)
     routes["/metrics"] = {.handler = [this](const HttpRequest& r) { return serve_metrics(r); },
                           .max_concurrent = std::max(1, http.threads / 2)};
   if (learning_api_) routes.merge(learning_api_->routes());
+  webhooks_ = std::make_unique<WebhookRoutes>(config_, store_.get(), store_ ? store_->path() : std::string(), self_.registry());
+  routes.merge(webhooks_->routes());
   http_ = std::make_unique<HttpServer>(http, std::move(routes));
   otlp_->start(http);
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);

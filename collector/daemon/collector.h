@@ -24,6 +24,7 @@
 #include "collector/learning/api/http_routes.h"
 #include "collector/learning/reflection_worker.h"
 #include "collector/intake/otlp/otlp_receivers.h"
+#include "collector/daemon/webhook_routes.h"
 
 namespace agentmetrics::collector {
 
@@ -70,6 +71,7 @@ class Collector {
   std::unique_ptr<LearningApi> learning_api_;
   // The agents' own telemetry: the OTLP receivers, their families and sessions.
   std::unique_ptr<intake::OtlpReceivers> otlp_;
+  std::unique_ptr<WebhookRoutes> webhooks_;  // the forges' receivers; outlive http_, which calls them
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;
   std::unique_ptr<SegmentDiscovery> discovery_;

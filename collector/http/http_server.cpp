@@ -347,6 +347,22 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   // one of the API's bearer tokens), then a private route's own check. Sets the principal;
   // returns the refusal, if any. `bcrypt_passed`: a worker has just checked the credential.
   std::optional<HttpResponse> authorize(bool bcrypt_passed = false) {
+    if (route_->access == RouteAccess::kSigned) {
+      // A forge's webhook: its handler checks the body's signature, which is its credential
+      // (basic authentication does not apply); a browser's request is refused here.
+      const std::string origin = request_.header("origin");
+      AccessRequest signed_request;
+      signed_request.method = request_.method;
+      signed_request.origin = origin;
+      const AccessDecision decision = check_signed_access(server_.access, signed_request);
+      if (decision.status != 0) {
+        log(LogLevel::kWarn, "HTTP request refused",
+            {{"path", request_.path}, {"peer", peer_}, {"status", decision.status}, {"reason", decision.reason}});
+        return plain(decision.status, decision.reason + "\n");
+      }
+      request_.principal = decision.principal;
+      return std::nullopt;
+    }
     std::string authenticated;
     if (serving_->basic.enabled()) {
       if (credential_ && (bcrypt_passed || serving_->basic.remembered(*credential_))) {

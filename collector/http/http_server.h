@@ -66,8 +66,9 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 // Public: readable as the listener is (metrics, health). Private: the learning API, which
-// AccessPolicy guards (access_policy.h).
-enum class RouteAccess { kPublic, kPrivate };
+// AccessPolicy guards (access_policy.h). Signed: a forge's webhook, whose handler checks the
+// body's signature; the listener only refuses what a browser sends (check_signed_access).
+enum class RouteAccess { kPublic, kPrivate, kSigned };
 
 // A path's handler and the methods it answers (others get 405).
 struct HttpRoute {

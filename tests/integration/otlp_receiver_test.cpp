@@ -52,13 +52,13 @@ double sample_or_zero(const Samples& s, const std::string& key) {
 
 class OtlpReceiver : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    installed_ = run_command({AM_OTEL_JS_INSTALL, kPackages}, {}, std::chrono::seconds(600));
-  }
+  static void SetUpTestSuite() { installed_ = run_command({AM_OTEL_JS_INSTALL, kPackages}, {}, std::chrono::seconds(600)); }
 
-  CommandResult exporter(const std::string& protocol, const std::string& temporality, const std::string& model, const std::string& token = "") {
+  CommandResult exporter(const std::string& protocol, const std::string& temporality, const std::string& model,
+                         const std::string& token = "") {
     const int port = collector_.otlp_port(protocol == "grpc" ? "grpc" : "http");
-    std::vector<std::string> argv = {"node", kPackages + "/export.mjs", protocol, "http://127.0.0.1:" + std::to_string(port), temporality, model};
+    std::vector<std::string> argv = {"node", kPackages + "/export.mjs", protocol, "http://127.0.0.1:" + std::to_string(port), temporality,
+                                     model};
     if (!token.empty()) argv.push_back(token);
     return run_command(argv, {{"NODE_PATH", kPackages + "/node_modules"}}, std::chrono::seconds(60));
   }
@@ -143,7 +143,8 @@ TEST_F(OtlpReceiver, WhatCannotBeReadIsRefusedWithItsStatusAndNothingIsCounted) 
   ASSERT_LT(bomb.size(), 128u * 1024);
   EXPECT_EQ(post("/v1/metrics", bomb, {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "gzip"}}).status, 413);
   EXPECT_EQ(post("/v1/metrics", std::string(10 << 20, 'x'), protobuf).status, 413);
-  EXPECT_EQ(collector_.samples().count(R"(opencode_tokens_total{agent="claude_code",model="claude-sonnet-4-5-20250929",type="input"})"), 0u);
+  EXPECT_EQ(collector_.samples().count(R"(opencode_tokens_total{agent="claude_code",model="claude-sonnet-4-5-20250929",type="input"})"),
+            0u);
   // A gzip body that is fine is taken.
   EXPECT_EQ(post("/v1/metrics", gzip(good), {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "gzip"}}).status, 200);
   EXPECT_EQ(collector_.samples().at(R"(opencode_tokens_total{agent="claude_code",model="claude-sonnet-4-5-20250929",type="input"})"), 1200);
@@ -158,8 +159,9 @@ TEST_F(OtlpReceiver, OddPointsArePartiallyRejectedAndCardinalityIsBounded) {
   for (int i = 0; i < 20000; ++i) {
     points.push_back({{"asDouble", 1.0},
                       {"timeUnixNano", std::to_string(1800000000000000000LL + i)},
-                      {"attributes", {{{"key", "model"}, {"value", {{"stringValue", "model-" + std::to_string(i)}}}},
-                                      {{"key", "type"}, {"value", {{"stringValue", "input"}}}}}}});
+                      {"attributes",
+                       {{{"key", "model"}, {"value", {{"stringValue", "model-" + std::to_string(i)}}}},
+                        {{"key", "type"}, {"value", {{"stringValue", "input"}}}}}}});
   }
   points.push_back({{"asDouble", "NaN"}, {"timeUnixNano", "1800000000000000001"}, {"attributes", json::array()}});
   points.push_back({{"asDouble", -5.0}, {"timeUnixNano", "1800000000000000002"}, {"attributes", json::array()}});
@@ -168,7 +170,8 @@ TEST_F(OtlpReceiver, OddPointsArePartiallyRejectedAndCardinalityIsBounded) {
        {{{"resource", {{"attributes", {{{"key", "service.name"}, {"value", {{"stringValue", "claude-code"}}}}}}}},
          {"scopeMetrics",
           {{{"metrics",
-             {{{"name", "claude_code.token.usage"}, {"sum", {{"aggregationTemporality", 1}, {"isMonotonic", true}, {"dataPoints", points}}}},
+             {{{"name", "claude_code.token.usage"},
+               {"sum", {{"aggregationTemporality", 1}, {"isMonotonic", true}, {"dataPoints", points}}}},
               {{"name", "claude_code.future.thing"}, {"exponentialHistogram", {{"dataPoints", json::array({{{"count", "3"}}})}}}},
               {{"name", "claude_code.session.count"}, {"summary", {{"dataPoints", json::array({{{"count", "1"}}})}}}}}}}}}}}}};
   const HttpResult r = post("/v1/metrics", request.dump(), {{"Content-Type", "application/json"}});
@@ -177,7 +180,9 @@ TEST_F(OtlpReceiver, OddPointsArePartiallyRejectedAndCardinalityIsBounded) {
   EXPECT_EQ(answer["partialSuccess"]["rejectedDataPoints"], "2") << r.body;
   const std::string scrape = collector_.scrape();
   std::size_t series = 0;
-  for (std::size_t at = scrape.find("\nopencode_tokens_total{"); at != std::string::npos; at = scrape.find("\nopencode_tokens_total{", at + 1)) ++series;
+  for (std::size_t at = scrape.find("\nopencode_tokens_total{"); at != std::string::npos;
+       at = scrape.find("\nopencode_tokens_total{", at + 1))
+    ++series;
   EXPECT_LE(series, 10001u) << "the series limit per family holds";
   EXPECT_NE(scrape.find("opencode_tokens_total{agent=\"__overflow__\""), std::string::npos);
   EXPECT_EQ(http_get(collector_.url("/health")).status, 200);

@@ -222,6 +222,56 @@ TEST_F(ConfigFile, ReadsTheSecurityKeys) {
   EXPECT_EQ(error("security:\n  allowedHosts: localhost\n").key(), "security.allowedHosts");
 }
 
+TEST_F(ConfigFile, ReadsTheWebhooksKeys) {
+  const Config c = load(
+      "webhooks:\n  github:\n    secretFile: /etc/agentmetrics/github-webhook-secret\n  gitlab:\n    secret: a-gitlab-token-0123456789\n"
+      "  maxBodyBytes: 1048576\n  repositories: [acme/widgets]\n  environments: [production]\n  bugLabels: [bug, defect]\n"
+      "  agentCoauthors: {claude: noreply@anthropic.com}\n  keepAuthors: true\n");
+  EXPECT_EQ(c.webhooks.github.secret_file, "/etc/agentmetrics/github-webhook-secret");
+  EXPECT_EQ(c.webhooks.gitlab.secret, "a-gitlab-token-0123456789");
+  EXPECT_EQ(c.webhooks.max_body_bytes, 1048576u);
+  EXPECT_EQ(c.webhooks.repositories, std::vector<std::string>{"acme/widgets"});
+  EXPECT_EQ(c.webhooks.environments, std::vector<std::string>{"production"});
+  EXPECT_EQ(c.webhooks.bug_labels, (std::vector<std::string>{"bug", "defect"}));
+  ASSERT_TRUE(c.webhooks.agent_coauthors);
+  EXPECT_EQ(c.webhooks.agent_coauthors->at("claude"), "noreply@anthropic.com");
+  EXPECT_TRUE(c.webhooks.keep_authors);
+  EXPECT_EQ(validate_error(c), "");
+  // Off by default: no secret, and no names kept.
+  const Config defaults;
+  EXPECT_TRUE(defaults.webhooks.github.secret.empty() && defaults.webhooks.github.secret_file.empty());
+  EXPECT_FALSE(defaults.webhooks.keep_authors);
+  EXPECT_FALSE(defaults.webhooks.agent_coauthors);
+  EXPECT_EQ(error("webhooks:\n  github:\n    token: x\n").key(), "webhooks.github.token");
+  EXPECT_EQ(error("webhooks:\n  maxBodyBytes: 1000\n").key(), "webhooks.maxBodyBytes");
+  EXPECT_EQ(error("webhooks:\n  agentCoauthors: [claude]\n").key(), "webhooks.agentCoauthors");
+  EXPECT_EQ(validate_error(load("webhooks:\n  github:\n    secret: short\n")), "webhooks.github.secret");
+  EXPECT_EQ(validate_error(load("webhooks:\n  gitlab:\n    secret: a-gitlab-token-0123456789\n    secretFile: /x\n")), "webhooks.gitlab");
+  EXPECT_EQ(validate_error(load("webhooks:\n  maxBodyBytes: 30000000\n")), "webhooks.maxBodyBytes");
+}
+
+TEST(ConfigEnvironment, WebhookSecretsComeFromTheEnvironmentOverTheFile) {
+  {
+    ScopedEnv secret("AGENTMETRICS_GITHUB_WEBHOOK_SECRET", "short");
+    Config c;
+    try {
+      apply_environment(c);
+      ADD_FAILURE() << "accepted a 5-character secret";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), "AGENTMETRICS_GITHUB_WEBHOOK_SECRET");
+    }
+  }
+  ScopedEnv github("AGENTMETRICS_GITHUB_WEBHOOK_SECRET", "a-github-secret-0123456789");
+  ScopedEnv gitlab("AGENTMETRICS_GITLAB_WEBHOOK_TOKEN", "a-gitlab-token-0123456789");
+  Config c;
+  c.webhooks.github.secret_file = "/etc/agentmetrics/github-webhook-secret";
+  apply_environment(c);
+  EXPECT_EQ(c.webhooks.github.secret, "a-github-secret-0123456789");
+  EXPECT_TRUE(c.webhooks.github.secret_file.empty());
+  EXPECT_EQ(c.webhooks.gitlab.secret, "a-gitlab-token-0123456789");
+  EXPECT_EQ(validate_error(c), "");
+}
+
 TEST(ConfigEnvironment, AnApiTokenShorterThanSixteenCharactersIsRefused) {
   {
     ScopedEnv token("AGENTMETRICS_API_TOKEN", "short");

@@ -67,7 +67,8 @@ template <typename Request, typename Response>
 collector::HttpResponse OtlpHttpRoutes::serve(const collector::HttpRequest& request) {
   if (backlog_ && backlog_->backlogged()) return refusal(429, request, "the store is behind; retry");
   Request message;
-  if (const auto refused = read_otlp_body(request.body, request.header("content-type"), request.header("content-encoding"), max_body_bytes_, message)) {
+  if (const auto refused =
+          read_otlp_body(request.body, request.header("content-type"), request.header("content-encoding"), max_body_bytes_, message)) {
     return refusal(refused->status, request, refused->message);
   }
   const IntakeTally tally = intake_.take(message);

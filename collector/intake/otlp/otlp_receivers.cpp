@@ -79,7 +79,10 @@ void OtlpReceivers::start(const collector::HttpOptions& main_listener) {
     }
   }
   log(LogLevel::kInfo, "OTLP receivers started",
-      {{"http", options_.http_listen_address}, {"http_port", http_port()}, {"grpc", options_.grpc_listen_address}, {"grpc_port", grpc_port()},
+      {{"http", options_.http_listen_address},
+       {"http_port", http_port()},
+       {"grpc", options_.grpc_listen_address},
+       {"grpc_port", grpc_port()},
        {"prices_dated", prices_.date()}});
 }
 
@@ -98,22 +101,32 @@ std::vector<prometheus::MetricFamily> OtlpReceivers::self_metrics() const {
   const IntakeCounters& c = intake_.counters();
   const auto load = [](const std::atomic<std::uint64_t>& v) { return static_cast<double>(v.load(std::memory_order_relaxed)); };
   return {
-      {"agentmetrics_otlp_points_total", "OTLP metric points taken in: mapped to a family, ignored (not an agent's, or a repeat), rejected",
+      {"agentmetrics_otlp_points_total",
+       "OTLP metric points taken in: mapped to a family, ignored (not an agent's, or a repeat), rejected",
        MetricType::Counter,
        {sample(load(c.points_mapped), {{"result", "mapped"}}), sample(load(c.points_ignored), {{"result", "ignored"}}),
         sample(load(c.points_rejected), {{"result", "rejected"}})}},
-      {"agentmetrics_otlp_records_total", "OTLP log records taken in: mapped, ignored (not an agent's event, or a repeat), rejected",
+      {"agentmetrics_otlp_records_total",
+       "OTLP log records taken in: mapped, ignored (not an agent's event, or a repeat), rejected",
        MetricType::Counter,
        {sample(load(c.records_mapped), {{"result", "mapped"}}), sample(load(c.records_ignored), {{"result", "ignored"}}),
         sample(load(c.records_rejected), {{"result", "rejected"}})}},
       {"agentmetrics_otlp_spans_total", "OTLP spans taken in (accepted, not mapped)", MetricType::Counter, {sample(load(c.spans))}},
-      {"agentmetrics_otlp_unpriced_tokens_total", "Tokens of models the price table does not know: no cost was counted for them",
-       MetricType::Counter, {sample(load(c.unpriced_tokens))}},
-      {"agentmetrics_otlp_sessions_followed", "Agent sessions heard of and not stored yet (or kept a while after)", MetricType::Gauge,
+      {"agentmetrics_otlp_unpriced_tokens_total",
+       "Tokens of models the price table does not know: no cost was counted for them",
+       MetricType::Counter,
+       {sample(load(c.unpriced_tokens))}},
+      {"agentmetrics_otlp_sessions_followed",
+       "Agent sessions heard of and not stored yet (or kept a while after)",
+       MetricType::Gauge,
        {sample(static_cast<double>(sessions_.followed()))}},
-      {"agentmetrics_otlp_sessions_stored_total", "Agent sessions stored as tasks", MetricType::Counter,
+      {"agentmetrics_otlp_sessions_stored_total",
+       "Agent sessions stored as tasks",
+       MetricType::Counter,
        {sample(static_cast<double>(sessions_.stored()))}},
-      {"agentmetrics_otlp_receiver_up", "Whether each configured OTLP receiver is listening", MetricType::Gauge,
+      {"agentmetrics_otlp_receiver_up",
+       "Whether each configured OTLP receiver is listening",
+       MetricType::Gauge,
        {sample(http_up_.load(std::memory_order_relaxed) ? 1 : 0, {{"protocol", "http"}}),
         sample(grpc_up_.load(std::memory_order_relaxed) ? 1 : 0, {{"protocol", "grpc"}})}},
   };
