@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -14,6 +16,7 @@
 #include "collector/cli/cm/cm_doctor.h"
 #include "collector/cli/cm/cm_human_output.h"
 #include "collector/cli/cm/cm_session.h"
+#include "collector/cli/cm/opencode_setup.h"
 #include "collector/common/log.h"
 #include "collector/config/config_location.h"
 #include "collector/learning/api/json_envelope.h"
@@ -237,6 +240,10 @@ Subcommand doctor_command(CLI::App& app) {
         input.store_path = store_path(o, config);
         input.listen_address = config.effective_listen_address();
         input.reflection_interval_seconds = static_cast<double>(config.cass_memory.reflection_interval.count());
+        const auto variable = [](const char* name) { return std::string(std::getenv(name) ? std::getenv(name) : ""); };
+        std::error_code cwd_error;
+        input.opencode_config_dirs = opencode_config_dirs(variable("HOME"), variable("XDG_CONFIG_HOME"), variable("OPENCODE_CONFIG_DIR"),
+                                                          std::filesystem::current_path(cwd_error).string());
         const DoctorReport report = run_doctor(input);
         if (!o.json) {
           print_human(std::cout, report);
