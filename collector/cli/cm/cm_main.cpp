@@ -214,7 +214,8 @@ Subcommand outcome_command(CLI::App& app) {
   cmd->add_option("--rules", a->rules, "Rule ids, comma-separated")->required();
   cmd->add_option("--stage", a->stage, "Where a failure happened (directs the blame)");
   cmd->add_option("--failure-type", a->failure_type, "What kind of failure (directs the blame)");
-  cmd->add_option("--session-id,--session", a->session, "The session (a task counts once)");
+  cmd->add_option("--session-id,--session", a->session,
+                  "The task's session: each rule is graded once per session, by this or the session's task event");
   return {"outcome", cmd, [a](Session& session, const Options&, Clock::time_point) {
             return answer_with(session.service().outcome(decode_outcome_request({{"status", a->status},
                                                                                  {"rules", a->rules},

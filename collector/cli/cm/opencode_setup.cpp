@@ -22,8 +22,7 @@ constexpr std::string_view kPluginPackage = "@opencode-ai/plugin";
 // A package.json or a lock file larger than this is not read (a lock file of a few hundred
 // packages is well under 1 MiB).
 constexpr std::uintmax_t kMaxManifestBytes = 32U << 20U;
-constexpr std::array<const char*, 4> kDependencyKinds = {"dependencies", "devDependencies", "peerDependencies",
-                                                         "optionalDependencies"};
+constexpr std::array<const char*, 4> kDependencyKinds = {"dependencies", "devDependencies", "peerDependencies", "optionalDependencies"};
 
 // The file as JSON; nullopt when it is missing, too large or not JSON.
 std::optional<json> read_json(const fs::path& path) {
