@@ -21,7 +21,8 @@ Prints one line per check; exits 0 when all passed, 1 otherwise.
   real_opencode.py --packages DIR --plugin-home DIR --bin-dir DIR --library FILE --out DIR
 
 --packages     node_modules/ of tests/agents/package-lock.json (tests/agents/install.sh)
---plugin-home  a HOME with ~/.config/opencode/ holding @opencode-ai/plugin (real_opencode.sh)
+--plugin-home  a HOME with ~/.config/opencode/ holding @opencode-ai/plugin (real_opencode.sh); the
+               plugin is copied into it
 --bin-dir      where agentmetricsd, cm and agentmetrics are
 --library      libagentmetrics.so
 """
@@ -151,10 +152,9 @@ def run(args):
         checks.phase(f"the rule {rule} added")
 
         # The plugin as a user installs it, beside the @opencode-ai/plugin that opencode would
-        # otherwise install (and wait for) at every start.
-        home = os.path.join(work, "home")
-        os.makedirs(home)
-        run_agent.copy_tree(args.plugin_home, home)
+        # otherwise install (and wait for) at every start. The HOME is the test's own, in the build
+        # tree; run_agent.py copies it for opencode.
+        home = args.plugin_home
         os.makedirs(os.path.join(home, ".config", "opencode", "plugin"), exist_ok=True)
         shutil.copy(PLUGIN, os.path.join(home, ".config", "opencode", "plugin", "cass.js"))
         checks.phase("the plugin installed")
