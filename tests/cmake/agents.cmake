@@ -5,5 +5,6 @@
 # builds leave it out (it would only install the agents, 1.2 GB, a second time).
 if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
   add_test(NAME agents_harness COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/agents/run.sh ${CMAKE_CURRENT_BINARY_DIR}/agents-packages)
-  set_tests_properties(agents_harness PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300)
+  # RESOURCE_LOCK: tests/opencode/real_opencode.sh installs into the same directory.
+  set_tests_properties(agents_harness PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages)
 endif()
