@@ -537,7 +537,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     }
   }
 
-  bool write_and_wait(std::string bytes, Clock::time_point response_deadline) {
+  bool write_and_wait(std::string&& bytes, Clock::time_point response_deadline) {
     const auto left = response_deadline - Clock::now();
     if (left <= Clock::duration::zero()) return false;
     auto write = std::make_shared<PendingWrite>();

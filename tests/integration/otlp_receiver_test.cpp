@@ -63,7 +63,7 @@ class OtlpReceiver : public ::testing::Test {
     return run_command(argv, {{"NODE_PATH", kPackages + "/node_modules"}}, std::chrono::seconds(60));
   }
 
-  HttpResult post(const std::string& path, const std::string& body, std::map<std::string, std::string> headers) {
+  HttpResult post(const std::string& path, const std::string& body, const std::map<std::string, std::string>& headers) {
     return http_post("http://127.0.0.1:" + std::to_string(collector_.otlp_port("http")) + path, body, headers);
   }
 

@@ -3,6 +3,7 @@
 // the per-session account come from the events (event_mapping.cpp), which carry the session.
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "collector/intake/otlp/otlp_attributes.h"
 #include "collector/intake/otlp/otlp_intake.h"
@@ -83,7 +84,7 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
                               p.has_sum() ? p.sum() : 0.0});
           }
         }
-        const std::string name = metric.name();
+        const std::string& name = metric.name();
         for (const Point& p : points) {
           if (!std::isfinite(p.value) || p.value < 0) {
             ++tally.rejected;
@@ -147,7 +148,11 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
   }
   // Tokens, in agentmetrics' types, and their cost where the agent sends none.
   for (const auto& [key, m] : tokens) {
-    const auto& [agent, model, extra, session] = key;
+    // Named, not a structured binding: the lambdas below capture them.
+    const std::string& agent = std::get<0>(key);
+    const std::string& model = std::get<1>(key);
+    const auto& extra = std::get<2>(key);
+    const std::string& session = std::get<3>(key);
     const TokenCounts t = normalized(agent, m.by_type);
     if (t.total() <= 0) continue;
     auto with = [&](std::string type) {

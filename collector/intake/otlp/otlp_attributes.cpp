@@ -1,9 +1,7 @@
 #include "collector/intake/otlp/otlp_attributes.h"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <vector>
 
 namespace agentmetrics::intake {
 namespace {
@@ -74,13 +72,31 @@ std::optional<bool> bool_attribute(const Attributes& attributes, std::string_vie
 }
 
 std::uint64_t attributes_digest(const Attributes& attributes, std::uint64_t seed) {
-  std::vector<std::pair<std::string_view, std::string>> sorted;
-  sorted.reserve(static_cast<std::size_t>(attributes.size()));
-  for (const auto& kv : attributes) sorted.emplace_back(kv.key(), text_of(kv.value()));
-  std::sort(sorted.begin(), sorted.end());
-  std::uint64_t hash = seed ^ 14695981039346656037ULL;
-  for (const auto& [key, value] : sorted) hash = fnv(fnv(hash, key), value);
-  return hash;
+  // Each key and value hashed on its own and the results added: the order the client sent them in
+  // does not matter, and nothing is copied or sorted (this runs for every point).
+  std::uint64_t sum = 0;
+  for (const auto& kv : attributes) {
+    std::uint64_t h = fnv(14695981039346656037ULL, kv.key());
+    const AnyValue& v = kv.value();
+    switch (v.value_case()) {
+      case AnyValue::kStringValue: h = fnv(h, v.string_value()); break;
+      case AnyValue::kIntValue: {
+        const std::int64_t i = v.int_value();
+        h = fnv(h, std::string_view(reinterpret_cast<const char*>(&i), sizeof i));
+        break;
+      }
+      case AnyValue::kDoubleValue: {
+        const double d = v.double_value();
+        h = fnv(h, std::string_view(reinterpret_cast<const char*>(&d), sizeof d));
+        break;
+      }
+      case AnyValue::kBoolValue: h = fnv(h, v.bool_value() ? "true" : "false"); break;
+      default: h = fnv(h, text_of(v)); break;
+    }
+    h ^= h >> 31;
+    sum += h * 0x9E3779B97F4A7C15ULL;
+  }
+  return (seed ^ 14695981039346656037ULL) + sum * 0xC2B2AE3D27D4EB4FULL;
 }
 
 }  // namespace agentmetrics::intake

@@ -23,8 +23,7 @@ std::optional<double> number_attribute(const Attributes& attributes, std::string
 // A bool, or the text "true" / "false".
 std::optional<bool> bool_attribute(const Attributes& attributes, std::string_view key);
 
-// A stable 64-bit digest of attributes (keys sorted, values as text), to tell one stream of
-// points from another.
+// A 64-bit digest of attributes whatever their order, to tell one stream of points from another.
 std::uint64_t attributes_digest(const Attributes& attributes, std::uint64_t seed);
 
 }  // namespace agentmetrics::intake

@@ -1,42 +1,39 @@
 // The keys seen lately, to count a retried export once: an exporter that did not get its answer
-// sends the same request again, with the same points and records. At most `capacity` keys are
-// remembered, the oldest forgotten first (and counted).
+// sends the same request again, with the same points and records. At least `capacity` of the
+// latest keys are remembered; older ones are forgotten a generation at a time (and counted).
+//
+// Two open-addressing tables of 64-bit keys, the current generation and the one before, each at
+// most half full: an insert allocates nothing, and when the current table is full it becomes the
+// previous one and the oldest generation goes. Ingest offers every point and record here, so this
+// is on the OTLP path's every point.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <mutex>
-#include <unordered_set>
+#include <vector>
 
 namespace agentmetrics::intake {
 
 class RecentKeys {
  public:
-  explicit RecentKeys(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  explicit RecentKeys(std::size_t capacity);
 
   // True the first time `key` is offered (while it is remembered). Any thread.
-  bool first_time(std::uint64_t key) {
-    std::lock_guard lock(mutex_);
-    if (!seen_.insert(key).second) return false;
-    order_.push_back(key);
-    if (order_.size() > capacity_) {
-      seen_.erase(order_.front());
-      order_.pop_front();
-      ++forgotten_;
-    }
-    return true;
-  }
-  std::size_t forgotten() const {
-    std::lock_guard lock(mutex_);
-    return forgotten_;
-  }
+  bool first_time(std::uint64_t key);
+  std::size_t forgotten() const;
 
  private:
-  const std::size_t capacity_;
+  struct Table {
+    std::vector<std::uint64_t> slots;  // 0: empty
+    std::size_t used = 0;
+    bool contains(std::uint64_t key) const;
+    void insert(std::uint64_t key);
+  };
+
+  const std::size_t generation_;  // keys a table takes before it turns over
   mutable std::mutex mutex_;
-  std::unordered_set<std::uint64_t> seen_;
-  std::deque<std::uint64_t> order_;  // oldest first
+  Table current_, previous_;
   std::size_t forgotten_ = 0;
 };
 

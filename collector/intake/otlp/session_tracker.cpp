@@ -6,7 +6,7 @@
 namespace agentmetrics::intake {
 
 SessionTracker::SessionTracker(DurableIntake& intake, const PriceTable& prices, SessionTrackerOptions options)
-    : intake_(intake), prices_(prices), options_(std::move(options)) {}
+    : intake_(intake), prices_(prices), options_(options) {}
 
 void SessionTracker::update(const std::string& agent, const std::string& session_id, double event_time,
                             const std::function<void(SessionTask&, SessionEvidence&)>& change) {
