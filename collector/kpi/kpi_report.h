@@ -16,11 +16,13 @@ namespace agentmetrics::kpi {
 // One line per KPI, grouped as the catalogue is, under a header line:
 //   GROUP  KPI  VALUE  TARGET  ALERT  STATUS  TREND (vs previous <window>)
 // e.g. "quality  Code Coverage  82.5%  >= 80%  < 75%  ok  ↑ +3.1% better"; then, after a blank
-// line, the mean, median and p75 of the KPIs that are a mean over items (SPREAD), and DORA's
-// band of each of the four keys (DORA KEY). Ends with a newline.
+// line, what the window's tasks cost ("COST over the last 7d: $12.34 (40 tasks report a cost,
+// 31 of them successful)"), the mean, median and p75 of the KPIs that are a mean over items
+// (SPREAD), and DORA's band of each of the four keys (DORA KEY). Ends with a newline.
 std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window);
 
 // {"window": "7d", "window_seconds": 604800, "generated_at": "2026-11-24T10:00:00Z",
+//  "cost_usd": number|null (the window's tasks that report a cost), "tasks_with_cost": number,
 //  "kpis": [{"id", "name", "group", "unit", "direction", "value": number|null, "target",
 //            "alert_threshold", "target_rule", "alert_rule", "status", "previous": number|null,
 //            "change_percent": number|null, "trend": "better"|"worse"|"same"|null,
@@ -29,7 +31,7 @@ std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::se
 nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix);
 
 // Pieces of the table, for other renderings (alerts, dashboards).
-std::string format_kpi_value(const KpiDefinition& definition, double value);                  // "82.5%", "3.2 h", "1.25x"
+std::string format_kpi_value(const KpiDefinition& definition, double value);                  // "82.5%", "3.2 h", "1.25x", "$1.80"
 std::string format_target(const KpiDefinition& definition, const KpiThresholds& thresholds);  // ">= 80%", "2-4 h"
 std::string format_alert(const KpiDefinition& definition, const KpiThresholds& thresholds);   // "< 75%"
 // "↑ +12.5% better", "↓ -3.0% worse", "→ same", "↑ (was 0) worse", or "-" without both values.

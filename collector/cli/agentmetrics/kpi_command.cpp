@@ -23,8 +23,9 @@ collector::Config kpi_config(const std::string& file, const std::string& window)
 
 void add_kpi_command(CLI::App& app, int& result) {
   auto* cmd = app.add_subcommand("kpi",
-                                 "Show the 23 KPIs over a window: value, target, alert threshold, status and the trend against "
-                                 "the window before (read from the store; the collector need not run)");
+                                 "Show the KPIs over a window: value, target, alert threshold, status and the trend against "
+                                 "the window before, and what the window's tasks cost (read from the store; the collector need "
+                                 "not run)");
   struct Options {
     std::string window = "7d";
     std::string store;
