@@ -14,16 +14,18 @@ namespace agentmetrics::kpi::queries {
 // count, successes, sum of durations, sum of successful durations, successes without human
 // intervention, human interventions, [tasks reporting, sum] of ai_lines_generated, accepted
 // lines of those, [tasks reporting, sum] of time_saved_seconds, sum of duration + time saved
-// of those, [tasks reporting, sum] of prompts_sent, useful prompts of those, [tasks reporting,
-// sum] of cost_usd, successes among those, tasks reporting any token count, sums of
-// tokens_input, tokens_output, tokens_cache_read and tokens_cache_creation, tasks reporting
-// edits_accepted or edits_rejected, sums of those two.
+// of those, [tasks reporting, sum] of prompts_sent among those that also report prompts_useful
+// (a session of the agents' telemetry counts its prompts and does not judge them), the
+// prompts_useful of those, [tasks reporting, sum] of cost_usd, successes among those, tasks
+// reporting any token count, sums of tokens_input, tokens_output, tokens_cache_read and
+// tokens_cache_creation, tasks reporting edits_accepted or edits_rejected, sums of those two.
 inline constexpr std::string_view kTasks = R"sql(
 SELECT count(*), total(ok), total(dur), total(ok * dur),
        total(ok AND NOT coalesce(hi, 0)), total(coalesce(hi, 0)),
        count(gen), total(gen), total(CASE WHEN gen IS NOT NULL THEN coalesce(acc, 0) END),
        count(saved), total(saved), total(CASE WHEN saved IS NOT NULL THEN dur + saved END),
-       count(sent), total(sent), total(CASE WHEN sent IS NOT NULL THEN coalesce(useful, 0) END),
+       count(CASE WHEN useful IS NOT NULL THEN sent END), total(CASE WHEN useful IS NOT NULL THEN sent END),
+       total(CASE WHEN sent IS NOT NULL THEN useful END),
        count(cost), total(cost), total(CASE WHEN cost IS NOT NULL THEN ok END),
        count(coalesce(tin, tout, tcr, tcc)), total(tin), total(tout), total(tcr), total(tcc),
        count(coalesce(ea, er)), total(ea), total(er)

@@ -148,18 +148,23 @@ WindowCost window_cost(std::span<const KpiResult> results) {
   return {};
 }
 
-std::string cost_line(std::span<const KpiResult> results, std::chrono::seconds window) {
+std::string cost_line(std::span<const KpiResult> results, std::chrono::seconds window, std::optional<double> cost_usd_24h) {
   const WindowCost cost = window_cost(results);
   std::string line = "COST over the last " + format_duration(window) + ": ";
-  if (!cost.usd) return line + "no task reports a cost\n";
-  return line + printf_text("$%.2f", *cost.usd) + " (" + std::to_string(cost.tasks) +
-         (cost.tasks == 1 ? " task reports" : " tasks report") + " a cost, " + printf_text("%.0f", cost.successful) +
-         " of them successful)\n";
+  if (cost.usd) {
+    line += printf_text("$%.2f", *cost.usd) + " (" + std::to_string(cost.tasks) + (cost.tasks == 1 ? " task reports" : " tasks report") +
+            " a cost, " + printf_text("%.0f", cost.successful) + " of them successful)";
+  } else {
+    line += "no task reports a cost";
+  }
+  // The day's spend beside any other window's, as /health gives it.
+  if (window != std::chrono::hours(24)) line += "; over the last 24h: " + (cost_usd_24h ? printf_text("$%.2f", *cost_usd_24h) : "none");
+  return line + "\n";
 }
 
 }  // namespace
 
-std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window) {
+std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window, std::optional<double> cost_usd_24h) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"GROUP", "KPI", "VALUE", "TARGET", "ALERT", "STATUS", "TREND (vs previous " + format_duration(window) + ")"});
   std::vector<std::vector<std::string>> spread{{"SPREAD", "MEAN", "MEDIAN", "P75", "ITEMS"}};
@@ -179,13 +184,14 @@ std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::se
     }
   }
   std::string out = aligned(rows);
-  out += "\n" + cost_line(results, window);
+  out += "\n" + cost_line(results, window, cost_usd_24h);
   if (spread.size() > 1) out += "\n" + aligned(spread);
   if (dora.size() > 1) out += "\n" + aligned(dora);
   return out;
 }
 
-nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix) {
+nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix,
+                               std::optional<double> cost_usd_24h) {
   nlohmann::json kpis = nlohmann::json::array();
   for (const KpiResult& r : results) {
     const KpiDefinition& d = *r.definition;
@@ -220,6 +226,7 @@ nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::
           {"generated_at", ipc::format_timestamp(generated_at_unix)},
           {"cost_usd", cost.usd ? nlohmann::json(*cost.usd) : nlohmann::json(nullptr)},
           {"tasks_with_cost", cost.tasks},
+          {"cost_usd_24h", cost_usd_24h ? nlohmann::json(*cost_usd_24h) : nlohmann::json(nullptr)},
           {"kpis", std::move(kpis)}};
 }
 

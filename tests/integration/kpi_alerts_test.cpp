@@ -161,7 +161,14 @@ TEST(KpiAlerts, TasksMoveHealthAndTheAiSuccessRate) {
   EXPECT_EQ(report["cost_usd"], 2.5);
   EXPECT_EQ(report["tasks_with_cost"], 3);
   ASSERT_EQ(run_cli(ns, {"kpi", "--window", "24h", "--store", dir.path() + "/events.db"}, &out), 0) << out;
-  EXPECT_NE(out.find("COST over the last 24h: $2.50 (3 tasks report a cost, 2 of them successful)"), std::string::npos) << out;
+  EXPECT_NE(out.find("COST over the last 24h: $2.50 (3 tasks report a cost, 2 of them successful)\n"), std::string::npos) << out;
+  // Over the week, the day's spend beside the week's.
+  ASSERT_EQ(run_cli(ns, {"kpi", "--store", dir.path() + "/events.db"}, &out), 0) << out;
+  EXPECT_NE(out.find("COST over the last 7d: $2.50 (3 tasks report a cost, 2 of them successful); over the last 24h: $2.50\n"),
+            std::string::npos)
+      << out;
+  ASSERT_EQ(run_cli(ns, {"kpi", "--json", "--store", dir.path() + "/events.db"}, &out), 0) << out;
+  EXPECT_EQ(json::parse(out)["cost_usd_24h"], 2.5);
 }
 
 TEST(KpiAlerts, AReceiverThatIsDownIsCountedAndTheDaemonGoesOn) {

@@ -323,9 +323,11 @@ std::map<std::string, std::optional<double>> expected_values(const History& h, c
       saved += *t.saved;
       saved_total += t.duration + *t.saved;
     }
-    if (t.sent) {
+    // A task that counts its prompts without judging them (a session of the agents' telemetry)
+    // says nothing of their success.
+    if (t.sent && t.useful) {
       sent += *t.sent;
-      useful += t.useful.value_or(0);
+      useful += *t.useful;
     }
   }
   if (n > 0) {
@@ -590,12 +592,15 @@ TEST_F(KpiHistoryTest, SamplesCountTheEventsBehindEachValue) {
   store(h);
   const auto results = compute();
   const Range week{kNow - kWeek, kNow};
-  std::int64_t tasks = 0, succeeded = 0, saved = 0, deployments = 0, tests = 0, commits = 0;
+  std::int64_t tasks = 0, succeeded = 0, saved = 0, judged = 0, costed = 0, tokened = 0, deployments = 0, tests = 0, commits = 0;
   for (const auto& t : h.tasks) {
     if (!week.has(t.time)) continue;
     ++tasks;
     succeeded += t.success;
     saved += t.saved.has_value();
+    judged += t.sent && t.useful;
+    costed += t.cost.has_value();
+    tokened += t.tokens.has_value();
   }
   for (const auto& d : h.deployments) deployments += week.has(d.time);
   for (const auto& t : h.test_runs) tests += week.has(t.time);
@@ -604,6 +609,9 @@ TEST_F(KpiHistoryTest, SamplesCountTheEventsBehindEachValue) {
   EXPECT_EQ(find(results, "task_completion_rate").samples, tasks);
   EXPECT_EQ(find(results, "average_task_duration").samples, succeeded);
   EXPECT_EQ(find(results, "time_saved_by_ai").samples, saved);
+  EXPECT_EQ(find(results, "ai_prompt_success_rate").samples, judged);
+  EXPECT_EQ(find(results, "cost_per_successful_task").samples, costed);
+  EXPECT_EQ(find(results, "tokens_per_task").samples, tokened);
   EXPECT_EQ(find(results, "deployment_frequency").samples, deployments);
   EXPECT_EQ(find(results, "test_execution_time").samples, tests);
   EXPECT_EQ(find(results, "code_churn").samples, commits);
@@ -926,11 +934,13 @@ TEST_F(KpiStoreTest, AiRatesCountOnlyTheTasksThatReportThem) {
   task(1000, {{"time_saved_seconds", num(1000)}});
   task(3000, {{"time_saved_seconds", num(0)}, {"prompts_sent", num(10)}, {"prompts_useful", num(9)}});
   task(99999, {});
+  task(1000, {{"prompts_sent", num(40)}});  // counted, not judged: a session from the agents' telemetry
   const auto results = compute();
   expect_value(find(results, "ai_code_acceptance").value, 45, "acceptance");
   EXPECT_EQ(find(results, "ai_code_acceptance").samples, 2);
   expect_value(find(results, "time_saved_by_ai").value, 100.0 * 1000 / (2000 + 3000), "time saved");
   expect_value(find(results, "ai_prompt_success_rate").value, 90, "prompts");
+  EXPECT_EQ(find(results, "ai_prompt_success_rate").samples, 1);
 }
 
 // Sessions as the OTLP receivers store them (docs/otlp.md): the cost over the successful ones

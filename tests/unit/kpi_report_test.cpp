@@ -58,7 +58,7 @@ std::size_t width(const std::string& s) {
 
 TEST(KpiReportJson, HasTheDocumentedShape) {
   const auto results = all_results();
-  const nlohmann::json j = kpi_report_json(results, 7 * 24h, 1'800'000'000);
+  const nlohmann::json j = kpi_report_json(results, 7 * 24h, 1'800'000'000, std::nullopt);
   EXPECT_EQ(j["window"], "7d");
   EXPECT_EQ(j["window_seconds"], 604800);
   EXPECT_EQ(j["generated_at"], "2027-01-15T08:00:00Z");
@@ -119,7 +119,7 @@ TEST(KpiReportJson, HasTheDocumentedShape) {
 
 TEST(KpiReportTable, IsAlignedWithOneLinePerKpi) {
   const auto results = all_results();
-  const std::string table = render_kpi_table(results, 7 * 24h);
+  const std::string table = render_kpi_table(results, 7 * 24h, std::nullopt);
   const auto all_lines = lines_of(table);
   // The KPIs, then after a blank line the window's cost, the spread of those that are means
   // over items, then DORA's keys.
@@ -157,7 +157,7 @@ TEST(KpiReportTable, IsAlignedWithOneLinePerKpi) {
   const std::vector<std::string> sections(blank, all_lines.end());
   // blank, the cost, blank, SPREAD and lead time, blank, DORA KEY and the four keys
   ASSERT_EQ(sections.size(), 1u + 1 + 1 + 2 + 1 + 5) << table;
-  EXPECT_EQ(sections[1], "COST over the last 7d: no task reports a cost") << table;
+  EXPECT_EQ(sections[1], "COST over the last 7d: no task reports a cost; over the last 24h: none") << table;
   EXPECT_EQ(sections[3].rfind("SPREAD", 0), 0u) << table;
   EXPECT_NE(sections[4].find("Lead Time"), std::string::npos) << table;
   EXPECT_NE(sections[4].find("30.0 h"), std::string::npos) << sections[4];
@@ -183,27 +183,42 @@ TEST(KpiReport, ShowsWhatTheWindowsTasksCost) {
   cost.value = 1.75;
   cost.samples = 5;
   cost.details = {{"cost_usd", 7}, {"successful_tasks", 4}};
-  nlohmann::json j = kpi_report_json(results, 24h, 1'800'000'000);
+  nlohmann::json j = kpi_report_json(results, 24h, 1'800'000'000, 7);
   EXPECT_EQ(j["cost_usd"], 7);
   EXPECT_EQ(j["tasks_with_cost"], 5);
-  EXPECT_NE(render_kpi_table(results, 24h).find("\nCOST over the last 24h: $7.00 (5 tasks report a cost, 4 of them successful)\n"),
+  EXPECT_NE(render_kpi_table(results, 24h, 7).find("\nCOST over the last 24h: $7.00 (5 tasks report a cost, 4 of them successful)\n"),
             std::string::npos)
-      << render_kpi_table(results, 24h);
+      << render_kpi_table(results, 24h, 7);
 
   cost.value.reset();
   cost.samples = 1;
   cost.details = {{"cost_usd", 0.25}, {"successful_tasks", 0}};
-  j = kpi_report_json(results, 24h, 1'800'000'000);
+  j = kpi_report_json(results, 24h, 1'800'000'000, 0.25);
   EXPECT_EQ(j["cost_usd"], 0.25);
-  EXPECT_NE(render_kpi_table(results, 24h).find("COST over the last 24h: $0.25 (1 task reports a cost, 0 of them successful)"),
+  EXPECT_NE(render_kpi_table(results, 24h, 0.25).find("COST over the last 24h: $0.25 (1 task reports a cost, 0 of them successful)\n"),
             std::string::npos)
-      << render_kpi_table(results, 24h);
+      << render_kpi_table(results, 24h, 0.25);
 
   cost.samples = 0;
   cost.details.clear();
-  j = kpi_report_json(results, 24h, 1'800'000'000);
+  j = kpi_report_json(results, 24h, 1'800'000'000, std::nullopt);
   EXPECT_TRUE(j["cost_usd"].is_null()) << j.dump();
+  EXPECT_TRUE(j["cost_usd_24h"].is_null()) << j.dump();
   EXPECT_EQ(j["tasks_with_cost"], 0);
+
+  // Over another window the last 24 hours' spend follows: the day's cost whatever the window.
+  cost.value = 2;
+  cost.samples = 9;
+  cost.details = {{"cost_usd", 12}, {"successful_tasks", 6}};
+  j = kpi_report_json(results, 7 * 24h, 1'800'000'000, 1.5);
+  EXPECT_EQ(j["cost_usd"], 12);
+  EXPECT_EQ(j["cost_usd_24h"], 1.5);
+  EXPECT_NE(render_kpi_table(results, 7 * 24h, 1.5)
+                .find("\nCOST over the last 7d: $12.00 (9 tasks report a cost, 6 of them successful); over the last 24h: $1.50\n"),
+            std::string::npos)
+      << render_kpi_table(results, 7 * 24h, 1.5);
+  EXPECT_NE(render_kpi_table(results, 90min, std::nullopt).find("6 of them successful); over the last 24h: none\n"), std::string::npos)
+      << render_kpi_table(results, 90min, std::nullopt);
 }
 
 TEST(KpiReportFormat, ValuesTargetsAndTrends) {
