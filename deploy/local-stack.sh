@@ -238,7 +238,7 @@ if [ "$smoke" = 1 ]; then
 import json, sys
 names = {r["name"] for g in json.load(sys.stdin)["data"]["groups"] for r in g["rules"]}
 want = {"HighTaskFailureRate", "PipelineFailureSpike", "LowCodeCoverage", "HighLintErrorRate", "LowAISuccessRate",
-        "AgentmetricsDown", "AgentmetricsDroppingEvents", "AgentmetricsRejectingSegments"}
+        "AgentmetricsDown", "AgentmetricsDroppingEvents", "AgentmetricsRejectingSegments", "DailyCostBudgetExceeded"}
 sys.exit(0 if want <= names else 1)'
   }
   check "Prometheus has the alert rules" rules_loaded

@@ -93,7 +93,7 @@ struct Config {
   struct Pricing {
     // USD per million tokens: input (not cached), output, cache read, cache creation.
     std::map<std::string, std::array<double, 4>> models;
-    double daily_budget_usd = 0;  // exported for the AgentDailyCostOverBudget alert; 0: none
+    double daily_budget_usd = 0;  // exported for the DailyCostBudgetExceeded alert; 0: none
   } pricing;
   // The forges' webhooks (docs/webhooks.md): a receiver runs only once its secret is set.
   struct Webhooks {

@@ -338,7 +338,8 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
   }
   // A receiver that could not listen is reported, and the collector is healthy without it.
   services.update(otlp_->health());
-  nlohmann::json figures = {{"tasks_completed_24h", nullptr}, {"success_rate_24h", nullptr}, {"avg_task_duration_24h", nullptr}};
+  nlohmann::json figures = {
+      {"tasks_completed_24h", nullptr}, {"success_rate_24h", nullptr}, {"avg_task_duration_24h", nullptr}, {"cost_usd_24h", nullptr}};
   // From the KPI thread's last refresh: /health reads memory only, so it is answered at once
   // on the listener's I/O thread whatever the store and the workers are doing.
   if (const auto tasks = kpis_ ? kpis_->task_figures_24h() : std::nullopt) {
@@ -347,6 +348,8 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
                {"success_rate_24h", tasks->success_rate ? nlohmann::json(*tasks->success_rate) : nlohmann::json(nullptr)},
                {"avg_task_duration_24h",
                 tasks->avg_task_duration_seconds ? nlohmann::json(*tasks->avg_task_duration_seconds) : nlohmann::json(nullptr)},
+               // What the day's tasks that report a cost cost (null when none does).
+               {"cost_usd_24h", tasks->cost_usd ? nlohmann::json(*tasks->cost_usd) : nlohmann::json(nullptr)},
                {"kpis_alerting", kpis_->alerting()}};
   }
   nlohmann::json body = {

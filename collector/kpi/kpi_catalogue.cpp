@@ -271,6 +271,27 @@ constexpr KpiDefinition kCatalogue[] = {
      {30, 50},
      {},
      "tasks where a person stepped in / all tasks in the window"},
+    // What the AI costs, from the sessions the agents report (docs/otlp.md)
+    {"cost_per_successful_task",
+     "Cost per Successful Task",
+     kAiAssistance,
+     kUsd,
+     kLowerIsBetter,
+     kLessOrEqual,
+     kGreater,
+     {2, 5},
+     {},
+     "cost of the tasks in the window that report one / the successful ones among them"},
+    {"tokens_per_task",
+     "Tokens per Task",
+     kAiAssistance,
+     kTokens,
+     kLowerIsBetter,
+     kLessOrEqual,
+     kGreater,
+     {1'000'000, 2'000'000},
+     {},
+     "model tokens of every type (input, output, cache read and creation) / the tasks in the window that report them"},
 };
 
 bool higher_is_better(const KpiDefinition& d) { return d.target_rule == kGreater || d.target_rule == kGreaterOrEqual; }
@@ -369,6 +390,8 @@ std::string_view to_string(KpiUnit unit) {
     case kLines: return "lines";
     case kPerKloc: return "per_kloc";
     case kRatio: return "ratio";
+    case kUsd: return "usd";
+    case kTokens: return "tokens";
   }
   return "unknown";
 }

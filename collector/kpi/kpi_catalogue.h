@@ -1,7 +1,8 @@
-// The 23 KPIs of the specification ("Metrics to Track") and DORA's two stability keys (change
-// failure rate, failed deployment recovery time): what each measures, its unit, which
-// way is better, and its default target and alert threshold; the operator's overrides of those
-// two numbers; how a value is judged against them; and the window lengths ("24h", "7d").
+// The 23 KPIs of the specification ("Metrics to Track"), DORA's two stability keys (change
+// failure rate, failed deployment recovery time) and two of the AI's cost (cost per successful
+// task, tokens per task): what each measures, its unit, which way is better, and its default
+// target and alert threshold; the operator's overrides of those two numbers; how a value is
+// judged against them; and the window lengths ("24h", "7d").
 // docs/kpis.md describes every KPI as the engine computes it.
 #pragma once
 
@@ -26,6 +27,8 @@ enum class KpiUnit {
   kLines,
   kPerKloc,  // per 1000 lines of code
   kRatio,    // a multiple of a baseline (1.0 = as usual)
+  kUsd,      // US dollars
+  kTokens,   // model tokens
 };
 
 // Which way is better. kRange and kStable are judged like kLowerIsBetter (the upper end of the
@@ -56,8 +59,8 @@ struct KpiDefinition {
   std::string_view definition;      // one line: how the value is computed
 };
 
-// All 25, in the specification's order (quality, velocity, workflow, AI assistance), DORA's two
-// at the end of workflow.
+// All 27, in the specification's order (quality, velocity, workflow, AI assistance), DORA's two
+// at the end of workflow, the two of cost at the end of AI assistance.
 std::span<const KpiDefinition> kpi_catalogue();
 // Null for an unknown id.
 const KpiDefinition* find_kpi(std::string_view id);

@@ -66,6 +66,17 @@ struct TaskAggregate {
   std::int64_t prompts_reporting = 0;
   double prompts_sent = 0;
   double prompts_useful = 0;
+  std::int64_t cost_reporting = 0;
+  double cost = 0;
+  double cost_successes = 0;
+  std::int64_t tokens_reporting = 0;
+  double tokens_input = 0;
+  double tokens_output = 0;
+  double tokens_cache_read = 0;
+  double tokens_cache_creation = 0;
+  std::int64_t edits_reporting = 0;
+  double edits_accepted = 0;
+  double edits_rejected = 0;
 };
 
 TaskAggregate read_tasks(sqlite3* db, double start, double end) {
@@ -87,6 +98,17 @@ TaskAggregate read_tasks(sqlite3* db, double start, double end) {
   a.prompts_reporting = q.count(12);
   a.prompts_sent = q.real(13);
   a.prompts_useful = q.real(14);
+  a.cost_reporting = q.count(15);
+  a.cost = q.real(16);
+  a.cost_successes = q.real(17);
+  a.tokens_reporting = q.count(18);
+  a.tokens_input = q.real(19);
+  a.tokens_output = q.real(20);
+  a.tokens_cache_read = q.real(21);
+  a.tokens_cache_creation = q.real(22);
+  a.edits_reporting = q.count(23);
+  a.edits_accepted = q.real(24);
+  a.edits_rejected = q.real(25);
   return a;
 }
 
@@ -152,9 +174,32 @@ std::vector<KpiEngine::Measured> KpiEngine::measure(double start, double end) co
     at("human_intervention_rate") = {100 * t.interventions / tasks, t.tasks, {}};
   }
   at("average_task_duration") = {ratio(t.success_duration_sum, t.successes, 1 / kHour), static_cast<std::int64_t>(t.successes), {}};
-  at("ai_code_acceptance") = {ratio(t.ai_accepted, t.ai_generated, 100), t.ai_reporting, {}};
+  if (t.ai_reporting > 0) {
+    at("ai_code_acceptance") = {ratio(t.ai_accepted, t.ai_generated, 100), t.ai_reporting, {}};
+  } else if (t.edits_reporting > 0) {
+    // The agents' telemetry counts edits offered and taken, not lines: the share of edits
+    // accepted stands in where no task reports its AI lines.
+    at("ai_code_acceptance") = {ratio(t.edits_accepted, t.edits_accepted + t.edits_rejected, 100),
+                                t.edits_reporting,
+                                {{"edits_accepted", t.edits_accepted}, {"edits_rejected", t.edits_rejected}}};
+  }
   at("time_saved_by_ai") = {ratio(t.saved_sum, t.saved_total_time, 100), t.saved_reporting, {}};
   at("ai_prompt_success_rate") = {ratio(t.prompts_useful, t.prompts_sent, 100), t.prompts_reporting, {}};
+  // The window's spend is given even when nothing succeeded (and the value is unknown).
+  if (t.cost_reporting > 0) {
+    at("cost_per_successful_task") = {
+        ratio(t.cost, t.cost_successes, 1), t.cost_reporting, {{"cost_usd", t.cost}, {"successful_tasks", t.cost_successes}}};
+  }
+  if (t.tokens_reporting > 0) {
+    const auto reporting = static_cast<double>(t.tokens_reporting);
+    const double tokens = t.tokens_input + t.tokens_output + t.tokens_cache_read + t.tokens_cache_creation;
+    at("tokens_per_task") = {tokens / reporting,
+                             t.tokens_reporting,
+                             {{"input", t.tokens_input / reporting},
+                              {"output", t.tokens_output / reporting},
+                              {"cache_read", t.tokens_cache_read / reporting},
+                              {"cache_creation", t.tokens_cache_creation / reporting}}};
+  }
 
   // Pipeline runs.
   {
@@ -321,6 +366,7 @@ TaskFigures KpiEngine::task_figures(std::chrono::seconds window, double now_unix
     f.success_rate = t.successes / static_cast<double>(t.tasks);
     f.avg_task_duration_seconds = t.duration_sum / static_cast<double>(t.tasks);
   }
+  if (t.cost_reporting > 0) f.cost_usd = t.cost;
   return f;
 }
 

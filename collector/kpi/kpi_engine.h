@@ -1,4 +1,4 @@
-// Computes the 25 KPIs from the outcome events in the store, over a window that ends now:
+// Computes the 27 KPIs from the outcome events in the store, over a window that ends now:
 // [now - window, now), and the same for the window before it, [now - 2 window, now - window),
 // for the trend. Each KPI is a few SQL aggregates over one kind's events in the window (see
 // kpi_queries.h), so a computation costs a handful of index range scans, whatever the size of
@@ -40,19 +40,23 @@ struct KpiResult {
   // per week), "baseline_lines_per_week" (the normal it is compared with) and
   // "baseline_windows" (how many of the 4 windows before held commits); the KPIs that are a
   // mean over items (lead, cycle, review and recovery time, PR size) have their "median" and
-  // "p75" over the same items.
+  // "p75" over the same items; cost_per_successful_task has "cost_usd" (the window's spend,
+  // also when nothing succeeded) and "successful_tasks"; tokens_per_task the mean "input",
+  // "output", "cache_read" and "cache_creation" per task; ai_code_acceptance "edits_accepted"
+  // and "edits_rejected" when it is computed from the sessions' edits.
   std::map<std::string, double> details;
   // DORA's performance band, for the four keys with data (dora_band.h): on the value, or on the
   // median for lead time and recovery time.
   std::optional<DoraBand> dora_band;
 };
 
-// For /health: tasks in the window.
+// For /health: tasks in the window and what they cost.
 struct TaskFigures {
   std::int64_t tasks = 0;                           // all task events
   std::int64_t tasks_completed = 0;                 // successful tasks
   std::optional<double> success_rate;               // 0..1; empty without tasks
   std::optional<double> avg_task_duration_seconds;  // of all tasks; empty without tasks
+  std::optional<double> cost_usd;                   // of the tasks that report one; empty when none does
 };
 
 class KpiEngine {

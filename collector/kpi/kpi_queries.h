@@ -14,13 +14,21 @@ namespace agentmetrics::kpi::queries {
 // count, successes, sum of durations, sum of successful durations, successes without human
 // intervention, human interventions, [tasks reporting, sum] of ai_lines_generated, accepted
 // lines of those, [tasks reporting, sum] of time_saved_seconds, sum of duration + time saved
-// of those, [tasks reporting, sum] of prompts_sent, useful prompts of those.
+// of those, [tasks reporting, sum] of prompts_sent among those that also report prompts_useful
+// (a session of the agents' telemetry counts its prompts and does not judge them), the
+// prompts_useful of those, [tasks reporting, sum] of cost_usd, successes among those, tasks
+// reporting any token count, sums of tokens_input, tokens_output, tokens_cache_read and
+// tokens_cache_creation, tasks reporting edits_accepted or edits_rejected, sums of those two.
 inline constexpr std::string_view kTasks = R"sql(
 SELECT count(*), total(ok), total(dur), total(ok * dur),
        total(ok AND NOT coalesce(hi, 0)), total(coalesce(hi, 0)),
        count(gen), total(gen), total(CASE WHEN gen IS NOT NULL THEN coalesce(acc, 0) END),
        count(saved), total(saved), total(CASE WHEN saved IS NOT NULL THEN dur + saved END),
-       count(sent), total(sent), total(CASE WHEN sent IS NOT NULL THEN coalesce(useful, 0) END)
+       count(CASE WHEN useful IS NOT NULL THEN sent END), total(CASE WHEN useful IS NOT NULL THEN sent END),
+       total(CASE WHEN sent IS NOT NULL THEN useful END),
+       count(cost), total(cost), total(CASE WHEN cost IS NOT NULL THEN ok END),
+       count(coalesce(tin, tout, tcr, tcc)), total(tin), total(tout), total(tcr), total(tcc),
+       count(coalesce(ea, er)), total(ea), total(er)
 FROM (SELECT json_extract(fields, '$.success') AS ok,
              json_extract(fields, '$.duration_seconds') AS dur,
              json_extract(fields, '$.human_intervention') AS hi,
@@ -28,7 +36,14 @@ FROM (SELECT json_extract(fields, '$.success') AS ok,
              json_extract(fields, '$.ai_lines_accepted') AS acc,
              json_extract(fields, '$.time_saved_seconds') AS saved,
              json_extract(fields, '$.prompts_sent') AS sent,
-             json_extract(fields, '$.prompts_useful') AS useful
+             json_extract(fields, '$.prompts_useful') AS useful,
+             json_extract(fields, '$.cost_usd') AS cost,
+             json_extract(fields, '$.tokens_input') AS tin,
+             json_extract(fields, '$.tokens_output') AS tout,
+             json_extract(fields, '$.tokens_cache_read') AS tcr,
+             json_extract(fields, '$.tokens_cache_creation') AS tcc,
+             json_extract(fields, '$.edits_accepted') AS ea,
+             json_extract(fields, '$.edits_rejected') AS er
       FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2))sql";
 
 // Per agent_type: agent, tasks, successes.

@@ -17,8 +17,8 @@ std::string printf_text(const char* format, double value) {
   return buffer;
 }
 
-// A bound as written in a target: no needless decimals ("80", "1.5", "0.25").
-std::string bound_text(double value) { return printf_text("%g", value); }
+// A bound as written in a target: no needless decimals ("80", "1.5", "0.25", "1000000").
+std::string bound_text(double value) { return printf_text("%.10g", value); }
 
 std::string with_unit(KpiUnit unit, const std::string& number) {
   switch (unit) {
@@ -30,6 +30,8 @@ std::string with_unit(KpiUnit unit, const std::string& number) {
     case KpiUnit::kLines: return number + " lines";
     case KpiUnit::kPerKloc: return number + "/KLOC";
     case KpiUnit::kRatio: return number + "x";
+    case KpiUnit::kUsd: return "$" + number;
+    case KpiUnit::kTokens: return number + " tokens";
   }
   return number;
 }
@@ -74,9 +76,11 @@ std::size_t display_width(const std::string& text) {
 
 std::string format_kpi_value(const KpiDefinition& d, double value) {
   switch (d.unit) {
-    case KpiUnit::kLines: return with_unit(d.unit, printf_text("%.0f", value));
+    case KpiUnit::kLines:
+    case KpiUnit::kTokens: return with_unit(d.unit, printf_text("%.0f", value));
     case KpiUnit::kPerKloc:
-    case KpiUnit::kRatio: return with_unit(d.unit, printf_text("%.2f", value));
+    case KpiUnit::kRatio:
+    case KpiUnit::kUsd: return with_unit(d.unit, printf_text("%.2f", value));
     default: return with_unit(d.unit, printf_text("%.1f", value));
   }
 }
@@ -126,9 +130,41 @@ std::string detail_text(const KpiResult& r, const char* name) {
   return r.value && it != r.details.end() ? format_kpi_value(*r.definition, it->second) : "-";
 }
 
+// What the tasks of the window cost: the spend cost_per_successful_task is computed from.
+struct WindowCost {
+  std::optional<double> usd;  // empty when no task reports a cost
+  std::int64_t tasks = 0;     // tasks that report one
+  double successful = 0;      // of those
+};
+
+WindowCost window_cost(std::span<const KpiResult> results) {
+  for (const KpiResult& r : results) {
+    if (r.definition->id != "cost_per_successful_task") continue;
+    const auto usd = r.details.find("cost_usd");
+    if (usd == r.details.end()) return {};
+    const auto successful = r.details.find("successful_tasks");
+    return {usd->second, r.samples, successful == r.details.end() ? 0 : successful->second};
+  }
+  return {};
+}
+
+std::string cost_line(std::span<const KpiResult> results, std::chrono::seconds window, std::optional<double> cost_usd_24h) {
+  const WindowCost cost = window_cost(results);
+  std::string line = "COST over the last " + format_duration(window) + ": ";
+  if (cost.usd) {
+    line += printf_text("$%.2f", *cost.usd) + " (" + std::to_string(cost.tasks) + (cost.tasks == 1 ? " task reports" : " tasks report") +
+            " a cost, " + printf_text("%.0f", cost.successful) + " of them successful)";
+  } else {
+    line += "no task reports a cost";
+  }
+  // The day's spend beside any other window's, as /health gives it.
+  if (window != std::chrono::hours(24)) line += "; over the last 24h: " + (cost_usd_24h ? printf_text("$%.2f", *cost_usd_24h) : "none");
+  return line + "\n";
+}
+
 }  // namespace
 
-std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window) {
+std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window, std::optional<double> cost_usd_24h) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"GROUP", "KPI", "VALUE", "TARGET", "ALERT", "STATUS", "TREND (vs previous " + format_duration(window) + ")"});
   std::vector<std::vector<std::string>> spread{{"SPREAD", "MEAN", "MEDIAN", "P75", "ITEMS"}};
@@ -148,12 +184,14 @@ std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::se
     }
   }
   std::string out = aligned(rows);
+  out += "\n" + cost_line(results, window, cost_usd_24h);
   if (spread.size() > 1) out += "\n" + aligned(spread);
   if (dora.size() > 1) out += "\n" + aligned(dora);
   return out;
 }
 
-nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix) {
+nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix,
+                               std::optional<double> cost_usd_24h) {
   nlohmann::json kpis = nlohmann::json::array();
   for (const KpiResult& r : results) {
     const KpiDefinition& d = *r.definition;
@@ -182,9 +220,13 @@ nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::
     for (const auto& [name, value] : r.details) k["details"][name] = value;
     kpis.push_back(std::move(k));
   }
+  const WindowCost cost = window_cost(results);
   return {{"window", format_duration(window)},
           {"window_seconds", window.count()},
           {"generated_at", ipc::format_timestamp(generated_at_unix)},
+          {"cost_usd", cost.usd ? nlohmann::json(*cost.usd) : nlohmann::json(nullptr)},
+          {"tasks_with_cost", cost.tasks},
+          {"cost_usd_24h", cost_usd_24h ? nlohmann::json(*cost_usd_24h) : nlohmann::json(nullptr)},
           {"kpis", std::move(kpis)}};
 }
 

@@ -16,20 +16,26 @@ namespace agentmetrics::kpi {
 // One line per KPI, grouped as the catalogue is, under a header line:
 //   GROUP  KPI  VALUE  TARGET  ALERT  STATUS  TREND (vs previous <window>)
 // e.g. "quality  Code Coverage  82.5%  >= 80%  < 75%  ok  ↑ +3.1% better"; then, after a blank
-// line, the mean, median and p75 of the KPIs that are a mean over items (SPREAD), and DORA's
-// band of each of the four keys (DORA KEY). Ends with a newline.
-std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window);
+// line, what the window's tasks cost, and for another window than 24h the last 24 hours' tasks
+// (`cost_usd_24h`, TaskFigures::cost_usd: "COST over the last 7d: $12.34 (40 tasks report a
+// cost, 31 of them successful); over the last 24h: $1.50"), the mean, median and p75 of the
+// KPIs that are a mean over items (SPREAD), and DORA's band of each of the four keys (DORA KEY).
+// Ends with a newline.
+std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window, std::optional<double> cost_usd_24h);
 
 // {"window": "7d", "window_seconds": 604800, "generated_at": "2026-11-24T10:00:00Z",
+//  "cost_usd": number|null (the window's tasks that report a cost), "tasks_with_cost": number,
+//  "cost_usd_24h": number|null (the last 24 hours' tasks, whatever the window),
 //  "kpis": [{"id", "name", "group", "unit", "direction", "value": number|null, "target",
 //            "alert_threshold", "target_rule", "alert_rule", "status", "previous": number|null,
 //            "change_percent": number|null, "trend": "better"|"worse"|"same"|null,
 //            "samples", "details": {name: number}, "dora_band": "elite"|"high"|"medium"|"low"|null}]}
 // (details carry "median" and "p75" for the KPIs that are a mean over items.)
-nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix);
+nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix,
+                               std::optional<double> cost_usd_24h);
 
 // Pieces of the table, for other renderings (alerts, dashboards).
-std::string format_kpi_value(const KpiDefinition& definition, double value);                  // "82.5%", "3.2 h", "1.25x"
+std::string format_kpi_value(const KpiDefinition& definition, double value);                  // "82.5%", "3.2 h", "1.25x", "$1.80"
 std::string format_target(const KpiDefinition& definition, const KpiThresholds& thresholds);  // ">= 80%", "2-4 h"
 std::string format_alert(const KpiDefinition& definition, const KpiThresholds& thresholds);   // "< 75%"
 // "↑ +12.5% better", "↓ -3.0% worse", "→ same", "↑ (was 0) worse", or "-" without both values.

@@ -26,6 +26,7 @@ std::string unit_text(kpi::KpiUnit unit) {
   if (u == "percent") return "%";
   if (u == "hours") return "h";
   if (u == "minutes") return "min";
+  if (u == "usd") return "USD";
   return std::string(u);
 }
 

@@ -28,5 +28,6 @@ target_compile_definitions(deploy_test PRIVATE
   AM_BUILD_DIR="${PROJECT_BINARY_DIR}"
   AM_AMTOOL="${AMTOOL_BINARY_PATH}"
   AM_SYSTEMD_ANALYZE="${SYSTEMD_ANALYZE_BINARY_PATH}"
-  AM_STRACE="${STRACE_BINARY_PATH}")
+  AM_STRACE="${STRACE_BINARY_PATH}"
+  AM_AGENT_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data/agents")
 add_dependencies(deploy_test agentmetricsd agentmetrics-cli agentmetrics-demo)

@@ -1,14 +1,17 @@
 // Every query of the Grafana dashboard, and every alert rule's expression, run by a real
-// Prometheus against a real agentmetricsd fed with events by the real agentmetrics command.
+// Prometheus against a real agentmetricsd fed with events by the real agentmetrics command and
+// with what the real Claude Code and Codex exported over OTLP (tests/data/agents).
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <map>
 
 #include "tests/support/collector_process.h"
 #include "tests/deploy/deploy_support.h"
 
 using namespace agentmetrics::deploytest;
 using agentmetrics::testing::CollectorProcess;
+using agentmetrics::testing::http_post;
 using agentmetrics::testing::kAgentmetricsCliBinary;
 using agentmetrics::testing::unique_namespace;
 
@@ -73,9 +76,10 @@ class DashboardQueries : public ::testing::Test {
   }
   // One round of the events every row of the dashboard is computed from.
   void feed() {
-    record({"record",           "task", "--agent_type",         "build", "--task_type",          "bugfix", "--stage",        "implement",
-            "--success",        "true", "--duration_seconds",   "600",   "--time_saved_seconds", "600",    "--prompts_sent", "10",
-            "--prompts_useful", "8",    "--ai_lines_generated", "100",   "--ai_lines_accepted",  "90"});
+    record({"record",           "task",  "--agent_type",         "build", "--task_type",          "bugfix", "--stage",        "implement",
+            "--success",        "true",  "--duration_seconds",   "600",   "--time_saved_seconds", "600",    "--prompts_sent", "10",
+            "--prompts_useful", "8",     "--ai_lines_generated", "100",   "--ai_lines_accepted",  "90",     "--cost_usd",     "0.8",
+            "--tokens_input",   "12000", "--tokens_output",      "3000",  "--tokens_cache_read",  "90000"});
     record({"record",
             "task",
             "--agent_type",
@@ -95,7 +99,9 @@ class DashboardQueries : public ::testing::Test {
             "--prompts_useful",
             "5",
             "--time_saved_seconds",
-            "300"});
+            "300",
+            "--cost_usd",
+            "0.4"});
     record({"record", "task", "--agent_type", "general", "--task_type", "refactor", "--success", "true", "--duration_seconds", "3000"});
     record({"record", "coverage", "--percent", "82"});
     record({"record", "lint", "--errors", "3", "--warnings", "5"});
@@ -109,6 +115,26 @@ class DashboardQueries : public ::testing::Test {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() - 3600;
     record({"record", "deployment", "--success", "false", "--environment", "production"});
     record({"record", "deployment", "--success", "true", "--environment", "production", "--commit_time", std::to_string(hour_ago)});
+  }
+  // Every request the real agent made over OTLP/HTTP (protobuf) in a recorded scenario, posted to
+  // the collector's receiver as the agent sent it (gzipped if the recording keeps it so). A body is counted once however often it comes,
+  // so each round sends other scenarios.
+  void send_agent_telemetry(const CollectorProcess& collector, const std::vector<std::string>& scenarios) {
+    const int port = collector.otlp_port("http");
+    ASSERT_NE(port, 0) << "the collector's OTLP/HTTP receiver does not listen";
+    for (const std::string& scenario : scenarios) {
+      const std::string recording = std::string(AM_AGENT_DATA_DIR) + "/" + scenario + "/otlp/http-protobuf";
+      std::istringstream index(read_file(recording + "/index.jsonl"));
+      for (std::string line; std::getline(index, line);) {
+        const auto request = nlohmann::json::parse(line);
+        std::map<std::string, std::string> headers = {{"Content-Type", request["content_type"].get<std::string>()}};
+        // A large body is kept gzipped in the recording: sent so, the receiver unpacks it.
+        if (request.value("stored", "") == "gzip" || request["content_encoding"] == "gzip") headers["Content-Encoding"] = "gzip";
+        const auto answer = http_post("http://127.0.0.1:" + std::to_string(port) + request["path"].get<std::string>(),
+                                      read_file(recording + "/" + request["file"].get<std::string>()), headers);
+        ASSERT_EQ(answer.status, 200) << scenario << " " << request["path"] << ": " << answer.body;
+      }
+    }
   }
   // A collector of this test's own segment directory.
   std::unique_ptr<CollectorProcess> start_collector() {
@@ -129,9 +155,13 @@ TEST_F(DashboardQueries, EveryPanelQueryParsesAndReturnsDataFromARealCollector) 
   ASSERT_TRUE(until([&] { return !prometheus.result("up{job=\"agentmetrics\"} == 1").empty(); }, std::chrono::seconds(30)))
       << "Prometheus never scraped the collector";
   // Counters need two samples around an increase for rate(): a round, scrapes, another round.
+  // The agents' rounds: plain answers, then tool calls and API errors.
   ASSERT_NO_FATAL_FAILURE(feed());
+  ASSERT_NO_FATAL_FAILURE(send_agent_telemetry(*collector, {"claude/plain", "codex/plain"}));
   std::this_thread::sleep_for(std::chrono::seconds(3));
   ASSERT_NO_FATAL_FAILURE(feed());
+  ASSERT_NO_FATAL_FAILURE(
+      send_agent_telemetry(*collector, {"claude/tool-chain", "claude/api-error-5xx", "codex/tool-chain", "codex/api-error-4xx"}));
   std::this_thread::sleep_for(std::chrono::seconds(3));
 
   // The learning system's metrics may not be in the collector yet: their panels must parse,
@@ -172,6 +202,7 @@ TEST_F(DashboardQueries, EveryPanelQueryParsesAndReturnsDataFromARealCollector) 
 TEST_F(DashboardQueries, EveryMetricNameIsOneTheCollectorExports) {
   auto collector = start_collector();
   ASSERT_NO_FATAL_FAILURE(feed());
+  ASSERT_NO_FATAL_FAILURE(send_agent_telemetry(*collector, {"claude/tool-chain", "codex/api-error-4xx"}));
   // A segment the collector refuses, so that agentmetrics_segments_rejected_total exists (its
   // series appear with the first rejection).
   reject_a_segment();

@@ -145,7 +145,8 @@ TEST(PrometheusRules, EveryAlertHasAUnitTestWhereItFiresAndOneWhereItDoesNot) {
 TEST(PrometheusConfig, PromtoolAcceptsTheHostConfiguration) {
   auto r = run({kPromtoolBinary, "check", "config", kDeployDir + "/prometheus/prometheus.yml"});
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("3 rule files found"), std::string::npos) << r.output;  // the specification's, the collector's, DORA's
+  // the specification's, the collector's, DORA's, cost's
+  EXPECT_NE(r.output.find("4 rule files found"), std::string::npos) << r.output;
   const YAML::Node doc = YAML::LoadFile(kDeployDir + "/prometheus/prometheus.yml");
   bool agentmetrics_job = false;
   for (const auto& job : doc["scrape_configs"]) agentmetrics_job |= job["job_name"].as<std::string>() == "agentmetrics";
@@ -225,7 +226,7 @@ TEST(Alertmanager, CriticalAlertsPageAndEveryAlertReachesTheWebhook) {
 
 nlohmann::json load_dashboard() { return nlohmann::json::parse(read_file(kDeployDir + "/grafana/dashboards/agentmetrics.json")); }
 
-TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsDoraAndTheirPanels) {
+TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsDoraCostAndTheirPanels) {
   const auto d = load_dashboard();
   const std::vector<std::pair<std::string, std::vector<std::string>>> spec = {
       {"Task Overview", {"Total tasks completed (24h, 7d, 30d)", "Success rate trend", "Average task duration", "Tasks by agent type"}},
@@ -237,6 +238,10 @@ TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsDoraAndTheirPanels) {
       {"DORA",
        {"Deployment frequency", "Lead time for changes (median)", "Change failure rate", "Failed deployment recovery time (median)",
         "DORA performance band"}},
+      // What the agents' own telemetry reports (docs/otlp.md), and the KPIs of cost.
+      {"Tokens and cost",
+       {"Tokens by agent and model", "Tokens by type", "Cost per day by agent and model", "Cost per successful task", "Sessions",
+        "API errors by status", "Tool calls and failures", "Tokens per task"}},
   };
   std::vector<std::string> rows;
   std::map<std::string, std::set<std::string>> panels_of;

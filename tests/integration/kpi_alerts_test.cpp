@@ -120,7 +120,8 @@ TEST(KpiAlerts, ACrossedThresholdFiresTheWebhookAndARecoveryResolvesIt) {
   ASSERT_EQ(run_cli(ns, {"kpi", "--window", "24h", "--json", "--store", store}, &out), 0) << out;
   const json report = json::parse(out);
   EXPECT_EQ(report["window"], "24h");
-  ASSERT_EQ(report["kpis"].size(), 25u);  // the specification's 23 and DORA's change failure rate and recovery time
+  // The specification's 23, DORA's change failure rate and recovery time, and the two of cost.
+  ASSERT_EQ(report["kpis"].size(), 27u);
   EXPECT_EQ(report["kpis"][0]["id"], "code_coverage");
   EXPECT_EQ(report["kpis"][0]["value"], 90);
   EXPECT_EQ(report["kpis"][0]["status"], "ok");
@@ -130,16 +131,44 @@ TEST(KpiAlerts, TasksMoveHealthAndTheAiSuccessRate) {
   TempDir dir;
   const std::string ns = unique_namespace("kpi-tasks");
   CollectorProcess collector(ns, {"--store=" + dir.path() + "/events.db"});
-  for (const char* success : {"true", "true", "true", "false"}) {
-    ASSERT_EQ(
-        run_cli(ns, {"record", "task", "--agent_type", "build", "--task_type", "fix", "--success", success, "--duration_seconds", "100"}),
-        0);
+  // Three of the four report what they cost, two of those succeeded; one reports its tokens.
+  const std::vector<std::vector<std::string>> costs = {
+      {"--cost_usd", "0.5", "--tokens_input", "2500000", "--tokens_output", "600000"}, {"--cost_usd", "1.25"}, {}, {"--cost_usd", "0.75"}};
+  const char* outcomes[] = {"true", "true", "true", "false"};
+  for (std::size_t i = 0; i < costs.size(); ++i) {
+    std::vector<std::string> args = {"record",    "task",      "--agent_type",       "build", "--task_type", "fix",
+                                     "--success", outcomes[i], "--duration_seconds", "100"};
+    args.insert(args.end(), costs[i].begin(), costs[i].end());
+    ASSERT_EQ(run_cli(ns, args), 0);
   }
   EXPECT_EQ(wait_for_sample(collector, "opencode_ai_success_rate{agent_type=\"build\"}", 0.75), 0.75);
   const json health = json::parse(http_get(collector.url("/health")).body);
   EXPECT_EQ(health["metrics"]["tasks_completed_24h"], 4);
   EXPECT_EQ(health["metrics"]["success_rate_24h"], 0.75);
   EXPECT_EQ(health["metrics"]["avg_task_duration_24h"], 100);
+  EXPECT_EQ(health["metrics"]["cost_usd_24h"], 2.5);
+  // 2.5 USD over the two successful tasks that report a cost; 3.1 million tokens in the one
+  // task that reports them, past the alert threshold of 2 million.
+  const std::string cost = R"(opencode_kpi_value{group="ai_assistance",kpi="cost_per_successful_task",window="24h"})";
+  EXPECT_EQ(wait_for_sample(collector, cost, 1.25), 1.25);
+  const std::string tokens = R"(opencode_kpi_status{group="ai_assistance",kpi="tokens_per_task",window="24h"})";
+  EXPECT_EQ(wait_for_sample(collector, tokens, 2), 2);
+  EXPECT_EQ(json::parse(http_get(collector.url("/health")).body)["metrics"]["kpis_alerting"], 1);
+  // The command reads the same store and agrees.
+  std::string out;
+  ASSERT_EQ(run_cli(ns, {"kpi", "--window", "24h", "--json", "--store", dir.path() + "/events.db"}, &out), 0) << out;
+  const json report = json::parse(out);
+  EXPECT_EQ(report["cost_usd"], 2.5);
+  EXPECT_EQ(report["tasks_with_cost"], 3);
+  ASSERT_EQ(run_cli(ns, {"kpi", "--window", "24h", "--store", dir.path() + "/events.db"}, &out), 0) << out;
+  EXPECT_NE(out.find("COST over the last 24h: $2.50 (3 tasks report a cost, 2 of them successful)\n"), std::string::npos) << out;
+  // Over the week, the day's spend beside the week's.
+  ASSERT_EQ(run_cli(ns, {"kpi", "--store", dir.path() + "/events.db"}, &out), 0) << out;
+  EXPECT_NE(out.find("COST over the last 7d: $2.50 (3 tasks report a cost, 2 of them successful); over the last 24h: $2.50\n"),
+            std::string::npos)
+      << out;
+  ASSERT_EQ(run_cli(ns, {"kpi", "--json", "--store", dir.path() + "/events.db"}, &out), 0) << out;
+  EXPECT_EQ(json::parse(out)["cost_usd_24h"], 2.5);
 }
 
 TEST(KpiAlerts, AReceiverThatIsDownIsCountedAndTheDaemonGoesOn) {

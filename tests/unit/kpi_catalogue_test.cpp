@@ -1,5 +1,5 @@
-// The KPI catalogue: the specification's 23 KPIs and DORA's two with their targets and thresholds,
-// overrides, status rules, and window lengths.
+// The KPI catalogue: the specification's 23 KPIs, DORA's two and the two of cost with their
+// targets and thresholds, overrides, status rules, and window lengths.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -73,6 +73,9 @@ TEST(KpiCatalogue, HoldsTheSpecificationsKpisInOrder) {
       {"time_saved_by_ai", kAiAssistance, ">=", 50, "<", 30},
       {"ai_prompt_success_rate", kAiAssistance, ">=", 85, "<", 70},
       {"human_intervention_rate", kAiAssistance, "<=", 30, ">", 50},
+      // What the AI costs
+      {"cost_per_successful_task", kAiAssistance, "<=", 2, ">", 5},
+      {"tokens_per_task", kAiAssistance, "<=", 1'000'000, ">", 2'000'000},
   };
   const auto catalogue = kpi_catalogue();
   ASSERT_EQ(catalogue.size(), std::size(expected));
@@ -99,11 +102,15 @@ TEST(KpiCatalogue, HoldsTheSpecificationsKpisInOrder) {
   EXPECT_EQ(find_kpi("code_churn")->direction, KpiDirection::kStable);
   EXPECT_EQ(find_kpi("code_churn")->unit, KpiUnit::kRatio);
   EXPECT_EQ(find_kpi("defect_escape_rate")->unit, KpiUnit::kPerKloc);
+  EXPECT_EQ(find_kpi("cost_per_successful_task")->unit, KpiUnit::kUsd);
+  EXPECT_EQ(find_kpi("tokens_per_task")->unit, KpiUnit::kTokens);
 }
 
 TEST(KpiCatalogue, NamesItsEnums) {
   EXPECT_EQ(to_string(KpiGroup::kAiAssistance), "ai_assistance");
   EXPECT_EQ(to_string(KpiUnit::kPerWeek), "per_week");
+  EXPECT_EQ(to_string(KpiUnit::kUsd), "usd");
+  EXPECT_EQ(to_string(KpiUnit::kTokens), "tokens");
   EXPECT_EQ(to_string(KpiDirection::kHigherIsBetter), "higher_is_better");
   EXPECT_EQ(to_string(KpiStatus::kNoData), "no_data");
   EXPECT_EQ(status_gauge_value(KpiStatus::kOk), 0);

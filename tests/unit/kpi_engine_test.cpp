@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -112,6 +113,9 @@ struct Task {
   double duration;
   std::optional<bool> intervention;
   std::optional<double> generated, accepted, saved, sent, useful;
+  std::optional<double> cost;
+  std::optional<std::array<double, 4>> tokens;  // input, output, cache read, cache creation
+  std::optional<double> edits_accepted, edits_rejected;
 };
 struct Pipeline {
   double time;
@@ -173,7 +177,9 @@ History generate() {
 
   History h;
   for (int i = 0; i < 400; ++i) {
-    Task t{when(), agents[static_cast<std::size_t>(i) % agents.size()], chance(0.8), uniform(600, 30000), {}, {}, {}, {}, {}, {}};
+    Task t{
+        when(), agents[static_cast<std::size_t>(i) % agents.size()], chance(0.8), uniform(600, 30000), {}, {}, {}, {}, {}, {}, {}, {}, {},
+        {}};
     if (chance(0.7)) t.intervention = chance(0.3);
     if (chance(0.5)) {
       t.generated = whole(10, 500);
@@ -184,6 +190,11 @@ History generate() {
       t.sent = whole(1, 30);
       if (chance(0.9)) t.useful = std::floor(*t.sent * uniform(0, 1));
     }
+    // Sessions from the agents' telemetry: cost, tokens, edits.
+    if (chance(0.6)) t.cost = uniform(0, 8);
+    if (chance(0.6)) t.tokens = std::array{whole(0, 50000), whole(0, 8000), whole(0, 2'000'000), whole(0, 100000)};
+    if (chance(0.4)) t.edits_accepted = whole(0, 20);
+    if (chance(0.4)) t.edits_rejected = whole(0, 5);
     h.tasks.push_back(t);
   }
   for (int i = 0; i < 150; ++i) h.pipelines.push_back({when(), chance(0.9)});
@@ -279,6 +290,7 @@ std::map<std::string, std::optional<double>> expected_values(const History& h, c
   // Tasks.
   double n = 0, ok = 0, ok_duration = 0, autonomous = 0, interventions = 0;
   double generated = 0, accepted = 0, saved = 0, saved_total = 0, sent = 0, useful = 0;
+  double generating = 0, costed = 0, cost = 0, costed_ok = 0, tokened = 0, tokens = 0, editing = 0, edits_accepted = 0, edits_rejected = 0;
   for (const auto& t : h.tasks) {
     if (!r.has(t.time)) continue;
     ++n;
@@ -288,7 +300,22 @@ std::map<std::string, std::optional<double>> expected_values(const History& h, c
       if (!t.intervention.value_or(false)) ++autonomous;
     }
     if (t.intervention.value_or(false)) ++interventions;
+    if (t.cost) {
+      ++costed;
+      cost += *t.cost;
+      costed_ok += t.success;
+    }
+    if (t.tokens) {
+      ++tokened;
+      for (const double count : *t.tokens) tokens += count;
+    }
+    if (t.edits_accepted || t.edits_rejected) {
+      ++editing;
+      edits_accepted += t.edits_accepted.value_or(0);
+      edits_rejected += t.edits_rejected.value_or(0);
+    }
     if (t.generated) {
+      ++generating;
       generated += *t.generated;
       accepted += t.accepted.value_or(0);
     }
@@ -296,9 +323,11 @@ std::map<std::string, std::optional<double>> expected_values(const History& h, c
       saved += *t.saved;
       saved_total += t.duration + *t.saved;
     }
-    if (t.sent) {
+    // A task that counts its prompts without judging them (a session of the agents' telemetry)
+    // says nothing of their success.
+    if (t.sent && t.useful) {
       sent += *t.sent;
-      useful += t.useful.value_or(0);
+      useful += *t.useful;
     }
   }
   if (n > 0) {
@@ -309,6 +338,12 @@ std::map<std::string, std::optional<double>> expected_values(const History& h, c
   }
   if (ok > 0) x["average_task_duration"] = ok_duration / ok / kHour;
   if (generated > 0) x["ai_code_acceptance"] = 100 * accepted / generated;
+  // Without any task reporting its AI lines, the sessions' edits stand in.
+  if (generating == 0 && editing > 0 && edits_accepted + edits_rejected > 0) {
+    x["ai_code_acceptance"] = 100 * edits_accepted / (edits_accepted + edits_rejected);
+  }
+  if (costed_ok > 0) x["cost_per_successful_task"] = cost / costed_ok;
+  if (tokened > 0) x["tokens_per_task"] = tokens / tokened;
   if (saved_total > 0) x["time_saved_by_ai"] = 100 * saved / saved_total;
   if (sent > 0) x["ai_prompt_success_rate"] = 100 * useful / sent;
 
@@ -471,6 +506,15 @@ class KpiHistoryTest : public KpiStoreTest {
       if (t.saved) f["time_saved_seconds"] = num(*t.saved);
       if (t.sent) f["prompts_sent"] = num(*t.sent);
       if (t.useful) f["prompts_useful"] = num(*t.useful);
+      if (t.cost) f["cost_usd"] = num(*t.cost);
+      if (t.tokens) {
+        f["tokens_input"] = num((*t.tokens)[0]);
+        f["tokens_output"] = num((*t.tokens)[1]);
+        f["tokens_cache_read"] = num((*t.tokens)[2]);
+        f["tokens_cache_creation"] = num((*t.tokens)[3]);
+      }
+      if (t.edits_accepted) f["edits_accepted"] = num(*t.edits_accepted);
+      if (t.edits_rejected) f["edits_rejected"] = num(*t.edits_rejected);
       add(OutcomeKind::kTask, t.time, f);
     }
     for (const auto& p : h.pipelines) {
@@ -521,7 +565,7 @@ TEST_F(KpiHistoryTest, EveryKpiMatchesTheHandComputedValueInSeveralWindows) {
   for (const auto window : {std::chrono::seconds(7 * 24h), std::chrono::seconds(3 * 24h), std::chrono::seconds(24h)}) {
     const auto w = static_cast<double>(window.count());
     const auto results = e.compute(window, kNow);
-    ASSERT_EQ(results.size(), 25u);
+    ASSERT_EQ(results.size(), 27u);
     const auto current = expected_values(h, {kNow - w, kNow});
     const auto previous = expected_values(h, {kNow - 2 * w, kNow - w});
     for (std::size_t i = 0; i < results.size(); ++i) {
@@ -539,7 +583,7 @@ TEST_F(KpiHistoryTest, EveryKpiMatchesTheHandComputedValueInSeveralWindows) {
   }
   // Every KPI has data over the week in this history, so none was compared as "both empty".
   const auto week = expected_values(h, {kNow - kWeek, kNow});
-  EXPECT_EQ(week.size(), 25u);
+  EXPECT_EQ(week.size(), 27u);
   for (const auto& [id, v] : week) EXPECT_TRUE(v.has_value()) << id;
 }
 
@@ -548,12 +592,15 @@ TEST_F(KpiHistoryTest, SamplesCountTheEventsBehindEachValue) {
   store(h);
   const auto results = compute();
   const Range week{kNow - kWeek, kNow};
-  std::int64_t tasks = 0, succeeded = 0, saved = 0, deployments = 0, tests = 0, commits = 0;
+  std::int64_t tasks = 0, succeeded = 0, saved = 0, judged = 0, costed = 0, tokened = 0, deployments = 0, tests = 0, commits = 0;
   for (const auto& t : h.tasks) {
     if (!week.has(t.time)) continue;
     ++tasks;
     succeeded += t.success;
     saved += t.saved.has_value();
+    judged += t.sent && t.useful;
+    costed += t.cost.has_value();
+    tokened += t.tokens.has_value();
   }
   for (const auto& d : h.deployments) deployments += week.has(d.time);
   for (const auto& t : h.test_runs) tests += week.has(t.time);
@@ -562,6 +609,9 @@ TEST_F(KpiHistoryTest, SamplesCountTheEventsBehindEachValue) {
   EXPECT_EQ(find(results, "task_completion_rate").samples, tasks);
   EXPECT_EQ(find(results, "average_task_duration").samples, succeeded);
   EXPECT_EQ(find(results, "time_saved_by_ai").samples, saved);
+  EXPECT_EQ(find(results, "ai_prompt_success_rate").samples, judged);
+  EXPECT_EQ(find(results, "cost_per_successful_task").samples, costed);
+  EXPECT_EQ(find(results, "tokens_per_task").samples, tokened);
   EXPECT_EQ(find(results, "deployment_frequency").samples, deployments);
   EXPECT_EQ(find(results, "test_execution_time").samples, tests);
   EXPECT_EQ(find(results, "code_churn").samples, commits);
@@ -611,7 +661,7 @@ TEST_F(KpiHistoryTest, AiSuccessRateByAgentAndTaskFigures) {
 
 TEST_F(KpiStoreTest, AnEmptyStoreHasNoDataForEveryKpi) {
   const auto results = compute();
-  ASSERT_EQ(results.size(), 25u);
+  ASSERT_EQ(results.size(), 27u);
   for (const auto& r : results) {
     EXPECT_FALSE(r.value) << r.definition->id;
     EXPECT_FALSE(r.previous) << r.definition->id;
@@ -884,11 +934,104 @@ TEST_F(KpiStoreTest, AiRatesCountOnlyTheTasksThatReportThem) {
   task(1000, {{"time_saved_seconds", num(1000)}});
   task(3000, {{"time_saved_seconds", num(0)}, {"prompts_sent", num(10)}, {"prompts_useful", num(9)}});
   task(99999, {});
+  task(1000, {{"prompts_sent", num(40)}});  // counted, not judged: a session from the agents' telemetry
   const auto results = compute();
   expect_value(find(results, "ai_code_acceptance").value, 45, "acceptance");
   EXPECT_EQ(find(results, "ai_code_acceptance").samples, 2);
   expect_value(find(results, "time_saved_by_ai").value, 100.0 * 1000 / (2000 + 3000), "time saved");
   expect_value(find(results, "ai_prompt_success_rate").value, 90, "prompts");
+  EXPECT_EQ(find(results, "ai_prompt_success_rate").samples, 1);
+}
+
+// Sessions as the OTLP receivers store them (docs/otlp.md): the cost over the successful ones
+// among those that report a cost, the tokens over those that report tokens.
+TEST_F(KpiStoreTest, CostPerSuccessfulTaskAndTokensPerTask) {
+  const auto session = [&](double time, bool success, Fields extra) {
+    Fields f{{"agent_type", text("claude_code")},
+             {"task_type", text("session")},
+             {"success", flag(success)},
+             {"duration_seconds", num(600)},
+             {"origin", text("otlp")}};
+    f.merge(extra);
+    add(OutcomeKind::kTask, time, f);
+  };
+  session(kNow - kHour, true, {{"cost_usd", num(1.5)}, {"tokens_input", num(1000)}, {"tokens_output", num(500)}});
+  session(kNow - 2 * kHour, true, {{"cost_usd", num(0.5)}, {"tokens_cache_read", num(300000)}, {"tokens_cache_creation", num(8500)}});
+  session(kNow - 3 * kHour, false, {{"cost_usd", num(4)}});  // its cost is paid by the successes
+  session(kNow - 4 * kHour, true, {});                       // reports neither: left out of both
+  session(kNow - 3 * kDay, true, {{"cost_usd", num(100)}});  // outside the 24h window and the one before
+  const auto results = compute(24h);
+  const KpiResult cost = find(results, "cost_per_successful_task");
+  expect_value(cost.value, (1.5 + 0.5 + 4) / 2, "cost per successful task");
+  EXPECT_EQ(cost.samples, 3);
+  EXPECT_DOUBLE_EQ(cost.details.at("cost_usd"), 6);
+  EXPECT_DOUBLE_EQ(cost.details.at("successful_tasks"), 2);
+  EXPECT_EQ(cost.status, KpiStatus::kWarning);  // 3 USD: above the target of 2, not past 5
+  EXPECT_EQ(cost.previous, std::nullopt);
+  const KpiResult tokens = find(results, "tokens_per_task");
+  expect_value(tokens.value, (1000 + 500 + 300000 + 8500) / 2.0, "tokens per task");
+  EXPECT_EQ(tokens.samples, 2);
+  EXPECT_DOUBLE_EQ(tokens.details.at("input"), 500);
+  EXPECT_DOUBLE_EQ(tokens.details.at("output"), 250);
+  EXPECT_DOUBLE_EQ(tokens.details.at("cache_read"), 150000);
+  EXPECT_DOUBLE_EQ(tokens.details.at("cache_creation"), 4250);
+  EXPECT_EQ(tokens.status, KpiStatus::kOk);
+  // The /health figure: everything the day's tasks report.
+  const TaskFigures day = engine().task_figures(24h, kNow);
+  ASSERT_TRUE(day.cost_usd);
+  EXPECT_DOUBLE_EQ(*day.cost_usd, 6);
+  // Over the week the 100 USD session makes it an alert.
+  EXPECT_EQ(find(compute(), "cost_per_successful_task").status, KpiStatus::kAlert);
+  expect_value(find(compute(), "cost_per_successful_task").value, 106 / 3.0, "over the week");
+}
+
+// Money spent with nothing to show: no value (the cost per success is unbounded), but the spend
+// is given; tasks that report no cost leave both empty.
+TEST_F(KpiStoreTest, CostWithoutASuccessHasNoValueButItsSpend) {
+  const Fields failed{{"agent_type", text("codex")},
+                      {"task_type", text("session")},
+                      {"success", flag(false)},
+                      {"duration_seconds", num(60)},
+                      {"cost_usd", num(0.25)}};
+  add(OutcomeKind::kTask, kNow - kHour, failed);
+  add(OutcomeKind::kTask, kNow - kHour,
+      {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(true)}, {"duration_seconds", num(60)}});
+  const KpiResult cost = find(compute(24h), "cost_per_successful_task");
+  EXPECT_FALSE(cost.value);
+  EXPECT_EQ(cost.status, KpiStatus::kNoData);
+  EXPECT_EQ(cost.samples, 1);
+  EXPECT_DOUBLE_EQ(cost.details.at("cost_usd"), 0.25);
+  EXPECT_DOUBLE_EQ(*engine().task_figures(24h, kNow).cost_usd, 0.25);
+  EXPECT_FALSE(find(compute(24h), "tokens_per_task").value);
+  const TaskFigures earlier = engine().task_figures(24h, kNow - kDay);
+  EXPECT_EQ(earlier.tasks, 0);
+  EXPECT_FALSE(earlier.cost_usd);
+}
+
+// AI-generated code acceptance from the sessions' edits where no task reports its AI lines,
+// and from the lines alone as soon as one does.
+TEST_F(KpiStoreTest, CodeAcceptanceFallsBackToTheSessionsEdits) {
+  const auto task = [&](Fields extra) {
+    Fields f{{"agent_type", text("claude_code")}, {"task_type", text("session")}, {"success", flag(true)}, {"duration_seconds", num(60)}};
+    f.merge(extra);
+    add(OutcomeKind::kTask, kNow - kHour, f);
+  };
+  task({{"edits_accepted", num(6)}, {"edits_rejected", num(2)}});
+  task({{"edits_accepted", num(1)}});
+  task({{"edits_rejected", num(1)}});
+  task({});
+  KpiResult acceptance = find(compute(24h), "ai_code_acceptance");
+  expect_value(acceptance.value, 100.0 * 7 / 10, "acceptance from edits");
+  EXPECT_EQ(acceptance.samples, 3);
+  EXPECT_DOUBLE_EQ(acceptance.details.at("edits_accepted"), 7);
+  EXPECT_DOUBLE_EQ(acceptance.details.at("edits_rejected"), 3);
+  EXPECT_EQ(acceptance.status, KpiStatus::kWarning);  // 70%: under the target of 80, above 60
+
+  task({{"ai_lines_generated", num(100)}, {"ai_lines_accepted", num(95)}, {"edits_rejected", num(50)}});
+  acceptance = find(compute(24h), "ai_code_acceptance");
+  expect_value(acceptance.value, 95, "acceptance from lines");
+  EXPECT_EQ(acceptance.samples, 1);
+  EXPECT_TRUE(acceptance.details.empty());
 }
 
 TEST_F(KpiStoreTest, LeadTimeAndTechnicalDebt) {

@@ -58,12 +58,12 @@ std::size_t width(const std::string& s) {
 
 TEST(KpiReportJson, HasTheDocumentedShape) {
   const auto results = all_results();
-  const nlohmann::json j = kpi_report_json(results, 7 * 24h, 1'800'000'000);
+  const nlohmann::json j = kpi_report_json(results, 7 * 24h, 1'800'000'000, std::nullopt);
   EXPECT_EQ(j["window"], "7d");
   EXPECT_EQ(j["window_seconds"], 604800);
   EXPECT_EQ(j["generated_at"], "2027-01-15T08:00:00Z");
   ASSERT_TRUE(j["kpis"].is_array());
-  ASSERT_EQ(j["kpis"].size(), 25u);
+  ASSERT_EQ(j["kpis"].size(), 27u);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& k = j["kpis"][i];
     const KpiResult& r = results[i];
@@ -119,13 +119,13 @@ TEST(KpiReportJson, HasTheDocumentedShape) {
 
 TEST(KpiReportTable, IsAlignedWithOneLinePerKpi) {
   const auto results = all_results();
-  const std::string table = render_kpi_table(results, 7 * 24h);
+  const std::string table = render_kpi_table(results, 7 * 24h, std::nullopt);
   const auto all_lines = lines_of(table);
-  // The KPIs, then after a blank line the spread of those that are means over items, then
-  // DORA's keys.
+  // The KPIs, then after a blank line the window's cost, the spread of those that are means
+  // over items, then DORA's keys.
   const auto blank = std::find(all_lines.begin(), all_lines.end(), "");
   const std::vector<std::string> lines(all_lines.begin(), blank);
-  ASSERT_EQ(lines.size(), 26u) << table;
+  ASSERT_EQ(lines.size(), 28u) << table;
   EXPECT_EQ(table.back(), '\n');
   EXPECT_EQ(lines[0].rfind("GROUP", 0), 0u) << lines[0];
   EXPECT_NE(lines[0].find("TREND (vs previous 7d)"), std::string::npos) << lines[0];
@@ -155,14 +155,16 @@ TEST(KpiReportTable, IsAlignedWithOneLinePerKpi) {
   EXPECT_NE(lines[3].find("↑ +10.0% worse"), std::string::npos) << lines[3];
   EXPECT_NE(table.find("2-4 h"), std::string::npos) << table;
   const std::vector<std::string> sections(blank, all_lines.end());
-  ASSERT_EQ(sections.size(), 1u + 2 + 1 + 5) << table;  // blank, SPREAD and lead time, blank, DORA KEY and the four keys
-  EXPECT_EQ(sections[1].rfind("SPREAD", 0), 0u) << table;
-  EXPECT_NE(sections[2].find("Lead Time"), std::string::npos) << table;
-  EXPECT_NE(sections[2].find("30.0 h"), std::string::npos) << sections[2];
-  EXPECT_NE(sections[2].find("60.0 h"), std::string::npos) << sections[2];
-  EXPECT_EQ(sections[4].rfind("DORA KEY", 0), 0u) << table;
+  // blank, the cost, blank, SPREAD and lead time, blank, DORA KEY and the four keys
+  ASSERT_EQ(sections.size(), 1u + 1 + 1 + 2 + 1 + 5) << table;
+  EXPECT_EQ(sections[1], "COST over the last 7d: no task reports a cost; over the last 24h: none") << table;
+  EXPECT_EQ(sections[3].rfind("SPREAD", 0), 0u) << table;
+  EXPECT_NE(sections[4].find("Lead Time"), std::string::npos) << table;
+  EXPECT_NE(sections[4].find("30.0 h"), std::string::npos) << sections[4];
+  EXPECT_NE(sections[4].find("60.0 h"), std::string::npos) << sections[4];
+  EXPECT_EQ(sections[6].rfind("DORA KEY", 0), 0u) << table;
   const auto dora_line = [&](const char* name) {
-    for (std::size_t i = 5; i < sections.size(); ++i) {
+    for (std::size_t i = 7; i < sections.size(); ++i) {
       if (sections[i].rfind(name, 0) == 0) return sections[i];
     }
     return std::string();
@@ -171,6 +173,52 @@ TEST(KpiReportTable, IsAlignedWithOneLinePerKpi) {
   EXPECT_NE(dora_line("Lead Time").find("high"), std::string::npos) << table;
   EXPECT_NE(dora_line("Change Failure Rate").find("high"), std::string::npos) << table;
   EXPECT_NE(dora_line("Deployment Frequency").find("no data"), std::string::npos) << table;
+}
+
+// The window's cost comes from cost_per_successful_task's details: given also when no task
+// succeeded (and the KPI has no value), absent when no task reports a cost.
+TEST(KpiReport, ShowsWhatTheWindowsTasksCost) {
+  auto results = all_results();
+  KpiResult& cost = results[kpi_index(*find_kpi("cost_per_successful_task"))];
+  cost.value = 1.75;
+  cost.samples = 5;
+  cost.details = {{"cost_usd", 7}, {"successful_tasks", 4}};
+  nlohmann::json j = kpi_report_json(results, 24h, 1'800'000'000, 7);
+  EXPECT_EQ(j["cost_usd"], 7);
+  EXPECT_EQ(j["tasks_with_cost"], 5);
+  EXPECT_NE(render_kpi_table(results, 24h, 7).find("\nCOST over the last 24h: $7.00 (5 tasks report a cost, 4 of them successful)\n"),
+            std::string::npos)
+      << render_kpi_table(results, 24h, 7);
+
+  cost.value.reset();
+  cost.samples = 1;
+  cost.details = {{"cost_usd", 0.25}, {"successful_tasks", 0}};
+  j = kpi_report_json(results, 24h, 1'800'000'000, 0.25);
+  EXPECT_EQ(j["cost_usd"], 0.25);
+  EXPECT_NE(render_kpi_table(results, 24h, 0.25).find("COST over the last 24h: $0.25 (1 task reports a cost, 0 of them successful)\n"),
+            std::string::npos)
+      << render_kpi_table(results, 24h, 0.25);
+
+  cost.samples = 0;
+  cost.details.clear();
+  j = kpi_report_json(results, 24h, 1'800'000'000, std::nullopt);
+  EXPECT_TRUE(j["cost_usd"].is_null()) << j.dump();
+  EXPECT_TRUE(j["cost_usd_24h"].is_null()) << j.dump();
+  EXPECT_EQ(j["tasks_with_cost"], 0);
+
+  // Over another window the last 24 hours' spend follows: the day's cost whatever the window.
+  cost.value = 2;
+  cost.samples = 9;
+  cost.details = {{"cost_usd", 12}, {"successful_tasks", 6}};
+  j = kpi_report_json(results, 7 * 24h, 1'800'000'000, 1.5);
+  EXPECT_EQ(j["cost_usd"], 12);
+  EXPECT_EQ(j["cost_usd_24h"], 1.5);
+  EXPECT_NE(render_kpi_table(results, 7 * 24h, 1.5)
+                .find("\nCOST over the last 7d: $12.00 (9 tasks report a cost, 6 of them successful); over the last 24h: $1.50\n"),
+            std::string::npos)
+      << render_kpi_table(results, 7 * 24h, 1.5);
+  EXPECT_NE(render_kpi_table(results, 90min, std::nullopt).find("6 of them successful); over the last 24h: none\n"), std::string::npos)
+      << render_kpi_table(results, 90min, std::nullopt);
 }
 
 TEST(KpiReportFormat, ValuesTargetsAndTrends) {
@@ -186,6 +234,14 @@ TEST(KpiReportFormat, ValuesTargetsAndTrends) {
   EXPECT_EQ(format_kpi_value(*find_kpi("test_execution_time"), 4), "4.0 min");
   EXPECT_EQ(format_kpi_value(*find_kpi("deployment_frequency"), 5.5), "5.5/day");
   EXPECT_EQ(format_kpi_value(*find_kpi("defect_escape_rate"), 0.5), "0.50/KLOC");
+  const auto& cost = *find_kpi("cost_per_successful_task");
+  const auto& tokens = *find_kpi("tokens_per_task");
+  EXPECT_EQ(format_kpi_value(cost, 1.234), "$1.23");
+  EXPECT_EQ(format_target(cost, cost.defaults), "<= $2");
+  EXPECT_EQ(format_alert(cost, {0.5, 2.5}), "> $2.5");
+  EXPECT_EQ(format_kpi_value(tokens, 1234567.4), "1234567 tokens");
+  EXPECT_EQ(format_target(tokens, tokens.defaults), "<= 1000000 tokens");
+  EXPECT_EQ(format_alert(tokens, tokens.defaults), "> 2000000 tokens");
   EXPECT_EQ(format_target(coverage, coverage.defaults), ">= 80%");
   EXPECT_EQ(format_alert(coverage, coverage.defaults), "< 75%");
   EXPECT_EQ(format_target(duration, duration.defaults), "2-4 h");

@@ -22,9 +22,11 @@ collector::Config kpi_config(const std::string& file, const std::string& window)
 }  // namespace
 
 void add_kpi_command(CLI::App& app, int& result) {
-  auto* cmd = app.add_subcommand("kpi",
-                                 "Show the 23 KPIs over a window: value, target, alert threshold, status and the trend against "
-                                 "the window before (read from the store; the collector need not run)");
+  auto* cmd = app.add_subcommand(
+      "kpi",
+      "Show the KPIs over a window: value, target, alert threshold, status and the trend against "
+      "the window before, and what the window's and the last 24 hours' tasks cost (read from the store; the collector need "
+      "not run)");
   struct Options {
     std::string window = "7d";
     std::string store;
@@ -50,10 +52,11 @@ void add_kpi_command(CLI::App& app, int& result) {
       const kpi::KpiEngine engine(store->handle(), kpi::KpiSettings{collector::kpi_overrides(config)});
       const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
       const auto results = engine.compute(window, now);
+      const auto day_cost = engine.task_figures(std::chrono::hours(24), now).cost_usd;
       if (options->json) {
-        std::printf("%s\n", kpi::kpi_report_json(results, window, now).dump(2).c_str());
+        std::printf("%s\n", kpi::kpi_report_json(results, window, now, day_cost).dump(2).c_str());
       } else {
-        std::printf("%s", kpi::render_kpi_table(results, window).c_str());
+        std::printf("%s", kpi::render_kpi_table(results, window, day_cost).c_str());
       }
       result = 0;
     } catch (const ConfigError& e) {
