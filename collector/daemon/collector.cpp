@@ -99,7 +99,12 @@ Collector::Collector(const Config& config)
     log(LogLevel::kInfo, "outcome events are stored",
         {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
   }
-  directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
+  directory_ = std::make_unique<SegmentDirectory>(
+      config_.segment_dir, config_.ns, SegmentLimits{config_.max_segments, config_.max_segments_per_owner, config_.descriptor_reserve});
+  if (directory_->segment_limit() < config_.max_segments) {
+    log(LogLevel::kWarn, "the descriptor limit leaves room for fewer segments than collector.maxSegments",
+        {{"segments", directory_->segment_limit()}, {"max_segments", config_.max_segments}, {"fix", "raise LimitNOFILE or ulimit -n"}});
+  }
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < shard_count; ++i) {
     workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring", store_.get()));
@@ -194,6 +199,9 @@ int Collector::run(const std::function<void()>& reload) {
 void Collector::tick() {
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   if (++ticks_ % kTicksPerTidy == 0) discovery_->tidy();
+  discovery_->retry_waiting();
+  report_suppressed_logs();
+  self_.log_lines_suppressed.Increment(static_cast<double>(log_lines_suppressed()) - self_.log_lines_suppressed.Value());
 }
 
 void Collector::apply(const Config& next) {
@@ -211,6 +219,9 @@ void Collector::apply(const Config& next) {
   restart_needed("collector.familyLimit", next.family_limit != config_.family_limit);
   restart_needed("collector.metricPrefix", next.metric_prefix != config_.metric_prefix);
   restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
+  restart_needed("collector.maxSegments", next.max_segments != config_.max_segments ||
+                                              next.max_segments_per_owner != config_.max_segments_per_owner ||
+                                              next.descriptor_reserve != config_.descriptor_reserve);
   restart_needed("collector.waitMode", next.wait_mode != config_.wait_mode);
   restart_needed("collector.http", next.http.threads != config_.http.threads || next.http.request_timeout != config_.http.request_timeout ||
                                        next.http.max_request_bytes != config_.http.max_request_bytes);
