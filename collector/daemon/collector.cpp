@@ -78,7 +78,7 @@ Collector::Collector(const Config& config)
   if (config_.store.enabled) {
     store::StoreOptions options;
     options.path = store::store_path_for(config_.store.path);
-    options.retention = std::chrono::duration_cast<std::chrono::hours>(config_.store.retention);
+    options.retention = config_.store.retention;
     store_ = std::make_unique<store::StoreWriter>(options, self_.registry());
     kpi::KpiServiceOptions kpi_options{options.path, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_),
                                        config_.metric_prefix};
@@ -89,11 +89,13 @@ Collector::Collector(const Config& config)
     if (config_.cass_memory.enabled) {
       learning::ReflectionWorkerOptions reflection;
       reflection.metric_prefix = config_.metric_prefix;
+      reflection.reflection.max_rules = config_.cass_memory.max_rules;
       reflection_ =
           std::make_unique<learning::ReflectionWorker>(options.path, config_.cass_memory.reflection_interval, self_.registry(), reflection);
       reflection_->start();
       learning::LearningSettings settings;
       settings.context_limit = config_.cass_memory.context_limit;
+      settings.reflection.max_rules = config_.cass_memory.max_rules;
       learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get());
     }
     log(LogLevel::kInfo, "outcome events are stored",

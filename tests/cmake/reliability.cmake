@@ -31,6 +31,11 @@ foreach(reliability_test producer_kill_test segment_faults_test store_faults_tes
   target_link_libraries(${reliability_test} PRIVATE reliability_support nlohmann_json::nlohmann_json)
   add_dependencies(${reliability_test} agentmetricsd agentmetrics-cli test_producer outcome_producer crash_producer rogue_producer segment_flood)
 endforeach()
+# The store's bounds: dates, retention, the rule cap, paging, and cm on a locked store.
+agentmetrics_test(store_bounds_test CONCURRENT reliability/store_bounds_test.cpp)
+target_link_libraries(store_bounds_test PRIVATE reliability_support agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(store_bounds_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>")
+add_dependencies(store_bounds_test agentmetricsd agentmetrics-cli cm)
 # Each of these has its own main(): it enters a private mount namespace before any thread starts
 # (reliability/private_mounts.h), where it may mount small tmpfs file systems.
 target_sources(segment_faults_test PRIVATE reliability/mount_namespace_main.cpp)
