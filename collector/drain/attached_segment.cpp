@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "collector/drain/fault_guard.h"
 #include "collector/common/log.h"
@@ -160,8 +161,10 @@ bool AttachedSegment::prepare_sleep(futex_waitv& waiter, bool& raised) {
       return false;
     }
     // Up all along since raised_at_ (not rung meanwhile): no new race with a producer's push.
-    if (was_up == 0 || doorbell_ == Doorbell::kAwake) {
+    raised_now_ = was_up == 0 || doorbell_ == Doorbell::kAwake;
+    if (raised_now_) {
       raised_at_ = std::chrono::steady_clock::now();
+      fenced_since_raise_ = false;
       raised = true;
     }
     doorbell_ = Doorbell::kRaised;
@@ -184,6 +187,7 @@ bool AttachedSegment::rang() {
 
 bool AttachedSegment::has_pending(bool fenced) {
   if (failed()) return false;
+  if (std::exchange(raised_now_, false)) fenced_since_raise_ = fenced;
   if (doorbell_ == Doorbell::kArmed) {
     if (!rang()) return false;
     doorbell_ = Doorbell::kAwake;
@@ -202,7 +206,7 @@ bool AttachedSegment::has_pending(bool fenced) {
   if (pending) {
     doorbell_ = Doorbell::kAwake;
   } else if (doorbell_ == Doorbell::kRaised &&
-             ((fenced && producer_fenced()) || std::chrono::steady_clock::now() - raised_at_ >= kDoorbellSettle)) {
+             ((fenced_since_raise_ && producer_fenced()) || std::chrono::steady_clock::now() - raised_at_ >= kDoorbellSettle)) {
     doorbell_ = Doorbell::kArmed;
   }
   return pending;

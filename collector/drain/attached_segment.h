@@ -64,8 +64,8 @@ class AttachedSegment {
   // The doorbell protocol (ipc/doorbell.h). prepare_sleep raises the sleeping flag (setting
   // `raised` if it went up now, so a heavy fence is due) and fills the futex to wait on;
   // has_pending tells whether records wait, `fenced` saying whether the heavy fence ran after
-  // the flag went up; woke lowers the flag of a segment that is to be drained. All false/no-ops
-  // on a failed segment.
+  // the flags that went up in this round; woke lowers the flag of a segment that is to be
+  // drained. All false/no-ops on a failed segment.
   //
   // A segment whose rings were all found empty after its flag went up, with the fence or long
   // enough after it (kDoorbellSettle) that no push from before can still be on its way, is
@@ -141,6 +141,8 @@ class AttachedSegment {
   Doorbell doorbell_ = Doorbell::kAwake;
   std::uint32_t bell_ = 0;  // the doorbell's value when the flag went up
   std::chrono::steady_clock::time_point raised_at_{};
+  bool raised_now_ = false;         // the flag went up in this round's prepare_sleep
+  bool fenced_since_raise_ = false;  // the heavy fence ran after it went up
   // Whether the producer rang since the flag went up (or took the flag down).
   bool rang();
   std::vector<std::size_t> read_index_;  // how far we have read each ring

@@ -151,10 +151,16 @@ TEST(HostileSegments, AFileIsAttachedOnceWhateverItsNamesAndCountedExactly) {
   CollectorProcess collector(ns, {"--segment-dir=" + dir.path()});
   constexpr long kEvents = 20000;  // under a ring's capacity: nothing is dropped however the threads are scheduled
   Process producer({kTestProducerBinary, "--threads", "2", "--events", std::to_string(kEvents), "--label", "links", "--start-delay-ms",
-                    "1000", "--linger-ms", "1500"},
+                    "500", "--linger-ms", "3000"},
                    producer_env(ns, dir));
-  ASSERT_TRUE(wait_until([&] { return !segment_files(ns, dir.path()).empty(); })) << producer.output();
-  const std::string original = segment_files(ns, dir.path()).front();
+  // Its published name (not the set-up file it renames into place).
+  std::string original;
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& name : segment_files(ns, dir.path())) {
+      if (name.starts_with("agentmetrics.")) original = name;
+    }
+    return !original.empty();
+  })) << producer.output();
   const int dirfd = ::open(dir.path().c_str(), O_DIRECTORY | O_RDONLY);
   // Published under other names the way a producer publishes: a rename into place.
   for (int i = 0; i < 50; ++i) {
@@ -163,10 +169,11 @@ TEST(HostileSegments, AFileIsAttachedOnceWhateverItsNamesAndCountedExactly) {
     const std::string name = "agentmetrics." + ns + ".1." + std::to_string(9000 + i);
     ASSERT_EQ(::renameat(dirfd, staging.c_str(), dirfd, name.c_str()), 0);
   }
-  // Renamed back and forth while the producer writes.
+  // Renamed back and forth while the producer writes (from 0.5 s on), ending well before it
+  // exits (after 3.5 s) and its segment is reclaimed.
   const std::string other = "agentmetrics." + ns + ".2.7777";
   std::string at = original;
-  const auto until = Clock::now() + std::chrono::milliseconds(2500);
+  const auto until = Clock::now() + std::chrono::milliseconds(2000);
   int renames = 0;
   while (Clock::now() < until) {
     const std::string next = at == original ? other : original;
@@ -188,8 +195,7 @@ TEST(HostileSegments, AFileIsAttachedOnceWhateverItsNamesAndCountedExactly) {
   EXPECT_EQ(value(s, "agentmetrics_segment_attachments_total"), 1);
   EXPECT_EQ(value(s, "agentmetrics_segments_reclaimed_total"), 1);
   EXPECT_GE(value(s, "agentmetrics_segment_names_ignored_total{reason=\"attached\"}"), 50);
-  EXPECT_TRUE(wait_until([&] { return segment_files(ns, dir.path()).empty(); }))
-      << segment_files(ns, dir.path()).size() << " names left, e.g. " << segment_files(ns, dir.path()).front();
+  EXPECT_TRUE(wait_until([&] { return segment_files(ns, dir.path()).empty(); })) << segment_files(ns, dir.path()).size() << " names left";
 }
 
 // A junk file renamed between two segment names as fast as possible is refused and logged
