@@ -141,7 +141,7 @@ class AttachedSegment {
   Doorbell doorbell_ = Doorbell::kAwake;
   std::uint32_t bell_ = 0;  // the doorbell's value when the flag went up
   std::chrono::steady_clock::time_point raised_at_{};
-  bool raised_now_ = false;         // the flag went up in this round's prepare_sleep
+  bool raised_now_ = false;          // the flag went up in this round's prepare_sleep
   bool fenced_since_raise_ = false;  // the heavy fence ran after it went up
   // Whether the producer rang since the flag went up (or took the flag down).
   bool rang();
