@@ -13,10 +13,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
+#include "tests/reliability/logged_lines.h"
 #include "tests/reliability/reliability_paths.h"
 #include "tests/reliability/segment_files.h"
 #include "tests/reliability/wait_until.h"
@@ -239,27 +239,14 @@ TEST(HostileSegments, JunkFilesRenamedInALoopOrByHundredsKeepTheLogSmall) {
       collector, [&](const Samples& got) { return value(got, "agentmetrics_segments_rejected_total{reason=\"bad_magic\"}") == 1 + kJunk; });
   EXPECT_EQ(value(s, "agentmetrics_segments_rejected_total{reason=\"bad_magic\"}"), 1 + kJunk);
   // Every refusal is accounted for: written, or counted on a later line of the same message.
-  std::size_t written = 0, left_out = 0;
+  LoggedLines rejected;
   ASSERT_TRUE(wait_until([&] {
-    const std::string log = collector.process().output();
-    written = left_out = 0;
-    const std::regex suppressed_on_line("segment rejected .* suppressed=([0-9]+)");
-    const std::regex summary("log lines suppressed message=\"segment rejected\" count=([0-9]+)");
-    std::istringstream lines(log);
-    for (std::string line; std::getline(lines, line);) {
-      std::smatch m;
-      if (std::regex_search(line, m, summary)) {
-        left_out += std::stoul(m[1]);
-      } else if (line.find("segment rejected") != std::string::npos) {
-        ++written;
-        if (std::regex_search(line, m, suppressed_on_line)) left_out += std::stoul(m[1]);
-      }
-    }
-    return written + left_out == 1 + kJunk;
-  })) << written
-      << " written, " << left_out << " left out";
-  EXPECT_LE(written, 25u);
-  const auto suppressed = static_cast<double>(left_out);
+    rejected = logged_lines(collector.process().output(), "segment rejected");
+    return rejected.written + rejected.left_out == 1 + kJunk;
+  })) << rejected.written
+      << " written, " << rejected.left_out << " left out";
+  EXPECT_LE(rejected.written, 25u);
+  const auto suppressed = static_cast<double>(rejected.left_out);
   s = scrape_until(collector, [&](const Samples& got) { return value(got, "agentmetrics_log_lines_suppressed_total") >= suppressed; });
   EXPECT_GE(value(s, "agentmetrics_log_lines_suppressed_total"), suppressed);
 }
