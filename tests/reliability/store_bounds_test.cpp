@@ -223,7 +223,8 @@ TEST(StoreBounds, CmContextOnALockedStoreAnswersFromWhatIsIndexedAndSaysItIsDegr
   ::close(ready[0]);
   ::close(ready[1]);
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_LT(r.seconds, 1.0) << "it waited for the lock";
+  // Well within the busy timeout it used to wait out (how fast it answers is bench/cm_context_bench's).
+  EXPECT_LT(r.seconds, store::EventStore::kBusyTimeoutMs / 2000.0) << "it waited for the lock";
   const json data = r.data()["data"];
   EXPECT_EQ(data["degraded"], true) << r.out;
   EXPECT_NE(data["degraded_reason"].get<std::string>().find("locked by another writer"), std::string::npos);
