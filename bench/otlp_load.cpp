@@ -99,10 +99,11 @@ std::string fetch(const std::string& url) {
   CURL* curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* d, std::size_t s, std::size_t n, void* out) {
-    static_cast<std::string*>(out)->append(d, s * n);
-    return s * n;
-  });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char* d, std::size_t s, std::size_t n, void* out) {
+        static_cast<std::string*>(out)->append(d, s * n);
+        return s * n;
+      });
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
   curl_easy_perform(curl);
   curl_easy_cleanup(curl);
@@ -169,7 +170,8 @@ Row run_row(const Options& o, const Daemon& daemon, int otlp_port, const std::st
   const double cpu = cpu_seconds(daemon.pid) - cpu_before;
   const std::string after = fetch(metrics_url);
   Row r;
-  r.ring_per_second = (sample(after, "agentmetrics_events_drained_total") - sample(before, "agentmetrics_events_drained_total")) / o.seconds;
+  r.ring_per_second =
+      (sample(after, "agentmetrics_events_drained_total") - sample(before, "agentmetrics_events_drained_total")) / o.seconds;
   const std::string points = "agentmetrics_otlp_points_total{result=\"mapped\"}";
   const double mapped = sample(after, points) - sample(before, points);
   r.otlp_points_per_second = mapped / o.seconds;
@@ -202,7 +204,8 @@ int main(int argc, char** argv) {
                   r.points_per_cpu_second, r.refused);
       std::fflush(stdout);
     }
-    std::printf("\ncollector memory at the end: %.1f MiB resident (less shared segments)\n", static_cast<double>(private_rss_bytes(daemon.pid)) / 1048576.0);
+    std::printf("\ncollector memory at the end: %.1f MiB resident (less shared segments)\n",
+                static_cast<double>(private_rss_bytes(daemon.pid)) / 1048576.0);
     stop_and_reap(daemon.pid);
     remove_segments(ns);
   } catch (const std::exception& e) {
