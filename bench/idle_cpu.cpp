@@ -198,7 +198,7 @@ std::optional<IdleFigures> measure_daemon(const Options& options, const std::str
   stop_and_reap(producer);
   stop_and_reap(daemon.pid);
   remove_segments(ns);
-  fs::remove(daemon.log);
+  remove_daemon_files(daemon);
   fs::remove(config);
   return figures;
 }
