@@ -322,7 +322,6 @@ TEST_F(HttpAbuse, ALockedStoreHoldsNoThreadAndTheProbesAnswer) {
   EXPECT_EQ(collector_.samples().at(R"(agentmetrics_api_requests_total{code="STORE_BUSY",command="playbook add"})"), 4);
 }
 
-
 // A client repeats requests the collector refuses and logs (a bad change to the learning API,
 // another Host), hundreds a second: each message is written within its budget (20 at once,
 // then one a second) and every line left out is counted, in the log and in /metrics. Before,
@@ -342,7 +341,8 @@ TEST_F(HttpAbuse, RefusedRequestsByTheHundredKeepTheLogSmall) {
     EXPECT_TRUE(wait_until([&] {
       lines = logged_lines(collector_.process().output(), message);
       return lines.written + lines.left_out == kRequests;
-    })) << message << ": " << lines.written << " written, " << lines.left_out << " left out";
+    })) << message
+        << ": " << lines.written << " written, " << lines.left_out << " left out";
     // The burst, then one a second while the requests went on.
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count();
     EXPECT_LE(lines.written, 20u + static_cast<std::size_t>(seconds) + 1) << message;
