@@ -54,14 +54,17 @@ std::string default_daemon_path() {
 
 Daemon start_daemon(const std::string& path, const std::string& ns, const std::vector<std::string>& extra_args) {
   Daemon d;
-  d.log = fs::temp_directory_path() / ("agentmetrics-bench-" + ns + ".log");
+  d.dir = fs::temp_directory_path() / ("agentmetrics-bench-" + ns);
+  fs::create_directory(d.dir);
+  fs::permissions(d.dir, fs::perms::owner_all);
+  d.log = d.dir / "agentmetricsd.log";
   d.pid = spawn([&] {
     const int log_fd = ::open(d.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (log_fd >= 0) {
       ::dup2(log_fd, STDOUT_FILENO);
       ::dup2(log_fd, STDERR_FILENO);
     }
-    const std::string store = (fs::temp_directory_path() / ("agentmetrics-bench-" + ns + ".db")).string();
+    const std::string store = (d.dir / "events.db").string();
     std::vector<std::string> args = {path, "--namespace=" + ns, "--web.listen-address=127.0.0.1:0", "--store=" + store};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
@@ -80,6 +83,8 @@ Daemon start_daemon(const std::string& path, const std::string& ns, const std::v
   }
   throw std::runtime_error("agentmetricsd did not start; its log:\n" + read_file(d.log));
 }
+
+void remove_daemon_files(const Daemon& daemon) { fs::remove_all(daemon.dir); }
 
 std::string log_value(const fs::path& log, const std::string& message, const std::string& key) {
   std::istringstream lines(read_file(log));

@@ -29,11 +29,15 @@ std::string default_daemon_path();
 struct Daemon {
   pid_t pid = -1;
   int port = 0;
+  std::filesystem::path dir;  // private to the daemon: its log and its store
   std::filesystem::path log;
 };
-// Starts the daemon on 127.0.0.1 with an ephemeral port in namespace `ns`, its log in a temp
-// file, and waits until it serves. Throws std::runtime_error with the log if it does not.
+// Starts the daemon on 127.0.0.1 with an ephemeral port in namespace `ns`, its log and its
+// store in a directory of its own under the temp directory (the daemon refuses a store in a
+// shared one), and waits until it serves. Throws std::runtime_error with the log if it does not.
 Daemon start_daemon(const std::string& path, const std::string& ns, const std::vector<std::string>& extra_args = {});
+// Removes the daemon's directory (its log and its store), once it has stopped.
+void remove_daemon_files(const Daemon& daemon);
 // The value of `key=` on the last daemon log line that holds `message`, or "".
 std::string log_value(const std::filesystem::path& log, const std::string& message, const std::string& key);
 // Removes the segments a benchmark's producers left in /dev/shm.

@@ -1,15 +1,17 @@
 // Idle CPU of the real agentmetricsd. The daemon's promise: an idle collector uses no
-// measurable CPU (no busy polling, at most one housekeeping wake-up a second). For each wait
-// mode (io_uring, poll) this starts the daemon as a child, in a namespace of its own, with one
-// idle producer attached (a child that declares a counter, then sleeps), lets it settle for a
-// second, then measures over N seconds (default 60) the daemon's CPU time (utime + stime of
+// measurable CPU (no busy polling, at most one housekeeping wake-up a second), however many
+// idle segments it holds. For each wait mode (io_uring, poll) this starts the daemon as a child,
+// in a namespace of its own, with one idle producer attached (a child that declares a counter,
+// then sleeps) or, with --segments N, N idle segments of --rings R rings each (published by
+// tests/tools/segment_flood, which holds them and never writes), lets it settle for a second,
+// then measures over N seconds (default 60) the daemon's CPU time (utime + stime of
 // /proc/PID/stat, in clock ticks) and how often its threads woke (voluntary + nonvoluntary
 // context switches summed over /proc/PID/task/*/status). The on-CPU time of /proc/.../schedstat
 // is shown beside the tick count, which is too coarse to see a rarely running process. The peer,
 // measured the same way in the same run: a process that polls with a 1 ms sleep, the naive
 // back-off.
 //
-// Usage: idle_cpu [PATH/TO/agentmetricsd] [--seconds N]
+// Usage: idle_cpu [PATH/TO/agentmetricsd] [--seconds N] [--segments N [--rings R]]
 //        (default daemon: ../bin/agentmetricsd beside this program's directory)
 #include <fcntl.h>
 #include <signal.h>
@@ -47,6 +49,8 @@ constexpr auto kStartLimit = std::chrono::seconds(10);
 struct Options {
   std::string daemon;
   double seconds = 60;
+  int segments = 0;  // 0: one idle producer of the client library
+  int rings = 256;
 };
 
 std::uint64_t context_switches(const fs::path& status_path) {
@@ -148,12 +152,26 @@ pid_t spawn_sleep_poller() {
   });
 }
 
-// True once `daemon` has mapped a segment of `ns` (it attached the producer's segment).
-bool wait_until_attached(pid_t daemon, const std::string& ns) {
+// Publishes `segments` idle segments of `rings` rings in `ns`, held by one child that never
+// writes to them.
+pid_t spawn_segment_flood(const std::string& ns, int segments, int rings) {
+  return spawn([&] {
+    ::setenv(agentmetrics::ipc::kNamespaceEnv, ns.c_str(), 1);
+    const std::string n = std::to_string(segments), r = std::to_string(rings);
+    ::execl(AM_SEGMENT_FLOOD_BINARY, AM_SEGMENT_FLOOD_BINARY, "--segments", n.c_str(), "--rings", r.c_str(), nullptr);
+    std::perror("idle_cpu: execl segment_flood");
+  });
+}
+
+// True once `daemon` has mapped `count` segments of `ns` (it attached them).
+bool wait_until_attached(pid_t daemon, const std::string& ns, int count) {
   const std::string segment_prefix = "/dev/shm/agentmetrics." + ns + ".";
   const auto deadline = Clock::now() + kStartLimit;
   while (Clock::now() < deadline && !exited(daemon)) {
-    if (read_file("/proc/" + std::to_string(daemon) + "/maps").find(segment_prefix) != std::string::npos) return true;
+    const std::string maps = read_file("/proc/" + std::to_string(daemon) + "/maps");
+    int mapped = 0;
+    for (auto at = maps.find(segment_prefix); at != std::string::npos; at = maps.find(segment_prefix, at + 1)) ++mapped;
+    if (mapped >= count) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
@@ -161,10 +179,14 @@ bool wait_until_attached(pid_t daemon, const std::string& ns) {
 
 std::optional<IdleFigures> measure_daemon(const Options& options, const std::string& mode) {
   const std::string ns = "idle-cpu-" + std::to_string(::getpid()) + "-" + mode;
-  const Daemon daemon = start_daemon(options.daemon, ns, {"--wait-mode=" + mode});
-  const pid_t producer = spawn_idle_producer(ns);
+  // Room for every segment under one owner.
+  const fs::path config = fs::temp_directory_path() / ("agentmetrics-bench-" + ns + ".yml");
+  std::ofstream(config) << "collector:\n  maxSegments: " << std::max(1024, options.segments)
+                        << "\n  maxSegmentsPerOwner: " << std::max(1024, options.segments) << "\n";
+  const Daemon daemon = start_daemon(options.daemon, ns, {"--wait-mode=" + mode, "--config=" + config.string()});
+  const pid_t producer = options.segments > 0 ? spawn_segment_flood(ns, options.segments, options.rings) : spawn_idle_producer(ns);
   std::optional<IdleFigures> figures;
-  if (wait_until_attached(daemon.pid, ns)) {
+  if (wait_until_attached(daemon.pid, ns, std::max(1, options.segments))) {
     std::this_thread::sleep_for(kSettle);
     figures = measure_idle(daemon.pid, options.seconds);
     figures->what = log_value(daemon.log, "collector started", "wait_mode");
@@ -176,7 +198,8 @@ std::optional<IdleFigures> measure_daemon(const Options& options, const std::str
   stop_and_reap(producer);
   stop_and_reap(daemon.pid);
   remove_segments(ns);
-  fs::remove(daemon.log);
+  remove_daemon_files(daemon);
+  fs::remove(config);
   return figures;
 }
 
@@ -190,9 +213,9 @@ IdleFigures measure_sleep_poller(double seconds) {
   return figures;
 }
 
-void print_table(const std::vector<IdleFigures>& rows, double seconds) {
-  std::printf("\nIdle over %.0f s (after %lld s settling), one idle producer attached to the collector:\n\n", seconds,
-              static_cast<long long>(kSettle.count()));
+void print_table(const std::vector<IdleFigures>& rows, double seconds, const std::string& what_is_attached) {
+  std::printf("\nIdle over %.0f s (after %lld s settling), %s attached to the collector:\n\n", seconds,
+              static_cast<long long>(kSettle.count()), what_is_attached.c_str());
   std::printf("%-22s %-12s %10s %10s %12s %11s\n", "mode", "waits with", "CPU s", "CPU %", "on-CPU ms", "wake-ups/s");
   for (const auto& r : rows) {
     std::printf("%-22s %-12s %10.2f %10.3f %12.2f %11.2f\n", r.what.c_str(), r.drain_waits_with.c_str(), r.cpu_seconds,
@@ -218,13 +241,20 @@ Options parse_options(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) {
       o.seconds = std::atof(argv[++i]);
+    } else if (a == "--segments" && i + 1 < argc) {
+      o.segments = std::atoi(argv[++i]);
+    } else if (a == "--rings" && i + 1 < argc) {
+      o.rings = std::atoi(argv[++i]);
     } else if (!a.empty() && a[0] != '-' && o.daemon.empty()) {
       o.daemon = a;
     } else {
-      throw std::invalid_argument("usage: idle_cpu [PATH/TO/agentmetricsd] [--seconds N]");
+      throw std::invalid_argument("usage: idle_cpu [PATH/TO/agentmetricsd] [--seconds N] [--segments N [--rings R]]");
     }
   }
   if (!(o.seconds > 0)) throw std::invalid_argument("--seconds must be a positive number");
+  if (o.segments < 0 || o.rings < 1 || o.rings > 256) throw std::invalid_argument("--segments must be 0 or more, --rings 1 to 256");
+  if (o.segments > 0 && std::string(AM_SEGMENT_FLOOD_BINARY).empty())
+    throw std::invalid_argument("--segments needs tests/tools/segment_flood: build with -DAGENTMETRICS_TESTS=ON");
   if (o.daemon.empty()) o.daemon = default_daemon_path();
   if (::access(o.daemon.c_str(), X_OK) != 0) throw std::invalid_argument("no agentmetricsd at " + o.daemon + " (pass its path)");
   return o;
@@ -249,6 +279,8 @@ int main(int argc, char** argv) {
     rows.push_back(std::move(*figures));
   }
   rows.push_back(measure_sleep_poller(options.seconds));
-  print_table(rows, options.seconds);
+  print_table(rows, options.seconds,
+              options.segments > 0 ? std::to_string(options.segments) + " idle segments of " + std::to_string(options.rings) + " rings"
+                                   : "one idle producer");
   return 0;
 }

@@ -162,7 +162,7 @@ void throughput(const Options& o) {
     std::fflush(stdout);
     for (int fd : {start_pipe[0], start_pipe[1], report_pipe[0], report_pipe[1]}) ::close(fd);
     remove_segments(ns);
-    std::filesystem::remove(daemon.log);
+    remove_daemon_files(daemon);
   }
 }
 
@@ -222,7 +222,7 @@ void memory(const Options& o) {
     ::close(ready[0]);
     ::close(ready[1]);
     remove_segments(ns);
-    std::filesystem::remove(daemon.log);
+    remove_daemon_files(daemon);
   }
 }
 

@@ -208,6 +208,7 @@ int main(int argc, char** argv) {
                 static_cast<double>(private_rss_bytes(daemon.pid)) / 1048576.0);
     stop_and_reap(daemon.pid);
     remove_segments(ns);
+    remove_daemon_files(daemon);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "otlp_load: %s\n", e.what());
     return 1;

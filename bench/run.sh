@@ -2,12 +2,12 @@
 # Builds the benchmarks in Release and runs them, printing their results: the producer's cost
 # per event (producer_bench), the scrape cost (exposition_bench), end-to-end throughput and
 # memory with real producer processes (load_generator), the doorbell-to-drain wake-up latency
-# (wakeup_bench), the idle CPU of the real daemon (idle_cpu, 60 s per wait mode) and `cm
-# context` as a whole process on 10k rules and 100k past tasks (cm_context_bench) and the OTLP
-# receiver beside the rings in one daemon (otlp_load), each beside
+# (wakeup_bench), the idle CPU of the real daemon (idle_cpu, 60 s per wait mode, then 20 s with 600
+# idle segments of 256 rings), `cm context` as a whole process on 10k rules and 100k past tasks
+# (cm_context_bench) and the OTLP receiver beside the rings in one daemon (otlp_load), each beside
 # its peers or its yardsticks measured in the same run. docs/benchmarks.md says how to read them.
 #
-#   bench/run.sh            full runs (about 10 minutes, 3 of them idle_cpu)
+#   bench/run.sh            full runs (about 11 minutes, 4 of them idle_cpu)
 #   bench/run.sh --quick    short runs: a smoke check of the benchmarks, not figures to quote
 #
 # AGENTMETRICS_BUILD_DIR picks the build directory (default: build, as in the README).
@@ -68,6 +68,11 @@ echo "== doorbell-to-drain wake-up latency: ${build}/bench/wakeup_bench ${wakeup
 echo
 echo "== idle CPU of agentmetricsd: ${build}/bench/idle_cpu --seconds ${idle_seconds}"
 "${build}/bench/idle_cpu" --seconds "$idle_seconds"
+if [ -x "${build}/tests/segment_flood" ]; then # built with the tests (the default)
+  echo
+  echo "== idle CPU with 600 idle segments of 256 rings: ${build}/bench/idle_cpu --seconds $((idle_seconds / 3)) --segments 600 --rings 256"
+  "${build}/bench/idle_cpu" --seconds "$((idle_seconds / 3))" --segments 600 --rings 256
+fi
 echo
 echo "== cm context as a whole process: ${build}/bench/cm_context_bench ${cm_args[*]}"
 # Its store is kept in the build tree and generated on the first run (about a minute).

@@ -138,6 +138,8 @@ void read_cass_memory(const YAML::Node& n, const std::string& p, Config& c) {
           {"contextLimit", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.context_limit = integer(v, k); }},
           {"autoInject", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.auto_inject = boolean(v, k); }},
           {"reflectionInterval", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.reflection_interval = duration(v, k); }},
+          {"maxRules",
+           [&](const YAML::Node& v, const std::string& k) { c.cass_memory.max_rules = at_least(v, k, 10, "must be at least 10"); }},
       });
 }
 
@@ -212,6 +214,13 @@ void read_collector(const YAML::Node& n, const std::string& p, Config& c) {
           {"familyLimit",
            [&](const YAML::Node& v, const std::string& k) {
              c.family_limit = at_least(v, k, 100, "must be at least 100 (the catalogue alone has 8 families)");
+           }},
+          {"maxSegments", [&](const YAML::Node& v, const std::string& k) { c.max_segments = at_least(v, k, 1, "must be at least 1"); }},
+          {"maxSegmentsPerOwner",
+           [&](const YAML::Node& v, const std::string& k) { c.max_segments_per_owner = at_least(v, k, 1, "must be at least 1"); }},
+          {"descriptorReserve",
+           [&](const YAML::Node& v, const std::string& k) {
+             c.descriptor_reserve = at_least(v, k, 64, "must be at least 64 (the store and HTTP need descriptors of their own)");
            }},
           {"allowUids",
            [&](const YAML::Node& v, const std::string& k) {

@@ -34,6 +34,7 @@ struct Config {
     int context_limit = 5;
     bool auto_inject = true;
     std::chrono::seconds reflection_interval{24 * 3600};
+    std::size_t max_rules = 10000;  // active rules and anti-patterns (docs/learning.md, "How many rules")
   } cass_memory;
   struct Alerts {
     bool enabled = true;
@@ -62,6 +63,11 @@ struct Config {
   std::size_t shards = 0;                       // 0: one per core
   std::size_t series_limit_per_family = 10000;  // beyond: folded into the family's overflow series
   std::size_t family_limit = 10000;             // beyond: new families refused
+  // Segments attached at once, in all and of one owner (uid), and descriptors segments never
+  // take (HTTP, the store, the event loop); beyond, a segment waits for room.
+  std::size_t max_segments = 1024;
+  std::size_t max_segments_per_owner = 512;
+  std::size_t descriptor_reserve = 256;
   std::set<uid_t> allowed_uids;
   WaitMode wait_mode = WaitMode::kAuto;
   struct Http {

@@ -79,7 +79,7 @@ Collector::Collector(const Config& config)
   if (config_.store.enabled) {
     store::StoreOptions options;
     options.path = store::store_path_for(config_.store.path);
-    options.retention = std::chrono::duration_cast<std::chrono::hours>(config_.store.retention);
+    options.retention = config_.store.retention;
     store_ = std::make_unique<store::StoreWriter>(options, self_.registry());
     kpi::KpiServiceOptions kpi_options{options.path, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_),
                                        config_.metric_prefix};
@@ -90,11 +90,13 @@ Collector::Collector(const Config& config)
     if (config_.cass_memory.enabled) {
       learning::ReflectionWorkerOptions reflection;
       reflection.metric_prefix = config_.metric_prefix;
+      reflection.reflection.max_rules = config_.cass_memory.max_rules;
       reflection_ =
           std::make_unique<learning::ReflectionWorker>(options.path, config_.cass_memory.reflection_interval, self_.registry(), reflection);
       reflection_->start();
       learning::LearningSettings settings;
       settings.context_limit = config_.cass_memory.context_limit;
+      settings.reflection.max_rules = config_.cass_memory.max_rules;
       learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get(), &self_.registry());
     }
     log(LogLevel::kInfo, "outcome events are stored",
@@ -113,7 +115,12 @@ Collector::Collector(const Config& config)
   otlp.daily_budget_usd = config_.pricing.daily_budget_usd;
   otlp_ = std::make_unique<intake::OtlpReceivers>(otlp, registry_, store_.get());
 
-  directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
+  directory_ = std::make_unique<SegmentDirectory>(
+      config_.segment_dir, config_.ns, SegmentLimits{config_.max_segments, config_.max_segments_per_owner, config_.descriptor_reserve});
+  if (directory_->segment_limit() < config_.max_segments) {
+    log(LogLevel::kWarn, "the descriptor limit leaves room for fewer segments than collector.maxSegments",
+        {{"segments", directory_->segment_limit()}, {"max_segments", config_.max_segments}, {"fix", "raise LimitNOFILE or ulimit -n"}});
+  }
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < shard_count; ++i) {
     workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring", store_.get()));
@@ -223,6 +230,9 @@ int Collector::run(const std::function<void()>& reload) {
 void Collector::tick() {
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   if (++ticks_ % kTicksPerTidy == 0) discovery_->tidy();
+  discovery_->retry_waiting();
+  report_suppressed_logs();
+  self_.log_lines_suppressed.Increment(static_cast<double>(log_lines_suppressed()) - self_.log_lines_suppressed.Value());
   otlp_->tick();
 }
 
@@ -241,6 +251,9 @@ void Collector::apply(const Config& next) {
   restart_needed("collector.familyLimit", next.family_limit != config_.family_limit);
   restart_needed("collector.metricPrefix", next.metric_prefix != config_.metric_prefix);
   restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
+  restart_needed("collector.maxSegments", next.max_segments != config_.max_segments ||
+                                              next.max_segments_per_owner != config_.max_segments_per_owner ||
+                                              next.descriptor_reserve != config_.descriptor_reserve);
   restart_needed("collector.waitMode", next.wait_mode != config_.wait_mode);
   restart_needed("collector.http", next.http.threads != config_.http.threads || next.http.request_timeout != config_.http.request_timeout ||
                                        next.http.max_request_bytes != config_.http.max_request_bytes ||

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "collector/drain/fault_guard.h"
 #include "collector/common/log.h"
@@ -34,14 +35,13 @@ std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attac
   // O_NOFOLLOW: a link planted in the directory cannot point us at another file. O_NONBLOCK:
   // opening a FIFO planted there cannot hang us.
   s->fd_ = ::openat(dirfd, name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (s->fd_ < 0) return Rejection{ipc::SegmentRejection::kOpenFailed, std::strerror(errno)};
+  if (s->fd_ < 0) return Rejection{ipc::SegmentRejection::kOpenFailed, std::strerror(errno), errno};
   struct stat st {};
   if (::fstat(s->fd_, &st) != 0 || !S_ISREG(st.st_mode)) return Rejection{ipc::SegmentRejection::kOpenFailed, "not a regular file"};
   if (!policy.allowed_owners.contains(st.st_uid)) {
     return Rejection{ipc::SegmentRejection::kForeignOwner, "owned by uid " + std::to_string(st.st_uid) + ", which is not an allowed owner"};
   }
-  s->dev_ = st.st_dev;
-  s->ino_ = st.st_ino;
+  s->file_ = SegmentFile::of(st);
   const auto file_size = static_cast<std::uint64_t>(st.st_size);
   if (file_size < sizeof(ipc::SegmentHeader))
     return Rejection{ipc::SegmentRejection::kTruncated, "file of " + std::to_string(file_size) + " bytes"};
@@ -54,31 +54,75 @@ std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attac
   s->descriptor_ = d;
 
   void* base = ::mmap(nullptr, d.segment_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd_, 0);
-  if (base == MAP_FAILED) return Rejection{ipc::SegmentRejection::kOpenFailed, std::string("mmap: ") + std::strerror(errno)};
+  if (base == MAP_FAILED) return Rejection{ipc::SegmentRejection::kOpenFailed, std::string("mmap: ") + std::strerror(errno), errno};
   s->base_ = static_cast<std::byte*>(base);
   s->size_ = d.segment_size;
   s->read_index_.assign(d.ring_count, 0);
-  s->pending_.resize(d.ring_count);
-  s->tickets_.assign(d.ring_count, 0);
-  for (std::uint32_t i = 0; i < d.ring_count; ++i) s->acks_.push_back(std::make_shared<store::RingAcks>());
-  // Start from where earlier consumers (a collector that was restarted) left each ring.
-  for (std::uint32_t i = 0; i < d.ring_count; ++i) {
-    std::size_t read = 0;
-    std::size_t write = 0;
-    const bool ok = guarded([&] {
-      read = ring_index(s->slot(i)->ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
-      write = ring_index(s->slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
-    });
-    if (!ok) return Rejection{ipc::SegmentRejection::kFault, "fault while reading ring indices"};
-    if (!ipc::ring_indices_valid(write, read))
-      return Rejection{ipc::SegmentRejection::kRingIndex, "ring " + std::to_string(i) + " has indices out of range"};
-    s->read_index_[i] = read;
+  s->published_.assign(d.ring_count, 0);
+  s->frames_.resize(d.ring_count);
+  s->ring_live_.assign(d.ring_count, 0);
+  // Each live ring starts from where earlier consumers (a collector that was restarted) left it.
+  if (!s->find_live_rings()) {
+    return Rejection{s->failure_.value_or(ipc::SegmentRejection::kRingIndex), s->failure_detail_};
   }
-  s->published_ = s->read_index_;
   return s;
 }
 
+bool AttachedSegment::find_live_rings() {
+  if (live_rings_ == descriptor_.ring_count) return true;
+  const auto rings_end = static_cast<off_t>(descriptor_.segment_size);
+  const auto first = static_cast<off_t>(descriptor_.rings_offset);
+  const auto stride = static_cast<off_t>(descriptor_.ring_stride);
+  auto start_ring = [&](std::uint32_t i) {
+    if (ring_live_[i]) return true;
+    std::size_t read = 0;
+    std::size_t write = 0;
+    if (!guarded([&] {
+          read = ring_index(slot(i)->ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
+          write = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
+        })) {
+      fail(ipc::SegmentRejection::kFault, "fault while reading ring indices");
+      return false;
+    }
+    if (!ipc::ring_indices_valid(write, read)) {
+      fail(ipc::SegmentRejection::kRingIndex, "ring " + std::to_string(i) + " has indices out of range");
+      return false;
+    }
+    read_index_[i] = published_[i] = read;
+    ring_live_[i] = 1;
+    ++live_rings_;
+    return true;
+  };
+  // The file's data regions (SEEK_DATA/SEEK_HOLE): a ring is live when its first page is in one.
+  for (off_t at = first; at < rings_end;) {
+    const off_t data = ::lseek(fd_, at, SEEK_DATA);
+    if (data < 0) {
+      if (errno == ENXIO) break;  // only holes from here on
+      // A file system that cannot tell: every ring is taken as live.
+      for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) {
+        if (!start_ring(i)) return false;
+      }
+      return true;
+    }
+    const off_t hole = ::lseek(fd_, data, SEEK_HOLE);
+    const off_t end = hole < 0 ? rings_end : hole;
+    for (off_t ring = std::max<off_t>(0, (data - first + stride - 1) / stride);
+         first + ring * stride < end && ring < descriptor_.ring_count; ++ring) {
+      if (!start_ring(static_cast<std::uint32_t>(ring))) return false;
+    }
+    at = end;
+  }
+  return true;
+}
+
+void AttachedSegment::sync_declarations(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
+  refresh_string_table(shard, registry, metrics);
+  // Rings a producer started without ringing (the flag was down) are found here.
+  if (doorbell_ != Doorbell::kArmed) find_live_rings();
+}
+
 AttachedSegment::~AttachedSegment() {
+  if (failure_) hold_.refuse();
   if (base_) ::munmap(base_, size_);
   if (fd_ >= 0) ::close(fd_);
 }
@@ -102,61 +146,110 @@ void AttachedSegment::fail(ipc::SegmentRejection reason, std::string detail) {
   failure_detail_ = std::move(detail);
 }
 
-bool AttachedSegment::prepare_sleep(futex_waitv& waiter) {
+bool AttachedSegment::prepare_sleep(futex_waitv& waiter, bool& raised) {
   if (failed()) return false;
   auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
-  std::uint32_t bell = 0;
-  const bool ok = guarded([&] {
-    // seq_cst store, then the caller's heavy fence, then has_pending(): see ipc/doorbell.h.
-    header->consumer_sleeping.store(1, std::memory_order_seq_cst);
-    bell = header->doorbell.load(std::memory_order_acquire);
-  });
-  if (!ok) {
-    fail(ipc::SegmentRejection::kFault, "fault while preparing to sleep");
-    return false;
+  if (doorbell_ != Doorbell::kArmed) {
+    std::uint32_t was_up = 0;
+    const bool ok = guarded([&] {
+      // seq_cst, then the caller's heavy fence, then has_pending(): see ipc/doorbell.h.
+      was_up = header->consumer_sleeping.exchange(1, std::memory_order_seq_cst);
+      bell_ = header->doorbell.load(std::memory_order_acquire);
+    });
+    if (!ok) {
+      fail(ipc::SegmentRejection::kFault, "fault while preparing to sleep");
+      return false;
+    }
+    // Up all along since raised_at_ (not rung meanwhile): no new race with a producer's push.
+    raised_now_ = was_up == 0 || doorbell_ == Doorbell::kAwake;
+    if (raised_now_) {
+      raised_at_ = std::chrono::steady_clock::now();
+      fenced_since_raise_ = false;
+      raised = true;
+    }
+    doorbell_ = Doorbell::kRaised;
   }
-  waiter = futex_waitv{bell, reinterpret_cast<std::uint64_t>(&header->doorbell), FUTEX_32, 0};
+  waiter = futex_waitv{bell_, reinterpret_cast<std::uint64_t>(&header->doorbell), FUTEX_32, 0};
   return true;
 }
 
-bool AttachedSegment::has_pending() {
+bool AttachedSegment::rang() {
+  auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
+  bool rung = false;
+  // Acquire: a producer takes the flag down (acq_rel) after its push, so seeing it down makes
+  // the push visible to the drain that follows.
+  const bool ok = guarded([&] {
+    rung = header->consumer_sleeping.load(std::memory_order_acquire) == 0 || header->doorbell.load(std::memory_order_acquire) != bell_;
+  });
+  if (!ok) fail(ipc::SegmentRejection::kFault, "fault while reading the doorbell");
+  return rung || !ok;
+}
+
+bool AttachedSegment::has_pending(bool fenced) {
   if (failed()) return false;
+  if (std::exchange(raised_now_, false)) fenced_since_raise_ = fenced;
+  if (doorbell_ == Doorbell::kArmed) {
+    if (!rang()) return false;
+    doorbell_ = Doorbell::kAwake;
+    return find_live_rings() && !failed();
+  }
   bool pending = false;
   const bool ok = guarded([&] {
     for (std::uint32_t i = 0; i < descriptor_.ring_count && !pending; ++i) {
-      pending = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire) != read_index_[i];
+      pending = ring_live_[i] && ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire) != read_index_[i];
     }
   });
-  if (!ok) fail(ipc::SegmentRejection::kFault, "fault while checking the rings");
+  if (!ok) {
+    fail(ipc::SegmentRejection::kFault, "fault while checking the rings");
+    return false;
+  }
+  if (pending) {
+    doorbell_ = Doorbell::kAwake;
+  } else if (doorbell_ == Doorbell::kRaised &&
+             ((fenced_since_raise_ && producer_fenced()) || std::chrono::steady_clock::now() - raised_at_ >= kDoorbellSettle)) {
+    doorbell_ = Doorbell::kArmed;
+  }
   return pending;
 }
 
 void AttachedSegment::woke() {
-  if (failed()) return;
+  if (failed() || doorbell_ != Doorbell::kAwake) return;
   auto* header = reinterpret_cast<ipc::SegmentHeader*>(base_);
-  // Relaxed: clearing the flag only spares producers a needless wake-up; a producer that still
-  // sees 1 rings once more, which is harmless, and the next prepare_sleep sets it seq_cst again.
+  // Relaxed: lowering the flag of a segment about to be drained only spares its producer a
+  // needless wake-up; a producer that still sees 1 rings once more, which is harmless, and the
+  // next prepare_sleep raises it seq_cst again.
   if (!guarded([&] { header->consumer_sleeping.store(0, std::memory_order_relaxed); }))
     fail(ipc::SegmentRejection::kFault, "fault while waking");
 }
 
-bool AttachedSegment::producer_gone() const {
+bool AttachedSegment::producer_gone() {
   // The producer holds an OFD write lock for as long as it lives; the kernel drops it when the
   // process dies, however it dies, and a reused pid cannot hold it.
   struct flock probe {};
   probe.l_type = F_RDLCK;
   probe.l_whence = SEEK_SET;
-  if (::fcntl(fd_, F_OFD_GETLK, &probe) != 0) return false;
-  return probe.l_type == F_UNLCK;
+  if (::fcntl(fd_, F_OFD_GETLK, &probe) != 0 || probe.l_type != F_UNLCK) return false;
+  doorbell_ = Doorbell::kAwake;
+  find_live_rings();
+  return true;
 }
 
 std::uint64_t AttachedSegment::take_new_drops() {
   if (failed()) return 0;
   std::uint64_t total = 0;
+  // A ring drops only when full; an armed segment's rings were empty and every push since has
+  // rung, so its rings' counters have not moved (unless frames hold ring space for the store).
+  const bool rings_unchanged = doorbell_ == Doorbell::kArmed && pending_frames_ == 0;
   const bool ok = guarded([&] {
     total = reinterpret_cast<ipc::SegmentHeader*>(base_)->unringed_drops.load(std::memory_order_relaxed);
-    for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) total += slot(i)->control.dropped.load(std::memory_order_relaxed);
+    if (!rings_unchanged) {
+      ring_drops_ = 0;
+      for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) {
+        if (ring_live_[i]) ring_drops_ += slot(i)->control.dropped.load(std::memory_order_relaxed);
+      }
+    }
   });
+  total += ring_drops_;
   if (!ok) {
     fail(ipc::SegmentRejection::kFault, "fault while reading drop counters");
     return 0;
@@ -183,10 +276,12 @@ std::uint64_t AttachedSegment::growth(std::uint64_t total, std::uint64_t& seen) 
 }
 
 double AttachedSegment::ring_fill() {
-  if (failed()) return 0;
+  // An armed segment's rings are empty, to the producer too once no frame holds space.
+  if (failed() || (doorbell_ == Doorbell::kArmed && pending_frames_ == 0)) return 0;
   std::size_t fullest = 0;
   const bool ok = guarded([&] {
     for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) {
+      if (!ring_live_[i]) continue;
       // Relaxed: a statistic. The write index is checked like any value from the producer.
       const std::size_t write = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
       if (!ipc::ring_indices_valid(write, published_[i])) continue;
@@ -195,13 +290,6 @@ double AttachedSegment::ring_fill() {
   });
   if (!ok) fail(ipc::SegmentRejection::kFault, "fault while reading ring indices");
   return static_cast<double>(fullest) / static_cast<double>(ipc::kRingCapacity);
-}
-
-void AttachedSegment::remove_file(int dirfd) const {
-  struct stat st {};
-  if (::fstatat(dirfd, name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == dev_ && st.st_ino == ino_) {
-    ::unlinkat(dirfd, name_.c_str(), 0);
-  }
 }
 
 bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
@@ -326,10 +414,15 @@ std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, st
 }
 
 void AttachedSegment::publish_read_index(std::uint32_t ring_number) {
-  auto& pending = pending_[ring_number];
-  const std::uint64_t committed = acks_[ring_number]->committed.load(std::memory_order_acquire);
-  while (!pending.empty() && pending.front().ticket <= committed) pending.pop_front();
-  const std::size_t target = pending.empty() ? read_index_[ring_number] : pending.front().position;
+  std::size_t target = read_index_[ring_number];
+  if (const auto& frames = frames_[ring_number]) {
+    const std::uint64_t committed = frames->acks->committed.load(std::memory_order_acquire);
+    while (!frames->pending.empty() && frames->pending.front().ticket <= committed) {
+      frames->pending.pop_front();
+      --pending_frames_;
+    }
+    if (!frames->pending.empty()) target = frames->pending.front().position;
+  }
   if (target == published_[ring_number]) return;
   ipc::Ring& ring = slot(ring_number)->ring;
   // Release: pairs with the producer's acquire load of the read index, so it reuses these
@@ -346,8 +439,10 @@ void AttachedSegment::publish_acknowledged() {
 }
 
 bool AttachedSegment::has_unacknowledged() const {
-  for (std::uint32_t ring = 0; ring < pending_.size(); ++ring) {
-    if (!pending_[ring].empty() && pending_[ring].back().ticket > acks_[ring]->committed.load(std::memory_order_acquire)) return true;
+  if (pending_frames_ == 0) return false;
+  for (const auto& frames : frames_) {
+    if (frames && !frames->pending.empty() && frames->pending.back().ticket > frames->acks->committed.load(std::memory_order_acquire))
+      return true;
   }
   return false;
 }
@@ -360,17 +455,30 @@ bool AttachedSegment::take_frame(std::uint32_t ring, const ipc::Record& begin, s
   auto* event = std::get_if<ipc::OutcomeEvent>(&decoded);
   if (!event || !ipc::check_event(*event).empty()) return false;
   if (!sink_) return true;
-  const std::uint64_t ticket = ++tickets_[ring];
-  pending_[ring].push_back(PendingFrame{ticket, position});
-  sink_->submit(store::PendingOutcome{std::move(*event), acks_[ring], ticket});
+  auto& frames = frames_[ring];
+  if (!frames) frames = std::make_unique<RingFrames>();
+  const std::uint64_t ticket = ++frames->last_ticket;
+  frames->pending.push_back(PendingFrame{ticket, position});
+  ++pending_frames_;
+  sink_->submit(store::PendingOutcome{std::move(*event), frames->acks, ticket});
   return true;
 }
 
 std::size_t AttachedSegment::drain(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
   if (failed()) return 0;
+  if (doorbell_ == Doorbell::kArmed) {
+    if (!rang()) {
+      // Nothing new, but the store may have committed frames whose space is due back.
+      if (pending_frames_ > 0) publish_acknowledged();
+      return 0;
+    }
+    doorbell_ = Doorbell::kAwake;
+    // It rang: perhaps from a ring it had not used yet.
+    if (!find_live_rings()) return 0;
+  }
   std::size_t total = 0;
   for (std::uint32_t ring = 0; ring < descriptor_.ring_count && !failed(); ++ring) {
-    total += drain_ring(ring, shard, registry, metrics);
+    if (ring_live_[ring]) total += drain_ring(ring, shard, registry, metrics);
   }
   return total;
 }

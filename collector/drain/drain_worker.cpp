@@ -20,8 +20,8 @@ using Clock = std::chrono::steady_clock;
 // Liveness of producers, new declarations and drop counters are looked at this often; it is
 // also the longest an idle worker sleeps, so an idle collector wakes about once a second.
 constexpr auto kHousekeepingInterval = std::chrono::milliseconds(1000);
-// With a producer that could not register for the heavy fence a wake-up may be missed
-// (ipc/doorbell.h), so the sleep is kept short.
+// While a segment is not yet covered by its doorbell (its producer not reached by the heavy
+// fence, its flag just raised: attached_segment.h), the sleep is kept short.
 constexpr auto kUnfencedSleep = std::chrono::milliseconds(10);
 // A pass that took fewer records than this is followed by a nap of kNap. The nap is short
 // beside a ring's capacity: 65535 records last over 1 ms at 60 million events per second.
@@ -110,8 +110,7 @@ std::size_t DrainWorker::drain_all() {
 
 void DrainWorker::drop_segment(std::size_t i, bool remove_file) {
   auto& s = segments_[i];
-  if (remove_file) s->remove_file(directory_.fd());
-  directory_.release(s->name());
+  if (remove_file) directory_.remove(s->file(), s->name());
   metrics_.remove_producer(s->producer_metrics());
   segments_[i] = std::move(segments_.back());
   segments_.pop_back();
@@ -162,26 +161,25 @@ void DrainWorker::housekeeping() {
 
 void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {
   waiters_.clear();
-  // Without segments nothing can be missed; with them, every producer and the collector must
-  // have the heavy fence for a long sleep (ipc/doorbell.h).
-  bool all_fenced = heavy_fence_ || segments_.empty();
+  bool raised = false;
   for (auto& s : segments_) {
     futex_waitv w{};
-    if (waiters_.size() + 1 < DoorbellWaiter::kMaxWaiters && s->prepare_sleep(w)) waiters_.push_back(w);
-    all_fenced = all_fenced && s->producer_fenced();
+    if (s->prepare_sleep(w, raised)) waiters_.push_back(w);
   }
-  // More segments than one wait can watch: the rest are polled at the unfenced pace.
-  if (waiters_.size() < segments_.size()) all_fenced = false;
   waiters_.push_back(futex_waitv{wake_word_.load(std::memory_order_acquire), reinterpret_cast<std::uint64_t>(&wake_word_),
                                  FUTEX_32 | FUTEX_PRIVATE_FLAG, 0});
-  if (heavy_fence_ && !segments_.empty() && !ipc::heavy_fence()) all_fenced = false;
+  // The fence is due only when a flag went up now (ipc/doorbell.h).
+  const bool fenced = heavy_fence_ && (!raised || ipc::heavy_fence());
   bool pending = inbox_.size_approx() > 0 || stopping_.load(std::memory_order_acquire);
   bool awaiting_store = false;
+  // A segment not yet covered by its doorbell (attached_segment.h) is looked at again soon.
+  bool covered = true;
   for (auto& s : segments_) {
-    pending = pending || s->has_pending();
+    pending = pending || s->has_pending(fenced);
+    covered = covered && s->doorbell_covers();
     awaiting_store = awaiting_store || s->has_unacknowledged();
   }
-  auto sleep = all_fenced ? longest : std::min(longest, kUnfencedSleep);
+  auto sleep = covered ? longest : std::min(longest, kUnfencedSleep);
   if (awaiting_store) sleep = std::min(sleep, std::chrono::duration_cast<std::chrono::milliseconds>(kAckPoll));
   if (!pending) waiter_->wait(waiters_, sleep);
   for (auto& s : segments_) s->woke();

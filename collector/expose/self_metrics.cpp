@@ -36,6 +36,9 @@ SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
               .Add({})),
       scrape_duration_seconds(
           gauge_family(*r, "agentmetrics_scrape_duration_seconds", "Time the last /metrics scrape took to render").Add({})),
+      log_lines_suppressed(counter_family(*r, "agentmetrics_log_lines_suppressed_total",
+                                          "Log lines left out because their message had used its budget (one a second after a burst)")
+                               .Add({})),
       registry_(std::move(r)),
       rejected_family_(counter_family(*registry_, "agentmetrics_segments_rejected_total", "Segments refused or abandoned, by reason")),
       invalid_family_(counter_family(*registry_, "agentmetrics_records_invalid_total", "Records or declarations refused, by reason")),

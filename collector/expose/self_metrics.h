@@ -29,6 +29,7 @@ class SelfMetrics {
   prometheus::Gauge& segments_attached;
   prometheus::Counter& segments_reclaimed;
   prometheus::Gauge& scrape_duration_seconds;
+  prometheus::Counter& log_lines_suppressed;  // over a message's budget (common/log.h)
 
   // reason: truncated, bad_magic, bad_version, bad_layout, bad_identity, foreign_owner,
   // open_failed, string_table, ring_index, fault

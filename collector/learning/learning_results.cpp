@@ -105,10 +105,15 @@ json to_json(const ContextResult& result) {
                         {"snippet", h.snippet},
                         {"score", round_to(h.relevance, 2)}});
   }
-  return {{"task", result.task},
-          {"relevantBullets", context_bullets(result.relevant_bullets)},
-          {"antiPatterns", context_bullets(result.anti_patterns)},
-          {"historySnippets", snippets}};
+  json out = {{"task", result.task},
+              {"relevantBullets", context_bullets(result.relevant_bullets)},
+              {"antiPatterns", context_bullets(result.anti_patterns)},
+              {"historySnippets", snippets}};
+  if (result.degraded) {
+    out["degraded"] = true;
+    out["degraded_reason"] = *result.degraded;
+  }
+  return out;
 }
 
 json to_json(const MarkResult& result) {
@@ -137,7 +142,15 @@ json to_json(const OutcomeResult& result) {
           {"retired", result.retired}};
 }
 
-json to_json(const PlaybookListResult& result) { return {{"count", result.bullets.size()}, {"bullets", bullet_views(result.bullets)}}; }
+json to_json(const PlaybookListResult& result) {
+  const auto next = result.next_offset();
+  return {{"count", result.bullets.size()},
+          {"total", result.total},
+          {"offset", result.offset},
+          {"limit", result.limit},
+          {"next_offset", next ? json(*next) : json(nullptr)},
+          {"bullets", bullet_views(result.bullets)}};
+}
 
 json to_json(const PlaybookAddResult& result) {
   return {{"id", result.rule.bullet.id},

@@ -41,11 +41,14 @@ struct ContextBullet {
   double created = 0;
 };
 
-// The specification's {task, relevantBullets, antiPatterns, historySnippets}.
+// The specification's {task, relevantBullets, antiPatterns, historySnippets}, and, when the
+// answer could not be complete (another writer held the store, so the newest tasks could not be
+// indexed first), why: to_json adds "degraded": true and "degraded_reason".
 struct ContextResult {
   std::string task;
   std::vector<ContextBullet> relevant_bullets, anti_patterns;
   std::vector<HistoryHit> history_snippets;
+  std::optional<std::string> degraded;
 };
 
 struct MarkResult {
@@ -69,8 +72,17 @@ struct OutcomeResult {
   std::vector<std::string> retired;
 };
 
+// One page of the list: `bullets` are those from `offset` of the `total` that match.
 struct PlaybookListResult {
   std::vector<BulletView> bullets;
+  std::int64_t total = 0;
+  std::int64_t offset = 0;
+  int limit = 0;
+  // Where the next page starts; none after the last.
+  std::optional<std::int64_t> next_offset() const {
+    const auto end = offset + static_cast<std::int64_t>(bullets.size());
+    return end < total ? std::optional<std::int64_t>(end) : std::nullopt;
+  }
 };
 
 struct PlaybookAddResult {

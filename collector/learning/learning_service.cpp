@@ -33,6 +33,8 @@ constexpr std::size_t kMaxQueryWords = 32;
 // the more telling and 400 instead of 100 cost about 5 ms of a 20 ms `cm context`.
 constexpr std::int64_t kMaxRankedRules = 400;
 constexpr std::int64_t kMaxRankedTasks = 100;
+// How long indexing before a search waits for another writer's lock.
+constexpr std::chrono::milliseconds kIndexLockWait{5};
 
 std::string trimmed(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
@@ -57,7 +59,7 @@ BulletSource stored_source(std::string_view text) {
 }  // namespace
 
 LearningService::LearningService(sqlite3* db, LearningSettings settings)
-    : db_(db), settings_(std::move(settings)), playbook_(db, settings_.reflection.model) {
+    : db_(db), settings_(std::move(settings)), playbook_(db, settings_.reflection.model, settings_.reflection.max_rules) {
   ensure_learning_schema(db_);
 }
 
@@ -79,9 +81,17 @@ double LearningService::now() const {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-void LearningService::refresh_search_indexes() {
+std::optional<std::string> LearningService::refresh_search_indexes() {
+  // Another writer (the collector's store thread commits every few milliseconds; a reflection
+  // or a bulk import holds it longer) is waited for briefly, not for the store's 5 s: `cm
+  // context` has 20 ms in all, and what is indexed already answers well.
+  sqlite3_busy_timeout(db_, static_cast<int>(kIndexLockWait.count()));
+  struct RestoreTimeout {
+    sqlite3* db;
+    ~RestoreTimeout() { sqlite3_busy_timeout(db, store::EventStore::kBusyTimeoutMs); }
+  } restore{db_};
+  HistoryIndex history(db_);
   try {
-    HistoryIndex history(db_);
     if (history.behind()) history.catch_up();
     compact_fts_index(db_, "history_fts", "history_fts_compacted", history.size());
     compact_fts_index(db_, "bullets_fts", "bullets_fts_compacted", bullet_count(db_));
@@ -89,7 +99,12 @@ void LearningService::refresh_search_indexes() {
     // A read-only or busy store is searched as it is; anything else is a real failure.
     if (e.kind() != StoreError::Kind::kBusy && e.kind() != StoreError::Kind::kUnavailable) throw;
     log(LogLevel::kDebug, "learning: the search indexes are searched as they are", {{"reason", e.what()}});
+    if (history.behind()) {
+      return std::string(e.kind() == StoreError::Kind::kBusy ? "the store is locked by another writer" : "the store cannot be written") +
+             ": past tasks stored since the last index were not searched";
+    }
   }
+  return std::nullopt;
 }
 
 ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg) {
@@ -104,7 +119,7 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
   const double t = now();
 
-  refresh_search_indexes();
+  result.degraded = refresh_search_indexes();
   HistoryIndex history(db_);
 
   auto words = content_words(task);
@@ -258,9 +273,23 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
   return result;
 }
 
-PlaybookListResult LearningService::playbook_list(const Playbook::Filter& filter) {
+PlaybookListResult LearningService::playbook_list(const PlaybookListRequest& request) {
+  if (request.limit < 1 || request.limit > kMaxPlaybookPage) {
+    throw input_error("INVALID_LIMIT", "the limit must be between 1 and " + std::to_string(kMaxPlaybookPage), {"pass --limit 100"});
+  }
+  if (request.offset < 0) throw input_error("INVALID_OFFSET", "the offset must be 0 or more", {"pass --offset 100 for the second page"});
   const double t = now();
-  return {views(playbook_.list(filter, t), t)};
+  std::vector<Bullet> all = playbook_.list(request.filter, t);
+  PlaybookListResult result;
+  result.total = static_cast<std::int64_t>(all.size());
+  result.offset = request.offset;
+  result.limit = request.limit;
+  const auto first = std::min(all.size(), static_cast<std::size_t>(request.offset));
+  const auto last = std::min(all.size(), first + static_cast<std::size_t>(request.limit));
+  result.bullets = views(std::vector<Bullet>(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(first)),
+                                             std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(last))),
+                         t);
+  return result;
 }
 
 PlaybookAddResult LearningService::playbook_add(const NewBullet& bullet) {

@@ -34,6 +34,15 @@ struct LearningSettings {
   std::function<double()> clock;
 };
 
+// One page of the playbook, in the order of Playbook::list: `limit` rules from `offset`.
+inline constexpr int kDefaultPlaybookPage = 100;
+inline constexpr int kMaxPlaybookPage = 1000;
+struct PlaybookListRequest {
+  Playbook::Filter filter;
+  int limit = kDefaultPlaybookPage;  // 1 to kMaxPlaybookPage
+  std::int64_t offset = 0;
+};
+
 struct MarkRequest {
   std::string id;
   FeedbackKind kind = FeedbackKind::kHelpful;
@@ -63,7 +72,8 @@ class LearningService {
   ContextResult context(std::string_view task, std::optional<int> limit = std::nullopt);
   MarkResult mark(const MarkRequest& request);
   OutcomeResult outcome(const OutcomeRequest& request);
-  PlaybookListResult playbook_list(const Playbook::Filter& filter);
+  // Throws LearningError (INVALID_LIMIT, INVALID_OFFSET) for a page out of range.
+  PlaybookListResult playbook_list(const PlaybookListRequest& request);
   PlaybookAddResult playbook_add(const NewBullet& bullet);
   PlaybookRemoveResult playbook_remove(std::string_view id);
   // Every bullet, retired ones too, in the form playbook_import() reads.
@@ -86,8 +96,10 @@ class LearningService {
   BulletView view(const std::string& id, double t) const;
   // Before a search: new task events indexed (a few milliseconds after a busy day, nothing when
   // current) and each full-text index merged into one segment once it has grown
-  // (history_index.h). Skipped, with a debug line, on a read-only or busy store.
-  void refresh_search_indexes();
+  // (history_index.h). Skipped, with a debug line, on a read-only store or one whose lock
+  // another writer holds for more than a few milliseconds: the search goes on with what is
+  // indexed. Returns why new tasks were left out, if some were.
+  std::optional<std::string> refresh_search_indexes();
 
   sqlite3* db_;
   LearningSettings settings_;

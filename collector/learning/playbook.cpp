@@ -123,7 +123,7 @@ BulletSource parse_bullet_source(std::string_view text) {
   throw input_error("INVALID_SOURCE", "unknown rule source '" + std::string(text) + "'", {"use learning, manual or import"});
 }
 
-Playbook::Playbook(sqlite3* db, ConfidenceModel model) : db_(db), model_(model) {}
+Playbook::Playbook(sqlite3* db, ConfidenceModel model, std::size_t max_active) : db_(db), model_(model), max_active_(max_active) {}
 
 std::optional<Bullet> Playbook::find(std::string_view id) const {
   SqliteStatement st(db_, std::string("SELECT ") + kColumns + " FROM bullets WHERE id = ?");
@@ -294,7 +294,41 @@ AddResult Playbook::add(const NewBullet& given, double now) {
   const NewBullet nb = validated(given);
   const std::string hash = content_hash(nb.content);
   if (auto dup = find_duplicate(nb, hash)) return merge_into(std::move(dup->first), dup->second, nb, now);
+  make_room(nb, now);
   return {insert(nb, hash, now), AddAction::kAdded, 0};
+}
+
+void Playbook::make_room(const NewBullet& nb, double now) {
+  SqliteStatement active(db_, "SELECT count(*) FROM bullets WHERE state = 'active'");
+  active.step();
+  if (static_cast<std::size_t>(active.column_int64(0)) < max_active_) return;
+  // A person's or an import's rule backed by nothing but its author gives way first, the oldest
+  // first: one whose confidence has fallen low to anything new, one no outcome has confirmed to
+  // a rule learned from outcomes. A rule with evidence behind it is never pushed out.
+  std::string low, unconfirmed;
+  {
+    SqliteStatement st(db_,
+                       "SELECT id, confidence, confidence_time, helpful FROM bullets "
+                       "WHERE state = 'active' AND source IN ('manual', 'import') ORDER BY created, seq");
+    while (st.step() && low.empty()) {
+      if (model_.decayed(st.column_double(1), st.column_double(2), now) < kLowConfidence) {
+        low = st.column_text(0);
+      } else if (unconfirmed.empty() && st.column_double(3) == 0) {
+        unconfirmed = st.column_text(0);
+      }
+    }
+  }
+  if (!low.empty()) {
+    retire(low, "capacity", now);
+  } else if (nb.source == BulletSource::kLearning && !unconfirmed.empty()) {
+    retire(unconfirmed, "capacity", now);
+  } else {
+    throw input_error("PLAYBOOK_FULL",
+                      "the playbook holds its maximum of " + std::to_string(max_active_) +
+                          " active rules, and none of them is a manual or imported rule of low confidence that could give way",
+                      {"remove rules that are no longer useful: cm playbook list --source manual, then cm playbook remove ID",
+                       "raise cass_memory.maxRules"});
+  }
 }
 
 // A near-duplicate reinforces (or revives) the bullet it matches; one that was inverted for
@@ -316,6 +350,7 @@ AddResult Playbook::merge_into(Bullet b, double similarity, const NewBullet& nb,
   }
   const std::int64_t evidence = std::max<std::int64_t>(1, nb.evidence_count);
   if (!b.active) {
+    make_room(nb, now);
     b.active = true;
     b.retired_reason.clear();
     b.retired_at.reset();
@@ -485,8 +520,11 @@ FeedbackResult Playbook::feedback(const FeedbackSignal& signal) {
     anti.confidence = std::min(0.9, 0.9 * b.harmful / (b.helpful + b.harmful));
     anti.evidence_count = static_cast<std::int64_t>(std::llround(b.harmful));
     anti.scope = b.scope;
+    // Retired first, so that at the cap the anti-pattern takes the rule's place.
+    Bullet inverted = retire(b.id, "inverted", t);
     const AddResult added = add(anti, t);
-    retire(b.id, "inverted", t, added.bullet.id);
+    inverted.replaced_by = added.bullet.id;
+    save_state(inverted);
     r.inverted_to = added.bullet.id;
   } else if (b.confidence < model_.retire_below) {
     retire(b.id, "low_confidence", t);

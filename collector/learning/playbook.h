@@ -7,7 +7,7 @@
 // one, reinforces that bullet (evidence +1, a helpful step, tags merged) instead, and revives
 // it if it was retired (except a rule inverted into an anti-pattern: that stays retired).
 // Bullets are never deleted: removing or retiring one sets state = 'retired' with a reason
-// (removed, stale, low_confidence, inverted).
+// (removed, stale, low_confidence, inverted, capacity).
 //
 // Methods that write expect the caller's write transaction (store::Transaction), except
 // decay_all(), which runs its own short ones. One Playbook per connection and thread.
@@ -29,6 +29,14 @@ namespace agentmetrics::learning {
 
 // A rule is text put into an agent's prompt: a sentence or a short paragraph, never an essay.
 inline constexpr std::size_t kMaxRuleBytes = 1000;
+// Active rules and anti-patterns at most (cass_memory.maxRules). At the cap, a new one takes the
+// place of the oldest manual or imported rule of low confidence, and a learned one, failing
+// that, the oldest manual or imported rule no outcome has confirmed; else it is refused
+// (PLAYBOOK_FULL). docs/learning.md, "How many rules", says why.
+inline constexpr std::size_t kDefaultMaxRules = 10000;
+// Low confidence: more harm than help, or unconfirmed for weeks (a manual rule's 0.7 decays to
+// it in about 44 days).
+inline constexpr double kLowConfidence = 0.5;
 
 enum class BulletKind { kRule, kAntiPattern };
 enum class BulletSource { kLearning, kManual, kImport };
@@ -52,7 +60,7 @@ struct Bullet {
   std::string content;
   BulletKind kind = BulletKind::kRule;
   bool active = true;
-  std::string retired_reason;  // removed, stale, low_confidence, inverted
+  std::string retired_reason;  // removed, stale, low_confidence, inverted, capacity
   std::optional<double> retired_at;
   std::string replaced_by;  // the anti-pattern a rule was inverted into
   BulletSource source = BulletSource::kManual;
@@ -130,9 +138,10 @@ struct PlaybookCounts {
 
 class Playbook {
  public:
-  explicit Playbook(sqlite3* db, ConfidenceModel model = {});
+  explicit Playbook(sqlite3* db, ConfidenceModel model = {}, std::size_t max_active = kDefaultMaxRules);
 
   const ConfidenceModel& model() const { return model_; }
+  std::size_t max_active() const { return max_active_; }
   sqlite3* db() const { return db_; }
 
   std::optional<Bullet> find(std::string_view id) const;
@@ -149,8 +158,9 @@ class Playbook {
   std::vector<Bullet> list(const Filter& filter, double now) const;
   PlaybookCounts counts() const;
 
-  // Throws LearningError (kInput) for empty or over-long content, and (RULE_INVERTED) for a
-  // manual rule equal to one that was inverted into an anti-pattern.
+  // Throws LearningError (kInput) for empty or over-long content, (RULE_INVERTED) for a
+  // manual rule equal to one that was inverted into an anti-pattern, and (PLAYBOOK_FULL) for
+  // one that finds no room under the cap (kDefaultMaxRules).
   AddResult add(const NewBullet& bullet, double now);
   // A confirmation: a helpful step, last_validated = now, evidence += `evidence`.
   Bullet reinforce(const Bullet& bullet, std::int64_t evidence, double now);
@@ -179,9 +189,13 @@ class Playbook {
   AddResult merge_into(Bullet existing, double similarity, const NewBullet& bullet, double now);
   Bullet insert(const NewBullet& bullet, const std::string& hash, double now);
   void save_state(const Bullet& b);
+  // Before one more bullet becomes active: at the cap, retires one ("capacity") or throws
+  // PLAYBOOK_FULL.
+  void make_room(const NewBullet& bullet, double now);
 
   sqlite3* db_;
   ConfidenceModel model_;
+  std::size_t max_active_;
 };
 
 }  // namespace agentmetrics::learning

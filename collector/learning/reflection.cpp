@@ -42,6 +42,17 @@ struct Learned {
   std::vector<double> times;  // occurrences that count as evidence
 };
 
+// A rule the playbook has no room for is counted and learned again at a later reflection.
+AddResult add_unless_full(Playbook& playbook, const NewBullet& bullet, double now, ReflectionReport& report) {
+  try {
+    return playbook.add(bullet, now);
+  } catch (const LearningError& e) {
+    if (e.code() != "PLAYBOOK_FULL") throw;
+    ++report.rules_refused;
+    return AddResult{Bullet{}, AddAction::kUnchanged, 0};
+  }
+}
+
 void learn(Playbook& playbook, const Learned& l, double now, ReflectionReport& report) {
   const std::string& pattern_id = l.bullet.pattern_id;
   const double newest = l.times.empty() ? now : *std::max_element(l.times.begin(), l.times.end());
@@ -59,13 +70,13 @@ void learn(Playbook& playbook, const Learned& l, double now, ReflectionReport& r
     again.content = existing->content;
     again.evidence_count = fresh;
     again.pattern_counted_until = newest;
-    const AddResult r = playbook.add(again, now);
+    const AddResult r = add_unless_full(playbook, again, now, report);
     if (r.action != AddAction::kUnchanged) report.rules_reinforced.push_back(r.bullet.id);
     return;
   }
   NewBullet nb = l.bullet;
   nb.pattern_counted_until = newest;
-  const AddResult r = playbook.add(nb, now);
+  const AddResult r = add_unless_full(playbook, nb, now, report);
   switch (r.action) {
     case AddAction::kAdded:
       (nb.kind == BulletKind::kRule ? report.rules_added : report.anti_patterns_added).emplace_back(r.bullet.id, r.bullet.content);
@@ -198,6 +209,7 @@ nlohmann::ordered_json to_json(const ReflectionReport& report) {
           {"rules_inverted", pairs(report.rules_inverted, "from", "to")},
           {"rules_retired", report.rules_retired},
           {"patterns_unworded", report.patterns_unworded},
+          {"rules_refused", report.rules_refused},
           {"feedback_applied", report.feedback_applied},
           {"history_indexed", report.history_indexed},
           {"decayed", report.decayed},
@@ -207,8 +219,8 @@ nlohmann::ordered_json to_json(const ReflectionReport& report) {
 namespace {
 
 // One transaction of apply_task_feedback; false when there was nothing left to read.
-bool task_feedback_batch(sqlite3* db, const ConfidenceModel& model, std::size_t batch, TaskFeedbackTally& tally) {
-  Playbook pb(db, model);
+bool task_feedback_batch(sqlite3* db, const Playbook& playbook, std::size_t batch, TaskFeedbackTally& tally) {
+  Playbook pb(db, playbook.model(), playbook.max_active());
   Transaction tx(db, Transaction::Mode::kWrite);
   std::int64_t wm = state_int(db, kFeedbackWatermark).value_or(0);
   std::int64_t max_id = 0;
@@ -286,7 +298,7 @@ TaskFeedbackTally apply_task_feedback(sqlite3* db, Playbook& playbook, std::size
     TaskFeedbackTally part;
     run_write(db, runner, [&](sqlite3* w) {
       part = {};
-      more = task_feedback_batch(w, playbook.model(), batch, part);
+      more = task_feedback_batch(w, playbook, batch, part);
     });
     tally.events += part.events;
     tally.signals += part.signals;
@@ -325,6 +337,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
                                       {"rules_reinforced", report.rules_reinforced.size()},
                                       {"rules_inverted", report.rules_inverted.size()},
                                       {"rules_retired", report.rules_retired.size()},
+                                      {"rules_refused", report.rules_refused},
                                       {"feedback_applied", report.feedback_applied},
                                       {"history_indexed", report.history_indexed},
                                       {"decayed", report.decayed},
@@ -347,7 +360,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
     });
   };
   try {
-    Playbook playbook(db, settings.model);
+    Playbook playbook(db, settings.model, settings.max_rules);
     report.history_indexed = HistoryIndex(db).catch_up(settings.batch, SIZE_MAX, cancel, settings.paced, runner);
 
     const TaskFeedbackTally tally = apply_task_feedback(db, playbook, settings.batch, cancel, settings.paced, runner);
@@ -367,7 +380,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
     if (report.patterns_unworded > 0)
       log(LogLevel::kWarn, "reflection: patterns whose labels are not identifiers made no rule", {{"count", report.patterns_unworded}});
     run_write(db, runner, [&](sqlite3* w) {
-      Playbook pb(w, settings.model);
+      Playbook pb(w, settings.model, settings.max_rules);
       ReflectionReport changes;
       Transaction tx(w, Transaction::Mode::kWrite);
       for (const auto& l : learned) learn(pb, l, now, changes);
@@ -375,7 +388,12 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
       report.rules_added = std::move(changes.rules_added);
       report.anti_patterns_added = std::move(changes.anti_patterns_added);
       report.rules_reinforced = std::move(changes.rules_reinforced);
+      report.rules_refused = changes.rules_refused;
     });
+    if (report.rules_refused > 0) {
+      log(LogLevel::kWarn, "reflection: the playbook is full of rules that may not give way; learned rules were not added",
+          {{"count", report.rules_refused}, {"max_rules", settings.max_rules}});
+    }
 
     const DecayResult decay = playbook.decay_all(now, settings.batch, cancel, settings.paced, runner);
     report.decayed = decay.decayed;

@@ -28,6 +28,7 @@
 
 #include "collector/learning/confidence.h"
 #include "collector/learning/patterns.h"
+#include "collector/learning/playbook.h"
 #include "collector/learning/recommended_actions.h"
 #include "collector/learning/sqlite_util.h"
 
@@ -35,15 +36,14 @@ struct sqlite3;
 
 namespace agentmetrics::learning {
 
-class Playbook;
-
 struct ReflectionSettings {
   PatternSettings patterns;
   ConfidenceModel model;
   RecommendedActions actions;
   std::int64_t min_failures_for_rule = 3;
-  std::size_t batch = 500;  // rows per write transaction
-  bool paced = true;        // pause between write transactions (WritePacer)
+  std::size_t batch = 500;                   // rows per write transaction
+  std::size_t max_rules = kDefaultMaxRules;  // the playbook's cap (cass_memory.maxRules), for every rule it adds
+  bool paced = true;                         // pause between write transactions (WritePacer)
 };
 
 struct TaskFeedbackTally {
@@ -68,6 +68,7 @@ struct ReflectionReport {
   std::vector<std::pair<std::string, std::string>> rules_inverted;
   std::size_t feedback_applied = 0;
   std::size_t patterns_unworded = 0;  // patterns whose labels were not identifiers: no rule
+  std::size_t rules_refused = 0;      // learned rules the full playbook had no room for
   std::size_t history_indexed = 0;
   std::size_t decayed = 0;
   bool cancelled = false;

@@ -244,9 +244,12 @@ void ReflectionWorker::run() {
       requested_ = false;
     }
     if (!open_store()) {
-      // Tried again at the next refresh.
+      // Tried again at the next refresh, and a reflection that was due waits for it too: left
+      // due, it would be tried again at once, and the thread would spin for as long as the
+      // store cannot be opened.
       refresh = Clock::now() + options_.metrics_refresh;
       if (run_now) {
+        due = refresh;
         metrics_->record_run(false, 0, now());
         {
           std::lock_guard lock(mutex_);

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <mutex>
 
@@ -56,7 +57,7 @@ std::unique_ptr<EventStore> EventStore::open(const std::string& path, Mode mode)
     }
   }
   // A busy store (another process writing) is waited for, not failed at once.
-  sqlite3_busy_timeout(store->db_, 5000);
+  sqlite3_busy_timeout(store->db_, kBusyTimeoutMs);
   if (mode == Mode::kReadWrite) {
     // WAL: readers (the KPI engine, cm) never block the writer. synchronous=NORMAL: a commit
     // survives the process being killed; only a power loss can take the last commits.
@@ -114,7 +115,7 @@ std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double
     st.bind(1, static_cast<std::int64_t>(e.producer_id));
     st.bind(2, static_cast<std::int64_t>(e.sequence));
     st.bind(3, std::string(ipc::find_kind(e.kind)->name));
-    st.bind(4, e.time);
+    st.bind(4, std::min(e.time, received_time));
     st.bind(5, received_time);
     st.bind(6, fields_json(e));
     st.run();
@@ -124,11 +125,20 @@ std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double
   return added;
 }
 
-std::size_t EventStore::delete_before(double unix_seconds) {
-  SqliteStatement st(db_, "DELETE FROM events WHERE time < ?");
+std::size_t EventStore::delete_received_before(double unix_seconds) {
+  // Ids grow in the order events are received, so the events received before the cutoff are
+  // the ids below the first one received after it: found by walking the rowid from its start
+  // (as many rows as are removed, no index needed), then removed as one range.
+  SqliteStatement st(db_,
+                     "DELETE FROM events WHERE id < coalesce((SELECT id FROM events WHERE received >= ?1 ORDER BY id LIMIT 1), "
+                     "(SELECT max(id) + 1 FROM events))");
   st.bind(1, unix_seconds);
   st.run();
   return static_cast<std::size_t>(sqlite3_changes(db_));
+}
+
+std::size_t dated_after(std::span<const ipc::OutcomeEvent> events, double received_time) {
+  return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.time > received_time; }));
 }
 
 std::size_t EventStore::count() const {

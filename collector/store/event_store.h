@@ -5,7 +5,8 @@
 // Schema (version 1):
 //   events(id INTEGER PRIMARY KEY, producer_id INTEGER, sequence INTEGER, kind TEXT,
 //          time REAL, received REAL, fields TEXT, UNIQUE(producer_id, sequence))
-//   `time` is when the event happened and `received` when the store took it (Unix seconds);
+//   `time` is when the event happened and `received` when the store took it (Unix seconds;
+//   a `time` after `received` is stored as `received`, and retention goes by `received`);
 //   `fields` is a JSON object of the event's fields (text, numbers, and booleans as true/false,
 //   which json_extract reads as 1/0). Index on (kind, time).
 // The schema version is SQLite's user_version; opening an older store migrates it forward in
@@ -27,6 +28,8 @@ namespace agentmetrics::store {
 class EventStore {
  public:
   static constexpr int kSchemaVersion = 1;
+  // How long a connection waits for another writer's lock before SQLITE_BUSY.
+  static constexpr int kBusyTimeoutMs = 5000;
 
   enum class Mode { kReadWrite, kReadOnly };
   // Opens (kReadWrite: creating and migrating) the store. Throws StoreError naming the path
@@ -37,10 +40,13 @@ class EventStore {
   EventStore& operator=(const EventStore&) = delete;
 
   // Stores the events in one transaction; duplicates of stored events are skipped. Returns
-  // how many were new. Throws StoreError (disk full, read-only...) and then stores none.
+  // how many were new. An event dated after `received_time` (a clock ahead, a false date) is
+  // stored as happening then: nothing is kept as happening after the store got it (the writer
+  // counts them: dated_after). Throws StoreError (disk full, read-only...) and then stores none.
   std::size_t insert(std::span<const ipc::OutcomeEvent> events, double received_time);
-  // Removes events that happened before `unix_seconds`; returns how many.
-  std::size_t delete_before(double unix_seconds);
+  // Removes the events the store received before `unix_seconds`, whatever time they claim;
+  // returns how many. The oldest go first: events are kept in the order they were received.
+  std::size_t delete_received_before(double unix_seconds);
   std::size_t count() const;
   int schema_version() const;
   const std::string& path() const { return path_; }
@@ -58,5 +64,7 @@ class EventStore {
 
 // The JSON text of an event's fields, as the store keeps them.
 std::string fields_json(const ipc::OutcomeEvent& event);
+// How many of `events` claim a time after `received_time` (insert() stores those as received).
+std::size_t dated_after(std::span<const ipc::OutcomeEvent> events, double received_time);
 
 }  // namespace agentmetrics::store

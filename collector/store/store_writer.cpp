@@ -35,6 +35,8 @@ StoreWriter::StoreWriter(StoreOptions options, prometheus::Registry& registry)
                           "Outcome events the store already had (read again after a restart)")),
       failures_(counter(registry, "agentmetrics_store_commit_failures_total", "Store commits that failed and were retried")),
       retired_(counter(registry, "agentmetrics_outcome_events_retired_total", "Outcome events removed by the retention policy")),
+      clamped_(counter(registry, "agentmetrics_outcome_events_future_dated_total",
+                       "Outcome events dated after the store received them, stored as happening when received")),
       queued_(gauge(registry, "agentmetrics_store_queue_events", "Outcome events waiting for the store")),
       healthy_gauge_(gauge(registry, "agentmetrics_store_healthy", "1 when the last store commit succeeded")) {
   healthy_gauge_.Set(1);
@@ -101,7 +103,10 @@ bool StoreWriter::commit(std::vector<PendingOutcome>& batch) {
     if (p.acks) events.push_back(p.event);
   }
   try {
-    const std::size_t added = store_->insert(events, unix_now());
+    const double now = unix_now();
+    const std::size_t future = dated_after(events, now);
+    const std::size_t added = store_->insert(events, now);
+    clamped_.Increment(static_cast<double>(future));
     stored_.Increment(static_cast<double>(added));
     if (added > 0 && on_commit_) on_commit_();
     duplicates_.Increment(static_cast<double>(events.size() - added));
@@ -125,7 +130,7 @@ void StoreWriter::apply_retention() {
   if (!open_store()) return;
   const double cutoff = unix_now() - std::chrono::duration<double>(options_.retention).count();
   try {
-    if (const std::size_t removed = store_->delete_before(cutoff)) {
+    if (const std::size_t removed = store_->delete_received_before(cutoff)) {
       retired_.Increment(static_cast<double>(removed));
       log(LogLevel::kInfo, "old outcome events removed", {{"count", removed}});
     }

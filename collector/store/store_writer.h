@@ -25,8 +25,8 @@ namespace agentmetrics::store {
 
 struct StoreOptions {
   std::string path;
-  std::chrono::hours retention{90 * 24};
-  std::chrono::milliseconds retry_delay{1000};  // after a failed commit
+  std::chrono::seconds retention{std::chrono::hours(90 * 24)};  // by the time of receipt
+  std::chrono::milliseconds retry_delay{1000};                  // after a failed commit
 };
 
 class StoreWriter final : public OutcomeSink {
@@ -73,6 +73,7 @@ class StoreWriter final : public OutcomeSink {
   prometheus::Counter& duplicates_;
   prometheus::Counter& failures_;
   prometheus::Counter& retired_;
+  prometheus::Counter& clamped_;  // dated after their receipt
   prometheus::Gauge& queued_;
   prometheus::Gauge& healthy_gauge_;
 };

@@ -113,9 +113,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Shard shard;
     s.sync_declarations(shard, registry, self);
     for (int pass = 0; pass < 3 && s.drain(shard, registry, self) > 0; ++pass) {}
+    // The doorbell both ways: armed (the fence ran) and awake again, then drained once more.
     futex_waitv waiter{};
-    if (s.prepare_sleep(waiter)) s.has_pending();
+    bool raised = false;
+    if (s.prepare_sleep(waiter, raised)) s.has_pending(true);
     s.woke();
+    s.drain(shard, registry, self);
     s.take_new_drops();
     s.ring_fill();
     s.publish_acknowledged();

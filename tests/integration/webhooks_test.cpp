@@ -116,8 +116,8 @@ class Webhooks : public ::testing::Test {
     if (const auto why = install_packages()) GTEST_SKIP() << "the npm packages are not available: " << *why;
     start();
   }
-  // The recorded payloads happened years ago: the store keeps them (store.retention would remove
-  // them within the hour), for the collector and for the commands the tests run.
+  // The recorded payloads happened years ago: a long store.retention keeps the backfill from
+  // leaving them out, for the collector and for the commands the tests run.
   void start(std::vector<std::string> args = {}) {
     write_text(config_, "store:\n  retention: 10000w\n");
     args.push_back("--config=" + config_);
@@ -690,8 +690,8 @@ std::string rest(const std::string& name) { return std::string(AM_WEBHOOK_DATA_D
 
 TEST_F(Webhooks, TheBackfillReadsSavedRestAnswersAndKeysFactsAsTheWebhooksDo) {
   const std::string store = collector_->store_path();
-  // With the default retention the examples, years old, would be removed within the hour: they
-  // are left out, and the command says so.
+  // With the default retention the examples, years old, are older than the history the store
+  // keeps: they are left out, and the command says so.
   write_text(dir_.path() + "/default.yaml", "store:\n  retention: 90d\n");
   const Ran old = run(
       {kAgentmetricsCliBinary, "ingest", "github", rest("pull"), "--dry-run", "--store", store, "--config", dir_.path() + "/default.yaml"});

@@ -16,6 +16,8 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/reliability/logged_lines.h"
+#include "tests/reliability/wait_until.h"
 #include "tests/support/collector_process.h"
 #include "tests/support/raw_http.h"
 #include "tests/support/temp_dir.h"
@@ -318,6 +320,39 @@ TEST_F(HttpAbuse, ALockedStoreHoldsNoThreadAndTheProbesAnswer) {
   // The route's four places reached the API, which counts them by command and result beside the
   // audit log's line for each; the listener turned the other twelve away before.
   EXPECT_EQ(collector_.samples().at(R"(agentmetrics_api_requests_total{code="STORE_BUSY",command="playbook add"})"), 4);
+}
+
+// A client repeats requests the collector refuses and logs (a bad change to the learning API,
+// another Host), hundreds a second: each message is written within its budget (20 at once,
+// then one a second) and every line left out is counted, in the log and in /metrics. Before,
+// each request wrote a line, as fast as the client sent them.
+TEST_F(HttpAbuse, RefusedRequestsByTheHundredKeepTheLogSmall) {
+  constexpr std::size_t kRequests = 300;
+  const auto start = Clock::now();
+  const std::string bad_change =
+      "POST /api/mark HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 4\r\n"
+      "Connection: close\r\n\r\n{bad";
+  for (std::size_t i = 0; i < kRequests; ++i) {
+    ASSERT_EQ(raw_http(collector_.port(), bad_change).status, 400);
+    ASSERT_EQ(raw_http(collector_.port(), "GET /metrics HTTP/1.1\r\nHost: rebind.example\r\nConnection: close\r\n\r\n").status, 421);
+  }
+  for (const std::string message : {"learning API change", "HTTP request for another host refused"}) {
+    LoggedLines lines;
+    EXPECT_TRUE(wait_until([&] {
+      lines = logged_lines(collector_.process().output(), message);
+      return lines.written + lines.left_out == kRequests;
+    })) << message
+        << ": " << lines.written << " written, " << lines.left_out << " left out";
+    // The burst, then one a second while the requests went on.
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count();
+    EXPECT_LE(lines.written, 20u + static_cast<std::size_t>(seconds) + 1) << message;
+    EXPECT_GE(lines.left_out, kRequests / 2) << message;
+    std::printf("%s: %zu lines written, %zu left out and counted, in %lld s\n", message.c_str(), lines.written, lines.left_out,
+                static_cast<long long>(seconds));
+  }
+  const auto counted = collector_.samples().at("agentmetrics_log_lines_suppressed_total");
+  EXPECT_GE(counted, static_cast<double>(kRequests));
+  expect_scrapes_go_on();
 }
 
 }  // namespace

@@ -35,6 +35,7 @@
 #include <string>
 #include <thread>
 
+#include "ipc/doorbell.h"
 #include "ipc/record.h"
 #include "ipc/segment_name.h"
 #include "agent/segment_writer.h"
@@ -130,11 +131,13 @@ int main(int argc, char** argv) {
   std::printf("segment=%s\n", w->path().c_str());
   std::fflush(stdout);
   ipc::RingSlot* ring = w->claim_ring();
+  // Pushes as the library does: the record, then the doorbell if the collector sleeps.
   auto push = [&](std::uint32_t series_id, ipc::Op o, double value) {
     if (!ring->ring.push(ipc::Record{series_id, op(o), 0, value})) {
       std::fprintf(stderr, "rogue_producer: ring full\n");
       std::exit(1);
     }
+    ipc::wake_consumer_if_sleeping(*w->header());
   };
 
   if (mode == "truncate" || mode == "rewrite" || mode == "stale") {
@@ -203,6 +206,7 @@ int main(int argc, char** argv) {
     push(4, ipc::Op::kCounterAdd, std::numeric_limits<double>::infinity());
     push(4, ipc::Op::kGaugeSet, 5);
     ring->ring.push(ipc::Record{4, 99, 0, 1});
+    ipc::wake_consumer_if_sleeping(*w->header());
     push(1000, ipc::Op::kCounterAdd, 1);
     std::printf("bad-names done\n");
   } else if (mode == "explode") {

@@ -4,7 +4,9 @@
 // the round number; then one Task (agent_type="tester", task_type=<producer>) that succeeds on
 // even threads and fails on odd ones. With --exit-early the process leaves with _exit(0)
 // right after the threads finish, skipping every destructor. With --linger-ms N it stays alive
-// N ms after printing, its segment still attached. It prints its drop count.
+// N ms after printing, its segment still attached. With --start-delay-ms N it declares its
+// families (publishing its segment) and waits N ms before the threads start. It prints its drop
+// count.
 #include <unistd.h>
 
 #include <agentmetrics/agentmetrics.hpp>
@@ -22,6 +24,7 @@ int main(int argc, char** argv) {
   std::string label = "p";
   bool exit_early = false;
   long linger_ms = 0;
+  long start_delay_ms = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) {
@@ -32,10 +35,13 @@ int main(int argc, char** argv) {
       label = argv[++i];
     } else if (a == "--linger-ms" && i + 1 < argc) {
       linger_ms = std::atol(argv[++i]);
+    } else if (a == "--start-delay-ms" && i + 1 < argc) {
+      start_delay_ms = std::atol(argv[++i]);
     } else if (a == "--exit-early") {
       exit_early = true;
     } else {
-      std::fprintf(stderr, "usage: test_producer [--threads N] [--events N] [--label L] [--exit-early] [--linger-ms N]\n");
+      std::fprintf(stderr,
+                   "usage: test_producer [--threads N] [--events N] [--label L] [--exit-early] [--linger-ms N] [--start-delay-ms N]\n");
       return 2;
     }
   }
@@ -46,6 +52,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "test_producer: %s\n", agentmetrics::last_error().c_str());
     return 1;
   }
+  std::this_thread::sleep_for(std::chrono::milliseconds(start_delay_ms));
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {

@@ -10,9 +10,11 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "collector/drain/attached_segment.h"
 #include "collector/drain/fault_guard.h"
+#include "ipc/doorbell.h"
 #include "ipc/segment_name.h"
 #include "agent/segment_writer.h"
 #include "tests/support/temp_dir.h"
@@ -347,4 +349,72 @@ TEST_F(AttachedSegmentTest, SeriesBeyondTheFamilyLimitFoldIntoItsOverflowSeries)
   EXPECT_EQ(value_of(shard_, "unit_events_total", {kOverflowLabelValue}), 3.0 + 4.0 + 5.0);
   EXPECT_EQ(metrics_.series_overflowed("unit_events_total").Value(), 3.0);
   EXPECT_EQ(shard_.size(), 3u);
+}
+
+// An idle segment is covered by its doorbell once its flag is up and its rings were found empty
+// after the heavy fence: drain passes skip its rings, and its producer's first push rings.
+TEST_F(AttachedSegmentTest, AnArmedSegmentIsDrainedWhenItsDoorbellRings) {
+  declare_standard();
+  auto s = attach();
+  ASSERT_TRUE(s);
+  s->sync_declarations(shard_, registry_, metrics_);
+  futex_waitv waiter{};
+  bool raised = false;
+  ASSERT_TRUE(s->prepare_sleep(waiter, raised));
+  EXPECT_TRUE(raised);
+  EXPECT_FALSE(s->has_pending(true));
+  EXPECT_TRUE(s->doorbell_covers());
+  s->woke();
+  EXPECT_EQ(writer_->header()->consumer_sleeping.load(), 1u) << "an armed segment keeps its flag up";
+
+  // A push that does not ring (no producer of the protocol does that) is not looked for...
+  ipc::RingSlot* ring = writer_->claim_ring();
+  ASSERT_TRUE(ring->ring.push(ipc::Record{0, 1, 0, 1.0}));
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
+  raised = false;
+  ASSERT_TRUE(s->prepare_sleep(waiter, raised));
+  EXPECT_FALSE(raised) << "still up: no fence is due";
+  // ...the next one rings, and both are drained.
+  ASSERT_TRUE(ring->ring.push(ipc::Record{0, 1, 0, 1.0}));
+  ipc::wake_consumer_if_sleeping(*writer_->header());
+  EXPECT_EQ(writer_->header()->consumer_sleeping.load(), 0u);
+  EXPECT_TRUE(s->has_pending(true));
+  EXPECT_FALSE(s->doorbell_covers());
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 2u);
+  EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 2.0);
+}
+
+// Without the heavy fence a push made as the flag went up may have missed it: the segment is
+// covered only once its rings were found empty kDoorbellSettle after that.
+TEST_F(AttachedSegmentTest, WithoutTheFenceASegmentIsCoveredOnlyAfterTheSettleTime) {
+  auto s = attach();
+  ASSERT_TRUE(s);
+  futex_waitv waiter{};
+  bool raised = false;
+  ASSERT_TRUE(s->prepare_sleep(waiter, raised));
+  EXPECT_FALSE(s->has_pending(false));
+  EXPECT_FALSE(s->doorbell_covers());
+  std::this_thread::sleep_for(kDoorbellSettle);
+  raised = false;
+  ASSERT_TRUE(s->prepare_sleep(waiter, raised));
+  EXPECT_FALSE(raised);
+  EXPECT_FALSE(s->has_pending(false));
+  EXPECT_TRUE(s->doorbell_covers());
+}
+
+// Once its producer is gone, nobody rings a segment again: its rings are read whatever its
+// doorbell says, so its last records are taken before it is reclaimed.
+TEST_F(AttachedSegmentTest, AGoneProducersRingsAreReadWhateverItsDoorbell) {
+  declare_standard();
+  auto s = attach();
+  ASSERT_TRUE(s);
+  futex_waitv waiter{};
+  bool raised = false;
+  ASSERT_TRUE(s->prepare_sleep(waiter, raised));
+  EXPECT_FALSE(s->has_pending(true));
+  ASSERT_TRUE(writer_->claim_ring()->ring.push(ipc::Record{0, 1, 0, 3.0}));
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
+  writer_.reset();
+  EXPECT_TRUE(s->producer_gone());
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
 }

@@ -97,5 +97,44 @@ TEST_P(DoorbellWaiterTest, ReturnsAtOnceWhenTheValueAlreadyDiffers) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, kLong);
 }
 
+// A drain thread with hundreds of segments: one request watches at most 128 words, so the
+// words are watched in groups, and a ring in any group ends the wait.
+TEST_P(DoorbellWaiterTest, WatchesMoreWordsThanOneRequestCan) {
+  constexpr std::size_t kWords = 400;
+  std::vector<std::atomic<std::uint32_t>> words(kWords);
+  auto waiters_now = [&] {
+    std::vector<futex_waitv> waiters;
+    for (auto& w : words) waiters.push_back(entry(w, w.load()));
+    return waiters;
+  };
+  for (const std::size_t rung : {std::size_t{0}, std::size_t{127}, std::size_t{128}, std::size_t{300}, kWords - 1}) {
+    auto waiters = waiters_now();
+    const std::uint32_t before = words[rung].load();
+    const auto start = std::chrono::steady_clock::now();
+    std::thread producer([&] {
+      std::this_thread::sleep_for(30ms);
+      ring(words[rung]);
+    });
+    waiter_->wait(waiters, kLong);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(words[rung].load(), before + 1) << "word " << rung << ": returned before it rang";
+    producer.join();
+    EXPECT_LT(elapsed, kLong) << "word " << rung << ": its ring was missed";
+  }
+  // Nobody rings: it sleeps its whole timeout, and nothing is left in flight for the next wait.
+  auto waiters = waiters_now();
+  const auto start = std::chrono::steady_clock::now();
+  waiter_->wait(waiters, 80ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 80ms);
+  waiters = waiters_now();
+  std::thread producer([&] {
+    std::this_thread::sleep_for(20ms);
+    ring(words[200]);
+  });
+  waiter_->wait(waiters, kLong);
+  producer.join();
+  EXPECT_EQ(words[200].load(), 1u);  // it did not return before the ring
+}
+
 INSTANTIATE_TEST_SUITE_P(Kinds, DoorbellWaiterTest, ::testing::Bool(),
                          [](const auto& p) { return std::string(p.param ? "io_uring" : "futex_waitv"); });

@@ -51,12 +51,38 @@ TEST(EventStore, AnEventStoredTwiceIsKeptOnce) {
   EXPECT_EQ(st.column_text(3), R"({"lines_added":30.0,"lines_deleted":1.0,"sha":"abc"})");
 }
 
-TEST(EventStore, RetentionRemovesOnlyOlderEvents) {
+// Retention goes by when the store received an event, not by the time the event claims: a
+// producer's date far in the future does not keep it, a backfilled old one does not lose it.
+TEST(EventStore, RetentionRemovesWhatWasReceivedBeforeTheCutoff) {
   TempDir dir;
   auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
-  store->insert(std::vector{commit_event(1, 1, 1000, 1), commit_event(1, 2, 2000, 1), commit_event(1, 3, 3000, 1)}, 3000);
-  EXPECT_EQ(store->delete_before(2000), 1u);
+  store->insert(std::vector{commit_event(1, 1, 900, 1), commit_event(1, 2, 3.2e10, 1)}, 1000);  // 3.2e10: the year 2984
+  store->insert(std::vector{commit_event(1, 3, 1500, 1)}, 2000);
+  store->insert(std::vector{commit_event(1, 4, 10, 1)}, 3000);  // a backfill of something old
+  EXPECT_EQ(store->delete_received_before(1000), 0u);
+  EXPECT_EQ(store->delete_received_before(2000), 2u);
   EXPECT_EQ(store->count(), 2u);
+  SqliteStatement st(store->handle(), "SELECT sequence FROM events ORDER BY id");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.column_int64(0), 3);
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.column_int64(0), 4);
+  EXPECT_EQ(store->delete_received_before(1e10), 2u);
+  EXPECT_EQ(store->count(), 0u);
+  EXPECT_EQ(store->delete_received_before(1e10), 0u) << "an empty store";
+}
+
+TEST(EventStore, ATimeAfterReceiptIsStoredAsTheTimeOfReceipt) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  const std::vector batch{commit_event(1, 1, 3.2e10, 1), commit_event(1, 2, 1999, 1), commit_event(1, 3, 2000.5, 1)};
+  EXPECT_EQ(dated_after(batch, 2000), 2u);
+  store->insert(batch, 2000);
+  SqliteStatement st(store->handle(), "SELECT time FROM events ORDER BY sequence");
+  for (const double expected : {2000.0, 1999.0, 2000.0}) {
+    ASSERT_TRUE(st.step());
+    EXPECT_EQ(st.column_double(0), expected);
+  }
 }
 
 TEST(EventStore, ReopeningKeepsEventsAndTheSchemaVersion) {

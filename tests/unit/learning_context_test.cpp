@@ -152,8 +152,13 @@ TEST_F(ContextTest, BadInputIsRefusedWithAnInputError) {
 TEST_F(ContextTest, TheHistoryIsIndexedIncrementally) {
   HistoryIndex index(store_->handle());
   std::vector<ipc::OutcomeEvent> batch;
-  for (std::uint64_t i = 1; i <= 250; ++i)
+  for (std::uint64_t i = 1; i <= 250; ++i) {
     batch.push_back(task_event(i, kNow - 1000.0 + static_cast<double>(i), "Refactor module " + std::to_string(i), "", "", true, 60, ""));
+    if (i == 100) {
+      store_->insert(batch, kNow - 500.0);  // the first hundred received earlier
+      batch.clear();
+    }
+  }
   store_->insert(batch, kNow);
   EXPECT_TRUE(index.behind());
   EXPECT_EQ(index.catch_up(100), 250u);  // three transactions
@@ -172,8 +177,8 @@ TEST_F(ContextTest, TheHistoryIsIndexedIncrementally) {
   EXPECT_EQ(index.size(), 251);
   EXPECT_EQ(data["historySnippets"][0]["title"], "Refactor the parser");
   EXPECT_EQ(data["historySnippets"][0]["outcome"], "failure");
-  // Retention removes the oldest events; their entries leave the index.
-  store_->delete_before(kNow - 1000.0 + 101.0);
+  // Retention removes the events received first; their entries leave the index.
+  store_->delete_received_before(kNow - 100.0);
   index.catch_up();
   EXPECT_EQ(index.size(), 151);
 }

@@ -291,5 +291,88 @@ TEST(LearningSchema, ANewerLearningSchemaIsRefused) {
   }
 }
 
+// cass_memory.maxRules: at the cap, a manual or imported rule of low confidence gives way to any
+// new rule (the oldest first), an unconfirmed one only to a rule learned from outcomes; a rule
+// with evidence behind it never does, and a new rule that finds no room is refused.
+class CappedPlaybook : public PlaybookOnStore {
+ protected:
+  void SetUp() override {
+    PlaybookOnStore::SetUp();
+    playbook_ = Playbook(db(), ConfidenceModel{}, 3);
+  }
+  AddResult add_from(const std::string& content, BulletSource source, double now) {
+    store::Transaction tx(db(), store::Transaction::Mode::kWrite);
+    NewBullet nb;
+    nb.content = content;
+    nb.source = source;
+    AddResult r = playbook_.add(nb, now);
+    tx.commit();
+    return r;
+  }
+  std::string refusal(const std::string& content, BulletSource source, double now) {
+    try {
+      add_from(content, source, now);
+    } catch (const LearningError& e) {
+      return e.code();
+    }
+    return "added";
+  }
+  std::size_t active() { return playbook_.list({}, kNow).size(); }
+};
+
+TEST_F(CappedPlaybook, AManualRuleFindsNoRoomAmongConfidentRules) {
+  const std::string oldest = add_from("Pin the toolchain version in continuous integration", BulletSource::kManual, kNow).bullet.id;
+  add_from("Keep pull requests under four hundred lines", BulletSource::kManual, kNow + 1);
+  add_from("Document every public function of the parser", BulletSource::kImport, kNow + 2);
+  EXPECT_EQ(refusal("Run the linters before every commit", BulletSource::kManual, kNow + 3), "PLAYBOOK_FULL");
+  EXPECT_EQ(active(), 3u);
+  // Marked harmful twice, the oldest falls to low confidence and gives way.
+  feedback(oldest, FeedbackKind::kHarmful, kNow + 4);
+  feedback(oldest, FeedbackKind::kHarmful, kNow + 5);
+  EXPECT_EQ(add_from("Run the linters before every commit", BulletSource::kManual, kNow + 6).action, AddAction::kAdded);
+  EXPECT_EQ(active(), 3u);
+  const Bullet gone = playbook_.get(oldest);
+  EXPECT_FALSE(gone.active);
+  EXPECT_EQ(gone.retired_reason, "capacity");
+}
+
+TEST_F(CappedPlaybook, ManualRulesThatDecayedUnconfirmedGiveWayOldestFirst) {
+  const std::string first = add_from("Pin the toolchain version in continuous integration", BulletSource::kManual, kNow).bullet.id;
+  const std::string second = add_from("Keep pull requests under four hundred lines", BulletSource::kManual, kNow + 1).bullet.id;
+  add_from("Document every public function of the parser", BulletSource::kManual, kNow + 2);
+  // 60 days on, 0.7 has decayed below 0.5 for all three: the oldest goes first.
+  add_from("Run the linters before every commit", BulletSource::kManual, kNow + 60 * kDay);
+  EXPECT_FALSE(playbook_.get(first).active);
+  EXPECT_TRUE(playbook_.get(second).active);
+}
+
+TEST_F(CappedPlaybook, ALearnedRuleTakesThePlaceOfAnUnconfirmedManualOneNeverOfAConfirmedOne) {
+  const std::string confirmed = add_from("Pin the toolchain version in continuous integration", BulletSource::kManual, kNow).bullet.id;
+  feedback(confirmed, FeedbackKind::kHelpful, kNow + 1);
+  const std::string unconfirmed = add_from("Keep pull requests under four hundred lines", BulletSource::kManual, kNow + 2).bullet.id;
+  add_from("Recurring timeouts in the deploy stage: retry with backoff", BulletSource::kLearning, kNow + 3);
+  EXPECT_EQ(add_from("Recurring flaky tests in the test stage: quarantine them", BulletSource::kLearning, kNow + 4).action,
+            AddAction::kAdded);
+  EXPECT_FALSE(playbook_.get(unconfirmed).active);
+  EXPECT_EQ(playbook_.get(unconfirmed).retired_reason, "capacity");
+  EXPECT_TRUE(playbook_.get(confirmed).active);
+  // Now nothing may give way: a learned rule is refused too, and learned rules stay.
+  EXPECT_EQ(refusal("Recurring build errors in the compile stage: clean the cache", BulletSource::kLearning, kNow + 5), "PLAYBOOK_FULL");
+  EXPECT_EQ(active(), 3u);
+}
+
+TEST_F(CappedPlaybook, ARuleInvertedAtTheCapLeavesItsPlaceToItsAntiPattern) {
+  const std::string harmful = add_from("Mock the database in integration tests", BulletSource::kManual, kNow).bullet.id;
+  const std::string other = add_from("Keep pull requests under four hundred lines", BulletSource::kManual, kNow + 1).bullet.id;
+  add_from("Document every public function of the parser", BulletSource::kManual, kNow + 2);
+  for (int i = 0; i < 3; ++i) feedback(harmful, FeedbackKind::kHarmful, kNow + 3 + i);
+  const Bullet inverted = playbook_.get(harmful);
+  EXPECT_EQ(inverted.retired_reason, "inverted");
+  ASSERT_FALSE(inverted.replaced_by.empty());
+  EXPECT_TRUE(playbook_.get(inverted.replaced_by).active);
+  EXPECT_TRUE(playbook_.get(other).active) << "no other rule gave way";
+  EXPECT_EQ(active(), 3u);
+}
+
 }  // namespace
 }  // namespace agentmetrics::learning

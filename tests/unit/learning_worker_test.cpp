@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include "collector/store/event_store.h"
@@ -131,6 +132,26 @@ TEST(ReflectionWorker, ReflectsWhenTheLastRunIsAnIntervalOld) {
     worker.set_interval(std::chrono::seconds(1));
     EXPECT_TRUE(worker.wait_for_runs(1, std::chrono::seconds(60)));
   }
+}
+
+// A store it cannot open (here its directory is a file) is tried again at the next refresh: the
+// reflection that was due fails once and waits for it. Before, it stayed due and was tried again
+// at once, so the thread spun on the failing open, thousands of times a second.
+TEST(ReflectionWorker, AStoreItCannotOpenIsTriedAgainAtTheNextRefreshNotAtOnce) {
+  TempDir dir;
+  const std::string not_a_directory = dir.path() + "/file";
+  std::ofstream(not_a_directory) << "x";
+  prometheus::Registry registry;
+  ReflectionWorkerOptions options;
+  options.startup_delay = std::chrono::seconds(0);
+  options.metrics_refresh = std::chrono::hours(1);
+  ReflectionWorker worker(not_a_directory + "/events.db", std::chrono::hours(1), registry, options);
+  worker.start();
+  ASSERT_TRUE(worker.wait_for_runs(1, std::chrono::seconds(60)));
+  EXPECT_FALSE(worker.wait_for_runs(2, std::chrono::milliseconds(500))) << worker.runs() << " runs";
+  EXPECT_FALSE(worker.last_error().empty());
+  worker.stop();
+  EXPECT_EQ(worker.runs(), 1u);
 }
 
 TEST(ReflectionWorker, EventsKeepBeingStoredWhileItReflects) {

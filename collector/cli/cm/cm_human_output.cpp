@@ -80,13 +80,18 @@ void print_human(std::ostream& out, const ContextResult& r) {
 }
 
 void print_human(std::ostream& out, const PlaybookListResult& r) {
-  out << r.bullets.size() << " rules\n";
+  if (r.bullets.empty() || static_cast<std::int64_t>(r.bullets.size()) == r.total) {
+    out << r.total << " rules\n";
+  } else {
+    out << r.total << " rules, " << r.offset + 1 << " to " << r.offset + static_cast<std::int64_t>(r.bullets.size()) << " shown\n";
+  }
   for (const auto& v : r.bullets) {
     const Bullet& b = v.bullet;
     out << "  [" << b.id << "] " << pad(to_string(b.kind), 13) << fixed(v.confidence, 2) << "  " << pad(b.active ? "active" : "retired", 8)
         << pad(to_string(maturity(b.helpful, b.harmful, !b.active)), 12) << b.content << "  ("
         << provenance(b.source, b.added_by, b.created) << ")\n";
   }
+  if (const auto next = r.next_offset()) out << "more: --offset " << *next << "\n";
 }
 
 void print_human(std::ostream& out, const PlaybookAddResult& r) { print_change(out, to_string(r.action), r.rule); }

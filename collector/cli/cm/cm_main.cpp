@@ -122,15 +122,20 @@ Subcommand playbook_list_command(CLI::App& playbook) {
   struct Args {
     bool all = false;
     std::string kind, source;
+    std::optional<std::int64_t> limit, offset;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = playbook.add_subcommand("list", "The rules, most trusted first");
+  auto* cmd = playbook.add_subcommand("list", "The rules, most trusted first, a page at a time");
   cmd->add_flag("--all", a->all, "Include retired rules");
   cmd->add_option("--kind", a->kind, "rule or anti-pattern");
   cmd->add_option("--source", a->source, "learning, manual or import");
+  cmd->add_option("--limit", a->limit, "Rules per page, 1 to 1000 (default 100)");
+  cmd->add_option("--offset", a->offset, "Where the page starts (the next_offset of the page before; default 0)");
   return {"playbook list", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            return answer_with(session.service().playbook_list(
-                decode_playbook_list_request({{"kind", a->kind}, {"source", a->source}, {"include_retired", a->all}})));
+            json fields = {{"kind", a->kind}, {"source", a->source}, {"include_retired", a->all}};
+            if (a->limit) fields["limit"] = *a->limit;
+            if (a->offset) fields["offset"] = *a->offset;
+            return answer_with(session.service().playbook_list(decode_playbook_list_request(fields)));
           }};
 }
 

@@ -26,6 +26,7 @@ collector::Config load_config(const std::string& path) {
 LearningSettings settings_from(const Options& o, const collector::Config& config) {
   LearningSettings s;
   s.context_limit = config.cass_memory.context_limit;
+  s.reflection.max_rules = config.cass_memory.max_rules;
   std::string actions = o.actions_path;
   if (actions.empty()) {
     if (const char* env = std::getenv("AGENTMETRICS_LEARNING_ACTIONS"); env && *env) actions = env;

@@ -47,8 +47,9 @@ class GithubBackfill {
   // Makes the facts in the order things happened, reading `store` for what came before (a
   // rollback is a deployment of a commit deployed earlier) and, unless `dry_run`, storing them
   // there as it goes. `store` may be null for a dry run: then nothing earlier is known. Facts
-  // that happened before `oldest` (what the store keeps: store.retention) are counted, not made:
-  // the collector would remove them within the hour.
+  // that happened before `oldest` (now less store.retention) are counted, not made: the store
+  // keeps that much history, and such a fact, had it been delivered when it happened, would be
+  // gone already (retention goes by the time of receipt, so a backfilled one would stay).
   BackfillSummary run(store::EventStore* store, bool dry_run, double received_time, double oldest);
 
  private:

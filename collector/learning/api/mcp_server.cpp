@@ -92,7 +92,10 @@ json McpServer::tools() {
        {"inputSchema",
         {{"type", "object"},
          {"properties",
-          {{"kind", {{"type", "string"}, {"enum", json::array({"rule", "anti-pattern"})}}}, {"include_retired", {{"type", "boolean"}}}}}}}},
+          {{"kind", {{"type", "string"}, {"enum", json::array({"rule", "anti-pattern"})}}},
+           {"include_retired", {{"type", "boolean"}}},
+           {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxPlaybookPage}, {"description", "rules per page (default 100)"}}},
+           {"offset", {{"type", "integer"}, {"minimum", 0}, {"description", "where the page starts: next_offset of the page before"}}}}}}}},
   });
 }
 

@@ -5,7 +5,7 @@
 //   cm_context        {task, limit?}                      -> the `cm context` data
 //   cm_mark           {id, feedback: helpful|harmful, reason?, session_id?}
 //   cm_outcome        {status: success|failure, rules: [ids] | "id,id", stage?, failure_type?, session_id?}
-//   cm_playbook_list  {kind?, include_retired?}
+//   cm_playbook_list  {kind?, include_retired?, limit?, offset?}
 // A tool's answer is its JSON as text content and as structuredContent; a failing tool answers
 // isError: true with the cass_memory error object (message, code, exitCode, recovery).
 #pragma once

@@ -149,13 +149,17 @@ OutcomeRequest decode_outcome_request(const json& object) {
   return request;
 }
 
-Playbook::Filter decode_playbook_list_request(const json& object) {
+PlaybookListRequest decode_playbook_list_request(const json& object) {
   const Fields fields(object);
-  Playbook::Filter filter;
+  PlaybookListRequest request;
+  Playbook::Filter& filter = request.filter;
   if (const std::string kind = fields.text("kind"); !kind.empty()) filter.kind = parse_bullet_kind(kind);
   if (const std::string source = fields.text("source"); !source.empty()) filter.source = parse_bullet_source(source);
   filter.include_retired = fields.boolean("include_retired", {"all"}).value_or(false);
-  return filter;
+  // Out of range is left to the service, whose INVALID_LIMIT says what fits.
+  if (const auto limit = fields.integer("limit")) request.limit = static_cast<int>(std::clamp<std::int64_t>(*limit, INT_MIN, INT_MAX));
+  if (const auto offset = fields.integer("offset")) request.offset = *offset;
+  return request;
 }
 
 NewBullet decode_playbook_add_request(const json& object) {

@@ -7,7 +7,7 @@
 //   mark           id, feedback (alias kind): helpful|harmful, reason, session_id (alias session)
 //   outcome        status (alias outcome): success|failure, rules, stage, failure_type,
 //                  session_id (alias session)
-//   playbook list  kind, source, include_retired (alias all)
+//   playbook list  kind, source, include_retired (alias all), limit, offset
 //   playbook add   content, kind, tags, source: manual|import, confidence
 //   playbook remove id
 //
@@ -36,7 +36,7 @@ struct ContextRequest {
 ContextRequest decode_context_request(const nlohmann::ordered_json& fields);
 MarkRequest decode_mark_request(const nlohmann::ordered_json& fields);
 OutcomeRequest decode_outcome_request(const nlohmann::ordered_json& fields);
-Playbook::Filter decode_playbook_list_request(const nlohmann::ordered_json& fields);
+PlaybookListRequest decode_playbook_list_request(const nlohmann::ordered_json& fields);
 NewBullet decode_playbook_add_request(const nlohmann::ordered_json& fields);
 // The id of the rule to remove.
 std::string decode_playbook_remove_request(const nlohmann::ordered_json& fields);
