@@ -12,6 +12,9 @@ packages=(
   # well-kept libraries for solved problems
   nlohmann-json3-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
   libcurl4-openssl-dev
+  # the Prometheus protobuf exposition (native histograms): protobuf and Prometheus's own
+  # metrics.proto, compiled at build time
+  libprotobuf-dev protobuf-compiler golang-github-prometheus-client-model-dev
   # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
   # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's
   # system call filter is checked against what the collector calls), python3 (the soak, the

@@ -27,6 +27,15 @@ struct Config {
     int port = 9090;
     bool collect_default_metrics = true;  // process_* metrics
     bool open_metrics = true;             // answer OpenMetrics when a scraper asks for it
+    // Histogram families (by name) whose native (exponential) buckets the collector keeps,
+    // served in the protobuf format (docs/metrics.md).
+    struct NativeHistogram {
+      int schema = 3;                    // -4 to 8: buckets 2^(2^-schema) wide
+      std::size_t max_buckets = 160;     // per sign; beyond, the schema is lowered
+      double zero_threshold = 0x1p-128;  // values this close to 0 go to the zero bucket
+      bool classic_buckets = true;       // keep the declared classic buckets too
+    };
+    std::map<std::string, NativeHistogram> native_histograms;
   } prometheus;
   struct CassMemory {
     bool enabled = true;
@@ -61,6 +70,9 @@ struct Config {
   std::size_t shards = 0;                       // 0: one per core
   std::size_t series_limit_per_family = 10000;  // beyond: folded into the family's overflow series
   std::size_t family_limit = 10000;             // beyond: new families refused
+  std::size_t series_limit = 100000;            // series in all; beyond: folded into overflow series
+  std::size_t label_bytes_limit = 16u << 20;    // label text of all series; likewise
+  std::chrono::seconds series_staleness{600};   // a series stays this long after its last producer went
   std::set<uid_t> allowed_uids;
   WaitMode wait_mode = WaitMode::kAuto;
   struct Http {

@@ -36,7 +36,6 @@ class DrainWorker {
   // last committed frame, so a restarted collector does not read those frames again.
   void publish_acknowledged();
 
-  Shard& shard() { return shard_; }
   // steady-clock ns of the last time the thread came round its loop (at least once a second).
   std::int64_t last_alive_ns() const { return last_alive_ns_.load(std::memory_order_relaxed); }
 

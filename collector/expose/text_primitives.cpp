@@ -34,17 +34,6 @@ void append_integer(std::string& out, std::uint64_t value) {
   out.append(buf, end);
 }
 
-void append_label_value(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
-    }
-  }
-}
-
 void append_help(std::string& out, std::string_view help) {
   for (char c : help) {
     switch (c) {
@@ -53,6 +42,41 @@ void append_help(std::string& out, std::string_view help) {
       default: out += c;
     }
   }
+}
+
+std::string value_text(double value) {
+  std::string out;
+  append_value(out, value);
+  return out;
+}
+
+SampleHead sample_head(std::string_view name, bool labelled, std::string_view extra_name, std::string_view extra_value) {
+  SampleHead head;
+  head.prefix = name;
+  const bool braces = labelled || !extra_name.empty();
+  if (braces) head.prefix += '{';
+  if (!extra_name.empty()) {
+    if (labelled) head.suffix += ',';
+    head.suffix += extra_name;
+    head.suffix += "=\"";
+    head.suffix += extra_value;
+    head.suffix += '"';
+  }
+  if (braces) head.suffix += '}';
+  head.suffix += ' ';
+  return head;
+}
+
+std::string label_text(const std::vector<prometheus::ClientMetric::Label>& labels) {
+  std::string out;
+  for (const auto& l : labels) {
+    if (!out.empty()) out += ',';
+    out += l.name;
+    out += "=\"";
+    append_label_value(out, l.value);
+    out += '"';
+  }
+  return out;
 }
 
 }  // namespace agentmetrics::collector
