@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "collector/common/log.h"
+#include "collector/common/thread_memory.h"
 #include "collector/config/kpi_settings.h"
 #include "collector/daemon/build_info.h"
 #include "collector/drain/fault_guard.h"
@@ -205,6 +206,7 @@ void Collector::tick() {
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   if (++ticks_ % kTicksPerTidy == 0) discovery_->tidy();
   self_.series_expired.Increment(static_cast<double>(registry_.expire(Clock::now())));
+  release_thread_memory();
   self_.series.Set(static_cast<double>(registry_.series_count()));
   self_.series_label_bytes.Set(static_cast<double>(registry_.label_bytes()));
 }
@@ -260,6 +262,7 @@ HttpResponse Collector::serve_metrics(const HttpRequest& request) {
     write_scrape(
         registry_, [this](const FamilySink& sink) { collect_own(sink); }, options, scrape_buffers_, write);
     self_.scrape_duration_seconds.Set(std::chrono::duration<double>(Clock::now() - start).count());
+    release_thread_memory();  // what the scrape allocated on this HTTP thread
   };
   return response;
 }

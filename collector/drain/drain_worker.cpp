@@ -12,6 +12,7 @@
 
 #include "ipc/doorbell.h"
 #include "collector/common/log.h"
+#include "collector/common/thread_memory.h"
 
 namespace agentmetrics::collector {
 namespace {
@@ -158,6 +159,9 @@ void DrainWorker::housekeeping() {
       metrics_.segments_reclaimed.Increment();
     }
   }
+  // Series this thread made and housekeeping has since expired were freed on another thread:
+  // their pages come back to this thread's allocator only when it looks.
+  release_thread_memory();
 }
 
 void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {

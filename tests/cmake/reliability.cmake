@@ -27,6 +27,10 @@ foreach(reliability_test producer_kill_test segment_faults_test store_faults_tes
   target_link_libraries(${reliability_test} PRIVATE reliability_support nlohmann_json::nlohmann_json)
   add_dependencies(${reliability_test} agentmetricsd test_producer outcome_producer crash_producer rogue_producer)
 endforeach()
+# Series memory: rounds of producers that publish, exit and are removed keep the daemon flat.
+agentmetrics_test(series_memory_test CONCURRENT reliability/series_memory_test.cpp)
+target_link_libraries(series_memory_test PRIVATE reliability_support GTest::gtest_main)
+add_dependencies(series_memory_test agentmetricsd test_producer)
 # Each of these has its own main(): it enters a private mount namespace before any thread starts
 # (reliability/private_mounts.h), where it may mount small tmpfs file systems.
 target_sources(segment_faults_test PRIVATE reliability/mount_namespace_main.cpp)

@@ -21,7 +21,8 @@ std::string url_encode(const std::string& s);
 class PrometheusServer {
  public:
   // One scrape job per (job name, port on 127.0.0.1); waits until Prometheus is ready.
-  explicit PrometheusServer(const std::vector<std::pair<std::string, int>>& jobs);
+  // `flags` are added to its command line (--enable-feature=native-histograms).
+  explicit PrometheusServer(const std::vector<std::pair<std::string, int>>& jobs, const std::vector<std::string>& flags = {});
 
   std::string url(const std::string& path) const;
   // The whole answer of the instant-query API: {"status": ..., "data": {"result": [...]}} or
