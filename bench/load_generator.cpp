@@ -14,14 +14,18 @@
 // daemon's resident memory less the segments it maps (RssShmem), before any scrape and after
 // two scrapes of /metrics.
 //
+// With --hog, a process that spins on the CPU runs beside each throughput row, as other work
+// on a busy machine would: the drain must keep up without the core it would like.
+//
 // Usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N]
-//                       [--series 1000,10000,100000] [--only throughput|memory]
+//                       [--series 1000,10000,100000] [--only throughput|memory] [--hog]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <agentmetrics/agentmetrics.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +50,7 @@ struct Options {
   double rate = 0;  // events/s for all producers together; 0: as fast as they can
   std::vector<long> series = {1000, 10000, 100000};
   std::string only;
+  bool hog = false;
 };
 
 std::vector<long> parse_list(const std::string& text) {
@@ -78,10 +83,12 @@ Options parse_options(int argc, char** argv) {
       o.series = parse_list(argv[++i]);
     } else if (a == "--only" && has_value) {
       o.only = argv[++i];
+    } else if (a == "--hog") {
+      o.hog = true;
     } else {
       throw std::invalid_argument(
           "usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N] [--series 1000,10000,100000] "
-          "[--only throughput|memory]");
+          "[--only throughput|memory] [--hog]");
     }
   }
   if (!(o.seconds > 0)) throw std::invalid_argument("--seconds must be positive");
@@ -89,9 +96,16 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
+// Other work on the machine: one core's worth of it, until killed.
+void spin_forever() {
+  std::atomic<unsigned long> spins{0};
+  for (;;) spins.fetch_add(1, std::memory_order_relaxed);
+}
+
 struct ProducerResult {
   unsigned long long attempts = 0;
   unsigned long long dropped = 0;
+  double waited_seconds = 0;  // runnable but off the CPU
 };
 
 // One producer process: waits for the start byte, writes for `seconds`, reports on `report_fd`.
@@ -103,6 +117,7 @@ void run_producer(const std::string& ns, int index, double seconds, double rate,
   char go = 0;
   if (::read(start_fd, &go, 1) != 1) ::_exit(1);
   ProducerResult r;
+  const double waited_before = run_queue_wait_seconds(::getpid());
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(seconds);
   if (rate <= 0) {
@@ -122,14 +137,17 @@ void run_producer(const std::string& ns, int index, double seconds, double rate,
     }
   }
   r.dropped = agentmetrics::dropped_events();
+  r.waited_seconds = run_queue_wait_seconds(::getpid()) - waited_before;
   if (::write(report_fd, &r, sizeof(r)) != static_cast<ssize_t>(sizeof(r))) ::_exit(1);
 }
 
 void throughput(const Options& o) {
-  std::printf("\nThroughput: %.0f s per row, %s\n\n", o.seconds,
-              o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str()
-                         : "producers as fast as they can");
-  std::printf("%9s %16s %16s %14s %8s %14s\n", "producers", "accepted/s", "drained/s", "dropped", "drop %", "collector CPU");
+  std::printf(
+      "\nThroughput: %.0f s per row, %s%s\n\n", o.seconds,
+      o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str() : "producers as fast as they can",
+      o.hog ? ", beside a process spinning on the CPU" : "");
+  std::printf("%9s %16s %16s %14s %8s %14s %14s %16s\n", "producers", "accepted/s", "drained/s", "dropped", "drop %", "collector CPU",
+              "drain waited", "producers waited");
   for (const long k : o.producers) {
     const std::string ns = "load-" + std::to_string(::getpid()) + "-" + std::to_string(k);
     const Daemon daemon = start_daemon(o.daemon, ns);
@@ -141,7 +159,11 @@ void throughput(const Options& o) {
           spawn([&] { run_producer(ns, static_cast<int>(p), o.seconds, o.rate / static_cast<double>(k), start_pipe[0], report_pipe[1]); }));
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));  // segments created and attached
+    const pid_t hog = o.hog ? spawn(spin_forever) : -1;
     const double cpu_before = cpu_seconds(daemon.pid);
+    // Time spent runnable but off the CPU: what a busy machine costs the drain (the producers
+    // measure their own).
+    const double drain_wait_before = run_queue_wait_seconds(daemon.pid, "am-drain");
     const std::string go(static_cast<std::size_t>(k), 'g');
     if (::write(start_pipe[1], go.data(), go.size()) != static_cast<ssize_t>(go.size()))
       throw std::runtime_error("cannot start the producers");
@@ -151,14 +173,18 @@ void throughput(const Options& o) {
       if (::read(report_pipe[0], &r, sizeof(r)) != static_cast<ssize_t>(sizeof(r))) throw std::runtime_error("a producer did not report");
       total.attempts += r.attempts;
       total.dropped += r.dropped;
+      total.waited_seconds += r.waited_seconds;
     }
     const double cpu = cpu_seconds(daemon.pid) - cpu_before;
+    const double drain_waited = run_queue_wait_seconds(daemon.pid, "am-drain") - drain_wait_before;
+    if (hog > 0) stop_and_reap(hog);
     for (pid_t p : producers) ::waitpid(p, nullptr, 0);
     stop_and_reap(daemon.pid);
     const double drained = std::atof(log_value(daemon.log, "collector stopped", "events_drained").c_str());
     const double accepted = static_cast<double>(total.attempts - total.dropped);
-    std::printf("%9ld %16.0f %16.0f %14llu %8.3f %13.0f%%\n", k, accepted / o.seconds, drained / o.seconds, total.dropped,
-                100.0 * static_cast<double>(total.dropped) / static_cast<double>(total.attempts), 100.0 * cpu / o.seconds);
+    std::printf("%9ld %16.0f %16.0f %14llu %8.3f %13.0f%% %13.0f%% %15.0f%%\n", k, accepted / o.seconds, drained / o.seconds, total.dropped,
+                100.0 * static_cast<double>(total.dropped) / static_cast<double>(total.attempts), 100.0 * cpu / o.seconds,
+                100.0 * drain_waited / o.seconds, 100.0 * total.waited_seconds / o.seconds);
     std::fflush(stdout);
     for (int fd : {start_pipe[0], start_pipe[1], report_pipe[0], report_pipe[1]}) ::close(fd);
     remove_segments(ns);

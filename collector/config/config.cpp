@@ -234,6 +234,12 @@ void read_collector(const YAML::Node& n, const std::string& p, Config& c) {
           {"labelBytesLimit",
            [&](const YAML::Node& v, const std::string& k) { c.label_bytes_limit = at_least(v, k, 1024, "must be at least 1024"); }},
           {"seriesStaleness", [&](const YAML::Node& v, const std::string& k) { c.series_staleness = duration(v, k); }},
+          {"drainPriority",
+           [&](const YAML::Node& v, const std::string& k) {
+             const std::string priority = text(v, k);
+             if (priority != "auto" && priority != "normal") throw ConfigError(k, "must be auto (real-time where permitted) or normal");
+             c.drain_realtime = priority == "auto";
+           }},
           {"allowUids",
            [&](const YAML::Node& v, const std::string& k) {
              if (!v.IsSequence()) throw ConfigError(k, "expected a list of uids");

@@ -73,6 +73,7 @@ struct Config {
   std::size_t series_limit = 100000;            // series in all; beyond: folded into overflow series
   std::size_t label_bytes_limit = 16u << 20;    // label text of all series; likewise
   std::chrono::seconds series_staleness{600};   // a series stays this long after its last producer went
+  bool drain_realtime = true;                   // drain threads at real-time priority where permitted
   std::set<uid_t> allowed_uids;
   WaitMode wait_mode = WaitMode::kAuto;
   struct Http {

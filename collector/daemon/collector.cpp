@@ -113,7 +113,8 @@ Collector::Collector(const Config& config)
   directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < shard_count; ++i) {
-    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring", store_.get()));
+    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring", store_.get(),
+                                                     config_.drain_realtime ? DrainPriority::kAuto : DrainPriority::kNormal));
   }
   for (auto& w : workers_) w->start();
 
@@ -227,6 +228,7 @@ void Collector::apply(const Config& next) {
   restart_needed("collector.seriesLimit", next.series_limit != config_.series_limit);
   restart_needed("collector.labelBytesLimit", next.label_bytes_limit != config_.label_bytes_limit);
   restart_needed("collector.seriesStaleness", next.series_staleness != config_.series_staleness);
+  restart_needed("collector.drainPriority", next.drain_realtime != config_.drain_realtime);
   restart_needed("prometheus.nativeHistograms", native_histograms(next) != native_histograms(config_));
   restart_needed("collector.metricPrefix", next.metric_prefix != config_.metric_prefix);
   restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
