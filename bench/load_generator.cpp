@@ -12,7 +12,8 @@
 // series (10 buckets' worth of labels spread the way agents spread them; at most 10000 a
 // producer and a family, the default series limit) and observe each once. Reported: the
 // daemon's resident memory less the segments it maps (RssShmem), before any scrape and after
-// two scrapes of /metrics.
+// 2 and 10 scrapes of /metrics in every format it serves; beside it, prometheus-cpp holding the
+// same series and serving them (prometheus_cpp_exporter).
 //
 // With --hog, a process that spins on the CPU runs beside each throughput row, as other work
 // on a busy machine would: the drain must keep up without the core it would like.
@@ -211,9 +212,72 @@ void run_series_producer(const std::string& ns, long index, long count, int read
   ::pause();
 }
 
+// GETs `url` with the given extra curl arguments; returns the bytes received.
+std::string scrape(const std::string& url, const std::string& curl_args = "") {
+  const std::string fetch = "curl -s --noproxy '*' -o /dev/null -w '%{size_download}' " + curl_args + " " + url;
+  FILE* curl = ::popen(fetch.c_str(), "r");
+  char buf[64] = {0};
+  if (!curl || !std::fgets(buf, sizeof(buf), curl)) throw std::runtime_error("cannot scrape " + url);
+  ::pclose(curl);
+  return buf;
+}
+
+// The formats a Prometheus may ask for, one after the other.
+const char* const kScrapeArgs[] = {
+    "",
+    "-H 'Accept: application/openmetrics-text;version=1.0.0'",
+    "-H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'",
+    "-H 'Accept-Encoding: gzip'",
+};
+
+struct MemoryRow {
+  double before = 0, after_two = 0, after_ten = 0;  // bytes
+  std::string text_bytes;
+};
+
+// Resident memory before any scrape, after two and after ten, of a server holding the series.
+MemoryRow measure_scrapes(pid_t pid, int port, bool every_format) {
+  MemoryRow row;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  row.before = static_cast<double>(private_rss_bytes(pid));
+  for (int i = 0; i < 10; ++i) {
+    const std::string bytes = scrape(url, every_format ? kScrapeArgs[i % 4] : "");
+    if (i == 0) row.text_bytes = bytes;
+    if (i == 1) row.after_two = static_cast<double>(private_rss_bytes(pid));
+  }
+  row.after_ten = static_cast<double>(private_rss_bytes(pid));
+  return row;
+}
+
+// prometheus_cpp_exporter beside this program, serving `series` series; its pid and port.
+std::pair<pid_t, int> start_prometheus_cpp(long series) {
+  const std::string path =
+      (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "prometheus_cpp_exporter").lexically_normal().string();
+  int out[2];
+  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = spawn([&] {
+    ::dup2(out[1], STDOUT_FILENO);
+    const std::string n = std::to_string(series);
+    ::execl(path.c_str(), path.c_str(), "--series", n.c_str(), nullptr);
+    std::perror("execl prometheus_cpp_exporter");
+  });
+  ::close(out[1]);
+  FILE* from = ::fdopen(out[0], "r");
+  int port = 0;
+  if (!from || std::fscanf(from, "port=%d", &port) != 1) throw std::runtime_error("prometheus_cpp_exporter did not start");
+  std::fclose(from);
+  return {pid, port};
+}
+
 void memory(const Options& o) {
-  std::printf("\nCollector memory (resident, less the mapped segments), histogram series of 4 labels and 5 buckets\n\n");
-  std::printf("%9s %20s %20s %14s\n", "series", "before a scrape", "after two scrapes", "body bytes");
+  std::printf(
+      "\nMemory (resident, less the mapped segments) holding N histogram series of 4 labels and 5 buckets, before any scrape\n"
+      "and after 2 and 10 scrapes: agentmetricsd (its producers in other processes; scraped in turn as text, OpenMetrics,\n"
+      "protobuf and gzipped text) beside prometheus-cpp holding and serving the same series (its text format)\n\n");
+  std::printf("%9s | %-35s | %-35s |\n", "", "agentmetricsd", "prometheus-cpp");
+  std::printf("%9s | %11s %11s %11s | %11s %11s %11s | %11s\n", "series", "before", "after 2", "after 10", "before", "after 2", "after 10",
+              "text bytes");
+  auto mib = [](double bytes) { return bytes / 1048576.0; };
   for (const long n : o.series) {
     const std::string ns = "mem-" + std::to_string(::getpid()) + "-" + std::to_string(n);
     const Daemon daemon = start_daemon(o.daemon, ns);
@@ -229,26 +293,20 @@ void memory(const Options& o) {
       if (::read(ready[0], &c, 1) != 1) throw std::runtime_error("a producer did not finish declaring");
     }
     std::this_thread::sleep_for(std::chrono::seconds(2));  // drained and housekept
-    const double before = static_cast<double>(private_rss_bytes(daemon.pid));
-    const std::string url = "http://127.0.0.1:" + std::to_string(daemon.port) + "/metrics";
-    const std::string fetch = "curl -s --noproxy '*' -o /dev/null -w '%{size_download}' " + url;
-    std::string body_bytes;
-    for (int i = 0; i < 2; ++i) {
-      FILE* curl = ::popen(fetch.c_str(), "r");
-      char buf[64] = {0};
-      if (!curl || !std::fgets(buf, sizeof(buf), curl)) throw std::runtime_error("cannot scrape " + url);
-      ::pclose(curl);
-      body_bytes = buf;
-    }
-    const double after = static_cast<double>(private_rss_bytes(daemon.pid));
-    std::printf("%9ld %17.1f MiB %17.1f MiB %14s\n", n, before / 1048576.0, after / 1048576.0, body_bytes.c_str());
-    std::fflush(stdout);
+    const MemoryRow ours = measure_scrapes(daemon.pid, daemon.port, true);
     for (pid_t p : producers) stop_and_reap(p);
     stop_and_reap(daemon.pid);
     ::close(ready[0]);
     ::close(ready[1]);
     remove_segments(ns);
     std::filesystem::remove(daemon.log);
+
+    const auto [peer, peer_port] = start_prometheus_cpp(n);
+    const MemoryRow theirs = measure_scrapes(peer, peer_port, false);
+    stop_and_reap(peer);
+    std::printf("%9ld | %7.1f MiB %7.1f MiB %7.1f MiB | %7.1f MiB %7.1f MiB %7.1f MiB | %11s\n", n, mib(ours.before), mib(ours.after_two),
+                mib(ours.after_ten), mib(theirs.before), mib(theirs.after_two), mib(theirs.after_ten), ours.text_bytes.c_str());
+    std::fflush(stdout);
   }
 }
 
