@@ -34,25 +34,6 @@ void append_sample(std::string& out, const std::string& name, const std::string&
   out += '\n';
 }
 
-const char* type_name(prometheus::MetricType type) {
-  switch (type) {
-    case prometheus::MetricType::Counter: return "counter";
-    case prometheus::MetricType::Gauge: return "gauge";
-    case prometheus::MetricType::Histogram: return "histogram";
-    case prometheus::MetricType::Summary: return "summary";
-    default: return "unknown";
-  }
-}
-
-const char* type_name(ipc::MetricType type) {
-  switch (type) {
-    case ipc::MetricType::kCounter: return "counter";
-    case ipc::MetricType::kGauge: return "gauge";
-    case ipc::MetricType::kHistogram: return "histogram";
-  }
-  return "unknown";
-}
-
 // The family's name in its # TYPE and # HELP lines: a counter's without _total.
 std::string announced_name(const std::string& name, bool counter) {
   return counter && name.ends_with("_total") ? name.substr(0, name.size() - 6) : name;
@@ -77,7 +58,7 @@ void append_header(std::string& out, const std::string& family, const std::strin
 
 void render_openmetrics(const prometheus::MetricFamily& f, std::string& out, const std::function<void()>& after_sample) {
   const std::string family = announced_name(f.name, f.type == prometheus::MetricType::Counter);
-  append_header(out, family, f.help, type_name(f.type));
+  append_header(out, family, f.help, type_name(f.type, "unknown"));
   for (const auto& m : f.metric) {
     const std::string labels = label_text(m.label);
     switch (f.type) {
@@ -117,25 +98,11 @@ void OpenMetricsWriter::write(const RegisteredFamily& f, SeriesReader& reader, s
     });
     return;
   }
-  buckets_.clear();
-  if (f.classic_buckets()) {
-    for (double bound : f.decl.buckets) buckets_.push_back(sample_head(family + "_bucket", labelled, "le", value_text(bound)));
-  }
-  buckets_.push_back(sample_head(family + "_bucket", labelled, "le", "+Inf"));
-  const SampleHead count = sample_head(family + "_count", labelled);
-  const SampleHead sum = sample_head(family + "_sum", labelled);
+  heads_.build(family, f);
   reader.for_each(f, [&](const MergedSeries& s) {
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b < buckets_.size() && b < s.buckets.size(); ++b) {
-      cumulative += s.buckets[b];
-      buckets_[b].append(out, s.labels);
-      append_integer(out, cumulative);
-      out += '\n';
-    }
-    count.append(out, s.labels);
-    append_integer(out, s.count);
-    out += '\n';
-    sum.append(out, s.labels);
+    heads_.append_buckets(out, s);
+    heads_.append_count(out, s);
+    heads_.sum.append(out, s.labels);
     append_number(out, s.sum);
     out += '\n';
     if (after_series) after_series();

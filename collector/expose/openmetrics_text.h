@@ -38,7 +38,7 @@ class OpenMetricsWriter final : public FamilyWriter {
   void finish(std::string& out) override { out += kOpenMetricsEnd; }
 
  private:
-  std::vector<SampleHead> buckets_;  // reused from family to family
+  HistogramHeads heads_;  // reused from family to family
 };
 
 }  // namespace agentmetrics::collector

@@ -57,25 +57,6 @@ void append_summary(std::string& out, const std::string& name, const std::string
   }
 }
 
-const char* type_name(prometheus::MetricType type) {
-  switch (type) {
-    case prometheus::MetricType::Counter: return "counter";
-    case prometheus::MetricType::Gauge: return "gauge";
-    case prometheus::MetricType::Summary: return "summary";
-    case prometheus::MetricType::Histogram: return "histogram";
-    default: return "untyped";
-  }
-}
-
-const char* type_name(ipc::MetricType type) {
-  switch (type) {
-    case ipc::MetricType::kCounter: return "counter";
-    case ipc::MetricType::kGauge: return "gauge";
-    case ipc::MetricType::kHistogram: return "histogram";
-  }
-  return "untyped";
-}
-
 void append_header(std::string& out, const std::string& name, const std::string& help, const char* type) {
   if (!help.empty()) {
     out += "# HELP ";
@@ -94,7 +75,7 @@ void append_header(std::string& out, const std::string& name, const std::string&
 }  // namespace
 
 void render_text(const prometheus::MetricFamily& f, std::string& out, const std::function<void()>& after_sample) {
-  append_header(out, f.name, f.help, type_name(f.type));
+  append_header(out, f.name, f.help, type_name(f.type, "untyped"));
   for (const auto& m : f.metric) {
     const std::string labels = label_text(m.label);
     switch (f.type) {
@@ -132,27 +113,13 @@ void TextWriter::write(const RegisteredFamily& family, SeriesReader& reader, std
     return;
   }
   // The order prometheus-cpp writes: _count, _sum, then the cumulative buckets.
-  const SampleHead count = sample_head(name + "_count", labelled);
-  const SampleHead sum = sample_head(name + "_sum", labelled);
-  buckets_.clear();
-  if (family.classic_buckets()) {
-    for (double bound : family.decl.buckets) buckets_.push_back(sample_head(name + "_bucket", labelled, "le", value_text(bound)));
-  }
-  buckets_.push_back(sample_head(name + "_bucket", labelled, "le", "+Inf"));
+  heads_.build(name, family);
   reader.for_each(family, [&](const MergedSeries& s) {
-    count.append(out, s.labels);
-    append_integer(out, s.count);
-    out += '\n';
-    sum.append(out, s.labels);
+    heads_.append_count(out, s);
+    heads_.sum.append(out, s.labels);
     append_value(out, s.sum);
     out += '\n';
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b < buckets_.size() && b < s.buckets.size(); ++b) {
-      cumulative += s.buckets[b];
-      buckets_[b].append(out, s.labels);
-      append_integer(out, cumulative);
-      out += '\n';
-    }
+    heads_.append_buckets(out, s);
     if (after_series) after_series();
   });
 }

@@ -37,7 +37,7 @@ class TextWriter final : public FamilyWriter {
   }
 
  private:
-  std::vector<SampleHead> buckets_;  // reused from family to family
+  HistogramHeads heads_;  // reused from family to family
 };
 
 }  // namespace agentmetrics::collector

@@ -67,6 +67,33 @@ SampleHead sample_head(std::string_view name, bool labelled, std::string_view ex
   return head;
 }
 
+void HistogramHeads::build(const std::string& name, const RegisteredFamily& family) {
+  const bool labelled = !family.decl.label_names.empty();
+  count = sample_head(name + "_count", labelled);
+  sum = sample_head(name + "_sum", labelled);
+  buckets.clear();
+  if (family.classic_buckets()) {
+    for (double bound : family.decl.buckets) buckets.push_back(sample_head(name + "_bucket", labelled, "le", value_text(bound)));
+  }
+  buckets.push_back(sample_head(name + "_bucket", labelled, "le", "+Inf"));
+}
+
+void HistogramHeads::append_count(std::string& out, const MergedSeries& series) const {
+  count.append(out, series.labels);
+  append_integer(out, series.count);
+  out += '\n';
+}
+
+void HistogramHeads::append_buckets(std::string& out, const MergedSeries& series) const {
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b < buckets.size() && b < series.buckets.size(); ++b) {
+    cumulative += series.buckets[b];
+    buckets[b].append(out, series.labels);
+    append_integer(out, cumulative);
+    out += '\n';
+  }
+}
+
 std::string label_text(const std::vector<prometheus::ClientMetric::Label>& labels) {
   std::string out;
   for (const auto& l : labels) {
@@ -77,6 +104,25 @@ std::string label_text(const std::vector<prometheus::ClientMetric::Label>& label
     out += '"';
   }
   return out;
+}
+
+const char* type_name(prometheus::MetricType type, const char* other) {
+  switch (type) {
+    case prometheus::MetricType::Counter: return "counter";
+    case prometheus::MetricType::Gauge: return "gauge";
+    case prometheus::MetricType::Summary: return "summary";
+    case prometheus::MetricType::Histogram: return "histogram";
+    default: return other;
+  }
+}
+
+const char* type_name(ipc::MetricType type) {
+  switch (type) {
+    case ipc::MetricType::kCounter: return "counter";
+    case ipc::MetricType::kGauge: return "gauge";
+    case ipc::MetricType::kHistogram: return "histogram";
+  }
+  return "untyped";  // not a type a family can have
 }
 
 }  // namespace agentmetrics::collector

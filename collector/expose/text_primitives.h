@@ -4,13 +4,17 @@
 #pragma once
 
 #include <prometheus/client_metric.h>
+#include <prometheus/metric_type.h>
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "collector/aggregate/family_registry.h"
 #include "collector/aggregate/label_text.h"
+#include "collector/aggregate/series_reader.h"
+#include "ipc/string_table.h"
 
 namespace agentmetrics::collector {
 
@@ -39,7 +43,26 @@ struct SampleHead {
 // label after the series' own (le, quantile) with the already formatted `extra_value`.
 SampleHead sample_head(std::string_view name, bool labelled, std::string_view extra_name = {}, std::string_view extra_value = {});
 
+// The heads of a histogram family's lines, built once per family and scrape: _count, _sum and
+// a _bucket for each declared bound (when the family keeps classic buckets), then +Inf.
+struct HistogramHeads {
+  SampleHead count;
+  SampleHead sum;
+  std::vector<SampleHead> buckets;
+
+  // `name`: the family's name as the format writes it before the suffixes.
+  void build(const std::string& name, const RegisteredFamily& family);
+  // One series' _count line, and its cumulative _bucket lines.
+  void append_count(std::string& out, const MergedSeries& series) const;
+  void append_buckets(std::string& out, const MergedSeries& series) const;
+};
+
 // A prometheus-cpp metric's labels as label_text() builds a series' (label_text.h).
 std::string label_text(const std::vector<prometheus::ClientMetric::Label>& labels);
+
+// A family's type as the text formats name it in # TYPE; `other` names any other type
+// ("untyped" in the text format, "unknown" in OpenMetrics).
+const char* type_name(prometheus::MetricType type, const char* other);
+const char* type_name(ipc::MetricType type);
 
 }  // namespace agentmetrics::collector
