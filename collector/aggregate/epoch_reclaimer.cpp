@@ -53,6 +53,8 @@ void EpochReclaimer::reclaim() {
     const auto kept = std::partition(retired_.begin(), retired_.end(), [&](const Retired& r) { return r.epoch >= oldest_reader; });
     free_now.assign(kept, retired_.end());
     retired_.erase(kept, retired_.end());
+    // A burst of expiries (100k series) leaves no large list behind.
+    if (retired_.capacity() > 4 * retired_.size() + 1024) retired_.shrink_to_fit();
   }
   for (const auto& r : free_now) r.free(r.memory);
 }

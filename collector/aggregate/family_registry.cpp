@@ -178,12 +178,11 @@ Admission FamilyRegistry::acquire_series(const RegisteredFamily& family, const s
 }
 
 void FamilyRegistry::release(SeriesEntry& entry) {
-  // The time first, then the count: whoever sees the count at 0 sees a time at least as late
-  // as the last release.
-  entry.released_at_.store(steady_ns(std::chrono::steady_clock::now()), std::memory_order_relaxed);
-  if (entry.holders_.fetch_sub(1, std::memory_order_release) != 1) return;
+  // Under the orphans' mutex, which expire() holds while it decides: once the count is 0 the
+  // entry may be freed, so nothing here may touch it after expire() could have seen that.
   std::lock_guard lock(orphans_mutex_);
-  if (!entry.queued_) {
+  entry.released_at_.store(steady_ns(std::chrono::steady_clock::now()), std::memory_order_relaxed);
+  if (entry.holders_.fetch_sub(1, std::memory_order_relaxed) == 1 && !entry.queued_) {
     entry.queued_ = true;
     orphans_.push_back(&entry);
   }
@@ -222,19 +221,20 @@ std::size_t FamilyRegistry::expire(std::chrono::steady_clock::time_point now) {
   const std::int64_t due_before = steady_ns(now) - bounds_.staleness.count();
   for (SeriesEntry* entry : orphans) {
     const RegisteredFamily& family = *entry->family_;
+    // The family's mutex keeps acquire_series() from taking the entry again, the orphans' mutex
+    // keeps release() from being half done with it.
     std::unique_lock family_lock(family.series_mutex_);
-    // Acquire: pairs with the last release's decrement, so the time read is its time or later.
-    const std::uint32_t holders = entry->holders_.load(std::memory_order_acquire);
+    std::unique_lock orphans_lock(orphans_mutex_);
+    const std::uint32_t holders = entry->holders_.load(std::memory_order_relaxed);
     if (holders == 0 && entry->released_at_.load(std::memory_order_relaxed) <= due_before) {
       unlink(family, *entry);
+      orphans_lock.unlock();
       family_lock.unlock();
       reclaimer_.retire(entry, &SeriesEntry::destroy);
       ++expired;
     } else if (holders == 0) {
-      waiting.push_back(entry);
+      waiting.push_back(entry);  // still queued: not due yet
     } else {
-      family_lock.unlock();
-      std::lock_guard lock(orphans_mutex_);
       entry->queued_ = false;  // held again: its next release queues it anew
     }
   }

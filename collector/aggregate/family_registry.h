@@ -190,7 +190,8 @@ class FamilyRegistry {
   std::vector<std::string> reserved_prefixes_;
   std::atomic<std::size_t> series_{0};       // bounded series in all
   std::atomic<std::size_t> label_bytes_{0};  // their label text
-  // Series whose last holder went; expire() looks at them.
+  // Series whose last holder went; expire() looks at them. The mutex also covers a release
+  // from its decrement to its last touch of the entry, and expire()'s decision to free one.
   std::mutex orphans_mutex_;
   std::vector<SeriesEntry*> orphans_;
 };

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <regex>
 #include <thread>
@@ -118,9 +119,12 @@ TEST(SeriesExpiry, ScrapesReadWhileSeriesExpireAndAreFreed) {
   std::atomic<int> rounds{0};
   std::thread producer([&] {
     Shard shard;
+    // Producers that come and go: the last 50 series are held, the one before goes.
+    std::deque<Admission> held;
     for (int round = 0; !stop.load(std::memory_order_relaxed); ++round) {
-      Admission a = registry.acquire_series(*family, {"round" + std::to_string(round % 500)});
-      add(shard, *shard.aggregate(*a.series), 1);
+      held.push_back(registry.acquire_series(*family, {"round" + std::to_string(round % 500)}));
+      add(shard, *shard.aggregate(*held.back().series), 1);
+      if (held.size() > 50) held.pop_front();
       rounds.store(round, std::memory_order_relaxed);
     }
   });
