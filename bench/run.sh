@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in Release and runs them, printing their results: the producer's cost
-# per event (producer_bench), the scrape cost (exposition_bench), end-to-end throughput and
-# memory with real producer processes (load_generator), the doorbell-to-drain wake-up latency
+# per event (producer_bench), the scrape cost (exposition_bench), end-to-end throughput (also
+# beside a CPU hog) and memory with real producer processes beside prometheus-cpp holding the
+# same series (load_generator), the doorbell-to-drain wake-up latency
 # (wakeup_bench), the idle CPU of the real daemon (idle_cpu, 60 s per wait mode) and `cm
 # context` as a whole process on 10k rules and 100k past tasks (cm_context_bench), each beside
 # its peers or its yardsticks measured in the same run. docs/benchmarks.md says how to read them.
@@ -59,6 +60,13 @@ echo
 echo "== end to end at the goals' rates"
 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000
 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 8 --rate 10000000
+echo
+echo "== 30 M/s beside a CPU hog: drain threads at real-time priority where permitted (the default), then at normal priority"
+"${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
+normal_priority=$(mktemp)
+printf 'collector:\n  drainPriority: normal\n' >"$normal_priority"
+AGENTMETRICS_CONFIG="$normal_priority" "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
+rm -f "$normal_priority"
 echo
 echo "== doorbell-to-drain wake-up latency: ${build}/bench/wakeup_bench ${wakeup_args[*]}"
 "${build}/bench/wakeup_bench" "${wakeup_args[@]}"
