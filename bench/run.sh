@@ -4,7 +4,8 @@
 # beside a CPU hog) and memory with real producer processes beside prometheus-cpp holding the
 # same series (load_generator), the doorbell-to-drain wake-up latency
 # (wakeup_bench), the idle CPU of the real daemon (idle_cpu, 60 s per wait mode) and `cm
-# context` as a whole process on 10k rules and 100k past tasks (cm_context_bench), each beside
+# context` as a whole process on 10k rules and 100k past tasks (cm_context_bench) and the OTLP
+# receiver beside the rings in one daemon (otlp_load), each beside
 # its peers or its yardsticks measured in the same run. docs/benchmarks.md says how to read them.
 #
 #   bench/run.sh            full runs (about 10 minutes, 3 of them idle_cpu)
@@ -27,7 +28,7 @@ build="${AGENTMETRICS_BUILD_DIR:-build}"
 
 echo "== building ${build} (Release)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_BENCH=ON >/dev/null
-for target in agentmetricsd producer_bench exposition_bench load_generator prometheus_cpp_exporter wakeup_bench idle_cpu cm_context_bench; do
+for target in agentmetricsd producer_bench exposition_bench load_generator prometheus_cpp_exporter wakeup_bench idle_cpu cm_context_bench otlp_load; do
   cmake --build "$build" -j"$(nproc)" --target "$target"
 done
 
@@ -38,6 +39,7 @@ if ((quick)); then
   wakeup_args=(--benchmark_repetitions=1)
   idle_seconds=3
   cm_args=(--rules 1000 --tasks 10000 --runs 21)
+  otlp_seconds=1
 else
   producer_args=(--benchmark_min_time=0.3)
   exposition_args=(--benchmark_min_time=0.3)
@@ -45,6 +47,7 @@ else
   wakeup_args=() # its defaults: 9 interleaved repetitions, medians shown
   idle_seconds=60
   cm_args=() # its defaults: 10k rules, 100k tasks (generated once, kept in the build tree), 101 runs
+  otlp_seconds=5
 fi
 
 echo
@@ -77,3 +80,6 @@ echo
 echo "== cm context as a whole process: ${build}/bench/cm_context_bench ${cm_args[*]}"
 # Its store is kept in the build tree and generated on the first run (about a minute).
 (cd "${build}/bench" && ./cm_context_bench "${cm_args[@]}")
+echo
+echo "== OTLP receiver beside the rings: ${build}/bench/otlp_load --seconds ${otlp_seconds}"
+"${build}/bench/otlp_load" --seconds "${otlp_seconds}"

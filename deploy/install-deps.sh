@@ -12,17 +12,27 @@ packages=(
   # well-kept libraries for solved problems
   nlohmann-json3-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
   libcurl4-openssl-dev
-  # the Prometheus protobuf exposition (native histograms): protobuf and Prometheus's own
-  # metrics.proto, compiled at build time
-  libprotobuf-dev protobuf-compiler golang-github-prometheus-client-model-dev
+  # TLS for the listener (Asio's OpenSSL streams), HMAC of the forges' webhook signatures
+  # (libcrypto), and bcrypt for basic auth (libxcrypt)
+  libssl-dev libcrypt-dev
+  # the OTLP receivers: the OTLP messages (protoc) and OTLP/gRPC
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  # Prometheus's own metrics.proto, for the protobuf exposition (native histograms), compiled at
+  # build time with the protoc above
+  golang-github-prometheus-client-model-dev
   # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
   # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's
   # system call filter is checked against what the collector calls), python3 (the soak, the
   # local stack's webhook receiver)
   prometheus prometheus-alertmanager lcov gcovr flawfinder strace python3
+  # the operator's tools the TLS and basic-auth tests make their certificates and hashes with
+  openssl apache2-utils
   # the fuzz targets (libFuzzer: tests/fuzz/run.sh); the tree's one format (.clang-format,
   # checked by tests/style/check_format.sh) and its static checks (.clang-tidy, check_tidy.sh)
   clang libclang-rt-14-dev clang-format clang-tidy
+  # the real agents' harness (tests/agents): ip brings up loopback in a namespace of its own,
+  # gRPC's Python binding records what the agents send over OTLP/gRPC
+  iproute2 python3-grpcio
 )
 # Node.js with npm: the MCP SDK client and Bun, which run the cm mcp and opencode plugin tests,
 # come from the npm registry. A Node.js that already brings npm (NodeSource's) is kept.

@@ -36,12 +36,27 @@ constexpr FieldSpec kTaskFields[] = {
     {15, "prompts_sent", kCount, false, "prompts sent to the model"},
     {16, "prompts_useful", kCount, false, "prompts that gave a useful result"},
     {17, "time_saved_seconds", kSeconds, false, "estimated time the AI saved on this task"},
+    {18, "model", kLabel, false, "the model that did most of the work"},
+    {19, "tokens_input", kCount, false, "model input tokens not read from the cache"},
+    {20, "tokens_output", kCount, false, "model output tokens"},
+    {21, "tokens_cache_read", kCount, false, "model input tokens read from the cache"},
+    {22, "tokens_cache_creation", kCount, false, "model input tokens written to the cache"},
+    {23, "cost_usd", kCount, false, "what the model calls cost, in US dollars (the agent's figure, or the price table's)"},
+    {24, "tool_calls", kCount, false, "tool calls the agent made"},
+    {25, "tool_errors", kCount, false, "tool calls that failed"},
+    {26, "api_errors", kCount, false, "model API requests that failed"},
+    {27, "edits_accepted", kCount, false, "code edits proposed and accepted"},
+    {28, "edits_rejected", kCount, false, "code edits proposed and rejected"},
+    {29, "project", kLabel, false, "the repository or directory the task worked in (its name, not its path)"},
+    {30, "git_branch", kLabel, false, "the git branch the task worked on"},
+    {31, "origin", kLabel, false, "how the task was recorded: api (the client library or agentmetrics record), otlp, import"},
 };
 constexpr FieldSpec kPipelineFields[] = {
     {0, "stage", kLabel, true, "the pipeline stage (build, test, lint, deploy, ...)"},
     {1, "success", kBool, true, "whether the run succeeded"},
     {2, "duration_seconds", kSeconds, true, "how long the run took"},
     {3, "failure_type", kLabel, false, "why it failed; \"unknown\" for a failure without one"},
+    {4, "repository", kText, false, "the repository it ran for (owner/name)", 256},
 };
 constexpr FieldSpec kTestRunFields[] = {
     {0, "tests", kCount, true, "tests run"},
@@ -66,13 +81,18 @@ constexpr FieldSpec kDeploymentFields[] = {
     {1, "rollback", kBool, false, "whether this deployment was a rollback"},
     {2, "commit_time", kTime, false, "when the deployed change was committed"},
     {3, "environment", kText, false, "where it was deployed", 128},
+    {4, "repository", kText, false, "the repository deployed (owner/name)", 256},
+    {5, "sha", kText, false, "the deployed commit's hash", 64},
 };
 constexpr FieldSpec kPullRequestFields[] = {
-    {0, "lines_changed", kCount, true, "lines added plus lines deleted"},
+    {0, "lines_changed", kCount, false, "lines added plus lines deleted"},
     {1, "opened", kTime, true, "when the pull request was opened"},
     {2, "first_review", kTime, false, "when it got its first review"},
     {3, "merged", kTime, false, "when it was merged"},
-    {4, "id", kText, false, "the pull request's id; the latest event of an id counts", 128},
+    {4, "id", kText, false, "the pull request's id; of an id's events, each field counts from the latest that has it", 128},
+    {5, "ready", kTime, false, "when it was marked ready for review (opened as a draft, then made ready)"},
+    {6, "repository", kText, false, "the repository (owner/name)", 256},
+    {7, "author", kText, false, "who opened it (a forge login; only when configured to keep authors)", 128},
 };
 constexpr FieldSpec kBugFields[] = {
     {0, "introduced", kTime, false, "when the bug was committed"},
@@ -81,11 +101,17 @@ constexpr FieldSpec kBugFields[] = {
     {3, "escaped", kBool, false, "whether it reached production"},
     {4, "codebase_lines", kCount, false, "size of the code base, in lines, when it was found"},
     {5, "id", kText, false, "the bug's id; the latest event of an id counts", 128},
+    {6, "repository", kText, false, "the repository it was filed against (owner/name)", 256},
 };
 constexpr FieldSpec kCommitFields[] = {
-    {0, "lines_added", kCount, true, "lines added"},
-    {1, "lines_deleted", kCount, true, "lines deleted"},
+    {0, "lines_added", kCount, false, "lines added; absent when unknown (a forge's push lists files, not lines)"},
+    {1, "lines_deleted", kCount, false, "lines deleted; absent when unknown"},
     {2, "sha", kText, false, "the commit's hash", 64},
+    {3, "repository", kText, false, "the repository (owner/name)", 256},
+    {4, "branch", kText, false, "the branch it was pushed to", 256},
+    {5, "push_head", kText, false, "the hash the push that brought it moved the branch to", 64},
+    {6, "ai_agent", kLabel, false, "the coding agent named in its Co-authored-by trailer, when one of the known ones"},
+    {7, "author", kText, false, "its author's name (only when configured to keep authors)", 128},
 };
 constexpr FieldSpec kTechDebtFields[] = {
     {0, "remediation_hours", kSeconds, true, "estimated effort to pay the debt back, in hours"},

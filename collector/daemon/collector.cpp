@@ -105,11 +105,24 @@ Collector::Collector(const Config& config)
       reflection_->start();
       learning::LearningSettings settings;
       settings.context_limit = config_.cass_memory.context_limit;
-      learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get());
+      learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get(), &self_.registry());
     }
     log(LogLevel::kInfo, "outcome events are stored",
         {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
   }
+  // The agents' families are registered before any producer can declare their names.
+  intake::OtlpReceiverOptions otlp;
+  otlp.metric_prefix = config_.metric_prefix;
+  otlp.http_listen_address = config_.otlp.http_listen_address;
+  otlp.grpc_listen_address = config_.otlp.grpc_listen_address;
+  otlp.max_request_bytes = config_.otlp.max_request_bytes;
+  otlp.label_attributes = config_.otlp.label_attributes;
+  otlp.sessions.idle = config_.otlp.session_idle;
+  otlp.sessions.privacy.keep_session_ids = config_.otlp.keep_session_ids;
+  for (const auto& [model, p] : config_.pricing.models) otlp.prices[model] = {p[0], p[1], p[2], p[3]};
+  otlp.daily_budget_usd = config_.pricing.daily_budget_usd;
+  otlp_ = std::make_unique<intake::OtlpReceivers>(otlp, registry_, store_.get());
+
   directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < shard_count; ++i) {
@@ -132,20 +145,32 @@ Collector::Collector(const Config& config)
   http.threads = config_.http.threads;
   http.request_timeout_ms = static_cast<int>(config_.http.request_timeout.count());
   http.max_request_bytes = config_.http.max_request_bytes;
+  http.response_timeout_ms = static_cast<int>(config_.http.response_timeout.count());
+  http.max_connections_per_peer = config_.http.max_connections_per_peer;
+  http.web = load_web_config(config_.security.web_config_file);
   http.access.tokens = read_token_files(config_.security.api_token_files);
   if (!config_.security.api_token.empty()) http.access.tokens.push_back({"environment", config_.security.api_token});
   http.access.loopback_without_token = config_.security.loopback_without_token;
   http.access.allowed_hosts = config_.security.allowed_hosts;
   http.access.allowed_origins = config_.security.allowed_origins;
   std::map<std::string, HttpRoute> routes{
-      {"/", {[this](const HttpRequest& r) { return serve_landing(r); }}},
-      {"/health", {[this](const HttpRequest& r) { return serve_health(r); }}},
-      {"/readiness", {[this](const HttpRequest& r) { return serve_readiness(r); }}},
-      {"/version", {[this](const HttpRequest& r) { return serve_version(r); }}},
+      {"/", {.handler = [this](const HttpRequest& r) { return serve_landing(r); }, .inline_handler = true}},
+      // The probes and the small pages read memory only: answered on the I/O threads, so a
+      // kubelet gets its answer even when every worker is taken.
+      {"/health", {.handler = [this](const HttpRequest& r) { return serve_health(r); }, .inline_handler = true}},
+      {"/readiness", {.handler = [this](const HttpRequest& r) { return serve_readiness(r); }, .inline_handler = true}},
+      {"/version", {.handler = [this](const HttpRequest& r) { return serve_version(r); }, .inline_handler = true}},
   };
-  if (config_.prometheus.enabled) routes["/metrics"] = {[this](const HttpRequest& r) { return serve_metrics(r); }};
+  // Half the workers at most stream scrapes (Prometheus has one in flight per target): slow
+  // readers cannot take the workers the API and the intake need.
+  if (config_.prometheus.enabled)
+    routes["/metrics"] = {.handler = [this](const HttpRequest& r) { return serve_metrics(r); },
+                          .max_concurrent = std::max(1, http.threads / 2)};
   if (learning_api_) routes.merge(learning_api_->routes());
+  webhooks_ = std::make_unique<WebhookRoutes>(config_, store_.get(), store_ ? store_->path() : std::string(), self_.registry());
+  routes.merge(webhooks_->routes());
   http_ = std::make_unique<HttpServer>(http, std::move(routes));
+  otlp_->start(http);
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   ready_.store(true, std::memory_order_relaxed);
   log(LogLevel::kInfo, "collector started",
@@ -154,12 +179,15 @@ Collector::Collector(const Config& config)
        {"segment_dir", config_.segment_dir},
        {"namespace", config_.ns},
        {"shards", workers_.size()},
-       {"wait_mode", wait_mode_}});
+       {"wait_mode", wait_mode_},
+       {"tls", http.web.tls.has_value()},
+       {"basic_auth", !http.web.basic_auth_users.empty()}});
 }
 
 Collector::~Collector() {
   ready_.store(false, std::memory_order_relaxed);
   http_.reset();
+  otlp_->stop();  // its sessions go to the store before it stops
   if (reflection_) reflection_->stop();
   for (auto& w : workers_) w->stop();
   if (store_) {
@@ -210,6 +238,7 @@ void Collector::tick() {
   release_thread_memory();
   self_.series.Set(static_cast<double>(registry_.series_count()));
   self_.series_label_bytes.Set(static_cast<double>(registry_.label_bytes()));
+  otlp_->tick();
 }
 
 void Collector::apply(const Config& next) {
@@ -234,7 +263,18 @@ void Collector::apply(const Config& next) {
   restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
   restart_needed("collector.waitMode", next.wait_mode != config_.wait_mode);
   restart_needed("collector.http", next.http.threads != config_.http.threads || next.http.request_timeout != config_.http.request_timeout ||
-                                       next.http.max_request_bytes != config_.http.max_request_bytes);
+                                       next.http.max_request_bytes != config_.http.max_request_bytes ||
+                                       next.http.response_timeout != config_.http.response_timeout ||
+                                       next.http.max_connections_per_peer != config_.http.max_connections_per_peer);
+  // The web configuration (TLS, users) is read again on every reload, as exporters do: a
+  // renewed certificate is taken without a restart. A bad one keeps the running one.
+  try {
+    http_->reload(load_web_config(next.security.web_config_file));
+    config_.security.web_config_file = next.security.web_config_file;
+    log(LogLevel::kInfo, "web configuration reloaded", {{"file", next.security.web_config_file}});
+  } catch (const std::exception& e) {
+    log(LogLevel::kError, "web configuration not reloaded; keeping the running one", {{"error", e.what()}});
+  }
   restart_needed("prometheus.enabled", next.prometheus.enabled != config_.prometheus.enabled);
   log(LogLevel::kInfo, "configuration reloaded",
       {{"log_level", next.log.level},
@@ -245,6 +285,7 @@ void Collector::apply(const Config& next) {
 void Collector::collect_own(const FamilySink& sink) {
   for (const auto& f : self_.registry().Collect()) sink(f);
   if (kpis_) sink(kpis_->ai_success_rate());
+  for (const auto& f : otlp_->self_metrics()) sink(f);
   if (process_metrics_.load(std::memory_order_relaxed)) {
     for (const auto& f : collect_process_metrics()) sink(f);
   }
@@ -283,21 +324,18 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
     services["store"] = store_->healthy();
     healthy = healthy && store_->healthy();
   }
+  // A receiver that could not listen is reported, and the collector is healthy without it.
+  services.update(otlp_->health());
   nlohmann::json figures = {{"tasks_completed_24h", nullptr}, {"success_rate_24h", nullptr}, {"avg_task_duration_24h", nullptr}};
-  if (kpis_) {
-    try {
-      const kpi::TaskFigures tasks = kpis_->task_figures_24h();
-      // Finished tasks, whatever their outcome: success_rate_24h says how many succeeded.
-      figures = {{"tasks_completed_24h", tasks.tasks},
-                 {"success_rate_24h", tasks.success_rate ? nlohmann::json(*tasks.success_rate) : nlohmann::json(nullptr)},
-                 {"avg_task_duration_24h",
-                  tasks.avg_task_duration_seconds ? nlohmann::json(*tasks.avg_task_duration_seconds) : nlohmann::json(nullptr)},
-                 {"kpis_alerting", kpis_->alerting()}};
-    } catch (const store::StoreError& e) {
-      log(LogLevel::kWarn, "health: cannot read the store", {{"error", e.what()}});
-      services["store"] = false;
-      healthy = false;
-    }
+  // From the KPI thread's last refresh: /health reads memory only, so it is answered at once
+  // on the listener's I/O thread whatever the store and the workers are doing.
+  if (const auto tasks = kpis_ ? kpis_->task_figures_24h() : std::nullopt) {
+    // Finished tasks, whatever their outcome: success_rate_24h says how many succeeded.
+    figures = {{"tasks_completed_24h", tasks->tasks},
+               {"success_rate_24h", tasks->success_rate ? nlohmann::json(*tasks->success_rate) : nlohmann::json(nullptr)},
+               {"avg_task_duration_24h",
+                tasks->avg_task_duration_seconds ? nlohmann::json(*tasks->avg_task_duration_seconds) : nlohmann::json(nullptr)},
+               {"kpis_alerting", kpis_->alerting()}};
   }
   nlohmann::json body = {
       {"status", healthy ? "healthy" : "unhealthy"},

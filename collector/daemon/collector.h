@@ -22,6 +22,8 @@
 #include "collector/kpi/kpi_service.h"
 #include "collector/learning/api/http_routes.h"
 #include "collector/learning/reflection_worker.h"
+#include "collector/intake/otlp/otlp_receivers.h"
+#include "collector/daemon/webhook_routes.h"
 
 namespace agentmetrics::collector {
 
@@ -65,6 +67,9 @@ class Collector {
   // The learning system: null when the store or cass_memory is disabled.
   std::unique_ptr<learning::ReflectionWorker> reflection_;
   std::unique_ptr<LearningApi> learning_api_;
+  // The agents' own telemetry: the OTLP receivers, their families and sessions.
+  std::unique_ptr<intake::OtlpReceivers> otlp_;
+  std::unique_ptr<WebhookRoutes> webhooks_;  // the forges' receivers; outlive http_, which calls them
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;
   std::unique_ptr<SegmentDiscovery> discovery_;

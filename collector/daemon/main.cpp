@@ -11,6 +11,8 @@
 
 #include "collector/daemon/build_info.h"
 #include "collector/daemon/collector.h"
+#include "collector/http/tls_context.h"
+#include "collector/http/web_config.h"
 #include "collector/config/config.h"
 #include "collector/config/config_location.h"
 #include "collector/common/log.h"
@@ -24,7 +26,8 @@ namespace {
 // Values given on the command line; each one, when set, wins over the file and the
 // environment, at start and at every reload.
 struct FlagOverrides {
-  std::optional<std::string> listen_address, ns, segment_dir, metric_prefix, wait_mode, log_level, log_format, store_path;
+  std::optional<std::string> listen_address, ns, segment_dir, metric_prefix, wait_mode, log_level, log_format, store_path, web_config_file,
+      otlp_http, otlp_grpc;
   std::optional<std::size_t> shards;
   std::vector<uid_t> allow_uids;
 
@@ -38,6 +41,9 @@ struct FlagOverrides {
     if (log_format) c.log.format = *log_format;
     if (shards) c.shards = *shards;
     if (store_path) c.store.path = *store_path;
+    if (web_config_file) c.security.web_config_file = *web_config_file;
+    if (otlp_http) c.otlp.http_listen_address = *otlp_http;
+    if (otlp_grpc) c.otlp.grpc_listen_address = *otlp_grpc;
     if (!allow_uids.empty()) c.allowed_uids = {allow_uids.begin(), allow_uids.end()};
   }
 };
@@ -83,6 +89,12 @@ int main(int argc, char** argv) {
   app.add_option("--store", flags.store_path,
                  "SQLite file of the outcome events (default $AGENTMETRICS_STORE, else the configuration's store.path, else "
                  "~/.local/state/agentmetrics/events.db)");
+  app.add_option("--web.config.file", flags.web_config_file,
+                 "Exporter-toolkit web configuration: TLS and basic authentication (docs/security.md); re-read on SIGHUP");
+  app.add_option("--otlp.http.listen-address", flags.otlp_http,
+                 "Address of the OTLP/HTTP receiver (default 127.0.0.1:4318; \"\" for none)");
+  app.add_option("--otlp.grpc.listen-address", flags.otlp_grpc,
+                 "Address of the OTLP/gRPC receiver (default 127.0.0.1:4317; \"\" for none)");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error (default info)");
   app.add_option("--log.format", flags.log_format, "text or json (default text)");
   try {
@@ -102,6 +114,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   configure_logging(parse_log_level(config.log.level), config.log.format == "json");
+  try {
+    // Refused here, with the key, rather than as a failure to start the listener.
+    const WebConfig web = load_web_config(config.security.web_config_file);
+    if (web.tls) make_tls_context(*web.tls);
+  } catch (const WebConfigError& e) {
+    std::fprintf(stderr, "agentmetricsd: invalid web configuration %s: %s\n", config.security.web_config_file.c_str(), e.what());
+    return 2;
+  }
 
   // A write past a file size limit (ulimit -f, systemd's LimitFSIZE=) then fails with EFBIG,
   // which the store handles like a full disk, instead of ending the daemon.
@@ -118,12 +138,10 @@ int main(int argc, char** argv) {
   try {
     Collector collector(config);
     collector.run([&] {
-      if (config_path.empty()) {
-        log(LogLevel::kInfo, "SIGHUP without --config: nothing to reload");
-        return;
-      }
       try {
-        collector.apply(build_config(config_path, flags));
+        // Without --config the flags' configuration stays; the files it names (the web
+        // configuration) are read again all the same.
+        collector.apply(config_path.empty() ? config : build_config(config_path, flags));
       } catch (const ConfigError& e) {
         log(LogLevel::kError, "configuration not reloaded; keeping the running one", {{"error", e.what()}});
       }

@@ -1,23 +1,18 @@
 #include "collector/http/http_server.h"
 
-#include <poll.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
-#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <system_error>
 #include <thread>
+#include <unordered_map>
 
 // Boost lives in /usr/include, so GCC and clang already treat these as system headers and
 // report no warnings from inside them.
@@ -25,6 +20,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -36,24 +33,24 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "collector/common/log.h"
+#include "collector/http/basic_auth.h"
+#include "collector/http/request_workers.h"
+#include "collector/http/tls_context.h"
 
 namespace agentmetrics::collector {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Beyond this many open connections a new one is accepted and closed at once. Each costs a
-// file descriptor and a few KiB (buffer, parser, timer), and the daemon's descriptors are also
-// its segments' and its store's: a flood of connections must not take those.
-constexpr std::size_t kMaxConnections = 1024;
 
 // How long a connection that is closed after its response is still read (and what comes
 // discarded) before it is closed: closing a socket with unread input sends a TCP reset, which
@@ -63,6 +60,9 @@ constexpr auto kLingerTime = std::chrono::seconds(1);
 // After a failed accept (mostly: out of file descriptors) the next waits this long; the
 // connection stays in the backlog, so retrying at once would spin.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+// The I/O threads only read and write; two keep one busy TLS handshake from delaying the rest.
+constexpr int kIoThreads = 2;
 
 std::string to_string(beast::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -93,9 +93,17 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
 
 HttpResponse plain(int status, std::string body) { return HttpResponse{status, "text/plain; charset=utf-8", {}, std::move(body)}; }
 
+// A refusal for lack of room: the client should come back, not give up.
+HttpResponse busy(std::string why) {
+  HttpResponse response = plain(503, "service busy: " + std::move(why) + "; retry\n");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 // The status line and header of `response`. A streamed body is chunked (HTTP/1.1) or ends with
 // the connection (HTTP/1.0, which has no chunks).
-std::string head_of(const HttpResponse& response, bool chunked, bool keep_alive, unsigned version) {
+std::string head_of(const HttpResponse& response, const std::vector<std::pair<std::string, std::string>>& extra, bool chunked,
+                    bool keep_alive, unsigned version) {
   const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(response.status)));
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + to_string(reason) + "\r\n";
   head += "Content-Type: " + response.content_type + "\r\n";
@@ -105,6 +113,7 @@ std::string head_of(const HttpResponse& response, bool chunked, bool keep_alive,
     head += "Transfer-Encoding: chunked\r\n";
   }
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : extra) head += name + ": " + value + "\r\n";
   if (!keep_alive) {
     head += "Connection: close\r\n";
   } else if (version < 11) {
@@ -113,50 +122,27 @@ std::string head_of(const HttpResponse& response, bool chunked, bool keep_alive,
   return head + "\r\n";
 }
 
-// Sends all of `parts` on the socket `fd`, waiting for room in its send buffer until
-// `deadline`. False once the client is gone, has not read in time, or the server stops
-// (`stop_fd` readable). It blocks the calling thread, which is what a streamed body wants:
-// each piece is sent before the handler makes the next.
-bool send_all(int fd, int stop_fd, std::array<iovec, 3> parts, std::size_t count, Clock::time_point deadline) {
-  std::size_t first = 0;
-  while (first < count) {
-    if (parts[first].iov_len == 0) {
-      ++first;
-      continue;
-    }
-    msghdr message{};
-    message.msg_iov = &parts[first];
-    message.msg_iovlen = count - first;
-    // MSG_DONTWAIT: the wait is the poll below, which has the deadline and sees the stop.
-    const ssize_t sent = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent >= 0) {
-      for (auto left = static_cast<std::size_t>(sent); left > 0; ++first) {
-        if (left < parts[first].iov_len) {
-          parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + left;
-          parts[first].iov_len -= left;
-          break;
-        }
-        left -= parts[first].iov_len;
-      }
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return false;
-    pollfd waits[2] = {{fd, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
-    if (::poll(waits, 2, static_cast<int>(std::min<long long>(left, 1 << 30))) < 0 && errno != EINTR) return false;
-    if (waits[1].revents != 0) return false;
-  }
-  return true;
+// An IPv4 client of a dual-stack listener arrives as ::ffff:a.b.c.d: it is a.b.c.d, in the logs
+// and in the count of its connections.
+asio::ip::address unmapped(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  return address;
 }
-
-// A writable view of `text` for sendmsg, which only reads through it.
-iovec part(std::string_view text) { return iovec{const_cast<char*>(text.data()), text.size()}; }
 
 }  // namespace
 
-// The listening socket, the io_context and its threads, and what every connection shares.
+// What a connection is served with: the web configuration of the moment it was accepted.
+struct ServingConfig {
+  // Throws WebConfigError when the certificate or key is refused.
+  explicit ServingConfig(const WebConfig& web)
+      : tls(web.tls ? make_tls_context(*web.tls) : nullptr), basic(web.basic_auth_users), headers(web.headers) {}
+  const std::shared_ptr<ssl::context> tls;  // null: plain HTTP
+  const BasicAuth basic;
+  const std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// The listening socket, the io_context and its threads, the workers, and what every connection
+// shares: the limits and the use each peer and route makes of them.
 class HttpListener {
  public:
   HttpListener(const HttpOptions& options, std::map<std::string, HttpRoute> routes);
@@ -165,29 +151,46 @@ class HttpListener {
   HttpListener& operator=(const HttpListener&) = delete;
 
   int port() const { return acceptor_.local_endpoint().port(); }
+  void reload(const WebConfig& web);
+  std::shared_ptr<const ServingConfig> serving() const {
+    std::lock_guard lock(serving_mutex_);
+    return serving_;
+  }
+
+  // A place for one more request on `route` (its max_concurrent), or false. The request gives
+  // it back with release_request.
+  bool admit_request(const HttpRoute& route);
+  void release_request(const HttpRoute& route);
+  void release_connection(const std::string& peer);
+  RequestWorkers& workers() { return *workers_; }
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
   const std::map<std::string, HttpRoute> routes;
   const std::chrono::milliseconds timeout;
+  const std::chrono::milliseconds response_timeout;
   const std::size_t max_request_bytes;
   const std::size_t max_body_bytes;
   const AccessPolicy access;
-  // Connections open now: taken by the accept handler, given back by ~Connection on any
-  // thread. Relaxed is enough: the count only decides whether to take a connection, no other
-  // data is published through it, and fetch_add makes each place taken exactly once even when
-  // two accept handlers overlap.
-  std::atomic<std::size_t> open_connections{0};
-  // An eventfd, readable once the server stops: it wakes the threads waiting in send_all for a
-  // slow client, which the io_context cannot interrupt. Its write and poll are system calls,
-  // which order themselves; nothing else is published through it.
-  const int stop_fd;
 
  private:
   void listen(const std::string& listen_address);
   void accept();
   void stop();
+  bool admit_connection(const std::string& peer);
 
+  const std::size_t max_connections_;
+  const std::size_t max_connections_per_peer_;
+  // Set by stop() (release), read by workers waiting for a write (acquire): they give up.
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex serving_mutex_;
+  std::shared_ptr<const ServingConfig> serving_;
+  std::mutex use_mutex_;
+  std::size_t connections_ = 0;
+  std::unordered_map<std::string, std::size_t> peer_connections_;
+  std::map<const HttpRoute*, int> route_use_;
+  std::unique_ptr<RequestWorkers> workers_;
   // Declared after what the connections use: destroying it destroys the handlers still pending,
-  // and with them the connections, which give back their place in open_connections.
+  // and with them the connections, which give back their places.
   asio::io_context io_;
   // run() returns when io_ has no work; the threads must run until stop() whatever is pending.
   asio::executor_work_guard<asio::io_context::executor_type> work_;
@@ -198,31 +201,61 @@ class HttpListener {
 
 namespace {
 
-// One client connection: reads a request asynchronously, runs its handler on the calling io
-// thread, writes the response, and reads the next on keep-alive. Every step runs on the
-// connection's strand, so its steps and beast's timeout handler never run at once.
-class Connection : public std::enable_shared_from_this<Connection> {
+// One client connection: reads a request asynchronously, checks it, runs its handler (on the
+// I/O thread for an inline route, else on a worker), writes the response, and reads the next
+// on keep-alive. Every step on the I/O side runs on the connection's strand; while a worker
+// has the request, the strand has no operation of this connection pending, and the worker
+// hands the connection back by posting to the strand.
+template <typename Stream>
+class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(HttpListener& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
-  // The place in open_connections was taken for it when it was accepted.
-  ~Connection() { server_.open_connections.fetch_sub(1, std::memory_order_relaxed); }
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  Connection(HttpListener& server, std::shared_ptr<const ServingConfig> serving, tcp::socket socket, std::string peer, bool loopback)
+      : server_(server),
+        serving_(std::move(serving)),
+        stream_(make_stream(std::move(socket))),
+        peer_(std::move(peer)),
+        loopback_(loopback) {}
+  // Its place among the open connections was taken when it was accepted.
+  ~Connection() { server_.release_connection(peer_); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void start() {
-    stream_.expires_after(server_.timeout);
-    read_head();
+    lowest().expires_after(server_.timeout);
+    if constexpr (kTls) {
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](error_code ec) {
+        if (ec) return log(LogLevel::kDebug, "TLS handshake failed", {{"peer", self->peer_}, {"error", ec.message()}});
+        self->read_head();
+      });
+    } else {
+      read_head();
+    }
   }
 
  private:
+  Stream make_stream(tcp::socket socket) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *serving_->tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
   void read_head() {
     request_ = HttpRequest{};
+    route_ = nullptr;
+    credential_.reset();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(server_.max_request_bytes, UINT32_MAX)));
     // No limit yet: beast would refuse a large Content-Length while reading the header, before
     // an unknown path or a refused method could be answered as such. read_body sets it.
     parser_->body_limit(boost::none);
-    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_head(ec); });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_head(ec); });
   }
 
   void on_head(error_code ec) {
@@ -238,14 +271,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       request_.headers[name] = to_string(field.value());
     }
-    error_code peer_ec;
-    const auto peer = stream_.socket().remote_endpoint(peer_ec);
-    if (!peer_ec) {
-      request_.peer = peer.address().to_string();
-      request_.peer_is_loopback =
-          peer.address().is_loopback() || (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped() &&
-                                           asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback());
-    }
+    request_.peer = peer_;
+    request_.peer_is_loopback = loopback_;
     // A body whose length cannot be known would be read as the next request (smuggling).
     if (request_.headers.contains("transfer-encoding") && !transfer_encoding_acceptable(request_.header("transfer-encoding"))) {
       must_close_ = true;
@@ -260,6 +287,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const auto route = server_.routes.find(request_.path);
     if (route == server_.routes.end()) return respond(plain(404, "not found\n"));
     const auto& methods = route->second.methods;
+    route_ = &route->second;
+    if (request_.method == "OPTIONS" && route_->access == RouteAccess::kPrivate && !server_.access.allowed_origins.empty()) {
+      return respond(preflight());
+    }
     if (std::find(methods.begin(), methods.end(), request_.method) == methods.end()) {
       std::string allow;
       for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
@@ -267,40 +298,106 @@ class Connection : public std::enable_shared_from_this<Connection> {
       response.headers.emplace_back("Allow", allow);
       return respond(std::move(response));
     }
-    if (route->second.access == RouteAccess::kPrivate) {
-      const AccessDecision decision =
-          check_private_access(server_.access, {request_.method, request_.header("authorization"), request_.header("origin"),
-                                                request_.header("content-type"), request_.peer_is_loopback});
-      if (decision.status != 0) {
-        log(LogLevel::kWarn, "HTTP request refused",
-            {{"path", request_.path}, {"peer", request_.peer}, {"status", decision.status}, {"reason", decision.reason}});
-        HttpResponse refusal = plain(decision.status, decision.reason + "\n");
-        if (decision.status == 401) refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"agentmetrics\"");
-        return respond(std::move(refusal));
-      }
-      request_.principal = decision.principal;
+    // Refused before its body is read, unless a bcrypt check must come first (on a worker).
+    if (!needs_bcrypt()) {
+      if (auto refusal = authorize()) return respond(std::move(*refusal));
     }
-    route_ = &route->second;
     // Only a POST's body is read; any other request's is left unread and the connection closes
     // after the response (see respond).
-    if (request_.method != "POST" || parser_->is_done()) return serve();
-    if (parser_->content_length() && *parser_->content_length() > server_.max_body_bytes) {
-      return respond(plain(413, "request body too large\n"));
-    }
-    if (!beast::iequals(message[http::field::expect], "100-continue")) return read_body();
+    if (request_.method != "POST" || parser_->is_done()) return dispatch();
+    const std::size_t limit = route_->max_body_bytes ? route_->max_body_bytes : server_.max_body_bytes;
+    if (parser_->content_length() && *parser_->content_length() > limit) return respond(plain(413, "request body too large\n"));
+    if (!beast::iequals(message[http::field::expect], "100-continue")) return read_body(limit);
     // The client waits for this before it sends the body.
     head_ = "HTTP/1.1 100 Continue\r\n\r\n";
-    asio::async_write(stream_, asio::buffer(head_), [self = shared_from_this()](error_code write_ec, std::size_t) {
-      if (!write_ec) self->read_body();
+    asio::async_write(stream_, asio::buffer(head_), [self = this->shared_from_this(), limit](error_code write_ec, std::size_t) {
+      if (!write_ec) self->read_body(limit);
     });
   }
 
-  void read_body() {
-    parser_->body_limit(server_.max_body_bytes);  // for a chunked body, whose size is not announced
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
+  // A CORS preflight, answered only when origins are configured (security.allowedOrigins):
+  // granted to one of them, for one of the route's methods, with the headers the API takes.
+  HttpResponse preflight() {
+    const std::string origin = request_.header("origin");
+    const std::string method = request_.header("access-control-request-method");
+    const auto& methods = route_->methods;
+    if (!origin_allowed(server_.access, origin) || std::find(methods.begin(), methods.end(), method) == methods.end()) {
+      log(LogLevel::kWarn, "HTTP request refused", {{"path", request_.path}, {"peer", peer_}, {"status", 403}, {"reason", "preflight"}});
+      return plain(403, "this origin may not use the API\n");
+    }
+    HttpResponse response{204, "text/plain; charset=utf-8", {}, ""};
+    std::string allow;
+    for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+    response.headers = {{"Access-Control-Allow-Origin", origin},
+                        {"Access-Control-Allow-Methods", allow},
+                        {"Access-Control-Allow-Headers", "Content-Type, Authorization"},
+                        {"Access-Control-Max-Age", "600"},
+                        {"Vary", "Origin"}};
+    return response;
+  }
+
+  // Basic authentication is on and the request carries a credential not checked before.
+  bool needs_bcrypt() {
+    if (!serving_->basic.enabled()) return false;
+    credential_ = parse_basic_authorization(request_.header("authorization"));
+    return credential_ && !serving_->basic.remembered(*credential_);
+  }
+
+  // The request's rights (docs/security.md): basic authentication when it is on (a user, or
+  // one of the API's bearer tokens), then a private route's own check. Sets the principal;
+  // returns the refusal, if any. `bcrypt_passed`: a worker has just checked the credential.
+  std::optional<HttpResponse> authorize(bool bcrypt_passed = false) {
+    if (route_->access == RouteAccess::kSigned) {
+      // A forge's webhook: its handler checks the body's signature, which is its credential
+      // (basic authentication does not apply); a browser's request is refused here.
+      const std::string origin = request_.header("origin");
+      AccessRequest signed_request;
+      signed_request.method = request_.method;
+      signed_request.origin = origin;
+      const AccessDecision decision = check_signed_access(server_.access, signed_request);
+      if (decision.status != 0) {
+        log(LogLevel::kWarn, "HTTP request refused",
+            {{"path", request_.path}, {"peer", peer_}, {"status", decision.status}, {"reason", decision.reason}});
+        return plain(decision.status, decision.reason + "\n");
+      }
+      request_.principal = decision.principal;
+      return std::nullopt;
+    }
+    std::string authenticated;
+    if (serving_->basic.enabled()) {
+      if (credential_ && (bcrypt_passed || serving_->basic.remembered(*credential_))) {
+        authenticated = "basic:" + credential_->user;
+      } else if (!presented_token(server_.access, request_.header("authorization"))) {
+        log(LogLevel::kWarn, "HTTP request refused", {{"path", request_.path}, {"peer", peer_}, {"status", 401}, {"reason", "basic auth"}});
+        HttpResponse refusal = plain(401, "unauthorized\n");
+        refusal.headers.emplace_back("WWW-Authenticate", "Basic realm=\"agentmetrics\"");
+        return refusal;
+      }
+    }
+    if (route_->access == RouteAccess::kPrivate) {
+      const AccessDecision decision =
+          check_private_access(server_.access, {request_.method, request_.header("authorization"), authenticated, request_.header("origin"),
+                                                request_.header("content-type"), request_.peer_is_loopback, route_->post_media_types});
+      if (decision.status != 0) {
+        log(LogLevel::kWarn, "HTTP request refused",
+            {{"path", request_.path}, {"peer", peer_}, {"status", decision.status}, {"reason", decision.reason}});
+        HttpResponse refusal = plain(decision.status, decision.reason + "\n");
+        if (decision.status == 401) refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"agentmetrics\"");
+        return refusal;
+      }
+      request_.principal = decision.principal;
+    } else {
+      request_.principal = authenticated;
+    }
+    return std::nullopt;
+  }
+
+  void read_body(std::size_t limit) {
+    parser_->body_limit(limit);  // for a chunked body, whose size is not announced
+    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](error_code ec, std::size_t) {
       if (ec) return self->refuse(ec);
       self->request_.body = std::move(self->parser_->get().body());
-      self->serve();
+      self->dispatch();
     });
   }
 
@@ -314,53 +411,116 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (malformed) respond(plain(400, "bad request\n"));
   }
 
-  void serve() {
-    HttpResponse response;
-    try {
-      response = route_->handler(request_);
-    } catch (const std::exception& e) {
-      log(LogLevel::kError, "request failed", {{"path", request_.path}, {"error", e.what()}});
-      response = plain(500, "internal error\n");
-    }
-    respond(std::move(response));
+  // An inline route is answered here, on the strand; any other request goes to a worker if it
+  // has a place (its peer's and route's share, room in the workers' queue), else gets 503.
+  void dispatch() {
+    const bool bcrypt = credential_ && serving_->basic.enabled() && !serving_->basic.remembered(*credential_);
+    if (route_->inline_handler && !bcrypt) return respond(run_handler());
+    if (!server_.admit_request(*route_)) return respond(busy("this path has as many requests as it takes at once"));
+    // The place is given back before the answer goes out (so the client's next request finds
+    // it), or when the job is dropped at shutdown.
+    auto place = std::shared_ptr<void>(nullptr, [server = &server_, route = route_](void*) { server->release_request(*route); });
+    const bool posted =
+        server_.workers().try_post([self = this->shared_from_this(), place, bcrypt]() mutable { self->work(bcrypt, std::move(place)); });
+    if (!posted) respond(busy("every worker is taken"));
   }
 
-  void respond(HttpResponse response) {
+  // On a worker: the slow credential check if one is due, then the handler, then the answer
+  // handed back to the strand (a streamed one is written from here).
+  void work(bool bcrypt, std::shared_ptr<void> place) {
+    if (bcrypt) {
+      const bool passed = serving_->basic.verify(*credential_);
+      std::optional<HttpResponse> refusal;
+      if (!passed) {
+        log(LogLevel::kWarn, "HTTP request refused", {{"path", request_.path}, {"peer", peer_}, {"status", 401}, {"reason", "basic auth"}});
+        refusal = plain(401, "unauthorized\n");
+        refusal->headers.emplace_back("WWW-Authenticate", "Basic realm=\"agentmetrics\"");
+      } else {
+        refusal = authorize(true);
+      }
+      if (refusal) {
+        place.reset();
+        return hand_back(std::move(*refusal));
+      }
+    }
+    HttpResponse response = run_handler();
+    if (response.stream && request_.method != "HEAD") return stream_from_worker(response, std::move(place));
+    place.reset();
+    hand_back(std::move(response));
+  }
+
+  HttpResponse run_handler() {
+    try {
+      return route_->handler(request_);
+    } catch (const std::exception& e) {
+      log(LogLevel::kError, "request failed", {{"path", request_.path}, {"error", e.what()}});
+      return plain(500, "internal error\n");
+    }
+  }
+
+  void hand_back(HttpResponse response) {
+    asio::post(lowest().get_executor(),
+               [self = this->shared_from_this(), response = std::move(response)]() mutable { self->respond(std::move(response)); });
+  }
+
+  // Decides keep-alive and the head; for a HEAD request a streamed body is not run.
+  void prepare(const HttpResponse& response, bool& chunked) {
     const auto& message = parser_->get();
     // A request whose body was not read (all of it) leaves the connection where the next
     // request cannot be found: it closes.
     keep_alive_ = !must_close_ && parser_->is_done() && message.keep_alive();
-    const bool chunked = response.stream && message.version() >= 11;
+    chunked = response.stream && message.version() >= 11;
     if (response.stream && !chunked) keep_alive_ = false;  // the body ends with the connection
-    head_ = head_of(response, chunked, keep_alive_, message.version());
-    const bool head_only = request_.method == "HEAD";
-    if (response.stream && !head_only) return send_stream(response, chunked);
-    body_ = head_only ? std::string() : std::move(response.body);
-    stream_.expires_after(server_.timeout);
+    std::vector<std::pair<std::string, std::string>> extra = serving_->headers;
+    // A configured origin may read the API's answers (its preflight was granted).
+    if (route_ && route_->access == RouteAccess::kPrivate && origin_allowed(server_.access, request_.header("origin"))) {
+      extra.emplace_back("Access-Control-Allow-Origin", request_.header("origin"));
+      extra.emplace_back("Vary", "Origin");
+    }
+    head_ = head_of(response, extra, chunked, keep_alive_, message.version());
+  }
+
+  void respond(HttpResponse response) {
+    bool chunked = false;
+    prepare(response, chunked);
+    body_ = request_.method == "HEAD" || response.stream ? std::string() : std::move(response.body);
+    lowest().expires_after(server_.timeout);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
-    asio::async_write(stream_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
+    asio::async_write(stream_, buffers, [self = this->shared_from_this()](error_code ec, std::size_t) {
       if (!ec) self->next();
     });
   }
 
-  // Runs the handler's stream on this thread, each piece sent (or given up on) before the
-  // next is made. The socket has no asynchronous operation meanwhile.
-  void send_stream(const HttpResponse& response, bool chunked) {
-    const int fd = stream_.socket().native_handle();
-    const auto send = [&](std::array<iovec, 3> parts, std::size_t count) {
-      return send_all(fd, server_.stop_fd, parts, count, Clock::now() + server_.timeout);
-    };
-    bool open = send({part(head_)}, 1);
+  // One write of a streamed response, made on the strand while a worker waits for it. Its
+  // bytes are owned here, not by the worker, which may give up waiting first.
+  struct PendingWrite {
+    std::string bytes;
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    std::optional<bool> done;  // whether it was written
+  };
+
+  // Runs the handler's stream on this worker, each piece written on the strand (with the
+  // socket's deadline: the per-write timeout, never past the response's) before the next is
+  // made. False, and the connection closed, once a write fails or the server stops.
+  void stream_from_worker(const HttpResponse& response, std::shared_ptr<void> place) {
+    bool chunked = false;
+    prepare(response, chunked);
+    const auto response_deadline = Clock::now() + server_.response_timeout;
+    bool open = write_and_wait(std::string(head_), response_deadline);
     try {
       if (open) {
         response.stream([&](std::string_view piece) {
           // An empty chunk would end the body.
           if (!open || piece.empty()) return open;
-          if (!chunked) return open = send({part(piece)}, 1);
+          if (!chunked) return open = write_and_wait(std::string(piece), response_deadline);
           char size[20];
           const auto end = std::to_chars(size, size + sizeof(size) - 2, piece.size(), 16).ptr;
           std::memcpy(end, "\r\n", 2);
-          return open = send({part(std::string_view(size, static_cast<std::size_t>(end + 2 - size))), part(piece), part("\r\n")}, 3);
+          std::string framed;
+          framed.reserve(piece.size() + 24);
+          framed.append(size, static_cast<std::size_t>(end + 2 - size)).append(piece).append("\r\n");
+          return open = write_and_wait(std::move(framed), response_deadline);
         });
       }
     } catch (const std::exception& e) {
@@ -368,38 +528,73 @@ class Connection : public std::enable_shared_from_this<Connection> {
       log(LogLevel::kError, "request failed", {{"path", request_.path}, {"error", e.what()}});
       open = false;
     }
-    if (open && chunked) open = send({part("0\r\n\r\n")}, 1);
-    // Otherwise the connection closes with the last reference to it, when this handler returns.
-    if (open) next();
+    if (open && chunked) open = write_and_wait("0\r\n\r\n", response_deadline);
+    place.reset();
+    if (open) {
+      asio::post(lowest().get_executor(), [self = this->shared_from_this()] { self->next(); });
+    } else {
+      asio::post(lowest().get_executor(), [self = this->shared_from_this()] { self->lowest().close(); });
+    }
+  }
+
+  bool write_and_wait(std::string&& bytes, Clock::time_point response_deadline) {
+    const auto left = response_deadline - Clock::now();
+    if (left <= Clock::duration::zero()) return false;
+    auto write = std::make_shared<PendingWrite>();
+    write->bytes = std::move(bytes);
+    const auto deadline = std::min<Clock::duration>(server_.timeout, left);
+    asio::post(lowest().get_executor(), [self = this->shared_from_this(), write, deadline] {
+      self->lowest().expires_after(deadline);
+      asio::async_write(self->stream_, asio::buffer(write->bytes), [write](error_code ec, std::size_t) {
+        std::lock_guard lock(write->mutex);
+        write->done = !ec;
+        write->done_cv.notify_all();
+      });
+    });
+    std::unique_lock lock(write->mutex);
+    // The socket's deadline ends the write; the wake-ups only notice a server that stops.
+    while (!write->done) {
+      if (server_.stopping()) return false;
+      write->done_cv.wait_for(lock, std::chrono::milliseconds(100));
+    }
+    return *write->done;
   }
 
   void next() {
     if (!keep_alive_) return linger();
-    stream_.expires_after(server_.timeout);
+    lowest().expires_after(server_.timeout);
     read_head();
   }
 
-  // Tells the client the response is complete (FIN) and reads until it closes or kLingerTime.
+  // Tells the client the response is complete and reads until it closes or kLingerTime.
   void linger() {
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::min<Clock::duration>(kLingerTime, server_.timeout));
-    discard();
+    lowest().expires_after(std::min<Clock::duration>(kLingerTime, server_.timeout));
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](error_code) { self->lowest().close(); });
+    } else {
+      error_code ignored;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      discard();
+    }
   }
 
   void discard() {
-    stream_.async_read_some(buffer_.prepare(16384), [self = shared_from_this()](error_code ec, std::size_t) {
+    lowest().async_read_some(buffer_.prepare(16384), [self = this->shared_from_this()](error_code ec, std::size_t) {
       if (!ec) self->discard();
     });
   }
 
   HttpListener& server_;
-  beast::tcp_stream stream_;
+  const std::shared_ptr<const ServingConfig> serving_;  // keeps the TLS context alive
+  Stream stream_;
+  const std::string peer_;
+  const bool loopback_;
   beast::flat_buffer buffer_;                                      // what was read past the current request: the next one
   std::optional<http::request_parser<http::string_body>> parser_;  // a new one per request
   HttpRequest request_;
   const HttpRoute* route_ = nullptr;
-  std::string head_;  // of the response being written
+  std::optional<BasicCredential> credential_;  // of basic authentication, when it is on
+  std::string head_;                           // of the response being written
   std::string body_;
   bool keep_alive_ = false;
   bool must_close_ = false;  // what follows this request cannot be trusted to be a request
@@ -410,19 +605,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
 HttpListener::HttpListener(const HttpOptions& options, std::map<std::string, HttpRoute> routes_to_serve)
     : routes(std::move(routes_to_serve)),
       timeout(options.request_timeout_ms),
+      response_timeout(options.response_timeout_ms),
       max_request_bytes(options.max_request_bytes),
       max_body_bytes(options.max_body_bytes),
       access(options.access),
-      stop_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
-      io_(options.threads),
+      max_connections_(options.max_connections),
+      max_connections_per_peer_(options.max_connections_per_peer),
+      serving_(std::make_shared<const ServingConfig>(options.web)),
+      workers_(std::make_unique<RequestWorkers>(options.threads, options.max_waiting)),
+      io_(kIoThreads),
       work_(io_.get_executor()),
       acceptor_(io_),
       accept_retry_(io_) {
-  if (stop_fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   try {
     listen(options.listen_address);
     accept();
-    for (int i = 0; i < std::max(1, options.threads); ++i) {
+    for (int i = 0; i < kIoThreads; ++i) {
       threads_.emplace_back([this] {
         pthread_setname_np(pthread_self(), "am-http");
         // A handler that throws loses its connection, not the thread.
@@ -440,6 +638,12 @@ HttpListener::HttpListener(const HttpOptions& options, std::map<std::string, Htt
     stop();
     throw;
   }
+}
+
+void HttpListener::reload(const WebConfig& web) {
+  auto next = std::make_shared<const ServingConfig>(web);  // throws before anything changes
+  std::lock_guard lock(serving_mutex_);
+  serving_ = std::move(next);
 }
 
 void HttpListener::listen(const std::string& listen_address) {
@@ -473,38 +677,88 @@ void HttpListener::listen(const std::string& listen_address) {
   if (ec) throw std::runtime_error("cannot listen on " + listen_address + ": " + ec.message());
 }
 
+bool HttpListener::admit_connection(const std::string& peer) {
+  std::lock_guard lock(use_mutex_);
+  std::size_t& peer_connections = peer_connections_[peer];
+  if (connections_ >= max_connections_ || peer_connections >= max_connections_per_peer_) {
+    if (peer_connections == 0) peer_connections_.erase(peer);
+    return false;
+  }
+  ++connections_;
+  ++peer_connections;
+  return true;
+}
+
+void HttpListener::release_connection(const std::string& peer) {
+  std::lock_guard lock(use_mutex_);
+  --connections_;
+  const auto it = peer_connections_.find(peer);
+  if (it != peer_connections_.end() && --it->second == 0) peer_connections_.erase(it);
+}
+
+bool HttpListener::admit_request(const HttpRoute& route) {
+  if (route.max_concurrent <= 0) return true;
+  std::lock_guard lock(use_mutex_);
+  int& use = route_use_[&route];
+  if (use >= route.max_concurrent) return false;
+  ++use;
+  return true;
+}
+
+void HttpListener::release_request(const HttpRoute& route) {
+  if (route.max_concurrent <= 0) return;
+  std::lock_guard lock(use_mutex_);
+  --route_use_[&route];
+}
+
 void HttpListener::accept() {
   acceptor_.async_accept(asio::make_strand(io_), [this](error_code ec, tcp::socket socket) {
     if (ec) {
+      if (ec == asio::error::operation_aborted || stopping()) return;  // the listener is closing
       log(LogLevel::kWarn, "cannot accept an HTTP connection", {{"error", ec.message()}});
       accept_retry_.expires_after(kAcceptRetryDelay);
       accept_retry_.async_wait([this](error_code) { accept(); });
       return;
     }
     accept();  // the next connection is awaited whatever becomes of this one
-    if (open_connections.fetch_add(1, std::memory_order_relaxed) >= kMaxConnections) {
-      open_connections.fetch_sub(1, std::memory_order_relaxed);
-      return;  // `socket` closes as it goes
+    error_code peer_ec;
+    const auto endpoint = socket.remote_endpoint(peer_ec);
+    if (peer_ec) return;  // gone already
+    const asio::ip::address address = unmapped(endpoint.address());
+    std::string peer = address.to_string();
+    // Beyond the limits a connection is closed at once (`socket` closes as it goes).
+    if (!admit_connection(peer)) return;
+    auto serving = this->serving();
+    if (serving->tls) {
+      std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(serving), std::move(socket), std::move(peer),
+                                                                         address.is_loopback())
+          ->start();
+    } else {
+      std::make_shared<Connection<beast::tcp_stream>>(*this, std::move(serving), std::move(socket), std::move(peer), address.is_loopback())
+          ->start();
     }
-    std::make_shared<Connection>(*this, std::move(socket))->start();
   });
 }
 
 void HttpListener::stop() {
-  // The threads leave run() as soon as their handler returns; one waiting for a slow client in
-  // send_all is woken by stop_fd. The pending handlers, and with them the connections, go with
-  // io_ after the threads have.
+  // Workers streaming to a slow client stop waiting; the running handlers finish and the
+  // waiting ones are dropped (their connections close); then the I/O threads leave run(), and
+  // the pending handlers, and with them the connections, go with io_.
+  stopping_.store(true, std::memory_order_release);
+  error_code ignored;
+  acceptor_.close(ignored);
+  workers_.reset();
   io_.stop();
-  eventfd_write(stop_fd, 1);  // cannot fail: the counter is far from its maximum
   for (auto& t : threads_) t.join();
   threads_.clear();
-  ::close(stop_fd);
 }
 
 HttpServer::HttpServer(const HttpOptions& options, std::map<std::string, HttpRoute> routes)
     : listener_(std::make_unique<HttpListener>(options, std::move(routes))), port_(listener_->port()) {}
 
 HttpServer::~HttpServer() = default;
+
+void HttpServer::reload(const WebConfig& web) { listener_->reload(web); }
 
 std::string HttpRequest::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);

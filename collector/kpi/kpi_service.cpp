@@ -70,9 +70,9 @@ void KpiService::poke() {
   wake_.notify_all();
 }
 
-kpi::TaskFigures KpiService::task_figures_24h() {
-  std::lock_guard lock(health_mutex_);
-  return health_.engine(options_).task_figures(std::chrono::hours(24), unix_now());
+std::optional<kpi::TaskFigures> KpiService::task_figures_24h() const {
+  std::lock_guard lock(figures_mutex_);
+  return figures_24h_;
 }
 
 void KpiService::run() {
@@ -106,6 +106,11 @@ void KpiService::refresh() {
     if (i == 0) judge(results);
   }
   auto rates = engine.ai_success_rate_by_agent(options_.windows.front(), now);
+  const kpi::TaskFigures figures = engine.task_figures(std::chrono::hours(24), now);
+  {
+    std::lock_guard lock(figures_mutex_);
+    figures_24h_ = figures;
+  }
   std::lock_guard lock(rates_mutex_);
   ai_success_rates_ = std::move(rates);
 }

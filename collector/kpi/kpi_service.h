@@ -2,7 +2,8 @@
 // kpi.refreshInterval (and soon after events are committed), exports them as gauges with
 // opencode_ai_success_rate{agent_type}, and posts an Alertmanager alert when a KPI of the first
 // window crosses its alert threshold or recovers. It reads the store through a connection of
-// its own; /health's task figures use another, so neither waits for the other.
+// its own, and keeps /health's task figures from its last refresh, so /health reads memory only
+// and is answered even while the store is slow or locked.
 #pragma once
 
 #include <prometheus/metric_family.h>
@@ -14,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,8 +52,9 @@ class KpiService {
   void stop();
   // Asks for a refresh soon (new events were committed); never blocks.
   void poke();
-  // The /health figures over the last 24 hours, read now.
-  kpi::TaskFigures task_figures_24h();
+  // The /health figures over the last 24 hours, as of the last refresh; none before the first
+  // refresh that could read the store.
+  std::optional<kpi::TaskFigures> task_figures_24h() const;
   // <prefix>_ai_success_rate{agent_type} from the last refresh; the family is there (empty)
   // before the first task, like the rest of the catalogue.
   prometheus::MetricFamily ai_success_rate() const;
@@ -76,9 +79,9 @@ class KpiService {
   };
 
   KpiServiceOptions options_;
-  Connection refresher_;     // the refresh thread's
-  std::mutex health_mutex_;  // one /health at a time on its connection
-  Connection health_;
+  Connection refresher_;  // the refresh thread's
+  mutable std::mutex figures_mutex_;
+  std::optional<kpi::TaskFigures> figures_24h_;
   kpi::KpiGauges gauges_;
   mutable std::mutex rates_mutex_;
   std::map<std::string, double> ai_success_rates_;  // by agent_type

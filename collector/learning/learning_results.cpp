@@ -30,7 +30,9 @@ json context_bullets(const std::vector<ContextBullet>& list) {
                    {"content", b.content},
                    {"confidence", round_to(b.confidence, 3)},
                    {"evidence_count", b.evidence_count},
-                   {"source", to_string(b.source)}});
+                   {"source", to_string(b.source)},
+                   {"added_by", b.added_by},
+                   {"created", ipc::format_timestamp(b.created)}});
   }
   return out;
 }
@@ -67,6 +69,7 @@ json to_json(const BulletView& view) {
       {"kind", to_string(b.kind)},
       {"state", b.active ? "active" : "retired"},
       {"source", to_string(b.source)},
+      {"added_by", b.added_by},
       {"tags", b.tags},
       {"confidence", round_to(view.confidence, 3)},
       {"evidence_count", b.evidence_count},

@@ -29,11 +29,16 @@ struct BulletView {
 };
 
 // A rule as a context lists it: just what an agent needs to use it and report on it.
+// A rule as handed to an agent: its text (without control characters, at most kMaxRuleBytes)
+// and where it came from, so the agent and a reviewer can tell a learned rule from one a
+// person or a credential added.
 struct ContextBullet {
   std::string id, content;
   double confidence = 0;
   std::int64_t evidence_count = 0;
   BulletSource source = BulletSource::kManual;
+  std::string added_by;
+  double created = 0;
 };
 
 // The specification's {task, relevantBullets, antiPatterns, historySnippets}.

@@ -95,6 +95,11 @@ constexpr const char* kMigrations[] = {
                                                   tokenize='porter unicode61');
       CREATE TABLE learning_state(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
     )sql",
+    // Who added each rule: "cli", "api:<credential>", "import", "reflection", "feedback"; rules of
+    // version 1 say nothing.
+    R"sql(
+      ALTER TABLE bullets ADD COLUMN added_by TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 static_assert(std::size(kMigrations) == kLearningSchemaVersion);
 

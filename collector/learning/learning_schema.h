@@ -22,7 +22,7 @@ struct sqlite3;
 
 namespace agentmetrics::learning {
 
-inline constexpr int kLearningSchemaVersion = 1;
+inline constexpr int kLearningSchemaVersion = 2;
 
 // The learning schema version of the store; 0 when it has no learning tables yet.
 int learning_schema_version(sqlite3* db);

@@ -145,7 +145,9 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
     }
     // The winners only: one lookup each, of just the columns the answer shows (the confidence
     // decayed to now, the source as to_string(BulletSource) names it).
-    SqliteStatement by_seq(db_, "SELECT id, content, confidence, confidence_time, evidence_count, source FROM bullets WHERE seq = ?");
+    SqliteStatement by_seq(db_,
+                           "SELECT id, content, confidence, confidence_time, evidence_count, source, added_by, created "
+                           "FROM bullets WHERE seq = ?");
     for (int k = 0; k < 2; ++k) {
       auto& list = ranked[k];
       const auto n = std::min(list.size(), static_cast<std::size_t>(limit));
@@ -156,8 +158,9 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
         by_seq.bind(1, list[i].seq);
         if (!by_seq.step()) continue;
         (k == 0 ? result.relevant_bullets : result.anti_patterns)
-            .push_back({by_seq.column_text(0), by_seq.column_text(1), model.decayed(by_seq.column_double(2), by_seq.column_double(3), t),
-                        by_seq.column_int64(4), stored_source(by_seq.column_text(5))});
+            .push_back({by_seq.column_text(0), truncated_text(without_control_characters(by_seq.column_text(1)), kMaxRuleBytes),
+                        model.decayed(by_seq.column_double(2), by_seq.column_double(3), t), by_seq.column_int64(4),
+                        stored_source(by_seq.column_text(5)), by_seq.column_text(6), by_seq.column_double(7)});
       }
     }
     std::vector<HistoryHit>& hits = result.history_snippets;
@@ -297,6 +300,7 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
     NewBullet nb;
     nb.content = item["content"].get<std::string>();
     nb.source = BulletSource::kImport;
+    nb.added_by = "import";
     if (item.contains("kind")) {
       if (!item["kind"].is_string()) throw input_error("INVALID_IMPORT", where + ".kind must be a string");
       nb.kind = parse_bullet_kind(item["kind"].get<std::string>());

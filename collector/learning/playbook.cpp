@@ -19,13 +19,12 @@ namespace {
 using store::SqliteStatement;
 using store::Transaction;
 
-constexpr std::size_t kMaxContentBytes = 4000;
 constexpr double kDuplicateJaccard = 0.85;
 
 constexpr const char* kColumns =
     "seq, id, content, kind, state, retired_reason, retired_at, replaced_by, source, tags, content_hash, confidence, "
     "confidence_time, evidence_count, helpful, harmful, created, last_validated, scope_stage, scope_failure_type, "
-    "scope_agent_type, scope_task_type";
+    "scope_agent_type, scope_task_type, added_by";
 
 Bullet read_bullet(const SqliteStatement& st) {
   Bullet b;
@@ -49,6 +48,7 @@ Bullet read_bullet(const SqliteStatement& st) {
   b.created = st.column_double(16);
   b.last_validated = st.column_double(17);
   b.scope = {st.column_text(18), st.column_text(19), st.column_text(20), st.column_text(21)};
+  b.added_by = st.column_text(22);
   return b;
 }
 
@@ -277,8 +277,8 @@ NewBullet Playbook::validated(const NewBullet& nb) {
     throw input_error("EMPTY_CONTENT", "a rule needs content (words, not only punctuation)",
                       {"cm playbook add \"Run the tests before pushing\""});
   }
-  if (content.size() > kMaxContentBytes) {
-    throw input_error("CONTENT_TOO_LONG", "a rule's content is at most " + std::to_string(kMaxContentBytes) + " bytes",
+  if (content.size() > kMaxRuleBytes) {
+    throw input_error("CONTENT_TOO_LONG", "a rule's content is at most " + std::to_string(kMaxRuleBytes) + " bytes",
                       {"state the rule in a sentence or two"});
   }
   if (nb.confidence && !(*nb.confidence >= 0.0 && *nb.confidence <= 1.0)) {
@@ -342,6 +342,7 @@ Bullet Playbook::insert(const NewBullet& nb, const std::string& hash, double now
   b.content = nb.content;
   b.kind = nb.kind;
   b.source = nb.source;
+  b.added_by = nb.added_by;
   b.tags = nb.tags;
   b.content_hash = hash;
   b.confidence = std::min(model_.max_confidence, nb.confidence.value_or(default_confidence(nb.source)));
@@ -352,8 +353,8 @@ Bullet Playbook::insert(const NewBullet& nb, const std::string& hash, double now
   b.scope = nb.scope;
   SqliteStatement st(db_,
                      "INSERT INTO bullets(id, content, kind, source, tags, content_hash, confidence, confidence_time, evidence_count, "
-                     "created, last_validated, scope_stage, scope_failure_type, scope_agent_type, scope_task_type) "
-                     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     "created, last_validated, scope_stage, scope_failure_type, scope_agent_type, scope_task_type, added_by) "
+                     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.bind(1, b.id);
   st.bind(2, b.content);
   st.bind(3, to_string(b.kind));
@@ -369,6 +370,7 @@ Bullet Playbook::insert(const NewBullet& nb, const std::string& hash, double now
   st.bind(13, b.scope.failure_type);
   st.bind(14, b.scope.agent_type);
   st.bind(15, b.scope.task_type);
+  st.bind(16, b.added_by);
   st.run();
   b.seq = sqlite3_last_insert_rowid(db_);
   if (!nb.pattern_id.empty()) {
@@ -478,6 +480,7 @@ FeedbackResult Playbook::feedback(const FeedbackSignal& signal) {
     anti.content = already ? b.content : "AVOID: " + b.content;
     anti.kind = BulletKind::kAntiPattern;
     anti.source = BulletSource::kLearning;
+    anti.added_by = "feedback";
     anti.tags = b.tags;
     anti.confidence = std::min(0.9, 0.9 * b.harmful / (b.helpful + b.harmful));
     anti.evidence_count = static_cast<std::int64_t>(std::llround(b.harmful));

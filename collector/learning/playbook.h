@@ -27,6 +27,9 @@ struct sqlite3;
 
 namespace agentmetrics::learning {
 
+// A rule is text put into an agent's prompt: a sentence or a short paragraph, never an essay.
+inline constexpr std::size_t kMaxRuleBytes = 1000;
+
 enum class BulletKind { kRule, kAntiPattern };
 enum class BulletSource { kLearning, kManual, kImport };
 enum class FeedbackKind { kHelpful, kHarmful };
@@ -53,6 +56,7 @@ struct Bullet {
   std::optional<double> retired_at;
   std::string replaced_by;  // the anti-pattern a rule was inverted into
   BulletSource source = BulletSource::kManual;
+  std::string added_by;  // who: "cli", "api:<credential>", "import", "reflection", "feedback"
   std::vector<std::string> tags;
   std::string content_hash;
   double confidence = 0;  // as of confidence_time
@@ -73,6 +77,7 @@ struct NewBullet {
   std::string content;
   BulletKind kind = BulletKind::kRule;
   BulletSource source = BulletSource::kManual;
+  std::string added_by;  // recorded on a new rule; a merge keeps the first rule's
   std::vector<std::string> tags;
   std::optional<double> confidence;  // default: 0.7 manual, 0.6 import, 0.5 learning
   std::int64_t evidence_count = 0;

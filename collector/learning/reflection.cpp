@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
+#include <initializer_list>
 #include <chrono>
 
 #include "collector/common/log.h"
@@ -74,14 +76,30 @@ void learn(Playbook& playbook, const Learned& l, double now, ReflectionReport& r
   }
 }
 
-std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings& settings) {
+// A pattern's labels come from events, which any local producer, forge or OTLP exporter can
+// send, and a learned rule words them into text that agents obey. Only a label that is one
+// short identifier is worded; a pattern with another keeps its statistics but makes no rule.
+bool wordable(std::initializer_list<std::string_view> labels) {
+  return std::all_of(labels.begin(), labels.end(), [](std::string_view label) {
+    return !label.empty() && label.size() <= 64 && std::all_of(label.begin(), label.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':' || c == '/';
+    });
+  });
+}
+
+std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings& settings, std::size_t& unworded) {
   std::vector<Learned> out;
   for (const auto& p : set.failures) {
     if (p.occurrence_count < settings.min_failures_for_rule) continue;
+    if (!wordable({p.stage, p.failure_type})) {
+      ++unworded;
+      continue;
+    }
     Learned l;
     l.bullet.content = "Recurring " + humanize(p.failure_type) + " in the " + humanize(p.stage) + " stage: " + p.recommended_action;
     l.bullet.kind = BulletKind::kRule;
     l.bullet.source = BulletSource::kLearning;
+    l.bullet.added_by = "reflection";
     l.bullet.tags = {p.stage, p.failure_type, "failure-pattern"};
     l.bullet.confidence = std::min(0.9, 0.3 + 0.1 * static_cast<double>(p.occurrence_count));
     l.bullet.evidence_count = p.occurrence_count;
@@ -93,11 +111,16 @@ std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings&
   }
   for (const auto& p : set.successes) {
     if (!p.recommended) continue;
+    if (!wordable({p.agent_type, p.task_type, p.approach})) {
+      ++unworded;
+      continue;
+    }
     Learned l;
     l.bullet.content =
         "For " + humanize(p.task_type) + " tasks, the " + humanize(p.agent_type) + " agent succeeds with " + humanize(p.approach);
     l.bullet.kind = BulletKind::kRule;
     l.bullet.source = BulletSource::kLearning;
+    l.bullet.added_by = "reflection";
     l.bullet.tags = {p.agent_type, p.task_type, p.approach, "success-pattern"};
     l.bullet.confidence =
         std::clamp(0.5 * p.success_rate + 0.05 * static_cast<double>(std::min<std::int64_t>(p.success_count, 8)), 0.3, 0.9);
@@ -109,11 +132,16 @@ std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings&
     out.push_back(std::move(l));
   }
   for (const auto& w : set.weak_approaches) {
+    if (!wordable({w.agent_type, w.task_type, w.approach})) {
+      ++unworded;
+      continue;
+    }
     Learned l;
     l.bullet.content = "AVOID: the " + humanize(w.approach) + " approach for " + humanize(w.task_type) + " tasks with the " +
                        humanize(w.agent_type) + " agent; it rarely succeeds";
     l.bullet.kind = BulletKind::kAntiPattern;
     l.bullet.source = BulletSource::kLearning;
+    l.bullet.added_by = "reflection";
     l.bullet.tags = {w.agent_type, w.task_type, w.approach, "weak-approach"};
     l.bullet.confidence = std::min(0.9, 0.9 * (1.0 - w.success_rate));
     l.bullet.evidence_count = w.attempts - w.successes;
@@ -169,6 +197,7 @@ nlohmann::ordered_json to_json(const ReflectionReport& report) {
           {"rules_reinforced", report.rules_reinforced},
           {"rules_inverted", pairs(report.rules_inverted, "from", "to")},
           {"rules_retired", report.rules_retired},
+          {"patterns_unworded", report.patterns_unworded},
           {"feedback_applied", report.feedback_applied},
           {"history_indexed", report.history_indexed},
           {"decayed", report.decayed},
@@ -334,7 +363,9 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
     report.patterns = extract_patterns(rows, settings.actions, settings.patterns);
     run_write(db, runner, [&](sqlite3* w) { store_patterns(w, report.patterns, report.id, now); });
 
-    const auto learned = rules_from(report.patterns, settings);
+    const auto learned = rules_from(report.patterns, settings, report.patterns_unworded);
+    if (report.patterns_unworded > 0)
+      log(LogLevel::kWarn, "reflection: patterns whose labels are not identifiers made no rule", {{"count", report.patterns_unworded}});
     run_write(db, runner, [&](sqlite3* w) {
       Playbook pb(w, settings.model);
       ReflectionReport changes;

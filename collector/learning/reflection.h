@@ -67,6 +67,7 @@ struct ReflectionReport {
   std::vector<std::string> rules_retired;
   std::vector<std::pair<std::string, std::string>> rules_inverted;
   std::size_t feedback_applied = 0;
+  std::size_t patterns_unworded = 0;  // patterns whose labels were not identifiers: no rule
   std::size_t history_indexed = 0;
   std::size_t decayed = 0;
   bool cancelled = false;

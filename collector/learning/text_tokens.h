@@ -41,6 +41,9 @@ double round_to(double value, int digits);
 bool valid_utf8(std::string_view text);
 // `text` for a prompt: tabs and line breaks become spaces, other control characters go.
 std::string without_control_characters(std::string_view text);
+// At most `max_bytes` of valid UTF-8 `text`, cut at a character boundary and ended with "..."
+// when cut.
+std::string truncated_text(std::string_view text, std::size_t max_bytes);
 // Splits "a, b,,c" into {"a", "b", "c"} (trimmed, empty parts dropped).
 std::vector<std::string> split_list(std::string_view text, char separator = ',');
 

@@ -145,7 +145,7 @@ TEST(PrometheusRules, EveryAlertHasAUnitTestWhereItFiresAndOneWhereItDoesNot) {
 TEST(PrometheusConfig, PromtoolAcceptsTheHostConfiguration) {
   auto r = run({kPromtoolBinary, "check", "config", kDeployDir + "/prometheus/prometheus.yml"});
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("2 rule files found"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("3 rule files found"), std::string::npos) << r.output;  // the specification's, the collector's, DORA's
   const YAML::Node doc = YAML::LoadFile(kDeployDir + "/prometheus/prometheus.yml");
   bool agentmetrics_job = false;
   for (const auto& job : doc["scrape_configs"]) agentmetrics_job |= job["job_name"].as<std::string>() == "agentmetrics";
@@ -225,7 +225,7 @@ TEST(Alertmanager, CriticalAlertsPageAndEveryAlertReachesTheWebhook) {
 
 nlohmann::json load_dashboard() { return nlohmann::json::parse(read_file(kDeployDir + "/grafana/dashboards/agentmetrics.json")); }
 
-TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsAndTheirPanels) {
+TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsDoraAndTheirPanels) {
   const auto d = load_dashboard();
   const std::vector<std::pair<std::string, std::vector<std::string>>> spec = {
       {"Task Overview", {"Total tasks completed (24h, 7d, 30d)", "Success rate trend", "Average task duration", "Tasks by agent type"}},
@@ -233,6 +233,10 @@ TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsAndTheirPanels) {
       {"Pipeline Performance", {"Pipeline success rate", "Pipeline duration trend", "Failure rate by stage", "Rollback frequency"}},
       {"AI Assistance", {"AI success rate", "Human intervention rate", "Time saved by AI", "Prompt success rate"}},
       {"cass_memory Learning", {"Rules in playbook", "Rule confidence trend", "Anti-patterns detected", "Reflection runs"}},
+      // DORA's four keys, filled by the forges' webhooks (docs/webhooks.md).
+      {"DORA",
+       {"Deployment frequency", "Lead time for changes (median)", "Change failure rate", "Failed deployment recovery time (median)",
+        "DORA performance band"}},
   };
   std::vector<std::string> rows;
   std::map<std::string, std::set<std::string>> panels_of;
@@ -463,6 +467,68 @@ TEST(Kubernetes, KustomizationListsTheManifests) {
   }
 }
 
+// The TLS overlay: its web configuration passes promtool's check and the real collector's,
+// the sidecar reads it from the Secret it mounts, and the probes' credential is one of its users.
+TEST(Kubernetes, TheTlsOverlayServesTheSidecarOverHttpsWithBasicAuth) {
+  const std::string overlay = kDeployDir + "/kubernetes/tls/";
+  const YAML::Node k = YAML::LoadFile(overlay + "kustomization.yaml");
+  for (const char* list : {"resources", "patches"}) {
+    for (const auto& r : k[list]) {
+      const std::string file = r.IsScalar() ? r.as<std::string>() : r["path"].as<std::string>();
+      EXPECT_TRUE(std::filesystem::exists(overlay + file)) << file;
+    }
+  }
+  const YAML::Node secret = find_kind(overlay + "web-config.yaml", "Secret");
+  ASSERT_TRUE(secret);
+  std::string web = secret["stringData"]["web.yml"].as<std::string>();
+
+  // The sidecar: the base's arguments and the web configuration, mounted from that Secret.
+  const YAML::Node patch = find_kind(overlay + "sidecar-tls.yaml", "Deployment");
+  ASSERT_TRUE(patch);
+  const YAML::Node sidecar = named(patch["spec"]["template"]["spec"]["initContainers"], "agentmetricsd");
+  ASSERT_TRUE(sidecar);
+  std::vector<std::string> args;
+  for (const auto& a : sidecar["args"]) args.push_back(a.as<std::string>());
+  EXPECT_NE(std::find(args.begin(), args.end(), "--web.config.file=/etc/agentmetrics/web/web.yml"), args.end());
+  const YAML::Node base =
+      named(find_kind(kDeployDir + "/kubernetes/agent-with-sidecar.yaml", "Deployment")["spec"]["template"]["spec"]["initContainers"],
+            "agentmetricsd");
+  for (const auto& a : base["args"]) EXPECT_NE(std::find(args.begin(), args.end(), a.as<std::string>()), args.end()) << a.as<std::string>();
+  EXPECT_EQ(named(sidecar["volumeMounts"], "web-config")["mountPath"].as<std::string>(), "/etc/agentmetrics/web");
+  EXPECT_EQ(named(patch["spec"]["template"]["spec"]["volumes"], "web-config")["secret"]["secretName"].as<std::string>(),
+            secret["metadata"]["name"].as<std::string>());
+  const YAML::Node probe = sidecar["livenessProbe"]["httpGet"];
+  EXPECT_EQ(probe["scheme"].as<std::string>(), "HTTPS");
+  const std::string authorization = named(probe["httpHeaders"], "Authorization")["value"].as<std::string>();
+  const YAML::Node monitor = find_kind(overlay + "podmonitor-tls.yaml", "PodMonitor");
+  EXPECT_EQ(monitor["spec"]["podMetricsEndpoints"][0]["scheme"].as<std::string>(), "https");
+
+  // The file, with the mounted certificate's paths pointing at certificates made here.
+  TempDir dir;
+  agentmetrics::testing::TestCertificates certificates(dir.path());
+  for (const auto& [mounted, made] :
+       {std::pair{"/etc/agentmetrics/tls/tls.crt", "server.crt"}, {"/etc/agentmetrics/tls/tls.key", "server.key"}}) {
+    const auto at = web.find(mounted);
+    ASSERT_NE(at, std::string::npos) << mounted;
+    web.replace(at, std::string(mounted).size(), certificates.path(made));
+  }
+  write_file(dir.path() + "/web.yml", web);
+  const CommandResult check = run({kPromtoolBinary, "check", "web-config", dir.path() + "/web.yml"});
+  EXPECT_EQ(check.code, 0) << check.output;
+  agentmetrics::testing::CollectorProcess collector(agentmetrics::testing::unique_namespace("tls-overlay"),
+                                                    {"--web.config.file=" + dir.path() + "/web.yml"});
+  const std::string url = "https://127.0.0.1:" + std::to_string(collector.port());
+  const auto status = [&](const std::vector<std::string>& extra, const std::string& path) {
+    std::vector<std::string> argv = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", certificates.path("ca.crt")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(url + path);
+    return run(argv).output;
+  };
+  EXPECT_EQ(status({"-H", "Authorization: " + authorization}, "/health"), "200") << "the probes' credential";
+  EXPECT_EQ(status({"-u", "prometheus:replace-me"}, "/metrics"), "200");
+  EXPECT_EQ(status({}, "/metrics"), "401");
+}
+
 // --- the container image ---------------------------------------------------------------------------
 
 struct DockerStage {
@@ -617,10 +683,10 @@ TEST(Dockerfile, TheBuildStageInstallsTheBuildDependencies) {
   ASSERT_GT(wanted.size(), 10u);
   // Tools for the tests, the benchmarks, the local stack and the repository; not for building.
   const std::set<std::string> not_for_the_build = {
-      "git",          "curl",      "libgtest-dev", "libgmock-dev",   "libbenchmark-dev", "prometheus",   "prometheus-alertmanager",
-      "lcov",         "gcovr",     "flawfinder",   "strace",         "python3",          "python3-yaml", "shellcheck",
-      "jq",           "systemd",   "procps",       "netcat-openbsd", "sqlite3",          "clang",        "libclang-rt-14-dev",
-      "clang-format", "clang-tidy"};
+      "git",          "curl",       "libgtest-dev", "libgmock-dev",   "libbenchmark-dev", "prometheus",    "prometheus-alertmanager",
+      "lcov",         "gcovr",      "flawfinder",   "strace",         "python3",          "python3-yaml",  "shellcheck",
+      "jq",           "systemd",    "procps",       "netcat-openbsd", "sqlite3",          "clang",         "libclang-rt-14-dev",
+      "clang-format", "clang-tidy", "openssl",      "apache2-utils",  "iproute2",         "python3-grpcio"};
   const auto stages = parse_dockerfile();
   ASSERT_FALSE(stages.empty());
   const auto& build = stages.front().apt_packages;

@@ -22,6 +22,8 @@
 #include "tests/support/process.h"
 #include "tests/support/prometheus_server.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certificates.h"
+#include "tests/support/collector_process.h"
 #include "tests/support/test_paths.h"
 
 namespace agentmetrics::deploytest {
@@ -54,24 +56,11 @@ inline void write_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
-struct CommandResult {
-  int code = -1;       // exit code, or -signal
-  std::string output;  // stdout and stderr together
-};
+using agentmetrics::testing::CommandResult;
 
-// Runs argv (an absolute program path first) to completion.
 inline CommandResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
                          std::chrono::seconds timeout = std::chrono::seconds(60)) {
-  Process p(argv, env);
-  auto status = p.wait(timeout);
-  CommandResult r;
-  r.output = p.output();
-  if (!status) {
-    r.output += "\n[still running after the timeout; killed]";
-    return r;
-  }
-  r.code = exit_code(*status);
-  return r;
+  return agentmetrics::testing::run_command(argv, env, timeout);
 }
 
 inline CommandResult shell(const std::string& script, const std::map<std::string, std::string>& env = {},

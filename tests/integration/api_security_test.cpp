@@ -78,6 +78,31 @@ TEST_F(ApiSecurityTest, ABrowsersCrossOriginPostIsRefusedAndStoresNothing) {
   EXPECT_EQ(rules(), 1u);
 }
 
+// With an origin configured (a dashboard of the team's), its preflight is granted and its
+// requests may read the answers; any other origin's preflight and POST are refused.
+TEST_F(ApiSecurityTest, AConfiguredOriginGetsItsPreflightAndNoOtherDoes) {
+  AccessPolicy policy = with_token(true);
+  policy.allowed_origins = {"https://grafana.example.com"};
+  serve(policy);
+  const auto preflight = [&](const std::string& origin) {
+    return raw_http(server_->port(), "OPTIONS /api/playbook HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + origin +
+                                         "\r\nAccess-Control-Request-Method: POST\r\nConnection: close\r\n\r\n");
+  };
+  const RawResponse granted = preflight("https://grafana.example.com");
+  EXPECT_EQ(granted.status, 204);
+  EXPECT_EQ(granted.headers.at("access-control-allow-origin"), "https://grafana.example.com");
+  EXPECT_NE(granted.headers.at("access-control-allow-headers").find("Content-Type"), std::string::npos);
+  const RawResponse refused = preflight("http://evil.example");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_FALSE(refused.headers.contains("access-control-allow-origin"));
+  EXPECT_EQ(post("/api/playbook", kRule, "Content-Type: application/json\r\nOrigin: http://evil.example\r\n").status, 403);
+  EXPECT_EQ(rules(), 0u);
+  const RawResponse allowed = post("/api/playbook", kRule, "Content-Type: application/json\r\nOrigin: https://grafana.example.com\r\n");
+  EXPECT_EQ(allowed.status, 200);
+  EXPECT_EQ(allowed.headers.at("access-control-allow-origin"), "https://grafana.example.com");
+  EXPECT_EQ(rules(), 1u);
+}
+
 TEST_F(ApiSecurityTest, ARebindingHostIsMisdirectedOnEveryPath) {
   serve(with_token(true));
   for (const std::string path : {"/api/context?task=parser", "/api/playbook", "/api/stats", "/nothing-here"}) {
@@ -143,7 +168,7 @@ TEST_F(ApiSecurityTest, ATransferCodingOtherThanChunkedIsRefusedAndTheConnection
 
 TEST(AccessPolicy, APeerBeyondLoopbackNeedsTheTokenEvenByDefault) {
   const AccessPolicy policy = with_token(true);
-  AccessRequest request{"GET", "", "", "", false};
+  AccessRequest request{"GET", "", "", "", "", false};
   EXPECT_EQ(check_private_access(policy, request).status, 401);
   request.peer_is_loopback = true;
   EXPECT_EQ(check_private_access(policy, request).principal, "loopback");

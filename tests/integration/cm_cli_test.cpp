@@ -41,8 +41,8 @@ class CmTest : public ::testing::Test {
 
   // cm with --store, in an environment without the person's configuration.
   CmRun cm(const std::vector<std::string>& args, bool with_store = true) {
-    std::string command = "env -u AGENTMETRICS_CONFIG -u AGENTMETRICS_STORE -u AGENTMETRICS_LEARNING_ACTIONS HOME=" + quote(dir_.path()) +
-                          " XDG_CONFIG_HOME=" + quote(dir_.path() + "/config") + " " + quote(AM_CM_BINARY);
+    std::string command = "env -u AGENTMETRICS_CONFIG -u AGENTMETRICS_STORE -u AGENTMETRICS_LEARNING_ACTIONS -u OPENCODE_CONFIG_DIR HOME=" +
+                          quote(dir_.path()) + " XDG_CONFIG_HOME=" + quote(dir_.path() + "/config") + " " + quote(AM_CM_BINARY);
     if (with_store) command += " --store " + quote(store());
     for (const auto& a : args) command += " " + quote(a);
     command += " 2>" + quote(dir_.path() + "/stderr");
@@ -121,11 +121,16 @@ TEST_F(CmTest, ContextJsonIsTheSpecificationsShape) {
   const json& d = j["data"];
   EXPECT_EQ(keys(d), (std::vector<std::string>{"task", "relevantBullets", "antiPatterns", "historySnippets"}));
   ASSERT_EQ(d["relevantBullets"].size(), 1u);
-  EXPECT_EQ(d["relevantBullets"][0], (json{{"id", rule},
-                                           {"content", "Always write unit tests before implementing authentication logic"},
-                                           {"confidence", 0.7},
-                                           {"evidence_count", 0},
-                                           {"source", "manual"}}));
+  // The specification's fields, then where the rule came from.
+  json first = d["relevantBullets"][0];
+  EXPECT_EQ(first["created"].get<std::string>().substr(0, 2), "20") << first.dump();
+  first.erase("created");
+  EXPECT_EQ(first, (json{{"id", rule},
+                         {"content", "Always write unit tests before implementing authentication logic"},
+                         {"confidence", 0.7},
+                         {"evidence_count", 0},
+                         {"source", "manual"},
+                         {"added_by", "cli"}}));
   ASSERT_EQ(d["antiPatterns"].size(), 0u);  // "passwords" is not in the task
   ASSERT_GE(d["historySnippets"].size(), 1u);
   const json& h = d["historySnippets"][0];
@@ -207,6 +212,19 @@ TEST_F(CmTest, TextThatIsNotUtf8IsAnInputError) {
   const CmRun list = cm({"playbook", "list", "--json"});
   EXPECT_EQ(list.code, 0);
   EXPECT_EQ(list.parsed()["data"]["count"], 0);
+}
+
+// Rules people added are listed for review with who added them; a rule is a sentence or two.
+TEST_F(CmTest, ManualRulesAreListedWithWhoAddedThem) {
+  const std::string rule = add("Run the migrations on a copy of the database first");
+  const CmRun list = cm({"playbook", "list", "--source", "manual"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_NE(list.out.find("[" + rule + "]"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("(manual, added by cli on 20"), std::string::npos) << list.out;
+  EXPECT_EQ(cm({"playbook", "list", "--source", "learning", "--json"}).parsed()["data"]["count"], 0);
+  const CmRun essay = cm({"playbook", "add", std::string(1001, 'x'), "--json"});
+  EXPECT_EQ(essay.code, 2) << essay.out;
+  EXPECT_EQ(essay.parsed()["error"]["code"], "CONTENT_TOO_LONG");
 }
 
 TEST_F(CmTest, TheContextLimitComesFromTheConfigurationOrTheFlag) {
@@ -427,6 +445,55 @@ TEST_F(CmTest, DoctorChecksTheStoreTheCollectorAndTheConfiguration) {
   EXPECT_NE(r.parsed()["error"]["recovery"][0].get<std::string>().find("configuration"), std::string::npos);
   r = cm({"doctor"});
   EXPECT_NE(r.out.find("[ok]    store"), std::string::npos) << r.out;
+}
+
+// The set-up trap of docs/opencode.md: with a local plugin in ~/.config/opencode, opencode
+// installs @opencode-ai/plugin there at every start and waits for it, unless npm has installed it
+// (node_modules/ and a package-lock.json that names it: the files npm really wrote, from
+// tests/data/opencode).
+TEST_F(CmTest, DoctorNoticesOpencodeWouldInstallItsPluginPackageAtStart) {
+  namespace fs = std::filesystem;
+  const fs::path config = fs::path(dir_.path()) / "config" / "opencode";
+  const auto opencode_check = [&]() {
+    const CmRun r = cm({"doctor", "--json"});
+    EXPECT_EQ(r.code, 0) << r.out;  // a warning, not an error
+    const json report = r.parsed();
+    for (const auto& c : report["data"]["checks"]) {
+      if (c["name"] == "opencode") return c;
+    }
+    ADD_FAILURE() << "no opencode check: " << r.out;
+    return json();
+  };
+  json check = opencode_check();
+  EXPECT_EQ(check["status"], "ok");
+  EXPECT_NE(check["message"].get<std::string>().find("no local opencode plugin"), std::string::npos) << check;
+
+  fs::create_directories(config / "plugin");
+  std::ofstream(config / "plugin" / "cass.js") << "export const CassPlugin = async () => ({});\n";
+  check = opencode_check();
+  EXPECT_EQ(check["status"], "warn");
+  EXPECT_NE(check["message"].get<std::string>().find(config.string() + " (it has no node_modules)"), std::string::npos) << check;
+  EXPECT_NE(check["message"].get<std::string>().find("plugin/cass.js"), std::string::npos) << check;
+  EXPECT_EQ(check["fix"], "(cd " + config.string() + " && npm install @opencode-ai/plugin@$(opencode --version))");
+
+  fs::create_directories(config / "node_modules" / "@opencode-ai" / "plugin");
+  fs::copy_file(fs::path(AM_OPENCODE_DATA_DIR) / "config-dir" / "package.json", config / "package.json");
+  fs::copy_file(fs::path(AM_OPENCODE_DATA_DIR) / "config-dir" / "package-lock.json", config / "package-lock.json");
+  check = opencode_check();
+  EXPECT_EQ(check["status"], "ok") << check;
+  EXPECT_NE(check["message"].get<std::string>().find("@opencode-ai/plugin is installed in " + config.string()), std::string::npos) << check;
+
+  // A dependency the lock file does not name: opencode installs again (and waits).
+  std::ofstream(config / "package.json") << R"({"dependencies": {"@opencode-ai/plugin": "^1.18.33", "left-pad": "1.3.0"}})";
+  check = opencode_check();
+  EXPECT_EQ(check["status"], "warn");
+  EXPECT_NE(check["message"].get<std::string>().find("its package-lock.json does not name left-pad"), std::string::npos) << check;
+  // A lock file that is not JSON counts as none.
+  std::ofstream(config / "package.json") << R"({"dependencies": {"@opencode-ai/plugin": "^1.18.33"}})";
+  std::ofstream(config / "package-lock.json") << "{not json";
+  check = opencode_check();
+  EXPECT_EQ(check["status"], "warn");
+  EXPECT_NE(check["message"].get<std::string>().find("it has no readable package-lock.json"), std::string::npos) << check;
 }
 
 }  // namespace

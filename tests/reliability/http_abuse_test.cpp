@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
+#include <optional>
 #include <fstream>
 #include <thread>
 
@@ -26,8 +29,20 @@ namespace {
 // Prometheus's default scrape timeout is 10 s; a scrape must be answered well within it.
 constexpr auto kScrapeDeadline = std::chrono::seconds(5);
 
-int connect_to(int port) {
+// A connection to the collector from `source` (another loopback address is another peer), with
+// a receive buffer of `receive_buffer` bytes when it is not 0 (a reader that takes little).
+int connect_to(int port, const char* source = nullptr, int receive_buffer = 0) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (source) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
+  if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -96,7 +111,8 @@ class HttpAbuse : public ::testing::Test {
     EXPECT_TRUE(ok) << "scrape failed after " << took.count() << " ms";
     EXPECT_EQ(collector_.process().wait(std::chrono::milliseconds(0)), std::nullopt) << "the daemon exited";
   }
-  CollectorProcess collector_{unique_namespace("http")};
+  const std::string collector_namespace_ = unique_namespace("http");
+  CollectorProcess collector_{collector_namespace_};
 };
 
 TEST_F(HttpAbuse, AHugeBodyIsRefusedOrCutOff) {
@@ -193,6 +209,109 @@ TEST_F(HttpAbuse, ARequestSentAByteAtATimeIsCutOffAndDoesNotHoldUpScrapes) {
   for (auto& t : slow) t.join();
   EXPECT_EQ(closed, 16) << "slow senders were never cut off";
   expect_scrapes_go_on();
+}
+
+// How long /health took to answer 200, or nothing if it did not within 2 s.
+std::optional<std::chrono::milliseconds> probe(int port) {
+  const auto start = Clock::now();
+  const RawResponse r = raw_http(port, get_request("/health"), std::chrono::seconds(2));
+  if (r.status != 200) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+}
+
+// One peer opening more connections than the listener holds in all: it gets its share (256),
+// the rest are closed at once, and another peer's probes and scrapes go through. Before, one
+// client could fill the whole cap and most /health requests failed.
+TEST_F(HttpAbuse, OnePeerCannotTakeEveryConnection) {
+  std::vector<int> flood;
+  for (int i = 0; i < 1100; ++i) {
+    const int fd = connect_to(collector_.port(), "127.0.0.2");
+    if (fd >= 0) flood.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::size_t held = 0;
+  for (int fd : flood) {
+    char byte;
+    const ssize_t n = ::recv(fd, &byte, 1, MSG_DONTWAIT);
+    if (n < 0 && errno == EAGAIN) ++held;  // still open, waiting for a request
+  }
+  std::printf("one peer opened %zu connections; the collector holds %zu of them\n", flood.size(), held);
+  EXPECT_LE(held, 256u);
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(probe(collector_.port())) << "/health was not answered while one peer flooded";
+  expect_scrapes_go_on();
+  for (int fd : flood) ::close(fd);
+}
+
+// Eight clients ask for /metrics and read nothing: they may hold the scrape's share of the
+// workers (half), never the probes (answered on the I/O threads) nor the learning API. Before,
+// they held every HTTP thread and nothing else was answered until their writes timed out.
+TEST_F(HttpAbuse, SlowReadersOfTheScrapeHoldNeitherTheProbesNorTheApi) {
+  // A scrape of a few hundred KiB, more than the socket buffers of a reader that takes nothing.
+  for (char name = 'a'; name < 'a' + 12; ++name) {
+    Process producer({kTestProducerBinary, "--threads", "64", "--events", "10", "--label", std::string(100, name)},
+                     {{"AGENTMETRICS_NAMESPACE", collector_namespace_}});
+    ASSERT_TRUE(producer.wait(std::chrono::seconds(30)));
+  }
+  RawResponse whole;
+  for (int i = 0; i < 100 && whole.body.size() <= 200000u; ++i) {
+    whole = raw_http(collector_.port(), get_request("/metrics"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GT(whole.body.size(), 200000u) << whole.body.size();
+  std::vector<int> readers;
+  for (int i = 0; i < 8; ++i) {
+    const int fd = connect_to(collector_.port(), nullptr, 1024);
+    ASSERT_GE(fd, 0);
+    send_some(fd, get_request("/metrics"), std::chrono::seconds(1));
+    readers.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  for (int i = 0; i < 5; ++i) {
+    const auto took = probe(collector_.port());
+    ASSERT_TRUE(took) << "/health was not answered while 8 clients read /metrics slowly";
+    std::printf("/health with 8 slow scrape readers: %lld ms\n", static_cast<long long>(took->count()));
+  }
+  const RawResponse api = raw_http(collector_.port(), get_request("/api/stats"), std::chrono::seconds(3));
+  EXPECT_EQ(api.status, 200) << "the learning API was not answered while 8 clients read /metrics slowly";
+  for (int fd : readers) ::close(fd);
+  expect_scrapes_go_on();
+}
+
+// Sixteen changes to the learning API while another writer holds the store: each waits a
+// bounded time and gets 503 with Retry-After, and /health and the scrape are answered all the
+// while. Before, they held every HTTP thread for SQLite's whole busy timeout, one after another.
+TEST_F(HttpAbuse, ALockedStoreHoldsNoThreadAndTheProbesAnswer) {
+  const auto add_rule = [&](const std::string& content, std::chrono::milliseconds timeout) {
+    const std::string body = R"({"content": ")" + content + R"("})";
+    return raw_http(collector_.port(),
+                    "POST /api/playbook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
+                    timeout);
+  };
+  ASSERT_EQ(add_rule("Keep the pull requests small", std::chrono::seconds(10)).status, 200);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(collector_.store_path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);  // the store's one writer's place
+  std::vector<std::thread> writers;
+  std::atomic<int> busy{0}, answered{0};
+  for (int i = 0; i < 16; ++i) {
+    writers.emplace_back([&] {
+      const RawResponse r = add_rule("Run the linter before committing", std::chrono::seconds(30));
+      ++answered;
+      if (r.status == 503 && r.headers.contains("retry-after")) ++busy;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(probe(collector_.port())) << "/health was not answered while the store was locked";
+  expect_scrapes_go_on();
+  for (auto& t : writers) t.join();
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(answered, 16);
+  EXPECT_EQ(busy, 16) << "every change waited a bounded time and was told to come back";
+  // The route's four places reached the API, which counts them by command and result beside the
+  // audit log's line for each; the listener turned the other twelve away before.
+  EXPECT_EQ(collector_.samples().at(R"(agentmetrics_api_requests_total{code="STORE_BUSY",command="playbook add"})"), 4);
 }
 
 }  // namespace

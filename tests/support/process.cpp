@@ -41,7 +41,8 @@ Process::Process(std::vector<std::string> argv, const std::map<std::string, std:
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out, STDERR_FILENO);
-  const int rc = ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
+  // A bare name (openssl, curl) is looked up in PATH, as a shell would.
+  const int rc = ::posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(out);
   if (rc != 0) throw std::runtime_error("cannot spawn " + argv[0] + ": " + std::strerror(rc));
@@ -87,6 +88,20 @@ int exit_code(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return -WTERMSIG(status);
   return -1000;
+}
+
+CommandResult run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                          std::chrono::seconds timeout) {
+  Process p(argv, env);
+  const auto status = p.wait(timeout);
+  CommandResult r;
+  r.output = p.output();
+  if (!status) {
+    r.output += "\n[still running after the timeout; killed]";
+    return r;
+  }
+  r.code = exit_code(*status);
+  return r;
 }
 
 }  // namespace agentmetrics::testing

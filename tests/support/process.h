@@ -1,4 +1,5 @@
-// A real child process for integration tests: spawned with its own arguments and environment,
+// A real child process for integration tests: spawned with its own arguments and environment
+// (a bare program name is looked up in PATH),
 // its stderr kept in a file, and always reaped.
 #pragma once
 
@@ -36,5 +37,14 @@ class Process {
 
 // Exit code of a wait status, or -signal if killed by a signal.
 int exit_code(int status);
+
+struct CommandResult {
+  int code = -1;       // exit code, or -signal; -1 also when still running at the timeout
+  std::string output;  // stdout and stderr together
+};
+
+// Runs argv to its end; killed after `timeout`, which the output then says.
+CommandResult run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
+                          std::chrono::seconds timeout = std::chrono::seconds(60));
 
 }  // namespace agentmetrics::testing

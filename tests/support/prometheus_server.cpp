@@ -45,14 +45,14 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-PrometheusServer::PrometheusServer(const std::vector<std::pair<std::string, int>>& jobs, const std::vector<std::string>& flags)
-    : port_(free_port()) {
+PrometheusServer::PrometheusServer(const std::vector<ScrapeJob>& jobs, const std::vector<std::string>& flags) : port_(free_port()) {
   const std::string config = dir_.path() + "/prometheus.yml";
   {
     std::ofstream out(config);
     out << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n";
-    for (const auto& [job, target_port] : jobs) {
-      out << "  - job_name: " << job << "\n    static_configs:\n      - targets: ['127.0.0.1:" << target_port << "']\n";
+    for (const auto& job : jobs) {
+      out << "  - job_name: " << job.name << "\n"
+          << job.settings << "    static_configs:\n      - targets: ['127.0.0.1:" << job.port << "']\n";
     }
     if (!out) throw std::runtime_error("cannot write " + config);
   }

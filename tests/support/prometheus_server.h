@@ -18,11 +18,19 @@ int free_port();
 // Percent-encodes everything but unreserved characters (RFC 3986).
 std::string url_encode(const std::string& s);
 
+// A scrape job of 127.0.0.1:port; `settings` are more of the job's YAML lines (indented by
+// four spaces), e.g. "    scheme: https\n".
+struct ScrapeJob {
+  std::string name;
+  int port;
+  std::string settings = {};
+};
+
 class PrometheusServer {
  public:
-  // One scrape job per (job name, port on 127.0.0.1); waits until Prometheus is ready.
-  // `flags` are added to its command line (--enable-feature=native-histograms).
-  explicit PrometheusServer(const std::vector<std::pair<std::string, int>>& jobs, const std::vector<std::string>& flags = {});
+  // One scrape job each; waits until Prometheus is ready. `flags` are added to its command
+  // line (--enable-feature=native-histograms).
+  explicit PrometheusServer(const std::vector<ScrapeJob>& jobs, const std::vector<std::string>& flags = {});
 
   std::string url(const std::string& path) const;
   // The whole answer of the instant-query API: {"status": ..., "data": {"result": [...]}} or

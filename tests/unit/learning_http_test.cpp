@@ -2,6 +2,8 @@
 // real store: the fields they accept and the answers they give.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "collector/learning/api/http_routes.h"
 #include "tests/support/temp_dir.h"
 
@@ -38,6 +40,7 @@ class LearningHttpTest : public ::testing::Test {
     request.path = path;
     request.query = query;
     request.body = body;
+    request.principal = "ci-token";  // as the listener sets it for a request with that token
     const HttpResponse response = routes_.at(path).handler(request);
     return {response.status, json::parse(response.body)};
   }
@@ -87,7 +90,8 @@ TEST_F(LearningHttpTest, ContextRefusesALimitThatIsNotAWholeNumber) {
 }
 
 TEST_F(LearningHttpTest, PlaybookAddAndListTakeTheFieldsCmTakes) {
-  // The kind's aliases, the source and the confidence, as cm playbook add takes them.
+  // The kind's aliases and the confidence, as cm playbook add takes them; the source is manual
+  // over the API whatever the body says (docs/security.md).
   const Answer added = post("/api/playbook", {{"content", "Never store passwords in plain text"},
                                               {"kind", "anti_pattern"},
                                               {"source", "import"},
@@ -95,7 +99,7 @@ TEST_F(LearningHttpTest, PlaybookAddAndListTakeTheFieldsCmTakes) {
                                               {"tags", "security,auth"}});
   ASSERT_EQ(added.status, 200) << added.body.dump();
   EXPECT_EQ(added.body["data"]["bullet"]["kind"], "anti-pattern");
-  EXPECT_EQ(added.body["data"]["bullet"]["source"], "import");
+  EXPECT_EQ(added.body["data"]["bullet"]["source"], "manual");
   EXPECT_EQ(added.body["data"]["bullet"]["confidence"], 0.9);
   EXPECT_EQ(added.body["data"]["bullet"]["tags"], json::array({"security", "auth"}));
   EXPECT_EQ(post("/api/playbook", {{"content", "Learned by hand"}, {"source", "learning"}}).body["error"]["code"], "INVALID_SOURCE");
@@ -106,8 +110,29 @@ TEST_F(LearningHttpTest, PlaybookAddAndListTakeTheFieldsCmTakes) {
   EXPECT_EQ(get("/api/playbook").body["data"]["count"], 1);
   EXPECT_EQ(get("/api/playbook", "include_retired=true").body["data"]["count"], 2);
   EXPECT_EQ(get("/api/playbook", "include_retired=true&kind=rule").body["data"]["count"], 1);
-  EXPECT_EQ(get("/api/playbook", "source=manual").body["data"]["count"], 0);
+  EXPECT_EQ(get("/api/playbook", "source=import").body["data"]["count"], 0);
+  EXPECT_EQ(get("/api/playbook", "source=manual").body["data"]["count"], 1);
   EXPECT_EQ(get("/api/playbook", "include_retired=maybe").status, 400);
+}
+
+// A rule added over the API is manual whatever the body says, and names the credential that
+// added it; the context handed to agents says where each rule came from.
+TEST_F(LearningHttpTest, ARuleAddedOverTheApiIsManualAndNamesItsCredential) {
+  const std::string rule = add({{"content", "Rebase on main before opening the pull request"}, {"source", "import"}});
+  const Answer list = get("/api/playbook", "source=manual");
+  ASSERT_EQ(list.status, 200) << list.body.dump();
+  ASSERT_EQ(list.body["data"]["bullets"].size(), 1u);
+  EXPECT_EQ(list.body["data"]["bullets"][0]["id"], rule);
+  EXPECT_EQ(list.body["data"]["bullets"][0]["added_by"], "api:ci-token");
+  const Answer context = get("/api/context", "task=open%20a%20pull%20request%20after%20the%20rebase");
+  ASSERT_EQ(context.status, 200) << context.body.dump();
+  const json& bullet = context.body["data"]["relevantBullets"][0];
+  EXPECT_EQ(bullet["id"], rule);
+  EXPECT_EQ(bullet["source"], "manual");
+  EXPECT_EQ(bullet["added_by"], "api:ci-token");
+  EXPECT_TRUE(std::regex_match(bullet["created"].get<std::string>(), std::regex(R"(20\d\d-\d\d-\d\dT[0-9:.]+Z)"))) << bullet.dump();
+  // A rule is a sentence or two, not an essay.
+  EXPECT_EQ(post("/api/playbook", {{"content", std::string(1001, 'a')}}).status, 400);
 }
 
 // Text that is not UTF-8 is refused at the door (it broke every later read of the playbook),

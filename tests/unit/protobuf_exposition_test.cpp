@@ -1,10 +1,6 @@
 // The protobuf exposition, read back with protobuf's own parser and Prometheus's metrics.proto:
 // the same families, series and values as the text format, and native histograms whose spans
 // and deltas decode to the buckets the collector counted.
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <google/protobuf/util/delimited_message_util.h>
-#include <io/prometheus/client/metrics.pb.h>
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -14,26 +10,13 @@
 #include "ipc/catalogue.h"
 #include "tests/support/aggregates.h"
 #include "tests/support/metrics_text.h"
+#include "tests/support/scrape_formats.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;
 namespace pb = io::prometheus::client;
 
 namespace {
-
-std::vector<pb::MetricFamily> parse(const std::string& body) {
-  google::protobuf::io::ArrayInputStream in(body.data(), static_cast<int>(body.size()));
-  std::vector<pb::MetricFamily> out;
-  for (;;) {
-    pb::MetricFamily f;
-    bool clean_eof = false;
-    if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(&f, &in, &clean_eof)) {
-      EXPECT_TRUE(clean_eof) << "a message that does not parse after " << out.size() << " families";
-      return out;
-    }
-    out.push_back(std::move(f));
-  }
-}
 
 std::map<std::string, std::string> labels_of(const pb::Metric& m) {
   std::map<std::string, std::string> out;
@@ -78,8 +61,10 @@ TEST(ProtobufExposition, CarriesWhatTheTextFormatCarries) {
     for (const auto& f : self.registry().Collect()) sink(f);
   };
 
-  const auto families = parse(render_scrape(registry, ScrapeFormat::kProtobuf, own));
+  const auto families = agentmetrics::testing::parse_protobuf(render_scrape(registry, ScrapeFormat::kProtobuf, own));
   const auto text = agentmetrics::testing::parse_samples(render_scrape(registry, ScrapeFormat::kText, own));
+  // Every sample, the collector's own (prometheus-cpp's families) included, with its value.
+  EXPECT_EQ(agentmetrics::testing::protobuf_samples(families), agentmetrics::testing::normalized(text));
   std::map<std::string, const pb::MetricFamily*> by_name;
   for (const auto& f : families) by_name[f.name()] = &f;
   ASSERT_TRUE(by_name.count("opencode_task_total"));
@@ -130,7 +115,7 @@ TEST(ProtobufExposition, NativeHistogramsDecodeToTheCountedBuckets) {
   const std::vector<double> values = {1.1, 1.2, 1.9, 3, 1000, 1000, -2, 0.001, 0};
   for (double v : values) shard.apply(*s, agentmetrics::testing::record_of(ipc::Op::kHistogramObserve, v));
 
-  const auto families = parse(render_scrape(registry, ScrapeFormat::kProtobuf));
+  const auto families = agentmetrics::testing::parse_protobuf(render_scrape(registry, ScrapeFormat::kProtobuf));
   ASSERT_EQ(families.size(), 1u);
   ASSERT_EQ(families[0].metric_size(), 1);
   const pb::Histogram& h = families[0].metric(0).histogram();
@@ -166,7 +151,7 @@ TEST(ProtobufExposition, AnEmptyNativeHistogramIsStillNative) {
   agentmetrics::testing::HeldSeries held(registry);
   Shard shard;
   held(shard, *family, {});
-  const auto families = parse(render_scrape(registry, ScrapeFormat::kProtobuf));
+  const auto families = agentmetrics::testing::parse_protobuf(render_scrape(registry, ScrapeFormat::kProtobuf));
   ASSERT_EQ(families.size(), 1u);
   const pb::Histogram& h = families[0].metric(0).histogram();
   // Prometheus takes a histogram as native when it has a span or a zero threshold above 0.

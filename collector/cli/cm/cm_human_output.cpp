@@ -24,12 +24,20 @@ std::string fixed(double value, int digits) {
   return buf;
 }
 
+// Where a rule came from: "manual, added by api:ci-token on 2026-12-01".
+std::string provenance(BulletSource source, std::string_view added_by, double created) {
+  std::string out(to_string(source));
+  if (!added_by.empty()) out += ", added by " + std::string(added_by);
+  if (created > 0) out += " on " + ipc::format_timestamp(created).substr(0, 10);
+  return out;
+}
+
 void print_bullets(std::ostream& out, const char* heading, const std::vector<ContextBullet>& list) {
   out << heading << " (" << list.size() << "):\n";
   if (list.empty()) out << "  (none)\n";
   for (const auto& b : list) {
     out << "  [" << b.id << "] " << fixed(b.confidence, 2) << "  " << b.content << "  (evidence " << b.evidence_count << ", "
-        << to_string(b.source) << ")\n";
+        << provenance(b.source, b.added_by, b.created) << ")\n";
   }
 }
 
@@ -76,7 +84,8 @@ void print_human(std::ostream& out, const PlaybookListResult& r) {
   for (const auto& v : r.bullets) {
     const Bullet& b = v.bullet;
     out << "  [" << b.id << "] " << pad(to_string(b.kind), 13) << fixed(v.confidence, 2) << "  " << pad(b.active ? "active" : "retired", 8)
-        << pad(to_string(maturity(b.helpful, b.harmful, !b.active)), 12) << b.content << "\n";
+        << pad(to_string(maturity(b.helpful, b.harmful, !b.active)), 12) << b.content << "  ("
+        << provenance(b.source, b.added_by, b.created) << ")\n";
   }
 }
 

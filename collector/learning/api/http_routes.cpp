@@ -1,5 +1,7 @@
 #include "collector/learning/api/http_routes.h"
 
+#include <sqlite3.h>
+
 #include <chrono>
 
 #include "collector/common/log.h"
@@ -11,8 +13,22 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// How long a request waits for the API's connection, and the connection for a locked store.
+constexpr auto kWaitForStore = std::chrono::seconds(2);
+// Requests of one route running or waiting at once: the API cannot take every worker.
+constexpr int kConcurrentPerRoute = 4;
+
 HttpResponse json_answer(int status, const json& body) {
   return HttpResponse{status, "application/json", {}, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"};
+}
+
+// The store, or the API's one connection, stayed busy past kWaitForStore: come back later.
+HttpResponse busy(const char* command, double elapsed_ms) {
+  const learning::LearningError e(learning::ErrorCategory::kFilesystem, "STORE_BUSY", "the store is busy (another writer holds it)",
+                                  {"retry in a second"});
+  HttpResponse response = json_answer(503, learning::error_envelope(command, e, elapsed_ms));
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
 }
 
 // The fields of a POST: its JSON object.
@@ -33,12 +49,21 @@ json query_fields(const HttpRequest& request) {
 
 }  // namespace
 
-LearningApi::LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection)
-    : store_path_(store_path), settings_(std::move(settings)), reflection_(reflection) {}
+LearningApi::LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection,
+                         prometheus::Registry* registry)
+    : store_path_(store_path), settings_(std::move(settings)), reflection_(reflection) {
+  if (registry) {
+    requests_ = &prometheus::BuildCounter()
+                     .Name("agentmetrics_api_requests_total")
+                     .Help("Requests to the learning API by command and result code (OK, or the error's code)")
+                     .Register(*registry);
+  }
+}
 
 learning::LearningService& LearningApi::service() {
   if (!service_) {
     store_ = store::EventStore::open(store_path_, store::EventStore::Mode::kReadWrite);
+    sqlite3_busy_timeout(store_->handle(), static_cast<int>(std::chrono::milliseconds(kWaitForStore).count()));
     service_ = std::make_unique<learning::LearningService>(store_->handle(), settings_);
   }
   return *service_;
@@ -48,8 +73,10 @@ template <typename Operation>
 HttpResponse LearningApi::answer(const HttpRequest& request, const char* command, Operation&& operation) {
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(); };
-  // The audit trail: every change through the API, who asked, from where, and how it ended.
+  // The audit trail: every change through the API, who asked, from where, and how it ended;
+  // every request counted by command and result.
   auto audited = [&](HttpResponse response, const std::string& code) {
+    if (requests_) requests_->Add({{"command", command}, {"code", code}}).Increment();
     if (request.method == "POST") {
       log(LogLevel::kInfo, "learning API change",
           {{"command", command}, {"principal", request.principal}, {"peer", request.peer}, {"status", response.status}, {"code", code}});
@@ -57,7 +84,8 @@ HttpResponse LearningApi::answer(const HttpRequest& request, const char* command
     return response;
   };
   try {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_, std::defer_lock);
+    if (!lock.try_lock_for(kWaitForStore)) return audited(busy(command, elapsed()), "STORE_BUSY");
     json data = learning::to_json(operation());
     return audited(json_answer(200, learning::success_envelope(command, std::move(data), elapsed())), "OK");
   } catch (const learning::LearningError& e) {
@@ -66,6 +94,7 @@ HttpResponse LearningApi::answer(const HttpRequest& request, const char* command
         e.code());
   } catch (const std::exception& e) {
     const learning::LearningError translated = learning::translate_error(e, store_path_);
+    if (translated.code() == "STORE_BUSY") return audited(busy(command, elapsed()), translated.code());
     return audited(json_answer(500, learning::error_envelope(command, translated, elapsed())), translated.code());
   }
 }
@@ -73,7 +102,7 @@ HttpResponse LearningApi::answer(const HttpRequest& request, const char* command
 std::map<std::string, HttpRoute> LearningApi::routes() {
   const std::vector<std::string> get = {"GET", "HEAD"};
   const std::vector<std::string> post = {"POST"};
-  return {
+  std::map<std::string, HttpRoute> routes{
       {"/api/context",
        {[this](const HttpRequest& r) {
           return answer(r, "context", [&] {
@@ -95,7 +124,14 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
       {"/api/playbook",
        {[this](const HttpRequest& r) {
           if (r.method == "POST") {
-            return answer(r, "playbook add", [&] { return service().playbook_add(learning::decode_playbook_add_request(body_fields(r))); });
+            return answer(r, "playbook add", [&] {
+              // Over the API a rule is manual and names the credential that added it, for review
+              // (cm playbook list --source manual).
+              learning::NewBullet rule = learning::decode_playbook_add_request(body_fields(r));
+              rule.source = learning::BulletSource::kManual;
+              rule.added_by = "api:" + r.principal;
+              return service().playbook_add(rule);
+            });
           }
           return answer(r, "playbook list",
                         [&] { return service().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });
@@ -114,12 +150,15 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
        {[this](const HttpRequest& r) {
           if (!reflection_) return json_answer(503, {{"success", false}, {"error", {{"message", "the reflection worker is not running"}}}});
           reflection_->request();
+          if (requests_) requests_->Add({{"command", "reflect"}, {"code", "OK"}}).Increment();
           log(LogLevel::kInfo, "learning API change",
               {{"command", "reflect"}, {"principal", r.principal}, {"peer", r.peer}, {"status", 202}, {"code", "OK"}});
           return json_answer(202, {{"success", true}, {"command", "reflect"}, {"data", {{"requested", true}}}});
         },
         post, RouteAccess::kPrivate}},
   };
+  for (auto& [path, route] : routes) route.max_concurrent = kConcurrentPerRoute;
+  return routes;
 }
 
 }  // namespace agentmetrics::collector

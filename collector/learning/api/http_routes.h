@@ -11,6 +11,10 @@
 //   POST /api/reflect   asks the reflection worker for a run now (202)
 #pragma once
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,22 +31,27 @@ class LearningApi {
  public:
   // Opens its own connection to the store at the first request (the store may not be usable
   // yet: the collector serves metrics meanwhile). `reflection` may be null (no worker).
-  LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection);
+  // `registry`, if given, gets agentmetrics_api_requests_total{command, code}.
+  LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection,
+              prometheus::Registry* registry = nullptr);
   std::map<std::string, HttpRoute> routes();
 
  private:
-  // Runs one operation on the service (one request at a time: one connection) and wraps it.
+  // Runs one operation on the service (one request at a time: one connection) and wraps it. A
+  // request waits for the connection, and the connection for a store another writer has
+  // locked, a bounded time, then gets 503 with Retry-After: a worker is never held for long.
   template <typename Operation>
   HttpResponse answer(const HttpRequest& request, const char* command, Operation&& operation);
   // The service on an open connection; throws store::StoreError when the store cannot be opened.
   learning::LearningService& service();
 
   std::string store_path_;
-  std::mutex mutex_;
+  std::timed_mutex mutex_;
   learning::LearningSettings settings_;
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<learning::LearningService> service_;
   learning::ReflectionWorker* reflection_;
+  prometheus::Family<prometheus::Counter>* requests_ = nullptr;  // by command and result code
 };
 
 }  // namespace agentmetrics::collector

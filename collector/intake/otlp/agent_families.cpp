@@ -1,0 +1,130 @@
+#include "collector/intake/otlp/agent_families.h"
+
+#include <stdexcept>
+#include <variant>
+
+#include "ipc/record.h"
+
+namespace agentmetrics::intake {
+namespace {
+
+struct FamilyShape {
+  const char* suffix;
+  ipc::MetricType type;
+  const char* help;
+  std::vector<std::string> labels;
+  std::vector<double> buckets;
+};
+
+// In AgentFamily's order.
+std::vector<FamilyShape> shapes() {
+  using ipc::MetricType;
+  const std::vector<double> api_seconds = {0.5, 1, 2, 5, 10, 30, 60, 120};
+  const std::vector<double> tool_seconds = {0.1, 0.5, 1, 5, 10, 30, 60, 300};
+  return {
+      {"sessions_total", MetricType::kCounter, "Agent sessions started, from the agents' OpenTelemetry", {"agent"}, {}},
+      {"tokens_total",
+       MetricType::kCounter,
+       "Model tokens by type: input (not cached), output, cache_read, cache_creation",
+       {"agent", "model", "type"},
+       {}},
+      {"cost_usd_total",
+       MetricType::kCounter,
+       "Model cost in US dollars, the agent's own figure or from the price table",
+       {"agent", "model"},
+       {}},
+      {"active_time_seconds_total", MetricType::kCounter, "Time the agent or its user was active", {"agent", "type"}, {}},
+      {"lines_of_code_total", MetricType::kCounter, "Lines of code the agent added or removed", {"agent", "type"}, {}},
+      {"commits_total", MetricType::kCounter, "Commits the agent made", {"agent"}, {}},
+      {"pull_requests_total", MetricType::kCounter, "Pull requests the agent opened", {"agent"}, {}},
+      {"edit_decisions_total",
+       MetricType::kCounter,
+       "Code edits the agent proposed, accepted or rejected",
+       {"agent", "tool", "decision", "language"},
+       {}},
+      {"tool_decisions_total", MetricType::kCounter, "Tool uses accepted or rejected", {"agent", "tool", "decision"}, {}},
+      {"api_requests_total", MetricType::kCounter, "Model API requests by HTTP status", {"agent", "model", "status"}, {}},
+      {"api_request_duration_seconds", MetricType::kHistogram, "Model API request duration", {"agent", "model"}, api_seconds},
+      {"agent_tool_calls_total", MetricType::kCounter, "Tool calls the agents made, by success", {"agent", "tool", "success"}, {}},
+      {"agent_tool_duration_seconds", MetricType::kHistogram, "Tool call duration", {"agent", "tool"}, tool_seconds},
+      {"cost_budget_usd_daily", MetricType::kGauge, "The configured daily cost budget in US dollars (0: none)", {}, {}},
+  };
+}
+
+}  // namespace
+
+AgentFamilies::AgentFamilies(collector::FamilyRegistry& registry, const std::string& prefix, std::vector<std::string> extra_labels)
+    : registry_(registry), extra_labels_(std::move(extra_labels)) {
+  const auto all = shapes();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    ipc::FamilyDecl decl;
+    decl.type = all[i].type;
+    decl.name = prefix + "_" + all[i].suffix;
+    decl.help = all[i].help;
+    decl.label_names = all[i].labels;
+    if (!decl.label_names.empty()) decl.label_names.insert(decl.label_names.end(), extra_labels_.begin(), extra_labels_.end());
+    decl.buckets = all[i].buckets;
+    auto registered = registry_.register_family(decl);
+    if (auto* why = std::get_if<std::string>(&registered)) throw std::runtime_error("cannot register " + decl.name + ": " + *why);
+    families_[i] = std::get<const collector::RegisteredFamily*>(registered);
+  }
+}
+
+// Under mutex_.
+AgentFamilies::Held& AgentFamilies::held(AgentFamily family, const std::vector<std::string>& labels) {
+  const collector::RegisteredFamily& f = *families_[static_cast<std::size_t>(family)];
+  const auto key_of = [family](const std::vector<std::string>& values) {
+    std::string key = std::to_string(static_cast<int>(family));
+    for (const auto& v : values) key.append(1, '\0').append(v);
+    return key;
+  };
+  std::string key = key_of(labels);
+  if (auto it = held_.find(key); it != held_.end()) return it->second;
+  collector::Admission admission = registry_.acquire_series(f, labels);
+  if (admission.refused != collector::SeriesRefusal::kNone) {
+    refused_[static_cast<std::size_t>(admission.refused)].fetch_add(1, std::memory_order_relaxed);
+    key = key_of(f.overflow_label_values);
+    if (auto it = held_.find(key); it != held_.end()) return it->second;  // the new hold goes
+  }
+  collector::SeriesAggregate* aggregate = shard_.aggregate(*admission.series);
+  return held_.emplace(std::move(key), Held{std::move(admission.series), aggregate, false}).first->second;
+}
+
+void AgentFamilies::apply(AgentFamily family, const std::vector<std::string>& labels, std::uint16_t op, double value) {
+  const collector::RegisteredFamily& f = *families_[static_cast<std::size_t>(family)];
+  if (labels.size() != f.decl.label_names.size()) return;  // a mapping bug, not the client's
+  std::lock_guard lock(mutex_);
+  Held& h = held(family, labels);
+  h.written = true;
+  shard_.begin_batch();
+  shard_.apply(*h.aggregate, ipc::Record{0, op, 0, value});
+}
+
+void AgentFamilies::release_idle() {
+  std::lock_guard lock(mutex_);
+  for (auto it = held_.begin(); it != held_.end();) {
+    Held& h = it->second;
+    if (!h.written && !h.hold->labels().empty()) {
+      it = held_.erase(it);
+    } else {
+      h.written = false;
+      ++it;
+    }
+  }
+}
+
+std::uint64_t AgentFamilies::refused(collector::SeriesRefusal bound) const {
+  return refused_[static_cast<std::size_t>(bound)].load(std::memory_order_relaxed);
+}
+
+void AgentFamilies::add(AgentFamily family, const std::vector<std::string>& labels, double value) {
+  apply(family, labels, static_cast<std::uint16_t>(ipc::Op::kCounterAdd), value);
+}
+
+void AgentFamilies::observe(AgentFamily family, const std::vector<std::string>& labels, double value) {
+  apply(family, labels, static_cast<std::uint16_t>(ipc::Op::kHistogramObserve), value);
+}
+
+void AgentFamilies::set(AgentFamily family, double value) { apply(family, {}, static_cast<std::uint16_t>(ipc::Op::kGaugeSet), value); }
+
+}  // namespace agentmetrics::intake

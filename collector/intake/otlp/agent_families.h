@@ -1,0 +1,88 @@
+// The metric families the agents' own telemetry becomes (docs/otlp.md): sessions, tokens by
+// type and model, cost in USD, active time, lines of code, commits, pull requests, edit and tool
+// decisions, API requests and their durations, tool calls and theirs. Each has `agent` as its
+// first label, then its own, then the attributes the configuration allows as labels
+// (otlp.labelAttributes), in that order.
+//
+// Their series are the registry's, like the producers', held to the same bounds and served by
+// the same scrape; this class writes them from a shard of its own. The OTLP receivers write it
+// from several threads, one at a time under a lock: the shard's single-writer rule holds, and
+// the lock's release and acquire order one writer's relaxed stores before the next one's loads
+// (shard.h has the readers' side).
+//
+// An agent has no segment whose end says it is gone: a series is held while data points come,
+// and release_idle() lets go of those no point wrote since its last call, so a series expires
+// collector.seriesStaleness after its last point (its last values served until then).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "collector/aggregate/family_registry.h"
+#include "collector/aggregate/shard.h"
+
+namespace agentmetrics::intake {
+
+enum class AgentFamily {
+  kSessions,       // counter {agent}
+  kTokens,         // counter {agent, model, type}: type input (uncached), output, cache_read, cache_creation
+  kCost,           // counter {agent, model}: USD
+  kActiveTime,     // counter {agent, type}: seconds
+  kLinesOfCode,    // counter {agent, type}: added, removed
+  kCommits,        // counter {agent}
+  kPullRequests,   // counter {agent}
+  kEditDecisions,  // counter {agent, tool, decision, language}: decision accept, reject
+  kToolDecisions,  // counter {agent, tool, decision}
+  kApiRequests,    // counter {agent, model, status}: the HTTP status, "error" when none
+  kApiDuration,    // histogram {agent, model}: seconds
+  kToolCalls,      // counter {agent, tool, success}
+  kToolDuration,   // histogram {agent, tool}: seconds
+  kCostBudget,     // gauge {}: the configured daily budget in USD, for the alert rule
+};
+inline constexpr std::size_t kAgentFamilyCount = static_cast<std::size_t>(AgentFamily::kCostBudget) + 1;
+
+class AgentFamilies {
+ public:
+  // Registers the families under `prefix`. Throws std::runtime_error when the registry refuses
+  // one (a name already taken with another shape).
+  AgentFamilies(collector::FamilyRegistry& registry, const std::string& prefix, std::vector<std::string> extra_labels);
+
+  // The allowlisted attributes' names, as the families' last labels.
+  const std::vector<std::string>& extra_labels() const { return extra_labels_; }
+  // `labels`: the family's own label values after `agent`, then one value per extra label.
+  void add(AgentFamily family, const std::vector<std::string>& labels, double value);
+  void observe(AgentFamily family, const std::vector<std::string>& labels, double value);
+  void set(AgentFamily family, double value);
+
+  // Lets go of the series no point wrote since the last call (the daemon calls it once a
+  // tick); series without labels (the budget) are kept.
+  void release_idle();
+  // Series the registry's bounds folded into a family's overflow series, by bound.
+  std::uint64_t refused(collector::SeriesRefusal bound) const;
+
+ private:
+  struct Held {
+    collector::SeriesHold hold;
+    collector::SeriesAggregate* aggregate = nullptr;
+    bool written = false;  // since the last release_idle()
+  };
+  void apply(AgentFamily family, const std::vector<std::string>& labels, std::uint16_t op, double value);
+  Held& held(AgentFamily family, const std::vector<std::string>& labels);
+
+  collector::FamilyRegistry& registry_;
+  std::vector<std::string> extra_labels_;
+  std::array<const collector::RegisteredFamily*, kAgentFamilyCount> families_{};
+  std::mutex mutex_;
+  collector::Shard shard_;
+  // By family and label values; a refused series is kept under its overflow series' key, so
+  // this holds no more series than the registry admits.
+  std::unordered_map<std::string, Held> held_;
+  std::array<std::atomic<std::uint64_t>, 4> refused_{};  // by SeriesRefusal
+};
+
+}  // namespace agentmetrics::intake

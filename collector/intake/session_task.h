@@ -1,0 +1,46 @@
+// An agent's session as a task outcome event, whichever way it reaches agentmetrics: its
+// OpenTelemetry export (otlp/) or the files it wrote (sessions/). One task per session: the
+// event's key is the agent and the session's id (intake_producer_id("session/<agent>", id),
+// sequence 1), so the same session seen twice is one row however it came.
+//
+// Privacy by default (docs/otlp.md): the session's id is stored as a digest unless
+// `keep_session_ids`; text (title, snippet) is bounded by `max_text_bytes` (0: none kept);
+// user ids, e-mails and prompts never reach the event.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "collector/intake/model_prices.h"
+#include "ipc/outcome_event.h"
+
+namespace agentmetrics::intake {
+
+struct SessionTask {
+  std::string agent;       // claude_code, codex, gemini_cli, opencode
+  std::string session_id;  // the agent's own
+  std::string origin;      // otlp or import
+  double started = 0;      // unix seconds
+  double ended = 0;
+  bool success = true;
+  std::string failure_type;  // when it failed: api_error_<status>, interrupted, ...
+  std::string model;
+  TokenCounts tokens;
+  std::optional<double> cost_usd;
+  double tool_calls = 0, tool_errors = 0, api_errors = 0, edits_accepted = 0, edits_rejected = 0, prompts = 0;
+  std::string title, approach, snippet, project, git_branch;
+};
+
+struct SessionPrivacy {
+  bool keep_session_ids = false;
+  std::size_t max_text_bytes = 300;  // the snippet length cm shows
+};
+
+// The producer id of a session's task.
+std::uint64_t session_producer_id(const std::string& agent, const std::string& session_id);
+
+// The task event of `session` (agent_type = the agent, task_type = "session").
+ipc::OutcomeEvent to_outcome_event(const SessionTask& session, const SessionPrivacy& privacy);
+
+}  // namespace agentmetrics::intake

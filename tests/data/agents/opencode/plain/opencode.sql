@@ -1,0 +1,277 @@
+BEGIN TRANSACTION;
+CREATE TABLE `account` (
+          `id` text PRIMARY KEY,
+          `email` text NOT NULL,
+          `url` text NOT NULL,
+          `access_token` text NOT NULL,
+          `refresh_token` text NOT NULL,
+          `token_expiry` integer,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL
+        );
+CREATE TABLE `account_state` (
+          `id` integer PRIMARY KEY,
+          `active_account_id` text,
+          `active_org_id` text,
+          CONSTRAINT `fk_account_state_active_account_id_account_id_fk` FOREIGN KEY (`active_account_id`) REFERENCES `account`(`id`) ON DELETE SET NULL
+        );
+CREATE TABLE `control_account` (
+          `email` text NOT NULL,
+          `url` text NOT NULL,
+          `access_token` text NOT NULL,
+          `refresh_token` text NOT NULL,
+          `token_expiry` integer,
+          `active` integer NOT NULL,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          CONSTRAINT `control_account_pk` PRIMARY KEY(`email`, `url`)
+        );
+CREATE TABLE `credential` (
+          `id` text PRIMARY KEY,
+          `integration_id` text,
+          `label` text NOT NULL,
+          `value` text NOT NULL,
+          `connector_id` text,
+          `method_id` text,
+          `active` integer,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL
+        );
+CREATE TABLE `data_migration` (
+          `name` text PRIMARY KEY,
+          `time_completed` integer NOT NULL
+        );
+CREATE TABLE `event` (
+          `id` text PRIMARY KEY,
+          `aggregate_id` text NOT NULL,
+          `seq` integer NOT NULL,
+          `type` text NOT NULL,
+          `data` text NOT NULL,
+          CONSTRAINT `fk_event_aggregate_id_event_sequence_aggregate_id_fk` FOREIGN KEY (`aggregate_id`) REFERENCES `event_sequence`(`aggregate_id`) ON DELETE CASCADE
+        );
+INSERT INTO "event" VALUES('evt_24b1d6e520016uBQRGa40cVXfQ','ses_db4e291aeffe29sBzLe5StZFhG',0,'session.created.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"ses_db4e291aeffe29sBzLe5StZFhG","slug":"jolly-engine","projectID":"global","directory":"/tmp/am-agents/opencode-plain/project","path":"tmp/am-agents/opencode-plain/project","cost":0,"tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}},"title":"New session - 2026-12-06T11:29:09.713Z","version":"1.18.33","time":{"created":1796556549713,"updated":1796556549713},"permission":[{"permission":"question","pattern":"*","action":"deny"},{"permission":"plan_enter","pattern":"*","action":"deny"},{"permission":"plan_exit","pattern":"*","action":"deny"}]}}');
+INSERT INTO "event" VALUES('evt_24b1d6e7f001DGiAit6HLjZRbQ','ses_db4e291aeffe29sBzLe5StZFhG',1,'session.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"ses_db4e291aeffe29sBzLe5StZFhG","slug":"jolly-engine","projectID":"global","directory":"/tmp/am-agents/opencode-plain/project","path":"tmp/am-agents/opencode-plain/project","cost":0,"tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}},"title":"New session - 2026-12-06T11:29:09.713Z","agent":"build","model":{"id":"fake-model","providerID":"fake","variant":"default"},"version":"1.18.33","time":{"created":1796556549713,"updated":1796556549757},"permission":[{"permission":"question","pattern":"*","action":"deny"},{"permission":"plan_enter","pattern":"*","action":"deny"},{"permission":"plan_exit","pattern":"*","action":"deny"}]}}');
+INSERT INTO "event" VALUES('evt_24b1d6ea40014w0neGHHDWXo3L','ses_db4e291aeffe29sBzLe5StZFhG',2,'message.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"msg_24b1d6e7c001m4jd8FRNkQO461","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","role":"user","time":{"created":1796556549757},"agent":"build","model":{"providerID":"fake","modelID":"fake-model"}}}');
+INSERT INTO "event" VALUES('evt_24b1d6ea8001TjlE9oIU1jRB6k','ses_db4e291aeffe29sBzLe5StZFhG',3,'message.part.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","part":{"id":"prt_24b1d6ea2001lyQIckeQso9XP5","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","messageID":"msg_24b1d6e7c001m4jd8FRNkQO461","type":"text","text":"\"What is six times seven?\""},"time":1796556549800}');
+INSERT INTO "event" VALUES('evt_24b1d6eac001CQIhm9NEmmyLKC','ses_db4e291aeffe29sBzLe5StZFhG',4,'session.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"ses_db4e291aeffe29sBzLe5StZFhG","slug":"jolly-engine","projectID":"global","directory":"/tmp/am-agents/opencode-plain/project","path":"tmp/am-agents/opencode-plain/project","cost":0,"tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}},"title":"New session - 2026-12-06T11:29:09.713Z","agent":"build","model":{"id":"fake-model","providerID":"fake","variant":"default"},"version":"1.18.33","time":{"created":1796556549713,"updated":1796556549803},"permission":[{"permission":"question","pattern":"*","action":"deny"},{"permission":"plan_enter","pattern":"*","action":"deny"},{"permission":"plan_exit","pattern":"*","action":"deny"}]}}');
+INSERT INTO "event" VALUES('evt_24b1d721c001jJCWK9EYYmTGo9','ses_db4e291aeffe29sBzLe5StZFhG',5,'message.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"msg_24b1d721c001fyTx8j9ZwgS1mn","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","role":"assistant","time":{"created":1796556550684},"parentID":"msg_24b1d6e7c001m4jd8FRNkQO461","modelID":"fake-model","providerID":"fake","mode":"build","agent":"build","path":{"cwd":"/tmp/am-agents/opencode-plain/project","root":"/"},"cost":0,"tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}}}}');
+INSERT INTO "event" VALUES('evt_24b1d7246001HQaCEn04tvr3wK','ses_db4e291aeffe29sBzLe5StZFhG',6,'session.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"ses_db4e291aeffe29sBzLe5StZFhG","slug":"jolly-engine","projectID":"global","directory":"/tmp/am-agents/opencode-plain/project","path":"tmp/am-agents/opencode-plain/project","summary":{"additions":0,"deletions":0,"files":0},"cost":0,"tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}},"title":"New session - 2026-12-06T11:29:09.713Z","agent":"build","model":{"id":"fake-model","providerID":"fake","variant":"default"},"version":"1.18.33","time":{"created":1796556549713,"updated":1796556550725},"permission":[{"permission":"question","pattern":"*","action":"deny"},{"permission":"plan_enter","pattern":"*","action":"deny"},{"permission":"plan_exit","pattern":"*","action":"deny"}]}}');
+INSERT INTO "event" VALUES('evt_24b1d724b001zha8lX58QIU1L3','ses_db4e291aeffe29sBzLe5StZFhG',7,'message.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"msg_24b1d6e7c001m4jd8FRNkQO461","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","role":"user","time":{"created":1796556549757},"summary":{"diffs":[]},"agent":"build","model":{"providerID":"fake","modelID":"fake-model"}}}');
+INSERT INTO "event" VALUES('evt_24b1d728b001TqLc2DmvxQ82XA','ses_db4e291aeffe29sBzLe5StZFhG',8,'session.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"ses_db4e291aeffe29sBzLe5StZFhG","slug":"jolly-engine","projectID":"global","directory":"/tmp/am-agents/opencode-plain/project","path":"tmp/am-agents/opencode-plain/project","summary":{"additions":0,"deletions":0,"files":0},"cost":0,"tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}},"title":"Six times seven","agent":"build","model":{"id":"fake-model","providerID":"fake","variant":"default"},"version":"1.18.33","time":{"created":1796556549713,"updated":1796556550725},"permission":[{"permission":"question","pattern":"*","action":"deny"},{"permission":"plan_enter","pattern":"*","action":"deny"},{"permission":"plan_exit","pattern":"*","action":"deny"}]}}');
+INSERT INTO "event" VALUES('evt_24b1d744c001FYIa3bdQxmO0XQ','ses_db4e291aeffe29sBzLe5StZFhG',9,'message.part.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","part":{"id":"prt_24b1d744c001Hwh0DjfWiS2MVJ","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","messageID":"msg_24b1d721c001fyTx8j9ZwgS1mn","type":"step-start"},"time":1796556551244}');
+INSERT INTO "event" VALUES('evt_24b1d7450001IeCHzSGum4PH30','ses_db4e291aeffe29sBzLe5StZFhG',10,'message.part.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","part":{"id":"prt_24b1d7450001mC4ASi8sEvCxEP","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","messageID":"msg_24b1d721c001fyTx8j9ZwgS1mn","type":"text","text":"","time":{"start":1796556551248}},"time":1796556551248}');
+INSERT INTO "event" VALUES('evt_24b1d7453002Qcnp3l5V53BL8B','ses_db4e291aeffe29sBzLe5StZFhG',11,'message.part.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","part":{"id":"prt_24b1d7450001mC4ASi8sEvCxEP","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","messageID":"msg_24b1d721c001fyTx8j9ZwgS1mn","type":"text","text":"The answer is 42.","time":{"start":1796556551248,"end":1796556551251}},"time":1796556551251}');
+INSERT INTO "event" VALUES('evt_24b1d7457001LKn9QSY8sK2Mx7','ses_db4e291aeffe29sBzLe5StZFhG',12,'message.part.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","part":{"id":"prt_24b1d7457001Gqe8Y9OoyIurUp","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","messageID":"msg_24b1d721c001fyTx8j9ZwgS1mn","type":"step-finish","reason":"stop","cost":0.00513,"tokens":{"total":4010,"input":1400,"output":10,"reasoning":0,"cache":{"read":2600,"write":0}}},"time":1796556551255}');
+INSERT INTO "event" VALUES('evt_24b1d745a001xZvoT0I3u0ZfhY','ses_db4e291aeffe29sBzLe5StZFhG',13,'message.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"msg_24b1d721c001fyTx8j9ZwgS1mn","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","role":"assistant","time":{"created":1796556550684},"parentID":"msg_24b1d6e7c001m4jd8FRNkQO461","modelID":"fake-model","providerID":"fake","mode":"build","agent":"build","path":{"cwd":"/tmp/am-agents/opencode-plain/project","root":"/"},"cost":0.00513,"tokens":{"total":4010,"input":1400,"output":10,"reasoning":0,"cache":{"read":2600,"write":0}},"finish":"stop"}}');
+INSERT INTO "event" VALUES('evt_24b1d745d001SXI4UTjx3nRyKz','ses_db4e291aeffe29sBzLe5StZFhG',14,'message.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"msg_24b1d721c001fyTx8j9ZwgS1mn","sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","role":"assistant","time":{"created":1796556550684,"completed":1796556551261},"parentID":"msg_24b1d6e7c001m4jd8FRNkQO461","modelID":"fake-model","providerID":"fake","mode":"build","agent":"build","path":{"cwd":"/tmp/am-agents/opencode-plain/project","root":"/"},"cost":0.00513,"tokens":{"total":4010,"input":1400,"output":10,"reasoning":0,"cache":{"read":2600,"write":0}},"finish":"stop"}}');
+INSERT INTO "event" VALUES('evt_24b1d7475001ahYTSfqGkoUig7','ses_db4e291aeffe29sBzLe5StZFhG',15,'session.updated.1','{"sessionID":"ses_db4e291aeffe29sBzLe5StZFhG","info":{"id":"ses_db4e291aeffe29sBzLe5StZFhG","slug":"jolly-engine","projectID":"global","directory":"/tmp/am-agents/opencode-plain/project","path":"tmp/am-agents/opencode-plain/project","summary":{"additions":0,"deletions":0,"files":0},"cost":0.00513,"tokens":{"input":1400,"output":10,"reasoning":0,"cache":{"read":2600,"write":0}},"title":"Six times seven","agent":"build","model":{"id":"fake-model","providerID":"fake","variant":"default"},"version":"1.18.33","time":{"created":1796556549713,"updated":1796556551284},"permission":[{"permission":"question","pattern":"*","action":"deny"},{"permission":"plan_enter","pattern":"*","action":"deny"},{"permission":"plan_exit","pattern":"*","action":"deny"}]}}');
+CREATE TABLE `event_sequence` (
+          `aggregate_id` text PRIMARY KEY,
+          `seq` integer NOT NULL,
+          `owner_id` text
+        );
+INSERT INTO "event_sequence" VALUES('ses_db4e291aeffe29sBzLe5StZFhG',15,NULL);
+CREATE TABLE `message` (
+          `id` text PRIMARY KEY,
+          `session_id` text NOT NULL,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          `data` text NOT NULL,
+          CONSTRAINT `fk_message_session_id_session_id_fk` FOREIGN KEY (`session_id`) REFERENCES `session`(`id`) ON DELETE CASCADE
+        );
+INSERT INTO "message" VALUES('msg_24b1d6e7c001m4jd8FRNkQO461','ses_db4e291aeffe29sBzLe5StZFhG',1796556549757,1796556550732,'{"role":"user","time":{"created":1796556549757},"agent":"build","model":{"providerID":"fake","modelID":"fake-model"},"summary":{"diffs":[]}}');
+INSERT INTO "message" VALUES('msg_24b1d721c001fyTx8j9ZwgS1mn','ses_db4e291aeffe29sBzLe5StZFhG',1796556550684,1796556551262,'{"parentID":"msg_24b1d6e7c001m4jd8FRNkQO461","role":"assistant","mode":"build","agent":"build","path":{"cwd":"/tmp/am-agents/opencode-plain/project","root":"/"},"cost":0.00513,"tokens":{"total":4010,"input":1400,"output":10,"reasoning":0,"cache":{"write":0,"read":2600}},"modelID":"fake-model","providerID":"fake","time":{"created":1796556550684,"completed":1796556551261},"finish":"stop"}');
+CREATE TABLE "migration" (id TEXT PRIMARY KEY, time_completed INTEGER NOT NULL);
+INSERT INTO "migration" VALUES('20260127222353_familiar_lady_ursula',1796556549179);
+INSERT INTO "migration" VALUES('20260211171708_add_project_commands',1796556549179);
+INSERT INTO "migration" VALUES('20260213144116_wakeful_the_professor',1796556549179);
+INSERT INTO "migration" VALUES('20260225215848_workspace',1796556549179);
+INSERT INTO "migration" VALUES('20260227213759_add_session_workspace_id',1796556549180);
+INSERT INTO "migration" VALUES('20260228203230_blue_harpoon',1796556549180);
+INSERT INTO "migration" VALUES('20260303231226_add_workspace_fields',1796556549180);
+INSERT INTO "migration" VALUES('20260309230000_move_org_to_state',1796556549180);
+INSERT INTO "migration" VALUES('20260312043431_session_message_cursor',1796556549180);
+INSERT INTO "migration" VALUES('20260323234822_events',1796556549180);
+INSERT INTO "migration" VALUES('20260410174513_workspace-name',1796556549180);
+INSERT INTO "migration" VALUES('20260413175956_chief_energizer',1796556549180);
+INSERT INTO "migration" VALUES('20260423070820_add_icon_url_override',1796556549181);
+INSERT INTO "migration" VALUES('20260427172553_slow_nightmare',1796556549181);
+INSERT INTO "migration" VALUES('20260428004200_add_session_path',1796556549181);
+INSERT INTO "migration" VALUES('20260501142318_next_venus',1796556549181);
+INSERT INTO "migration" VALUES('20260504145000_add_sync_owner',1796556549181);
+INSERT INTO "migration" VALUES('20260507164347_add_workspace_time',1796556549181);
+INSERT INTO "migration" VALUES('20260510033149_session_usage',1796556549181);
+INSERT INTO "migration" VALUES('20260511000411_data_migration_state',1796556549182);
+INSERT INTO "migration" VALUES('20260511173437_session-metadata',1796556549182);
+INSERT INTO "migration" VALUES('20260601010001_normalize_storage_paths',1796556549182);
+INSERT INTO "migration" VALUES('20260601202201_amazing_prowler',1796556549182);
+INSERT INTO "migration" VALUES('20260602002951_lowly_union_jack',1796556549182);
+INSERT INTO "migration" VALUES('20260602182828_add_project_directories',1796556549182);
+INSERT INTO "migration" VALUES('20260603001617_session_message_projection_indexes',1796556549182);
+INSERT INTO "migration" VALUES('20260603040000_session_message_projection_order',1796556549183);
+INSERT INTO "migration" VALUES('20260603141458_session_input_inbox',1796556549183);
+INSERT INTO "migration" VALUES('20260603160727_jittery_ezekiel_stane',1796556549183);
+INSERT INTO "migration" VALUES('20260604172448_event_sourced_session_input',1796556549183);
+INSERT INTO "migration" VALUES('20260605003541_add_session_context_snapshot',1796556549183);
+INSERT INTO "migration" VALUES('20260605042240_add_context_epoch_agent',1796556549183);
+INSERT INTO "migration" VALUES('20260611035744_credential',1796556549183);
+INSERT INTO "migration" VALUES('20260611192811_lush_chimera',1796556549183);
+INSERT INTO "migration" VALUES('20260612174303_project_dir_strategy',1796556549184);
+INSERT INTO "migration" VALUES('20260622142730_simplify_session_context_epoch',1796556549184);
+INSERT INTO "migration" VALUES('20260622170816_reset_v2_session_state',1796556549184);
+INSERT INTO "migration" VALUES('20260622202450_simplify_session_input',1796556549184);
+CREATE TABLE `part` (
+          `id` text PRIMARY KEY,
+          `message_id` text NOT NULL,
+          `session_id` text NOT NULL,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          `data` text NOT NULL,
+          CONSTRAINT `fk_part_message_id_message_id_fk` FOREIGN KEY (`message_id`) REFERENCES `message`(`id`) ON DELETE CASCADE
+        );
+INSERT INTO "part" VALUES('prt_24b1d6ea2001lyQIckeQso9XP5','msg_24b1d6e7c001m4jd8FRNkQO461','ses_db4e291aeffe29sBzLe5StZFhG',1796556549800,1796556549801,'{"type":"text","text":"\"What is six times seven?\""}');
+INSERT INTO "part" VALUES('prt_24b1d744c001Hwh0DjfWiS2MVJ','msg_24b1d721c001fyTx8j9ZwgS1mn','ses_db4e291aeffe29sBzLe5StZFhG',1796556551244,1796556551246,'{"type":"step-start"}');
+INSERT INTO "part" VALUES('prt_24b1d7450001mC4ASi8sEvCxEP','msg_24b1d721c001fyTx8j9ZwgS1mn','ses_db4e291aeffe29sBzLe5StZFhG',1796556551248,1796556551252,'{"type":"text","text":"The answer is 42.","time":{"start":1796556551248,"end":1796556551251}}');
+INSERT INTO "part" VALUES('prt_24b1d7457001Gqe8Y9OoyIurUp','msg_24b1d721c001fyTx8j9ZwgS1mn','ses_db4e291aeffe29sBzLe5StZFhG',1796556551255,1796556551256,'{"reason":"stop","type":"step-finish","tokens":{"total":4010,"input":1400,"output":10,"reasoning":0,"cache":{"write":0,"read":2600}},"cost":0.00513}');
+CREATE TABLE `permission` (
+          `id` text PRIMARY KEY,
+          `project_id` text NOT NULL,
+          `action` text NOT NULL,
+          `resource` text NOT NULL,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          CONSTRAINT `fk_permission_project_id_project_id_fk` FOREIGN KEY (`project_id`) REFERENCES `project`(`id`) ON DELETE CASCADE
+        );
+CREATE TABLE `project` (
+          `id` text PRIMARY KEY,
+          `worktree` text NOT NULL,
+          `vcs` text,
+          `name` text,
+          `icon_url` text,
+          `icon_url_override` text,
+          `icon_color` text,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          `time_initialized` integer,
+          `sandboxes` text NOT NULL,
+          `commands` text
+        );
+INSERT INTO "project" VALUES('global','/',NULL,NULL,NULL,NULL,NULL,1796556549438,1796556549438,NULL,'[]',NULL);
+CREATE TABLE `project_directory` (
+          `project_id` text NOT NULL,
+          `directory` text NOT NULL,
+          `type` text,
+          `strategy` text,
+          `time_created` integer NOT NULL,
+          CONSTRAINT `project_directory_pk` PRIMARY KEY(`project_id`, `directory`),
+          CONSTRAINT `fk_project_directory_project_id_project_id_fk` FOREIGN KEY (`project_id`) REFERENCES `project`(`id`) ON DELETE CASCADE
+        );
+CREATE TABLE `session` (
+          `id` text PRIMARY KEY,
+          `project_id` text NOT NULL,
+          `workspace_id` text,
+          `parent_id` text,
+          `slug` text NOT NULL,
+          `directory` text NOT NULL,
+          `path` text,
+          `title` text NOT NULL,
+          `version` text NOT NULL,
+          `share_url` text,
+          `summary_additions` integer,
+          `summary_deletions` integer,
+          `summary_files` integer,
+          `summary_diffs` text,
+          `metadata` text,
+          `cost` real DEFAULT 0 NOT NULL,
+          `tokens_input` integer DEFAULT 0 NOT NULL,
+          `tokens_output` integer DEFAULT 0 NOT NULL,
+          `tokens_reasoning` integer DEFAULT 0 NOT NULL,
+          `tokens_cache_read` integer DEFAULT 0 NOT NULL,
+          `tokens_cache_write` integer DEFAULT 0 NOT NULL,
+          `revert` text,
+          `permission` text,
+          `agent` text,
+          `model` text,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          `time_compacting` integer,
+          `time_archived` integer,
+          CONSTRAINT `fk_session_project_id_project_id_fk` FOREIGN KEY (`project_id`) REFERENCES `project`(`id`) ON DELETE CASCADE
+        );
+INSERT INTO "session" VALUES('ses_db4e291aeffe29sBzLe5StZFhG','global',NULL,NULL,'jolly-engine','/tmp/am-agents/opencode-plain/project','tmp/am-agents/opencode-plain/project','Six times seven','1.18.33',NULL,0,0,0,NULL,NULL,0.00513,1400,10,0,2600,0,NULL,'[{"permission":"question","pattern":"*","action":"deny"},{"permission":"plan_enter","pattern":"*","action":"deny"},{"permission":"plan_exit","pattern":"*","action":"deny"}]','build','{"id":"fake-model","providerID":"fake","variant":"default"}',1796556549713,1796556551284,NULL,NULL);
+CREATE TABLE `session_context_epoch` (
+          `session_id` text PRIMARY KEY,
+          `baseline` text NOT NULL,
+          `snapshot` text NOT NULL,
+          `baseline_seq` integer NOT NULL,
+          CONSTRAINT `fk_session_context_epoch_session_id_session_id_fk` FOREIGN KEY (`session_id`) REFERENCES `session`(`id`) ON DELETE CASCADE
+        );
+CREATE TABLE `session_input` (
+          `id` text PRIMARY KEY,
+          `session_id` text NOT NULL,
+          `prompt` text NOT NULL,
+          `delivery` text NOT NULL,
+          `admitted_seq` integer NOT NULL,
+          `promoted_seq` integer,
+          `time_created` integer NOT NULL,
+          CONSTRAINT `fk_session_input_session_id_session_id_fk` FOREIGN KEY (`session_id`) REFERENCES `session`(`id`) ON DELETE CASCADE
+        );
+CREATE TABLE `session_message` (
+          `id` text PRIMARY KEY,
+          `session_id` text NOT NULL,
+          `type` text NOT NULL,
+          `seq` integer NOT NULL,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          `data` text NOT NULL,
+          CONSTRAINT `fk_session_message_session_id_session_id_fk` FOREIGN KEY (`session_id`) REFERENCES `session`(`id`) ON DELETE CASCADE
+        );
+CREATE TABLE `session_share` (
+          `session_id` text PRIMARY KEY,
+          `id` text NOT NULL,
+          `secret` text NOT NULL,
+          `url` text NOT NULL,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          CONSTRAINT `fk_session_share_session_id_session_id_fk` FOREIGN KEY (`session_id`) REFERENCES `session`(`id`) ON DELETE CASCADE
+        );
+CREATE TABLE `todo` (
+          `session_id` text NOT NULL,
+          `content` text NOT NULL,
+          `status` text NOT NULL,
+          `priority` text NOT NULL,
+          `position` integer NOT NULL,
+          `time_created` integer NOT NULL,
+          `time_updated` integer NOT NULL,
+          CONSTRAINT `todo_pk` PRIMARY KEY(`session_id`, `position`),
+          CONSTRAINT `fk_todo_session_id_session_id_fk` FOREIGN KEY (`session_id`) REFERENCES `session`(`id`) ON DELETE CASCADE
+        );
+CREATE TABLE `workspace` (
+          `id` text PRIMARY KEY,
+          `type` text NOT NULL,
+          `name` text DEFAULT '' NOT NULL,
+          `branch` text,
+          `directory` text,
+          `extra` text,
+          `project_id` text NOT NULL,
+          `time_used` integer NOT NULL,
+          CONSTRAINT `fk_workspace_project_id_project_id_fk` FOREIGN KEY (`project_id`) REFERENCES `project`(`id`) ON DELETE CASCADE
+        );
+CREATE UNIQUE INDEX `event_aggregate_seq_idx` ON `event` (`aggregate_id`,`seq`);
+CREATE INDEX `event_aggregate_type_seq_idx` ON `event` (`aggregate_id`,`type`,`seq`);
+CREATE UNIQUE INDEX `permission_project_action_resource_idx` ON `permission` (`project_id`,`action`,`resource`);
+CREATE INDEX `message_session_time_created_id_idx` ON `message` (`session_id`,`time_created`,`id`);
+CREATE INDEX `part_message_id_id_idx` ON `part` (`message_id`,`id`);
+CREATE INDEX `part_session_idx` ON `part` (`session_id`);
+CREATE INDEX `session_input_session_pending_delivery_seq_idx` ON `session_input` (`session_id`,`promoted_seq`,`delivery`,`admitted_seq`);
+CREATE UNIQUE INDEX `session_input_session_admitted_seq_idx` ON `session_input` (`session_id`,`admitted_seq`);
+CREATE UNIQUE INDEX `session_input_session_promoted_seq_idx` ON `session_input` (`session_id`,`promoted_seq`);
+CREATE UNIQUE INDEX `session_message_session_seq_idx` ON `session_message` (`session_id`,`seq`);
+CREATE INDEX `session_message_session_type_seq_idx` ON `session_message` (`session_id`,`type`,`seq`);
+CREATE INDEX `session_message_session_time_created_id_idx` ON `session_message` (`session_id`,`time_created`,`id`);
+CREATE INDEX `session_message_time_created_idx` ON `session_message` (`time_created`);
+CREATE INDEX `session_project_idx` ON `session` (`project_id`);
+CREATE INDEX `session_workspace_idx` ON `session` (`workspace_id`);
+CREATE INDEX `session_parent_idx` ON `session` (`parent_id`);
+CREATE INDEX `todo_session_idx` ON `todo` (`session_id`);
+COMMIT;
