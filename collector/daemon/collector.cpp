@@ -14,6 +14,7 @@
 #include "collector/common/thread_memory.h"
 #include "collector/config/kpi_settings.h"
 #include "collector/daemon/build_info.h"
+#include "collector/daemon/http_self_metrics.h"
 #include "collector/drain/fault_guard.h"
 #include "collector/expose/http_encoding.h"
 #include "collector/expose/process_metrics.h"
@@ -286,6 +287,7 @@ void Collector::collect_own(const FamilySink& sink) {
   for (const auto& f : self_.registry().Collect()) sink(f);
   if (kpis_) sink(kpis_->ai_success_rate());
   for (const auto& f : otlp_->self_metrics()) sink(f);
+  for (const auto& f : http_self_metrics({{"main", http_ ? &http_->counters() : nullptr}, {"otlp_http", otlp_->http_counters()}})) sink(f);
   if (process_metrics_.load(std::memory_order_relaxed)) {
     for (const auto& f : collect_process_metrics()) sink(f);
   }

@@ -171,6 +171,7 @@ class HttpListener {
   const std::size_t max_request_bytes;
   const std::size_t max_body_bytes;
   const AccessPolicy access;
+  HttpCounters counters;
 
  private:
   void listen(const std::string& listen_address);
@@ -465,6 +466,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   // Decides keep-alive and the head; for a HEAD request a streamed body is not run.
   void prepare(const HttpResponse& response, bool& chunked) {
+    server_.counters.count_response(response.status);
     const auto& message = parser_->get();
     // A request whose body was not read (all of it) leaves the connection where the next
     // request cannot be found: it closes.
@@ -727,7 +729,10 @@ void HttpListener::accept() {
     const asio::ip::address address = unmapped(endpoint.address());
     std::string peer = address.to_string();
     // Beyond the limits a connection is closed at once (`socket` closes as it goes).
-    if (!admit_connection(peer)) return;
+    if (!admit_connection(peer)) {
+      counters.connections_refused.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     auto serving = this->serving();
     if (serving->tls) {
       std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(serving), std::move(socket), std::move(peer),
@@ -759,6 +764,8 @@ HttpServer::HttpServer(const HttpOptions& options, std::map<std::string, HttpRou
 HttpServer::~HttpServer() = default;
 
 void HttpServer::reload(const WebConfig& web) { listener_->reload(web); }
+
+const HttpCounters& HttpServer::counters() const { return listener_->counters; }
 
 std::string HttpRequest::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);

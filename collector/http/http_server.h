@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "collector/http/access_policy.h"
+#include "collector/http/http_counters.h"
 #include "collector/http/listen_address.h"
 #include "collector/http/web_config.h"
 
@@ -114,6 +115,8 @@ class HttpServer {
   // Takes a new web configuration (TLS, users, headers) for the connections accepted from now
   // on. Throws WebConfigError (and keeps the old one) when its certificate or key is refused.
   void reload(const WebConfig& web);
+  // Its responses by status and the connections it closed at once, since it started.
+  const HttpCounters& counters() const;
 
  private:
   std::unique_ptr<HttpListener> listener_;

@@ -115,6 +115,9 @@ TEST_F(ApiSecurityTest, ARebindingHostIsMisdirectedOnEveryPath) {
                                        "Content-Length: " +
                                            std::to_string(kRule.size()) + "\r\nConnection: close\r\n\r\n" + kRule);
   EXPECT_EQ(rebound.status, 421);
+  // Each refusal is counted where an operator sees it (agentmetrics_http_responses_total).
+  EXPECT_EQ(server_->counters().responses_with(421), 5u);
+  EXPECT_EQ(server_->counters().responses_with(200), 1u);
   for (const char* host : {"localhost:9090", "[::1]:9090", "127.0.0.1"}) {
     const RawResponse r =
         raw_http(server_->port(), "GET /api/stats HTTP/1.1\r\nHost: " + std::string(host) + "\r\nConnection: close\r\n\r\n");
@@ -134,6 +137,7 @@ TEST_F(ApiSecurityTest, WithoutLoopbackTrustEveryCallNeedsTheToken) {
   EXPECT_EQ(post("/api/playbook", kRule, "Content-Type: application/json\r\nAuthorization: Basic Y2k6eA==\r\n").status, 401);
   EXPECT_EQ(raw_http(server_->port(), "GET /api/context?task=x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").status, 401);
   EXPECT_EQ(rules(), 0u);
+  EXPECT_EQ(server_->counters().responses_with(401), 4u);
   EXPECT_EQ(post("/api/playbook", kRule, "Content-Type: application/json\r\nAuthorization: Bearer " + std::string(kToken) + "\r\n").status,
             200);
   EXPECT_EQ(rules(), 1u);

@@ -204,6 +204,10 @@ TEST_F(Endpoints, BadRequestsGetA4xxAndTheDaemonGoesOn) {
   auto after = http_get(collector_.url("/metrics"));
   EXPECT_EQ(after.status, 200);
   EXPECT_EQ(collector_.process().wait(std::chrono::milliseconds(0)), std::nullopt) << "the daemon exited";
+  // The listener's refusals are counted by code where an operator sees them.
+  EXPECT_NE(after.body.find("agentmetrics_http_responses_total{listener=\"main\",code=\"404\"} 1"), std::string::npos) << after.body;
+  EXPECT_NE(after.body.find("agentmetrics_http_responses_total{listener=\"main\",code=\"405\"} 1"), std::string::npos);
+  EXPECT_NE(after.body.find("agentmetrics_http_connections_refused_total{listener=\"main\"} 0"), std::string::npos);
 }
 
 TEST(EndpointsLimits, IdleConnectionsAreClosedAndScrapesGoOn) {

@@ -239,6 +239,12 @@ TEST_F(HttpAbuse, OnePeerCannotTakeEveryConnection) {
   EXPECT_LE(held, 256u);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(probe(collector_.port())) << "/health was not answered while one peer flooded";
   expect_scrapes_go_on();
+  // The connections closed on arrival are counted where an operator sees them.
+  const std::string metrics = raw_http(collector_.port(), get_request("/metrics"), kScrapeDeadline).body;
+  const std::string name = "agentmetrics_http_connections_refused_total{listener=\"main\"} ";
+  const auto at = metrics.find(name);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_GE(std::stod(metrics.substr(at + name.size())), static_cast<double>(flood.size() - 256));
   for (int fd : flood) ::close(fd);
 }
 

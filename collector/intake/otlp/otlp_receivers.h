@@ -61,6 +61,8 @@ class OtlpReceivers {
   // {"otlp_http": up, "otlp_grpc": up} for the receivers that are configured.
   nlohmann::json health() const;
   int http_port() const { return http_ ? http_->port() : 0; }
+  // The OTLP/HTTP listener's counts; null when it is not listening.
+  const collector::HttpCounters* http_counters() const { return http_ ? &http_->counters() : nullptr; }
   int grpc_port() const { return grpc_ ? grpc_->port() : 0; }
 
  private:
