@@ -108,7 +108,8 @@ Samples protobuf_samples(const std::vector<pb::MetricFamily>& families) {
 }
 
 Samples scrape_samples(const std::string& url, Format format) {
-  const char* accept = format == Format::kProtobuf ? "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"
+  const char* accept = format == Format::kProtobuf
+                           ? "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"
                        : format == Format::kOpenMetrics ? "application/openmetrics-text;version=1.0.0"
                                                         : "text/plain;version=0.0.4";
   const HttpResult r = http_get(url, {{"Accept", accept}});
@@ -134,7 +135,7 @@ Samples expect_same_in_every_format(const std::string& url, const std::vector<st
     }
     return out;
   };
-  const Samples text = wanted(scrape_samples(url, Format::kText));
+  Samples text = wanted(scrape_samples(url, Format::kText));
   for (const Format format : {Format::kOpenMetrics, Format::kProtobuf}) {
     const Samples other = wanted(scrape_samples(url, format));
     for (const auto& [key, value] : text) {
