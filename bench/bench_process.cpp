@@ -117,6 +117,21 @@ double cpu_seconds(pid_t pid) {
   return static_cast<double>(std::stoull(fields[14 - 3]) + std::stoull(fields[15 - 3])) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+double run_queue_wait_seconds(pid_t pid, const std::string& thread_prefix) {
+  std::uint64_t waited_ns = 0;
+  std::error_code ignored;
+  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ignored)) {
+    std::string name;
+    std::istringstream(read_file(task.path() / "comm")) >> name;
+    if (!name.starts_with(thread_prefix)) continue;
+    // schedstat: time on the CPU, time waiting on a run queue, time slices.
+    std::uint64_t on_cpu = 0, waiting = 0;
+    std::istringstream(read_file(task.path() / "schedstat")) >> on_cpu >> waiting;
+    waited_ns += waiting;
+  }
+  return static_cast<double>(waited_ns) / 1e9;
+}
+
 std::uint64_t private_rss_bytes(pid_t pid) {
   std::istringstream status(read_file("/proc/" + std::to_string(pid) + "/status"));
   std::uint64_t rss_kb = 0, shmem_kb = 0;

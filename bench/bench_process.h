@@ -45,6 +45,9 @@ void remove_segments(const std::string& ns);
 
 // CPU time (user + system) of a process so far, in seconds.
 double cpu_seconds(pid_t pid);
+// Time the threads of a process whose name starts with `thread_prefix` (all when empty) spent
+// runnable but waiting for a CPU so far, in seconds (/proc/PID/task/*/schedstat).
+double run_queue_wait_seconds(pid_t pid, const std::string& thread_prefix = "");
 // Resident memory of a process, less its resident shared memory (the producers' segments).
 std::uint64_t private_rss_bytes(pid_t pid);
 

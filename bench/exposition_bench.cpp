@@ -1,8 +1,10 @@
-// Scrape cost: rendering 1k, 10k and 100k series (histograms, then counters) to the Prometheus
-// text format. agentmetrics does what /metrics does (merge the shards into the exposition
-// model, then write the text); its peer, in the same binary and run, is prometheus-cpp doing
-// what its Exposer does for the same series (Registry::Collect, then TextSerializer). Two more
-// rows split the cost: each writer alone on the same prebuilt families.
+// Scrape cost: rendering 1k, 10k and 100k series (histograms, then counters). agentmetrics does
+// what /metrics does (its families written straight from the shards, one series at a time, in
+// 256 KiB chunks handed to the HTTP layer, here to a sink that counts them), in each format it
+// serves: the text format, OpenMetrics, the text format gzipped, and the protobuf format, with
+// native histograms too. Its peer, in the same binary and run, is prometheus-cpp doing what its
+// Exposer does for the same series (Registry::Collect, then TextSerializer; then gzip for the
+// gzip row). Both sides run on mimalloc, as agentmetricsd does.
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -13,9 +15,9 @@
 #include <memory>
 #include <sstream>
 
-#include "ipc/catalogue.h"
-#include "collector/expose/merge_shards.h"
-#include "collector/expose/prometheus_text.h"
+#include "collector/aggregate/shard.h"
+#include "collector/expose/http_encoding.h"
+#include "collector/expose/scrape.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;
@@ -23,6 +25,8 @@ using namespace agentmetrics::collector;
 namespace {
 
 const std::vector<double> kBuckets = {60, 300, 900, 1800, 3600};
+constexpr const char* kHistogramName = "opencode_task_duration_seconds";
+constexpr const char* kCounterName = "opencode_task_events_total";
 
 // The labels of series i: the catalogue's task labels, spread the way agents spread them.
 std::vector<std::string> task_labels(std::size_t i) {
@@ -30,10 +34,19 @@ std::vector<std::string> task_labels(std::size_t i) {
           i % 2 ? "true" : "false"};
 }
 
+// The observations of series i.
+double observation(std::size_t i, int k) { return static_cast<double>((i + static_cast<std::size_t>(k) * 700) % 4000); }
+
+std::map<std::string, NativeHistogramSettings> native_histograms(bool native) {
+  if (!native) return {};
+  return {{kHistogramName, NativeHistogramSettings{}}};
+}
+
 struct Ours {
-  explicit Ours(std::size_t series, bool histograms) : registry(series) {
+  Ours(std::size_t series, bool histograms, bool native = false)
+      : registry(SeriesBounds{.series_per_family = series, .series = series}, native_histograms(native)) {
     ipc::FamilyDecl decl;
-    decl.name = histograms ? "opencode_task_duration_seconds" : "opencode_task_events_total";
+    decl.name = histograms ? kHistogramName : kCounterName;
     decl.help = "Task completion duration in seconds";
     decl.type = histograms ? ipc::MetricType::kHistogram : ipc::MetricType::kCounter;
     decl.label_names = {"agent_type", "task_type", "stage", "success"};
@@ -41,36 +54,33 @@ struct Ours {
     const auto* family = std::get<const RegisteredFamily*>(registry.register_family(decl));
     shard.begin_batch();
     for (std::size_t i = 0; i < series; ++i) {
-      SeriesAggregate* s = shard.series(*family, task_labels(i));
+      Admission admission = registry.acquire_series(*family, task_labels(i));
+      SeriesAggregate* s = shard.aggregate(*admission.series);
+      held.push_back(std::move(admission.series));
       const auto op = histograms ? ipc::Op::kHistogramObserve : ipc::Op::kCounterAdd;
-      for (int k = 0; k < 3; ++k)
-        shard.apply(*s, ipc::Record{0, static_cast<std::uint16_t>(op), 0, static_cast<double>((i + k * 700) % 4000)});
+      for (int k = 0; k < 3; ++k) shard.apply(*s, ipc::Record{0, static_cast<std::uint16_t>(op), 0, observation(i, k)});
     }
   }
   FamilyRegistry registry;
   Shard shard;
-  SelfMetrics self;
+  std::vector<SeriesHold> held;
 };
 
 struct Theirs {
   explicit Theirs(std::size_t series, bool histograms) : registry(std::make_shared<prometheus::Registry>()) {
     if (histograms) {
-      auto& family = prometheus::BuildHistogram()
-                         .Name("opencode_task_duration_seconds")
-                         .Help("Task completion duration in seconds")
-                         .Register(*registry);
+      auto& family = prometheus::BuildHistogram().Name(kHistogramName).Help("Task completion duration in seconds").Register(*registry);
       for (std::size_t i = 0; i < series; ++i) {
         const auto l = task_labels(i);
         auto& h = family.Add({{"agent_type", l[0]}, {"task_type", l[1]}, {"stage", l[2]}, {"success", l[3]}}, kBuckets);
-        for (int k = 0; k < 3; ++k) h.Observe(static_cast<double>((i + k * 700) % 4000));
+        for (int k = 0; k < 3; ++k) h.Observe(observation(i, k));
       }
     } else {
-      auto& family =
-          prometheus::BuildCounter().Name("opencode_task_events_total").Help("Task completion duration in seconds").Register(*registry);
+      auto& family = prometheus::BuildCounter().Name(kCounterName).Help("Task completion duration in seconds").Register(*registry);
       for (std::size_t i = 0; i < series; ++i) {
         const auto l = task_labels(i);
         auto& c = family.Add({{"agent_type", l[0]}, {"task_type", l[1]}, {"stage", l[2]}, {"success", l[3]}});
-        for (int k = 0; k < 3; ++k) c.Increment(static_cast<double>((i + k * 700) % 4000));
+        for (int k = 0; k < 3; ++k) c.Increment(observation(i, k));
       }
     }
   }
@@ -82,70 +92,63 @@ void report(benchmark::State& state, std::size_t bytes) {
   state.counters["bytes"] = static_cast<double>(bytes);
 }
 
-template <bool kHistograms>
-void BM_AgentmetricsScrape(benchmark::State& state) {
-  Ours ours(static_cast<std::size_t>(state.range(0)), kHistograms);
+template <bool kHistograms, ScrapeFormat kFormat, bool kGzip = false, bool kNative = false>
+void BM_Agentmetrics(benchmark::State& state) {
+  Ours ours(static_cast<std::size_t>(state.range(0)), kHistograms, kNative);
+  BufferPool buffers;  // kept from scrape to scrape, as agentmetricsd keeps its own
+  const ScrapeOptions options{.format = kFormat, .gzip = kGzip, .chunk_bytes = 256 * 1024};
   std::size_t bytes = 0;
-  std::string text;  // reused from scrape to scrape, as agentmetricsd's /metrics does
+  const std::function<bool(std::string_view)> sink = [&](std::string_view chunk) {
+    bytes += chunk.size();
+    benchmark::DoNotOptimize(chunk.data());
+    return true;
+  };
   for (auto _ : state) {
-    text.clear();
-    render_text(collect_families(ours.registry, {&ours.shard}, ours.self), text);
-    bytes = text.size();
-    benchmark::DoNotOptimize(text.data());
+    bytes = 0;
+    write_scrape(ours.registry, nullptr, options, buffers, sink);
   }
   report(state, bytes);
 }
 
-template <bool kHistograms>
-void BM_PrometheusCppScrape(benchmark::State& state) {
+template <bool kHistograms, bool kGzip = false>
+void BM_PrometheusCpp(benchmark::State& state) {
   Theirs theirs(static_cast<std::size_t>(state.range(0)), kHistograms);
   std::size_t bytes = 0;
+  std::string zipped;
   for (auto _ : state) {
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, theirs.registry->Collect());
-    bytes = out.str().size();
+    if (kGzip) {
+      gzip_compress(out.str(), zipped);
+      bytes = zipped.size();
+    } else {
+      bytes = out.str().size();
+    }
     benchmark::DoNotOptimize(bytes);
   }
   report(state, bytes);
 }
 
-template <bool kHistograms>
-void BM_AgentmetricsWriterOnly(benchmark::State& state) {
-  Ours ours(static_cast<std::size_t>(state.range(0)), kHistograms);
-  const auto families = collect_families(ours.registry, {&ours.shard}, ours.self);
-  std::size_t bytes = 0;
-  std::string text;
-  for (auto _ : state) {
-    text.clear();
-    render_text(families, text);
-    bytes = text.size();
-    benchmark::DoNotOptimize(text.data());
-  }
-  report(state, bytes);
-}
+constexpr auto kText = ScrapeFormat::kText;
+constexpr auto kOpenMetrics = ScrapeFormat::kOpenMetrics;
+constexpr auto kProtobuf = ScrapeFormat::kProtobuf;
 
-template <bool kHistograms>
-void BM_PrometheusCppSerializerOnly(benchmark::State& state) {
-  Ours ours(static_cast<std::size_t>(state.range(0)), kHistograms);
-  const auto families = collect_families(ours.registry, {&ours.shard}, ours.self);
-  std::size_t bytes = 0;
-  for (auto _ : state) {
-    std::ostringstream out;
-    prometheus::TextSerializer().Serialize(out, families);
-    bytes = out.str().size();
-    benchmark::DoNotOptimize(bytes);
-  }
-  report(state, bytes);
-}
-
-#define SCRAPE_BENCH(fn)                                                                                                          \
-  BENCHMARK_TEMPLATE(fn, true)->Name(#fn "/histograms")->RangeMultiplier(10)->Range(1000, 100000)->Unit(benchmark::kMillisecond); \
-  BENCHMARK_TEMPLATE(fn, false)->Name(#fn "/counters")->RangeMultiplier(10)->Range(1000, 100000)->Unit(benchmark::kMillisecond)
-
-SCRAPE_BENCH(BM_AgentmetricsScrape);
-SCRAPE_BENCH(BM_PrometheusCppScrape);
-SCRAPE_BENCH(BM_AgentmetricsWriterOnly);
-SCRAPE_BENCH(BM_PrometheusCppSerializerOnly);
+#define SIZES RangeMultiplier(10)->Range(1000, 100000)->Unit(benchmark::kMillisecond)
+// Side by side, each size: text, then gzip, each beside prometheus-cpp; then ours alone in the
+// other formats (prometheus-cpp 1.0 writes neither OpenMetrics nor protobuf).
+BENCHMARK_TEMPLATE(BM_Agentmetrics, true, kText)->Name("agentmetrics/text/histograms")->SIZES;
+BENCHMARK_TEMPLATE(BM_PrometheusCpp, true)->Name("prometheus-cpp/text/histograms")->SIZES;
+BENCHMARK_TEMPLATE(BM_Agentmetrics, false, kText)->Name("agentmetrics/text/counters")->SIZES;
+BENCHMARK_TEMPLATE(BM_PrometheusCpp, false)->Name("prometheus-cpp/text/counters")->SIZES;
+BENCHMARK_TEMPLATE(BM_Agentmetrics, true, kText, true)->Name("agentmetrics/text+gzip/histograms")->SIZES;
+BENCHMARK_TEMPLATE(BM_PrometheusCpp, true, true)->Name("prometheus-cpp/text+gzip/histograms")->SIZES;
+BENCHMARK_TEMPLATE(BM_Agentmetrics, false, kText, true)->Name("agentmetrics/text+gzip/counters")->SIZES;
+BENCHMARK_TEMPLATE(BM_PrometheusCpp, false, true)->Name("prometheus-cpp/text+gzip/counters")->SIZES;
+BENCHMARK_TEMPLATE(BM_Agentmetrics, true, kOpenMetrics)->Name("agentmetrics/openmetrics/histograms")->SIZES;
+BENCHMARK_TEMPLATE(BM_Agentmetrics, false, kOpenMetrics)->Name("agentmetrics/openmetrics/counters")->SIZES;
+BENCHMARK_TEMPLATE(BM_Agentmetrics, true, kProtobuf)->Name("agentmetrics/protobuf/histograms")->SIZES;
+BENCHMARK_TEMPLATE(BM_Agentmetrics, false, kProtobuf)->Name("agentmetrics/protobuf/counters")->SIZES;
+BENCHMARK_TEMPLATE(BM_Agentmetrics, true, kProtobuf, false, true)->Name("agentmetrics/protobuf/native+classic histograms")->SIZES;
 
 }  // namespace
 

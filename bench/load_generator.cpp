@@ -12,16 +12,21 @@
 // series (10 buckets' worth of labels spread the way agents spread them; at most 10000 a
 // producer and a family, the default series limit) and observe each once. Reported: the
 // daemon's resident memory less the segments it maps (RssShmem), before any scrape and after
-// two scrapes of /metrics.
+// 2 and 10 scrapes of /metrics in every format it serves; beside it, prometheus-cpp holding the
+// same series and serving them (prometheus_cpp_exporter).
+//
+// With --hog, a process that spins on the CPU runs beside each throughput row, as other work
+// on a busy machine would: the drain must keep up without the core it would like.
 //
 // Usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N]
-//                       [--series 1000,10000,100000] [--only throughput|memory]
+//                       [--series 1000,10000,100000] [--only throughput|memory] [--hog]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <agentmetrics/agentmetrics.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +51,7 @@ struct Options {
   double rate = 0;  // events/s for all producers together; 0: as fast as they can
   std::vector<long> series = {1000, 10000, 100000};
   std::string only;
+  bool hog = false;
 };
 
 std::vector<long> parse_list(const std::string& text) {
@@ -78,10 +84,12 @@ Options parse_options(int argc, char** argv) {
       o.series = parse_list(argv[++i]);
     } else if (a == "--only" && has_value) {
       o.only = argv[++i];
+    } else if (a == "--hog") {
+      o.hog = true;
     } else {
       throw std::invalid_argument(
           "usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N] [--series 1000,10000,100000] "
-          "[--only throughput|memory]");
+          "[--only throughput|memory] [--hog]");
     }
   }
   if (!(o.seconds > 0)) throw std::invalid_argument("--seconds must be positive");
@@ -89,9 +97,16 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
+// Other work on the machine: one core's worth of it, until killed.
+void spin_forever() {
+  std::atomic<unsigned long> spins{0};
+  for (;;) spins.fetch_add(1, std::memory_order_relaxed);
+}
+
 struct ProducerResult {
   unsigned long long attempts = 0;
   unsigned long long dropped = 0;
+  double waited_seconds = 0;  // runnable but off the CPU
 };
 
 // One producer process: waits for the start byte, writes for `seconds`, reports on `report_fd`.
@@ -103,6 +118,7 @@ void run_producer(const std::string& ns, int index, double seconds, double rate,
   char go = 0;
   if (::read(start_fd, &go, 1) != 1) ::_exit(1);
   ProducerResult r;
+  const double waited_before = run_queue_wait_seconds(::getpid());
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(seconds);
   if (rate <= 0) {
@@ -122,14 +138,17 @@ void run_producer(const std::string& ns, int index, double seconds, double rate,
     }
   }
   r.dropped = agentmetrics::dropped_events();
+  r.waited_seconds = run_queue_wait_seconds(::getpid()) - waited_before;
   if (::write(report_fd, &r, sizeof(r)) != static_cast<ssize_t>(sizeof(r))) ::_exit(1);
 }
 
 void throughput(const Options& o) {
-  std::printf("\nThroughput: %.0f s per row, %s\n\n", o.seconds,
-              o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str()
-                         : "producers as fast as they can");
-  std::printf("%9s %16s %16s %14s %8s %14s\n", "producers", "accepted/s", "drained/s", "dropped", "drop %", "collector CPU");
+  std::printf(
+      "\nThroughput: %.0f s per row, %s%s\n\n", o.seconds,
+      o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str() : "producers as fast as they can",
+      o.hog ? ", beside a process spinning on the CPU" : "");
+  std::printf("%9s %16s %16s %14s %8s %14s %14s %16s\n", "producers", "accepted/s", "drained/s", "dropped", "drop %", "collector CPU",
+              "drain waited", "producers waited");
   for (const long k : o.producers) {
     const std::string ns = "load-" + std::to_string(::getpid()) + "-" + std::to_string(k);
     const Daemon daemon = start_daemon(o.daemon, ns);
@@ -141,7 +160,11 @@ void throughput(const Options& o) {
           spawn([&] { run_producer(ns, static_cast<int>(p), o.seconds, o.rate / static_cast<double>(k), start_pipe[0], report_pipe[1]); }));
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));  // segments created and attached
+    const pid_t hog = o.hog ? spawn(spin_forever) : -1;
     const double cpu_before = cpu_seconds(daemon.pid);
+    // Time spent runnable but off the CPU: what a busy machine costs the drain (the producers
+    // measure their own).
+    const double drain_wait_before = run_queue_wait_seconds(daemon.pid, "am-drain");
     const std::string go(static_cast<std::size_t>(k), 'g');
     if (::write(start_pipe[1], go.data(), go.size()) != static_cast<ssize_t>(go.size()))
       throw std::runtime_error("cannot start the producers");
@@ -151,14 +174,18 @@ void throughput(const Options& o) {
       if (::read(report_pipe[0], &r, sizeof(r)) != static_cast<ssize_t>(sizeof(r))) throw std::runtime_error("a producer did not report");
       total.attempts += r.attempts;
       total.dropped += r.dropped;
+      total.waited_seconds += r.waited_seconds;
     }
     const double cpu = cpu_seconds(daemon.pid) - cpu_before;
+    const double drain_waited = run_queue_wait_seconds(daemon.pid, "am-drain") - drain_wait_before;
+    if (hog > 0) stop_and_reap(hog);
     for (pid_t p : producers) ::waitpid(p, nullptr, 0);
     stop_and_reap(daemon.pid);
     const double drained = std::atof(log_value(daemon.log, "collector stopped", "events_drained").c_str());
     const double accepted = static_cast<double>(total.attempts - total.dropped);
-    std::printf("%9ld %16.0f %16.0f %14llu %8.3f %13.0f%%\n", k, accepted / o.seconds, drained / o.seconds, total.dropped,
-                100.0 * static_cast<double>(total.dropped) / static_cast<double>(total.attempts), 100.0 * cpu / o.seconds);
+    std::printf("%9ld %16.0f %16.0f %14llu %8.3f %13.0f%% %13.0f%% %15.0f%%\n", k, accepted / o.seconds, drained / o.seconds, total.dropped,
+                100.0 * static_cast<double>(total.dropped) / static_cast<double>(total.attempts), 100.0 * cpu / o.seconds,
+                100.0 * drain_waited / o.seconds, 100.0 * total.waited_seconds / o.seconds);
     std::fflush(stdout);
     for (int fd : {start_pipe[0], start_pipe[1], report_pipe[0], report_pipe[1]}) ::close(fd);
     remove_segments(ns);
@@ -185,9 +212,72 @@ void run_series_producer(const std::string& ns, long index, long count, int read
   ::pause();
 }
 
+// GETs `url` with the given extra curl arguments; returns the bytes received.
+std::string scrape(const std::string& url, const std::string& curl_args = "") {
+  const std::string fetch = "curl -s --noproxy '*' -o /dev/null -w '%{size_download}' " + curl_args + " " + url;
+  FILE* curl = ::popen(fetch.c_str(), "r");
+  char buf[64] = {0};
+  if (!curl || !std::fgets(buf, sizeof(buf), curl)) throw std::runtime_error("cannot scrape " + url);
+  ::pclose(curl);
+  return buf;
+}
+
+// The formats a Prometheus may ask for, one after the other.
+const char* const kScrapeArgs[] = {
+    "",
+    "-H 'Accept: application/openmetrics-text;version=1.0.0'",
+    "-H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'",
+    "-H 'Accept-Encoding: gzip'",
+};
+
+struct MemoryRow {
+  double before = 0, after_two = 0, after_ten = 0;  // bytes
+  std::string text_bytes;
+};
+
+// Resident memory before any scrape, after two and after ten, of a server holding the series.
+MemoryRow measure_scrapes(pid_t pid, int port, bool every_format) {
+  MemoryRow row;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  row.before = static_cast<double>(private_rss_bytes(pid));
+  for (int i = 0; i < 10; ++i) {
+    const std::string bytes = scrape(url, every_format ? kScrapeArgs[i % 4] : "");
+    if (i == 0) row.text_bytes = bytes;
+    if (i == 1) row.after_two = static_cast<double>(private_rss_bytes(pid));
+  }
+  row.after_ten = static_cast<double>(private_rss_bytes(pid));
+  return row;
+}
+
+// prometheus_cpp_exporter beside this program, serving `series` series; its pid and port.
+std::pair<pid_t, int> start_prometheus_cpp(long series) {
+  const std::string path =
+      (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "prometheus_cpp_exporter").lexically_normal().string();
+  int out[2];
+  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = spawn([&] {
+    ::dup2(out[1], STDOUT_FILENO);
+    const std::string n = std::to_string(series);
+    ::execl(path.c_str(), path.c_str(), "--series", n.c_str(), nullptr);
+    std::perror("execl prometheus_cpp_exporter");
+  });
+  ::close(out[1]);
+  FILE* from = ::fdopen(out[0], "r");
+  int port = 0;
+  if (!from || std::fscanf(from, "port=%d", &port) != 1) throw std::runtime_error("prometheus_cpp_exporter did not start");
+  std::fclose(from);
+  return {pid, port};
+}
+
 void memory(const Options& o) {
-  std::printf("\nCollector memory (resident, less the mapped segments), histogram series of 4 labels and 5 buckets\n\n");
-  std::printf("%9s %20s %20s %14s\n", "series", "before a scrape", "after two scrapes", "body bytes");
+  std::printf(
+      "\nMemory (resident, less the mapped segments) holding N histogram series of 4 labels and 5 buckets, before any scrape\n"
+      "and after 2 and 10 scrapes: agentmetricsd (its producers in other processes; scraped in turn as text, OpenMetrics,\n"
+      "protobuf and gzipped text) beside prometheus-cpp holding and serving the same series (its text format)\n\n");
+  std::printf("%9s | %-35s | %-35s |\n", "", "agentmetricsd", "prometheus-cpp");
+  std::printf("%9s | %11s %11s %11s | %11s %11s %11s | %11s\n", "series", "before", "after 2", "after 10", "before", "after 2", "after 10",
+              "text bytes");
+  auto mib = [](double bytes) { return bytes / 1048576.0; };
   for (const long n : o.series) {
     const std::string ns = "mem-" + std::to_string(::getpid()) + "-" + std::to_string(n);
     const Daemon daemon = start_daemon(o.daemon, ns);
@@ -203,26 +293,20 @@ void memory(const Options& o) {
       if (::read(ready[0], &c, 1) != 1) throw std::runtime_error("a producer did not finish declaring");
     }
     std::this_thread::sleep_for(std::chrono::seconds(2));  // drained and housekept
-    const double before = static_cast<double>(private_rss_bytes(daemon.pid));
-    const std::string url = "http://127.0.0.1:" + std::to_string(daemon.port) + "/metrics";
-    const std::string fetch = "curl -s --noproxy '*' -o /dev/null -w '%{size_download}' " + url;
-    std::string body_bytes;
-    for (int i = 0; i < 2; ++i) {
-      FILE* curl = ::popen(fetch.c_str(), "r");
-      char buf[64] = {0};
-      if (!curl || !std::fgets(buf, sizeof(buf), curl)) throw std::runtime_error("cannot scrape " + url);
-      ::pclose(curl);
-      body_bytes = buf;
-    }
-    const double after = static_cast<double>(private_rss_bytes(daemon.pid));
-    std::printf("%9ld %17.1f MiB %17.1f MiB %14s\n", n, before / 1048576.0, after / 1048576.0, body_bytes.c_str());
-    std::fflush(stdout);
+    const MemoryRow ours = measure_scrapes(daemon.pid, daemon.port, true);
     for (pid_t p : producers) stop_and_reap(p);
     stop_and_reap(daemon.pid);
     ::close(ready[0]);
     ::close(ready[1]);
     remove_segments(ns);
     remove_daemon_files(daemon);
+
+    const auto [peer, peer_port] = start_prometheus_cpp(n);
+    const MemoryRow theirs = measure_scrapes(peer, peer_port, false);
+    stop_and_reap(peer);
+    std::printf("%9ld | %7.1f MiB %7.1f MiB %7.1f MiB | %7.1f MiB %7.1f MiB %7.1f MiB | %11s\n", n, mib(ours.before), mib(ours.after_two),
+                mib(ours.after_ten), mib(theirs.before), mib(theirs.after_two), mib(theirs.after_ten), ours.text_bytes.c_str());
+    std::fflush(stdout);
   }
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in Release and runs them, printing their results: the producer's cost
-# per event (producer_bench), the scrape cost (exposition_bench), end-to-end throughput and
-# memory with real producer processes (load_generator), the doorbell-to-drain wake-up latency
-# (wakeup_bench), the idle CPU of the real daemon (idle_cpu, 60 s per wait mode, then 20 s with 600
-# idle segments of 256 rings), `cm context` as a whole process on 10k rules and 100k past tasks
-# (cm_context_bench) and the OTLP receiver beside the rings in one daemon (otlp_load), each beside
+# per event (producer_bench), the scrape cost (exposition_bench), end-to-end throughput (also
+# beside a CPU hog) and memory with real producer processes beside prometheus-cpp holding the
+# same series (load_generator), the doorbell-to-drain wake-up latency (wakeup_bench), the idle
+# CPU of the real daemon (idle_cpu, 60 s per wait mode, then 20 s with 600 idle segments of 256
+# rings), `cm context` as a whole process on 10k rules and 100k past tasks (cm_context_bench)
+# and the OTLP receiver beside the rings in one daemon (otlp_load), each beside
 # its peers or its yardsticks measured in the same run. docs/benchmarks.md says how to read them.
 #
 #   bench/run.sh            full runs (about 11 minutes, 4 of them idle_cpu)
@@ -27,7 +28,7 @@ build="${AGENTMETRICS_BUILD_DIR:-build}"
 
 echo "== building ${build} (Release)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_BENCH=ON >/dev/null
-for target in agentmetricsd producer_bench exposition_bench load_generator wakeup_bench idle_cpu cm_context_bench otlp_load; do
+for target in agentmetricsd producer_bench exposition_bench load_generator prometheus_cpp_exporter wakeup_bench idle_cpu cm_context_bench otlp_load; do
   cmake --build "$build" -j"$(nproc)" --target "$target"
 done
 
@@ -62,6 +63,13 @@ echo
 echo "== end to end at the goals' rates"
 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000
 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 8 --rate 10000000
+echo
+echo "== 30 M/s beside a CPU hog: drain threads at real-time priority where permitted (the default), then at normal priority"
+"${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
+normal_priority=$(mktemp)
+printf 'collector:\n  drainPriority: normal\n' >"$normal_priority"
+AGENTMETRICS_CONFIG="$normal_priority" "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
+rm -f "$normal_priority"
 echo
 echo "== doorbell-to-drain wake-up latency: ${build}/bench/wakeup_bench ${wakeup_args[*]}"
 "${build}/bench/wakeup_bench" "${wakeup_args[@]}"

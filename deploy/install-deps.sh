@@ -17,6 +17,9 @@ packages=(
   libssl-dev libcrypt-dev
   # the OTLP receivers: the OTLP messages (protoc) and OTLP/gRPC
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  # Prometheus's own metrics.proto, for the protobuf exposition (native histograms), compiled at
+  # build time with the protoc above
+  golang-github-prometheus-client-model-dev
   # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
   # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's
   # system call filter is checked against what the collector calls), python3 (the soak, the

@@ -1,6 +1,7 @@
-// One shard of the aggregates: the series fed by the segments of one drain thread. Only that
-// thread writes it, with no lock and no atomic read-modify-write; a scrape reads it at any
-// moment from another thread without stopping the drain.
+// One shard: the writer's side of the aggregates of one drain thread. Every series has one
+// aggregate per shard that writes it; only that shard's thread writes it, with no lock and no
+// atomic read-modify-write, and a scrape reads it at any moment from another thread without
+// stopping the drain (series_reader.h merges a series' aggregates).
 //
 // Memory ordering. Every field a scrape reads is a std::atomic written by the one drain
 // thread with relaxed load + relaxed store (a plain move on x86: no lock prefix, no fence).
@@ -8,94 +9,60 @@
 // and successive loads of one field never go back (coherence), so a counter never decreases
 // between scrapes. A histogram's _count is the sum of its buckets as read, so it equals its
 // +Inf bucket by construction; its _sum may lead or lag the buckets by the records of one
-// batch. New series are published by a release store of `published_` after the series is
-// built; a reader's acquire load of it makes the series' immutable parts visible.
+// batch. An aggregate is built, then pushed onto its series' list of aggregates with a release
+// compare-and-swap; a reader's acquire load of the list makes its immutable parts visible.
+// Exponential buckets follow the same rules (exponential_histogram.h).
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <span>
-#include <string>
-#include <unordered_map>
-#include <vector>
 
+#include "collector/aggregate/exponential_histogram.h"
 #include "collector/aggregate/family_registry.h"
 #include "ipc/record.h"
 
 namespace agentmetrics::collector {
 
-struct SeriesAggregate {
-  const RegisteredFamily* family = nullptr;               // immutable once published
-  std::vector<std::string> label_values;                  // immutable once published
-  std::atomic<double> value{0};                           // counter total or gauge value
-  std::atomic<std::uint64_t> updated_at{0};               // gauges: steady-clock ns of the batch of the last write
-  std::atomic<double> sum{0};                             // histograms
-  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets;  // histograms: per-bucket counts, +Inf last
-  std::size_t bucket_count = 0;
-};
+class Shard;
 
-// What a reader sees of one series at one moment.
-struct SeriesView {
-  const RegisteredFamily* family;
-  const std::vector<std::string>& label_values;
-  double value;
-  std::uint64_t updated_at;
-  double sum;
-  std::uint64_t count;                     // sum of `buckets`
-  std::span<const std::uint64_t> buckets;  // per-bucket, not cumulative; valid during the visit
+struct SeriesAggregate {
+  const RegisteredFamily* family = nullptr;  // immutable
+  const Shard* owner = nullptr;              // immutable
+  const SeriesAggregate* next = nullptr;     // the series' next aggregate; immutable once published
+  std::atomic<double> value{0};              // counter total or gauge value
+  std::atomic<std::uint64_t> updated_at{0};  // gauges: steady-clock ns of the batch of the last write
+  std::atomic<double> sum{0};                // histograms
+  // Histograms: per-bucket counts, +Inf last (only +Inf when the family keeps no classic buckets).
+  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets;
+  std::size_t bucket_count = 0;
+  std::unique_ptr<ExponentialHistogram> native;  // histograms whose exponential buckets are kept
 };
 
 enum class ApplyResult { kApplied, kWrongOp, kBadValue };
 
 class Shard {
  public:
-  Shard();
-  ~Shard();
+  Shard() = default;
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
-  // The aggregate for a series, created and published on first use; null when the shard holds
-  // kMaxSeries already. Drain thread only.
-  SeriesAggregate* series(const RegisteredFamily& family, const std::vector<std::string>& label_values);
+  // This shard's aggregate of a series, created and published on first use. Drain thread only;
+  // the caller holds the series (SeriesHold) for as long as it writes the aggregate.
+  SeriesAggregate* aggregate(SeriesEntry& series);
 
   // Stamps the time of the records that follow, which decides which shard's value of a gauge
   // is the latest when a scrape merges them. Drain thread only.
   void begin_batch();
   // Applies one record. Drain thread only.
   ApplyResult apply(SeriesAggregate& series, const ipc::Record& record);
-
-  // Calls visit(const SeriesView&) for every published series. Any thread, any time.
-  template <typename Visit>
-  void for_each(Visit&& visit) const {
-    const std::size_t n = published_.load(std::memory_order_acquire);
-    std::vector<std::uint64_t> buckets;
-    for (std::size_t i = 0; i < n; ++i) {
-      const SeriesAggregate& s = at(i);
-      buckets.resize(s.bucket_count);
-      std::uint64_t count = 0;
-      for (std::size_t b = 0; b < s.bucket_count; ++b) count += buckets[b] = s.buckets[b].load(std::memory_order_relaxed);
-      visit(SeriesView{s.family, s.label_values, s.value.load(std::memory_order_relaxed), s.updated_at.load(std::memory_order_relaxed),
-                       s.sum.load(std::memory_order_relaxed), count, std::span<const std::uint64_t>(buckets)});
-    }
-  }
-
-  std::size_t size() const { return published_.load(std::memory_order_acquire); }
-  static constexpr std::size_t kChunkSeries = 1024;
-  static constexpr std::size_t kMaxChunks = 4096;
-  static constexpr std::size_t kMaxSeries = kChunkSeries * kMaxChunks;
+  // Adds exponential buckets from elsewhere (the OTLP receiver's seam, exponential_histogram.h):
+  // into the series' exponential buckets when the family keeps them, and into its classic
+  // buckets by each exponential bucket's upper bound (exact to one exponential bucket).
+  // Writer thread only.
+  ApplyResult add_exponential(SeriesAggregate& series, const ExponentialPoint& point);
 
  private:
-  const SeriesAggregate& at(std::size_t i) const { return chunks_[i / kChunkSeries][i % kChunkSeries]; }
-
-  // Series live in fixed chunks that never move, so a reader can walk them while the writer
-  // appends. A chunk pointer is written before the release store of `published_` that first
-  // covers it, and never changed after.
-  std::array<std::unique_ptr<SeriesAggregate[]>, kMaxChunks> chunks_;
-  std::atomic<std::size_t> published_{0};
-  // By series_hash(); a collision is told apart by comparing family and labels. Drain thread only.
-  std::unordered_multimap<std::uint64_t, SeriesAggregate*> index_;
   std::uint64_t batch_time_ = 0;
 };
 

@@ -127,6 +127,24 @@ void read_prometheus(const YAML::Node& n, const std::string& p, Config& c) {
               {"collectDefaultMetrics",
                [&](const YAML::Node& v, const std::string& k) { c.prometheus.collect_default_metrics = boolean(v, k); }},
               {"openMetrics", [&](const YAML::Node& v, const std::string& k) { c.prometheus.open_metrics = boolean(v, k); }},
+              {"nativeHistograms",
+               [&](const YAML::Node& v, const std::string& k) {
+                 if (!v.IsMap())
+                   throw ConfigError(k, "expected a mapping of histogram names to {schema, maxBuckets, zeroThreshold, classicBuckets}");
+                 for (const auto& item : v) {
+                   const std::string name = text(item.first, k);
+                   auto& h = c.prometheus.native_histograms[name];
+                   section(item.second, k + "." + name,
+                           {
+                               {"schema", [&](const YAML::Node& x, const std::string& xk) { h.schema = integer(x, xk); }},
+                               {"maxBuckets", [&](const YAML::Node& x,
+                                                  const std::string& xk) { h.max_buckets = at_least(x, xk, 1, "must be at least 1"); }},
+                               {"zeroThreshold",
+                                [&](const YAML::Node& x, const std::string& xk) { h.zero_threshold = scalar<double>(x, xk, "a number"); }},
+                               {"classicBuckets", [&](const YAML::Node& x, const std::string& xk) { h.classic_buckets = boolean(x, xk); }},
+                           });
+                 }
+               }},
           });
 }
 
@@ -221,6 +239,16 @@ void read_collector(const YAML::Node& n, const std::string& p, Config& c) {
           {"descriptorReserve",
            [&](const YAML::Node& v, const std::string& k) {
              c.descriptor_reserve = at_least(v, k, 64, "must be at least 64 (the store and HTTP need descriptors of their own)");
+           }},
+          {"seriesLimit", [&](const YAML::Node& v, const std::string& k) { c.series_limit = at_least(v, k, 1, "must be at least 1"); }},
+          {"labelBytesLimit",
+           [&](const YAML::Node& v, const std::string& k) { c.label_bytes_limit = at_least(v, k, 1024, "must be at least 1024"); }},
+          {"seriesStaleness", [&](const YAML::Node& v, const std::string& k) { c.series_staleness = duration(v, k); }},
+          {"drainPriority",
+           [&](const YAML::Node& v, const std::string& k) {
+             const std::string priority = text(v, k);
+             if (priority != "auto" && priority != "normal") throw ConfigError(k, "must be auto (real-time where permitted) or normal");
+             c.drain_realtime = priority == "auto";
            }},
           {"allowUids",
            [&](const YAML::Node& v, const std::string& k) {
@@ -460,6 +488,13 @@ void validate(const Config& c) {
     throw ConfigError("collector.metricPrefix", "names starting with agentmetrics or process belong to the collector itself");
   }
   if (c.shards > 256) throw ConfigError("collector.shards", "must be 0 to 256");
+  if (c.series_staleness < std::chrono::seconds(1)) throw ConfigError("collector.seriesStaleness", "must be at least 1s");
+  for (const auto& [name, h] : c.prometheus.native_histograms) {
+    const std::string key = "prometheus.nativeHistograms." + name;
+    if (!ipc::is_valid_metric_name(name)) throw ConfigError(key, "is not a valid metric name");
+    if (h.schema < -4 || h.schema > 8) throw ConfigError(key + ".schema", "must be -4 to 8");
+    if (!(h.zero_threshold >= 0) || h.zero_threshold > 1) throw ConfigError(key + ".zeroThreshold", "must be 0 to 1");
+  }
   if (c.http.threads < 1 || c.http.threads > 256) throw ConfigError("collector.http.threads", "must be 1 to 256");
   // The HTTP server takes it as an int of milliseconds: 24d fits.
   if (c.http.request_timeout < std::chrono::seconds(1) || c.http.request_timeout > std::chrono::hours(24 * 24)) {

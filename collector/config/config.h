@@ -28,6 +28,15 @@ struct Config {
     int port = 9090;
     bool collect_default_metrics = true;  // process_* metrics
     bool open_metrics = true;             // answer OpenMetrics when a scraper asks for it
+    // Histogram families (by name) whose native (exponential) buckets the collector keeps,
+    // served in the protobuf format (docs/metrics.md).
+    struct NativeHistogram {
+      int schema = 3;                    // -4 to 8: buckets 2^(2^-schema) wide
+      std::size_t max_buckets = 160;     // per sign; beyond, the schema is lowered
+      double zero_threshold = 0x1p-128;  // values this close to 0 go to the zero bucket
+      bool classic_buckets = true;       // keep the declared classic buckets too
+    };
+    std::map<std::string, NativeHistogram> native_histograms;
   } prometheus;
   struct CassMemory {
     bool enabled = true;
@@ -68,6 +77,10 @@ struct Config {
   std::size_t max_segments = 1024;
   std::size_t max_segments_per_owner = 512;
   std::size_t descriptor_reserve = 256;
+  std::size_t series_limit = 100000;            // series in all; beyond: folded into overflow series
+  std::size_t label_bytes_limit = 16u << 20;    // label text of all series; likewise
+  std::chrono::seconds series_staleness{600};   // a series stays this long after its last producer went
+  bool drain_realtime = true;                   // drain threads at real-time priority where permitted
   std::set<uid_t> allowed_uids;
   WaitMode wait_mode = WaitMode::kAuto;
   struct Http {

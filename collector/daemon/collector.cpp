@@ -11,15 +11,14 @@
 #include <thread>
 
 #include "collector/common/log.h"
+#include "collector/common/thread_memory.h"
 #include "collector/config/kpi_settings.h"
 #include "collector/daemon/build_info.h"
 #include "collector/daemon/http_self_metrics.h"
 #include "collector/drain/fault_guard.h"
 #include "collector/expose/http_encoding.h"
-#include "collector/expose/merge_shards.h"
-#include "collector/expose/openmetrics_text.h"
 #include "collector/expose/process_metrics.h"
-#include "collector/expose/prometheus_text.h"
+#include "collector/expose/scrape.h"
 #include "collector/store/store_location.h"
 #include "ipc/catalogue.h"
 #include "ipc/timestamp.h"
@@ -42,11 +41,23 @@ HttpResponse json_response(int status, const nlohmann::json& body) {
   return HttpResponse{status, "application/json", {}, body.dump() + "\n"};
 }
 
+SeriesBounds series_bounds(const Config& c) {
+  return SeriesBounds{c.series_limit_per_family, c.family_limit, c.series_limit, c.label_bytes_limit, c.series_staleness};
+}
+
+std::map<std::string, NativeHistogramSettings> native_histograms(const Config& c) {
+  std::map<std::string, NativeHistogramSettings> out;
+  for (const auto& [name, h] : c.prometheus.native_histograms) {
+    out[name] = NativeHistogramSettings{h.schema, h.max_buckets, h.zero_threshold, h.classic_buckets};
+  }
+  return out;
+}
+
 }  // namespace
 
 Collector::Collector(const Config& config)
     : config_(config),
-      registry_(config.series_limit_per_family, config.family_limit),
+      registry_(series_bounds(config), native_histograms(config)),
       open_metrics_(config.prometheus.open_metrics),
       process_metrics_(config.prometheus.collect_default_metrics) {
   install_fault_handler();
@@ -123,7 +134,8 @@ Collector::Collector(const Config& config)
   }
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < shard_count; ++i) {
-    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring", store_.get()));
+    workers_.push_back(std::make_unique<DrainWorker>(i, registry_, self_, *directory_, wait_mode_ == "io_uring", store_.get(),
+                                                     config_.drain_realtime ? DrainPriority::kAuto : DrainPriority::kNormal));
   }
   for (auto& w : workers_) w->start();
 
@@ -233,6 +245,10 @@ void Collector::tick() {
   discovery_->retry_waiting();
   report_suppressed_logs();
   self_.log_lines_suppressed.Increment(static_cast<double>(log_lines_suppressed()) - self_.log_lines_suppressed.Value());
+  self_.series_expired.Increment(static_cast<double>(registry_.expire(Clock::now())));
+  release_thread_memory();
+  self_.series.Set(static_cast<double>(registry_.series_count()));
+  self_.series_label_bytes.Set(static_cast<double>(registry_.label_bytes()));
   otlp_->tick();
 }
 
@@ -249,6 +265,11 @@ void Collector::apply(const Config& next) {
   restart_needed("collector.shards", next.shards != config_.shards);
   restart_needed("collector.seriesLimitPerFamily", next.series_limit_per_family != config_.series_limit_per_family);
   restart_needed("collector.familyLimit", next.family_limit != config_.family_limit);
+  restart_needed("collector.seriesLimit", next.series_limit != config_.series_limit);
+  restart_needed("collector.labelBytesLimit", next.label_bytes_limit != config_.label_bytes_limit);
+  restart_needed("collector.seriesStaleness", next.series_staleness != config_.series_staleness);
+  restart_needed("collector.drainPriority", next.drain_realtime != config_.drain_realtime);
+  restart_needed("prometheus.nativeHistograms", native_histograms(next) != native_histograms(config_));
   restart_needed("collector.metricPrefix", next.metric_prefix != config_.metric_prefix);
   restart_needed("collector.allowUids", next.allowed_uids != config_.allowed_uids);
   restart_needed("collector.maxSegments", next.max_segments != config_.max_segments ||
@@ -275,15 +296,8 @@ void Collector::apply(const Config& next) {
        {"collect_default_metrics", next.prometheus.collect_default_metrics}});
 }
 
-std::vector<Shard*> Collector::shards() {
-  std::vector<Shard*> out;
-  for (auto& w : workers_) out.push_back(&w->shard());
-  out.push_back(&otlp_->shard());
-  return out;
-}
-
-void Collector::collect(const FamilySink& sink) {
-  collect_families(registry_, shards(), self_, sink);
+void Collector::collect_own(const FamilySink& sink) {
+  for (const auto& f : self_.registry().Collect()) sink(f);
   if (kpis_) sink(kpis_->ai_success_rate());
   for (const auto& f : otlp_->self_metrics()) sink(f);
   for (const auto& f : http_self_metrics({{"main", http_ ? &http_->counters() : nullptr}, {"otlp_http", otlp_->http_counters()}})) sink(f);
@@ -293,44 +307,20 @@ void Collector::collect(const FamilySink& sink) {
 }
 
 HttpResponse Collector::serve_metrics(const HttpRequest& request) {
-  const bool openmetrics = open_metrics_.load(std::memory_order_relaxed) && prefers_openmetrics(request.header("accept"));
-  const bool gzip = accepts_gzip(request.header("accept-encoding"));
-  HttpResponse response{200, openmetrics ? kOpenMetricsContentType : kTextContentType, {{"Vary", "Accept, Accept-Encoding"}}, {}};
-  if (gzip) response.headers.push_back({"Content-Encoding", "gzip"});
-  // The body is rendered family by family and sent in chunks of about kScrapeChunkBytes, so a
-  // scrape of many series never holds them all as text at once.
-  response.stream = [this, openmetrics, gzip](const std::function<bool(std::string_view)>& write) {
+  ScrapeOptions options;
+  options.format = negotiate_format(request.header("accept"), open_metrics_.load(std::memory_order_relaxed));
+  options.gzip = accepts_gzip(request.header("accept-encoding"));
+  options.chunk_bytes = kScrapeChunkBytes;
+  HttpResponse response{200, content_type(options.format), {{"Vary", "Accept, Accept-Encoding"}}, {}};
+  if (options.gzip) response.headers.push_back({"Content-Encoding", "gzip"});
+  // Written from the shards family by family and sent in chunks as it is written, so a scrape
+  // of many series never holds them, or the body, all at once.
+  response.stream = [this, options](const std::function<bool(std::string_view)>& write) {
     const auto start = Clock::now();
-    std::string text = scrape_buffers_.acquire();
-    std::string zipped = gzip ? scrape_buffers_.acquire() : std::string();
-    std::optional<GzipStream> zip;
-    if (gzip) zip.emplace();
-    bool client_there = true;
-    auto send = [&](bool last) {
-      if (zip) {
-        zip->write(text, last, zipped);
-        client_there = client_there && write(zipped);
-        zipped.clear();
-      } else {
-        client_there = client_there && write(text);
-      }
-      text.clear();
-    };
-    const std::function<void()> send_when_full = [&] {
-      if (text.size() >= kScrapeChunkBytes) send(false);
-    };
-    collect([&](const prometheus::MetricFamily& family) {
-      if (openmetrics) {
-        render_openmetrics(family, text, send_when_full);
-      } else {
-        render_text(family, text, send_when_full);
-      }
-    });
-    if (openmetrics) text += kOpenMetricsEnd;
-    send(true);
-    scrape_buffers_.release(std::move(text));
-    if (gzip) scrape_buffers_.release(std::move(zipped));
+    write_scrape(
+        registry_, [this](const FamilySink& sink) { collect_own(sink); }, options, scrape_buffers_, write);
     self_.scrape_duration_seconds.Set(std::chrono::duration<double>(Clock::now() - start).count());
+    release_thread_memory();  // what the scrape allocated on this HTTP thread
   };
   return response;
 }

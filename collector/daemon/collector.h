@@ -12,8 +12,7 @@
 #include "collector/config/config.h"
 #include "collector/drain/drain_worker.h"
 #include "collector/daemon/event_loop.h"
-#include "collector/expose/merge_shards.h"
-#include "collector/expose/prometheus_text.h"
+#include "collector/expose/scrape.h"
 #include "collector/aggregate/family_registry.h"
 #include "collector/http/http_server.h"
 #include "collector/drain/segment_directory.h"
@@ -54,9 +53,8 @@ class Collector {
   HttpResponse serve_landing(const HttpRequest& request);
 
  private:
-  std::vector<Shard*> shards();
-  // Every family /metrics shows, one at a time.
-  void collect(const FamilySink& sink);
+  // The collector's own families /metrics shows after the producers', one at a time.
+  void collect_own(const FamilySink& sink);
   void tick();
 
   Config config_;

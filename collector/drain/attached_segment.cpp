@@ -356,7 +356,7 @@ void AttachedSegment::take_entry(const ipc::FamilyDecl& family, FamilyRegistry& 
   families_.push_back(Family{family, registered});
 }
 
-void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics) {
+void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
   if (series.series_id != series_.size() || series.family_id >= families_.size()) {
     fail(ipc::SegmentRejection::kStringTable,
          "series id " + std::to_string(series.series_id) + " of family " + std::to_string(series.family_id) + " is out of order");
@@ -366,9 +366,13 @@ void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, co
   SeriesAggregate* aggregate = nullptr;
   if (family.registered) {
     if (std::string why = ipc::check_series(series, family.decl); why.empty()) {
-      const bool admitted = registry.admit_series(*family.registered, series.label_values);
-      if (!admitted) metrics.series_overflowed(family.decl.name).Increment();
-      aggregate = shard.series(*family.registered, admitted ? series.label_values : family.registered->overflow_label_values);
+      Admission admission = registry.acquire_series(*family.registered, series.label_values);
+      if (admission.refused != SeriesRefusal::kNone) {
+        metrics.series_overflowed(family.decl.name).Increment();
+        metrics.series_bounded(admission.refused).Increment();
+      }
+      aggregate = shard.aggregate(*admission.series);
+      held_series_.push_back(std::move(admission.series));
     } else {
       metrics.record_invalid(ipc::InvalidRecord::kRejectedFamily).Increment();
       log(LogLevel::kWarn, "series refused", {{"segment", name_}, {"reason", why}});

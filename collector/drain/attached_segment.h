@@ -110,7 +110,7 @@ class AttachedSegment {
   void fail(ipc::SegmentRejection reason, std::string detail);
   bool refresh_string_table(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
   void take_entry(const ipc::FamilyDecl& family, FamilyRegistry& registry, SelfMetrics& metrics);
-  void take_entry(const ipc::SeriesDecl& series, Shard& shard, const FamilyRegistry& registry, SelfMetrics& metrics);
+  void take_entry(const ipc::SeriesDecl& series, Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
   std::size_t pop(std::uint32_t ring, ipc::Record* out, std::size_t max);
   void publish_read_index(std::uint32_t ring);
   // Decodes one frame's payload and hands its event to the sink; false for a bad frame.
@@ -145,6 +145,8 @@ class AttachedSegment {
   bool fenced_since_raise_ = false;  // the heavy fence ran after it went up
   // Whether the producer rang since the flag went up (or took the flag down).
   bool rang();
+  // The series this producer declared, kept from expiring while it is attached.
+  std::vector<SeriesHold> held_series_;
   std::vector<std::size_t> read_index_;  // how far we have read each ring
   std::vector<std::size_t> published_;   // the read index the producer sees
   // Frames whose events are not committed yet, per ring, in ring order: the ring's slots from

@@ -12,6 +12,7 @@
 
 #include "ipc/doorbell.h"
 #include "collector/common/log.h"
+#include "collector/common/thread_memory.h"
 
 namespace agentmetrics::collector {
 namespace {
@@ -23,12 +24,8 @@ constexpr auto kHousekeepingInterval = std::chrono::milliseconds(1000);
 // While a segment is not yet covered by its doorbell (its producer not reached by the heavy
 // fence, its flag just raised: attached_segment.h), the sleep is kept short.
 constexpr auto kUnfencedSleep = std::chrono::milliseconds(10);
-// A pass that took fewer records than this is followed by a nap of kNap. The nap is short
-// beside a ring's capacity: 65535 records last over 1 ms at 60 million events per second.
-constexpr std::size_t kShortPass = 4096;
 // Drain passes that empty a full ring: a pass takes up to 16384 records a ring.
 constexpr int kPassesToEmptyARing = 5;
-constexpr auto kNap = std::chrono::microseconds(50);
 // While frames wait for the store's commit, the worker looks again this often to give their
 // ring space back (the store commits within a few milliseconds).
 constexpr auto kAckPoll = std::chrono::milliseconds(5);
@@ -36,14 +33,15 @@ constexpr auto kAckPoll = std::chrono::milliseconds(5);
 }  // namespace
 
 DrainWorker::DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory, bool use_io_uring,
-                         store::OutcomeSink* outcomes)
+                         store::OutcomeSink* outcomes, DrainPriority priority)
     : index_(index),
       registry_(registry),
       metrics_(metrics),
       directory_(directory),
       waiter_(make_doorbell_waiter(use_io_uring)),
       heavy_fence_(ipc::heavy_fence_available()),
-      outcomes_(outcomes) {
+      outcomes_(outcomes),
+      priority_(priority) {
   if (index_ == 0) {
     log(LogLevel::kInfo, "drain threads wait on doorbells",
         {{"with", waiter_->name()}, {"heavy_fence", heavy_fence_ ? "membarrier" : "none"}});
@@ -157,6 +155,9 @@ void DrainWorker::housekeeping() {
       metrics_.segments_reclaimed.Increment();
     }
   }
+  // Series this thread made and housekeeping has since expired were freed on another thread:
+  // their pages come back to this thread's allocator only when it looks.
+  release_thread_memory();
 }
 
 void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {
@@ -186,8 +187,10 @@ void DrainWorker::sleep_until_rung(std::chrono::milliseconds longest) {
 }
 
 void DrainWorker::run() {
-  // Naps are short (kNap): the default 50 us of timer slack would double them.
+  // Naps are short (DrainPace): the default 50 us of timer slack would stretch them.
   ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+  DrainPace pace(priority_);
+  if (index_ == 0) log(LogLevel::kInfo, "drain threads run at their priority", {{"priority", pace.describe()}});
   auto next_housekeeping = Clock::now();
   while (!stopping_.load(std::memory_order_acquire)) {
     last_alive_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
@@ -197,17 +200,18 @@ void DrainWorker::run() {
       housekeeping();
       next_housekeeping = Clock::now() + kHousekeepingInterval;
     }
-    if (drained > 0 && drained < kShortPass) {
-      // Producers are writing, slowly: a short nap lets records pile up, so the next pass takes
-      // them in long batches instead of reading each ring's write index (a cache line its
+    if (drained > 0) {
+      // Producers are writing: a nap at their pace lets records pile up, so the next pass takes
+      // them in a long batch instead of reading each ring's write index (a cache line its
       // producer writes on every push) as fast as it moves. The doorbell stays silent: the
       // producers are not told we sleep, so they make no system call.
-      std::this_thread::sleep_for(kNap);
-    } else if (drained == 0) {
+      if (const auto nap = pace.after_pass(drained); nap.count() > 0) std::this_thread::sleep_for(nap);
+    } else {
       // Sleep until a doorbell rings, a segment arrives, or housekeeping is due.
       // Rounded up: rounding down would wake it just before housekeeping is due, and again after.
       const auto until_housekeeping = std::chrono::ceil<std::chrono::milliseconds>(next_housekeeping - Clock::now());
       sleep_until_rung(std::max(std::chrono::milliseconds(1), until_housekeeping));
+      pace.woke();
     }
   }
   // Final drain: everything producers had pushed when we were told to stop. Bounded, so that a

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "collector/drain/attached_segment.h"
+#include "collector/drain/drain_pace.h"
 #include "collector/drain/doorbell_waiter.h"
 #include "collector/aggregate/family_registry.h"
 #include "collector/drain/segment_directory.h"
@@ -23,8 +24,9 @@ namespace agentmetrics::collector {
 class DrainWorker {
  public:
   // `outcomes` (may be null) receives the outcome events; it must outlive the worker.
+  // `priority`: whether the thread asks for real-time priority (drain_pace.h).
   DrainWorker(std::size_t index, FamilyRegistry& registry, SelfMetrics& metrics, SegmentDirectory& directory, bool use_io_uring,
-              store::OutcomeSink* outcomes);
+              store::OutcomeSink* outcomes, DrainPriority priority = DrainPriority::kAuto);
   ~DrainWorker();
 
   // Hands a freshly attached segment to this worker (any thread) and wakes it.
@@ -36,7 +38,6 @@ class DrainWorker {
   // last committed frame, so a restarted collector does not read those frames again.
   void publish_acknowledged();
 
-  Shard& shard() { return shard_; }
   // steady-clock ns of the last time the thread came round its loop (at least once a second).
   std::int64_t last_alive_ns() const { return last_alive_ns_.load(std::memory_order_relaxed); }
 
@@ -58,6 +59,7 @@ class DrainWorker {
   std::unique_ptr<DoorbellWaiter> waiter_;
   const bool heavy_fence_;
   store::OutcomeSink* outcomes_;
+  const DrainPriority priority_;
   // Discovery -> worker hand-off, never on a producer's path.
   moodycamel::ConcurrentQueue<AttachedSegment*> inbox_;
   std::vector<std::unique_ptr<AttachedSegment>> segments_;

@@ -12,7 +12,15 @@
 namespace agentmetrics::collector {
 namespace {
 
-// Calls visit(media_range, q) for each element of a comma-separated header.
+// One element of a comma-separated header: its media range or coding, its q-value, and its
+// other parameters as written (lower case, blanks trimmed, ';' between them).
+struct Element {
+  std::string_view range;
+  double q = 1.0;
+  std::string params;
+};
+
+// Calls visit(const Element&) for each element of a comma-separated header.
 template <typename Visit>
 void for_each_element(std::string_view header, Visit&& visit) {
   const std::string h = ascii_lower(header);
@@ -21,40 +29,60 @@ void for_each_element(std::string_view header, Visit&& visit) {
     const auto comma = rest.find(',');
     std::string_view element = trim_blanks(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    double q = 1.0;
+    Element e;
     const auto semi = element.find(';');
-    const std::string_view range = trim_blanks(element.substr(0, semi));
+    e.range = trim_blanks(element.substr(0, semi));
     if (semi != std::string_view::npos) {
       std::string_view params = element.substr(semi + 1);
       while (!params.empty()) {
         const auto next = params.find(';');
         const std::string_view param = trim_blanks(params.substr(0, next));
-        if (param.starts_with("q=")) q = std::strtod(std::string(param.substr(2)).c_str(), nullptr);
+        if (param.starts_with("q=")) {
+          e.q = std::strtod(std::string(param.substr(2)).c_str(), nullptr);
+        } else if (!param.empty()) {
+          e.params += ';';
+          e.params += param;
+        }
         params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
       }
     }
-    visit(range, q);
+    visit(e);
   }
+}
+
+bool has_param(const std::string& params, std::string_view param) {
+  for (std::size_t at = params.find(param); at != std::string::npos; at = params.find(param, at + 1)) {
+    const std::size_t end = at + param.size();
+    if (params[at - 1] == ';' && (end == params.size() || params[end] == ';')) return true;
+  }
+  return false;
 }
 
 }  // namespace
 
-bool prefers_openmetrics(std::string_view accept) {
+ScrapeFormat negotiate_format(std::string_view accept, bool openmetrics_allowed) {
+  double protobuf = -1;
   double openmetrics = -1;
   double text = -1;
-  for_each_element(accept, [&](std::string_view range, double q) {
-    if (range == "application/openmetrics-text") openmetrics = std::max(openmetrics, q);
-    if (range == "text/plain" || range == "*/*" || range == "text/*") text = std::max(text, q);
+  for_each_element(accept, [&](const Element& e) {
+    if (e.range == "application/vnd.google.protobuf" && has_param(e.params, "proto=io.prometheus.client.metricfamily") &&
+        has_param(e.params, "encoding=delimited")) {
+      protobuf = std::max(protobuf, e.q);
+    }
+    if (e.range == "application/openmetrics-text" && openmetrics_allowed) openmetrics = std::max(openmetrics, e.q);
+    if (e.range == "text/plain" || e.range == "*/*" || e.range == "text/*") text = std::max(text, e.q);
   });
-  return openmetrics > 0 && openmetrics >= text;
+  if (protobuf > 0 && protobuf >= openmetrics && protobuf >= text) return ScrapeFormat::kProtobuf;
+  if (openmetrics > 0 && openmetrics >= text) return ScrapeFormat::kOpenMetrics;
+  return ScrapeFormat::kText;
 }
 
 bool accepts_gzip(std::string_view accept_encoding) {
   double gzip = -1;  // -1: not listed
   double any = -1;
-  for_each_element(accept_encoding, [&](std::string_view coding, double q) {
-    if (coding == "gzip" || coding == "x-gzip") gzip = std::max(gzip, q);
-    if (coding == "*") any = std::max(any, q);
+  for_each_element(accept_encoding, [&](const Element& e) {
+    if (e.range == "gzip" || e.range == "x-gzip") gzip = std::max(gzip, e.q);
+    if (e.range == "*") any = std::max(any, e.q);
   });
   // "*" stands for every coding the header does not list (RFC 9110, 12.5.3).
   return gzip >= 0 ? gzip > 0 : any > 0;

@@ -8,9 +8,13 @@
 
 namespace agentmetrics::collector {
 
-// True when the Accept header prefers OpenMetrics over the text format (by q-value; a tie goes
-// to OpenMetrics, which a scraper only lists when it can parse it).
-bool prefers_openmetrics(std::string_view accept);
+enum class ScrapeFormat { kText, kOpenMetrics, kProtobuf };
+
+// The format an Accept header prefers among those served: the Prometheus protobuf format
+// (application/vnd.google.protobuf with proto=io.prometheus.client.MetricFamily and
+// encoding=delimited), OpenMetrics when `openmetrics` allows it, else the text format. By
+// q-value; a tie goes to the more capable format, which a scraper lists only when it can parse it.
+ScrapeFormat negotiate_format(std::string_view accept, bool openmetrics);
 // True when Accept-Encoding allows gzip: listed and not q=0, or not listed and "*" is (RFC 9110).
 bool accepts_gzip(std::string_view accept_encoding);
 // A gzip member (RFC 1952) holding `data`. Throws std::runtime_error if zlib fails.

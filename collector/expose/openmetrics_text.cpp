@@ -15,7 +15,9 @@ void append_number(std::string& out, double v) {
   } else if (std::isinf(v)) {
     out += v > 0 ? "+Inf" : "-Inf";
   } else if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
-    out += std::to_string(static_cast<long long>(v));
+    char buf[24];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<long long>(v));
+    out.append(buf, end);
   } else {
     char buf[32];
     const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
@@ -23,73 +25,53 @@ void append_number(std::string& out, double v) {
   }
 }
 
-void append_labels(std::string& out, const std::vector<prometheus::ClientMetric::Label>& labels, const char* extra_name = nullptr,
-                   double extra_value = 0) {
-  if (labels.empty() && !extra_name) return;
-  out += '{';
-  bool first = true;
-  for (const auto& l : labels) {
-    if (!first) out += ',';
-    first = false;
-    out += l.name;
-    out += "=\"";
-    append_label_value(out, l.value);
-    out += '"';
-  }
-  if (extra_name) {
-    if (!first) out += ',';
-    out += extra_name;
-    out += "=\"";
-    // An `le` bound as the text format writes it, so that a bucket is the same series in both
-    // formats: Prometheus 2 keeps `le` as a string.
-    append_value(out, extra_value);
-    out += '"';
-  }
-  out += '}';
-}
-
-void append_sample(std::string& out, const std::string& name, const std::vector<prometheus::ClientMetric::Label>& labels, double value,
-                   const char* extra_name = nullptr, double extra_value = 0) {
-  out += name;
-  append_labels(out, labels, extra_name, extra_value);
-  out += ' ';
+// An `le` bound is written as the text format writes it, so that a bucket is the same series in
+// both formats: Prometheus 2 keeps `le` as a string.
+void append_sample(std::string& out, const std::string& name, const std::string& labels, double value, std::string_view extra_name = {},
+                   std::string_view extra_value = {}) {
+  sample_head(name, !labels.empty(), extra_name, extra_value).append(out, labels);
   append_number(out, value);
   out += '\n';
 }
 
-const char* type_name(prometheus::MetricType type) {
-  switch (type) {
-    case prometheus::MetricType::Counter: return "counter";
-    case prometheus::MetricType::Gauge: return "gauge";
-    case prometheus::MetricType::Histogram: return "histogram";
-    case prometheus::MetricType::Summary: return "summary";
-    default: return "unknown";
+// The family's name in its # TYPE and # HELP lines: a counter's without _total.
+std::string announced_name(const std::string& name, bool counter) {
+  return counter && name.ends_with("_total") ? name.substr(0, name.size() - 6) : name;
+}
+
+void append_header(std::string& out, const std::string& family, const std::string& help, const char* type) {
+  out += "# TYPE ";
+  out += family;
+  out += ' ';
+  out += type;
+  out += '\n';
+  if (!help.empty()) {
+    out += "# HELP ";
+    out += family;
+    out += ' ';
+    append_label_value(out, help);
+    out += '\n';
   }
 }
 
 }  // namespace
 
 void render_openmetrics(const prometheus::MetricFamily& f, std::string& out, const std::function<void()>& after_sample) {
-  std::string family = f.name;
-  if (f.type == prometheus::MetricType::Counter && family.ends_with("_total")) family.resize(family.size() - 6);
-  out += "# TYPE " + family + " " + type_name(f.type) + "\n";
-  if (!f.help.empty()) {
-    out += "# HELP " + family + " ";
-    append_label_value(out, f.help);
-    out += '\n';
-  }
+  const std::string family = announced_name(f.name, f.type == prometheus::MetricType::Counter);
+  append_header(out, family, f.help, type_name(f.type, "unknown"));
   for (const auto& m : f.metric) {
+    const std::string labels = label_text(m.label);
     switch (f.type) {
-      case prometheus::MetricType::Counter: append_sample(out, family + "_total", m.label, m.counter.value); break;
-      case prometheus::MetricType::Gauge: append_sample(out, family, m.label, m.gauge.value); break;
+      case prometheus::MetricType::Counter: append_sample(out, family + "_total", labels, m.counter.value); break;
+      case prometheus::MetricType::Gauge: append_sample(out, family, labels, m.gauge.value); break;
       case prometheus::MetricType::Histogram:
         for (const auto& b : m.histogram.bucket) {
-          append_sample(out, family + "_bucket", m.label, static_cast<double>(b.cumulative_count), "le", b.upper_bound);
+          append_sample(out, family + "_bucket", labels, static_cast<double>(b.cumulative_count), "le", value_text(b.upper_bound));
         }
-        append_sample(out, family + "_count", m.label, static_cast<double>(m.histogram.sample_count));
-        append_sample(out, family + "_sum", m.label, m.histogram.sample_sum);
+        append_sample(out, family + "_count", labels, static_cast<double>(m.histogram.sample_count));
+        append_sample(out, family + "_sum", labels, m.histogram.sample_sum);
         break;
-      default: append_sample(out, family, m.label, m.untyped.value); break;
+      default: append_sample(out, family, labels, m.untyped.value); break;
     }
     if (after_sample) after_sample();
   }
@@ -98,6 +80,33 @@ void render_openmetrics(const prometheus::MetricFamily& f, std::string& out, con
 void render_openmetrics(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
   for (const auto& f : families) render_openmetrics(f, out);
   out += kOpenMetricsEnd;
+}
+
+void OpenMetricsWriter::write(const RegisteredFamily& f, SeriesReader& reader, std::string& out,
+                              const std::function<void()>& after_series) {
+  const bool counter = f.decl.type == ipc::MetricType::kCounter;
+  const std::string family = announced_name(f.decl.name, counter);
+  append_header(out, family, f.decl.help, type_name(f.decl.type));
+  const bool labelled = !f.decl.label_names.empty();
+  if (f.decl.type != ipc::MetricType::kHistogram) {
+    const SampleHead head = sample_head(counter ? family + "_total" : family, labelled);
+    reader.for_each(f, [&](const MergedSeries& s) {
+      head.append(out, s.labels);
+      append_number(out, s.value);
+      out += '\n';
+      if (after_series) after_series();
+    });
+    return;
+  }
+  heads_.build(family, f);
+  reader.for_each(f, [&](const MergedSeries& s) {
+    heads_.append_buckets(out, s);
+    heads_.append_count(out, s);
+    heads_.sum.append(out, s.labels);
+    append_number(out, s.sum);
+    out += '\n';
+    if (after_series) after_series();
+  });
 }
 
 }  // namespace agentmetrics::collector

@@ -1,4 +1,5 @@
-// Where the Prometheus text format 0.0.4 is written, from the families merge_shards.h makes.
+// Where the Prometheus text format 0.0.4 is written: the producers' families straight from the
+// shards (TextWriter), and the collector's own from prometheus-cpp's model (render_text).
 #pragma once
 
 #include <prometheus/metric_family.h>
@@ -7,7 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "collector/expose/family_writer.h"
+#include "collector/expose/text_primitives.h"
+
 namespace agentmetrics::collector {
+
+inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 // The Prometheus text format 0.0.4, byte for byte what prometheus-cpp's TextSerializer writes,
 // except that HELP texts are escaped as the format requires (TextSerializer writes them raw).
@@ -20,6 +26,18 @@ inline std::string render_text(const std::vector<prometheus::MetricFamily>& fami
   render_text(families, out);
   return out;
 }
-inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+// The same bytes for the producers' families, written from the shards one series at a time.
+class TextWriter final : public FamilyWriter {
+ public:
+  void write(const RegisteredFamily& family, SeriesReader& reader, std::string& out,
+             const std::function<void()>& after_series = nullptr) override;
+  void write(const prometheus::MetricFamily& family, std::string& out, const std::function<void()>& after_series = nullptr) override {
+    render_text(family, out, after_series);
+  }
+
+ private:
+  HistogramHeads heads_;  // reused from family to family
+};
 
 }  // namespace agentmetrics::collector

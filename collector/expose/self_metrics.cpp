@@ -39,11 +39,21 @@ SelfMetrics::SelfMetrics(std::shared_ptr<prometheus::Registry> r)
       log_lines_suppressed(counter_family(*r, "agentmetrics_log_lines_suppressed_total",
                                           "Log lines left out because their message had used its budget (one a second after a burst)")
                                .Add({})),
+      series(
+          gauge_family(*r, "agentmetrics_series", "Series the collector keeps, but the overflow series and those without labels").Add({})),
+      series_label_bytes(
+          gauge_family(*r, "agentmetrics_series_label_bytes", "Bytes of label text of the series the collector keeps").Add({})),
+      series_expired(counter_family(*r, "agentmetrics_series_expired_total",
+                                    "Series removed after no producer had held them for collector.seriesStaleness")
+                         .Add({})),
       registry_(std::move(r)),
       rejected_family_(counter_family(*registry_, "agentmetrics_segments_rejected_total", "Segments refused or abandoned, by reason")),
       invalid_family_(counter_family(*registry_, "agentmetrics_records_invalid_total", "Records or declarations refused, by reason")),
-      overflow_family_(counter_family(*registry_, "agentmetrics_series_overflowed_total",
-                                      "Series declarations beyond a family's series limit, folded into its overflow series")),
+      overflow_family_(
+          counter_family(*registry_, "agentmetrics_series_overflowed_total",
+                         "Series declarations beyond a bound (per family, in all, label bytes), folded into the family's overflow series")),
+      bounded_family_(counter_family(*registry_, "agentmetrics_series_bounded_total",
+                                     "Series declarations folded into an overflow series, by the bound that refused them")),
       wait_mode_family_(gauge_family(*registry_, "agentmetrics_wait_mode", "How the collector waits for events: 1 for the mode in use")),
       producer_drained_family_(
           counter_family(*registry_, "agentmetrics_producer_events_drained_total", "Events drained from one producer's rings")),
@@ -63,6 +73,10 @@ prometheus::Counter& SelfMetrics::record_invalid(ipc::InvalidRecord reason) {
 }
 
 prometheus::Counter& SelfMetrics::series_overflowed(const std::string& family) { return overflow_family_.Add({{"family", family}}); }
+
+prometheus::Counter& SelfMetrics::series_bounded(SeriesRefusal bound) {
+  return bounded_family_.Add({{"bound", std::string(to_label(bound))}});
+}
 
 void SelfMetrics::set_wait_mode(const std::string& mode) { wait_mode_family_.Add({{"mode", mode}}).Set(1); }
 

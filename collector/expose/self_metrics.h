@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "collector/aggregate/family_registry.h"
 #include "ipc/rejection_reason.h"
 
 namespace agentmetrics::collector {
@@ -30,6 +31,9 @@ class SelfMetrics {
   prometheus::Counter& segments_reclaimed;
   prometheus::Gauge& scrape_duration_seconds;
   prometheus::Counter& log_lines_suppressed;  // over a message's budget (common/log.h)
+  prometheus::Gauge& series;              // series kept now (bounded by collector.seriesLimit)
+  prometheus::Gauge& series_label_bytes;  // their label text (bounded by collector.labelBytesLimit)
+  prometheus::Counter& series_expired;    // series removed seriesStaleness after their last producer went
 
   // reason: truncated, bad_magic, bad_version, bad_layout, bad_identity, foreign_owner,
   // open_failed, string_table, ring_index, fault
@@ -38,6 +42,9 @@ class SelfMetrics {
   prometheus::Counter& record_invalid(ipc::InvalidRecord reason);
   // Series declarations folded into a family's overflow series by the series limit.
   prometheus::Counter& series_overflowed(const std::string& family);
+  // The same declarations by the bound that refused them: family_limit, series_limit,
+  // label_bytes_limit.
+  prometheus::Counter& series_bounded(SeriesRefusal bound);
   // agentmetrics_wait_mode{mode} = 1 for the mode in use ("io_uring" or "poll").
   void set_wait_mode(const std::string& mode);
 
@@ -59,6 +66,7 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& rejected_family_;
   prometheus::Family<prometheus::Counter>& invalid_family_;
   prometheus::Family<prometheus::Counter>& overflow_family_;
+  prometheus::Family<prometheus::Counter>& bounded_family_;
   prometheus::Family<prometheus::Gauge>& wait_mode_family_;
   prometheus::Family<prometheus::Counter>& producer_drained_family_;
   prometheus::Family<prometheus::Counter>& producer_dropped_family_;

@@ -26,10 +26,13 @@ if(AGENTMETRICS_FUZZ)
   # (store, KPI engine, alerts) is not needed by them.
   set(src ${PROJECT_SOURCE_DIR}/collector)
   add_library(agentmetrics_fuzz_core STATIC
-    ${src}/drain/attached_segment.cpp ${src}/expose/merge_shards.cpp ${src}/expose/prometheus_text.cpp ${src}/aggregate/family_registry.cpp
+    ${src}/drain/attached_segment.cpp ${src}/expose/prometheus_text.cpp ${src}/aggregate/family_registry.cpp
     ${src}/drain/fault_guard.cpp ${src}/expose/openmetrics_text.cpp ${src}/expose/self_metrics.cpp ${src}/aggregate/shard.cpp
-    ${src}/expose/text_primitives.cpp)
-  target_link_libraries(agentmetrics_fuzz_core PUBLIC agentmetrics_ipc agentmetrics_common prometheus-cpp::core Threads::Threads)
+    ${src}/expose/text_primitives.cpp ${src}/aggregate/epoch_reclaimer.cpp ${src}/aggregate/exponential_histogram.cpp
+    ${src}/aggregate/label_text.cpp ${src}/aggregate/series_reader.cpp ${src}/expose/scrape.cpp ${src}/expose/protobuf_exposition.cpp
+    ${src}/expose/http_encoding.cpp ${src}/expose/buffer_pool.cpp)
+  target_link_libraries(agentmetrics_fuzz_core PUBLIC agentmetrics_ipc agentmetrics_common prometheus-cpp::core agentmetrics_metrics_proto
+    ZLIB::ZLIB Threads::Threads)
   # The configuration loader.
   add_library(agentmetrics_fuzz_config STATIC ${src}/config/config.cpp ${src}/http/listen_address.cpp
     ${src}/config/kpi_settings.cpp ${src}/kpi/kpi_catalogue.cpp)

@@ -36,6 +36,10 @@ agentmetrics_test(store_bounds_test CONCURRENT reliability/store_bounds_test.cpp
 target_link_libraries(store_bounds_test PRIVATE reliability_support agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(store_bounds_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>")
 add_dependencies(store_bounds_test agentmetricsd agentmetrics-cli cm)
+# Series memory: rounds of producers that publish, exit and are removed keep the daemon flat.
+agentmetrics_test(series_memory_test CONCURRENT reliability/series_memory_test.cpp)
+target_link_libraries(series_memory_test PRIVATE reliability_support GTest::gtest_main)
+add_dependencies(series_memory_test agentmetricsd test_producer)
 # Each of these has its own main(): it enters a private mount namespace before any thread starts
 # (reliability/private_mounts.h), where it may mount small tmpfs file systems.
 target_sources(segment_faults_test PRIVATE reliability/mount_namespace_main.cpp)

@@ -6,7 +6,7 @@ agentmetrics_test(webhook_parts_test unit/webhook_parts_test.cpp)
 target_link_libraries(webhook_parts_test PRIVATE agentmetrics_intake GTest::gtest_main)
 
 agentmetrics_test(webhooks_test CONCURRENT TIMEOUT 300 integration/webhooks_test.cpp)
-target_link_libraries(webhooks_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
+target_link_libraries(webhooks_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json scrape_formats GTest::gtest_main)
 target_compile_definitions(webhooks_test PRIVATE AM_WEBHOOK_TESTS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/webhooks"
                            AM_WEBHOOK_PACKAGES_DIR="${CMAKE_CURRENT_BINARY_DIR}/webhook-packages"
                            AM_WEBHOOK_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/webhooks")

@@ -20,7 +20,7 @@
 #include <variant>
 
 #include "collector/drain/attached_segment.h"
-#include "collector/expose/merge_shards.h"
+#include "collector/expose/scrape.h"
 #include "collector/expose/prometheus_text.h"
 #include "tests/fuzz/exposition_check.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -103,13 +103,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   AttachPolicy policy;
   policy.allowed_owners.insert(::getuid());
+  // Before the segment: the series it holds belong to the registry.
+  FamilyRegistry registry(64, 64);
+  registry.reserve_prefix("agentmetrics_");
   auto attached = AttachedSegment::attach(dirfd, name, policy);
   if (auto* segment = std::get_if<std::unique_ptr<AttachedSegment>>(&attached)) {
     AttachedSegment& s = **segment;
     CheckingSink sink;
     s.set_outcome_sink(&sink);
-    FamilyRegistry registry(64, 64);
-    registry.reserve_prefix("agentmetrics_");
     Shard shard;
     s.sync_declarations(shard, registry, self);
     for (int pass = 0; pass < 3 && s.drain(shard, registry, self) > 0; ++pass) {}
@@ -125,10 +126,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (s.has_unacknowledged()) fuzz::fail("an acknowledged frame is still pending");
     (void)s.program();
     (void)s.producer_gone();
-    const auto families = collect_families(registry, {&shard}, self);
-    const std::string text = render_text(families);
+    const auto own = [&](const FamilySink& to) {
+      for (const auto& f : self.registry().Collect()) to(f);
+    };
+    const std::string text = render_scrape(registry, ScrapeFormat::kText, own);
     fuzz::check_exposition(text, false);
-    fuzz::check_exposition(render_openmetrics(families), true);
+    fuzz::check_exposition(render_scrape(registry, ScrapeFormat::kOpenMetrics, own), true);
     // AM_FUZZ_VERBOSE=1 shows what an input did (for writing seeds).
     if (std::getenv("AM_FUZZ_VERBOSE")) {
       std::fprintf(stderr, "attached; failed=%s %s\n%s\n", s.failed() ? std::string(ipc::to_label(*s.failure())).c_str() : "no",

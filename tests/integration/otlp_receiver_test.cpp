@@ -13,6 +13,7 @@
 
 #include "tests/support/collector_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/scrape_formats.h"
 #include "tests/support/stored_events.h"
 #include "tests/support/temp_dir.h"
 
@@ -112,6 +113,21 @@ TEST_F(OtlpReceiver, TheJsSdksExportersInEveryProtocolAndTemporalityCountExactly
     EXPECT_EQ(task["origin"], "otlp");
     EXPECT_EQ(task["session_id"].get<std::string>().find("js-"), std::string::npos) << task.dump();
   }
+}
+
+// The agents' families and the receivers' own are in every format /metrics serves, with the
+// same series and values: the text format, OpenMetrics and the protobuf format.
+TEST_F(OtlpReceiver, TheAgentsFamiliesAreServedInEveryFormat) {
+  if (installed_.code == 77) GTEST_SKIP() << installed_.output;
+  ASSERT_EQ(installed_.code, 0) << installed_.output;
+  const CommandResult r = exporter("http/protobuf", "delta", "m-formats");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const Samples s = expect_same_in_every_format(collector_.url("/metrics"), {"opencode_", "agentmetrics_otlp_"});
+  const std::string labels = "agent=\"claude_code\",model=\"m-formats\"";
+  EXPECT_EQ(sample_or_zero(s, "opencode_tokens_total{" + labels + ",type=\"input\"}"), 1500);
+  EXPECT_EQ(sample_or_zero(s, "opencode_api_request_duration_seconds_count{" + labels + "}"), 1);
+  EXPECT_GT(sample_or_zero(s, "agentmetrics_otlp_points_total{result=\"mapped\"}"), 0);
+  EXPECT_EQ(sample_or_zero(s, "agentmetrics_otlp_series_bounded_total{bound=\"series_limit\"}"), 0);
 }
 
 TEST_F(OtlpReceiver, AnExportSentTwiceCountsOnce) {

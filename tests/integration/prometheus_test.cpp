@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -93,4 +96,52 @@ TEST(Prometheus, ScrapesAnOpenMetricsTargetAndATextTarget) {
     ASSERT_EQ(events.size(), 1u) << job;
     EXPECT_EQ(events[0]["value"][1], "200") << job;
   }
+}
+
+// Prometheus with its native-histogram feature (2.42's flag) asks for the protobuf format; a
+// family configured for native buckets reaches it as a native histogram, whose
+// histogram_quantile agrees with the quantile of the observations within the schema's error,
+// and the other families arrive as before.
+TEST(Prometheus, ScrapesNativeHistogramsWhoseQuantilesAgreeWithTheObservations) {
+  TempDir dir;
+  const std::string config = dir.path() + "/native.yml";
+  const int schema = 3;
+  std::ofstream(config) << "prometheus:\n  nativeHistograms:\n    am_test_latency_seconds: {schema: " << schema << "}\n";
+  const std::string ns = unique_namespace("prom-native");
+  CollectorProcess collector(ns, {"--config=" + config});
+  Process producer({kTestProducerBinary, "--threads", "1", "--events", "10", "--label", "native", "--latencies", "20000"},
+                   {{"AGENTMETRICS_NAMESPACE", ns}});
+  auto status = producer.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
+  ASSERT_NE(producer.output().find("dropped=0\n"), std::string::npos) << producer.output();
+  std::map<double, double> truth;  // the producer's own quantiles of what it observed
+  std::istringstream lines(producer.output());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("quantile_")) truth[std::stod(line.substr(9))] = std::stod(line.substr(line.find('=') + 1));
+  }
+  ASSERT_EQ(truth.size(), 3u) << producer.output();
+
+  PrometheusServer prometheus({{"agentmetrics", collector.port()}}, {"--enable-feature=native-histograms"});
+  auto native = prometheus.wait_for("am_test_latency_seconds{producer=\"native\"}", 1);
+  ASSERT_EQ(native.size(), 1u) << "no native histogram: " << prometheus.query("up").dump();
+  ASSERT_TRUE(native[0].contains("histogram")) << native.dump();
+  EXPECT_EQ(native[0]["histogram"][1]["count"], "20000") << native.dump();
+  EXPECT_EQ(prometheus.result("am_test_latency_seconds_bucket").size(), 0u) << "Prometheus 2.42 keeps the native buckets only";
+
+  const double error = std::exp2(std::exp2(-schema)) - 1;  // one bucket's width, relative
+  for (const auto& [q, value] : truth) {
+    char query[128];
+    std::snprintf(query, sizeof(query), "histogram_quantile(%g, am_test_latency_seconds{producer=\"native\"})", q);
+    const auto estimate = prometheus.wait_for(query, 1);
+    ASSERT_EQ(estimate.size(), 1u) << query;
+    const double got = std::stod(estimate[0]["value"][1].get<std::string>());
+    EXPECT_NEAR(got, value, value * error) << query << ": the observations' quantile is " << value;
+  }
+
+  // The families without native buckets arrive through the same protobuf scrape as before.
+  auto tasks = prometheus.wait_for("opencode_task_total{task_type=\"native\"}", 1);
+  ASSERT_EQ(tasks.size(), 1u) << tasks.dump();
+  EXPECT_EQ(tasks[0]["value"][1], "1");
+  auto buckets = prometheus.wait_for("am_test_value_bucket{producer=\"native\"}", 4);
+  EXPECT_EQ(buckets.size(), 4u) << buckets.dump();
 }

@@ -27,6 +27,7 @@
 #include "tests/support/metrics_text.h"
 #include "tests/support/process.h"
 #include "tests/support/raw_http.h"
+#include "tests/support/scrape_formats.h"
 #include "tests/support/stored_events.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -681,6 +682,14 @@ TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
   EXPECT_NE(scrape.find("opencode_kpi_dora_band{band=\"elite\",kpi=\"lead_time\",window=\"7d\"} 4"), std::string::npos);
   EXPECT_NE(scrape.find("opencode_kpi_quantile{kpi=\"lead_time\",quantile=\"0.5\",window=\"7d\"} 14"), std::string::npos);
   EXPECT_NE(scrape.find("opencode_kpi_value{group=\"workflow\",kpi=\"change_failure_rate\",window=\"7d\"} 40"), std::string::npos);
+  // The same gauges and the deliveries' counters in every format /metrics serves.
+  const Samples formats = expect_same_in_every_format(collector_->url("/metrics"), {"opencode_kpi_", "agentmetrics_webhook_"});
+  EXPECT_EQ(sample(formats, "opencode_kpi_dora_band{band=\"elite\",kpi=\"lead_time\",window=\"7d\"}"), 4);
+  double deliveries = 0;
+  for (const auto& [key, value] : formats) {
+    if (key.starts_with("agentmetrics_webhook_deliveries_total{")) deliveries += value;
+  }
+  EXPECT_GT(deliveries, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-PrometheusServer::PrometheusServer(const std::vector<ScrapeJob>& jobs) : port_(free_port()) {
+PrometheusServer::PrometheusServer(const std::vector<ScrapeJob>& jobs, const std::vector<std::string>& flags) : port_(free_port()) {
   const std::string config = dir_.path() + "/prometheus.yml";
   {
     std::ofstream out(config);
@@ -56,9 +56,10 @@ PrometheusServer::PrometheusServer(const std::vector<ScrapeJob>& jobs) : port_(f
     }
     if (!out) throw std::runtime_error("cannot write " + config);
   }
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{kPrometheusBinary, "--config.file=" + config, "--storage.tsdb.path=" + dir_.path() + "/data",
-                               "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"});
+  std::vector<std::string> command{kPrometheusBinary, "--config.file=" + config, "--storage.tsdb.path=" + dir_.path() + "/data",
+                                   "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"};
+  command.insert(command.end(), flags.begin(), flags.end());
+  process_ = std::make_unique<Process>(command);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (http_get(url("/-/ready")).status == 200) return;

@@ -28,8 +28,9 @@ struct ScrapeJob {
 
 class PrometheusServer {
  public:
-  // One scrape job each; waits until Prometheus is ready.
-  explicit PrometheusServer(const std::vector<ScrapeJob>& jobs);
+  // One scrape job each; waits until Prometheus is ready. `flags` are added to its command
+  // line (--enable-feature=native-histograms).
+  explicit PrometheusServer(const std::vector<ScrapeJob>& jobs, const std::vector<std::string>& flags = {});
 
   std::string url(const std::string& path) const;
   // The whole answer of the instant-query API: {"status": ..., "data": {"result": [...]}} or

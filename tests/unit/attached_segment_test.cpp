@@ -17,6 +17,7 @@
 #include "ipc/doorbell.h"
 #include "ipc/segment_name.h"
 #include "agent/segment_writer.h"
+#include "tests/support/aggregates.h"
 #include "tests/support/temp_dir.h"
 
 using namespace agentmetrics;
@@ -92,13 +93,8 @@ class AttachedSegmentTest : public ::testing::Test {
   Shard shard_;
 };
 
-double value_of(Shard& shard, const std::string& name, std::vector<std::string> labels = {}) {
-  double v = -1;
-  shard.for_each([&](const SeriesView& s) {
-    if (s.family->decl.name == name && s.label_values == labels)
-      v = s.family->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
-  });
-  return v;
+double value_of(const FamilyRegistry& registry, const std::string& name, std::vector<std::string> labels = {}) {
+  return agentmetrics::testing::series_value(registry, name, labels);
 }
 
 }  // namespace
@@ -115,13 +111,13 @@ TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1003u);
   EXPECT_FALSE(s->failed());
-  EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 2000.0);
-  shard_.for_each([](const SeriesView& a) {
-    if (a.family->decl.name != "unit_latency_seconds") return;
+  EXPECT_EQ(value_of(registry_, "unit_events_total", {"a"}), 2000.0);
+  const bool found = agentmetrics::testing::visit_series(registry_, "unit_latency_seconds", {}, [](const MergedSeries& a) {
     EXPECT_EQ(std::vector<std::uint64_t>(a.buckets.begin(), a.buckets.end()),
               (std::vector<std::uint64_t>{1, 1, 1}));  // 1.0 is in le="1": bounds are inclusive
     EXPECT_DOUBLE_EQ(a.sum, 9.5);
   });
+  EXPECT_TRUE(found);
   EXPECT_EQ(metrics_.events_drained.Value(), 1003);
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
 }
@@ -139,7 +135,7 @@ TEST_F(AttachedSegmentTest, CountsInvalidRecordsWithoutApplyingThem) {
   auto s = attach();
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 7u);
   EXPECT_FALSE(s->failed());
-  EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 3.0);
+  EXPECT_EQ(value_of(registry_, "unit_events_total", {"a"}), 3.0);
   EXPECT_EQ(metrics_.record_invalid(ipc::InvalidRecord::kBadValue).Value(), 3);
   EXPECT_EQ(metrics_.record_invalid(ipc::InvalidRecord::kWrongOp).Value(), 2);
   EXPECT_EQ(metrics_.record_invalid(ipc::InvalidRecord::kUnknownSeries).Value(), 1);
@@ -152,7 +148,7 @@ TEST_F(AttachedSegmentTest, SeesDeclarationsMadeAfterAttaching) {
   ipc::RingSlot* ring = writer_->claim_ring();
   ring->ring.push(ipc::Record{0, 1, 0, 1.0});
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
-  EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 1.0);
+  EXPECT_EQ(value_of(registry_, "unit_events_total", {"a"}), 1.0);
 }
 
 TEST_F(AttachedSegmentTest, RefusesAFamilyThatConflictsAndItsRecords) {
@@ -343,12 +339,13 @@ TEST_F(AttachedSegmentTest, SeriesBeyondTheFamilyLimitFoldIntoItsOverflowSeries)
   auto s = attach();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->drain(shard_, limited, metrics_), 5u);
-  EXPECT_EQ(value_of(shard_, "unit_events_total", {"v0"}), 1.0);
-  EXPECT_EQ(value_of(shard_, "unit_events_total", {"v1"}), 2.0);
-  EXPECT_EQ(value_of(shard_, "unit_events_total", {"v2"}), -1.0) << "beyond the limit: no series of its own";
-  EXPECT_EQ(value_of(shard_, "unit_events_total", {kOverflowLabelValue}), 3.0 + 4.0 + 5.0);
+  EXPECT_EQ(value_of(limited, "unit_events_total", {"v0"}), 1.0);
+  EXPECT_EQ(value_of(limited, "unit_events_total", {"v1"}), 2.0);
+  EXPECT_EQ(value_of(limited, "unit_events_total", {"v2"}), -1.0) << "beyond the limit: no series of its own";
+  EXPECT_EQ(value_of(limited, "unit_events_total", {kOverflowLabelValue}), 3.0 + 4.0 + 5.0);
   EXPECT_EQ(metrics_.series_overflowed("unit_events_total").Value(), 3.0);
-  EXPECT_EQ(shard_.size(), 3u);
+  EXPECT_EQ(metrics_.series_bounded(SeriesRefusal::kFamilyLimit).Value(), 3.0);
+  EXPECT_EQ(agentmetrics::testing::series_in(limited), 3u);
 }
 
 // An idle segment is covered by its doorbell once its flag is up and its rings were found empty

@@ -17,6 +17,7 @@
 #include "ipc/outcome_event.h"
 #include "collector/drain/fault_guard.h"
 #include "ipc/segment_name.h"
+#include "tests/support/aggregates.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;
@@ -59,13 +60,7 @@ struct Reader {
     }
   }
   double value(const std::string& name, const std::vector<std::string>& labels) {
-    double v = -1;
-    shard.for_each([&](const SeriesView& s) {
-      if (s.family->decl.name == name && s.label_values == labels) {
-        v = s.family->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
-      }
-    });
-    return v;
+    return agentmetrics::testing::series_value(registry, name, labels);
   }
 };
 

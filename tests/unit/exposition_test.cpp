@@ -1,17 +1,24 @@
 #include <gtest/gtest.h>
 
-#include "tests/support/aggregates.h"
+#include "collector/expose/scrape.h"
+#include "collector/expose/self_metrics.h"
 #include "ipc/catalogue.h"
-#include "collector/expose/merge_shards.h"
-#include "collector/expose/prometheus_text.h"
+#include "tests/support/aggregates.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;
 
 namespace {
 
+using agentmetrics::testing::HeldSeries;
 using agentmetrics::testing::must_register;
 ipc::Record rec(ipc::Op op, double v) { return agentmetrics::testing::record_of(op, v); }
+
+OwnFamilies own(SelfMetrics& self) {
+  return [&self](const FamilySink& sink) {
+    for (const auto& f : self.registry().Collect()) sink(f);
+  };
+}
 
 }  // namespace
 
@@ -23,13 +30,14 @@ TEST(Exposition, MergesShardsWithPrometheusSemantics) {
   const auto* coverage = must_register(registry, decls[static_cast<std::size_t>(ipc::CatalogueFamily::kCodeCoverage)]);
   must_register(registry, decls[static_cast<std::size_t>(ipc::CatalogueFamily::kLintErrors)]);
 
+  HeldSeries held(registry);
   Shard a, b;
-  SeriesAggregate* a_tasks = a.series(*tasks, {"build", "feature", "true"});
-  SeriesAggregate* a_duration = a.series(*duration, {"test", "true"});
-  SeriesAggregate* a_coverage = a.series(*coverage, {});
-  SeriesAggregate* b_tasks = b.series(*tasks, {"build", "feature", "true"});
-  SeriesAggregate* b_duration = b.series(*duration, {"test", "true"});
-  SeriesAggregate* b_coverage = b.series(*coverage, {});
+  SeriesAggregate* a_tasks = held(a, *tasks, {"build", "feature", "true"});
+  SeriesAggregate* a_duration = held(a, *duration, {"test", "true"});
+  SeriesAggregate* a_coverage = held(a, *coverage, {});
+  SeriesAggregate* b_tasks = held(b, *tasks, {"build", "feature", "true"});
+  SeriesAggregate* b_duration = held(b, *duration, {"test", "true"});
+  SeriesAggregate* b_coverage = held(b, *coverage, {});
   {
     a.begin_batch();
     a.apply(*a_tasks, rec(ipc::Op::kCounterAdd, 2));
@@ -44,7 +52,7 @@ TEST(Exposition, MergesShardsWithPrometheusSemantics) {
     b.apply(*b_coverage, rec(ipc::Op::kGaugeSet, 81.5));  // written last: wins
   }
   SelfMetrics self;
-  const std::string text = render_text(collect_families(registry, {&a, &b}, self));
+  const std::string text = render_scrape(registry, ScrapeFormat::kText, own(self));
   const std::string expected =
       "# HELP opencode_code_coverage_percent Code coverage percentage\n"
       "# TYPE opencode_code_coverage_percent gauge\n"
@@ -76,14 +84,14 @@ TEST(Exposition, EscapesLabelValues) {
   f.help = "h";
   f.label_names = {"v"};
   const auto* family = must_register(registry, f);
+  HeldSeries held(registry);
   Shard shard;
-  SeriesAggregate* series = shard.series(*family, {"a\"b\\c\nd"});
+  SeriesAggregate* series = held(shard, *family, {"a\"b\\c\nd"});
   {
     shard.begin_batch();
     shard.apply(*series, rec(ipc::Op::kCounterAdd, 1));
   }
-  SelfMetrics self;
-  const std::string text = render_text(collect_families(registry, {&shard}, self));
+  const std::string text = render_scrape(registry, ScrapeFormat::kText);
   EXPECT_NE(text.find("x_total{v=\"a\\\"b\\\\c\\nd\"} 1\n"), std::string::npos) << text;
 }
 

@@ -9,6 +9,12 @@
 using namespace agentmetrics::collector;
 using agentmetrics::testing::gunzip;
 
+namespace {
+
+bool prefers_openmetrics(std::string_view accept) { return negotiate_format(accept, true) == ScrapeFormat::kOpenMetrics; }
+
+}  // namespace
+
 TEST(HttpEncoding, PrometheusAcceptHeaderPrefersOpenMetrics) {
   EXPECT_TRUE(
       prefers_openmetrics("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
@@ -26,6 +32,29 @@ TEST(HttpEncoding, OtherAcceptHeadersGetText) {
   EXPECT_FALSE(prefers_openmetrics("application/openmetrics-text;q=0, */*"));
   EXPECT_FALSE(prefers_openmetrics("application/openmetrics-text;q=0.4,text/plain"));
   EXPECT_FALSE(prefers_openmetrics("application/json"));
+  EXPECT_EQ(negotiate_format("application/openmetrics-text;version=1.0.0,text/plain;q=0.5", false), ScrapeFormat::kText)
+      << "prometheus.openMetrics: false";
+}
+
+TEST(HttpEncoding, NativeHistogramScrapersGetProtobuf) {
+  // What Prometheus sends with native histograms on, and with its protobuf scrape protocol first.
+  EXPECT_EQ(negotiate_format("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
+                             "text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+                             true),
+            ScrapeFormat::kProtobuf);
+  EXPECT_EQ(negotiate_format("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,"
+                             "application/openmetrics-text;version=1.0.0;q=0.8,text/plain;version=0.0.4;q=0.5",
+                             true),
+            ScrapeFormat::kProtobuf);
+  // Another message or encoding is not this format.
+  EXPECT_EQ(negotiate_format("application/vnd.google.protobuf;proto=io.prometheus.client.Metric;encoding=delimited", true),
+            ScrapeFormat::kText);
+  EXPECT_EQ(negotiate_format("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text", true),
+            ScrapeFormat::kText);
+  EXPECT_EQ(negotiate_format("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.2,"
+                             "application/openmetrics-text;q=0.9",
+                             true),
+            ScrapeFormat::kOpenMetrics);
 }
 
 TEST(HttpEncoding, AcceptsGzipUnlessRefused) {

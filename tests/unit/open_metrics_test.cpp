@@ -4,7 +4,6 @@
 #include <cmath>
 #include <regex>
 
-#include "collector/expose/merge_shards.h"
 #include "collector/expose/prometheus_text.h"
 #include "collector/expose/openmetrics_text.h"
 

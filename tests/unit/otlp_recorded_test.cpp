@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "collector/aggregate/series_reader.h"
 #include "collector/intake/otlp/otlp_body.h"
 #include "collector/intake/otlp/otlp_intake.h"
 #include "collector/store/event_store.h"
@@ -97,16 +98,20 @@ struct Intake {
     EXPECT_EQ(tally.rejected, 0) << tally.rejection;
   }
 
-  // Family name -> the sum of its series whose labels contain every value of `with`.
+  // Family name -> the sum of its series whose labels contain every value of `with`, as a
+  // scrape reads them.
   double sum(const std::string& family, const std::vector<std::string>& with = {}) {
     double total = 0;
-    families.shard().for_each([&](const collector::SeriesView& s) {
-      if (s.family->decl.name != family) return;
-      for (const auto& v : with) {
-        if (std::find(s.label_values.begin(), s.label_values.end(), v) == s.label_values.end()) return;
-      }
-      total += s.family->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
-    });
+    collector::SeriesReader reader(families_registry);
+    for (const auto* f : families_registry.families()) {
+      if (f->decl.name != family) continue;
+      reader.for_each(*f, [&](const collector::MergedSeries& s) {
+        for (const auto& v : with) {
+          if (s.labels.find("=\"" + v + "\"") == std::string_view::npos) return;
+        }
+        total += f->decl.type == ipc::MetricType::kHistogram ? static_cast<double>(s.count) : s.value;
+      });
+    }
     return total;
   }
 

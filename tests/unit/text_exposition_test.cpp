@@ -10,7 +10,6 @@
 #include <random>
 #include <sstream>
 
-#include "collector/expose/merge_shards.h"
 #include "collector/expose/prometheus_text.h"
 
 using namespace agentmetrics::collector;

@@ -70,15 +70,51 @@ AgentFamilies::AgentFamilies(collector::FamilyRegistry& registry, const std::str
   }
 }
 
+// Under mutex_.
+AgentFamilies::Held& AgentFamilies::held(AgentFamily family, const std::vector<std::string>& labels) {
+  const collector::RegisteredFamily& f = *families_[static_cast<std::size_t>(family)];
+  const auto key_of = [family](const std::vector<std::string>& values) {
+    std::string key = std::to_string(static_cast<int>(family));
+    for (const auto& v : values) key.append(1, '\0').append(v);
+    return key;
+  };
+  std::string key = key_of(labels);
+  if (auto it = held_.find(key); it != held_.end()) return it->second;
+  collector::Admission admission = registry_.acquire_series(f, labels);
+  if (admission.refused != collector::SeriesRefusal::kNone) {
+    refused_[static_cast<std::size_t>(admission.refused)].fetch_add(1, std::memory_order_relaxed);
+    key = key_of(f.overflow_label_values);
+    if (auto it = held_.find(key); it != held_.end()) return it->second;  // the new hold goes
+  }
+  collector::SeriesAggregate* aggregate = shard_.aggregate(*admission.series);
+  return held_.emplace(std::move(key), Held{std::move(admission.series), aggregate, false}).first->second;
+}
+
 void AgentFamilies::apply(AgentFamily family, const std::vector<std::string>& labels, std::uint16_t op, double value) {
   const collector::RegisteredFamily& f = *families_[static_cast<std::size_t>(family)];
   if (labels.size() != f.decl.label_names.size()) return;  // a mapping bug, not the client's
   std::lock_guard lock(mutex_);
-  const bool admitted = registry_.admit_series(f, labels);
-  collector::SeriesAggregate* series = shard_.series(f, admitted ? labels : f.overflow_label_values);
-  if (!series) return;  // the shard is full; the drain threads' shards go on
+  Held& h = held(family, labels);
+  h.written = true;
   shard_.begin_batch();
-  shard_.apply(*series, ipc::Record{0, op, 0, value});
+  shard_.apply(*h.aggregate, ipc::Record{0, op, 0, value});
+}
+
+void AgentFamilies::release_idle() {
+  std::lock_guard lock(mutex_);
+  for (auto it = held_.begin(); it != held_.end();) {
+    Held& h = it->second;
+    if (!h.written && !h.hold->labels().empty()) {
+      it = held_.erase(it);
+    } else {
+      h.written = false;
+      ++it;
+    }
+  }
+}
+
+std::uint64_t AgentFamilies::refused(collector::SeriesRefusal bound) const {
+  return refused_[static_cast<std::size_t>(bound)].load(std::memory_order_relaxed);
 }
 
 void AgentFamilies::add(AgentFamily family, const std::vector<std::string>& labels, double value) {

@@ -4,15 +4,23 @@
 // first label, then its own, then the attributes the configuration allows as labels
 // (otlp.labelAttributes), in that order.
 //
-// They live in a shard of their own beside the drain threads', merged into /metrics like
-// theirs. The OTLP receivers write it from several threads, one at a time under a lock: the
-// shard's single-writer rule holds, and the lock's release and acquire order one writer's
-// relaxed stores before the next one's loads (shard.h has the readers' side).
+// Their series are the registry's, like the producers', held to the same bounds and served by
+// the same scrape; this class writes them from a shard of its own. The OTLP receivers write it
+// from several threads, one at a time under a lock: the shard's single-writer rule holds, and
+// the lock's release and acquire order one writer's relaxed stores before the next one's loads
+// (shard.h has the readers' side).
+//
+// An agent has no segment whose end says it is gone: a series is held while data points come,
+// and release_idle() lets go of those no point wrote since its last call, so a series expires
+// collector.seriesStaleness after its last point (its last values served until then).
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "collector/aggregate/family_registry.h"
@@ -51,16 +59,30 @@ class AgentFamilies {
   void observe(AgentFamily family, const std::vector<std::string>& labels, double value);
   void set(AgentFamily family, double value);
 
-  collector::Shard& shard() { return shard_; }
+  // Lets go of the series no point wrote since the last call (the daemon calls it once a
+  // tick); series without labels (the budget) are kept.
+  void release_idle();
+  // Series the registry's bounds folded into a family's overflow series, by bound.
+  std::uint64_t refused(collector::SeriesRefusal bound) const;
 
  private:
+  struct Held {
+    collector::SeriesHold hold;
+    collector::SeriesAggregate* aggregate = nullptr;
+    bool written = false;  // since the last release_idle()
+  };
   void apply(AgentFamily family, const std::vector<std::string>& labels, std::uint16_t op, double value);
+  Held& held(AgentFamily family, const std::vector<std::string>& labels);
 
   collector::FamilyRegistry& registry_;
   std::vector<std::string> extra_labels_;
   std::array<const collector::RegisteredFamily*, kAgentFamilyCount> families_{};
   std::mutex mutex_;
   collector::Shard shard_;
+  // By family and label values; a refused series is kept under its overflow series' key, so
+  // this holds no more series than the registry admits.
+  std::unordered_map<std::string, Held> held_;
+  std::array<std::atomic<std::uint64_t>, 4> refused_{};  // by SeriesRefusal
 };
 
 }  // namespace agentmetrics::intake

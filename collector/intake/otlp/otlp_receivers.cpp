@@ -86,7 +86,10 @@ void OtlpReceivers::start(const collector::HttpOptions& main_listener) {
        {"prices_dated", prices_.date()}});
 }
 
-void OtlpReceivers::tick() { sessions_.flush_idle(); }
+void OtlpReceivers::tick() {
+  sessions_.flush_idle();
+  families_.release_idle();
+}
 
 void OtlpReceivers::stop() {
   grpc_up_.store(false, std::memory_order_relaxed);
@@ -100,6 +103,11 @@ std::vector<prometheus::MetricFamily> OtlpReceivers::self_metrics() const {
   using prometheus::MetricType;
   const IntakeCounters& c = intake_.counters();
   const auto load = [](const std::atomic<std::uint64_t>& v) { return static_cast<double>(v.load(std::memory_order_relaxed)); };
+  std::vector<prometheus::ClientMetric> bounded;
+  for (const auto bound :
+       {collector::SeriesRefusal::kFamilyLimit, collector::SeriesRefusal::kSeriesLimit, collector::SeriesRefusal::kLabelBytesLimit}) {
+    bounded.push_back(sample(static_cast<double>(families_.refused(bound)), {{"bound", std::string(collector::to_label(bound))}}));
+  }
   return {
       {"agentmetrics_otlp_points_total",
        "OTLP metric points taken in: mapped to a family, ignored (not an agent's, or a repeat), rejected",
@@ -124,6 +132,10 @@ std::vector<prometheus::MetricFamily> OtlpReceivers::self_metrics() const {
        "Agent sessions stored as tasks",
        MetricType::Counter,
        {sample(static_cast<double>(sessions_.stored()))}},
+      {"agentmetrics_otlp_series_bounded_total",
+       "Agents' data points whose new series a bound refused (collector.seriesLimitPerFamily, seriesLimit, labelBytesLimit): "
+       "counted in the family's overflow series",
+       MetricType::Counter, bounded},
       {"agentmetrics_otlp_receiver_up",
        "Whether each configured OTLP receiver is listening",
        MetricType::Gauge,

@@ -51,12 +51,12 @@ class OtlpReceivers {
   // Opens the listeners, with the main listener's TLS, users, rights and limits; logs the one
   // that cannot listen.
   void start(const collector::HttpOptions& main_listener);
-  // Once a second: stores the sessions that went quiet.
+  // Once a second: stores the sessions that went quiet, lets go of the agents' series no point
+  // wrote since the last tick (they expire collector.seriesStaleness later).
   void tick();
   // Closes the listeners and stores every session (before the store stops).
   void stop();
 
-  collector::Shard& shard() { return families_.shard(); }
   std::vector<prometheus::MetricFamily> self_metrics() const;
   // {"otlp_http": up, "otlp_grpc": up} for the receivers that are configured.
   nlohmann::json health() const;

@@ -1,0 +1,62 @@
+// How a drain thread paces itself: no nap while producers outpace one, naps that follow the rate
+// records arrive at, within bounds, and real-time priority given up while the drain must run
+// without a break. Times are given, not waited for.
+#include <gtest/gtest.h>
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <thread>
+
+#include "collector/drain/drain_pace.h"
+
+using namespace agentmetrics::collector;
+using namespace std::chrono_literals;
+
+namespace {
+
+int policy_of_this_thread() {
+  int policy = -1;
+  sched_param param{};
+  pthread_getschedparam(pthread_self(), &policy, &param);
+  return policy;
+}
+
+}  // namespace
+
+TEST(DrainPace, NapsFollowTheRateWithinBounds) {
+  DrainPace pace(DrainPriority::kNormal);
+  EXPECT_EQ(pace.describe(), "normal");
+  auto t = DrainPace::Clock::now();
+  pace.woke(t);
+  EXPECT_EQ(pace.after_pass(DrainPace::kBusyPass, t += 100us), 0ns) << "producers outpace a nap";
+  // A few records in a long cycle: a slow producer, the longest nap.
+  EXPECT_EQ(pace.after_pass(10, t += 2ms), std::chrono::nanoseconds(DrainPace::kLongestNap));
+  // Many records in a short cycle: a fast producer, the shortest nap.
+  EXPECT_EQ(pace.after_pass(DrainPace::kBusyPass - 1, t += 100us), std::chrono::nanoseconds(DrainPace::kShortestNap));
+  // In between, the nap in which a ring would fill by kFillPerNap at the measured rate: twice
+  // that many records in 800 us, so 400 us.
+  EXPECT_EQ(pace.after_pass(2 * DrainPace::kFillPerNap, t += 800us), 400us);
+}
+
+TEST(DrainPace, GivesUpRealtimeWhileItMustRunWithoutABreak) {
+  std::thread drain([] {
+    DrainPace pace(DrainPriority::kAuto);
+    if (pace.describe() != "real-time") {
+      // Not permitted here (no CAP_SYS_NICE, no RLIMIT_RTPRIO): it says so and stays normal.
+      EXPECT_NE(pace.describe().find("normal"), std::string::npos);
+      EXPECT_EQ(policy_of_this_thread(), SCHED_OTHER);
+      return;
+    }
+    EXPECT_EQ(policy_of_this_thread(), SCHED_FIFO);
+    auto t = DrainPace::Clock::now();
+    pace.after_pass(DrainPace::kBusyPass, t);
+    pace.after_pass(DrainPace::kBusyPass, t += DrainPace::kRealtimeBusyLimit);
+    EXPECT_EQ(policy_of_this_thread(), SCHED_FIFO) << "busy up to the limit: still real-time";
+    pace.after_pass(DrainPace::kBusyPass, t += 1ms);
+    EXPECT_EQ(policy_of_this_thread(), SCHED_OTHER) << "busy past the limit: ordinary priority";
+    pace.after_pass(1, t += 1ms);
+    EXPECT_EQ(policy_of_this_thread(), SCHED_FIFO) << "caught up: real-time again";
+  });
+  drain.join();
+}
