@@ -378,7 +378,7 @@ TEST_F(AttachedSegmentTest, AnArmedSegmentIsDrainedWhenItsDoorbellRings) {
   EXPECT_TRUE(s->has_pending(true));
   EXPECT_FALSE(s->doorbell_covers());
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 2u);
-  EXPECT_EQ(value_of(shard_, "unit_events_total", {"a"}), 2.0);
+  EXPECT_EQ(value_of(registry_, "unit_events_total", {"a"}), 2.0);
 }
 
 // Without the heavy fence a push made as the flag went up may have missed it: the segment is
