@@ -26,6 +26,11 @@ constexpr const char* kMigrations[] = {
         UNIQUE(producer_id, sequence));
       CREATE INDEX events_kind_time ON events(kind, time);
     )sql",
+    // Version 2: events replaced by a fuller account (EventStore::replace), for readers that
+    // follow events by id (the learning side's history index).
+    R"sql(
+      CREATE TABLE replaced_events(by INTEGER PRIMARY KEY, id INTEGER NOT NULL);
+    )sql",
 };
 static_assert(std::size(kMigrations) == EventStore::kSchemaVersion);
 
@@ -124,11 +129,70 @@ std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double
   return added;
 }
 
+std::size_t EventStore::replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes) {
+  if (outcomes) outcomes->clear();
+  if (events.empty()) return 0;
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  std::size_t changed = 0;
+  SqliteStatement find(db_, "SELECT id, time, kind, fields FROM events WHERE producer_id = ? AND sequence = ?");
+  SqliteStatement remove(db_, "DELETE FROM events WHERE id = ?");
+  // The replacement's id is above every id given so far, the old one's included: SQLite would
+  // otherwise give the old id again when it was the highest, and a reader past it would miss it.
+  SqliteStatement insert(db_,
+                         "INSERT INTO events(id, producer_id, sequence, kind, time, received, fields) "
+                         "VALUES(max(coalesce((SELECT max(id) FROM events), 0), ?) + 1, ?, ?, ?, ?, ?, ?)");
+  SqliteStatement record(db_, "INSERT INTO replaced_events(by, id) VALUES(?, ?)");
+  for (const auto& e : events) {
+    const std::string kind(ipc::find_kind(e.kind)->name);
+    const std::string fields = fields_json(e);
+    find.reset();
+    find.bind(1, static_cast<std::int64_t>(e.producer_id));
+    find.bind(2, static_cast<std::int64_t>(e.sequence));
+    std::int64_t old_id = 0;
+    if (find.step()) {
+      // The stored account stays when it is the same, or later than this one.
+      if (find.column_double(1) > e.time ||
+          (find.column_double(1) == e.time && find.column_text(2) == kind && find.column_text(3) == fields)) {
+        if (outcomes) outcomes->push_back(Replaced::kKept);
+        continue;
+      }
+      old_id = find.column_int64(0);
+      remove.reset();
+      remove.bind(1, old_id);
+      remove.run();
+    }
+    insert.reset();
+    insert.bind(1, old_id);
+    insert.bind(2, static_cast<std::int64_t>(e.producer_id));
+    insert.bind(3, static_cast<std::int64_t>(e.sequence));
+    insert.bind(4, kind);
+    insert.bind(5, e.time);
+    insert.bind(6, received_time);
+    insert.bind(7, fields);
+    insert.run();
+    if (old_id != 0) {
+      record.reset();
+      record.bind(1, static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_)));
+      record.bind(2, old_id);
+      record.run();
+    }
+    if (outcomes) outcomes->push_back(old_id != 0 ? Replaced::kReplaced : Replaced::kStored);
+    ++changed;
+  }
+  tx.commit();
+  return changed;
+}
+
 std::size_t EventStore::delete_before(double unix_seconds) {
+  Transaction tx(db_, Transaction::Mode::kWrite);
   SqliteStatement st(db_, "DELETE FROM events WHERE time < ?");
   st.bind(1, unix_seconds);
   st.run();
-  return static_cast<std::size_t>(sqlite3_changes(db_));
+  const auto removed = static_cast<std::size_t>(sqlite3_changes(db_));
+  // A replacement older than every event left is of no use to a reader following ids.
+  exec_here("DELETE FROM replaced_events WHERE by < (SELECT coalesce(min(id), 0) FROM events)");
+  tx.commit();
+  return removed;
 }
 
 std::size_t EventStore::count() const {

@@ -2,12 +2,15 @@
 // (producer_id, sequence), so storing the same event twice keeps one copy; that is what makes
 // a collector restarted after SIGKILL exactly-once (it may read a frame again, never lose it).
 //
-// Schema (version 1):
+// Schema (version 2):
 //   events(id INTEGER PRIMARY KEY, producer_id INTEGER, sequence INTEGER, kind TEXT,
 //          time REAL, received REAL, fields TEXT, UNIQUE(producer_id, sequence))
 //   `time` is when the event happened and `received` when the store took it (Unix seconds);
 //   `fields` is a JSON object of the event's fields (text, numbers, and booleans as true/false,
 //   which json_extract reads as 1/0). Index on (kind, time).
+//   replaced_events(by INTEGER PRIMARY KEY, id INTEGER): event `id` was replaced by event `by`
+//   (replace() below), so that a reader that follows events by id (the history index) can
+//   drop what it took from the old one when it reaches the new one.
 // The schema version is SQLite's user_version; opening an older store migrates it forward in
 // one transaction, opening a newer one is refused.
 #pragma once
@@ -16,6 +19,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "collector/store/store_error.h"
 #include "ipc/outcome_event.h"
@@ -26,7 +30,7 @@ namespace agentmetrics::store {
 
 class EventStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   enum class Mode { kReadWrite, kReadOnly };
   // Opens (kReadWrite: creating and migrating) the store. Throws StoreError naming the path
@@ -39,6 +43,15 @@ class EventStore {
   // Stores the events in one transaction; duplicates of stored events are skipped. Returns
   // how many were new. Throws StoreError (disk full, read-only...) and then stores none.
   std::size_t insert(std::span<const ipc::OutcomeEvent> events, double received_time);
+  // Stores the events as a fuller account of what they are about: an event whose key
+  // (producer_id, sequence) is stored already replaces the stored one, unless that one is the
+  // same or happened later. The replacement gets a new id (it is new to every reader that
+  // follows ids) and the old id is kept in replaced_events. Used for what is recounted as it
+  // grows (an imported session: docs/events.md, "Replaceable events"); events of the rings
+  // are never replaced. Returns how many were stored or replaced; `outcomes`, when given,
+  // receives what happened to each. Throws StoreError.
+  enum class Replaced { kStored, kReplaced, kKept };
+  std::size_t replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes = nullptr);
   // Removes events that happened before `unix_seconds`; returns how many.
   std::size_t delete_before(double unix_seconds);
   std::size_t count() const;
