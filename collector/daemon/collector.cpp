@@ -96,6 +96,7 @@ Collector::Collector(const Config& config)
       settings.context_limit = config_.cass_memory.context_limit;
       learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get(), &self_.registry());
     }
+    if (!config_.session_import.sources.empty()) start_session_watcher(options.path);
     log(LogLevel::kInfo, "outcome events are stored",
         {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
   }
@@ -156,9 +157,27 @@ Collector::Collector(const Config& config)
        {"basic_auth", !http.web.basic_auth_users.empty()}});
 }
 
+void Collector::start_session_watcher(const std::string& store_path) {
+  const auto& c = config_.session_import;
+  intake::WatcherOptions w;
+  w.store_path = store_path;
+  w.import.agents.clear();
+  for (const auto& source : c.sources) w.import.agents.push_back(*intake::parse_source_name(source));
+  for (const auto& [source, path] : c.paths) w.import.paths[*intake::parse_source_name(source)] = path;
+  w.import.privacy = {c.keep_session_ids, c.max_text_bytes};
+  w.settle = c.settle;
+  w.rescan = c.rescan;
+  w.on_stored = [kpis = kpis_.get()] { kpis->poke(); };
+  if (!agent_families_)
+    agent_families_ = std::make_unique<intake::AgentFamilies>(registry_, config_.metric_prefix, std::vector<std::string>{});
+  session_watcher_ = std::make_unique<intake::SessionWatcher>(std::move(w), agent_families_.get(), &session_ledger_, self_.registry());
+  session_watcher_->start();
+}
+
 Collector::~Collector() {
   ready_.store(false, std::memory_order_relaxed);
   http_.reset();
+  session_watcher_.reset();
   if (reflection_) reflection_->stop();
   for (auto& w : workers_) w->stop();
   if (store_) {
@@ -246,6 +265,7 @@ void Collector::apply(const Config& next) {
 std::vector<Shard*> Collector::shards() {
   std::vector<Shard*> out;
   for (auto& w : workers_) out.push_back(&w->shard());
+  if (agent_families_) out.push_back(&agent_families_->shard());
   return out;
 }
 

@@ -23,6 +23,9 @@
 #include "collector/kpi/kpi_service.h"
 #include "collector/learning/api/http_routes.h"
 #include "collector/learning/reflection_worker.h"
+#include "collector/intake/otlp/agent_families.h"
+#include "collector/intake/session_count_ledger.h"
+#include "collector/intake/sessions/session_watcher.h"
 
 namespace agentmetrics::collector {
 
@@ -56,6 +59,8 @@ class Collector {
   // Every family /metrics shows, one at a time.
   void collect(const FamilySink& sink);
   void tick();
+  // The import of the agents' sessions on disk (import.sources), writing `store_path`.
+  void start_session_watcher(const std::string& store_path);
 
   Config config_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -67,6 +72,11 @@ class Collector {
   // The learning system: null when the store or cass_memory is disabled.
   std::unique_ptr<learning::ReflectionWorker> reflection_;
   std::unique_ptr<LearningApi> learning_api_;
+  // The agents' own spend (tokens, cost, tool calls): counted by the session watcher (and the
+  // OTLP receiver), who agree on who counts a session through the ledger.
+  std::unique_ptr<intake::AgentFamilies> agent_families_;
+  intake::SessionCountLedger session_ledger_;
+  std::unique_ptr<intake::SessionWatcher> session_watcher_;  // null unless import.sources
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;
   std::unique_ptr<SegmentDiscovery> discovery_;

@@ -11,7 +11,8 @@ bool SessionCountLedger::claim(std::string_view agent, std::string_view session_
   const std::uint64_t key = session_producer_id(std::string(agent), std::string(session_id));
   const std::lock_guard lock(mutex_);
   if (const auto it = sessions_.find(key); it != sessions_.end()) return it->second == by;
-  if (const auto a = agents_.find(agent); a != agents_.end() && a->second.first != by && now < a->second.second + agent_claim_) return false;
+  if (const auto a = agents_.find(agent); a != agents_.end() && a->second.first != by && now < a->second.second + agent_claim_)
+    return false;
   sessions_.emplace(key, by);
   order_.push_back(key);
   while (order_.size() > capacity_) {

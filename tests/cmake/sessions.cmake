@@ -7,3 +7,7 @@ target_compile_definitions(session_import_test PRIVATE AM_AGENT_DATA_DIR="${CMAK
 agentmetrics_test(session_import_input_test unit/session_import_input_test.cpp)
 target_link_libraries(session_import_input_test PRIVATE agentmetrics_session_import GTest::gtest_main)
 target_compile_definitions(session_import_input_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+agentmetrics_test(session_watcher_test CONCURRENT TIMEOUT 180 integration/session_watcher_test.cpp)
+target_link_libraries(session_watcher_test PRIVATE nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(session_watcher_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+add_dependencies(session_watcher_test agentmetricsd)

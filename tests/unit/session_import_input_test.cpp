@@ -138,7 +138,7 @@ TEST(SessionImportInput, BrokenLinesAreSkippedAndCountedByFileAndLine) {
   std::vector<std::string> lines = real;
   // Line numbers below are 1-based, after the insertions.
   lines.insert(lines.begin() + 3, "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"cut\n");  // 4: invalid JSON
-  lines.insert(lines.begin() + 4, "{\"type\":\"hologram\",\"sessionId\":\"" + kToolChainId + "\"}\n");      // 5: unknown type
+  lines.insert(lines.begin() + 4, "{\"type\":\"hologram\",\"sessionId\":\"" + kToolChainId + "\"}\n");       // 5: unknown type
   lines.insert(lines.begin() + 5, "[1,2,3]\n");                                                              // 6: not an object
   // 7: a tool result of 10 MB on one line (a real result line, its content made huge).
   nlohmann::json huge = nlohmann::json::parse(real[26]);
@@ -196,8 +196,9 @@ TEST(SessionImportInput, BrokenLinesAreSkippedAndCountedByFileAndLine) {
   }
   EXPECT_EQ(small.tasks().front()["tokens_input"], 2520);
   // The half-written line was left: once finished, it is read (and counted once).
-  append(file, "\",\"model\":\"claude-sonnet-4-5-20250929\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}},\"requestId\":\"r9\","
-               "\"timestamp\":\"2026-12-06T11:31:00Z\"}\n");
+  append(file,
+         "\",\"model\":\"claude-sonnet-4-5-20250929\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}},\"requestId\":\"r9\","
+         "\"timestamp\":\"2026-12-06T11:31:00Z\"}\n");
   SessionImporter(store.store.get(), claude_at(dir.path() + "/claude")).run();
   EXPECT_EQ(store.tasks().front()["tokens_input"], 2525);
 }
@@ -214,12 +215,15 @@ TEST(SessionImportInput, AFileThatCannotBeReadLeavesItsSessionAsItWas) {
   ASSERT_EQ(before.size(), 1u);
   // The main file grows (a second prompt), and a subagent file of the session is named that
   // cannot be read (removed between the listing and the read): no half session is stored.
-  append(main_file,
-         lines_of(kData + "/claude/resume/home/.claude/projects/-tmp-am-agents-claude-resume-project/b8063690-c98c-4672-b8eb-0477d7b2bade.jsonl")[19]);
+  append(
+      main_file,
+      lines_of(kData +
+               "/claude/resume/home/.claude/projects/-tmp-am-agents-claude-resume-project/b8063690-c98c-4672-b8eb-0477d7b2bade.jsonl")[19]);
   const auto info = file_info(main_file);
   ASSERT_TRUE(info);
   const SessionFile grown{main_file, SessionAgent::kClaudeCode, kToolChainId, "main", *info};
-  const SessionFile gone{project + "/" + kToolChainId + "/subagents/agent-a1.jsonl", SessionAgent::kClaudeCode, kToolChainId, "agent-a1", {}};
+  const SessionFile gone{
+      project + "/" + kToolChainId + "/subagents/agent-a1.jsonl", SessionAgent::kClaudeCode, kToolChainId, "agent-a1", {}};
   const ImportReport report = importer.run({grown, gone}, false);
   EXPECT_EQ(report.problem_counts().at("unreadable"), 1u) << report.summary();
   EXPECT_EQ(store.tasks(), before);
@@ -242,7 +246,8 @@ TEST(SessionImportInput, AFileRemovedWhileItIsReadIsReadToItsEndOrReported) {
   // Removed between the listing and the read: reported, nothing stored, nothing thrown.
   Store store(dir);
   SessionImporter importer(store.store.get(), claude_at(dir.path() + "/claude"));
-  SessionFile gone{dir.path() + "/claude/projects/-work-app/" + kToolChainId + ".jsonl", SessionAgent::kClaudeCode, kToolChainId, "main", {}};
+  SessionFile gone{
+      dir.path() + "/claude/projects/-work-app/" + kToolChainId + ".jsonl", SessionAgent::kClaudeCode, kToolChainId, "main", {}};
   const ImportReport report = importer.run({gone}, false);
   EXPECT_EQ(report.problem_counts().at("unreadable"), 1u);
   EXPECT_TRUE(store.tasks().empty());

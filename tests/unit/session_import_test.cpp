@@ -47,7 +47,8 @@ struct Imported {
 };
 
 // Imports one scenario of one client into a fresh store and reads back its task events.
-Imported import_scenario(const std::string& client, const std::string& scenario, const TempDir& dir, PriceTable prices = PriceTable::shipped()) {
+Imported import_scenario(const std::string& client, const std::string& scenario, const TempDir& dir,
+                         PriceTable prices = PriceTable::shipped()) {
   ImportOptions options;
   options.prices = std::move(prices);
   const std::string home = kData + "/" + client + "/" + scenario + "/home";
@@ -177,9 +178,9 @@ INSTANTIATE_TEST_SUITE_P(
                       // request); the transcript has one failure.
                       Outcome{"claude", "api-error-4xx", false, "api_error_400", 1, "answer"},
                       Outcome{"claude", "api-error-5xx", false, "api_error_500", 2, "answer"},
-                      Outcome{"claude", "api-error-5xx-retried", true, "", 1, "answer"},
-                      Outcome{"codex", "plain", true, "", 0, "answer"}, Outcome{"codex", "tool-chain", true, "", 0, "edit"},
-                      Outcome{"codex", "denied-tool", true, "", 0, "shell"}, Outcome{"codex", "resume", true, "", 0, "answer"},
+                      Outcome{"claude", "api-error-5xx-retried", true, "", 1, "answer"}, Outcome{"codex", "plain", true, "", 0, "answer"},
+                      Outcome{"codex", "tool-chain", true, "", 0, "edit"}, Outcome{"codex", "denied-tool", true, "", 0, "shell"},
+                      Outcome{"codex", "resume", true, "", 0, "answer"},
                       // Codex retried the 500 four times and writes the failed turn once.
                       Outcome{"codex", "api-error-4xx", false, "api_error_other", 1, "answer"},
                       Outcome{"codex", "api-error-5xx", false, "api_error_internal_server_error", 1, "answer"},

@@ -20,7 +20,8 @@ std::size_t text_limit(const std::string& text) {
   if (text == "none") return 0;
   std::size_t used = 0;
   const unsigned long bytes = std::stoul(text, &used);
-  if (used != text.size() || bytes > 1024) throw std::invalid_argument("--text must be none or a number of bytes up to 1024, got '" + text + "'");
+  if (used != text.size() || bytes > 1024)
+    throw std::invalid_argument("--text must be none or a number of bytes up to 1024, got '" + text + "'");
   return bytes;
 }
 
@@ -50,8 +51,9 @@ void add_import_command(CLI::App& app, int& result) {
                   "where the agent's sessions are, instead of its default (~/.claude, $CODEX_HOME or ~/.codex, "
                   "~/.local/share/opencode or an opencode.db); needs one agent");
   cmd->add_option("--since", options->since, "only what changed since this time (RFC 3339, or a date like 2026-11-01)");
-  cmd->add_option("--store", options->store,
-                  "the store (default $AGENTMETRICS_STORE, else the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
+  cmd->add_option(
+      "--store", options->store,
+      "the store (default $AGENTMETRICS_STORE, else the configuration's store.path, else ~/.local/state/agentmetrics/events.db)");
   cmd->add_option("--config", options->config, "the collector's configuration file, for store.path");
   cmd->add_option("--text", options->text,
                   "bytes of each session's first prompt and last answer to keep as its title and snippet: a number (default 300, "
@@ -101,7 +103,8 @@ void add_import_command(CLI::App& app, int& result) {
         std::printf("%s\n", out.dump(2).c_str());
       } else {
         std::printf("%s", report.summary().c_str());
-        std::printf("%s %s in %.1f s\n", options->dry_run ? "nothing stored (--dry-run); store" : "stored in", path.c_str(), report.seconds);
+        std::printf("%s %s in %.1f s\n", options->dry_run ? "nothing stored (--dry-run); store" : "stored in", path.c_str(),
+                    report.seconds);
       }
       result = 0;
     } catch (const collector::ConfigError& e) {

@@ -87,8 +87,8 @@ void assistant_record(const nlohmann::json& record, SessionAccount& account, boo
   }
   const std::string key = text_of(*message, "id") + "\n" + text_of(record, "requestId");
   if (const nlohmann::json* usage = member(*message, "usage"); usage && !account.seen_response(key)) {
-    account.add_usage(model, {count_of(*usage, "input_tokens"), count_of(*usage, "output_tokens"), count_of(*usage, "cache_read_input_tokens"),
-                              count_of(*usage, "cache_creation_input_tokens")});
+    account.add_usage(model, {count_of(*usage, "input_tokens"), count_of(*usage, "output_tokens"),
+                              count_of(*usage, "cache_read_input_tokens"), count_of(*usage, "cache_creation_input_tokens")});
     account.answered();
   }
   const nlohmann::json* content = member(*message, "content");
@@ -132,7 +132,8 @@ void read_claude_record(const nlohmann::json& record, SessionAccount& account, b
       account.api_error(status > 0 ? std::to_string(static_cast<int>(status)) : "error", false);
     }
   } else if (type == "cost-state" && main_stream) {
-    if (const nlohmann::json* cost = member(record, "totalCostUSD"); cost && cost->is_number()) account.report_cost(count_of(record, "totalCostUSD"));
+    if (const nlohmann::json* cost = member(record, "totalCostUSD"); cost && cost->is_number())
+      account.report_cost(count_of(record, "totalCostUSD"));
   }
 }
 

@@ -51,8 +51,11 @@ nlohmann::ordered_json ImportReport::to_json() const {
                     {"files_unchanged", a.files_unchanged},
                     {"lines", a.lines},
                     {"bytes", a.bytes},
-                    {"tokens", {{"input", a.tokens.input}, {"output", a.tokens.output}, {"cache_read", a.tokens.cache_read},
-                                {"cache_creation", a.tokens.cache_creation}}},
+                    {"tokens",
+                     {{"input", a.tokens.input},
+                      {"output", a.tokens.output},
+                      {"cache_read", a.tokens.cache_read},
+                      {"cache_creation", a.tokens.cache_creation}}},
                     {"cost_usd", a.cost_usd},
                     {"unpriced_models", a.unpriced_models}};
   }
@@ -91,7 +94,8 @@ std::string ImportReport::summary() const {
     for (const auto& [kind, n] : problem_counts_) out += " " + kind + " " + std::to_string(n);
     out += "\n";
     for (const auto& p : problems_) {
-      out += "  " + p.file + (p.line ? ":" + std::to_string(p.line) : "") + ": " + p.kind + (p.detail.empty() ? "" : " (" + p.detail + ")") + "\n";
+      out += "  " + p.file + (p.line ? ":" + std::to_string(p.line) : "") + ": " + p.kind +
+             (p.detail.empty() ? "" : " (" + p.detail + ")") + "\n";
     }
     if (total > problems_.size()) out += "  ... and " + std::to_string(total - problems_.size()) + " more\n";
   }

@@ -70,8 +70,8 @@ ImportState::ImportState(sqlite3* db, bool writable) : db_(db) {
   }
   if (version > kImportSchemaVersion) {
     throw store::StoreError(store::StoreError::Kind::kNewerSchema, "the store's session import tables have version " +
-                                                                        std::to_string(version) + ", newer than this program's " +
-                                                                        std::to_string(kImportSchemaVersion) + "; upgrade agentmetrics");
+                                                                       std::to_string(version) + ", newer than this program's " +
+                                                                       std::to_string(kImportSchemaVersion) + "; upgrade agentmetrics");
   }
   if (version == 0 && writable) {
     store::exec(db_, kSchema);
@@ -95,7 +95,8 @@ std::unordered_map<std::uint64_t, FileMark> ImportState::file_marks() const {
 
 std::optional<FileMark> ImportState::file_mark(std::uint64_t file) {
   if (!present_) return std::nullopt;
-  if (!file_mark_) file_mark_ = std::make_unique<SqliteStatement>(db_, std::string(kMarkColumns) + ", state FROM import_files WHERE file = ?");
+  if (!file_mark_)
+    file_mark_ = std::make_unique<SqliteStatement>(db_, std::string(kMarkColumns) + ", state FROM import_files WHERE file = ?");
   SqliteStatement& st = *file_mark_;
   st.reset();
   st.bind(1, as_int(file));
@@ -162,7 +163,8 @@ void ImportState::put(const FileMark& m) {
 
 void ImportState::put(const SessionMark& m) {
   if (!put_session_) {
-    put_session_ = std::make_unique<SqliteStatement>(db_, "INSERT OR REPLACE INTO import_sessions(source, session, version, state) VALUES(?, ?, ?, ?)");
+    put_session_ = std::make_unique<SqliteStatement>(
+        db_, "INSERT OR REPLACE INTO import_sessions(source, session, version, state) VALUES(?, ?, ?, ?)");
   }
   SqliteStatement& st = *put_session_;
   st.reset();

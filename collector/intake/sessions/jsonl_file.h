@@ -39,8 +39,8 @@ class JsonlFile {
   // newline, or has not written it yet).
   void accept_tail();
 
-  std::uint64_t offset() const { return offset_; }    // just after the last line read
-  std::uint64_t line() const { return line_; }        // the number of the last line read
+  std::uint64_t offset() const { return offset_; }  // just after the last line read
+  std::uint64_t line() const { return line_; }      // the number of the last line read
   std::uint64_t size_at_open() const { return size_; }
 
  private:

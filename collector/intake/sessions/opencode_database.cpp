@@ -24,7 +24,8 @@ OpencodeDatabase::OpencodeDatabase(const std::string& path, std::chrono::millise
   // mode=ro: never written, never created. Reading a WAL database still maps its shared
   // memory index (opencode's own directory, which the user owns), and sees what is committed.
   const std::string uri = "file:" + path + "?mode=ro";
-  if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) fail("cannot open");
+  if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
+    fail("cannot open");
   sqlite3_busy_timeout(db_, static_cast<int>(busy_wait.count()));
 }
 
@@ -56,7 +57,8 @@ OpencodeSessionRecord OpencodeDatabase::session(const std::string& id) {
     // checkpoints wait for no reader that lasts.
     store::Transaction tx(db_, store::Transaction::Mode::kRead);
     {
-      store::SqliteStatement st(db_, "SELECT coalesce(parent_id, ''), directory, title, time_created, time_updated FROM session WHERE id = ?");
+      store::SqliteStatement st(db_,
+                                "SELECT coalesce(parent_id, ''), directory, title, time_created, time_updated FROM session WHERE id = ?");
       st.bind(1, id);
       if (!st.step()) return s;
       s.id = id;

@@ -8,7 +8,9 @@ namespace {
 using R = SessionAccount::ToolResult;
 
 // opencode names a session "New session - <time>" until it has a title of its own.
-bool default_title(const std::string& title) { return title.empty() || title.rfind("New session - ", 0) == 0 || title.rfind("Child session - ", 0) == 0; }
+bool default_title(const std::string& title) {
+  return title.empty() || title.rfind("New session - ", 0) == 0 || title.rfind("Child session - ", 0) == 0;
+}
 
 double proposed_lines(const std::string& tool, const nlohmann::json& input) {
   if (tool == "write") return count_lines(text_of(input, "content"));

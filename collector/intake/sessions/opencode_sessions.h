@@ -18,13 +18,13 @@
 namespace agentmetrics::intake {
 
 struct OpencodeMessage {
-  nlohmann::json data;               // the message's JSON (role, time, tokens, cost, error...)
+  nlohmann::json data;                // the message's JSON (role, time, tokens, cost, error...)
   std::vector<nlohmann::json> parts;  // its parts' JSON, in order
 };
 
 struct OpencodeSessionRecord {
   std::string id, parent_id, directory, title;
-  double created = 0, updated = 0;  // unix seconds
+  double created = 0, updated = 0;        // unix seconds
   std::vector<OpencodeMessage> messages;  // in order
 };
 

@@ -47,15 +47,16 @@ std::string lower_trimmed(std::string_view text) {
 // Whether a prompt after the first tells the agent that what it did was wrong.
 bool corrects(std::string_view prompt) {
   const std::string text = lower_trimmed(prompt);
-  static constexpr std::array<std::string_view, 12> kOpenings = {"no", "nope", "wrong", "incorrect", "revert", "undo", "stop", "that's wrong",
-                                                                 "that is wrong", "that's not", "that is not", "this is wrong"};
+  static constexpr std::array<std::string_view, 12> kOpenings = {
+      "no",   "nope",         "wrong",         "incorrect",  "revert",      "undo",
+      "stop", "that's wrong", "that is wrong", "that's not", "that is not", "this is wrong"};
   for (const auto opening : kOpenings) {
     if (text.rfind(opening, 0) == 0 && (text.size() == opening.size() || !std::isalnum(static_cast<unsigned char>(text[opening.size()]))))
       return true;
   }
   static constexpr std::array<std::string_view, 14> kPhrases = {
-      "doesn't work",  "does not work",  "didn't work",       "did not work",      "not working",  "still failing", "still fails",
-      "still broken",  "still doesn't",  "not what i asked", "not what i wanted", "you broke",    "that's wrong",  "that is wrong"};
+      "doesn't work", "does not work", "didn't work",      "did not work",      "not working", "still failing", "still fails",
+      "still broken", "still doesn't", "not what i asked", "not what i wanted", "you broke",   "that's wrong",  "that is wrong"};
   return std::any_of(kPhrases.begin(), kPhrases.end(), [&](std::string_view p) { return text.find(p) != std::string::npos; });
 }
 

@@ -42,12 +42,12 @@ struct SessionAccount {
   std::string project, git_branch;
   std::string model;  // the model of the records that name none (Codex's turn_context)
 
-  std::map<std::string, TokenCounts, std::less<>> tokens;  // by model
-  std::map<std::string, double, std::less<>> responses;    // model responses received, by model
-  std::optional<double> reported_cost;                     // the client's own figure, for what it covers
-  double reported_until = 0;                               // the time of the last record it covers
+  std::map<std::string, TokenCounts, std::less<>> tokens;      // by model
+  std::map<std::string, double, std::less<>> responses;        // model responses received, by model
+  std::optional<double> reported_cost;                         // the client's own figure, for what it covers
+  double reported_until = 0;                                   // the time of the last record it covers
   std::map<std::string, TokenCounts, std::less<>> unreported;  // tokens after that figure, by model
-  TokenCounts cumulative;                                  // Codex: the thread's running total last read
+  TokenCounts cumulative;                                      // Codex: the thread's running total last read
 
   std::map<std::string, double, std::less<>> tools;          // calls by tool
   std::map<std::string, double, std::less<>> tool_failures;  // failed calls by tool (errors and rejections)

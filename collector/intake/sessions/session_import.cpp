@@ -25,10 +25,10 @@ namespace {
 // Record types the agents are known to write and the import does not need. Any other type
 // that it does not read is counted as unknown (a newer agent, or not an agent's file).
 bool known_claude_type(std::string_view t) {
-  static constexpr std::string_view kKnown[] = {"attachment", "api-request",  "api-request-shape", "api-request-blob", "queue-operation",
-                                                "last-prompt", "atis-latch",  "tools-used",        "mode",             "summary",
-                                                "file-history-snapshot",       "custom-title",      "agent-name",       "tag", "progress",
-                                                "pr-link",     "permission-mode"};
+  static constexpr std::string_view kKnown[] = {
+      "attachment", "api-request", "api-request-shape", "api-request-blob",      "queue-operation", "last-prompt", "atis-latch",
+      "tools-used", "mode",        "summary",           "file-history-snapshot", "custom-title",    "agent-name",  "tag",
+      "progress",   "pr-link",     "permission-mode"};
   return std::find(std::begin(kKnown), std::end(kKnown), t) != std::end(kKnown);
 }
 
@@ -90,8 +90,8 @@ struct SessionImporter::ParsedFile {
 
 struct SessionImporter::PendingSessions {
   std::vector<ipc::OutcomeEvent> events;
-  std::vector<SessionUpdate> updates;             // one per event
-  std::vector<std::set<std::string>> unpriced;    // one per event
+  std::vector<SessionUpdate> updates;           // one per event
+  std::vector<std::set<std::string>> unpriced;  // one per event
 };
 
 struct SessionImporter::Family {
@@ -283,7 +283,8 @@ void SessionImporter::import_files(std::vector<SessionFile> files, ImportReport&
       continue;
     }
     // The same file, grown: read on from the mark. Replaced or cut shorter: from its start.
-    const bool resume = m != marks.end() && m->second.device == f.info.device && m->second.inode == f.info.inode && f.info.size >= m->second.offset;
+    const bool resume =
+        m != marks.end() && m->second.device == f.info.device && m->second.inode == f.info.inode && f.info.size >= m->second.offset;
     jobs.push_back({std::move(f), resume});
   }
   for (std::size_t begin = 0; begin < jobs.size(); begin += options_.batch) {
@@ -368,9 +369,12 @@ void SessionImporter::commit_files(std::vector<ParsedFile>& parsed, ImportReport
     pending.updates.push_back(std::move(u));
     pending.unpriced.push_back(std::move(models));
   }
-  store_sessions(pending, tx, [&] {
-    for (const auto& m : marks) state_->put(m);
-  }, report);
+  store_sessions(
+      pending, tx,
+      [&] {
+        for (const auto& m : marks) state_->put(m);
+      },
+      report);
 }
 
 void SessionImporter::import_opencode(const SourceLocation& location, ImportReport& report) {
@@ -401,7 +405,8 @@ void SessionImporter::import_opencode(const SourceLocation& location, ImportRepo
       } else {
         storage = std::make_unique<OpencodeStorage>(source.path);
         families = storage->families();
-        if (storage->unreadable_files()) report.problem({source.path, 0, "unreadable", std::to_string(storage->unreadable_files()) + " session files"});
+        if (storage->unreadable_files())
+          report.problem({source.path, 0, "unreadable", std::to_string(storage->unreadable_files()) + " session files"});
       }
     } catch (const OpencodeDatabaseError& e) {
       report.problem({source.path, 0, e.retry() ? "locked" : "unreadable_database", e.what()});
@@ -488,13 +493,16 @@ void SessionImporter::commit_families(std::vector<Family>& families, ImportRepor
     pending.updates.push_back(std::move(u));
     pending.unpriced.push_back(std::move(models));
   }
-  store_sessions(pending, tx, [&] {
-    for (const auto& m : marks) state_->put(m);
-  }, report);
+  store_sessions(
+      pending, tx,
+      [&] {
+        for (const auto& m : marks) state_->put(m);
+      },
+      report);
 }
 
-void SessionImporter::store_sessions(PendingSessions& pending, std::optional<store::Transaction>& tx, const std::function<void()>& write_marks,
-                                     ImportReport& report) {
+void SessionImporter::store_sessions(PendingSessions& pending, std::optional<store::Transaction>& tx,
+                                     const std::function<void()>& write_marks, ImportReport& report) {
   std::vector<store::EventStore::Replaced> outcomes;
   const bool writing = tx.has_value();
   if (writing) {

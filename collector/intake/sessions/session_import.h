@@ -38,8 +38,8 @@ struct ImportOptions {
   SessionPrivacy privacy;
   PriceTable prices = PriceTable::shipped();
   std::size_t max_line_bytes = std::size_t{64} << 20;
-  unsigned threads = 0;           // readers at once; 0: one per core
-  std::size_t batch = 256;        // files (or opencode sessions) a transaction
+  unsigned threads = 0;                           // readers at once; 0: one per core
+  std::size_t batch = 256;                        // files (or opencode sessions) a transaction
   std::chrono::milliseconds database_wait{2000};  // for a locked opencode database
   const std::atomic<bool>* cancel = nullptr;      // set: the pass stops after its current batch
 };
@@ -48,7 +48,7 @@ struct ImportOptions {
 struct SessionUpdate {
   SessionAgent agent;
   std::string session_id;
-  bool first_seen = false;  // nothing of it was stored before
+  bool first_seen = false;                    // nothing of it was stored before
   std::vector<SessionAccount> before, after;  // the main stream first
   SessionTask task;
 };

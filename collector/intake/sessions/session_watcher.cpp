@@ -37,7 +37,8 @@ prometheus::Counter& counter(prometheus::Registry& r, const std::string& name, c
 class DirectoryWatches {
  public:
   DirectoryWatches() : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
-    if (fd_ < 0) log(LogLevel::kWarn, "inotify is unavailable; sessions are imported by the periodic pass only", {{"error", std::strerror(errno)}});
+    if (fd_ < 0)
+      log(LogLevel::kWarn, "inotify is unavailable; sessions are imported by the periodic pass only", {{"error", std::strerror(errno)}});
   }
   ~DirectoryWatches() {
     if (fd_ >= 0) ::close(fd_);
@@ -94,7 +95,8 @@ class DirectoryWatches {
             watch(path, dir->second.second - 1);
             // Files written before the watch was in place.
             std::error_code ec;
-            for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) changed.push_back(it->path().string());
+            for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+              changed.push_back(it->path().string());
           }
           continue;
         }
@@ -202,9 +204,9 @@ void SessionWatcher::count(const SessionUpdate& u) {
     const auto it = before.find(model);
     const TokenCounts was = it == before.end() ? TokenCounts{} : it->second;
     const std::pair<const char*, double> types[] = {{"input", now.input - was.input},
-                                                     {"output", now.output - was.output},
-                                                     {"cache_read", now.cache_read - was.cache_read},
-                                                     {"cache_creation", now.cache_creation - was.cache_creation}};
+                                                    {"output", now.output - was.output},
+                                                    {"cache_read", now.cache_read - was.cache_read},
+                                                    {"cache_creation", now.cache_creation - was.cache_creation}};
     for (const auto& [type, delta] : types) {
       if (delta > 0) families_->add(AgentFamily::kTokens, labels({model, type}), delta);
     }
@@ -253,7 +255,8 @@ void SessionWatcher::run() {
       store = store::EventStore::open(options_.store_path, store::EventStore::Mode::kReadWrite);
       importer = std::make_unique<SessionImporter>(store.get(), options_.import);
     } catch (const std::exception& e) {
-      log(LogLevel::kError, "the session watcher cannot open the store; trying again", {{"store", options_.store_path}, {"error", e.what()}});
+      log(LogLevel::kError, "the session watcher cannot open the store; trying again",
+          {{"store", options_.store_path}, {"error", e.what()}});
       pollfd p{stop_fd_, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(options_.retry).count())) > 0) return;
     }

@@ -31,32 +31,19 @@ bool has_word(std::string_view text, std::string_view word) {
 
 ToolKind tool_kind(std::string_view tool) {
   static const std::array<std::pair<std::string_view, ToolKind>, 27> kKinds = {{
-      {"edit", ToolKind::kEdit},
-      {"multiedit", ToolKind::kEdit},
-      {"write", ToolKind::kEdit},
-      {"notebookedit", ToolKind::kEdit},
-      {"apply_patch", ToolKind::kEdit},
-      {"patch", ToolKind::kEdit},
-      {"bash", ToolKind::kShell},
-      {"exec_command", ToolKind::kShell},
-      {"shell", ToolKind::kShell},
-      {"local_shell", ToolKind::kShell},
-      {"unified_exec", ToolKind::kShell},
-      {"container.exec", ToolKind::kShell},
-      {"read", ToolKind::kRead},
-      {"grep", ToolKind::kRead},
-      {"glob", ToolKind::kRead},
-      {"ls", ToolKind::kRead},
-      {"list", ToolKind::kRead},
-      {"view_image", ToolKind::kRead},
-      {"notebookread", ToolKind::kRead},
-      {"webfetch", ToolKind::kWeb},
-      {"websearch", ToolKind::kWeb},
-      {"web_search", ToolKind::kWeb},
-      {"web_fetch", ToolKind::kWeb},
-      {"agent", ToolKind::kDelegate},
-      {"task", ToolKind::kDelegate},
-      {"spawn_agent", ToolKind::kDelegate},
+      {"edit", ToolKind::kEdit},          {"multiedit", ToolKind::kEdit},
+      {"write", ToolKind::kEdit},         {"notebookedit", ToolKind::kEdit},
+      {"apply_patch", ToolKind::kEdit},   {"patch", ToolKind::kEdit},
+      {"bash", ToolKind::kShell},         {"exec_command", ToolKind::kShell},
+      {"shell", ToolKind::kShell},        {"local_shell", ToolKind::kShell},
+      {"unified_exec", ToolKind::kShell}, {"container.exec", ToolKind::kShell},
+      {"read", ToolKind::kRead},          {"grep", ToolKind::kRead},
+      {"glob", ToolKind::kRead},          {"ls", ToolKind::kRead},
+      {"list", ToolKind::kRead},          {"view_image", ToolKind::kRead},
+      {"notebookread", ToolKind::kRead},  {"webfetch", ToolKind::kWeb},
+      {"websearch", ToolKind::kWeb},      {"web_search", ToolKind::kWeb},
+      {"web_fetch", ToolKind::kWeb},      {"agent", ToolKind::kDelegate},
+      {"task", ToolKind::kDelegate},      {"spawn_agent", ToolKind::kDelegate},
       {"todowrite", ToolKind::kOther},
   }};
   const std::string name = lower(tool);
@@ -68,9 +55,9 @@ ToolKind tool_kind(std::string_view tool) {
 
 bool runs_tests(std::string_view command) {
   static constexpr std::array<std::string_view, 24> kRunners = {
-      "pytest",        "py.test",        "go test",     "cargo test",  "cargo nextest", "npm test",    "npm run test", "yarn test",
-      "pnpm test",     "bun test",       "jest",        "vitest",      "mocha",         "ctest",       "make test",    "make check",
-      "mvn test",      "gradle test",    "./gradlew test", "rspec",    "phpunit",       "dotnet test", "tox",          "unittest",
+      "pytest",    "py.test",     "go test",        "cargo test", "cargo nextest", "npm test",    "npm run test", "yarn test",
+      "pnpm test", "bun test",    "jest",           "vitest",     "mocha",         "ctest",       "make test",    "make check",
+      "mvn test",  "gradle test", "./gradlew test", "rspec",      "phpunit",       "dotnet test", "tox",          "unittest",
   };
   const std::string text = lower(command);
   return std::any_of(kRunners.begin(), kRunners.end(), [&](std::string_view runner) { return has_word(text, runner); });
