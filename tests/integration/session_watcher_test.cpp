@@ -103,7 +103,8 @@ TEST(SessionWatcher, TheHistoryIsStoredAndWhatIsWrittenMeanwhileIsCountedOnce) {
   });
   ASSERT_EQ(events.size(), 3u);
   std::map<std::string, nlohmann::json> by_agent;
-  for (const auto& e : events) by_agent[e.fields["agent_type"].get<std::string>() + std::to_string(e.fields["tokens_input"].get<int>())] = e.fields;
+  for (const auto& e : events)
+    by_agent[e.fields["agent_type"].get<std::string>() + std::to_string(e.fields["tokens_input"].get<int>())] = e.fields;
   ASSERT_TRUE(by_agent.count("claude_code2520")) << events.size();
   EXPECT_EQ(by_agent["claude_code2520"]["cost_usd"], 0.0188925);
   EXPECT_EQ(by_agent["claude_code2520"]["tool_calls"], 2);
@@ -116,7 +117,8 @@ TEST(SessionWatcher, TheHistoryIsStoredAndWhatIsWrittenMeanwhileIsCountedOnce) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const auto samples = collector.samples();
   EXPECT_EQ(sample(samples, tokens), 2520);
-  EXPECT_EQ(sample(samples, "opencode_tokens_total{agent=\"claude_code\",model=\"claude-sonnet-4-5-20250929\",type=\"cache_read\"}"), 19200);
+  EXPECT_EQ(sample(samples, "opencode_tokens_total{agent=\"claude_code\",model=\"claude-sonnet-4-5-20250929\",type=\"cache_read\"}"),
+            19200);
   EXPECT_NEAR(sample(samples, "opencode_cost_usd_total{agent=\"claude_code\",model=\"claude-sonnet-4-5-20250929\"}").value_or(0), 0.0188925,
               1e-9);
   EXPECT_EQ(sample(samples, "opencode_agent_tool_calls_total{agent=\"claude_code\",tool=\"Write\",success=\"true\"}"), 1);
@@ -140,7 +142,8 @@ TEST(SessionWatcher, ADaemonKilledMidSessionGoesOnFromItsMarks) {
   fs::create_directories(project + "/" + id + "/subagents");
   fs::create_directories(dir.path() + "/codex");
   const std::string config = config_file(dir.path());
-  auto collector = std::make_unique<CollectorProcess>(unique_namespace("watchkill"), std::vector<std::string>{"--config=" + config, "--store=" + store});
+  auto collector =
+      std::make_unique<CollectorProcess>(unique_namespace("watchkill"), std::vector<std::string>{"--config=" + config, "--store=" + store});
   // Kill it three times while the session (its main file and its subagent's) is written.
   const std::size_t parts = 4;
   for (std::size_t k = 0; k < parts; ++k) {
@@ -151,7 +154,8 @@ TEST(SessionWatcher, ADaemonKilledMidSessionGoesOnFromItsMarks) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + 400 * k));
     collector->process().signal(SIGKILL);
     ASSERT_TRUE(collector->process().wait(std::chrono::seconds(10)));
-    collector = std::make_unique<CollectorProcess>(unique_namespace("watchkill"), std::vector<std::string>{"--config=" + config, "--store=" + store});
+    collector = std::make_unique<CollectorProcess>(unique_namespace("watchkill"),
+                                                   std::vector<std::string>{"--config=" + config, "--store=" + store});
   }
   const auto events = settled_tasks(store, 1, [](const StoredEvent& e) { return e.fields["tokens_input"] == 3750; });
   ASSERT_EQ(events.size(), 1u);

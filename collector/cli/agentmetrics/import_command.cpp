@@ -2,6 +2,7 @@
 // [--json]: the sessions the agents wrote on disk, into the store (docs/import.md).
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <thread>
 
 #include "collector/cli/agentmetrics/commands.h"
@@ -25,6 +26,31 @@ std::size_t text_limit(const std::string& text) {
   return bytes;
 }
 
+// --price MODEL=INPUT,OUTPUT,CACHE_READ,CACHE_CREATION
+std::pair<std::string, intake::ModelPrice> model_price(const std::string& text) {
+  const auto bad = [&] {
+    return std::invalid_argument("--price must be MODEL=INPUT,OUTPUT,CACHE_READ,CACHE_CREATION (US dollars per million tokens), got '" +
+                                 text + "'");
+  };
+  const std::size_t eq = text.find('=');
+  if (eq == 0 || eq == std::string::npos) throw bad();
+  std::vector<double> figures;
+  std::stringstream in(text.substr(eq + 1));
+  for (std::string part; std::getline(in, part, ',');) {
+    std::size_t used = 0;
+    double value = -1;
+    try {
+      value = std::stod(part, &used);
+    } catch (const std::exception&) {
+      throw bad();
+    }
+    if (used != part.size() || !(value >= 0)) throw bad();
+    figures.push_back(value);
+  }
+  if (figures.size() != 4) throw bad();
+  return {text.substr(0, eq), {figures[0], figures[1], figures[2], figures[3]}};
+}
+
 }  // namespace
 
 void add_import_command(CLI::App& app, int& result) {
@@ -39,6 +65,7 @@ void add_import_command(CLI::App& app, int& result) {
     std::string store;
     std::string config;
     std::string text = "300";
+    std::vector<std::string> prices;
     bool keep_session_ids = false;
     bool dry_run = false;
     bool json = false;
@@ -59,6 +86,9 @@ void add_import_command(CLI::App& app, int& result) {
                   "bytes of each session's first prompt and last answer to keep as its title and snippet: a number (default 300, "
                   "what cm shows) or none");
   cmd->add_flag("--keep-session-ids", options->keep_session_ids, "store the agents' session ids as they are (default: a digest)");
+  cmd->add_option("--price", options->prices,
+                  "MODEL=INPUT,OUTPUT,CACHE_READ,CACHE_CREATION: US dollars per million tokens, for a model the shipped table "
+                  "does not price or prices otherwise (repeatable)");
   cmd->add_option("--threads", options->threads, "files read at once (default: one per core)");
   cmd->add_flag("--dry-run", options->dry_run, "read and report, store nothing");
   cmd->add_flag("--json", options->json, "print the report as JSON");
@@ -74,6 +104,10 @@ void add_import_command(CLI::App& app, int& result) {
         if (!options->path.empty()) import.paths[import.agents.front()] = options->path;
       } else if (!options->path.empty()) {
         throw std::invalid_argument("--path needs one agent (claude-code, codex or opencode), not all");
+      }
+      for (const auto& price : options->prices) {
+        const auto [model, figures] = model_price(price);
+        import.prices.set(model, figures);
       }
       if (!options->since.empty()) {
         const auto since = ipc::parse_timestamp(options->since);

@@ -122,10 +122,15 @@ ImportReport SessionImporter::run() {
       continue;
     }
     std::size_t unreadable = 0;
+    // Where it looked: the directories that are there, or the first when none is.
+    bool found = false;
     for (const auto& dir : location.directories) {
       struct stat st {};
-      report.source(std::string(agent_type(agent)), dir, ::stat(dir.c_str(), &st) == 0);
+      if (::stat(dir.c_str(), &st) != 0) continue;
+      report.source(std::string(agent_type(agent)), dir, true);
+      found = true;
     }
+    if (!found && !location.directories.empty()) report.source(std::string(agent_type(agent)), location.directories.front(), false);
     std::vector<SessionFile> files = find_session_files(location, unreadable);
     if (unreadable) report.problem({location.directories.front(), 0, "unreadable_directory", std::to_string(unreadable) + " directories"});
     import_files(std::move(files), report);
