@@ -90,8 +90,9 @@ std::vector<std::string> contents(const std::string& store) {
   std::vector<std::string> rows;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(store.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return rows;
-  for (const char* sql : {"SELECT producer_id || ' ' || sequence || ' ' || time || ' ' || fields FROM events ORDER BY producer_id",
-                          "SELECT file || ' ' || session || ' ' || offset || ' ' || line || ' ' || state FROM import_files ORDER BY file"}) {
+  for (const char* sql :
+       {"SELECT producer_id || ' ' || sequence || ' ' || time || ' ' || fields FROM events ORDER BY producer_id",
+        "SELECT file || ' ' || session || ' ' || offset || ' ' || line || ' ' || state FROM import_files ORDER BY file"}) {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
     while (sqlite3_step(st) == SQLITE_ROW) rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
@@ -102,8 +103,9 @@ std::vector<std::string> contents(const std::string& store) {
 }
 
 std::vector<std::string> import_args(const std::string& corpus, const std::string& store, const std::string& agent, int threads) {
-  return {kAgentmetricsCliBinary, "import", agent,     "--path", corpus + (agent == "codex" ? "/codex" : "/claude"),
-          "--store",              store,    "--threads", std::to_string(threads)};
+  return {
+      kAgentmetricsCliBinary, "import", agent, "--path", corpus + (agent == "codex" ? "/codex" : "/claude"), "--store", store, "--threads",
+      std::to_string(threads)};
 }
 
 TEST(SessionImportCrash, AnImportKilledAtAnyMomentEndsAsOneUninterruptedImport) {
@@ -145,7 +147,8 @@ TEST(SessionImportCrash, AnImportKilledAtAnyMomentEndsAsOneUninterruptedImport) 
   EXPECT_EQ(contents(killed), expected);
 
   // Nothing new: nothing read, nothing stored.
-  const CommandResult again = run_command({kAgentmetricsCliBinary, "import", "claude-code", "--path", corpus + "/claude", "--store", killed, "--json"}, env);
+  const CommandResult again =
+      run_command({kAgentmetricsCliBinary, "import", "claude-code", "--path", corpus + "/claude", "--store", killed, "--json"}, env);
   ASSERT_EQ(again.code, 0) << again.output;
   const auto report = nlohmann::json::parse(again.output.substr(again.output.find('{')));
   EXPECT_EQ(report["agents"]["claude_code"]["files_read"], 0);

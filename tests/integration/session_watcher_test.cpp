@@ -49,7 +49,7 @@ void write_slowly(const std::string& path, const std::vector<std::string>& lines
 }
 
 std::string config_file(const std::string& dir) {
-  const std::string path = dir + "/config.yaml";
+  std::string path = dir + "/config.yaml";
   std::ofstream(path) << "import:\n"
                       << "  sources: [claude-code, codex]\n"
                       << "  paths: {claude-code: " << dir << "/claude, codex: " << dir << "/codex}\n"

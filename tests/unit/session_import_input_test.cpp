@@ -61,7 +61,7 @@ ImportOptions claude_at(const std::string& config_dir) {
 
 // A Claude Code projects tree in `dir` with one project directory; returns that directory.
 std::string projects(const TempDir& dir) {
-  const std::string project = dir.path() + "/claude/projects/-work-app";
+  std::string project = dir.path() + "/claude/projects/-work-app";
   fs::create_directories(project);
   return project;
 }
@@ -256,7 +256,7 @@ TEST(SessionImportInput, AFileRemovedWhileItIsReadIsReadToItsEndOrReported) {
 // opencode's database as a run left it, in `dir`.
 std::string opencode_db(const std::string& scenario, const std::string& dir) {
   const std::string sql = read_file(kData + "/opencode/" + scenario + "/opencode.sql");
-  const std::string path = dir + "/opencode.db";
+  std::string path = dir + "/opencode.db";
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);

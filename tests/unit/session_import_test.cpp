@@ -31,7 +31,7 @@ nlohmann::json read_json(const std::string& path) {
 std::string load_opencode_db(const std::string& scenario, const std::string& dir) {
   std::ifstream in(kData + "/opencode/" + scenario + "/opencode.sql");
   const std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string path = dir + "/opencode.db";
+  std::string path = dir + "/opencode.db";
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* error = nullptr;

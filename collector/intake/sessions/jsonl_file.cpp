@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -21,12 +22,15 @@ std::size_t skip_space(std::string_view s, std::size_t at) {
 
 // `at` is on a '"': returns the position after the closing quote, or npos.
 std::size_t skip_string(std::string_view s, std::size_t at) {
-  for (++at; at < s.size(); ++at) {
-    if (s[at] == '\\') {
-      ++at;
-    } else if (s[at] == '"') {
-      return at + 1;
-    }
+  for (++at; at < s.size();) {
+    const auto* quote = static_cast<const char*>(std::memchr(s.data() + at, '"', s.size() - at));
+    if (!quote) return std::string_view::npos;
+    const auto q = static_cast<std::size_t>(quote - s.data());
+    // Escaped when an odd number of backslashes stands before it.
+    std::size_t backslashes = 0;
+    while (q - backslashes > at && s[q - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return q + 1;
+    at = q + 1;
   }
   return std::string_view::npos;
 }
@@ -92,6 +96,8 @@ JsonlFile::JsonlFile(const std::string& path, std::uint64_t offset, std::uint64_
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path);
   struct stat st {};
   if (::fstat(fd_, &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
+  capacity_ = kChunk;
+  data_ = std::make_unique_for_overwrite<char[]>(capacity_);
 }
 
 JsonlFile::~JsonlFile() {
@@ -100,20 +106,23 @@ JsonlFile::~JsonlFile() {
 
 bool JsonlFile::fill() {
   if (eof_) return false;
-  buffer_.erase(0, at_);
+  // The unread bytes to the front, then room for a chunk after them.
+  std::memmove(data_.get(), data_.get() + at_, end_ - at_);
+  end_ -= at_;
   at_ = 0;
-  const std::size_t had = buffer_.size();
-  buffer_.resize(had + kChunk);
+  if (capacity_ - end_ < kChunk) {
+    const std::size_t grown = std::max(capacity_ * 2, end_ + kChunk);
+    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+    std::memcpy(bigger.get(), data_.get(), end_);
+    data_ = std::move(bigger);
+    capacity_ = grown;
+  }
   ssize_t n = 0;
   do {
-    n = ::pread(fd_, buffer_.data() + had, kChunk, static_cast<off_t>(offset_ + had));
+    n = ::pread(fd_, data_.get() + end_, kChunk, static_cast<off_t>(offset_ + end_));
   } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    const int error = errno;
-    buffer_.resize(had);
-    throw std::system_error(error, std::generic_category(), "read");
-  }
-  buffer_.resize(had + static_cast<std::size_t>(n));
+  if (n < 0) throw std::system_error(errno, std::generic_category(), "read");
+  end_ += static_cast<std::size_t>(n);
   if (n == 0) eof_ = true;
   return n > 0;
 }
@@ -122,50 +131,48 @@ JsonlFile::Read JsonlFile::next(std::string& line) {
   tail_.clear();
   std::size_t searched = at_;
   for (;;) {
-    const std::size_t nl = buffer_.find('\n', searched);
-    if (nl != std::string::npos) {
-      line.assign(buffer_, at_, nl - at_);
-      offset_ += nl + 1 - at_;
-      at_ = nl + 1;
+    const auto* nl = static_cast<const char*>(std::memchr(data_.get() + searched, '\n', end_ - searched));
+    if (nl) {
+      const auto at_nl = static_cast<std::size_t>(nl - data_.get());
+      line.assign(data_.get() + at_, at_nl - at_);
+      offset_ += at_nl + 1 - at_;
+      at_ = at_nl + 1;
       ++line_;
       return Read::kLine;
     }
-    if (buffer_.size() - at_ > max_line_bytes_) {
+    if (end_ - at_ > max_line_bytes_) {
       // Too long to hold: skip to its newline, reading on without keeping it.
       const std::uint64_t start = offset_;
-      std::uint64_t skipped = buffer_.size() - at_;
-      buffer_.clear();
-      at_ = 0;
+      std::uint64_t skipped = end_ - at_;
+      at_ = end_ = 0;
       for (;;) {
         offset_ += skipped;  // so that fill() reads on after what was skipped
         if (!fill()) {
           offset_ = start;  // still being written: read it again next time
           return Read::kEnd;
         }
-        const std::size_t end = buffer_.find('\n');
-        if (end != std::string::npos) {
-          offset_ += end + 1;
-          at_ = end + 1;
+        if (const auto* found = static_cast<const char*>(std::memchr(data_.get(), '\n', end_))) {
+          const auto after = static_cast<std::size_t>(found - data_.get()) + 1;
+          offset_ += after;
+          at_ = after;
           ++line_;
           return Read::kTooLong;
         }
-        skipped = buffer_.size();
-        buffer_.clear();
+        skipped = end_;
+        end_ = 0;
       }
     }
-    searched = buffer_.size();
-    const std::size_t consumed = at_;
+    searched = end_ - at_;  // where the search goes on once fill() moved the unread bytes to the front
     if (!fill()) {
-      tail_.assign(buffer_, at_, std::string::npos);
+      tail_.assign(data_.get() + at_, end_ - at_);
       return Read::kEnd;
     }
-    searched -= consumed;  // fill() moved the unread bytes to the front
   }
 }
 
 void JsonlFile::accept_tail() {
   offset_ += tail_.size();
-  buffer_.erase(at_, tail_.size());
+  at_ = end_;
   ++line_;
   tail_.clear();
 }

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,8 +50,10 @@ class JsonlFile {
   int fd_ = -1;
   std::uint64_t offset_, line_, size_ = 0;
   std::size_t max_line_bytes_;
-  std::string buffer_;
-  std::size_t at_ = 0;  // the first unread byte of buffer_
+  // Bytes read and not yet returned are data_[at_, end_): not a std::string, whose growth would
+  // zero every chunk before it is read into.
+  std::unique_ptr<char[]> data_;
+  std::size_t capacity_ = 0, at_ = 0, end_ = 0;
   bool eof_ = false;
   std::string tail_;
 };
