@@ -53,7 +53,8 @@ std::string config_file(const std::string& dir) {
   std::ofstream(path) << "import:\n"
                       << "  sources: [claude-code, codex]\n"
                       << "  paths: {claude-code: " << dir << "/claude, codex: " << dir << "/codex}\n"
-                      << "  settle: 1s\n";
+                      << "  settle: 1s\n"
+                      << "store:\n  retention: 3650d\n";  // the recorded sessions are from 2026-12
   return path;
 }
 
