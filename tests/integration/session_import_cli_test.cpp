@@ -26,7 +26,8 @@ const std::string kData = AM_AGENT_DATA_DIR;
 // The recorded runs' files, where each agent keeps them under `home`.
 void install_sessions(const std::string& home) {
   for (const std::string scenario : {"tool-chain", "resume", "api-error-5xx"}) {
-    fs::copy(kData + "/claude/" + scenario + "/home/.claude", home + "/.claude", fs::copy_options::recursive | fs::copy_options::skip_existing);
+    fs::copy(kData + "/claude/" + scenario + "/home/.claude", home + "/.claude",
+             fs::copy_options::recursive | fs::copy_options::skip_existing);
   }
   fs::create_directories(home + "/.codex");
   fs::copy(kData + "/codex/tool-chain/home/.codex/sessions", home + "/.codex/sessions", fs::copy_options::recursive);
@@ -47,9 +48,15 @@ TEST(SessionImportCli, OneCommandMakesTheSessionsOnDiskHistory) {
   fs::create_directories(home);
   install_sessions(home);
   // The user's environment: HOME, nothing configured.
-  const std::map<std::string, std::string> env = {{"HOME", home}, {"AGENTMETRICS_CONFIG", ""}, {"XDG_CONFIG_HOME", home + "/.config"},
-                                                  {"XDG_STATE_HOME", ""},  {"XDG_DATA_HOME", ""},       {"CODEX_HOME", ""},
-                                                  {"CLAUDE_CONFIG_DIR", ""}, {"OPENCODE_DB", ""},      {"AGENTMETRICS_STORE", ""}};
+  const std::map<std::string, std::string> env = {{"HOME", home},
+                                                  {"AGENTMETRICS_CONFIG", ""},
+                                                  {"XDG_CONFIG_HOME", home + "/.config"},
+                                                  {"XDG_STATE_HOME", ""},
+                                                  {"XDG_DATA_HOME", ""},
+                                                  {"CODEX_HOME", ""},
+                                                  {"CLAUDE_CONFIG_DIR", ""},
+                                                  {"OPENCODE_DB", ""},
+                                                  {"AGENTMETRICS_STORE", ""}};
   const CommandResult imported = run_command({kAgentmetricsCliBinary, "import"}, env);
   ASSERT_EQ(imported.code, 0) << imported.output;
   EXPECT_NE(imported.output.find("claude_code: 3 new"), std::string::npos) << imported.output;

@@ -235,6 +235,35 @@ TEST(RealTranscripts, CodexWithoutAPriceHasNoCostAndSaysWhichModel) {
   EXPECT_EQ(got.report.agents().at("codex").unpriced_models, std::set<std::string>{"gpt-5.5"});
 }
 
+// opencode before its database (1.1.65, the last such version): the same records as JSON files.
+TEST(RealTranscripts, OpencodesOlderJsonFilesImportAsItsDatabaseDoes) {
+  for (const std::string scenario : {"subagent", "denied-tool"}) {
+    TempDir dir;
+    const nlohmann::json expected = read_json(kData + "/opencode-1.1/" + scenario + "/expected.json");
+    ASSERT_EQ(expected["client_version"], "1.1.65");
+    ImportOptions options;
+    options.agents = {SessionAgent::kOpencode};
+    options.paths[SessionAgent::kOpencode] = kData + "/opencode-1.1/" + scenario + "/home/.local/share/opencode";
+    auto store = store::EventStore::open(dir.path() + "/events.db", store::EventStore::Mode::kReadWrite);
+    const ImportReport report = SessionImporter(store.get(), options).run();
+    EXPECT_EQ(report.problem_total(), 0u) << report.summary();
+    store::SqliteStatement st(store->handle(), "SELECT fields FROM events");
+    ASSERT_TRUE(st.step()) << report.summary();
+    const nlohmann::json task = nlohmann::json::parse(st.column_text(0));
+    EXPECT_FALSE(st.step()) << "one task for the session and its subagent's";
+    const Tokens t = turn_tokens(expected);
+    EXPECT_EQ(task["tokens_input"], t.input) << scenario;
+    EXPECT_EQ(task["tokens_output"], t.output) << scenario;
+    EXPECT_EQ(task["tokens_cache_read"], t.cache_read) << scenario;
+    EXPECT_EQ(task["tool_calls"], tools_called(expected)) << scenario;
+    EXPECT_NEAR(task["cost_usd"].get<double>(), (t.input * 3 + t.output * 15 + t.cache_read * 0.3) / 1e6, 1e-12) << scenario;
+    EXPECT_EQ(task["success"], true);
+    if (scenario == "denied-tool") {
+      EXPECT_EQ(task["intervention_reason"], "tool_rejected");
+    }
+  }
+}
+
 TEST(RealTranscripts, NoTextKeptWhenNoneIsAllowed) {
   TempDir dir;
   ImportOptions options;
