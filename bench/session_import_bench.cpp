@@ -90,10 +90,12 @@ struct Session {
 class Corpus {
  public:
   explicit Corpus(const std::string& home) : home_(home), rng_(20261206), vocab_(rng_) {
-    claude_ = lines_of(kData + "/claude/tool-chain/home/.claude/projects/-tmp-am-agents-claude-tool-chain-project/"
-                               "0e99a893-c444-4c7b-8eec-d3ef3c1fec2b.jsonl");
-    codex_ = lines_of(kData + "/codex/tool-chain/home/.codex/sessions/2026/12/06/"
-                              "rollout-2026-12-06T11-27-29-01a24b1b-e780-7833-8a77-cf239608f41e.jsonl");
+    claude_ = lines_of(kData +
+                       "/claude/tool-chain/home/.claude/projects/-tmp-am-agents-claude-tool-chain-project/"
+                       "0e99a893-c444-4c7b-8eec-d3ef3c1fec2b.jsonl");
+    codex_ = lines_of(kData +
+                      "/codex/tool-chain/home/.codex/sessions/2026/12/06/"
+                      "rollout-2026-12-06T11-27-29-01a24b1b-e780-7833-8a77-cf239608f41e.jsonl");
   }
 
   std::uint64_t messages = 0, bytes = 0;
@@ -124,7 +126,7 @@ class Corpus {
     };
     prompt();
     for (std::size_t i = 3; i <= 14; ++i) put(claude_[i]);  // attachments, the first request's records
-    put(claude_[18]);                                         // the tools' prompt snapshot
+    put(claude_[18]);                                       // the tools' prompt snapshot
     const auto response = [&](bool tool) {
       s.tick(rng_);
       const Usage u = random_usage(rng_);
@@ -146,8 +148,8 @@ class Corpus {
       const std::string tool_id = s.next("toolu_");
       call["message"]["content"][0]["id"] = tool_id;
       call["message"]["content"][0]["name"] = rng_() % 3 ? "Bash" : "Write";
-      call["message"]["content"][0]["input"] = {{"command", vocab_.words(3)}, {"file_path", "/home/dev/project/" + vocab_.word()},
-                                                {"content", vocab_.words(30)}};
+      call["message"]["content"][0]["input"] = {
+          {"command", vocab_.words(3)}, {"file_path", "/home/dev/project/" + vocab_.word()}, {"content", vocab_.words(30)}};
       put(std::move(call));
       s.tick(rng_);
       json result = claude_[26];
@@ -193,7 +195,8 @@ class Corpus {
     meta["payload"]["cwd"] = "/home/dev/service-" + std::to_string(rng_() % 30);
     put(std::move(meta));
     json running = codex_[15]["payload"]["info"]["total_token_usage"];
-    for (const char* k : {"input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens"}) running[k] = 0;
+    for (const char* k : {"input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens"})
+      running[k] = 0;
     std::size_t count = 0;
     const auto count_tokens = [&] {
       const Usage u = random_usage(rng_);
@@ -260,7 +263,8 @@ class Corpus {
                        "INSERT INTO session(id, project_id, slug, directory, title, version, time_created, time_updated) "
                        "VALUES(?, 'global', 'slug', ?, ?, '1.18.33', ?, ?)",
                        -1, &session_, nullptr);
-    sqlite3_prepare_v2(db_, "INSERT INTO message(id, session_id, time_created, time_updated, data) VALUES(?, ?, ?, ?, ?)", -1, &message_, nullptr);
+    sqlite3_prepare_v2(db_, "INSERT INTO message(id, session_id, time_created, time_updated, data) VALUES(?, ?, ?, ?, ?)", -1, &message_,
+                       nullptr);
     sqlite3_prepare_v2(db_, "INSERT INTO part(id, message_id, session_id, time_created, time_updated, data) VALUES(?, ?, ?, ?, ?, ?)", -1,
                        &part_, nullptr);
   }
@@ -301,7 +305,10 @@ class Corpus {
     while (count < m) {
       if (count % 10 == 0) {
         s.tick(rng_);
-        user = message({{"role", "user"}, {"time", {{"created", ms()}}}, {"agent", "build"}, {"model", {{"providerID", "anthropic"}, {"modelID", "claude-sonnet-4-5"}}}});
+        user = message({{"role", "user"},
+                        {"time", {{"created", ms()}}},
+                        {"agent", "build"},
+                        {"model", {{"providerID", "anthropic"}, {"modelID", "claude-sonnet-4-5"}}}});
         part(user, {{"type", "text"}, {"text", vocab_.words(6 + static_cast<int>(rng_() % 20))}});
         ++count;
         continue;
@@ -309,7 +316,8 @@ class Corpus {
       s.tick(rng_);
       const Usage u = random_usage(rng_);
       const double cost = (u.input * 3 + u.output * 15 + u.cache_read * 0.3 + u.cache_write * 3.75) / 1e6;
-      const json tokens = {{"input", u.input}, {"output", u.output}, {"reasoning", 0}, {"cache", {{"read", u.cache_read}, {"write", u.cache_write}}}};
+      const json tokens = {
+          {"input", u.input}, {"output", u.output}, {"reasoning", 0}, {"cache", {{"read", u.cache_read}, {"write", u.cache_write}}}};
       const bool tool = count + 1 < m && rng_() % 3 != 0;
       const std::string id = message({{"parentID", user},
                                       {"role", "assistant"},
@@ -324,14 +332,15 @@ class Corpus {
                                       {"finish", tool ? "tool-calls" : "stop"}});
       part(id, {{"type", "step-start"}});
       if (tool) {
-        part(id, {{"type", "tool"},
-                  {"tool", rng_() % 2 ? "bash" : "edit"},
-                  {"callID", s.next("call_")},
-                  {"state",
-                   {{"status", rng_() % 12 ? "completed" : "error"},
-                    {"input", {{"command", vocab_.words(3)}, {"filePath", directory + "/" + vocab_.word()}, {"newString", vocab_.words(20)}}},
-                    {"output", vocab_.words(60)},
-                    {"metadata", {{"exit", 0}}}}}});
+        part(id,
+             {{"type", "tool"},
+              {"tool", rng_() % 2 ? "bash" : "edit"},
+              {"callID", s.next("call_")},
+              {"state",
+               {{"status", rng_() % 12 ? "completed" : "error"},
+                {"input", {{"command", vocab_.words(3)}, {"filePath", directory + "/" + vocab_.word()}, {"newString", vocab_.words(20)}}},
+                {"output", vocab_.words(60)},
+                {"metadata", {{"exit", 0}}}}}});
       } else {
         part(id, {{"type", "text"}, {"text", vocab_.words(20 + static_cast<int>(rng_() % 40))}});
       }
@@ -384,8 +393,13 @@ void generate(const std::string& home, std::size_t sessions, std::size_t message
     const double start = now - 90 * 86400.0 + 90 * 86400.0 * static_cast<double>(i) / static_cast<double>(sessions);
     const std::uint64_t before = corpus.messages;
     switch (i % 10) {
-      case 0: case 1: case 2: case 3: corpus.claude(m, start); break;
-      case 4: case 5: case 6: corpus.codex(m, start); break;
+      case 0:
+      case 1:
+      case 2:
+      case 3: corpus.claude(m, start); break;
+      case 4:
+      case 5:
+      case 6: corpus.codex(m, start); break;
       default: corpus.opencode(m, start); break;
     }
     left -= std::min<std::size_t>(left, corpus.messages - before);
@@ -483,7 +497,8 @@ int main(int argc, char** argv) {
   for (const auto& f : fs::recursive_directory_iterator(home)) {
     if (!f.is_regular_file()) continue;
     std::ifstream in(f.path(), std::ios::binary);
-    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) corpus_bytes += static_cast<std::uint64_t>(in.gcount());
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0)
+      corpus_bytes += static_cast<std::uint64_t>(in.gcount());
   }
   const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
 
@@ -502,9 +517,10 @@ int main(int argc, char** argv) {
   std::size_t stored = 0;
   for (const auto& [agent, a] : report["agents"].items()) {
     stored += a["sessions_new"].get<std::size_t>();
-    std::printf("  %s: %zu sessions, %llu lines or messages read, %.0f tokens, %.2f USD\n", agent.c_str(), a["sessions_new"].get<std::size_t>(),
-                static_cast<unsigned long long>(a["lines"].get<std::uint64_t>()), a["tokens"]["input"].get<double>() +
-                    a["tokens"]["output"].get<double>() + a["tokens"]["cache_read"].get<double>() + a["tokens"]["cache_creation"].get<double>(),
+    std::printf("  %s: %zu sessions, %llu lines or messages read, %.0f tokens, %.2f USD\n", agent.c_str(),
+                a["sessions_new"].get<std::size_t>(), static_cast<unsigned long long>(a["lines"].get<std::uint64_t>()),
+                a["tokens"]["input"].get<double>() + a["tokens"]["output"].get<double>() + a["tokens"]["cache_read"].get<double>() +
+                    a["tokens"]["cache_creation"].get<double>(),
                 a["cost_usd"].get<double>());
   }
   std::printf("corpus: %zu sessions, %zu messages, %.0f MB; reading every byte once: %.1f s\n", sessions, messages,
@@ -513,7 +529,8 @@ int main(int argc, char** argv) {
       "agentmetrics import (%u threads, 2 cores): %.1f s (%.1f s of CPU), peak memory %.0f MiB, %zu sessions stored, %zu problems "
       "(goal 60 s, 256 MiB)\n",
       threads, first.seconds, first.cpu_seconds, first.peak_mib, stored, report["problems"]["total"].get<std::size_t>());
-  std::printf("again, nothing new: %.2f s (%.2f s of CPU), peak memory %.0f MiB (goal 1 s)\n", again.seconds, again.cpu_seconds, again.peak_mib);
+  std::printf("again, nothing new: %.2f s (%.2f s of CPU), peak memory %.0f MiB (goal 1 s)\n", again.seconds, again.cpu_seconds,
+              again.peak_mib);
   std::printf("the store for cm_context_bench --store: %s\n", store.c_str());
   return 0;
 }

@@ -220,8 +220,9 @@ SessionImporter::ParsedFile SessionImporter::parse_file(const SessionFile& file,
   };
 
   try {
-    // Read on from the mark; a session named only inside the file needs its first record.
-    if (offset > 0 && (r.session_id.empty() || (!claude && file.stream != "main"))) {
+    // Read on from the mark; a session named only inside the file (Claude Code's agent files
+    // beside the sessions, any Codex thread: a subagent's names its parent) needs its first record.
+    if (offset > 0 && (r.session_id.empty() || !claude)) {
       JsonlFile first(file.path, 0, 0, options_.max_line_bytes);
       std::string text;
       nlohmann::json record;
@@ -273,7 +274,16 @@ SessionImporter::ParsedFile SessionImporter::parse_file(const SessionFile& file,
 }
 
 void SessionImporter::import_files(std::vector<SessionFile> files, ImportReport& report) {
-  const auto marks = state_ ? state_->file_marks() : std::unordered_map<std::uint64_t, FileMark>{};
+  // Every mark at once for a full pass; one by one for the few files the watcher names.
+  constexpr std::size_t kFew = 64;
+  std::unordered_map<std::uint64_t, FileMark> marks;
+  if (state_ && files.size() > kFew) {
+    marks = state_->file_marks();
+  } else if (state_) {
+    for (const auto& f : files) {
+      if (auto m = state_->file_mark(file_key(f.path))) marks.emplace(m->file, std::move(*m));
+    }
+  }
   struct Job {
     SessionFile file;
     bool resume = false;
