@@ -3,10 +3,11 @@
 # per event (producer_bench), the scrape cost (exposition_bench), end-to-end throughput and
 # memory with real producer processes (load_generator), the doorbell-to-drain wake-up latency
 # (wakeup_bench), the idle CPU of the real daemon (idle_cpu, 60 s per wait mode) and `cm
-# context` as a whole process on 10k rules and 100k past tasks (cm_context_bench), the import of
-# a 1M-message, 20k-session corpus of the agents' sessions and `cm context` over that history
-# (session_import_bench), each beside its peers or its yardsticks measured in the same run.
-# docs/benchmarks.md says how to read them.
+# context` as a whole process on 10k rules and 100k past tasks (cm_context_bench), the OTLP
+# receiver beside the rings in one daemon (otlp_load), the import of a 1M-message, 20k-session
+# corpus of the agents' sessions and `cm context` over that history (session_import_bench), each
+# beside its peers or its yardsticks measured in the same run. docs/benchmarks.md says how to
+# read them.
 #
 #   bench/run.sh            full runs (about 10 minutes, 3 of them idle_cpu)
 #   bench/run.sh --quick    short runs: a smoke check of the benchmarks, not figures to quote
@@ -28,7 +29,7 @@ build="${AGENTMETRICS_BUILD_DIR:-build}"
 
 echo "== building ${build} (Release)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_BENCH=ON >/dev/null
-for target in agentmetricsd producer_bench exposition_bench load_generator wakeup_bench idle_cpu cm_context_bench session_import_bench; do
+for target in agentmetricsd producer_bench exposition_bench load_generator wakeup_bench idle_cpu cm_context_bench otlp_load session_import_bench; do
   cmake --build "$build" -j"$(nproc)" --target "$target"
 done
 
@@ -41,6 +42,7 @@ if ((quick)); then
   cm_args=(--rules 1000 --tasks 10000 --runs 21)
   import_args=(--sessions 500 --messages 25000)
   imported_cm_args=(--rules 1000 --runs 21)
+  otlp_seconds=1
 else
   producer_args=(--benchmark_min_time=0.3)
   exposition_args=(--benchmark_min_time=0.3)
@@ -50,6 +52,7 @@ else
   cm_args=() # its defaults: 10k rules, 100k tasks (generated once, kept in the build tree), 101 runs
   import_args=() # its defaults: 20k sessions, 1M messages (generated once, 2.9 GB in the build tree), 2 threads
   imported_cm_args=() # 10k rules added to the imported history, 101 runs
+  otlp_seconds=5
 fi
 
 echo
@@ -75,6 +78,9 @@ echo
 echo "== cm context as a whole process: ${build}/bench/cm_context_bench ${cm_args[*]}"
 # Its store is kept in the build tree and generated on the first run (about a minute).
 (cd "${build}/bench" && ./cm_context_bench "${cm_args[@]}")
+echo
+echo "== OTLP receiver beside the rings: ${build}/bench/otlp_load --seconds ${otlp_seconds}"
+"${build}/bench/otlp_load" --seconds "${otlp_seconds}"
 echo
 echo "== the agents' sessions imported: ${build}/bench/session_import_bench ${import_args[*]}"
 # Its corpus is generated on the first run (about three minutes for the full one) and kept.

@@ -12,8 +12,11 @@ packages=(
   # well-kept libraries for solved problems
   nlohmann-json3-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
   libcurl4-openssl-dev
-  # TLS for the listener (Asio's OpenSSL streams) and bcrypt for basic auth (libxcrypt)
+  # TLS for the listener (Asio's OpenSSL streams), HMAC of the forges' webhook signatures
+  # (libcrypto), and bcrypt for basic auth (libxcrypt)
   libssl-dev libcrypt-dev
+  # the OTLP receivers: the OTLP messages (protoc) and OTLP/gRPC
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # real peers used by the tests: the Prometheus server and promtool, Alertmanager and amtool;
   # tools whose reports the ingest tests read (gcov comes with gcc); strace (the systemd unit's
   # system call filter is checked against what the collector calls), python3 (the soak, the

@@ -56,6 +56,7 @@ constexpr FieldSpec kPipelineFields[] = {
     {1, "success", kBool, true, "whether the run succeeded"},
     {2, "duration_seconds", kSeconds, true, "how long the run took"},
     {3, "failure_type", kLabel, false, "why it failed; \"unknown\" for a failure without one"},
+    {4, "repository", kText, false, "the repository it ran for (owner/name)", 256},
 };
 constexpr FieldSpec kTestRunFields[] = {
     {0, "tests", kCount, true, "tests run"},
@@ -80,13 +81,18 @@ constexpr FieldSpec kDeploymentFields[] = {
     {1, "rollback", kBool, false, "whether this deployment was a rollback"},
     {2, "commit_time", kTime, false, "when the deployed change was committed"},
     {3, "environment", kText, false, "where it was deployed", 128},
+    {4, "repository", kText, false, "the repository deployed (owner/name)", 256},
+    {5, "sha", kText, false, "the deployed commit's hash", 64},
 };
 constexpr FieldSpec kPullRequestFields[] = {
-    {0, "lines_changed", kCount, true, "lines added plus lines deleted"},
+    {0, "lines_changed", kCount, false, "lines added plus lines deleted"},
     {1, "opened", kTime, true, "when the pull request was opened"},
     {2, "first_review", kTime, false, "when it got its first review"},
     {3, "merged", kTime, false, "when it was merged"},
-    {4, "id", kText, false, "the pull request's id; the latest event of an id counts", 128},
+    {4, "id", kText, false, "the pull request's id; of an id's events, each field counts from the latest that has it", 128},
+    {5, "ready", kTime, false, "when it was marked ready for review (opened as a draft, then made ready)"},
+    {6, "repository", kText, false, "the repository (owner/name)", 256},
+    {7, "author", kText, false, "who opened it (a forge login; only when configured to keep authors)", 128},
 };
 constexpr FieldSpec kBugFields[] = {
     {0, "introduced", kTime, false, "when the bug was committed"},
@@ -95,11 +101,17 @@ constexpr FieldSpec kBugFields[] = {
     {3, "escaped", kBool, false, "whether it reached production"},
     {4, "codebase_lines", kCount, false, "size of the code base, in lines, when it was found"},
     {5, "id", kText, false, "the bug's id; the latest event of an id counts", 128},
+    {6, "repository", kText, false, "the repository it was filed against (owner/name)", 256},
 };
 constexpr FieldSpec kCommitFields[] = {
-    {0, "lines_added", kCount, true, "lines added"},
-    {1, "lines_deleted", kCount, true, "lines deleted"},
+    {0, "lines_added", kCount, false, "lines added; absent when unknown (a forge's push lists files, not lines)"},
+    {1, "lines_deleted", kCount, false, "lines deleted; absent when unknown"},
     {2, "sha", kText, false, "the commit's hash", 64},
+    {3, "repository", kText, false, "the repository (owner/name)", 256},
+    {4, "branch", kText, false, "the branch it was pushed to", 256},
+    {5, "push_head", kText, false, "the hash the push that brought it moved the branch to", 64},
+    {6, "ai_agent", kLabel, false, "the coding agent named in its Co-authored-by trailer, when one of the known ones"},
+    {7, "author", kText, false, "its author's name (only when configured to keep authors)", 128},
 };
 constexpr FieldSpec kTechDebtFields[] = {
     {0, "remediation_hours", kSeconds, true, "estimated effort to pay the debt back, in hours"},

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -268,6 +269,92 @@ void read_security(const YAML::Node& n, const std::string& p, Config& c) {
       });
 }
 
+double number(const YAML::Node& n, const std::string& key) {
+  const double value = scalar<double>(n, key, "a number");
+  if (!std::isfinite(value) || value < 0) throw ConfigError(key, "must be a number of at least 0");
+  return value;
+}
+
+void read_otlp(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"http",
+               [&](const YAML::Node& h, const std::string& hp) {
+                 section(h, hp,
+                         {{"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.otlp.http_listen_address = text(v, k); }}});
+               }},
+              {"grpc",
+               [&](const YAML::Node& g, const std::string& gp) {
+                 section(g, gp,
+                         {{"listenAddress", [&](const YAML::Node& v, const std::string& k) { c.otlp.grpc_listen_address = text(v, k); }}});
+               }},
+              {"maxRequestBytes", [&](const YAML::Node& v,
+                                      const std::string& k) { c.otlp.max_request_bytes = at_least(v, k, 1024, "must be at least 1024"); }},
+              {"labelAttributes", [&](const YAML::Node& v, const std::string& k) { c.otlp.label_attributes = text_list(v, k); }},
+              {"sessionIdle", [&](const YAML::Node& v, const std::string& k) { c.otlp.session_idle = duration(v, k); }},
+              {"keepSessionIds", [&](const YAML::Node& v, const std::string& k) { c.otlp.keep_session_ids = boolean(v, k); }},
+          });
+}
+
+void read_pricing(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"dailyBudgetUsd", [&](const YAML::Node& v, const std::string& k) { c.pricing.daily_budget_usd = number(v, k); }},
+              {"models",
+               [&](const YAML::Node& models, const std::string& mp) {
+                 if (!models.IsMap()) throw ConfigError(mp, "expected a mapping of model names to prices");
+                 for (const auto& m : models) {
+                   const std::string model = m.first.as<std::string>();
+                   std::array<double, 4> price{};
+                   section(m.second, mp + "." + model,
+                           {
+                               {"input", [&](const YAML::Node& v, const std::string& k) { price[0] = number(v, k); }},
+                               {"output", [&](const YAML::Node& v, const std::string& k) { price[1] = number(v, k); }},
+                               {"cache_read", [&](const YAML::Node& v, const std::string& k) { price[2] = number(v, k); }},
+                               {"cache_creation", [&](const YAML::Node& v, const std::string& k) { price[3] = number(v, k); }},
+                           });
+                   c.pricing.models[model] = price;
+                 }
+               }},
+          });
+}
+
+void read_webhooks(const YAML::Node& n, const std::string& p, Config& c) {
+  const auto forge = [&](Config::Webhooks::Forge& f) {
+    return [&f](const YAML::Node& fn, const std::string& fp) {
+      section(fn, fp,
+              {
+                  {"secret", [&](const YAML::Node& v, const std::string& k) { f.secret = text(v, k); }},
+                  {"secretFile", [&](const YAML::Node& v, const std::string& k) { f.secret_file = text(v, k); }},
+              });
+    };
+  };
+  section(n, p,
+          {
+              {"github", forge(c.webhooks.github)},
+              {"gitlab", forge(c.webhooks.gitlab)},
+              {"maxBodyBytes",
+               [&](const YAML::Node& v, const std::string& k) {
+                 c.webhooks.max_body_bytes = at_least(v, k, 65536, "must be at least 65536 (GitHub sends up to 25 MB)");
+               }},
+              {"repositories", [&](const YAML::Node& v, const std::string& k) { c.webhooks.repositories = text_list(v, k); }},
+              {"environments", [&](const YAML::Node& v, const std::string& k) { c.webhooks.environments = text_list(v, k); }},
+              {"bugLabels", [&](const YAML::Node& v, const std::string& k) { c.webhooks.bug_labels = text_list(v, k); }},
+              {"agentCoauthors",
+               [&](const YAML::Node& v, const std::string& k) {
+                 if (!v.IsMap())
+                   throw ConfigError(k, "expected a mapping of agent names to e-mail addresses, e.g. {claude: noreply@anthropic.com}");
+                 std::map<std::string, std::string> agents;
+                 for (const auto& item : v) {
+                   const std::string name = text(item.first, k);
+                   agents[name] = text(item.second, k + "." + name);
+                 }
+                 c.webhooks.agent_coauthors = std::move(agents);
+               }},
+              {"keepAuthors", [&](const YAML::Node& v, const std::string& k) { c.webhooks.keep_authors = boolean(v, k); }},
+          });
+}
+
 void read_log(const YAML::Node& n, const std::string& p, Config& c) {
   section(n, p,
           {
@@ -308,8 +395,11 @@ Config load_config_file(const std::string& path, Config c) {
               {"store", [&](const YAML::Node& n, const std::string& p) { read_store(n, p, c); }},
               {"collector", [&](const YAML::Node& n, const std::string& p) { read_collector(n, p, c); }},
               {"security", [&](const YAML::Node& n, const std::string& p) { read_security(n, p, c); }},
+              {"otlp", [&](const YAML::Node& n, const std::string& p) { read_otlp(n, p, c); }},
+              {"pricing", [&](const YAML::Node& n, const std::string& p) { read_pricing(n, p, c); }},
               {"log", [&](const YAML::Node& n, const std::string& p) { read_log(n, p, c); }},
               {"import", [&](const YAML::Node& n, const std::string& p) { read_import(n, p, c); }},
+              {"webhooks", [&](const YAML::Node& n, const std::string& p) { read_webhooks(n, p, c); }},
           });
   return c;
 }
@@ -329,6 +419,15 @@ void apply_environment(Config& c) {
     if (std::string_view(token).size() < 16)
       throw ConfigError("AGENTMETRICS_API_TOKEN", "is shorter than 16 characters (make one with: openssl rand -hex 32)");
     c.security.api_token = token;
+  }
+  for (const auto& [variable, forge] : {std::pair{"AGENTMETRICS_GITHUB_WEBHOOK_SECRET", &c.webhooks.github},
+                                        std::pair{"AGENTMETRICS_GITLAB_WEBHOOK_TOKEN", &c.webhooks.gitlab}}) {
+    const char* secret = std::getenv(variable);
+    if (!secret || !*secret) continue;
+    if (std::string_view(secret).size() < 16)
+      throw ConfigError(variable, "is shorter than 16 characters (make one with: openssl rand -hex 32)");
+    forge->secret = secret;
+    forge->secret_file.clear();  // the environment wins over the file's secretFile
   }
   if (const char* store = std::getenv(kStorePathEnv); store && *store) {
     if (*store != '/') throw ConfigError(kStorePathEnv, "must be an absolute path, got '" + std::string(store) + "'");
@@ -381,6 +480,28 @@ void validate(const Config& c) {
   if (c.http.response_timeout < std::chrono::seconds(1) || c.http.response_timeout > std::chrono::hours(24 * 24)) {
     throw ConfigError("collector.http.responseTimeout", "must be 1s to 24d");
   }
+  for (const auto& [key, address] : {std::pair{"otlp.http.listenAddress", c.otlp.http_listen_address},
+                                     std::pair{"otlp.grpc.listenAddress", c.otlp.grpc_listen_address}}) {
+    if (address.empty()) continue;
+    try {
+      parse_listen_address(address);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(key, e.what());
+    }
+  }
+  if (c.otlp.session_idle < std::chrono::seconds(10) || c.otlp.session_idle > std::chrono::hours(24)) {
+    throw ConfigError("otlp.sessionIdle", "must be 10s to 1d");
+  }
+  // The families' own labels; an attribute of the same name would make a label twice.
+  const std::set<std::string> own_labels = {"agent", "model", "type", "tool", "decision", "language", "status", "success"};
+  std::set<std::string> seen;
+  for (const auto& attribute : c.otlp.label_attributes) {
+    std::string name = attribute;
+    for (char& ch : name) ch = std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '_';
+    if (attribute.empty() || own_labels.contains(name) || !seen.insert(name).second || name.starts_with("__")) {
+      throw ConfigError("otlp.labelAttributes", "'" + attribute + "' is empty, taken by a family's own label or listed twice");
+    }
+  }
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" && c.log.level != "error") {
     throw ConfigError("log.level", "must be debug, info, warn or error");
   }
@@ -398,6 +519,15 @@ void validate(const Config& c) {
   if (c.session_import.max_text_bytes > 1024) throw ConfigError("import.maxTextBytes", "must be none or 0 to 1024");
   if (c.session_import.settle < std::chrono::seconds(1)) throw ConfigError("import.settle", "must be at least 1s");
   if (c.session_import.rescan < std::chrono::minutes(1)) throw ConfigError("import.rescan", "must be at least 1m");
+  for (const auto& [name, forge] : {std::pair{"github", &c.webhooks.github}, std::pair{"gitlab", &c.webhooks.gitlab}}) {
+    const std::string key = std::string("webhooks.") + name;
+    if (!forge->secret.empty() && !forge->secret_file.empty()) throw ConfigError(key, "set secret or secretFile, not both");
+    if (!forge->secret.empty() && forge->secret.size() < 16) {
+      throw ConfigError(key + ".secret", "is shorter than 16 characters (make one with: openssl rand -hex 32)");
+    }
+  }
+  // GitHub caps a delivery at 25 MB; a larger limit would only let others send more.
+  if (c.webhooks.max_body_bytes > 25 * 1024 * 1024) throw ConfigError("webhooks.maxBodyBytes", "must be at most 26214400 (25 MiB)");
   try {
     parse_listen_address(c.effective_listen_address());
   } catch (const std::invalid_argument& e) {

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -79,6 +80,36 @@ struct Config {
     std::vector<std::string> allowed_origins;  // web origins whose POSTs are accepted; none by default
     std::string web_config_file;               // TLS and basic auth, exporter-toolkit format (--web.config.file)
   } security;
+  // The agents' own telemetry (docs/otlp.md).
+  struct Otlp {
+    std::string http_listen_address = "127.0.0.1:4318";  // empty: no OTLP/HTTP
+    std::string grpc_listen_address = "127.0.0.1:4317";  // empty: no OTLP/gRPC
+    std::size_t max_request_bytes = 8 << 20;             // a request, before and after gzip
+    std::vector<std::string> label_attributes;           // attributes that may become labels
+    std::chrono::seconds session_idle{600};              // a session quiet this long is stored as a task
+    bool keep_session_ids = false;                       // store the agents' session ids (else a digest)
+  } otlp;
+  // What tokens cost where the agent reports no cost, over the shipped table (docs/otlp.md).
+  struct Pricing {
+    // USD per million tokens: input (not cached), output, cache read, cache creation.
+    std::map<std::string, std::array<double, 4>> models;
+    double daily_budget_usd = 0;  // exported for the AgentDailyCostOverBudget alert; 0: none
+  } pricing;
+  // The forges' webhooks (docs/webhooks.md): a receiver runs only once its secret is set.
+  struct Webhooks {
+    struct Forge {
+      std::string secret;       // GitHub: the webhook's secret; GitLab: its secret token
+      std::string secret_file;  // or a file holding it
+    };
+    Forge github;  // $AGENTMETRICS_GITHUB_WEBHOOK_SECRET overrides the secret
+    Forge gitlab;  // $AGENTMETRICS_GITLAB_WEBHOOK_TOKEN likewise
+    std::size_t max_body_bytes = 5 * 1024 * 1024;
+    std::vector<std::string> repositories;  // kept (owner/name); empty: all
+    std::vector<std::string> environments;  // deployments kept; empty: all
+    std::vector<std::string> bug_labels = {"bug"};
+    std::optional<std::map<std::string, std::string>> agent_coauthors;  // agent -> e-mail text; unset: the built-in list
+    bool keep_authors = false;
+  } webhooks;
   struct Log {
     std::string level = "info";
     std::string format = "text";
@@ -117,7 +148,7 @@ Config load_configuration(const std::string& path, const std::function<void(Conf
 // Reads the YAML file over `base`. Throws ConfigError (also for an unreadable or malformed
 // file, with key "file").
 Config load_config_file(const std::string& path, Config base = {});
-// METRICS_PORT, ALERT_WEBHOOK_URL and AGENTMETRICS_STORE.
+// METRICS_PORT, ALERT_WEBHOOK_URL, AGENTMETRICS_STORE, and the webhook secrets.
 void apply_environment(Config& config);
 // Checks ranges and combinations; throws ConfigError.
 void validate(const Config& config);

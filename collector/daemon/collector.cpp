@@ -96,10 +96,24 @@ Collector::Collector(const Config& config)
       settings.context_limit = config_.cass_memory.context_limit;
       learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get(), &self_.registry());
     }
-    if (!config_.session_import.sources.empty()) start_session_watcher(options.path);
     log(LogLevel::kInfo, "outcome events are stored",
         {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
   }
+  // The agents' families are registered before any producer can declare their names.
+  intake::OtlpReceiverOptions otlp;
+  otlp.metric_prefix = config_.metric_prefix;
+  otlp.http_listen_address = config_.otlp.http_listen_address;
+  otlp.grpc_listen_address = config_.otlp.grpc_listen_address;
+  otlp.max_request_bytes = config_.otlp.max_request_bytes;
+  otlp.label_attributes = config_.otlp.label_attributes;
+  otlp.sessions.idle = config_.otlp.session_idle;
+  otlp.sessions.privacy.keep_session_ids = config_.otlp.keep_session_ids;
+  for (const auto& [model, p] : config_.pricing.models) otlp.prices[model] = {p[0], p[1], p[2], p[3]};
+  otlp.daily_budget_usd = config_.pricing.daily_budget_usd;
+  otlp_ = std::make_unique<intake::OtlpReceivers>(otlp, registry_, store_.get(), &session_ledger_);
+  // The watcher counts into the OTLP receivers' families, and never a session they count.
+  if (store_ && !config_.session_import.sources.empty()) start_session_watcher(store_->path());
+
   directory_ = std::make_unique<SegmentDirectory>(config_.segment_dir, config_.ns);
   const std::size_t shard_count = config_.shards ? config_.shards : std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < shard_count; ++i) {
@@ -143,7 +157,10 @@ Collector::Collector(const Config& config)
     routes["/metrics"] = {.handler = [this](const HttpRequest& r) { return serve_metrics(r); },
                           .max_concurrent = std::max(1, http.threads / 2)};
   if (learning_api_) routes.merge(learning_api_->routes());
+  webhooks_ = std::make_unique<WebhookRoutes>(config_, store_.get(), store_ ? store_->path() : std::string(), self_.registry());
+  routes.merge(webhooks_->routes());
   http_ = std::make_unique<HttpServer>(http, std::move(routes));
+  otlp_->start(http);
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   ready_.store(true, std::memory_order_relaxed);
   log(LogLevel::kInfo, "collector started",
@@ -167,10 +184,9 @@ void Collector::start_session_watcher(const std::string& store_path) {
   w.import.privacy = {c.keep_session_ids, c.max_text_bytes};
   w.settle = c.settle;
   w.rescan = c.rescan;
+  for (const auto& [model, p] : config_.pricing.models) w.import.prices.set(model, {p[0], p[1], p[2], p[3]});
   w.on_stored = [kpis = kpis_.get()] { kpis->poke(); };
-  if (!agent_families_)
-    agent_families_ = std::make_unique<intake::AgentFamilies>(registry_, config_.metric_prefix, std::vector<std::string>{});
-  session_watcher_ = std::make_unique<intake::SessionWatcher>(std::move(w), agent_families_.get(), &session_ledger_, self_.registry());
+  session_watcher_ = std::make_unique<intake::SessionWatcher>(std::move(w), &otlp_->families(), &session_ledger_, self_.registry());
   session_watcher_->start();
 }
 
@@ -178,6 +194,7 @@ Collector::~Collector() {
   ready_.store(false, std::memory_order_relaxed);
   http_.reset();
   session_watcher_.reset();
+  otlp_->stop();  // its sessions go to the store before it stops
   if (reflection_) reflection_->stop();
   for (auto& w : workers_) w->stop();
   if (store_) {
@@ -224,6 +241,7 @@ int Collector::run(const std::function<void()>& reload) {
 void Collector::tick() {
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
   if (++ticks_ % kTicksPerTidy == 0) discovery_->tidy();
+  otlp_->tick();
 }
 
 void Collector::apply(const Config& next) {
@@ -265,13 +283,14 @@ void Collector::apply(const Config& next) {
 std::vector<Shard*> Collector::shards() {
   std::vector<Shard*> out;
   for (auto& w : workers_) out.push_back(&w->shard());
-  if (agent_families_) out.push_back(&agent_families_->shard());
+  out.push_back(&otlp_->shard());
   return out;
 }
 
 void Collector::collect(const FamilySink& sink) {
   collect_families(registry_, shards(), self_, sink);
   if (kpis_) sink(kpis_->ai_success_rate());
+  for (const auto& f : otlp_->self_metrics()) sink(f);
   if (process_metrics_.load(std::memory_order_relaxed)) {
     for (const auto& f : collect_process_metrics()) sink(f);
   }
@@ -334,6 +353,8 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
     services["store"] = store_->healthy();
     healthy = healthy && store_->healthy();
   }
+  // A receiver that could not listen is reported, and the collector is healthy without it.
+  services.update(otlp_->health());
   nlohmann::json figures = {{"tasks_completed_24h", nullptr}, {"success_rate_24h", nullptr}, {"avg_task_duration_24h", nullptr}};
   // From the KPI thread's last refresh: /health reads memory only, so it is answered at once
   // on the listener's I/O thread whatever the store and the workers are doing.

@@ -23,7 +23,8 @@
 #include "collector/kpi/kpi_service.h"
 #include "collector/learning/api/http_routes.h"
 #include "collector/learning/reflection_worker.h"
-#include "collector/intake/otlp/agent_families.h"
+#include "collector/intake/otlp/otlp_receivers.h"
+#include "collector/daemon/webhook_routes.h"
 #include "collector/intake/session_count_ledger.h"
 #include "collector/intake/sessions/session_watcher.h"
 
@@ -72,10 +73,12 @@ class Collector {
   // The learning system: null when the store or cass_memory is disabled.
   std::unique_ptr<learning::ReflectionWorker> reflection_;
   std::unique_ptr<LearningApi> learning_api_;
-  // The agents' own spend (tokens, cost, tool calls): counted by the session watcher (and the
-  // OTLP receiver), who agree on who counts a session through the ledger.
-  std::unique_ptr<intake::AgentFamilies> agent_families_;
+  // The agents' own telemetry: the OTLP receivers, their families and sessions; and the session
+  // watcher, which counts into the same families. The ledger says which of the two counts a
+  // session (never both); it outlives both.
   intake::SessionCountLedger session_ledger_;
+  std::unique_ptr<intake::OtlpReceivers> otlp_;
+  std::unique_ptr<WebhookRoutes> webhooks_;  // the forges' receivers; outlive http_, which calls them
   std::unique_ptr<intake::SessionWatcher> session_watcher_;  // null unless import.sources
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;

@@ -23,7 +23,8 @@ namespace {
 // Values given on the command line; each one, when set, wins over the file and the
 // environment, at start and at every reload.
 struct FlagOverrides {
-  std::optional<std::string> listen_address, ns, segment_dir, metric_prefix, wait_mode, log_level, log_format, store_path, web_config_file;
+  std::optional<std::string> listen_address, ns, segment_dir, metric_prefix, wait_mode, log_level, log_format, store_path, web_config_file,
+      otlp_http, otlp_grpc;
   std::optional<std::size_t> shards;
   std::vector<uid_t> allow_uids;
 
@@ -38,6 +39,8 @@ struct FlagOverrides {
     if (shards) c.shards = *shards;
     if (store_path) c.store.path = *store_path;
     if (web_config_file) c.security.web_config_file = *web_config_file;
+    if (otlp_http) c.otlp.http_listen_address = *otlp_http;
+    if (otlp_grpc) c.otlp.grpc_listen_address = *otlp_grpc;
     if (!allow_uids.empty()) c.allowed_uids = {allow_uids.begin(), allow_uids.end()};
   }
 };
@@ -79,6 +82,10 @@ int main(int argc, char** argv) {
                  "~/.local/state/agentmetrics/events.db)");
   app.add_option("--web.config.file", flags.web_config_file,
                  "Exporter-toolkit web configuration: TLS and basic authentication (docs/security.md); re-read on SIGHUP");
+  app.add_option("--otlp.http.listen-address", flags.otlp_http,
+                 "Address of the OTLP/HTTP receiver (default 127.0.0.1:4318; \"\" for none)");
+  app.add_option("--otlp.grpc.listen-address", flags.otlp_grpc,
+                 "Address of the OTLP/gRPC receiver (default 127.0.0.1:4317; \"\" for none)");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error (default info)");
   app.add_option("--log.format", flags.log_format, "text or json (default text)");
   try {

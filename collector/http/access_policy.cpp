@@ -86,8 +86,14 @@ AccessDecision check_private_access(const AccessPolicy& policy, const AccessRequ
     if (!request.origin.empty() && !origin_allowed(policy, request.origin)) {
       return {403, "", "requests from the web origin " + std::string(request.origin) + " are not accepted"};
     }
-    const std::string_view media = trim_blanks(request.content_type.substr(0, request.content_type.find(';')));
-    if (ascii_lower(media) != "application/json") return {415, "", "the body must be sent as application/json"};
+    const std::string media = ascii_lower(trim_blanks(request.content_type.substr(0, request.content_type.find(';'))));
+    if (request.post_media_types.empty()) {
+      if (media != "application/json") return {415, "", "the body must be sent as application/json"};
+    } else if (std::find(request.post_media_types.begin(), request.post_media_types.end(), media) == request.post_media_types.end()) {
+      std::string accepted;
+      for (const auto& t : request.post_media_types) accepted += (accepted.empty() ? "" : " or ") + t;
+      return {415, "", "the body must be sent as " + accepted};
+    }
   }
   return d;
 }
@@ -96,22 +102,33 @@ bool origin_allowed(const AccessPolicy& policy, std::string_view origin) {
   return !origin.empty() && std::find(policy.allowed_origins.begin(), policy.allowed_origins.end(), origin) != policy.allowed_origins.end();
 }
 
+AccessDecision check_signed_access(const AccessPolicy&, const AccessRequest& request) {
+  if (!request.origin.empty()) return {403, "", "a webhook is not accepted from a web page (Origin " + std::string(request.origin) + ")"};
+  return {0, "signature", ""};
+}
+
 bool transfer_encoding_acceptable(std::string_view transfer_encoding) { return ascii_lower(trim_blanks(transfer_encoding)) == "chunked"; }
+
+std::string read_secret_file(const std::string& path, std::string_view what) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read the " + std::string(what) + " file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  const auto first = secret.find_first_not_of(" \t\r\n");
+  const auto last = secret.find_last_not_of(" \t\r\n");
+  secret = first == std::string::npos ? std::string() : secret.substr(first, last - first + 1);
+  if (secret.size() < kMinTokenLength) {
+    throw std::runtime_error("the " + std::string(what) + " in " + path +
+                             " is shorter than 16 characters (make one with: openssl rand -hex 32)");
+  }
+  return secret;
+}
 
 std::vector<ApiToken> read_token_files(const std::vector<std::string>& paths) {
   std::vector<ApiToken> tokens;
   for (const auto& path : paths) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read the API token file " + path);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string secret = text.str();
-    const auto first = secret.find_first_not_of(" \t\r\n");
-    const auto last = secret.find_last_not_of(" \t\r\n");
-    secret = first == std::string::npos ? std::string() : secret.substr(first, last - first + 1);
-    if (secret.size() < kMinTokenLength) {
-      throw std::runtime_error("the API token in " + path + " is shorter than 16 characters (make one with: openssl rand -hex 32)");
-    }
+    std::string secret = read_secret_file(path, "API token");
     const auto slash = path.rfind('/');
     tokens.push_back({slash == std::string::npos ? path : path.substr(slash + 1), std::move(secret)});
   }

@@ -347,6 +347,22 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   // one of the API's bearer tokens), then a private route's own check. Sets the principal;
   // returns the refusal, if any. `bcrypt_passed`: a worker has just checked the credential.
   std::optional<HttpResponse> authorize(bool bcrypt_passed = false) {
+    if (route_->access == RouteAccess::kSigned) {
+      // A forge's webhook: its handler checks the body's signature, which is its credential
+      // (basic authentication does not apply); a browser's request is refused here.
+      const std::string origin = request_.header("origin");
+      AccessRequest signed_request;
+      signed_request.method = request_.method;
+      signed_request.origin = origin;
+      const AccessDecision decision = check_signed_access(server_.access, signed_request);
+      if (decision.status != 0) {
+        log(LogLevel::kWarn, "HTTP request refused",
+            {{"path", request_.path}, {"peer", peer_}, {"status", decision.status}, {"reason", decision.reason}});
+        return plain(decision.status, decision.reason + "\n");
+      }
+      request_.principal = decision.principal;
+      return std::nullopt;
+    }
     std::string authenticated;
     if (serving_->basic.enabled()) {
       if (credential_ && (bcrypt_passed || serving_->basic.remembered(*credential_))) {
@@ -361,7 +377,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (route_->access == RouteAccess::kPrivate) {
       const AccessDecision decision =
           check_private_access(server_.access, {request_.method, request_.header("authorization"), authenticated, request_.header("origin"),
-                                                request_.header("content-type"), request_.peer_is_loopback});
+                                                request_.header("content-type"), request_.peer_is_loopback, route_->post_media_types});
       if (decision.status != 0) {
         log(LogLevel::kWarn, "HTTP request refused",
             {{"path", request_.path}, {"peer", peer_}, {"status", decision.status}, {"reason", decision.reason}});
@@ -521,7 +537,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     }
   }
 
-  bool write_and_wait(std::string bytes, Clock::time_point response_deadline) {
+  bool write_and_wait(std::string&& bytes, Clock::time_point response_deadline) {
     const auto left = response_deadline - Clock::now();
     if (left <= Clock::duration::zero()) return false;
     auto write = std::make_shared<PendingWrite>();
@@ -698,7 +714,7 @@ void HttpListener::release_request(const HttpRoute& route) {
 void HttpListener::accept() {
   acceptor_.async_accept(asio::make_strand(io_), [this](error_code ec, tcp::socket socket) {
     if (ec) {
-      if (!acceptor_.is_open()) return;
+      if (ec == asio::error::operation_aborted || stopping()) return;  // the listener is closing
       log(LogLevel::kWarn, "cannot accept an HTTP connection", {{"error", ec.message()}});
       accept_retry_.expires_after(kAcceptRetryDelay);
       accept_retry_.async_wait([this](error_code) { accept(); });

@@ -66,8 +66,9 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 // Public: readable as the listener is (metrics, health). Private: the learning API, which
-// AccessPolicy guards (access_policy.h).
-enum class RouteAccess { kPublic, kPrivate };
+// AccessPolicy guards (access_policy.h). Signed: a forge's webhook, whose handler checks the
+// body's signature; the listener only refuses what a browser sends (check_signed_access).
+enum class RouteAccess { kPublic, kPrivate, kSigned };
 
 // A path's handler and the methods it answers (others get 405).
 struct HttpRoute {
@@ -79,6 +80,8 @@ struct HttpRoute {
   bool inline_handler = false;
   std::size_t max_body_bytes = 0;  // a POST body; 0: HttpOptions::max_body_bytes
   int max_concurrent = 0;          // requests of this route running or waiting at once; 0: no limit of its own
+  // A private route's POST media types (access_policy.h); empty: application/json.
+  std::vector<std::string> post_media_types = {};
 };
 
 struct HttpOptions {

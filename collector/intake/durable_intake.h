@@ -4,8 +4,9 @@
 // A sender is told its events are stored only once they are committed; one told to try again
 // sends the same events again, with the same keys, and the store keeps one copy. The keys are
 // what the events are about, not when they arrived: intake_producer_id() of the source and its
-// natural key (a webhook's delivery id, a session's id), and a sequence number that the source
-// gives each event of that key in a fixed order.
+// natural key (the fact a webhook's event records, so that a redelivery and a backfill of it
+// match; a session's id), and a sequence number that the source gives each event of that key in
+// a fixed order.
 #pragma once
 
 #include <chrono>
@@ -42,6 +43,8 @@ class DurableIntake {
   // account of what it is about, which replaces the one stored before unless that one is later
   // (EventStore::replace; a session's task as it grows); otherwise the first copy is kept.
   IntakeResult store(std::vector<ipc::OutcomeEvent> events, std::chrono::milliseconds wait, bool replace = false);
+  // Whether the store thread is so far behind that a receiver should ask its senders to wait.
+  bool backlogged() const { return sink_ && sink_->queued() >= max_queued_; }
 
  private:
   store::OutcomeSink* sink_;

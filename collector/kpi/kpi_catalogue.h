@@ -1,4 +1,5 @@
-// The 23 KPIs of the specification ("Metrics to Track"): what each measures, its unit, which
+// The 23 KPIs of the specification ("Metrics to Track") and DORA's two stability keys (change
+// failure rate, failed deployment recovery time): what each measures, its unit, which
 // way is better, and its default target and alert threshold; the operator's overrides of those
 // two numbers; how a value is judged against them; and the window lengths ("24h", "7d").
 // docs/kpis.md describes every KPI as the engine computes it.
@@ -55,7 +56,8 @@ struct KpiDefinition {
   std::string_view definition;      // one line: how the value is computed
 };
 
-// All 23, in the specification's order (quality, velocity, workflow, AI assistance).
+// All 25, in the specification's order (quality, velocity, workflow, AI assistance), DORA's two
+// at the end of workflow.
 std::span<const KpiDefinition> kpi_catalogue();
 // Null for an unknown id.
 const KpiDefinition* find_kpi(std::string_view id);

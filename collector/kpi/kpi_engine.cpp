@@ -4,8 +4,12 @@
 
 #include <stdexcept>
 
-#include "collector/store/event_store.h"
+#include "collector/kpi/deployment_recovery.h"
+#include "collector/kpi/dora_band.h"
 #include "collector/kpi/kpi_queries.h"
+#include "collector/kpi/pull_request_states.h"
+#include "collector/kpi/value_distribution.h"
+#include "collector/store/event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
 
@@ -19,6 +23,8 @@ constexpr double kDay = 86400;
 constexpr double kWeek = 7 * kDay;
 // How many windows before the current one make code churn's "normal".
 constexpr int kChurnBaselineWindows = 4;
+// How far before the window a recovery's failure is looked for.
+constexpr double kRecoveryLookback = 30 * kDay;
 
 // A statement over [start, end) (?1, ?2), stepped to its first row.
 class RangeQuery {
@@ -100,6 +106,15 @@ std::optional<double> ratio(double numerator, double denominator, double scale) 
   return scale * numerator / denominator;
 }
 
+// Reads one number per row of a statement over [start, end).
+std::vector<double> column_values(sqlite3* db, std::string_view sql, double start, double end) {
+  std::vector<double> values;
+  for (RangeQuery q(db, sql, start, end); q.has_row(); q.next()) {
+    if (!q.null(0)) values.push_back(q.real(0));
+  }
+  return values;
+}
+
 void check_window(std::chrono::seconds window) {
   if (window.count() < 1) throw std::invalid_argument("KPI window must be at least one second long");
 }
@@ -114,6 +129,12 @@ std::size_t index_of(std::string_view id) {
 
 KpiEngine::KpiEngine(sqlite3* db, const KpiSettings& settings) : db_(db), thresholds_(resolve_thresholds(settings.overrides)) {
   if (!db_) throw std::invalid_argument("KPI engine: no store connection");
+}
+
+KpiEngine::Measured KpiEngine::distribution(std::vector<double> values, double scale) {
+  const auto d = distribution_of(std::move(values));
+  if (!d) return {};
+  return {d->mean * scale, static_cast<std::int64_t>(d->count), {{"median", d->median * scale}, {"p75", d->p75 * scale}}};
 }
 
 std::vector<KpiEngine::Measured> KpiEngine::measure(double start, double end) const {
@@ -175,9 +196,14 @@ std::vector<KpiEngine::Measured> KpiEngine::measure(double start, double end) co
     if (deployments > 0) {
       at("deployment_frequency") = {q.real(1) * kDay / length, deployments, {}};
       at("rollback_frequency") = {q.real(2) * kWeek / length, deployments, {}};
-      const std::int64_t with_commit = q.count(3);
-      at("lead_time") = {ratio(q.real(4), static_cast<double>(with_commit), 1 / kHour), with_commit, {}};
+      at("change_failure_rate") = {ratio(q.real(3), static_cast<double>(deployments), 100), deployments, {}};
     }
+    at("lead_time") = distribution(column_values(db_, queries::kLeadTimes, start, end), 1 / kHour);
+    std::vector<DeploymentRecord> history;
+    for (RangeQuery h(db_, queries::kDeploymentHistory, start - kRecoveryLookback, end); h.has_row(); h.next()) {
+      history.push_back({h.real(0), h.text(1), h.text(2), h.real(3) != 0, h.real(4) != 0});
+    }
+    at("failed_deployment_recovery_time") = distribution(recovery_durations(history, start, end), 1 / kHour);
   }
 
   // Bugs, one per id.
@@ -201,16 +227,30 @@ std::vector<KpiEngine::Measured> KpiEngine::measure(double start, double end) co
     }
   }
 
-  // Pull requests, one per id.
+  // Pull requests, each field of an id from its latest event that has it.
   {
-    RangeQuery q(db_, queries::kPullRequests, start, end);
-    if (q.has_row()) {
-      const std::int64_t merged = q.count(0);
-      const std::int64_t reviewed = q.count(3);
-      at("cycle_time") = {ratio(q.real(1), static_cast<double>(merged), 1 / kHour), merged, {}};
-      at("average_pr_size") = {ratio(q.real(2), static_cast<double>(merged), 1), merged, {}};
-      at("review_turnaround_time") = {ratio(q.real(4), static_cast<double>(reviewed), 1 / kHour), reviewed, {}};
+    std::vector<PullRequestEvent> events;
+    for (RangeQuery q(db_, queries::kPullRequestEvents, start, end); q.has_row(); q.next()) {
+      PullRequestEvent& e = events.emplace_back();
+      if (!q.null(0)) e.id = q.text(0);
+      e.opened = q.optional(1);
+      e.ready = q.optional(2);
+      e.first_review = q.optional(3);
+      e.merged = q.optional(4);
+      e.lines = q.optional(5);
     }
+    const auto in_window = [&](const std::optional<double>& moment) { return moment && *moment >= start && *moment < end; };
+    std::vector<double> cycle, sizes, reviews;
+    for (const PullRequestState& pr : pull_request_states(events)) {
+      if (in_window(pr.merged) && pr.opened) {
+        cycle.push_back(*pr.merged - *pr.opened);
+        if (pr.lines) sizes.push_back(*pr.lines);
+      }
+      if (in_window(pr.first_review) && pr.review_requested()) reviews.push_back(*pr.first_review - *pr.review_requested());
+    }
+    at("cycle_time") = distribution(std::move(cycle), 1 / kHour);
+    at("average_pr_size") = distribution(std::move(sizes), 1);
+    at("review_turnaround_time") = distribution(std::move(reviews), 1 / kHour);
   }
 
   // Code churn: this window against the mean of the earlier ones that saw commits.
@@ -257,6 +297,15 @@ std::vector<KpiResult> KpiEngine::compute(std::chrono::seconds window, double no
     r.previous = previous[i].value;
     r.samples = current[i].samples;
     r.details = std::move(current[i].details);
+    const std::string_view id = catalogue[i].id;
+    if (r.value && is_dora_key(id)) {
+      const auto median = r.details.find("median");
+      if (!dora_band_uses_median(id)) {
+        r.dora_band = dora_band(id, *r.value);
+      } else if (median != r.details.end()) {
+        r.dora_band = dora_band(id, median->second);
+      }
+    }
     results.push_back(std::move(r));
   }
   return results;

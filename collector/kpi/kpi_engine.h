@@ -1,4 +1,4 @@
-// Computes the 23 KPIs from the outcome events in the store, over a window that ends now:
+// Computes the 25 KPIs from the outcome events in the store, over a window that ends now:
 // [now - window, now), and the same for the window before it, [now - 2 window, now - window),
 // for the trend. Each KPI is a few SQL aggregates over one kind's events in the window (see
 // kpi_queries.h), so a computation costs a handful of index range scans, whatever the size of
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/kpi/dora_band.h"
 #include "collector/kpi/kpi_catalogue.h"
 
 struct sqlite3;
@@ -37,8 +38,13 @@ struct KpiResult {
   std::int64_t samples = 0;        // the events the value was computed from
   // Figures beside the value, by name; code_churn has "lines_per_week" (the window's churn,
   // per week), "baseline_lines_per_week" (the normal it is compared with) and
-  // "baseline_windows" (how many of the 4 windows before held commits).
+  // "baseline_windows" (how many of the 4 windows before held commits); the KPIs that are a
+  // mean over items (lead, cycle, review and recovery time, PR size) have their "median" and
+  // "p75" over the same items.
   std::map<std::string, double> details;
+  // DORA's performance band, for the four keys with data (dora_band.h): on the value, or on the
+  // median for lead time and recovery time.
+  std::optional<DoraBand> dora_band;
 };
 
 // For /health: tasks in the window.
@@ -75,6 +81,8 @@ class KpiEngine {
     std::map<std::string, double> details;
   };
   std::vector<Measured> measure(double start, double end) const;
+  // The mean of `values` times `scale` (a unit conversion), with its median and p75 likewise.
+  static Measured distribution(std::vector<double> values, double scale);
 
   sqlite3* db_;
   std::vector<KpiThresholds> thresholds_;

@@ -3,6 +3,10 @@
 //   <prefix>_kpi_status{kpi, group, window}          0 ok, 1 warning, 2 alert, -1 no data
 //   <prefix>_kpi_target{kpi, window}                 the effective target
 //   <prefix>_kpi_alert_threshold{kpi, window}        the effective alert threshold
+//   <prefix>_kpi_quantile{kpi, window, quantile}     median (0.5) and p75 (0.75) of the KPIs that are
+//                                                    a mean over items; absent without data
+//   <prefix>_kpi_dora_band{kpi, window, band}        DORA's band of the four keys: 4 elite, 3 high,
+//                                                    2 medium, 1 low; absent without data
 //
 // Thread safety: update() and remove_window() are called from one thread (the KPI refresh);
 // scrapes collect the registry concurrently. That is safe with prometheus-cpp 1.0: Gauge::Set
@@ -29,7 +33,7 @@ namespace agentmetrics::kpi {
 
 class KpiGauges {
  public:
-  // Registers the four families in `registry`, which must outlive this object. Throws
+  // Registers the six families in `registry`, which must outlive this object. Throws
   // std::invalid_argument when the prefix does not make valid metric names.
   explicit KpiGauges(prometheus::Registry& registry, const std::string& prefix = "opencode");
   ~KpiGauges();
@@ -48,12 +52,19 @@ class KpiGauges {
     prometheus::Gauge* status = nullptr;
     prometheus::Gauge* target = nullptr;
     prometheus::Gauge* alert = nullptr;
+    std::map<std::string, prometheus::Gauge*> quantiles;  // by detail name ("median", "p75")
+    prometheus::Gauge* band = nullptr;                    // null without a band
+    std::string band_name;
   };
+  void update_quantiles(Series& s, const KpiResult& r, const std::string& window);
+  void update_band(Series& s, const KpiResult& r, const std::string& window);
 
   prometheus::Family<prometheus::Gauge>& value_;
   prometheus::Family<prometheus::Gauge>& status_;
   prometheus::Family<prometheus::Gauge>& target_;
   prometheus::Family<prometheus::Gauge>& alert_;
+  prometheus::Family<prometheus::Gauge>& quantile_;
+  prometheus::Family<prometheus::Gauge>& band_;
   std::map<std::pair<std::string, std::string>, Series> series_;  // by (window, kpi id)
 };
 

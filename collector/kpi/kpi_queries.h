@@ -64,14 +64,27 @@ SELECT json_extract(fields, '$.remediation_hours'), json_extract(fields, '$.deve
 FROM events WHERE kind = 'tech_debt' AND time >= ?1 AND time < ?2
 ORDER BY time DESC, id DESC LIMIT 1)sql";
 
-// deployments, successes, rollbacks, successful ones with commit_time, sum of their
-// (time - commit_time).
+// deployments, successes, rollbacks, failed changes (deployments that failed or were
+// rollbacks, each counted once).
 inline constexpr std::string_view kDeployments = R"sql(
-SELECT count(*), total(ok), total(coalesce(rb, 0)),
-       count(CASE WHEN ok THEN ct END), total(CASE WHEN ok THEN time - ct END)
-FROM (SELECT time, json_extract(fields, '$.success') AS ok, json_extract(fields, '$.rollback') AS rb,
-             json_extract(fields, '$.commit_time') AS ct
+SELECT count(*), total(ok), total(coalesce(rb, 0)), total(NOT ok OR coalesce(rb, 0))
+FROM (SELECT json_extract(fields, '$.success') AS ok, json_extract(fields, '$.rollback') AS rb
       FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2))sql";
+
+// time - commit_time of each successful deployment with a commit_time.
+inline constexpr std::string_view kLeadTimes = R"sql(
+SELECT time - ct
+FROM (SELECT time, json_extract(fields, '$.success') AS ok, json_extract(fields, '$.commit_time') AS ct
+      FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2)
+WHERE ok AND ct IS NOT NULL)sql";
+
+// Every deployment in the range, by repository, environment and time: time, repository,
+// environment, success, rollback.
+inline constexpr std::string_view kDeploymentHistory = R"sql(
+SELECT time, coalesce(json_extract(fields, '$.repository'), '') AS repo, coalesce(json_extract(fields, '$.environment'), '') AS env,
+       coalesce(json_extract(fields, '$.success'), 0), coalesce(json_extract(fields, '$.rollback'), 0)
+FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2
+ORDER BY repo, env, time, id)sql";
 
 // Bug events in the range, one per id (the latest; events without an id each count): bugs
 // detected in the range, escaped ones of those, those with `introduced` and the sum of their
@@ -96,28 +109,22 @@ SELECT json_extract(fields, '$.codebase_lines') AS lines
 FROM events WHERE kind = 'bug' AND time < ?1 AND lines IS NOT NULL
 ORDER BY time DESC, id DESC LIMIT 1)sql";
 
-// Pull-request events in the range, one per id (the latest): merged in the range, the sum of
-// their (merged - opened) and of their lines_changed, first reviewed in the range and the sum
-// of their (first_review - opened).
-inline constexpr std::string_view kPullRequests = R"sql(
-SELECT count(CASE WHEN merged >= ?1 AND merged < ?2 THEN 1 END),
-       total(CASE WHEN merged >= ?1 AND merged < ?2 THEN merged - opened END),
-       total(CASE WHEN merged >= ?1 AND merged < ?2 THEN lines END),
-       count(CASE WHEN review >= ?1 AND review < ?2 THEN 1 END),
-       total(CASE WHEN review >= ?1 AND review < ?2 THEN review - opened END)
-FROM (SELECT json_extract(fields, '$.merged') AS merged, json_extract(fields, '$.opened') AS opened,
-             json_extract(fields, '$.first_review') AS review, json_extract(fields, '$.lines_changed') AS lines,
-             json_extract(fields, '$.id') AS pr,
-             row_number() OVER (PARTITION BY json_extract(fields, '$.id') ORDER BY time DESC, id DESC) AS nth
-      FROM events WHERE kind = 'pull_request' AND time >= ?1 AND time < ?2)
-WHERE pr IS NULL OR nth = 1)sql";
+// Pull-request events in the range, in the order they happened: id, opened, ready,
+// first_review, merged, lines_changed (pull_request_states.h folds them per id).
+inline constexpr std::string_view kPullRequestEvents = R"sql(
+SELECT json_extract(fields, '$.id'), json_extract(fields, '$.opened'), json_extract(fields, '$.ready'),
+       json_extract(fields, '$.first_review'), json_extract(fields, '$.merged'), json_extract(fields, '$.lines_changed')
+FROM events WHERE kind = 'pull_request' AND time >= ?1 AND time < ?2
+ORDER BY time, id)sql";
 
-// commits, lines added + deleted.
+// commits that report their lines, lines added + deleted of those (a commit from a forge's push
+// event knows its files, not its lines).
 inline constexpr std::string_view kCommits = R"sql(
-SELECT count(*), total(json_extract(fields, '$.lines_added') + json_extract(fields, '$.lines_deleted'))
-FROM events WHERE kind = 'commit' AND time >= ?1 AND time < ?2)sql";
+SELECT count(lines), total(lines)
+FROM (SELECT json_extract(fields, '$.lines_added') + json_extract(fields, '$.lines_deleted') AS lines
+      FROM events WHERE kind = 'commit' AND time >= ?1 AND time < ?2))sql";
 
-inline constexpr std::array kAll = {kTasks,       kTasksByAgent, kPipelines,     kTestRuns,     kCoverage, kTechDebt,
-                                    kDeployments, kBugs,         kCodebaseLines, kPullRequests, kCommits};
+inline constexpr std::array kAll = {kTasks,     kTasksByAgent,      kPipelines, kTestRuns,      kCoverage,          kTechDebt, kDeployments,
+                                    kLeadTimes, kDeploymentHistory, kBugs,      kCodebaseLines, kPullRequestEvents, kCommits};
 
 }  // namespace agentmetrics::kpi::queries

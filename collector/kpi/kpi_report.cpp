@@ -1,5 +1,6 @@
-#include "collector/common/duration.h"
 #include "collector/kpi/kpi_report.h"
+
+#include "collector/common/duration.h"
 #include "ipc/timestamp.h"
 
 #include <cmath>
@@ -100,15 +101,10 @@ std::string format_trend(const KpiDefinition& d, std::optional<double> value, st
   return arrow + "(was 0) " + word;
 }
 
-std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window) {
-  std::vector<std::vector<std::string>> rows;
-  rows.push_back({"GROUP", "KPI", "VALUE", "TARGET", "ALERT", "STATUS", "TREND (vs previous " + format_duration(window) + ")"});
-  for (const KpiResult& r : results) {
-    const KpiDefinition& d = *r.definition;
-    rows.push_back({std::string(to_string(d.group)), std::string(d.name), r.value ? format_kpi_value(d, *r.value) : "-",
-                    format_target(d, r.thresholds), format_alert(d, r.thresholds), std::string(status_text(r.status)),
-                    format_trend(d, r.value, r.previous)});
-  }
+namespace {
+
+// Rows as columns aligned by their widths, two spaces apart; each line ends with a newline.
+std::string aligned(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (const auto& row : rows) {
     for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
@@ -122,6 +118,38 @@ std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::se
     }
     out += line + "\n";
   }
+  return out;
+}
+
+std::string detail_text(const KpiResult& r, const char* name) {
+  const auto it = r.details.find(name);
+  return r.value && it != r.details.end() ? format_kpi_value(*r.definition, it->second) : "-";
+}
+
+}  // namespace
+
+std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"GROUP", "KPI", "VALUE", "TARGET", "ALERT", "STATUS", "TREND (vs previous " + format_duration(window) + ")"});
+  std::vector<std::vector<std::string>> spread{{"SPREAD", "MEAN", "MEDIAN", "P75", "ITEMS"}};
+  std::vector<std::vector<std::string>> dora{{"DORA KEY", "MEASURE", "BAND (2023 State of DevOps Report)"}};
+  for (const KpiResult& r : results) {
+    const KpiDefinition& d = *r.definition;
+    const std::string value = r.value ? format_kpi_value(d, *r.value) : "-";
+    rows.push_back({std::string(to_string(d.group)), std::string(d.name), value, format_target(d, r.thresholds),
+                    format_alert(d, r.thresholds), std::string(status_text(r.status)), format_trend(d, r.value, r.previous)});
+    if (r.details.contains("median")) {
+      spread.push_back({std::string(d.name), value, detail_text(r, "median"), detail_text(r, "p75"), std::to_string(r.samples)});
+    }
+    if (is_dora_key(d.id)) {
+      std::string measure = dora_band_uses_median(d.id) ? detail_text(r, "median") : value;
+      if (measure != "-" && dora_band_uses_median(d.id)) measure += " (median)";
+      dora.push_back({std::string(d.name), measure, r.dora_band ? std::string(to_string(*r.dora_band)) : "no data"});
+    }
+  }
+  std::string out = aligned(rows);
+  if (spread.size() > 1) out += "\n" + aligned(spread);
+  if (dora.size() > 1) out += "\n" + aligned(dora);
   return out;
 }
 
@@ -149,6 +177,7 @@ nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::
       k["trend"] = trend_word(d, *r.value, *r.previous);
     }
     k["samples"] = r.samples;
+    k["dora_band"] = r.dora_band ? nlohmann::json(to_string(*r.dora_band)) : nlohmann::json(nullptr);
     k["details"] = nlohmann::json::object();
     for (const auto& [name, value] : r.details) k["details"][name] = value;
     kpis.push_back(std::move(k));

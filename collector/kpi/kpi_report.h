@@ -15,14 +15,17 @@ namespace agentmetrics::kpi {
 
 // One line per KPI, grouped as the catalogue is, under a header line:
 //   GROUP  KPI  VALUE  TARGET  ALERT  STATUS  TREND (vs previous <window>)
-// e.g. "quality  Code Coverage  82.5%  >= 80%  < 75%  ok  ↑ +3.1% better". Ends with a newline.
+// e.g. "quality  Code Coverage  82.5%  >= 80%  < 75%  ok  ↑ +3.1% better"; then, after a blank
+// line, the mean, median and p75 of the KPIs that are a mean over items (SPREAD), and DORA's
+// band of each of the four keys (DORA KEY). Ends with a newline.
 std::string render_kpi_table(std::span<const KpiResult> results, std::chrono::seconds window);
 
 // {"window": "7d", "window_seconds": 604800, "generated_at": "2026-11-24T10:00:00Z",
 //  "kpis": [{"id", "name", "group", "unit", "direction", "value": number|null, "target",
 //            "alert_threshold", "target_rule", "alert_rule", "status", "previous": number|null,
 //            "change_percent": number|null, "trend": "better"|"worse"|"same"|null,
-//            "samples", "details": {name: number}}]}
+//            "samples", "details": {name: number}, "dora_band": "elite"|"high"|"medium"|"low"|null}]}
+// (details carry "median" and "p75" for the KPIs that are a mean over items.)
 nlohmann::json kpi_report_json(std::span<const KpiResult> results, std::chrono::seconds window, double generated_at_unix);
 
 // Pieces of the table, for other renderings (alerts, dashboards).

@@ -6,6 +6,7 @@ loopback, so that nothing the agent does can leave the machine.
   run_agent.py --packages DIR --scenario FILE --out DIR
                [--otlp-endpoint URL | --capture] [--otlp-protocol grpc|http/protobuf|http/json]
                [--otlp-compression gzip] [--work DIR] [--timeout SECONDS]
+               [--home-template DIR] [--env NAME=VALUE ...]
 
 --packages    the directory holding node_modules/ (npm ci of tests/agents/package-lock.json)
 --scenario    a JSON file: {"client", "model", "script" (the fake server's), "runs": [...],
@@ -73,9 +74,10 @@ def assert_isolated():
             s.close()
 
 
-def enter_namespace(argv):
-    """Runs this script again in new network and mount namespaces, with lo up and /etc/resolv.conf
-    pointing at a name server on loopback (the DNS sink below); returns its exit code."""
+def enter_namespace(argv, script=__file__):
+    """Runs this script (or another that calls run_agent.py inside) again in new network and mount
+    namespaces, with lo up and /etc/resolv.conf pointing at a name server on loopback (the DNS sink
+    below, which run_agent.py then starts); returns its exit code."""
     if not shutil.which("unshare") or not shutil.which("ip"):
         sys.exit("run_agent: unshare (util-linux) and ip (iproute2) are needed")
     command = ["unshare", "--net", "--mount", "--propagation", "private"]
@@ -90,7 +92,7 @@ def enter_namespace(argv):
     os.environ["AGENTS_RESOLV"] = resolv.name
     os.environ["AGENTS_DNS_SINK"] = "1"
     try:
-        return subprocess.call(command + ["--", "sh", "-c", inner, "sh", sys.executable, os.path.abspath(__file__)] + argv)
+        return subprocess.call(command + ["--", "sh", "-c", inner, "sh", sys.executable, os.path.abspath(script)] + argv)
     finally:
         os.unlink(resolv.name)
 
@@ -151,6 +153,12 @@ def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
+
+
+def copy_tree(source, target):
+    """cp -a of the directory's contents: several times faster than shutil.copytree for a
+    node_modules/ of a few thousand files."""
+    subprocess.run(["cp", "-a", os.path.join(source, "."), target], check=True)
 
 
 def toml_string(s):
@@ -431,6 +439,8 @@ def run(args):
         shutil.rmtree(work)
     home, project = os.path.join(work, "home"), os.path.join(work, "project")
     os.makedirs(home)
+    if args.home_template:  # files a user would have installed first (a plugin, its dependencies)
+        copy_tree(args.home_template, home)
     os.makedirs(project)
     for relative, text in scenario.get("files", {}).items():
         write(os.path.join(project, relative), text)
@@ -486,6 +496,9 @@ def run(args):
         }
         env.update(client_env)
         env.update(scenario.get("env", {}))
+        for assignment in args.env:
+            name, _, value = assignment.partition("=")
+            env[name] = value
         os.makedirs(env["TMPDIR"], exist_ok=True)
 
         results = []
@@ -557,6 +570,8 @@ def main():
     parser.add_argument("--otlp-protocol", choices=PROTOCOLS, default="http/protobuf")
     parser.add_argument("--otlp-compression", choices=["gzip"], help="ask the client to compress its exports (Codex cannot)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds one run of the client may take")
+    parser.add_argument("--home-template", help="a directory copied as the client's HOME before it runs (e.g. with a plugin installed)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a variable for the client (repeatable)")
     parser.add_argument("--wrapper", help="a command the client is run under (e.g. \"strace -f -e trace=connect -o FILE\")")
     args = parser.parse_args()
     if not loopback_only():

@@ -5,5 +5,14 @@
 # builds leave it out (it would only install the agents, 1.2 GB, a second time).
 if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
   add_test(NAME agents_harness COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/agents/run.sh ${CMAKE_CURRENT_BINARY_DIR}/agents-packages)
-  set_tests_properties(agents_harness PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300)
+  # RESOURCE_LOCK: tests/opencode/real_opencode.sh installs into the same directory.
+  set_tests_properties(agents_harness PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages)
+endif()
+# The real Claude Code and Codex exporting their OpenTelemetry to the real agentmetricsd, in every
+# protocol each speaks, with exact tokens, cost, sessions and tools (agents/otlp_real_clients.py).
+if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
+  add_test(NAME otlp_real_clients
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/agents/otlp_real_clients.sh ${CMAKE_CURRENT_BINARY_DIR}/agents-packages
+                   $<TARGET_FILE_DIR:agentmetricsd> ${CMAKE_CURRENT_BINARY_DIR}/otlp-real-clients)
+  set_tests_properties(otlp_real_clients PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK agents-packages)
 endif()

@@ -1,5 +1,6 @@
 # Fuzz targets (tests/fuzz/): the segment validator with string-table, record and frame
-# decoding, outcome-event decoding, each report parser and the configuration loader.
+# decoding, outcome-event decoding, each report parser, the configuration loader, and the forge
+# webhooks' receiver with the GitHub backfill.
 #
 # Every build replays the committed corpora (tests/fuzz/corpus/<target>/) through each target
 # as an ordinary test, fuzz_corpus.<target> (label "fuzz"): a plain main() feeds it the files.
@@ -38,7 +39,7 @@ if(AGENTMETRICS_FUZZ)
   set(AM_FUZZ_COLLECTOR agentmetrics_fuzz_core)
   # The code under test is instrumented for coverage (libFuzzer's guidance) and for ASan and
   # UBSan; the libraries it merely calls (prometheus-cpp, yaml-cpp, pugixml) are not.
-  foreach(lib agentmetrics_ipc agentmetrics_ingest agentmetrics_fuzz_core agentmetrics_common)
+  foreach(lib agentmetrics_ipc agentmetrics_ingest agentmetrics_fuzz_core agentmetrics_common agentmetrics_intake)
     target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link ${AM_FUZZ_SANITIZERS})
   endforeach()
   add_custom_target(fuzz_targets)
@@ -76,6 +77,8 @@ foreach(format junit lcov cobertura sarif)
                            DEFINITIONS AM_INGEST_FORMAT="${format}")
 endforeach()
 agentmetrics_fuzz_target(config SOURCES ${AM_FUZZ_DIR}/config_fuzz.cpp LIBS ${AM_FUZZ_CONFIG})
+# The forge webhooks' receiver and the GitHub backfill (collector/intake/webhooks/).
+agentmetrics_fuzz_target(webhook SOURCES ${AM_FUZZ_DIR}/webhook_fuzz.cpp LIBS agentmetrics_intake)
 
 # Writes the hand-made seeds of the binary formats (see tests/fuzz/make_seeds.cpp).
 add_executable(fuzz_make_seeds EXCLUDE_FROM_ALL ${AM_FUZZ_DIR}/make_seeds.cpp)

@@ -22,7 +22,8 @@ target_link_libraries(learning_worker_test PRIVATE agentmetrics_learning prometh
 
 agentmetrics_test(cm_cli_test ${learning_tests_dir}/integration/cm_cli_test.cpp)
 target_link_libraries(cm_cli_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
-target_compile_definitions(cm_cli_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>")
+target_compile_definitions(cm_cli_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>"
+                                               AM_OPENCODE_DATA_DIR="${learning_tests_dir}/data/opencode")
 add_dependencies(cm_cli_test cm)
 
 # The MCP client test: npm ci into a copy of tests/mcp in the build tree (once), then node's

@@ -103,6 +103,12 @@ class DashboardQueries : public ::testing::Test {
     record({"exec", "--stage", "build", "--", "/bin/true"});
     record({"record", "test_run", "--tests", "100", "--flaky", "2", "--duration_seconds", "200"});
     record({"record", "deployment", "--success", "true", "--rollback", "true"});
+    // The DORA row: a failed deployment to production and the one that recovers it, whose
+    // change was committed an hour before (lead time, recovery time and their medians).
+    const auto hour_ago =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() - 3600;
+    record({"record", "deployment", "--success", "false", "--environment", "production"});
+    record({"record", "deployment", "--success", "true", "--environment", "production", "--commit_time", std::to_string(hour_ago)});
   }
   // A collector of this test's own segment directory.
   std::unique_ptr<CollectorProcess> start_collector() {

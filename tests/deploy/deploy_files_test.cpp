@@ -145,7 +145,7 @@ TEST(PrometheusRules, EveryAlertHasAUnitTestWhereItFiresAndOneWhereItDoesNot) {
 TEST(PrometheusConfig, PromtoolAcceptsTheHostConfiguration) {
   auto r = run({kPromtoolBinary, "check", "config", kDeployDir + "/prometheus/prometheus.yml"});
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("2 rule files found"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("3 rule files found"), std::string::npos) << r.output;  // the specification's, the collector's, DORA's
   const YAML::Node doc = YAML::LoadFile(kDeployDir + "/prometheus/prometheus.yml");
   bool agentmetrics_job = false;
   for (const auto& job : doc["scrape_configs"]) agentmetrics_job |= job["job_name"].as<std::string>() == "agentmetrics";
@@ -225,7 +225,7 @@ TEST(Alertmanager, CriticalAlertsPageAndEveryAlertReachesTheWebhook) {
 
 nlohmann::json load_dashboard() { return nlohmann::json::parse(read_file(kDeployDir + "/grafana/dashboards/agentmetrics.json")); }
 
-TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsAndTheirPanels) {
+TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsDoraAndTheirPanels) {
   const auto d = load_dashboard();
   const std::vector<std::pair<std::string, std::vector<std::string>>> spec = {
       {"Task Overview", {"Total tasks completed (24h, 7d, 30d)", "Success rate trend", "Average task duration", "Tasks by agent type"}},
@@ -233,6 +233,10 @@ TEST(GrafanaDashboard, HasTheSpecificationsFiveRowsAndTheirPanels) {
       {"Pipeline Performance", {"Pipeline success rate", "Pipeline duration trend", "Failure rate by stage", "Rollback frequency"}},
       {"AI Assistance", {"AI success rate", "Human intervention rate", "Time saved by AI", "Prompt success rate"}},
       {"cass_memory Learning", {"Rules in playbook", "Rule confidence trend", "Anti-patterns detected", "Reflection runs"}},
+      // DORA's four keys, filled by the forges' webhooks (docs/webhooks.md).
+      {"DORA",
+       {"Deployment frequency", "Lead time for changes (median)", "Change failure rate", "Failed deployment recovery time (median)",
+        "DORA performance band"}},
   };
   std::vector<std::string> rows;
   std::map<std::string, std::set<std::string>> panels_of;

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds=${1:-20}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-targets=${FUZZ_TARGETS:-"segment string_table outcome_event junit lcov cobertura sarif config"}
+targets=${FUZZ_TARGETS:-"segment string_table outcome_event junit lcov cobertura sarif config webhook"}
 jobs=${FUZZ_BUILD_JOBS:-$(nproc)}
 # FUZZ_CC / FUZZ_CXX choose another clang.
 cc=${FUZZ_CC:-clang}
@@ -23,7 +23,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER="$cc" -DCMAKE
   -DAGENTMETRICS_FUZZ=ON -DAGENTMETRICS_BENCH=OFF >/dev/null
 cmake --build "$build" -j"$jobs" --target fuzz_targets
 
-declare -A dictionary=([junit]=xml [cobertura]=xml [sarif]=json [config]=yaml)
+declare -A dictionary=([junit]=xml [cobertura]=xml [sarif]=json [config]=yaml [webhook]=json)
 failed=()
 for target in $targets; do
   corpus="$build/fuzz-corpus/$target"

@@ -41,8 +41,8 @@ class CmTest : public ::testing::Test {
 
   // cm with --store, in an environment without the person's configuration.
   CmRun cm(const std::vector<std::string>& args, bool with_store = true) {
-    std::string command = "env -u AGENTMETRICS_CONFIG -u AGENTMETRICS_STORE -u AGENTMETRICS_LEARNING_ACTIONS HOME=" + quote(dir_.path()) +
-                          " XDG_CONFIG_HOME=" + quote(dir_.path() + "/config") + " " + quote(AM_CM_BINARY);
+    std::string command = "env -u AGENTMETRICS_CONFIG -u AGENTMETRICS_STORE -u AGENTMETRICS_LEARNING_ACTIONS -u OPENCODE_CONFIG_DIR HOME=" +
+                          quote(dir_.path()) + " XDG_CONFIG_HOME=" + quote(dir_.path() + "/config") + " " + quote(AM_CM_BINARY);
     if (with_store) command += " --store " + quote(store());
     for (const auto& a : args) command += " " + quote(a);
     command += " 2>" + quote(dir_.path() + "/stderr");
@@ -445,6 +445,55 @@ TEST_F(CmTest, DoctorChecksTheStoreTheCollectorAndTheConfiguration) {
   EXPECT_NE(r.parsed()["error"]["recovery"][0].get<std::string>().find("configuration"), std::string::npos);
   r = cm({"doctor"});
   EXPECT_NE(r.out.find("[ok]    store"), std::string::npos) << r.out;
+}
+
+// The set-up trap of docs/opencode.md: with a local plugin in ~/.config/opencode, opencode
+// installs @opencode-ai/plugin there at every start and waits for it, unless npm has installed it
+// (node_modules/ and a package-lock.json that names it: the files npm really wrote, from
+// tests/data/opencode).
+TEST_F(CmTest, DoctorNoticesOpencodeWouldInstallItsPluginPackageAtStart) {
+  namespace fs = std::filesystem;
+  const fs::path config = fs::path(dir_.path()) / "config" / "opencode";
+  const auto opencode_check = [&]() {
+    const CmRun r = cm({"doctor", "--json"});
+    EXPECT_EQ(r.code, 0) << r.out;  // a warning, not an error
+    const json report = r.parsed();
+    for (const auto& c : report["data"]["checks"]) {
+      if (c["name"] == "opencode") return c;
+    }
+    ADD_FAILURE() << "no opencode check: " << r.out;
+    return json();
+  };
+  json check = opencode_check();
+  EXPECT_EQ(check["status"], "ok");
+  EXPECT_NE(check["message"].get<std::string>().find("no local opencode plugin"), std::string::npos) << check;
+
+  fs::create_directories(config / "plugin");
+  std::ofstream(config / "plugin" / "cass.js") << "export const CassPlugin = async () => ({});\n";
+  check = opencode_check();
+  EXPECT_EQ(check["status"], "warn");
+  EXPECT_NE(check["message"].get<std::string>().find(config.string() + " (it has no node_modules)"), std::string::npos) << check;
+  EXPECT_NE(check["message"].get<std::string>().find("plugin/cass.js"), std::string::npos) << check;
+  EXPECT_EQ(check["fix"], "(cd " + config.string() + " && npm install @opencode-ai/plugin@$(opencode --version))");
+
+  fs::create_directories(config / "node_modules" / "@opencode-ai" / "plugin");
+  fs::copy_file(fs::path(AM_OPENCODE_DATA_DIR) / "config-dir" / "package.json", config / "package.json");
+  fs::copy_file(fs::path(AM_OPENCODE_DATA_DIR) / "config-dir" / "package-lock.json", config / "package-lock.json");
+  check = opencode_check();
+  EXPECT_EQ(check["status"], "ok") << check;
+  EXPECT_NE(check["message"].get<std::string>().find("@opencode-ai/plugin is installed in " + config.string()), std::string::npos) << check;
+
+  // A dependency the lock file does not name: opencode installs again (and waits).
+  std::ofstream(config / "package.json") << R"({"dependencies": {"@opencode-ai/plugin": "^1.18.33", "left-pad": "1.3.0"}})";
+  check = opencode_check();
+  EXPECT_EQ(check["status"], "warn");
+  EXPECT_NE(check["message"].get<std::string>().find("its package-lock.json does not name left-pad"), std::string::npos) << check;
+  // A lock file that is not JSON counts as none.
+  std::ofstream(config / "package.json") << R"({"dependencies": {"@opencode-ai/plugin": "^1.18.33"}})";
+  std::ofstream(config / "package-lock.json") << "{not json";
+  check = opencode_check();
+  EXPECT_EQ(check["status"], "warn");
+  EXPECT_NE(check["message"].get<std::string>().find("it has no readable package-lock.json"), std::string::npos) << check;
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ test('cm_context returns the specification shape', async () => {
   const data = payload(result);
   assert.deepEqual(Object.keys(data), ['task', 'relevantBullets', 'antiPatterns', 'historySnippets']);
   assert.equal(data.relevantBullets[0].id, ruleId);
-  assert.deepEqual(Object.keys(data.relevantBullets[0]), ['id', 'content', 'confidence', 'evidence_count', 'source']);
+  assert.deepEqual(Object.keys(data.relevantBullets[0]), ['id', 'content', 'confidence', 'evidence_count', 'source', 'added_by', 'created']);
   assert.equal(data.antiPatterns[0].id, antiId);
 });
 

@@ -1,10 +1,14 @@
 // The opencode plugin (deploy/opencode/plugin/cass.js), loaded as opencode loads a plugin
 // module and driven through its hooks with inputs of the shapes @opencode-ai/plugin declares
-// (`tsc --noEmit` checks this file against those types). The events must reach the real
-// collector and its store, and the learning system's rules must reach the system prompt.
-// run.sh starts the collector and sets the environment.
+// (`tsc --noEmit` checks this file against those types), in the order and with the contents the
+// real opencode 1.18.33 gave them (tests/opencode/real_opencode.py runs the plugin inside it).
+// The events must reach the real collector and its store, and the learning system's rules must
+// reach the system prompt. run.sh starts the collector and sets the environment.
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Hooks, PluginInput } from "@opencode-ai/plugin";
 
 const env = (name: string): string => {
@@ -51,6 +55,21 @@ function storedTask(sessionID: string): Record<string, unknown> | undefined {
   }
 }
 
+// The grades the feedback table holds for a rule: [kind, origin, session].
+function grades(ruleId: string): [string, string, string | null][] {
+  const db = new Database(env("AGENTMETRICS_STORE"), { readonly: true });
+  try {
+    const rows = db.query("SELECT kind, origin, session_id FROM feedback WHERE bullet_id = ? ORDER BY id").all(ruleId) as {
+      kind: string;
+      origin: string;
+      session_id: string | null;
+    }[];
+    return rows.map((r) => [r.kind, r.origin, r.session_id]);
+  } finally {
+    db.close();
+  }
+}
+
 async function cm(...args: string[]): Promise<any> {
   const proc = Bun.spawn([env("CM_BIN"), "--json", ...args], { stdout: "pipe", stderr: "pipe" });
   const out = await new Response(proc.stdout).text();
@@ -59,6 +78,17 @@ async function cm(...args: string[]): Promise<any> {
 }
 
 const model = { providerID: "anthropic", modelID: "claude" } as unknown as Parameters<NonNullable<Hooks["experimental.chat.system.transform"]>>[0]["model"];
+
+type Event = Parameters<NonNullable<Hooks["event"]>>[0]["event"];
+
+// A tool part as opencode 1.18.33 sends it in message.part.updated.
+function toolPart(sessionID: string, callID: string, tool: string, state: Record<string, unknown>): Event {
+  const part = { id: `prt-${callID}`, sessionID, messageID: `msg-${sessionID}`, type: "tool", callID, tool, state };
+  return { type: "message.part.updated", properties: { part } } as unknown as Event;
+}
+
+// The title request's system prompt, as opencode 1.18.33 sends it through the same hook.
+const titleSystem = () => ({ system: ["You are a title generator. You output ONLY a thread title. Nothing else.\n\n<task>..."] });
 
 function userMessage(sessionID: string, text: string) {
   const message = { id: `m-${sessionID}`, sessionID, role: "user", time: { created: Date.now() }, agent: "build", model: { providerID: "anthropic", modelID: "claude" } } as const;
@@ -73,7 +103,12 @@ test("a task gets the relevant rules in its system prompt and is recorded with t
   expect(hooks).toBeDefined();
 
   const sessionID = "ses-plugin-1";
-  await hooks["chat.message"]!({ sessionID, agent: "build" }, userMessage(sessionID, "implement user authentication for the login page"));
+  // As `opencode run "implement ..."` hands it on: in quotes, which the title leaves out.
+  await hooks["chat.message"]!({ sessionID }, userMessage(sessionID, '"implement user authentication for the login page"'));
+  // opencode's title request comes first, through the same hook: no rules for it.
+  const title = titleSystem();
+  await hooks["experimental.chat.system.transform"]!({ sessionID, model }, title);
+  expect(title.system.length).toBe(1);
   const system = { system: ["You are opencode."] };
   await hooks["experimental.chat.system.transform"]!({ sessionID, model }, system);
   expect(system.system.length).toBe(2);
@@ -85,6 +120,14 @@ test("a task gets the relevant rules in its system prompt and is recorded with t
   await hooks["tool.execute.after"]!({ tool: "bash", sessionID, callID: "c1", args: {} }, { title: "make test", output: "FAILED", metadata: { exit: 2 } });
   await hooks["tool.execute.before"]!({ tool: "read", sessionID, callID: "c2" }, { args: {} });
   await hooks["tool.execute.after"]!({ tool: "read", sessionID, callID: "c2", args: {} }, { title: "read", output: "ok", metadata: {} });
+  await hooks.event!({ event: toolPart(sessionID, "c2", "read", { status: "completed", input: {}, output: "ok", title: "read", metadata: {}, time: { start: 1, end: 2 } }) });
+  // A read that throws: before, then its part in state "error", and never tool.execute.after.
+  await hooks["tool.execute.before"]!({ tool: "read", sessionID, callID: "c3" }, { args: { filePath: "/missing.txt" } });
+  await hooks.event!({ event: toolPart(sessionID, "c3", "read", { status: "running", input: {}, time: { start: 1 } }) });
+  await hooks.event!({ event: toolPart(sessionID, "c3", "read", { status: "error", input: {}, error: "File not found: /missing.txt", time: { start: 1, end: 2 } }) });
+  // The same part again, or a call counted by tool.execute.after whose part ends in error: once.
+  await hooks.event!({ event: toolPart(sessionID, "c3", "read", { status: "error", input: {}, error: "File not found: /missing.txt", time: { start: 1, end: 2 } }) });
+  await hooks.event!({ event: toolPart(sessionID, "c1", "bash", { status: "error", input: {}, error: "exit 2", time: { start: 1, end: 2 } }) });
   await hooks.event!({ event: { type: "session.idle", properties: { sessionID } } });
 
   const task = await waitFor("the task event in the store", () => storedTask(sessionID));
@@ -93,17 +136,84 @@ test("a task gets the relevant rules in its system prompt and is recorded with t
   expect(task.success).toBe(true);
   expect(task.title).toBe("implement user authentication for the login page");
   expect(task.rule_ids).toBe(ruleId);
+  expect(task.tool_calls).toBe(3);
+  expect(task.tool_errors).toBe(2);
 
   await waitFor("the task counter", async () => ((await sample('opencode_task_total{agent_type="build",task_type="chat",success="true"}')) === 1 ? true : undefined));
   expect(await sample('opencode_tool_calls_total{tool="bash"}')).toBe(1);
-  expect(await sample('opencode_tool_calls_total{tool="read"}')).toBe(1);
+  expect(await sample('opencode_tool_calls_total{tool="read"}')).toBe(2);
   expect(await sample('opencode_tool_errors_total{tool="bash"}')).toBe(1);
-  expect(await sample('opencode_tool_errors_total{tool="read"}')).toBeUndefined();
+  expect(await sample('opencode_tool_errors_total{tool="read"}')).toBe(1);
 
-  // The success was reported for the injected rule.
+  // The success was reported for the injected rule, with the session: once, and not again when a
+  // reflection reads the task event's rule_ids.
+  await hooks.dispose!();
+  expect(grades(ruleId)).toEqual([["helpful", "outcome", sessionID]]);
+  expect((await cm("reflect")).data.feedback_applied).toBe(0);
   const listed = await cm("playbook", "list");
   const rule = listed.data.bullets.find((b: { id: string }) => b.id === ruleId);
-  expect(rule.helpful).toBeGreaterThan(0);
+  expect(rule.helpful).toBe(1);
+  expect(grades(ruleId)).toEqual([["helpful", "outcome", sessionID]]);
+});
+
+test("a model error (APIError, then session.idle twice) is a failed task that blames no rule", async () => {
+  const added = await cm("playbook", "add", "Keep each schema migration reversible and small");
+  const ruleId: string = added.data.id;
+  const [hooks] = await loadAsOpencodeDoes();
+  const sessionID = "ses-plugin-api-error";
+  await hooks["chat.message"]!({ sessionID }, userMessage(sessionID, "make the schema migration reversible"));
+  const system = { system: ["You are opencode."] };
+  await hooks["experimental.chat.system.transform"]!({ sessionID, model }, system);
+  expect(system.system[1]).toContain(`[${ruleId}]`);
+  const error = { name: "APIError", data: { message: "Invalid request", statusCode: 400, isRetryable: false } };
+  await hooks.event!({ event: { type: "session.error", properties: { sessionID, error } } as unknown as Event });
+  await hooks.event!({ event: { type: "session.idle", properties: { sessionID } } });
+  await hooks.event!({ event: { type: "session.idle", properties: { sessionID } } });
+  await hooks.dispose!();
+  const task = await waitFor("the failed task", () => storedTask(sessionID));
+  expect(task.success).toBe(false);
+  expect(task.failure_type).toBe("APIError");
+  expect(task.rule_ids).toBe(ruleId);
+  await cm("reflect");
+  expect(grades(ruleId)).toEqual([]);
+  const rule = (await cm("playbook", "list")).data.bullets.find((b: { id: string }) => b.id === ruleId);
+  expect([rule.helpful, rule.harmful]).toEqual([0, 0]);
+});
+
+test("dispose waits for the outcome that session.idle started, as opencode awaits only dispose at exit", async () => {
+  const added = await cm("playbook", "add", "Read the changelog before upgrading a dependency");
+  const ruleId: string = added.data.id;
+  // A cm that takes a second, as a loaded machine might.
+  const dir = mkdtempSync(join(tmpdir(), "slow-cm-"));
+  const slowCm = join(dir, "cm");
+  writeFileSync(slowCm, `#!/bin/sh\nsleep 1\nexec "${env("CM_BIN")}" "$@"\n`);
+  chmodSync(slowCm, 0o755);
+  const realCm = env("CM_BIN");
+  process.env.CM_BIN = slowCm;
+  try {
+    const [hooks] = await loadAsOpencodeDoes();
+    const sessionID = "ses-plugin-exit";
+    await hooks["chat.message"]!({ sessionID }, userMessage(sessionID, "upgrade the dependency after reading its changelog"));
+    await hooks["experimental.chat.system.transform"]!({ sessionID, model }, { system: [] });
+    // opencode does not await the event hook; it calls dispose about 10 ms later and then exits.
+    void hooks.event!({ event: { type: "session.idle", properties: { sessionID } } });
+    await Bun.sleep(10);
+    expect(grades(ruleId)).toEqual([]);
+    await hooks.dispose!();
+    expect(grades(ruleId)).toEqual([["helpful", "outcome", sessionID]]);
+  } finally {
+    process.env.CM_BIN = realCm;
+  }
+});
+
+test("a task still open when opencode exits is recorded at dispose as interrupted", async () => {
+  const [hooks] = await loadAsOpencodeDoes();
+  const sessionID = "ses-plugin-interrupted";
+  await hooks["chat.message"]!({ sessionID }, userMessage(sessionID, "rename the configuration loader"));
+  await hooks.dispose!();
+  const task = await waitFor("the interrupted task", () => storedTask(sessionID));
+  expect(task.success).toBe(false);
+  expect(task.failure_type).toBe("interrupted");
 });
 
 test("without the library the events go through the agentmetrics command, and a failed session is a failed task", async () => {
@@ -134,9 +244,11 @@ test("with AGENTMETRICS_URL the context and the outcome go through the collector
   await hooks["experimental.chat.system.transform"]!({ sessionID, model }, system);
   expect(system.system.join("\n")).toContain(`[${ruleId}] Profile the database queries`);
   await hooks.event!({ event: { type: "session.idle", properties: { sessionID } } });
+  await hooks.dispose!();
   const task = await waitFor("the task in the store", () => storedTask(sessionID));
   expect(task.rule_ids).toBe(ruleId);
   const listed = await (await fetch(`${url}/api/playbook`)).json();
   const rule = listed.data.bullets.find((b: { id: string }) => b.id === ruleId);
-  expect(rule.helpful).toBeGreaterThan(0);
+  expect(rule.helpful).toBe(1);
+  expect(grades(ruleId)).toEqual([["helpful", "outcome", sessionID]]);
 });

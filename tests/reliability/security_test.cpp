@@ -229,8 +229,8 @@ std::string hex_port(int port) {
 void expect_listens_only_on(const char* address, const std::string& expected_hex) {
   const TempDir store_dir;
   const std::string store = store_dir.path() + "/events.db";
-  Daemon d =
-      start_daemon({}, {std::string("--web.listen-address=") + address, "--namespace=" + unique_namespace("bind"), "--store=" + store});
+  Daemon d = start_daemon({}, {std::string("--web.listen-address=") + address, "--namespace=" + unique_namespace("bind"),
+                               "--store=" + store, "--otlp.http.listen-address", "", "--otlp.grpc.listen-address", ""});
   EXPECT_NE(d.port, 0) << address << "\n" << d.process->output();
   if (d.port != 0) {
     const auto sockets = listening_sockets(d.process->pid());

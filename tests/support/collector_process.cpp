@@ -21,7 +21,13 @@ std::string unique_namespace(const std::string& tag) {
 }
 
 CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::string> extra_args, std::map<std::string, std::string> env) {
-  std::vector<std::string> argv = {kCollectorBinary, "--web.listen-address=127.0.0.1:0", "--namespace=" + ns, "--log.level=debug"};
+  // The OTLP receivers on ports of their own, so that tests running at once never share one.
+  std::vector<std::string> argv = {kCollectorBinary,
+                                   "--web.listen-address=127.0.0.1:0",
+                                   "--otlp.http.listen-address=127.0.0.1:0",
+                                   "--otlp.grpc.listen-address=127.0.0.1:0",
+                                   "--namespace=" + ns,
+                                   "--log.level=debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   // Unless the test names a store (or gives the collector a HOME of its own, and so the store
   // there), the collector gets a private one, removed with it: never the user's own. Nor does
@@ -55,6 +61,13 @@ CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::strin
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   throw std::runtime_error("agentmetricsd did not start within 10 s:\n" + process_->output());
+}
+
+int CollectorProcess::otlp_port(const std::string& protocol) const {
+  const std::regex started("OTLP receivers started.*" + protocol + "_port\"?[=:]([0-9]+)");
+  std::smatch m;
+  const std::string out = process_->output();
+  return std::regex_search(out, m, started) ? std::stoi(m[1]) : 0;
 }
 
 CollectorProcess::~CollectorProcess() {

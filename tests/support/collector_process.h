@@ -28,6 +28,8 @@ class CollectorProcess {
   std::string scrape() const;  // GET /metrics; throws on a non-200 answer
   Samples samples() const { return parse_samples(scrape()); }
   Process& process() { return *process_; }
+  // The port of the OTLP receiver of `protocol` ("http" or "grpc"); 0 when it does not listen.
+  int otlp_port(const std::string& protocol) const;
   // The store this daemon writes ("" when the test named its own).
   const std::string& store_path() const { return owned_store_; }
   // SIGTERM, then the exit status.

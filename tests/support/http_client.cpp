@@ -29,7 +29,9 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-HttpResult http_get(const std::string& url, const std::map<std::string, std::string>& request_headers) {
+namespace {
+
+HttpResult http_request(const std::string& url, const std::string* post_body, const std::map<std::string, std::string>& request_headers) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   HttpResult result;
@@ -44,6 +46,10 @@ HttpResult http_get(const std::string& url, const std::map<std::string, std::str
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  if (post_body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body->data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
+  }
   const CURLcode rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
@@ -53,6 +59,16 @@ HttpResult http_get(const std::string& url, const std::map<std::string, std::str
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   return result;
+}
+
+}  // namespace
+
+HttpResult http_get(const std::string& url, const std::map<std::string, std::string>& request_headers) {
+  return http_request(url, nullptr, request_headers);
+}
+
+HttpResult http_post(const std::string& url, const std::string& body, const std::map<std::string, std::string>& request_headers) {
+  return http_request(url, &body, request_headers);
 }
 
 }  // namespace agentmetrics::testing

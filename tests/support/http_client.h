@@ -1,4 +1,4 @@
-// A blocking HTTP GET for tests, on libcurl.
+// Blocking HTTP GET and POST for tests, on libcurl.
 #pragma once
 
 #include <map>
@@ -14,5 +14,7 @@ struct HttpResult {
 };
 
 HttpResult http_get(const std::string& url, const std::map<std::string, std::string>& request_headers = {});
+// A POST of `body` as it is (libcurl adds no Content-Type the headers do not name).
+HttpResult http_post(const std::string& url, const std::string& body, const std::map<std::string, std::string>& request_headers = {});
 
 }  // namespace agentmetrics::testing

@@ -30,10 +30,11 @@ class ConfigFile : public ::testing::Test {
     std::ofstream(path) << yaml;
     return load_file(path);
   }
-  // The error load() reports for `yaml`.
-  ConfigError error(const std::string& yaml) {
+  // The error load() reports for `yaml` (or validate(), when `validated`).
+  ConfigError error(const std::string& yaml, bool validated = false) {
     try {
-      load(yaml);
+      const Config c = load(yaml);
+      if (validated) validate(c);
     } catch (const ConfigError& e) {
       return e;
     }
@@ -122,6 +123,28 @@ TEST_F(ConfigFile, KeepsDefaultsForWhatIsAbsent) {
   EXPECT_EQ(load("").ns, "default");
 }
 
+// The agents' telemetry is received by default, on loopback only; the keys are checked.
+TEST_F(ConfigFile, OtlpListensOnLoopbackByDefaultAndItsKeysAreChecked) {
+  const Config c = load("");
+  EXPECT_EQ(c.otlp.http_listen_address, "127.0.0.1:4318");
+  EXPECT_EQ(c.otlp.grpc_listen_address, "127.0.0.1:4317");
+  EXPECT_FALSE(c.otlp.keep_session_ids);
+  EXPECT_TRUE(c.otlp.label_attributes.empty());
+  const Config o = load(
+      "otlp:\n  http: {listenAddress: ':14318'}\n  grpc: {listenAddress: ''}\n  labelAttributes: [team, deployment.environment]\n"
+      "  sessionIdle: 2m\npricing:\n  dailyBudgetUsd: 25\n  models:\n    gpt-5.5: {input: 1.25, output: 10, cache_read: 0.125}\n");
+  EXPECT_EQ(o.otlp.http_listen_address, ":14318");
+  EXPECT_EQ(o.otlp.grpc_listen_address, "");
+  EXPECT_EQ(o.otlp.session_idle, 120s);
+  EXPECT_EQ(o.pricing.daily_budget_usd, 25);
+  EXPECT_EQ(o.pricing.models.at("gpt-5.5")[2], 0.125);
+  validate(o);
+  EXPECT_EQ(error("pricing:\n  models:\n    m: {input: -1}\n").key(), "pricing.models.m.input");
+  EXPECT_EQ(error("otlp:\n  http: {listenAddress: 'nowhere'}\n", true).key(), "otlp.http.listenAddress");
+  EXPECT_EQ(error("otlp:\n  labelAttributes: [model]\n", true).key(), "otlp.labelAttributes");
+  EXPECT_EQ(error("otlp:\n  sessionIdle: 1s\n", true).key(), "otlp.sessionIdle");
+}
+
 TEST_F(ConfigFile, ErrorsNameTheDottedKey) {
   EXPECT_EQ(error("prometheus:\n  prot: 1\n").key(), "prometheus.prot");
   EXPECT_EQ(error("collector:\n  http:\n    thread: 2\n").key(), "collector.http.thread");
@@ -197,6 +220,56 @@ TEST_F(ConfigFile, ReadsTheSecurityKeys) {
   const Config defaults;
   EXPECT_TRUE(defaults.security.loopback_without_token);
   EXPECT_EQ(error("security:\n  allowedHosts: localhost\n").key(), "security.allowedHosts");
+}
+
+TEST_F(ConfigFile, ReadsTheWebhooksKeys) {
+  const Config c = load(
+      "webhooks:\n  github:\n    secretFile: /etc/agentmetrics/github-webhook-secret\n  gitlab:\n    secret: a-gitlab-token-0123456789\n"
+      "  maxBodyBytes: 1048576\n  repositories: [acme/widgets]\n  environments: [production]\n  bugLabels: [bug, defect]\n"
+      "  agentCoauthors: {claude: noreply@anthropic.com}\n  keepAuthors: true\n");
+  EXPECT_EQ(c.webhooks.github.secret_file, "/etc/agentmetrics/github-webhook-secret");
+  EXPECT_EQ(c.webhooks.gitlab.secret, "a-gitlab-token-0123456789");
+  EXPECT_EQ(c.webhooks.max_body_bytes, 1048576u);
+  EXPECT_EQ(c.webhooks.repositories, std::vector<std::string>{"acme/widgets"});
+  EXPECT_EQ(c.webhooks.environments, std::vector<std::string>{"production"});
+  EXPECT_EQ(c.webhooks.bug_labels, (std::vector<std::string>{"bug", "defect"}));
+  ASSERT_TRUE(c.webhooks.agent_coauthors);
+  EXPECT_EQ(c.webhooks.agent_coauthors->at("claude"), "noreply@anthropic.com");
+  EXPECT_TRUE(c.webhooks.keep_authors);
+  EXPECT_EQ(validate_error(c), "");
+  // Off by default: no secret, and no names kept.
+  const Config defaults;
+  EXPECT_TRUE(defaults.webhooks.github.secret.empty() && defaults.webhooks.github.secret_file.empty());
+  EXPECT_FALSE(defaults.webhooks.keep_authors);
+  EXPECT_FALSE(defaults.webhooks.agent_coauthors);
+  EXPECT_EQ(error("webhooks:\n  github:\n    token: x\n").key(), "webhooks.github.token");
+  EXPECT_EQ(error("webhooks:\n  maxBodyBytes: 1000\n").key(), "webhooks.maxBodyBytes");
+  EXPECT_EQ(error("webhooks:\n  agentCoauthors: [claude]\n").key(), "webhooks.agentCoauthors");
+  EXPECT_EQ(validate_error(load("webhooks:\n  github:\n    secret: short\n")), "webhooks.github.secret");
+  EXPECT_EQ(validate_error(load("webhooks:\n  gitlab:\n    secret: a-gitlab-token-0123456789\n    secretFile: /x\n")), "webhooks.gitlab");
+  EXPECT_EQ(validate_error(load("webhooks:\n  maxBodyBytes: 30000000\n")), "webhooks.maxBodyBytes");
+}
+
+TEST(ConfigEnvironment, WebhookSecretsComeFromTheEnvironmentOverTheFile) {
+  {
+    ScopedEnv secret("AGENTMETRICS_GITHUB_WEBHOOK_SECRET", "short");
+    Config c;
+    try {
+      apply_environment(c);
+      ADD_FAILURE() << "accepted a 5-character secret";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), "AGENTMETRICS_GITHUB_WEBHOOK_SECRET");
+    }
+  }
+  ScopedEnv github("AGENTMETRICS_GITHUB_WEBHOOK_SECRET", "a-github-secret-0123456789");
+  ScopedEnv gitlab("AGENTMETRICS_GITLAB_WEBHOOK_TOKEN", "a-gitlab-token-0123456789");
+  Config c;
+  c.webhooks.github.secret_file = "/etc/agentmetrics/github-webhook-secret";
+  apply_environment(c);
+  EXPECT_EQ(c.webhooks.github.secret, "a-github-secret-0123456789");
+  EXPECT_TRUE(c.webhooks.github.secret_file.empty());
+  EXPECT_EQ(c.webhooks.gitlab.secret, "a-gitlab-token-0123456789");
+  EXPECT_EQ(validate_error(c), "");
 }
 
 TEST(ConfigEnvironment, AnApiTokenShorterThanSixteenCharactersIsRefused) {

@@ -1,4 +1,4 @@
-// The KPI catalogue: the specification's 23 KPIs with their targets and thresholds,
+// The KPI catalogue: the specification's 23 KPIs and DORA's two with their targets and thresholds,
 // overrides, status rules, and window lengths.
 #include <gtest/gtest.h>
 
@@ -65,6 +65,9 @@ TEST(KpiCatalogue, HoldsTheSpecificationsKpisInOrder) {
       {"average_pr_size", kWorkflow, "<", 500, ">", 1000},
       {"review_turnaround_time", kWorkflow, "<", 2, ">", 4},
       {"rollback_frequency", kWorkflow, "<=", 0, ">=", 1},
+      // DORA's stability keys
+      {"change_failure_rate", kWorkflow, "<=", 10, ">", 15},
+      {"failed_deployment_recovery_time", kWorkflow, "<", 24, ">", 168},
       {"ai_task_completion_rate", kAiAssistance, ">=", 70, "<", 50},
       {"ai_code_acceptance", kAiAssistance, ">=", 80, "<", 60},
       {"time_saved_by_ai", kAiAssistance, ">=", 50, "<", 30},

@@ -361,6 +361,35 @@ std::map<std::string, std::optional<double>> expected_values(const History& h, c
     x["rollback_frequency"] = rollbacks * kWeek / length;
     if (lead_n > 0) x["lead_time"] = lead_sum / lead_n / kHour;
   }
+  // DORA's stability keys. Changes that failed: deployments that failed or were rollbacks.
+  double failed_changes = 0;
+  for (const auto& d : h.deployments) {
+    if (r.has(d.time) && (!d.success || d.rollback.value_or(false))) ++failed_changes;
+  }
+  if (deployments > 0) x["change_failure_rate"] = 100 * failed_changes / deployments;
+  // Recoveries ending in the window (failures looked for up to 30 days before it): a run of
+  // failures ends at the next success; a rollback ends the failure of the success before it.
+  std::vector<Deployment> ordered;
+  for (const auto& d : h.deployments) {
+    if (d.time >= r.start - 30 * kDay && d.time < r.end) ordered.push_back(d);
+  }
+  std::sort(ordered.begin(), ordered.end(), [](const Deployment& a, const Deployment& b) { return a.time < b.time; });
+  double recovered = 0, recovery_sum = 0;
+  std::optional<double> failing_since, last_success;
+  for (const auto& d : ordered) {
+    if (!d.success) {
+      if (!failing_since) failing_since = d.time;
+      continue;
+    }
+    const std::optional<double> began = failing_since ? failing_since : d.rollback.value_or(false) ? last_success : std::nullopt;
+    if (began && r.has(d.time)) {
+      recovery_sum += d.time - *began;
+      ++recovered;
+    }
+    failing_since.reset();
+    last_success = d.time;
+  }
+  if (recovered > 0) x["failed_deployment_recovery_time"] = recovery_sum / recovered / kHour;
 
   // Bugs.
   double escaped = 0, detect_sum = 0, detect_n = 0, resolve_sum = 0, resolve_n = 0;
@@ -492,7 +521,7 @@ TEST_F(KpiHistoryTest, EveryKpiMatchesTheHandComputedValueInSeveralWindows) {
   for (const auto window : {std::chrono::seconds(7 * 24h), std::chrono::seconds(3 * 24h), std::chrono::seconds(24h)}) {
     const auto w = static_cast<double>(window.count());
     const auto results = e.compute(window, kNow);
-    ASSERT_EQ(results.size(), 23u);
+    ASSERT_EQ(results.size(), 25u);
     const auto current = expected_values(h, {kNow - w, kNow});
     const auto previous = expected_values(h, {kNow - 2 * w, kNow - w});
     for (std::size_t i = 0; i < results.size(); ++i) {
@@ -510,7 +539,7 @@ TEST_F(KpiHistoryTest, EveryKpiMatchesTheHandComputedValueInSeveralWindows) {
   }
   // Every KPI has data over the week in this history, so none was compared as "both empty".
   const auto week = expected_values(h, {kNow - kWeek, kNow});
-  EXPECT_EQ(week.size(), 23u);
+  EXPECT_EQ(week.size(), 25u);
   for (const auto& [id, v] : week) EXPECT_TRUE(v.has_value()) << id;
 }
 
@@ -582,7 +611,7 @@ TEST_F(KpiHistoryTest, AiSuccessRateByAgentAndTaskFigures) {
 
 TEST_F(KpiStoreTest, AnEmptyStoreHasNoDataForEveryKpi) {
   const auto results = compute();
-  ASSERT_EQ(results.size(), 23u);
+  ASSERT_EQ(results.size(), 25u);
   for (const auto& r : results) {
     EXPECT_FALSE(r.value) << r.definition->id;
     EXPECT_FALSE(r.previous) << r.definition->id;

@@ -1,6 +1,7 @@
 // The `agentmetrics kpi` output: the table for a person and the JSON document.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -34,6 +35,11 @@ std::vector<KpiResult> all_results() {
     ++i;
   }
   out[kpi_index(*find_kpi("code_churn"))].details = {{"lines_per_week", 1200}, {"baseline_lines_per_week", 800}};
+  // Lead time (at its target of 48 h) spread over items, and DORA's bands of two keys.
+  KpiResult& lead = out[kpi_index(*find_kpi("lead_time"))];
+  lead.details = {{"median", 30}, {"p75", 60}};
+  lead.dora_band = DoraBand::kHigh;
+  out[kpi_index(*find_kpi("change_failure_rate"))].dora_band = DoraBand::kHigh;
   return out;
 }
 
@@ -57,12 +63,12 @@ TEST(KpiReportJson, HasTheDocumentedShape) {
   EXPECT_EQ(j["window_seconds"], 604800);
   EXPECT_EQ(j["generated_at"], "2027-01-15T08:00:00Z");
   ASSERT_TRUE(j["kpis"].is_array());
-  ASSERT_EQ(j["kpis"].size(), 23u);
+  ASSERT_EQ(j["kpis"].size(), 25u);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& k = j["kpis"][i];
     const KpiResult& r = results[i];
     for (const char* key : {"id", "name", "group", "unit", "direction", "value", "target", "alert_threshold", "target_rule", "alert_rule",
-                            "status", "previous", "change_percent", "trend", "samples", "details"}) {
+                            "status", "previous", "change_percent", "trend", "samples", "details", "dora_band"}) {
       EXPECT_TRUE(k.contains(key)) << key << " in " << k.dump();
     }
     EXPECT_EQ(k["id"], r.definition->id);
@@ -104,13 +110,22 @@ TEST(KpiReportJson, HasTheDocumentedShape) {
   EXPECT_NEAR(mttd["change_percent"].get<double>(), 10, 1e-9);
   EXPECT_EQ(mttd["trend"], "worse");
   EXPECT_EQ(j["kpis"][5]["details"]["lines_per_week"], 1200);
+  const auto& lead = j["kpis"][kpi_index(*find_kpi("lead_time"))];
+  EXPECT_EQ(lead["details"]["median"], 30);
+  EXPECT_EQ(lead["details"]["p75"], 60);
+  EXPECT_EQ(lead["dora_band"], "high");
+  EXPECT_TRUE(j["kpis"][0]["dora_band"].is_null());
 }
 
 TEST(KpiReportTable, IsAlignedWithOneLinePerKpi) {
   const auto results = all_results();
   const std::string table = render_kpi_table(results, 7 * 24h);
-  const auto lines = lines_of(table);
-  ASSERT_EQ(lines.size(), 24u) << table;
+  const auto all_lines = lines_of(table);
+  // The KPIs, then after a blank line the spread of those that are means over items, then
+  // DORA's keys.
+  const auto blank = std::find(all_lines.begin(), all_lines.end(), "");
+  const std::vector<std::string> lines(all_lines.begin(), blank);
+  ASSERT_EQ(lines.size(), 26u) << table;
   EXPECT_EQ(table.back(), '\n');
   EXPECT_EQ(lines[0].rfind("GROUP", 0), 0u) << lines[0];
   EXPECT_NE(lines[0].find("TREND (vs previous 7d)"), std::string::npos) << lines[0];
@@ -139,6 +154,23 @@ TEST(KpiReportTable, IsAlignedWithOneLinePerKpi) {
   EXPECT_NE(lines[2].find("no data"), std::string::npos) << lines[2];
   EXPECT_NE(lines[3].find("↑ +10.0% worse"), std::string::npos) << lines[3];
   EXPECT_NE(table.find("2-4 h"), std::string::npos) << table;
+  const std::vector<std::string> sections(blank, all_lines.end());
+  ASSERT_EQ(sections.size(), 1u + 2 + 1 + 5) << table;  // blank, SPREAD and lead time, blank, DORA KEY and the four keys
+  EXPECT_EQ(sections[1].rfind("SPREAD", 0), 0u) << table;
+  EXPECT_NE(sections[2].find("Lead Time"), std::string::npos) << table;
+  EXPECT_NE(sections[2].find("30.0 h"), std::string::npos) << sections[2];
+  EXPECT_NE(sections[2].find("60.0 h"), std::string::npos) << sections[2];
+  EXPECT_EQ(sections[4].rfind("DORA KEY", 0), 0u) << table;
+  const auto dora_line = [&](const char* name) {
+    for (std::size_t i = 5; i < sections.size(); ++i) {
+      if (sections[i].rfind(name, 0) == 0) return sections[i];
+    }
+    return std::string();
+  };
+  EXPECT_NE(dora_line("Lead Time").find("30.0 h (median)"), std::string::npos) << table;
+  EXPECT_NE(dora_line("Lead Time").find("high"), std::string::npos) << table;
+  EXPECT_NE(dora_line("Change Failure Rate").find("high"), std::string::npos) << table;
+  EXPECT_NE(dora_line("Deployment Frequency").find("no data"), std::string::npos) << table;
 }
 
 TEST(KpiReportFormat, ValuesTargetsAndTrends) {

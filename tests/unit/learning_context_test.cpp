@@ -85,7 +85,8 @@ TEST_F(ContextTest, AnswersInTheSpecificationsShape) {
   EXPECT_EQ(data["task"], "implementing user authentication");
   ASSERT_EQ(data["relevantBullets"].size(), 2u);
   const auto& first = data["relevantBullets"][0];
-  EXPECT_EQ(keys(first), (std::vector<std::string>{"id", "content", "confidence", "evidence_count", "source"}));
+  // The specification's fields, then where the rule came from.
+  EXPECT_EQ(keys(first), (std::vector<std::string>{"id", "content", "confidence", "evidence_count", "source", "added_by", "created"}));
   EXPECT_EQ(first["content"], "Always write unit tests before implementing authentication logic");
   EXPECT_EQ(first["id"], tests);
   EXPECT_EQ(first["confidence"], 0.95);

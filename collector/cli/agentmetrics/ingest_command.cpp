@@ -1,4 +1,5 @@
-// agentmetrics ingest junit|lcov|cobertura|sarif|git <path>: reports and history to events.
+// agentmetrics ingest junit|lcov|cobertura|sarif|git <path>: reports and history to events;
+// agentmetrics ingest github FILE...: a GitHub repository's history (github_ingest.h).
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -7,6 +8,7 @@
 
 #include "collector/cli/agentmetrics/commands.h"
 #include "collector/cli/agentmetrics/event_recording.h"
+#include "collector/cli/agentmetrics/github_ingest.h"
 #include "collector/ingest/git_history.h"
 #include "collector/ingest/ingest.h"
 #include "collector/ingest/ingest_error.h"
@@ -38,31 +40,47 @@ nlohmann::json to_json(const ipc::OutcomeEvent& e) {
 void add_ingest_command(CLI::App& app, int& result) {
   auto* cmd = app.add_subcommand("ingest",
                                  "Record the events of a report: a JUnit XML test report, an lcov or Cobertura coverage "
-                                 "report, a SARIF lint report, or a git repository's history (see docs/ingest.md)");
+                                 "report, a SARIF lint report, a git repository's history (see docs/ingest.md), or a GitHub "
+                                 "repository's pull requests, workflow runs, deployments and issues as the REST API answers "
+                                 "them (see docs/webhooks.md)");
   struct Options {
     std::string format;
-    std::string path;
+    std::vector<std::string> paths;
+    std::string store;
+    std::string config;
     ingest::GitHistoryOptions git;
     std::uint64_t max_count = 0;
     bool dry_run = false;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
-  cmd->add_option("format", options->format, "junit, lcov, cobertura, sarif or git")->required();
-  cmd->add_option("path", options->path, "the report file, or the repository for git")->required();
+  cmd->add_option("format", options->format, "junit, lcov, cobertura, sarif, git or github")->required();
+  cmd->add_option("path", options->paths, "the report file, the repository for git, or the saved API answers for github")->required();
+  cmd->add_option("--store", options->store, "github: the store to write (default: the configuration's, as agentmetrics kpi finds it)");
+  cmd->add_option("--config", options->config, "github: the collector's configuration file, for webhooks.* and store.path");
   cmd->add_option("--since", options->git.since, "git: only commits after this (git log --since, e.g. 2026-11-01)");
   cmd->add_option("--until", options->git.until, "git: only commits before this");
   cmd->add_option("--max-count", options->max_count, "git: only the newest N commits");
   cmd->add_flag("--dry-run", options->dry_run, "parse and print the events without recording them");
   cmd->add_flag("--json", options->json, "print the events as JSON");
   cmd->callback([options, &result] {
+    if (options->format == "github") {
+      result = ingest_github({options->paths, options->store, options->config, options->dry_run, options->json});
+      return;
+    }
+    if (options->paths.size() != 1) {
+      std::fprintf(stderr, "agentmetrics ingest %s: takes one path (github alone takes several)\n", options->format.c_str());
+      result = kExitBadInput;
+      return;
+    }
+    const std::string& path = options->paths.front();
     std::vector<ipc::OutcomeEvent> events;
     try {
       if (options->format == "git") {
         if (options->max_count > 0) options->git.max_count = options->max_count;
-        events = ingest::ingest_git_history(options->path, options->git);
+        events = ingest::ingest_git_history(path, options->git);
       } else {
-        events = ingest::ingest(options->format, options->path);
+        events = ingest::ingest(options->format, path);
       }
     } catch (const ingest::IngestError& e) {
       std::fprintf(stderr, "agentmetrics ingest: %s (nothing was recorded)\n", e.what());
@@ -82,14 +100,13 @@ void add_ingest_command(CLI::App& app, int& result) {
       }
     }
     if (options->json) {
-      nlohmann::json out = {
-          {"format", options->format}, {"path", options->path}, {"events", nlohmann::json::array()}, {"recorded", recorded}};
+      nlohmann::json out = {{"format", options->format}, {"path", path}, {"events", nlohmann::json::array()}, {"recorded", recorded}};
       for (const auto& e : events) out["events"].push_back(to_json(e));
       std::printf("%s\n", out.dump(2).c_str());
     } else {
       for (const auto& e : events) std::printf("%s\n", to_json(e).dump().c_str());
       if (!options->dry_run)
-        std::fprintf(stderr, "agentmetrics ingest: recorded %zu of %zu events from %s\n", recorded, events.size(), options->path.c_str());
+        std::fprintf(stderr, "agentmetrics ingest: recorded %zu of %zu events from %s\n", recorded, events.size(), path.c_str());
     }
     if (!options->dry_run && recorded < events.size()) {
       const std::string why = last_error();

@@ -4,11 +4,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
 
+#include "collector/cli/cm/opencode_setup.h"
 #include "collector/http/http_probe.h"
 #include "collector/http/listen_address.h"
 #include "collector/store/event_store.h"
@@ -41,6 +43,48 @@ struct Checks {
 double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string ago(double seconds) { return format_duration(seconds) + " ago"; }
+
+std::string joined(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
+  return out;
+}
+
+// The path as a shell word, for a fix a person pastes.
+std::string shell_word(const std::string& path) {
+  const bool plain = std::all_of(path.begin(), path.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) != 0 || std::string_view("/._-+,:@").find(ch) != std::string_view::npos;
+  });
+  if (plain && !path.empty()) return path;
+  std::string quoted = "'";
+  for (const char ch : path) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return quoted + "'";
+}
+
+// The set-up trap of docs/opencode.md: with a local plugin, opencode waits at start for its
+// install of @opencode-ai/plugin into each configuration directory that lacks it.
+void check_opencode(Checks& c, const std::vector<std::string>& paths) {
+  if (paths.empty()) return;
+  std::vector<std::string> plugins, stalls, fixes;
+  for (const auto& path : paths) {
+    const OpencodeConfigDir dir = inspect_opencode_config_dir(path);
+    for (const auto& plugin : dir.plugins) plugins.push_back(path + "/" + plugin);
+    if (!dir.installs_at_start) continue;
+    stalls.push_back(path + " (" + dir.why + ")");
+    fixes.push_back((dir.exists ? "" : "mkdir -p " + shell_word(path) + " && ") + "(cd " + shell_word(path) +
+                    " && npm install @opencode-ai/plugin@$(opencode --version))");
+  }
+  if (plugins.empty()) {
+    c.ok("opencode", "no local opencode plugin in " + joined(paths, ", "));
+  } else if (stalls.empty()) {
+    c.ok("opencode", joined(plugins, ", ") + "; @opencode-ai/plugin is installed in " + joined(paths, ", "));
+  } else {
+    c.warn("opencode",
+           "with a local plugin (" + joined(plugins, ", ") + ") opencode installs @opencode-ai/plugin at every start into " +
+               joined(stalls, ", ") + " and waits for it: without the npm registry the start stalls for about 70 s",
+           joined(fixes, " && "));
+  }
+}
 
 }  // namespace
 
@@ -205,6 +249,7 @@ DoctorReport run_doctor(const DoctorInput& in) {
     c.warn("collector", "agentmetricsd is not reachable on " + in.listen_address + " (" + why + ")",
            "cm works from the store without it; start agentmetricsd to record new outcomes and reflect on schedule");
   }
+  check_opencode(c, in.opencode_config_dirs);
   return report;
 }
 

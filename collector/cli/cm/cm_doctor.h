@@ -1,5 +1,6 @@
 // `cm doctor`: checks the configuration, the store, the learning tables, FTS5, the history
-// index, the last reflection, the playbook and the collector, and says how to fix each problem.
+// index, the last reflection, the playbook, the collector and opencode's set-up for its plugin,
+// and says how to fix each problem.
 #pragma once
 
 #include <optional>
@@ -17,6 +18,7 @@ struct DoctorInput {
   std::string store_path;
   std::string listen_address;  // the collector's, from the configuration (":9090")
   double reflection_interval_seconds = 86400;
+  std::vector<std::string> opencode_config_dirs;  // opencode_setup.h; empty: not checked
 };
 
 enum class CheckStatus { kOk, kWarn, kError };

@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -14,6 +16,7 @@
 #include "collector/cli/cm/cm_doctor.h"
 #include "collector/cli/cm/cm_human_output.h"
 #include "collector/cli/cm/cm_session.h"
+#include "collector/cli/cm/opencode_setup.h"
 #include "collector/common/log.h"
 #include "collector/config/config_location.h"
 #include "collector/learning/api/json_envelope.h"
@@ -211,7 +214,8 @@ Subcommand outcome_command(CLI::App& app) {
   cmd->add_option("--rules", a->rules, "Rule ids, comma-separated")->required();
   cmd->add_option("--stage", a->stage, "Where a failure happened (directs the blame)");
   cmd->add_option("--failure-type", a->failure_type, "What kind of failure (directs the blame)");
-  cmd->add_option("--session-id,--session", a->session, "The session (a task counts once)");
+  cmd->add_option("--session-id,--session", a->session,
+                  "The task's session: each rule is graded once per session, by this or the session's task event");
   return {"outcome", cmd, [a](Session& session, const Options&, Clock::time_point) {
             return answer_with(session.service().outcome(decode_outcome_request({{"status", a->status},
                                                                                  {"rules", a->rules},
@@ -237,6 +241,10 @@ Subcommand doctor_command(CLI::App& app) {
         input.store_path = store_path(o, config);
         input.listen_address = config.effective_listen_address();
         input.reflection_interval_seconds = static_cast<double>(config.cass_memory.reflection_interval.count());
+        const auto variable = [](const char* name) { return std::string(std::getenv(name) ? std::getenv(name) : ""); };
+        std::error_code cwd_error;
+        input.opencode_config_dirs = opencode_config_dirs(variable("HOME"), variable("XDG_CONFIG_HOME"), variable("OPENCODE_CONFIG_DIR"),
+                                                          std::filesystem::current_path(cwd_error).string());
         const DoctorReport report = run_doctor(input);
         if (!o.json) {
           print_human(std::cout, report);

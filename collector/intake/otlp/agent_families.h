@@ -21,20 +21,20 @@
 namespace agentmetrics::intake {
 
 enum class AgentFamily {
-  kSessions,         // counter {agent}
-  kTokens,           // counter {agent, model, type}: type input (uncached), output, cache_read, cache_creation
-  kCost,             // counter {agent, model}: USD
-  kActiveTime,       // counter {agent, type}: seconds
-  kLinesOfCode,      // counter {agent, type}: added, removed
-  kCommits,          // counter {agent}
-  kPullRequests,     // counter {agent}
-  kEditDecisions,    // counter {agent, tool, decision, language}: decision accept, reject
-  kToolDecisions,    // counter {agent, tool, decision}
-  kApiRequests,      // counter {agent, model, status}: the HTTP status, "error" when none
-  kApiDuration,      // histogram {agent, model}: seconds
-  kToolCalls,        // counter {agent, tool, success}
-  kToolDuration,     // histogram {agent, tool}: seconds
-  kCostBudget,       // gauge {}: the configured daily budget in USD, for the alert rule
+  kSessions,       // counter {agent}
+  kTokens,         // counter {agent, model, type}: type input (uncached), output, cache_read, cache_creation
+  kCost,           // counter {agent, model}: USD
+  kActiveTime,     // counter {agent, type}: seconds
+  kLinesOfCode,    // counter {agent, type}: added, removed
+  kCommits,        // counter {agent}
+  kPullRequests,   // counter {agent}
+  kEditDecisions,  // counter {agent, tool, decision, language}: decision accept, reject
+  kToolDecisions,  // counter {agent, tool, decision}
+  kApiRequests,    // counter {agent, model, status}: the HTTP status, "error" when none
+  kApiDuration,    // histogram {agent, model}: seconds
+  kToolCalls,      // counter {agent, tool, success}
+  kToolDuration,   // histogram {agent, tool}: seconds
+  kCostBudget,     // gauge {}: the configured daily budget in USD, for the alert rule
 };
 inline constexpr std::size_t kAgentFamilyCount = static_cast<std::size_t>(AgentFamily::kCostBudget) + 1;
 

@@ -1,15 +1,23 @@
 // agentmetrics for opencode: the specification's plugin/cass.mjs, as opencode loads plugins
 // (a .js module in .opencode/plugin/ or ~/.config/opencode/plugin/, run by Bun).
 //
-// What each hook of @opencode-ai/plugin does here:
+// What each hook of @opencode-ai/plugin does here (shown against the real opencode 1.18.33 in
+// tests/opencode/real_opencode.py; docs/opencode.md has the details):
 //   chat.message                        the user's message starts a task (its text is the task)
 //   experimental.chat.system.transform  the task's rules, anti-patterns and history from the
-//                                       learning system are added to the system prompt
+//                                       learning system are added to the system prompt (not to
+//                                       the title request's)
 //   tool.execute.before / .after        each tool call moves opencode_tool_calls_total{tool} and
 //                                       its duration; a failed one opencode_tool_errors_total{tool}
+//   event: message.part.updated         a tool that threw (its part in state "error") never
+//                                       reaches tool.execute.after: counted here, once
 //   event: session.idle / session.error the task ends: a `task` outcome event is recorded (it
 //                                       moves opencode_task_total and ..._duration_seconds) and
-//                                       its outcome is reported for the rules that were injected
+//                                       its outcome is reported for the rules that were injected,
+//                                       with the session and the failure type, so that the
+//                                       session grades its rules once
+//   dispose                             opencode awaits this hook, not the event hooks, before it
+//                                       exits: the outcomes still being written are awaited here
 //
 // Events go through libagentmetrics (the C ABI, with bun:ffi) into the collector's shared
 // memory; without the library, through the `agentmetrics` command. Context and outcomes go to
@@ -20,7 +28,9 @@
 // AGENTMETRICS_API_TOKEN or AGENTMETRICS_API_TOKEN_FILE (the API's bearer token, needed beyond
 // loopback: docs/security.md),
 // CASS_CONTEXT_LIMIT (default 5), CASS_TASK_TYPE (default "chat"), CASS_AUTO_INJECT=false to
-// record without injecting. The plugin never throws into opencode: a failure is logged once.
+// record without injecting, CASS_EXIT_WAIT_SECONDS (default 10: how long opencode's exit waits
+// for outcomes still being written). The plugin never throws into opencode: a failure is
+// logged once.
 
 import { readFileSync } from "node:fs";
 
@@ -182,19 +192,26 @@ function makeMemory(warn) {
         return null;
       }
     },
-    async outcome(success, ruleIds) {
+    // The session goes with the outcome, so that it and the task event's rule_ids grade a rule
+    // once; the failure type, so that a failure the rules had no part in (APIError) blames none.
+    async outcome(success, ruleIds, sessionID, failureType) {
       if (ruleIds.length === 0) return;
+      const status = success ? "success" : "failure";
       try {
         if (url) {
+          const body = { status, rules: ruleIds, session_id: sessionID };
+          if (failureType) body.failure_type = failureType;
           const r = await fetch(`${url}/api/outcome`, {
             method: "POST",
             headers: { "content-type": "application/json", ...authorization() },
-            body: JSON.stringify({ outcome: success ? "success" : "failure", rules: ruleIds }),
+            body: JSON.stringify(body),
           });
           if (!r.ok) throw new Error(`HTTP ${r.status}`);
           return;
         }
-        await runCm(["outcome", success ? "success" : "failure", "--rules", ruleIds.join(",")]);
+        const args = ["outcome", status, "--rules", ruleIds.join(","), "--session-id", sessionID];
+        if (failureType) args.push("--failure-type", failureType);
+        await runCm(args);
       } catch (error) {
         warn("the outcome was not reported", error);
       }
@@ -226,12 +243,40 @@ function formatContext(context) {
   return lines.length ? `## From agentmetrics memory\n${lines.join("\n")}` : "";
 }
 
+// `opencode run "fix the login"` hands the message on as "\"fix the login\"": it quotes each
+// argument that has a space (and escapes its quotes). A message that is one such argument is
+// taken without them.
+function unquoted(text) {
+  if (text.length < 2 || !text.startsWith('"') || !text.endsWith('"')) return text;
+  const inner = text.slice(1, -1);
+  if (!inner.includes(" ") || /(^|[^\\])"/.test(inner)) return text;
+  return inner.replaceAll('\\"', '"');
+}
+
 function textOf(parts) {
-  return (parts ?? [])
+  const text = (parts ?? [])
     .filter((p) => p?.type === "text" && !p.synthetic && typeof p.text === "string")
     .map((p) => p.text)
     .join("\n")
     .trim();
+  return unquoted(text);
+}
+
+// opencode asks the small model for the session's title with a request of its own, whose system
+// prompt is the title agent's; the rules are not for it. (The hook's input does not say which
+// agent asks: its prompt does.)
+const isTitleRequest = (system) => typeof system?.[0] === "string" && system[0].startsWith("You are a title generator");
+
+// A set of at most `max` keys that forgets the oldest first.
+function boundedSet(max) {
+  const keys = new Set();
+  return {
+    has: (key) => keys.has(key),
+    add(key) {
+      keys.add(key);
+      if (keys.size > max) keys.delete(keys.values().next().value);
+    },
+  };
 }
 
 export const CassPlugin = async (_input, options = {}) => {
@@ -241,8 +286,26 @@ export const CassPlugin = async (_input, options = {}) => {
   const limit = Number(options.contextLimit ?? env("CASS_CONTEXT_LIMIT", "5"));
   const taskType = String(options.taskType ?? env("CASS_TASK_TYPE", "chat"));
   const autoInject = String(options.autoInject ?? env("CASS_AUTO_INJECT", "true")) !== "false";
+  const exitWait = Number(options.exitWaitSeconds ?? env("CASS_EXIT_WAIT_SECONDS", "10"));
   const sessions = new Map(); // sessionID -> the task in progress
-  const toolStarts = new Map(); // callID -> start time (ms)
+  const toolStarts = new Map(); // callID -> start time (ms), for at most 4096 calls in flight
+  const toolsCounted = boundedSet(4096); // callIDs already counted, by either path
+  const pending = new Set(); // tasks being written (the event hook is not awaited by opencode)
+
+  function countTool(sessionID, tool, callID, failed, seconds) {
+    toolsCounted.add(callID);
+    toolStarts.delete(callID);
+    recorder.count("tool_calls_total", "Tool calls made by the agent", "tool", tool);
+    if (seconds !== undefined) {
+      recorder.observe("tool_duration_seconds", "Tool call duration in seconds", "tool", tool, [0.1, 1, 10, 60, 300], seconds);
+    }
+    if (failed) recorder.count("tool_errors_total", "Tool calls that failed", "tool", tool);
+    const task = sessions.get(sessionID);
+    if (task) {
+      task.toolCalls += 1;
+      if (failed) task.toolErrors += 1;
+    }
+  }
 
   async function finish(sessionID, success, failureType) {
     const task = sessions.get(sessionID);
@@ -255,22 +318,40 @@ export const CassPlugin = async (_input, options = {}) => {
       duration_seconds: Math.max(0, (Date.now() - task.started) / 1000),
       session_id: sessionID,
       title: task.text.split("\n")[0].slice(0, 200),
+      tool_calls: task.toolCalls,
+      tool_errors: task.toolErrors,
     };
     if (task.ruleIds.length) fields.rule_ids = task.ruleIds.join(",");
     if (!success && failureType) fields.failure_type = failureType;
     await recorder.event("task", fields);
-    await memory.outcome(success, task.ruleIds);
+    await memory.outcome(success, task.ruleIds, sessionID, success ? undefined : failureType);
+  }
+
+  // finish() as work that dispose waits for.
+  function finishing(sessionID, success, failureType) {
+    const work = finish(sessionID, success, failureType).catch((error) => warn("the task was not recorded", error));
+    pending.add(work);
+    work.finally(() => pending.delete(work));
+    return work;
   }
 
   return {
     "chat.message": async (input, output) => {
       const text = textOf(output?.parts);
       if (!text || sessions.has(input.sessionID)) return;
-      sessions.set(input.sessionID, { text, agent: input.agent ?? output?.message?.agent ?? "unknown", started: Date.now(), ruleIds: [], injected: null });
+      sessions.set(input.sessionID, {
+        text,
+        agent: input.agent ?? output?.message?.agent ?? "unknown",
+        started: Date.now(),
+        ruleIds: [],
+        injected: null,
+        toolCalls: 0,
+        toolErrors: 0,
+      });
     },
     "experimental.chat.system.transform": async (input, output) => {
       const task = input.sessionID ? sessions.get(input.sessionID) : undefined;
-      if (!task || !autoInject) return;
+      if (!task || !autoInject || isTitleRequest(output.system)) return;
       // Asked once per task; later turns of the same task reuse it.
       if (task.injected === null) {
         const context = await memory.context(task.text, limit);
@@ -282,24 +363,48 @@ export const CassPlugin = async (_input, options = {}) => {
     },
     "tool.execute.before": async (input) => {
       toolStarts.set(input.callID, Date.now());
+      if (toolStarts.size > 4096) toolStarts.delete(toolStarts.keys().next().value);
     },
     "tool.execute.after": async (input, output) => {
-      recorder.count("tool_calls_total", "Tool calls made by the agent", "tool", input.tool);
+      if (toolsCounted.has(input.callID)) return;
       const started = toolStarts.get(input.callID);
-      toolStarts.delete(input.callID);
-      if (started !== undefined) {
-        recorder.observe("tool_duration_seconds", "Tool call duration in seconds", "tool", input.tool, [0.1, 1, 10, 60, 300], (Date.now() - started) / 1000);
-      }
       const m = output?.metadata;
-      if (m && (m.error || (typeof m.exit === "number" && m.exit !== 0))) {
-        recorder.count("tool_errors_total", "Tool calls that failed", "tool", input.tool);
-      }
+      const failed = Boolean(m && (m.error || (typeof m.exit === "number" && m.exit !== 0)));
+      countTool(input.sessionID, input.tool, input.callID, failed, started === undefined ? undefined : (Date.now() - started) / 1000);
     },
     event: async ({ event }) => {
-      if (event?.type === "session.idle") await finish(event.properties.sessionID, true);
-      if (event?.type === "session.error" && event.properties?.sessionID) {
-        await finish(event.properties.sessionID, false, event.properties.error?.name ?? "session_error");
+      const type = event?.type;
+      const properties = event?.properties ?? {};
+      if (type === "message.part.updated") {
+        // A tool that threw: its part ends in state "error" and tool.execute.after never runs.
+        const part = properties.part;
+        if (part?.type !== "tool" || part.state?.status !== "error" || !part.callID || toolsCounted.has(part.callID)) return;
+        const started = toolStarts.get(part.callID);
+        const time = part.state.time;
+        const seconds =
+          started !== undefined ? (Date.now() - started) / 1000 : time?.end >= time?.start ? (time.end - time.start) / 1000 : undefined;
+        countTool(part.sessionID, String(part.tool), part.callID, true, seconds);
+        return;
       }
+      // session.error comes before session.idle (twice, in 1.18): the first to end the task wins.
+      if (type === "session.idle" && properties.sessionID) await finishing(properties.sessionID, true);
+      if (type === "session.error" && properties.sessionID) {
+        await finishing(properties.sessionID, false, properties.error?.name ?? "session_error");
+      }
+    },
+    // opencode awaits dispose before it exits (`opencode run` about 10 ms after the session goes
+    // idle), not the event hook that started the writing: wait for it here, within a bound. A
+    // task still open (opencode left in the middle of it without an error) ends as interrupted.
+    dispose: async () => {
+      for (const sessionID of [...sessions.keys()]) finishing(sessionID, false, "interrupted");
+      if (pending.size === 0) return;
+      let timer;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, exitWait) * 1000);
+      });
+      await Promise.race([Promise.allSettled([...pending]), timeout]);
+      clearTimeout(timer);
+      if (pending.size) warn("exit", `${pending.size} task(s) still being recorded after ${exitWait} s were given up`);
     },
   };
 };

@@ -1,0 +1,34 @@
+// The OTLP/HTTP receiver (OTLP specification, "OTLP/HTTP"): POST /v1/metrics, /v1/logs and
+// /v1/traces, each in application/x-protobuf or application/json, gzip or not. It answers 200
+// with the signal's Export*ServiceResponse (a partial success naming what was rejected), 400 for
+// a body that cannot be read, 413 past the size limit, 415 for another media type or encoding,
+// and 429 with Retry-After while the store is too far behind to take more; refusals carry a
+// google.rpc.Status in the request's encoding. The routes are private (access_policy.h): a
+// bearer token, or a loopback client while loopbackWithoutToken holds.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "collector/http/http_server.h"
+#include "collector/intake/durable_intake.h"
+#include "collector/intake/otlp/otlp_intake.h"
+
+namespace agentmetrics::intake {
+
+class OtlpHttpRoutes {
+ public:
+  // `backlog` may be null (no store); `max_body_bytes` bounds a body before and after gzip.
+  OtlpHttpRoutes(OtlpIntake& intake, const DurableIntake* backlog, std::size_t max_body_bytes);
+  std::map<std::string, collector::HttpRoute> routes();
+
+ private:
+  template <typename Request, typename Response>
+  collector::HttpResponse serve(const collector::HttpRequest& request);
+
+  OtlpIntake& intake_;
+  const DurableIntake* backlog_;
+  const std::size_t max_body_bytes_;
+};
+
+}  // namespace agentmetrics::intake

@@ -1,0 +1,46 @@
+#include "collector/intake/otlp/otlp_intake.h"
+
+#include "collector/intake/otlp/otlp_attributes.h"
+
+namespace agentmetrics::intake {
+
+std::string agent_of(const opentelemetry::proto::resource::v1::Resource& resource, std::string_view first_name) {
+  const std::string service = text_attribute(resource.attributes(), "service.name");
+  if (service == "claude-code" || first_name.starts_with("claude_code.")) return "claude_code";
+  if (service.starts_with("codex") || first_name.starts_with("codex.")) return "codex";
+  if (service == "gemini-cli" || service == "gemini_cli" || first_name.starts_with("gemini_cli.")) return "gemini_cli";
+  if (service == "opencode") return "opencode";
+  return {};
+}
+
+OtlpIntake::OtlpIntake(AgentFamilies& families, SessionTracker& sessions, const PriceTable& prices,
+                       std::vector<std::string> label_attributes, std::size_t max_streams, SessionCountLedger* ledger)
+    : families_(families),
+      sessions_(sessions),
+      prices_(prices),
+      label_attributes_(std::move(label_attributes)),
+      deltas_(max_streams),
+      seen_records_(max_streams),
+      ledger_(ledger) {}
+
+bool OtlpIntake::counts(const std::string& agent, const std::string& session) {
+  if (!ledger_) return true;
+  if (session.empty()) {
+    ledger_->claim_agent(agent, SessionCountLedger::Counter::kOtlp);
+    return true;
+  }
+  if (ledger_->claim(agent, session, SessionCountLedger::Counter::kOtlp)) return true;
+  left_to_watcher_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+IntakeTally OtlpIntake::take(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request) {
+  std::uint64_t spans = 0;
+  for (const auto& rs : request.resource_spans()) {
+    for (const auto& ss : rs.scope_spans()) spans += static_cast<std::uint64_t>(ss.spans_size());
+  }
+  counters_.spans.fetch_add(spans, std::memory_order_relaxed);
+  return {};
+}
+
+}  // namespace agentmetrics::intake

@@ -1,0 +1,60 @@
+#include "collector/intake/otlp/recent_keys.h"
+
+#include <bit>
+
+namespace agentmetrics::intake {
+namespace {
+
+// Keys are digests already; this spreads them over the slots and keeps 0 for "empty".
+std::uint64_t stored_form(std::uint64_t key) {
+  key ^= key >> 33;
+  key *= 0xff51afd7ed558ccdULL;
+  key ^= key >> 33;
+  return key == 0 ? 1 : key;
+}
+
+}  // namespace
+
+RecentKeys::RecentKeys(std::size_t capacity) : generation_(capacity < 16 ? 16 : capacity) {
+  // At most half full: a probe ends soon.
+  const std::size_t slots = std::bit_ceil(generation_ * 2);
+  current_.slots.assign(slots, 0);
+  previous_.slots.assign(slots, 0);
+}
+
+bool RecentKeys::Table::contains(std::uint64_t key) const {
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t i = key & mask;; i = (i + 1) & mask) {
+    if (slots[i] == key) return true;
+    if (slots[i] == 0) return false;
+  }
+}
+
+void RecentKeys::Table::insert(std::uint64_t key) {
+  const std::size_t mask = slots.size() - 1;
+  std::size_t i = key & mask;
+  while (slots[i] != 0) i = (i + 1) & mask;
+  slots[i] = key;
+  ++used;
+}
+
+bool RecentKeys::first_time(std::uint64_t key) {
+  const std::uint64_t k = stored_form(key);
+  std::lock_guard lock(mutex_);
+  if (current_.contains(k) || previous_.contains(k)) return false;
+  if (current_.used >= generation_) {
+    forgotten_ += previous_.used;
+    std::swap(current_, previous_);
+    std::fill(current_.slots.begin(), current_.slots.end(), 0);
+    current_.used = 0;
+  }
+  current_.insert(k);
+  return true;
+}
+
+std::size_t RecentKeys::forgotten() const {
+  std::lock_guard lock(mutex_);
+  return forgotten_;
+}
+
+}  // namespace agentmetrics::intake

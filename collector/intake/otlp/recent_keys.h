@@ -1,0 +1,40 @@
+// The keys seen lately, to count a retried export once: an exporter that did not get its answer
+// sends the same request again, with the same points and records. At least `capacity` of the
+// latest keys are remembered; older ones are forgotten a generation at a time (and counted).
+//
+// Two open-addressing tables of 64-bit keys, the current generation and the one before, each at
+// most half full: an insert allocates nothing, and when the current table is full it becomes the
+// previous one and the oldest generation goes. Ingest offers every point and record here, so this
+// is on the OTLP path's every point.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace agentmetrics::intake {
+
+class RecentKeys {
+ public:
+  explicit RecentKeys(std::size_t capacity);
+
+  // True the first time `key` is offered (while it is remembered). Any thread.
+  bool first_time(std::uint64_t key);
+  std::size_t forgotten() const;
+
+ private:
+  struct Table {
+    std::vector<std::uint64_t> slots;  // 0: empty
+    std::size_t used = 0;
+    bool contains(std::uint64_t key) const;
+    void insert(std::uint64_t key);
+  };
+
+  const std::size_t generation_;  // keys a table takes before it turns over
+  mutable std::mutex mutex_;
+  Table current_, previous_;
+  std::size_t forgotten_ = 0;
+};
+
+}  // namespace agentmetrics::intake
