@@ -78,7 +78,7 @@ class Collector {
   // session (never both); it outlives both.
   intake::SessionCountLedger session_ledger_;
   std::unique_ptr<intake::OtlpReceivers> otlp_;
-  std::unique_ptr<WebhookRoutes> webhooks_;  // the forges' receivers; outlive http_, which calls them
+  std::unique_ptr<WebhookRoutes> webhooks_;                  // the forges' receivers; outlive http_, which calls them
   std::unique_ptr<intake::SessionWatcher> session_watcher_;  // null unless import.sources
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;

@@ -129,7 +129,8 @@ std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double
   return added;
 }
 
-std::size_t EventStore::replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes) {
+std::size_t EventStore::replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes,
+                                std::string_view outranked_origin) {
   if (outcomes) outcomes->clear();
   if (events.empty()) return 0;
   Transaction tx(db_, Transaction::Mode::kWrite);
@@ -150,9 +151,16 @@ std::size_t EventStore::replace(std::span<const ipc::OutcomeEvent> events, doubl
     find.bind(2, static_cast<std::int64_t>(e.sequence));
     std::int64_t old_id = 0;
     if (find.step()) {
-      // The stored account stays when it is the same, or later than this one.
-      if (find.column_double(1) > e.time ||
-          (find.column_double(1) == e.time && find.column_text(2) == kind && find.column_text(3) == fields)) {
+      // The stored account stays when it is the same, or later than this one and not outranked.
+      const std::string stored_fields = find.column_text(3);
+      const bool same = find.column_double(1) == e.time && find.column_text(2) == kind && stored_fields == fields;
+      const auto outranked = [&] {
+        if (outranked_origin.empty()) return false;
+        const auto parsed = nlohmann::json::parse(stored_fields, nullptr, false);
+        const auto origin = parsed.is_object() ? parsed.find("origin") : parsed.end();
+        return origin != parsed.end() && origin->is_string() && origin->get<std::string>() == outranked_origin;
+      };
+      if (same || (find.column_double(1) > e.time && !outranked())) {
         if (outcomes) outcomes->push_back(Replaced::kKept);
         continue;
       }

@@ -19,6 +19,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collector/store/store_error.h"
@@ -49,9 +50,12 @@ class EventStore {
   // follows ids) and the old id is kept in replaced_events. Used for what is recounted as it
   // grows (an imported session: docs/events.md, "Replaceable events"); events of the rings
   // are never replaced. Returns how many were stored or replaced; `outcomes`, when given,
-  // receives what happened to each. Throws StoreError.
+  // receives what happened to each. `outranked_origin`: a stored event whose `origin` field is
+  // this is replaced whatever its time (an import's account of a session, read from the agent's
+  // own files, over what the agent's telemetry said: "otlp"). Throws StoreError.
   enum class Replaced { kStored, kReplaced, kKept };
-  std::size_t replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes = nullptr);
+  std::size_t replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes = nullptr,
+                      std::string_view outranked_origin = {});
   // Removes events that happened before `unix_seconds`; returns how many.
   std::size_t delete_before(double unix_seconds);
   std::size_t count() const;

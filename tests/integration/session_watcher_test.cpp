@@ -2,16 +2,19 @@
 // start is stored but not counted; a session written while the daemon watches (a new project
 // directory, a new day of Codex rollouts, line by line with pauses and cut lines) is stored as
 // it grows, one row, and its spend reaches /metrics exactly once; a daemon killed with SIGKILL
-// mid-session goes on from its marks.
+// mid-session goes on from its marks. A session the OTLP receiver hears of too is one row,
+// and its spend is counted once, whichever of the two hears of it first.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/collector_process.h"
+#include "tests/support/http_client.h"
 #include "tests/support/stored_events.h"
 #include "tests/support/temp_dir.h"
 
@@ -48,9 +51,9 @@ void write_slowly(const std::string& path, const std::vector<std::string>& lines
   }
 }
 
-std::string config_file(const std::string& dir) {
+std::string config_file(const std::string& dir, const std::string& more = "") {
   std::string path = dir + "/config.yaml";
-  std::ofstream(path) << "import:\n"
+  std::ofstream(path) << more << "import:\n"
                       << "  sources: [claude-code, codex]\n"
                       << "  paths: {claude-code: " << dir << "/claude, codex: " << dir << "/codex}\n"
                       << "  settle: 1s\n"
@@ -130,6 +133,117 @@ TEST(SessionWatcher, TheHistoryIsStoredAndWhatIsWrittenMeanwhileIsCountedOnce) {
   EXPECT_GE(sample(samples, "agentmetrics_session_import_passes_total").value_or(0), 2);
   EXPECT_EQ(sample(samples, "agentmetrics_session_import_problems_total"), 0);
   EXPECT_EQ(collector.stop(), 0);
+}
+
+// Every request of a recorded OTLP export of `scenario` (tests/data/agents), posted as the agent
+// posted it to the daemon's OTLP/HTTP receiver.
+void replay_otlp(CollectorProcess& c, const std::string& scenario) {
+  const std::string recording = kData + "/" + scenario + "/otlp/http-protobuf/";
+  std::ifstream index(recording + "index.jsonl");
+  ASSERT_TRUE(index) << recording;
+  for (std::string line; std::getline(index, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    std::ifstream in(recording + entry["file"].get<std::string>(), std::ios::binary);
+    std::stringstream body;
+    body << in.rdbuf();
+    const auto r = http_post("http://127.0.0.1:" + std::to_string(c.otlp_port("http")) + entry["path"].get<std::string>(), body.str(),
+                             {{"Content-Type", entry["content_type"].get<std::string>()}});
+    ASSERT_EQ(r.status, 200) << entry["file"] << " " << r.body;
+  }
+}
+
+// Claude Code's tool-chain run as both paths see it: its OTLP export and its transcript.
+struct BothPaths {
+  const std::string id = "0e99a893-c444-4c7b-8eec-d3ef3c1fec2b";
+  const std::string transcript =
+      kData + "/claude/tool-chain/home/.claude/projects/-tmp-am-agents-claude-tool-chain-project/" + id + ".jsonl";
+  const std::string tokens = "opencode_tokens_total{agent=\"claude_code\",model=\"claude-sonnet-4-5-20250929\",type=\"input\"}";
+
+  // The session's spend in /metrics once it reached `input` tokens and stayed there a while.
+  static Samples counted(CollectorProcess& c, const std::string& key, double input) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (metric(c, key) < input && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // a second pass or export would show here
+    return c.samples();
+  }
+
+  void expect_counted_once(const Samples& s) const {
+    EXPECT_EQ(sample(s, tokens), 2520);
+    EXPECT_EQ(sample(s, "opencode_tokens_total{agent=\"claude_code\",model=\"claude-sonnet-4-5-20250929\",type=\"cache_read\"}"), 19200);
+    EXPECT_NEAR(sample(s, "opencode_cost_usd_total{agent=\"claude_code\",model=\"claude-sonnet-4-5-20250929\"}").value_or(0), 0.0188925,
+                1e-9);
+    EXPECT_EQ(sample(s, "opencode_agent_tool_calls_total{agent=\"claude_code\",tool=\"Bash\",success=\"true\"}"), 1);
+    EXPECT_EQ(sample(s, "opencode_api_requests_total{agent=\"claude_code\",model=\"claude-sonnet-4-5-20250929\",status=\"200\"}"), 3);
+  }
+
+  // After the daemon stopped (the receiver stores its sessions then): one row, the import's.
+  static void expect_one_task(const std::string& store) {
+    const auto events = stored_events(store);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].fields["origin"], "import");
+    EXPECT_EQ(events[0].fields["tokens_input"], 2520);
+    EXPECT_EQ(events[0].fields["tool_calls"], 2);
+    EXPECT_TRUE(events[0].fields.contains("project"));
+  }
+};
+
+TEST(SessionWatcher, ASessionTheOtlpReceiverCountedFirstIsStoredOnceAndNotCountedAgain) {
+  TempDir dir;
+  BothPaths both;
+  const std::string store = dir.path() + "/events.db";
+  fs::create_directories(dir.path() + "/claude/projects");
+  fs::create_directories(dir.path() + "/codex/sessions");
+  // The receiver stores the session once it is quiet for 10 s, before the transcript appears.
+  CollectorProcess collector(unique_namespace("both"),
+                             {"--config=" + config_file(dir.path(), "otlp:\n  sessionIdle: 10s\n"), "--store=" + store});
+  replay_otlp(collector, "claude/tool-chain");
+  auto s = BothPaths::counted(collector, both.tokens, 2520);
+  both.expect_counted_once(s);
+  ASSERT_EQ(wait_for_stored_events(store, 1, std::chrono::seconds(40)).size(), 1u);
+  EXPECT_EQ(stored_events(store)[0].fields["origin"], "otlp");
+
+  const std::string project = dir.path() + "/claude/projects/-work-tool-chain";
+  fs::create_directories(project);
+  fs::copy(both.transcript, project + "/" + both.id + ".jsonl");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto events = stored_events(store);
+    if (!events.empty() && events[0].fields["origin"] == "import") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  s = BothPaths::counted(collector, both.tokens, 2520);
+  both.expect_counted_once(s);
+  EXPECT_EQ(sample(s, "opencode_sessions_total{agent=\"claude_code\"}"), 1);
+  EXPECT_GE(sample(s, "agentmetrics_session_import_sessions_total").value_or(0), 1);
+  EXPECT_EQ(collector.stop(), 0);
+  BothPaths::expect_one_task(store);
+}
+
+TEST(SessionWatcher, ASessionTheWatcherCountedFirstIsNotCountedAgainByTheOtlpReceiver) {
+  TempDir dir;
+  BothPaths both;
+  const std::string store = dir.path() + "/events.db";
+  fs::create_directories(dir.path() + "/claude/projects");
+  fs::create_directories(dir.path() + "/codex/sessions");
+  CollectorProcess collector(unique_namespace("both"), {"--config=" + config_file(dir.path()), "--store=" + store});
+  const std::string project = dir.path() + "/claude/projects/-work-tool-chain";
+  fs::create_directories(project);
+  // Written after the start: live spend, which the watcher counts.
+  const auto lines = lines_of(both.transcript);
+  write_slowly(project + "/" + both.id + ".jsonl", lines, 0, lines.size());
+  auto s = BothPaths::counted(collector, both.tokens, 2520);
+  both.expect_counted_once(s);
+  EXPECT_EQ(sample(s, "agentmetrics_otlp_left_to_watcher_total"), 0);
+
+  replay_otlp(collector, "claude/tool-chain");
+  s = BothPaths::counted(collector, both.tokens, 2520);
+  both.expect_counted_once(s);
+  EXPECT_GT(sample(s, "agentmetrics_otlp_left_to_watcher_total").value_or(0), 0);
+  // What only the receiver counts (the requests' durations) it still does.
+  EXPECT_EQ(sample(s, "opencode_api_request_duration_seconds_count{agent=\"claude_code\",model=\"claude-sonnet-4-5-20250929\"}"), 3);
+  EXPECT_EQ(collector.stop(), 0);
+  BothPaths::expect_one_task(store);
 }
 
 TEST(SessionWatcher, ADaemonKilledMidSessionGoesOnFromItsMarks) {

@@ -89,6 +89,31 @@ TEST(EventStore, AFullerAccountReplacesTheStoredOneUnderANewId) {
   EXPECT_EQ(left.column_text(0), "4");
 }
 
+TEST(EventStore, AnOutrankedOriginIsReplacedWhateverItsTime) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  // A session's task as the OTLP receiver stored it, its time the last export's.
+  auto told = commit_event(7, 1, 1000, 10);
+  told.fields["origin"] = std::string("otlp");
+  ASSERT_EQ(store->insert(std::vector{told}, 1000), 1u);
+  auto read = commit_event(7, 1, 990, 12);
+  read.fields["origin"] = std::string("import");
+  std::vector<EventStore::Replaced> outcomes;
+  // Earlier: kept, unless the caller outranks the stored one's origin.
+  EXPECT_EQ(store->replace(std::vector{read}, 1001, &outcomes, "codex"), 0u);
+  EXPECT_EQ(outcomes, std::vector{EventStore::Replaced::kKept});
+  EXPECT_EQ(store->replace(std::vector{read}, 1001, &outcomes, "otlp"), 1u);
+  EXPECT_EQ(outcomes, std::vector{EventStore::Replaced::kReplaced});
+  // Now stored as the import's, it is the time that decides again.
+  auto older = commit_event(7, 1, 980, 13);
+  older.fields["origin"] = std::string("import");
+  EXPECT_EQ(store->replace(std::vector{older}, 1002, &outcomes, "otlp"), 0u);
+  SqliteStatement st(store->handle(), "SELECT count(*), max(fields) FROM events");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.column_int64(0), 1);
+  EXPECT_NE(st.column_text(1).find("\"lines_added\":12.0"), std::string::npos) << st.column_text(1);
+}
+
 TEST(EventStore, RetentionRemovesOnlyOlderEvents) {
   TempDir dir;
   auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);

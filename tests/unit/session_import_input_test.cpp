@@ -128,6 +128,26 @@ TEST(SessionImportInput, AResumedCodexThreadAndASubagentAreOneSessionEach) {
   EXPECT_EQ(tasks.front()["prompts_sent"], 2);
   EXPECT_EQ(tasks.front()["tokens_input"], 1420);  // 7820 - 6400 cached, the thread's total after the resume
   EXPECT_EQ(tasks.front()["tokens_cache_read"], 6400);
+
+  // A subagent thread of it (the recorded tool chain's rollout made one: its session_meta names
+  // the parent), written in two parts: read on from its mark, it is still the parent's.
+  auto sub = lines_of(kData +
+                      "/codex/tool-chain/home/.codex/sessions/2026/12/06/"
+                      "rollout-2026-12-06T11-27-29-01a24b1b-e780-7833-8a77-cf239608f41e.jsonl");
+  nlohmann::json meta = nlohmann::json::parse(sub[0]);
+  ASSERT_EQ(meta["type"], "session_meta");
+  meta["payload"]["parent_thread_id"] = "01a24b1b-d7dc-7641-82f0-d1223d3d557c";
+  sub[0] = meta.dump() + "\n";
+  const std::string sub_file = day + "/rollout-2026-12-06T11-27-29-01a24b1b-e780-7833-8a77-cf239608f41e.jsonl";
+  for (std::size_t i = 0; i < sub.size() / 2; ++i) append(sub_file, sub[i]);
+  importer.run();
+  for (std::size_t i = sub.size() / 2; i < sub.size(); ++i) append(sub_file, sub[i]);
+  const ImportReport last = importer.run();
+  EXPECT_EQ(last.problem_total(), 0u) << last.summary();
+  const auto with_sub = store.tasks();
+  ASSERT_EQ(with_sub.size(), 1u) << "the subagent read on from its mark was taken for a thread of its own";
+  EXPECT_EQ(with_sub.front()["tokens_input"], 1420 + 2550);
+  EXPECT_EQ(with_sub.front()["tokens_cache_read"], 6400 + 22400);
 }
 
 TEST(SessionImportInput, BrokenLinesAreSkippedAndCountedByFileAndLine) {

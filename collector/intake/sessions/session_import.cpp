@@ -522,7 +522,8 @@ void SessionImporter::store_sessions(PendingSessions& pending, std::optional<sto
   const bool writing = tx.has_value();
   if (writing) {
     // The sessions' events and the marks of what was read for them: one transaction.
-    store_->replace(pending.events, unix_now(), &outcomes);
+    // The files are the fuller account: a task the OTLP receiver stored for the session yields.
+    store_->replace(pending.events, unix_now(), &outcomes, "otlp");
     write_marks();
     tx->commit();
   }
