@@ -82,6 +82,14 @@ echo
 echo "== OTLP receiver beside the rings: ${build}/bench/otlp_load --seconds ${otlp_seconds}"
 "${build}/bench/otlp_load" --seconds "${otlp_seconds}"
 echo
+# The peer on the corpus's Claude Code part: ccusage from npm, installed into the build tree.
+if command -v npm >/dev/null && [ ! -x "${build}/bench/ccusage/node_modules/.bin/ccusage" ]; then
+  mkdir -p "${build}/bench/ccusage"
+  (cd "${build}/bench/ccusage" && npm install --no-audit --no-fund --loglevel=error ccusage@20.0.24) || true
+fi
+if [ -x "${build}/bench/ccusage/node_modules/.bin/ccusage" ]; then
+  import_args+=(--ccusage "$(cd "${build}/bench/ccusage" && pwd)/node_modules/.bin/ccusage")
+fi
 echo "== the agents' sessions imported: ${build}/bench/session_import_bench ${import_args[*]}"
 # Its corpus is generated on the first run (about three minutes for the full one) and kept.
 (cd "${build}/bench" && ./session_import_bench "${import_args[@]}")

@@ -1,10 +1,12 @@
 // session_import_bench: `agentmetrics import` of a generated corpus of agent sessions in the
 // real formats (docs/import.md), as a user runs it: the whole corpus into a fresh store (wall
 // time, peak memory of the process), then again with nothing new; beside the time to merely
-// read every byte of the corpus once, in the same run.
+// read every byte of the corpus once, in the same run. With --ccusage, the peer the issue
+// names: ccusage (npm), which reads the agents' files again on every run, over the same corpus,
+// with the tokens each found by agent.
 //
 //   session_import_bench [--dir DIR] [--sessions 20000] [--messages 1000000] [--threads 2]
-//                        [--cli PATH]
+//                        [--cli PATH] [--ccusage PATH]
 //
 // The corpus is generated once in DIR/home (kept for later runs) from the recorded runs of the
 // real agents (tests/data/agents): Claude Code transcripts grown from the lines of its recorded
@@ -23,7 +25,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
+#include <map>
 #include <chrono>
+#include <ctime>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -35,7 +41,6 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/vocabulary.h"
-#include "ipc/timestamp.h"
 
 extern char** environ;
 
@@ -59,7 +64,18 @@ std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::string iso(double t) { return agentmetrics::ipc::format_timestamp(t); }
+// As the agents write it (JavaScript's toISOString, Codex's serde): always three digits of
+// the second's fraction. ccusage refuses Codex lines with fewer.
+std::string iso(double t) {
+  const auto ms = static_cast<std::int64_t>(std::llround(t * 1000));
+  const std::time_t seconds = ms / 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char out[80];
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                tm.tm_sec, static_cast<int>(ms % 1000));
+  return out;
+}
 
 std::string uuid(std::mt19937_64& rng) {
   char out[40];
@@ -69,13 +85,20 @@ std::string uuid(std::mt19937_64& rng) {
   return out;
 }
 
+// Whole numbers, as the agents write them (ccusage refuses 2097.0).
 struct Usage {
-  double input, output, cache_read, cache_write;
+  std::int64_t input, output, cache_read, cache_write;
 };
 
+// At Claude Sonnet's list prices, in US dollars.
+double list_cost(const Usage& u) {
+  const auto d = [](std::int64_t n) { return static_cast<double>(n); };
+  return (d(u.input) * 3 + d(u.output) * 15 + d(u.cache_read) * 0.3 + d(u.cache_write) * 3.75) / 1e6;
+}
+
 Usage random_usage(std::mt19937_64& rng) {
-  return {static_cast<double>(50 + rng() % 3000), static_cast<double>(5 + rng() % 400), static_cast<double>(rng() % 40000),
-          static_cast<double>(rng() % 2000)};
+  const auto draw = [&](std::uint64_t from, std::uint64_t span) { return static_cast<std::int64_t>(from + rng() % span); };
+  return {draw(50, 3000), draw(5, 400), draw(0, 40000), draw(0, 2000)};
 }
 
 // What one generated session is about: its words and its clock.
@@ -140,6 +163,9 @@ class Corpus {
         (*line)["message"]["usage"]["output_tokens"] = u.output;
         (*line)["message"]["usage"]["cache_read_input_tokens"] = u.cache_read;
         (*line)["message"]["usage"]["cache_creation_input_tokens"] = u.cache_write;
+        // The API's breakdown of the cache writes, as Anthropic's answers carry it (the fake
+        // server's recorded lines have zeros there).
+        (*line)["message"]["usage"]["cache_creation"]["ephemeral_5m_input_tokens"] = u.cache_write;
       }
       text["message"]["content"][0]["text"] = vocab_.words(10 + static_cast<int>(rng_() % 40));
       put(std::move(text));  // one response, two lines with the same usage
@@ -170,7 +196,7 @@ class Corpus {
     response(false);
     put(claude_[31]);
     json cost = claude_[32];
-    cost["totalCostUSD"] = (total.input * 3 + total.output * 15 + total.cache_read * 0.3 + total.cache_write * 3.75) / 1e6;
+    cost["totalCostUSD"] = list_cost(total);
     put(std::move(cost));
     messages += count;
   }
@@ -200,12 +226,18 @@ class Corpus {
     std::size_t count = 0;
     const auto count_tokens = [&] {
       const Usage u = random_usage(rng_);
-      running["input_tokens"] = running["input_tokens"].get<double>() + u.input + u.cache_read;
-      running["cached_input_tokens"] = running["cached_input_tokens"].get<double>() + u.cache_read;
-      running["output_tokens"] = running["output_tokens"].get<double>() + u.output;
+      running["input_tokens"] = running["input_tokens"].get<std::int64_t>() + u.input + u.cache_read;
+      running["cached_input_tokens"] = running["cached_input_tokens"].get<std::int64_t>() + u.cache_read;
+      running["output_tokens"] = running["output_tokens"].get<std::int64_t>() + u.output;
       json record = codex_[17], counted = codex_[20];
       record["payload"]["response_id"] = s.next("resp_");
       counted["payload"]["info"]["total_token_usage"] = running;
+      json& last = counted["payload"]["info"]["last_token_usage"];  // this response's, as Codex writes it beside the total
+      last["input_tokens"] = u.input + u.cache_read;
+      last["cached_input_tokens"] = u.cache_read;
+      last["output_tokens"] = u.output;
+      last["reasoning_output_tokens"] = 0;
+      last["total_tokens"] = u.input + u.cache_read + u.output;
       put(std::move(record));
       put(std::move(counted));
     };
@@ -315,7 +347,7 @@ class Corpus {
       }
       s.tick(rng_);
       const Usage u = random_usage(rng_);
-      const double cost = (u.input * 3 + u.output * 15 + u.cache_read * 0.3 + u.cache_write * 3.75) / 1e6;
+      const double cost = list_cost(u);
       const json tokens = {
           {"input", u.input}, {"output", u.output}, {"reasoning", 0}, {"cache", {{"read", u.cache_read}, {"write", u.cache_write}}}};
       const bool tool = count + 1 < m && rng_() % 3 != 0;
@@ -461,7 +493,7 @@ Run run(const std::vector<std::string>& argv, const std::vector<std::string>& en
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir = "session-import-bench", cli = AM_CLI_BINARY;
+  std::string dir = "session-import-bench", cli = AM_CLI_BINARY, ccusage;
   std::size_t sessions = 20000, messages = 1000000;
   unsigned threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -476,13 +508,16 @@ int main(int argc, char** argv) {
       threads = static_cast<unsigned>(std::stoul(value));
     else if (flag == "--cli")
       cli = value;
+    else if (flag == "--ccusage")
+      ccusage = value;
     else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
       return 2;
     }
   }
   dir = fs::absolute(dir).string();
-  const std::string home = dir + "/home-" + std::to_string(sessions) + "-" + std::to_string(messages);
+  // Named by what the generator makes: a changed generator makes a corpus of its own.
+  const std::string home = dir + "/corpus4-" + std::to_string(sessions) + "-" + std::to_string(messages);
   fs::create_directories(dir);
   fs::permissions(dir, fs::perms::owner_all);
   if (!fs::exists(home + ".ready")) {
@@ -532,5 +567,33 @@ int main(int argc, char** argv) {
   std::printf("again, nothing new: %.2f s (%.2f s of CPU), peak memory %.0f MiB (goal 1 s)\n", again.seconds, again.cpu_seconds,
               again.peak_mib);
   std::printf("the store for cm_context_bench --store: %s\n", store.c_str());
+  if (ccusage.empty()) return 0;
+
+  // The peer: ccusage's per-session report over the same corpus (it reads all three agents;
+  // offline: its own price data), and the tokens each found, by agent.
+  const Run peer = run({ccusage, "session", "--json", "--offline"}, {"HOME=" + home}, dir + "/ccusage.json");
+  if (peer.status != 0) {
+    std::fprintf(stderr, "ccusage failed: see %s/ccusage.json\n", dir.c_str());
+    return 1;
+  }
+  std::ifstream peer_in(dir + "/ccusage.json");
+  const json peer_report = json::parse(peer_in);
+  std::printf("peer, ccusage session --json --offline: %.1f s (%.1f s of CPU), peak memory %.0f MiB, %zu sessions\n", peer.seconds,
+              peer.cpu_seconds, peer.peak_mib, peer_report["session"].size());
+  std::map<std::string, std::array<double, 4>> theirs;
+  for (const auto& session : peer_report["session"]) {
+    auto& t = theirs[session.value("agent", "")];
+    t[0] += session["inputTokens"].get<double>();
+    t[1] += session["outputTokens"].get<double>();
+    t[2] += session["cacheReadTokens"].get<double>();
+    t[3] += session["cacheCreationTokens"].get<double>();
+  }
+  for (const auto& [agent, ours_name] : {std::pair{"claude", "claude_code"}, std::pair{"codex", "codex"}, std::pair{"opencode", "opencode"}}) {
+    const json& o = report["agents"][ours_name]["tokens"];
+    const auto& t = theirs[agent];
+    std::printf("  %s tokens input/output/cache read/cache write: ours %.0f/%.0f/%.0f/%.0f, ccusage %.0f/%.0f/%.0f/%.0f\n", agent,
+                o["input"].get<double>(), o["output"].get<double>(), o["cache_read"].get<double>(), o["cache_creation"].get<double>(), t[0],
+                t[1], t[2], t[3]);
+  }
   return 0;
 }
