@@ -588,7 +588,8 @@ int main(int argc, char** argv) {
     t[2] += session["cacheReadTokens"].get<double>();
     t[3] += session["cacheCreationTokens"].get<double>();
   }
-  for (const auto& [agent, ours_name] : {std::pair{"claude", "claude_code"}, std::pair{"codex", "codex"}, std::pair{"opencode", "opencode"}}) {
+  for (const auto& [agent, ours_name] :
+       {std::pair{"claude", "claude_code"}, std::pair{"codex", "codex"}, std::pair{"opencode", "opencode"}}) {
     const json& o = report["agents"][ours_name]["tokens"];
     const auto& t = theirs[agent];
     std::printf("  %s tokens input/output/cache read/cache write: ours %.0f/%.0f/%.0f/%.0f, ccusage %.0f/%.0f/%.0f/%.0f\n", agent,
