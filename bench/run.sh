@@ -4,9 +4,11 @@
 # beside a CPU hog) and memory with real producer processes beside prometheus-cpp holding the
 # same series (load_generator), the doorbell-to-drain wake-up latency (wakeup_bench), the idle
 # CPU of the real daemon (idle_cpu, 60 s per wait mode, then 20 s with 600 idle segments of 256
-# rings), `cm context` as a whole process on 10k rules and 100k past tasks (cm_context_bench)
-# and the OTLP receiver beside the rings in one daemon (otlp_load), each beside
-# its peers or its yardsticks measured in the same run. docs/benchmarks.md says how to read them.
+# rings), `cm context` as a whole process on 10k rules and 100k past tasks (cm_context_bench),
+# the OTLP receiver beside the rings in one daemon (otlp_load), and the import of a 1M-message,
+# 20k-session corpus of the agents' sessions beside ccusage and `cm context` over that history
+# (session_import_bench), each beside its peers or its yardsticks measured in the same run.
+# docs/benchmarks.md says how to read them.
 #
 #   bench/run.sh            full runs (about 11 minutes, 4 of them idle_cpu)
 #   bench/run.sh --quick    short runs: a smoke check of the benchmarks, not figures to quote
@@ -28,7 +30,7 @@ build="${AGENTMETRICS_BUILD_DIR:-build}"
 
 echo "== building ${build} (Release)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_BENCH=ON >/dev/null
-for target in agentmetricsd producer_bench exposition_bench load_generator prometheus_cpp_exporter wakeup_bench idle_cpu cm_context_bench otlp_load; do
+for target in agentmetricsd producer_bench exposition_bench load_generator prometheus_cpp_exporter wakeup_bench idle_cpu cm_context_bench otlp_load session_import_bench; do
   cmake --build "$build" -j"$(nproc)" --target "$target"
 done
 
@@ -39,6 +41,8 @@ if ((quick)); then
   wakeup_args=(--benchmark_repetitions=1)
   idle_seconds=3
   cm_args=(--rules 1000 --tasks 10000 --runs 21)
+  import_args=(--sessions 500 --messages 25000)
+  imported_cm_args=(--rules 1000 --runs 21)
   otlp_seconds=1
 else
   producer_args=(--benchmark_min_time=0.3)
@@ -47,6 +51,8 @@ else
   wakeup_args=() # its defaults: 9 interleaved repetitions, medians shown
   idle_seconds=60
   cm_args=() # its defaults: 10k rules, 100k tasks (generated once, kept in the build tree), 101 runs
+  import_args=() # its defaults: 20k sessions, 1M messages (generated once, 2.9 GB in the build tree), 2 threads
+  imported_cm_args=() # 10k rules added to the imported history, 101 runs
   otlp_seconds=5
 fi
 
@@ -88,3 +94,18 @@ echo "== cm context as a whole process: ${build}/bench/cm_context_bench ${cm_arg
 echo
 echo "== OTLP receiver beside the rings: ${build}/bench/otlp_load --seconds ${otlp_seconds}"
 "${build}/bench/otlp_load" --seconds "${otlp_seconds}"
+echo
+# The peer on the corpus's Claude Code part: ccusage from npm, installed into the build tree.
+if command -v npm >/dev/null && [ ! -x "${build}/bench/ccusage/node_modules/.bin/ccusage" ]; then
+  mkdir -p "${build}/bench/ccusage"
+  (cd "${build}/bench/ccusage" && npm install --no-audit --no-fund --loglevel=error ccusage@20.0.24) || true
+fi
+if [ -x "${build}/bench/ccusage/node_modules/.bin/ccusage" ]; then
+  import_args+=(--ccusage "$(cd "${build}/bench/ccusage" && pwd)/node_modules/.bin/ccusage")
+fi
+echo "== the agents' sessions imported: ${build}/bench/session_import_bench ${import_args[*]}"
+# Its corpus is generated on the first run (about three minutes for the full one) and kept.
+(cd "${build}/bench" && ./session_import_bench "${import_args[@]}")
+echo
+echo "== cm context over the imported history: ${build}/bench/cm_context_bench --store session-import-bench/events.db ${imported_cm_args[*]}"
+(cd "${build}/bench" && ./cm_context_bench --store session-import-bench/events.db "${imported_cm_args[@]}")

@@ -400,6 +400,26 @@ void read_log(const YAML::Node& n, const std::string& p, Config& c) {
           });
 }
 
+void read_import(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p,
+          {
+              {"sources", [&](const YAML::Node& v, const std::string& k) { c.session_import.sources = text_list(v, k); }},
+              {"paths",
+               [&](const YAML::Node& v, const std::string& k) {
+                 if (!v.IsMap()) throw ConfigError(k, "expected a mapping of source to directory");
+                 for (const auto& item : v) c.session_import.paths[text(item.first, k)] = text(item.second, k + "." + item.first.Scalar());
+               }},
+              {"maxTextBytes",
+               [&](const YAML::Node& v, const std::string& k) {
+                 c.session_import.max_text_bytes =
+                     v.IsScalar() && v.Scalar() == "none" ? 0 : at_least(v, k, 0, "must be none or 0 to 1024");
+               }},
+              {"keepSessionIds", [&](const YAML::Node& v, const std::string& k) { c.session_import.keep_session_ids = boolean(v, k); }},
+              {"settle", [&](const YAML::Node& v, const std::string& k) { c.session_import.settle = duration(v, k); }},
+              {"rescan", [&](const YAML::Node& v, const std::string& k) { c.session_import.rescan = duration(v, k); }},
+          });
+}
+
 }  // namespace
 
 Config load_config_file(const std::string& path, Config c) {
@@ -415,6 +435,7 @@ Config load_config_file(const std::string& path, Config c) {
               {"otlp", [&](const YAML::Node& n, const std::string& p) { read_otlp(n, p, c); }},
               {"pricing", [&](const YAML::Node& n, const std::string& p) { read_pricing(n, p, c); }},
               {"log", [&](const YAML::Node& n, const std::string& p) { read_log(n, p, c); }},
+              {"import", [&](const YAML::Node& n, const std::string& p) { read_import(n, p, c); }},
               {"webhooks", [&](const YAML::Node& n, const std::string& p) { read_webhooks(n, p, c); }},
           });
   return c;
@@ -529,6 +550,19 @@ void validate(const Config& c) {
     throw ConfigError("log.level", "must be debug, info, warn or error");
   }
   if (c.log.format != "text" && c.log.format != "json") throw ConfigError("log.format", "must be text or json");
+  for (std::size_t i = 0; i < c.session_import.sources.size(); ++i) {
+    const std::string& s = c.session_import.sources[i];
+    if (s != "claude-code" && s != "codex" && s != "opencode")
+      throw ConfigError("import.sources[" + std::to_string(i) + "]", "must be claude-code, codex or opencode, got '" + s + "'");
+  }
+  for (const auto& [source, path] : c.session_import.paths) {
+    if (source != "claude-code" && source != "codex" && source != "opencode")
+      throw ConfigError("import.paths." + source, "is not a source (claude-code, codex, opencode)");
+    if (path.empty() || path.front() != '/') throw ConfigError("import.paths." + source, "must be an absolute path");
+  }
+  if (c.session_import.max_text_bytes > 1024) throw ConfigError("import.maxTextBytes", "must be none or 0 to 1024");
+  if (c.session_import.settle < std::chrono::seconds(1)) throw ConfigError("import.settle", "must be at least 1s");
+  if (c.session_import.rescan < std::chrono::minutes(1)) throw ConfigError("import.rescan", "must be at least 1m");
   for (const auto& [name, forge] : {std::pair{"github", &c.webhooks.github}, std::pair{"gitlab", &c.webhooks.gitlab}}) {
     const std::string key = std::string("webhooks.") + name;
     if (!forge->secret.empty() && !forge->secret_file.empty()) throw ConfigError(key, "set secret or secretFile, not both");

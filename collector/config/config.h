@@ -133,6 +133,15 @@ struct Config {
     std::string level = "info";
     std::string format = "text";
   } log;
+  // The agents' sessions on disk, imported and watched (docs/import.md). Off until sources are named.
+  struct SessionImport {
+    std::vector<std::string> sources;          // claude-code, codex, opencode
+    std::map<std::string, std::string> paths;  // per source, instead of its default location
+    std::size_t max_text_bytes = 300;          // of each session's first prompt and last answer; 0 (or none): no text
+    bool keep_session_ids = false;             // store the agents' session ids as they are, not a digest
+    std::chrono::seconds settle{1};            // quiet after a change before a file is read again
+    std::chrono::seconds rescan{300};          // a full pass, for what inotify did not say
+  } session_import;
 
   std::string effective_listen_address() const;
 };

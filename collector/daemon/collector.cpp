@@ -124,7 +124,9 @@ Collector::Collector(const Config& config)
   otlp.sessions.privacy.keep_session_ids = config_.otlp.keep_session_ids;
   for (const auto& [model, p] : config_.pricing.models) otlp.prices[model] = {p[0], p[1], p[2], p[3]};
   otlp.daily_budget_usd = config_.pricing.daily_budget_usd;
-  otlp_ = std::make_unique<intake::OtlpReceivers>(otlp, registry_, store_.get());
+  otlp_ = std::make_unique<intake::OtlpReceivers>(otlp, registry_, store_.get(), &session_ledger_);
+  // The watcher counts into the OTLP receivers' families, and never a session they count.
+  if (store_ && !config_.session_import.sources.empty()) start_session_watcher(store_->path());
 
   directory_ = std::make_unique<SegmentDirectory>(
       config_.segment_dir, config_.ns, SegmentLimits{config_.max_segments, config_.max_segments_per_owner, config_.descriptor_reserve});
@@ -192,9 +194,26 @@ Collector::Collector(const Config& config)
        {"basic_auth", !http.web.basic_auth_users.empty()}});
 }
 
+void Collector::start_session_watcher(const std::string& store_path) {
+  const auto& c = config_.session_import;
+  intake::WatcherOptions w;
+  w.store_path = store_path;
+  w.import.agents.clear();
+  for (const auto& source : c.sources) w.import.agents.push_back(*intake::parse_source_name(source));
+  for (const auto& [source, path] : c.paths) w.import.paths[*intake::parse_source_name(source)] = path;
+  w.import.privacy = {c.keep_session_ids, c.max_text_bytes};
+  w.settle = c.settle;
+  w.rescan = c.rescan;
+  for (const auto& [model, p] : config_.pricing.models) w.import.prices.set(model, {p[0], p[1], p[2], p[3]});
+  w.on_stored = [kpis = kpis_.get()] { kpis->poke(); };
+  session_watcher_ = std::make_unique<intake::SessionWatcher>(std::move(w), &otlp_->families(), &session_ledger_, self_.registry());
+  session_watcher_->start();
+}
+
 Collector::~Collector() {
   ready_.store(false, std::memory_order_relaxed);
   http_.reset();
+  session_watcher_.reset();
   otlp_->stop();  // its sessions go to the store before it stops
   if (reflection_) reflection_->stop();
   for (auto& w : workers_) w->stop();

@@ -24,6 +24,8 @@
 #include "collector/learning/reflection_worker.h"
 #include "collector/intake/otlp/otlp_receivers.h"
 #include "collector/daemon/webhook_routes.h"
+#include "collector/intake/session_count_ledger.h"
+#include "collector/intake/sessions/session_watcher.h"
 
 namespace agentmetrics::collector {
 
@@ -56,6 +58,8 @@ class Collector {
   // The collector's own families /metrics shows after the producers', one at a time.
   void collect_own(const FamilySink& sink);
   void tick();
+  // The import of the agents' sessions on disk (import.sources), writing `store_path`.
+  void start_session_watcher(const std::string& store_path);
 
   Config config_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -67,9 +71,13 @@ class Collector {
   // The learning system: null when the store or cass_memory is disabled.
   std::unique_ptr<learning::ReflectionWorker> reflection_;
   std::unique_ptr<LearningApi> learning_api_;
-  // The agents' own telemetry: the OTLP receivers, their families and sessions.
+  // The agents' own telemetry: the OTLP receivers, their families and sessions; and the session
+  // watcher, which counts into the same families. The ledger says which of the two counts a
+  // session (never both); it outlives both.
+  intake::SessionCountLedger session_ledger_;
   std::unique_ptr<intake::OtlpReceivers> otlp_;
-  std::unique_ptr<WebhookRoutes> webhooks_;  // the forges' receivers; outlive http_, which calls them
+  std::unique_ptr<WebhookRoutes> webhooks_;                  // the forges' receivers; outlive http_, which calls them
+  std::unique_ptr<intake::SessionWatcher> session_watcher_;  // null unless import.sources
   std::unique_ptr<SegmentDirectory> directory_;
   std::vector<std::unique_ptr<DrainWorker>> workers_;
   std::unique_ptr<SegmentDiscovery> discovery_;

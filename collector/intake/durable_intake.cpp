@@ -21,7 +21,7 @@ std::uint64_t intake_producer_id(std::string_view source, std::string_view key) 
 
 DurableIntake::DurableIntake(store::OutcomeSink* sink, std::size_t max_queued) : sink_(sink), max_queued_(max_queued) {}
 
-IntakeResult DurableIntake::store(std::vector<ipc::OutcomeEvent> events, std::chrono::milliseconds wait) {
+IntakeResult DurableIntake::store(std::vector<ipc::OutcomeEvent> events, std::chrono::milliseconds wait, bool replace) {
   if (!sink_) return IntakeResult::kNoStore;
   if (events.empty()) return IntakeResult::kStored;
   if (sink_->queued() + events.size() > max_queued_) return IntakeResult::kQueueFull;
@@ -30,7 +30,7 @@ IntakeResult DurableIntake::store(std::vector<ipc::OutcomeEvent> events, std::ch
   const auto acks = std::make_shared<store::RingAcks>();
   const std::uint64_t last = events.size();
   std::uint64_t ticket = 0;
-  for (auto& event : events) sink_->submit(store::PendingOutcome{std::move(event), acks, ++ticket});
+  for (auto& event : events) sink_->submit(store::PendingOutcome{std::move(event), acks, ++ticket, replace});
   // The store commits a batch within about 20 ms of its first event; poll, backing off, rather
   // than park a condition variable in every RingAcks.
   const auto deadline = std::chrono::steady_clock::now() + wait;

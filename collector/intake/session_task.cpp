@@ -60,6 +60,15 @@ ipc::OutcomeEvent to_outcome_event(const SessionTask& s, const SessionPrivacy& p
   count("edits_accepted", s.edits_accepted);
   count("edits_rejected", s.edits_rejected);
   count("prompts_sent", s.prompts);
+  if (s.prompts > 0 && s.prompts_useful) f["prompts_useful"] = std::clamp(*s.prompts_useful, 0.0, s.prompts);
+  if (!s.intervention.empty()) {
+    f["human_intervention"] = true;
+    f["intervention_reason"] = label(s.intervention);
+  }
+  if (s.lines_proposed > 0) {
+    f["ai_lines_generated"] = s.lines_proposed;
+    f["ai_lines_accepted"] = std::clamp(s.lines_accepted, 0.0, s.lines_proposed);
+  }
   if (privacy.max_text_bytes > 0) {
     if (!s.title.empty()) f["title"] = bounded(s.title, std::min<std::size_t>(privacy.max_text_bytes, 256));
     if (!s.snippet.empty()) f["snippet"] = bounded(s.snippet, std::min<std::size_t>(privacy.max_text_bytes, 1024));

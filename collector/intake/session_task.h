@@ -29,6 +29,9 @@ struct SessionTask {
   TokenCounts tokens;
   std::optional<double> cost_usd;
   double tool_calls = 0, tool_errors = 0, api_errors = 0, edits_accepted = 0, edits_rejected = 0, prompts = 0;
+  std::optional<double> prompts_useful;           // prompts the user did not have to correct
+  std::string intervention;                       // why a person stepped in (interrupted, edit_rejected, ...); empty: nobody did
+  double lines_proposed = 0, lines_accepted = 0;  // lines of code the agent's edits proposed, and of those applied
   std::string title, approach, snippet, project, git_branch;
 };
 

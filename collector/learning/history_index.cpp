@@ -108,7 +108,15 @@ std::size_t HistoryIndex::index_batch(std::size_t batch) {
   insert.bind(2, upper);
   insert.run();
   const int added = sqlite3_changes(db_);
-  set_state_int(db_, kCount, state_int(db_, kCount).value_or(0) + added);
+  // What the new events of this batch replaced (a session imported again as it grew) leaves the
+  // index: the old event is gone from the store, so it was either indexed before (removed now)
+  // or will never be.
+  SqliteStatement replaced(db_, "DELETE FROM history_fts WHERE rowid IN (SELECT id FROM replaced_events WHERE by > ? AND by <= ?)");
+  replaced.bind(1, wm);
+  replaced.bind(2, upper);
+  replaced.run();
+  const int removed = sqlite3_changes(db_);
+  set_state_int(db_, kCount, state_int(db_, kCount).value_or(0) + added - removed);
   set_state_int(db_, kWatermark, upper);
   tx.commit();
   return static_cast<std::size_t>(added);

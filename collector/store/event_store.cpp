@@ -27,6 +27,11 @@ constexpr const char* kMigrations[] = {
         UNIQUE(producer_id, sequence));
       CREATE INDEX events_kind_time ON events(kind, time);
     )sql",
+    // Version 2: events replaced by a fuller account (EventStore::replace), for readers that
+    // follow events by id (the learning side's history index).
+    R"sql(
+      CREATE TABLE replaced_events(by INTEGER PRIMARY KEY, id INTEGER NOT NULL);
+    )sql",
 };
 static_assert(std::size(kMigrations) == EventStore::kSchemaVersion);
 
@@ -125,7 +130,71 @@ std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double
   return added;
 }
 
+std::size_t EventStore::replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes,
+                                std::string_view outranked_origin) {
+  if (outcomes) outcomes->clear();
+  if (events.empty()) return 0;
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  std::size_t changed = 0;
+  SqliteStatement find(db_, "SELECT id, time, kind, fields FROM events WHERE producer_id = ? AND sequence = ?");
+  SqliteStatement remove(db_, "DELETE FROM events WHERE id = ?");
+  // The replacement's id is above every id given so far, the old one's included: SQLite would
+  // otherwise give the old id again when it was the highest, and a reader past it would miss it.
+  SqliteStatement insert(db_,
+                         "INSERT INTO events(id, producer_id, sequence, kind, time, received, fields) "
+                         "VALUES(max(coalesce((SELECT max(id) FROM events), 0), ?) + 1, ?, ?, ?, ?, ?, ?)");
+  SqliteStatement record(db_, "INSERT INTO replaced_events(by, id) VALUES(?, ?)");
+  for (const auto& e : events) {
+    const std::string kind(ipc::find_kind(e.kind)->name);
+    const std::string fields = fields_json(e);
+    const double time = std::min(e.time, received_time);  // clamped as insert() does
+    find.reset();
+    find.bind(1, static_cast<std::int64_t>(e.producer_id));
+    find.bind(2, static_cast<std::int64_t>(e.sequence));
+    std::int64_t old_id = 0;
+    if (find.step()) {
+      // The stored account stays when it is the same, or later than this one and not outranked.
+      const std::string stored_fields = find.column_text(3);
+      const bool same = find.column_double(1) == time && find.column_text(2) == kind && stored_fields == fields;
+      const auto outranked = [&] {
+        if (outranked_origin.empty()) return false;
+        const auto parsed = nlohmann::json::parse(stored_fields, nullptr, false);
+        const auto origin = parsed.is_object() ? parsed.find("origin") : parsed.end();
+        return origin != parsed.end() && origin->is_string() && origin->get<std::string>() == outranked_origin;
+      };
+      if (same || (find.column_double(1) > time && !outranked())) {
+        if (outcomes) outcomes->push_back(Replaced::kKept);
+        continue;
+      }
+      old_id = find.column_int64(0);
+      remove.reset();
+      remove.bind(1, old_id);
+      remove.run();
+    }
+    insert.reset();
+    insert.bind(1, old_id);
+    insert.bind(2, static_cast<std::int64_t>(e.producer_id));
+    insert.bind(3, static_cast<std::int64_t>(e.sequence));
+    insert.bind(4, kind);
+    insert.bind(5, time);
+    insert.bind(6, received_time);
+    insert.bind(7, fields);
+    insert.run();
+    if (old_id != 0) {
+      record.reset();
+      record.bind(1, static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_)));
+      record.bind(2, old_id);
+      record.run();
+    }
+    if (outcomes) outcomes->push_back(old_id != 0 ? Replaced::kReplaced : Replaced::kStored);
+    ++changed;
+  }
+  tx.commit();
+  return changed;
+}
+
 std::size_t EventStore::delete_received_before(double unix_seconds) {
+  Transaction tx(db_, Transaction::Mode::kWrite);
   // Ids grow in the order events are received, so the events received before the cutoff are
   // the ids below the first one received after it: found by walking the rowid from its start
   // (as many rows as are removed, no index needed), then removed as one range.
@@ -134,7 +203,11 @@ std::size_t EventStore::delete_received_before(double unix_seconds) {
                      "(SELECT max(id) + 1 FROM events))");
   st.bind(1, unix_seconds);
   st.run();
-  return static_cast<std::size_t>(sqlite3_changes(db_));
+  const auto removed = static_cast<std::size_t>(sqlite3_changes(db_));
+  // A replacement older than every event left is of no use to a reader following ids.
+  exec_here("DELETE FROM replaced_events WHERE by < (SELECT coalesce(min(id), 0) FROM events)");
+  tx.commit();
+  return removed;
 }
 
 std::size_t dated_after(std::span<const ipc::OutcomeEvent> events, double received_time) {

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "collector/common/log.h"
+#include "collector/store/sqlite_transaction.h"
 #include "collector/store/store_location.h"
 
 namespace agentmetrics::store {
@@ -97,19 +98,21 @@ bool StoreWriter::commit(std::vector<PendingOutcome>& batch) {
     failures_.Increment();
     return false;
   }
-  std::vector<ipc::OutcomeEvent> events;
+  std::vector<ipc::OutcomeEvent> events, replacing;
   events.reserve(batch.size());
   for (auto& p : batch) {
-    if (p.acks) events.push_back(p.event);
+    if (p.acks) (p.replace ? replacing : events).push_back(p.event);
   }
   try {
+    Transaction tx(store_->handle(), Transaction::Mode::kWrite);
     const double now = unix_now();
-    const std::size_t future = dated_after(events, now);
-    const std::size_t added = store_->insert(events, now);
+    const std::size_t future = dated_after(events, now) + dated_after(replacing, now);
+    const std::size_t added = store_->insert(events, now) + store_->replace(replacing, now);
+    tx.commit();
     clamped_.Increment(static_cast<double>(future));
     stored_.Increment(static_cast<double>(added));
     if (added > 0 && on_commit_) on_commit_();
-    duplicates_.Increment(static_cast<double>(events.size() - added));
+    duplicates_.Increment(static_cast<double>(events.size() + replacing.size() - added));
   } catch (const StoreError& e) {
     failures_.Increment();
     report_failure(e.what(), "store commit failed; will retry");

@@ -380,6 +380,32 @@ TEST_F(ConfigFile, ReadsTheKpiStoreAndAlertKeys) {
   EXPECT_EQ(error("kpi:\n  windows: 24h\n").key(), "kpi.windows");
 }
 
+TEST_F(ConfigFile, ReadsTheSessionImportKeys) {
+  const Config defaults;
+  EXPECT_TRUE(defaults.session_import.sources.empty());  // off by default
+  const Config c = load(
+      "import:\n  sources: [claude-code, opencode]\n  paths: {opencode: /srv/opencode/opencode.db}\n  maxTextBytes: none\n"
+      "  keepSessionIds: true\n  settle: 2s\n  rescan: 10m\n");
+  EXPECT_EQ(c.session_import.sources, (std::vector<std::string>{"claude-code", "opencode"}));
+  EXPECT_EQ(c.session_import.paths.at("opencode"), "/srv/opencode/opencode.db");
+  EXPECT_EQ(c.session_import.max_text_bytes, 0u);
+  EXPECT_TRUE(c.session_import.keep_session_ids);
+  EXPECT_EQ(c.session_import.settle, 2s);
+  EXPECT_EQ(c.session_import.rescan, 10min);
+  EXPECT_EQ(validate_error(c), "");
+  EXPECT_EQ(load("import:\n  maxTextBytes: 120\n").session_import.max_text_bytes, 120u);
+  Config bad = c;
+  bad.session_import.sources = {"cursor"};
+  EXPECT_NE(validate_error(bad).find("import.sources[0]"), std::string::npos);
+  bad = c;
+  bad.session_import.paths["codex"] = "relative/path";
+  EXPECT_NE(validate_error(bad).find("import.paths.codex"), std::string::npos);
+  bad = c;
+  bad.session_import.max_text_bytes = 4096;
+  EXPECT_NE(validate_error(bad).find("import.maxTextBytes"), std::string::npos);
+  EXPECT_EQ(error("import:\n  source: [codex]\n").key(), "import.source");
+}
+
 // Every duration key and option has one grammar (collector/common/duration.h): kpi.windows took
 // weeks while cass_memory.reflectionInterval refused them, and the keys took a bare number of
 // seconds that a window refused.

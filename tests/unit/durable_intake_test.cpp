@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 
 #include "collector/store/event_store.h"
+#include "collector/store/sqlite_statement.h"
 #include "collector/store/store_writer.h"
 #include "tests/support/temp_dir.h"
 
@@ -40,6 +41,33 @@ TEST(DurableIntake, ARequestIsStoredOnceHoweverOftenItIsDelivered) {
   EXPECT_EQ(intake.store(delivery("d-1", 3), std::chrono::seconds(10)), IntakeResult::kStored);
   EXPECT_EQ(intake.store(delivery("d-2", 1), std::chrono::seconds(10)), IntakeResult::kStored);
   EXPECT_EQ(stored(dir.path() + "/events.db"), 4u);
+  writer.stop();
+}
+
+TEST(DurableIntake, AFullerAccountReplacesTheStoredOneWhenAskedTo) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/events.db";
+  prometheus::Registry registry;
+  store::StoreWriter writer({.path = path}, registry);
+  writer.start();
+  DurableIntake intake(&writer, 1000);
+  auto first = delivery("session-1", 1);
+  EXPECT_EQ(intake.store(first, std::chrono::seconds(10), true), IntakeResult::kStored);
+  auto fuller = first;
+  fuller[0].time += 60;
+  fuller[0].fields["success"] = false;
+  // Kept first by default; replaced when asked to.
+  EXPECT_EQ(intake.store(fuller, std::chrono::seconds(10)), IntakeResult::kStored);
+  const auto success = [&] {
+    auto s = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);
+    store::SqliteStatement st(s->handle(), "SELECT json_extract(fields, '$.success') FROM events");
+    EXPECT_TRUE(st.step());
+    return st.column_int(0) != 0;
+  };
+  EXPECT_TRUE(success());
+  EXPECT_EQ(intake.store(fuller, std::chrono::seconds(10), true), IntakeResult::kStored);
+  EXPECT_FALSE(success());
+  EXPECT_EQ(stored(path), 1u);
   writer.stop();
 }
 

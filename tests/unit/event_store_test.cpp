@@ -51,6 +51,70 @@ TEST(EventStore, AnEventStoredTwiceIsKeptOnce) {
   EXPECT_EQ(st.column_text(3), R"({"lines_added":30.0,"lines_deleted":1.0,"sha":"abc"})");
 }
 
+TEST(EventStore, AFullerAccountReplacesTheStoredOneUnderANewId) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  std::vector<EventStore::Replaced> outcomes;
+  EXPECT_EQ(store->replace(std::vector{commit_event(5, 1, 1000, 10), commit_event(5, 2, 1000, 1)}, 1000, &outcomes), 2u);
+  EXPECT_EQ(outcomes, (std::vector{EventStore::Replaced::kStored, EventStore::Replaced::kStored}));
+  // The same account again: kept, nothing changes.
+  EXPECT_EQ(store->replace(std::vector{commit_event(5, 1, 1000, 10)}, 1001, &outcomes), 0u);
+  EXPECT_EQ(outcomes, std::vector{EventStore::Replaced::kKept});
+  // A fuller account (later, or as late with other fields) replaces it; an older one does not.
+  EXPECT_EQ(store->replace(std::vector{commit_event(5, 1, 1000, 20), commit_event(5, 2, 900, 99)}, 1002, &outcomes), 1u);
+  EXPECT_EQ(outcomes, (std::vector{EventStore::Replaced::kReplaced, EventStore::Replaced::kKept}));
+  EXPECT_EQ(store->replace(std::vector{commit_event(5, 1, 1100, 30)}, 1003, &outcomes), 1u);
+  EXPECT_EQ(store->count(), 2u);
+  SqliteStatement st(store->handle(), "SELECT id, json_extract(fields, '$.lines_added'), received FROM events WHERE sequence = 1");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.column_int64(0), 4);  // ids 1 and 2 first, then 3, then 4
+  EXPECT_EQ(st.column_double(1), 30.0);
+  EXPECT_EQ(st.column_double(2), 1003.0);
+  // Each replacement is recorded: 1 by 3, 3 by 4.
+  SqliteStatement replaced(store->handle(), "SELECT by, id FROM replaced_events ORDER BY by");
+  ASSERT_TRUE(replaced.step());
+  EXPECT_EQ(replaced.column_int64(0), 3);
+  EXPECT_EQ(replaced.column_int64(1), 1);
+  ASSERT_TRUE(replaced.step());
+  EXPECT_EQ(replaced.column_int64(0), 4);
+  EXPECT_EQ(replaced.column_int64(1), 3);
+  EXPECT_FALSE(replaced.step());
+  // A plain insert still keeps the stored copy.
+  EXPECT_EQ(store->insert(std::vector{commit_event(5, 1, 2000, 40)}, 2000), 0u);
+  // Retention takes the replacements older than every event left; that of id 4, which is
+  // left, stays for the readers that have not reached it.
+  EXPECT_EQ(store->delete_received_before(1002), 1u);  // sequence 2 (received 1000) goes; sequence 1 (id 4, 1003) stays
+  SqliteStatement left(store->handle(), "SELECT group_concat(by) FROM replaced_events");
+  ASSERT_TRUE(left.step());
+  EXPECT_EQ(left.column_text(0), "4");
+}
+
+TEST(EventStore, AnOutrankedOriginIsReplacedWhateverItsTime) {
+  TempDir dir;
+  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  // A session's task as the OTLP receiver stored it, its time the last export's.
+  auto told = commit_event(7, 1, 1000, 10);
+  told.fields["origin"] = std::string("otlp");
+  ASSERT_EQ(store->insert(std::vector{told}, 1000), 1u);
+  auto read = commit_event(7, 1, 990, 12);
+  read.fields["origin"] = std::string("import");
+  std::vector<EventStore::Replaced> outcomes;
+  // Earlier: kept, unless the caller outranks the stored one's origin.
+  EXPECT_EQ(store->replace(std::vector{read}, 1001, &outcomes, "codex"), 0u);
+  EXPECT_EQ(outcomes, std::vector{EventStore::Replaced::kKept});
+  EXPECT_EQ(store->replace(std::vector{read}, 1001, &outcomes, "otlp"), 1u);
+  EXPECT_EQ(outcomes, std::vector{EventStore::Replaced::kReplaced});
+  // Now stored as the import's, it is the time that decides again.
+  auto older = commit_event(7, 1, 980, 13);
+  older.fields["origin"] = std::string("import");
+  EXPECT_EQ(store->replace(std::vector{older}, 1002, &outcomes, "otlp"), 0u);
+  SqliteStatement st(store->handle(), "SELECT count(*), max(fields) FROM events");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.column_int64(0), 1);
+  EXPECT_NE(st.column_text(1).find("\"lines_added\":12.0"), std::string::npos) << st.column_text(1);
+}
+
+TEST(EventStore, RetentionRemovesOnlyOlderEvents) {
 // Retention goes by when the store received an event, not by the time the event claims: a
 // producer's date far in the future does not keep it, a backfilled old one does not lose it.
 TEST(EventStore, RetentionRemovesWhatWasReceivedBeforeTheCutoff) {
@@ -116,7 +180,9 @@ TEST(EventStore, ANewerSchemaIsRefusedWithAClearError) {
     EventStore::open(path, EventStore::Mode::kReadWrite);
     FAIL() << "a store of schema 99 was opened";
   } catch (const StoreError& e) {
-    EXPECT_NE(std::string(e.what()).find("schema version 99, newer than this program's 1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("schema version 99, newer than this program's " + std::to_string(EventStore::kSchemaVersion)),
+              std::string::npos)
+        << e.what();
   }
 }
 

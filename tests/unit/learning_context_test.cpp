@@ -183,6 +183,29 @@ TEST_F(ContextTest, TheHistoryIsIndexedIncrementally) {
   EXPECT_EQ(index.size(), 151);
 }
 
+// A task replaced by a fuller account (a session imported again as it grew) is found once, as
+// it is now, whether the index had taken the old one or not.
+TEST_F(ContextTest, AReplacedTaskIsFoundOnceAsItIsNow) {
+  HistoryIndex index(store_->handle());
+  store_->replace(std::vector{task_event(1, kNow - 60, "Migrate the invoices", "", "half way", false, 60, "ses-1")}, kNow);
+  EXPECT_EQ(index.catch_up(), 1u);
+  // Replaced twice before the next catch-up: the second replacement replaces an event the
+  // index never saw.
+  store_->replace(std::vector{task_event(1, kNow - 30, "Migrate the invoices", "", "most of it", false, 90, "ses-1")}, kNow);
+  store_->replace(std::vector{task_event(1, kNow, "Migrate the invoices", "edit", "all of it", true, 120, "ses-1")}, kNow);
+  index.catch_up();
+  EXPECT_EQ(index.size(), 1);
+  const auto snippets = to_json(service_->context("migrate invoices"))["historySnippets"];
+  ASSERT_EQ(snippets.size(), 1u) << snippets.dump();
+  EXPECT_EQ(snippets[0]["snippet"], "all of it");
+  EXPECT_EQ(snippets[0]["outcome"], "success");
+  // Another task beside it, and one more replacement: still one entry each.
+  store_->insert(std::vector{task_event(2, kNow, "Migrate the payments", "", "", true, 60, "ses-2")}, kNow);
+  store_->replace(std::vector{task_event(1, kNow + 10, "Migrate the invoices", "edit", "all of it, checked", true, 130, "ses-1")}, kNow);
+  EXPECT_EQ(to_json(service_->context("migrate invoices"))["historySnippets"].size(), 2u);
+  EXPECT_EQ(index.size(), 2);
+}
+
 // A store this process may only read (cm on a store another user's collector writes): the
 // index cannot catch up, and the rules and the history indexed so far are still searched. A
 // corrupt or otherwise failing store is not hidden this way: only busy and read-only are.

@@ -335,6 +335,20 @@ TEST(LearningPatterns, TaskEventsGradeTheirRulesByTheBlamePolicy) {
   EXPECT_EQ(again.signals, 0u);
   EXPECT_EQ(again.skipped, 1u);
   EXPECT_DOUBLE_EQ(pb.get(ra).harmful, 2.5);
+
+  // A task replaced by a fuller account of its session (EventStore::replace: a new id, read
+  // again) grades its rules once: the session has given its feedback already.
+  ipc::OutcomeEvent grown = ev.task(N + H, "build", "feature", "implement", true, 90);
+  grown.fields.merge(std::map<std::string, ipc::FieldValue, std::less<>>{{"rule_ids", rb}, {"session_id", std::string("s4")}});
+  store->replace(std::vector{grown}, N + H);
+  EXPECT_EQ(apply_task_feedback(store->handle(), pb, 100).signals, 1u);
+  grown.time = N + 2 * H;
+  grown.fields["duration_seconds"] = 120.0;
+  ASSERT_EQ(store->replace(std::vector{grown}, N + 2 * H), 1u);
+  const TaskFeedbackTally replaced = apply_task_feedback(store->handle(), pb, 100);
+  EXPECT_EQ(replaced.signals, 0u);
+  EXPECT_EQ(replaced.skipped, 1u);
+  EXPECT_DOUBLE_EQ(pb.get(rb).helpful, 2.0);
 }
 
 // Events come from any local producer, forge or OTLP exporter; a learned rule words their labels

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_exec_command(app, result);
   add_ingest_command(app, result);
   add_kpi_command(app, result);
+  add_import_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

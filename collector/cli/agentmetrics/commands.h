@@ -16,5 +16,6 @@ void add_events_command(CLI::App& app, int& result);
 void add_exec_command(CLI::App& app, int& result);
 void add_ingest_command(CLI::App& app, int& result);
 void add_kpi_command(CLI::App& app, int& result);
+void add_import_command(CLI::App& app, int& result);
 
 }  // namespace agentmetrics::cli

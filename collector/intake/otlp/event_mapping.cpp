@@ -90,7 +90,7 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
           const TokenCounts tokens{number_or(a, "input_tokens", 0), number_or(a, "output_tokens", 0), number_or(a, "cache_read_tokens", 0),
                                    number_or(a, "cache_creation_tokens", 0)};
           const auto cost = number_attribute(a, "cost_usd");
-          families_.add(AgentFamily::kApiRequests, labels({model, "200"}), 1);
+          if (counts(agent, session)) families_.add(AgentFamily::kApiRequests, labels({model, "200"}), 1);
           if (const auto ms = number_attribute(a, "duration_ms")) families_.observe(AgentFamily::kApiDuration, labels({model}), *ms / 1000);
           update([&](SessionTask&, SessionEvidence& e) {
             e.event_tokens += tokens;
@@ -104,7 +104,8 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
         } else if (name == "api_request" || name == "api_response") {
           // Codex's api_request and Gemini CLI's api_response: a request and its status.
           const double status = number_or(a, agent == "codex" ? "http.response.status_code" : "status_code", 0);
-          families_.add(AgentFamily::kApiRequests, labels({model, status > 0 ? std::to_string(static_cast<int>(status)) : "error"}), 1);
+          if (counts(agent, session))
+            families_.add(AgentFamily::kApiRequests, labels({model, status > 0 ? std::to_string(static_cast<int>(status)) : "error"}), 1);
           if (const auto ms = number_attribute(a, "duration_ms")) families_.observe(AgentFamily::kApiDuration, labels({model}), *ms / 1000);
           const TokenCounts tokens{std::max(0.0, number_or(a, "input_token_count", 0) - number_or(a, "cached_content_token_count", 0)),
                                    number_or(a, "output_token_count", 0) + number_or(a, "thoughts_token_count", 0),
@@ -119,7 +120,8 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
           });
         } else if (name == "api_error") {
           const double status = number_or(a, "status_code", 0);
-          families_.add(AgentFamily::kApiRequests, labels({model, status > 0 ? std::to_string(static_cast<int>(status)) : "error"}), 1);
+          if (counts(agent, session))
+            families_.add(AgentFamily::kApiRequests, labels({model, status > 0 ? std::to_string(static_cast<int>(status)) : "error"}), 1);
           update([&](SessionTask& t, SessionEvidence& e) {
             t.api_errors += 1;
             e.last_api_status = status > 0 ? static_cast<int>(status) : -1;
@@ -144,7 +146,7 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
         } else if (name == "tool_result" || name == "tool_call") {
           const std::string tool = label_value(text_attribute(a, name == "tool_call" ? "function_name" : "tool_name"));
           const bool success = bool_attribute(a, "success").value_or(false);
-          families_.add(AgentFamily::kToolCalls, labels({tool, success ? "true" : "false"}), 1);
+          if (counts(agent, session)) families_.add(AgentFamily::kToolCalls, labels({tool, success ? "true" : "false"}), 1);
           if (const auto ms = number_attribute(a, "duration_ms")) families_.observe(AgentFamily::kToolDuration, labels({tool}), *ms / 1000);
           update([&](SessionTask& t, SessionEvidence& e) {
             t.tool_calls += 1;

@@ -116,10 +116,10 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
           } else if (!increment) {
             // Seen before, or no change: nothing to add.
           } else if (short_name == "session.count" || short_name == "thread.started") {
-            families_.add(AgentFamily::kSessions, labels({}), *increment);
+            if (counts(agent, text_attribute(a, "session.id"))) families_.add(AgentFamily::kSessions, labels({}), *increment);
           } else if (short_name == "cost.usage") {
             const std::string model = label_value(text_attribute(a, "model"));
-            families_.add(AgentFamily::kCost, labels({model}), *increment);
+            if (counts(agent, text_attribute(a, "session.id"))) families_.add(AgentFamily::kCost, labels({model}), *increment);
             sessions_.update(agent, text_attribute(a, "session.id"), static_cast<double>(p.time_ns) / 1e9,
                              [&](SessionTask&, SessionEvidence& e) {
                                e.metric_cost += *increment;
@@ -155,6 +155,11 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
     const std::string& session = std::get<3>(key);
     const TokenCounts t = normalized(agent, m.by_type);
     if (t.total() <= 0) continue;
+    sessions_.update(agent, session, m.time, [&](SessionTask&, SessionEvidence& e) {
+      e.metric_tokens += t;
+      e.model_tokens[model] += t.total();
+    });
+    if (!counts(agent, session)) continue;
     auto with = [&](std::string type) {
       std::vector<std::string> l = {agent, model, std::move(type)};
       l.insert(l.end(), extra.begin(), extra.end());
@@ -174,10 +179,6 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
         counters_.unpriced_tokens.fetch_add(static_cast<std::uint64_t>(t.total()), std::memory_order_relaxed);
       }
     }
-    sessions_.update(agent, session, m.time, [&](SessionTask&, SessionEvidence& e) {
-      e.metric_tokens += t;
-      e.model_tokens[model] += t.total();
-    });
   }
   return tally;
 }

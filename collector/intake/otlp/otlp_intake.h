@@ -19,6 +19,7 @@
 #include "collector/intake/otlp/point_deltas.h"
 #include "collector/intake/otlp/recent_keys.h"
 #include "collector/intake/otlp/session_tracker.h"
+#include "collector/intake/session_count_ledger.h"
 
 namespace agentmetrics::intake {
 
@@ -40,9 +41,11 @@ struct IntakeCounters {
 class OtlpIntake {
  public:
   // `label_attributes`: the attributes allowed to become labels (otlp.labelAttributes), in the
-  // order of `families.extra_labels()`, which are their names made label names.
+  // order of `families.extra_labels()`, which are their names made label names. `ledger`, when
+  // given: a session's tokens, cost, requests, tool calls and its start are counted only when
+  // this receiver claims the session (the session watcher counts the others).
   OtlpIntake(AgentFamilies& families, SessionTracker& sessions, const PriceTable& prices, std::vector<std::string> label_attributes,
-             std::size_t max_streams);
+             std::size_t max_streams, SessionCountLedger* ledger = nullptr);
 
   IntakeTally take(const opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest& request);
   IntakeTally take(const opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest& request);
@@ -51,9 +54,15 @@ class OtlpIntake {
   IntakeTally take(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request);
 
   const IntakeCounters& counters() const { return counters_; }
+  // Points and records of sessions the session watcher counts, left out of the families.
+  std::uint64_t left_to_watcher() const { return left_to_watcher_.load(std::memory_order_relaxed); }
   std::size_t forgotten_streams() const { return deltas_.forgotten() + seen_records_.forgotten(); }
 
  private:
+  // Whether this receiver counts the spend of `session` (empty: telemetry that names none, which
+  // claims the whole agent for a while); counts what it leaves to the watcher.
+  bool counts(const std::string& agent, const std::string& session);
+
   AgentFamilies& families_;
   SessionTracker& sessions_;
   const PriceTable& prices_;
@@ -61,6 +70,8 @@ class OtlpIntake {
   PointDeltas deltas_;
   RecentKeys seen_records_;  // log records, for a retried export
   IntakeCounters counters_;
+  SessionCountLedger* ledger_;
+  std::atomic<std::uint64_t> left_to_watcher_{0};
 };
 
 }  // namespace agentmetrics::intake

@@ -43,13 +43,14 @@ std::string label_name_of(const std::string& attribute) {
   return name;
 }
 
-OtlpReceivers::OtlpReceivers(OtlpReceiverOptions options, collector::FamilyRegistry& registry, store::OutcomeSink* store)
+OtlpReceivers::OtlpReceivers(OtlpReceiverOptions options, collector::FamilyRegistry& registry, store::OutcomeSink* store,
+                             SessionCountLedger* ledger)
     : options_(std::move(options)),
       prices_(priced(options_.prices)),
       families_(registry, options_.metric_prefix, label_names(options_.label_attributes)),
       durable_(store, kMaxQueuedForStore),
       sessions_(durable_, prices_, options_.sessions),
-      intake_(families_, sessions_, prices_, options_.label_attributes, 100000),
+      intake_(families_, sessions_, prices_, options_.label_attributes, 100000, ledger),
       routes_(intake_, store ? &durable_ : nullptr, options_.max_request_bytes) {
   families_.set(AgentFamily::kCostBudget, options_.daily_budget_usd);
 }
@@ -124,6 +125,10 @@ std::vector<prometheus::MetricFamily> OtlpReceivers::self_metrics() const {
        "Tokens of models the price table does not know: no cost was counted for them",
        MetricType::Counter,
        {sample(load(c.unpriced_tokens))}},
+      {"agentmetrics_otlp_left_to_watcher_total",
+       "Points and records of sessions the session watcher counts (import.sources), left out of the agent families here",
+       MetricType::Counter,
+       {sample(static_cast<double>(intake_.left_to_watcher()))}},
       {"agentmetrics_otlp_sessions_followed",
        "Agent sessions heard of and not stored yet (or kept a while after)",
        MetricType::Gauge,

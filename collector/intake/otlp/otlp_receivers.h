@@ -23,6 +23,7 @@
 #include "collector/intake/otlp/otlp_http_routes.h"
 #include "collector/intake/otlp/otlp_intake.h"
 #include "collector/intake/otlp/session_tracker.h"
+#include "collector/intake/session_count_ledger.h"
 
 namespace agentmetrics::intake {
 
@@ -44,8 +45,11 @@ std::string label_name_of(const std::string& attribute);
 class OtlpReceivers {
  public:
   // Registers the agents' families in `registry` (throws std::runtime_error if one is taken).
-  // `store` may be null (the store disabled: sessions are then not stored).
-  OtlpReceivers(OtlpReceiverOptions options, collector::FamilyRegistry& registry, store::OutcomeSink* store);
+  // `store` may be null (the store disabled: sessions are then not stored). `ledger`, when given,
+  // is shared with the session watcher, which counts into families() too: a session's spend is
+  // counted by whichever of the two claims it first.
+  OtlpReceivers(OtlpReceiverOptions options, collector::FamilyRegistry& registry, store::OutcomeSink* store,
+                SessionCountLedger* ledger = nullptr);
   ~OtlpReceivers();
 
   // Opens the listeners, with the main listener's TLS, users, rights and limits; logs the one
@@ -57,6 +61,7 @@ class OtlpReceivers {
   // Closes the listeners and stores every session (before the store stops).
   void stop();
 
+  AgentFamilies& families() { return families_; }
   std::vector<prometheus::MetricFamily> self_metrics() const;
   // {"otlp_http": up, "otlp_grpc": up} for the receivers that are configured.
   nlohmann::json health() const;
