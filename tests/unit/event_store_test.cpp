@@ -114,7 +114,6 @@ TEST(EventStore, AnOutrankedOriginIsReplacedWhateverItsTime) {
   EXPECT_NE(st.column_text(1).find("\"lines_added\":12.0"), std::string::npos) << st.column_text(1);
 }
 
-TEST(EventStore, RetentionRemovesOnlyOlderEvents) {
 // Retention goes by when the store received an event, not by the time the event claims: a
 // producer's date far in the future does not keep it, a backfilled old one does not lose it.
 TEST(EventStore, RetentionRemovesWhatWasReceivedBeforeTheCutoff) {
