@@ -60,7 +60,8 @@ AgentsMdExport agents_md_block(const std::vector<BulletView>& bullets, const Age
 
 std::string with_agents_md_block(const std::string& document, const std::string& block) {
   const std::size_t begins = count(document, kAgentsMdBegin.substr(0, 24)), ends = count(document, kAgentsMdEnd);
-  if (begins == 0 && ends == 0) return document + (document.empty() || document.back() == '\n' ? "" : "\n") + (document.empty() ? "" : "\n") + block;
+  if (begins == 0 && ends == 0)
+    return document + (document.empty() || document.back() == '\n' ? "" : "\n") + (document.empty() ? "" : "\n") + block;
   const auto begin = document.find(kAgentsMdBegin.substr(0, 24)), end = document.find(kAgentsMdEnd);
   if (begins != 1 || ends != 1 || end < begin) {
     throw input_error("AGENTS_MD_MARKERS", "the file's agentmetrics markers are not one begin before one end; nothing was changed",

@@ -22,6 +22,7 @@ struct AgentsMdOptions {
   double min_confidence = 0.5;
   int limit = 50;  // rules and anti-patterns together, most trusted first
   bool include_unvetted = false;
+  std::string project;  // its rules beside every project's; another project's stay out
 };
 
 struct AgentsMdExport {

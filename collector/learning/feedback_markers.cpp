@@ -19,7 +19,8 @@ bool rule_id(std::string_view id) {
   const std::size_t dash = id.find('-');
   if (dash == std::string_view::npos || (id.substr(0, dash) != "b" && id.substr(0, dash) != "ap")) return false;
   const std::string_view hex = id.substr(dash + 1);
-  return hex.size() >= 6 && hex.size() <= 64 && std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  return hex.size() >= 6 && hex.size() <= 64 &&
+         std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 }  // namespace

@@ -91,6 +91,7 @@ json to_json(const BulletView& view) {
   if (!b.scope.agent_type.empty()) scope["agent_type"] = b.scope.agent_type;
   if (!b.scope.task_type.empty()) scope["task_type"] = b.scope.task_type;
   if (!scope.empty()) j["scope"] = scope;
+  if (!b.project.empty()) j["project"] = b.project;
   return j;
 }
 

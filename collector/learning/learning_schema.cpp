@@ -110,6 +110,10 @@ constexpr const char* kMigrations[] = {
         PRIMARY KEY(session_id, bullet_id)) WITHOUT ROWID;
       CREATE INDEX session_rules_given ON session_rules(given);
     )sql",
+    // A rule of one project (the repository of the task); '' for every project.
+    R"sql(
+      ALTER TABLE bullets ADD COLUMN scope_project TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 static_assert(std::size(kMigrations) == kLearningSchemaVersion);
 

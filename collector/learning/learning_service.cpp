@@ -12,6 +12,7 @@
 #include "collector/learning/context_text.h"
 #include "collector/learning/feedback_markers.h"
 #include "collector/learning/history_index.h"
+#include "collector/learning/project_scope.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/query_terms.h"
 #include "collector/learning/session_rules.h"
@@ -95,7 +96,7 @@ void LearningService::refresh_search_indexes() {
   }
 }
 
-ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg) {
+ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg, std::string_view project) {
   ContextResult result;
   result.task = trimmed(task_text);
   const std::string& task = result.task;
@@ -103,6 +104,7 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
   if (task.size() > kMaxTaskBytes)
     throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
+  if (!valid_project_name(project)) throw input_error("INVALID_PROJECT", "the project is not a valid name", {"--project my-service"});
   const int limit = limit_arg.value_or(settings_.context_limit);
   if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
   const double t = now();
@@ -130,13 +132,15 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
     SqliteStatement st(db_,
                        "SELECT b.seq, bm25(bullets_fts, 1.0, 2.0), b.confidence, b.confidence_time, b.kind = 'anti-pattern' "
                        "FROM bullets_fts CROSS JOIN bullets b ON b.seq = bullets_fts.rowid "
-                       "WHERE bullets_fts MATCH ? AND bullets_fts.rowid >= ? AND b.state = 'active'");
+                       "WHERE bullets_fts MATCH ? AND bullets_fts.rowid >= ? AND b.state = 'active' "
+                       "AND (b.scope_project = '' OR b.scope_project = ?)");
     for (const auto& plan : rule_terms.plan(words, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
       // Enough from a better plan: the later ones only fill up.
       if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
       st.reset();
       st.bind(1, plan.match);
       st.bind(2, plan.from_rowid);
+      st.bind(3, project);
       while (st.step()) {
         const std::int64_t seq = st.column_int64(0);
         if (!seen.insert(seq).second) continue;
@@ -180,11 +184,11 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   return result;
 }
 
-ContextResult LearningService::context_within(std::string_view task, std::int64_t tokens) {
+ContextResult LearningService::context_within(std::string_view task, std::int64_t tokens, std::string_view project) {
   if (tokens < 1 || tokens > 100000)
     throw input_error("INVALID_BUDGET", "the budget must be between 1 and 100000 tokens", {"cm context \"fix the login\" --budget 800"});
   constexpr int kCandidates = 20;  // per list: more would not fit a budget an agent gives context
-  ContextResult all = context(task, kCandidates);
+  ContextResult all = context(task, kCandidates, project);
   ContextResult kept;
   kept.task = all.task;
   BudgetUse use{tokens, approximate_tokens(kContextHeading), 0};
@@ -333,7 +337,11 @@ AgentsMdExport LearningService::export_agents_md(const AgentsMdOptions& options)
   if (!(options.min_confidence >= 0 && options.min_confidence <= 1))
     throw input_error("INVALID_CONFIDENCE", "the minimum confidence must be from 0 to 1", {"--min-confidence 0.5"});
   if (options.limit < 1 || options.limit > 1000) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 1000", {"--limit 50"});
-  return agents_md_block(playbook_list({std::nullopt, std::nullopt, false}).bullets, options);
+  if (!valid_project_name(options.project))
+    throw input_error("INVALID_PROJECT", "the project is not a valid name", {"--project my-service"});
+  auto bullets = playbook_list({std::nullopt, std::nullopt, false}).bullets;
+  std::erase_if(bullets, [&](const BulletView& v) { return !v.bullet.project.empty() && v.bullet.project != options.project; });
+  return agents_md_block(bullets, options);
 }
 
 MarkResult LearningService::mark(const MarkRequest& request) {
@@ -541,6 +549,10 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
         throw input_error("INVALID_IMPORT", where + ".confidence must be a number from 0 to 1");
       }
       nb.confidence = item["confidence"].get<double>();
+    }
+    if (item.contains("project")) {
+      if (!item["project"].is_string()) throw input_error("INVALID_IMPORT", where + ".project must be a string");
+      nb.project = item["project"].get<std::string>();
     }
     if (item.contains("evidence_count")) {
       if (!item["evidence_count"].is_number_integer() || item["evidence_count"].get<std::int64_t>() < 0) {

@@ -61,11 +61,12 @@ class LearningService {
   // `limit` (default context_limit) applies to each list. Relevance is FTS5 BM25 over
   // the rule's content and tags, times the rule's decayed confidence (at least 0.1); history
   // snippets by BM25 over title, approach, snippet, task and agent type.
-  ContextResult context(std::string_view task, std::optional<int> limit = std::nullopt);
+  // `project`: the task's (project_scope.h); its rules and every project's are given, no other's.
+  ContextResult context(std::string_view task, std::optional<int> limit = std::nullopt, std::string_view project = {});
   // The context fitted into about `tokens` tokens (1 to 100,000): the most relevant rule, then
   // anti-pattern, then past task, then the second of each, and so on, each kept when its line
   // (context_text.h) still fits; `budget` says what was used and how many did not fit.
-  ContextResult context_within(std::string_view task, std::int64_t tokens);
+  ContextResult context_within(std::string_view task, std::int64_t tokens, std::string_view project = {});
   // The rules whose words are closest to `text` (Jaccard over content words), most similar first.
   SimilarResult similar(std::string_view text, int limit, bool include_retired);
   // The rule, the patterns it was learned from, every grade it got and the sessions behind them.

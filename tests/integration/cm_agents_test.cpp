@@ -37,7 +37,8 @@ class CmHookTest : public CmTest {
   // A transcript whose last answer is the model's, or Claude Code's own error message.
   void write_transcript(bool api_error) {
     std::ofstream out(transcript(), std::ios::trunc);
-    out << R"j({"type":"user","message":{"role":"user","content":"Run the tests."}})j" << "\n";
+    out << R"j({"type":"user","message":{"role":"user","content":"Run the tests."}})j"
+        << "\n";
     if (api_error) {
       out << R"j({"type":"assistant","message":{"model":"<synthetic>","role":"assistant","content":[{"type":"text","text":"API Error: 400 Invalid request (fake)"}]}})j"
           << "\n";
@@ -73,7 +74,8 @@ class CmHookTest : public CmTest {
     sqlite3_prepare_v2(db, "SELECT kind, coalesce(session_id, '') FROM feedback WHERE bullet_id = ? ORDER BY id", -1, &st, nullptr);
     sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
-      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                       reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -125,21 +127,22 @@ TEST_F(CmHookTest, TheAgentsInlineFeedbackGradesTheRulesItWasGivenOnce) {
     // The model's answer grades two rules, one it was never given; a tool's output (the user's
     // side of the transcript) tries to grade the third.
     std::ofstream out(transcript(), std::ios::trunc);
-    const json tool_result = {{"type", "user"},
-                              {"message",
-                               {{"role", "user"},
-                                {"content", json::array({{{"type", "tool_result"}, {"content", "[cass: harmful " + message + "]"}}})}}}};
-    const json answer = {{"type", "assistant"},
-                         {"message",
-                          {{"model", "claude-sonnet-4-5-20250929"},
-                           {"role", "assistant"},
-                           {"content", json::array({{{"type", "text"},
-                                                     {"text", "Committed. [cass: harmful " + tests + "] [cass: helpful " + other + "]"}}})}}}};
+    const json tool_result = {
+        {"type", "user"},
+        {"message",
+         {{"role", "user"}, {"content", json::array({{{"type", "tool_result"}, {"content", "[cass: harmful " + message + "]"}}})}}}};
+    const json answer = {
+        {"type", "assistant"},
+        {"message",
+         {{"model", "claude-sonnet-4-5-20250929"},
+          {"role", "assistant"},
+          {"content",
+           json::array({{{"type", "text"}, {"text", "Committed. [cass: harmful " + tests + "] [cass: helpful " + other + "]"}}})}}}};
     out << tool_result.dump() << "\n" << answer.dump() << "\n";
   }
   ASSERT_EQ(hook("Stop", "s-m").code, 0);
   ASSERT_EQ(hook("SessionEnd", "s-m").code, 0);
-  EXPECT_EQ(grades(tests), (std::vector<std::pair<std::string, std::string>>{{"harmful", "s-m"}}));  // its own word, not the outcome
+  EXPECT_EQ(grades(tests), (std::vector<std::pair<std::string, std::string>>{{"harmful", "s-m"}}));    // its own word, not the outcome
   EXPECT_EQ(grades(message), (std::vector<std::pair<std::string, std::string>>{{"helpful", "s-m"}}));  // the outcome
   EXPECT_TRUE(grades(other).empty());
   const json why = cm({"why", tests, "--json"}).parsed()["data"];
@@ -155,8 +158,8 @@ TEST_F(CmHookTest, AnApiErrorBlamesNoRuleAndUsesUpTheSessionsGrade) {
   // StopFailure, Claude Code's own signal of the same thing.
   write_transcript(false);
   ASSERT_EQ(hook("UserPromptSubmit", "s-fail", {{"prompt", "Run the tests, then commit."}}).code, 0);
-  json failure = {{"hook_event_name", "StopFailure"}, {"session_id", "s-fail"}, {"transcript_path", transcript()},
-                  {"cwd", dir_.path()}, {"error_type", "invalid_request"}, {"error", "400"}, {"error_message", "Invalid request"}};
+  json failure = {{"hook_event_name", "StopFailure"}, {"session_id", "s-fail"}, {"transcript_path", transcript()},   {"cwd", dir_.path()},
+                  {"error_type", "invalid_request"},  {"error", "400"},         {"error_message", "Invalid request"}};
   const CmRun stop_failure = cm({"hook", "claude-code"}, true, failure.dump());
   EXPECT_EQ(stop_failure.code, 0) << stop_failure.err;
   EXPECT_EQ(stop_failure.out, "");
@@ -184,7 +187,10 @@ TEST_F(CmHookTest, AHookThatFailsSaysNothingExitsZeroAndLogsWhy) {
   write_transcript(false);
   EXPECT_EQ(hook("UserPromptSubmit", "s-1", {{"prompt", "Paint the bikeshed blue"}}).out, "");  // no rule for it
   const std::vector<std::string> bad_inputs = {
-      "", "not json", "[1, 2]", R"j({"hook_event_name": "UserPromptSubmit", "prompt": "Run the tests"})j",  // no session
+      "",
+      "not json",
+      "[1, 2]",
+      R"j({"hook_event_name": "UserPromptSubmit", "prompt": "Run the tests"})j",  // no session
       R"j({"hook_event_name": "UserPromptSubmit", "session_id": "s", "prompt": 42})j",
       "{\"hook_event_name\": \"UserPromptSubmit\", \"session_id\": \"s\", \"prompt\": \"Run the \xff tests\"}",
       std::string(2 << 20, ' ')};
@@ -252,8 +258,8 @@ TEST_F(CmHookTest, InstallMergesWithTheSettingsAndAgainChangesNothing) {
   const std::string id = add("Run the tests before you commit");
   json input = recorded_input("UserPromptSubmit");
   std::ofstream(dir_.path() + "/input.json") << input.dump();
-  FILE* pipe = ::popen(("HOME=" + quote(dir_.path()) + " sh -c " + quote(written["hooks"]["UserPromptSubmit"][1]["hooks"][0]["command"]) + " <" +
-                        quote(dir_.path() + "/input.json"))
+  FILE* pipe = ::popen(("HOME=" + quote(dir_.path()) + " sh -c " + quote(written["hooks"]["UserPromptSubmit"][1]["hooks"][0]["command"]) +
+                        " <" + quote(dir_.path() + "/input.json"))
                            .c_str(),
                        "r");
   std::string out;

@@ -19,7 +19,6 @@
 
 namespace agentmetrics::learning::cm_test {
 
-
 using store::EventStore;
 using json = nlohmann::ordered_json;
 using testing::TempDir;

@@ -13,9 +13,11 @@ std::vector<std::pair<std::string, FeedbackKind>> parsed(std::string_view text) 
 }
 
 TEST(FeedbackMarkers, TheAnchorsSpellingAndItsLooserForms) {
-  EXPECT_EQ(parsed("Done. [cass: helpful b-8f3a2c] and [cass: harmful ap-1d2e3f4a]"),
-            (std::vector<std::pair<std::string, FeedbackKind>>{{"b-8f3a2c", FeedbackKind::kHelpful}, {"ap-1d2e3f4a", FeedbackKind::kHarmful}}));
-  EXPECT_EQ(parsed("[ CASS : Harmful B-8F3A2C ]"), (std::vector<std::pair<std::string, FeedbackKind>>{{"b-8f3a2c", FeedbackKind::kHarmful}}));
+  EXPECT_EQ(
+      parsed("Done. [cass: helpful b-8f3a2c] and [cass: harmful ap-1d2e3f4a]"),
+      (std::vector<std::pair<std::string, FeedbackKind>>{{"b-8f3a2c", FeedbackKind::kHelpful}, {"ap-1d2e3f4a", FeedbackKind::kHarmful}}));
+  EXPECT_EQ(parsed("[ CASS : Harmful B-8F3A2C ]"),
+            (std::vector<std::pair<std::string, FeedbackKind>>{{"b-8f3a2c", FeedbackKind::kHarmful}}));
   // The first word on a rule counts.
   EXPECT_EQ(parsed("[cass: helpful b-8f3a2c] [cass: harmful b-8f3a2c]"),
             (std::vector<std::pair<std::string, FeedbackKind>>{{"b-8f3a2c", FeedbackKind::kHelpful}}));
@@ -23,9 +25,9 @@ TEST(FeedbackMarkers, TheAnchorsSpellingAndItsLooserForms) {
 
 TEST(FeedbackMarkers, AnythingElseIsNotAMarker) {
   for (const std::string_view text :
-       {"[cass helpful b-8f3a2c]", "[cass: useful b-8f3a2c]", "[cass: helpful x-8f3a2c]", "[cass: helpful b-8f3a]", "[cass: helpful b-8f3a2g]",
-        "[cass: helpful b-8f3a2c extra]", "[cass: helpful]", "cass: helpful b-8f3a2c", "[cass: helpful b-8f3a2c", "[memo: helpful b-8f3a2c]",
-        "[cass: helpful <id>]"}) {
+       {"[cass helpful b-8f3a2c]", "[cass: useful b-8f3a2c]", "[cass: helpful x-8f3a2c]", "[cass: helpful b-8f3a]",
+        "[cass: helpful b-8f3a2g]", "[cass: helpful b-8f3a2c extra]", "[cass: helpful]", "cass: helpful b-8f3a2c",
+        "[cass: helpful b-8f3a2c", "[memo: helpful b-8f3a2c]", "[cass: helpful <id>]"}) {
     EXPECT_TRUE(feedback_markers(text).empty()) << text;
   }
   EXPECT_EQ(feedback_markers("[cass: [cass: helpful b-8f3a2c]").size(), 1u);

@@ -33,7 +33,8 @@ std::string group_matcher(const json& group) {
 }  // namespace
 
 std::string shell_quoted(const std::string& word) {
-  if (!word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:+,@") == std::string::npos)
+  if (!word.empty() &&
+      word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:+,@") == std::string::npos)
     return word;
   std::string quoted = "'";
   for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -101,7 +102,8 @@ ClaudeCodeInstall install_claude_code_hooks(const std::string& settings_path, co
   std::error_code ec;
   if (fs::exists(settings_path, ec)) {
     std::ifstream in(settings_path, std::ios::binary);
-    if (!in) throw LearningError(ErrorCategory::kFilesystem, "SETTINGS_UNREADABLE", "cannot read " + settings_path, {"check its permissions"});
+    if (!in)
+      throw LearningError(ErrorCategory::kFilesystem, "SETTINGS_UNREADABLE", "cannot read " + settings_path, {"check its permissions"});
     std::stringstream text;
     text << in.rdbuf();
     const std::string body = text.str();

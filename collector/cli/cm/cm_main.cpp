@@ -26,6 +26,7 @@
 #include "collector/learning/api/requests.h"
 #include "collector/learning/agents_md.h"
 #include "collector/learning/learning_error.h"
+#include "collector/learning/project_scope.h"
 #include "ipc/timestamp.h"
 
 using namespace agentmetrics;
@@ -84,6 +85,13 @@ Answer answer_with(Result result) {
 
 Answer already_written(int exit_code) { return {{}, {}, true, exit_code}; }
 
+// The git repository of the current directory, for rules scoped to a project.
+std::string current_project() {
+  std::error_code ec;
+  const auto cwd = std::filesystem::current_path(ec);
+  return ec ? std::string() : project_of_directory(cwd.string());
+}
+
 struct Subcommand {
   std::string name;  // as the envelope names it
   CLI::App* app;
@@ -94,18 +102,21 @@ Subcommand context_command(CLI::App& app) {
   struct Args {
     std::vector<std::string> task;
     std::optional<std::int64_t> limit, budget;
+    std::optional<std::string> project;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("context", "Rules, anti-patterns and past tasks relevant to a task");
   cmd->add_option("task", a->task, "The task, e.g. \"implementing user authentication\"")->required();
   auto* limit = cmd->add_option("--limit", a->limit, "At most N items per list (default: cass_memory.contextLimit, 5)");
   cmd->add_option("--budget", a->budget, "Fit into about TOKENS tokens instead, most relevant first (4 bytes a token)")->excludes(limit);
+  cmd->add_option("--project", a->project, "The task's project (default: the git repository of the current directory; \"\" for none)");
   return {"context", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            if (a->budget) return answer_with(session.service().context_within(joined(a->task), *a->budget));
-            json fields = {{"task", joined(a->task)}};
+            const std::string project = a->project.value_or(current_project());
+            if (a->budget) return answer_with(session.service().context_within(joined(a->task), *a->budget, project));
+            json fields = {{"task", joined(a->task)}, {"project", project}};
             if (a->limit) fields["limit"] = *a->limit;
             const ContextRequest request = decode_context_request(fields);
-            return answer_with(session.service().context(request.task, request.limit));
+            return answer_with(session.service().context(request.task, request.limit, request.project));
           }};
 }
 
@@ -166,7 +177,10 @@ Subcommand export_command(CLI::App& app) {
   cmd->add_option("--min-confidence", a->options.min_confidence, "Leave out rules below this confidence (default 0.5)");
   cmd->add_option("--limit", a->options.limit, "At most N rules (default 50)");
   cmd->add_flag("--include-unvetted", a->options.include_unvetted, "Include rules imported or added through the API");
-  return {"export", cmd, [a](Session& session, const Options& o, Clock::time_point) {
+  auto project = std::make_shared<std::optional<std::string>>();
+  cmd->add_option("--project", *project, "The project's rules beside every project's (default: the current directory's repository)");
+  return {"export", cmd, [a, project](Session& session, const Options& o, Clock::time_point) {
+            a->options.project = project->value_or(current_project());
             AgentsMdExport block = session.service().export_agents_md(a->options);
             if (a->output.empty()) return answer_with(std::move(block));
             namespace fs = std::filesystem;
@@ -226,7 +240,7 @@ Subcommand playbook_list_command(CLI::App& playbook) {
 Subcommand playbook_add_command(CLI::App& playbook) {
   struct Args {
     std::vector<std::string> content, tags;
-    std::string kind, source;
+    std::string kind, source, project;
     std::optional<double> confidence;
   };
   auto a = std::make_shared<Args>();
@@ -236,8 +250,10 @@ Subcommand playbook_add_command(CLI::App& playbook) {
   cmd->add_option("--tags", a->tags, "Tags, comma-separated")->delimiter(',');
   cmd->add_option("--source", a->source, "manual (default) or import");
   cmd->add_option("--confidence", a->confidence, "Initial confidence, 0 to 1 (default 0.7)");
+  cmd->add_option("--project", a->project, "Only for this project's tasks (default: every project's)");
   return {"playbook add", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            json fields = {{"content", joined(a->content)}, {"kind", a->kind}, {"tags", a->tags}, {"source", a->source}};
+            json fields = {
+                {"content", joined(a->content)}, {"kind", a->kind}, {"tags", a->tags}, {"source", a->source}, {"project", a->project}};
             if (a->confidence) fields["confidence"] = *a->confidence;
             NewBullet rule = decode_playbook_add_request(fields);
             rule.added_by = "cli";

@@ -6,6 +6,7 @@
 
 #include "collector/learning/context_text.h"
 #include "collector/learning/learning_error.h"
+#include "collector/learning/project_scope.h"
 #include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
@@ -70,7 +71,8 @@ TranscriptTail read_transcript_tail(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return result;
   const std::streamoff size = in.tellg();
-  const std::streamoff from = size > static_cast<std::streamoff>(kMaxTranscriptTail) ? size - static_cast<std::streamoff>(kMaxTranscriptTail) : 0;
+  const std::streamoff from =
+      size > static_cast<std::streamoff>(kMaxTranscriptTail) ? size - static_cast<std::streamoff>(kMaxTranscriptTail) : 0;
   in.seekg(from);
   std::string tail(static_cast<std::size_t>(size - from), '\0');
   if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) return result;
@@ -117,7 +119,7 @@ std::string answer_claude_code_hook(const json& input, LearningService& service)
     if (!valid_utf8(prompt)) throw input_error("INVALID_TEXT", "the prompt is not UTF-8 text");
     prompt = truncated_text(prompt, kMaxPromptBytes);
     if (content_words(prompt).empty()) return "";  // a slash command, an empty line: no task
-    const ContextResult context = service.context(prompt);
+    const ContextResult context = service.context(prompt, std::nullopt, project_of_directory(text_field(input, "cwd")));
     const auto ids = rule_ids(context);
     if (!ids.empty()) service.remember_given(session, ids);
     std::string text = context_text(context);
