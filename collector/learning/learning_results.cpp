@@ -91,6 +91,7 @@ json to_json(const BulletView& view) {
   if (!b.scope.agent_type.empty()) scope["agent_type"] = b.scope.agent_type;
   if (!b.scope.task_type.empty()) scope["task_type"] = b.scope.task_type;
   if (!scope.empty()) j["scope"] = scope;
+  if (!b.project.empty()) j["project"] = b.project;
   return j;
 }
 
@@ -112,6 +113,9 @@ json to_json(const ContextResult& result) {
   if (result.degraded) {
     out["degraded"] = true;
     out["degraded_reason"] = *result.degraded;
+  }
+  if (result.budget) {
+    out["budget"] = {{"tokens", result.budget->tokens}, {"used", result.budget->used}, {"dropped", result.budget->dropped}};
   }
   return out;
 }
@@ -211,6 +215,48 @@ json to_json(const PatternsResult& result) {
   for (const auto& p : result.failures) failures.push_back(to_json(p));
   for (const auto& p : result.successes) successes.push_back(to_json(p));
   return {{"reflection_id", result.reflection_id}, {"failure_patterns", failures}, {"success_patterns", successes}};
+}
+
+json to_json(const SimilarResult& result) {
+  json rules = json::array();
+  for (const auto& r : result.rules) {
+    json j = to_json(r.rule);
+    j["similarity"] = round_to(r.similarity, 3);
+    rules.push_back(std::move(j));
+  }
+  return {{"text", result.text}, {"count", rules.size()}, {"rules", rules}};
+}
+
+json to_json(const WhyResult& result) {
+  json feedback = json::array();
+  for (const auto& f : result.feedback) {
+    json j = {
+        {"time", ipc::format_timestamp(f.time)}, {"kind", to_string(f.kind)}, {"weight", round_to(f.weight, 4)}, {"origin", f.origin}};
+    j["session_id"] = f.session_id.empty() ? json(nullptr) : json(f.session_id);
+    j["note"] = f.note;
+    feedback.push_back(std::move(j));
+  }
+  return {{"rule", to_json(result.rule)},
+          {"patterns", result.patterns},
+          {"feedback", feedback},
+          {"sessions", result.sessions},
+          {"sessions_given", result.sessions_given}};
+}
+
+json to_json(const StaleResult& result) {
+  json rules = json::array();
+  for (const auto& r : result.rules) {
+    json j = to_json(r);
+    j["days_since_validated"] = round_to((result.now - r.bullet.last_validated) / kSecondsPerDay, 1);
+    rules.push_back(std::move(j));
+  }
+  return {{"stale_after_days", result.stale_after_days}, {"count", rules.size()}, {"rules", rules}};
+}
+
+json to_json(const ForgetResult& result) {
+  return {{"id", result.id},
+          {"content", result.content},
+          {"deleted", {{"feedback", result.feedback}, {"patterns", result.patterns}, {"sessions", result.sessions}}}};
 }
 
 }  // namespace agentmetrics::learning

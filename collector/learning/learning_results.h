@@ -41,14 +41,69 @@ struct ContextBullet {
   double created = 0;
 };
 
-// The specification's {task, relevantBullets, antiPatterns, historySnippets}, and, when the
-// answer could not be complete (another writer held the store, so the newest tasks could not be
-// indexed first), why: to_json adds "degraded": true and "degraded_reason".
+// How a context was fitted into a token budget (cm context --budget): the items' lines and
+// headings as context_text.h writes them, counted with approximate_tokens().
+struct BudgetUse {
+  std::int64_t tokens = 0;   // the budget
+  std::int64_t used = 0;     // what the items kept take
+  std::int64_t dropped = 0;  // relevant items that did not fit
+};
+
+// The specification's {task, relevantBullets, antiPatterns, historySnippets}; with a budget, how
+// it was fitted; and when the answer could not be complete (another writer held the store, so
+// the newest tasks could not be indexed first), why: to_json adds "degraded": true and
+// "degraded_reason".
 struct ContextResult {
   std::string task;
   std::vector<ContextBullet> relevant_bullets, anti_patterns;
   std::vector<HistoryHit> history_snippets;
   std::optional<std::string> degraded;
+  std::optional<BudgetUse> budget;
+};
+
+// cm similar: the rules whose words are closest to a text (Jaccard similarity of their content
+// words, the measure the playbook merges near-duplicates by, from 0.85).
+struct SimilarRule {
+  BulletView rule;
+  double similarity = 0;
+};
+struct SimilarResult {
+  std::string text;
+  std::vector<SimilarRule> rules;
+};
+
+// cm why: what stands behind a rule.
+struct FeedbackEntry {
+  double time = 0;
+  FeedbackKind kind = FeedbackKind::kHelpful;
+  double weight = 0;
+  std::string origin, session_id, note;
+};
+struct WhyResult {
+  BulletView rule;
+  nlohmann::ordered_json patterns = nlohmann::ordered_json::array();  // as the reflection stored them
+  std::vector<FeedbackEntry> feedback;                                // oldest first
+  std::vector<std::string> sessions;                                  // the sessions that graded it, first graded first
+  std::int64_t sessions_given = 0;                                    // sessions a hook gave it to (session_rules.h)
+};
+
+// cm stale: active rules nothing has confirmed for stale_after_days.
+struct StaleResult {
+  double now = 0;
+  double stale_after_days = 0;
+  std::vector<BulletView> rules;  // longest unconfirmed first
+};
+
+// Inline feedback applied (feedback_markers.h).
+struct MarkersResult {
+  std::vector<FeedbackResult> applied;  // skipped: the session had graded the rule already
+  std::vector<std::string> ignored;     // rules the session was not given
+};
+
+// cm forget: a rule deleted with everything about it.
+struct ForgetResult {
+  std::string id, content;
+  std::int64_t feedback = 0, patterns = 0, sessions = 0;  // rows deleted with it
 };
 
 struct MarkResult {
@@ -152,5 +207,9 @@ nlohmann::ordered_json to_json(const PlaybookExport& result);
 nlohmann::ordered_json to_json(const ImportResult& result);
 nlohmann::ordered_json to_json(const StatsResult& result);
 nlohmann::ordered_json to_json(const PatternsResult& result);
+nlohmann::ordered_json to_json(const SimilarResult& result);
+nlohmann::ordered_json to_json(const WhyResult& result);
+nlohmann::ordered_json to_json(const StaleResult& result);
+nlohmann::ordered_json to_json(const ForgetResult& result);
 
 }  // namespace agentmetrics::learning

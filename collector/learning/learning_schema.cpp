@@ -100,6 +100,20 @@ constexpr const char* kMigrations[] = {
     R"sql(
       ALTER TABLE bullets ADD COLUMN added_by TEXT NOT NULL DEFAULT '';
     )sql",
+    // The rules a hook gave each session (session_rules.h): graded once when the session ends.
+    R"sql(
+      CREATE TABLE session_rules(
+        session_id TEXT NOT NULL,
+        bullet_id TEXT NOT NULL,
+        given REAL NOT NULL,
+        graded REAL,
+        PRIMARY KEY(session_id, bullet_id)) WITHOUT ROWID;
+      CREATE INDEX session_rules_given ON session_rules(given);
+    )sql",
+    // A rule of one project (the repository of the task); '' for every project.
+    R"sql(
+      ALTER TABLE bullets ADD COLUMN scope_project TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 static_assert(std::size(kMigrations) == kLearningSchemaVersion);
 

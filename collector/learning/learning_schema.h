@@ -14,6 +14,10 @@
 //   history_fts      FTS5 over the task events' title, approach, snippet, task_type,
 //                    agent_type (rowid = events.id), filled incrementally
 //   learning_state   watermarks (last indexed event id, last event id read for feedback)
+// Version 2: bullets.added_by (who added the rule).
+// Version 3:
+//   session_rules    the rules a hook gave each session, and when they were graded
+// Version 4: bullets.scope_project (a rule of one project; project_scope.h).
 #pragma once
 
 #include <string>
@@ -22,7 +26,7 @@ struct sqlite3;
 
 namespace agentmetrics::learning {
 
-inline constexpr int kLearningSchemaVersion = 2;
+inline constexpr int kLearningSchemaVersion = 4;
 
 // The learning schema version of the store; 0 when it has no learning tables yet.
 int learning_schema_version(sqlite3* db);

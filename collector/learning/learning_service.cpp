@@ -9,9 +9,13 @@
 
 #include "collector/common/log.h"
 #include "collector/learning/blame.h"
+#include "collector/learning/context_text.h"
+#include "collector/learning/feedback_markers.h"
 #include "collector/learning/history_index.h"
+#include "collector/learning/project_scope.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/query_terms.h"
+#include "collector/learning/session_rules.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/store/event_store.h"
@@ -107,7 +111,7 @@ std::optional<std::string> LearningService::refresh_search_indexes() {
   return std::nullopt;
 }
 
-ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg) {
+ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg, std::string_view project) {
   ContextResult result;
   result.task = trimmed(task_text);
   const std::string& task = result.task;
@@ -115,6 +119,7 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
   if (task.size() > kMaxTaskBytes)
     throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
+  if (!valid_project_name(project)) throw input_error("INVALID_PROJECT", "the project is not a valid name", {"--project my-service"});
   const int limit = limit_arg.value_or(settings_.context_limit);
   if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
   const double t = now();
@@ -142,13 +147,15 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
     SqliteStatement st(db_,
                        "SELECT b.seq, bm25(bullets_fts, 1.0, 2.0), b.confidence, b.confidence_time, b.kind = 'anti-pattern' "
                        "FROM bullets_fts CROSS JOIN bullets b ON b.seq = bullets_fts.rowid "
-                       "WHERE bullets_fts MATCH ? AND bullets_fts.rowid >= ? AND b.state = 'active'");
+                       "WHERE bullets_fts MATCH ? AND bullets_fts.rowid >= ? AND b.state = 'active' "
+                       "AND (b.scope_project = '' OR b.scope_project = ?)");
     for (const auto& plan : rule_terms.plan(words, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
       // Enough from a better plan: the later ones only fill up.
       if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
       st.reset();
       st.bind(1, plan.match);
       st.bind(2, plan.from_rowid);
+      st.bind(3, project);
       while (st.step()) {
         const std::int64_t seq = st.column_int64(0);
         if (!seen.insert(seq).second) continue;
@@ -190,6 +197,166 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
     }
   }
   return result;
+}
+
+ContextResult LearningService::context_within(std::string_view task, std::int64_t tokens, std::string_view project) {
+  if (tokens < 1 || tokens > 100000)
+    throw input_error("INVALID_BUDGET", "the budget must be between 1 and 100000 tokens", {"cm context \"fix the login\" --budget 800"});
+  constexpr int kCandidates = 20;  // per list: more would not fit a budget an agent gives context
+  ContextResult all = context(task, kCandidates, project);
+  ContextResult kept;
+  kept.task = all.task;
+  BudgetUse use{tokens, approximate_tokens(kContextHeading), 0};
+  // Adds the item when its line (and its list's heading, for the first) still fits.
+  const auto fit = [&](auto& list, const auto& item, std::string_view heading) {
+    const std::int64_t cost =
+        approximate_tokens("\n" + context_line(item)) + (list.empty() ? approximate_tokens("\n" + std::string(heading)) : 0);
+    if (use.used + cost > tokens) {
+      ++use.dropped;
+      return;
+    }
+    use.used += cost;
+    list.push_back(item);
+  };
+  const std::size_t rounds = std::max({all.relevant_bullets.size(), all.anti_patterns.size(), all.history_snippets.size()});
+  for (std::size_t i = 0; i < rounds; ++i) {
+    if (i < all.relevant_bullets.size()) fit(kept.relevant_bullets, all.relevant_bullets[i], kRulesHeading);
+    if (i < all.anti_patterns.size()) fit(kept.anti_patterns, all.anti_patterns[i], kAvoidHeading);
+    if (i < all.history_snippets.size()) fit(kept.history_snippets, all.history_snippets[i], kHistoryHeading);
+  }
+  if (kept.relevant_bullets.empty() && kept.anti_patterns.empty() && kept.history_snippets.empty()) use.used = 0;
+  kept.budget = use;
+  return kept;
+}
+
+SimilarResult LearningService::similar(std::string_view text, int limit, bool include_retired) {
+  SimilarResult result;
+  result.text = trimmed(text);
+  if (!valid_utf8(result.text)) throw input_error("INVALID_TEXT", "the text must be UTF-8");
+  if (result.text.empty()) throw input_error("EMPTY_TEXT", "the text is empty", {"cm similar \"run the tests before committing\""});
+  if (result.text.size() > kMaxTaskBytes) throw input_error("TEXT_TOO_LONG", "the text is longer than 10000 bytes");
+  if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 10"});
+  auto words = content_words(result.text);
+  if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
+  if (words.empty()) return result;
+  refresh_search_indexes();
+  const double t = now();
+  // Words in common rank a rule high in a full-text search for any of them; the best 200 are
+  // compared word for word.
+  SqliteStatement st(db_,
+                     std::string("SELECT b.id FROM bullets_fts JOIN bullets b ON b.seq = bullets_fts.rowid WHERE bullets_fts MATCH ?") +
+                         (include_retired ? "" : " AND b.state = 'active'") + " ORDER BY bullets_fts.rank LIMIT 200");
+  st.bind(1, fts_any_of(words));
+  std::vector<std::string> ids;
+  while (st.step()) ids.push_back(st.column_text(0));
+  for (const auto& id : ids) {
+    Bullet b = playbook_.get(id);
+    const double similarity = jaccard(words, content_words(b.content));
+    const double confidence = b.confidence_at(t, playbook_.model());
+    if (similarity > 0) result.rules.push_back({{std::move(b), confidence}, similarity});
+  }
+  std::stable_sort(result.rules.begin(), result.rules.end(), [](const SimilarRule& a, const SimilarRule& b) {
+    return a.similarity != b.similarity ? a.similarity > b.similarity : a.rule.confidence > b.rule.confidence;
+  });
+  if (result.rules.size() > static_cast<std::size_t>(limit)) result.rules.resize(static_cast<std::size_t>(limit));
+  return result;
+}
+
+WhyResult LearningService::why(std::string_view id) {
+  Transaction snapshot(db_, Transaction::Mode::kRead);
+  WhyResult result;
+  result.rule = view(trimmed(id), now());
+  const std::string& rule = result.rule.bullet.id;
+  for (const auto& pattern : result.rule.bullet.pattern_ids) {
+    SqliteStatement st(db_, "SELECT kind, data FROM patterns WHERE pattern_id = ?");
+    st.bind(1, pattern);
+    nlohmann::ordered_json p = {{"pattern_id", pattern}};
+    if (st.step()) {
+      p["kind"] = st.column_text(0);
+      p["data"] = nlohmann::ordered_json::parse(st.column_text(1), nullptr, false);
+    } else {
+      p["kind"] = nullptr;  // no longer among the last reflection's patterns
+    }
+    result.patterns.push_back(std::move(p));
+  }
+  constexpr int kMaxFeedback = 1000;  // the newest; the counts on the rule cover them all
+  SqliteStatement fb(db_,
+                     "SELECT time, kind, weight, origin, coalesce(session_id, ''), note FROM "
+                     "(SELECT * FROM feedback WHERE bullet_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id");
+  fb.bind(1, std::string_view(rule));
+  fb.bind(2, static_cast<std::int64_t>(kMaxFeedback));
+  while (fb.step()) {
+    FeedbackEntry e{fb.column_double(0), fb.column_text(1) == "harmful" ? FeedbackKind::kHarmful : FeedbackKind::kHelpful,
+                    fb.column_double(2), fb.column_text(3),
+                    fb.column_text(4),   fb.column_text(5)};
+    if (!e.session_id.empty() && std::find(result.sessions.begin(), result.sessions.end(), e.session_id) == result.sessions.end())
+      result.sessions.push_back(e.session_id);
+    result.feedback.push_back(std::move(e));
+  }
+  SqliteStatement given(db_, "SELECT count(*) FROM session_rules WHERE bullet_id = ?");
+  given.bind(1, std::string_view(rule));
+  given.step();
+  result.sessions_given = given.column_int64(0);
+  return result;
+}
+
+PlaybookListResult LearningService::top(int limit) {
+  if (limit < 1 || limit > 1000) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 1000", {"pass --limit 10"});
+  PlaybookListResult result = playbook_list({std::nullopt, std::nullopt, false});
+  if (result.bullets.size() > static_cast<std::size_t>(limit)) result.bullets.resize(static_cast<std::size_t>(limit));
+  return result;
+}
+
+StaleResult LearningService::stale(std::optional<double> days) {
+  StaleResult result;
+  result.now = now();
+  result.stale_after_days = days.value_or(playbook_.model().stale_after_days);
+  if (!(result.stale_after_days >= 0) || result.stale_after_days > 36500)
+    throw input_error("INVALID_DAYS", "the days must be between 0 and 36500", {"cm stale --days 30"});
+  for (auto& v : playbook_list({std::nullopt, std::nullopt, false}).bullets) {
+    if (result.now - v.bullet.last_validated > result.stale_after_days * kSecondsPerDay) result.rules.push_back(std::move(v));
+  }
+  std::stable_sort(result.rules.begin(), result.rules.end(),
+                   [](const BulletView& a, const BulletView& b) { return a.bullet.last_validated < b.bullet.last_validated; });
+  return result;
+}
+
+ForgetResult LearningService::forget(std::string_view id) {
+  // The text must not linger: freed pages are zeroed, the full-text index (which keeps a
+  // deleted row's words until its segments merge) is merged, and the WAL is checkpointed away.
+  store::exec(db_, "PRAGMA secure_delete = ON");
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  const Bullet b = playbook_.get(trimmed(id));
+  ForgetResult result{b.id, b.content, 0, 0, 0};
+  const auto remove = [&](const char* sql) {
+    SqliteStatement st(db_, sql);
+    st.bind(1, std::string_view(b.id));
+    st.step();
+    return static_cast<std::int64_t>(sqlite3_changes(db_));
+  };
+  result.feedback = remove("DELETE FROM feedback WHERE bullet_id = ?");
+  result.patterns = remove("DELETE FROM bullet_patterns WHERE bullet_id = ?");
+  result.sessions = remove("DELETE FROM session_rules WHERE bullet_id = ?");
+  remove("DELETE FROM bullets WHERE id = ?");
+  store::exec(db_, "INSERT INTO bullets_fts(bullets_fts) VALUES('optimize')");
+  tx.commit();
+  try {
+    store::exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (const StoreError& e) {  // a reader holds the WAL: its pages are overwritten at the next checkpoint
+    log(LogLevel::kWarn, "cm forget: the WAL still holds the forgotten rule's pages until the next checkpoint", {{"reason", e.what()}});
+  }
+  return result;
+}
+
+AgentsMdExport LearningService::export_agents_md(const AgentsMdOptions& options) {
+  if (!(options.min_confidence >= 0 && options.min_confidence <= 1))
+    throw input_error("INVALID_CONFIDENCE", "the minimum confidence must be from 0 to 1", {"--min-confidence 0.5"});
+  if (options.limit < 1 || options.limit > 1000) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 1000", {"--limit 50"});
+  if (!valid_project_name(options.project))
+    throw input_error("INVALID_PROJECT", "the project is not a valid name", {"--project my-service"});
+  auto bullets = playbook_list({std::nullopt, std::nullopt, false}).bullets;
+  std::erase_if(bullets, [&](const BulletView& v) { return !v.bullet.project.empty() && v.bullet.project != options.project; });
+  return agents_md_block(bullets, options);
 }
 
 MarkResult LearningService::mark(const MarkRequest& request) {
@@ -273,6 +440,71 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
   return result;
 }
 
+namespace {
+
+std::string required_session(std::string_view session_id) {
+  std::string id = trimmed(session_id);
+  if (id.empty()) throw input_error("MISSING_SESSION", "the session id is empty", {"pass the agent's session id"});
+  if (id.size() > 200 || !valid_utf8(id)) throw input_error("INVALID_SESSION", "the session id is not a short UTF-8 text");
+  return id;
+}
+
+}  // namespace
+
+void LearningService::remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) {
+  const std::string session = required_session(session_id);
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  SessionRules(db_).remember(session, rule_ids, now());
+  tx.commit();
+}
+
+std::vector<std::string> LearningService::given_rules(std::string_view session_id) {
+  return SessionRules(db_).given(required_session(session_id));
+}
+
+OutcomeResult LearningService::grade_session(std::string_view session_id, bool success, std::string_view failure_type) {
+  const std::string session = required_session(session_id);
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  OutcomeRequest request;
+  request.status = success ? "success" : "failure";
+  request.failure_type = std::string(failure_type);
+  request.session_id = session;
+  for (auto& id : SessionRules(db_).take_ungraded(session, now())) {
+    if (playbook_.find(id)) request.rule_ids.push_back(std::move(id));
+  }
+  OutcomeResult result;
+  result.success = success;
+  if (!request.rule_ids.empty()) result = outcome(request);
+  tx.commit();
+  return result;
+}
+
+MarkersResult LearningService::apply_markers(std::string_view session_id, std::string_view agent_text) {
+  const std::string session = required_session(session_id);
+  MarkersResult result;
+  const auto markers = feedback_markers(agent_text);
+  if (markers.empty()) return result;
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  const auto given = SessionRules(db_).given(session);
+  const double t = now();
+  for (const auto& m : markers) {
+    if (std::find(given.begin(), given.end(), m.rule_id) == given.end() || !playbook_.find(m.rule_id)) {
+      result.ignored.push_back(m.rule_id);
+      continue;
+    }
+    FeedbackSignal s;
+    s.bullet_id = m.rule_id;
+    s.kind = m.kind;
+    s.weight = 1.0;
+    s.origin = "marker";
+    s.session_id = session;
+    s.time = t;
+    result.applied.push_back(playbook_.feedback(s));
+  }
+  tx.commit();
+  return result;
+}
+
 PlaybookListResult LearningService::playbook_list(const PlaybookListRequest& request) {
   if (request.limit < 1 || request.limit > kMaxPlaybookPage) {
     throw input_error("INVALID_LIMIT", "the limit must be between 1 and " + std::to_string(kMaxPlaybookPage), {"pass --limit 100"});
@@ -346,6 +578,10 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
         throw input_error("INVALID_IMPORT", where + ".confidence must be a number from 0 to 1");
       }
       nb.confidence = item["confidence"].get<double>();
+    }
+    if (item.contains("project")) {
+      if (!item["project"].is_string()) throw input_error("INVALID_IMPORT", where + ".project must be a string");
+      nb.project = item["project"].get<std::string>();
     }
     if (item.contains("evidence_count")) {
       if (!item["evidence_count"].is_number_integer() || item["evidence_count"].get<std::int64_t>() < 0) {

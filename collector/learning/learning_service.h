@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/learning/agents_md.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_results.h"
 #include "collector/learning/playbook.h"
@@ -69,7 +70,25 @@ class LearningService {
   // `limit` (default context_limit) applies to each list. Relevance is FTS5 BM25 over
   // the rule's content and tags, times the rule's decayed confidence (at least 0.1); history
   // snippets by BM25 over title, approach, snippet, task and agent type.
-  ContextResult context(std::string_view task, std::optional<int> limit = std::nullopt);
+  // `project`: the task's (project_scope.h); its rules and every project's are given, no other's.
+  ContextResult context(std::string_view task, std::optional<int> limit = std::nullopt, std::string_view project = {});
+  // The context fitted into about `tokens` tokens (1 to 100,000): the most relevant rule, then
+  // anti-pattern, then past task, then the second of each, and so on, each kept when its line
+  // (context_text.h) still fits; `budget` says what was used and how many did not fit.
+  ContextResult context_within(std::string_view task, std::int64_t tokens, std::string_view project = {});
+  // The rules whose words are closest to `text` (Jaccard over content words), most similar first.
+  SimilarResult similar(std::string_view text, int limit, bool include_retired);
+  // The rule, the patterns it was learned from, every grade it got and the sessions behind them.
+  WhyResult why(std::string_view id);
+  // The `limit` most trusted active rules and anti-patterns (decayed confidence).
+  PlaybookListResult top(int limit);
+  // Active rules nothing has confirmed for `days` (default: the model's stale_after_days).
+  StaleResult stale(std::optional<double> days);
+  // Deletes a rule with its feedback, pattern links and session rows: for text that must not
+  // stay in the store (a secret, a planted instruction). Unlike playbook_remove, nothing is kept.
+  ForgetResult forget(std::string_view id);
+  // The block of AGENTS.md (agents_md.h).
+  AgentsMdExport export_agents_md(const AgentsMdOptions& options);
   MarkResult mark(const MarkRequest& request);
   OutcomeResult outcome(const OutcomeRequest& request);
   // Throws LearningError (INVALID_LIMIT, INVALID_OFFSET) for a page out of range.
@@ -85,6 +104,18 @@ class LearningService {
   ReflectionReport reflect(std::string_view trigger = "manual");
   // The patterns of the latest reflection.
   PatternsResult patterns();
+
+  // For a hook that keeps nothing between its calls (cm hook claude-code): the rules it gave a
+  // session, and at the session's end its outcome for those given and not graded yet, each
+  // graded once whatever the number of ends (session_rules.h). Rules removed meanwhile are
+  // skipped. The session id is required.
+  void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids);
+  std::vector<std::string> given_rules(std::string_view session_id);
+  OutcomeResult grade_session(std::string_view session_id, bool success, std::string_view failure_type = {});
+  // The inline feedback in what the session's agent wrote (feedback_markers.h): each marker of a
+  // rule the session was given grades it (origin "marker"), once per session; a marker of any
+  // other rule is ignored. Before grade_session, so that the agent's own word comes first.
+  MarkersResult apply_markers(std::string_view session_id, std::string_view agent_text);
 
   double now() const;
   const LearningSettings& settings() const { return settings_; }

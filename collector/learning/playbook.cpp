@@ -8,6 +8,7 @@
 #include <set>
 
 #include "collector/learning/learning_error.h"
+#include "collector/learning/project_scope.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/store/sqlite_statement.h"
@@ -24,7 +25,7 @@ constexpr double kDuplicateJaccard = 0.85;
 constexpr const char* kColumns =
     "seq, id, content, kind, state, retired_reason, retired_at, replaced_by, source, tags, content_hash, confidence, "
     "confidence_time, evidence_count, helpful, harmful, created, last_validated, scope_stage, scope_failure_type, "
-    "scope_agent_type, scope_task_type, added_by";
+    "scope_agent_type, scope_task_type, added_by, scope_project";
 
 Bullet read_bullet(const SqliteStatement& st) {
   Bullet b;
@@ -49,6 +50,7 @@ Bullet read_bullet(const SqliteStatement& st) {
   b.last_validated = st.column_double(17);
   b.scope = {st.column_text(18), st.column_text(19), st.column_text(20), st.column_text(21)};
   b.added_by = st.column_text(22);
+  b.project = st.column_text(23);
   return b;
 }
 
@@ -208,10 +210,11 @@ std::string Playbook::unused_id(BulletKind kind, const std::string& hash) const 
 std::optional<std::pair<Bullet, double>> Playbook::find_duplicate(const NewBullet& nb, const std::string& hash) const {
   const std::string kind(to_string(nb.kind));
   {
-    SqliteStatement st(db_,
-                       std::string("SELECT ") + kColumns + " FROM bullets WHERE content_hash = ? AND kind = ? ORDER BY state, seq LIMIT 1");
+    SqliteStatement st(db_, std::string("SELECT ") + kColumns +
+                                " FROM bullets WHERE content_hash = ? AND kind = ? AND scope_project = ? ORDER BY state, seq LIMIT 1");
     st.bind(1, hash);
     st.bind(2, kind);
+    st.bind(3, nb.project);
     if (st.step()) return std::make_pair(read_bullet(st), 1.0);
   }
   // Near duplicates share most words, so they rank near the top of a full-text search for
@@ -220,9 +223,10 @@ std::optional<std::pair<Bullet, double>> Playbook::find_duplicate(const NewBulle
   if (words.empty()) return std::nullopt;
   SqliteStatement st(db_, std::string("SELECT ") + kColumns +
                               " FROM bullets WHERE seq IN (SELECT rowid FROM bullets_fts WHERE bullets_fts MATCH ? ORDER BY rank LIMIT 20)"
-                              " AND kind = ?");
+                              " AND kind = ? AND scope_project = ?");
   st.bind(1, fts_any_of(words));
   st.bind(2, kind);
+  st.bind(3, nb.project);
   std::optional<std::pair<Bullet, double>> best;
   while (st.step()) {
     Bullet b = read_bullet(st);
@@ -284,6 +288,9 @@ NewBullet Playbook::validated(const NewBullet& nb) {
   if (nb.confidence && !(*nb.confidence >= 0.0 && *nb.confidence <= 1.0)) {
     throw input_error("INVALID_CONFIDENCE", "confidence must be between 0 and 1", {"pass --confidence 0.8"});
   }
+  if (!valid_project_name(nb.project))
+    throw input_error("INVALID_PROJECT", "a project is a name of at most 100 characters without control characters or slashes",
+                      {"--project my-service"});
   NewBullet clean = nb;
   clean.content = std::move(content);
   clean.tags = normalize_tags(nb.tags);
@@ -386,10 +393,11 @@ Bullet Playbook::insert(const NewBullet& nb, const std::string& hash, double now
   b.created = now;
   b.last_validated = now;
   b.scope = nb.scope;
+  b.project = nb.project;
   SqliteStatement st(db_,
                      "INSERT INTO bullets(id, content, kind, source, tags, content_hash, confidence, confidence_time, evidence_count, "
-                     "created, last_validated, scope_stage, scope_failure_type, scope_agent_type, scope_task_type, added_by) "
-                     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     "created, last_validated, scope_stage, scope_failure_type, scope_agent_type, scope_task_type, added_by, "
+                     "scope_project) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.bind(1, b.id);
   st.bind(2, b.content);
   st.bind(3, to_string(b.kind));
@@ -406,6 +414,7 @@ Bullet Playbook::insert(const NewBullet& nb, const std::string& hash, double now
   st.bind(14, b.scope.agent_type);
   st.bind(15, b.scope.task_type);
   st.bind(16, b.added_by);
+  st.bind(17, b.project);
   st.run();
   b.seq = sqlite3_last_insert_rowid(db_);
   if (!nb.pattern_id.empty()) {

@@ -75,6 +75,7 @@ struct Bullet {
   double created = 0;
   double last_validated = 0;
   Scope scope;
+  std::string project;  // "": every project's (project_scope.h)
   std::vector<std::string> pattern_ids;
 
   // The decayed confidence at `now`.
@@ -90,6 +91,7 @@ struct NewBullet {
   std::optional<double> confidence;  // default: 0.7 manual, 0.6 import, 0.5 learning
   std::int64_t evidence_count = 0;
   Scope scope;
+  std::string project;     // "": every project's; a duplicate is one of the same project
   std::string pattern_id;  // the pattern it was learned from, if any
   double pattern_counted_until = 0;
 };

@@ -16,3 +16,12 @@ if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
                    $<TARGET_FILE_DIR:agentmetricsd> ${CMAKE_CURRENT_BINARY_DIR}/otlp-real-clients)
   set_tests_properties(otlp_real_clients PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK agents-packages)
 endif()
+# cm's hooks, as `cm install claude-code` writes them, inside the real Claude Code: the rule in
+# the model's requests, its grade once per session (agents/claude_code_hooks.py).
+if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
+  add_test(NAME ClaudeCodeHooks.InsideTheRealClaudeCode
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/agents/claude_code_hooks.sh ${CMAKE_CURRENT_BINARY_DIR}/agents-packages
+                   $<TARGET_FILE:cm> ${CMAKE_CURRENT_BINARY_DIR}/claude-code-hooks)
+  set_tests_properties(ClaudeCodeHooks.InsideTheRealClaudeCode PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300
+                       RESOURCE_LOCK agents-packages)
+endif()

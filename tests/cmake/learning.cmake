@@ -10,7 +10,8 @@ agentmetrics_test(learning_test
   ${learning_tests_dir}/unit/learning_context_test.cpp
   ${learning_tests_dir}/unit/learning_scaling_test.cpp
   ${learning_tests_dir}/unit/learning_mcp_test.cpp
-  ${learning_tests_dir}/unit/learning_http_test.cpp)
+  ${learning_tests_dir}/unit/learning_http_test.cpp
+  ${learning_tests_dir}/unit/learning_markers_test.cpp)
 target_link_libraries(learning_test PRIVATE agentmetrics_learning agentmetrics_learning_api GTest::gtest_main)
 
 # The learning API behind the real listener, against the requests an attacker would send.
@@ -20,10 +21,12 @@ target_link_libraries(api_security_test PRIVATE agentmetrics_learning_api agentm
 agentmetrics_test(learning_worker_test CONCURRENT ${learning_tests_dir}/unit/learning_worker_test.cpp)
 target_link_libraries(learning_worker_test PRIVATE agentmetrics_learning prometheus-cpp::core GTest::gtest_main)
 
-agentmetrics_test(cm_cli_test ${learning_tests_dir}/integration/cm_cli_test.cpp)
+agentmetrics_test(cm_cli_test ${learning_tests_dir}/integration/cm_cli_test.cpp ${learning_tests_dir}/integration/cm_agents_test.cpp
+                              ${learning_tests_dir}/integration/cm_commands_test.cpp)
 target_link_libraries(cm_cli_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(cm_cli_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>"
-                                               AM_OPENCODE_DATA_DIR="${learning_tests_dir}/data/opencode")
+                                               AM_OPENCODE_DATA_DIR="${learning_tests_dir}/data/opencode"
+                                               AM_CLAUDE_HOOK_INPUTS="${learning_tests_dir}/data/agents/claude/hooks/home/hook-inputs")
 add_dependencies(cm_cli_test cm)
 
 # The MCP client test: npm ci into a copy of tests/mcp in the build tree (once), then node's

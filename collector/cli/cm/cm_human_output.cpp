@@ -77,6 +77,11 @@ void print_human(std::ostream& out, const ContextResult& r) {
     out << ", score " << fixed(h.relevance, 1) << ")\n";
     if (!h.snippet.empty()) out << "                    " << h.snippet << "\n";
   }
+  if (r.budget) {
+    out << "\nBudget: " << r.budget->used << " of " << r.budget->tokens << " tokens used";
+    if (r.budget->dropped) out << ", " << r.budget->dropped << " relevant item(s) did not fit";
+    out << "\n";
+  }
 }
 
 void print_human(std::ostream& out, const PlaybookListResult& r) {
@@ -172,5 +177,52 @@ void print_human(std::ostream& out, const DoctorReport& r) {
     if (!c.fix.empty()) out << "           fix: " << c.fix << "\n";
   }
 }
+
+void print_human(std::ostream& out, const learning::ClaudeCodeInstall& result) {
+  out << result.settings_path << (result.created ? " (new)" : "") << ":\n";
+  for (const auto& c : result.changes) out << "  " << c.action << " the " << c.event << " hook\n";
+  out << (result.written ? "  runs: " + result.command + "\n" : "  nothing to change\n");
+}
+
+void print_human(std::ostream& out, const SimilarResult& result) {
+  out << "Rules like \"" << result.text << "\" (" << result.rules.size() << "):\n";
+  if (result.rules.empty()) out << "  (none)\n";
+  for (const auto& r : result.rules) {
+    out << "  " << fixed(r.similarity, 2) << "  [" << r.rule.bullet.id << "] " << r.rule.bullet.content << "  ("
+        << to_string(r.rule.bullet.kind) << (r.rule.bullet.active ? "" : ", retired") << ", confidence " << fixed(r.rule.confidence, 2)
+        << ")\n";
+  }
+}
+
+void print_human(std::ostream& out, const WhyResult& result) {
+  const Bullet& b = result.rule.bullet;
+  out << "[" << b.id << "] " << b.content << "\n  " << to_string(b.kind) << ", " << (b.active ? "active" : "retired: " + b.retired_reason)
+      << ", confidence " << fixed(result.rule.confidence, 2) << ", evidence " << b.evidence_count << ", helpful " << fixed(b.helpful, 2)
+      << ", harmful " << fixed(b.harmful, 2) << "\n  " << provenance(b.source, b.added_by, b.created) << "\n";
+  out << "Patterns (" << result.patterns.size() << "):\n";
+  for (const auto& p : result.patterns) out << "  " << p.dump() << "\n";
+  out << "Feedback (" << result.feedback.size() << "):\n";
+  for (const auto& f : result.feedback) {
+    out << "  " << ipc::format_timestamp(f.time).substr(0, 19) << "  " << pad(to_string(f.kind), 8) << fixed(f.weight, 2) << "  "
+        << pad(f.origin, 9) << (f.session_id.empty() ? "" : "session " + f.session_id) << (f.note.empty() ? "" : "  " + f.note) << "\n";
+  }
+  out << "Given by a hook to " << result.sessions_given << " session(s); graded by " << result.sessions.size() << "\n";
+}
+
+void print_human(std::ostream& out, const StaleResult& result) {
+  out << "Rules not confirmed for " << fixed(result.stale_after_days, 0) << " days (" << result.rules.size() << "):\n";
+  if (result.rules.empty()) out << "  (none)\n";
+  for (const auto& r : result.rules) {
+    out << "  " << pad(fixed((result.now - r.bullet.last_validated) / kSecondsPerDay, 0) + " d", 7) << "[" << r.bullet.id << "] "
+        << r.bullet.content << "  (confidence " << fixed(r.confidence, 2) << ")\n";
+  }
+}
+
+void print_human(std::ostream& out, const ForgetResult& result) {
+  out << "forgot " << result.id << ": " << result.content << "\n  with " << result.feedback << " grade(s), " << result.patterns
+      << " pattern link(s), " << result.sessions << " session row(s)\n";
+}
+
+void print_human(std::ostream& out, const AgentsMdExport& result) { out << result.text; }
 
 }  // namespace agentmetrics::cli

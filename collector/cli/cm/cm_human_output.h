@@ -4,7 +4,9 @@
 
 #include <ostream>
 
+#include "collector/cli/cm/claude_code_setup.h"
 #include "collector/cli/cm/cm_doctor.h"
+#include "collector/learning/agents_md.h"
 #include "collector/learning/learning_results.h"
 #include "collector/learning/reflection.h"
 
@@ -23,5 +25,12 @@ void print_human(std::ostream& out, const learning::StatsResult& result);
 void print_human(std::ostream& out, const learning::PatternsResult& result);
 void print_human(std::ostream& out, const learning::ReflectionReport& result);
 void print_human(std::ostream& out, const learning::DoctorReport& result);
+void print_human(std::ostream& out, const learning::ClaudeCodeInstall& result);
+void print_human(std::ostream& out, const learning::SimilarResult& result);
+void print_human(std::ostream& out, const learning::WhyResult& result);
+void print_human(std::ostream& out, const learning::StaleResult& result);
+void print_human(std::ostream& out, const learning::ForgetResult& result);
+// The block itself, as it would go into AGENTS.md.
+void print_human(std::ostream& out, const learning::AgentsMdExport& result);
 
 }  // namespace agentmetrics::cli

@@ -13,16 +13,21 @@
 #include <memory>
 #include <sstream>
 
+#include "collector/cli/cm/claude_code_setup.h"
 #include "collector/cli/cm/cm_doctor.h"
 #include "collector/cli/cm/cm_human_output.h"
 #include "collector/cli/cm/cm_session.h"
 #include "collector/cli/cm/opencode_setup.h"
 #include "collector/common/log.h"
 #include "collector/config/config_location.h"
+#include "collector/learning/api/claude_code_hook.h"
 #include "collector/learning/api/json_envelope.h"
 #include "collector/learning/api/mcp_server.h"
 #include "collector/learning/api/requests.h"
+#include "collector/learning/agents_md.h"
 #include "collector/learning/learning_error.h"
+#include "collector/learning/project_scope.h"
+#include "ipc/timestamp.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::cli;
@@ -80,6 +85,13 @@ Answer answer_with(Result result) {
 
 Answer already_written(int exit_code) { return {{}, {}, true, exit_code}; }
 
+// The git repository of the current directory, for rules scoped to a project.
+std::string current_project() {
+  std::error_code ec;
+  const auto cwd = std::filesystem::current_path(ec);
+  return ec ? std::string() : project_of_directory(cwd.string());
+}
+
 struct Subcommand {
   std::string name;  // as the envelope names it
   CLI::App* app;
@@ -89,17 +101,108 @@ struct Subcommand {
 Subcommand context_command(CLI::App& app) {
   struct Args {
     std::vector<std::string> task;
-    std::optional<std::int64_t> limit;
+    std::optional<std::int64_t> limit, budget;
+    std::optional<std::string> project;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("context", "Rules, anti-patterns and past tasks relevant to a task");
   cmd->add_option("task", a->task, "The task, e.g. \"implementing user authentication\"")->required();
-  cmd->add_option("--limit", a->limit, "At most N items per list (default: cass_memory.contextLimit, 5)");
+  auto* limit = cmd->add_option("--limit", a->limit, "At most N items per list (default: cass_memory.contextLimit, 5)");
+  cmd->add_option("--budget", a->budget, "Fit into about TOKENS tokens instead, most relevant first (4 bytes a token)")->excludes(limit);
+  cmd->add_option("--project", a->project, "The task's project (default: the git repository of the current directory; \"\" for none)");
   return {"context", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            json fields = {{"task", joined(a->task)}};
+            const std::string project = a->project.value_or(current_project());
+            if (a->budget) return answer_with(session.service().context_within(joined(a->task), *a->budget, project));
+            json fields = {{"task", joined(a->task)}, {"project", project}};
             if (a->limit) fields["limit"] = *a->limit;
             const ContextRequest request = decode_context_request(fields);
-            return answer_with(session.service().context(request.task, request.limit));
+            return answer_with(session.service().context(request.task, request.limit, request.project));
+          }};
+}
+
+Subcommand similar_command(CLI::App& app) {
+  struct Args {
+    std::vector<std::string> text;
+    int limit = 10;
+    bool all = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("similar", "Rules whose words are closest to a text (before adding one, say)");
+  cmd->add_option("text", a->text, "The text")->required();
+  cmd->add_option("--limit", a->limit, "At most N rules (default 10)");
+  cmd->add_flag("--all", a->all, "Include retired rules");
+  return {"similar", cmd, [a](Session& session, const Options&, Clock::time_point) {
+            return answer_with(session.service().similar(joined(a->text), a->limit, a->all));
+          }};
+}
+
+Subcommand why_command(CLI::App& app) {
+  auto id = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("why", "What stands behind a rule: its patterns, every grade, the sessions");
+  cmd->add_option("id", *id, "The rule id")->required();
+  return {"why", cmd, [id](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().why(*id)); }};
+}
+
+Subcommand top_command(CLI::App& app) {
+  auto limit = std::make_shared<int>(10);
+  auto* cmd = app.add_subcommand("top", "The most trusted active rules and anti-patterns");
+  cmd->add_option("--limit", *limit, "How many (default 10)");
+  return {"top", cmd, [limit](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().top(*limit)); }};
+}
+
+Subcommand stale_command(CLI::App& app) {
+  auto days = std::make_shared<std::optional<double>>();
+  auto* cmd = app.add_subcommand("stale", "Active rules nothing has confirmed for a while");
+  cmd->add_option("--days", *days, "Not confirmed for this many days (default: the confidence model's, 90)");
+  return {"stale", cmd,
+          [days](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().stale(*days)); }};
+}
+
+Subcommand forget_command(CLI::App& app) {
+  auto id = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("forget", "Delete a rule and everything about it (playbook remove keeps it, retired)");
+  cmd->add_option("id", *id, "The rule id")->required();
+  return {"forget", cmd, [id](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().forget(*id)); }};
+}
+
+Subcommand export_command(CLI::App& app) {
+  struct Args {
+    std::string format, output;
+    AgentsMdOptions options;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("export", "The trusted rules as a block for AGENTS.md or CLAUDE.md");
+  cmd->add_option("--format", a->format, "agents.md (also for CLAUDE.md)")->required()->check(CLI::IsMember({"agents.md", "claude.md"}));
+  cmd->add_option("--output", a->output, "Write the block into this file, replacing the one there (else print it)");
+  cmd->add_option("--min-confidence", a->options.min_confidence, "Leave out rules below this confidence (default 0.5)");
+  cmd->add_option("--limit", a->options.limit, "At most N rules (default 50)");
+  cmd->add_flag("--include-unvetted", a->options.include_unvetted, "Include rules imported or added through the API");
+  auto project = std::make_shared<std::optional<std::string>>();
+  cmd->add_option("--project", *project, "The project's rules beside every project's (default: the current directory's repository)");
+  return {"export", cmd, [a, project](Session& session, const Options& o, Clock::time_point) {
+            a->options.project = project->value_or(current_project());
+            AgentsMdExport block = session.service().export_agents_md(a->options);
+            if (a->output.empty()) return answer_with(std::move(block));
+            namespace fs = std::filesystem;
+            std::string document;
+            std::error_code ec;
+            if (fs::exists(a->output, ec)) document = read_all(a->output);
+            const std::string updated = with_agents_md_block(document, block.text);
+            const fs::path temporary = a->output + ".cm-export.tmp";
+            {
+              std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+              out << updated;
+              if (!out.flush())
+                throw LearningError(ErrorCategory::kFilesystem, "FILE_UNWRITABLE", "cannot write " + temporary.string(),
+                                    {"check the directory"});
+            }
+            fs::rename(temporary, a->output);
+            json data = to_json(block);
+            data["output"] = a->output;
+            if (!o.json)
+              std::cout << "wrote " << block.rules << " rule(s) and " << block.anti_patterns << " anti-pattern(s) into " << a->output
+                        << "\n";
+            return Answer{std::move(data), [](std::ostream&) {}};
           }};
 }
 
@@ -142,7 +245,7 @@ Subcommand playbook_list_command(CLI::App& playbook) {
 Subcommand playbook_add_command(CLI::App& playbook) {
   struct Args {
     std::vector<std::string> content, tags;
-    std::string kind, source;
+    std::string kind, source, project;
     std::optional<double> confidence;
   };
   auto a = std::make_shared<Args>();
@@ -152,8 +255,10 @@ Subcommand playbook_add_command(CLI::App& playbook) {
   cmd->add_option("--tags", a->tags, "Tags, comma-separated")->delimiter(',');
   cmd->add_option("--source", a->source, "manual (default) or import");
   cmd->add_option("--confidence", a->confidence, "Initial confidence, 0 to 1 (default 0.7)");
+  cmd->add_option("--project", a->project, "Only for this project's tasks (default: every project's)");
   return {"playbook add", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            json fields = {{"content", joined(a->content)}, {"kind", a->kind}, {"tags", a->tags}, {"source", a->source}};
+            json fields = {
+                {"content", joined(a->content)}, {"kind", a->kind}, {"tags", a->tags}, {"source", a->source}, {"project", a->project}};
             if (a->confidence) fields["confidence"] = *a->confidence;
             NewBullet rule = decode_playbook_add_request(fields);
             rule.added_by = "cli";
@@ -280,6 +385,91 @@ Subcommand mcp_command(CLI::App& app) {
           }};
 }
 
+// Claude Code's hooks. Whatever goes wrong, the hook exits 0 with nothing on stdout, so that it
+// never blocks a prompt (exit 2 would) or breaks a session: the error goes to stderr (Claude
+// Code's debug log) and to cm-hook.log in the state directory.
+constexpr std::size_t kMaxHookInputBytes = 1 << 20;
+
+void log_hook_error(const std::string& message) {
+  log(LogLevel::kError, "cm hook claude-code failed; the session goes on without it", {{"reason", message}});
+  const char* state = std::getenv("XDG_STATE_HOME");
+  const char* home = std::getenv("HOME");
+  std::filesystem::path dir;
+  if (state && *state) {
+    dir = std::filesystem::path(state) / "agentmetrics";
+  } else if (home && *home) {
+    dir = std::filesystem::path(home) / ".local" / "state" / "agentmetrics";
+  } else {
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const auto file = dir / "cm-hook.log";
+  const bool full = std::filesystem::file_size(file, ec) > (1u << 20);  // start over past 1 MiB
+  std::ofstream out(file, full ? std::ios::trunc : std::ios::app);
+  out << ipc::format_timestamp(std::chrono::system_clock::now()) << " " << message << "\n";
+}
+
+Subcommand hook_claude_code_command(CLI::App& hook) {
+  return {"hook claude-code",
+          hook.add_subcommand("claude-code", "Answer one Claude Code hook (its JSON on stdin); cm install claude-code sets it up"),
+          [](Session& session, const Options&, Clock::time_point) {
+            try {
+              std::string input(kMaxHookInputBytes + 1, '\0');
+              std::cin.read(input.data(), static_cast<std::streamsize>(input.size()));
+              input.resize(static_cast<std::size_t>(std::cin.gcount()));
+              if (input.size() > kMaxHookInputBytes) throw input_error("HOOK_INPUT_TOO_LARGE", "the hook's input is over 1 MiB");
+              const auto parsed = nlohmann::json::parse(input, nullptr, false);
+              if (parsed.is_discarded()) throw input_error("INVALID_HOOK_INPUT", "the hook's input is not JSON");
+              const std::string answer = answer_claude_code_hook(parsed, session.service());
+              if (!answer.empty()) std::cout << answer << std::endl;
+            } catch (const std::exception& e) {
+              log_hook_error(e.what());
+            }
+            return already_written(0);
+          }};
+}
+
+Subcommand install_claude_code_command(CLI::App& install) {
+  struct Args {
+    std::string project;
+    bool user = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = install.add_subcommand("claude-code", "Add cm's hooks to Claude Code's settings (the project's, or --user)");
+  auto* project = cmd->add_option("--project", a->project, "The project directory: DIR/.claude/settings.json (default: the current one)");
+  cmd->add_flag("--user", a->user, "The user's settings: ~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set)")
+      ->excludes(project);
+  return {"install claude-code", cmd, [a](Session&, const Options& o, Clock::time_point) {
+            namespace fs = std::filesystem;
+            fs::path settings;
+            if (a->user) {
+              const char* config_dir = std::getenv("CLAUDE_CONFIG_DIR");
+              const char* home = std::getenv("HOME");
+              if (config_dir && *config_dir) {
+                settings = fs::path(config_dir) / "settings.json";
+              } else if (home && *home) {
+                settings = fs::path(home) / ".claude" / "settings.json";
+              } else {
+                throw input_error("NO_HOME", "HOME is not set", {"cm install claude-code --project DIR"});
+              }
+            } else {
+              const fs::path dir = a->project.empty() ? fs::current_path() : fs::path(a->project);
+              if (!fs::is_directory(dir))
+                throw input_error("NOT_A_DIRECTORY", dir.string() + " is not a directory", {"cm install claude-code --project DIR"});
+              settings = fs::absolute(dir) / ".claude" / "settings.json";
+            }
+            // The hook runs this cm, with the store and configuration it was told here.
+            std::error_code ec;
+            const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+            std::string command = shell_quoted(ec ? std::string("cm") : self.string());
+            if (!o.store_path.empty()) command += " --store " + shell_quoted(fs::absolute(o.store_path).string());
+            if (!o.config_path.empty()) command += " --config " + shell_quoted(fs::absolute(o.config_path).string());
+            command += " hook claude-code";
+            return answer_with(install_claude_code_hooks(settings.lexically_normal().string(), command));
+          }};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -303,14 +493,22 @@ int main(int argc, char** argv) {
                  "JSON table of recommended actions per stage and failure type (default $AGENTMETRICS_LEARNING_ACTIONS)");
   app.add_flag("--json", o.json, "Answer in JSON ({success, data, ...})");
 
-  std::vector<Subcommand> subcommands = {context_command(app), stats_command(app), patterns_command(app)};
+  std::vector<Subcommand> subcommands = {context_command(app), similar_command(app), why_command(app),     top_command(app),
+                                         stale_command(app),   stats_command(app),   patterns_command(app)};
   auto* playbook = app.add_subcommand("playbook", "List, add, remove, export or import rules");
   playbook->require_subcommand(1);
   for (auto* add :
        {playbook_list_command, playbook_add_command, playbook_remove_command, playbook_export_command, playbook_import_command}) {
     subcommands.push_back(add(*playbook));
   }
-  for (auto* add : {doctor_command, reflect_command, mark_command, outcome_command, mcp_command}) subcommands.push_back(add(app));
+  for (auto* add : {doctor_command, reflect_command, mark_command, outcome_command, forget_command, export_command, mcp_command})
+    subcommands.push_back(add(app));
+  auto* hook = app.add_subcommand("hook", "Answer an agent's hook (Claude Code: cm hook claude-code)");
+  hook->require_subcommand(1);
+  subcommands.push_back(hook_claude_code_command(*hook));
+  auto* install = app.add_subcommand("install", "Set an agent up to use cm (Claude Code: cm install claude-code)");
+  install->require_subcommand(1);
+  subcommands.push_back(install_claude_code_command(*install));
 
   std::string command = "cm";
   try {

@@ -107,7 +107,7 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
        {[this](const HttpRequest& r) {
           return answer(r, "context", [&] {
             const learning::ContextRequest request = learning::decode_context_request(query_fields(r));
-            return service().context(request.task, request.limit);
+            return service().context(request.task, request.limit, request.project);
           });
         },
         get, RouteAccess::kPrivate}},

@@ -55,7 +55,11 @@ json McpServer::tools() {
             {{"type", "integer"},
              {"minimum", 1},
              {"maximum", 100},
-             {"description", "At most this many items per list (default: contextLimit)"}}}}},
+             {"description", "At most this many items per list (default: contextLimit)"}}},
+           {"project",
+            {{"type", "string"},
+             {"description",
+              "The task's project (the repository's name): its rules beside every project's; none: every project's only"}}}}},
          {"required", json::array({"task"})}}}},
       {{"name", "cm_mark"},
        {"description", "Mark one playbook rule as helpful or harmful for the work just done."},
@@ -110,7 +114,7 @@ json McpServer::call_tool(const json& params) {
     LearningService& service = service_();
     if (name == "cm_context") {
       const ContextRequest request = decode_context_request(args);
-      return tool_result(to_json(service.context(request.task, request.limit)), false);
+      return tool_result(to_json(service.context(request.task, request.limit, request.project)), false);
     }
     if (name == "cm_mark") return tool_result(to_json(service.mark(decode_mark_request(args))), false);
     if (name == "cm_outcome") return tool_result(to_json(service.outcome(decode_outcome_request(args))), false);

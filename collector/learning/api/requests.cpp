@@ -124,6 +124,7 @@ ContextRequest decode_context_request(const json& object) {
   // Empty is left to the service, whose EMPTY_TASK says how to describe one.
   request.task = fields.text("task");
   if (const auto limit = fields.integer("limit")) request.limit = static_cast<int>(std::clamp<std::int64_t>(*limit, INT_MIN, INT_MAX));
+  request.project = fields.text("project");
   return request;
 }
 
@@ -172,6 +173,7 @@ NewBullet decode_playbook_add_request(const json& object) {
   if (bullet.source == BulletSource::kLearning)
     throw input_error("INVALID_SOURCE", "rules added by hand are manual or import", {"--source manual"});
   bullet.confidence = fields.number("confidence");
+  bullet.project = fields.text("project");
   return bullet;
 }
 

@@ -30,6 +30,7 @@ namespace agentmetrics::learning {
 struct ContextRequest {
   std::string task;
   std::optional<int> limit;  // beyond int's range: saturated, for the service to refuse
+  std::string project;       // the task's project: its rules beside every project's
 };
 
 // `fields` must be a JSON object (anything else: INVALID_ARGUMENT).
