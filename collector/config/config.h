@@ -77,10 +77,10 @@ struct Config {
   std::size_t max_segments = 1024;
   std::size_t max_segments_per_owner = 512;
   std::size_t descriptor_reserve = 256;
-  std::size_t series_limit = 100000;            // series in all; beyond: folded into overflow series
-  std::size_t label_bytes_limit = 16u << 20;    // label text of all series; likewise
-  std::chrono::seconds series_staleness{600};   // a series stays this long after its last producer went
-  bool drain_realtime = true;                   // drain threads at real-time priority where permitted
+  std::size_t series_limit = 100000;           // series in all; beyond: folded into overflow series
+  std::size_t label_bytes_limit = 16u << 20;   // label text of all series; likewise
+  std::chrono::seconds series_staleness{600};  // a series stays this long after its last producer went
+  bool drain_realtime = true;                  // drain threads at real-time priority where permitted
   std::set<uid_t> allowed_uids;
   WaitMode wait_mode = WaitMode::kAuto;
   struct Http {

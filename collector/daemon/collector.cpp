@@ -266,8 +266,6 @@ void Collector::tick() {
   self_.log_lines_suppressed.Increment(static_cast<double>(log_lines_suppressed()) - self_.log_lines_suppressed.Value());
   self_.series_expired.Increment(static_cast<double>(registry_.expire(Clock::now())));
   release_thread_memory();
-  self_.series.Set(static_cast<double>(registry_.series_count()));
-  self_.series_label_bytes.Set(static_cast<double>(registry_.label_bytes()));
   otlp_->tick();
 }
 
@@ -316,6 +314,10 @@ void Collector::apply(const Config& next) {
 }
 
 void Collector::collect_own(const FamilySink& sink) {
+  // Read at the scrape, not at the last tick: a gauge set a tick ago could still say 0 series
+  // after a producer has declared thousands.
+  self_.series.Set(static_cast<double>(registry_.series_count()));
+  self_.series_label_bytes.Set(static_cast<double>(registry_.label_bytes()));
   for (const auto& f : self_.registry().Collect()) sink(f);
   if (kpis_) sink(kpis_->ai_success_rate());
   for (const auto& f : otlp_->self_metrics()) sink(f);

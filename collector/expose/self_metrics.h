@@ -31,9 +31,9 @@ class SelfMetrics {
   prometheus::Counter& segments_reclaimed;
   prometheus::Gauge& scrape_duration_seconds;
   prometheus::Counter& log_lines_suppressed;  // over a message's budget (common/log.h)
-  prometheus::Gauge& series;              // series kept now (bounded by collector.seriesLimit)
-  prometheus::Gauge& series_label_bytes;  // their label text (bounded by collector.labelBytesLimit)
-  prometheus::Counter& series_expired;    // series removed seriesStaleness after their last producer went
+  prometheus::Gauge& series;                  // series kept now (bounded by collector.seriesLimit)
+  prometheus::Gauge& series_label_bytes;      // their label text (bounded by collector.labelBytesLimit)
+  prometheus::Counter& series_expired;        // series removed seriesStaleness after their last producer went
 
   // reason: truncated, bad_magic, bad_version, bad_layout, bad_identity, foreign_owner,
   // open_failed, string_table, ring_index, fault
