@@ -300,10 +300,20 @@ WhyResult LearningService::why(std::string_view id) {
   return result;
 }
 
+// Every active rule, as the playbook orders them (not a page of them: top, stale and export
+// look at the whole playbook).
+std::vector<BulletView> LearningService::active_views() {
+  const double t = now();
+  return views(playbook_.list({std::nullopt, std::nullopt, false}, t), t);
+}
+
 PlaybookListResult LearningService::top(int limit) {
   if (limit < 1 || limit > 1000) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 1000", {"pass --limit 10"});
-  PlaybookListResult result = playbook_list({std::nullopt, std::nullopt, false});
+  PlaybookListResult result;
+  result.bullets = active_views();
   if (result.bullets.size() > static_cast<std::size_t>(limit)) result.bullets.resize(static_cast<std::size_t>(limit));
+  result.total = static_cast<std::int64_t>(result.bullets.size());  // the top N are the whole answer: no next page
+  result.limit = limit;
   return result;
 }
 
@@ -313,7 +323,7 @@ StaleResult LearningService::stale(std::optional<double> days) {
   result.stale_after_days = days.value_or(playbook_.model().stale_after_days);
   if (!(result.stale_after_days >= 0) || result.stale_after_days > 36500)
     throw input_error("INVALID_DAYS", "the days must be between 0 and 36500", {"cm stale --days 30"});
-  for (auto& v : playbook_list({std::nullopt, std::nullopt, false}).bullets) {
+  for (auto& v : active_views()) {
     if (result.now - v.bullet.last_validated > result.stale_after_days * kSecondsPerDay) result.rules.push_back(std::move(v));
   }
   std::stable_sort(result.rules.begin(), result.rules.end(),
@@ -354,7 +364,7 @@ AgentsMdExport LearningService::export_agents_md(const AgentsMdOptions& options)
   if (options.limit < 1 || options.limit > 1000) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 1000", {"--limit 50"});
   if (!valid_project_name(options.project))
     throw input_error("INVALID_PROJECT", "the project is not a valid name", {"--project my-service"});
-  auto bullets = playbook_list({std::nullopt, std::nullopt, false}).bullets;
+  auto bullets = active_views();
   std::erase_if(bullets, [&](const BulletView& v) { return !v.bullet.project.empty() && v.bullet.project != options.project; });
   return agents_md_block(bullets, options);
 }

@@ -124,6 +124,7 @@ class LearningService {
  private:
   // Each rule with its confidence at `t`.
   std::vector<BulletView> views(const std::vector<Bullet>& bullets, double t) const;
+  std::vector<BulletView> active_views();
   BulletView view(const std::string& id, double t) const;
   // Before a search: new task events indexed (a few milliseconds after a busy day, nothing when
   // current) and each full-text index merged into one segment once it has grown

@@ -93,7 +93,7 @@ class AttachedSegmentTest : public ::testing::Test {
   Shard shard_;
 };
 
-double value_of(const FamilyRegistry& registry, const std::string& name, std::vector<std::string> labels = {}) {
+double value_of(const FamilyRegistry& registry, const std::string& name, const std::vector<std::string>& labels = {}) {
   return agentmetrics::testing::series_value(registry, name, labels);
 }
 
