@@ -92,6 +92,17 @@ struct SessionImporter::PendingSessions {
   std::vector<ipc::OutcomeEvent> events;
   std::vector<SessionUpdate> updates;           // one per event
   std::vector<std::set<std::string>> unpriced;  // one per event
+
+  // Queues a session's event, or reports it as invalid (read from `path`) and queues nothing.
+  void add(ipc::OutcomeEvent event, SessionUpdate update, std::set<std::string> models, const std::string& path, ImportReport& report) {
+    if (const std::string why = ipc::check_event(event); !why.empty()) {
+      report.problem({path, 0, "invalid_session", why});
+      return;
+    }
+    events.push_back(std::move(event));
+    updates.push_back(std::move(update));
+    unpriced.push_back(std::move(models));
+  }
 };
 
 struct SessionImporter::Family {
@@ -375,14 +386,8 @@ void SessionImporter::commit_files(std::vector<ParsedFile>& parsed, ImportReport
     std::set<std::string> models;
     u.task = session_task_of(accounts, options_.prices, &models);
     if (!worth_storing(u.task)) continue;
-    ipc::OutcomeEvent event = event_of(agent, session_id, u.task);
-    if (const std::string why = ipc::check_event(event); !why.empty()) {
-      report.problem({group.front()->file.path, 0, "invalid_session", why});
-      continue;
-    }
-    pending.events.push_back(std::move(event));
-    pending.updates.push_back(std::move(u));
-    pending.unpriced.push_back(std::move(models));
+    ipc::OutcomeEvent event = event_of(agent, session_id, u.task);  // before u is moved
+    pending.add(std::move(event), std::move(u), std::move(models), group.front()->file.path, report);
   }
   store_sessions(
       pending, tx,
@@ -499,14 +504,8 @@ void SessionImporter::commit_families(std::vector<Family>& families, ImportRepor
     u.task = session_task_of(accounts, options_.prices, &models);
     u.after = f.accounts;
     if (!worth_storing(u.task)) continue;
-    ipc::OutcomeEvent event = event_of(SessionAgent::kOpencode, f.family.root, u.task);
-    if (const std::string why = ipc::check_event(event); !why.empty()) {
-      report.problem({f.source_path, 0, "invalid_session", why});
-      continue;
-    }
-    pending.events.push_back(std::move(event));
-    pending.updates.push_back(std::move(u));
-    pending.unpriced.push_back(std::move(models));
+    ipc::OutcomeEvent event = event_of(SessionAgent::kOpencode, f.family.root, u.task);  // before u is moved
+    pending.add(std::move(event), std::move(u), std::move(models), f.source_path, report);
   }
   store_sessions(
       pending, tx,
