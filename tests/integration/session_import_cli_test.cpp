@@ -89,8 +89,7 @@ TEST(SessionImportCli, OneCommandMakesTheSessionsOnDiskHistory) {
   // And the daemon's KPI gauges, over the same store.
   const std::string config = dir.path() + "/config.yaml";
   std::ofstream(config) << "kpi:\n  windows: [3650d]\nstore:\n  retention: 3650d\n";
-  auto daemon_env = env;
-  CollectorProcess collector(unique_namespace("import"), {"--config=" + config}, daemon_env);
+  CollectorProcess collector(unique_namespace("import"), {"--config=" + config}, env);
   const std::string key = "opencode_kpi_value{group=\"ai_assistance\",kpi=\"ai_task_completion_rate\",window=\"3650d\"}";
   std::optional<double> value;
   for (int i = 0; i < 50 && !value; ++i) {
