@@ -179,6 +179,7 @@ Collector::Collector(const Config& config)
   if (learning_api_) routes.merge(learning_api_->routes());
   webhooks_ = std::make_unique<WebhookRoutes>(config_, store_.get(), store_ ? store_->path() : std::string(), self_.registry());
   routes.merge(webhooks_->routes());
+  http.counters = &http_counters_;
   http_ = std::make_unique<HttpServer>(http, std::move(routes));
   otlp_->start(http);
   last_tick_ns_.store(now_ns(), std::memory_order_relaxed);
@@ -321,7 +322,7 @@ void Collector::collect_own(const FamilySink& sink) {
   for (const auto& f : self_.registry().Collect()) sink(f);
   if (kpis_) sink(kpis_->ai_success_rate());
   for (const auto& f : otlp_->self_metrics()) sink(f);
-  for (const auto& f : http_self_metrics({{"main", http_ ? &http_->counters() : nullptr}, {"otlp_http", otlp_->http_counters()}})) sink(f);
+  for (const auto& f : http_self_metrics({{"main", &http_counters_}, {"otlp_http", otlp_->http_counters()}})) sink(f);
   if (process_metrics_.load(std::memory_order_relaxed)) {
     for (const auto& f : collect_process_metrics()) sink(f);
   }

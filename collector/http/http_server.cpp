@@ -171,7 +171,7 @@ class HttpListener {
   const std::size_t max_request_bytes;
   const std::size_t max_body_bytes;
   const AccessPolicy access;
-  HttpCounters counters;
+  HttpCounters& counters;  // HttpOptions::counters: owned by whoever reads them
 
  private:
   void listen(const std::string& listen_address);
@@ -611,6 +611,7 @@ HttpListener::HttpListener(const HttpOptions& options, std::map<std::string, Htt
       max_request_bytes(options.max_request_bytes),
       max_body_bytes(options.max_body_bytes),
       access(options.access),
+      counters(*options.counters),
       max_connections_(options.max_connections),
       max_connections_per_peer_(options.max_connections_per_peer),
       serving_(std::make_shared<const ServingConfig>(options.web)),
@@ -758,14 +759,22 @@ void HttpListener::stop() {
   threads_.clear();
 }
 
+namespace {
+HttpOptions counting_into(HttpOptions options, HttpCounters* counters) {
+  options.counters = counters;
+  return options;
+}
+}  // namespace
+
 HttpServer::HttpServer(const HttpOptions& options, std::map<std::string, HttpRoute> routes)
-    : listener_(std::make_unique<HttpListener>(options, std::move(routes))), port_(listener_->port()) {}
+    : own_counters_(options.counters ? nullptr : std::make_unique<HttpCounters>()),
+      counters_(options.counters ? options.counters : own_counters_.get()),
+      listener_(std::make_unique<HttpListener>(counting_into(options, counters_), std::move(routes))),
+      port_(listener_->port()) {}
 
 HttpServer::~HttpServer() = default;
 
 void HttpServer::reload(const WebConfig& web) { listener_->reload(web); }
-
-const HttpCounters& HttpServer::counters() const { return listener_->counters; }
 
 std::string HttpRequest::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);

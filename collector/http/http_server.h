@@ -97,6 +97,9 @@ struct HttpOptions {
   std::size_t max_connections_per_peer = 256;  // open at once from one address
   AccessPolicy access;                         // the Host check on every path; the private routes' rights
   WebConfig web;                               // TLS, basic authentication, extra headers
+  // Where the listener counts its answers and refusals: set by its owner, who reads them (from
+  // a scrape that may come before the server's constructor has returned); must outlive it.
+  HttpCounters* counters = nullptr;
 };
 
 class HttpListener;  // http_server.cpp: the sockets and the threads that serve them
@@ -115,10 +118,12 @@ class HttpServer {
   // Takes a new web configuration (TLS, users, headers) for the connections accepted from now
   // on. Throws WebConfigError (and keeps the old one) when its certificate or key is refused.
   void reload(const WebConfig& web);
-  // Its responses by status and the connections it closed at once, since it started.
-  const HttpCounters& counters() const;
+  // Its answers by status and the connections it closed at once: HttpOptions::counters, or its own.
+  const HttpCounters& counters() const { return *counters_; }
 
  private:
+  std::unique_ptr<HttpCounters> own_counters_;
+  HttpCounters* counters_;
   std::unique_ptr<HttpListener> listener_;
   int port_ = 0;
 };

@@ -64,6 +64,7 @@ void OtlpReceivers::start(const collector::HttpOptions& main_listener) {
     http.threads = 4;
     http.max_body_bytes = options_.max_request_bytes;
     try {
+      http.counters = &http_counters_;
       http_ = std::make_unique<collector::HttpServer>(http, routes_.routes());
       http_up_.store(true, std::memory_order_relaxed);
     } catch (const std::exception& e) {

@@ -67,7 +67,7 @@ class OtlpReceivers {
   nlohmann::json health() const;
   int http_port() const { return http_ ? http_->port() : 0; }
   // The OTLP/HTTP listener's counts; null when it is not listening.
-  const collector::HttpCounters* http_counters() const { return http_ ? &http_->counters() : nullptr; }
+  const collector::HttpCounters* http_counters() const { return options_.http_listen_address.empty() ? nullptr : &http_counters_; }
   int grpc_port() const { return grpc_ ? grpc_->port() : 0; }
 
  private:
@@ -78,6 +78,7 @@ class OtlpReceivers {
   SessionTracker sessions_;
   OtlpIntake intake_;
   OtlpHttpRoutes routes_;
+  collector::HttpCounters http_counters_;  // owned here: a scrape may read them while http_ is set
   std::unique_ptr<collector::HttpServer> http_;
   std::unique_ptr<OtlpGrpcServer> grpc_;
   // Whether each listener runs: set by start() and stop() on the daemon's thread, read by /health
