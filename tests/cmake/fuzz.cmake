@@ -26,7 +26,7 @@ if(AGENTMETRICS_FUZZ)
   # (store, KPI engine, alerts) is not needed by them.
   set(src ${PROJECT_SOURCE_DIR}/collector)
   add_library(agentmetrics_fuzz_core STATIC
-    ${src}/drain/attached_segment.cpp ${src}/expose/prometheus_text.cpp ${src}/aggregate/family_registry.cpp
+    ${src}/drain/attached_segment.cpp ${src}/drain/segment_directory.cpp ${src}/expose/prometheus_text.cpp ${src}/aggregate/family_registry.cpp
     ${src}/drain/fault_guard.cpp ${src}/expose/openmetrics_text.cpp ${src}/expose/self_metrics.cpp ${src}/aggregate/shard.cpp
     ${src}/expose/text_primitives.cpp ${src}/aggregate/epoch_reclaimer.cpp ${src}/aggregate/exponential_histogram.cpp
     ${src}/aggregate/label_text.cpp ${src}/aggregate/series_reader.cpp ${src}/expose/scrape.cpp ${src}/expose/protobuf_exposition.cpp
