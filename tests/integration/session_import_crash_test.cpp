@@ -6,10 +6,12 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -114,32 +116,41 @@ TEST(SessionImportCrash, AnImportKilledAtAnyMomentEndsAsOneUninterruptedImport) 
   make_corpus(corpus, 120);
   const std::map<std::string, std::string> env = {{"AGENTMETRICS_CONFIG", ""}, {"XDG_CONFIG_HOME", "/nonexistent/agentmetrics-test"}};
 
-  // The reference: one import, never interrupted.
+  // The reference: one import, never interrupted, timed per agent with one reader.
   fs::create_directories(dir.path() + "/reference");
   const std::string reference = dir.path() + "/reference/events.db";
+  std::map<std::string, std::chrono::milliseconds> duration;
   for (const std::string agent : {"claude-code", "codex"}) {
-    const CommandResult r = run_command(import_args(corpus, reference, agent, 2), env);
+    const auto start = std::chrono::steady_clock::now();
+    const CommandResult r = run_command(import_args(corpus, reference, agent, 1), env);
     ASSERT_EQ(r.code, 0) << r.output;
+    duration[agent] = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   }
   const auto expected = contents(reference);
-  std::printf("reference import of %zu rows\n", expected.size());
+  std::printf("reference import of %zu rows (claude-code %lld ms, codex %lld ms)\n", expected.size(),
+              static_cast<long long>(duration["claude-code"].count()), static_cast<long long>(duration["codex"].count()));
   ASSERT_GT(expected.size(), 900u);
 
-  // The same import, killed at random moments, then run to its end.
+  // The same import, killed at random moments, then run to its end. Each agent's kill moments
+  // add up to less than its uninterrupted import took, so however fast this machine is, every
+  // round is killed before the import is complete: at a random point of some batch.
   fs::create_directories(dir.path() + "/killed");
   const std::string killed = dir.path() + "/killed/events.db";
   std::mt19937 rng(static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  constexpr int kRounds = 12;
+  const std::map<std::string, int> rounds_of = {{"claude-code", kRounds - kRounds / 3}, {"codex", kRounds / 3}};
   int kills = 0;
-  for (int round = 0; round < 12; ++round) {
-    // One reader, killed within its first few hundred milliseconds: at any point of a batch.
-    Process p(import_args(corpus, killed, round % 3 == 2 ? "codex" : "claude-code", 1), env);
-    std::this_thread::sleep_for(std::chrono::milliseconds(15 + rng() % 120));
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string agent = round % 3 == 2 ? "codex" : "claude-code";
+    const auto budget = std::max<long long>(2, duration[agent].count() * 7 / 10 / rounds_of.at(agent));
+    Process p(import_args(corpus, killed, agent, 1), env);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<long long>(rng() % static_cast<unsigned>(budget))));
     p.signal(SIGKILL);
     const auto status = p.wait(std::chrono::seconds(30));
     ASSERT_TRUE(status);
     if (exit_code(*status) == -SIGKILL) ++kills;
   }
-  EXPECT_GT(kills, 5) << "the imports ended before they were killed: make the corpus larger";
+  EXPECT_GT(kills, kRounds / 2) << "the imports ended before they were killed";
   for (const std::string agent : {"claude-code", "codex"}) {
     const CommandResult r = run_command(import_args(corpus, killed, agent, 2), env);
     ASSERT_EQ(r.code, 0) << r.output;
