@@ -33,6 +33,14 @@ double value_of(const Samples& samples, const std::string& key) {
   return v ? *v : -1;
 }
 
+// A sanitizer build keeps freed memory in quarantine and is ten times slower: there the rounds are
+// smaller, under a smaller bound, and only what does not depend on the allocator is checked.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 }  // namespace
 
 TEST(SeriesMemory, PublishExitRemoveRoundsKeepTheCollectorFlat) {
@@ -41,9 +49,11 @@ TEST(SeriesMemory, PublishExitRemoveRoundsKeepTheCollectorFlat) {
   TempDir dir;
   const std::string config = dir.path() + "/config.yml";
   // The bound per family above the bound on all series, so that the latter is what holds.
-  std::ofstream(config) << "collector:\n  seriesStaleness: 1s\n  seriesLimitPerFamily: 1000000\n";
+  std::ofstream(config) << "collector:\n  seriesStaleness: 1s\n  seriesLimitPerFamily: 1000000\n"
+                        << (kSanitized ? "  seriesLimit: 10000\n" : "");
   CollectorProcess daemon(ns, {"--config=" + config});
-  constexpr int kRounds = 8;
+  constexpr int kRounds = kSanitized ? 3 : 8;
+  const std::string series_per_round = kSanitized ? "40000" : "400000";
   // 16 MiB of segment, nearly all string table: more series declarations than the default bound
   // on all series (100000) lets in.
   const std::map<std::string, std::string> env = {
@@ -51,7 +61,7 @@ TEST(SeriesMemory, PublishExitRemoveRoundsKeepTheCollectorFlat) {
   std::vector<double> memory;
   std::vector<std::size_t> bodies;
   for (int round = 1; round <= kRounds; ++round) {
-    Process producer({kTestProducerBinary, "--events", "1", "--label", "r" + std::to_string(round), "--series", "400000"}, env);
+    Process producer({kTestProducerBinary, "--events", "1", "--label", "r" + std::to_string(round), "--series", series_per_round}, env);
     const auto status = producer.wait(std::chrono::seconds(60));
     ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
     // Read to the end and removed, then the round's series expired.
@@ -72,8 +82,9 @@ TEST(SeriesMemory, PublishExitRemoveRoundsKeepTheCollectorFlat) {
   for (int r = 0; r < kRounds; ++r) figures += " " + std::to_string(memory[r]).substr(0, 5) + " MiB/" + std::to_string(bodies[r]) + " B";
   RecordProperty("memory_per_round", figures);
   std::printf("daemon memory and /metrics body after each round:%s\n", figures.c_str());
+  EXPECT_LE(bodies.back(), bodies.front() + 1024) << figures;
+  if (kSanitized) return;
   // After the first round has set up the allocator's pools, later rounds reuse them.
   EXPECT_LT(memory.back(), memory[1] + 16) << "memory grew over the rounds:" << figures;
   EXPECT_LT(memory.back(), 64) << figures;
-  EXPECT_LE(bodies.back(), bodies.front() + 1024) << figures;
 }

@@ -49,7 +49,9 @@ CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::strin
   process_ = std::make_unique<Process>(argv, std::move(env));
   // The text log says port=N, the JSON log "port":N.
   const std::regex started("collector started.*\"?port\"?[=:]([0-9]+)");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  // Generous: a sanitizer build on a loaded machine takes seconds to start gRPC and the store.
+  constexpr auto kStartLimit = std::chrono::seconds(30);
+  const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch m;
     const std::string out = process_->output();
@@ -60,7 +62,7 @@ CollectorProcess::CollectorProcess(const std::string& ns, std::vector<std::strin
     if (process_->wait(std::chrono::milliseconds(0))) throw std::runtime_error("agentmetricsd exited at start:\n" + process_->output());
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  throw std::runtime_error("agentmetricsd did not start within 10 s:\n" + process_->output());
+  throw std::runtime_error("agentmetricsd did not start within " + std::to_string(kStartLimit.count()) + " s:\n" + process_->output());
 }
 
 int CollectorProcess::otlp_port(const std::string& protocol) const {

@@ -44,7 +44,8 @@ HttpResult http_request(const std::string& url, const std::string* post_body, co
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  // Generous: a sanitizer build on a loaded machine takes seconds over a large request.
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   if (post_body) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body->data());
