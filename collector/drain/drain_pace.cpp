@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 namespace agentmetrics::collector {
@@ -31,6 +32,11 @@ bool DrainPace::set_realtime(bool on) {
 std::chrono::nanoseconds DrainPace::after_pass(std::size_t records, Clock::time_point now) {
   const auto cycle = now - last_pass_;
   last_pass_ = now;
+  const double rate = static_cast<double>(records) / static_cast<double>(std::max<std::int64_t>(cycle.count(), 1));
+  if (rate >= peak_rate_ || now - peak_at_ > kBurstMemory) {
+    peak_rate_ = rate;
+    peak_at_ = now;
+  }
   if (records >= kBusyPass) {
     if (busy_since_ == Clock::time_point{}) busy_since_ = now;
     // Keeping up only by never pausing: ordinary priority, so the rest of the machine shares
@@ -40,11 +46,11 @@ std::chrono::nanoseconds DrainPace::after_pass(std::size_t records, Clock::time_
   }
   busy_since_ = {};
   if (realtime_allowed_ && !realtime_) set_realtime(true);
-  // The nap in which the busiest ring (at most all of `records`) would fill by kFillPerNap at
-  // the rate of the last cycle.
-  const auto nap =
-      records == 0 ? std::chrono::nanoseconds(kLongestNap)
-                   : std::chrono::nanoseconds(cycle.count() * static_cast<std::int64_t>(kFillPerNap) / static_cast<std::int64_t>(records));
+  // The nap in which the busiest ring (at most all of the records) would fill by kFillPerNap at
+  // the fastest rate of the last kBurstMemory.
+  if (peak_rate_ <= 0) return kLongestNap;
+  const auto nap = std::chrono::nanoseconds(std::llround(
+      std::min(static_cast<double>(kFillPerNap) / peak_rate_, static_cast<double>(std::chrono::nanoseconds(kLongestNap).count()))));
   return std::clamp<std::chrono::nanoseconds>(nap, kShortestNap, kLongestNap);
 }
 
