@@ -10,12 +10,14 @@
 // than kFillPerNap when it ends. The rate it follows is the fastest seen over the last
 // kBurstMemory, not the last pass's: a producer that was itself kept off the CPU writes nothing
 // for a while, then catches up at its full speed, and a nap fitted to its quiet spell (up to
-// 1 ms) let such a burst overflow its ring (docs/benchmarks.md: 30-50% dropped beside a CPU hog
-// on a busy machine, 5-6% with the burst remembered). And where the system allows it (CAP_SYS_NICE, or RLIMIT_RTPRIO of 1
-// or more: LimitRTPRIO=1 in a systemd unit), the thread runs at the lowest real-time priority,
-// so that it gets a CPU as soon as it wakes, ahead of any ordinary work; it gives that up
-// while it has to run without a break to keep up (a producer faster than the drain would
-// otherwise hold a core at real-time priority) and takes it back once it has caught up.
+// 1 ms) let such a burst overflow its ring (docs/benchmarks.md: 47-52% dropped beside a CPU hog
+// on a busy machine, 3-6% with the burst remembered).
+//
+// And where the system allows it (CAP_SYS_NICE, or RLIMIT_RTPRIO of 1 or more: LimitRTPRIO=1 in
+// a systemd unit), the thread runs at the lowest real-time priority,
+// so that it gets a CPU as soon as it wakes, ahead of any ordinary work; while it has to run
+// without a break to keep up, it takes the shortest nap after each pass once kRealtimeBusyLimit
+// has passed, so that a producer faster than the drain cannot hold a core at real-time priority.
 #pragma once
 
 #include <chrono>
@@ -55,16 +57,15 @@ class DrainPace {
   static constexpr std::chrono::microseconds kShortestNap{50};
   // The longest: a record waits at most about this long to be counted.
   static constexpr std::chrono::microseconds kLongestNap{1000};
-  // Real-time priority is given up after this long of passes without a nap.
+  // After this long of passes without a nap, each busy pass is followed by the shortest nap.
   static constexpr std::chrono::milliseconds kRealtimeBusyLimit{5};
   // How long the fastest rate seen sets the naps: longer than the scheduler keeps a starved
   // producer waiting on a busy machine, so its next burst finds short naps.
   static constexpr std::chrono::milliseconds kBurstMemory{250};
 
  private:
-  bool set_realtime(bool on);
+  static bool set_realtime();
 
-  bool realtime_allowed_ = false;
   bool realtime_ = false;
   int refusal_ = 0;  // errno of the refused real-time request, 0 when asked for none
   Clock::time_point last_pass_ = Clock::now();

@@ -55,7 +55,7 @@ TEST(DrainPace, ABurstKeepsTheNapsShortForAWhile) {
   EXPECT_EQ(pace.after_pass(10, t += 2ms), std::chrono::nanoseconds(DrainPace::kLongestNap)) << "the burst is forgotten";
 }
 
-TEST(DrainPace, GivesUpRealtimeWhileItMustRunWithoutABreak) {
+TEST(DrainPace, NapsBrieflyRatherThanHoldTheCoreAtRealtime) {
   std::thread drain([] {
     DrainPace pace(DrainPriority::kAuto);
     if (pace.describe() != "real-time") {
@@ -67,12 +67,12 @@ TEST(DrainPace, GivesUpRealtimeWhileItMustRunWithoutABreak) {
     EXPECT_EQ(policy_of_this_thread(), SCHED_FIFO);
     auto t = DrainPace::Clock::now();
     pace.after_pass(DrainPace::kBusyPass, t);
-    pace.after_pass(DrainPace::kBusyPass, t += DrainPace::kRealtimeBusyLimit);
-    EXPECT_EQ(policy_of_this_thread(), SCHED_FIFO) << "busy up to the limit: still real-time";
-    pace.after_pass(DrainPace::kBusyPass, t += 1ms);
-    EXPECT_EQ(policy_of_this_thread(), SCHED_OTHER) << "busy past the limit: ordinary priority";
+    EXPECT_EQ(pace.after_pass(DrainPace::kBusyPass, t += DrainPace::kRealtimeBusyLimit), 0ns) << "busy up to the limit: no nap";
+    EXPECT_EQ(pace.after_pass(DrainPace::kBusyPass, t += 1ms), std::chrono::nanoseconds(DrainPace::kShortestNap))
+        << "busy past the limit: the shortest nap after each pass";
+    EXPECT_EQ(policy_of_this_thread(), SCHED_FIFO) << "and still real-time, to be on the CPU when the producer catches up";
     pace.after_pass(1, t += 1ms);
-    EXPECT_EQ(policy_of_this_thread(), SCHED_FIFO) << "caught up: real-time again";
+    EXPECT_EQ(pace.after_pass(DrainPace::kBusyPass, t += 1ms), 0ns) << "caught up: the limit starts again";
   });
   drain.join();
 }
