@@ -132,14 +132,18 @@ double run_queue_wait_seconds(pid_t pid, const std::string& thread_prefix) {
   return static_cast<double>(waited_ns) / 1e9;
 }
 
-std::uint64_t private_rss_bytes(pid_t pid) {
+ResidentMemory resident_memory(pid_t pid) {
   std::istringstream status(read_file("/proc/" + std::to_string(pid) + "/status"));
-  std::uint64_t rss_kb = 0, shmem_kb = 0;
+  std::uint64_t rss_kb = 0, shmem_kb = 0, anon_kb = 0, file_kb = 0;
   for (std::string line; std::getline(status, line);) {
     if (line.starts_with("VmRSS:")) rss_kb = std::stoull(line.substr(6));
     if (line.starts_with("RssShmem:")) shmem_kb = std::stoull(line.substr(9));
+    if (line.starts_with("RssAnon:")) anon_kb = std::stoull(line.substr(8));
+    if (line.starts_with("RssFile:")) file_kb = std::stoull(line.substr(8));
   }
-  return (rss_kb - std::min(rss_kb, shmem_kb)) * 1024;
+  return {.private_rss = (rss_kb - std::min(rss_kb, shmem_kb)) * 1024, .anon = anon_kb * 1024, .file = file_kb * 1024};
 }
+
+std::uint64_t private_rss_bytes(pid_t pid) { return resident_memory(pid).private_rss; }
 
 }  // namespace agentmetrics::bench

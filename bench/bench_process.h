@@ -50,6 +50,13 @@ double cpu_seconds(pid_t pid);
 double run_queue_wait_seconds(pid_t pid, const std::string& thread_prefix = "");
 // Resident memory of a process, less its resident shared memory (the producers' segments).
 std::uint64_t private_rss_bytes(pid_t pid);
+// The same in parts: what /proc/PID/status calls RssAnon (the heap, stacks, the allocator's
+// pages: what the process itself holds) and RssFile (pages of its binary and libraries, which
+// other processes share). private_rss = anon + file.
+struct ResidentMemory {
+  std::uint64_t private_rss = 0, anon = 0, file = 0;  // bytes
+};
+ResidentMemory resident_memory(pid_t pid);
 
 template <typename Body>
 pid_t spawn(Body body) {

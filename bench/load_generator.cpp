@@ -11,21 +11,26 @@
 // Memory: for each N in --series (default 1000,10000,100000), producers declare N histogram
 // series (10 buckets' worth of labels spread the way agents spread them; at most 10000 a
 // producer and a family, the default series limit) and observe each once. Reported: the
-// daemon's resident memory less the segments it maps (RssShmem), before any scrape and after
-// 2 and 10 scrapes of /metrics in every format it serves; beside it, prometheus-cpp holding the
-// same series and serving them (prometheus_cpp_exporter).
+// daemon's resident memory less the segments it maps (RssShmem), before any scrape, after 2, 10
+// and 20 scrapes of /metrics in every format it serves, its peak while they ran and its
+// anonymous part; beside it, prometheus-cpp holding the same series and serving them
+// (prometheus_cpp_exporter).
 //
 // With --hog, a process that spins on the CPU runs beside each throughput row, as other work
 // on a busy machine would: the drain must keep up without the core it would like.
 //
 // Usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N]
-//                       [--series 1000,10000,100000] [--only throughput|memory] [--hog]
+//                       [--series 1000,10000,100000] [--only throughput|memory] [--hog] [--no-peer]
+//
+// --no-peer leaves prometheus-cpp out of the memory rows: for comparing the daemon's own
+// settings quickly, not for figures beside the peer.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <agentmetrics/agentmetrics.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -52,6 +57,7 @@ struct Options {
   std::vector<long> series = {1000, 10000, 100000};
   std::string only;
   bool hog = false;
+  bool peer = true;  // the memory rows' prometheus-cpp beside the daemon
 };
 
 std::vector<long> parse_list(const std::string& text) {
@@ -86,10 +92,12 @@ Options parse_options(int argc, char** argv) {
       o.only = argv[++i];
     } else if (a == "--hog") {
       o.hog = true;
+    } else if (a == "--no-peer") {
+      o.peer = false;
     } else {
       throw std::invalid_argument(
           "usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N] [--series 1000,10000,100000] "
-          "[--only throughput|memory] [--hog]");
+          "[--only throughput|memory] [--hog] [--no-peer]");
     }
   }
   if (!(o.seconds > 0)) throw std::invalid_argument("--seconds must be positive");
@@ -230,22 +238,42 @@ const char* const kScrapeArgs[] = {
     "-H 'Accept-Encoding: gzip'",
 };
 
+constexpr int kScrapes = 20;
+
 struct MemoryRow {
-  double before = 0, after_two = 0, after_ten = 0;  // bytes
+  double before = 0, after_two = 0, after_ten = 0, after_all = 0;  // resident less shared memory, bytes
+  double peak = 0;                                                 // the most it held while the scrapes ran, sampled every 2 ms
+  double anon = 0;                                                 // its anonymous part after the last scrape (RssAnon)
   std::string text_bytes;
 };
 
-// Resident memory before any scrape, after two and after ten, of a server holding the series.
+// Resident memory before any scrape, after 2, 10 and kScrapes, and at its peak while they ran,
+// of a server holding the series.
 MemoryRow measure_scrapes(pid_t pid, int port, bool every_format) {
   MemoryRow row;
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
   row.before = static_cast<double>(private_rss_bytes(pid));
-  for (int i = 0; i < 10; ++i) {
+  std::atomic<bool> scraping{true};
+  std::atomic<std::uint64_t> peak{0};
+  std::thread sampler([&] {
+    while (scraping.load()) {
+      const std::uint64_t now = private_rss_bytes(pid);
+      if (now > peak.load()) peak.store(now);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  for (int i = 0; i < kScrapes; ++i) {
     const std::string bytes = scrape(url, every_format ? kScrapeArgs[i % 4] : "");
     if (i == 0) row.text_bytes = bytes;
     if (i == 1) row.after_two = static_cast<double>(private_rss_bytes(pid));
+    if (i == 9) row.after_ten = static_cast<double>(private_rss_bytes(pid));
   }
-  row.after_ten = static_cast<double>(private_rss_bytes(pid));
+  scraping.store(false);
+  sampler.join();
+  const ResidentMemory last = resident_memory(pid);
+  row.after_all = static_cast<double>(last.private_rss);
+  row.anon = static_cast<double>(last.anon);
+  row.peak = std::max(static_cast<double>(peak.load()), row.after_all);
   return row;
 }
 
@@ -271,12 +299,16 @@ std::pair<pid_t, int> start_prometheus_cpp(long series) {
 
 void memory(const Options& o) {
   std::printf(
-      "\nMemory (resident, less the mapped segments) holding N histogram series of 4 labels and 5 buckets, before any scrape\n"
-      "and after 2 and 10 scrapes: agentmetricsd (its producers in other processes; scraped in turn as text, OpenMetrics,\n"
-      "protobuf and gzipped text) beside prometheus-cpp holding and serving the same series (its text format)\n\n");
-  std::printf("%9s | %-35s | %-35s |\n", "", "agentmetricsd", "prometheus-cpp");
-  std::printf("%9s | %11s %11s %11s | %11s %11s %11s | %11s\n", "series", "before", "after 2", "after 10", "before", "after 2", "after 10",
-              "text bytes");
+      "\nMemory (resident, less the mapped segments) holding N histogram series of 4 labels and 5 buckets, before any scrape,\n"
+      "after 2, 10 and %d scrapes, its peak while they ran (sampled every 2 ms) and its anonymous part (RssAnon: what is not\n"
+      "pages of the binary and its libraries) after the last: agentmetricsd (its producers in other processes; scraped in turn\n"
+      "as text, OpenMetrics, protobuf and gzipped text) beside prometheus-cpp holding and serving the same series (its text\n"
+      "format), all in MiB\n\n",
+      kScrapes);
+  std::printf("%7s | %-47s | %-47s |\n", "", "agentmetricsd", "prometheus-cpp");
+  const std::string last = "after " + std::to_string(kScrapes);
+  std::printf("%7s | %7s %7s %8s %8s %7s %7s | %7s %7s %8s %8s %7s %7s | %10s\n", "series", "before", "after 2", "after 10", last.c_str(),
+              "peak", "anon", "before", "after 2", "after 10", last.c_str(), "peak", "anon", "text bytes");
   auto mib = [](double bytes) { return bytes / 1048576.0; };
   for (const long n : o.series) {
     const std::string ns = "mem-" + std::to_string(::getpid()) + "-" + std::to_string(n);
@@ -301,11 +333,18 @@ void memory(const Options& o) {
     remove_segments(ns);
     remove_daemon_files(daemon);
 
-    const auto [peer, peer_port] = start_prometheus_cpp(n);
-    const MemoryRow theirs = measure_scrapes(peer, peer_port, false);
-    stop_and_reap(peer);
-    std::printf("%9ld | %7.1f MiB %7.1f MiB %7.1f MiB | %7.1f MiB %7.1f MiB %7.1f MiB | %11s\n", n, mib(ours.before), mib(ours.after_two),
-                mib(ours.after_ten), mib(theirs.before), mib(theirs.after_two), mib(theirs.after_ten), ours.text_bytes.c_str());
+    std::printf("%7ld | %7.1f %7.1f %8.1f %8.1f %7.1f %7.1f | ", n, mib(ours.before), mib(ours.after_two), mib(ours.after_ten),
+                mib(ours.after_all), mib(ours.peak), mib(ours.anon));
+    if (o.peer) {
+      const auto [peer, peer_port] = start_prometheus_cpp(n);
+      const MemoryRow theirs = measure_scrapes(peer, peer_port, false);
+      stop_and_reap(peer);
+      std::printf("%7.1f %7.1f %8.1f %8.1f %7.1f %7.1f | ", mib(theirs.before), mib(theirs.after_two), mib(theirs.after_ten),
+                  mib(theirs.after_all), mib(theirs.peak), mib(theirs.anon));
+    } else {
+      std::printf("%47s | ", "(not run)");
+    }
+    std::printf("%10s\n", ours.text_bytes.c_str());
     std::fflush(stdout);
   }
 }

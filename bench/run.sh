@@ -77,6 +77,11 @@ printf 'collector:\n  drainPriority: normal\n' >"$normal_priority"
 AGENTMETRICS_CONFIG="$normal_priority" "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
 rm -f "$normal_priority"
 echo
+echo "== beside a CPU hog, lower rates: what a starved producer's ring holds on this machine"
+for rate in 10000000 3000000; do
+  "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate "$rate" --hog
+done
+echo
 echo "== doorbell-to-drain wake-up latency: ${build}/bench/wakeup_bench ${wakeup_args[*]}"
 "${build}/bench/wakeup_bench" "${wakeup_args[@]}"
 echo

@@ -6,12 +6,18 @@
 // 2 ms hundreds of times a second (docs/benchmarks.md).
 //
 // So the nap after a pass follows the rate records arrive at: long enough that the next pass
-// takes a long batch (few wake-ups, little CPU), never so long that a ring would be more than an
-// eighth full when it ends. And where the system allows it (CAP_SYS_NICE, or RLIMIT_RTPRIO of 1
-// or more: LimitRTPRIO=1 in a systemd unit), the thread runs at the lowest real-time priority,
-// so that it gets a CPU as soon as it wakes, ahead of any ordinary work; it gives that up
-// while it has to run without a break to keep up (a producer faster than the drain would
-// otherwise hold a core at real-time priority) and takes it back once it has caught up.
+// takes a long batch (few wake-ups, little CPU), never so long that a ring would fill by more
+// than kFillPerNap when it ends. The rate it follows is the fastest seen over the last
+// kBurstMemory, not the last pass's: a producer that was itself kept off the CPU writes nothing
+// for a while, then catches up at its full speed, and a nap fitted to its quiet spell (up to
+// 1 ms) let such a burst overflow its ring (docs/benchmarks.md: 47-52% dropped beside a CPU hog
+// on a busy machine, 3-6% with the burst remembered).
+//
+// And where the system allows it (CAP_SYS_NICE, or RLIMIT_RTPRIO of 1 or more: LimitRTPRIO=1 in
+// a systemd unit), the thread runs at the lowest real-time priority,
+// so that it gets a CPU as soon as it wakes, ahead of any ordinary work; while it has to run
+// without a break to keep up, it takes the shortest nap after each pass once kRealtimeBusyLimit
+// has passed, so that a producer faster than the drain cannot hold a core at real-time priority.
 #pragma once
 
 #include <chrono>
@@ -51,17 +57,21 @@ class DrainPace {
   static constexpr std::chrono::microseconds kShortestNap{50};
   // The longest: a record waits at most about this long to be counted.
   static constexpr std::chrono::microseconds kLongestNap{1000};
-  // Real-time priority is given up after this long of passes without a nap.
+  // After this long of passes without a nap, each busy pass is followed by the shortest nap.
   static constexpr std::chrono::milliseconds kRealtimeBusyLimit{5};
+  // How long the fastest rate seen sets the naps: longer than the scheduler keeps a starved
+  // producer waiting on a busy machine, so its next burst finds short naps.
+  static constexpr std::chrono::milliseconds kBurstMemory{250};
 
  private:
-  bool set_realtime(bool on);
+  static bool set_realtime();
 
-  bool realtime_allowed_ = false;
   bool realtime_ = false;
   int refusal_ = 0;  // errno of the refused real-time request, 0 when asked for none
   Clock::time_point last_pass_ = Clock::now();
   Clock::time_point busy_since_{};  // start of the current run of passes without a nap
+  double peak_rate_ = 0;            // records per ns, the fastest over kBurstMemory
+  Clock::time_point peak_at_{};     // when it was seen
 };
 
 }  // namespace agentmetrics::collector

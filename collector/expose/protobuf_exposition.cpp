@@ -104,11 +104,18 @@ struct ProtobufWriter::Messages {
     metric.AppendToString(&metrics);
   }
   // One length-delimited MetricFamily: the header's fields, then the metrics' (fields of one
-  // message may come in any order and pieces).
-  void end(std::string& out) {
+  // message may come in any order and pieces), handed on in pieces with `after_piece` between
+  // them, so that `out` (and the chunk the listener copies it into) stays at the scrape's chunk
+  // size: only this family's encoded metrics are held whole, for the length in front of them.
+  void end(std::string& out, const std::function<void()>& after_piece) {
+    static constexpr std::size_t kPiece = 64 * 1024;
     append_varint(out, header.ByteSizeLong() + metrics.size());
     header.AppendToString(&out);
-    out += metrics;
+    for (std::size_t at = 0; at < metrics.size(); at += kPiece) {
+      out.append(metrics, at, kPiece);
+      if (after_piece) after_piece();
+    }
+    if (metrics.empty() && after_piece) after_piece();
   }
 };
 
@@ -149,8 +156,7 @@ void ProtobufWriter::write(const RegisteredFamily& family, SeriesReader& reader,
     }
     m_->add_metric();
   });
-  m_->end(out);
-  if (after_series) after_series();
+  m_->end(out, after_series);
 }
 
 void ProtobufWriter::write(const prometheus::MetricFamily& family, std::string& out, const std::function<void()>& after_series) {
@@ -193,8 +199,7 @@ void ProtobufWriter::write(const prometheus::MetricFamily& family, std::string& 
     }
     m_->add_metric();
   }
-  m_->end(out);
-  if (after_series) after_series();
+  m_->end(out, after_series);
 }
 
 }  // namespace agentmetrics::collector

@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -113,6 +115,89 @@ TEST_F(OtlpReceiver, TheJsSdksExportersInEveryProtocolAndTemporalityCountExactly
     EXPECT_EQ(task["origin"], "otlp");
     EXPECT_EQ(task["session_id"].get<std::string>().find("js-"), std::string::npos) << task.dump();
   }
+}
+
+// An exponential histogram from the JS SDK (an SDK view aggregates the instrument so), named as
+// a histogram family the collector knows, lands in that family's native buckets: scraped in the
+// protobuf format, its buckets are the values' own at the schema it arrived in, in every
+// protocol and temporality, each value counted once; its classic buckets and sum follow; an
+// attribute that is no label of the family is no label.
+TEST_F(OtlpReceiver, ExponentialHistogramsLandInTheFamilysNativeBuckets) {
+  if (installed_.code == 77) GTEST_SKIP() << installed_.output;
+  ASSERT_EQ(installed_.code, 0) << installed_.output;
+  TempDir dir;
+  const std::string config = dir.path() + "/native.yml";
+  std::ofstream(config) << "prometheus:\n  nativeHistograms:\n    opencode_pipeline_duration_seconds: {schema: 3}\n";
+  CollectorProcess collector(unique_namespace("otlp-exp"), {"--config=" + config});
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"http/protobuf", "delta"}, {"http/json", "cumulative"}, {"grpc", "cumulative"}, {"grpc", "delta"}};
+  std::map<std::string, std::vector<double>> observed;  // by stage
+  for (const auto& [protocol, temporality] : runs) {
+    const std::string stage = "js-" + protocol.substr(protocol.find('/') + 1) + "-" + temporality;
+    const int port = collector.otlp_port(protocol == "grpc" ? "grpc" : "http");
+    const CommandResult r =
+        run_command({"node", kPackages + "/export_exponential.mjs", protocol, "http://127.0.0.1:" + std::to_string(port), temporality,
+                     "opencode_pipeline_duration_seconds", stage},
+                    {{"NODE_PATH", kPackages + "/node_modules"}}, std::chrono::seconds(60));
+    ASSERT_EQ(r.code, 0) << protocol << " " << temporality << ": " << r.output;
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0]))) observed[stage].push_back(std::stod(line));
+    }
+    ASSERT_EQ(observed[stage].size(), 200U) << r.output;
+  }
+  const HttpResult scraped =
+      http_get(collector.url("/metrics"),
+               {{"Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"}});
+  ASSERT_EQ(scraped.status, 200);
+  const io::prometheus::client::MetricFamily* family = nullptr;
+  const auto families = parse_protobuf(scraped.body);
+  for (const auto& f : families) {
+    if (f.name() == "opencode_pipeline_duration_seconds") family = &f;
+  }
+  ASSERT_NE(family, nullptr);
+  ASSERT_EQ(static_cast<std::size_t>(family->metric_size()), runs.size());
+  for (const auto& metric : family->metric()) {
+    std::map<std::string, std::string> labels;
+    for (const auto& l : metric.label()) labels[l.name()] = l.value();
+    EXPECT_EQ(labels.size(), 2U) << "stage and success only";
+    SCOPED_TRACE(labels["stage"]);
+    EXPECT_EQ(labels["success"], "true");
+    const std::vector<double>& values = observed.at(labels["stage"]);
+    const auto& h = metric.histogram();
+    EXPECT_EQ(h.sample_count(), values.size());
+    double sum = 0;
+    for (const double v : values) sum += v;
+    EXPECT_NEAR(h.sample_sum(), sum, sum * 1e-9);
+    // The SDK chose the schema its 160 buckets fit (here 3, as configured, or coarser).
+    EXPECT_LE(h.schema(), 3);
+    std::map<std::int32_t, std::int64_t> expected, got;
+    for (const double v : values) ++expected[static_cast<std::int32_t>(std::ceil(std::log2(v) * std::exp2(h.schema())))];
+    std::int32_t index = 0;
+    std::int64_t count = 0;
+    int d = 0;
+    for (const auto& span : h.positive_span()) {
+      index += span.offset();
+      for (std::uint32_t k = 0; k < span.length(); ++k, ++index) {
+        count += h.positive_delta(d++);
+        if (count != 0) got[index] = count;
+      }
+    }
+    EXPECT_EQ(got, expected);
+    // Classic buckets (10, 30, 60, 120, 300): each value in the first whose bound is at least
+    // its exponential bucket's upper bound at the scale it arrived in (an export's own, which
+    // may be finer than the series' schema): between the values whose bucket at the series'
+    // schema ends by 10 and the values of at most 10.
+    ASSERT_EQ(h.bucket_size(), 5);
+    std::uint64_t bucket_ends_by_10 = 0, at_most_10 = 0;
+    for (const double v : values) {
+      bucket_ends_by_10 += std::exp2(std::ceil(std::log2(v) * std::exp2(h.schema())) / std::exp2(h.schema())) <= 10;
+      at_most_10 += v <= 10;
+    }
+    EXPECT_GE(h.bucket(0).cumulative_count(), bucket_ends_by_10);
+    EXPECT_LE(h.bucket(0).cumulative_count(), at_most_10);
+  }
+  EXPECT_EQ(scraped.body.find("a-user-id"), std::string::npos);
 }
 
 // The agents' families and the receivers' own are in every format /metrics serves, with the

@@ -3,6 +3,7 @@
 // and deltas decode to the buckets the collector counted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "collector/expose/scrape.h"
@@ -157,4 +158,40 @@ TEST(ProtobufExposition, AnEmptyNativeHistogramIsStillNative) {
   // Prometheus takes a histogram as native when it has a span or a zero threshold above 0.
   ASSERT_EQ(h.positive_span_size(), 1);
   EXPECT_EQ(h.positive_span(0).length(), 0u);
+}
+
+TEST(ProtobufExposition, AFamilyLargerThanAChunkIsSentInPiecesThatDecodeWhole) {
+  // 5000 histogram series encode to about a megabyte: the family's message goes out in pieces no
+  // larger than a chunk and a piece, and the pieces read back as the whole family.
+  FamilyRegistry registry;
+  const auto decls = ipc::catalogue_families("opencode");
+  const auto* pipeline =
+      agentmetrics::testing::must_register(registry, decls[static_cast<std::size_t>(ipc::CatalogueFamily::kPipelineDuration)]);
+  agentmetrics::testing::HeldSeries held(registry);
+  Shard shard;
+  shard.begin_batch();
+  constexpr int kSeries = 5000;
+  for (int i = 0; i < kSeries; ++i) {
+    SeriesAggregate* s = held(shard, *pipeline, {"stage_" + std::to_string(i), i % 2 ? "true" : "false"});
+    shard.apply(*s, agentmetrics::testing::record_of(ipc::Op::kHistogramObserve, static_cast<double>(i)));
+  }
+  BufferPool buffers;
+  std::string body;
+  std::size_t largest = 0, pieces = 0;
+  constexpr std::size_t kChunk = 16 * 1024;
+  write_scrape(registry, nullptr, ScrapeOptions{.format = ScrapeFormat::kProtobuf, .gzip = false, .chunk_bytes = kChunk}, buffers,
+               [&](std::string_view piece) {
+                 body += piece;
+                 largest = std::max(largest, piece.size());
+                 ++pieces;
+                 return true;
+               });
+  EXPECT_GT(body.size(), 500'000U);
+  EXPECT_GT(pieces, body.size() / (kChunk + 64 * 1024));
+  EXPECT_LE(largest, kChunk + 64 * 1024) << "a piece of the family's message, not the whole of it";
+  const auto families = agentmetrics::testing::parse_protobuf(body);
+  ASSERT_EQ(families.size(), 1U);
+  ASSERT_EQ(families[0].metric_size(), kSeries);
+  EXPECT_EQ(families[0].metric(kSeries - 1).histogram().sample_sum(), kSeries - 1);
+  EXPECT_EQ(labels_of(families[0].metric(7)).at("stage"), "stage_7");
 }

@@ -43,5 +43,19 @@ TEST(RecentKeysTest, KeysThatCollideInTheTableStayApart) {
   for (std::uint64_t k = 0; k < 16; ++k) EXPECT_FALSE(keys.first_time(k << 40));
 }
 
+TEST(RecentKeysTest, KeysAreKeptWhileTheTablesGrow) {
+  // Tables start small and double as they fill: every key of a generation, taken in many
+  // doublings, is still there, and none is forgotten before the generation is full.
+  constexpr std::uint64_t kCapacity = 100000;
+  RecentKeys keys(kCapacity);
+  for (std::uint64_t k = 1; k <= kCapacity; ++k) ASSERT_TRUE(keys.first_time(k * 0x9E3779B97F4A7C15ULL)) << k;
+  for (std::uint64_t k = 1; k <= kCapacity; ++k) ASSERT_FALSE(keys.first_time(k * 0x9E3779B97F4A7C15ULL)) << k;
+  EXPECT_EQ(keys.forgotten(), 0U);
+  // The next generation starts small again and the one before stays known.
+  for (std::uint64_t k = kCapacity + 1; k <= 2 * kCapacity; ++k) ASSERT_TRUE(keys.first_time(k * 0x9E3779B97F4A7C15ULL)) << k;
+  EXPECT_FALSE(keys.first_time(1 * 0x9E3779B97F4A7C15ULL));
+  EXPECT_EQ(keys.forgotten(), 0U);
+}
+
 }  // namespace
 }  // namespace agentmetrics::intake

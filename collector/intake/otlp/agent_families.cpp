@@ -1,5 +1,6 @@
 #include "collector/intake/otlp/agent_families.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <variant>
 
@@ -71,10 +72,9 @@ AgentFamilies::AgentFamilies(collector::FamilyRegistry& registry, const std::str
 }
 
 // Under mutex_.
-AgentFamilies::Held& AgentFamilies::held(AgentFamily family, const std::vector<std::string>& labels) {
-  const collector::RegisteredFamily& f = *families_[static_cast<std::size_t>(family)];
-  const auto key_of = [family](const std::vector<std::string>& values) {
-    std::string key = std::to_string(static_cast<int>(family));
+AgentFamilies::Held& AgentFamilies::held(const collector::RegisteredFamily& f, const std::vector<std::string>& labels) {
+  const auto key_of = [&f](const std::vector<std::string>& values) {
+    std::string key = f.decl.name;
     for (const auto& v : values) key.append(1, '\0').append(v);
     return key;
   };
@@ -94,10 +94,27 @@ void AgentFamilies::apply(AgentFamily family, const std::vector<std::string>& la
   const collector::RegisteredFamily& f = *families_[static_cast<std::size_t>(family)];
   if (labels.size() != f.decl.label_names.size()) return;  // a mapping bug, not the client's
   std::lock_guard lock(mutex_);
-  Held& h = held(family, labels);
+  Held& h = held(f, labels);
   h.written = true;
   shard_.begin_batch();
   shard_.apply(*h.aggregate, ipc::Record{0, op, 0, value});
+}
+
+const collector::RegisteredFamily* AgentFamilies::histogram_family(const std::string& name) const {
+  const auto all = registry_.families();  // sorted by name
+  const auto it = std::lower_bound(all.begin(), all.end(), name, [](const auto* f, const std::string& n) { return f->decl.name < n; });
+  if (it == all.end() || (*it)->decl.name != name || (*it)->decl.type != ipc::MetricType::kHistogram) return nullptr;
+  return *it;
+}
+
+collector::ApplyResult AgentFamilies::add_exponential(const collector::RegisteredFamily& family, const std::vector<std::string>& labels,
+                                                      const collector::ExponentialPoint& point) {
+  if (labels.size() != family.decl.label_names.size()) return collector::ApplyResult::kBadValue;
+  std::lock_guard lock(mutex_);
+  Held& h = held(family, labels);
+  h.written = true;
+  shard_.begin_batch();
+  return shard_.add_exponential(*h.aggregate, point);
 }
 
 void AgentFamilies::release_idle() {

@@ -58,6 +58,13 @@ class AgentFamilies {
   void add(AgentFamily family, const std::vector<std::string>& labels, double value);
   void observe(AgentFamily family, const std::vector<std::string>& labels, double value);
   void set(AgentFamily family, double value);
+  // Any histogram family the collector knows (a producer's, the catalogue's, these), by its
+  // name, for OTLP exponential histograms; null when there is none of that name.
+  const collector::RegisteredFamily* histogram_family(const std::string& name) const;
+  // Adds exponential buckets to the series of `family` with these label values (one per label
+  // name of the family), into its exponential buckets and its classic ones (shard.h).
+  collector::ApplyResult add_exponential(const collector::RegisteredFamily& family, const std::vector<std::string>& labels,
+                                         const collector::ExponentialPoint& point);
 
   // Lets go of the series no point wrote since the last call (the daemon calls it once a
   // tick); series without labels (the budget) are kept.
@@ -72,7 +79,7 @@ class AgentFamilies {
     bool written = false;  // since the last release_idle()
   };
   void apply(AgentFamily family, const std::vector<std::string>& labels, std::uint16_t op, double value);
-  Held& held(AgentFamily family, const std::vector<std::string>& labels);
+  Held& held(const collector::RegisteredFamily& family, const std::vector<std::string>& labels);
 
   collector::FamilyRegistry& registry_;
   std::vector<std::string> extra_labels_;

@@ -71,6 +71,10 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
         std::vector<Point> points;
         // Streams are told apart within this process only: a hash need not be stable across builds.
         const std::uint64_t metric_digest = resource_digest ^ std::hash<std::string>{}(sm.scope().name() + "\n" + metric.name());
+        if (metric.has_exponential_histogram()) {
+          take_exponential(metric, metric_digest, resource, tally);
+          continue;
+        }
         if (metric.has_sum() && metric.sum().is_monotonic()) {
           for (const auto& p : metric.sum().data_points()) {
             const double v = p.value_case() == metrics::NumberDataPoint::kAsInt ? static_cast<double>(p.as_int()) : p.as_double();

@@ -20,6 +20,7 @@ OtlpIntake::OtlpIntake(AgentFamilies& families, SessionTracker& sessions, const 
       prices_(prices),
       label_attributes_(std::move(label_attributes)),
       deltas_(max_streams),
+      exponential_(max_streams),
       seen_records_(max_streams),
       ledger_(ledger) {}
 

@@ -16,6 +16,8 @@
 
 #include "collector/intake/model_prices.h"
 #include "collector/intake/otlp/agent_families.h"
+#include "collector/intake/otlp/exponential_points.h"
+#include "collector/intake/otlp/otlp_attributes.h"
 #include "collector/intake/otlp/point_deltas.h"
 #include "collector/intake/otlp/recent_keys.h"
 #include "collector/intake/otlp/session_tracker.h"
@@ -56,18 +58,22 @@ class OtlpIntake {
   const IntakeCounters& counters() const { return counters_; }
   // Points and records of sessions the session watcher counts, left out of the families.
   std::uint64_t left_to_watcher() const { return left_to_watcher_.load(std::memory_order_relaxed); }
-  std::size_t forgotten_streams() const { return deltas_.forgotten() + seen_records_.forgotten(); }
+  std::size_t forgotten_streams() const { return deltas_.forgotten() + seen_records_.forgotten() + exponential_.forgotten(); }
 
  private:
   // Whether this receiver counts the spend of `session` (empty: telemetry that names none, which
   // claims the whole agent for a while); counts what it leaves to the watcher.
   bool counts(const std::string& agent, const std::string& session);
+  // A metric of exponential histogram points (exponential_mapping.cpp).
+  void take_exponential(const opentelemetry::proto::metrics::v1::Metric& metric, std::uint64_t metric_digest, const Attributes& resource,
+                        IntakeTally& tally);
 
   AgentFamilies& families_;
   SessionTracker& sessions_;
   const PriceTable& prices_;
   const std::vector<std::string> label_attributes_;
   PointDeltas deltas_;
+  ExponentialPoints exponential_;
   RecentKeys seen_records_;  // log records, for a retried export
   IntakeCounters counters_;
   SessionCountLedger* ledger_;

@@ -1,5 +1,6 @@
 #include "collector/intake/otlp/recent_keys.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace agentmetrics::intake {
@@ -15,11 +16,10 @@ std::uint64_t stored_form(std::uint64_t key) {
 
 }  // namespace
 
-RecentKeys::RecentKeys(std::size_t capacity) : generation_(capacity < 16 ? 16 : capacity) {
-  // At most half full: a probe ends soon.
-  const std::size_t slots = std::bit_ceil(generation_ * 2);
-  current_.slots.assign(slots, 0);
-  previous_.slots.assign(slots, 0);
+RecentKeys::RecentKeys(std::size_t capacity)
+    : generation_(capacity < 16 ? 16 : capacity), max_slots_(std::bit_ceil(generation_ * 2)) {  // at most half full: a probe ends soon
+  current_.slots.assign(std::min(kFirstSlots, max_slots_), 0);
+  previous_.slots.assign(std::min(kFirstSlots, max_slots_), 0);
 }
 
 bool RecentKeys::Table::contains(std::uint64_t key) const {
@@ -30,7 +30,15 @@ bool RecentKeys::Table::contains(std::uint64_t key) const {
   }
 }
 
-void RecentKeys::Table::insert(std::uint64_t key) {
+void RecentKeys::Table::insert(std::uint64_t key, std::size_t max_slots) {
+  if (2 * (used + 1) > slots.size() && slots.size() < max_slots) {
+    std::vector<std::uint64_t> old(slots.size() * 2, 0);
+    old.swap(slots);
+    used = 0;
+    for (const std::uint64_t k : old) {
+      if (k != 0) insert(k, max_slots);
+    }
+  }
   const std::size_t mask = slots.size() - 1;
   std::size_t i = key & mask;
   while (slots[i] != 0) i = (i + 1) & mask;
@@ -44,11 +52,10 @@ bool RecentKeys::first_time(std::uint64_t key) {
   if (current_.contains(k) || previous_.contains(k)) return false;
   if (current_.used >= generation_) {
     forgotten_ += previous_.used;
-    std::swap(current_, previous_);
-    std::fill(current_.slots.begin(), current_.slots.end(), 0);
-    current_.used = 0;
+    previous_ = std::move(current_);
+    current_ = Table{.slots = std::vector<std::uint64_t>(std::min(kFirstSlots, max_slots_), 0), .used = 0};
   }
-  current_.insert(k);
+  current_.insert(k, max_slots_);
   return true;
 }
 

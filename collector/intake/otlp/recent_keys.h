@@ -3,9 +3,11 @@
 // latest keys are remembered; older ones are forgotten a generation at a time (and counted).
 //
 // Two open-addressing tables of 64-bit keys, the current generation and the one before, each at
-// most half full: an insert allocates nothing, and when the current table is full it becomes the
-// previous one and the oldest generation goes. Ingest offers every point and record here, so this
-// is on the OTLP path's every point.
+// most half full: when the current table has taken a generation it becomes the previous one and
+// the oldest generation goes. Ingest offers every point and record here, so this is on the OTLP
+// path's every point. A table starts small and doubles as it fills (an insert allocates only
+// then), so a receiver that sees a few streams holds a few kilobytes, not the 4 MiB two full
+// tables of 100k keys take (which a daemon with no OTLP client used to hold from its start).
 #pragma once
 
 #include <cstddef>
@@ -25,13 +27,16 @@ class RecentKeys {
 
  private:
   struct Table {
-    std::vector<std::uint64_t> slots;  // 0: empty
+    std::vector<std::uint64_t> slots;  // 0: empty; a power of two
     std::size_t used = 0;
     bool contains(std::uint64_t key) const;
-    void insert(std::uint64_t key);
+    // Doubles the slots first when the table would be more than half full, up to `max_slots`.
+    void insert(std::uint64_t key, std::size_t max_slots);
   };
+  static constexpr std::size_t kFirstSlots = 1024;
 
   const std::size_t generation_;  // keys a table takes before it turns over
+  const std::size_t max_slots_;   // twice a generation: never more than half full
   mutable std::mutex mutex_;
   Table current_, previous_;
   std::size_t forgotten_ = 0;
