@@ -113,6 +113,8 @@ std::map<std::string, HttpRoute> UiRoutes::routes() {
       json windows = json::array();
       for (const auto& offered : options_.windows) windows.push_back(format_duration(offered));
       data["windows"] = std::move(windows);
+      // The KPI thread judges the first window, which may not be the one shown.
+      if (options_.firing && !options_.windows.empty()) data["alerts_window"] = format_duration(options_.windows.front());
       return json_answer(200, data);
     });
   });

@@ -42,14 +42,8 @@ class DashboardTest : public ::testing::Test {
     e.producer_id = 9;
     e.sequence = ++sequence_;
     e.time = time;
-    e.fields = {{"agent_type", agent},
-                {"task_type", std::string("bugfix")},
-                {"success", success},
-                {"duration_seconds", 600.0},
-                {"cost_usd", cost},
-                {"tokens_input", tokens_input},
-                {"tokens_output", 100.0},
-                {"title", title}};
+    e.fields = {{"agent_type", agent}, {"task_type", std::string("bugfix")}, {"success", success},     {"duration_seconds", 600.0},
+                {"cost_usd", cost},    {"tokens_input", tokens_input},       {"tokens_output", 100.0}, {"title", title}};
     if (!model.empty()) e.fields["model"] = model;
     if (!rules.empty()) e.fields["rule_ids"] = rules;
     ASSERT_EQ(ipc::check_event(e), "");

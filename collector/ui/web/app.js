@@ -173,7 +173,8 @@
         cursor: { show: false },
         select: { show: false },
         axes: [{ show: false }, { show: false }],
-        scales: { x: { time: true }, y: { range: (u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) } },
+        // A tenth of the span above and below, so that no point sits on the edge.
+        scales: { x: { time: true }, y: { range: (u, min, max) => (min === max ? [min - 1, max + 1] : [min - (max - min) / 10, max + (max - min) / 10]) } },
         series: [{}, { stroke: '#0550ae', width: 2, spanGaps: true, points: { show: true, size: 4 } }],
       },
       [xs, values]
@@ -195,7 +196,10 @@
           'li',
           { 'data-kpi': a.kpi },
           el('strong', { class: 'status-alert', text: statusText('alert') + ': ' }),
-          a.name + ' is ' + a.display + ' (alert when ' + a.threshold + ')' + (a.since ? ', since ' + when(a.since) : '')
+          data.alerts_window && data.alerts_window !== data.window
+            ? a.name + ' is past its alert threshold (' + a.threshold + ') over the last ' + data.alerts_window + (a.since ? ', since ' + when(a.since) : '') +
+                '; over ' + data.window + ' it is ' + a.display
+            : a.name + ' is ' + a.display + ' (alert when ' + a.threshold + ')' + (a.since ? ', since ' + when(a.since) : '')
         )
       );
     }
