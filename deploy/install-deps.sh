@@ -33,6 +33,8 @@ packages=(
   # the real agents' harness (tests/agents): ip brings up loopback in a namespace of its own,
   # gRPC's Python binding records what the agents send over OTLP/gRPC
   iproute2 python3-grpcio
+  # the browser the /ui and report tests drive (headless, through puppeteer-core from npm)
+  chromium
 )
 # Node.js with npm: the MCP SDK client and Bun, which run the cm mcp and opencode plugin tests,
 # come from the npm registry. A Node.js that already brings npm (NodeSource's) is kept.

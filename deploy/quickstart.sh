@@ -33,4 +33,5 @@ curl -s "http://127.0.0.1:${port}/metrics" \
   | head -n 20
 echo
 echo "agentmetricsd is running on :${port} (pid ${collector}); Ctrl-C stops it."
+echo "Open http://127.0.0.1:${port}/ui in a browser for the KPIs, tasks and playbook (docs/ui.md)."
 wait "$collector"

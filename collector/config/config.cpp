@@ -161,6 +161,10 @@ void read_cass_memory(const YAML::Node& n, const std::string& p, Config& c) {
       });
 }
 
+void read_ui(const YAML::Node& n, const std::string& p, Config& c) {
+  section(n, p, {{"enabled", [&](const YAML::Node& v, const std::string& k) { c.ui.enabled = boolean(v, k); }}});
+}
+
 void read_alerts(const YAML::Node& n, const std::string& p, Config& c) {
   section(n, p,
           {
@@ -437,6 +441,7 @@ Config load_config_file(const std::string& path, Config c) {
               {"log", [&](const YAML::Node& n, const std::string& p) { read_log(n, p, c); }},
               {"import", [&](const YAML::Node& n, const std::string& p) { read_import(n, p, c); }},
               {"webhooks", [&](const YAML::Node& n, const std::string& p) { read_webhooks(n, p, c); }},
+              {"ui", [&](const YAML::Node& n, const std::string& p) { read_ui(n, p, c); }},
           });
   return c;
 }

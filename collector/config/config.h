@@ -129,6 +129,10 @@ struct Config {
     std::optional<std::map<std::string, std::string>> agent_coauthors;  // agent -> e-mail text; unset: the built-in list
     bool keep_authors = false;
   } webhooks;
+  // The page at /ui (docs/ui.md): served with the learning API's access rule, read-only.
+  struct Ui {
+    bool enabled = true;
+  } ui;
   struct Log {
     std::string level = "info";
     std::string format = "text";

@@ -177,6 +177,16 @@ Collector::Collector(const Config& config)
     routes["/metrics"] = {.handler = [this](const HttpRequest& r) { return serve_metrics(r); },
                           .max_concurrent = std::max(1, http.threads / 2)};
   if (learning_api_) routes.merge(learning_api_->routes());
+  if (store_ && config_.ui.enabled) {
+    ui::UiOptions page;
+    page.store_path = store_->path();
+    page.dashboard.kpi = kpi::KpiSettings{kpi_overrides(config_)};
+    page.dashboard.learning.reflection.max_rules = config_.cass_memory.max_rules;
+    page.windows = kpi_windows(config_);
+    page.firing = [kpis = kpis_.get()] { return kpis->firing(); };
+    ui_ = std::make_unique<ui::UiRoutes>(std::move(page));
+    routes.merge(ui_->routes());
+  }
   webhooks_ = std::make_unique<WebhookRoutes>(config_, store_.get(), store_ ? store_->path() : std::string(), self_.registry());
   routes.merge(webhooks_->routes());
   http.counters = &http_counters_;
@@ -408,8 +418,11 @@ HttpResponse Collector::serve_landing(const HttpRequest&) {
                       "<li><a href=\"/health\">/health</a>: health and the last 24 hours of tasks</li>"
                       "<li><a href=\"/readiness\">/readiness</a></li>"
                       "<li><a href=\"/version\">/version</a></li>"
-                      "<li><a href=\"/api/stats\">/api/stats</a>: the learning system's playbook (docs/learning.md)</li>"
-                      "</ul></body></html>\n"};
+                      "<li><a href=\"/api/stats\">/api/stats</a>: the learning system's playbook (docs/learning.md)</li>" +
+                          std::string(ui_ ? "<li><a href=\"/ui\">/ui</a>: the KPIs, tokens and cost, tasks and the playbook, "
+                                            "in a browser (docs/ui.md)</li>"
+                                          : "") +
+                          "</ul></body></html>\n"};
 }
 
 }  // namespace agentmetrics::collector

@@ -26,6 +26,7 @@
 #include "collector/daemon/webhook_routes.h"
 #include "collector/intake/session_count_ledger.h"
 #include "collector/intake/sessions/session_watcher.h"
+#include "collector/ui/ui_routes.h"
 
 namespace agentmetrics::collector {
 
@@ -83,8 +84,9 @@ class Collector {
   std::unique_ptr<SegmentDiscovery> discovery_;
   std::unique_ptr<EventLoop> loop_;
   std::string wait_mode_;
-  BufferPool scrape_buffers_;   // chunk buffers; declared before http_, so it outlives every scrape
-  HttpCounters http_counters_;  // read by scrapes that may come while http_ is being set
+  std::unique_ptr<ui::UiRoutes> ui_;  // the /ui page: null when ui.enabled is off or the store disabled
+  BufferPool scrape_buffers_;         // chunk buffers; declared before http_, so it outlives every scrape
+  HttpCounters http_counters_;        // read by scrapes that may come while http_ is being set
   std::unique_ptr<HttpServer> http_;
   std::size_t next_worker_ = 0;  // discovery runs on the loop thread only: no atomic needed
   unsigned ticks_ = 0;           // the loop thread's too

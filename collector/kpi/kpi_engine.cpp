@@ -382,4 +382,40 @@ std::map<std::string, double> KpiEngine::ai_success_rate_by_agent(std::chrono::s
   return rates;
 }
 
+std::vector<std::vector<std::optional<double>>> KpiEngine::value_series(std::chrono::seconds window, double now_unix, int points) const {
+  constexpr int kMaxPoints = 100;
+  if (points < 1 || points > kMaxPoints) throw std::invalid_argument("a KPI series has 1 to 100 points");
+  const double slice = static_cast<double>(window.count()) / points;
+  if (slice < 1) throw std::invalid_argument("a KPI series' slice must be at least a second");
+  const store::Transaction snapshot(db_, store::Transaction::Mode::kRead);
+  std::vector<std::vector<std::optional<double>>> series(kpi_catalogue().size());
+  for (int i = 0; i < points; ++i) {
+    const double start = now_unix - static_cast<double>(window.count()) + i * slice;
+    const std::vector<Measured> m = measure(start, start + slice);
+    for (std::size_t k = 0; k < m.size(); ++k) series[k].push_back(m[k].value);
+  }
+  return series;
+}
+
+std::vector<DailyUsage> KpiEngine::usage_by_day(std::chrono::seconds window, double now_unix) const {
+  check_window(window);
+  RangeQuery q(db_, queries::kTaskUsageByDay, now_unix - static_cast<double>(window.count()), now_unix);
+  std::vector<DailyUsage> days;
+  for (bool row = q.has_row(); row; row = q.next()) {
+    DailyUsage u;
+    u.day = q.text(0);
+    u.agent_type = q.null(1) ? "" : q.text(1);
+    u.model = q.null(2) ? "" : q.text(2);
+    u.tasks = q.count(3);
+    u.tokens_input = q.real(4);
+    u.tokens_output = q.real(5);
+    u.tokens_cache_read = q.real(6);
+    u.tokens_cache_creation = q.real(7);
+    u.tasks_with_cost = q.count(8);
+    u.cost_usd = q.real(9);
+    days.push_back(std::move(u));
+  }
+  return days;
+}
+
 }  // namespace agentmetrics::kpi

@@ -59,6 +59,16 @@ struct TaskFigures {
   std::optional<double> cost_usd;                   // of the tasks that report one; empty when none does
 };
 
+// What one UTC day's tasks of one agent and model used (KpiEngine::usage_by_day).
+struct DailyUsage {
+  std::string day;                // YYYY-MM-DD
+  std::string agent_type, model;  // "" when a task names none
+  std::int64_t tasks = 0;
+  double tokens_input = 0, tokens_output = 0, tokens_cache_read = 0, tokens_cache_creation = 0;
+  std::int64_t tasks_with_cost = 0;
+  double cost_usd = 0;  // of the tasks that report one
+};
+
 class KpiEngine {
  public:
   // `db` is the store's connection (EventStore::handle()); it must outlive the engine. Throws
@@ -74,6 +84,15 @@ class KpiEngine {
   // Successful tasks / tasks (0..1) per agent_type over [now - window, now); agents without
   // tasks in the window are absent. The collector exports it as opencode_ai_success_rate.
   std::map<std::string, double> ai_success_rate_by_agent(std::chrono::seconds window, double now_unix) const;
+
+  // Each KPI's value over `points` consecutive slices of [now - window, now), oldest first, as
+  // compute() measures a window (the sparklines of the /ui page): indexed like kpi_catalogue(),
+  // then by slice. Throws std::invalid_argument for fewer than 1 or more than 100 points, or a
+  // slice shorter than a second.
+  std::vector<std::vector<std::optional<double>>> value_series(std::chrono::seconds window, double now_unix, int points) const;
+  // Tokens and cost of the tasks in [now - window, now), per UTC day, agent_type and model: the
+  // same fields the KPIs sum (tokens_per_task, cost_per_successful_task), split.
+  std::vector<DailyUsage> usage_by_day(std::chrono::seconds window, double now_unix) const;
 
   // The effective thresholds, indexed like kpi_catalogue().
   const std::vector<KpiThresholds>& thresholds() const { return thresholds_; }

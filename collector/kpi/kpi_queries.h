@@ -52,6 +52,17 @@ SELECT json_extract(fields, '$.agent_type') AS agent, count(*), total(json_extra
 FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2
 GROUP BY agent)sql";
 
+// Per UTC day, agent_type and model (the /ui page's and the HTML report's usage table): day
+// ("YYYY-MM-DD"), agent, model, tasks, sums of tokens_input, tokens_output, tokens_cache_read,
+// tokens_cache_creation, [tasks reporting, sum] of cost_usd: the fields kTasks sums, split.
+inline constexpr std::string_view kTaskUsageByDay = R"sql(
+SELECT date(time, 'unixepoch') AS day, json_extract(fields, '$.agent_type') AS agent, json_extract(fields, '$.model') AS model,
+       count(*), total(json_extract(fields, '$.tokens_input')), total(json_extract(fields, '$.tokens_output')),
+       total(json_extract(fields, '$.tokens_cache_read')), total(json_extract(fields, '$.tokens_cache_creation')),
+       count(json_extract(fields, '$.cost_usd')), total(json_extract(fields, '$.cost_usd'))
+FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2
+GROUP BY day, agent, model ORDER BY day, agent, model)sql";
+
 // runs, successes.
 inline constexpr std::string_view kPipelines = R"sql(
 SELECT count(*), total(json_extract(fields, '$.success'))
@@ -139,7 +150,8 @@ SELECT count(lines), total(lines)
 FROM (SELECT json_extract(fields, '$.lines_added') + json_extract(fields, '$.lines_deleted') AS lines
       FROM events WHERE kind = 'commit' AND time >= ?1 AND time < ?2))sql";
 
-inline constexpr std::array kAll = {kTasks,     kTasksByAgent,      kPipelines, kTestRuns,      kCoverage,          kTechDebt, kDeployments,
-                                    kLeadTimes, kDeploymentHistory, kBugs,      kCodebaseLines, kPullRequestEvents, kCommits};
+inline constexpr std::array kAll = {kTasks,    kTaskUsageByDay, kTasksByAgent,      kPipelines, kTestRuns,
+                                    kCoverage, kTechDebt,       kDeployments,       kLeadTimes, kDeploymentHistory,
+                                    kBugs,     kCodebaseLines,  kPullRequestEvents, kCommits};
 
 }  // namespace agentmetrics::kpi::queries

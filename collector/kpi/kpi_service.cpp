@@ -130,8 +130,16 @@ prometheus::MetricFamily KpiService::ai_success_rate() const {
   return family;
 }
 
+std::map<std::string, double> KpiService::firing() const {
+  std::map<std::string, double> out;
+  const std::lock_guard lock(firing_mutex_);
+  for (const auto& [id, since] : firing_since_) out[id] = std::chrono::duration<double>(since.time_since_epoch()).count();
+  return out;
+}
+
 void KpiService::judge(const std::vector<kpi::KpiResult>& results) {
   const auto now = std::chrono::system_clock::now();
+  const std::lock_guard lock(firing_mutex_);
   const std::string window = format_duration(options_.windows.front());
   std::size_t alerting = 0;
   for (const auto& r : results) {

@@ -60,6 +60,8 @@ class KpiService {
   prometheus::MetricFamily ai_success_rate() const;
   // KPIs currently past their alert threshold (the first window), for /health.
   std::size_t alerting() const { return alerting_.load(std::memory_order_relaxed); }
+  // Those KPIs by id, with when each crossed (Unix seconds), for the /ui page.
+  std::map<std::string, double> firing() const;
 
  private:
   void run();
@@ -86,6 +88,7 @@ class KpiService {
   mutable std::mutex rates_mutex_;
   std::map<std::string, double> ai_success_rates_;  // by agent_type
   alerts::AlertNotifier* notifier_;
+  mutable std::mutex firing_mutex_;                                            // judge() writes, firing() reads
   std::map<std::string, std::chrono::system_clock::time_point> firing_since_;  // by KPI id
   // Relaxed: a count read by /health, nothing is published through it.
   std::atomic<std::size_t> alerting_{0};

@@ -179,22 +179,24 @@ json to_json(const ImportResult& result) {
           {"ids", result.ids}};
 }
 
+json to_json(const LastReflection& run) {
+  json j = {{"id", run.id},
+            {"time", ipc::format_timestamp(run.started)},
+            {"duration_ms", run.duration_seconds ? json(round_to(*run.duration_seconds * 1000.0, 1)) : json(nullptr)},
+            {"trigger", run.trigger},
+            {"status", run.status},
+            {"summary", run.summary}};
+  if (run.error) j["error"] = *run.error;
+  return j;
+}
+
 json to_json(const StatsResult& s) {
   json distribution = json::array();
   const char* ranges[] = {"0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"};
   for (std::size_t i = 0; i < s.confidence_distribution.size(); ++i) {
     distribution.push_back({{"range", ranges[i]}, {"count", s.confidence_distribution[i]}});
   }
-  json last = nullptr;
-  if (const auto& r = s.last_reflection) {
-    last = {{"id", r->id},
-            {"time", ipc::format_timestamp(r->started)},
-            {"duration_ms", r->duration_seconds ? json(round_to(*r->duration_seconds * 1000.0, 1)) : json(nullptr)},
-            {"trigger", r->trigger},
-            {"status", r->status},
-            {"summary", r->summary}};
-    if (r->error) last["error"] = *r->error;
-  }
+  const json last = s.last_reflection ? to_json(*s.last_reflection) : json(nullptr);
   return {{"total", s.total},
           {"active", s.active},
           {"retired", s.retired},

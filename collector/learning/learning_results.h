@@ -205,6 +205,7 @@ nlohmann::ordered_json to_json(const PlaybookAddResult& result);
 nlohmann::ordered_json to_json(const PlaybookRemoveResult& result);
 nlohmann::ordered_json to_json(const PlaybookExport& result);
 nlohmann::ordered_json to_json(const ImportResult& result);
+nlohmann::ordered_json to_json(const LastReflection& run);
 nlohmann::ordered_json to_json(const StatsResult& result);
 nlohmann::ordered_json to_json(const PatternsResult& result);
 nlohmann::ordered_json to_json(const SimilarResult& result);

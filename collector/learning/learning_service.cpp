@@ -665,24 +665,31 @@ StatsResult LearningService::stats() {
     SqliteStatement st(db_, "SELECT count(*) FROM reflection_runs");
     st.step();
     s.reflection_runs = st.column_int64(0);
-    SqliteStatement lr(
-        db_, "SELECT id, started, duration_seconds, trigger, status, summary, error FROM reflection_runs ORDER BY id DESC LIMIT 1");
-    if (lr.step()) {
-      LastReflection& last = s.last_reflection.emplace();
-      last.id = lr.column_int64(0);
-      last.started = lr.column_double(1);
-      if (!lr.column_is_null(2)) last.duration_seconds = lr.column_double(2);
-      last.trigger = lr.column_text(3);
-      last.status = lr.column_text(4);
-      last.summary = nlohmann::ordered_json::parse(lr.column_text(5), nullptr, false);
-      if (last.summary.is_discarded()) last.summary = nullptr;
-      if (!lr.column_is_null(6)) last.error = lr.column_text(6);
-    }
+    if (auto last = reflections(1); !last.empty()) s.last_reflection = std::move(last.front());
   }
   HistoryIndex history(db_);
   s.indexed_tasks = history.size();
   s.pending_tasks = history.pending();
   return s;
+}
+
+std::vector<LastReflection> LearningService::reflections(int limit) {
+  std::vector<LastReflection> runs;
+  SqliteStatement st(db_,
+                     "SELECT id, started, duration_seconds, trigger, status, summary, error FROM reflection_runs ORDER BY id DESC LIMIT ?");
+  st.bind(1, static_cast<std::int64_t>(std::max(limit, 0)));
+  while (st.step()) {
+    LastReflection& run = runs.emplace_back();
+    run.id = st.column_int64(0);
+    run.started = st.column_double(1);
+    if (!st.column_is_null(2)) run.duration_seconds = st.column_double(2);
+    run.trigger = st.column_text(3);
+    run.status = st.column_text(4);
+    run.summary = nlohmann::ordered_json::parse(st.column_text(5), nullptr, false);
+    if (run.summary.is_discarded()) run.summary = nullptr;
+    if (!st.column_is_null(6)) run.error = st.column_text(6);
+  }
+  return runs;
 }
 
 ReflectionReport LearningService::reflect(std::string_view trigger) { return run_reflection(db_, settings_.reflection, trigger, now()); }

@@ -101,6 +101,8 @@ class LearningService {
   // confidence, evidence_count optional). All are checked before any is added.
   ImportResult playbook_import(const nlohmann::ordered_json& document);
   StatsResult stats();
+  // The last `limit` reflection runs, newest first.
+  std::vector<LastReflection> reflections(int limit);
   ReflectionReport reflect(std::string_view trigger = "manual");
   // The patterns of the latest reflection.
   PatternsResult patterns();

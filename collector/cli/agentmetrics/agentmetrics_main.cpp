@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_ingest_command(app, result);
   add_kpi_command(app, result);
   add_import_command(app, result);
+  add_report_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
+#include "collector/config/config.h"
+
 namespace agentmetrics::cli {
 
 inline constexpr int kExitFailed = 1;
@@ -17,5 +21,10 @@ void add_exec_command(CLI::App& app, int& result);
 void add_ingest_command(CLI::App& app, int& result);
 void add_kpi_command(CLI::App& app, int& result);
 void add_import_command(CLI::App& app, int& result);
+void add_report_command(CLI::App& app, int& result);
+
+// The configuration as the collector reads it (file, environment, checks), with the KPI window
+// asked for (kpi and report). Throws ConfigError.
+collector::Config kpi_config(const std::string& file, const std::string& window);
 
 }  // namespace agentmetrics::cli

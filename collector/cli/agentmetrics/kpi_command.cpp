@@ -11,15 +11,9 @@
 #include "collector/store/store_location.h"
 
 namespace agentmetrics::cli {
-namespace {
-
-// The configuration as the collector reads it (file, environment, checks), with the window
-// asked for.
 collector::Config kpi_config(const std::string& file, const std::string& window) {
   return collector::load_configuration(collector::find_configuration_file(file), [&](collector::Config& c) { c.kpi.windows = {window}; });
 }
-
-}  // namespace
 
 void add_kpi_command(CLI::App& app, int& result) {
   auto* cmd = app.add_subcommand(

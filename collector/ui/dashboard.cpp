@@ -1,0 +1,183 @@
+#include "collector/ui/dashboard.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "collector/common/duration.h"
+#include "collector/kpi/kpi_report.h"
+#include "collector/learning/learning_results.h"
+#include "collector/ui/task_history.h"
+#include "ipc/timestamp.h"
+
+namespace agentmetrics::ui {
+namespace {
+
+using json = nlohmann::ordered_json;
+constexpr double kDay = 86400;
+
+json usage_json(const std::vector<kpi::DailyUsage>& days) {
+  json out = json::array();
+  for (const auto& u : days) {
+    out.push_back({{"day", u.day},
+                   {"agent_type", u.agent_type},
+                   {"model", u.model},
+                   {"tasks", u.tasks},
+                   {"tokens_input", u.tokens_input},
+                   {"tokens_output", u.tokens_output},
+                   {"tokens_cache_read", u.tokens_cache_read},
+                   {"tokens_cache_creation", u.tokens_cache_creation},
+                   {"tasks_with_cost", u.tasks_with_cost},
+                   {"cost_usd", u.cost_usd}});
+  }
+  return out;
+}
+
+json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+}  // namespace
+
+int sparkline_points(std::chrono::seconds window) {
+  const auto days = static_cast<int>(static_cast<double>(window.count()) / kDay);
+  return std::clamp(days, 6, 30);
+}
+
+Dashboard::Dashboard(sqlite3* db, DashboardOptions options) : db_(db), options_(std::move(options)), engine_(db, options_.kpi) {}
+
+Dashboard::~Dashboard() = default;
+
+learning::LearningService* Dashboard::learning() {
+  if (!learning_) {
+    try {
+      learning_ = std::make_unique<learning::LearningService>(db_, options_.learning);
+      reason_.clear();
+    } catch (const std::exception& e) {
+      // A read-only connection cannot create the tables: nothing has learnt anything yet.
+      reason_ = std::string("the store has no playbook yet (the collector's reflection worker or cm creates it): ") + e.what();
+    }
+  }
+  return learning_.get();
+}
+
+json Dashboard::overview(double now_unix, std::chrono::seconds window, const std::optional<std::map<std::string, double>>& firing) {
+  if (window < std::chrono::minutes(1)) throw std::invalid_argument("the window must be at least a minute");
+  const std::vector<kpi::KpiResult> results = engine_.compute(window, now_unix);
+  const auto day_cost = engine_.task_figures(std::chrono::hours(24), now_unix).cost_usd;
+  // The numbers `agentmetrics kpi --json` prints, as it prints them.
+  json report = json::parse(kpi::kpi_report_json(results, window, now_unix, day_cost).dump());
+  const int points = sparkline_points(window);
+  const auto series = engine_.value_series(window, now_unix, points);
+  json alerts = json::array();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const kpi::KpiResult& r = results[i];
+    const kpi::KpiDefinition& d = *r.definition;
+    json& k = report["kpis"][i];
+    k["display"] = {{"value", r.value ? kpi::format_kpi_value(d, *r.value) : "no data"},
+                    {"target", kpi::format_target(d, r.thresholds)},
+                    {"alert", kpi::format_alert(d, r.thresholds)},
+                    {"trend", kpi::format_trend(d, r.value, r.previous)}};
+    json values = json::array();
+    for (const auto& v : series[i]) values.push_back(optional_number(v));
+    k["series"] = std::move(values);
+    const std::string id(d.id);
+    std::optional<double> since;
+    bool alerting = r.status == kpi::KpiStatus::kAlert;
+    if (firing) {
+      const auto f = firing->find(id);
+      alerting = f != firing->end();
+      if (alerting) since = f->second;
+    }
+    if (alerting) {
+      alerts.push_back({{"kpi", id},
+                        {"name", std::string(d.name)},
+                        {"value", optional_number(r.value)},
+                        {"display", k["display"]["value"]},
+                        {"threshold", k["display"]["alert"]},
+                        {"since", since ? json(ipc::format_timestamp(*since)) : json(nullptr)}});
+    }
+  }
+  report["series_step_seconds"] = static_cast<double>(window.count()) / points;
+
+  json playbook = {{"available", false}};
+  json reflections = json::array();
+  if (auto* service = learning()) {
+    learning::PlaybookListRequest request;
+    request.limit = std::clamp(options_.playbook_rules, 1, learning::kMaxPlaybookPage);
+    const learning::PlaybookListResult list = service->playbook_list(request);
+    json rules = json::array();
+    for (const auto& view : list.bullets) rules.push_back(learning::to_json(view));
+    playbook = {{"available", true},
+                {"half_life_days", service->playbook().model().half_life_days},
+                {"total", list.total},
+                {"rules", std::move(rules)}};
+    for (const auto& run : service->reflections(options_.reflections)) reflections.push_back(learning::to_json(run));
+  } else {
+    playbook["reason"] = reason_;
+  }
+
+  return {{"window", format_duration(window)},
+          {"generated_at", ipc::format_timestamp(now_unix)},
+          {"kpi", std::move(report)},
+          {"usage", {{"days", usage_json(engine_.usage_by_day(window, now_unix))}}},
+          {"tasks", recent_tasks(db_, now_unix - static_cast<double>(window.count()), now_unix, options_.recent_tasks)},
+          {"playbook", std::move(playbook)},
+          {"reflections", std::move(reflections)},
+          {"alerts", std::move(alerts)}};
+}
+
+std::optional<json> Dashboard::task(std::int64_t id) {
+  auto stored = stored_task(db_, id);
+  if (!stored) return std::nullopt;
+  // The rules the task event names, and those a hook gave its session (session_rules.h).
+  std::vector<std::pair<std::string, std::string>> given;  // (id, via)
+  for (const auto& rule : (*stored)["rule_ids"]) given.emplace_back(rule.get<std::string>(), "task");
+  auto* service = learning();
+  const json& session = (*stored)["fields"].contains("session_id") ? (*stored)["fields"]["session_id"] : json(nullptr);
+  if (service && session.is_string() && !session.get<std::string>().empty()) {
+    for (const auto& rule : service->given_rules(session.get<std::string>())) {
+      auto same = std::find_if(given.begin(), given.end(), [&](const auto& g) { return g.first == rule; });
+      if (same == given.end()) {
+        given.emplace_back(rule, "hook");
+      } else {
+        same->second = "task, hook";
+      }
+    }
+  }
+  json rules = json::array();
+  for (const auto& [rule, via] : given) {
+    json entry = {{"id", rule}, {"via", via}, {"rule", nullptr}};
+    if (service) {
+      if (const auto bullet = service->playbook().find(rule)) {
+        const double now = service->now();
+        entry["rule"] = learning::to_json(learning::BulletView{*bullet, bullet->confidence_at(now, service->playbook().model())});
+      }
+    }
+    rules.push_back(std::move(entry));
+  }
+  return json{{"task", std::move(*stored)}, {"rules_given", std::move(rules)}};
+}
+
+json Dashboard::why(std::string_view rule_id) {
+  auto* service = learning();
+  if (!service) throw learning::LearningError(learning::ErrorCategory::kConfig, "NO_PLAYBOOK", reason_);
+  return learning::to_json(service->why(rule_id));
+}
+
+json Dashboard::report(double now_unix, std::chrono::seconds window) {
+  json data = overview(now_unix, window);
+  json details = json::object();
+  for (const auto& t : data["tasks"]) {
+    const std::int64_t id = t["id"].get<std::int64_t>();
+    if (auto detail = task(id)) details[std::to_string(id)] = std::move(*detail);
+  }
+  json whys = json::object();
+  for (const auto& rule : data["playbook"].value("rules", json::array())) {
+    const auto id = rule["id"].get<std::string>();
+    whys[id] = why(id);
+  }
+  data["task_details"] = std::move(details);
+  data["why"] = std::move(whys);
+  return data;
+}
+
+}  // namespace agentmetrics::ui
