@@ -9,7 +9,7 @@
 #include "collector/kpi/kpi_queries.h"
 #include "collector/kpi/pull_request_states.h"
 #include "collector/kpi/value_distribution.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
 

@@ -5,8 +5,8 @@
 // the store. docs/kpis.md says how each value is computed.
 //
 // Thread safety: an engine is used by one thread at a time, because a SQLite connection opened
-// by EventStore (SQLITE_OPEN_NOMUTEX) is. Give a KPI thread a connection of its own (for
-// example EventStore::open(path, EventStore::Mode::kReadOnly)->handle()); WAL mode lets it
+// by SqliteEventStore (SQLITE_OPEN_NOMUTEX) is. Give a KPI thread a connection of its own (for
+// example SqliteEventStore::open(path, SqliteEventStore::Mode::kReadOnly)->handle()); WAL mode lets it
 // read while the collector writes. Each call reads one consistent snapshot of the store.
 #pragma once
 
@@ -61,7 +61,7 @@ struct TaskFigures {
 
 class KpiEngine {
  public:
-  // `db` is the store's connection (EventStore::handle()); it must outlive the engine. Throws
+  // `db` is the store's connection (SqliteEventStore::handle()); it must outlive the engine. Throws
   // std::invalid_argument when the overrides are invalid (see resolve_thresholds).
   KpiEngine(sqlite3* db, const KpiSettings& settings);
 

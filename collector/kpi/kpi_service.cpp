@@ -41,7 +41,7 @@ KpiService::KpiService(KpiServiceOptions options, prometheus::Registry& registry
 
 kpi::KpiEngine& KpiService::Connection::engine(const KpiServiceOptions& options) {
   if (!engine_) {
-    store_ = store::EventStore::open(options.store_path, store::EventStore::Mode::kReadOnly);
+    store_ = store::SqliteEventStore::open(options.store_path, store::SqliteEventStore::Mode::kReadOnly);
     engine_ = std::make_unique<kpi::KpiEngine>(store_->handle(), kpi::KpiSettings{options.overrides});
   }
   return *engine_;

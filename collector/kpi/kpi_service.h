@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "collector/alerts/alert_notifier.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/kpi_gauges.h"
 
@@ -74,7 +74,7 @@ class KpiService {
     kpi::KpiEngine& engine(const KpiServiceOptions& options);
 
    private:
-    std::unique_ptr<store::EventStore> store_;
+    std::unique_ptr<store::SqliteEventStore> store_;
     std::unique_ptr<kpi::KpiEngine> engine_;
   };
 

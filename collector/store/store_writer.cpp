@@ -3,7 +3,6 @@
 #include <pthread.h>
 
 #include "collector/common/log.h"
-#include "collector/store/sqlite_transaction.h"
 #include "collector/store/store_location.h"
 
 namespace agentmetrics::store {
@@ -85,7 +84,7 @@ bool StoreWriter::open_store() {
   if (store_) return true;
   try {
     ensure_store_directory(options_.path);
-    store_ = EventStore::open(options_.path, EventStore::Mode::kReadWrite);
+    store_ = SqliteEventStore::open(options_.path, SqliteEventStore::Mode::kReadWrite);
   } catch (const StoreError& e) {
     report_failure(e.what(), "the store cannot be opened; metrics are served meanwhile and opening is retried");
     return false;
@@ -104,11 +103,9 @@ bool StoreWriter::commit(std::vector<PendingOutcome>& batch) {
     if (p.acks) (p.replace ? replacing : events).push_back(p.event);
   }
   try {
-    Transaction tx(store_->handle(), Transaction::Mode::kWrite);
     const double now = unix_now();
     const std::size_t future = dated_after(events, now) + dated_after(replacing, now);
-    const std::size_t added = store_->insert(events, now) + store_->replace(replacing, now);
-    tx.commit();
+    const std::size_t added = store_->store_batch(events, replacing, now);
     clamped_.Increment(static_cast<double>(future));
     stored_.Increment(static_cast<double>(added));
     if (added > 0 && on_commit_) on_commit_();

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/outcome_sink.h"
 
 namespace agentmetrics::store {
@@ -57,7 +57,7 @@ class StoreWriter final : public OutcomeSink {
   void apply_retention();
 
   StoreOptions options_;
-  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<SqliteEventStore> store_;
   moodycamel::BlockingConcurrentQueue<PendingOutcome> queue_;
   // Set by stop() (release) and read by the thread (acquire).
   std::atomic<bool> stopping_{false};

@@ -29,3 +29,7 @@ target_link_libraries(recent_keys_test PRIVATE agentmetrics_otlp GTest::gtest_ma
 agentmetrics_test(otlp_recorded_test CONCURRENT unit/otlp_recorded_test.cpp)
 target_link_libraries(otlp_recorded_test PRIVATE agentmetrics_otlp nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(otlp_recorded_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+
+# A team store on PostgreSQL: its URL, and connections to a real postgresql-15 on loopback.
+agentmetrics_test(postgres_connection_test unit/postgres_connection_test.cpp)
+target_link_libraries(postgres_connection_test PRIVATE agentmetrics_store agentmetrics_config GTest::gtest_main)

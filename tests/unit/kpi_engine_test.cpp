@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "collector/common/duration.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/kpi_queries.h"
 #include "ipc/outcome_event.h"
@@ -45,7 +45,7 @@ FieldValue text(std::string v) { return v; }
 
 class KpiStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { store_ = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadWrite); }
+  void SetUp() override { store_ = store::SqliteEventStore::open(dir_.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite); }
 
   // Queues an event, checked against its kind's schema; engine() stores the queue.
   void add(OutcomeKind kind, double time, Fields fields) {
@@ -82,7 +82,7 @@ class KpiStoreTest : public ::testing::Test {
   KpiStatus status_of(std::string_view id, std::chrono::seconds window = 7 * 24h) { return find(compute(window), id).status; }
 
   agentmetrics::testing::TempDir dir_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::SqliteEventStore> store_;
   std::vector<ipc::OutcomeEvent> pending_;
   std::uint64_t sequence_ = 0;
 };
@@ -820,7 +820,7 @@ TEST_F(KpiStoreTest, AverageTaskDurationRangeTreatsFastTasksAsOk) {
     // which does not count).
     store_.reset();
     const std::string path = dir_.path() + "/case" + std::to_string(n++) + ".db";
-    store_ = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
+    store_ = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite);
     add(OutcomeKind::kTask, kNow - kHour,
         {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(true)}, {"duration_seconds", num(c.hours * kHour)}});
     add(OutcomeKind::kTask, kNow - kHour,
