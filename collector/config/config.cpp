@@ -216,6 +216,8 @@ void read_store(const YAML::Node& n, const std::string& p, Config& c) {
               {"enabled", [&](const YAML::Node& v, const std::string& k) { c.store.enabled = boolean(v, k); }},
               {"path", [&](const YAML::Node& v, const std::string& k) { c.store.path = text(v, k); }},
               {"url", [&](const YAML::Node& v, const std::string& k) { c.store.url = text(v, k); }},
+              {"spoolLimit",
+               [&](const YAML::Node& v, const std::string& k) { c.store.spool_limit = at_least(v, k, 1000, "must be at least 1000"); }},
               {"retention", [&](const YAML::Node& v, const std::string& k) { c.store.retention = duration(v, k); }},
           });
 }

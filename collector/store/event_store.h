@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "collector/store/event_rows.h"
 #include "ipc/outcome_event.h"
 
 namespace agentmetrics::store {
@@ -47,6 +49,14 @@ class EventStore {
   virtual std::size_t count() const = 0;
   // Where the store is, for messages: a path, or a URL without its password.
   virtual std::string name() const = 0;
+
+  // Runs a read written in the stores' shared notation (event_sql.h), with ?1, ?2... bound to
+  // `parameters`; the rows are read before it returns. Throws StoreError, and
+  // std::invalid_argument for SQL outside the notation.
+  virtual std::unique_ptr<EventRows> read(std::string_view sql, std::span<const double> parameters) const = 0;
+  // Until the snapshot is destroyed, this store's reads see one state of the store (the
+  // collector may commit between two of them). Throws StoreError.
+  virtual std::unique_ptr<ReadSnapshot> snapshot() const = 0;
 };
 
 // The JSON text of an event's fields, as the stores keep them.

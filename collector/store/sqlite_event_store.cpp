@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <mutex>
 
+#include "collector/store/event_sql.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/store_location.h"
 #include "collector/store/sqlite_transaction.h"
@@ -34,6 +35,29 @@ constexpr const char* kMigrations[] = {
     )sql",
 };
 static_assert(std::size(kMigrations) == SqliteEventStore::kSchemaVersion);
+
+class SqliteRows final : public EventRows {
+ public:
+  SqliteRows(sqlite3* db, std::string_view sql, std::span<const double> parameters) : st_(db, sqlite_event_sql(sql)) {
+    for (std::size_t i = 0; i < parameters.size(); ++i) st_.bind(static_cast<int>(i) + 1, parameters[i]);
+  }
+  bool next() override { return st_.step(); }
+  bool is_null(int column) const override { return st_.column_is_null(column); }
+  double real(int column) const override { return st_.column_double(column); }
+  std::int64_t integer(int column) const override { return st_.column_int64(column); }
+  std::string text(int column) const override { return st_.column_text(column); }
+
+ private:
+  SqliteStatement st_;
+};
+
+class SqliteSnapshot final : public ReadSnapshot {
+ public:
+  explicit SqliteSnapshot(sqlite3* db) : tx_(db, Transaction::Mode::kRead) {}
+
+ private:
+  Transaction tx_;
+};
 
 }  // namespace
 
@@ -192,6 +216,12 @@ std::size_t SqliteEventStore::replace(std::span<const ipc::OutcomeEvent> events,
   tx.commit();
   return changed;
 }
+
+std::unique_ptr<EventRows> SqliteEventStore::read(std::string_view sql, std::span<const double> parameters) const {
+  return std::make_unique<SqliteRows>(db_, sql, parameters);
+}
+
+std::unique_ptr<ReadSnapshot> SqliteEventStore::snapshot() const { return std::make_unique<SqliteSnapshot>(db_); }
 
 std::size_t SqliteEventStore::store_batch(std::span<const ipc::OutcomeEvent> inserted, std::span<const ipc::OutcomeEvent> replacing,
                                           double received_time) {

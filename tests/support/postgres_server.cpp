@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <pqxx/connection>
@@ -44,12 +45,20 @@ void chown_tree(const std::string& path, const std::string& user) {
 }  // namespace
 
 PostgresServer::PostgresServer(Options options)
-    : options_(options), data_dir_(dir_.path() + "/data"), password_(random_password()), port_(free_port()), user_(server_user()) {
+    : options_(std::move(options)), password_(random_password()), port_(free_port()), user_(server_user()) {
+  data_dir_ = dir_.path() + "/data";
+  if (!options_.data_parent.empty()) {
+    std::string root = options_.data_parent + "/am-postgres-XXXXXX";
+    if (!::mkdtemp(root.data())) throw std::runtime_error("PostgresServer: cannot make a directory in " + options_.data_parent);
+    data_root_ = root;
+    data_dir_ = data_root_ + "/data";
+  }
   const std::string password_file = dir_.path() + "/password";
   std::ofstream(password_file) << password_ << "\n";
   if (!user_.empty()) {
     chown_tree(dir_.path(), user_);
     chown_tree(password_file, user_);
+    if (!data_root_.empty()) chown_tree(data_root_, user_);
   }
   const CommandResult init = run_command(
       as_server_user({std::string(kBin) + "initdb", "-D", data_dir_, "-U", "agentmetrics", "--pwfile=" + password_file,
@@ -64,6 +73,10 @@ PostgresServer::PostgresServer(Options options)
 
 PostgresServer::~PostgresServer() {
   if (process_) stop();
+  if (!data_root_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data_root_, ignored);
+  }
 }
 
 std::vector<std::string> PostgresServer::as_server_user(std::vector<std::string> argv) const {

@@ -18,6 +18,9 @@ class PostgresServer {
     // fsync and synchronous commits off: the tests' servers are thrown away, and this makes a
     // server start in about a second. The benchmark keeps them on, as a real server would.
     bool durable = false;
+    // Where the data directory goes (a directory of its own is made there and removed after);
+    // empty: beside the socket, on tmpfs. A benchmark gives a disk, where fsync costs.
+    std::string data_parent;
   };
   PostgresServer() : PostgresServer(Options{}) {}
   explicit PostgresServer(Options options);
@@ -48,6 +51,7 @@ class PostgresServer {
 
   Options options_;
   TempDir dir_;
+  std::string data_root_;  // made for data_parent, removed with the server
   std::string data_dir_;
   std::string password_;
   int port_;

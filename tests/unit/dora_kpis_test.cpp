@@ -126,7 +126,7 @@ class DoraEngine : public ::testing::Test {
     ASSERT_EQ(store_->insert(std::vector{e}, kNow), 1u);
   }
   KpiResult result(std::string_view id) {
-    const KpiEngine engine(store_->handle(), {});
+    const KpiEngine engine(*store_, {});
     for (auto& r : engine.compute(std::chrono::hours(24 * 7), kNow)) {
       if (r.definition->id == id) return r;
     }

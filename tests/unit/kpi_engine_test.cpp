@@ -22,6 +22,7 @@
 #include "collector/kpi/kpi_queries.h"
 #include "ipc/outcome_event.h"
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/event_sql.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -66,7 +67,7 @@ class KpiStoreTest : public ::testing::Test {
   }
   KpiEngine engine(const KpiSettings& settings = {}) {
     flush();
-    return KpiEngine(store_->handle(), settings);
+    return KpiEngine(*store_, settings);
   }
   std::vector<KpiResult> compute(std::chrono::seconds window = 7 * 24h, const KpiSettings& settings = {}) {
     return engine(settings).compute(window, kNow);
@@ -905,7 +906,6 @@ TEST_F(KpiStoreTest, InvalidOverridesAreRefusedByTheEngine) {
   KpiSettings inverted;
   inverted.overrides["lead_time"] = {120, 48};
   EXPECT_THROW(engine(inverted), std::invalid_argument);
-  EXPECT_THROW(KpiEngine(nullptr, {}), std::invalid_argument);
   EXPECT_THROW(engine().compute(0s, kNow), std::invalid_argument);
 }
 
@@ -1054,7 +1054,7 @@ TEST_F(KpiStoreTest, LeadTimeAndTechnicalDebt) {
 TEST_F(KpiStoreTest, EveryQueryUsesTheKindTimeIndex) {
   flush();
   for (const std::string_view sql : queries::kAll) {
-    store::SqliteStatement plan(store_->handle(), "EXPLAIN QUERY PLAN " + std::string(sql));
+    store::SqliteStatement plan(store_->handle(), "EXPLAIN QUERY PLAN " + store::sqlite_event_sql(sql));
     std::string details;
     while (plan.step()) details += plan.column_text(3) + "\n";
     EXPECT_NE(details.find("USING INDEX events_kind_time"), std::string::npos) << sql << "\n" << details;
