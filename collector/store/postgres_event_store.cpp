@@ -119,7 +119,7 @@ std::size_t replace_in(pqxx::transaction_base& tx, std::span<const ipc::OutcomeE
 
 class PostgresRows final : public EventRows {
  public:
-  explicit PostgresRows(pqxx::result result) : result_(std::move(result)) {}
+  explicit PostgresRows(const pqxx::result& result) : result_(result) {}  // a shared handle: copied, not moved
   bool next() override { return ++row_ < static_cast<long>(result_.size()); }
   bool is_null(int column) const override { return field(column).is_null(); }
   double real(int column) const override { return is_null(column) ? 0 : field(column).as<double>(); }

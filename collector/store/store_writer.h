@@ -30,8 +30,8 @@ namespace agentmetrics::store {
 
 struct StoreOptions {
   std::string path;                                             // the SQLite store
-  std::string url;                                              // a team store (PostgreSQL); when set, `path` is not used
-  std::string spool_path;                                       // with `url`: where events wait while it is unreachable
+  std::string url{};                                            // a team store (PostgreSQL); when set, `path` is not used
+  std::string spool_path{};                                     // with `url`: where events wait while it is unreachable
   std::size_t spool_limit = 1000000;                            // events the spool may hold
   std::chrono::seconds retention{std::chrono::hours(90 * 24)};  // by the time of receipt
   std::chrono::milliseconds retry_delay{1000};                  // after a failed commit
