@@ -9,7 +9,7 @@
 // rules added to it the first time.
 //
 // The store is generated once in DIR (kept for later runs): task events written through
-// EventStore::insert with titles, approaches and snippets drawn from a Zipf-distributed
+// SqliteEventStore::insert with titles, approaches and snippets drawn from a Zipf-distributed
 // vocabulary of 3000 words (so common words are really common), and rules added through the
 // playbook (duplicates merged as in real use). One untimed `cm context` indexes the history;
 // then each run spawns cm with one of 20 tasks in turn and waits for it. Prints the median,
@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/learning_service.h"
 #include "collector/learning/sqlite_util.h"
 #include "bench/vocabulary.h"
@@ -79,7 +79,7 @@ void generate(const std::string& path, std::size_t rules, std::size_t tasks) {
   const char* stages[] = {"implement", "test", "build", "lint", "deploy", "review"};
   const char* approaches[] = {"test_driven_development", "reproduce_first", "small_steps", "spike_then_rewrite", "pair_review", "big_bang",
                               "incremental_migration",   "feature_flag",    "bisect",      "profiling_first"};
-  auto store = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
+  auto store = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite);
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<ipc::OutcomeEvent> batch;

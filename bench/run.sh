@@ -7,7 +7,9 @@
 # rings), `cm context` as a whole process on 10k rules and 100k past tasks (cm_context_bench),
 # the OTLP receiver beside the rings in one daemon (otlp_load), and the import of a 1M-message,
 # 20k-session corpus of the agents' sessions beside ccusage and `cm context` over that history
-# (session_import_bench), each beside its peers or its yardsticks measured in the same run.
+# (session_import_bench), outcome events per second into SQLite beside one PostgreSQL shared by 1
+# and 4 collectors (store_throughput, when the tests are built: it starts a real postgresql-15),
+# each beside its peers or its yardsticks measured in the same run.
 # docs/benchmarks.md says how to read them.
 #
 #   bench/run.sh            full runs (about 11 minutes, 4 of them idle_cpu)
@@ -33,6 +35,10 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_BENCH=ON >/dev/
 for target in agentmetricsd producer_bench exposition_bench load_generator prometheus_cpp_exporter wakeup_bench idle_cpu cm_context_bench otlp_load session_import_bench; do
   cmake --build "$build" -j"$(nproc)" --target "$target"
 done
+# Needs the tests' PostgresServer: built when the tests are (the default).
+if grep -q '^AGENTMETRICS_TESTS:BOOL=ON' "$build/CMakeCache.txt"; then
+  cmake --build "$build" -j"$(nproc)" --target store_throughput
+fi
 
 if ((quick)); then
   producer_args=(--benchmark_min_time=0.05)
@@ -44,6 +50,7 @@ if ((quick)); then
   import_args=(--sessions 500 --messages 25000)
   imported_cm_args=(--rules 1000 --runs 21)
   otlp_seconds=1
+  store_seconds=1
 else
   producer_args=(--benchmark_min_time=0.3)
   exposition_args=(--benchmark_min_time=0.3)
@@ -54,6 +61,7 @@ else
   import_args=() # its defaults: 20k sessions, 1M messages (generated once, 2.9 GB in the build tree), 2 threads
   imported_cm_args=() # 10k rules added to the imported history, 101 runs
   otlp_seconds=5
+  store_seconds=5
 fi
 
 echo
@@ -97,6 +105,11 @@ echo "== cm context as a whole process: ${build}/bench/cm_context_bench ${cm_arg
 # Its store is kept in the build tree and generated on the first run (about a minute).
 (cd "${build}/bench" && ./cm_context_bench "${cm_args[@]}")
 echo
+if [ -x "${build}/bench/store_throughput" ]; then
+  echo "== outcome events/s into the store, SQLite beside PostgreSQL 15 from 1 and 4 collectors: ${build}/bench/store_throughput --seconds ${store_seconds}"
+  "${build}/bench/store_throughput" --seconds "${store_seconds}"
+  echo
+fi
 echo "== OTLP receiver beside the rings: ${build}/bench/otlp_load --seconds ${otlp_seconds}"
 "${build}/bench/otlp_load" --seconds "${otlp_seconds}"
 echo

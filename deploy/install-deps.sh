@@ -35,6 +35,9 @@ packages=(
   iproute2 python3-grpcio
   # the browser the /ui and report tests drive (headless, through puppeteer-core from npm)
   chromium
+  # a team's shared store (store.url: postgresql://...): the client library, and the server the
+  # tests start on loopback (initdb, pg_ctl) and deploy/local-stack.sh --team runs
+  libpqxx-dev postgresql-15
 )
 # Node.js with npm: the MCP SDK client and Bun, which run the cm mcp and opencode plugin tests,
 # come from the npm registry. A Node.js that already brings npm (NodeSource's) is kept.

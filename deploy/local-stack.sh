@@ -9,9 +9,14 @@
 #
 #   deploy/local-stack.sh            start, print the URLs, run the demo load until Ctrl-C
 #   deploy/local-stack.sh --smoke    start, check that every piece works together, stop
+#   deploy/local-stack.sh --team     a team: three agentmetricsd sidecars (ports AGENTMETRICS_PORT,
+#                                    +1, +2) sharing one PostgreSQL 15 (initdb in the run
+#                                    directory, on 127.0.0.1:POSTGRES_PORT) as their store
+#   deploy/local-stack.sh --team --smoke   the same, checked, then stopped
 #
 # Environment (all optional):
 #   AGENTMETRICS_PORT=9091  PROMETHEUS_PORT=9090  ALERTMANAGER_PORT=9093  WEBHOOK_PORT=5001
+#   POSTGRES_PORT=5433 (--team)
 #   AGENTMETRICS_NAMESPACE=local-stack     the segments' namespace (producers use the same)
 #   AGENTMETRICS_BUILD_DIR=build           where the binaries are, or are built
 #   AGENTMETRICS_STACK_NO_BUILD=1          use the binaries as they are; never run cmake
@@ -22,18 +27,21 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 smoke=0
-case "${1:-}" in
-  --smoke) smoke=1 ;;
-  "") ;;
-  -h | --help)
-    sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
-    exit 0
-    ;;
-  *)
-    echo "local-stack: unknown argument '$1' (expected --smoke or nothing)" >&2
-    exit 2
-    ;;
-esac
+team=0
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) smoke=1 ;;
+    --team) team=1 ;;
+    -h | --help)
+      sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "local-stack: unknown argument '$arg' (expected --team, --smoke or nothing)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 collector_port=${AGENTMETRICS_PORT:-9091}
 prometheus_port=${PROMETHEUS_PORT:-9090}
@@ -42,6 +50,11 @@ webhook_port=${WEBHOOK_PORT:-5001}
 namespace=${AGENTMETRICS_NAMESPACE:-local-stack}
 build=${AGENTMETRICS_BUILD_DIR:-$repo/build}
 scrape_interval=${AGENTMETRICS_STACK_SCRAPE_INTERVAL:-5s}
+postgres_port=${POSTGRES_PORT:-5433}
+postgres_bin=/usr/lib/postgresql/15/bin
+# The sidecars: one, or three for a team.
+sidecar_ports=("$collector_port")
+[ "$team" = 1 ] && sidecar_ports=("$collector_port" $((collector_port + 1)) $((collector_port + 2)))
 
 say() { echo "local-stack: $*"; }
 die() {
@@ -61,6 +74,11 @@ if ! need_tools; then
   bash "$repo/deploy/install-deps.sh"
   need_tools || die "prometheus, promtool, prometheus-alertmanager, python3 and curl are needed (Debian: apt-get install prometheus prometheus-alertmanager python3 curl)"
 fi
+if [ "$team" = 1 ] && [ ! -x "$postgres_bin/initdb" ]; then
+  say "installing PostgreSQL 15 (deploy/install-deps.sh)"
+  bash "$repo/deploy/install-deps.sh"
+  [ -x "$postgres_bin/initdb" ] || die "PostgreSQL 15 is needed for --team (Debian: apt-get install postgresql-15)"
+fi
 
 collector_bin=$build/bin/agentmetricsd
 cli_bin=$build/bin/agentmetrics
@@ -77,8 +95,10 @@ for b in "$collector_bin" "$cli_bin" "$demo_bin"; do
   [ -x "$b" ] || die "$b is missing (build it, or unset AGENTMETRICS_STACK_NO_BUILD)"
 done
 
-for setting in "$collector_port AGENTMETRICS_PORT" "$prometheus_port PROMETHEUS_PORT" \
-               "$alertmanager_port ALERTMANAGER_PORT" "$webhook_port WEBHOOK_PORT"; do
+settings=("$prometheus_port PROMETHEUS_PORT" "$alertmanager_port ALERTMANAGER_PORT" "$webhook_port WEBHOOK_PORT")
+for port in "${sidecar_ports[@]}"; do settings+=("$port AGENTMETRICS_PORT"); done
+[ "$team" = 1 ] && settings+=("$postgres_port POSTGRES_PORT")
+for setting in "${settings[@]}"; do
   read -r port variable <<<"$setting"
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     die "something already listens on 127.0.0.1:$port; stop it or set $variable to another port"
@@ -96,6 +116,7 @@ else
 fi
 
 pids=()
+cleanup_dirs=()
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -107,6 +128,7 @@ cleanup() {
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  rm -rf "${cleanup_dirs[@]}"
   if [ "$keep_run" = 0 ]; then
     rm -rf "$run"
   else
@@ -122,7 +144,8 @@ set -m
 
 mkdir -p "$run/prometheus" "$run/prometheus-data" "$run/alertmanager-data"
 cp -r "$repo/deploy/prometheus/rules" "$run/prometheus/"
-sed -e "s/localhost:9091/127.0.0.1:$collector_port/" \
+sidecar_targets=$(printf "'127.0.0.1:%s', " "${sidecar_ports[@]}")
+sed -e "s/'localhost:9091'/${sidecar_targets%, }/" \
     -e "s/localhost:9090/127.0.0.1:$prometheus_port/" \
     -e "s/localhost:9093/127.0.0.1:$alertmanager_port/" \
     -e "s/^\(  scrape_interval:\|    scrape_interval:\) 15s/\1 $scrape_interval/" \
@@ -154,10 +177,57 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver).serve_forever(
 PY
 pids+=($!)
 
-AGENTMETRICS_SHM_DIR=/dev/shm ALERT_WEBHOOK_URL="http://127.0.0.1:$webhook_port/kpi" \
-  "$collector_bin" --web.listen-address="127.0.0.1:$collector_port" --namespace="$namespace" \
-  --store="$run/events.db" >"$run/agentmetricsd.log" 2>&1 &
-pids+=($!)
+# --team: one PostgreSQL for the three sidecars, with a password of this run's. PostgreSQL will
+# not run as root: then it runs as the postgres user.
+store_url=""
+if [ "$team" = 1 ]; then
+  as_postgres=()
+  # The server's own directory, in the temporary directory where the postgres user can reach it
+  # whatever the run directory's parents allow; removed at exit.
+  pgdir=$(mktemp -d "${TMPDIR:-/tmp}/agentmetrics-postgres.XXXXXX")
+  cleanup_dirs+=("$pgdir")
+  password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  (umask 077 && echo "$password" >"$pgdir/password")
+  if [ "$(id -u)" = 0 ]; then
+    as_postgres=(setpriv --reuid=postgres --regid=postgres --clear-groups --)
+    chown -R postgres:postgres "$pgdir"
+  fi
+  "${as_postgres[@]}" "$postgres_bin/initdb" -D "$pgdir/data" -U agentmetrics --pwfile="$pgdir/password" \
+    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C >"$run/postgres-initdb.log" 2>&1 ||
+    die "initdb failed: $(tail -n 5 "$run/postgres-initdb.log")"
+  rm -f "$pgdir/password"
+  "${as_postgres[@]}" "$postgres_bin/postgres" -D "$pgdir/data" -p "$postgres_port" -c listen_addresses=127.0.0.1 \
+    -c unix_socket_directories="$pgdir" >"$run/postgres.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    "$postgres_bin/pg_isready" -q -h 127.0.0.1 -p "$postgres_port" && break
+    sleep 0.1
+  done
+  "$postgres_bin/pg_isready" -q -h 127.0.0.1 -p "$postgres_port" || die "PostgreSQL did not start: $(tail -n 5 "$run/postgres.log")"
+  "${as_postgres[@]}" "$postgres_bin/psql" -q -h "$pgdir" -p "$postgres_port" -U agentmetrics -d postgres \
+    -c "CREATE DATABASE agentmetrics" >>"$run/postgres.log" 2>&1 || die "cannot create the database: $(tail -n 5 "$run/postgres.log")"
+  store_url="postgresql://agentmetrics:$password@127.0.0.1:$postgres_port/agentmetrics"
+  (umask 077 && echo "$store_url" >"$run/store-url")
+fi
+
+# Each sidecar: its port, its namespace (its agents' segments), its own directory (the SQLite
+# store, or with --team its spool).
+for i in "${!sidecar_ports[@]}"; do
+  name=agentmetricsd
+  sidecar_namespace=$namespace
+  store=$run/events.db
+  if [ "$team" = 1 ]; then
+    name=agentmetricsd-$((i + 1))
+    sidecar_namespace=$namespace-$((i + 1))
+    mkdir -p "$run/$name"
+    chmod 0700 "$run/$name"
+    store=$run/$name/events.db
+  fi
+  AGENTMETRICS_SHM_DIR=/dev/shm ALERT_WEBHOOK_URL="http://127.0.0.1:$webhook_port/kpi" AGENTMETRICS_STORE_URL="$store_url" \
+    "$collector_bin" --web.listen-address="127.0.0.1:${sidecar_ports[$i]}" --namespace="$sidecar_namespace" \
+    --store="$store" >"$run/$name.log" 2>&1 &
+  pids+=($!)
+done
 
 prometheus --config.file="$run/prometheus/prometheus.yml" --storage.tsdb.path="$run/prometheus-data" \
   --web.listen-address="127.0.0.1:$prometheus_port" --web.enable-lifecycle >"$run/prometheus.log" 2>&1 &
@@ -177,7 +247,11 @@ wait_for() {  # URL NAME LOG
   tail -n 20 "$3" >&2
   exit 1
 }
-wait_for "http://127.0.0.1:$collector_port/readiness" agentmetricsd "$run/agentmetricsd.log"
+for i in "${!sidecar_ports[@]}"; do
+  name=agentmetricsd
+  [ "$team" = 1 ] && name=agentmetricsd-$((i + 1))
+  wait_for "http://127.0.0.1:${sidecar_ports[$i]}/readiness" "$name" "$run/$name.log"
+done
 wait_for "http://127.0.0.1:$prometheus_port/-/ready" Prometheus "$run/prometheus.log"
 wait_for "http://127.0.0.1:$alertmanager_port/-/ready" Alertmanager "$run/alertmanager.log"
 
@@ -215,10 +289,18 @@ demo_round() {
   "$cli_bin" record commit --lines_added $((RANDOM % 300)) --lines_deleted $((RANDOM % 100)) >/dev/null
 }
 export AGENTMETRICS_NAMESPACE=$namespace AGENTMETRICS_SHM_DIR=/dev/shm
+# With --team, each round's events go to one of the three sidecars.
+team_round() {
+  [ "$team" = 1 ] && AGENTMETRICS_NAMESPACE=$namespace-$(("${1:-$RANDOM}" % 3 + 1))
+  demo_round "${2:-5}"
+}
+servers=${#pids[@]}
 
 prom="http://127.0.0.1:$prometheus_port"
 if [ "$smoke" = 1 ]; then
-  demo_round 1 >"$run/demo-load.log" 2>&1 || die "the demo load failed: $(cat "$run/demo-load.log")"
+  for i in "${!sidecar_ports[@]}"; do
+    team_round "$i" 1 >>"$run/demo-load.log" 2>&1 || die "the demo load failed: $(cat "$run/demo-load.log")"
+  done
   query() { curl -fsS --get "$prom/api/v1/query" --data-urlencode "query=$1"; }
   check() {  # DESCRIPTION COMMAND...
     local _
@@ -230,6 +312,18 @@ if [ "$smoke" = 1 ]; then
   }
   has_result() { query "$1" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["data"]["result"] else 1)'; }
   check "Prometheus scrapes agentmetricsd (job agentmetrics)" has_result 'up{job="agentmetrics"} == 1'
+  if [ "$team" = 1 ]; then
+    check "Prometheus scrapes the three sidecars" has_result 'count(up{job="agentmetrics"} == 1) == 3'
+    check "every sidecar stores its outcome events in the team's PostgreSQL" \
+      has_result 'count(agentmetrics_outcome_events_stored_total{job="agentmetrics"} > 0) == 3'
+    team_kpis() {
+      AGENTMETRICS_STORE_URL=$store_url "$cli_bin" kpi --json --window 24h | python3 -c '
+import json, sys
+kpis = {k["id"]: k for k in json.load(sys.stdin)["kpis"]}
+sys.exit(0 if kpis["task_completion_rate"]["samples"] >= 9 else 1)'
+    }
+    check "agentmetrics kpi reads the tasks of all three sidecars from PostgreSQL" team_kpis
+  fi
   check "Prometheus scrapes Alertmanager" has_result 'up{job="alertmanager"} == 1'
   check "the demo load reaches Prometheus" has_result 'opencode_task_total'
   check "the KPIs reach Prometheus" has_result 'opencode_kpi_value{kpi="task_completion_rate"}'
@@ -263,7 +357,7 @@ fi
 
 (
   trap 'exit 0' TERM INT
-  while true; do demo_round 5 || sleep 1; done
+  while true; do team_round "$RANDOM" 5 || sleep 1; done
 ) >"$run/demo-load.log" 2>&1 &
 pids+=($!)
 
@@ -271,10 +365,12 @@ cat <<EOF
 
 The agentmetrics stack runs on loopback (Ctrl-C stops it all):
 
-  agentmetricsd   http://127.0.0.1:$collector_port/metrics   /health   /readiness
+$(for port in "${sidecar_ports[@]}"; do echo "  agentmetricsd   http://127.0.0.1:$port/metrics   /health   /readiness"; done)
   Prometheus      http://127.0.0.1:$prometheus_port/            alerts: http://127.0.0.1:$prometheus_port/alerts
   Alertmanager    http://127.0.0.1:$alertmanager_port/
-  KPIs            AGENTMETRICS_STORE=$run/events.db $cli_bin kpi --window 24h
+  KPIs            $([ "$team" = 1 ] && echo "AGENTMETRICS_STORE_URL=\$(cat $run/store-url)" || echo "AGENTMETRICS_STORE=$run/events.db") $cli_bin kpi --window 24h
+$([ "$team" = 1 ] && echo "  PostgreSQL      127.0.0.1:$postgres_port, database and user agentmetrics; the URL with its password is in
+                  $run/store-url (owner-only)")
 
   A demo producer and the agentmetrics command write simulated agent tasks, pipeline runs,
   coverage, lint, tests and deployments (namespace "$namespace"). Your own producers join with
@@ -288,7 +384,7 @@ EOF
 
 # Until Ctrl-C, or until one of the servers stops.
 while true; do
-  for pid in "${pids[@]:0:4}"; do
+  for pid in "${pids[@]:0:servers}"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       say "a process of the stack stopped (pid $pid); see the logs in $run"
       keep_run=1

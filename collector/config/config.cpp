@@ -15,6 +15,7 @@
 
 #include "collector/common/duration.h"
 #include "collector/http/listen_address.h"
+#include "collector/store/store_url.h"
 #include "collector/config/kpi_settings.h"
 #include "ipc/names.h"
 #include "ipc/segment_name.h"
@@ -218,6 +219,9 @@ void read_store(const YAML::Node& n, const std::string& p, Config& c) {
           {
               {"enabled", [&](const YAML::Node& v, const std::string& k) { c.store.enabled = boolean(v, k); }},
               {"path", [&](const YAML::Node& v, const std::string& k) { c.store.path = text(v, k); }},
+              {"url", [&](const YAML::Node& v, const std::string& k) { c.store.url = text(v, k); }},
+              {"spoolLimit",
+               [&](const YAML::Node& v, const std::string& k) { c.store.spool_limit = at_least(v, k, 1000, "must be at least 1000"); }},
               {"retention", [&](const YAML::Node& v, const std::string& k) { c.store.retention = duration(v, k); }},
           });
 }
@@ -475,6 +479,7 @@ void apply_environment(Config& c) {
     if (*store != '/') throw ConfigError(kStorePathEnv, "must be an absolute path, got '" + std::string(store) + "'");
     c.store.path = store;
   }
+  if (const char* url = std::getenv(store::kStoreUrlEnv); url && *url) c.store.url = url;
 }
 
 Config load_configuration(const std::string& path, const std::function<void(Config&)>& flags) {
@@ -507,6 +512,10 @@ void validate(const Config& c) {
   }
   if (c.store.retention < std::chrono::hours(1)) throw ConfigError("store.retention", "must be at least 1h");
   if (!c.store.path.empty() && c.store.path.front() != '/') throw ConfigError("store.path", "must be an absolute path");
+  // The problem never quotes the URL, which may hold a password.
+  if (!c.store.url.empty()) {
+    if (const std::string problem = store::store_url_problem(c.store.url); !problem.empty()) throw ConfigError("store.url", problem);
+  }
   if (!ipc::is_valid_namespace(c.ns)) throw ConfigError("collector.namespace", "must be 1 to 64 characters of [A-Za-z0-9_-]");
   if (c.segment_dir.empty() || c.segment_dir.front() != '/') throw ConfigError("collector.segmentDir", "must be an absolute path");
   if (!ipc::is_valid_metric_name(c.metric_prefix)) throw ConfigError("collector.metricPrefix", "is not a valid metric name");

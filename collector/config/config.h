@@ -63,6 +63,10 @@ struct Config {
   struct Store {
     bool enabled = true;
     std::string path;  // $AGENTMETRICS_STORE overrides it; empty: store::store_path_for's default
+    // A team store on PostgreSQL (postgresql://...); $AGENTMETRICS_STORE_URL overrides it.
+    // Empty: the SQLite file at `path`. Never logged as it is (store/store_url.h: redacted()).
+    std::string url;
+    std::size_t spool_limit = 1000000;  // events kept on disk while the team store is unreachable
     std::chrono::seconds retention{90 * 24 * 3600};
   } store;
   std::string listen_address;  // empty: ":" + prometheus.port

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <filesystem>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -90,10 +91,14 @@ Collector::Collector(const Config& config)
   if (config_.store.enabled) {
     store::StoreOptions options;
     options.path = store::store_path_for(config_.store.path);
+    options.url = config_.store.url;
+    // A team store's spool lives where the SQLite store would: this collector's own directory.
+    options.spool_path = (std::filesystem::path(options.path).parent_path() / "team-spool.db").string();
+    options.spool_limit = config_.store.spool_limit;
     options.retention = config_.store.retention;
     store_ = std::make_unique<store::StoreWriter>(options, self_.registry());
-    kpi::KpiServiceOptions kpi_options{options.path, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_),
-                                       config_.metric_prefix};
+    kpi::KpiServiceOptions kpi_options{
+        {options.url, options.path}, kpi_windows(config_), config_.kpi.refresh_interval, kpi_overrides(config_), config_.metric_prefix};
     kpis_ = std::make_unique<kpi::KpiService>(kpi_options, self_.registry(), notifier_.get());
     store_->on_commit([kpis = kpis_.get()] { kpis->poke(); });
     store_->start();
@@ -111,7 +116,7 @@ Collector::Collector(const Config& config)
       learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get(), &self_.registry());
     }
     log(LogLevel::kInfo, "outcome events are stored",
-        {{"store", options.path}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
+        {{"store", store::store_name({options.url, options.path})}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});
   }
   // The agents' families are registered before any producer can declare their names.
   intake::OtlpReceiverOptions otlp;
@@ -367,9 +372,13 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
   const bool loop = now - last_tick_ns_.load(std::memory_order_relaxed) < limit;
   nlohmann::json services = {{"drain_workers", drain}, {"segment_directory", directory}, {"event_loop", loop}};
   bool healthy = drain && directory && loop;
+  nlohmann::json store_detail;
   if (store_) {
     services["store"] = store_->healthy();
     healthy = healthy && store_->healthy();
+    // Why, naming a team store's URL without its password; and what waits in its spool.
+    if (!store_->healthy()) store_detail["error"] = store_->last_error();
+    if (!config_.store.url.empty()) store_detail["spooled"] = store_->spooled();
   }
   // A receiver that could not listen is reported, and the collector is healthy without it.
   services.update(otlp_->health());
@@ -395,6 +404,7 @@ HttpResponse Collector::serve_health(const HttpRequest&) {
       {"services", services},
       {"metrics", figures},
   };
+  if (!store_detail.is_null()) body["store"] = store_detail;
   return json_response(healthy ? 200 : 503, body);
 }
 

@@ -41,7 +41,7 @@ class DurableIntake {
   // Submits `events` (each with its producer_id and sequence set) and waits until they are
   // committed or `wait` has passed. Never throws for a slow store. `replace`: each is a fuller
   // account of what it is about, which replaces the one stored before unless that one is later
-  // (EventStore::replace; a session's task as it grows); otherwise the first copy is kept.
+  // (SqliteEventStore::replace; a session's task as it grows); otherwise the first copy is kept.
   IntakeResult store(std::vector<ipc::OutcomeEvent> events, std::chrono::milliseconds wait, bool replace = false);
   // Whether the store thread is so far behind that a receiver should ask its senders to wait.
   bool backlogged() const { return sink_ && sink_->queued() >= max_queued_; }

@@ -1,7 +1,5 @@
 #include "collector/kpi/kpi_engine.h"
 
-#include <sqlite3.h>
-
 #include <stdexcept>
 
 #include "collector/kpi/deployment_recovery.h"
@@ -9,14 +7,11 @@
 #include "collector/kpi/kpi_queries.h"
 #include "collector/kpi/pull_request_states.h"
 #include "collector/kpi/value_distribution.h"
+#include "collector/store/event_rows.h"
 #include "collector/store/event_store.h"
-#include "collector/store/sqlite_statement.h"
-#include "collector/store/sqlite_transaction.h"
 
 namespace agentmetrics::kpi {
 namespace {
-
-using store::SqliteStatement;
 
 constexpr double kHour = 3600;
 constexpr double kDay = 86400;
@@ -26,27 +21,32 @@ constexpr int kChurnBaselineWindows = 4;
 // How far before the window a recovery's failure is looked for.
 constexpr double kRecoveryLookback = 30 * kDay;
 
-// A statement over [start, end) (?1, ?2), stepped to its first row.
+// A read over [start, end) (?1, ?2), moved to its first row; or, with one parameter, before ?1.
 class RangeQuery {
  public:
-  RangeQuery(sqlite3* db, std::string_view sql, double start, double end) : st_(db, sql) {
-    st_.bind(1, start);
-    st_.bind(2, end);
-    has_row_ = st_.step();
+  RangeQuery(const store::EventStore& db, std::string_view sql, double start, double end) {
+    const double range[] = {start, end};
+    rows_ = db.read(sql, range);
+    has_row_ = rows_->next();
+  }
+  RangeQuery(const store::EventStore& db, std::string_view sql, double before) {
+    const double range[] = {before};
+    rows_ = db.read(sql, range);
+    has_row_ = rows_->next();
   }
   bool has_row() const { return has_row_; }
-  bool next() { return has_row_ = st_.step(); }
-  double real(int column) const { return st_.column_double(column); }
-  std::int64_t count(int column) const { return st_.column_int64(column); }
-  bool null(int column) const { return st_.column_is_null(column); }
+  bool next() { return has_row_ = rows_->next(); }
+  double real(int column) const { return rows_->real(column); }
+  std::int64_t count(int column) const { return rows_->integer(column); }
+  bool null(int column) const { return rows_->is_null(column); }
   std::optional<double> optional(int column) const {
-    if (st_.column_is_null(column)) return std::nullopt;
-    return st_.column_double(column);
+    if (rows_->is_null(column)) return std::nullopt;
+    return rows_->real(column);
   }
-  std::string text(int column) const { return st_.column_text(column); }
+  std::string text(int column) const { return rows_->text(column); }
 
  private:
-  SqliteStatement st_;
+  std::unique_ptr<store::EventRows> rows_;
   bool has_row_ = false;
 };
 
@@ -79,7 +79,7 @@ struct TaskAggregate {
   double edits_rejected = 0;
 };
 
-TaskAggregate read_tasks(sqlite3* db, double start, double end) {
+TaskAggregate read_tasks(const store::EventStore& db, double start, double end) {
   RangeQuery q(db, queries::kTasks, start, end);
   TaskAggregate a;
   if (!q.has_row()) return a;
@@ -117,7 +117,7 @@ struct CommitAggregate {
   double lines = 0;
 };
 
-CommitAggregate read_commits(sqlite3* db, double start, double end) {
+CommitAggregate read_commits(const store::EventStore& db, double start, double end) {
   RangeQuery q(db, queries::kCommits, start, end);
   if (!q.has_row()) return {};
   return {q.count(0), q.real(1)};
@@ -129,7 +129,7 @@ std::optional<double> ratio(double numerator, double denominator, double scale) 
 }
 
 // Reads one number per row of a statement over [start, end).
-std::vector<double> column_values(sqlite3* db, std::string_view sql, double start, double end) {
+std::vector<double> column_values(const store::EventStore& db, std::string_view sql, double start, double end) {
   std::vector<double> values;
   for (RangeQuery q(db, sql, start, end); q.has_row(); q.next()) {
     if (!q.null(0)) values.push_back(q.real(0));
@@ -149,9 +149,8 @@ std::size_t index_of(std::string_view id) {
 
 }  // namespace
 
-KpiEngine::KpiEngine(sqlite3* db, const KpiSettings& settings) : db_(db), thresholds_(resolve_thresholds(settings.overrides)) {
-  if (!db_) throw std::invalid_argument("KPI engine: no store connection");
-}
+KpiEngine::KpiEngine(const store::EventStore& db, const KpiSettings& settings)
+    : db_(db), thresholds_(resolve_thresholds(settings.overrides)) {}
 
 KpiEngine::Measured KpiEngine::distribution(std::vector<double> values, double scale) {
   const auto d = distribution_of(std::move(values));
@@ -263,10 +262,9 @@ std::vector<KpiEngine::Measured> KpiEngine::measure(double start, double end) co
       at("mean_time_to_resolution") = {ratio(q.real(5), static_cast<double>(resolved), 1 / kHour), resolved, {}};
       // Per 1000 lines of the code base's latest known size, which may have been reported
       // before the window: a quiet window then reads 0 escaped bugs, not "no data".
-      SqliteStatement size(db_, queries::kCodebaseLines);
-      size.bind(1, end);
-      if (size.step() && !size.column_is_null(0)) {
-        const double lines = size.column_double(0);
+      const RangeQuery size(db_, queries::kCodebaseLines, end);
+      if (size.has_row() && !size.null(0)) {
+        const double lines = size.real(0);
         at("defect_escape_rate") = {ratio(static_cast<double>(escaped), lines, 1000), detected, {{"codebase_lines", lines}}};
       }
     }
@@ -326,7 +324,7 @@ std::vector<KpiResult> KpiEngine::compute(std::chrono::seconds window, double no
   check_window(window);
   const auto length = static_cast<double>(window.count());
   // One snapshot for all the queries: the collector may commit between two of them.
-  const store::Transaction snapshot(db_, store::Transaction::Mode::kRead);
+  const auto snapshot = db_.snapshot();
   std::vector<Measured> current = measure(now_unix - length, now_unix);
   const std::vector<Measured> previous = measure(now_unix - 2 * length, now_unix - length);
 

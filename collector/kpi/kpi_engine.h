@@ -4,10 +4,11 @@
 // kpi_queries.h), so a computation costs a handful of index range scans, whatever the size of
 // the store. docs/kpis.md says how each value is computed.
 //
-// Thread safety: an engine is used by one thread at a time, because a SQLite connection opened
-// by EventStore (SQLITE_OPEN_NOMUTEX) is. Give a KPI thread a connection of its own (for
-// example EventStore::open(path, EventStore::Mode::kReadOnly)->handle()); WAL mode lets it
-// read while the collector writes. Each call reads one consistent snapshot of the store.
+// The same queries run on either store (SQLite or a team's PostgreSQL: store/event_store.h).
+// Thread safety: an engine is used by one thread at a time, because a store's connection is.
+// Give a KPI thread a store of its own (store::open_event_store(..., kReadOnly)); SQLite's WAL
+// mode and PostgreSQL let it read while the collector writes. Each call reads one consistent
+// snapshot of the store.
 #pragma once
 
 #include <chrono>
@@ -19,8 +20,7 @@
 
 #include "collector/kpi/dora_band.h"
 #include "collector/kpi/kpi_catalogue.h"
-
-struct sqlite3;
+#include "collector/store/event_store.h"
 
 namespace agentmetrics::kpi {
 
@@ -71,9 +71,9 @@ struct DailyUsage {
 
 class KpiEngine {
  public:
-  // `db` is the store's connection (EventStore::handle()); it must outlive the engine. Throws
-  // std::invalid_argument when the overrides are invalid (see resolve_thresholds).
-  KpiEngine(sqlite3* db, const KpiSettings& settings);
+  // `db` is the store, which must outlive the engine. Throws std::invalid_argument when the
+  // overrides are invalid (see resolve_thresholds).
+  KpiEngine(const store::EventStore& db, const KpiSettings& settings);
 
   // Every KPI of kpi_catalogue(), in its order, over [now - window, now). Throws
   // std::invalid_argument for a window shorter than a second, and StoreError when the store
@@ -107,7 +107,7 @@ class KpiEngine {
   // The mean of `values` times `scale` (a unit conversion), with its median and p75 likewise.
   static Measured distribution(std::vector<double> values, double scale);
 
-  sqlite3* db_;
+  const store::EventStore& db_;
   std::vector<KpiThresholds> thresholds_;
 };
 

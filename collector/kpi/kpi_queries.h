@@ -1,9 +1,11 @@
-// The SQL the KPI engine runs against the store's `events` table. Every statement reads one
-// kind over one time range, `kind = '<kind>' AND time >= ?1 AND time < ?2` (the codebase size
-// only `time < ?1`), so SQLite answers it from the (kind, time) index events_kind_time without
-// touching other kinds or other times. Booleans are JSON true/false, which json_extract gives
-// as 1/0, so total(flag) counts the true ones. Kept apart from the engine so that a test can
-// check each plan (EXPLAIN QUERY PLAN) without running the engine.
+// The SQL the KPI engine runs against the store's `events` table, in the notation both stores
+// read (store/event_sql.h: {num:key} and {text:key} for an event's fields), so that the KPIs
+// are computed the same on SQLite and PostgreSQL. Every statement reads one kind over one time
+// range, `kind = '<kind>' AND time >= ?1 AND time < ?2` (the codebase size only `time < ?1`),
+// so either database answers it from the (kind, time) index events_kind_time without touching
+// other kinds or other times. Booleans are numbers, 1/0, so total(flag) counts the true ones.
+// Kept apart from the engine so that a test can check each plan (EXPLAIN QUERY PLAN) without
+// running the engine.
 #pragma once
 
 #include <array>
@@ -21,7 +23,7 @@ namespace agentmetrics::kpi::queries {
 // tokens_cache_creation, tasks reporting edits_accepted or edits_rejected, sums of those two.
 inline constexpr std::string_view kTasks = R"sql(
 SELECT count(*), total(ok), total(dur), total(ok * dur),
-       total(ok AND NOT coalesce(hi, 0)), total(coalesce(hi, 0)),
+       total(ok * (1 - coalesce(hi, 0))), total(coalesce(hi, 0)),
        count(gen), total(gen), total(CASE WHEN gen IS NOT NULL THEN coalesce(acc, 0) END),
        count(saved), total(saved), total(CASE WHEN saved IS NOT NULL THEN dur + saved END),
        count(CASE WHEN useful IS NOT NULL THEN sent END), total(CASE WHEN useful IS NOT NULL THEN sent END),
@@ -29,26 +31,26 @@ SELECT count(*), total(ok), total(dur), total(ok * dur),
        count(cost), total(cost), total(CASE WHEN cost IS NOT NULL THEN ok END),
        count(coalesce(tin, tout, tcr, tcc)), total(tin), total(tout), total(tcr), total(tcc),
        count(coalesce(ea, er)), total(ea), total(er)
-FROM (SELECT json_extract(fields, '$.success') AS ok,
-             json_extract(fields, '$.duration_seconds') AS dur,
-             json_extract(fields, '$.human_intervention') AS hi,
-             json_extract(fields, '$.ai_lines_generated') AS gen,
-             json_extract(fields, '$.ai_lines_accepted') AS acc,
-             json_extract(fields, '$.time_saved_seconds') AS saved,
-             json_extract(fields, '$.prompts_sent') AS sent,
-             json_extract(fields, '$.prompts_useful') AS useful,
-             json_extract(fields, '$.cost_usd') AS cost,
-             json_extract(fields, '$.tokens_input') AS tin,
-             json_extract(fields, '$.tokens_output') AS tout,
-             json_extract(fields, '$.tokens_cache_read') AS tcr,
-             json_extract(fields, '$.tokens_cache_creation') AS tcc,
-             json_extract(fields, '$.edits_accepted') AS ea,
-             json_extract(fields, '$.edits_rejected') AS er
-      FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2))sql";
+FROM (SELECT {num:success} AS ok,
+             {num:duration_seconds} AS dur,
+             {num:human_intervention} AS hi,
+             {num:ai_lines_generated} AS gen,
+             {num:ai_lines_accepted} AS acc,
+             {num:time_saved_seconds} AS saved,
+             {num:prompts_sent} AS sent,
+             {num:prompts_useful} AS useful,
+             {num:cost_usd} AS cost,
+             {num:tokens_input} AS tin,
+             {num:tokens_output} AS tout,
+             {num:tokens_cache_read} AS tcr,
+             {num:tokens_cache_creation} AS tcc,
+             {num:edits_accepted} AS ea,
+             {num:edits_rejected} AS er
+      FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2) AS t)sql";
 
 // Per agent_type: agent, tasks, successes.
 inline constexpr std::string_view kTasksByAgent = R"sql(
-SELECT json_extract(fields, '$.agent_type') AS agent, count(*), total(json_extract(fields, '$.success'))
+SELECT {text:agent_type} AS agent, count(*), total({num:success})
 FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2
 GROUP BY agent)sql";
 
@@ -65,19 +67,19 @@ GROUP BY day, agent, model ORDER BY day, agent, model)sql";
 
 // runs, successes.
 inline constexpr std::string_view kPipelines = R"sql(
-SELECT count(*), total(json_extract(fields, '$.success'))
+SELECT count(*), total({num:success})
 FROM events WHERE kind = 'pipeline' AND time >= ?1 AND time < ?2)sql";
 
 // runs, sum of durations, tests, flaky tests (absent = 0).
 inline constexpr std::string_view kTestRuns = R"sql(
-SELECT count(*), total(json_extract(fields, '$.duration_seconds')), total(json_extract(fields, '$.tests')),
-       total(coalesce(json_extract(fields, '$.flaky'), 0))
+SELECT count(*), total({num:duration_seconds}), total({num:tests}),
+       total(coalesce({num:flaky}, 0))
 FROM events WHERE kind = 'test_run' AND time >= ?1 AND time < ?2)sql";
 
 // The latest coverage event's percent and the number of coverage events in the range; no row
 // when there are none.
 inline constexpr std::string_view kCoverage = R"sql(
-SELECT json_extract(fields, '$.percent'),
+SELECT {num:percent},
        (SELECT count(*) FROM events WHERE kind = 'coverage' AND time >= ?1 AND time < ?2)
 FROM events WHERE kind = 'coverage' AND time >= ?1 AND time < ?2
 ORDER BY time DESC, id DESC LIMIT 1)sql";
@@ -85,7 +87,7 @@ ORDER BY time DESC, id DESC LIMIT 1)sql";
 // The latest tech_debt event's remediation and development hours and the number of tech_debt
 // events in the range; no row when there are none.
 inline constexpr std::string_view kTechDebt = R"sql(
-SELECT json_extract(fields, '$.remediation_hours'), json_extract(fields, '$.development_hours'),
+SELECT {num:remediation_hours}, {num:development_hours},
        (SELECT count(*) FROM events WHERE kind = 'tech_debt' AND time >= ?1 AND time < ?2)
 FROM events WHERE kind = 'tech_debt' AND time >= ?1 AND time < ?2
 ORDER BY time DESC, id DESC LIMIT 1)sql";
@@ -93,22 +95,22 @@ ORDER BY time DESC, id DESC LIMIT 1)sql";
 // deployments, successes, rollbacks, failed changes (deployments that failed or were
 // rollbacks, each counted once).
 inline constexpr std::string_view kDeployments = R"sql(
-SELECT count(*), total(ok), total(coalesce(rb, 0)), total(NOT ok OR coalesce(rb, 0))
-FROM (SELECT json_extract(fields, '$.success') AS ok, json_extract(fields, '$.rollback') AS rb
-      FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2))sql";
+SELECT count(*), total(ok), total(coalesce(rb, 0)), total(CASE WHEN ok = 0 OR coalesce(rb, 0) <> 0 THEN 1 ELSE 0 END)
+FROM (SELECT {num:success} AS ok, {num:rollback} AS rb
+      FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2) AS t)sql";
 
 // time - commit_time of each successful deployment with a commit_time.
 inline constexpr std::string_view kLeadTimes = R"sql(
 SELECT time - ct
-FROM (SELECT time, json_extract(fields, '$.success') AS ok, json_extract(fields, '$.commit_time') AS ct
-      FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2)
-WHERE ok AND ct IS NOT NULL)sql";
+FROM (SELECT time, {num:success} AS ok, {num:commit_time} AS ct
+      FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2) AS t
+WHERE ok <> 0 AND ct IS NOT NULL)sql";
 
 // Every deployment in the range, by repository, environment and time: time, repository,
 // environment, success, rollback.
 inline constexpr std::string_view kDeploymentHistory = R"sql(
-SELECT time, coalesce(json_extract(fields, '$.repository'), '') AS repo, coalesce(json_extract(fields, '$.environment'), '') AS env,
-       coalesce(json_extract(fields, '$.success'), 0), coalesce(json_extract(fields, '$.rollback'), 0)
+SELECT time, coalesce({text:repository}, '') AS repo, coalesce({text:environment}, '') AS env,
+       coalesce({num:success}, 0), coalesce({num:rollback}, 0)
 FROM events WHERE kind = 'deployment' AND time >= ?1 AND time < ?2
 ORDER BY repo, env, time, id)sql";
 
@@ -117,29 +119,29 @@ ORDER BY repo, env, time, id)sql";
 // (detected - introduced), bugs resolved in the range and the sum of their (resolved - detected).
 inline constexpr std::string_view kBugs = R"sql(
 SELECT count(CASE WHEN det >= ?1 AND det < ?2 THEN 1 END),
-       count(CASE WHEN det >= ?1 AND det < ?2 AND esc THEN 1 END),
+       count(CASE WHEN det >= ?1 AND det < ?2 AND esc <> 0 THEN 1 END),
        count(CASE WHEN det >= ?1 AND det < ?2 AND intro IS NOT NULL THEN 1 END),
        total(CASE WHEN det >= ?1 AND det < ?2 THEN det - intro END),
        count(CASE WHEN res >= ?1 AND res < ?2 AND det IS NOT NULL THEN 1 END),
        total(CASE WHEN res >= ?1 AND res < ?2 THEN res - det END)
-FROM (SELECT json_extract(fields, '$.detected') AS det, json_extract(fields, '$.introduced') AS intro,
-             json_extract(fields, '$.resolved') AS res, json_extract(fields, '$.escaped') AS esc,
-             json_extract(fields, '$.id') AS bug,
-             row_number() OVER (PARTITION BY json_extract(fields, '$.id') ORDER BY time DESC, id DESC) AS nth
-      FROM events WHERE kind = 'bug' AND time >= ?1 AND time < ?2)
+FROM (SELECT {num:detected} AS det, {num:introduced} AS intro,
+             {num:resolved} AS res, {num:escaped} AS esc,
+             {text:id} AS bug,
+             row_number() OVER (PARTITION BY {text:id} ORDER BY time DESC, id DESC) AS nth
+      FROM events WHERE kind = 'bug' AND time >= ?1 AND time < ?2) AS t
 WHERE bug IS NULL OR nth = 1)sql";
 
 // The latest codebase_lines any bug event reported before ?1 (the window's end).
 inline constexpr std::string_view kCodebaseLines = R"sql(
-SELECT json_extract(fields, '$.codebase_lines') AS lines
-FROM events WHERE kind = 'bug' AND time < ?1 AND lines IS NOT NULL
+SELECT {num:codebase_lines}
+FROM events WHERE kind = 'bug' AND time < ?1 AND {num:codebase_lines} IS NOT NULL
 ORDER BY time DESC, id DESC LIMIT 1)sql";
 
 // Pull-request events in the range, in the order they happened: id, opened, ready,
 // first_review, merged, lines_changed (pull_request_states.h folds them per id).
 inline constexpr std::string_view kPullRequestEvents = R"sql(
-SELECT json_extract(fields, '$.id'), json_extract(fields, '$.opened'), json_extract(fields, '$.ready'),
-       json_extract(fields, '$.first_review'), json_extract(fields, '$.merged'), json_extract(fields, '$.lines_changed')
+SELECT {text:id}, {num:opened}, {num:ready},
+       {num:first_review}, {num:merged}, {num:lines_changed}
 FROM events WHERE kind = 'pull_request' AND time >= ?1 AND time < ?2
 ORDER BY time, id)sql";
 
@@ -147,8 +149,8 @@ ORDER BY time, id)sql";
 // event knows its files, not its lines).
 inline constexpr std::string_view kCommits = R"sql(
 SELECT count(lines), total(lines)
-FROM (SELECT json_extract(fields, '$.lines_added') + json_extract(fields, '$.lines_deleted') AS lines
-      FROM events WHERE kind = 'commit' AND time >= ?1 AND time < ?2))sql";
+FROM (SELECT {num:lines_added} + {num:lines_deleted} AS lines
+      FROM events WHERE kind = 'commit' AND time >= ?1 AND time < ?2) AS t)sql";
 
 inline constexpr std::array kAll = {kTasks,    kTaskUsageByDay, kTasksByAgent,      kPipelines, kTestRuns,
                                     kCoverage, kTechDebt,       kDeployments,       kLeadTimes, kDeploymentHistory,

@@ -41,8 +41,8 @@ KpiService::KpiService(KpiServiceOptions options, prometheus::Registry& registry
 
 kpi::KpiEngine& KpiService::Connection::engine(const KpiServiceOptions& options) {
   if (!engine_) {
-    store_ = store::EventStore::open(options.store_path, store::EventStore::Mode::kReadOnly);
-    engine_ = std::make_unique<kpi::KpiEngine>(store_->handle(), kpi::KpiSettings{options.overrides});
+    store_ = store::open_event_store(options.store, store::StoreAccess::kReadOnly);
+    engine_ = std::make_unique<kpi::KpiEngine>(*store_, kpi::KpiSettings{options.overrides});
   }
   return *engine_;
 }

@@ -21,14 +21,14 @@
 #include <vector>
 
 #include "collector/alerts/alert_notifier.h"
-#include "collector/store/event_store.h"
+#include "collector/store/store_factory.h"
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/kpi_gauges.h"
 
 namespace agentmetrics::kpi {
 
 struct KpiServiceOptions {
-  std::string store_path;
+  store::StoreAddress store;                  // the SQLite file, or a team store's URL
   std::vector<std::chrono::seconds> windows;  // the first one is alerted on
   std::chrono::seconds refresh_interval{30};
   kpi::KpiOverrides overrides;

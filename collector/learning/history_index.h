@@ -6,7 +6,7 @@
 // 100k tasks is indexed once, not on every query. Events removed by the store's retention
 // (the oldest first) leave the index at the next catch_up; a store emptied and refilled (ids
 // going backwards) is indexed again from scratch. An event replaced by a fuller account
-// (EventStore::replace: the new copy has a new id, the old id is in replaced_events) leaves the
+// (SqliteEventStore::replace: the new copy has a new id, the old id is in replaced_events) leaves the
 // index in the batch that indexes its replacement, so a task is found once, as it is now.
 #pragma once
 

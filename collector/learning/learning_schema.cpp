@@ -4,7 +4,7 @@
 
 #include <iterator>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/learning_error.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"

@@ -1,6 +1,6 @@
 // The learning tables live in the same SQLite file as the outcome events, versioned on their
 // own: the table learning_schema(version) holds the learning side's version, independent of the
-// event store's (PRAGMA user_version, owned by event_store.cpp). Opening a store creates or
+// event store's (PRAGMA user_version, owned by sqlite_event_store.cpp). Opening a store creates or
 // migrates the learning tables forward in one transaction; a store of a newer learning schema
 // is refused.
 //

@@ -18,7 +18,7 @@
 #include "collector/learning/session_rules.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
 
@@ -92,7 +92,7 @@ std::optional<std::string> LearningService::refresh_search_indexes() {
   sqlite3_busy_timeout(db_, static_cast<int>(kIndexLockWait.count()));
   struct RestoreTimeout {
     sqlite3* db;
-    ~RestoreTimeout() { sqlite3_busy_timeout(db, store::EventStore::kBusyTimeoutMs); }
+    ~RestoreTimeout() { sqlite3_busy_timeout(db, store::SqliteEventStore::kBusyTimeoutMs); }
   } restore{db_};
   HistoryIndex history(db_);
   try {

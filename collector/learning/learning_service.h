@@ -3,7 +3,7 @@
 // to_json is the `data` of the {success, data, ...} envelope of api/json_envelope.h). Errors are thrown as LearningError with their exit
 // code and recovery steps; translate_error() turns any other exception into one.
 //
-// A service works on one SQLite connection (the store's file: EventStore::open(...)->handle())
+// A service works on one SQLite connection (the store's file: SqliteEventStore::open(...)->handle())
 // and is used by one thread at a time. Creating it creates or migrates the learning tables.
 #pragma once
 

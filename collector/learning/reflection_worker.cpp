@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/learning_metrics.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/common/log.h"
@@ -66,7 +66,7 @@ class WriteHelper {
 
  private:
   void loop() {
-    std::unique_ptr<store::EventStore> store;
+    std::unique_ptr<store::SqliteEventStore> store;
     std::unique_lock lock(mutex_);
     for (;;) {
       cv_.wait(lock, [&] { return stop_ || job_; });
@@ -76,7 +76,7 @@ class WriteHelper {
       lock.unlock();
       std::exception_ptr error;
       try {
-        if (!store) store = store::EventStore::open(path_, store::EventStore::Mode::kReadWrite);
+        if (!store) store = store::SqliteEventStore::open(path_, store::SqliteEventStore::Mode::kReadWrite);
         (*work)(store->handle());
       } catch (...) {
         error = std::current_exception();
@@ -186,7 +186,7 @@ void ReflectionWorker::run() {
   }
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
-  std::unique_ptr<store::EventStore> store;
+  std::unique_ptr<store::SqliteEventStore> store;
   std::optional<double> last_unix;  // when the last reflection started
   bool schedule_known = false;
   Clock::time_point due = started + options_.startup_delay;
@@ -196,7 +196,7 @@ void ReflectionWorker::run() {
     if (store) return true;
     try {
       store::ensure_store_directory(store_path_);
-      store = store::EventStore::open(store_path_, store::EventStore::Mode::kReadWrite);
+      store = store::SqliteEventStore::open(store_path_, store::SqliteEventStore::Mode::kReadWrite);
       ensure_learning_schema(store->handle());
       return true;
     } catch (const std::exception& e) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 
 namespace agentmetrics::learning {

@@ -26,7 +26,7 @@ struct PendingOutcome {
   ipc::OutcomeEvent event;
   std::shared_ptr<RingAcks> acks;  // kept alive by the queue even if the segment goes
   std::uint64_t ticket = 0;
-  bool replace = false;  // a fuller account of what an event stored before says (EventStore::replace)
+  bool replace = false;  // a fuller account of what an event stored before says (SqliteEventStore::replace)
 };
 
 class OutcomeSink {

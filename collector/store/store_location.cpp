@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "collector/common/log.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 
 namespace agentmetrics::store {
 

@@ -34,7 +34,7 @@ if(AGENTMETRICS_FUZZ)
   target_link_libraries(agentmetrics_fuzz_core PUBLIC agentmetrics_ipc agentmetrics_common prometheus-cpp::core agentmetrics_metrics_proto
     ZLIB::ZLIB Threads::Threads)
   # The configuration loader.
-  add_library(agentmetrics_fuzz_config STATIC ${src}/config/config.cpp ${src}/http/listen_address.cpp
+  add_library(agentmetrics_fuzz_config STATIC ${src}/config/config.cpp ${src}/http/listen_address.cpp ${src}/store/store_url.cpp
     ${src}/config/kpi_settings.cpp ${src}/kpi/kpi_catalogue.cpp)
   target_link_libraries(agentmetrics_fuzz_config PUBLIC agentmetrics_ipc agentmetrics_common yaml-cpp Threads::Threads)
   target_compile_options(agentmetrics_fuzz_config PRIVATE -fsanitize=fuzzer-no-link ${AM_FUZZ_SANITIZERS})

@@ -31,3 +31,18 @@ target_link_libraries(exponential_points_test PRIVATE agentmetrics_otlp GTest::g
 agentmetrics_test(otlp_recorded_test CONCURRENT unit/otlp_recorded_test.cpp)
 target_link_libraries(otlp_recorded_test PRIVATE agentmetrics_otlp nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(otlp_recorded_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+
+# A team store on PostgreSQL: its URL, and connections to a real postgresql-15 on loopback.
+agentmetrics_test(postgres_connection_test unit/postgres_connection_test.cpp)
+target_link_libraries(postgres_connection_test PRIVATE agentmetrics_store agentmetrics_config GTest::gtest_main)
+agentmetrics_test(postgres_event_store_test CONCURRENT unit/postgres_event_store_test.cpp)
+target_link_libraries(postgres_event_store_test PRIVATE agentmetrics_store GTest::gtest_main)
+
+# Three and more sidecars sharing one PostgreSQL: the same KPIs as SQLite (the real
+# `agentmetrics kpi`), every accepted event once with producers and a collector killed, and the
+# database stopped under load and started again (the local spool replayed).
+foreach(team_test team_store_kpi_test team_store_test)
+  agentmetrics_test(${team_test} CONCURRENT integration/${team_test}.cpp)
+  target_link_libraries(${team_test} PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
+  add_dependencies(${team_test} agentmetricsd agentmetrics-cli outcome_producer)
+endforeach()

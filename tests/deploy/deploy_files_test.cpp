@@ -474,6 +474,46 @@ TEST(Kubernetes, KustomizationListsTheManifests) {
 
 // The TLS overlay: its web configuration passes promtool's check and the real collector's,
 // the sidecar reads it from the Secret it mounts, and the probes' credential is one of its users.
+// deploy/kubernetes/team: many agent pods whose sidecars take the team store's URL, with the
+// password from the Secret PostgreSQL is given, and the PodMonitor that scrapes them all.
+TEST(Kubernetes, TheTeamOverlaySharesOnePostgresThroughItsSecret) {
+  const std::string team = kDeployDir + "/kubernetes/team/";
+  const YAML::Node k = YAML::LoadFile(team + "kustomization.yaml");
+  std::set<std::string> resources;
+  for (const auto& r : k["resources"]) {
+    resources.insert(r.as<std::string>());
+    EXPECT_TRUE(std::filesystem::exists(team + r.as<std::string>())) << r.as<std::string>();
+  }
+  EXPECT_TRUE(resources.contains("../podmonitor.yaml"));
+  const YAML::Node secret = find_kind(team + "postgres.yaml", "Secret");
+  ASSERT_TRUE(secret);
+  const std::string secret_name = secret["metadata"]["name"].as<std::string>();
+  const YAML::Node postgres = find_kind(team + "postgres.yaml", "StatefulSet");
+  ASSERT_TRUE(postgres);
+  const YAML::Node db = postgres["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(named(db["env"], "POSTGRES_PASSWORD")["valueFrom"]["secretKeyRef"]["name"].as<std::string>(), secret_name);
+  const YAML::Node service = find_kind(team + "postgres.yaml", "Service");
+  ASSERT_TRUE(service);
+  const std::string host = service["metadata"]["name"].as<std::string>();
+
+  const YAML::Node agents = find_kind(team + "agents.yaml", "Deployment");
+  ASSERT_TRUE(agents);
+  EXPECT_GE(agents["spec"]["replicas"].as<int>(), 3);
+  const YAML::Node pod = agents["spec"]["template"];
+  EXPECT_EQ(pod["metadata"]["labels"]["agentmetrics.io/sidecar"].as<std::string>(""), "true") << "the PodMonitor selects it";
+  const YAML::Node sidecar = pod["spec"]["initContainers"][0];
+  EXPECT_EQ(sidecar["restartPolicy"].as<std::string>(), "Always");
+  const YAML::Node password = named(sidecar["env"], "STORE_PASSWORD");
+  ASSERT_TRUE(password);
+  EXPECT_EQ(password["valueFrom"]["secretKeyRef"]["name"].as<std::string>(), secret_name);
+  const std::string url = env_value(sidecar, "AGENTMETRICS_STORE_URL", "");
+  EXPECT_TRUE(url.starts_with("postgresql://")) << url;
+  EXPECT_NE(url.find(":$(STORE_PASSWORD)@" + host + ":5432/"), std::string::npos) << url;
+  // /health is 503 while the database is away: liveness must not restart a sidecar that spools.
+  EXPECT_EQ(sidecar["livenessProbe"]["httpGet"]["path"].as<std::string>(), "/readiness");
+  EXPECT_FALSE(flag_value(sidecar["args"], "--store", "").empty()) << "the spool needs a directory on a volume";
+}
+
 TEST(Kubernetes, TheTlsOverlayServesTheSidecarOverHttpsWithBasicAuth) {
   const std::string overlay = kDeployDir + "/kubernetes/tls/";
   const YAML::Node k = YAML::LoadFile(overlay + "kustomization.yaml");
@@ -692,7 +732,8 @@ TEST(Dockerfile, TheBuildStageInstallsTheBuildDependencies) {
       "git",          "curl",       "libgtest-dev", "libgmock-dev",   "libbenchmark-dev", "prometheus",     "prometheus-alertmanager",
       "lcov",         "gcovr",      "flawfinder",   "strace",         "python3",          "python3-yaml",   "shellcheck",
       "jq",           "systemd",    "procps",       "netcat-openbsd", "sqlite3",          "clang",          "libclang-rt-14-dev",
-      "clang-format", "clang-tidy", "openssl",      "apache2-utils",  "iproute2",         "python3-grpcio", "chromium"};
+      "clang-format", "clang-tidy", "openssl",      "apache2-utils",  "iproute2",         "python3-grpcio", "postgresql-15",
+      "chromium"};
   const auto stages = parse_dockerfile();
   ASSERT_FALSE(stages.empty());
   const auto& build = stages.front().apt_packages;

@@ -14,7 +14,7 @@
 #include "collector/intake/webhooks/github_backfill.h"
 #include "collector/intake/webhooks/webhook_receiver.h"
 #include "collector/intake/webhooks/webhook_signature.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace agentmetrics;
@@ -31,7 +31,7 @@ struct Receivers {
     // Each refused delivery is logged: at this rate the log, not the receiver, would be fuzzed.
     configure_logging(LogLevel::kError, false);
     // An empty store for the history lookups; no store thread (deliveries end in 503).
-    store::EventStore::open(fuzz::scratch_dir() + "/events.db", store::EventStore::Mode::kReadWrite);
+    store::SqliteEventStore::open(fuzz::scratch_dir() + "/events.db", store::SqliteEventStore::Mode::kReadWrite);
     for (const auto forge : {intake::Forge::kGitHub, intake::Forge::kGitLab}) {
       intake::WebhookReceiverOptions options;
       options.forge = forge;

@@ -1,4 +1,4 @@
-// The real `cm` binary on temporary stores filled through EventStore::insert: the JSON answers
+// The real `cm` binary on temporary stores filled through SqliteEventStore::insert: the JSON answers
 // (the specification's context shape, cass_memory's wrapper and error objects), the exit codes
 // (2 input, 3 config, 4 filesystem), the human-readable listings, and that bad input loses
 // nothing. No collector runs: the store is the source of truth.
@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "tests/integration/cm_fixture.h"
 #include "tests/support/temp_dir.h"
 

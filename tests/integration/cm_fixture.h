@@ -14,12 +14,12 @@
 #include <optional>
 #include <sstream>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace agentmetrics::learning::cm_test {
 
-using store::EventStore;
+using store::SqliteEventStore;
 using json = nlohmann::ordered_json;
 using testing::TempDir;
 
@@ -67,7 +67,7 @@ class CmTest : public ::testing::Test {
   }
 
   void insert_tasks() {
-    auto s = EventStore::open(store(), EventStore::Mode::kReadWrite);
+    auto s = SqliteEventStore::open(store(), SqliteEventStore::Mode::kReadWrite);
     std::vector<ipc::OutcomeEvent> events;
     const double now = now_unix();
     auto task = [&](std::uint64_t seq, double t, const std::string& title, bool success, const std::string& stage,

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "tests/support/collector_process.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "tests/support/raw_http.h"
 #include "collector/store/sqlite_statement.h"
 #include "tests/support/stored_events.h"
@@ -23,7 +23,7 @@
 #include "tests/support/test_paths.h"
 
 using namespace agentmetrics::testing;
-using agentmetrics::store::EventStore;
+using agentmetrics::store::SqliteEventStore;
 using agentmetrics::store::SqliteStatement;
 
 namespace {
@@ -40,7 +40,7 @@ double unix_now() { return std::chrono::duration<double>(std::chrono::system_clo
 void write_history(const std::string& path) {
   const char* words[] = {"parser", "login", "cache",  "deploy",  "timeout", "schema", "queue",  "flaky", "token",  "layout",
                          "index",  "retry", "upload", "session", "metrics", "lock",   "memory", "build", "docker", "email"};
-  auto store = EventStore::open(path, EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
   const double now = unix_now();
   std::vector<agentmetrics::ipc::OutcomeEvent> batch;
   for (std::size_t i = 0; i < kHistory; ++i) {
@@ -77,7 +77,7 @@ struct ReflectionRun {
 std::vector<ReflectionRun> reflection_runs(const std::string& path) {
   std::vector<ReflectionRun> runs;
   try {
-    auto store = EventStore::open(path, EventStore::Mode::kReadOnly);
+    auto store = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadOnly);
     SqliteStatement st(store->handle(), "SELECT status, started, coalesce(finished, 0), summary FROM reflection_runs ORDER BY id");
     while (st.step())
       runs.push_back({st.column_text(0), st.column_double(1), st.column_double(2), nlohmann::json::parse(st.column_text(3))});

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "tests/reliability/wait_until.h"
 #include "tests/support/collector_process.h"
 #include "tests/support/raw_http.h"
@@ -115,7 +115,7 @@ TEST(StoreBounds, RetentionGoesByTheTimeOfReceipt) {
   const std::string store = dir.path() + "/events.db";
   const double now = now_unix();
   {
-    auto s = store::EventStore::open(store, store::EventStore::Mode::kReadWrite);
+    auto s = store::SqliteEventStore::open(store, store::SqliteEventStore::Mode::kReadWrite);
     s->insert(std::vector{task_event(1, now - 7300, "far future"), task_event(2, now - 7300, "two hours ago")}, now - 7200);
     char* error = nullptr;
     ASSERT_EQ(sqlite3_exec(s->handle(), "UPDATE events SET time = 32503680000 WHERE sequence = 1", nullptr, nullptr, &error), SQLITE_OK);
@@ -195,12 +195,12 @@ TEST(StoreBounds, CmContextOnALockedStoreAnswersFromWhatIsIndexedAndSaysItIsDegr
   const std::string store = dir.path() + "/events.db";
   ASSERT_EQ(cm(dir, store, {"playbook", "add", "Run the parser tests before pushing a parser change"}).code, 0);
   {
-    auto s = store::EventStore::open(store, store::EventStore::Mode::kReadWrite);
+    auto s = store::SqliteEventStore::open(store, store::SqliteEventStore::Mode::kReadWrite);
     s->insert(std::vector{task_event(1, now_unix() - 60, "Fix the parser crash")}, now_unix());
   }
   ASSERT_EQ(cm(dir, store, {"context", "parser", "--json"}).code, 0);  // indexes the first task
   {
-    auto s = store::EventStore::open(store, store::EventStore::Mode::kReadWrite);
+    auto s = store::SqliteEventStore::open(store, store::SqliteEventStore::Mode::kReadWrite);
     s->insert(std::vector{task_event(2, now_unix() - 30, "Speed up the parser")}, now_unix());
   }
   int ready[2];
@@ -224,7 +224,7 @@ TEST(StoreBounds, CmContextOnALockedStoreAnswersFromWhatIsIndexedAndSaysItIsDegr
   ::close(ready[1]);
   ASSERT_EQ(r.code, 0) << r.out;
   // Well within the busy timeout it used to wait out (how fast it answers is bench/cm_context_bench's).
-  EXPECT_LT(r.seconds, store::EventStore::kBusyTimeoutMs / 2000.0) << "it waited for the lock";
+  EXPECT_LT(r.seconds, store::SqliteEventStore::kBusyTimeoutMs / 2000.0) << "it waited for the lock";
   const json data = r.data()["data"];
   EXPECT_EQ(data["degraded"], true) << r.out;
   EXPECT_NE(data["degraded_reason"].get<std::string>().find("locked by another writer"), std::string::npos);

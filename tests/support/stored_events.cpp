@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 
 namespace agentmetrics::testing {
@@ -14,7 +14,7 @@ std::vector<StoredEvent> stored_events(const std::string& store_path) {
   if (::stat(store_path.c_str(), &st) != 0) return {};
   std::vector<StoredEvent> out;
   try {
-    auto store = store::EventStore::open(store_path, store::EventStore::Mode::kReadOnly);
+    auto store = store::SqliteEventStore::open(store_path, store::SqliteEventStore::Mode::kReadOnly);
     store::SqliteStatement q(store->handle(), "SELECT kind, time, fields FROM events ORDER BY time, id");
     while (q.step()) out.push_back(StoredEvent{q.column_text(0), q.column_double(1), nlohmann::json::parse(q.column_text(2))});
   } catch (const store::StoreError&) {

@@ -12,7 +12,7 @@
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/pull_request_states.h"
 #include "collector/kpi/value_distribution.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -113,7 +113,7 @@ TEST(DoraBand, TheFourKeysAgainstThe2023Clusters) {
 
 class DoraEngine : public ::testing::Test {
  protected:
-  void SetUp() override { store_ = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadWrite); }
+  void SetUp() override { store_ = store::SqliteEventStore::open(dir_.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite); }
   void deployment(double hours_ago, bool success, bool rollback, std::optional<double> committed_hours_ago, std::string environment) {
     ipc::OutcomeEvent e;
     e.kind = ipc::OutcomeKind::kDeployment;
@@ -126,7 +126,7 @@ class DoraEngine : public ::testing::Test {
     ASSERT_EQ(store_->insert(std::vector{e}, kNow), 1u);
   }
   KpiResult result(std::string_view id) {
-    const KpiEngine engine(store_->handle(), {});
+    const KpiEngine engine(*store_, {});
     for (auto& r : engine.compute(std::chrono::hours(24 * 7), kNow)) {
       if (r.definition->id == id) return r;
     }
@@ -134,7 +134,7 @@ class DoraEngine : public ::testing::Test {
   }
   static constexpr double kNow = 1'800'000'000;
   agentmetrics::testing::TempDir dir_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::SqliteEventStore> store_;
   std::uint64_t sequence_ = 0;
 };
 

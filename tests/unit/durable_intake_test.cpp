@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/store_writer.h"
 #include "tests/support/temp_dir.h"
@@ -28,7 +28,9 @@ std::vector<ipc::OutcomeEvent> delivery(std::string_view id, int events) {
   return out;
 }
 
-std::size_t stored(const std::string& path) { return store::EventStore::open(path, store::EventStore::Mode::kReadOnly)->count(); }
+std::size_t stored(const std::string& path) {
+  return store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly)->count();
+}
 
 TEST(DurableIntake, ARequestIsStoredOnceHoweverOftenItIsDelivered) {
   testing::TempDir dir;
@@ -59,7 +61,7 @@ TEST(DurableIntake, AFullerAccountReplacesTheStoredOneWhenAskedTo) {
   // Kept first by default; replaced when asked to.
   EXPECT_EQ(intake.store(fuller, std::chrono::seconds(10)), IntakeResult::kStored);
   const auto success = [&] {
-    auto s = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);
+    auto s = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly);
     store::SqliteStatement st(s->handle(), "SELECT json_extract(fields, '$.success') FROM events");
     EXPECT_TRUE(st.step());
     return st.column_int(0) != 0;

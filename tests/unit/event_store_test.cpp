@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/store_location.h"
 #include "tests/support/temp_dir.h"
@@ -28,9 +28,9 @@ ipc::OutcomeEvent commit_event(std::uint64_t producer, std::uint64_t sequence, d
   return e;
 }
 
-TEST(EventStore, AnEventStoredTwiceIsKeptOnce) {
+TEST(SqliteEventStore, AnEventStoredTwiceIsKeptOnce) {
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   // The top bit set: ids are kept as 64-bit patterns, not refused as too large.
   const std::uint64_t producer = 0x8000000000000001ULL;
   std::vector<ipc::OutcomeEvent> batch = {commit_event(producer, 1, 1.7e9, 10), commit_event(producer, 2, 1.7e9, 20)};
@@ -51,18 +51,18 @@ TEST(EventStore, AnEventStoredTwiceIsKeptOnce) {
   EXPECT_EQ(st.column_text(3), R"({"lines_added":30.0,"lines_deleted":1.0,"sha":"abc"})");
 }
 
-TEST(EventStore, AFullerAccountReplacesTheStoredOneUnderANewId) {
+TEST(SqliteEventStore, AFullerAccountReplacesTheStoredOneUnderANewId) {
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
-  std::vector<EventStore::Replaced> outcomes;
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
+  std::vector<SqliteEventStore::Replaced> outcomes;
   EXPECT_EQ(store->replace(std::vector{commit_event(5, 1, 1000, 10), commit_event(5, 2, 1000, 1)}, 1000, &outcomes), 2u);
-  EXPECT_EQ(outcomes, (std::vector{EventStore::Replaced::kStored, EventStore::Replaced::kStored}));
+  EXPECT_EQ(outcomes, (std::vector{SqliteEventStore::Replaced::kStored, SqliteEventStore::Replaced::kStored}));
   // The same account again: kept, nothing changes.
   EXPECT_EQ(store->replace(std::vector{commit_event(5, 1, 1000, 10)}, 1001, &outcomes), 0u);
-  EXPECT_EQ(outcomes, std::vector{EventStore::Replaced::kKept});
+  EXPECT_EQ(outcomes, std::vector{SqliteEventStore::Replaced::kKept});
   // A fuller account (later, or as late with other fields) replaces it; an older one does not.
   EXPECT_EQ(store->replace(std::vector{commit_event(5, 1, 1000, 20), commit_event(5, 2, 900, 99)}, 1002, &outcomes), 1u);
-  EXPECT_EQ(outcomes, (std::vector{EventStore::Replaced::kReplaced, EventStore::Replaced::kKept}));
+  EXPECT_EQ(outcomes, (std::vector{SqliteEventStore::Replaced::kReplaced, SqliteEventStore::Replaced::kKept}));
   EXPECT_EQ(store->replace(std::vector{commit_event(5, 1, 1100, 30)}, 1003, &outcomes), 1u);
   EXPECT_EQ(store->count(), 2u);
   SqliteStatement st(store->handle(), "SELECT id, json_extract(fields, '$.lines_added'), received FROM events WHERE sequence = 1");
@@ -89,21 +89,21 @@ TEST(EventStore, AFullerAccountReplacesTheStoredOneUnderANewId) {
   EXPECT_EQ(left.column_text(0), "4");
 }
 
-TEST(EventStore, AnOutrankedOriginIsReplacedWhateverItsTime) {
+TEST(SqliteEventStore, AnOutrankedOriginIsReplacedWhateverItsTime) {
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   // A session's task as the OTLP receiver stored it, its time the last export's.
   auto told = commit_event(7, 1, 1000, 10);
   told.fields["origin"] = std::string("otlp");
   ASSERT_EQ(store->insert(std::vector{told}, 1000), 1u);
   auto read = commit_event(7, 1, 990, 12);
   read.fields["origin"] = std::string("import");
-  std::vector<EventStore::Replaced> outcomes;
+  std::vector<SqliteEventStore::Replaced> outcomes;
   // Earlier: kept, unless the caller outranks the stored one's origin.
   EXPECT_EQ(store->replace(std::vector{read}, 1001, &outcomes, "codex"), 0u);
-  EXPECT_EQ(outcomes, std::vector{EventStore::Replaced::kKept});
+  EXPECT_EQ(outcomes, std::vector{SqliteEventStore::Replaced::kKept});
   EXPECT_EQ(store->replace(std::vector{read}, 1001, &outcomes, "otlp"), 1u);
-  EXPECT_EQ(outcomes, std::vector{EventStore::Replaced::kReplaced});
+  EXPECT_EQ(outcomes, std::vector{SqliteEventStore::Replaced::kReplaced});
   // Now stored as the import's, it is the time that decides again.
   auto older = commit_event(7, 1, 980, 13);
   older.fields["origin"] = std::string("import");
@@ -116,9 +116,9 @@ TEST(EventStore, AnOutrankedOriginIsReplacedWhateverItsTime) {
 
 // Retention goes by when the store received an event, not by the time the event claims: a
 // producer's date far in the future does not keep it, a backfilled old one does not lose it.
-TEST(EventStore, RetentionRemovesWhatWasReceivedBeforeTheCutoff) {
+TEST(SqliteEventStore, RetentionRemovesWhatWasReceivedBeforeTheCutoff) {
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   store->insert(std::vector{commit_event(1, 1, 900, 1), commit_event(1, 2, 3.2e10, 1)}, 1000);  // 3.2e10: the year 2984
   store->insert(std::vector{commit_event(1, 3, 1500, 1)}, 2000);
   store->insert(std::vector{commit_event(1, 4, 10, 1)}, 3000);  // a backfill of something old
@@ -135,9 +135,9 @@ TEST(EventStore, RetentionRemovesWhatWasReceivedBeforeTheCutoff) {
   EXPECT_EQ(store->delete_received_before(1e10), 0u) << "an empty store";
 }
 
-TEST(EventStore, ATimeAfterReceiptIsStoredAsTheTimeOfReceipt) {
+TEST(SqliteEventStore, ATimeAfterReceiptIsStoredAsTheTimeOfReceipt) {
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   const std::vector batch{commit_event(1, 1, 3.2e10, 1), commit_event(1, 2, 1999, 1), commit_event(1, 3, 2000.5, 1)};
   EXPECT_EQ(dated_after(batch, 2000), 2u);
   store->insert(batch, 2000);
@@ -148,27 +148,27 @@ TEST(EventStore, ATimeAfterReceiptIsStoredAsTheTimeOfReceipt) {
   }
 }
 
-TEST(EventStore, ReopeningKeepsEventsAndTheSchemaVersion) {
+TEST(SqliteEventStore, ReopeningKeepsEventsAndTheSchemaVersion) {
   TempDir dir;
   const std::string path = dir.path() + "/events.db";
-  EventStore::open(path, EventStore::Mode::kReadWrite)->insert(std::vector{commit_event(1, 1, 1.7e9, 1)}, 1.7e9);
-  auto again = EventStore::open(path, EventStore::Mode::kReadWrite);
+  SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite)->insert(std::vector{commit_event(1, 1, 1.7e9, 1)}, 1.7e9);
+  auto again = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
   EXPECT_EQ(again->count(), 1u);
-  EXPECT_EQ(again->schema_version(), EventStore::kSchemaVersion);
-  auto reader = EventStore::open(path, EventStore::Mode::kReadOnly);
+  EXPECT_EQ(again->schema_version(), SqliteEventStore::kSchemaVersion);
+  auto reader = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadOnly);
   EXPECT_EQ(reader->count(), 1u);
   EXPECT_THROW(reader->insert(std::vector{commit_event(1, 2, 1.7e9, 1)}, 1.7e9), StoreError);
 }
 
-TEST(EventStore, TheWriterUsesWriteAheadLogging) {
+TEST(SqliteEventStore, TheWriterUsesWriteAheadLogging) {
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   SqliteStatement st(store->handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(st.step());
   EXPECT_EQ(st.column_text(0), "wal");
 }
 
-TEST(EventStore, ANewerSchemaIsRefusedWithAClearError) {
+TEST(SqliteEventStore, ANewerSchemaIsRefusedWithAClearError) {
   TempDir dir;
   const std::string path = dir.path() + "/events.db";
   sqlite3* db = nullptr;
@@ -176,21 +176,22 @@ TEST(EventStore, ANewerSchemaIsRefusedWithAClearError) {
   ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   try {
-    EventStore::open(path, EventStore::Mode::kReadWrite);
+    SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
     FAIL() << "a store of schema 99 was opened";
   } catch (const StoreError& e) {
-    EXPECT_NE(std::string(e.what()).find("schema version 99, newer than this program's " + std::to_string(EventStore::kSchemaVersion)),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("schema version 99, newer than this program's " + std::to_string(SqliteEventStore::kSchemaVersion)),
+        std::string::npos)
         << e.what();
   }
 }
 
-TEST(EventStore, AFileThatIsNotADatabaseIsRefusedWithAClearError) {
+TEST(SqliteEventStore, AFileThatIsNotADatabaseIsRefusedWithAClearError) {
   TempDir dir;
   const std::string path = dir.path() + "/events.db";
   std::ofstream(path) << std::string(8192, 'x');
   try {
-    EventStore::open(path, EventStore::Mode::kReadWrite);
+    SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
     FAIL() << "garbage was opened as a store";
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
@@ -198,9 +199,9 @@ TEST(EventStore, AFileThatIsNotADatabaseIsRefusedWithAClearError) {
   }
 }
 
-TEST(EventStore, AMissingStoreCannotBeOpenedForReading) {
+TEST(SqliteEventStore, AMissingStoreCannotBeOpenedForReading) {
   TempDir dir;
-  EXPECT_THROW(EventStore::open(dir.path() + "/none.db", EventStore::Mode::kReadOnly), StoreError);
+  EXPECT_THROW(SqliteEventStore::open(dir.path() + "/none.db", SqliteEventStore::Mode::kReadOnly), StoreError);
 }
 
 mode_t mode_of(const std::string& path) {
@@ -215,7 +216,7 @@ TEST(StoreLocation, TheStoreIsOwnerOnlyAndAnOpenDirectoryIsRefused) {
   TempDir dir;
   const mode_t old = ::umask(022);
   {
-    auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+    auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
     store->insert(std::vector{commit_event(1, 1, 100, 1)}, 100);
     EXPECT_EQ(mode_of(dir.path() + "/events.db"), 0600u);
     EXPECT_EQ(mode_of(dir.path() + "/events.db-wal"), 0600u);
@@ -223,16 +224,16 @@ TEST(StoreLocation, TheStoreIsOwnerOnlyAndAnOpenDirectoryIsRefused) {
   }
   // A store left readable by an older version is made owner-only when opened for writing.
   ::chmod((dir.path() + "/events.db").c_str(), 0644);
-  EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   EXPECT_EQ(mode_of(dir.path() + "/events.db"), 0600u);
   ::umask(old);
 
   const std::string shared = dir.path() + "/shared";
   ASSERT_EQ(::mkdir(shared.c_str(), 0700), 0);
   ASSERT_EQ(::chmod(shared.c_str(), 01777), 0);  // like /tmp
-  for (const auto mode : {EventStore::Mode::kReadWrite, EventStore::Mode::kReadOnly}) {
+  for (const auto mode : {SqliteEventStore::Mode::kReadWrite, SqliteEventStore::Mode::kReadOnly}) {
     try {
-      EventStore::open(shared + "/events.db", mode);
+      SqliteEventStore::open(shared + "/events.db", mode);
       ADD_FAILURE() << "opened a store in a directory anyone may write";
     } catch (const StoreError& e) {
       EXPECT_EQ(e.kind(), StoreError::Kind::kUnavailable);

@@ -17,11 +17,12 @@
 #include <vector>
 
 #include "collector/common/duration.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/kpi_queries.h"
 #include "ipc/outcome_event.h"
 #include "collector/store/sqlite_statement.h"
+#include "collector/store/event_sql.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -45,7 +46,7 @@ FieldValue text(std::string v) { return v; }
 
 class KpiStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { store_ = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadWrite); }
+  void SetUp() override { store_ = store::SqliteEventStore::open(dir_.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite); }
 
   // Queues an event, checked against its kind's schema; engine() stores the queue.
   void add(OutcomeKind kind, double time, Fields fields) {
@@ -66,7 +67,7 @@ class KpiStoreTest : public ::testing::Test {
   }
   KpiEngine engine(const KpiSettings& settings = {}) {
     flush();
-    return KpiEngine(store_->handle(), settings);
+    return KpiEngine(*store_, settings);
   }
   std::vector<KpiResult> compute(std::chrono::seconds window = 7 * 24h, const KpiSettings& settings = {}) {
     return engine(settings).compute(window, kNow);
@@ -82,7 +83,7 @@ class KpiStoreTest : public ::testing::Test {
   KpiStatus status_of(std::string_view id, std::chrono::seconds window = 7 * 24h) { return find(compute(window), id).status; }
 
   agentmetrics::testing::TempDir dir_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::SqliteEventStore> store_;
   std::vector<ipc::OutcomeEvent> pending_;
   std::uint64_t sequence_ = 0;
 };
@@ -820,7 +821,7 @@ TEST_F(KpiStoreTest, AverageTaskDurationRangeTreatsFastTasksAsOk) {
     // which does not count).
     store_.reset();
     const std::string path = dir_.path() + "/case" + std::to_string(n++) + ".db";
-    store_ = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
+    store_ = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite);
     add(OutcomeKind::kTask, kNow - kHour,
         {{"agent_type", text("build")}, {"task_type", text("x")}, {"success", flag(true)}, {"duration_seconds", num(c.hours * kHour)}});
     add(OutcomeKind::kTask, kNow - kHour,
@@ -905,7 +906,6 @@ TEST_F(KpiStoreTest, InvalidOverridesAreRefusedByTheEngine) {
   KpiSettings inverted;
   inverted.overrides["lead_time"] = {120, 48};
   EXPECT_THROW(engine(inverted), std::invalid_argument);
-  EXPECT_THROW(KpiEngine(nullptr, {}), std::invalid_argument);
   EXPECT_THROW(engine().compute(0s, kNow), std::invalid_argument);
 }
 
@@ -1054,7 +1054,7 @@ TEST_F(KpiStoreTest, LeadTimeAndTechnicalDebt) {
 TEST_F(KpiStoreTest, EveryQueryUsesTheKindTimeIndex) {
   flush();
   for (const std::string_view sql : queries::kAll) {
-    store::SqliteStatement plan(store_->handle(), "EXPLAIN QUERY PLAN " + std::string(sql));
+    store::SqliteStatement plan(store_->handle(), "EXPLAIN QUERY PLAN " + store::sqlite_event_sql(sql));
     std::string details;
     while (plan.step()) details += plan.column_text(3) + "\n";
     EXPECT_NE(details.find("USING INDEX events_kind_time"), std::string::npos) << sql << "\n" << details;

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <random>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_service.h"
@@ -16,7 +16,7 @@
 namespace agentmetrics::learning {
 namespace {
 
-using store::EventStore;
+using store::SqliteEventStore;
 using testing::TempDir;
 
 constexpr double kNow = 1.8e9;
@@ -48,7 +48,7 @@ ipc::OutcomeEvent task_event(std::uint64_t seq, double time, const std::string& 
 class ContextTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = EventStore::open(dir_.path() + "/events.db", EventStore::Mode::kReadWrite);
+    store_ = SqliteEventStore::open(dir_.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
     LearningSettings settings;
     settings.clock = [this] { return now_; };
     service_ = std::make_unique<LearningService>(store_->handle(), settings);
@@ -64,7 +64,7 @@ class ContextTest : public ::testing::Test {
 
   TempDir dir_;
   double now_ = kNow;
-  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<SqliteEventStore> store_;
   std::unique_ptr<LearningService> service_;
 };
 
@@ -214,7 +214,7 @@ TEST_F(ContextTest, AReadOnlyStoreIsSearchedAsItIs) {
   store_->insert(std::vector{task_event(1, kNow - 60, "Refactor the parser", "", "", true, 60, "")}, kNow);
   EXPECT_EQ(to_json(service_->context("parser"))["historySnippets"].size(), 1u);
   store_->insert(std::vector{task_event(2, kNow - 30, "Speed up the parser", "", "", true, 60, "")}, kNow);
-  auto reader = EventStore::open(store_->path(), EventStore::Mode::kReadOnly);
+  auto reader = SqliteEventStore::open(store_->path(), SqliteEventStore::Mode::kReadOnly);
   LearningService read_only(reader->handle());
   ASSERT_TRUE(HistoryIndex(reader->handle()).behind());
   const auto data = to_json(read_only.context("parser"));
@@ -258,7 +258,7 @@ TEST(LearningRetrieval, PrecisionAtFiveIsAtLeastNinetyPercent) {
   auto confidence = [&] { return 0.3 + 0.65 * static_cast<double>(rng() % 1000) / 1000.0; };
 
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   LearningService service(store->handle());
   std::map<std::string, std::size_t> topic_of;  // rule id -> topic
   for (std::size_t t = 0; t < topics.size(); ++t) {

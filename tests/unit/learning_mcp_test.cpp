@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/learning_service.h"
 #include "collector/learning/api/mcp_server.h"
 #include "tests/support/temp_dir.h"
@@ -12,14 +12,14 @@
 namespace agentmetrics::learning {
 namespace {
 
-using store::EventStore;
+using store::SqliteEventStore;
 using json = nlohmann::ordered_json;
 using testing::TempDir;
 
 class McpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = EventStore::open(dir_.path() + "/events.db", EventStore::Mode::kReadWrite);
+    store_ = SqliteEventStore::open(dir_.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
     service_ = std::make_unique<LearningService>(store_->handle());
     NewBullet nb;
     nb.content = "Always write unit tests before implementing authentication logic";
@@ -32,7 +32,7 @@ class McpTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<SqliteEventStore> store_;
   std::unique_ptr<LearningService> service_;
   std::string rule_;
   McpServer server_{[this]() -> LearningService& { return *service_; }};

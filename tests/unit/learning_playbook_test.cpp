@@ -5,7 +5,7 @@
 #include <sqlite3.h>
 
 #include "collector/store/sqlite_transaction.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/learning_service.h"
@@ -18,7 +18,7 @@
 namespace agentmetrics::learning {
 namespace {
 
-using store::EventStore;
+using store::SqliteEventStore;
 using store::SqliteStatement;
 using testing::TempDir;
 
@@ -28,7 +28,7 @@ constexpr double kDay = 86400.0;
 class PlaybookOnStore : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = EventStore::open(dir_.path() + "/events.db", EventStore::Mode::kReadWrite);
+    store_ = SqliteEventStore::open(dir_.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
     ensure_learning_schema(db());
     playbook_ = Playbook(db());
   }
@@ -60,7 +60,7 @@ class PlaybookOnStore : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<SqliteEventStore> store_;
   Playbook playbook_{nullptr};  // on the store's connection from SetUp on
 };
 
@@ -264,13 +264,13 @@ TEST_F(PlaybookOnStore, BadInputIsAnInputError) {
 TEST(LearningSchema, TablesAreCreatedOnceAndVersionedOnTheirOwn) {
   TempDir dir;
   const std::string path = dir.path() + "/events.db";
-  auto store = EventStore::open(path, EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
   EXPECT_EQ(learning_schema_version(store->handle()), 0);
   ensure_learning_schema(store->handle());
   ensure_learning_schema(store->handle());
   EXPECT_EQ(learning_schema_version(store->handle()), kLearningSchemaVersion);
   // The event store's own version is untouched.
-  EXPECT_EQ(store->schema_version(), EventStore::kSchemaVersion);
+  EXPECT_EQ(store->schema_version(), SqliteEventStore::kSchemaVersion);
   SqliteStatement st(store->handle(), "SELECT count(*) FROM learning_schema");
   st.step();
   EXPECT_EQ(st.column_int(0), 1);
@@ -279,7 +279,7 @@ TEST(LearningSchema, TablesAreCreatedOnceAndVersionedOnTheirOwn) {
 
 TEST(LearningSchema, ANewerLearningSchemaIsRefused) {
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   ensure_learning_schema(store->handle());
   store::exec(store->handle(), "UPDATE learning_schema SET version = 99");
   try {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_service.h"
 #include "collector/learning/reflection.h"
@@ -14,7 +14,7 @@
 namespace agentmetrics::learning {
 namespace {
 
-using store::EventStore;
+using store::SqliteEventStore;
 using testing::TempDir;
 
 constexpr double kNow = 1.8e9;
@@ -40,7 +40,7 @@ class VmSteps {
   long hundreds_ = 0;
 };
 
-void store_tasks(EventStore& store, std::uint64_t first, std::size_t n, const std::string& rule) {
+void store_tasks(SqliteEventStore& store, std::uint64_t first, std::size_t n, const std::string& rule) {
   std::vector<ipc::OutcomeEvent> batch;
   for (std::uint64_t i = first; i < first + n; ++i) {
     ipc::OutcomeEvent e;
@@ -67,7 +67,7 @@ struct NewWork {
 // The steps to index, grade and count kNew tasks stored after `history` ones already learned from.
 NewWork work_for_new_tasks_after(std::size_t history) {
   TempDir dir;
-  auto store = EventStore::open(dir.path() + "/events.db", EventStore::Mode::kReadWrite);
+  auto store = SqliteEventStore::open(dir.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
   LearningSettings settings;
   settings.clock = [] { return kNow; };
   LearningService service(store->handle(), settings);

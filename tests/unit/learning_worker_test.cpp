@@ -10,7 +10,7 @@
 #include <fstream>
 #include <thread>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/learning_service.h"
 #include "collector/learning/reflection_worker.h"
 #include "tests/support/temp_dir.h"
@@ -18,7 +18,7 @@
 namespace agentmetrics::learning {
 namespace {
 
-using store::EventStore;
+using store::SqliteEventStore;
 using testing::TempDir;
 
 double now_unix() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
@@ -60,7 +60,7 @@ TEST(ReflectionWorker, RunsAtLowPriorityOnDemandAndExportsMetrics) {
   TempDir dir;
   const std::string path = dir.path() + "/events.db";
   {
-    auto store = EventStore::open(path, EventStore::Mode::kReadWrite);
+    auto store = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
     store->insert(tasks(1, 1, 30, now_unix() - 3600), now_unix());
     LearningService service(store->handle());
     NewBullet nb;
@@ -159,7 +159,7 @@ TEST(ReflectionWorker, EventsKeepBeingStoredWhileItReflects) {
   const std::string path = dir.path() + "/events.db";
   constexpr std::size_t kHistory = 10000;
   {
-    auto store = EventStore::open(path, EventStore::Mode::kReadWrite);
+    auto store = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
     for (std::size_t i = 0; i < kHistory; i += 1000) store->insert(tasks(1, i + 1, 1000, now_unix() - 3600), now_unix());
     LearningService service(store->handle());
   }
@@ -174,7 +174,7 @@ TEST(ReflectionWorker, EventsKeepBeingStoredWhileItReflects) {
   std::atomic<int> batches_during{0};
   std::atomic<bool> reflecting{false};
   std::thread writer([&] {
-    auto store = EventStore::open(path, EventStore::Mode::kReadWrite);
+    auto store = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
     std::uint64_t seq = 1;
     while (!done) {
       const auto t0 = std::chrono::steady_clock::now();

@@ -15,7 +15,7 @@
 #include "collector/aggregate/series_reader.h"
 #include "collector/intake/otlp/otlp_body.h"
 #include "collector/intake/otlp/otlp_intake.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/store_writer.h"
 #include "tests/support/temp_dir.h"
@@ -119,7 +119,7 @@ struct Intake {
   std::vector<json> tasks() {
     sessions.flush_all();
     writer.stop();
-    auto store = store::EventStore::open(dir.path() + "/events.db", store::EventStore::Mode::kReadOnly);
+    auto store = store::SqliteEventStore::open(dir.path() + "/events.db", store::SqliteEventStore::Mode::kReadOnly);
     store::SqliteStatement st(store->handle(), "SELECT fields FROM events WHERE kind = 'task'");
     std::vector<json> out;
     while (st.step()) out.push_back(json::parse(st.column_text(0)));

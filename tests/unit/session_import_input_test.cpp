@@ -10,7 +10,7 @@
 
 #include "collector/intake/sessions/jsonl_file.h"
 #include "collector/intake/sessions/session_import.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "tests/support/temp_dir.h"
 
@@ -42,14 +42,15 @@ void append(const std::string& path, const std::string& text) {
 }
 
 struct Store {
-  explicit Store(const TempDir& dir) : store(store::EventStore::open(dir.path() + "/events.db", store::EventStore::Mode::kReadWrite)) {}
+  explicit Store(const TempDir& dir)
+      : store(store::SqliteEventStore::open(dir.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite)) {}
   std::vector<nlohmann::json> tasks() const {
     std::vector<nlohmann::json> out;
     store::SqliteStatement st(store->handle(), "SELECT fields FROM events WHERE kind = 'task' ORDER BY id");
     while (st.step()) out.push_back(nlohmann::json::parse(st.column_text(0)));
     return out;
   }
-  std::unique_ptr<store::EventStore> store;
+  std::unique_ptr<store::SqliteEventStore> store;
 };
 
 ImportOptions claude_at(const std::string& config_dir) {

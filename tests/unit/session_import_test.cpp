@@ -10,7 +10,7 @@
 #include <iterator>
 
 #include "collector/intake/sessions/session_import.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "tests/support/temp_dir.h"
 
@@ -62,7 +62,7 @@ Imported import_scenario(const std::string& client, const std::string& scenario,
     options.agents = {SessionAgent::kOpencode};
     options.paths[SessionAgent::kOpencode] = load_opencode_db(scenario, dir.path());
   }
-  auto store = store::EventStore::open(dir.path() + "/events.db", store::EventStore::Mode::kReadWrite);
+  auto store = store::SqliteEventStore::open(dir.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite);
   Imported out;
   out.report = SessionImporter(store.get(), options).run();
   store::SqliteStatement st(store->handle(), "SELECT time, fields FROM events WHERE kind = 'task'");
@@ -244,7 +244,7 @@ TEST(RealTranscripts, OpencodesOlderJsonFilesImportAsItsDatabaseDoes) {
     ImportOptions options;
     options.agents = {SessionAgent::kOpencode};
     options.paths[SessionAgent::kOpencode] = kData + "/opencode-1.1/" + scenario + "/home/.local/share/opencode";
-    auto store = store::EventStore::open(dir.path() + "/events.db", store::EventStore::Mode::kReadWrite);
+    auto store = store::SqliteEventStore::open(dir.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite);
     const ImportReport report = SessionImporter(store.get(), options).run();
     EXPECT_EQ(report.problem_total(), 0u) << report.summary();
     store::SqliteStatement st(store->handle(), "SELECT fields FROM events");
@@ -270,7 +270,7 @@ TEST(RealTranscripts, NoTextKeptWhenNoneIsAllowed) {
   options.agents = {SessionAgent::kClaudeCode};
   options.paths[SessionAgent::kClaudeCode] = kData + "/claude/tool-chain/home/.claude";
   options.privacy.max_text_bytes = 0;
-  auto store = store::EventStore::open(dir.path() + "/events.db", store::EventStore::Mode::kReadWrite);
+  auto store = store::SqliteEventStore::open(dir.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite);
   SessionImporter(store.get(), options).run();
   // Neither the event nor the import's own marks hold any of the prompt or the answer.
   for (const char* sql : {"SELECT fields FROM events", "SELECT state FROM import_files"}) {

@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "collector/learning/learning_error.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
 #include "tests/support/temp_dir.h"
@@ -22,7 +22,7 @@ using Mode = Transaction::Mode;
 class SqliteTransaction : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = EventStore::open(dir_.path() + "/events.db", EventStore::Mode::kReadWrite);
+    store_ = SqliteEventStore::open(dir_.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
     exec(db(), "CREATE TABLE notes(text TEXT)");
   }
   sqlite3* db() { return store_->handle(); }
@@ -38,7 +38,7 @@ class SqliteTransaction : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<SqliteEventStore> store_;
 };
 
 TEST_F(SqliteTransaction, AWriteLeftUncommittedIsRolledBack) {
@@ -113,7 +113,7 @@ TEST(StoreError, AFileThatIsNotADatabaseIsCorrupt) {
   const std::string path = dir.path() + "/events.db";
   std::ofstream(path) << std::string(4096, 'x');
   try {
-    EventStore::open(path, EventStore::Mode::kReadWrite);
+    SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
     FAIL() << "a text file opened as a store";
   } catch (const StoreError& e) {
     EXPECT_EQ(e.kind(), StoreError::Kind::kCorrupt) << e.what();
@@ -128,7 +128,7 @@ TEST(StoreError, AMissingStoreIsUnavailableWhateverItsPathSays) {
   TempDir dir;
   const std::string path = dir.path() + "/locked-corrupt/events.db";
   try {
-    EventStore::open(path, EventStore::Mode::kReadOnly);
+    SqliteEventStore::open(path, SqliteEventStore::Mode::kReadOnly);
     FAIL() << "a store that does not exist opened";
   } catch (const StoreError& e) {
     EXPECT_EQ(e.kind(), StoreError::Kind::kUnavailable) << e.what();
@@ -143,12 +143,12 @@ TEST(StoreError, ANewerSchemaSaysSo) {
   TempDir dir;
   const std::string path = dir.path() + "/events.db";
   {
-    auto store = EventStore::open(path, EventStore::Mode::kReadWrite);
+    auto store = SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite);
     exec(store->handle(), "PRAGMA user_version=99");
   }
-  for (const auto mode : {EventStore::Mode::kReadWrite, EventStore::Mode::kReadOnly}) {
+  for (const auto mode : {SqliteEventStore::Mode::kReadWrite, SqliteEventStore::Mode::kReadOnly}) {
     try {
-      EventStore::open(path, mode);
+      SqliteEventStore::open(path, mode);
       ADD_FAILURE() << "a newer store opened";
     } catch (const StoreError& e) {
       EXPECT_EQ(e.kind(), StoreError::Kind::kNewerSchema) << e.what();

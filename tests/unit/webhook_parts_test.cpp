@@ -13,7 +13,7 @@
 #include "collector/intake/webhooks/json_values.h"
 #include "collector/intake/webhooks/webhook_settings.h"
 #include "collector/intake/webhooks/webhook_signature.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -115,7 +115,7 @@ TEST(WebhookSettings, AllowListsAndBugLabels) {
 
 class ForgeHistoryTest : public ::testing::Test {
  protected:
-  void SetUp() override { store_ = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadWrite); }
+  void SetUp() override { store_ = store::SqliteEventStore::open(dir_.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite); }
   void add(ipc::OutcomeKind kind, double time, Fields fields) {
     ipc::OutcomeEvent e;
     e.kind = kind;
@@ -134,7 +134,7 @@ class ForgeHistoryTest : public ::testing::Test {
         {{"success", true}, {"sha", sha}, {"environment", std::string("production")}, {"repository", std::string("acme/app")}});
   }
   agentmetrics::testing::TempDir dir_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::SqliteEventStore> store_;
   std::uint64_t sequence_ = 0;
 };
 

@@ -12,7 +12,7 @@
 #include "collector/config/config_location.h"
 #include "collector/config/webhook_settings.h"
 #include "collector/intake/webhooks/github_backfill.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/store_location.h"
 #include "ipc/timestamp.h"
 
@@ -46,13 +46,13 @@ int ingest_github(const GithubIngestOptions& options) {
   std::string path;
   try {
     path = options.store.empty() ? store::store_path_for(config.store.path) : options.store;
-    std::unique_ptr<store::EventStore> store;
+    std::unique_ptr<store::SqliteEventStore> store;
     // A dry run reads what is stored already, if there is a store, and writes nothing.
     if (!options.dry_run) {
       store::ensure_store_directory(path);
-      store = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
+      store = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite);
     } else if (std::filesystem::exists(path)) {
-      store = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);
+      store = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly);
     }
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     summary = backfill.run(store.get(), options.dry_run, now, now - std::chrono::duration<double>(config.store.retention).count());

@@ -9,7 +9,7 @@
 #include "collector/config/config.h"
 #include "collector/config/config_location.h"
 #include "collector/intake/sessions/session_import.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/store_location.h"
 #include "ipc/timestamp.h"
 
@@ -122,12 +122,12 @@ void add_import_command(CLI::App& app, int& result) {
     try {
       const collector::Config config = collector::load_configuration(collector::find_configuration_file(options->config));
       const std::string path = options->store.empty() ? store::store_path_for(config.store.path) : options->store;
-      std::unique_ptr<store::EventStore> events;
+      std::unique_ptr<store::SqliteEventStore> events;
       if (!options->dry_run) {
         store::ensure_store_directory(path);
-        events = store::EventStore::open(path, store::EventStore::Mode::kReadWrite);
+        events = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite);
       } else if (intake::file_info(path)) {
-        events = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);  // what is imported already
+        events = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly);  // what is imported already
       }
       intake::SessionImporter importer(events.get(), import);
       const intake::ImportReport report = importer.run();

@@ -3,7 +3,8 @@
 
 #include "collector/cli/agentmetrics/commands.h"
 #include "collector/config/config.h"
-#include "collector/store/event_store.h"
+#include "collector/store/store_error.h"
+#include "collector/store/store_factory.h"
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/kpi_report.h"
 #include "collector/config/kpi_settings.h"
@@ -42,8 +43,9 @@ void add_kpi_command(CLI::App& app, int& result) {
       const collector::Config config = kpi_config(options->config, options->window);
       const auto window = collector::kpi_windows(config).front();
       const std::string path = options->store.empty() ? store::store_path_for(config.store.path) : options->store;
-      auto store = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);
-      const kpi::KpiEngine engine(store->handle(), kpi::KpiSettings{collector::kpi_overrides(config)});
+      // --store names a file, over a team store's URL.
+      auto store = store::open_event_store({options->store.empty() ? config.store.url : "", path}, store::StoreAccess::kReadOnly);
+      const kpi::KpiEngine engine(*store, kpi::KpiSettings{collector::kpi_overrides(config)});
       const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
       const auto results = engine.compute(window, now);
       const auto day_cost = engine.task_figures(std::chrono::hours(24), now).cost_usd;

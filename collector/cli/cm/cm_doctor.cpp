@@ -13,7 +13,7 @@
 #include "collector/cli/cm/opencode_setup.h"
 #include "collector/http/http_probe.h"
 #include "collector/http/listen_address.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/playbook.h"
@@ -23,7 +23,7 @@
 namespace agentmetrics::learning {
 namespace {
 
-using store::EventStore;
+using store::SqliteEventStore;
 using store::SqliteStatement;
 using json = nlohmann::ordered_json;
 
@@ -150,9 +150,9 @@ DoctorReport run_doctor(const DoctorInput& in) {
     c.warn("store", "no store at " + in.store_path + " yet",
            "it is created on first use: start agentmetricsd, or run cm playbook add / cm reflect; or pass --store PATH");
   } else {
-    std::unique_ptr<EventStore> store;
+    std::unique_ptr<SqliteEventStore> store;
     try {
-      store = EventStore::open(in.store_path, EventStore::Mode::kReadOnly);
+      store = SqliteEventStore::open(in.store_path, SqliteEventStore::Mode::kReadOnly);
       SqliteStatement check(store->handle(), "PRAGMA quick_check");
       std::string result = check.step() ? check.column_text(0) : "no answer";
       if (result != "ok") throw store::StoreError(store::StoreError::Kind::kCorrupt, "integrity check: " + result);

@@ -53,7 +53,7 @@ LearningService& Session::service() {
   const std::string p = path();
   try {
     store::ensure_store_directory(p);
-    store_ = store::EventStore::open(p, store::EventStore::Mode::kReadWrite);
+    store_ = store::SqliteEventStore::open(p, store::SqliteEventStore::Mode::kReadWrite);
     // cm lives for one command: reading the store's pages through a mapping instead of
     // copying them into SQLite's cache makes `cm context` on a large store markedly faster.
     sqlite3_exec(store_->handle(), "PRAGMA mmap_size=1073741824", nullptr, nullptr, nullptr);

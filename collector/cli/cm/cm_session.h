@@ -7,7 +7,7 @@
 
 #include "collector/config/config.h"
 #include "collector/learning/learning_service.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 
 namespace agentmetrics::cli {
 
@@ -31,7 +31,7 @@ class Session {
  private:
   Options options_;
   std::unique_ptr<collector::Config> config_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::SqliteEventStore> store_;
   std::unique_ptr<learning::LearningService> service_;
 };
 

@@ -16,7 +16,7 @@
 #include "collector/intake/sessions/jsonl_file.h"
 #include "collector/intake/sessions/opencode_database.h"
 #include "collector/intake/sessions/opencode_storage.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_transaction.h"
 
 namespace agentmetrics::intake {
@@ -115,7 +115,7 @@ struct SessionImporter::Family {
   ImportReport report;
 };
 
-SessionImporter::SessionImporter(store::EventStore* store, ImportOptions options) : store_(store), options_(std::move(options)) {
+SessionImporter::SessionImporter(store::SqliteEventStore* store, ImportOptions options) : store_(store), options_(std::move(options)) {
   if (store_) state_ = std::make_unique<ImportState>(store_->handle(), !options_.dry_run);
 }
 
@@ -517,7 +517,7 @@ void SessionImporter::commit_families(std::vector<Family>& families, ImportRepor
 
 void SessionImporter::store_sessions(PendingSessions& pending, std::optional<store::Transaction>& tx,
                                      const std::function<void()>& write_marks, ImportReport& report) {
-  std::vector<store::EventStore::Replaced> outcomes;
+  std::vector<store::SqliteEventStore::Replaced> outcomes;
   const bool writing = tx.has_value();
   if (writing) {
     // The sessions' events and the marks of what was read for them: one transaction.
@@ -529,7 +529,7 @@ void SessionImporter::store_sessions(PendingSessions& pending, std::optional<sto
   for (std::size_t i = 0; i < pending.updates.size(); ++i) {
     const SessionUpdate& u = pending.updates[i];
     AgentImport& totals = report.agent(std::string(agent_type(u.agent)));
-    using R = store::EventStore::Replaced;
+    using R = store::SqliteEventStore::Replaced;
     const R outcome = i < outcomes.size() ? outcomes[i] : (u.first_seen ? R::kStored : R::kReplaced);
     if (outcome == R::kKept) {
       ++totals.sessions_unchanged;

@@ -3,7 +3,7 @@
 // opencode's database), reads what changed since the marks in the store (import_state.h),
 // several files at once, turns each session that changed into its task (one event per session,
 // session_task.h) and commits the events with the new marks, a few hundred files a transaction.
-// A session that grew is stored again as its fuller account (EventStore::replace), never twice.
+// A session that grew is stored again as its fuller account (SqliteEventStore::replace), never twice.
 // A file that cannot be read leaves its session as it was: no half sessions.
 #pragma once
 
@@ -24,7 +24,7 @@
 #include "collector/store/sqlite_transaction.h"
 
 namespace agentmetrics::store {
-class EventStore;
+class SqliteEventStore;
 }
 
 namespace agentmetrics::intake {
@@ -57,7 +57,7 @@ class SessionImporter {
  public:
   // `store`: the store to write; for a dry run it may be read-only, or null (nothing imported
   // before). Throws store::StoreError when the store cannot take the import's tables.
-  SessionImporter(store::EventStore* store, ImportOptions options);
+  SessionImporter(store::SqliteEventStore* store, ImportOptions options);
   ~SessionImporter();
 
   // A pass over every source of the options.
@@ -87,7 +87,7 @@ class SessionImporter {
   bool cancelled() const { return options_.cancel && options_.cancel->load(std::memory_order_relaxed); }
   ipc::OutcomeEvent event_of(SessionAgent agent, const std::string& session_id, const SessionTask& task) const;
 
-  store::EventStore* store_;
+  store::SqliteEventStore* store_;
   ImportOptions options_;
   std::unique_ptr<class ImportState> state_;
   std::function<void(const SessionUpdate&)> listener_;

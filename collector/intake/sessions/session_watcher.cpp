@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 #include "collector/common/log.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/store_location.h"
 
 namespace agentmetrics::intake {
@@ -247,12 +247,12 @@ void SessionWatcher::run() {
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
   std::atomic<bool> cancel{false};
   options_.import.cancel = &cancel;
-  std::unique_ptr<store::EventStore> store;
+  std::unique_ptr<store::SqliteEventStore> store;
   std::unique_ptr<SessionImporter> importer;
   while (!importer) {
     try {
       store::ensure_store_directory(options_.store_path);
-      store = store::EventStore::open(options_.store_path, store::EventStore::Mode::kReadWrite);
+      store = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadWrite);
       importer = std::make_unique<SessionImporter>(store.get(), options_.import);
     } catch (const std::exception& e) {
       log(LogLevel::kError, "the session watcher cannot open the store; trying again",

@@ -11,7 +11,7 @@
 #include "collector/intake/webhooks/gitlab_deliveries.h"
 #include "collector/intake/webhooks/payload_fields.h"
 #include "collector/intake/webhooks/webhook_signature.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 
 namespace agentmetrics::intake {
 namespace {
@@ -112,7 +112,7 @@ collector::HttpResponse WebhookReceiver::handle(const collector::HttpRequest& re
   ForgeFacts facts;
   try {
     const std::lock_guard lock(history_mutex_);
-    if (!history_) history_ = store::EventStore::open(options_.store_path, store::EventStore::Mode::kReadOnly);
+    if (!history_) history_ = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadOnly);
     const ForgeHistory history(history_->handle());
     const ForgeContext context{options_.settings, history};
     facts =

@@ -20,7 +20,7 @@
 #include "collector/intake/webhooks/webhook_settings.h"
 
 namespace agentmetrics::store {
-class EventStore;
+class SqliteEventStore;
 }
 
 namespace agentmetrics::intake {
@@ -57,7 +57,7 @@ class WebhookReceiver {
   DurableIntake& intake_;
   WebhookMetrics& metrics_;
   std::mutex history_mutex_;  // one delivery at a time reads the history
-  std::unique_ptr<store::EventStore> history_;
+  std::unique_ptr<store::SqliteEventStore> history_;
 };
 
 }  // namespace agentmetrics::intake

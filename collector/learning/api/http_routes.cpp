@@ -62,7 +62,7 @@ LearningApi::LearningApi(const std::string& store_path, learning::LearningSettin
 
 learning::LearningService& LearningApi::service() {
   if (!service_) {
-    store_ = store::EventStore::open(store_path_, store::EventStore::Mode::kReadWrite);
+    store_ = store::SqliteEventStore::open(store_path_, store::SqliteEventStore::Mode::kReadWrite);
     sqlite3_busy_timeout(store_->handle(), static_cast<int>(std::chrono::milliseconds(kWaitForStore).count()));
     service_ = std::make_unique<learning::LearningService>(store_->handle(), settings_);
   }

@@ -20,7 +20,7 @@
 #include <mutex>
 #include <string>
 
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/http/http_server.h"
 #include "collector/learning/learning_service.h"
 #include "collector/learning/reflection_worker.h"
@@ -48,7 +48,7 @@ class LearningApi {
   std::string store_path_;
   std::timed_mutex mutex_;
   learning::LearningSettings settings_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::SqliteEventStore> store_;
   std::unique_ptr<learning::LearningService> service_;
   learning::ReflectionWorker* reflection_;
   prometheus::Family<prometheus::Counter>* requests_ = nullptr;  // by command and result code

@@ -1,4 +1,4 @@
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 
 #include <sqlite3.h>
 
@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <mutex>
 
+#include "collector/store/event_sql.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/store_location.h"
 #include "collector/store/sqlite_transaction.h"
@@ -27,13 +28,36 @@ constexpr const char* kMigrations[] = {
         UNIQUE(producer_id, sequence));
       CREATE INDEX events_kind_time ON events(kind, time);
     )sql",
-    // Version 2: events replaced by a fuller account (EventStore::replace), for readers that
+    // Version 2: events replaced by a fuller account (SqliteEventStore::replace), for readers that
     // follow events by id (the learning side's history index).
     R"sql(
       CREATE TABLE replaced_events(by INTEGER PRIMARY KEY, id INTEGER NOT NULL);
     )sql",
 };
-static_assert(std::size(kMigrations) == EventStore::kSchemaVersion);
+static_assert(std::size(kMigrations) == SqliteEventStore::kSchemaVersion);
+
+class SqliteRows final : public EventRows {
+ public:
+  SqliteRows(sqlite3* db, std::string_view sql, std::span<const double> parameters) : st_(db, sqlite_event_sql(sql)) {
+    for (std::size_t i = 0; i < parameters.size(); ++i) st_.bind(static_cast<int>(i) + 1, parameters[i]);
+  }
+  bool next() override { return st_.step(); }
+  bool is_null(int column) const override { return st_.column_is_null(column); }
+  double real(int column) const override { return st_.column_double(column); }
+  std::int64_t integer(int column) const override { return st_.column_int64(column); }
+  std::string text(int column) const override { return st_.column_text(column); }
+
+ private:
+  SqliteStatement st_;
+};
+
+class SqliteSnapshot final : public ReadSnapshot {
+ public:
+  explicit SqliteSnapshot(sqlite3* db) : tx_(db, Transaction::Mode::kRead) {}
+
+ private:
+  Transaction tx_;
+};
 
 }  // namespace
 
@@ -45,8 +69,8 @@ std::string fields_json(const ipc::OutcomeEvent& event) {
   return fields.dump();
 }
 
-std::unique_ptr<EventStore> EventStore::open(const std::string& path, Mode mode) {
-  std::unique_ptr<EventStore> store(new EventStore());
+std::unique_ptr<SqliteEventStore> SqliteEventStore::open(const std::string& path, Mode mode) {
+  std::unique_ptr<SqliteEventStore> store(new SqliteEventStore());
   store->path_ = path;
   check_store_directory(path);
   const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -77,9 +101,9 @@ std::unique_ptr<EventStore> EventStore::open(const std::string& path, Mode mode)
   return store;
 }
 
-EventStore::~EventStore() { sqlite3_close_v2(db_); }
+SqliteEventStore::~SqliteEventStore() { sqlite3_close_v2(db_); }
 
-void EventStore::exec_here(const char* sql) const {
+void SqliteEventStore::exec_here(const char* sql) const {
   try {
     exec(db_, sql);
   } catch (const StoreError& e) {
@@ -87,13 +111,13 @@ void EventStore::exec_here(const char* sql) const {
   }
 }
 
-int EventStore::schema_version() const {
+int SqliteEventStore::schema_version() const {
   SqliteStatement st(db_, "PRAGMA user_version");
   if (!st.step()) throw StoreError("store " + path_ + ": cannot read the schema version");
   return st.column_int(0);
 }
 
-void EventStore::migrate() {
+void SqliteEventStore::migrate() {
   const int version = schema_version();
   if (version > kSchemaVersion) {
     throw StoreError(StoreError::Kind::kNewerSchema, "the store " + path_ + " has schema version " + std::to_string(version) +
@@ -107,7 +131,7 @@ void EventStore::migrate() {
   tx.commit();
 }
 
-std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double received_time) {
+std::size_t SqliteEventStore::insert(std::span<const ipc::OutcomeEvent> events, double received_time) {
   if (events.empty()) return 0;
   Transaction tx(db_, Transaction::Mode::kWrite);
   std::size_t added = 0;
@@ -130,8 +154,8 @@ std::size_t EventStore::insert(std::span<const ipc::OutcomeEvent> events, double
   return added;
 }
 
-std::size_t EventStore::replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes,
-                                std::string_view outranked_origin) {
+std::size_t SqliteEventStore::replace(std::span<const ipc::OutcomeEvent> events, double received_time, std::vector<Replaced>* outcomes,
+                                      std::string_view outranked_origin) {
   if (outcomes) outcomes->clear();
   if (events.empty()) return 0;
   Transaction tx(db_, Transaction::Mode::kWrite);
@@ -193,7 +217,21 @@ std::size_t EventStore::replace(std::span<const ipc::OutcomeEvent> events, doubl
   return changed;
 }
 
-std::size_t EventStore::delete_received_before(double unix_seconds) {
+std::unique_ptr<EventRows> SqliteEventStore::read(std::string_view sql, std::span<const double> parameters) const {
+  return std::make_unique<SqliteRows>(db_, sql, parameters);
+}
+
+std::unique_ptr<ReadSnapshot> SqliteEventStore::snapshot() const { return std::make_unique<SqliteSnapshot>(db_); }
+
+std::size_t SqliteEventStore::store_batch(std::span<const ipc::OutcomeEvent> inserted, std::span<const ipc::OutcomeEvent> replacing,
+                                          double received_time) {
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  const std::size_t added = insert(inserted, received_time) + replace(replacing, received_time);
+  tx.commit();
+  return added;
+}
+
+std::size_t SqliteEventStore::delete_received_before(double unix_seconds) {
   Transaction tx(db_, Transaction::Mode::kWrite);
   // Ids grow in the order events are received, so the events received before the cutoff are
   // the ids below the first one received after it: found by walking the rowid from its start
@@ -214,7 +252,7 @@ std::size_t dated_after(std::span<const ipc::OutcomeEvent> events, double receiv
   return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.time > received_time; }));
 }
 
-std::size_t EventStore::count() const {
+std::size_t SqliteEventStore::count() const {
   SqliteStatement st(db_, "SELECT count(*) FROM events");
   st.step();
   return static_cast<std::size_t>(st.column_int64(0));
