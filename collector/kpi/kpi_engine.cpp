@@ -385,7 +385,7 @@ std::vector<std::vector<std::optional<double>>> KpiEngine::value_series(std::chr
   if (points < 1 || points > kMaxPoints) throw std::invalid_argument("a KPI series has 1 to 100 points");
   const double slice = static_cast<double>(window.count()) / points;
   if (slice < 1) throw std::invalid_argument("a KPI series' slice must be at least a second");
-  const store::Transaction snapshot(db_, store::Transaction::Mode::kRead);
+  const auto snapshot = db_.snapshot();
   std::vector<std::vector<std::optional<double>>> series(kpi_catalogue().size());
   for (int i = 0; i < points; ++i) {
     const double start = now_unix - static_cast<double>(window.count()) + i * slice;

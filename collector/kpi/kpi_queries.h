@@ -58,10 +58,10 @@ GROUP BY agent)sql";
 // ("YYYY-MM-DD"), agent, model, tasks, sums of tokens_input, tokens_output, tokens_cache_read,
 // tokens_cache_creation, [tasks reporting, sum] of cost_usd: the fields kTasks sums, split.
 inline constexpr std::string_view kTaskUsageByDay = R"sql(
-SELECT date(time, 'unixepoch') AS day, json_extract(fields, '$.agent_type') AS agent, json_extract(fields, '$.model') AS model,
-       count(*), total(json_extract(fields, '$.tokens_input')), total(json_extract(fields, '$.tokens_output')),
-       total(json_extract(fields, '$.tokens_cache_read')), total(json_extract(fields, '$.tokens_cache_creation')),
-       count(json_extract(fields, '$.cost_usd')), total(json_extract(fields, '$.cost_usd'))
+SELECT {day:time} AS day, {text:agent_type} AS agent, {text:model} AS model,
+       count(*), total({num:tokens_input}), total({num:tokens_output}),
+       total({num:tokens_cache_read}), total({num:tokens_cache_creation}),
+       count({num:cost_usd}), total({num:cost_usd})
 FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2
 GROUP BY day, agent, model ORDER BY day, agent, model)sql";
 

@@ -9,7 +9,7 @@
 namespace agentmetrics::store {
 namespace {
 
-// Rewrites each {num:key} and {text:key} with `field(kind, key)`, and each ?N with `parameter(N)`.
+// Rewrites each {num:key}, {text:key} and {day:column} with `field(kind, key)`, and each ?N with `parameter(N)`.
 template <typename Field, typename Parameter>
 std::string rewrite(std::string_view sql, Field field, Parameter parameter) {
   std::string out;
@@ -23,7 +23,7 @@ std::string rewrite(std::string_view sql, Field field, Parameter parameter) {
       const std::string_view key = colon == std::string_view::npos ? std::string_view() : inside.substr(colon + 1);
       const bool valid_key =
           !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
-      if (close == std::string_view::npos || (kind != "num" && kind != "text") || !valid_key) {
+      if (close == std::string_view::npos || (kind != "num" && kind != "text" && kind != "day") || !valid_key) {
         throw std::invalid_argument("event SQL: bad field reference at " + std::string(sql.substr(i, 24)));
       }
       out += field(kind, key);
@@ -42,7 +42,10 @@ std::string rewrite(std::string_view sql, Field field, Parameter parameter) {
 
 std::string sqlite_event_sql(std::string_view sql) {
   return rewrite(
-      sql, [](std::string_view, std::string_view key) { return "json_extract(fields, '$." + std::string(key) + "')"; },
+      sql,
+      [](std::string_view kind, std::string_view key) {
+        return kind == "day" ? "date(" + std::string(key) + ", 'unixepoch')" : "json_extract(fields, '$." + std::string(key) + "')";
+      },
       [](int n) { return "?" + std::to_string(n); });
 }
 
@@ -50,6 +53,7 @@ std::string postgres_event_sql(std::string_view sql, std::span<const double> par
   return rewrite(
       sql,
       [](std::string_view kind, std::string_view key) {
+        if (kind == "day") return "to_char(to_timestamp(" + std::string(key) + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
         return kind == "num" ? "am_num(fields, '" + std::string(key) + "')" : "(fields->>'" + std::string(key) + "')";
       },
       [&](int n) {

@@ -2,6 +2,7 @@
 // query is written once and runs on both stores. It is the SQL both databases share, plus:
 //   {num:key}   the event field `key` as a number (booleans as 1/0; absent, text: NULL)
 //   {text:key}  the event field `key` as text (a number as its digits; absent: NULL)
+//   {day:column} the UTC date, YYYY-MM-DD, of a column of Unix seconds (`time`, `received`)
 //   ?1 ... ?9   the read's parameters (numbers)
 // and total(x), SQLite's sum that skips NULLs and is 0.0 over no rows (the PostgreSQL schema
 // defines the same aggregate). Truth values are numbers compared with 0 (`ok <> 0`), never

@@ -42,7 +42,8 @@ int sparkline_points(std::chrono::seconds window) {
   return std::clamp(days, 6, 30);
 }
 
-Dashboard::Dashboard(sqlite3* db, DashboardOptions options) : db_(db), options_(std::move(options)), engine_(db, options_.kpi) {}
+Dashboard::Dashboard(const store::SqliteEventStore& store, DashboardOptions options)
+    : db_(store.handle()), options_(std::move(options)), engine_(store, options_.kpi) {}
 
 Dashboard::~Dashboard() = default;
 

@@ -6,7 +6,7 @@
 // the learning API answer them (LearningService, learning_results.h's to_json). Nothing here
 // computes a figure of its own.
 //
-// A dashboard works on one SQLite connection (EventStore::handle(), read-only is enough) and is
+// A dashboard works on the local SQLite store (a read-only connection is enough) and is
 // used by one thread at a time. It never writes: the learning system's tables are read as they
 // are, and when the store has none yet (no reflection worker or cm has run on it) the playbook
 // sections say so.
@@ -24,6 +24,7 @@
 
 #include "collector/kpi/kpi_engine.h"
 #include "collector/learning/learning_service.h"
+#include "collector/store/sqlite_event_store.h"
 
 struct sqlite3;
 
@@ -43,7 +44,7 @@ int sparkline_points(std::chrono::seconds window);
 class Dashboard {
  public:
   // Throws std::invalid_argument for invalid KPI overrides.
-  Dashboard(sqlite3* db, DashboardOptions options);
+  Dashboard(const store::SqliteEventStore& store, DashboardOptions options);
   ~Dashboard();
 
   // Over [now - window, now): {"window", "generated_at", "kpi": kpi_report_json(...) whose every KPI also has "display"

@@ -68,9 +68,9 @@ HttpResponse UiRoutes::with_dashboard(Answer&& answer) {
   if (!lock.try_lock_for(kWaitForStore)) return busy("the page's store connection is busy; retry in a second");
   try {
     if (!dashboard_) {
-      store_ = store::EventStore::open(options_.store_path, store::EventStore::Mode::kReadOnly);
+      store_ = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadOnly);
       sqlite3_busy_timeout(store_->handle(), static_cast<int>(std::chrono::milliseconds(kWaitForStore).count()));
-      dashboard_ = std::make_unique<Dashboard>(store_->handle(), options_.dashboard);
+      dashboard_ = std::make_unique<Dashboard>(*store_, options_.dashboard);
     }
     return answer(*dashboard_);
   } catch (const learning::LearningError& e) {

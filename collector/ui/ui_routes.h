@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "collector/http/http_server.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/ui/dashboard.h"
 
 namespace agentmetrics::ui {
@@ -54,7 +54,7 @@ class UiRoutes {
 
   UiOptions options_;
   std::timed_mutex mutex_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::SqliteEventStore> store_;
   std::unique_ptr<Dashboard> dashboard_;
 };
 

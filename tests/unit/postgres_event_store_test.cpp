@@ -164,7 +164,7 @@ TEST(PostgresEventStore, AnUnreachableServerIsUnavailableAndNamedWithoutItsPassw
 }
 
 // The readers' notation reads the same on both stores: numbers, flags as 1/0, text, absent
-// fields as NULL, total() over nothing as 0.
+// fields as NULL, total() over nothing as 0, a time's UTC day.
 TEST(EventSql, TheSameReadGivesTheSameRowsOnBothStores) {
   testing::TempDir dir;
   std::vector<std::unique_ptr<EventStore>> stores;
@@ -201,6 +201,20 @@ TEST(EventSql, TheSameReadGivesTheSameRowsOnBothStores) {
     ASSERT_TRUE(none->next());
     EXPECT_EQ(none->integer(0), 0);
     EXPECT_TRUE(none->is_null(5));
+    // A day is the UTC date, whatever the server's time zone.
+    auto late = task;
+    late.sequence = 3;
+    late.time = 86399.75;
+    auto next_day = task;
+    next_day.sequence = 4;
+    next_day.time = 86400;
+    store->insert(std::vector{late, next_day}, 100000);
+    const std::vector<double> days_range = {86000, 87000};
+    auto days = store->read("SELECT {day:time} FROM events WHERE kind = 'task' AND time >= ?1 AND time < ?2 ORDER BY time", days_range);
+    ASSERT_TRUE(days->next()) << store->name();
+    EXPECT_EQ(days->text(0), "1970-01-01") << store->name();
+    ASSERT_TRUE(days->next()) << store->name();
+    EXPECT_EQ(days->text(0), "1970-01-02") << store->name();
   }
   EXPECT_THROW(postgres_event_sql("SELECT {num:a b}", {}), std::invalid_argument);
   EXPECT_THROW(postgres_event_sql("SELECT ?3", std::vector<double>{1}), std::invalid_argument);

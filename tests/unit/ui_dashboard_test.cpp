@@ -15,7 +15,7 @@
 
 #include "collector/kpi/kpi_report.h"
 #include "collector/learning/learning_service.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/ui/dashboard.h"
 #include "collector/ui/html_report.h"
 #include "collector/ui/ui_assets.h"
@@ -33,7 +33,7 @@ constexpr double kHour = 3600;
 
 class DashboardTest : public ::testing::Test {
  protected:
-  void SetUp() override { store_ = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadWrite); }
+  void SetUp() override { store_ = store::SqliteEventStore::open(dir_.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite); }
 
   void task(double time, const std::string& agent, const std::string& model, bool success, double cost, double tokens_input,
             const std::string& title = "a task", const std::string& rules = "") {
@@ -66,13 +66,13 @@ class DashboardTest : public ::testing::Test {
   }
 
   agentmetrics::testing::TempDir dir_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::SqliteEventStore> store_;
   std::uint64_t sequence_ = 0;
 };
 
 TEST_F(DashboardTest, UsagePerDayAddsUpToTheKpiEnginesCostAndTokens) {
   history();
-  const kpi::KpiEngine engine(store_->handle(), {});
+  const kpi::KpiEngine engine(*store_, {});
   const auto days = engine.usage_by_day(7 * 24h, kNow);
   double cost = 0, input = 0;
   std::int64_t tasks = 0;
@@ -100,7 +100,7 @@ TEST_F(DashboardTest, UsagePerDayAddsUpToTheKpiEnginesCostAndTokens) {
 
 TEST_F(DashboardTest, ASparklineSliceIsTheValueOfThatSlice) {
   history();
-  const kpi::KpiEngine engine(store_->handle(), {});
+  const kpi::KpiEngine engine(*store_, {});
   const auto series = engine.value_series(7 * 24h, kNow, 7);
   const auto last_day = engine.compute(24h, kNow);
   for (std::size_t i = 0; i < last_day.size(); ++i) {
@@ -116,9 +116,9 @@ TEST_F(DashboardTest, ASparklineSliceIsTheValueOfThatSlice) {
 
 TEST_F(DashboardTest, TheOverviewCarriesTheKpiReportAndTheAlerts) {
   history();
-  ui::Dashboard dashboard(store_->handle(), {});
+  ui::Dashboard dashboard(*store_, {});
   const json overview = dashboard.overview(kNow, 7 * 24h);
-  const kpi::KpiEngine engine(store_->handle(), {});
+  const kpi::KpiEngine engine(*store_, {});
   const auto results = engine.compute(7 * 24h, kNow);
   const auto report = kpi::kpi_report_json(results, 7 * 24h, kNow, engine.task_figures(24h, kNow).cost_usd);
   ASSERT_EQ(overview["kpi"]["kpis"].size(), report["kpis"].size());
@@ -153,7 +153,7 @@ TEST_F(DashboardTest, ATasksDetailNamesItsRulesAndThePlaybookIsListed) {
   rule.content = "Run the failing test alone first";
   const std::string id = service.playbook_add(rule).rule.bullet.id;
   task(kNow - 60, "build", "model-a", true, 0.5, 10, "with rules", id + ", b-gone");
-  ui::Dashboard dashboard(store_->handle(), {});
+  ui::Dashboard dashboard(*store_, {});
   const json overview = dashboard.overview(kNow, 24h);
   ASSERT_TRUE(overview["playbook"]["available"].get<bool>());
   ASSERT_EQ(overview["playbook"]["rules"].size(), 1u);
@@ -173,8 +173,8 @@ TEST_F(DashboardTest, ATasksDetailNamesItsRulesAndThePlaybookIsListed) {
 TEST_F(DashboardTest, AStoreWithoutAPlaybookSaysSoAndIsNotWritten) {
   history();
   store_.reset();
-  auto read_only = store::EventStore::open(dir_.path() + "/events.db", store::EventStore::Mode::kReadOnly);
-  ui::Dashboard dashboard(read_only->handle(), {});
+  auto read_only = store::SqliteEventStore::open(dir_.path() + "/events.db", store::SqliteEventStore::Mode::kReadOnly);
+  ui::Dashboard dashboard(*read_only, {});
   const json overview = dashboard.overview(kNow, 7 * 24h);
   EXPECT_FALSE(overview["playbook"]["available"].get<bool>());
   EXPECT_NE(overview["playbook"]["reason"].get<std::string>().find("no playbook yet"), std::string::npos);
@@ -185,7 +185,7 @@ TEST_F(DashboardTest, AStoreWithoutAPlaybookSaysSoAndIsNotWritten) {
 TEST_F(DashboardTest, TheReportIsOneFileWhosePolicyAllowsOnlyItsInlinePieces) {
   history();
   task(kNow - 10, "build", "model-a", false, 0.1, 1, "</script><script>alert(1)</script>");
-  ui::Dashboard dashboard(store_->handle(), {});
+  ui::Dashboard dashboard(*store_, {});
   const json data = dashboard.report(kNow, 7 * 24h);
   EXPECT_EQ(data["task_details"].size(), data["tasks"].size());
   const std::string page = ui::render_html_report(data);

@@ -6,7 +6,7 @@
 
 #include "collector/cli/agentmetrics/commands.h"
 #include "collector/config/kpi_settings.h"
-#include "collector/store/event_store.h"
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/store_location.h"
 #include "collector/ui/dashboard.h"
 #include "collector/ui/html_report.h"
@@ -37,11 +37,11 @@ void add_report_command(CLI::App& app, int& result) {
       const collector::Config config = kpi_config(options->config, options->window);
       const auto window = collector::kpi_windows(config).front();
       const std::string path = options->store.empty() ? store::store_path_for(config.store.path) : options->store;
-      auto store = store::EventStore::open(path, store::EventStore::Mode::kReadOnly);
+      auto store = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly);
       ui::DashboardOptions dashboard;
       dashboard.kpi = kpi::KpiSettings{collector::kpi_overrides(config)};
       dashboard.learning.reflection.max_rules = config.cass_memory.max_rules;
-      ui::Dashboard view(store->handle(), dashboard);
+      ui::Dashboard view(*store, dashboard);
       const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
       const std::string page = ui::render_html_report(view.report(now, window));
       std::ofstream out(options->html, std::ios::binary | std::ios::trunc);
