@@ -26,6 +26,9 @@ target_link_libraries(agent_families_test PRIVATE agentmetrics_intake GTest::gte
 # The OTLP intake over what the real agents exported (tests/data/agents).
 agentmetrics_test(recent_keys_test CONCURRENT unit/recent_keys_test.cpp)
 target_link_libraries(recent_keys_test PRIVATE agentmetrics_otlp GTest::gtest_main)
+agentmetrics_test(parse_arenas_test CONCURRENT unit/parse_arenas_test.cpp)
+target_link_libraries(parse_arenas_test PRIVATE agentmetrics_otlp GTest::gtest_main)
+target_compile_definitions(parse_arenas_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
 agentmetrics_test(otlp_recorded_test CONCURRENT unit/otlp_recorded_test.cpp)
 target_link_libraries(otlp_recorded_test PRIVATE agentmetrics_otlp nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(otlp_recorded_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
