@@ -61,7 +61,7 @@ class OtlpIntake {
  private:
   // Whether this receiver counts the spend of `session` (empty: telemetry that names none, which
   // claims the whole agent for a while); counts what it leaves to the watcher.
-  bool counts(const std::string& agent, const std::string& session);
+  bool counts(std::string_view agent, std::string_view session);
 
   AgentFamilies& families_;
   SessionTracker& sessions_;
