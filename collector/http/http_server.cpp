@@ -247,10 +247,16 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
   void read_head() {
+    // The last body's memory is the next body's, up to kKeptBody: a client that posts large
+    // bodies (an OTLP exporter) no longer has the allocator map, fault in and unmap them anew
+    // for each request.
+    std::string body = std::move(request_.body);
+    body.clear();
+    if (body.capacity() > kKeptBody) body = std::string();
     request_ = HttpRequest{};
     route_ = nullptr;
     credential_.reset();
-    parser_.emplace();
+    parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(body)));
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(server_.max_request_bytes, UINT32_MAX)));
     // No limit yet: beast would refuse a large Content-Length while reading the header, before
     // an unknown path or a refused method could be answered as such. read_body sets it.
@@ -598,6 +604,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   const std::string peer_;
   const bool loopback_;
   static constexpr std::size_t kLargeRead = 65536;
+  static constexpr std::size_t kKeptBody = 1024 * 1024;
   beast::flat_buffer buffer_;                                      // what was read past the current request: the next one
   std::optional<http::request_parser<http::string_body>> parser_;  // a new one per request
   HttpRequest request_;
