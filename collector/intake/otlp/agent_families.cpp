@@ -72,25 +72,24 @@ AgentFamilies::AgentFamilies(collector::FamilyRegistry& registry, const std::str
 }
 
 // Under mutex_.
-AgentFamilies::Held& AgentFamilies::held(const collector::RegisteredFamily& f, const std::vector<std::string>& labels) {
-  const auto key_of = [&f](const std::vector<std::string>& values) {
-    std::string key = f.decl.name;
-    for (const auto& v : values) key.append(1, '\0').append(v);
-    return key;
+AgentFamilies::Held& AgentFamilies::held(const collector::RegisteredFamily& f, std::span<const std::string_view> labels) {
+  // Keyed by the family's name: the exponential histograms' families are not AgentFamily's.
+  const auto key_of = [this, &f](const auto& values) -> const std::string& {
+    key_.assign(f.decl.name);
+    for (const auto& v : values) key_.append(1, '\0').append(v);
+    return key_;
   };
-  std::string key = key_of(labels);
-  if (auto it = held_.find(key); it != held_.end()) return it->second;
-  collector::Admission admission = registry_.acquire_series(f, labels);
+  if (auto it = held_.find(key_of(labels)); it != held_.end()) return it->second;
+  collector::Admission admission = registry_.acquire_series(f, std::vector<std::string>(labels.begin(), labels.end()));
   if (admission.refused != collector::SeriesRefusal::kNone) {
     refused_[static_cast<std::size_t>(admission.refused)].fetch_add(1, std::memory_order_relaxed);
-    key = key_of(f.overflow_label_values);
-    if (auto it = held_.find(key); it != held_.end()) return it->second;  // the new hold goes
+    if (auto it = held_.find(key_of(f.overflow_label_values)); it != held_.end()) return it->second;  // the new hold goes
   }
   collector::SeriesAggregate* aggregate = shard_.aggregate(*admission.series);
-  return held_.emplace(std::move(key), Held{std::move(admission.series), aggregate, false}).first->second;
+  return held_.emplace(key_, Held{std::move(admission.series), aggregate, false}).first->second;
 }
 
-void AgentFamilies::apply(AgentFamily family, const std::vector<std::string>& labels, std::uint16_t op, double value) {
+void AgentFamilies::apply(AgentFamily family, std::span<const std::string_view> labels, std::uint16_t op, double value) {
   const collector::RegisteredFamily& f = *families_[static_cast<std::size_t>(family)];
   if (labels.size() != f.decl.label_names.size()) return;  // a mapping bug, not the client's
   std::lock_guard lock(mutex_);
@@ -110,8 +109,9 @@ const collector::RegisteredFamily* AgentFamilies::histogram_family(const std::st
 collector::ApplyResult AgentFamilies::add_exponential(const collector::RegisteredFamily& family, const std::vector<std::string>& labels,
                                                       const collector::ExponentialPoint& point) {
   if (labels.size() != family.decl.label_names.size()) return collector::ApplyResult::kBadValue;
+  const std::vector<std::string_view> views(labels.begin(), labels.end());
   std::lock_guard lock(mutex_);
-  Held& h = held(family, labels);
+  Held& h = held(family, views);
   h.written = true;
   shard_.begin_batch();
   return shard_.add_exponential(*h.aggregate, point);
@@ -134,12 +134,22 @@ std::uint64_t AgentFamilies::refused(collector::SeriesRefusal bound) const {
   return refused_[static_cast<std::size_t>(bound)].load(std::memory_order_relaxed);
 }
 
+namespace {
+
+std::vector<std::string_view> views_of(const std::vector<std::string>& labels) { return {labels.begin(), labels.end()}; }
+
+}  // namespace
+
 void AgentFamilies::add(AgentFamily family, const std::vector<std::string>& labels, double value) {
+  apply(family, views_of(labels), static_cast<std::uint16_t>(ipc::Op::kCounterAdd), value);
+}
+
+void AgentFamilies::add(AgentFamily family, std::span<const std::string_view> labels, double value) {
   apply(family, labels, static_cast<std::uint16_t>(ipc::Op::kCounterAdd), value);
 }
 
 void AgentFamilies::observe(AgentFamily family, const std::vector<std::string>& labels, double value) {
-  apply(family, labels, static_cast<std::uint16_t>(ipc::Op::kHistogramObserve), value);
+  apply(family, views_of(labels), static_cast<std::uint16_t>(ipc::Op::kHistogramObserve), value);
 }
 
 void AgentFamilies::set(AgentFamily family, double value) { apply(family, {}, static_cast<std::uint16_t>(ipc::Op::kGaugeSet), value); }

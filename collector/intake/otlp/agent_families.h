@@ -19,7 +19,9 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -56,6 +58,8 @@ class AgentFamilies {
   const std::vector<std::string>& extra_labels() const { return extra_labels_; }
   // `labels`: the family's own label values after `agent`, then one value per extra label.
   void add(AgentFamily family, const std::vector<std::string>& labels, double value);
+  // The same from views: a series already held is found without a copy of its labels.
+  void add(AgentFamily family, std::span<const std::string_view> labels, double value);
   void observe(AgentFamily family, const std::vector<std::string>& labels, double value);
   void set(AgentFamily family, double value);
   // Any histogram family the collector knows (a producer's, the catalogue's, these), by its
@@ -78,8 +82,8 @@ class AgentFamilies {
     collector::SeriesAggregate* aggregate = nullptr;
     bool written = false;  // since the last release_idle()
   };
-  void apply(AgentFamily family, const std::vector<std::string>& labels, std::uint16_t op, double value);
-  Held& held(const collector::RegisteredFamily& family, const std::vector<std::string>& labels);
+  void apply(AgentFamily family, std::span<const std::string_view> labels, std::uint16_t op, double value);
+  Held& held(const collector::RegisteredFamily& family, std::span<const std::string_view> labels);
 
   collector::FamilyRegistry& registry_;
   std::vector<std::string> extra_labels_;
@@ -89,6 +93,7 @@ class AgentFamilies {
   // By family and label values; a refused series is kept under its overflow series' key, so
   // this holds no more series than the registry admits.
   std::unordered_map<std::string, Held> held_;
+  std::string key_;                                      // the key being looked up, its memory kept between calls
   std::array<std::atomic<std::uint64_t>, 4> refused_{};  // by SeriesRefusal
 };
 

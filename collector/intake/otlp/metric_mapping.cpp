@@ -2,7 +2,10 @@
 // commits, pull requests and edit decisions come from the metrics; API requests, tool calls and
 // the per-session account come from the events (event_mapping.cpp), which carry the session.
 #include <cmath>
+#include <deque>
 #include <map>
+#include <span>
+#include <string_view>
 #include <tuple>
 
 #include "collector/intake/otlp/otlp_attributes.h"
@@ -28,22 +31,69 @@ struct Point {
   double value;
 };
 
+// What a metric becomes, decided once per metric rather than per point.
+enum class Mapping { kTokens, kSessions, kCost, kActiveTime, kLinesOfCode, kCommits, kPullRequests, kEditDecisions, kNone };
+
+Mapping mapping_of(std::string_view short_name) {
+  if (short_name == "token.usage" || short_name == "turn.token_usage") return Mapping::kTokens;
+  if (short_name == "session.count" || short_name == "thread.started") return Mapping::kSessions;
+  if (short_name == "cost.usage") return Mapping::kCost;
+  if (short_name == "active_time.total") return Mapping::kActiveTime;
+  if (short_name == "lines_of_code.count" || short_name == "lines.changed") return Mapping::kLinesOfCode;
+  if (short_name == "commit.count") return Mapping::kCommits;
+  if (short_name == "pull_request.count") return Mapping::kPullRequests;
+  if (short_name == "code_edit_tool.decision") return Mapping::kEditDecisions;
+  return Mapping::kNone;
+}
+
+// Texts made while one request is taken in (a number attribute written as text, a label value
+// cut short), so that views of them last as long as views of the request's own strings.
+class MadeTexts {
+ public:
+  std::string_view keep(std::string text) { return texts_.emplace_back(std::move(text)); }
+
+ private:
+  std::deque<std::string> texts_;
+};
+
+// text_attribute without a copy: a string attribute's own bytes, anything else made text.
+std::string_view text_view(const Attributes& attributes, std::string_view key, MadeTexts& made) {
+  const auto* value = find_attribute(attributes, key);
+  if (!value) return {};
+  if (value->value_case() == opentelemetry::proto::common::v1::AnyValue::kStringValue) return value->string_value();
+  return made.keep(text_attribute(attributes, key));
+}
+
+// label_value without a copy when the text is one already.
+std::string_view label_view(std::string_view text, MadeTexts& made) { return is_label_value(text) ? text : made.keep(label_value(text)); }
+
 // Tokens of one model in one export, by the agent's own type names, before they are made
 // agentmetrics' (uncached input, output, cache read, cache creation).
 struct ModelTokens {
-  std::map<std::string, double> by_type;
-  std::vector<std::string> extra;  // the allowlisted attributes' values
-  std::string session_id;
+  std::vector<std::pair<std::string_view, double>> by_type;  // a few types: a list beats a map
   double time = 0;
+
+  double get(std::string_view type) const {
+    for (const auto& [t, v] : by_type) {
+      if (t == type) return v;
+    }
+    return 0;
+  }
+  void add(std::string_view type, double value) {
+    for (auto& [t, v] : by_type) {
+      if (t == type) {
+        v += value;
+        return;
+      }
+    }
+    by_type.emplace_back(type, value);
+  }
 };
 
 // The agent's token types as agentmetrics counts them. OpenAI's and Gemini's input includes the
 // cached part; Anthropic's does not; Gemini counts thoughts beside the output it bills with them.
-TokenCounts normalized(const std::string& agent, const std::map<std::string, double>& t) {
-  const auto get = [&](const char* type) {
-    const auto it = t.find(type);
-    return it == t.end() ? 0.0 : it->second;
-  };
+TokenCounts normalized(std::string_view agent, const ModelTokens& t) {
+  const auto get = [&](const char* type) { return t.get(type); };
   TokenCounts out;
   if (agent == "claude_code") {
     out = {get("input"), get("output"), get("cacheRead"), get("cacheCreation")};
@@ -55,22 +105,43 @@ TokenCounts normalized(const std::string& agent, const std::map<std::string, dou
   return out;
 }
 
+// Views of one family's label values: `agent`, the family's own, then the allowlisted ones.
+class LabelViews {
+ public:
+  std::span<const std::string_view> of(std::string_view agent, std::initializer_list<std::string_view> own,
+                                       const std::vector<std::string>& extra) {
+    views_.clear();
+    views_.push_back(agent);
+    views_.insert(views_.end(), own.begin(), own.end());
+    views_.insert(views_.end(), extra.begin(), extra.end());
+    return views_;
+  }
+
+ private:
+  std::vector<std::string_view> views_;  // its memory kept from one series to the next
+};
+
 }  // namespace
 
 IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
   IntakeTally tally;
-  std::map<std::tuple<std::string, std::string, std::vector<std::string>, std::string>, ModelTokens>
-      tokens;  // agent, model, extra, session
+  MadeTexts made;
+  LabelViews labels;
+  // Agent, model (as a label), the allowlisted values, session: views of the request's strings.
+  std::map<std::tuple<std::string_view, std::string_view, std::vector<std::string>, std::string_view>, ModelTokens> tokens;
+  std::vector<Point> points;  // of one metric, its memory kept from one to the next
   for (const auto& rm : request.resource_metrics()) {
     const Attributes& resource = rm.resource().attributes();
     const std::uint64_t resource_digest = attributes_digest(resource, 0);
     for (const auto& sm : rm.scope_metrics()) {
       for (const auto& metric : sm.metrics()) {
-        const std::string agent = agent_of(rm.resource(), metric.name());
+        const std::string& name = metric.name();
+        const std::string_view agent = made.keep(agent_of(rm.resource(), name));
         // The points of the metric that can count: a monotonic sum's values, a histogram's sums.
-        std::vector<Point> points;
+        points.clear();
         // Streams are told apart within this process only: a hash need not be stable across builds.
-        const std::uint64_t metric_digest = resource_digest ^ std::hash<std::string>{}(sm.scope().name() + "\n" + metric.name());
+        const std::uint64_t metric_digest = resource_digest ^ (std::hash<std::string_view>{}(sm.scope().name()) * 0x9E3779B97F4A7C15ULL) ^
+                                            std::hash<std::string_view>{}(name);
         if (metric.has_exponential_histogram()) {
           take_exponential(metric, metric_digest, resource, tally);
           continue;
@@ -88,7 +159,7 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
                               p.has_sum() ? p.sum() : 0.0});
           }
         }
-        const std::string& name = metric.name();
+        const Mapping mapping = mapping_of(std::string_view(name).substr(name.find('.') + 1));
         for (const Point& p : points) {
           if (!std::isfinite(p.value) || p.value < 0) {
             ++tally.rejected;
@@ -103,45 +174,39 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
           const auto increment = deltas_.increment(p.stream, p.temporality, p.start_ns, p.time_ns, p.value);
           const Attributes& a = *p.attributes;
           const std::vector<std::string> extra = extra_label_values(label_attributes_, a, resource);
-          const auto labels = [&](std::vector<std::string> own) {
-            own.insert(own.begin(), agent);
-            own.insert(own.end(), extra.begin(), extra.end());
-            return own;
-          };
+          const auto with = [&](std::initializer_list<std::string_view> own) { return labels.of(agent, own, extra); };
           bool mapped = true;
-          const std::string short_name = name.substr(name.find('.') + 1);
-          if (short_name == "token.usage" || short_name == "turn.token_usage") {
+          if (mapping == Mapping::kTokens) {
             // Tokens of a model are made agentmetrics' types once the export's are together.
-            const std::string type = text_attribute(a, agent == "codex" ? "token_type" : "type");
-            ModelTokens& m = tokens[{agent, label_value(text_attribute(a, "model")), extra, text_attribute(a, "session.id")}];
-            m.by_type[type] += increment.value_or(0);
-            m.extra = extra;
+            const std::string_view type = text_view(a, agent == "codex" ? "token_type" : "type", made);
+            ModelTokens& m = tokens[{agent, label_view(text_view(a, "model", made), made), extra, text_view(a, "session.id", made)}];
+            m.add(type, increment.value_or(0));
             m.time = std::max(m.time, static_cast<double>(p.time_ns) / 1e9);
           } else if (!increment) {
             // Seen before, or no change: nothing to add.
-          } else if (short_name == "session.count" || short_name == "thread.started") {
-            if (counts(agent, text_attribute(a, "session.id"))) families_.add(AgentFamily::kSessions, labels({}), *increment);
-          } else if (short_name == "cost.usage") {
-            const std::string model = label_value(text_attribute(a, "model"));
-            if (counts(agent, text_attribute(a, "session.id"))) families_.add(AgentFamily::kCost, labels({model}), *increment);
-            sessions_.update(agent, text_attribute(a, "session.id"), static_cast<double>(p.time_ns) / 1e9,
-                             [&](SessionTask&, SessionEvidence& e) {
-                               e.metric_cost += *increment;
-                               e.metric_cost_known = true;
-                             });
-          } else if (short_name == "active_time.total") {
-            families_.add(AgentFamily::kActiveTime, labels({label_value(text_attribute(a, "type"))}), *increment);
-          } else if (short_name == "lines_of_code.count" || short_name == "lines.changed") {
-            families_.add(AgentFamily::kLinesOfCode, labels({label_value(text_attribute(a, "type"))}), *increment);
-          } else if (short_name == "commit.count") {
-            families_.add(AgentFamily::kCommits, labels({}), *increment);
-          } else if (short_name == "pull_request.count") {
-            families_.add(AgentFamily::kPullRequests, labels({}), *increment);
-          } else if (short_name == "code_edit_tool.decision") {
-            families_.add(AgentFamily::kEditDecisions,
-                          labels({label_value(text_attribute(a, "tool_name")), decision_value(text_attribute(a, "decision")),
-                                  label_value(text_attribute(a, "language"))}),
-                          *increment);
+          } else if (mapping == Mapping::kSessions) {
+            if (counts(agent, text_view(a, "session.id", made))) families_.add(AgentFamily::kSessions, with({}), *increment);
+          } else if (mapping == Mapping::kCost) {
+            const std::string_view model = label_view(text_view(a, "model", made), made);
+            const std::string_view session = text_view(a, "session.id", made);
+            if (counts(agent, session)) families_.add(AgentFamily::kCost, with({model}), *increment);
+            sessions_.update(agent, session, static_cast<double>(p.time_ns) / 1e9, [&](SessionTask&, SessionEvidence& e) {
+              e.metric_cost += *increment;
+              e.metric_cost_known = true;
+            });
+          } else if (mapping == Mapping::kActiveTime) {
+            families_.add(AgentFamily::kActiveTime, with({label_view(text_view(a, "type", made), made)}), *increment);
+          } else if (mapping == Mapping::kLinesOfCode) {
+            families_.add(AgentFamily::kLinesOfCode, with({label_view(text_view(a, "type", made), made)}), *increment);
+          } else if (mapping == Mapping::kCommits) {
+            families_.add(AgentFamily::kCommits, with({}), *increment);
+          } else if (mapping == Mapping::kPullRequests) {
+            families_.add(AgentFamily::kPullRequests, with({}), *increment);
+          } else if (mapping == Mapping::kEditDecisions) {
+            const std::string_view tool = label_view(text_view(a, "tool_name", made), made);
+            const std::string_view decision = made.keep(decision_value(text_view(a, "decision", made)));
+            const std::string_view language = label_view(text_view(a, "language", made), made);
+            families_.add(AgentFamily::kEditDecisions, with({tool, decision, language}), *increment);
           } else {
             mapped = false;
           }
@@ -153,32 +218,25 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
   // Tokens, in agentmetrics' types, and their cost where the agent sends none.
   for (const auto& [key, m] : tokens) {
     // Named, not a structured binding: the lambdas below capture them.
-    const std::string& agent = std::get<0>(key);
-    const std::string& model = std::get<1>(key);
+    const std::string_view agent = std::get<0>(key);
+    const std::string_view model = std::get<1>(key);
     const auto& extra = std::get<2>(key);
-    const std::string& session = std::get<3>(key);
-    const TokenCounts t = normalized(agent, m.by_type);
+    const std::string_view session = std::get<3>(key);
+    const TokenCounts t = normalized(agent, m);
     if (t.total() <= 0) continue;
     sessions_.update(agent, session, m.time, [&](SessionTask&, SessionEvidence& e) {
       e.metric_tokens += t;
-      e.model_tokens[model] += t.total();
+      e.model_tokens[std::string(model)] += t.total();
     });
     if (!counts(agent, session)) continue;
-    auto with = [&](std::string type) {
-      std::vector<std::string> l = {agent, model, std::move(type)};
-      l.insert(l.end(), extra.begin(), extra.end());
-      return l;
-    };
-    const std::pair<const char*, double> types[] = {
+    const std::pair<std::string_view, double> types[] = {
         {"input", t.input}, {"output", t.output}, {"cache_read", t.cache_read}, {"cache_creation", t.cache_creation}};
     for (const auto& [type, count] : types) {
-      if (count > 0) families_.add(AgentFamily::kTokens, with(type), count);
+      if (count > 0) families_.add(AgentFamily::kTokens, labels.of(agent, {model, type}, extra), count);
     }
     if (agent != "claude_code") {  // Claude Code sends its own cost.usage
-      std::vector<std::string> cost_labels = {agent, model};
-      cost_labels.insert(cost_labels.end(), extra.begin(), extra.end());
       if (const auto cost = prices_.cost(model, t)) {
-        families_.add(AgentFamily::kCost, cost_labels, *cost);
+        families_.add(AgentFamily::kCost, labels.of(agent, {model}, extra), *cost);
       } else {
         counters_.unpriced_tokens.fetch_add(static_cast<std::uint64_t>(t.total()), std::memory_order_relaxed);
       }

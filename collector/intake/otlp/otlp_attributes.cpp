@@ -1,6 +1,8 @@
 #include "collector/intake/otlp/otlp_attributes.h"
 
+#include <bit>
 #include <charconv>
+#include <functional>
 #include <cmath>
 
 namespace agentmetrics::intake {
@@ -22,13 +24,10 @@ std::string text_of(const AnyValue& value) {
   }
 }
 
-std::uint64_t fnv(std::uint64_t hash, std::string_view text) {
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash * 1099511628211ULL;  // a separator, so ("ab","c") and ("a","bc") differ
-}
+// libstdc++'s std::hash of bytes is a 64-bit Murmur, eight bytes a step: FNV's byte a step was
+// the largest single cost of taking an export in (13% of the receiver's CPU, 7 attributes of some
+// 50 bytes a point). Digests are compared within this process only, never stored.
+std::uint64_t bytes_hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
 
 }  // namespace
 
@@ -73,28 +72,24 @@ std::optional<bool> bool_attribute(const Attributes& attributes, std::string_vie
 
 std::uint64_t attributes_digest(const Attributes& attributes, std::uint64_t seed) {
   // Each key and value hashed on its own and the results added: the order the client sent them in
-  // does not matter, and nothing is copied or sorted (this runs for every point).
+  // does not matter, and nothing is copied or sorted (this runs for every point). The key and the
+  // value are hashed apart, so ("ab", "c") and ("a", "bc") differ; the value's type is mixed in.
   std::uint64_t sum = 0;
   for (const auto& kv : attributes) {
-    std::uint64_t h = fnv(14695981039346656037ULL, kv.key());
     const AnyValue& v = kv.value();
+    std::uint64_t value = 0;
     switch (v.value_case()) {
-      case AnyValue::kStringValue: h = fnv(h, v.string_value()); break;
-      case AnyValue::kIntValue: {
-        const std::int64_t i = v.int_value();
-        h = fnv(h, std::string_view(reinterpret_cast<const char*>(&i), sizeof i));
-        break;
-      }
-      case AnyValue::kDoubleValue: {
-        const double d = v.double_value();
-        h = fnv(h, std::string_view(reinterpret_cast<const char*>(&d), sizeof d));
-        break;
-      }
-      case AnyValue::kBoolValue: h = fnv(h, v.bool_value() ? "true" : "false"); break;
-      default: h = fnv(h, text_of(v)); break;
+      case AnyValue::kStringValue: value = bytes_hash(v.string_value()); break;
+      case AnyValue::kIntValue: value = static_cast<std::uint64_t>(v.int_value()) * 0xD6E8FEB86659FD93ULL; break;
+      case AnyValue::kDoubleValue: value = std::bit_cast<std::uint64_t>(v.double_value()) * 0xD6E8FEB86659FD93ULL; break;
+      case AnyValue::kBoolValue: value = v.bool_value() ? 1 : 2; break;
+      default: value = bytes_hash(text_of(v)); break;
     }
+    std::uint64_t h = (bytes_hash(kv.key()) * 0x9E3779B97F4A7C15ULL) ^ (value + static_cast<std::uint64_t>(v.value_case()));
     h ^= h >> 31;
-    sum += h * 0x9E3779B97F4A7C15ULL;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 29;
+    sum += h;
   }
   return (seed ^ 14695981039346656037ULL) + sum * 0xC2B2AE3D27D4EB4FULL;
 }

@@ -13,6 +13,7 @@
 #include "collector/http/http_server.h"
 #include "collector/intake/durable_intake.h"
 #include "collector/intake/otlp/otlp_intake.h"
+#include "collector/intake/otlp/parse_arenas.h"
 
 namespace agentmetrics::intake {
 
@@ -29,6 +30,7 @@ class OtlpHttpRoutes {
   OtlpIntake& intake_;
   const DurableIntake* backlog_;
   const std::size_t max_body_bytes_;
+  ParseArenas arenas_;
 };
 
 }  // namespace agentmetrics::intake

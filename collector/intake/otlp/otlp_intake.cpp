@@ -24,7 +24,7 @@ OtlpIntake::OtlpIntake(AgentFamilies& families, SessionTracker& sessions, const 
       seen_records_(max_streams),
       ledger_(ledger) {}
 
-bool OtlpIntake::counts(const std::string& agent, const std::string& session) {
+bool OtlpIntake::counts(std::string_view agent, std::string_view session) {
   if (!ledger_) return true;
   if (session.empty()) {
     ledger_->claim_agent(agent, SessionCountLedger::Counter::kOtlp);

@@ -63,7 +63,7 @@ class OtlpIntake {
  private:
   // Whether this receiver counts the spend of `session` (empty: telemetry that names none, which
   // claims the whole agent for a while); counts what it leaves to the watcher.
-  bool counts(const std::string& agent, const std::string& session);
+  bool counts(std::string_view agent, std::string_view session);
   // A metric of exponential histogram points (exponential_mapping.cpp).
   void take_exponential(const opentelemetry::proto::metrics::v1::Metric& metric, std::uint64_t metric_digest, const Attributes& resource,
                         IntakeTally& tally);

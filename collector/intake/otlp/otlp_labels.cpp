@@ -30,6 +30,8 @@ std::string label_value(std::string_view text) {
   return std::string(text.substr(0, end));
 }
 
+bool is_label_value(std::string_view text) { return text.size() <= 128 && valid_utf8(text); }
+
 std::string decision_value(std::string_view decision) {
   std::string d(decision);
   std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

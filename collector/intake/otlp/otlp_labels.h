@@ -14,6 +14,8 @@ namespace agentmetrics::intake {
 
 // At most 128 bytes of valid UTF-8 (a value that is not is "invalid").
 std::string label_value(std::string_view text);
+// Whether label_value(text) is `text` unchanged (most are: no copy is needed then).
+bool is_label_value(std::string_view text);
 // accept, approved, auto_accept, allow -> accept; reject, denied, abort, deny -> reject; else as is.
 std::string decision_value(std::string_view decision);
 // The allowlisted attributes' values, from the point's attributes, else the resource's.

@@ -8,12 +8,12 @@ namespace agentmetrics::intake {
 SessionTracker::SessionTracker(DurableIntake& intake, const PriceTable& prices, SessionTrackerOptions options)
     : intake_(intake), prices_(prices), options_(options) {}
 
-void SessionTracker::update(const std::string& agent, const std::string& session_id, double event_time,
+void SessionTracker::update(std::string_view agent, std::string_view session_id, double event_time,
                             const std::function<void(SessionTask&, SessionEvidence&)>& change) {
   if (session_id.empty()) return;
   std::lock_guard lock(mutex_);
-  const std::string key = agent + '\0' + session_id;
-  auto it = sessions_.find(key);
+  key_.assign(agent).append(1, '\0').append(session_id);
+  auto it = sessions_.find(key_);
   if (it == sessions_.end()) {
     if (sessions_.size() >= options_.max_sessions) {
       // Full: the quietest session is stored now rather than forgotten.
@@ -27,7 +27,7 @@ void SessionTracker::update(const std::string& agent, const std::string& session
     f.task.session_id = session_id;
     f.task.origin = "otlp";
     f.task.started = f.task.ended = event_time;
-    it = sessions_.emplace(key, std::move(f)).first;
+    it = sessions_.emplace(key_, std::move(f)).first;
   }
   Followed& f = it->second;
   if (event_time > 0) {

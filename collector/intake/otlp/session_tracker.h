@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "collector/intake/durable_intake.h"
@@ -44,7 +45,7 @@ class SessionTracker {
 
   // Applies `change` to the session (`agent`, `session_id`), made when first heard of;
   // `event_time` (unix seconds) widens its span. Any thread.
-  void update(const std::string& agent, const std::string& session_id, double event_time,
+  void update(std::string_view agent, std::string_view session_id, double event_time,
               const std::function<void(SessionTask&, SessionEvidence&)>& change);
   // Stores the sessions quiet for the idle time. Never blocks on the store.
   void flush_idle();
@@ -71,6 +72,7 @@ class SessionTracker {
   const SessionTrackerOptions options_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Followed> sessions_;  // by agent + '\0' + session id
+  std::string key_;                                     // the key being looked up, its memory kept between calls
   std::size_t stored_ = 0;
 };
 
