@@ -26,9 +26,11 @@ namespace {
 using agentmetrics::bench::EvalRun;
 
 void print_run(const EvalRun& run, double seconds) {
-  std::printf("%6zu distractors (%5zu active rules): recall@5 dev %.3f  heldout %.3f  all %.3f | nDCG@5 dev %.3f  heldout %.3f  all %.3f  (%zu+%zu tasks, %.1f ms/task)\n",
-              run.distractors, run.active_rules, run.dev.recall, run.heldout.recall, run.all.recall, run.dev.ndcg, run.heldout.ndcg,
-              run.all.ndcg, run.dev.tasks, run.heldout.tasks, 1000.0 * seconds / static_cast<double>(run.results.size()));
+  std::printf(
+      "%6zu distractors (%5zu active rules): recall@5 dev %.3f  heldout %.3f  all %.3f | nDCG@5 dev %.3f  heldout %.3f  all %.3f  (%zu+%zu "
+      "tasks, %.1f ms/task)\n",
+      run.distractors, run.active_rules, run.dev.recall, run.heldout.recall, run.all.recall, run.dev.ndcg, run.heldout.ndcg, run.all.ndcg,
+      run.dev.tasks, run.heldout.tasks, 1000.0 * seconds / static_cast<double>(run.results.size()));
 }
 
 }  // namespace

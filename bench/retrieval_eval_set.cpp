@@ -50,16 +50,46 @@ std::size_t draw(std::mt19937_64& rng, std::size_t n) { return static_cast<std::
 
 // What else a team's playbook says: writing, design, accessibility, translation, code style.
 constexpr const char* kSubjects[] = {
-    "the settings page",      "the onboarding flow",          "the billing screen",       "the admin panel",
-    "the search results page", "the profile screen",          "the notification center",  "the report builder",
-    "the command-line help",   "the README",                  "the API reference",        "the design system",
-    "the marketing site",      "the signup form",             "the dashboard widgets",    "the mobile navigation bar",
-    "the empty states",        "the error pages",             "the tooltips",             "the modal dialogs",
-    "the data tables",         "the charts",                  "the email templates",      "the release notes page",
-    "the decision records",    "the contributor guide",       "the style guide",          "the glossary",
-    "the icon set",            "the color palette",           "the dark theme",           "the keyboard shortcuts",
-    "the date pickers",        "the file upload widget",      "the comment threads",      "the user avatars",
-    "the breadcrumbs",         "the sidebar menu",            "the pricing table",        "the landing page",
+    "the settings page",
+    "the onboarding flow",
+    "the billing screen",
+    "the admin panel",
+    "the search results page",
+    "the profile screen",
+    "the notification center",
+    "the report builder",
+    "the command-line help",
+    "the README",
+    "the API reference",
+    "the design system",
+    "the marketing site",
+    "the signup form",
+    "the dashboard widgets",
+    "the mobile navigation bar",
+    "the empty states",
+    "the error pages",
+    "the tooltips",
+    "the modal dialogs",
+    "the data tables",
+    "the charts",
+    "the email templates",
+    "the release notes page",
+    "the decision records",
+    "the contributor guide",
+    "the style guide",
+    "the glossary",
+    "the icon set",
+    "the color palette",
+    "the dark theme",
+    "the keyboard shortcuts",
+    "the date pickers",
+    "the file upload widget",
+    "the comment threads",
+    "the user avatars",
+    "the breadcrumbs",
+    "the sidebar menu",
+    "the pricing table",
+    "the landing page",
 };
 constexpr const char* kActions[] = {
     "use sentence case in headings",
@@ -197,12 +227,8 @@ std::vector<std::string> distractor_rules(std::size_t n, std::uint64_t seed) {
         action[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(action[0])));
         out.push_back(action + " in " + kSubjects[s] + kQualifiers[q] + ".");
         break;
-      case 1:
-        out.push_back(std::string("In ") + kSubjects[s] + ", " + action + kQualifiers[q] + ".");
-        break;
-      default:
-        out.push_back(std::string("For ") + kSubjects[s] + ": " + action + kQualifiers[q] + ".");
-        break;
+      case 1: out.push_back(std::string("In ") + kSubjects[s] + ", " + action + kQualifiers[q] + "."); break;
+      default: out.push_back(std::string("For ") + kSubjects[s] + ": " + action + kQualifiers[q] + "."); break;
     }
   }
   return out;

@@ -11,13 +11,16 @@
 #include "collector/learning/blame.h"
 #include "collector/learning/context_text.h"
 #include "collector/learning/feedback_markers.h"
+#include "collector/learning/fts_stemmer.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/project_scope.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/query_terms.h"
+#include "collector/learning/rule_search.h"
 #include "collector/learning/session_rules.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
+#include "collector/learning/thesaurus.h"
 #include "collector/store/event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
@@ -66,6 +69,8 @@ LearningService::LearningService(sqlite3* db, LearningSettings settings)
     : db_(db), settings_(std::move(settings)), playbook_(db, settings_.reflection.model, settings_.reflection.max_rules) {
   ensure_learning_schema(db_);
 }
+
+LearningService::~LearningService() = default;
 
 std::vector<BulletView> LearningService::views(const std::vector<Bullet>& bullets, double t) const {
   std::vector<BulletView> out;
@@ -132,7 +137,7 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   if (!words.empty()) {
     Transaction snapshot(db_, Transaction::Mode::kRead);
     const std::int64_t bullets = bullet_count(db_);
-    const QueryTerms rule_terms(db_, "bullets_fts"), history_terms(db_, "history_fts");
+    const QueryTerms history_terms(db_, "history_fts");
     struct Ranked {
       std::int64_t seq;
       double score;
@@ -140,30 +145,23 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
     std::vector<Ranked> ranked[2];
     const auto& model = settings_.reflection.model;
     const double w = settings_.confidence_weight;
-    std::set<std::int64_t> seen;
-    double floor = 0;
-    // CROSS JOIN: the full-text match drives the join (one bullets lookup per match). Prepared
-    // once for all the plans.
-    SqliteStatement st(db_,
-                       "SELECT b.seq, bm25(bullets_fts, 1.0, 2.0), b.confidence, b.confidence_time, b.kind = 'anti-pattern' "
-                       "FROM bullets_fts CROSS JOIN bullets b ON b.seq = bullets_fts.rowid "
-                       "WHERE bullets_fts MATCH ? AND bullets_fts.rowid >= ? AND b.state = 'active' "
-                       "AND (b.scope_project = '' OR b.scope_project = ?)");
-    for (const auto& plan : rule_terms.plan(words, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
-      // Enough from a better plan: the later ones only fill up.
-      if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
-      st.reset();
-      st.bind(1, plan.match);
-      st.bind(2, plan.from_rowid);
-      st.bind(3, project);
-      while (st.step()) {
-        const std::int64_t seq = st.column_int64(0);
-        if (!seen.insert(seq).second) continue;
-        const double relevance = -st.column_double(1);
-        const double confidence = model.decayed(st.column_double(2), st.column_double(3), t);
-        ranked[st.column_int(4)].push_back({seq, floor + relevance * ((1.0 - w) + w * std::max(0.1, confidence))});
-      }
-      floor -= 1e9;  // a later plan's matches rank below every match of this one
+    // The best matches by relevance (rule_search.h), then each one's state, project and
+    // confidence: relevance x ((1 - w) + w x max(0.1, confidence)).
+    if (!stemmer_) {
+      stemmer_ = std::make_unique<FtsStemmer>(db_);
+      thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
+    }
+    const auto concepts = query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords);
+    SqliteStatement rule(db_,
+                         "SELECT kind = 'anti-pattern', confidence, confidence_time FROM bullets "
+                         "WHERE seq = ? AND state = 'active' AND (scope_project = '' OR scope_project = ?)");
+    for (const auto& candidate : rank_rules(db_, concepts, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
+      rule.reset();
+      rule.bind(1, candidate.seq);
+      rule.bind(2, project);
+      if (!rule.step()) continue;
+      const double confidence = model.decayed(rule.column_double(1), rule.column_double(2), t);
+      ranked[rule.column_int(0)].push_back({candidate.seq, candidate.relevance * ((1.0 - w) + w * std::max(0.1, confidence))});
     }
     // The winners only: one lookup each, of just the columns the answer shows (the confidence
     // decayed to now, the source as to_string(BulletSource) names it).
