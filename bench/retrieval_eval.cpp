@@ -65,7 +65,10 @@ int main(int argc, char** argv) {
   std::printf("%zu rules, %zu tasks (%s)\n", set.rules.size(), set.tasks.size(), data.c_str());
   char dir_template[] = "/tmp/retrieval_eval.XXXXXX";
   const char* dir = keep.empty() ? mkdtemp(dir_template) : keep.c_str();
-  if (!keep.empty()) std::filesystem::create_directories(keep);
+  if (!keep.empty()) {
+    std::filesystem::create_directories(keep);
+    std::filesystem::permissions(keep, std::filesystem::perms::owner_all);  // as the store asks of its directory
+  }
   if (dir == nullptr) {
     std::perror("mkdtemp");
     return 1;

@@ -135,7 +135,9 @@ std::vector<RuleCandidate> rank_rules(sqlite3* db, const std::vector<QueryConcep
   for (const auto& [r, score] : total) out.push_back({r, score});
   const auto n = std::min(out.size(), max);
   std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), out.end(),
-                    [](const RuleCandidate& a, const RuleCandidate& b) { return a.relevance != b.relevance ? a.relevance > b.relevance : a.seq < b.seq; });
+                    [](const RuleCandidate& a, const RuleCandidate& b) {
+                      return a.relevance != b.relevance ? a.relevance > b.relevance : a.seq < b.seq;
+                    });
   out.resize(n);
   return out;
 }

@@ -5,11 +5,10 @@
 // forms: the word itself or a related term of its thesaurus groups (weight kRelatedWeight). A
 // word in no group weighs kUnlistedWeight: the thesaurus is the trade's vocabulary, and a word
 // outside it is more often everyday language ("shows", "Monday", "nobody") that a long unrelated
-// rule shares by chance than the word a relevant rule turns on. A rule scores, per concept, its best form's weight x the form's IDF among the
-// rules, summed over the concepts: a rule that shares three of the task's ideas beats one that
-// shares one idea in three words. Forms are looked up in the full-text index one by one (its
-// stemming is the index's own); a form found in more than kMaxFormRows rules says too little to
-// be worth its cost and is left out.
+// rule shares by chance than the word a relevant rule turns on. A rule scores, per concept, its best form's weight x the form's IDF among
+// the rules, summed over the concepts: a rule that shares three of the task's ideas beats one that shares one idea in three words. Forms
+// are looked up in the full-text index one by one (its stemming is the index's own); a form found in more than kMaxFormRows rules says too
+// little to be worth its cost and is left out.
 #pragma once
 
 #include <cstdint>

@@ -43,7 +43,7 @@ TEST_F(RetrievalTest, AWordBringsItsGroupAndAPhraseItsOwn) {
   EXPECT_TRUE(has_form(concepts[0], "\"intermittent\"", kRelatedWeight));
   EXPECT_TRUE(has_form(concepts[0], "\"now and then\"", kRelatedWeight));
   EXPECT_FALSE(has_form(concepts[0], "\"flaky\"", kRelatedWeight));  // the same stem as the word itself
-  ASSERT_EQ(concepts[1].forms.size(), 1u);  // "shows" is in no group: everyday language weighs less
+  ASSERT_EQ(concepts[1].forms.size(), 1u);                           // "shows" is in no group: everyday language weighs less
   EXPECT_TRUE(has_form(concepts[1], "\"shows\"", kUnlistedWeight));
   EXPECT_TRUE(has_form(concepts[2], "\"now and then\"", 1.0));
   EXPECT_TRUE(has_form(concepts[2], "\"flaky\"", kRelatedWeight));
