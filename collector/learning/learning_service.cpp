@@ -21,6 +21,7 @@
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
+#include "collector/learning/undo_journal.h"
 #include "collector/store/event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
@@ -346,6 +347,7 @@ ForgetResult LearningService::forget(std::string_view id) {
   result.patterns = remove("DELETE FROM bullet_patterns WHERE bullet_id = ?");
   result.sessions = remove("DELETE FROM session_rules WHERE bullet_id = ?");
   remove("DELETE FROM bullets WHERE id = ?");
+  clear_undo_journal(db_);  // it holds earlier copies of the rule's row
   store::exec(db_, "INSERT INTO bullets_fts(bullets_fts) VALUES('optimize')");
   tx.commit();
   try {
@@ -367,9 +369,15 @@ AgentsMdExport LearningService::export_agents_md(const AgentsMdOptions& options)
   return agents_md_block(bullets, options);
 }
 
+UndoResult LearningService::undo() {
+  const UndoneChange change = undo_last(db_);
+  return {change.time, change.command, change.summary};
+}
+
 MarkResult LearningService::mark(const MarkRequest& request) {
   if (trimmed(request.id).empty()) throw input_error("MISSING_ID", "which rule? the id is empty", {"cm mark b-8f3a2c --helpful"});
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   FeedbackSignal s;
   s.bullet_id = trimmed(request.id);
   s.kind = request.kind;
@@ -380,6 +388,7 @@ MarkResult LearningService::mark(const MarkRequest& request) {
   s.time = now();
   MarkResult result;
   result.feedback = playbook_.feedback(s);
+  undo.save("mark", std::string(to_string(s.kind)) + " " + result.feedback.bullet_id, s.time);
   tx.commit();
   const Bullet b = playbook_.get(result.feedback.bullet_id);
   result.helpful = b.helpful;
@@ -405,6 +414,7 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
     throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
 
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   std::vector<Bullet> rules;
   std::vector<std::string> unknown;
   for (const auto& id : ids) {
@@ -444,6 +454,9 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
     if (r.retired) result.retired.push_back(r.bullet_id);
     result.applied.push_back(r);
   }
+  std::string list;
+  for (const auto& r : rules) list += (list.empty() ? "" : ", ") + r.id;
+  undo.save("outcome", status + " for " + list, t);
   tx.commit();
   return result;
 }
@@ -534,16 +547,20 @@ PlaybookListResult LearningService::playbook_list(const PlaybookListRequest& req
 
 PlaybookAddResult LearningService::playbook_add(const NewBullet& bullet) {
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   const AddResult r = playbook_.add(bullet, now());
+  undo.save("playbook add", std::string(to_string(r.action)) + " " + r.bullet.id, now());
   tx.commit();
   return {r.action, r.similarity, view(r.bullet.id, now())};
 }
 
 PlaybookRemoveResult LearningService::playbook_remove(std::string_view id) {
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   const Bullet before = playbook_.get(trimmed(id));
   const double t = now();
   const Bullet after = playbook_.retire(before.id, "removed", t);
+  undo.save("playbook remove", "removed " + before.id, t);
   tx.commit();
   return {before.active, view(after.id, t)};
 }
@@ -601,6 +618,7 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
     parsed.push_back(std::move(nb));
   }
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   const double t = now();
   ImportResult result;
   for (const auto& nb : parsed) {
@@ -620,6 +638,7 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
     }
     result.ids.push_back(r.bullet.id);
   }
+  undo.save("playbook import", std::to_string(result.ids.size()) + " rule(s)", t);
   tx.commit();
   return result;
 }

@@ -96,6 +96,10 @@ class LearningService {
   ForgetResult forget(std::string_view id);
   // The block of AGENTS.md (agents_md.h).
   AgentsMdExport export_agents_md(const AgentsMdOptions& options);
+  // Undoes the newest feedback or change made through mark, outcome, playbook add, remove or
+  // import (undo_journal.h); each call goes one further back. Throws LearningError
+  // NOTHING_TO_UNDO, UNDO_CONFLICT (a row changed since by something else: nothing undone).
+  UndoResult undo();
   MarkResult mark(const MarkRequest& request);
   OutcomeResult outcome(const OutcomeRequest& request);
   // Throws LearningError (INVALID_LIMIT, INVALID_OFFSET) for a page out of range.
