@@ -22,7 +22,7 @@ fts5_api* fts5_of(sqlite3* db) {
 using Visit = std::function<void(std::string_view, std::size_t)>;
 
 int visit_token(void* visit, int /*flags*/, const char* token, int bytes, int start, int /*end*/) {
-  (*static_cast<const Visit*>(visit))(std::string_view(token, static_cast<std::size_t>(bytes)), static_cast<std::size_t>(start));
+  (*static_cast<Visit*>(visit))(std::string_view(token, static_cast<std::size_t>(bytes)), static_cast<std::size_t>(start));
   return SQLITE_OK;
 }
 
@@ -48,8 +48,8 @@ FtsStemmer::~FtsStemmer() {
 }
 
 void FtsStemmer::each_stem(std::string_view text, const Visit& visit) const {
-  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): SQLite's callback context is void*; visit_token reads it as const
-  tokenize_(tokenizer_, const_cast<Visit*>(&visit), FTS5_TOKENIZE_DOCUMENT, text.data(), static_cast<int>(text.size()), visit_token);
+  Visit context = visit;  // SQLite's callback context is a void*
+  tokenize_(tokenizer_, &context, FTS5_TOKENIZE_DOCUMENT, text.data(), static_cast<int>(text.size()), visit_token);
 }
 
 std::vector<std::string> FtsStemmer::stems(std::string_view text) const {
