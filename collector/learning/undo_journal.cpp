@@ -69,7 +69,8 @@ void UndoRecorder::save(std::string_view command, std::string_view summary, doub
 UndoneChange undo_last(sqlite3* db) {
   store::Transaction tx(db, store::Transaction::Mode::kWrite);
   SqliteStatement newest(db, "SELECT seq, time, command, summary, changeset FROM undo_journal ORDER BY seq DESC LIMIT 1");
-  if (!newest.step()) throw input_error("NOTHING_TO_UNDO", "there is no feedback or change to undo", {"see the rules with: cm playbook list --all"});
+  if (!newest.step())
+    throw input_error("NOTHING_TO_UNDO", "there is no feedback or change to undo", {"see the rules with: cm playbook list --all"});
   UndoneChange change{newest.column_int64(0), newest.column_double(1), newest.column_text(2), newest.column_text(3)};
   std::string changeset = newest.column_text(4);
   Conflicts conflicts;
