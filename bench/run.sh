@@ -5,6 +5,7 @@
 # same series (load_generator), the doorbell-to-drain wake-up latency (wakeup_bench), the idle
 # CPU of the real daemon (idle_cpu, 60 s per wait mode, then 20 s with 600 idle segments of 256
 # rings), `cm context` as a whole process on 10k rules and 100k past tasks (cm_context_bench),
+# its recall@5 and nDCG@5 on the paraphrase set beside 0, 1k and 10k distractors (retrieval_eval),
 # the OTLP receiver beside the rings in one daemon (otlp_load), and the import of a 1M-message,
 # 20k-session corpus of the agents' sessions beside ccusage and `cm context` over that history
 # (session_import_bench), outcome events per second into SQLite beside one PostgreSQL shared by 1
@@ -32,7 +33,7 @@ build="${AGENTMETRICS_BUILD_DIR:-build}"
 
 echo "== building ${build} (Release)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTMETRICS_BENCH=ON >/dev/null
-for target in agentmetricsd producer_bench exposition_bench load_generator prometheus_cpp_exporter wakeup_bench idle_cpu cm_context_bench otlp_load session_import_bench; do
+for target in agentmetricsd producer_bench exposition_bench load_generator prometheus_cpp_exporter wakeup_bench idle_cpu cm_context_bench retrieval_eval otlp_load session_import_bench; do
   cmake --build "$build" -j"$(nproc)" --target "$target"
 done
 # Needs the tests' PostgresServer: built when the tests are (the default).
@@ -47,6 +48,7 @@ if ((quick)); then
   wakeup_args=(--benchmark_repetitions=1)
   idle_seconds=3
   cm_args=(--rules 1000 --tasks 10000 --runs 21)
+  retrieval_args=(--distractors 0,1000)
   import_args=(--sessions 500 --messages 25000)
   imported_cm_args=(--rules 1000 --runs 21)
   otlp_seconds=1
@@ -58,6 +60,7 @@ else
   wakeup_args=() # its defaults: 9 interleaved repetitions, medians shown
   idle_seconds=60
   cm_args=() # its defaults: 10k rules, 100k tasks (generated once, kept in the build tree), 101 runs
+  retrieval_args=(--keep retrieval-eval) # 0, 1k and 10k distractors (the stores built once, kept in the build tree)
   import_args=() # its defaults: 20k sessions, 1M messages (generated once, 2.9 GB in the build tree), 2 threads
   imported_cm_args=() # 10k rules added to the imported history, 101 runs
   otlp_seconds=5
@@ -110,6 +113,9 @@ if [ -x "${build}/bench/store_throughput" ]; then
   "${build}/bench/store_throughput" --seconds "${store_seconds}"
   echo
 fi
+echo "== cm context's recall@5 and nDCG@5 on the paraphrase set: ${build}/bench/retrieval_eval ${retrieval_args[*]}"
+(cd "${build}/bench" && ./retrieval_eval "${retrieval_args[@]}")
+echo
 echo "== OTLP receiver beside the rings: ${build}/bench/otlp_load --seconds ${otlp_seconds}"
 "${build}/bench/otlp_load" --seconds "${otlp_seconds}"
 echo

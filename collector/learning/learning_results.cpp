@@ -261,4 +261,8 @@ json to_json(const ForgetResult& result) {
           {"deleted", {{"feedback", result.feedback}, {"patterns", result.patterns}, {"sessions", result.sessions}}}};
 }
 
+json to_json(const UndoResult& result) {
+  return {{"undone", {{"command", result.command}, {"summary", result.summary}, {"time", ipc::format_timestamp(result.time)}}}};
+}
+
 }  // namespace agentmetrics::learning

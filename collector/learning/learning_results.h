@@ -106,6 +106,12 @@ struct ForgetResult {
   std::int64_t feedback = 0, patterns = 0, sessions = 0;  // rows deleted with it
 };
 
+// cm undo: the change that was undone.
+struct UndoResult {
+  double time = 0;  // when it was made
+  std::string command, summary;
+};
+
 struct MarkResult {
   FeedbackResult feedback;
   double helpful = 0, harmful = 0;  // the rule's weighted counts after the mark
@@ -212,5 +218,6 @@ nlohmann::ordered_json to_json(const SimilarResult& result);
 nlohmann::ordered_json to_json(const WhyResult& result);
 nlohmann::ordered_json to_json(const StaleResult& result);
 nlohmann::ordered_json to_json(const ForgetResult& result);
+nlohmann::ordered_json to_json(const UndoResult& result);
 
 }  // namespace agentmetrics::learning

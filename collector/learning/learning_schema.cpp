@@ -114,6 +114,15 @@ constexpr const char* kMigrations[] = {
     R"sql(
       ALTER TABLE bullets ADD COLUMN scope_project TEXT NOT NULL DEFAULT '';
     )sql",
+    // cm undo: the inverse of each recent feedback or change (undo_journal.h).
+    R"sql(
+      CREATE TABLE undo_journal(
+        seq INTEGER PRIMARY KEY,
+        time REAL NOT NULL,
+        command TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        changeset BLOB NOT NULL);
+    )sql",
 };
 static_assert(std::size(kMigrations) == kLearningSchemaVersion);
 

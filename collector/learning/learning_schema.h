@@ -18,6 +18,7 @@
 // Version 3:
 //   session_rules    the rules a hook gave each session, and when they were graded
 // Version 4: bullets.scope_project (a rule of one project; project_scope.h).
+// Version 5: undo_journal (cm undo; undo_journal.h).
 #pragma once
 
 #include <string>
@@ -26,7 +27,7 @@ struct sqlite3;
 
 namespace agentmetrics::learning {
 
-inline constexpr int kLearningSchemaVersion = 4;
+inline constexpr int kLearningSchemaVersion = 5;
 
 // The learning schema version of the store; 0 when it has no learning tables yet.
 int learning_schema_version(sqlite3* db);

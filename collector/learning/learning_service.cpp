@@ -11,13 +11,17 @@
 #include "collector/learning/blame.h"
 #include "collector/learning/context_text.h"
 #include "collector/learning/feedback_markers.h"
+#include "collector/learning/fts_stemmer.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/project_scope.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/query_terms.h"
+#include "collector/learning/rule_search.h"
 #include "collector/learning/session_rules.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
+#include "collector/learning/thesaurus.h"
+#include "collector/learning/undo_journal.h"
 #include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
@@ -66,6 +70,8 @@ LearningService::LearningService(sqlite3* db, LearningSettings settings)
     : db_(db), settings_(std::move(settings)), playbook_(db, settings_.reflection.model, settings_.reflection.max_rules) {
   ensure_learning_schema(db_);
 }
+
+LearningService::~LearningService() = default;
 
 std::vector<BulletView> LearningService::views(const std::vector<Bullet>& bullets, double t) const {
   std::vector<BulletView> out;
@@ -132,7 +138,7 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   if (!words.empty()) {
     Transaction snapshot(db_, Transaction::Mode::kRead);
     const std::int64_t bullets = bullet_count(db_);
-    const QueryTerms rule_terms(db_, "bullets_fts"), history_terms(db_, "history_fts");
+    const QueryTerms history_terms(db_, "history_fts");
     struct Ranked {
       std::int64_t seq;
       double score;
@@ -140,30 +146,23 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
     std::vector<Ranked> ranked[2];
     const auto& model = settings_.reflection.model;
     const double w = settings_.confidence_weight;
-    std::set<std::int64_t> seen;
-    double floor = 0;
-    // CROSS JOIN: the full-text match drives the join (one bullets lookup per match). Prepared
-    // once for all the plans.
-    SqliteStatement st(db_,
-                       "SELECT b.seq, bm25(bullets_fts, 1.0, 2.0), b.confidence, b.confidence_time, b.kind = 'anti-pattern' "
-                       "FROM bullets_fts CROSS JOIN bullets b ON b.seq = bullets_fts.rowid "
-                       "WHERE bullets_fts MATCH ? AND bullets_fts.rowid >= ? AND b.state = 'active' "
-                       "AND (b.scope_project = '' OR b.scope_project = ?)");
-    for (const auto& plan : rule_terms.plan(words, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
-      // Enough from a better plan: the later ones only fill up.
-      if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
-      st.reset();
-      st.bind(1, plan.match);
-      st.bind(2, plan.from_rowid);
-      st.bind(3, project);
-      while (st.step()) {
-        const std::int64_t seq = st.column_int64(0);
-        if (!seen.insert(seq).second) continue;
-        const double relevance = -st.column_double(1);
-        const double confidence = model.decayed(st.column_double(2), st.column_double(3), t);
-        ranked[st.column_int(4)].push_back({seq, floor + relevance * ((1.0 - w) + w * std::max(0.1, confidence))});
-      }
-      floor -= 1e9;  // a later plan's matches rank below every match of this one
+    // The best matches by relevance (rule_search.h), then each one's state, project and
+    // confidence: relevance x ((1 - w) + w x max(0.1, confidence)).
+    if (!stemmer_) {
+      stemmer_ = std::make_unique<FtsStemmer>(db_);
+      thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
+    }
+    const auto concepts = query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords);
+    SqliteStatement rule(db_,
+                         "SELECT kind = 'anti-pattern', confidence, confidence_time FROM bullets "
+                         "WHERE seq = ? AND state = 'active' AND (scope_project = '' OR scope_project = ?)");
+    for (const auto& candidate : rank_rules(db_, concepts, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
+      rule.reset();
+      rule.bind(1, candidate.seq);
+      rule.bind(2, project);
+      if (!rule.step()) continue;
+      const double confidence = model.decayed(rule.column_double(1), rule.column_double(2), t);
+      ranked[rule.column_int(0)].push_back({candidate.seq, candidate.relevance * ((1.0 - w) + w * std::max(0.1, confidence))});
     }
     // The winners only: one lookup each, of just the columns the answer shows (the confidence
     // decayed to now, the source as to_string(BulletSource) names it).
@@ -348,6 +347,7 @@ ForgetResult LearningService::forget(std::string_view id) {
   result.patterns = remove("DELETE FROM bullet_patterns WHERE bullet_id = ?");
   result.sessions = remove("DELETE FROM session_rules WHERE bullet_id = ?");
   remove("DELETE FROM bullets WHERE id = ?");
+  clear_undo_journal(db_);  // it holds earlier copies of the rule's row
   store::exec(db_, "INSERT INTO bullets_fts(bullets_fts) VALUES('optimize')");
   tx.commit();
   try {
@@ -369,9 +369,15 @@ AgentsMdExport LearningService::export_agents_md(const AgentsMdOptions& options)
   return agents_md_block(bullets, options);
 }
 
+UndoResult LearningService::undo() {
+  const UndoneChange change = undo_last(db_);
+  return {change.time, change.command, change.summary};
+}
+
 MarkResult LearningService::mark(const MarkRequest& request) {
   if (trimmed(request.id).empty()) throw input_error("MISSING_ID", "which rule? the id is empty", {"cm mark b-8f3a2c --helpful"});
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   FeedbackSignal s;
   s.bullet_id = trimmed(request.id);
   s.kind = request.kind;
@@ -382,6 +388,7 @@ MarkResult LearningService::mark(const MarkRequest& request) {
   s.time = now();
   MarkResult result;
   result.feedback = playbook_.feedback(s);
+  undo.save("mark", std::string(to_string(s.kind)) + " " + result.feedback.bullet_id, s.time);
   tx.commit();
   const Bullet b = playbook_.get(result.feedback.bullet_id);
   result.helpful = b.helpful;
@@ -407,6 +414,7 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
     throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
 
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   std::vector<Bullet> rules;
   std::vector<std::string> unknown;
   for (const auto& id : ids) {
@@ -446,6 +454,9 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
     if (r.retired) result.retired.push_back(r.bullet_id);
     result.applied.push_back(r);
   }
+  std::string list;
+  for (const auto& r : rules) list += (list.empty() ? "" : ", ") + r.id;
+  undo.save("outcome", status + " for " + list, t);
   tx.commit();
   return result;
 }
@@ -536,16 +547,20 @@ PlaybookListResult LearningService::playbook_list(const PlaybookListRequest& req
 
 PlaybookAddResult LearningService::playbook_add(const NewBullet& bullet) {
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   const AddResult r = playbook_.add(bullet, now());
+  undo.save("playbook add", std::string(to_string(r.action)) + " " + r.bullet.id, now());
   tx.commit();
   return {r.action, r.similarity, view(r.bullet.id, now())};
 }
 
 PlaybookRemoveResult LearningService::playbook_remove(std::string_view id) {
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   const Bullet before = playbook_.get(trimmed(id));
   const double t = now();
   const Bullet after = playbook_.retire(before.id, "removed", t);
+  undo.save("playbook remove", "removed " + before.id, t);
   tx.commit();
   return {before.active, view(after.id, t)};
 }
@@ -603,6 +618,7 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
     parsed.push_back(std::move(nb));
   }
   Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
   const double t = now();
   ImportResult result;
   for (const auto& nb : parsed) {
@@ -622,6 +638,7 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
     }
     result.ids.push_back(r.bullet.id);
   }
+  undo.save("playbook import", std::to_string(result.ids.size()) + " rule(s)", t);
   tx.commit();
   return result;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@
 struct sqlite3;
 
 namespace agentmetrics::learning {
+
+class FtsStemmer;
+class Thesaurus;
 
 struct LearningSettings {
   int context_limit = 5;  // cass_memory.contextLimit
@@ -65,6 +69,9 @@ class LearningService {
  public:
   // Throws LearningError (STORE_SCHEMA_NEWER) or StoreError.
   explicit LearningService(sqlite3* db, LearningSettings settings = {});
+  ~LearningService();
+  LearningService(const LearningService&) = delete;
+  LearningService& operator=(const LearningService&) = delete;
 
   // The specification's {task, relevantBullets[], antiPatterns[], historySnippets[]};
   // `limit` (default context_limit) applies to each list. Relevance is FTS5 BM25 over
@@ -89,6 +96,10 @@ class LearningService {
   ForgetResult forget(std::string_view id);
   // The block of AGENTS.md (agents_md.h).
   AgentsMdExport export_agents_md(const AgentsMdOptions& options);
+  // Undoes the newest feedback or change made through mark, outcome, playbook add, remove or
+  // import (undo_journal.h); each call goes one further back. Throws LearningError
+  // NOTHING_TO_UNDO, UNDO_CONFLICT (a row changed since by something else: nothing undone).
+  UndoResult undo();
   MarkResult mark(const MarkRequest& request);
   OutcomeResult outcome(const OutcomeRequest& request);
   // Throws LearningError (INVALID_LIMIT, INVALID_OFFSET) for a page out of range.
@@ -138,6 +149,9 @@ class LearningService {
   sqlite3* db_;
   LearningSettings settings_;
   Playbook playbook_;
+  // Made by the first context() (rule_search.h): the thesaurus is stemmed once per service.
+  std::unique_ptr<FtsStemmer> stemmer_;
+  std::unique_ptr<Thesaurus> thesaurus_;
 };
 
 }  // namespace agentmetrics::learning

@@ -14,6 +14,13 @@ agentmetrics_test(learning_test
   ${learning_tests_dir}/unit/learning_markers_test.cpp)
 target_link_libraries(learning_test PRIVATE agentmetrics_learning agentmetrics_learning_api GTest::gtest_main)
 
+# Paraphrase retrieval: the thesaurus, the query's concepts, and the recall floor on the frozen
+# evaluation set, scored by the same code as bench/retrieval_eval.
+agentmetrics_test(learning_retrieval_test ${learning_tests_dir}/unit/learning_retrieval_test.cpp
+                                          ${PROJECT_SOURCE_DIR}/bench/retrieval_eval_set.cpp)
+target_link_libraries(learning_retrieval_test PRIVATE agentmetrics_learning agentmetrics_store GTest::gtest_main)
+target_compile_definitions(learning_retrieval_test PRIVATE AM_RETRIEVAL_DATA_DIR="${learning_tests_dir}/data/learning/retrieval")
+
 # The learning API behind the real listener, against the requests an attacker would send.
 agentmetrics_test(api_security_test CONCURRENT ${learning_tests_dir}/integration/api_security_test.cpp)
 target_link_libraries(api_security_test PRIVATE agentmetrics_learning_api agentmetrics_http nlohmann_json::nlohmann_json GTest::gtest_main)

@@ -1,5 +1,5 @@
 // The real `cm`'s commands for looking into and curating the playbook: similar, why, top, stale,
-// forget, context --budget and export --format agents.md, each in the JSON envelope and with
+// forget, undo, context --budget and export --format agents.md, each in the JSON envelope and with
 // its errors.
 #include <gtest/gtest.h>
 
@@ -137,6 +137,45 @@ TEST_F(CmCommandsTest, ForgetDeletesTheRuleAndLeavesNoTraceOfItsText) {
     }
   }
   EXPECT_NE(read_file(store()).find("Deploy from the main branch only"), std::string::npos);  // the check can see text
+}
+
+TEST_F(CmCommandsTest, UndoTakesBackTheLastFeedbackOrChangeOneAtATime) {
+  EXPECT_EQ(error({"undo"}), (std::pair<int, std::string>{2, "NOTHING_TO_UNDO"}));
+  const std::string rule = add("Run the schema migrations inside a transaction");
+  const auto confidence = [&] { return data({"why", rule})["rule"]["confidence"].get<double>(); };
+  const auto grades = [&] { return data({"why", rule})["feedback"].size(); };
+  const double added = confidence();
+  ASSERT_EQ(cm({"mark", rule, "--harmful"}).code, 0);
+  ASSERT_EQ(cm({"outcome", "success", "--rules", rule}).code, 0);
+  ASSERT_EQ(grades(), 2u);
+
+  json d = data({"undo"});
+  EXPECT_EQ(d["undone"]["command"], "outcome");
+  EXPECT_EQ(d["undone"]["summary"], "success for " + rule);
+  EXPECT_EQ(grades(), 1u);
+  EXPECT_LT(confidence(), added);
+  EXPECT_EQ(data({"undo"})["undone"]["summary"], "harmful " + rule);
+  EXPECT_EQ(grades(), 0u);
+  EXPECT_DOUBLE_EQ(confidence(), added);
+  // The rule itself: gone from the playbook and from the full-text index.
+  EXPECT_EQ(data({"undo"})["undone"]["command"], "playbook add");
+  EXPECT_EQ(data({"playbook", "list", "--all"})["total"], 0);
+  EXPECT_EQ(data({"context", "schema migrations"})["relevantBullets"].size(), 0u);
+  EXPECT_EQ(error({"undo"}), (std::pair<int, std::string>{2, "NOTHING_TO_UNDO"}));
+
+  // A removal undone: active again, and found again.
+  const std::string kept = add("Back up the database before a destructive migration");
+  ASSERT_EQ(cm({"playbook", "remove", kept}).code, 0);
+  EXPECT_EQ(data({"context", "destructive migration"})["relevantBullets"].size(), 0u);
+  EXPECT_NE(cm({"undo"}).out.find("undid playbook remove (removed " + kept + ")"), std::string::npos);
+  EXPECT_EQ(data({"context", "destructive migration"})["relevantBullets"][0]["id"], kept);
+
+  // What changed the rule since (here a reflection, which stores its decayed confidence) is not
+  // overwritten: nothing is undone, and the grade stays.
+  ASSERT_EQ(cm({"mark", kept, "--helpful"}).code, 0);
+  ASSERT_EQ(cm({"reflect"}).code, 0);
+  EXPECT_EQ(error({"undo"}), (std::pair<int, std::string>{2, "UNDO_CONFLICT"}));
+  EXPECT_EQ(data({"why", kept})["feedback"].size(), 1u);
 }
 
 TEST_F(CmCommandsTest, ABudgetKeepsTheMostRelevantOfEachListThatFit) {

@@ -223,6 +223,10 @@ void print_human(std::ostream& out, const ForgetResult& result) {
       << " pattern link(s), " << result.sessions << " session row(s)\n";
 }
 
+void print_human(std::ostream& out, const UndoResult& result) {
+  out << "undid " << result.command << " (" << result.summary << "), made " << ipc::format_timestamp(result.time) << "\n";
+}
+
 void print_human(std::ostream& out, const AgentsMdExport& result) { out << result.text; }
 
 }  // namespace agentmetrics::cli

@@ -30,6 +30,7 @@ void print_human(std::ostream& out, const learning::SimilarResult& result);
 void print_human(std::ostream& out, const learning::WhyResult& result);
 void print_human(std::ostream& out, const learning::StaleResult& result);
 void print_human(std::ostream& out, const learning::ForgetResult& result);
+void print_human(std::ostream& out, const learning::UndoResult& result);
 // The block itself, as it would go into AGENTS.md.
 void print_human(std::ostream& out, const learning::AgentsMdExport& result);
 

@@ -165,6 +165,12 @@ Subcommand forget_command(CLI::App& app) {
   return {"forget", cmd, [id](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().forget(*id)); }};
 }
 
+Subcommand undo_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "undo", "Undo the last feedback or change (mark, outcome, playbook add, remove, import); again to go further back");
+  return {"undo", cmd, [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().undo()); }};
+}
+
 Subcommand export_command(CLI::App& app) {
   struct Args {
     std::string format, output;
@@ -501,7 +507,8 @@ int main(int argc, char** argv) {
        {playbook_list_command, playbook_add_command, playbook_remove_command, playbook_export_command, playbook_import_command}) {
     subcommands.push_back(add(*playbook));
   }
-  for (auto* add : {doctor_command, reflect_command, mark_command, outcome_command, forget_command, export_command, mcp_command})
+  for (auto* add :
+       {doctor_command, reflect_command, mark_command, outcome_command, forget_command, undo_command, export_command, mcp_command})
     subcommands.push_back(add(app));
   auto* hook = app.add_subcommand("hook", "Answer an agent's hook (Claude Code: cm hook claude-code)");
   hook->require_subcommand(1);

@@ -1,0 +1,145 @@
+#include "collector/learning/rule_search.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <unordered_map>
+
+#include "collector/learning/fts_stemmer.h"
+#include "collector/learning/text_tokens.h"
+#include "collector/learning/thesaurus.h"
+#include "collector/store/sqlite_statement.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+// Enough related terms to reach a rule, few enough to keep a query's lookups cheap.
+constexpr std::size_t kMaxFormsPerConcept = 48;
+// A form in more than the common share of the rules (and in more than kAlwaysRare) only breaks
+// ties: "update the cache" must rank the cache rules, not every rule that says "update".
+constexpr std::int64_t kAlwaysRare = 5;
+constexpr double kCommonWeight = 0.1;
+
+bool upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }
+bool lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
+
+// A concept's forms: `first` (at weight 1, or kUnlistedWeight when it is in no group), then the other terms of `groups` at kRelatedWeight.
+QueryConcept concept_of(const std::string& first, const std::vector<std::string>& first_stems, const std::vector<std::size_t>& groups,
+                        const Thesaurus& thesaurus) {
+  QueryConcept c;
+  c.forms.push_back({fts_any_of({first}), groups.empty() ? kUnlistedWeight : 1.0});
+  std::set<std::string> seen = {c.forms.front().match};
+  for (const std::size_t g : groups) {
+    for (const auto& term : thesaurus.group(g)) {
+      if (c.forms.size() >= kMaxFormsPerConcept) return c;
+      if (term.stems.empty() || term.stems == first_stems) continue;
+      auto match = fts_any_of({term.text});
+      if (seen.insert(match).second) c.forms.push_back({std::move(match), kRelatedWeight});
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string split_camel_case(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (i > 0 && upper(c)) {
+      const char prev = text[i - 1];
+      const bool next_lower = i + 1 < text.size() && lower(text[i + 1]);
+      // fooBar -> foo Bar; OOMKilled -> OOM Killed
+      if (lower(prev) || (upper(prev) && next_lower)) out += ' ';
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus& thesaurus, const FtsStemmer& stemmer,
+                                         std::size_t max_words) {
+  const std::string split = split_camel_case(task);
+  auto words = content_words(split);
+  if (split != task) {
+    // The compound as written, too: a rule may name it whole.
+    for (auto& w : content_words(task)) {
+      if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
+    }
+  }
+  if (words.size() > max_words) words.resize(max_words);
+  std::vector<QueryConcept> concepts;
+  for (const auto& w : words) {
+    const auto stems = stemmer.stems(w);
+    if (stems.empty()) continue;
+    const std::vector<std::size_t> none;
+    concepts.push_back(concept_of(w, stems, stems.size() == 1 ? thesaurus.groups_of(stems[0]) : none, thesaurus));
+  }
+  const auto task_stems = stemmer.stems(split);
+  for (const auto& [g, t] : thesaurus.phrases_in(task_stems)) {
+    const auto& phrase = thesaurus.group(g)[t];
+    concepts.push_back(concept_of(phrase.text, phrase.stems, {g}, thesaurus));
+  }
+  return concepts;
+}
+
+std::vector<RuleCandidate> rank_rules(sqlite3* db, const std::vector<QueryConcept>& concepts, std::int64_t documents, double common_share,
+                                      std::size_t max) {
+  const double common_rows = std::max(static_cast<double>(kAlwaysRare), common_share * static_cast<double>(documents));
+  store::SqliteStatement rows(db, "SELECT rowid FROM bullets_fts WHERE bullets_fts MATCH ? LIMIT ?");
+  struct Posting {
+    bool common = false;  // in more than the common share of the rules
+    double idf = 0;
+    std::vector<std::int64_t> rowids;
+  };
+  std::unordered_map<std::string, Posting> postings;  // a form shared by concepts is looked up once
+  const auto posting = [&](const std::string& match) -> const Posting& {
+    auto [it, added] = postings.try_emplace(match);
+    if (!added) return it->second;
+    rows.reset();
+    rows.bind(1, match);
+    rows.bind(2, kMaxFormRows + 1);
+    std::vector<std::int64_t> found;
+    while (rows.step()) found.push_back(rows.column_int64(0));
+    it->second.common = static_cast<double>(found.size()) > common_rows;
+    if (found.empty() || static_cast<std::int64_t>(found.size()) > kMaxFormRows) return it->second;
+    const auto n = static_cast<double>(std::max<std::int64_t>(documents, static_cast<std::int64_t>(found.size())));
+    const auto df = static_cast<double>(found.size());
+    it->second.idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5)) * (it->second.common ? kCommonWeight : 1.0);
+    it->second.rowids = std::move(found);
+    return it->second;
+  };
+  std::unordered_map<std::int64_t, double> total;
+  for (const auto& c : concepts) {
+    std::unordered_map<std::int64_t, double> best;
+    // A related term says no more than the task's own word: where that word is common in the
+    // playbook, its IDF caps its related terms' (a generic "update" must not weigh as "upgrade").
+    const Posting& own = posting(c.forms.front().match);
+    const double cap = own.common ? own.idf : std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < c.forms.size(); ++i) {
+      const QueryForm& form = c.forms[i];
+      const Posting& p = posting(form.match);
+      const double score = form.weight * (i == 0 ? p.idf : std::min(p.idf, cap));
+      for (const std::int64_t r : p.rowids) {
+        double& b = best[r];
+        b = std::max(b, score);
+      }
+    }
+    for (const auto& [r, score] : best) total[r] += score;
+  }
+  std::vector<RuleCandidate> out;
+  out.reserve(total.size());
+  for (const auto& [r, score] : total) out.push_back({r, score});
+  const auto n = std::min(out.size(), max);
+  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), out.end(),
+                    [](const RuleCandidate& a, const RuleCandidate& b) {
+                      return a.relevance != b.relevance ? a.relevance > b.relevance : a.seq < b.seq;
+                    });
+  out.resize(n);
+  return out;
+}
+
+}  // namespace agentmetrics::learning

@@ -1,0 +1,59 @@
+// The rules a task needs, found when the task says it in other words than the rule.
+//
+// A task becomes concepts: each content word (compound words split too: "UnhandledPromise" ->
+// unhandled, promise), and each thesaurus phrase it contains. A concept is matched by any of its
+// forms: the word itself or a related term of its thesaurus groups (weight kRelatedWeight). A
+// word in no group weighs kUnlistedWeight: the thesaurus is the trade's vocabulary, and a word
+// outside it is more often everyday language ("shows", "Monday", "nobody") that a long unrelated
+// rule shares by chance than the word a relevant rule turns on. A rule scores, per concept, its best form's weight x the form's IDF among
+// the rules, summed over the concepts: a rule that shares three of the task's ideas beats one that shares one idea in three words. Forms
+// are looked up in the full-text index one by one (its stemming is the index's own); a form found in more than kMaxFormRows rules says too
+// little to be worth its cost and is left out.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+
+namespace agentmetrics::learning {
+
+class FtsStemmer;
+class Thesaurus;
+
+// Chosen on the evaluation set's dev split (docs/learning.md): related terms at 0.5, 0.7, 0.85
+// and 1.0, unlisted words at 1.0, 0.6, 0.4, 0.3 and 0.2.
+inline constexpr double kRelatedWeight = 1.0;
+inline constexpr double kUnlistedWeight = 0.3;
+inline constexpr std::int64_t kMaxFormRows = 2000;
+
+struct QueryForm {
+  std::string match;  // FTS5 query: one quoted term or phrase
+  double weight = 1;
+};
+struct QueryConcept {
+  std::vector<QueryForm> forms;
+};
+
+// At most `max_words` content words (and the phrases among them).
+std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus& thesaurus, const FtsStemmer& stemmer,
+                                         std::size_t max_words);
+
+struct RuleCandidate {
+  std::int64_t seq = 0;
+  double relevance = 0;
+};
+
+// The `max` best matches among the rules of bullets_fts (any state: the caller filters), best
+// first. `documents`: the number of rules, for the IDF. A form found in more than `common_share`
+// of them weighs a tenth (the frequent-word rule of query_terms.h, as a weight).
+std::vector<RuleCandidate> rank_rules(sqlite3* db, const std::vector<QueryConcept>& concepts, std::int64_t documents, double common_share,
+                                      std::size_t max);
+
+// "UnhandledPromiseRejection OOMKilled" -> "Unhandled Promise Rejection OOM Killed": words
+// written together in camel case, apart.
+std::string split_camel_case(std::string_view text);
+
+}  // namespace agentmetrics::learning

@@ -1,0 +1,101 @@
+#include "collector/learning/thesaurus.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "collector/learning/fts_stemmer.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+struct Span {
+  std::size_t group, term, begin, end;  // bytes of the text
+};
+
+std::string_view trim(std::string_view s, std::size_t& offset) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+    ++offset;
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+const std::vector<std::size_t> kNoGroups;
+
+}  // namespace
+
+Thesaurus::Thesaurus(std::string_view text, const FtsStemmer& stemmer) {
+  // Every term's place in the text, then one tokenizer pass over the whole text: each stem goes
+  // to the term whose bytes hold it (a stem per call would cost a call per term).
+  std::vector<Span> spans;
+  std::size_t line_start = 0;
+  while (line_start < text.size()) {
+    std::size_t line_end = text.find('\n', line_start);
+    if (line_end == std::string_view::npos) line_end = text.size();
+    const std::string_view line = text.substr(line_start, line_end - line_start);
+    if (!line.empty() && line.front() != '#') {
+      std::vector<Term> group;
+      std::size_t from = 0;
+      while (from <= line.size()) {
+        std::size_t comma = line.find(',', from);
+        if (comma == std::string_view::npos) comma = line.size();
+        std::size_t offset = line_start + from;
+        const std::string_view term = trim(line.substr(from, comma - from), offset);
+        if (!term.empty()) {
+          spans.push_back({groups_.size(), group.size(), offset, offset + term.size()});
+          group.push_back({std::string(term), {}});
+        }
+        from = comma + 1;
+      }
+      groups_.push_back(std::move(group));
+    }
+    line_start = line_end + 1;
+  }
+  struct Collected {
+    std::vector<Span>* spans;
+    std::vector<std::vector<Term>>* groups;
+    std::size_t next = 0;
+  } collected{&spans, &groups_};
+  stemmer.each_stem(text, [&collected](std::string_view stem, std::size_t begin) {
+    auto& s = *collected.spans;
+    while (collected.next < s.size() && s[collected.next].end <= begin) ++collected.next;
+    if (collected.next < s.size() && s[collected.next].begin <= begin) {
+      (*collected.groups)[s[collected.next].group][s[collected.next].term].stems.emplace_back(stem);
+    }
+  });
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    for (std::size_t t = 0; t < groups_[g].size(); ++t) {
+      const auto& stems = groups_[g][t].stems;
+      if (stems.size() == 1) {
+        auto& list = by_stem_[stems[0]];
+        if (list.empty() || list.back() != g) list.push_back(g);
+      } else if (stems.size() > 1) {
+        phrases_[stems[0]].emplace_back(g, t);
+      }
+    }
+  }
+}
+
+const std::vector<std::size_t>& Thesaurus::groups_of(const std::string& stem) const {
+  const auto it = by_stem_.find(stem);
+  return it == by_stem_.end() ? kNoGroups : it->second;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> Thesaurus::phrases_in(const std::vector<std::string>& stems) const {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t i = 0; i < stems.size(); ++i) {
+    const auto it = phrases_.find(stems[i]);
+    if (it == phrases_.end()) continue;
+    for (const auto& [g, t] : it->second) {
+      const auto& want = groups_[g][t].stems;
+      if (i + want.size() <= stems.size() && std::equal(want.begin(), want.end(), stems.begin() + static_cast<std::ptrdiff_t>(i))) {
+        out.emplace_back(g, t);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace agentmetrics::learning
