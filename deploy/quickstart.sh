@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what agentmetrics needs, builds it, starts the collector with its embedded defaults
 # (listening on :9090, segments in /dev/shm, namespace "default"), runs the demo producer and
-# shows the metrics it produced. The collector keeps running until Ctrl-C.
+# shows the metrics it produced, then has cm learn a first playbook from the demo's failures
+# (the collector's own reflection runs once a day). The collector keeps running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash deploy/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target agentmetricsd agentmetrics-demo
+cmake --build build -j"$(nproc)" --target agentmetricsd agentmetrics-demo cm
 
 port=${METRICS_PORT:-9090}
 if curl -s -o /dev/null "http://127.0.0.1:${port}/"; then
@@ -31,6 +32,9 @@ echo "== a few lines of http://127.0.0.1:${port}/metrics =="
 curl -s "http://127.0.0.1:${port}/metrics" \
   | grep -E '^(opencode_task_total|opencode_code_coverage_percent|opencode_pipeline_failures_total|opencode_task_duration_seconds_bucket\{agent_type="build",task_type="feature",stage="implement",success="true"|agentmetrics_events)' \
   | head -n 20
+echo
+echo "== cm reflect: rules learnt from the demo's failures, into the same store =="
+./build/bin/cm reflect | tail -n 5
 echo
 echo "agentmetricsd is running on :${port} (pid ${collector}); Ctrl-C stops it."
 echo "Open http://127.0.0.1:${port}/ui in a browser for the KPIs, tasks and playbook (docs/ui.md)."

@@ -41,6 +41,11 @@ int main(int argc, char** argv) {
     task.set("human_intervention", helped).set("ai_lines_generated", 100.0).set("ai_lines_accepted", 70 + unit(rng) * 30);
     task.set("prompts_sent", 10.0).set("prompts_useful", 7 + std::floor(unit(rng) * 4)).set("time_saved_seconds", unit(rng) * 3000);
     if (helped) task.set("intervention_reason", unit(rng) < 0.5 ? "clarification" : "wrong_approach");
+    // Tokens and cost, as an agent's telemetry or session files report them (page: /ui).
+    const double input = 20000 + static_cast<double>(tasks % 7) * 5000, output = 2000 + static_cast<double>(tasks % 5) * 800;
+    const bool large = agent == agents[0];
+    task.set("model", large ? "claude-sonnet-4-5" : "claude-haiku-4-5").set("tokens_input", input).set("tokens_output", output);
+    task.set("cost_usd", large ? input * 3e-6 + output * 15e-6 : input * 1e-6 + output * 5e-6);
     task.record();
     agentmetrics::Event pipeline("pipeline");
     const bool pipeline_ok = unit(rng) < 0.92;
