@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "collector/common/duration.h"
+#include "collector/common/lock_within.h"
 #include "collector/common/log.h"
 #include "collector/learning/learning_error.h"
 #include "collector/ui/ui_assets.h"
@@ -64,8 +65,8 @@ UiRoutes::~UiRoutes() = default;
 
 template <typename Answer>
 HttpResponse UiRoutes::with_dashboard(Answer&& answer) {
-  std::unique_lock lock(mutex_, std::defer_lock);
-  if (!lock.try_lock_for(kWaitForStore)) return busy("the page's store connection is busy; retry in a second");
+  const std::unique_lock lock = lock_within(mutex_, kWaitForStore);
+  if (!lock.owns_lock()) return busy("the page's store connection is busy; retry in a second");
   try {
     if (!dashboard_) {
       store_ = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadOnly);

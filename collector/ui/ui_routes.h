@@ -53,7 +53,7 @@ class UiRoutes {
   collector::HttpResponse with_dashboard(Answer&& answer);
 
   UiOptions options_;
-  std::timed_mutex mutex_;
+  std::mutex mutex_;
   std::unique_ptr<store::SqliteEventStore> store_;
   std::unique_ptr<Dashboard> dashboard_;
 };

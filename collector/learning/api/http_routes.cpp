@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "collector/common/lock_within.h"
 #include "collector/common/log.h"
 #include "collector/learning/api/json_envelope.h"
 #include "collector/learning/api/requests.h"
@@ -84,8 +85,8 @@ HttpResponse LearningApi::answer(const HttpRequest& request, const char* command
     return response;
   };
   try {
-    std::unique_lock lock(mutex_, std::defer_lock);
-    if (!lock.try_lock_for(kWaitForStore)) return audited(busy(command, elapsed()), "STORE_BUSY");
+    const std::unique_lock lock = lock_within(mutex_, kWaitForStore);
+    if (!lock.owns_lock()) return audited(busy(command, elapsed()), "STORE_BUSY");
     json data = learning::to_json(operation());
     return audited(json_answer(200, learning::success_envelope(command, std::move(data), elapsed())), "OK");
   } catch (const learning::LearningError& e) {

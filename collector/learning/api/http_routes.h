@@ -46,7 +46,7 @@ class LearningApi {
   learning::LearningService& service();
 
   std::string store_path_;
-  std::timed_mutex mutex_;
+  std::mutex mutex_;
   learning::LearningSettings settings_;
   std::unique_ptr<store::SqliteEventStore> store_;
   std::unique_ptr<learning::LearningService> service_;
