@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 
 int main(int argc, char** argv) {
@@ -43,7 +44,8 @@ int main(int argc, char** argv) {
     if (helped) task.set("intervention_reason", unit(rng) < 0.5 ? "clarification" : "wrong_approach");
     // Tokens and cost, as an agent's telemetry or session files report them (page: /ui).
     const double input = 20000 + static_cast<double>(tasks % 7) * 5000, output = 2000 + static_cast<double>(tasks % 5) * 800;
-    const bool large = agent == agents[0];
+    // The build agent on the larger model; prices in US dollars per token.
+    const bool large = std::string_view(agent) == "build";
     task.set("model", large ? "claude-sonnet-4-5" : "claude-haiku-4-5").set("tokens_input", input).set("tokens_output", output);
     task.set("cost_usd", large ? input * 3e-6 + output * 15e-6 : input * 1e-6 + output * 5e-6);
     task.record();
