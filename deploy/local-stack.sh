@@ -9,14 +9,14 @@
 #
 #   deploy/local-stack.sh            start, print the URLs, run the demo load until Ctrl-C
 #   deploy/local-stack.sh --smoke    start, check that every piece works together, stop
-#   deploy/local-stack.sh --team     a team: three agentmetricsd sidecars (ports AGENTMETRICS_PORT,
-#                                    +1, +2) sharing one PostgreSQL 15 (initdb in the run
+#   deploy/local-stack.sh --team     a team: three agentmetricsd sidecars (ports AGENTMETRICS_TEAM_PORTS,
+#                                    else AGENTMETRICS_PORT, +1, +2) sharing one PostgreSQL 15 (initdb in the run
 #                                    directory, on 127.0.0.1:POSTGRES_PORT) as their store
 #   deploy/local-stack.sh --team --smoke   the same, checked, then stopped
 #
 # Environment (all optional):
 #   AGENTMETRICS_PORT=9091  PROMETHEUS_PORT=9090  ALERTMANAGER_PORT=9093  WEBHOOK_PORT=5001
-#   POSTGRES_PORT=5433 (--team)
+#   POSTGRES_PORT=5433 (--team)  AGENTMETRICS_TEAM_PORTS="9091 9092 9093" (--team: the sidecars' ports)
 #   AGENTMETRICS_NAMESPACE=local-stack     the segments' namespace (producers use the same)
 #   AGENTMETRICS_BUILD_DIR=build           where the binaries are, or are built
 #   AGENTMETRICS_STACK_NO_BUILD=1          use the binaries as they are; never run cmake
@@ -52,15 +52,18 @@ build=${AGENTMETRICS_BUILD_DIR:-$repo/build}
 scrape_interval=${AGENTMETRICS_STACK_SCRAPE_INTERVAL:-5s}
 postgres_port=${POSTGRES_PORT:-5433}
 postgres_bin=/usr/lib/postgresql/15/bin
-# The sidecars: one, or three for a team.
-sidecar_ports=("$collector_port")
-[ "$team" = 1 ] && sidecar_ports=("$collector_port" $((collector_port + 1)) $((collector_port + 2)))
-
 say() { echo "local-stack: $*"; }
 die() {
   echo "local-stack: $*" >&2
   exit 1
 }
+
+# The sidecars: one, or three for a team.
+sidecar_ports=("$collector_port")
+if [ "$team" = 1 ]; then
+  read -r -a sidecar_ports <<<"${AGENTMETRICS_TEAM_PORTS:-$collector_port $((collector_port + 1)) $((collector_port + 2))}"
+  [ "${#sidecar_ports[@]}" = 3 ] || die "AGENTMETRICS_TEAM_PORTS names ${#sidecar_ports[@]} ports; a team has three sidecars"
+fi
 
 # --- what it needs ----------------------------------------------------------------------------
 need_tools() {
