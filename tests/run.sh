@@ -4,9 +4,8 @@
 # registry, the short fault and soak tests, then each fuzz target for a few seconds.
 #
 #   tests/run.sh                    # the suite (about 13 minutes on 2 cores)
-#   tests/run.sh --with-sanitizers  # then .clang-tidy on every file the build compiles, the same
-#                                   # tests under ASan+UBSan (but the soak), and the tests of
-#                                   # concurrent code under TSan (what CI runs)
+#   tests/run.sh --with-sanitizers  # then the same tests under ASan+UBSan (but the soak), and
+#                                   # the tests of concurrent code under TSan (what CI runs)
 #
 # AGENTMETRICS_FUZZ_SECONDS (default 5) is the time per fuzz target, 0 to skip fuzzing.
 # tests/long.sh runs the long versions of the reliability tests.
@@ -41,8 +40,6 @@ if [ "$fuzz_seconds" != 0 ]; then
   tests/fuzz/run.sh "$fuzz_seconds"
 fi
 if [ "$sanitizers" = 1 ]; then
-  echo "== clang-tidy"
-  tests/style/check_tidy.sh . build
   # The soak measures the daemon's memory, which a sanitizer's own would drown; it ran above.
   run_suite build-asan all "-LE soak" -DCMAKE_BUILD_TYPE=Debug -DAGENTMETRICS_SANITIZE=ON -DAGENTMETRICS_BENCH=OFF
   # ThreadSanitizer looks for races: the tests of threaded and multi-process code (label
