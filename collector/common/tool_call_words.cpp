@@ -10,24 +10,24 @@ namespace {
 
 constexpr std::size_t kMaxCommandBytes = 4096;
 
-constexpr std::array<std::string_view, 11> kStages = {"test", "build", "lint",     "install", "vcs",  "shell",
-                                                      "edit", "read",  "web",      "delegate", "other"};
+constexpr std::array<std::string_view, 11> kStages = {"test", "build", "lint", "install",  "vcs",  "shell",
+                                                      "edit", "read",  "web",  "delegate", "other"};
 
 // Programs a rule may name. Those of the first list take a subcommand (or a script name after
 // `run`/`exec`); the others are named alone.
 constexpr std::array<std::string_view, 33> kProgramsWithSubcommands = {
-    "npm",  "npx",    "pnpm",    "yarn",      "bun",   "deno",  "cargo",   "go",     "make",   "git",    "docker",
-    "kubectl", "helm", "terraform", "mvn",    "gradle", "gradlew", "dotnet", "bundle", "rake", "composer", "poetry",
-    "uv",   "pip",    "pip3",    "python",    "python3", "swift", "bazel",   "cmake",  "ninja",  "meson",  "apt-get"};
+    "npm",     "npx",  "pnpm",      "yarn",   "bun",     "deno",    "cargo",  "go",     "make",  "git",      "docker",
+    "kubectl", "helm", "terraform", "mvn",    "gradle",  "gradlew", "dotnet", "bundle", "rake",  "composer", "poetry",
+    "uv",      "pip",  "pip3",      "python", "python3", "swift",   "bazel",  "cmake",  "ninja", "meson",    "apt-get"};
 constexpr std::array<std::string_view, 26> kPrograms = {
-    "pytest", "tox",   "ruff",    "mypy", "black", "flake8", "pylint", "jest",  "vitest", "mocha", "tsc",   "eslint", "prettier",
-    "node",   "ctest", "rustc",   "gcc",  "g++",   "clang",  "clang++", "javac", "java",   "rspec", "phpunit", "gofmt", "shellcheck"};
+    "pytest", "tox",   "ruff",  "mypy", "black", "flake8", "pylint",  "jest",  "vitest", "mocha", "tsc",     "eslint", "prettier",
+    "node",   "ctest", "rustc", "gcc",  "g++",   "clang",  "clang++", "javac", "java",   "rspec", "phpunit", "gofmt",  "shellcheck"};
 constexpr std::array<std::string_view, 60> kSubcommands = {
-    "test",     "tests",   "build",   "run",      "exec",    "install", "ci",     "lint",    "check",   "fmt",      "format",  "clippy",
-    "vet",      "tidy",    "compile", "start",    "dev",     "serve",   "typecheck", "add",  "remove",  "update",   "upgrade", "sync",
-    "lock",     "publish", "push",    "pull",     "commit",  "rebase",  "merge",  "fetch",   "clone",   "checkout", "switch",  "status",
-    "diff",     "log",     "apply",   "init",     "plan",    "validate", "deploy", "up",     "down",    "package",  "verify",  "clean",
-    "bench",    "doc",     "generate", "migrate", "nextest", "coverage", "e2e",   "unit",    "integration", "pytest", "compose", "all"};
+    "test",  "tests",   "build",    "run",     "exec",    "install",  "ci",        "lint",  "check",       "fmt",      "format",  "clippy",
+    "vet",   "tidy",    "compile",  "start",   "dev",     "serve",    "typecheck", "add",   "remove",      "update",   "upgrade", "sync",
+    "lock",  "publish", "push",     "pull",    "commit",  "rebase",   "merge",     "fetch", "clone",       "checkout", "switch",  "status",
+    "diff",  "log",     "apply",    "init",    "plan",    "validate", "deploy",    "up",    "down",        "package",  "verify",  "clean",
+    "bench", "doc",     "generate", "migrate", "nextest", "coverage", "e2e",       "unit",  "integration", "pytest",   "compose", "all"};
 
 bool in(std::string_view word, const auto& list) { return std::find(list.begin(), list.end(), word) != list.end(); }
 
@@ -135,16 +135,16 @@ bool is_command_words(std::string_view words) { return !words.empty() && command
 
 std::string_view failure_reason(std::string_view result_text, bool rejected) {
   const std::string text = lower(result_text.substr(0, 2000));
-  if (contains(text, "haven't granted") || contains(text, "permission") || contains(text, "not allowed") ||
-      contains(text, "sandbox") || contains(text, "operation not permitted") || contains(text, "eacces") ||
-      contains(text, "needs approval") || contains(text, "requires approval") || contains(text, "read-only file system"))
+  if (contains(text, "haven't granted") || contains(text, "permission") || contains(text, "not allowed") || contains(text, "sandbox") ||
+      contains(text, "operation not permitted") || contains(text, "eacces") || contains(text, "needs approval") ||
+      contains(text, "requires approval") || contains(text, "read-only file system"))
     return "permission_denied";
   if (rejected) return "user_rejected";
   if (contains(text, "string to replace not found") || contains(text, "oldstring not found") ||
       contains(text, "could not find oldstring") || contains(text, "old_string not found"))
     return "string_not_found";
-  if (contains(text, "matches of the string to replace") || contains(text, "found multiple matches") ||
-      contains(text, "multiple times") || contains(text, "more than one match"))
+  if (contains(text, "matches of the string to replace") || contains(text, "found multiple matches") || contains(text, "multiple times") ||
+      contains(text, "more than one match"))
     return "not_unique";
   if (contains(text, "has not been read yet") || contains(text, "must read") || contains(text, "read it first")) return "file_not_read";
   if (contains(text, "modified since read") || contains(text, "has been modified since") || contains(text, "modified externally"))
@@ -160,9 +160,9 @@ std::string_view failure_reason(std::string_view result_text, bool rejected) {
 }
 
 bool is_failure_reason(std::string_view reason) {
-  static constexpr std::array<std::string_view, 11> kReasons = {"string_not_found",  "not_unique",    "file_not_read", "file_changed",
-                                                                "file_not_found",    "patch_failed",  "permission_denied",
-                                                                "user_rejected",     "timeout",       "exit_code",     "other"};
+  static constexpr std::array<std::string_view, 11> kReasons = {
+      "string_not_found",  "not_unique",    "file_not_read", "file_changed", "file_not_found", "patch_failed",
+      "permission_denied", "user_rejected", "timeout",       "exit_code",    "other"};
   return in(reason, kReasons);
 }
 

@@ -22,8 +22,9 @@ bool text_ok(const nlohmann::json& v) { return v.is_string(); }
 }  // namespace
 
 bool is_command_ref(std::string_view ref) {
-  return ref.size() == 10 && ref.starts_with("c-") &&
-         std::all_of(ref.begin() + 2, ref.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'); });
+  return ref.size() == 10 && ref.starts_with("c-") && std::all_of(ref.begin() + 2, ref.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+         });
 }
 
 bool ToolFailureFacts::empty() const { return tools.empty() && edits.empty() && retries.empty(); }

@@ -28,7 +28,8 @@ std::string session_reference(const std::string& stored, std::int64_t event_id) 
 }
 
 std::string pattern_id(SessionPatternKind kind, std::string_view a, std::string_view b) {
-  return "p-" + hex64(fnv1a64("session\x1f" + std::string(to_string(kind)) + "\x1f" + std::string(a) + "\x1f" + std::string(b))).substr(0, 6);
+  return "p-" +
+         hex64(fnv1a64("session\x1f" + std::string(to_string(kind)) + "\x1f" + std::string(a) + "\x1f" + std::string(b))).substr(0, 6);
 }
 
 // What the sessions of one group add up to.
@@ -133,10 +134,11 @@ std::string_view to_string(SessionPatternKind kind) {
 }
 
 SessionActivityLoad load_session_activity(sqlite3* db, double from, double to) {
-  SqliteStatement st(db,
-                     "SELECT id, time, coalesce(json_extract(fields, '$.session_id'), ''), coalesce(json_extract(fields, '$.agent_type'), ''), "
-                     "json_extract(fields, '$.tool_failures') FROM events WHERE kind = 'task' AND time >= ? AND time <= ? "
-                     "AND json_extract(fields, '$.tool_failures') IS NOT NULL ORDER BY time, id");
+  SqliteStatement st(
+      db,
+      "SELECT id, time, coalesce(json_extract(fields, '$.session_id'), ''), coalesce(json_extract(fields, '$.agent_type'), ''), "
+      "json_extract(fields, '$.tool_failures') FROM events WHERE kind = 'task' AND time >= ? AND time <= ? "
+      "AND json_extract(fields, '$.tool_failures') IS NOT NULL ORDER BY time, id");
   st.bind(1, from);
   st.bind(2, to);
   SessionActivityLoad load;

@@ -65,19 +65,19 @@ std::string_view to_string(SessionPatternKind kind);  // tool_failing, edit_reje
 struct SessionPattern {
   std::string pattern_id;
   SessionPatternKind kind = SessionPatternKind::kToolFailing;
-  std::string tool;                          // tool_failing, edit_rejected
-  std::string stage;                         // tool_failing, command_retried
-  std::string reason;                        // edit_rejected
-  std::string command_ref, command_words;    // command_retried ("" words: outside the vocabulary)
-  std::int64_t calls = 0;                    // tool_failing: calls of the tool in the stage
-  std::int64_t failures = 0;                 // failed calls; command_retried: the failures before the passes
-  std::int64_t runs = 0, unchanged = 0;      // command_retried: failures-then-pass runs, those with no edit between
-  std::int64_t most_failures = 0;            // command_retried: the longest run of failures
+  std::string tool;                        // tool_failing, edit_rejected
+  std::string stage;                       // tool_failing, command_retried
+  std::string reason;                      // edit_rejected
+  std::string command_ref, command_words;  // command_retried ("" words: outside the vocabulary)
+  std::int64_t calls = 0;                  // tool_failing: calls of the tool in the stage
+  std::int64_t failures = 0;               // failed calls; command_retried: the failures before the passes
+  std::int64_t runs = 0, unchanged = 0;    // command_retried: failures-then-pass runs, those with no edit between
+  std::int64_t most_failures = 0;          // command_retried: the longest run of failures
   std::int64_t session_count = 0;
-  std::vector<std::string> sessions;         // newest first, at most kMaxSessionRefs
-  std::vector<std::string> agents;           // the agents of those sessions
+  std::vector<std::string> sessions;  // newest first, at most kMaxSessionRefs
+  std::vector<std::string> agents;    // the agents of those sessions
   double last_occurrence = 0;
-  std::vector<double> occurrence_times;      // one per failure (per run for retries): the evidence; not in the JSON
+  std::vector<double> occurrence_times;  // one per failure (per run for retries): the evidence; not in the JSON
 
   static constexpr std::size_t kMaxSessionRefs = 20;
 };

@@ -49,11 +49,13 @@ TEST(SessionPatternsCli, RealSessionsBecomeRulesWithTheirSessionEvidence) {
   const std::string home = dir.path() + "/home";
   fs::create_directories(home);
   for (const std::string scenario : {"failure-patterns", "denied-tool"}) {
-    fs::copy(kData + "/claude/" + scenario + "/home/.claude", home + "/.claude", fs::copy_options::recursive | fs::copy_options::skip_existing);
+    fs::copy(kData + "/claude/" + scenario + "/home/.claude", home + "/.claude",
+             fs::copy_options::recursive | fs::copy_options::skip_existing);
   }
   const std::string store = dir.path() + "/events.db";
-  const std::map<std::string, std::string> env = {{"HOME", home},         {"AGENTMETRICS_CONFIG", ""}, {"XDG_CONFIG_HOME", home + "/.config"},
-                                                  {"XDG_STATE_HOME", ""}, {"CLAUDE_CONFIG_DIR", ""},   {"AGENTMETRICS_STORE", store}};
+  const std::map<std::string, std::string> env = {
+      {"HOME", home},         {"AGENTMETRICS_CONFIG", ""}, {"XDG_CONFIG_HOME", home + "/.config"},
+      {"XDG_STATE_HOME", ""}, {"CLAUDE_CONFIG_DIR", ""},   {"AGENTMETRICS_STORE", store}};
   const CommandResult imported = run_command({kAgentmetricsCliBinary, "import", "claude-code"}, env);
   ASSERT_EQ(imported.code, 0) << imported.output;
   EXPECT_NE(imported.output.find("claude_code: 3 new"), std::string::npos) << imported.output;

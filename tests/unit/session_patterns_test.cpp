@@ -162,7 +162,8 @@ TEST(SessionPatterns, RealSessionsMakeRulesWordedFromTheVocabularyAlone) {
 
   settings.min_tool_failures = 4;
   patterns = learning::detect_session_patterns(load.sessions, settings);
-  const auto tool = std::find_if(patterns.begin(), patterns.end(), [](const SessionPattern& p) { return p.kind == SessionPatternKind::kToolFailing; });
+  const auto tool =
+      std::find_if(patterns.begin(), patterns.end(), [](const SessionPattern& p) { return p.kind == SessionPatternKind::kToolFailing; });
   ASSERT_NE(tool, patterns.end());
   EXPECT_EQ(tool->tool, "Bash");
   EXPECT_EQ(tool->stage, "test");
@@ -262,8 +263,12 @@ ipc::OutcomeEvent session_task(std::uint64_t sequence, double time, const std::s
   e.producer_id = 7;
   e.sequence = sequence;
   e.time = time;
-  e.fields = {{"agent_type", std::string("claude_code")}, {"task_type", std::string("session")}, {"success", true},
-              {"duration_seconds", 60.0},                {"session_id", "s-" + std::to_string(sequence)}, {"tool_failures", facts}};
+  e.fields = {{"agent_type", std::string("claude_code")},
+              {"task_type", std::string("session")},
+              {"success", true},
+              {"duration_seconds", 60.0},
+              {"session_id", "s-" + std::to_string(sequence)},
+              {"tool_failures", facts}};
   return e;
 }
 
