@@ -50,6 +50,8 @@ constexpr FieldSpec kTaskFields[] = {
     {29, "project", kLabel, false, "the repository or directory the task worked in (its name, not its path)"},
     {30, "git_branch", kLabel, false, "the git branch the task worked on"},
     {31, "origin", kLabel, false, "how the task was recorded: api (the client library or agentmetrics record), otlp, import"},
+    {32, "tool_failures", kText, false, "what the session's failing tool calls add up to (JSON: tools, edits, retries; docs/events.md)",
+     720},
 };
 constexpr FieldSpec kPipelineFields[] = {
     {0, "stage", kLabel, true, "the pipeline stage (build, test, lint, deploy, ...)"},

@@ -159,6 +159,25 @@ void read_cass_memory(const YAML::Node& n, const std::string& p, Config& c) {
           {"reflectionInterval", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.reflection_interval = duration(v, k); }},
           {"maxRules",
            [&](const YAML::Node& v, const std::string& k) { c.cass_memory.max_rules = at_least(v, k, 10, "must be at least 10"); }},
+          {"sessionPatterns",
+           [&](const YAML::Node& v, const std::string& k) {
+             auto& sp = c.cass_memory.session_patterns;
+             const auto count = [](const YAML::Node& x, const std::string& xk) { return at_least(x, xk, 1, "must be at least 1"); };
+             section(v, k,
+                     {
+                         {"enabled", [&](const YAML::Node& x, const std::string& xk) { sp.enabled = boolean(x, xk); }},
+                         {"minToolFailures", [&](const YAML::Node& x, const std::string& xk) { sp.min_tool_failures = count(x, xk); }},
+                         {"minToolFailureShare",
+                          [&](const YAML::Node& x, const std::string& xk) {
+                            const double share = scalar<double>(x, xk, "a number");
+                            if (!(share >= 0 && share <= 1)) throw ConfigError(xk, "must be a share from 0 to 1");
+                            sp.min_tool_failure_share = share;
+                          }},
+                         {"minEditFailures", [&](const YAML::Node& x, const std::string& xk) { sp.min_edit_failures = count(x, xk); }},
+                         {"minRetryFailures", [&](const YAML::Node& x, const std::string& xk) { sp.min_retry_failures = count(x, xk); }},
+                         {"minSessions", [&](const YAML::Node& x, const std::string& xk) { sp.min_sessions = count(x, xk); }},
+                     });
+           }},
       });
 }
 

@@ -44,6 +44,12 @@ struct Config {
     bool auto_inject = true;
     std::chrono::seconds reflection_interval{24 * 3600};
     std::size_t max_rules = 10000;  // active rules and anti-patterns (docs/learning.md, "How many rules")
+    // Failure patterns in the agents' sessions (docs/learning.md, "Learning from sessions").
+    struct SessionPatterns {
+      bool enabled = true;
+      std::size_t min_tool_failures = 5, min_edit_failures = 3, min_retry_failures = 2, min_sessions = 2;
+      double min_tool_failure_share = 0.3;
+    } session_patterns;
   } cass_memory;
   struct Alerts {
     bool enabled = true;

@@ -107,12 +107,19 @@ Collector::Collector(const Config& config)
       learning::ReflectionWorkerOptions reflection;
       reflection.metric_prefix = config_.metric_prefix;
       reflection.reflection.max_rules = config_.cass_memory.max_rules;
+      const auto& sessions = config_.cass_memory.session_patterns;
+      reflection.reflection.session_patterns = {sessions.enabled,
+                                                static_cast<std::int64_t>(sessions.min_tool_failures),
+                                                sessions.min_tool_failure_share,
+                                                static_cast<std::int64_t>(sessions.min_edit_failures),
+                                                static_cast<std::int64_t>(sessions.min_retry_failures),
+                                                static_cast<std::int64_t>(sessions.min_sessions)};
       reflection_ =
           std::make_unique<learning::ReflectionWorker>(options.path, config_.cass_memory.reflection_interval, self_.registry(), reflection);
       reflection_->start();
       learning::LearningSettings settings;
       settings.context_limit = config_.cass_memory.context_limit;
-      settings.reflection.max_rules = config_.cass_memory.max_rules;
+      settings.reflection = reflection.reflection;
       learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get(), &self_.registry());
     }
     log(LogLevel::kInfo, "outcome events are stored",

@@ -16,6 +16,9 @@ std::string bounded(const std::string& text, std::size_t max) {
   return text.substr(0, end);
 }
 
+// The tool_failures field's bound in the schema (ipc/outcome_event.cpp).
+constexpr std::size_t kToolFailuresBytes = 720;  // what the largest task leaves of a frame
+
 // A label value: at most 128 bytes, as the schema takes it.
 std::string label(const std::string& text) { return bounded(text, 128); }
 
@@ -76,6 +79,7 @@ ipc::OutcomeEvent to_outcome_event(const SessionTask& s, const SessionPrivacy& p
   if (!s.approach.empty()) f["approach"] = bounded(s.approach, 128);
   if (!s.project.empty()) f["project"] = label(s.project);
   if (!s.git_branch.empty()) f["git_branch"] = label(s.git_branch);
+  if (std::string facts = s.tool_failures.to_text(kToolFailuresBytes); !facts.empty()) f["tool_failures"] = std::move(facts);
   return e;
 }
 

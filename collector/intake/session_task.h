@@ -5,13 +5,15 @@
 //
 // Privacy by default (docs/otlp.md): the session's id is stored as a digest unless
 // `keep_session_ids`; text (title, snippet) is bounded by `max_text_bytes` (0: none kept);
-// user ids, e-mails and prompts never reach the event.
+// user ids, e-mails and prompts never reach the event; of the tool calls, only the facts of
+// common/tool_failure_facts.h do (no command or error text).
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
 
+#include "collector/common/tool_failure_facts.h"
 #include "collector/intake/model_prices.h"
 #include "ipc/outcome_event.h"
 
@@ -33,6 +35,7 @@ struct SessionTask {
   std::string intervention;                       // why a person stepped in (interrupted, edit_rejected, ...); empty: nobody did
   double lines_proposed = 0, lines_accepted = 0;  // lines of code the agent's edits proposed, and of those applied
   std::string title, approach, snippet, project, git_branch;
+  ToolFailureFacts tool_failures;  // what failed, for the failure patterns of the reflection
 };
 
 struct SessionPrivacy {

@@ -216,7 +216,12 @@ json to_json(const PatternsResult& result) {
   json failures = json::array(), successes = json::array();
   for (const auto& p : result.failures) failures.push_back(to_json(p));
   for (const auto& p : result.successes) successes.push_back(to_json(p));
-  return {{"reflection_id", result.reflection_id}, {"failure_patterns", failures}, {"success_patterns", successes}};
+  json sessions = json::array();
+  for (const auto& p : result.sessions) sessions.push_back(to_json(p));
+  return {{"reflection_id", result.reflection_id},
+          {"failure_patterns", failures},
+          {"success_patterns", successes},
+          {"session_patterns", sessions}};
 }
 
 json to_json(const SimilarResult& result) {

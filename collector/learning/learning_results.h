@@ -19,6 +19,7 @@
 #include "collector/learning/history_index.h"
 #include "collector/learning/patterns.h"
 #include "collector/learning/playbook.h"
+#include "collector/learning/session_patterns.h"
 
 namespace agentmetrics::learning {
 
@@ -200,6 +201,7 @@ struct PatternsResult {
   std::int64_t reflection_id = 0;  // 0: no reflection yet
   std::vector<FailurePattern> failures;
   std::vector<SuccessPattern> successes;
+  std::vector<SessionPattern> sessions;
 };
 
 nlohmann::ordered_json to_json(const BulletView& view);

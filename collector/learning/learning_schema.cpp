@@ -123,6 +123,19 @@ constexpr const char* kMigrations[] = {
         summary TEXT NOT NULL,
         changeset BLOB NOT NULL);
     )sql",
+    // The failure patterns of the agents' sessions (session_patterns.h) are stored beside the
+    // others, as kind 'session'; SQLite changes a CHECK only by copying the table.
+    R"sql(
+      CREATE TABLE patterns_v6(
+        pattern_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK(kind IN ('failure', 'success', 'session')),
+        data TEXT NOT NULL,
+        reflection_id INTEGER,
+        updated REAL NOT NULL);
+      INSERT INTO patterns_v6 SELECT pattern_id, kind, data, reflection_id, updated FROM patterns;
+      DROP TABLE patterns;
+      ALTER TABLE patterns_v6 RENAME TO patterns;
+    )sql",
 };
 static_assert(std::size(kMigrations) == kLearningSchemaVersion);
 

@@ -27,7 +27,7 @@ struct sqlite3;
 
 namespace agentmetrics::learning {
 
-inline constexpr int kLearningSchemaVersion = 5;
+inline constexpr int kLearningSchemaVersion = 6;
 
 // The learning schema version of the store; 0 when it has no learning tables yet.
 int learning_schema_version(sqlite3* db);

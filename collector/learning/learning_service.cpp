@@ -722,8 +722,11 @@ PatternsResult LearningService::patterns() {
   st.bind(1, result.reflection_id);
   while (st.step()) {
     const auto data = nlohmann::ordered_json::parse(st.column_text(1), nullptr, false);
-    if (st.column_text(0) == "failure")
+    const std::string kind = st.column_text(0);
+    if (kind == "failure")
       result.failures.push_back(failure_pattern_from_json(data));
+    else if (kind == "session")
+      result.sessions.push_back(session_pattern_from_json(data));
     else
       result.successes.push_back(success_pattern_from_json(data));
   }

@@ -166,7 +166,51 @@ std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings&
   return out;
 }
 
-void store_patterns(sqlite3* db, const PatternSet& set, std::int64_t reflection_id, double now) {
+std::string tag_of(std::string_view label) {
+  std::string tag(label);
+  std::transform(tag.begin(), tag.end(), tag.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return tag;
+}
+
+void session_rules_from(const std::vector<SessionPattern>& patterns, std::vector<Learned>& out, std::size_t& unworded) {
+  for (const auto& p : patterns) {
+    const auto text = session_rule_text(p);
+    if (!text) {
+      ++unworded;
+      continue;
+    }
+    Learned l;
+    l.bullet.content = *text;
+    l.bullet.kind = BulletKind::kRule;
+    l.bullet.source = BulletSource::kLearning;
+    l.bullet.added_by = "reflection";
+    l.bullet.tags = {std::string(to_string(p.kind)), "session-pattern"};
+    if (!p.tool.empty()) l.bullet.tags.push_back(tag_of(p.tool));
+    switch (p.kind) {
+      case SessionPatternKind::kToolFailing:
+        l.bullet.scope.stage = p.stage;
+        l.bullet.scope.failure_type = "tool_error";
+        break;
+      case SessionPatternKind::kEditRejected:
+        l.bullet.scope.stage = "edit";
+        l.bullet.scope.failure_type = p.reason;
+        break;
+      case SessionPatternKind::kCommandRetried:
+        l.bullet.scope.stage = p.stage;
+        l.bullet.scope.failure_type = p.unchanged * 2 >= p.runs ? "flaky" : "retried";
+        break;
+    }
+    l.bullet.tags.push_back(l.bullet.scope.stage);
+    l.bullet.confidence = std::min(0.9, 0.3 + 0.1 * static_cast<double>(p.session_count));
+    l.bullet.evidence_count = static_cast<std::int64_t>(p.occurrence_times.size());
+    l.bullet.pattern_id = p.pattern_id;
+    l.times = p.occurrence_times;
+    out.push_back(std::move(l));
+  }
+}
+
+void store_patterns(sqlite3* db, const PatternSet& set, const std::vector<SessionPattern>& sessions, std::int64_t reflection_id,
+                    double now) {
   Transaction tx(db, Transaction::Mode::kWrite);
   SqliteStatement st(db, "INSERT OR REPLACE INTO patterns(pattern_id, kind, data, reflection_id, updated) VALUES(?, ?, ?, ?, ?)");
   auto put = [&](const std::string& id, std::string_view kind, const nlohmann::ordered_json& data) {
@@ -180,6 +224,7 @@ void store_patterns(sqlite3* db, const PatternSet& set, std::int64_t reflection_
   };
   for (const auto& p : set.failures) put(p.pattern_id, "failure", to_json(p));
   for (const auto& p : set.successes) put(p.pattern_id, "success", to_json(p));
+  for (const auto& p : sessions) put(p.pattern_id, "session", to_json(p));
   tx.commit();
 }
 
@@ -196,6 +241,8 @@ nlohmann::ordered_json to_json(const ReflectionReport& report) {
   for (const auto& p : report.patterns.failures) failures.push_back(learning::to_json(p));
   for (const auto& p : report.patterns.successes) successes.push_back(learning::to_json(p));
   for (const auto& p : report.patterns.weak_approaches) weak.push_back(learning::to_json(p));
+  nlohmann::ordered_json sessions = nlohmann::ordered_json::array();
+  for (const auto& p : report.session_patterns) sessions.push_back(learning::to_json(p));
   return {{"reflection_id", report.id},
           {"trigger", report.trigger},
           {"started", ipc::format_timestamp(report.started)},
@@ -203,6 +250,8 @@ nlohmann::ordered_json to_json(const ReflectionReport& report) {
           {"failure_patterns", failures},
           {"success_patterns", successes},
           {"weak_approaches", weak},
+          {"session_patterns", sessions},
+          {"session_facts_rejected", report.session_facts_rejected},
           {"rules_added", pairs(report.rules_added, "id", "content")},
           {"anti_patterns_added", pairs(report.anti_patterns_added, "id", "content")},
           {"rules_reinforced", report.rules_reinforced},
@@ -332,6 +381,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
     nlohmann::ordered_json summary = {{"failure_patterns", report.patterns.failures.size()},
                                       {"success_patterns", report.patterns.successes.size()},
                                       {"weak_approaches", report.patterns.weak_approaches.size()},
+                                      {"session_patterns", report.session_patterns.size()},
                                       {"rules_added", report.rules_added.size()},
                                       {"anti_patterns_added", report.anti_patterns_added.size()},
                                       {"rules_reinforced", report.rules_reinforced.size()},
@@ -369,16 +419,25 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
     report.rules_retired = tally.retired;
 
     std::vector<OutcomeRow> rows;
+    SessionActivityLoad activity;
     {
       Transaction snapshot(db, Transaction::Mode::kRead);
       rows = load_outcome_rows(db, now - settings.patterns.window_seconds, now);
+      if (settings.session_patterns.enabled) activity = load_session_activity(db, now - settings.patterns.window_seconds, now);
     }
     report.patterns = extract_patterns(rows, settings.actions, settings.patterns);
-    run_write(db, runner, [&](sqlite3* w) { store_patterns(w, report.patterns, report.id, now); });
+    report.session_patterns = detect_session_patterns(activity.sessions, settings.session_patterns);
+    report.session_facts_rejected = activity.unreadable + activity.entries_rejected;
+    if (report.session_facts_rejected > 0)
+      log(LogLevel::kWarn, "reflection: session tool_failures not of the vocabulary were left out",
+          {{"count", report.session_facts_rejected}});
+    run_write(db, runner, [&](sqlite3* w) { store_patterns(w, report.patterns, report.session_patterns, report.id, now); });
 
-    const auto learned = rules_from(report.patterns, settings, report.patterns_unworded);
+    auto learned = rules_from(report.patterns, settings, report.patterns_unworded);
+    session_rules_from(report.session_patterns, learned, report.patterns_unworded);
     if (report.patterns_unworded > 0)
-      log(LogLevel::kWarn, "reflection: patterns whose labels are not identifiers made no rule", {{"count", report.patterns_unworded}});
+      log(LogLevel::kWarn, "reflection: patterns whose labels are not identifiers (or outside the vocabulary) made no rule",
+          {{"count", report.patterns_unworded}});
     run_write(db, runner, [&](sqlite3* w) {
       Playbook pb(w, settings.model, settings.max_rules);
       ReflectionReport changes;

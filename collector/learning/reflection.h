@@ -11,6 +11,9 @@
 //      for <task type> tasks with the <agent type> agent; it rarely succeeds". A pattern whose
 //      rule exists reinforces it by the occurrences it had not counted yet (a stale-retired rule
 //      comes back); duplicates merge (playbook.h);
+//      Failure patterns in what agents did in their sessions (session_patterns.h: a tool that
+//      keeps failing in a stage, edits failing for the same reason, a command retried until it
+//      passed) become rules the same way, worded from fixed templates;
 //   5. apply the confidence decay and retire the rules below the floor.
 // Each step writes in short transactions (at most `batch` rows each) on the caller's
 // connection, paced (sqlite_util.h: it holds the lock at most half the time), so the
@@ -30,6 +33,7 @@
 #include "collector/learning/patterns.h"
 #include "collector/learning/playbook.h"
 #include "collector/learning/recommended_actions.h"
+#include "collector/learning/session_patterns.h"
 #include "collector/learning/sqlite_util.h"
 
 struct sqlite3;
@@ -38,6 +42,7 @@ namespace agentmetrics::learning {
 
 struct ReflectionSettings {
   PatternSettings patterns;
+  SessionPatternSettings session_patterns;
   ConfidenceModel model;
   RecommendedActions actions;
   std::int64_t min_failures_for_rule = 3;
@@ -61,6 +66,8 @@ struct ReflectionReport {
   double started = 0;
   double duration_seconds = 0;
   PatternSet patterns;
+  std::vector<SessionPattern> session_patterns;
+  std::size_t session_facts_rejected = 0;                                // tool_failures entries (or whole fields) not of the vocabulary
   std::vector<std::pair<std::string, std::string>> rules_added;          // (id, content)
   std::vector<std::pair<std::string, std::string>> anti_patterns_added;  // (id, content)
   std::vector<std::string> rules_reinforced;

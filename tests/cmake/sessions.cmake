@@ -27,7 +27,12 @@ if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
     --only claude/tool-chain,claude/subagent,claude/api-error-5xx,codex/plain,codex/resume,codex/denied-tool,opencode/tool-chain,opencode/denied-tool,opencode/api-error-4xx)
   set_tests_properties(agents_import PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages)
 endif()
-agentmetrics_test(session_import_cli_test CONCURRENT integration/session_import_cli_test.cpp)
+agentmetrics_test(session_import_cli_test CONCURRENT integration/session_import_cli_test.cpp integration/session_patterns_cli_test.cpp)
 target_link_libraries(session_import_cli_test PRIVATE nlohmann_json::nlohmann_json agentmetrics_store GTest::gtest_main)
 target_compile_definitions(session_import_cli_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents" AM_CM_BINARY="$<TARGET_FILE:cm>")
 add_dependencies(session_import_cli_test agentmetrics-cli cm agentmetricsd)
+# Failure patterns learned from the sessions: the facts the importer keeps of failing tool calls,
+# the detector, and reflection's rules from them (on the real agents' files).
+agentmetrics_test(session_patterns_test unit/session_patterns_test.cpp)
+target_link_libraries(session_patterns_test PRIVATE agentmetrics_session_import agentmetrics_learning GTest::gtest_main)
+target_compile_definitions(session_patterns_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")

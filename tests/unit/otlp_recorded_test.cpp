@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "collector/aggregate/series_reader.h"
+#include "collector/common/tool_failure_facts.h"
 #include "collector/intake/otlp/otlp_body.h"
 #include "collector/intake/otlp/otlp_intake.h"
 #include "collector/store/sqlite_event_store.h"
@@ -217,6 +218,36 @@ TEST(RecordedCodex, ItsCostComesFromThePriceTable) {
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_NEAR(tasks[0]["cost_usd"].get<double>(), (1500 * 2 + 2500 * 0.2 + 12 * 16) / 1e6, 1e-15);
   EXPECT_EQ(tasks[0]["model"], "gpt-5.5");
+}
+
+// The failing tool calls of a session, as the tool events tell them (common/tool_failure_facts.h).
+// Claude Code 2.1.332 sends a failed Bash call's result with `error_type` ShellError and no
+// command (that needs OTEL_LOG_TOOL_DETAILS), and nothing at all for an Edit its own checks
+// refused (the String to replace not found of the transcript): over OTLP its calls are known by
+// tool alone. Codex sends the command and its output, and reports success for a command that
+// exited 1: the output says it failed.
+TEST(RecordedToolFailures, TheSessionTaskHoldsWhatFailed) {
+  Intake claude;
+  claude.replay("claude/failure-patterns", "http-protobuf");
+  const auto tasks = claude.tasks();
+  ASSERT_EQ(tasks.size(), 2u);
+  for (const auto& task : tasks) {
+    const auto facts = ToolFailureFacts::parse(task["tool_failures"].get<std::string>());
+    ASSERT_TRUE(facts) << task.dump();
+    EXPECT_EQ(facts->tools.at({"Bash", "shell"}).calls, 4);
+    EXPECT_EQ(facts->tools.at({"Bash", "shell"}).failures, 3);
+    EXPECT_EQ(facts->tools.at({"Write", "edit"}).failures, 0);
+    EXPECT_TRUE(facts->edits.empty());
+    EXPECT_TRUE(facts->retries.empty());
+  }
+  Intake codex;
+  codex.replay("codex/denied-tool", "http-protobuf");
+  const auto refused = codex.tasks();
+  ASSERT_EQ(refused.size(), 1u);
+  const auto facts = ToolFailureFacts::parse(refused[0]["tool_failures"].get<std::string>());
+  ASSERT_TRUE(facts) << refused[0].dump();
+  EXPECT_EQ(facts->tools.at({"exec_command", "shell"}).failures, 1);
+  EXPECT_EQ(refused[0]["tool_failures"].get<std::string>().find("denied.txt"), std::string::npos);
 }
 
 }  // namespace

@@ -45,7 +45,8 @@ void print_change(std::ostream& out, std::string_view action, const BulletView& 
   out << action << " " << rule.bullet.id << ": " << rule.bullet.content << "  (confidence " << fixed(rule.confidence, 2) << ")\n";
 }
 
-void print_patterns(std::ostream& out, const std::vector<FailurePattern>& failures, const std::vector<SuccessPattern>& successes) {
+void print_patterns(std::ostream& out, const std::vector<FailurePattern>& failures, const std::vector<SuccessPattern>& successes,
+                    const std::vector<SessionPattern>& sessions) {
   out << "Failure patterns (" << failures.size() << "):\n";
   for (const auto& p : failures) {
     out << "  [" << p.pattern_id << "] " << p.stage << " / " << p.failure_type << ": " << p.occurrence_count << " failures, "
@@ -58,6 +59,21 @@ void print_patterns(std::ostream& out, const std::vector<FailurePattern>& failur
     out << "  [" << p.pattern_id << "] " << p.agent_type << " / " << p.task_type << ": " << p.success_count << " of " << p.attempt_count
         << " succeeded (" << fixed(p.success_rate * 100.0, 0) << "%) with " << p.approach << ", " << format_duration(p.avg_time_to_complete)
         << " on average" << (p.recommended ? ", recommended" : "") << "\n";
+  }
+  out << "Session patterns (" << sessions.size() << "):\n";
+  for (const auto& p : sessions) {
+    out << "  [" << p.pattern_id << "] " << to_string(p.kind) << ": ";
+    switch (p.kind) {
+      case SessionPatternKind::kToolFailing:
+        out << p.tool << " in " << p.stage << ", " << p.failures << " of " << p.calls << " calls failed";
+        break;
+      case SessionPatternKind::kEditRejected: out << p.tool << " / " << p.reason << ", " << p.failures << " failed edits"; break;
+      case SessionPatternKind::kCommandRetried:
+        out << (p.command_words.empty() ? p.command_ref : p.command_words + " (" + p.command_ref + ")") << ", " << p.runs
+            << " run(s) of up to " << p.most_failures << " failures then a pass, " << p.unchanged << " unchanged";
+        break;
+    }
+    out << ", in " << p.session_count << " session(s)\n";
   }
 }
 
@@ -152,10 +168,10 @@ void print_human(std::ostream& out, const StatsResult& s) {
   }
 }
 
-void print_human(std::ostream& out, const PatternsResult& r) { print_patterns(out, r.failures, r.successes); }
+void print_human(std::ostream& out, const PatternsResult& r) { print_patterns(out, r.failures, r.successes, r.sessions); }
 
 void print_human(std::ostream& out, const ReflectionReport& r) {
-  print_patterns(out, r.patterns.failures, r.patterns.successes);
+  print_patterns(out, r.patterns.failures, r.patterns.successes, r.session_patterns);
   out << "Learned:\n";
   for (const auto& [id, content] : r.rules_added) out << "  + rule " << id << ": " << content << "\n";
   for (const auto& [id, content] : r.anti_patterns_added) out << "  + anti-pattern " << id << ": " << content << "\n";

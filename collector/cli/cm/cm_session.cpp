@@ -23,10 +23,21 @@ collector::Config load_config(const std::string& path) {
   }
 }
 
+SessionPatternSettings session_pattern_settings(const collector::Config& config) {
+  const auto& c = config.cass_memory.session_patterns;
+  return {c.enabled,
+          static_cast<std::int64_t>(c.min_tool_failures),
+          c.min_tool_failure_share,
+          static_cast<std::int64_t>(c.min_edit_failures),
+          static_cast<std::int64_t>(c.min_retry_failures),
+          static_cast<std::int64_t>(c.min_sessions)};
+}
+
 LearningSettings settings_from(const Options& o, const collector::Config& config) {
   LearningSettings s;
   s.context_limit = config.cass_memory.context_limit;
   s.reflection.max_rules = config.cass_memory.max_rules;
+  s.reflection.session_patterns = session_pattern_settings(config);
   std::string actions = o.actions_path;
   if (actions.empty()) {
     if (const char* env = std::getenv("AGENTMETRICS_LEARNING_ACTIONS"); env && *env) actions = env;

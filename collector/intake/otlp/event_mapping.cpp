@@ -4,7 +4,12 @@
 // bare name there and `claude_code.<name>` in the body; Codex its `codex.<name>`, with a source
 // location as the record's own name); numbers may come as strings. Prompt and tool text are
 // never read.
+#include <array>
 #include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "collector/common/tool_call_words.h"
+#include "collector/intake/sessions/tool_kinds.h"
 
 #include "collector/intake/otlp/otlp_attributes.h"
 #include "collector/intake/otlp/otlp_intake.h"
@@ -40,6 +45,43 @@ double number_or(const Attributes& a, std::string_view key, double fallback) { r
 bool edit_tool(const std::string& tool) {
   return tool == "Edit" || tool == "Write" || tool == "MultiEdit" || tool == "NotebookEdit" || tool == "apply_patch" || tool == "replace" ||
          tool == "write_file";
+}
+
+// The command of a shell call, when the event carries it: Codex's `arguments` ({"cmd": ...}),
+// Claude Code's `tool_parameters` with OTEL_LOG_TOOL_DETAILS=1 ({"bash_command": ...}). Read for
+// its digest and words only (session_tool_failures.h).
+std::string shell_command(const Attributes& a) {
+  for (const auto& [attribute, keys] :
+       {std::pair<std::string_view, std::array<const char*, 2>>{"arguments", {"cmd", "command"}},
+        std::pair<std::string_view, std::array<const char*, 2>>{"tool_parameters", {"full_command", "bash_command"}}}) {
+    const nlohmann::json j = nlohmann::json::parse(text_attribute(a, attribute), nullptr, false);
+    if (!j.is_object()) continue;
+    for (const char* key : keys) {
+      const auto it = j.find(key);
+      if (it == j.end()) continue;
+      if (it->is_string()) return it->get<std::string>();
+      if (it->is_array()) {
+        std::string out;
+        for (const auto& part : *it) {
+          if (part.is_string()) out += (out.empty() ? "" : " ") + part.get<std::string>();
+        }
+        return out;
+      }
+    }
+  }
+  return {};
+}
+
+// A finished call for the session's failure facts: a tool_result, or a tool_decision that
+// refused the call (no result follows it).
+FinishedCall finished_call(const std::string& tool, const std::string& command, FinishedCall::Result result, std::string_view detail) {
+  const ToolKind kind = tool_kind(tool);
+  FinishedCall call{tool, std::string(tool_stage(kind, command)), {}, {}, kind == ToolKind::kEdit, result, detail};
+  if (kind == ToolKind::kShell && !command.empty()) {
+    call.command_ref = command_ref(command);
+    call.command_words = command_words(command);
+  }
+  return call;
 }
 
 }  // namespace
@@ -143,15 +185,32 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
           if (edit_tool(tool)) {
             update([&](SessionTask& t, SessionEvidence&) { (decision == "accept" ? t.edits_accepted : t.edits_rejected) += 1; });
           }
+          if (decision == "reject") {
+            // Refused by the permission rules (source config) or by the user.
+            const std::string source = text_attribute(a, "source");
+            const FinishedCall call = finished_call(text_attribute(a, "tool_name"), shell_command(a), FinishedCall::Result::kRejected,
+                                                    source == "config" || source == "Config" ? "not allowed by permission rules" : "");
+            update([&](SessionTask&, SessionEvidence& e) { e.failing_tools.finished(call); });
+          }
         } else if (name == "tool_result" || name == "tool_call") {
           const std::string tool = label_value(text_attribute(a, name == "tool_call" ? "function_name" : "tool_name"));
           const bool success = bool_attribute(a, "success").value_or(false);
           if (counts(agent, session)) families_.add(AgentFamily::kToolCalls, labels({tool, success ? "true" : "false"}), 1);
           if (const auto ms = number_attribute(a, "duration_ms")) families_.observe(AgentFamily::kToolDuration, labels({tool}), *ms / 1000);
+          // Codex reports success for a command that exited non-zero; its output says so.
+          const std::string output = text_attribute(a, "output");
+          // The failure's text where the client sends one (Claude Code sends only `error_type`, ShellError).
+          std::string error = text_attribute(a, "error");
+          if (error.empty()) error = text_attribute(a, "error_type");
+          const bool failed = !success || output_exit_code(output) > 0;
+          const FinishedCall call =
+              finished_call(text_attribute(a, name == "tool_call" ? "function_name" : "tool_name"), shell_command(a),
+                            failed ? FinishedCall::Result::kFailed : FinishedCall::Result::kSucceeded, error.empty() ? output : error);
           update([&](SessionTask& t, SessionEvidence& e) {
             t.tool_calls += 1;
             if (!success) t.tool_errors += 1;
             e.tools[tool] += 1;
+            e.failing_tools.finished(call);
           });
         } else {
           mapped = false;

@@ -60,6 +60,7 @@ SessionTask SessionTracker::task_of(const SessionTask& base, const SessionEviden
   std::sort(by_use.begin(), by_use.end());
   for (std::size_t i = 0; i < by_use.size() && i < 3; ++i) task.approach += (i ? "+" : "") + by_use[i].second;
   task.title = task.agent + " session" + (task.model.empty() ? "" : " with " + task.model);
+  task.tool_failures = e.failing_tools.facts();
   return task;
 }
 

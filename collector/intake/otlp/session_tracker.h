@@ -19,6 +19,7 @@
 #include "collector/intake/durable_intake.h"
 #include "collector/intake/model_prices.h"
 #include "collector/intake/session_task.h"
+#include "collector/intake/session_tool_failures.h"
 
 namespace agentmetrics::intake {
 
@@ -37,6 +38,7 @@ struct SessionEvidence {
   int last_api_status = 0;                     // of the last API request or error heard of: 200, or the error's
   std::map<std::string, int> tools;            // calls by tool, for the approach
   std::map<std::string, double> model_tokens;  // by model, for the model that did most
+  ToolFailureTally failing_tools;              // the facts failure patterns are learned from
 };
 
 class SessionTracker {

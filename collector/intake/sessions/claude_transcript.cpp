@@ -56,7 +56,7 @@ void user_record(const nlohmann::json& record, SessionAccount& account, bool mai
       if (starts_with(text, kInterrupted)) account.interrupted = true;
       if (rejected || starts_with(text, "The user doesn't want to proceed with this tool use") || starts_with(text, kInterrupted))
         result = R::kRejected;
-      account.tool_finished(text_of(block, "tool_use_id"), result);
+      account.tool_finished(text_of(block, "tool_use_id"), result, text);
     }
   }
 }

@@ -1,8 +1,7 @@
 #include "collector/intake/sessions/codex_rollout.h"
 
-#include <charconv>
-
 #include "collector/intake/sessions/json_fields.h"
+#include "collector/intake/sessions/tool_kinds.h"
 
 namespace agentmetrics::intake {
 namespace {
@@ -28,19 +27,6 @@ void token_count(const nlohmann::json& payload, SessionAccount& account) {
   account.answered();
 }
 
-// The exit code in a tool output's text ("Process exited with code 1", "Exit code: 0"), or -1.
-int exit_code(std::string_view output) {
-  for (const std::string_view marker : {std::string_view("exited with code "), std::string_view("Exit code: ")}) {
-    const std::size_t at = output.find(marker);
-    if (at == std::string_view::npos) continue;
-    int code = -1;
-    const char* begin = output.data() + at + marker.size();
-    std::from_chars(begin, output.data() + output.size(), code);
-    return code;
-  }
-  return -1;
-}
-
 std::string output_text(const nlohmann::json& payload) {
   const nlohmann::json* output = member(payload, "output");
   if (!output) return {};
@@ -55,10 +41,10 @@ void tool_output(const nlohmann::json& payload, SessionAccount& account) {
   if (const nlohmann::json* output = member(payload, "output"); output && output->is_object()) {
     if (const nlohmann::json* ok = member(*output, "success"); ok && ok->is_boolean() && !ok->get<bool>()) result = R::kFailed;
   }
-  const int code = exit_code(text);
+  const int code = output_exit_code(text);
   if (code > 0) result = R::kFailed;
   if (text.find("rejected by user") != std::string::npos || text.find("declined by user") != std::string::npos) result = R::kRejected;
-  account.tool_finished(text_of(payload, "call_id"), result);
+  account.tool_finished(text_of(payload, "call_id"), result, text);
 }
 
 std::string shell_command(const nlohmann::json& value) {

@@ -42,11 +42,11 @@ void tool_part(const nlohmann::json& part, SessionAccount& account) {
   const std::string status = text_of(*state, "status");
   if (status == "completed") {
     const nlohmann::json* metadata = member(*state, "metadata");
-    account.tool_finished(id, metadata && count_of(*metadata, "exit") > 0 ? R::kFailed : R::kSucceeded);
+    account.tool_finished(id, metadata && count_of(*metadata, "exit") > 0 ? R::kFailed : R::kSucceeded, text_of(*state, "output"));
   } else if (status == "error") {
     const std::string error = text_of(*state, "error");
     const bool rejected = error.find("rejected permission") != std::string::npos || error.find("user dismissed") != std::string::npos;
-    account.tool_finished(id, rejected ? R::kRejected : R::kFailed);
+    account.tool_finished(id, rejected ? R::kRejected : R::kFailed, error);
   }
 }
 

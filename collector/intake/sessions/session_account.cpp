@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "collector/common/tool_call_words.h"
 #include "collector/intake/sessions/session_outcome.h"
 
 namespace agentmetrics::intake {
@@ -145,7 +146,12 @@ void SessionAccount::user_prompt(std::string_view text) {
 
 void SessionAccount::tool_called(const std::string& id, const std::string& name, const std::string& command, double lines) {
   tools[name] += 1;
-  PendingTool call{name, tool_kind(name), false, 0};
+  PendingTool call{name, tool_kind(name), false, 0, {}, {}, {}};
+  call.stage = tool_stage(call.kind, command);
+  if (call.kind == ToolKind::kShell && !command.empty()) {
+    call.command_ref = command_ref(command);
+    call.command_words = command_words(command);
+  }
   if (call.kind == ToolKind::kShell && runs_tests(command)) {
     call.runs_tests = true;
     ran_tests = true;
@@ -158,11 +164,17 @@ void SessionAccount::tool_called(const std::string& id, const std::string& name,
   pending_tools[id] = call;
 }
 
-void SessionAccount::tool_finished(const std::string& id, ToolResult result) {
+void SessionAccount::tool_finished(const std::string& id, ToolResult result, std::string_view detail) {
   const auto it = pending_tools.find(id);
   if (it == pending_tools.end()) return;
   const PendingTool call = it->second;
   pending_tools.erase(it);
+  using R = FinishedCall::Result;
+  failing_tools.finished({call.name, call.stage, call.command_ref, call.command_words, call.kind == ToolKind::kEdit,
+                          result == ToolResult::kSucceeded ? R::kSucceeded
+                          : result == ToolResult::kFailed  ? R::kFailed
+                                                           : R::kRejected,
+                          detail});
   switch (result) {
     case ToolResult::kSucceeded:
       if (call.kind == ToolKind::kEdit) {
@@ -201,7 +213,8 @@ void SessionAccount::answered() {
 
 nlohmann::json SessionAccount::to_state() const {
   nlohmann::json pending = nlohmann::json::object();
-  for (const auto& [id, call] : pending_tools) pending[id] = {call.name, call.runs_tests, call.lines};
+  for (const auto& [id, call] : pending_tools)
+    pending[id] = {call.name, call.runs_tests, call.lines, call.stage, call.command_ref, call.command_words};
   nlohmann::json s = {
       {"v", 1},
       {"started", started},
@@ -223,6 +236,7 @@ nlohmann::json SessionAccount::to_state() const {
       {"snippet", snippet},
       {"recent", recent_responses},
       {"pending", pending},
+      {"failing_tools", failing_tools.to_state()},
   };
   if (reported_cost) {
     s["reported_cost"] = *reported_cost;
@@ -267,8 +281,16 @@ SessionAccount SessionAccount::from_state(const nlohmann::json& s) {
   for (const auto& key : s.at("recent")) a.recent_responses.push_back(key.get<std::string>());
   for (const auto& [id, call] : s.at("pending").items()) {
     const std::string name = call.at(0).get<std::string>();
-    a.pending_tools[id] = {name, tool_kind(name), call.at(1).get<bool>(), call.at(2).get<double>()};
+    PendingTool p{name, tool_kind(name), call.at(1).get<bool>(), call.at(2).get<double>(), {}, {}, {}};
+    // A state written before the failure patterns holds three fields a call.
+    p.stage = call.size() > 3 ? call.at(3).get<std::string>() : std::string(tool_stage(p.kind, ""));
+    if (call.size() > 5) {
+      p.command_ref = call.at(4).get<std::string>();
+      p.command_words = call.at(5).get<std::string>();
+    }
+    a.pending_tools[id] = std::move(p);
   }
+  if (s.contains("failing_tools")) a.failing_tools = ToolFailureTally::from_state(s.at("failing_tools"));
   if (s.contains("reported_cost")) {
     a.reported_cost = s.at("reported_cost").get<double>();
     a.reported_until = s.at("reported_until").get<double>();
@@ -294,6 +316,7 @@ SessionTask session_task_of(const std::vector<const SessionAccount*>& accounts, 
       task.tokens += t;
     }
     for (const auto& [tool, calls] : a->tools) tools[tool] += calls;
+    task.tool_failures.merge(a->failing_tools.facts());
     task.tool_errors += a->tool_errors;
     task.api_errors += sum(a->api_errors);
     task.edits_accepted += a->edits_accepted;

@@ -21,6 +21,7 @@
 
 #include "collector/intake/model_prices.h"
 #include "collector/intake/session_task.h"
+#include "collector/intake/session_tool_failures.h"
 #include "collector/intake/sessions/tool_kinds.h"
 
 namespace agentmetrics::intake {
@@ -30,7 +31,9 @@ struct PendingTool {
   std::string name;
   ToolKind kind = ToolKind::kOther;
   bool runs_tests = false;
-  double lines = 0;  // lines an edit proposes
+  double lines = 0;                        // lines an edit proposes
+  std::string stage;                       // tool_stage()
+  std::string command_ref, command_words;  // a shell command's (session_tool_failures.h); the command itself is not kept
 };
 
 struct SessionAccount {
@@ -54,6 +57,7 @@ struct SessionAccount {
   double tool_errors = 0, tool_rejections = 0;
   double edits_accepted = 0, edits_rejected = 0, lines_proposed = 0, lines_accepted = 0;
   std::map<std::string, double, std::less<>> api_errors;  // failed model requests by status
+  ToolFailureTally failing_tools;                         // the facts failure patterns are learned from
 
   // The state of the session's end, as the last records left it (session_outcome.h).
   std::string ending_api_error;  // the status of the failure that ended the last turn
@@ -90,8 +94,9 @@ struct SessionAccount {
   void user_prompt(std::string_view text);
   // A tool call and its result.
   void tool_called(const std::string& id, const std::string& name, const std::string& command, double lines_proposed);
+  // `detail`: the result or error text, read for the failure's reason (tool_call_words.h) only.
   enum class ToolResult { kSucceeded, kFailed, kRejected };
-  void tool_finished(const std::string& id, ToolResult result);
+  void tool_finished(const std::string& id, ToolResult result, std::string_view detail = {});
   // A model request that failed; `ends_turn`: the turn ended on it (no answer came).
   void api_error(const std::string& status, bool ends_turn);
   // A model answer arrived: the turn did not end on an error or an interruption.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <initializer_list>
 #include <string>
 #include <utility>
 
@@ -61,6 +63,45 @@ bool runs_tests(std::string_view command) {
   };
   const std::string text = lower(command);
   return std::any_of(kRunners.begin(), kRunners.end(), [&](std::string_view runner) { return has_word(text, runner); });
+}
+
+std::string_view tool_stage(ToolKind kind, std::string_view command) {
+  switch (kind) {
+    case ToolKind::kEdit: return "edit";
+    case ToolKind::kRead: return "read";
+    case ToolKind::kWeb: return "web";
+    case ToolKind::kDelegate: return "delegate";
+    case ToolKind::kOther: return "other";
+    case ToolKind::kShell: break;
+  }
+  if (runs_tests(command)) return "test";
+  const std::string text = lower(command);
+  const auto any = [&](std::initializer_list<std::string_view> words) {
+    return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return has_word(text, w); });
+  };
+  if (any({"eslint", "ruff", "flake8", "pylint", "mypy", "clippy", "golangci-lint", "shellcheck", "prettier --check", "npm run lint",
+           "cargo fmt", "gofmt", "clang-tidy", "tsc --noemit"}))
+    return "lint";
+  if (any({"npm install", "npm ci", "pnpm install", "yarn install", "pip install", "pip3 install", "uv sync", "poetry install", "cargo add",
+           "go get", "go mod", "apt-get install", "apt install", "bundle install", "composer install"}))
+    return "install";
+  if (any({"make", "cmake", "ninja", "cargo build", "go build", "npm run build", "tsc", "mvn package", "gradle build", "./gradlew build",
+           "dotnet build", "gcc", "g++", "clang", "clang++", "javac", "docker build", "bazel build"}))
+    return "build";
+  if (any({"git", "gh"})) return "vcs";
+  return "shell";
+}
+
+int output_exit_code(std::string_view output) {
+  for (const std::string_view marker : {std::string_view("exited with code "), std::string_view("Exit code: ")}) {
+    const std::size_t at = output.find(marker);
+    if (at == std::string_view::npos) continue;
+    int code = -1;
+    const char* begin = output.data() + at + marker.size();
+    std::from_chars(begin, output.data() + output.size(), code);
+    return code;
+  }
+  return -1;
 }
 
 double count_lines(std::string_view text) {

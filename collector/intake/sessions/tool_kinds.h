@@ -20,6 +20,13 @@ ToolKind tool_kind(std::string_view tool);
 // test, jest, vitest, ctest, make test/check, mvn test, gradle test, ...) anywhere in it.
 bool runs_tests(std::string_view command);
 
+// The stage of the work a call belongs to (tool_call_words.h): a shell command's by what it runs
+// (test, build, lint, install, vcs, else shell), any other tool's by its kind.
+std::string_view tool_stage(ToolKind kind, std::string_view command);
+
+// The exit code a tool output's text reports ("Process exited with code 1", "Exit code: 0"), or -1.
+int output_exit_code(std::string_view output);
+
 // The number of lines in `text` (a last line without a newline counts).
 double count_lines(std::string_view text);
 
