@@ -117,17 +117,41 @@ std::optional<std::string> LearningService::refresh_search_indexes() {
   return std::nullopt;
 }
 
-ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg, std::string_view project) {
-  ContextResult result;
-  result.task = trimmed(task_text);
-  const std::string& task = result.task;
+int checked_context_query(std::string_view task_text, std::optional<int> limit, std::string_view project, const LearningSettings& settings,
+                          std::string& task) {
+  task = trimmed(task_text);
   if (!valid_utf8(task)) throw input_error("INVALID_TEXT", "the task must be UTF-8 text", {"check the terminal's or the file's encoding"});
   if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
   if (task.size() > kMaxTaskBytes)
     throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
   if (!valid_project_name(project)) throw input_error("INVALID_PROJECT", "the project is not a valid name", {"--project my-service"});
-  const int limit = limit_arg.value_or(settings_.context_limit);
-  if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
+  const int checked = limit.value_or(settings.context_limit);
+  if (checked < 1 || checked > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
+  return checked;
+}
+
+std::vector<std::string> checked_outcome_rules(const OutcomeRequest& request) {
+  const std::string status = trimmed(request.status);
+  if (status != "success" && status != "failure") {
+    throw input_error(
+        "INVALID_STATUS", "the outcome must be success or failure, not '" + status + "'",
+        {"cm outcome success --rules b-8f3a2c", "cm outcome failure --rules b-8f3a2c --stage test --failure-type test_failure"});
+  }
+  std::vector<std::string> ids;
+  for (const auto& raw : request.rule_ids) {
+    for (auto& id : split_list(raw)) {
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
+    }
+  }
+  if (ids.empty())
+    throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
+  return ids;
+}
+
+ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg, std::string_view project) {
+  ContextResult result;
+  const int limit = checked_context_query(task_text, limit_arg, project, settings_, result.task);
+  const std::string& task = result.task;
   const double t = now();
 
   result.degraded = refresh_search_indexes();
@@ -398,21 +422,8 @@ MarkResult LearningService::mark(const MarkRequest& request) {
 }
 
 OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
+  const std::vector<std::string> ids = checked_outcome_rules(request);
   const std::string status = trimmed(request.status);
-  if (status != "success" && status != "failure") {
-    throw input_error(
-        "INVALID_STATUS", "the outcome must be success or failure, not '" + status + "'",
-        {"cm outcome success --rules b-8f3a2c", "cm outcome failure --rules b-8f3a2c --stage test --failure-type test_failure"});
-  }
-  std::vector<std::string> ids;
-  for (const auto& raw : request.rule_ids) {
-    for (auto& id : split_list(raw)) {
-      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
-    }
-  }
-  if (ids.empty())
-    throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
-
   Transaction tx(db_, Transaction::Mode::kWrite);
   UndoRecorder undo(db_);
   std::vector<Bullet> rules;

@@ -55,3 +55,9 @@ else()
 endif()
 target_link_libraries(reflection_load_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
 add_dependencies(reflection_load_test agentmetricsd test_producer outcome_producer)
+
+# The learning system on a team's PostgreSQL: a real postgresql-15 on loopback, the real cm.
+agentmetrics_test(learning_postgres_test ${learning_tests_dir}/unit/learning_postgres_test.cpp)
+target_link_libraries(learning_postgres_test PRIVATE agentmetrics_learning nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(learning_postgres_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>")
+add_dependencies(learning_postgres_test cm)

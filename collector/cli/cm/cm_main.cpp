@@ -116,7 +116,7 @@ Subcommand context_command(CLI::App& app) {
             json fields = {{"task", joined(a->task)}, {"project", project}};
             if (a->limit) fields["limit"] = *a->limit;
             const ContextRequest request = decode_context_request(fields);
-            return answer_with(session.service().context(request.task, request.limit, request.project));
+            return answer_with(session.learning().context(request.task, request.limit, request.project));
           }};
 }
 
@@ -244,7 +244,7 @@ Subcommand playbook_list_command(CLI::App& playbook) {
             json fields = {{"kind", a->kind}, {"source", a->source}, {"include_retired", a->all}};
             if (a->limit) fields["limit"] = *a->limit;
             if (a->offset) fields["offset"] = *a->offset;
-            return answer_with(session.service().playbook_list(decode_playbook_list_request(fields)));
+            return answer_with(session.learning().playbook_list(decode_playbook_list_request(fields)));
           }};
 }
 
@@ -268,7 +268,7 @@ Subcommand playbook_add_command(CLI::App& playbook) {
             if (a->confidence) fields["confidence"] = *a->confidence;
             NewBullet rule = decode_playbook_add_request(fields);
             rule.added_by = "cli";
-            return answer_with(session.service().playbook_add(rule));
+            return answer_with(session.learning().playbook_add(rule));
           }};
 }
 
@@ -314,7 +314,7 @@ Subcommand mark_command(CLI::App& app) {
   return {"mark", cmd, [a](Session& session, const Options&, Clock::time_point) {
             if (!a->helpful && !a->harmful)
               throw input_error("MISSING_FEEDBACK", "say --helpful or --harmful", {"cm mark " + a->id + " --helpful"});
-            return answer_with(session.service().mark(decode_mark_request(
+            return answer_with(session.learning().mark(decode_mark_request(
                 {{"id", a->id}, {"feedback", a->helpful ? "helpful" : "harmful"}, {"reason", a->reason}, {"session_id", a->session}})));
           }};
 }
@@ -333,11 +333,11 @@ Subcommand outcome_command(CLI::App& app) {
   cmd->add_option("--session-id,--session", a->session,
                   "The task's session: each rule is graded once per session, by this or the session's task event");
   return {"outcome", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            return answer_with(session.service().outcome(decode_outcome_request({{"status", a->status},
-                                                                                 {"rules", a->rules},
-                                                                                 {"stage", a->stage},
-                                                                                 {"failure_type", a->failure_type},
-                                                                                 {"session_id", a->session}})));
+            return answer_with(session.learning().outcome(decode_outcome_request({{"status", a->status},
+                                                                                  {"rules", a->rules},
+                                                                                  {"stage", a->stage},
+                                                                                  {"failure_type", a->failure_type},
+                                                                                  {"session_id", a->session}})));
           }};
 }
 

@@ -1,0 +1,762 @@
+#include "collector/learning/postgres_learning_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "collector/learning/blame.h"
+#include "collector/learning/postgres_learning_schema.h"
+#include "collector/learning/query_terms.h"
+#include "collector/learning/text_tokens.h"
+#include "collector/store/store_error.h"
+#include "collector/store/store_url.h"
+
+namespace agentmetrics::learning {
+namespace {
+
+constexpr std::size_t kMaxQueryWords = 32;
+// As the playbook's: content this alike is one rule.
+constexpr double kDuplicateJaccard = 0.85;
+// As LearningService::context: the newest matches ranked (query_terms.h, step 3).
+constexpr std::int64_t kMaxRankedRules = 400;
+constexpr std::int64_t kMaxRankedTasks = 100;
+// The embedded store's BM25 column weights by the label of the column in the tsvector (D, C, B,
+// A). Rules: content B 1, tags A 2. Tasks: title A 3, task type B 2, approach, snippet and agent
+// type C 1.
+constexpr double kRuleWeights[4] = {0, 0, 1, 2};
+constexpr double kTaskWeights[4] = {0, 1, 2, 3};
+
+constexpr const char* kColumns =
+    "seq, id, content, kind, state, coalesce(retired_reason, ''), retired_at, coalesce(replaced_by, ''), source, tags, content_hash, "
+    "confidence, confidence_time, evidence_count, helpful, harmful, created, last_validated, scope_stage, scope_failure_type, "
+    "scope_agent_type, scope_task_type, added_by, scope_project";
+
+// The words FTS5 counts in a document's searched columns.
+std::int64_t token_count(std::initializer_list<std::string_view> columns) {
+  std::size_t n = 0;
+  for (const auto c : columns) n += tokenize(c).size();
+  return static_cast<std::int64_t>(n);
+}
+
+BulletSource stored_source(std::string_view text) {
+  if (text == "learning") return BulletSource::kLearning;
+  if (text == "import") return BulletSource::kImport;
+  return BulletSource::kManual;
+}
+
+Bullet read_bullet(const pqxx::row& r) {
+  Bullet b;
+  b.seq = r[0].as<std::int64_t>();
+  b.id = r[1].as<std::string>();
+  b.content = r[2].as<std::string>();
+  b.kind = r[3].as<std::string>() == "anti-pattern" ? BulletKind::kAntiPattern : BulletKind::kRule;
+  b.active = r[4].as<std::string>() == "active";
+  b.retired_reason = r[5].as<std::string>();
+  if (!r[6].is_null()) b.retired_at = r[6].as<double>();
+  b.replaced_by = r[7].as<std::string>();
+  b.source = stored_source(r[8].as<std::string>());
+  b.tags = split_list(r[9].as<std::string>());
+  b.content_hash = r[10].as<std::string>();
+  b.confidence = r[11].as<double>();
+  b.confidence_time = r[12].as<double>();
+  b.evidence_count = r[13].as<std::int64_t>();
+  b.helpful = r[14].as<double>();
+  b.harmful = r[15].as<double>();
+  b.created = r[16].as<double>();
+  b.last_validated = r[17].as<double>();
+  b.scope = {r[18].as<std::string>(), r[19].as<std::string>(), r[20].as<std::string>(), r[21].as<std::string>()};
+  b.added_by = r[22].as<std::string>();
+  b.project = r[23].as<std::string>();
+  return b;
+}
+
+LearningError unreachable(const std::string& name, const std::string& reason) {
+  return LearningError(ErrorCategory::kFilesystem, "TEAM_STORE_UNREACHABLE", "the team store " + name + " is unreachable: " + reason,
+                       {"check that PostgreSQL is running and that this machine reaches it",
+                        "check store.url or $AGENTMETRICS_STORE_URL (cm doctor --json shows the configuration)"});
+}
+
+std::optional<Bullet> find_in(pqxx::work& tx, std::string_view id, bool for_update) {
+  const auto rows = tx.exec_params(std::string("SELECT ") + kColumns + " FROM bullets WHERE id = $1" + (for_update ? " FOR UPDATE" : ""),
+                                   std::string(id));
+  if (rows.empty()) return std::nullopt;
+  return read_bullet(rows[0]);
+}
+
+void save_state(pqxx::work& tx, const Bullet& b) {
+  tx.exec_params(
+      "UPDATE bullets SET state = $2, retired_reason = NULLIF($3, ''), retired_at = NULLIF($4::double precision, -1), "
+      "replaced_by = NULLIF($5, ''), tags = $6, confidence = $7, confidence_time = $8, evidence_count = $9, last_validated = $10, "
+      "tokens = $11 WHERE id = $1",
+      b.id, b.active ? "active" : "retired", b.retired_reason, b.retired_at.value_or(-1.0), b.replaced_by, join_tags(b.tags), b.confidence,
+      b.confidence_time, b.evidence_count, b.last_validated, token_count({b.content, join_tags(b.tags)}));
+}
+
+Bullet retire(pqxx::work& tx, Bullet b, std::string_view reason, double now, const ConfidenceModel& model) {
+  if (!b.active) return b;
+  b.confidence = b.confidence_at(now, model);
+  b.confidence_time = std::max(now, b.confidence_time);
+  b.active = false;
+  b.retired_reason = reason;
+  b.retired_at = now;
+  save_state(tx, b);
+  return b;
+}
+
+std::string unused_id(pqxx::work& tx, BulletKind kind, const std::string& hash) {
+  const std::string prefix = kind == BulletKind::kRule ? "b-" : "ap-";
+  for (std::size_t digits = 6; digits <= hash.size(); digits += 2) {
+    std::string id = prefix + hash.substr(0, digits);
+    if (tx.exec_params("SELECT 1 FROM bullets WHERE id = $1", id).empty()) return id;
+  }
+  for (int n = 2;; ++n) {
+    std::string id = prefix + hash + "-" + std::to_string(n);
+    if (tx.exec_params("SELECT 1 FROM bullets WHERE id = $1", id).empty()) return id;
+  }
+}
+
+// Playbook::find_duplicate on the team store: the same normalized content, else the rule of
+// the same kind and project whose content words are most alike (Jaccard 0.85 or more) among the
+// 50 that rank best for them.
+std::optional<std::pair<Bullet, double>> find_duplicate(pqxx::work& tx, const NewBullet& nb, const std::string& hash) {
+  const std::string kind(to_string(nb.kind));
+  const auto exact = tx.exec_params(std::string("SELECT ") + kColumns +
+                                        " FROM bullets WHERE content_hash = $1 AND kind = $2 AND scope_project = $3 "
+                                        "ORDER BY state, seq LIMIT 1 FOR UPDATE",
+                                    hash, kind, nb.project);
+  if (!exact.empty()) return std::make_pair(read_bullet(exact[0]), 1.0);
+  const auto words = content_words(nb.content);
+  if (words.empty()) return std::nullopt;
+  std::string any;
+  for (const auto& w : words) any += (any.empty() ? "" : " or ") + w;
+  const auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
+                                       " FROM bullets WHERE kind = $2 AND scope_project = $3 AND search @@ websearch_to_tsquery('english', $1) "
+                                       "ORDER BY ts_rank(search, websearch_to_tsquery('english', $1)) DESC LIMIT 50",
+                                   any, kind, nb.project);
+  std::optional<std::pair<Bullet, double>> best;
+  for (const auto& r : rows) {
+    Bullet b = read_bullet(r);
+    const double similarity = jaccard(words, content_words(b.content));
+    if (similarity >= kDuplicateJaccard &&
+        (!best || similarity > best->second || (similarity == best->second && b.active && !best->first.active))) {
+      best = std::make_pair(std::move(b), similarity);
+    }
+  }
+  if (best) tx.exec_params("SELECT 1 FROM bullets WHERE id = $1 FOR UPDATE", best->first.id);
+  return best;
+}
+
+// Playbook::add on the team store, in the caller's transaction: a duplicate (find_duplicate)
+// reinforces or revives the rule; else a new rule is
+// inserted, refused at the cap (PLAYBOOK_FULL). The content's hash is locked for the
+// transaction, so two processes adding the same rule at once store it once.
+AddResult add_in(pqxx::work& tx, const NewBullet& given, double now, const ConfidenceModel& model, std::size_t max_rules) {
+  const NewBullet nb = Playbook::validated(given);
+  const std::string hash = content_hash(nb.content);
+  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", hash);
+  if (auto dup = find_duplicate(tx, nb, hash)) {
+    Bullet b = std::move(dup->first);
+    AddResult result{b, AddAction::kReinforced, dup->second};
+    if (!b.active && b.retired_reason == "inverted") {
+      if (nb.source != BulletSource::kLearning) {
+        throw input_error("RULE_INVERTED",
+                          "this rule duplicates " + b.id + ", which proved harmful and was inverted into the anti-pattern " + b.replaced_by,
+                          {"see it with: cm playbook list --all", "remove " + b.replaced_by + " first if the rule is right after all"});
+      }
+      result.action = AddAction::kUnchanged;
+      return result;
+    }
+    for (const auto& t : nb.tags) {
+      if (std::find(b.tags.begin(), b.tags.end(), t) == b.tags.end()) b.tags.push_back(t);
+    }
+    const std::int64_t evidence = std::max<std::int64_t>(1, nb.evidence_count);
+    const double t = std::max(now, b.confidence_time);
+    if (!b.active) {
+      b.active = true;
+      b.retired_reason.clear();
+      b.retired_at.reset();
+      b.confidence = std::max(b.confidence_at(t, model), nb.confidence.value_or(default_confidence(nb.source)));
+      result.action = AddAction::kRevived;
+    } else {
+      b.confidence = model.after_helpful(b.confidence_at(t, model), 1.0);
+    }
+    b.confidence_time = t;
+    b.last_validated = std::max(b.last_validated, t);
+    b.evidence_count += evidence;
+    save_state(tx, b);
+    result.bullet = b;
+    return result;
+  }
+  if (tx.exec1("SELECT count(*) FROM bullets WHERE state = 'active'")[0].as<std::int64_t>() >= static_cast<std::int64_t>(max_rules)) {
+    throw input_error("PLAYBOOK_FULL", "the playbook holds " + std::to_string(max_rules) + " active rules already",
+                      {"retire rules nobody needs: cm playbook remove ID", "or raise cass_memory.maxRules"});
+  }
+  Bullet b;
+  b.id = unused_id(tx, nb.kind, hash);
+  b.content = nb.content;
+  b.kind = nb.kind;
+  b.source = nb.source;
+  b.added_by = nb.added_by;
+  b.tags = nb.tags;
+  b.content_hash = hash;
+  b.confidence = std::min(model.max_confidence, nb.confidence.value_or(default_confidence(nb.source)));
+  b.confidence_time = now;
+  b.evidence_count = nb.evidence_count;
+  b.created = now;
+  b.last_validated = now;
+  b.scope = nb.scope;
+  b.project = nb.project;
+  b.seq = tx.exec_params1("INSERT INTO bullets(id, content, kind, source, tags, content_hash, confidence, confidence_time, "
+                          "evidence_count, created, last_validated, scope_stage, scope_failure_type, scope_agent_type, "
+                          "scope_task_type, added_by, scope_project, tokens) "
+                          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING seq",
+                          b.id, b.content, std::string(to_string(b.kind)), std::string(to_string(b.source)), join_tags(b.tags),
+                          b.content_hash, b.confidence, b.confidence_time, b.evidence_count, b.created, b.last_validated,
+                          b.scope.stage, b.scope.failure_type, b.scope.agent_type, b.scope.task_type, b.added_by, b.project,
+                          token_count({b.content, join_tags(b.tags)}))[0]
+              .as<std::int64_t>();
+  if (!nb.pattern_id.empty()) {
+    tx.exec_params(
+        "INSERT INTO bullet_patterns(bullet_id, pattern_id, counted_until) VALUES($1, $2, $3) "
+        "ON CONFLICT(bullet_id, pattern_id) DO UPDATE SET counted_until = greatest(bullet_patterns.counted_until, excluded.counted_until)",
+        b.id, nb.pattern_id, nb.pattern_counted_until);
+    b.pattern_ids.push_back(nb.pattern_id);
+  }
+  return {b, AddAction::kAdded, 0};
+}
+
+// Playbook::feedback on the team store: the rule's row is locked until the transaction ends,
+// so each concurrent signal moves the confidence from where the one before left it.
+FeedbackResult feedback_in(pqxx::work& tx, const FeedbackSignal& signal, const ConfidenceModel& model, std::size_t max_rules) {
+  auto found = find_in(tx, signal.bullet_id, true);
+  if (!found) throw input_error("UNKNOWN_RULE", "unknown rule id: " + signal.bullet_id, {"list the rules with: cm playbook list --all"});
+  Bullet b = std::move(*found);
+  FeedbackResult r;
+  r.bullet_id = b.id;
+  r.kind = signal.kind;
+  r.weight = signal.weight;
+  const double t = std::max(signal.time, b.confidence_time);
+  r.before = b.confidence_at(t, model);
+  const std::string session = signal.session_id.value_or("");
+  if (!session.empty() && !tx.exec_params("SELECT 1 FROM feedback WHERE session_id = $1 AND bullet_id = $2 LIMIT 1", session, b.id).empty()) {
+    r.after = r.before;
+    r.skipped = true;
+    return r;
+  }
+  const bool helpful = signal.kind == FeedbackKind::kHelpful;
+  r.after = helpful ? model.after_helpful(r.before, signal.weight) : model.after_harmful(r.before, signal.weight);
+  const auto counts = tx.exec_params1(
+      "UPDATE bullets SET confidence = $2, confidence_time = $3, helpful = helpful + $4, harmful = harmful + $5, "
+      "evidence_count = evidence_count + $6, last_validated = greatest(last_validated, $7) WHERE id = $1 RETURNING helpful, harmful",
+      b.id, r.after, t, helpful ? signal.weight : 0.0, helpful ? 0.0 : signal.weight, helpful ? 1 : 0, helpful ? t : b.last_validated);
+  b.helpful = counts[0].as<double>();
+  b.harmful = counts[1].as<double>();
+  b.confidence = r.after;
+  b.confidence_time = t;
+  tx.exec_params(
+      "INSERT INTO feedback(bullet_id, time, kind, weight, origin, session_id, event_id, note) "
+      "VALUES($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7::bigint, 0), $8)",
+      b.id, signal.time, std::string(to_string(signal.kind)), signal.weight, signal.origin, session, signal.event_id.value_or(0),
+      signal.note);
+  if (!b.active) return r;
+  if (b.kind == BulletKind::kRule && !helpful && model.should_invert(b.helpful, b.harmful)) {
+    NewBullet anti;
+    anti.content = b.content.rfind("AVOID", 0) == 0 ? b.content : "AVOID: " + b.content;
+    anti.kind = BulletKind::kAntiPattern;
+    anti.source = BulletSource::kLearning;
+    anti.added_by = "feedback";
+    anti.tags = b.tags;
+    anti.confidence = std::min(0.9, 0.9 * b.harmful / (b.helpful + b.harmful));
+    anti.evidence_count = static_cast<std::int64_t>(std::llround(b.harmful));
+    anti.scope = b.scope;
+    anti.project = b.project;
+    Bullet inverted = retire(tx, b, "inverted", t, model);
+    const AddResult added = add_in(tx, anti, t, model, max_rules);
+    inverted.replaced_by = added.bullet.id;
+    save_state(tx, inverted);
+    r.inverted_to = added.bullet.id;
+  } else if (b.confidence < model.retire_below) {
+    retire(tx, b, "low_confidence", t, model);
+    r.retired = true;
+  }
+  return r;
+}
+
+// A query word as a search of the team store uses it: its lexeme (the english configuration's
+// stem) and the number of documents that have it.
+struct QueryWord {
+  std::string word, lexeme;
+  std::int64_t documents = 0;
+};
+
+// The query words kept for a search of `table` (query_terms.h, step 1), with the exact number
+// of documents matching each (BM25's idf).
+std::vector<QueryWord> kept_words(pqxx::work& tx, const std::string& table, const std::vector<std::string>& words, std::int64_t documents,
+                                  double max_share) {
+  const std::int64_t threshold = frequent_word_threshold(documents, max_share);
+  const std::string count = "SELECT count(*) FROM (SELECT 1 FROM " + table + " WHERE search @@ plainto_tsquery('english', $1) LIMIT $2) m";
+  std::vector<QueryWord> rare, common;
+  for (const auto& w : words) {
+    const auto lexeme = tx.exec_params1("SELECT plainto_tsquery('english', $1)::text", w)[0].as<std::string>();
+    if (lexeme.size() < 3 || lexeme.find(' ') != std::string::npos) continue;  // a stopword, or not one word
+    const std::int64_t n = tx.exec_params1(count, w, threshold + 1)[0].as<std::int64_t>();
+    if (n == 0) continue;
+    (n <= threshold ? rare : common).push_back({w, lexeme.substr(1, lexeme.size() - 2), n});
+  }
+  if (rare.empty()) {
+    for (std::size_t i = 0; i < common.size() && i < 2; ++i) {
+      common[i].documents = tx.exec_params1(count, common[i].word, documents + 1)[0].as<std::int64_t>();
+      rare.push_back(common[i]);
+    }
+  }
+  return rare;
+}
+
+// The tsquery matching any of `kept` (parameters $first...), and the parameters with them.
+std::string any_of(const std::vector<QueryWord>& kept, int first) {
+  std::string sql;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    sql += (sql.empty() ? "" : " || ") + std::string("plainto_tsquery('english', $") + std::to_string(first + static_cast<int>(i)) + ")";
+  }
+  return sql;
+}
+
+// The tsqueries to rank, best first, as QueryTerms::plan's: when the words match more than `cap`
+// documents, those matching at least two of the six rarest first, then any of them.
+std::vector<std::string> search_plans(pqxx::work& tx, const std::string& table, const std::vector<QueryWord>& kept,
+                                      int first, std::int64_t cap, const std::vector<std::string>& params) {
+  std::vector<std::string> plans;
+  const std::string any = any_of(kept, first);
+  // Every parameter is named, the leading ones the count has no use for too (typed as text).
+  std::string count = "SELECT count(*)";
+  for (int i = 1; i < first - 1; ++i) count += ", $" + std::to_string(i) + "::text";
+  count += " FROM (SELECT 1 FROM " + table + " WHERE search @@ (";
+  const auto matches = [&](const std::string& query) {
+    std::vector<std::string> p = params;
+    p[static_cast<std::size_t>(first) - 2] = std::to_string(cap + 1);  // the LIMIT below: $<first - 1>
+    return tx.exec_params1(count + query + ") LIMIT $" + std::to_string(first - 1) + ") m", pqxx::prepare::make_dynamic_params(p))[0]
+        .as<std::int64_t>();
+  };
+  if (kept.size() >= 2 && matches(any) > cap) {
+    std::vector<std::size_t> order(kept.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return kept[a].documents < kept[b].documents; });
+    const auto word = [&](std::size_t i) { return "plainto_tsquery('english', $" + std::to_string(first + static_cast<int>(order[i])) + ")"; };
+    std::string pairs;
+    const std::size_t n = std::min<std::size_t>(order.size(), 6);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) pairs += (pairs.empty() ? "(" : " || (") + word(i) + " && " + word(j) + ")";
+    }
+    if (matches(pairs) > 0) plans.push_back(pairs);
+  }
+  plans.push_back(any);
+  return plans;
+}
+
+std::vector<std::string> search_params(std::vector<std::string> first, const std::vector<QueryWord>& kept) {
+  for (const auto& k : kept) first.push_back(k.word);
+  return first;
+}
+
+// How often each of `lexemes` occurs in a tsvector's text ('login':3B,7 'redirect':4A ...),
+// each occurrence counted with the weight of its label (A, B, C, D: weights[3] ... weights[0]).
+std::vector<double> weighted_frequencies(std::string_view tsvector, const std::vector<QueryWord>& kept, const double (&weights)[4]) {
+  std::vector<double> out(kept.size(), 0.0);
+  std::size_t at = 0;
+  while (at < tsvector.size()) {
+    if (tsvector[at] != '\'') {
+      ++at;
+      continue;
+    }
+    std::string lexeme;
+    for (++at; at < tsvector.size(); ++at) {
+      if (tsvector[at] == '\'') {
+        if (at + 1 < tsvector.size() && tsvector[at + 1] == '\'') {
+          lexeme.push_back('\'');
+          ++at;
+          continue;
+        }
+        ++at;
+        break;
+      }
+      lexeme.push_back(tsvector[at]);
+    }
+    double frequency = 0;
+    if (at < tsvector.size() && tsvector[at] == ':') {
+      for (++at; at < tsvector.size() && tsvector[at] != ' ';) {
+        while (at < tsvector.size() && std::isdigit(static_cast<unsigned char>(tsvector[at]))) ++at;
+        int label = 0;  // D
+        if (at < tsvector.size() && tsvector[at] >= 'A' && tsvector[at] <= 'C') label = 'D' - tsvector[at++];
+        frequency += weights[label];
+        if (at < tsvector.size() && tsvector[at] == ',') ++at;
+      }
+    } else {
+      frequency = weights[0];  // a tsvector without positions: one occurrence
+    }
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+      if (kept[i].lexeme == lexeme) out[i] += frequency;
+    }
+  }
+  return out;
+}
+
+// FTS5's bm25() (sqlite/ext/fts5/fts5_aux.c: k1 1.2, b 0.75, idf floored at 1e-6) of a document
+// of `tokens` words with these weighted frequencies, among `documents` of `average` words.
+double bm25(const std::vector<double>& frequencies, const std::vector<QueryWord>& kept, double tokens, std::int64_t documents,
+            double average) {
+  constexpr double k1 = 1.2, b = 0.75;
+  double score = 0;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const double n = static_cast<double>(kept[i].documents);
+    double idf = std::log((static_cast<double>(documents) - n + 0.5) / (n + 0.5));
+    if (idf <= 0.0) idf = 1e-6;
+    const double f = frequencies[i];
+    score += idf * (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * tokens / std::max(average, 1.0)));
+  }
+  return score;
+}
+
+}  // namespace
+
+// A session holding the team's reflection lock; closing the connection frees it.
+class PostgresReflectionLease final : public ReflectionLease {
+ public:
+  explicit PostgresReflectionLease(std::unique_ptr<store::PostgresConnection> connection) : connection_(std::move(connection)) {}
+
+ private:
+  std::unique_ptr<store::PostgresConnection> connection_;
+};
+
+PostgresLearningStore::PostgresLearningStore(const std::string& url, LearningSettings settings) : url_(url), settings_(std::move(settings)) {
+  try {
+    connection_ = std::make_unique<store::PostgresConnection>(url_);
+    ensure_postgres_learning_schema(connection_->get());
+  } catch (const store::StoreError& e) {
+    throw unreachable(store::redacted(url_), e.what());
+  } catch (const pqxx::broken_connection& e) {
+    throw unreachable(store::redacted(url_), store::without_password(e.what(), url_));
+  }
+}
+
+PostgresLearningStore::~PostgresLearningStore() = default;
+
+template <typename Work>
+auto PostgresLearningStore::run(const char* what, Work&& work) {
+  try {
+    pqxx::connection& c = connection_->get();
+    return work(c);
+  } catch (const pqxx::broken_connection& e) {
+    throw unreachable(name(), std::string(what) + ": " + store::without_password(e.what(), url_));
+  } catch (const store::StoreError& e) {
+    throw unreachable(name(), e.what());
+  } catch (const pqxx::sql_error& e) {
+    throw store::StoreError(store::StoreError::Kind::kOther, connection_->describe(std::string(what) + ": " + e.what()));
+  }
+}
+
+double PostgresLearningStore::now() const {
+  if (settings_.clock) return settings_.clock();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<Bullet> PostgresLearningStore::find(std::string_view id) {
+  return run("find", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    return find_in(tx, id, false);
+  });
+}
+
+ContextResult PostgresLearningStore::context(std::string_view task_text, std::optional<int> limit_arg, std::string_view project) {
+  ContextResult result;
+  const int limit = checked_context_query(task_text, limit_arg, project, settings_, result.task);
+  auto words = content_words(result.task);
+  if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
+  if (words.empty()) return result;
+  const double t = now();
+  const auto& model = settings_.reflection.model;
+  const double w = settings_.confidence_weight;
+  return run("context", [&](pqxx::connection& c) {
+    pqxx::work tx(c);  // one snapshot for both searches
+    // As the embedded store: the frequent-word threshold from the number of rules ever added,
+    // BM25 over every row of the index.
+    const auto counts = tx.exec1("SELECT coalesce(max(seq), 0), count(*), coalesce(avg(tokens), 0) FROM bullets");
+    const std::int64_t rules = counts[1].as<std::int64_t>();
+    if (const auto kept = kept_words(tx, "bullets", words, counts[0].as<std::int64_t>(), settings_.frequent_term_share); !kept.empty()) {
+      const auto params = search_params({std::string(project), std::to_string(kMaxRankedRules)}, kept);
+      struct Ranked {
+        std::int64_t seq;
+        double score;
+        ContextBullet bullet;
+      };
+      std::vector<Ranked> ranked[2];
+      std::set<std::int64_t> seen;
+      const double average = counts[2].as<double>();
+      double floor = 0;
+      for (const auto& plan : search_plans(tx, "bullets", kept, 3, kMaxRankedRules, params)) {
+        // Enough from a better plan: the later ones only fill up.
+        if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
+        const auto rows = tx.exec_params(
+            "WITH newest AS (SELECT seq FROM bullets WHERE search @@ (" + plan + ") ORDER BY seq DESC LIMIT $2) "
+            "SELECT b.seq, b.search::text, b.tokens, b.confidence, b.confidence_time, b.kind = 'anti-pattern', b.id, b.content, "
+            "b.evidence_count, b.source, b.added_by, b.created FROM newest JOIN bullets b USING (seq) "
+            "WHERE b.state = 'active' AND (b.scope_project = '' OR b.scope_project = $1)",
+            pqxx::prepare::make_dynamic_params(params));
+        for (const auto& r : rows) {
+          if (!seen.insert(r[0].as<std::int64_t>()).second) continue;
+          const double relevance = bm25(weighted_frequencies(r[1].c_str(), kept, kRuleWeights), kept, r[2].as<double>(), rules, average);
+          const double confidence = model.decayed(r[3].as<double>(), r[4].as<double>(), t);
+          ranked[r[5].as<bool>() ? 1 : 0].push_back(
+              {r[0].as<std::int64_t>(), floor + relevance * ((1.0 - w) + w * std::max(0.1, confidence)),
+               ContextBullet{r[6].as<std::string>(), truncated_text(without_control_characters(r[7].as<std::string>()), kMaxRuleBytes),
+                             confidence, r[8].as<std::int64_t>(), stored_source(r[9].as<std::string>()), r[10].as<std::string>(),
+                             r[11].as<double>()}});
+        }
+        floor -= 1e9;  // a later plan's matches rank below every match of this one
+      }
+      for (int k = 0; k < 2; ++k) {
+        auto& list = ranked[k];
+        const auto n = std::min(list.size(), static_cast<std::size_t>(limit));
+        std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(),
+                          [](const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.seq < b.seq; });
+        for (std::size_t i = 0; i < n; ++i) (k == 0 ? result.relevant_bullets : result.anti_patterns).push_back(std::move(list[i].bullet));
+      }
+    }
+    // The history's size and length from learning_state (index_tasks keeps them), not a scan.
+    std::int64_t tasks = 0;
+    double task_tokens = 0;
+    for (const auto& r : tx.exec("SELECT key, value FROM learning_state WHERE key IN ('history_count', 'history_tokens')")) {
+      if (r[0].as<std::string>() == "history_count")
+        tasks = r[1].as<std::int64_t>();
+      else
+        task_tokens = r[1].as<double>();
+    }
+    if (const auto kept = kept_words(tx, "history_tasks", words, tasks, settings_.frequent_term_share); !kept.empty()) {
+      const auto params = search_params({std::to_string(kMaxRankedTasks)}, kept);
+      const double average = tasks > 0 ? task_tokens / static_cast<double>(tasks) : 0.0;
+      std::vector<HistoryHit>& hits = result.history_snippets;
+      for (const auto& plan : search_plans(tx, "history_tasks", kept, 2, kMaxRankedTasks, params)) {
+        if (hits.size() >= static_cast<std::size_t>(limit)) break;
+        const auto rows = tx.exec_params(
+            "WITH newest AS (SELECT event_id FROM history_tasks WHERE search @@ (" + plan + ") ORDER BY event_id DESC LIMIT $1) "
+            "SELECT event_id, search::text, tokens, session_id, title, approach, snippet, success, duration, time "
+            "FROM newest JOIN history_tasks USING (event_id)",
+            pqxx::prepare::make_dynamic_params(params));
+        std::vector<HistoryHit> found;
+        for (const auto& r : rows) {
+          HistoryHit h;
+          h.event_id = r[0].as<std::int64_t>();
+          h.relevance = bm25(weighted_frequencies(r[1].c_str(), kept, kTaskWeights), kept, r[2].as<double>(), tasks, average);
+          h.session_id = r[3].as<std::string>();
+          h.title = r[4].as<std::string>();
+          h.approach = r[5].as<std::string>();
+          h.snippet = r[6].as<std::string>();
+          h.success = r[7].as<bool>();
+          h.duration_seconds = r[8].as<double>();
+          h.time = r[9].as<double>();
+          found.push_back(std::move(h));
+        }
+        std::stable_sort(found.begin(), found.end(), [](const HistoryHit& a, const HistoryHit& b) {
+          return a.relevance != b.relevance ? a.relevance > b.relevance : a.event_id < b.event_id;
+        });
+        if (found.size() > static_cast<std::size_t>(limit)) found.resize(static_cast<std::size_t>(limit));
+        for (auto& h : found) {
+          if (hits.size() < static_cast<std::size_t>(limit) &&
+              std::none_of(hits.begin(), hits.end(), [&](const HistoryHit& x) { return x.event_id == h.event_id; }))
+            hits.push_back(std::move(h));
+        }
+      }
+    }
+    tx.commit();
+    return result;
+  });
+}
+
+MarkResult PostgresLearningStore::mark(const MarkRequest& request) {
+  FeedbackSignal s;
+  s.bullet_id = request.id;
+  while (!s.bullet_id.empty() && std::isspace(static_cast<unsigned char>(s.bullet_id.back()))) s.bullet_id.pop_back();
+  s.bullet_id.erase(0, std::min(s.bullet_id.size(), s.bullet_id.find_first_not_of(" \t\r\n")));
+  if (s.bullet_id.empty()) throw input_error("MISSING_ID", "which rule? the id is empty", {"cm mark b-8f3a2c --helpful"});
+  s.kind = request.kind;
+  s.origin = "mark";
+  if (!request.session_id.empty()) s.session_id = request.session_id;
+  s.note = request.reason;
+  s.time = now();
+  return run("mark", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    MarkResult result;
+    result.feedback = feedback_in(tx, s, settings_.reflection.model, settings_.reflection.max_rules);
+    const Bullet b = *find_in(tx, result.feedback.bullet_id, false);
+    tx.commit();
+    result.helpful = b.helpful;
+    result.harmful = b.harmful;
+    result.active = b.active;
+    return result;
+  });
+}
+
+OutcomeResult PostgresLearningStore::outcome(const OutcomeRequest& request) {
+  const std::vector<std::string> ids = checked_outcome_rules(request);
+  const double t = now();
+  return run("outcome", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    std::vector<Bullet> rules;
+    std::string unknown;
+    for (const auto& id : ids) {
+      if (auto b = find_in(tx, id, false))
+        rules.push_back(std::move(*b));
+      else
+        unknown += (unknown.empty() ? "" : ", ") + id;
+    }
+    if (!unknown.empty()) {
+      throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + unknown + "; nothing was recorded",
+                        {"list the rules with: cm playbook list --all"});
+    }
+    OutcomeResult result;
+    const bool success = result.success = request.status.find("success") != std::string::npos;
+    const FailureContext failure{request.stage, request.failure_type};
+    result.policy = success ? BlamePolicy::kCredit : failure.known() ? BlamePolicy::kRelated : BlamePolicy::kSplit;
+    const std::vector<double> weights = success ? std::vector<double>(rules.size(), 1.0) : blame_failure(rules, failure);
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (weights[i] <= 0) {
+        result.unaffected.push_back(rules[i].id);
+        continue;
+      }
+      FeedbackSignal s;
+      s.bullet_id = rules[i].id;
+      s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+      s.weight = weights[i];
+      s.origin = "outcome";
+      if (!request.session_id.empty()) s.session_id = request.session_id;
+      s.note = success ? "" : (request.stage + " " + request.failure_type);
+      s.time = t;
+      const FeedbackResult r = feedback_in(tx, s, settings_.reflection.model, settings_.reflection.max_rules);
+      if (!r.inverted_to.empty()) result.inverted.emplace_back(r.bullet_id, r.inverted_to);
+      if (r.retired) result.retired.push_back(r.bullet_id);
+      result.applied.push_back(r);
+    }
+    tx.commit();
+    return result;
+  });
+}
+
+PlaybookAddResult PostgresLearningStore::playbook_add(const NewBullet& bullet) {
+  const double t = now();
+  return run("playbook add", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const AddResult r = add_in(tx, bullet, t, settings_.reflection.model, settings_.reflection.max_rules);
+    tx.commit();
+    return PlaybookAddResult{r.action, r.similarity, {r.bullet, r.bullet.confidence_at(t, settings_.reflection.model)}};
+  });
+}
+
+PlaybookListResult PostgresLearningStore::playbook_list(const PlaybookListRequest& request) {
+  if (request.limit < 1 || request.limit > kMaxPlaybookPage) {
+    throw input_error("INVALID_LIMIT", "the limit must be between 1 and " + std::to_string(kMaxPlaybookPage), {"pass --limit 100"});
+  }
+  if (request.offset < 0) throw input_error("INVALID_OFFSET", "the offset must be 0 or more", {"pass --offset 100 for the second page"});
+  const double t = now();
+  const auto& model = settings_.reflection.model;
+  std::vector<BulletView> all = run("playbook list", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
+                                         " FROM bullets WHERE ($1 OR state = 'active') AND ($2 = '' OR kind = $2) AND ($3 = '' OR source = $3)",
+                                     request.filter.include_retired,
+                                     request.filter.kind ? std::string(to_string(*request.filter.kind)) : std::string(),
+                                     request.filter.source ? std::string(to_string(*request.filter.source)) : std::string());
+    std::vector<BulletView> views;
+    for (const auto& r : rows) {
+      Bullet b = read_bullet(r);
+      const double confidence = b.confidence_at(t, model);
+      views.push_back({std::move(b), confidence});
+    }
+    return views;
+  });
+  // As Playbook::list: by decayed confidence, then id.
+  std::sort(all.begin(), all.end(), [](const BulletView& a, const BulletView& b) {
+    return a.confidence != b.confidence ? a.confidence > b.confidence : a.bullet.id < b.bullet.id;
+  });
+  PlaybookListResult result;
+  result.total = static_cast<std::int64_t>(all.size());
+  result.offset = request.offset;
+  result.limit = request.limit;
+  const auto first = std::min(all.size(), static_cast<std::size_t>(request.offset));
+  const auto last = std::min(all.size(), first + static_cast<std::size_t>(request.limit));
+  result.bullets.assign(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(first)),
+                        std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(last)));
+  return result;
+}
+
+std::unique_ptr<ReflectionLease> PostgresLearningStore::try_reflection_lease() {
+  std::unique_ptr<store::PostgresConnection> session;
+  try {
+    session = std::make_unique<store::PostgresConnection>(url_);
+    pqxx::nontransaction tx(session->get());
+    if (!tx.exec_params1("SELECT pg_try_advisory_lock($1)", kReflectionLockKey)[0].as<bool>()) return nullptr;
+  } catch (const store::StoreError& e) {
+    throw unreachable(name(), e.what());
+  } catch (const pqxx::broken_connection& e) {
+    throw unreachable(name(), store::without_password(e.what(), url_));
+  }
+  return std::make_unique<PostgresReflectionLease>(std::move(session));
+}
+
+LearningService& PostgresLearningStore::service() {
+  throw LearningError(ErrorCategory::kConfig, "TEAM_STORE_UNSUPPORTED",
+                      "this command does not run on a team store (store.url) yet: context, mark, outcome, playbook add and "
+                      "playbook list do",
+                      {"run it on the embedded store: unset AGENTMETRICS_STORE_URL and store.url, or pass --store PATH"});
+}
+
+std::size_t PostgresLearningStore::index_tasks(std::span<const std::pair<std::int64_t, ipc::OutcomeEvent>> tasks) {
+  return run("index tasks", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    std::size_t indexed = 0;
+    const auto text = [](const ipc::OutcomeEvent& e, std::string_view field) {
+      const std::string* v = e.text(field);
+      return v ? *v : std::string();
+    };
+    std::int64_t added = 0, tokens = 0;
+    for (const auto& [id, e] : tasks) {
+      if (e.kind != ipc::OutcomeKind::kTask) continue;
+      const std::string title = text(e, "title"), approach = text(e, "approach"), snippet = text(e, "snippet");
+      const std::string task_type = text(e, "task_type"), agent_type = text(e, "agent_type");
+      const std::int64_t words = token_count({title, approach, snippet, task_type, agent_type});
+      // A task indexed already (a fuller account of it) replaces its words in the sums.
+      const auto before = tx.exec_params("SELECT tokens FROM history_tasks WHERE event_id = $1", id);
+      if (before.empty()) {
+        ++added;
+        tokens += words;
+      } else {
+        tokens += words - before[0][0].as<std::int64_t>();
+      }
+      tx.exec_params(
+          "INSERT INTO history_tasks(event_id, title, approach, snippet, task_type, agent_type, session_id, success, duration, time, tokens) "
+          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT(event_id) DO UPDATE SET title = excluded.title, "
+          "approach = excluded.approach, snippet = excluded.snippet, task_type = excluded.task_type, agent_type = excluded.agent_type, "
+          "session_id = excluded.session_id, success = excluded.success, duration = excluded.duration, time = excluded.time, "
+          "tokens = excluded.tokens",
+          id, title, approach, snippet, task_type, agent_type, text(e, "session_id"), e.flag("success").value_or(false),
+          e.number("duration_seconds").value_or(0.0), e.time, words);
+      ++indexed;
+    }
+    tx.exec_params(
+        "INSERT INTO learning_state(key, value) VALUES('history_count', $1), ('history_tokens', $2) "
+        "ON CONFLICT(key) DO UPDATE SET value = learning_state.value + excluded.value",
+        added, tokens);
+    tx.commit();
+    return indexed;
+  });
+}
+
+std::int64_t PostgresLearningStore::indexed_tasks() {
+  return run("count tasks", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const auto r = tx.exec("SELECT value FROM learning_state WHERE key = 'history_count'");
+    return r.empty() ? std::int64_t{0} : r[0][0].as<std::int64_t>();
+  });
+}
+
+}  // namespace agentmetrics::learning

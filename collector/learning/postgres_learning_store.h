@@ -1,0 +1,72 @@
+// The learning system on a team's PostgreSQL (learning_store.h): every sidecar, `cm` and plugin
+// of the team reads and writes one playbook, one feedback log and one history index.
+//
+// Many writers at once: a rule's confidence is read, moved by the confidence model and written
+// back with its row locked (SELECT ... FOR UPDATE) in the transaction that records the signal,
+// and its counts are added to in SQL (helpful = helpful + w), so concurrent feedback on one rule
+// is applied one signal after the other and none is lost. A new rule is inserted with
+// ON CONFLICT on its id, so two processes adding the same rule at once store one and reinforce it.
+//
+// Search (context): the query words of the embedded store (content_words), the words found in
+// more than frequent_term_share of the documents left out as there (query_terms.h), the newest
+// matches kept (400 rules, 100 tasks), each ranked by the sum over the query words of the word's
+// BM25 idf times ts_rank (normalization 1: divided by 1 + the log of the document's length) with
+// the column weights of the embedded store; a rule's score is that relevance times its decayed
+// confidence, as in LearningService::context. docs/learning.md, "A team's playbook", states how
+// close its answers come to the embedded store's.
+//
+// Reflection: one process of the team at a time, through a session-level advisory lock held on
+// a connection of its own: when its holder dies its connection closes, PostgreSQL ends the
+// session and the lock is free for the next one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collector/learning/learning_store.h"
+#include "collector/store/postgres_connection.h"
+#include "ipc/outcome_event.h"
+
+namespace agentmetrics::learning {
+
+// The advisory lock key of the team's reflection (any constant every process of the team shares).
+inline constexpr long long kReflectionLockKey = 0x616d7265666c6563;  // "amreflec"
+
+class PostgresLearningStore final : public LearningStore {
+ public:
+  // Connects and creates or migrates the learning tables. Throws LearningError
+  // (TEAM_STORE_UNREACHABLE) when the server does not answer.
+  PostgresLearningStore(const std::string& url, LearningSettings settings);
+  ~PostgresLearningStore() override;
+
+  std::string name() const override { return connection_->name(); }
+  ContextResult context(std::string_view task, std::optional<int> limit, std::string_view project) override;
+  MarkResult mark(const MarkRequest& request) override;
+  OutcomeResult outcome(const OutcomeRequest& request) override;
+  PlaybookAddResult playbook_add(const NewBullet& bullet) override;
+  PlaybookListResult playbook_list(const PlaybookListRequest& request) override;
+  std::unique_ptr<ReflectionLease> try_reflection_lease() override;
+  LearningService& service() override;
+
+  std::optional<Bullet> find(std::string_view id);
+  // Indexes task events for the context's past tasks: (the event's id in the team's event store,
+  // the event); events of other kinds are skipped, an id indexed already is replaced (a fuller
+  // account of the same task). One transaction. Returns how many were indexed.
+  std::size_t index_tasks(std::span<const std::pair<std::int64_t, ipc::OutcomeEvent>> tasks);
+  std::int64_t indexed_tasks();
+
+ private:
+  template <typename Work>
+  auto run(const char* what, Work&& work);
+  double now() const;
+
+  std::string url_;  // with its password: never written out (name() is without it)
+  LearningSettings settings_;
+  std::unique_ptr<store::PostgresConnection> connection_;
+};
+
+}  // namespace agentmetrics::learning
