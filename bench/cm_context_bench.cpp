@@ -268,8 +268,9 @@ int main(int argc, char** argv) {
   const double version_ms = median_of(cm, {"--version"});
   std::printf("for scale on this machine now: /bin/true median %.2f ms, cm --version median %.2f ms\n", true_ms, version_ms);
   const std::string history = given_store.empty() ? std::to_string(tasks) + " tasks" : given_store;
-  std::printf("cm context --json on SQLite, %zu rules, %s, %zu runs: median %.2f ms, p90 %.2f ms, min %.2f ms, max %.2f ms (budget %.0f ms)\n",
-              rules, history.c_str(), runs, median, sqlite.p90, sqlite.min, sqlite.max, max_median);
+  std::printf(
+      "cm context --json on SQLite, %zu rules, %s, %zu runs: median %.2f ms, p90 %.2f ms, min %.2f ms, max %.2f ms (budget %.0f ms)\n",
+      rules, history.c_str(), runs, median, sqlite.p90, sqlite.min, sqlite.max, max_median);
   if (!postgres.empty()) {
     // The team store beside it, in the same run: the same rules and tasks, cm told by
     // $AGENTMETRICS_STORE_URL, as a sidecar's pod would.

@@ -115,8 +115,8 @@ int read_version(pqxx::transaction_base& tx) {
 void refuse_newer(int version) {
   if (version > kPostgresLearningSchemaVersion) {
     throw LearningError(ErrorCategory::kFilesystem, "STORE_SCHEMA_NEWER",
-                        "the team store's learning tables have schema version " + std::to_string(version) +
-                            ", newer than this program's " + std::to_string(kPostgresLearningSchemaVersion),
+                        "the team store's learning tables have schema version " + std::to_string(version) + ", newer than this program's " +
+                            std::to_string(kPostgresLearningSchemaVersion),
                         {"upgrade agentmetrics (cm and agentmetricsd) to the version that wrote this store"});
   }
 }

@@ -131,10 +131,11 @@ std::optional<std::pair<Bullet, double>> find_duplicate(pqxx::work& tx, const Ne
   if (words.empty()) return std::nullopt;
   std::string any;
   for (const auto& w : words) any += (any.empty() ? "" : " or ") + w;
-  const auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
-                                       " FROM bullets WHERE kind = $2 AND scope_project = $3 AND search @@ websearch_to_tsquery('english', $1) "
-                                       "ORDER BY ts_rank(search, websearch_to_tsquery('english', $1)) DESC LIMIT 50",
-                                   any, kind, nb.project);
+  const auto rows =
+      tx.exec_params(std::string("SELECT ") + kColumns +
+                         " FROM bullets WHERE kind = $2 AND scope_project = $3 AND search @@ websearch_to_tsquery('english', $1) "
+                         "ORDER BY ts_rank(search, websearch_to_tsquery('english', $1)) DESC LIMIT 50",
+                     any, kind, nb.project);
   std::optional<std::pair<Bullet, double>> best;
   for (const auto& r : rows) {
     Bullet b = read_bullet(r);
@@ -208,14 +209,14 @@ AddResult add_in(pqxx::work& tx, const NewBullet& given, double now, const Confi
   b.last_validated = now;
   b.scope = nb.scope;
   b.project = nb.project;
-  b.seq = tx.exec_params1("INSERT INTO bullets(id, content, kind, source, tags, content_hash, confidence, confidence_time, "
-                          "evidence_count, created, last_validated, scope_stage, scope_failure_type, scope_agent_type, "
-                          "scope_task_type, added_by, scope_project, tokens) "
-                          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING seq",
-                          b.id, b.content, std::string(to_string(b.kind)), std::string(to_string(b.source)), join_tags(b.tags),
-                          b.content_hash, b.confidence, b.confidence_time, b.evidence_count, b.created, b.last_validated,
-                          b.scope.stage, b.scope.failure_type, b.scope.agent_type, b.scope.task_type, b.added_by, b.project,
-                          token_count({b.content, join_tags(b.tags)}))[0]
+  b.seq = tx.exec_params1(
+                "INSERT INTO bullets(id, content, kind, source, tags, content_hash, confidence, confidence_time, "
+                "evidence_count, created, last_validated, scope_stage, scope_failure_type, scope_agent_type, "
+                "scope_task_type, added_by, scope_project, tokens) "
+                "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING seq",
+                b.id, b.content, std::string(to_string(b.kind)), std::string(to_string(b.source)), join_tags(b.tags), b.content_hash,
+                b.confidence, b.confidence_time, b.evidence_count, b.created, b.last_validated, b.scope.stage, b.scope.failure_type,
+                b.scope.agent_type, b.scope.task_type, b.added_by, b.project, token_count({b.content, join_tags(b.tags)}))[0]
               .as<std::int64_t>();
   if (!nb.pattern_id.empty()) {
     tx.exec_params(
@@ -240,7 +241,8 @@ FeedbackResult feedback_in(pqxx::work& tx, const FeedbackSignal& signal, const C
   const double t = std::max(signal.time, b.confidence_time);
   r.before = b.confidence_at(t, model);
   const std::string session = signal.session_id.value_or("");
-  if (!session.empty() && !tx.exec_params("SELECT 1 FROM feedback WHERE session_id = $1 AND bullet_id = $2 LIMIT 1", session, b.id).empty()) {
+  if (!session.empty() &&
+      !tx.exec_params("SELECT 1 FROM feedback WHERE session_id = $1 AND bullet_id = $2 LIMIT 1", session, b.id).empty()) {
     r.after = r.before;
     r.skipped = true;
     return r;
@@ -325,8 +327,8 @@ std::string any_of(const std::vector<QueryWord>& kept, int first) {
 
 // The tsqueries to rank, best first, as QueryTerms::plan's: when the words match more than `cap`
 // documents, those matching at least two of the six rarest first, then any of them.
-std::vector<std::string> search_plans(pqxx::work& tx, const std::string& table, const std::vector<QueryWord>& kept,
-                                      int first, std::int64_t cap, const std::vector<std::string>& params) {
+std::vector<std::string> search_plans(pqxx::work& tx, const std::string& table, const std::vector<QueryWord>& kept, int first,
+                                      std::int64_t cap, const std::vector<std::string>& params) {
   std::vector<std::string> plans;
   const std::string any = any_of(kept, first);
   // Every parameter is named, the leading ones the count has no use for too (typed as text).
@@ -343,7 +345,9 @@ std::vector<std::string> search_plans(pqxx::work& tx, const std::string& table, 
     std::vector<std::size_t> order(kept.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return kept[a].documents < kept[b].documents; });
-    const auto word = [&](std::size_t i) { return "plainto_tsquery('english', $" + std::to_string(first + static_cast<int>(order[i])) + ")"; };
+    const auto word = [&](std::size_t i) {
+      return "plainto_tsquery('english', $" + std::to_string(first + static_cast<int>(order[i])) + ")";
+    };
     std::string pairs;
     const std::size_t n = std::min<std::size_t>(order.size(), 6);
     for (std::size_t i = 0; i < n; ++i) {
@@ -429,7 +433,8 @@ class PostgresReflectionLease final : public ReflectionLease {
   std::unique_ptr<store::PostgresConnection> connection_;
 };
 
-PostgresLearningStore::PostgresLearningStore(const std::string& url, LearningSettings settings) : url_(url), settings_(std::move(settings)) {
+PostgresLearningStore::PostgresLearningStore(const std::string& url, LearningSettings settings)
+    : url_(url), settings_(std::move(settings)) {
   try {
     connection_ = std::make_unique<store::PostgresConnection>(url_);
     ensure_postgres_learning_schema(connection_->get());
@@ -498,10 +503,11 @@ ContextResult PostgresLearningStore::context(std::string_view task_text, std::op
         // Enough from a better plan: the later ones only fill up.
         if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
         const auto rows = tx.exec_params(
-            "WITH newest AS (SELECT seq FROM bullets WHERE search @@ (" + plan + ") ORDER BY seq DESC LIMIT $2) "
-            "SELECT b.seq, b.search::text, b.tokens, b.confidence, b.confidence_time, b.kind = 'anti-pattern', b.id, b.content, "
-            "b.evidence_count, b.source, b.added_by, b.created FROM newest JOIN bullets b USING (seq) "
-            "WHERE b.state = 'active' AND (b.scope_project = '' OR b.scope_project = $1)",
+            "WITH newest AS (SELECT seq FROM bullets WHERE search @@ (" + plan +
+                ") ORDER BY seq DESC LIMIT $2) "
+                "SELECT b.seq, b.search::text, b.tokens, b.confidence, b.confidence_time, b.kind = 'anti-pattern', b.id, b.content, "
+                "b.evidence_count, b.source, b.added_by, b.created FROM newest JOIN bullets b USING (seq) "
+                "WHERE b.state = 'active' AND (b.scope_project = '' OR b.scope_project = $1)",
             pqxx::prepare::make_dynamic_params(params));
         for (const auto& r : rows) {
           if (!seen.insert(r[0].as<std::int64_t>()).second) continue;
@@ -538,11 +544,12 @@ ContextResult PostgresLearningStore::context(std::string_view task_text, std::op
       std::vector<HistoryHit>& hits = result.history_snippets;
       for (const auto& plan : search_plans(tx, "history_tasks", kept, 2, kMaxRankedTasks, params)) {
         if (hits.size() >= static_cast<std::size_t>(limit)) break;
-        const auto rows = tx.exec_params(
-            "WITH newest AS (SELECT event_id FROM history_tasks WHERE search @@ (" + plan + ") ORDER BY event_id DESC LIMIT $1) "
-            "SELECT event_id, search::text, tokens, session_id, title, approach, snippet, success, duration, time "
-            "FROM newest JOIN history_tasks USING (event_id)",
-            pqxx::prepare::make_dynamic_params(params));
+        const auto rows =
+            tx.exec_params("WITH newest AS (SELECT event_id FROM history_tasks WHERE search @@ (" + plan +
+                               ") ORDER BY event_id DESC LIMIT $1) "
+                               "SELECT event_id, search::text, tokens, session_id, title, approach, snippet, success, duration, time "
+                               "FROM newest JOIN history_tasks USING (event_id)",
+                           pqxx::prepare::make_dynamic_params(params));
         std::vector<HistoryHit> found;
         for (const auto& r : rows) {
           HistoryHit h;
@@ -615,6 +622,7 @@ OutcomeResult PostgresLearningStore::outcome(const OutcomeRequest& request) {
                         {"list the rules with: cm playbook list --all"});
     }
     OutcomeResult result;
+    // checked_outcome_rules let only "success" or "failure" (with blanks around) through.
     const bool success = result.success = request.status.find("success") != std::string::npos;
     const FailureContext failure{request.stage, request.failure_type};
     result.policy = success ? BlamePolicy::kCredit : failure.known() ? BlamePolicy::kRelated : BlamePolicy::kSplit;
@@ -661,11 +669,11 @@ PlaybookListResult PostgresLearningStore::playbook_list(const PlaybookListReques
   const auto& model = settings_.reflection.model;
   std::vector<BulletView> all = run("playbook list", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    const auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
-                                         " FROM bullets WHERE ($1 OR state = 'active') AND ($2 = '' OR kind = $2) AND ($3 = '' OR source = $3)",
-                                     request.filter.include_retired,
-                                     request.filter.kind ? std::string(to_string(*request.filter.kind)) : std::string(),
-                                     request.filter.source ? std::string(to_string(*request.filter.source)) : std::string());
+    const auto rows =
+        tx.exec_params(std::string("SELECT ") + kColumns +
+                           " FROM bullets WHERE ($1 OR state = 'active') AND ($2 = '' OR kind = $2) AND ($3 = '' OR source = $3)",
+                       request.filter.include_retired, request.filter.kind ? std::string(to_string(*request.filter.kind)) : std::string(),
+                       request.filter.source ? std::string(to_string(*request.filter.source)) : std::string());
     std::vector<BulletView> views;
     for (const auto& r : rows) {
       Bullet b = read_bullet(r);
@@ -733,7 +741,8 @@ std::size_t PostgresLearningStore::index_tasks(std::span<const std::pair<std::in
         tokens += words - before[0][0].as<std::int64_t>();
       }
       tx.exec_params(
-          "INSERT INTO history_tasks(event_id, title, approach, snippet, task_type, agent_type, session_id, success, duration, time, tokens) "
+          "INSERT INTO history_tasks(event_id, title, approach, snippet, task_type, agent_type, session_id, success, duration, time, "
+          "tokens) "
           "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT(event_id) DO UPDATE SET title = excluded.title, "
           "approach = excluded.approach, snippet = excluded.snippet, task_type = excluded.task_type, agent_type = excluded.agent_type, "
           "session_id = excluded.session_id, success = excluded.success, duration = excluded.duration, time = excluded.time, "

@@ -44,11 +44,11 @@ class Words {
   explicit Words(unsigned seed) : rng_(seed) {}
   std::string sentence(int n) {
     static const std::vector<std::string> vocabulary = {
-        "login",   "redirect", "session",  "cache",    "database", "query",    "migration", "schema",  "parser",   "config",
-        "deploy",  "pipeline", "docker",   "token",    "password", "logging",  "metrics",   "timeout", "retry",    "flaky",
-        "layout",  "thread",   "lock",     "race",     "memory",   "leak",     "latency",   "index",   "upload",   "payment",
-        "invoice", "email",    "queue",    "worker",   "scheduler", "webhook", "billing",   "refund",  "checkout", "cookie",
-        "oauth",   "csrf",     "rollback", "backup",   "snapshot", "replica",  "shard",     "vacuum",  "bundle",   "lint"};
+        "login",   "redirect", "session",  "cache",  "database",  "query",   "migration", "schema",  "parser",   "config",
+        "deploy",  "pipeline", "docker",   "token",  "password",  "logging", "metrics",   "timeout", "retry",    "flaky",
+        "layout",  "thread",   "lock",     "race",   "memory",    "leak",    "latency",   "index",   "upload",   "payment",
+        "invoice", "email",    "queue",    "worker", "scheduler", "webhook", "billing",   "refund",  "checkout", "cookie",
+        "oauth",   "csrf",     "rollback", "backup", "snapshot",  "replica", "shard",     "vacuum",  "bundle",   "lint"};
     std::string out;
     for (int i = 0; i < n; ++i) {
       // rank r with weight 1/(r+1)
@@ -151,14 +151,15 @@ TEST(PostgresLearning, ContextRanksAsTheEmbeddedStoreWithinTolerance) {
     history_overlap += overlap(ids(a.history_snippets), ids(b.history_snippets));
     first_same += (a.relevant_bullets.empty() && b.relevant_bullets.empty()) ||
                   (!a.relevant_bullets.empty() && !b.relevant_bullets.empty() && a.relevant_bullets[0].id == b.relevant_bullets[0].id);
-    history_first_same += (a.history_snippets.empty() && b.history_snippets.empty()) ||
-                          (!a.history_snippets.empty() && !b.history_snippets.empty() &&
-                           a.history_snippets[0].event_id == b.history_snippets[0].event_id);
+    history_first_same +=
+        (a.history_snippets.empty() && b.history_snippets.empty()) ||
+        (!a.history_snippets.empty() && !b.history_snippets.empty() && a.history_snippets[0].event_id == b.history_snippets[0].event_id);
     ++queries;
   }
   const double n = queries;
-  std::printf("top-5 overlap over %d queries: rules %.3f, anti-patterns %.3f, past tasks %.3f; same first rule %.3f, same first task %.3f\n",
-              queries, rules_overlap / n, anti_overlap / n, history_overlap / n, first_same / n, history_first_same / n);
+  std::printf(
+      "top-5 overlap over %d queries: rules %.3f, anti-patterns %.3f, past tasks %.3f; same first rule %.3f, same first task %.3f\n",
+      queries, rules_overlap / n, anti_overlap / n, history_overlap / n, first_same / n, history_first_same / n);
   // The tolerance docs/learning.md states (the stemmers differ on some real words: Snowball's
   // English against FTS5's Porter); on this vocabulary the answers are the same.
   EXPECT_GE(rules_overlap / n, 0.95);
@@ -293,6 +294,18 @@ TEST(PostgresLearning, CmSaysTheTeamStoreIsUnreachable) {
   const auto up = testing::run_command(context, env);
   EXPECT_EQ(up.code, 0) << up.output;
   EXPECT_NE(up.output.find("Pin the docker base image"), std::string::npos) << up.output;
+}
+
+// The embedded store's lease, for the processes of one machine: one holder at a time.
+TEST(EmbeddedLearning, ReflectionLeaseIsOnePerStore) {
+  testing::TempDir dir;
+  auto first = open_learning_store({"", dir.path() + "/events.db", {}});
+  auto second = open_learning_store({"", dir.path() + "/events.db", {}});
+  auto lease = first->try_reflection_lease();
+  ASSERT_NE(lease, nullptr);
+  EXPECT_EQ(second->try_reflection_lease(), nullptr);
+  lease.reset();
+  EXPECT_NE(second->try_reflection_lease(), nullptr);
 }
 
 }  // namespace
