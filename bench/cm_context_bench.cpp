@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
 #ifdef AM_BENCH_POSTGRES
     std::unique_ptr<testing::PostgresServer> server;
     if (postgres == "start") {
-      server = std::make_unique<testing::PostgresServer>(testing::PostgresServer::Options{.durable = true});
+      server = std::make_unique<testing::PostgresServer>(testing::PostgresServer::Options{.durable = true, .data_parent = dir});
       postgres = server->url();
     }
 #endif
