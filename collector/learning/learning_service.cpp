@@ -35,11 +35,9 @@ using store::Transaction;
 
 constexpr std::size_t kMaxTaskBytes = 10000;
 constexpr std::size_t kMaxQueryWords = 32;
-// At most this many matches are ranked (the newest); see query_terms.h. Each ranked match costs
-// BM25 a lookup of its length, a cold page in a fresh `cm` process. Rules keep a wide window (an
-// old rule with evidence is as good as a new one); past tasks a narrow one, where the newest are
-// the more telling and 400 instead of 100 cost about 5 ms of a 20 ms `cm context`.
-constexpr std::int64_t kMaxRankedRules = 400;
+// At most this many past tasks are ranked (the newest); see query_terms.h. Each ranked match costs
+// BM25 a lookup of its length, a cold page in a fresh `cm` process; the newest are the more
+// telling, and 400 instead of 100 cost about 5 ms of a 20 ms `cm context`.
 constexpr std::int64_t kMaxRankedTasks = 100;
 // How long indexing before a search waits for another writer's lock.
 constexpr std::chrono::milliseconds kIndexLockWait{5};
@@ -55,13 +53,6 @@ std::int64_t bullet_count(sqlite3* db) {
   SqliteStatement n(db, "SELECT coalesce(max(seq), 0) FROM bullets");
   n.step();
   return n.column_int64(0);
-}
-
-// A source as stored; one that is not known reads as manual.
-BulletSource stored_source(std::string_view text) {
-  if (text == "learning") return BulletSource::kLearning;
-  if (text == "import") return BulletSource::kImport;
-  return BulletSource::kManual;
 }
 
 }  // namespace
@@ -161,53 +152,18 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
   if (!words.empty()) {
     Transaction snapshot(db_, Transaction::Mode::kRead);
-    const std::int64_t bullets = bullet_count(db_);
     const QueryTerms history_terms(db_, "history_fts");
-    struct Ranked {
-      std::int64_t seq;
-      double score;
-    };
-    std::vector<Ranked> ranked[2];
-    const auto& model = settings_.reflection.model;
-    const double w = settings_.confidence_weight;
     // The best matches by relevance (rule_search.h), then each one's state, project and
-    // confidence: relevance x ((1 - w) + w x max(0.1, confidence)).
+    // confidence.
     if (!stemmer_) {
       stemmer_ = std::make_unique<FtsStemmer>(db_);
       thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
     }
-    const auto concepts = query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords);
-    SqliteStatement rule(db_,
-                         "SELECT kind = 'anti-pattern', confidence, confidence_time FROM bullets "
-                         "WHERE seq = ? AND state = 'active' AND (scope_project = '' OR scope_project = ?)");
-    for (const auto& candidate : rank_rules(db_, concepts, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
-      rule.reset();
-      rule.bind(1, candidate.seq);
-      rule.bind(2, project);
-      if (!rule.step()) continue;
-      const double confidence = model.decayed(rule.column_double(1), rule.column_double(2), t);
-      ranked[rule.column_int(0)].push_back({candidate.seq, candidate.relevance * ((1.0 - w) + w * std::max(0.1, confidence))});
-    }
-    // The winners only: one lookup each, of just the columns the answer shows (the confidence
-    // decayed to now, the source as to_string(BulletSource) names it).
-    SqliteStatement by_seq(db_,
-                           "SELECT id, content, confidence, confidence_time, evidence_count, source, added_by, created "
-                           "FROM bullets WHERE seq = ?");
-    for (int k = 0; k < 2; ++k) {
-      auto& list = ranked[k];
-      const auto n = std::min(list.size(), static_cast<std::size_t>(limit));
-      std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(),
-                        [](const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.seq < b.seq; });
-      for (std::size_t i = 0; i < n; ++i) {
-        by_seq.reset();
-        by_seq.bind(1, list[i].seq);
-        if (!by_seq.step()) continue;
-        (k == 0 ? result.relevant_bullets : result.anti_patterns)
-            .push_back({by_seq.column_text(0), truncated_text(without_control_characters(by_seq.column_text(1)), kMaxRuleBytes),
-                        model.decayed(by_seq.column_double(2), by_seq.column_double(3), t), by_seq.column_int64(4),
-                        stored_source(by_seq.column_text(5)), by_seq.column_text(6), by_seq.column_double(7)});
-      }
-    }
+    ContextRules rules =
+        context_rules(db_, query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords), settings_.reflection.model,
+                      {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
+    result.relevant_bullets = std::move(rules.rules);
+    result.anti_patterns = std::move(rules.anti_patterns);
     std::vector<HistoryHit>& hits = result.history_snippets;
     for (const auto& plan : history_terms.plan(words, history.size(), settings_.frequent_term_share, kMaxRankedTasks)) {
       if (hits.size() >= static_cast<std::size_t>(limit)) break;

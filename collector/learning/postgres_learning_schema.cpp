@@ -103,6 +103,28 @@ constexpr const char* kMigrations[] = {
       CREATE INDEX history_search ON history_tasks USING GIN(search);
       CREATE TABLE learning_state(key TEXT PRIMARY KEY, value BIGINT NOT NULL);
     )sql",
+    // Each rule's revision, for the copies of the playbook that search it (playbook_mirror.h):
+    // a write leaves its rows' revision NULL (the trigger) and stamps them from bullet_revisions
+    // at its end under an advisory lock held to its commit, so revisions become visible in
+    // their order; a forgotten rule leaves its seq in bullet_deletions; the store's id tells a
+    // copy that the database was made anew.
+    R"sql(
+      CREATE SEQUENCE bullet_revisions;
+      ALTER TABLE bullets ADD COLUMN revision BIGINT;
+      CREATE INDEX bullets_revision ON bullets(revision);
+      CREATE INDEX bullets_unstamped ON bullets(seq) WHERE revision IS NULL;
+      CREATE FUNCTION bullets_unstamp() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' OR NEW.revision IS NOT DISTINCT FROM OLD.revision THEN
+          NEW.revision := NULL;
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER bullets_unstamp BEFORE INSERT OR UPDATE ON bullets FOR EACH ROW EXECUTE FUNCTION bullets_unstamp();
+      UPDATE bullets SET revision = nextval('bullet_revisions');
+      CREATE TABLE bullet_deletions(seq BIGINT PRIMARY KEY, revision BIGINT NOT NULL);
+      INSERT INTO learning_state(key, value) VALUES('store_id', floor(random() * 9007199254740991)::bigint);
+    )sql",
 };
 static_assert(std::size(kMigrations) == kPostgresLearningSchemaVersion);
 

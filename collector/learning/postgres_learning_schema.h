@@ -13,6 +13,9 @@
 //   bullets.tokens, history_tasks.tokens: the words of the searched columns (text_tokens.h's
 //                  tokenize, as FTS5 counts them), for BM25's length normalization
 //   learning_state history_count and history_tokens: the sums BM25's average length needs
+// Version 2:
+//   bullets.revision, bullet_revisions, bullet_deletions, learning_state store_id: what a copy of
+//                  the playbook (playbook_mirror.h) needs to follow it
 // The version is kept in learning_schema(version). Many processes may open the store at once:
 // the migration runs under a transaction-scoped advisory lock, so one of them migrates and the
 // others find it done.
@@ -22,7 +25,7 @@
 
 namespace agentmetrics::learning {
 
-inline constexpr int kPostgresLearningSchemaVersion = 1;
+inline constexpr int kPostgresLearningSchemaVersion = 2;
 
 // The store's learning schema version; 0 when it has no learning tables yet.
 int postgres_learning_schema_version(pqxx::connection& connection);

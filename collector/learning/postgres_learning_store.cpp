@@ -4,12 +4,15 @@
 #include <chrono>
 #include <cmath>
 #include <pqxx/pqxx>
-#include <set>
 
 #include "collector/learning/blame.h"
+#include "collector/learning/fts_stemmer.h"
+#include "collector/learning/playbook_mirror.h"
 #include "collector/learning/postgres_learning_schema.h"
 #include "collector/learning/query_terms.h"
+#include "collector/learning/rule_search.h"
 #include "collector/learning/text_tokens.h"
+#include "collector/learning/thesaurus.h"
 #include "collector/store/store_error.h"
 #include "collector/store/store_url.h"
 
@@ -20,13 +23,13 @@ constexpr std::size_t kMaxQueryWords = 32;
 // As the playbook's: content this alike is one rule.
 constexpr double kDuplicateJaccard = 0.85;
 // As LearningService::context: the newest matches ranked (query_terms.h, step 3).
-constexpr std::int64_t kMaxRankedRules = 400;
 constexpr std::int64_t kMaxRankedTasks = 100;
 // The embedded store's BM25 column weights by the label of the column in the tsvector (D, C, B,
-// A). Rules: content B 1, tags A 2. Tasks: title A 3, task type B 2, approach, snippet and agent
-// type C 1.
-constexpr double kRuleWeights[4] = {0, 0, 1, 2};
+// A): title A 3, task type B 2, approach, snippet and agent type C 1.
 constexpr double kTaskWeights[4] = {0, 1, 2, 3};
+// The advisory lock under which a write stamps its rules' revisions, held to its commit
+// (postgres_learning_schema.h, version 2).
+constexpr long long kRevisionLock = 0x616d72657669736e;  // "amrevisn"
 
 constexpr const char* kColumns =
     "seq, id, content, kind, state, coalesce(retired_reason, ''), retired_at, coalesce(replaced_by, ''), source, tags, content_hash, "
@@ -70,6 +73,15 @@ Bullet read_bullet(const pqxx::row& r) {
   b.added_by = r[22].as<std::string>();
   b.project = r[23].as<std::string>();
   return b;
+}
+
+// Commits a transaction that wrote rules, their revisions stamped first: the copies of the
+// playbook (playbook_mirror.h) see revisions in the order they were stamped, since the lock is
+// held until the commit is visible.
+void commit_playbook(pqxx::work& tx) {
+  tx.exec_params("SELECT pg_advisory_xact_lock($1)", kRevisionLock);
+  tx.exec("UPDATE bullets SET revision = nextval('bullet_revisions') WHERE revision IS NULL");
+  tx.commit();
 }
 
 LearningError unreachable(const std::string& name, const std::string& reason) {
@@ -433,8 +445,13 @@ class PostgresReflectionLease final : public ReflectionLease {
   std::unique_ptr<store::PostgresConnection> connection_;
 };
 
-PostgresLearningStore::PostgresLearningStore(const std::string& url, LearningSettings settings)
-    : url_(url), settings_(std::move(settings)) {
+PostgresLearningStore::PostgresLearningStore(const std::string& url, const std::string& path, LearningSettings settings)
+    : url_(url), mirror_path_(path.empty() ? std::string() : path + ".team-playbook"), settings_(std::move(settings)) {
+  try {
+    mirror_ = std::make_unique<PlaybookMirror>(mirror_path_);
+  } catch (const store::StoreError& e) {
+    throw translate_error(e, mirror_path_);
+  }
   try {
     connection_ = std::make_unique<store::PostgresConnection>(url_);
     ensure_postgres_learning_schema(connection_->get());
@@ -480,55 +497,25 @@ ContextResult PostgresLearningStore::context(std::string_view task_text, std::op
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
   if (words.empty()) return result;
   const double t = now();
-  const auto& model = settings_.reflection.model;
-  const double w = settings_.confidence_weight;
   return run("context", [&](pqxx::connection& c) {
-    pqxx::work tx(c);  // one snapshot for both searches
-    // As the embedded store: the frequent-word threshold from the number of rules ever added,
-    // BM25 over every row of the index.
-    const auto counts = tx.exec1("SELECT coalesce(max(seq), 0), count(*), coalesce(avg(tokens), 0) FROM bullets");
-    const std::int64_t rules = counts[1].as<std::int64_t>();
-    if (const auto kept = kept_words(tx, "bullets", words, counts[0].as<std::int64_t>(), settings_.frequent_term_share); !kept.empty()) {
-      const auto params = search_params({std::string(project), std::to_string(kMaxRankedRules)}, kept);
-      struct Ranked {
-        std::int64_t seq;
-        double score;
-        ContextBullet bullet;
-      };
-      std::vector<Ranked> ranked[2];
-      std::set<std::int64_t> seen;
-      const double average = counts[2].as<double>();
-      double floor = 0;
-      for (const auto& plan : search_plans(tx, "bullets", kept, 3, kMaxRankedRules, params)) {
-        // Enough from a better plan: the later ones only fill up.
-        if (ranked[0].size() >= static_cast<std::size_t>(limit) && ranked[1].size() >= static_cast<std::size_t>(limit)) break;
-        const auto rows = tx.exec_params(
-            "WITH newest AS (SELECT seq FROM bullets WHERE search @@ (" + plan +
-                ") ORDER BY seq DESC LIMIT $2) "
-                "SELECT b.seq, b.search::text, b.tokens, b.confidence, b.confidence_time, b.kind = 'anti-pattern', b.id, b.content, "
-                "b.evidence_count, b.source, b.added_by, b.created FROM newest JOIN bullets b USING (seq) "
-                "WHERE b.state = 'active' AND (b.scope_project = '' OR b.scope_project = $1)",
-            pqxx::prepare::make_dynamic_params(params));
-        for (const auto& r : rows) {
-          if (!seen.insert(r[0].as<std::int64_t>()).second) continue;
-          const double relevance = bm25(weighted_frequencies(r[1].c_str(), kept, kRuleWeights), kept, r[2].as<double>(), rules, average);
-          const double confidence = model.decayed(r[3].as<double>(), r[4].as<double>(), t);
-          ranked[r[5].as<bool>() ? 1 : 0].push_back(
-              {r[0].as<std::int64_t>(), floor + relevance * ((1.0 - w) + w * std::max(0.1, confidence)),
-               ContextBullet{r[6].as<std::string>(), truncated_text(without_control_characters(r[7].as<std::string>()), kMaxRuleBytes),
-                             confidence, r[8].as<std::int64_t>(), stored_source(r[9].as<std::string>()), r[10].as<std::string>(),
-                             r[11].as<double>()}});
-        }
-        floor -= 1e9;  // a later plan's matches rank below every match of this one
-      }
-      for (int k = 0; k < 2; ++k) {
-        auto& list = ranked[k];
-        const auto n = std::min(list.size(), static_cast<std::size_t>(limit));
-        std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(),
-                          [](const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.seq < b.seq; });
-        for (std::size_t i = 0; i < n; ++i) (k == 0 ? result.relevant_bullets : result.anti_patterns).push_back(std::move(list[i].bullet));
-      }
+    // The rules: the team's playbook as a local copy brought up to date, ranked by the embedded
+    // store's own code (playbook_mirror.h, rule_search.h).
+    sqlite3* rules = nullptr;
+    try {
+      rules = mirror_->follow(c);
+    } catch (const store::StoreError& e) {
+      throw translate_error(e, mirror_path_);
     }
+    if (!stemmer_) {
+      stemmer_ = std::make_unique<FtsStemmer>(rules);
+      thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
+    }
+    ContextRules ranked =
+        context_rules(rules, query_concepts(result.task, *thesaurus_, *stemmer_, kMaxQueryWords), settings_.reflection.model,
+                      {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
+    result.relevant_bullets = std::move(ranked.rules);
+    result.anti_patterns = std::move(ranked.anti_patterns);
+    pqxx::work tx(c);
     // The history's size and length from learning_state (index_tasks keeps them), not a scan.
     std::int64_t tasks = 0;
     double task_tokens = 0;
@@ -596,7 +583,7 @@ MarkResult PostgresLearningStore::mark(const MarkRequest& request) {
     MarkResult result;
     result.feedback = feedback_in(tx, s, settings_.reflection.model, settings_.reflection.max_rules);
     const Bullet b = *find_in(tx, result.feedback.bullet_id, false);
-    tx.commit();
+    commit_playbook(tx);
     result.helpful = b.helpful;
     result.harmful = b.harmful;
     result.active = b.active;
@@ -645,7 +632,7 @@ OutcomeResult PostgresLearningStore::outcome(const OutcomeRequest& request) {
       if (r.retired) result.retired.push_back(r.bullet_id);
       result.applied.push_back(r);
     }
-    tx.commit();
+    commit_playbook(tx);
     return result;
   });
 }
@@ -655,7 +642,7 @@ PlaybookAddResult PostgresLearningStore::playbook_add(const NewBullet& bullet) {
   return run("playbook add", [&](pqxx::connection& c) {
     pqxx::work tx(c);
     const AddResult r = add_in(tx, bullet, t, settings_.reflection.model, settings_.reflection.max_rules);
-    tx.commit();
+    commit_playbook(tx);
     return PlaybookAddResult{r.action, r.similarity, {r.bullet, r.bullet.confidence_at(t, settings_.reflection.model)}};
   });
 }

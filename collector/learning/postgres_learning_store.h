@@ -7,13 +7,13 @@
 // is applied one signal after the other and none is lost. A new rule is inserted with
 // ON CONFLICT on its id, so two processes adding the same rule at once store one and reinforce it.
 //
-// Search (context): the query words of the embedded store (content_words), the words found in
-// more than frequent_term_share of the documents left out as there (query_terms.h), the newest
-// matches kept (400 rules, 100 tasks), each ranked by the sum over the query words of the word's
-// BM25 idf times ts_rank (normalization 1: divided by 1 + the log of the document's length) with
-// the column weights of the embedded store; a rule's score is that relevance times its decayed
-// confidence, as in LearningService::context. docs/learning.md, "A team's playbook", states how
-// close its answers come to the embedded store's.
+// Search (context): the rules are ranked by the embedded store's own code (rule_search.h) on a
+// local copy of the team's playbook that follows it by revision (playbook_mirror.h), so they come
+// in the embedded store's order. Past tasks: the query words of the embedded store (content_words),
+// the words found in more than frequent_term_share of the tasks left out as there
+// (query_terms.h), the newest 100 matches kept, each ranked by FTS5's BM25 computed from the
+// tsvector's weighted frequencies with the embedded store's column weights. docs/learning.md,
+// "A team's playbook", states how close the answers come to the embedded store's.
 //
 // Reflection: one process of the team at a time, through a session-level advisory lock held on
 // a connection of its own: when its holder dies its connection closes, PostgreSQL ends the
@@ -33,14 +33,20 @@
 
 namespace agentmetrics::learning {
 
+class FtsStemmer;
+class PlaybookMirror;
+class Thesaurus;
+
 // The advisory lock key of the team's reflection (any constant every process of the team shares).
 inline constexpr long long kReflectionLockKey = 0x616d7265666c6563;  // "amreflec"
 
 class PostgresLearningStore final : public LearningStore {
  public:
-  // Connects and creates or migrates the learning tables. Throws LearningError
-  // (TEAM_STORE_UNREACHABLE) when the server does not answer.
-  PostgresLearningStore(const std::string& url, LearningSettings settings);
+  // Connects and creates or migrates the learning tables. `path`: the embedded store's path on
+  // this machine; the copy of the playbook is kept beside it (`<path>.team-playbook`), or in
+  // memory when it is empty. Throws LearningError (TEAM_STORE_UNREACHABLE) when the server does
+  // not answer.
+  PostgresLearningStore(const std::string& url, const std::string& path, LearningSettings settings);
   ~PostgresLearningStore() override;
 
   std::string name() const override { return connection_->name(); }
@@ -65,8 +71,13 @@ class PostgresLearningStore final : public LearningStore {
   double now() const;
 
   std::string url_;  // with its password: never written out (name() is without it)
+  std::string mirror_path_;
   LearningSettings settings_;
   std::unique_ptr<store::PostgresConnection> connection_;
+  std::unique_ptr<PlaybookMirror> mirror_;
+  // Made by the first context(), as LearningService's.
+  std::unique_ptr<FtsStemmer> stemmer_;
+  std::unique_ptr<Thesaurus> thesaurus_;
 };
 
 }  // namespace agentmetrics::learning
