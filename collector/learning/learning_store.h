@@ -46,12 +46,21 @@ class LearningStore {
   virtual OutcomeResult outcome(const OutcomeRequest& request) = 0;
   virtual PlaybookAddResult playbook_add(const NewBullet& bullet) = 0;
   virtual PlaybookListResult playbook_list(const PlaybookListRequest& request) = 0;
+  virtual PlaybookListResult top(int limit) = 0;
+  virtual StaleResult stale(std::optional<double> days) = 0;
+  virtual AgentsMdExport export_agents_md(const AgentsMdOptions& options) = 0;
+  virtual PlaybookExport playbook_export() = 0;
+  virtual PlaybookRemoveResult playbook_remove(std::string_view id) = 0;
+  virtual ForgetResult forget(std::string_view id) = 0;
+  // Throws LearningError TEAM_STORE_UNSUPPORTED on a team store: undo applies SQLite session
+  // changesets of the embedded store's own rows (undo_journal.h).
+  virtual UndoResult undo() = 0;
 
   // The lease for one reflection, or null when another process holds it. Never waits.
   virtual std::unique_ptr<ReflectionLease> try_reflection_lease() = 0;
 
-  // Every other operation (reflect, why, stats, forget, export...), which only the embedded
-  // store has so far. Throws LearningError (TEAM_STORE_UNSUPPORTED) on a team store.
+  // Every other operation (reflect, why, similar, stats, patterns, import, the hooks), which only
+  // the embedded store has so far. Throws LearningError (TEAM_STORE_UNSUPPORTED) on a team store.
   virtual LearningService& service() = 0;
 };
 

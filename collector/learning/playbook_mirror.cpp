@@ -73,6 +73,8 @@ PlaybookMirror::PlaybookMirror(const std::string& path) {
     throw store::StoreError("cannot open the copy of the team's playbook " + file + ": " + reason);
   }
   sqlite3_busy_timeout(db_, store::SqliteEventStore::kBusyTimeoutMs);
+  // A rule forgotten on the team store leaves no text in the copy's free pages.
+  store::exec(db_, "PRAGMA secure_delete = ON");
   if (!path.empty()) {
     // A copy: what a crash loses is copied again, so commits need not wait for the disk.
     store::exec(db_, "PRAGMA journal_mode=WAL");
@@ -114,12 +116,17 @@ sqlite3* PlaybookMirror::follow(pqxx::connection& team) {
   }
   const std::int64_t from = seen;
   SqliteStatement remove(db_, "DELETE FROM bullets WHERE seq = ?");
+  bool forgotten = false;
   for (const auto& r : snapshot.exec_params("SELECT seq, revision FROM bullet_deletions WHERE revision > $1", from)) {
     remove.reset();
     remove.bind(1, r[0].as<std::int64_t>());
     remove.run();
+    forgotten = forgotten || sqlite3_changes(db_) > 0;
     seen = std::max(seen, r[1].as<std::int64_t>());
   }
+  // A forgotten rule's words must not linger in the index's segments either (as cm forget on the
+  // embedded store).
+  if (forgotten) store::exec(db_, "INSERT INTO bullets_fts(bullets_fts) VALUES('optimize')");
   SqliteStatement upsert(db_, upsert_sql());
   for (const auto& r : snapshot.exec_params(std::string("SELECT ") + kColumns + ", revision FROM bullets WHERE revision > $1", from)) {
     upsert.reset();
@@ -141,6 +148,8 @@ sqlite3* PlaybookMirror::follow(pqxx::connection& team) {
   snapshot.commit();
   set_state_int(db_, kRevisionKey, seen);
   local.commit();
+  // Nor in the WAL; a reader that holds it leaves the pages to the next checkpoint.
+  if (forgotten) sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
   return db_;
 }
 

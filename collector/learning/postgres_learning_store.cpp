@@ -84,6 +84,18 @@ void commit_playbook(pqxx::work& tx) {
   tx.commit();
 }
 
+std::string trimmed_id(std::string_view id) {
+  std::string out(id);
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  out.erase(0, std::min(out.size(), out.find_first_not_of(" \t\r\n")));
+  if (out.empty()) throw input_error("MISSING_ID", "which rule? the id is empty", {"cm playbook list shows the ids"});
+  return out;
+}
+
+LearningError unknown_rule(const std::string& id) {
+  return input_error("UNKNOWN_RULE", "unknown rule id '" + id + "'", {"list the rules with: cm playbook list --all"});
+}
+
 LearningError unreachable(const std::string& name, const std::string& reason) {
   return LearningError(ErrorCategory::kFilesystem, "TEAM_STORE_UNREACHABLE", "the team store " + name + " is unreachable: " + reason,
                        {"check that PostgreSQL is running and that this machine reaches it",
@@ -483,6 +495,69 @@ double PostgresLearningStore::now() const {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+sqlite3* PostgresLearningStore::follow() {
+  return run("follow the playbook", [&](pqxx::connection& c) {
+    try {
+      return mirror_->follow(c);
+    } catch (const store::StoreError& e) {
+      throw translate_error(e, mirror_path_);  // the local copy, not the team store
+    }
+  });
+}
+
+LearningService& PostgresLearningStore::followed() {
+  sqlite3* db = follow();
+  if (!mirror_service_) mirror_service_ = std::make_unique<LearningService>(db, settings_);
+  return *mirror_service_;
+}
+
+PlaybookListResult PostgresLearningStore::top(int limit) { return followed().top(limit); }
+StaleResult PostgresLearningStore::stale(std::optional<double> days) { return followed().stale(days); }
+AgentsMdExport PostgresLearningStore::export_agents_md(const AgentsMdOptions& options) { return followed().export_agents_md(options); }
+PlaybookExport PostgresLearningStore::playbook_export() { return followed().playbook_export(); }
+
+PlaybookRemoveResult PostgresLearningStore::playbook_remove(std::string_view id) {
+  const std::string rule = trimmed_id(id);
+  const double t = now();
+  const auto& model = settings_.reflection.model;
+  return run("playbook remove", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const auto before = find_in(tx, rule, true);
+    if (!before) throw unknown_rule(rule);
+    const Bullet after = retire(tx, *before, "removed", t, model);
+    commit_playbook(tx);
+    return PlaybookRemoveResult{before->active, {after, after.confidence_at(t, model)}};
+  });
+}
+
+ForgetResult PostgresLearningStore::forget(std::string_view id) {
+  const std::string rule = trimmed_id(id);
+  ForgetResult result = run("forget", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const auto b = find_in(tx, rule, true);
+    if (!b) throw unknown_rule(rule);
+    ForgetResult r{b->id, b->content, 0, 0, 0};
+    r.feedback = tx.exec_params("DELETE FROM feedback WHERE bullet_id = $1", b->id).affected_rows();
+    r.patterns = tx.exec_params("DELETE FROM bullet_patterns WHERE bullet_id = $1", b->id).affected_rows();
+    r.sessions = tx.exec_params("DELETE FROM session_rules WHERE bullet_id = $1", b->id).affected_rows();
+    tx.exec_params("DELETE FROM bullets WHERE id = $1", b->id);
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kRevisionLock);
+    tx.exec_params("INSERT INTO bullet_deletions(seq, revision) VALUES($1, nextval('bullet_revisions'))", b->seq);
+    commit_playbook(tx);
+    return r;
+  });
+  follow();  // this machine's copy lets go of the text at once
+  return result;
+}
+
+UndoResult PostgresLearningStore::undo() {
+  throw LearningError(ErrorCategory::kConfig, "TEAM_STORE_UNSUPPORTED",
+                      "cm undo does not run on a team store: it reverts the embedded store's own rows, and on a team store "
+                      "other machines may have built on a change since",
+                      {"take back a grade with the opposite one: cm mark ID --helpful or --harmful",
+                       "take back a rule with: cm playbook remove ID (or cm forget ID for text that must go)"});
+}
+
 std::optional<Bullet> PostgresLearningStore::find(std::string_view id) {
   return run("find", [&](pqxx::connection& c) {
     pqxx::work tx(c);
@@ -497,15 +572,10 @@ ContextResult PostgresLearningStore::context(std::string_view task_text, std::op
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
   if (words.empty()) return result;
   const double t = now();
+  // The rules: the team's playbook as a local copy brought up to date, ranked by the embedded
+  // store's own code (playbook_mirror.h, rule_search.h).
+  sqlite3* rules = follow();
   return run("context", [&](pqxx::connection& c) {
-    // The rules: the team's playbook as a local copy brought up to date, ranked by the embedded
-    // store's own code (playbook_mirror.h, rule_search.h).
-    sqlite3* rules = nullptr;
-    try {
-      rules = mirror_->follow(c);
-    } catch (const store::StoreError& e) {
-      throw translate_error(e, mirror_path_);
-    }
     if (!stemmer_) {
       stemmer_ = std::make_unique<FtsStemmer>(rules);
       thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);

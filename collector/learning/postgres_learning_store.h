@@ -31,6 +31,8 @@
 #include "collector/store/postgres_connection.h"
 #include "ipc/outcome_event.h"
 
+struct sqlite3;
+
 namespace agentmetrics::learning {
 
 class FtsStemmer;
@@ -55,6 +57,18 @@ class PostgresLearningStore final : public LearningStore {
   OutcomeResult outcome(const OutcomeRequest& request) override;
   PlaybookAddResult playbook_add(const NewBullet& bullet) override;
   PlaybookListResult playbook_list(const PlaybookListRequest& request) override;
+  // On the copy of the playbook (playbook_mirror.h), brought up to date first; it holds the
+  // rules, not their links to patterns.
+  PlaybookListResult top(int limit) override;
+  StaleResult stale(std::optional<double> days) override;
+  AgentsMdExport export_agents_md(const AgentsMdOptions& options) override;
+  PlaybookExport playbook_export() override;
+  PlaybookRemoveResult playbook_remove(std::string_view id) override;
+  // Deletes the rule with its feedback, pattern links and session rows, and leaves its number in
+  // bullet_deletions so that every machine's copy deletes it too (securely: secure_delete, its
+  // full-text index merged). PostgreSQL keeps the dead rows until VACUUM.
+  ForgetResult forget(std::string_view id) override;
+  UndoResult undo() override;
   std::unique_ptr<ReflectionLease> try_reflection_lease() override;
   LearningService& service() override;
 
@@ -68,6 +82,10 @@ class PostgresLearningStore final : public LearningStore {
  private:
   template <typename Work>
   auto run(const char* what, Work&& work);
+  // The copy of the playbook brought up to date, and the embedded store's service over it for
+  // the reading operations.
+  LearningService& followed();
+  sqlite3* follow();
   double now() const;
 
   std::string url_;  // with its password: never written out (name() is without it)
@@ -75,6 +93,7 @@ class PostgresLearningStore final : public LearningStore {
   LearningSettings settings_;
   std::unique_ptr<store::PostgresConnection> connection_;
   std::unique_ptr<PlaybookMirror> mirror_;
+  std::unique_ptr<LearningService> mirror_service_;
   // Made by the first context(), as LearningService's.
   std::unique_ptr<FtsStemmer> stemmer_;
   std::unique_ptr<Thesaurus> thesaurus_;

@@ -24,6 +24,13 @@ class SqliteLearningStore final : public LearningStore {
   OutcomeResult outcome(const OutcomeRequest& request) override { return service_->outcome(request); }
   PlaybookAddResult playbook_add(const NewBullet& bullet) override { return service_->playbook_add(bullet); }
   PlaybookListResult playbook_list(const PlaybookListRequest& request) override { return service_->playbook_list(request); }
+  PlaybookListResult top(int limit) override { return service_->top(limit); }
+  StaleResult stale(std::optional<double> days) override { return service_->stale(days); }
+  AgentsMdExport export_agents_md(const AgentsMdOptions& options) override { return service_->export_agents_md(options); }
+  PlaybookExport playbook_export() override { return service_->playbook_export(); }
+  PlaybookRemoveResult playbook_remove(std::string_view id) override { return service_->playbook_remove(id); }
+  ForgetResult forget(std::string_view id) override { return service_->forget(id); }
+  UndoResult undo() override { return service_->undo(); }
   // A lock on the file beside the store (`<path>.reflection-lock`, flock): the processes of one
   // machine that share the store reflect one at a time.
   std::unique_ptr<ReflectionLease> try_reflection_lease() override;

@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <random>
@@ -332,6 +334,74 @@ TEST(PostgresLearning, RulesLearnedAnywhereAreSeenEverywhereWithProjectScoping) 
   EXPECT_EQ(ids(there->context("refund webhook in billing", 5, "billing").relevant_bullets).size(), 2u);
   const auto web = ids(there->context("refund webhook in billing", 5, "web").relevant_bullets);
   EXPECT_EQ(web, std::vector<std::string>{e});
+}
+
+// The playbook's commands through the real `cm` on two machines (two homes: two copies of the
+// playbook) sharing one team store: what one removes or forgets, the other's top and export no
+// longer show, and a forgotten rule's text is gone from the other's copy on disk; cm undo says
+// that it does not run on a team store.
+TEST(PostgresLearning, ThePlaybookCommandsRunOnTheTeamStoreFromAnyMachine) {
+  const std::string url = shared_postgres_server().fresh_database("learning_commands");
+  std::vector<std::string> rule;
+  {
+    auto store = open_learning_store({url, "", {}});
+    for (const char* text : {"Pin the docker base image by digest", "Run the migration on a copy of the database first",
+                             "Secret token zq7 rotates with the vault"}) {
+      NewBullet b;
+      b.content = text;
+      rule.push_back(store->playbook_add(b).rule.bullet.id);
+    }
+  }
+  testing::TempDir a, b;
+  const auto env = [&](const testing::TempDir& home) {
+    return std::map<std::string, std::string>{
+        {"AGENTMETRICS_STORE_URL", url}, {"HOME", home.path()}, {"XDG_CONFIG_HOME", home.path()}, {"XDG_DATA_HOME", home.path()}};
+  };
+  const auto cm = [&](const testing::TempDir& home, std::vector<std::string> args) {
+    args.insert(args.begin(), {AM_CM_BINARY, "--json"});
+    const auto r = testing::run_command(args, env(home));
+    auto envelope = nlohmann::json::parse(r.output.substr(std::min(r.output.size(), r.output.find('{'))), nullptr, false);
+    EXPECT_FALSE(envelope.is_discarded()) << r.output;
+    return std::make_pair(r.code, envelope);
+  };
+  const auto ids_in = [](const nlohmann::json& rules) {
+    std::set<std::string> out;
+    for (const auto& r : rules) out.insert(r["id"].get<std::string>());
+    return out;
+  };
+  auto [code, top] = cm(a, {"top"});
+  ASSERT_EQ(code, 0) << top.dump();
+  EXPECT_EQ(ids_in(top["data"]["bullets"]), std::set<std::string>(rule.begin(), rule.end()));
+  auto [removed_code, removed] = cm(b, {"playbook", "remove", rule[0]});
+  ASSERT_EQ(removed_code, 0) << removed.dump();
+  EXPECT_EQ(removed["data"]["action"], "removed");
+  auto [forget_code, forgotten] = cm(b, {"forget", rule[2]});
+  ASSERT_EQ(forget_code, 0) << forgotten.dump();
+  EXPECT_EQ(forgotten["data"]["id"], rule[2]);
+  // Machine A's copy follows: the removed rule is no longer among the active ones, the forgotten
+  // one is nowhere, and its text is not in A's copy on disk.
+  std::tie(code, top) = cm(a, {"top"});
+  EXPECT_EQ(ids_in(top["data"]["bullets"]), std::set<std::string>{rule[1]}) << top.dump();
+  auto [export_code, exported] = cm(a, {"playbook", "export"});
+  ASSERT_EQ(export_code, 0) << exported.dump();
+  EXPECT_EQ(ids_in(exported["data"]["bullets"]), (std::set<std::string>{rule[0], rule[1]})) << exported.dump();
+  std::size_t copies = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(a.path())) {
+    if (entry.path().string().find(".team-playbook") == std::string::npos || !entry.is_regular_file()) continue;
+    ++copies;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("zq7"), std::string::npos) << "the forgotten rule's text is still in " << entry.path();
+  }
+  EXPECT_GE(copies, 1u) << "machine A kept no copy of the playbook";
+  auto [stale_code, stale] = cm(b, {"stale", "--days", "0"});
+  EXPECT_EQ(stale_code, 0) << stale.dump();
+  auto [agents_code, agents] = cm(b, {"export", "--format", "agents.md", "--min-confidence", "0"});
+  ASSERT_EQ(agents_code, 0) << agents.dump();
+  EXPECT_NE(agents["data"].dump().find("Run the migration"), std::string::npos) << agents.dump();
+  auto [undo_code, undo] = cm(a, {"undo"});
+  EXPECT_EQ(undo_code, 3) << undo.dump();
+  EXPECT_EQ(undo["error"]["code"], "TEAM_STORE_UNSUPPORTED") << undo.dump();
 }
 
 // PostgreSQL down: cm says so (exit 4, TEAM_STORE_UNREACHABLE in the --json envelope, the
