@@ -30,6 +30,12 @@ constexpr double kTaskWeights[4] = {0, 1, 2, 3};
 // The advisory lock under which a write stamps its rules' revisions, held to its commit
 // (postgres_learning_schema.h, version 2).
 constexpr long long kRevisionLock = 0x616d72657669736e;  // "amrevisn"
+// The lock of the history's catch-up from the team's events, and how many tasks one indexes:
+// `cm context` indexes what the sidecars stored since, a batch at a time.
+constexpr long long kHistoryLock = 0x616d686973746f72;  // "amhistor"
+constexpr std::int64_t kHistoryBatch = 2000;
+// How long after an event id was seen it is taken as settled: no smaller id can still appear.
+constexpr std::int64_t kSettleSeconds = 60;
 
 constexpr const char* kColumns =
     "seq, id, content, kind, state, coalesce(retired_reason, ''), retired_at, coalesce(replaced_by, ''), source, tags, content_hash, "
@@ -576,6 +582,7 @@ ContextResult PostgresLearningStore::context(std::string_view task_text, std::op
   // store's own code (playbook_mirror.h, rule_search.h).
   sqlite3* rules = follow();
   return run("context", [&](pqxx::connection& c) {
+    result.degraded = catch_up_history(c);
     if (!stemmer_) {
       stemmer_ = std::make_unique<FtsStemmer>(rules);
       thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
@@ -775,46 +782,130 @@ LearningService& PostgresLearningStore::service() {
                       {"run it on the embedded store: unset AGENTMETRICS_STORE_URL and store.url, or pass --store PATH"});
 }
 
-std::size_t PostgresLearningStore::index_tasks(std::span<const std::pair<std::int64_t, ipc::OutcomeEvent>> tasks) {
-  return run("index tasks", [&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    std::size_t indexed = 0;
-    const auto text = [](const ipc::OutcomeEvent& e, std::string_view field) {
-      const std::string* v = e.text(field);
-      return v ? *v : std::string();
-    };
-    std::int64_t added = 0, tokens = 0;
-    for (const auto& [id, e] : tasks) {
-      if (e.kind != ipc::OutcomeKind::kTask) continue;
-      const std::string title = text(e, "title"), approach = text(e, "approach"), snippet = text(e, "snippet");
-      const std::string task_type = text(e, "task_type"), agent_type = text(e, "agent_type");
-      const std::int64_t words = token_count({title, approach, snippet, task_type, agent_type});
-      // A task indexed already (a fuller account of it) replaces its words in the sums.
-      const auto before = tx.exec_params("SELECT tokens FROM history_tasks WHERE event_id = $1", id);
-      if (before.empty()) {
-        ++added;
-        tokens += words;
-      } else {
-        tokens += words - before[0][0].as<std::int64_t>();
-      }
-      tx.exec_params(
-          "INSERT INTO history_tasks(event_id, title, approach, snippet, task_type, agent_type, session_id, success, duration, time, "
-          "tokens) "
-          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT(event_id) DO UPDATE SET title = excluded.title, "
-          "approach = excluded.approach, snippet = excluded.snippet, task_type = excluded.task_type, agent_type = excluded.agent_type, "
-          "session_id = excluded.session_id, success = excluded.success, duration = excluded.duration, time = excluded.time, "
-          "tokens = excluded.tokens",
-          id, title, approach, snippet, task_type, agent_type, text(e, "session_id"), e.flag("success").value_or(false),
-          e.number("duration_seconds").value_or(0.0), e.time, words);
-      ++indexed;
+namespace {
+
+// A task as the history index keeps it.
+struct TaskRow {
+  std::int64_t event_id = 0;
+  std::string title, approach, snippet, task_type, agent_type, session_id;
+  bool success = false;
+  double duration = 0, time = 0;
+};
+
+// Indexes the tasks in the caller's transaction, keeping the sums BM25 needs; an id indexed
+// already is replaced (a fuller account of the same task).
+void index_rows(pqxx::work& tx, const std::vector<TaskRow>& rows) {
+  std::int64_t added = 0, tokens = 0;
+  for (const auto& t : rows) {
+    const std::int64_t words = token_count({t.title, t.approach, t.snippet, t.task_type, t.agent_type});
+    const auto before = tx.exec_params("SELECT tokens FROM history_tasks WHERE event_id = $1", t.event_id);
+    if (before.empty()) {
+      ++added;
+      tokens += words;
+    } else {
+      tokens += words - before[0][0].as<std::int64_t>();
     }
     tx.exec_params(
-        "INSERT INTO learning_state(key, value) VALUES('history_count', $1), ('history_tokens', $2) "
-        "ON CONFLICT(key) DO UPDATE SET value = learning_state.value + excluded.value",
-        added, tokens);
+        "INSERT INTO history_tasks(event_id, title, approach, snippet, task_type, agent_type, session_id, success, duration, time, "
+        "tokens) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT(event_id) DO UPDATE SET title = excluded.title, "
+        "approach = excluded.approach, snippet = excluded.snippet, task_type = excluded.task_type, agent_type = excluded.agent_type, "
+        "session_id = excluded.session_id, success = excluded.success, duration = excluded.duration, time = excluded.time, "
+        "tokens = excluded.tokens",
+        t.event_id, t.title, t.approach, t.snippet, t.task_type, t.agent_type, t.session_id, t.success, t.duration, t.time, words);
+  }
+  tx.exec_params(
+      "INSERT INTO learning_state(key, value) VALUES('history_count', $1), ('history_tokens', $2) "
+      "ON CONFLICT(key) DO UPDATE SET value = learning_state.value + excluded.value",
+      added, tokens);
+}
+
+std::int64_t state_value(pqxx::work& tx, const char* key, std::int64_t otherwise) {
+  const auto r = tx.exec_params("SELECT value FROM learning_state WHERE key = $1", std::string(key));
+  return r.empty() ? otherwise : r[0][0].as<std::int64_t>();
+}
+
+void set_state_value(pqxx::work& tx, const char* key, std::int64_t value) {
+  tx.exec_params("INSERT INTO learning_state(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                 std::string(key), value);
+}
+
+}  // namespace
+
+std::size_t PostgresLearningStore::index_tasks(std::span<const std::pair<std::int64_t, ipc::OutcomeEvent>> tasks) {
+  std::vector<TaskRow> rows;
+  const auto text = [](const ipc::OutcomeEvent& e, std::string_view field) {
+    const std::string* v = e.text(field);
+    return v ? *v : std::string();
+  };
+  for (const auto& [id, e] : tasks) {
+    if (e.kind != ipc::OutcomeKind::kTask) continue;
+    rows.push_back({id, text(e, "title"), text(e, "approach"), text(e, "snippet"), text(e, "task_type"), text(e, "agent_type"),
+                    text(e, "session_id"), e.flag("success").value_or(false), e.number("duration_seconds").value_or(0.0), e.time});
+  }
+  return run("index tasks", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    index_rows(tx, rows);
     tx.commit();
-    return indexed;
+    return rows.size();
   });
+}
+
+std::optional<std::string> PostgresLearningStore::catch_up_history(pqxx::connection& c) {
+  pqxx::work tx(c);
+  // No sidecar has written to this database yet: no events to index.
+  if (!tx.exec1("SELECT to_regclass('events') IS NOT NULL AND to_regclass('replaced_events') IS NOT NULL")[0].as<bool>())
+    return std::nullopt;
+  const std::int64_t settled = state_value(tx, "history_settled", 0);
+  const auto behind = [&] {
+    return !tx.exec_params(
+                  "SELECT 1 FROM events e WHERE e.id > $1 AND e.kind = 'task' AND NOT EXISTS "
+                  "(SELECT 1 FROM history_tasks h WHERE h.event_id = e.id) LIMIT 1",
+                  settled)
+                .empty();
+  };
+  // One process indexes at a time; the others search what is indexed.
+  if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)", kHistoryLock)[0].as<bool>()) {
+    if (!behind()) return std::nullopt;
+    return std::string("another process is indexing the team's new past tasks: those were not searched yet");
+  }
+  // The tasks after the settled id that are not indexed yet, oldest first. Sidecars insert at
+  // once, so a smaller id may become visible after a larger one: ids are settled (never looked
+  // at again) only once kSettleSeconds have passed since they were seen, which no insert takes.
+  const auto rows = tx.exec_params(
+      "SELECT e.id, coalesce(e.fields->>'title', ''), coalesce(e.fields->>'approach', ''), coalesce(e.fields->>'snippet', ''), "
+      "coalesce(e.fields->>'task_type', ''), coalesce(e.fields->>'agent_type', ''), coalesce(e.fields->>'session_id', ''), "
+      "coalesce(am_num(e.fields, 'success'), 0) = 1, coalesce(am_num(e.fields, 'duration_seconds'), 0), e.time "
+      "FROM events e WHERE e.id > $1 AND e.kind = 'task' AND NOT EXISTS (SELECT 1 FROM history_tasks h WHERE h.event_id = e.id) "
+      "ORDER BY e.id LIMIT $2",
+      settled, kHistoryBatch + 1);
+  std::vector<TaskRow> tasks;
+  for (const auto& r : rows) {
+    if (tasks.size() == static_cast<std::size_t>(kHistoryBatch)) break;
+    tasks.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(), r[7].as<bool>(), r[8].as<double>(),
+                     r[9].as<double>()});
+  }
+  index_rows(tx, tasks);
+  // A task replaced by a fuller account of it (a session imported again as it grew) leaves the
+  // index with the sums.
+  const auto gone = tx.exec_params1(
+      "WITH gone AS (DELETE FROM history_tasks h USING replaced_events r WHERE r.by > $1 AND h.event_id = r.id RETURNING h.tokens) "
+      "SELECT count(*), coalesce(sum(tokens), 0) FROM gone",
+      settled);
+  tx.exec_params(
+      "UPDATE learning_state SET value = value - CASE key WHEN 'history_count' THEN $1::bigint ELSE $2::bigint END "
+      "WHERE key IN ('history_count', 'history_tokens')",
+      gone[0].as<std::int64_t>(), gone[1].as<std::int64_t>());
+  const std::int64_t now_s = tx.exec1("SELECT floor(extract(epoch FROM clock_timestamp()))::bigint")[0].as<std::int64_t>();
+  if (now_s - state_value(tx, "history_seen_at", 0) >= kSettleSeconds) {
+    set_state_value(tx, "history_settled", state_value(tx, "history_seen", settled));
+    set_state_value(tx, "history_seen", tx.exec1("SELECT coalesce(max(id), 0) FROM events")[0].as<std::int64_t>());
+    set_state_value(tx, "history_seen_at", now_s);
+  }
+  tx.commit();
+  if (rows.size() > tasks.size()) return std::string("the team's past tasks are still being indexed: the newest were not searched yet");
+  return std::nullopt;
 }
 
 std::int64_t PostgresLearningStore::indexed_tasks() {

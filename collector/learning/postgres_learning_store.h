@@ -75,7 +75,8 @@ class PostgresLearningStore final : public LearningStore {
   std::optional<Bullet> find(std::string_view id);
   // Indexes task events for the context's past tasks: (the event's id in the team's event store,
   // the event); events of other kinds are skipped, an id indexed already is replaced (a fuller
-  // account of the same task). One transaction. Returns how many were indexed.
+  // account of the same task). One transaction. Returns how many were indexed. context() indexes
+  // the team's stored events itself (catch_up_history); this is for events from elsewhere.
   std::size_t index_tasks(std::span<const std::pair<std::int64_t, ipc::OutcomeEvent>> tasks);
   std::int64_t indexed_tasks();
 
@@ -85,6 +86,10 @@ class PostgresLearningStore final : public LearningStore {
   // The copy of the playbook brought up to date, and the embedded store's service over it for
   // the reading operations.
   LearningService& followed();
+  // Indexes the team's task events (the event store's `events` in this database, written by
+  // every sidecar) that are not indexed yet, a batch at a time, one process at a time. Returns
+  // why some were not searched, if some were not.
+  std::optional<std::string> catch_up_history(pqxx::connection& c);
   sqlite3* follow();
   double now() const;
 

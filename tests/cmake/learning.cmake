@@ -63,3 +63,9 @@ target_link_libraries(learning_postgres_test PRIVATE agentmetrics_learning nlohm
 target_compile_definitions(learning_postgres_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>"
                                                           AM_RETRIEVAL_DATA_DIR="${learning_tests_dir}/data/learning/retrieval")
 add_dependencies(learning_postgres_test cm)
+
+# The learning side of sidecars sharing a team store: real collectors and cm on a real PostgreSQL.
+agentmetrics_test(team_learning_test CONCURRENT ${learning_tests_dir}/integration/team_learning_test.cpp)
+target_link_libraries(team_learning_test PRIVATE nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(team_learning_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>")
+add_dependencies(team_learning_test cm agentmetricsd outcome_producer)
