@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -145,7 +146,7 @@ void write_sqlite(const std::string& path, const Generated& data) {
 // store gave them (1, 2, ...), the rules added through the team store's playbook one by one, as
 // many cm processes would.
 void write_postgres(const std::string& url, const Generated& data) {
-  learning::PostgresLearningStore team(url, {});
+  learning::PostgresLearningStore team(url, "", {});
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::pair<std::int64_t, ipc::OutcomeEvent>> batch;
   for (std::size_t i = 0; i < data.tasks.size(); ++i) {
@@ -277,13 +278,22 @@ int main(int argc, char** argv) {
 #ifdef AM_BENCH_POSTGRES
     std::unique_ptr<testing::PostgresServer> server;
     if (postgres == "start") {
-      server = std::make_unique<testing::PostgresServer>(testing::PostgresServer::Options{.durable = true, .data_parent = dir});
+      // On the disk, as store_throughput's (the server's user may not enter the build tree).
+      const char* disk = std::getenv("AGENTMETRICS_BENCH_DISK_DIR");
+      server = std::make_unique<testing::PostgresServer>(
+          testing::PostgresServer::Options{.durable = true, .data_parent = disk && *disk ? disk : "/var/tmp"});
       postgres = server->url();
     }
 #endif
     write_postgres(postgres, data);
     ::setenv(store::kStoreUrlEnv, postgres.c_str(), 1);
+    // cm keeps its copy of the team's playbook beside the store path it is given
+    // (<path>.team-playbook): in DIR, made by the warm-up runs.
+    const std::string copy_beside = dir + "/team-cm.db";
+    ::unlink((copy_beside + ".team-playbook").c_str());
+    ::setenv("AGENTMETRICS_STORE", copy_beside.c_str(), 1);
     const Timing team = time_context(cm, {}, runs);
+    ::unsetenv("AGENTMETRICS_STORE");
     ::unsetenv(store::kStoreUrlEnv);
     std::printf("cm context --json on PostgreSQL, %zu rules, %s, %zu runs: median %.2f ms, p90 %.2f ms, min %.2f ms, max %.2f ms\n", rules,
                 history.c_str(), runs, team.median, team.p90, team.min, team.max);
