@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <span>
@@ -289,7 +290,7 @@ int main(int argc, char** argv) {
     ::setenv(store::kStoreUrlEnv, postgres.c_str(), 1);
     // cm keeps its copy of the team's playbook beside the store path it is given
     // (<path>.team-playbook): in DIR, made by the warm-up runs.
-    const std::string copy_beside = dir + "/team-cm.db";
+    const std::string copy_beside = std::filesystem::absolute(dir + "/team-cm.db").string();
     ::unlink((copy_beside + ".team-playbook").c_str());
     ::setenv("AGENTMETRICS_STORE", copy_beside.c_str(), 1);
     const Timing team = time_context(cm, {}, runs);

@@ -139,6 +139,34 @@ std::vector<std::string> checked_outcome_rules(const OutcomeRequest& request) {
   return ids;
 }
 
+OutcomeResult apply_outcome(const OutcomeRequest& request, const std::vector<Bullet>& rules, double now,
+                            const std::function<FeedbackResult(const FeedbackSignal&)>& feedback) {
+  OutcomeResult result;
+  const bool success = result.success = trimmed(request.status) == "success";
+  const FailureContext failure{request.stage, request.failure_type};
+  result.policy = success ? BlamePolicy::kCredit : failure.known() ? BlamePolicy::kRelated : BlamePolicy::kSplit;
+  const std::vector<double> weights = success ? std::vector<double>(rules.size(), 1.0) : blame_failure(rules, failure);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (weights[i] <= 0) {
+      result.unaffected.push_back(rules[i].id);
+      continue;
+    }
+    FeedbackSignal s;
+    s.bullet_id = rules[i].id;
+    s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+    s.weight = weights[i];
+    s.origin = "outcome";
+    if (!request.session_id.empty()) s.session_id = request.session_id;
+    s.note = success ? "" : (request.stage + " " + request.failure_type);
+    s.time = now;
+    const FeedbackResult r = feedback(s);
+    if (!r.inverted_to.empty()) result.inverted.emplace_back(r.bullet_id, r.inverted_to);
+    if (r.retired) result.retired.push_back(r.bullet_id);
+    result.applied.push_back(r);
+  }
+  return result;
+}
+
 ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg, std::string_view project) {
   ContextResult result;
   const int limit = checked_context_query(task_text, limit_arg, project, settings_, result.task);
@@ -396,31 +424,8 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
     throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + list + "; nothing was recorded",
                       {"list the rules with: cm playbook list --all"});
   }
-  OutcomeResult result;
-  const bool success = result.success = status == "success";
-  const FailureContext failure{request.stage, request.failure_type};
-  result.policy = success ? BlamePolicy::kCredit : failure.known() ? BlamePolicy::kRelated : BlamePolicy::kSplit;
-  std::vector<double> weights(rules.size(), 1.0);
-  if (!success) weights = blame_failure(rules, failure);
   const double t = now();
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    if (weights[i] <= 0) {
-      result.unaffected.push_back(rules[i].id);
-      continue;
-    }
-    FeedbackSignal s;
-    s.bullet_id = rules[i].id;
-    s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
-    s.weight = weights[i];
-    s.origin = "outcome";
-    if (!request.session_id.empty()) s.session_id = request.session_id;
-    s.note = success ? "" : (request.stage + " " + request.failure_type);
-    s.time = t;
-    const FeedbackResult r = playbook_.feedback(s);
-    if (!r.inverted_to.empty()) result.inverted.emplace_back(r.bullet_id, r.inverted_to);
-    if (r.retired) result.retired.push_back(r.bullet_id);
-    result.applied.push_back(r);
-  }
+  OutcomeResult result = apply_outcome(request, rules, t, [&](const FeedbackSignal& s) { return playbook_.feedback(s); });
   std::string list;
   for (const auto& r : rules) list += (list.empty() ? "" : ", ") + r.id;
   undo.save("outcome", status + " for " + list, t);

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <pqxx/pqxx>
 
-#include "collector/learning/blame.h"
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/playbook_mirror.h"
 #include "collector/learning/postgres_learning_schema.h"
@@ -685,30 +684,9 @@ OutcomeResult PostgresLearningStore::outcome(const OutcomeRequest& request) {
       throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + unknown + "; nothing was recorded",
                         {"list the rules with: cm playbook list --all"});
     }
-    OutcomeResult result;
-    // checked_outcome_rules let only "success" or "failure" (with blanks around) through.
-    const bool success = result.success = request.status.find("success") != std::string::npos;
-    const FailureContext failure{request.stage, request.failure_type};
-    result.policy = success ? BlamePolicy::kCredit : failure.known() ? BlamePolicy::kRelated : BlamePolicy::kSplit;
-    const std::vector<double> weights = success ? std::vector<double>(rules.size(), 1.0) : blame_failure(rules, failure);
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      if (weights[i] <= 0) {
-        result.unaffected.push_back(rules[i].id);
-        continue;
-      }
-      FeedbackSignal s;
-      s.bullet_id = rules[i].id;
-      s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
-      s.weight = weights[i];
-      s.origin = "outcome";
-      if (!request.session_id.empty()) s.session_id = request.session_id;
-      s.note = success ? "" : (request.stage + " " + request.failure_type);
-      s.time = t;
-      const FeedbackResult r = feedback_in(tx, s, settings_.reflection.model, settings_.reflection.max_rules);
-      if (!r.inverted_to.empty()) result.inverted.emplace_back(r.bullet_id, r.inverted_to);
-      if (r.retired) result.retired.push_back(r.bullet_id);
-      result.applied.push_back(r);
-    }
+    OutcomeResult result = apply_outcome(request, rules, t, [&](const FeedbackSignal& s) {
+      return feedback_in(tx, s, settings_.reflection.model, settings_.reflection.max_rules);
+    });
     commit_playbook(tx);
     return result;
   });

@@ -51,8 +51,8 @@ TEST(TeamLearning, ATaskStoredThroughOneSidecarIsInTheHistoryCmContextGivesOnAno
   TempDir dir_a;
   const std::string ns = unique_namespace("teamlearn");
   CollectorProcess collector(ns, {"--store=" + dir_a.path() + "/events.db"}, {{"AGENTMETRICS_STORE_URL", url}});
-  Process producer({kOutcomeProducerBinary, "--threads", "1", "--events", "30", "--pause-us", "1000", "--label", "kubernetes",
-                    "--accepted", dir_a.path() + "/accepted.txt"},
+  Process producer({kOutcomeProducerBinary, "--threads", "1", "--events", "30", "--pause-us", "1000", "--label", "kubernetes", "--accepted",
+                    dir_a.path() + "/accepted.txt"},
                    {{"AGENTMETRICS_NAMESPACE", ns}});
   const auto status = producer.wait(60s);
   ASSERT_TRUE(status) << "the producer did not finish";
