@@ -4,6 +4,11 @@ add_executable(cm_context_bench ${CMAKE_CURRENT_LIST_DIR}/../cm_context_bench.cp
 target_link_libraries(cm_context_bench PRIVATE agentmetrics_learning agentmetrics_store)
 target_compile_definitions(cm_context_bench PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>")
 add_dependencies(cm_context_bench cm)
+# --postgres start: a PostgreSQL of its own for the run (tests/support/postgres_server.h).
+if(TARGET test_support)
+  target_link_libraries(cm_context_bench PRIVATE test_support)
+  target_compile_definitions(cm_context_bench PRIVATE AM_BENCH_POSTGRES)
+endif()
 
 # Retrieval quality of cm context on the frozen paraphrase set (tests/data/learning/retrieval),
 # alone and beside 1k and 10k distractor rules: recall@5 and nDCG@5 per split.

@@ -35,11 +35,9 @@ using store::Transaction;
 
 constexpr std::size_t kMaxTaskBytes = 10000;
 constexpr std::size_t kMaxQueryWords = 32;
-// At most this many matches are ranked (the newest); see query_terms.h. Each ranked match costs
-// BM25 a lookup of its length, a cold page in a fresh `cm` process. Rules keep a wide window (an
-// old rule with evidence is as good as a new one); past tasks a narrow one, where the newest are
-// the more telling and 400 instead of 100 cost about 5 ms of a 20 ms `cm context`.
-constexpr std::int64_t kMaxRankedRules = 400;
+// At most this many past tasks are ranked (the newest); see query_terms.h. Each ranked match costs
+// BM25 a lookup of its length, a cold page in a fresh `cm` process; the newest are the more
+// telling, and 400 instead of 100 cost about 5 ms of a 20 ms `cm context`.
 constexpr std::int64_t kMaxRankedTasks = 100;
 // How long indexing before a search waits for another writer's lock.
 constexpr std::chrono::milliseconds kIndexLockWait{5};
@@ -55,13 +53,6 @@ std::int64_t bullet_count(sqlite3* db) {
   SqliteStatement n(db, "SELECT coalesce(max(seq), 0) FROM bullets");
   n.step();
   return n.column_int64(0);
-}
-
-// A source as stored; one that is not known reads as manual.
-BulletSource stored_source(std::string_view text) {
-  if (text == "learning") return BulletSource::kLearning;
-  if (text == "import") return BulletSource::kImport;
-  return BulletSource::kManual;
 }
 
 }  // namespace
@@ -117,17 +108,69 @@ std::optional<std::string> LearningService::refresh_search_indexes() {
   return std::nullopt;
 }
 
-ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg, std::string_view project) {
-  ContextResult result;
-  result.task = trimmed(task_text);
-  const std::string& task = result.task;
+int checked_context_query(std::string_view task_text, std::optional<int> limit, std::string_view project, const LearningSettings& settings,
+                          std::string& task) {
+  task = trimmed(task_text);
   if (!valid_utf8(task)) throw input_error("INVALID_TEXT", "the task must be UTF-8 text", {"check the terminal's or the file's encoding"});
   if (task.empty()) throw input_error("EMPTY_TASK", "the task is empty", {"describe the task: cm context \"fix the login redirect\""});
   if (task.size() > kMaxTaskBytes)
     throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
   if (!valid_project_name(project)) throw input_error("INVALID_PROJECT", "the project is not a valid name", {"--project my-service"});
-  const int limit = limit_arg.value_or(settings_.context_limit);
-  if (limit < 1 || limit > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
+  const int checked = limit.value_or(settings.context_limit);
+  if (checked < 1 || checked > 100) throw input_error("INVALID_LIMIT", "the limit must be between 1 and 100", {"pass --limit 5"});
+  return checked;
+}
+
+std::vector<std::string> checked_outcome_rules(const OutcomeRequest& request) {
+  const std::string status = trimmed(request.status);
+  if (status != "success" && status != "failure") {
+    throw input_error(
+        "INVALID_STATUS", "the outcome must be success or failure, not '" + status + "'",
+        {"cm outcome success --rules b-8f3a2c", "cm outcome failure --rules b-8f3a2c --stage test --failure-type test_failure"});
+  }
+  std::vector<std::string> ids;
+  for (const auto& raw : request.rule_ids) {
+    for (auto& id : split_list(raw)) {
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
+    }
+  }
+  if (ids.empty())
+    throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
+  return ids;
+}
+
+OutcomeResult apply_outcome(const OutcomeRequest& request, const std::vector<Bullet>& rules, double now,
+                            const std::function<FeedbackResult(const FeedbackSignal&)>& feedback) {
+  OutcomeResult result;
+  const bool success = result.success = trimmed(request.status) == "success";
+  const FailureContext failure{request.stage, request.failure_type};
+  result.policy = success ? BlamePolicy::kCredit : failure.known() ? BlamePolicy::kRelated : BlamePolicy::kSplit;
+  const std::vector<double> weights = success ? std::vector<double>(rules.size(), 1.0) : blame_failure(rules, failure);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (weights[i] <= 0) {
+      result.unaffected.push_back(rules[i].id);
+      continue;
+    }
+    FeedbackSignal s;
+    s.bullet_id = rules[i].id;
+    s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+    s.weight = weights[i];
+    s.origin = "outcome";
+    if (!request.session_id.empty()) s.session_id = request.session_id;
+    s.note = success ? "" : (request.stage + " " + request.failure_type);
+    s.time = now;
+    const FeedbackResult r = feedback(s);
+    if (!r.inverted_to.empty()) result.inverted.emplace_back(r.bullet_id, r.inverted_to);
+    if (r.retired) result.retired.push_back(r.bullet_id);
+    result.applied.push_back(r);
+  }
+  return result;
+}
+
+ContextResult LearningService::context(std::string_view task_text, std::optional<int> limit_arg, std::string_view project) {
+  ContextResult result;
+  const int limit = checked_context_query(task_text, limit_arg, project, settings_, result.task);
+  const std::string& task = result.task;
   const double t = now();
 
   result.degraded = refresh_search_indexes();
@@ -137,53 +180,18 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
   if (!words.empty()) {
     Transaction snapshot(db_, Transaction::Mode::kRead);
-    const std::int64_t bullets = bullet_count(db_);
     const QueryTerms history_terms(db_, "history_fts");
-    struct Ranked {
-      std::int64_t seq;
-      double score;
-    };
-    std::vector<Ranked> ranked[2];
-    const auto& model = settings_.reflection.model;
-    const double w = settings_.confidence_weight;
     // The best matches by relevance (rule_search.h), then each one's state, project and
-    // confidence: relevance x ((1 - w) + w x max(0.1, confidence)).
+    // confidence.
     if (!stemmer_) {
       stemmer_ = std::make_unique<FtsStemmer>(db_);
       thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
     }
-    const auto concepts = query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords);
-    SqliteStatement rule(db_,
-                         "SELECT kind = 'anti-pattern', confidence, confidence_time FROM bullets "
-                         "WHERE seq = ? AND state = 'active' AND (scope_project = '' OR scope_project = ?)");
-    for (const auto& candidate : rank_rules(db_, concepts, bullets, settings_.frequent_term_share, kMaxRankedRules)) {
-      rule.reset();
-      rule.bind(1, candidate.seq);
-      rule.bind(2, project);
-      if (!rule.step()) continue;
-      const double confidence = model.decayed(rule.column_double(1), rule.column_double(2), t);
-      ranked[rule.column_int(0)].push_back({candidate.seq, candidate.relevance * ((1.0 - w) + w * std::max(0.1, confidence))});
-    }
-    // The winners only: one lookup each, of just the columns the answer shows (the confidence
-    // decayed to now, the source as to_string(BulletSource) names it).
-    SqliteStatement by_seq(db_,
-                           "SELECT id, content, confidence, confidence_time, evidence_count, source, added_by, created "
-                           "FROM bullets WHERE seq = ?");
-    for (int k = 0; k < 2; ++k) {
-      auto& list = ranked[k];
-      const auto n = std::min(list.size(), static_cast<std::size_t>(limit));
-      std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(),
-                        [](const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.seq < b.seq; });
-      for (std::size_t i = 0; i < n; ++i) {
-        by_seq.reset();
-        by_seq.bind(1, list[i].seq);
-        if (!by_seq.step()) continue;
-        (k == 0 ? result.relevant_bullets : result.anti_patterns)
-            .push_back({by_seq.column_text(0), truncated_text(without_control_characters(by_seq.column_text(1)), kMaxRuleBytes),
-                        model.decayed(by_seq.column_double(2), by_seq.column_double(3), t), by_seq.column_int64(4),
-                        stored_source(by_seq.column_text(5)), by_seq.column_text(6), by_seq.column_double(7)});
-      }
-    }
+    ContextRules rules =
+        context_rules(db_, query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords), settings_.reflection.model,
+                      {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
+    result.relevant_bullets = std::move(rules.rules);
+    result.anti_patterns = std::move(rules.anti_patterns);
     std::vector<HistoryHit>& hits = result.history_snippets;
     for (const auto& plan : history_terms.plan(words, history.size(), settings_.frequent_term_share, kMaxRankedTasks)) {
       if (hits.size() >= static_cast<std::size_t>(limit)) break;
@@ -398,21 +406,8 @@ MarkResult LearningService::mark(const MarkRequest& request) {
 }
 
 OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
+  const std::vector<std::string> ids = checked_outcome_rules(request);
   const std::string status = trimmed(request.status);
-  if (status != "success" && status != "failure") {
-    throw input_error(
-        "INVALID_STATUS", "the outcome must be success or failure, not '" + status + "'",
-        {"cm outcome success --rules b-8f3a2c", "cm outcome failure --rules b-8f3a2c --stage test --failure-type test_failure"});
-  }
-  std::vector<std::string> ids;
-  for (const auto& raw : request.rule_ids) {
-    for (auto& id : split_list(raw)) {
-      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
-    }
-  }
-  if (ids.empty())
-    throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
-
   Transaction tx(db_, Transaction::Mode::kWrite);
   UndoRecorder undo(db_);
   std::vector<Bullet> rules;
@@ -429,31 +424,8 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
     throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + list + "; nothing was recorded",
                       {"list the rules with: cm playbook list --all"});
   }
-  OutcomeResult result;
-  const bool success = result.success = status == "success";
-  const FailureContext failure{request.stage, request.failure_type};
-  result.policy = success ? BlamePolicy::kCredit : failure.known() ? BlamePolicy::kRelated : BlamePolicy::kSplit;
-  std::vector<double> weights(rules.size(), 1.0);
-  if (!success) weights = blame_failure(rules, failure);
   const double t = now();
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    if (weights[i] <= 0) {
-      result.unaffected.push_back(rules[i].id);
-      continue;
-    }
-    FeedbackSignal s;
-    s.bullet_id = rules[i].id;
-    s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
-    s.weight = weights[i];
-    s.origin = "outcome";
-    if (!request.session_id.empty()) s.session_id = request.session_id;
-    s.note = success ? "" : (request.stage + " " + request.failure_type);
-    s.time = t;
-    const FeedbackResult r = playbook_.feedback(s);
-    if (!r.inverted_to.empty()) result.inverted.emplace_back(r.bullet_id, r.inverted_to);
-    if (r.retired) result.retired.push_back(r.bullet_id);
-    result.applied.push_back(r);
-  }
+  OutcomeResult result = apply_outcome(request, rules, t, [&](const FeedbackSignal& s) { return playbook_.feedback(s); });
   std::string list;
   for (const auto& r : rules) list += (list.empty() ? "" : ", ") + r.id;
   undo.save("outcome", status + " for " + list, t);

@@ -65,6 +65,18 @@ struct OutcomeRequest {
   std::string session_id;
 };
 
+// The checks of a context request, shared by every learning store: `task` receives the task
+// trimmed; returns the limit (default: settings.context_limit). Throws LearningError (kInput).
+int checked_context_query(std::string_view task_text, std::optional<int> limit, std::string_view project, const LearningSettings& settings,
+                          std::string& task);
+// The checks of an outcome: the status (success or failure) and the rule ids, split and without
+// repeats. Throws LearningError (kInput).
+std::vector<std::string> checked_outcome_rules(const OutcomeRequest& request);
+// An outcome's signals, shared by every learning store: success credits each of `rules`, a failure
+// blames them by blame.h's policy; each signal goes to `feedback` (the store's, in its transaction).
+OutcomeResult apply_outcome(const OutcomeRequest& request, const std::vector<Bullet>& rules, double now,
+                            const std::function<FeedbackResult(const FeedbackSignal&)>& feedback);
+
 class LearningService {
  public:
   // Throws LearningError (STORE_SCHEMA_NEWER) or StoreError.

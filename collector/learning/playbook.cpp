@@ -66,16 +66,18 @@ std::vector<std::string> normalize_tags(const std::vector<std::string>& tags) {
   return out;
 }
 
-std::string join_tags(const std::vector<std::string>& tags) {
-  std::string out;
-  for (const auto& t : tags) out += (out.empty() ? "" : ",") + t;
-  return out;
-}
-
 void load_patterns(sqlite3* db, Bullet& b) {
   SqliteStatement st(db, "SELECT pattern_id FROM bullet_patterns WHERE bullet_id = ? ORDER BY pattern_id");
   st.bind(1, b.id);
   while (st.step()) b.pattern_ids.push_back(st.column_text(0));
+}
+
+}  // namespace
+
+std::string join_tags(const std::vector<std::string>& tags) {
+  std::string out;
+  for (const auto& t : tags) out += (out.empty() ? "" : ",") + t;
+  return out;
 }
 
 double default_confidence(BulletSource source) {
@@ -86,8 +88,6 @@ double default_confidence(BulletSource source) {
   }
   return 0.5;
 }
-
-}  // namespace
 
 std::string_view to_string(BulletKind kind) { return kind == BulletKind::kRule ? "rule" : "anti-pattern"; }
 

@@ -96,6 +96,11 @@ struct NewBullet {
   double pattern_counted_until = 0;
 };
 
+// The confidence a new rule starts with when none is given: 0.7 manual, 0.6 import, 0.5 learning.
+double default_confidence(BulletSource source);
+// Tags as a bullet stores them: "a,b,c".
+std::string join_tags(const std::vector<std::string>& tags);
+
 enum class AddAction { kAdded, kReinforced, kRevived, kUnchanged };
 std::string_view to_string(AddAction action);
 
@@ -182,12 +187,14 @@ class Playbook {
   // Returns how many it looked at.
   std::size_t decay_batch(double now, std::size_t batch, std::int64_t& after, DecayResult& result);
 
+  // The input of add() checked and cleaned (UTF-8, length, confidence, project; tags lowercased
+  // and merged). Throws LearningError (kInput). A team store checks its rules with it too.
+  static NewBullet validated(const NewBullet& bullet);
+
  private:
   std::string unused_id(BulletKind kind, const std::string& hash) const;
   std::optional<std::pair<Bullet, double>> find_duplicate(const NewBullet& bullet, const std::string& hash) const;
-  // add(), in its three steps: the input checked and cleaned, then merged into the bullet it
-  // duplicates or inserted as a new one.
-  static NewBullet validated(const NewBullet& bullet);
+  // add() after validated(): merged into the bullet it duplicates or inserted as a new one.
   AddResult merge_into(Bullet existing, double similarity, const NewBullet& bullet, double now);
   Bullet insert(const NewBullet& bullet, const std::string& hash, double now);
   void save_state(const Bullet& b);

@@ -14,6 +14,10 @@ constexpr std::size_t kPairWords = 6;
 
 }  // namespace
 
+std::int64_t frequent_word_threshold(std::int64_t documents, double max_share) {
+  return std::clamp<std::int64_t>(static_cast<std::int64_t>(max_share * static_cast<double>(documents)), kAlwaysRare, kAlwaysCommon);
+}
+
 QueryTerms::QueryTerms(sqlite3* db, std::string fts_table) : db_(db), table_(std::move(fts_table)) {}
 
 std::int64_t QueryTerms::count(const std::string& match, std::int64_t limit) const {
@@ -42,8 +46,7 @@ QueryTerms::Newest QueryTerms::newest(store::SqliteStatement& st, const std::str
 
 std::vector<SearchPlan> QueryTerms::plan(const std::vector<std::string>& words, std::int64_t documents, double max_share,
                                          std::int64_t cap) const {
-  const auto threshold =
-      std::clamp<std::int64_t>(static_cast<std::int64_t>(max_share * static_cast<double>(documents)), kAlwaysRare, kAlwaysCommon);
+  const auto threshold = frequent_word_threshold(documents, max_share);
   // One statement for every word's count (prepared once).
   store::SqliteStatement counter(db_, count_sql());
   std::vector<std::pair<std::int64_t, std::string>> rare, common;

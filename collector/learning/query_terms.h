@@ -22,6 +22,11 @@ class SqliteStatement;
 
 namespace agentmetrics::learning {
 
+// How many documents a word may match and still count as rare (step 1 above): `max_share` of
+// `documents`, at least 5 and at most 2000. A team store's search (postgres_learning_store.h)
+// leaves the same words out.
+std::int64_t frequent_word_threshold(std::int64_t documents, double max_share);
+
 struct SearchPlan {
   std::string match;            // FTS5 query; empty: nothing to search
   std::int64_t from_rowid = 0;  // score only rows with rowid >= this

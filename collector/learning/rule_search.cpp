@@ -8,12 +8,17 @@
 #include <unordered_map>
 
 #include "collector/learning/fts_stemmer.h"
+#include "collector/learning/playbook.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
 #include "collector/store/sqlite_statement.h"
 
 namespace agentmetrics::learning {
 namespace {
+
+// At most this many matches are ranked (the best by relevance): each costs a lookup of its state,
+// project and confidence.
+constexpr std::size_t kMaxRankedRules = 400;
 
 // Enough related terms to reach a rule, few enough to keep a query's lookups cheap.
 constexpr std::size_t kMaxFormsPerConcept = 48;
@@ -139,6 +144,55 @@ std::vector<RuleCandidate> rank_rules(sqlite3* db, const std::vector<QueryConcep
                       return a.relevance != b.relevance ? a.relevance > b.relevance : a.seq < b.seq;
                     });
   out.resize(n);
+  return out;
+}
+
+ContextRules context_rules(sqlite3* db, const std::vector<QueryConcept>& concepts, const ConfidenceModel& model,
+                           const ContextRulesQuery& query) {
+  std::int64_t documents = 0;
+  {
+    store::SqliteStatement n(db, "SELECT coalesce(max(seq), 0) FROM bullets");
+    n.step();
+    documents = n.column_int64(0);
+  }
+  struct Ranked {
+    std::int64_t seq;
+    double score;
+  };
+  std::vector<Ranked> ranked[2];
+  const double w = query.confidence_weight;
+  store::SqliteStatement rule(db,
+                              "SELECT kind = 'anti-pattern', confidence, confidence_time FROM bullets "
+                              "WHERE seq = ? AND state = 'active' AND (scope_project = '' OR scope_project = ?)");
+  for (const auto& candidate : rank_rules(db, concepts, documents, query.common_share, kMaxRankedRules)) {
+    rule.reset();
+    rule.bind(1, candidate.seq);
+    rule.bind(2, query.project);
+    if (!rule.step()) continue;
+    const double confidence = model.decayed(rule.column_double(1), rule.column_double(2), query.now);
+    ranked[rule.column_int(0)].push_back({candidate.seq, candidate.relevance * ((1.0 - w) + w * std::max(0.1, confidence))});
+  }
+  // The winners only: one lookup each, of just the columns the answer shows (the confidence
+  // decayed to now, the source as to_string(BulletSource) names it).
+  store::SqliteStatement by_seq(db,
+                                "SELECT id, content, confidence, confidence_time, evidence_count, source, added_by, created "
+                                "FROM bullets WHERE seq = ?");
+  ContextRules out;
+  for (int k = 0; k < 2; ++k) {
+    auto& list = ranked[k];
+    const auto n = std::min(list.size(), query.limit);
+    std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(),
+                      [](const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.seq < b.seq; });
+    for (std::size_t i = 0; i < n; ++i) {
+      by_seq.reset();
+      by_seq.bind(1, list[i].seq);
+      if (!by_seq.step()) continue;
+      (k == 0 ? out.rules : out.anti_patterns)
+          .push_back({by_seq.column_text(0), truncated_text(without_control_characters(by_seq.column_text(1)), kMaxRuleBytes),
+                      model.decayed(by_seq.column_double(2), by_seq.column_double(3), query.now), by_seq.column_int64(4),
+                      parse_bullet_source(by_seq.column_text(5)), by_seq.column_text(6), by_seq.column_double(7)});
+    }
+  }
   return out;
 }
 

@@ -16,6 +16,9 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/learning/confidence.h"
+#include "collector/learning/learning_results.h"
+
 struct sqlite3;
 
 namespace agentmetrics::learning {
@@ -51,6 +54,24 @@ struct RuleCandidate {
 // of them weighs a tenth (the frequent-word rule of query_terms.h, as a weight).
 std::vector<RuleCandidate> rank_rules(sqlite3* db, const std::vector<QueryConcept>& concepts, std::int64_t documents, double common_share,
                                       std::size_t max);
+
+// The rules of a context, on a store with the embedded store's tables: the store itself, or a
+// team's playbook copied into one (playbook_mirror.h), so that both rank with this one code.
+struct ContextRules {
+  std::vector<ContextBullet> rules, anti_patterns;
+};
+struct ContextRulesQuery {
+  std::string_view project;  // its rules and every project's, no other's
+  std::size_t limit = 5;     // per list
+  double confidence_weight = 1.0;
+  double common_share = 0.1;  // as rank_rules'
+  double now = 0;             // Unix seconds: confidence is decayed to it
+};
+// The `limit` best active rules and anti-patterns for `concepts`: each match of rank_rules scored
+// relevance x ((1 - w) + w x max(0.1, decayed confidence)), ties to the older rule; the number
+// of rules for the IDF is the largest seq.
+ContextRules context_rules(sqlite3* db, const std::vector<QueryConcept>& concepts, const ConfidenceModel& model,
+                           const ContextRulesQuery& query);
 
 // "UnhandledPromiseRejection OOMKilled" -> "Unhandled Promise Rejection OOM Killed": words
 // written together in camel case, apart.

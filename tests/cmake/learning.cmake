@@ -55,3 +55,17 @@ else()
 endif()
 target_link_libraries(reflection_load_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
 add_dependencies(reflection_load_test agentmetricsd test_producer outcome_producer)
+
+# The learning system on a team's PostgreSQL: a real postgresql-15 on loopback, the real cm.
+agentmetrics_test(learning_postgres_test ${learning_tests_dir}/unit/learning_postgres_test.cpp
+                                         ${PROJECT_SOURCE_DIR}/bench/retrieval_eval_set.cpp)
+target_link_libraries(learning_postgres_test PRIVATE agentmetrics_learning nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(learning_postgres_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>"
+                                                          AM_RETRIEVAL_DATA_DIR="${learning_tests_dir}/data/learning/retrieval")
+add_dependencies(learning_postgres_test cm)
+
+# The learning side of sidecars sharing a team store: real collectors and cm on a real PostgreSQL.
+agentmetrics_test(team_learning_test CONCURRENT ${learning_tests_dir}/integration/team_learning_test.cpp)
+target_link_libraries(team_learning_test PRIVATE nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(team_learning_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>")
+add_dependencies(team_learning_test cm agentmetricsd outcome_producer)

@@ -116,7 +116,7 @@ Subcommand context_command(CLI::App& app) {
             json fields = {{"task", joined(a->task)}, {"project", project}};
             if (a->limit) fields["limit"] = *a->limit;
             const ContextRequest request = decode_context_request(fields);
-            return answer_with(session.service().context(request.task, request.limit, request.project));
+            return answer_with(session.learning().context(request.task, request.limit, request.project));
           }};
 }
 
@@ -147,7 +147,7 @@ Subcommand top_command(CLI::App& app) {
   auto limit = std::make_shared<int>(10);
   auto* cmd = app.add_subcommand("top", "The most trusted active rules and anti-patterns");
   cmd->add_option("--limit", *limit, "How many (default 10)");
-  return {"top", cmd, [limit](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().top(*limit)); }};
+  return {"top", cmd, [limit](Session& session, const Options&, Clock::time_point) { return answer_with(session.learning().top(*limit)); }};
 }
 
 Subcommand stale_command(CLI::App& app) {
@@ -155,20 +155,20 @@ Subcommand stale_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("stale", "Active rules nothing has confirmed for a while");
   cmd->add_option("--days", *days, "Not confirmed for this many days (default: the confidence model's, 90)");
   return {"stale", cmd,
-          [days](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().stale(*days)); }};
+          [days](Session& session, const Options&, Clock::time_point) { return answer_with(session.learning().stale(*days)); }};
 }
 
 Subcommand forget_command(CLI::App& app) {
   auto id = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("forget", "Delete a rule and everything about it (playbook remove keeps it, retired)");
   cmd->add_option("id", *id, "The rule id")->required();
-  return {"forget", cmd, [id](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().forget(*id)); }};
+  return {"forget", cmd, [id](Session& session, const Options&, Clock::time_point) { return answer_with(session.learning().forget(*id)); }};
 }
 
 Subcommand undo_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "undo", "Undo the last feedback or change (mark, outcome, playbook add, remove, import); again to go further back");
-  return {"undo", cmd, [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().undo()); }};
+  return {"undo", cmd, [](Session& session, const Options&, Clock::time_point) { return answer_with(session.learning().undo()); }};
 }
 
 Subcommand export_command(CLI::App& app) {
@@ -187,7 +187,7 @@ Subcommand export_command(CLI::App& app) {
   cmd->add_option("--project", *project, "The project's rules beside every project's (default: the current directory's repository)");
   return {"export", cmd, [a, project](Session& session, const Options& o, Clock::time_point) {
             a->options.project = project->value_or(current_project());
-            AgentsMdExport block = session.service().export_agents_md(a->options);
+            AgentsMdExport block = session.learning().export_agents_md(a->options);
             if (a->output.empty()) return answer_with(std::move(block));
             namespace fs = std::filesystem;
             std::string document;
@@ -244,7 +244,7 @@ Subcommand playbook_list_command(CLI::App& playbook) {
             json fields = {{"kind", a->kind}, {"source", a->source}, {"include_retired", a->all}};
             if (a->limit) fields["limit"] = *a->limit;
             if (a->offset) fields["offset"] = *a->offset;
-            return answer_with(session.service().playbook_list(decode_playbook_list_request(fields)));
+            return answer_with(session.learning().playbook_list(decode_playbook_list_request(fields)));
           }};
 }
 
@@ -268,7 +268,7 @@ Subcommand playbook_add_command(CLI::App& playbook) {
             if (a->confidence) fields["confidence"] = *a->confidence;
             NewBullet rule = decode_playbook_add_request(fields);
             rule.added_by = "cli";
-            return answer_with(session.service().playbook_add(rule));
+            return answer_with(session.learning().playbook_add(rule));
           }};
 }
 
@@ -277,13 +277,13 @@ Subcommand playbook_remove_command(CLI::App& playbook) {
   auto* cmd = playbook.add_subcommand("remove", "Retire a rule (kept, no longer used)");
   cmd->add_option("id", *id, "The rule id")->required();
   return {"playbook remove", cmd, [id](Session& session, const Options&, Clock::time_point) {
-            return answer_with(session.service().playbook_remove(decode_playbook_remove_request({{"id", *id}})));
+            return answer_with(session.learning().playbook_remove(decode_playbook_remove_request({{"id", *id}})));
           }};
 }
 
 Subcommand playbook_export_command(CLI::App& playbook) {
   return {"playbook export", playbook.add_subcommand("export", "Print every rule as JSON (for cm playbook import elsewhere)"),
-          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().playbook_export()); }};
+          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.learning().playbook_export()); }};
 }
 
 Subcommand playbook_import_command(CLI::App& playbook) {
@@ -314,7 +314,7 @@ Subcommand mark_command(CLI::App& app) {
   return {"mark", cmd, [a](Session& session, const Options&, Clock::time_point) {
             if (!a->helpful && !a->harmful)
               throw input_error("MISSING_FEEDBACK", "say --helpful or --harmful", {"cm mark " + a->id + " --helpful"});
-            return answer_with(session.service().mark(decode_mark_request(
+            return answer_with(session.learning().mark(decode_mark_request(
                 {{"id", a->id}, {"feedback", a->helpful ? "helpful" : "harmful"}, {"reason", a->reason}, {"session_id", a->session}})));
           }};
 }
@@ -333,11 +333,11 @@ Subcommand outcome_command(CLI::App& app) {
   cmd->add_option("--session-id,--session", a->session,
                   "The task's session: each rule is graded once per session, by this or the session's task event");
   return {"outcome", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            return answer_with(session.service().outcome(decode_outcome_request({{"status", a->status},
-                                                                                 {"rules", a->rules},
-                                                                                 {"stage", a->stage},
-                                                                                 {"failure_type", a->failure_type},
-                                                                                 {"session_id", a->session}})));
+            return answer_with(session.learning().outcome(decode_outcome_request({{"status", a->status},
+                                                                                  {"rules", a->rules},
+                                                                                  {"stage", a->stage},
+                                                                                  {"failure_type", a->failure_type},
+                                                                                  {"session_id", a->session}})));
           }};
 }
 

@@ -1,7 +1,5 @@
 #include "collector/cli/cm/cm_session.h"
 
-#include <sqlite3.h>
-
 #include <cstdlib>
 
 #include "collector/config/config_location.h"
@@ -59,22 +57,19 @@ const collector::Config& Session::config() {
 
 std::string Session::path() { return store_path(options_, config()); }
 
-LearningService& Session::service() {
-  if (service_) return *service_;
+LearningStore& Session::learning() {
+  if (learning_) return *learning_;
   const std::string p = path();
   try {
-    store::ensure_store_directory(p);
-    store_ = store::SqliteEventStore::open(p, store::SqliteEventStore::Mode::kReadWrite);
-    // cm lives for one command: reading the store's pages through a mapping instead of
-    // copying them into SQLite's cache makes `cm context` on a large store markedly faster.
-    sqlite3_exec(store_->handle(), "PRAGMA mmap_size=1073741824", nullptr, nullptr, nullptr);
-    service_ = std::make_unique<LearningService>(store_->handle(), settings_from(options_, config()));
+    // --store names an embedded store, whatever the configuration's store.url says.
+    learning_ =
+        open_learning_store({options_.store_path.empty() ? config().store.url : std::string(), p, settings_from(options_, config())});
   } catch (const std::exception& e) {
-    service_.reset();
-    store_.reset();
     throw translate_error(e, p);
   }
-  return *service_;
+  return *learning_;
 }
+
+LearningService& Session::service() { return learning().service(); }
 
 }  // namespace agentmetrics::cli

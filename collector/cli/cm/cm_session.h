@@ -7,7 +7,7 @@
 
 #include "collector/config/config.h"
 #include "collector/learning/learning_service.h"
-#include "collector/store/sqlite_event_store.h"
+#include "collector/learning/learning_store.h"
 
 namespace agentmetrics::cli {
 
@@ -25,14 +25,17 @@ class Session {
   const collector::Config& config();
   // --store, else the configuration's store (store/store_location.h).
   std::string path();
-  // Opens (creating) the store and the service on it. Throws LearningError.
+  // Opens (creating) the store the configuration names (learning_store.h: the embedded store, or
+  // the team's PostgreSQL of store.url unless --store is given). Throws LearningError.
+  learning::LearningStore& learning();
+  // The embedded store's full service. Throws LearningError (TEAM_STORE_UNSUPPORTED on a team
+  // store, for the commands it does not run yet).
   learning::LearningService& service();
 
  private:
   Options options_;
   std::unique_ptr<collector::Config> config_;
-  std::unique_ptr<store::SqliteEventStore> store_;
-  std::unique_ptr<learning::LearningService> service_;
+  std::unique_ptr<learning::LearningStore> learning_;
 };
 
 // --store, else the configuration's store.

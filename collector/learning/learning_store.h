@@ -1,0 +1,78 @@
+// Where the learning system keeps its playbook, feedback, history index and reflection runs, as
+// the team-facing operations use it: one interface with two implementations, chosen once by
+// open_learning_store() from the configuration. SQLite (sqlite_learning_store.h) is the
+// embedded default, in the same file as the outcome events; PostgreSQL
+// (postgres_learning_store.h) is a team's one store, shared by every sidecar, `cm` and plugin.
+//
+// The operations answer the same typed results (learning_results.h) on both, so every front-end
+// prints them alike. Feedback never loses a signal to a concurrent writer on either: SQLite
+// serializes its writers; PostgreSQL locks the rule's row for the read-modify-write of its
+// confidence and adds to its counts in SQL.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "collector/learning/learning_results.h"
+#include "collector/learning/learning_service.h"
+
+namespace agentmetrics::learning {
+
+// The right to run a reflection, held by one process of the team at a time; released when it is
+// destroyed or when its holder dies (its connection, or its file lock, goes with it).
+class ReflectionLease {
+ public:
+  virtual ~ReflectionLease() = default;
+  ReflectionLease() = default;
+  ReflectionLease(const ReflectionLease&) = delete;
+  ReflectionLease& operator=(const ReflectionLease&) = delete;
+};
+
+class LearningStore {
+ public:
+  virtual ~LearningStore() = default;
+  LearningStore() = default;
+  LearningStore(const LearningStore&) = delete;
+  LearningStore& operator=(const LearningStore&) = delete;
+
+  // Where the store is, for messages: a path, or a URL without its password.
+  virtual std::string name() const = 0;
+
+  // As LearningService's operations of the same names.
+  virtual ContextResult context(std::string_view task, std::optional<int> limit, std::string_view project) = 0;
+  virtual MarkResult mark(const MarkRequest& request) = 0;
+  virtual OutcomeResult outcome(const OutcomeRequest& request) = 0;
+  virtual PlaybookAddResult playbook_add(const NewBullet& bullet) = 0;
+  virtual PlaybookListResult playbook_list(const PlaybookListRequest& request) = 0;
+  virtual PlaybookListResult top(int limit) = 0;
+  virtual StaleResult stale(std::optional<double> days) = 0;
+  virtual AgentsMdExport export_agents_md(const AgentsMdOptions& options) = 0;
+  virtual PlaybookExport playbook_export() = 0;
+  virtual PlaybookRemoveResult playbook_remove(std::string_view id) = 0;
+  virtual ForgetResult forget(std::string_view id) = 0;
+  // Throws LearningError TEAM_STORE_UNSUPPORTED on a team store: undo applies SQLite session
+  // changesets of the embedded store's own rows (undo_journal.h).
+  virtual UndoResult undo() = 0;
+
+  // The lease for one reflection, or null when another process holds it. Never waits.
+  virtual std::unique_ptr<ReflectionLease> try_reflection_lease() = 0;
+
+  // Every other operation (reflect, why, similar, stats, patterns, import, the hooks), which only
+  // the embedded store has so far. Throws LearningError (TEAM_STORE_UNSUPPORTED) on a team store.
+  virtual LearningService& service() = 0;
+};
+
+struct LearningStoreOptions {
+  std::string url;   // a team store (postgresql://...): wins over `path` when given
+  std::string path;  // the SQLite store, created when missing
+  LearningSettings settings;
+};
+
+// The store the options name, opened (and its learning tables created or migrated). Throws
+// LearningError: TEAM_STORE_UNREACHABLE (exit 4) when PostgreSQL does not answer; StoreError for
+// an embedded store that cannot be opened.
+std::unique_ptr<LearningStore> open_learning_store(const LearningStoreOptions& options);
+
+}  // namespace agentmetrics::learning

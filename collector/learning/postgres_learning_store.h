@@ -1,0 +1,107 @@
+// The learning system on a team's PostgreSQL (learning_store.h): every sidecar, `cm` and plugin
+// of the team reads and writes one playbook, one feedback log and one history index.
+//
+// Many writers at once: a rule's confidence is read, moved by the confidence model and written
+// back with its row locked (SELECT ... FOR UPDATE) in the transaction that records the signal,
+// and its counts are added to in SQL (helpful = helpful + w), so concurrent feedback on one rule
+// is applied one signal after the other and none is lost. A new rule is inserted with
+// ON CONFLICT on its id, so two processes adding the same rule at once store one and reinforce it.
+//
+// Search (context): the rules are ranked by the embedded store's own code (rule_search.h) on a
+// local copy of the team's playbook that follows it by revision (playbook_mirror.h), so they come
+// in the embedded store's order. Past tasks: the query words of the embedded store (content_words),
+// the words found in more than frequent_term_share of the tasks left out as there
+// (query_terms.h), the newest 100 matches kept, each ranked by FTS5's BM25 computed from the
+// tsvector's weighted frequencies with the embedded store's column weights. docs/learning.md,
+// "A team's playbook", states how close the answers come to the embedded store's.
+//
+// Reflection: one process of the team at a time, through a session-level advisory lock held on
+// a connection of its own: when its holder dies its connection closes, PostgreSQL ends the
+// session and the lock is free for the next one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collector/learning/learning_store.h"
+#include "collector/store/postgres_connection.h"
+#include "ipc/outcome_event.h"
+
+struct sqlite3;
+
+namespace agentmetrics::learning {
+
+class FtsStemmer;
+class PlaybookMirror;
+class Thesaurus;
+
+// The advisory lock key of the team's reflection (any constant every process of the team shares).
+inline constexpr long long kReflectionLockKey = 0x616d7265666c6563;  // "amreflec"
+
+class PostgresLearningStore final : public LearningStore {
+ public:
+  // Connects and creates or migrates the learning tables. `path`: the embedded store's path on
+  // this machine; the copy of the playbook is kept beside it (`<path>.team-playbook`), or in
+  // memory when it is empty. Throws LearningError (TEAM_STORE_UNREACHABLE) when the server does
+  // not answer.
+  PostgresLearningStore(const std::string& url, const std::string& path, LearningSettings settings);
+  ~PostgresLearningStore() override;
+
+  std::string name() const override { return connection_->name(); }
+  ContextResult context(std::string_view task, std::optional<int> limit, std::string_view project) override;
+  MarkResult mark(const MarkRequest& request) override;
+  OutcomeResult outcome(const OutcomeRequest& request) override;
+  PlaybookAddResult playbook_add(const NewBullet& bullet) override;
+  PlaybookListResult playbook_list(const PlaybookListRequest& request) override;
+  // On the copy of the playbook (playbook_mirror.h), brought up to date first; it holds the
+  // rules, not their links to patterns.
+  PlaybookListResult top(int limit) override;
+  StaleResult stale(std::optional<double> days) override;
+  AgentsMdExport export_agents_md(const AgentsMdOptions& options) override;
+  PlaybookExport playbook_export() override;
+  PlaybookRemoveResult playbook_remove(std::string_view id) override;
+  // Deletes the rule with its feedback, pattern links and session rows, and leaves its number in
+  // bullet_deletions so that every machine's copy deletes it too (securely: secure_delete, its
+  // full-text index merged). PostgreSQL keeps the dead rows until VACUUM.
+  ForgetResult forget(std::string_view id) override;
+  UndoResult undo() override;
+  std::unique_ptr<ReflectionLease> try_reflection_lease() override;
+  LearningService& service() override;
+
+  std::optional<Bullet> find(std::string_view id);
+  // Indexes task events for the context's past tasks: (the event's id in the team's event store,
+  // the event); events of other kinds are skipped, an id indexed already is replaced (a fuller
+  // account of the same task). One transaction. Returns how many were indexed. context() indexes
+  // the team's stored events itself (catch_up_history); this is for events from elsewhere.
+  std::size_t index_tasks(std::span<const std::pair<std::int64_t, ipc::OutcomeEvent>> tasks);
+  std::int64_t indexed_tasks();
+
+ private:
+  template <typename Work>
+  auto run(const char* what, Work&& work);
+  // The copy of the playbook brought up to date, and the embedded store's service over it for
+  // the reading operations.
+  LearningService& followed();
+  // Indexes the team's task events (the event store's `events` in this database, written by
+  // every sidecar) that are not indexed yet, a batch at a time, one process at a time. Returns
+  // why some were not searched, if some were not.
+  std::optional<std::string> catch_up_history(pqxx::connection& c);
+  sqlite3* follow();
+  double now() const;
+
+  std::string url_;  // with its password: never written out (name() is without it)
+  std::string mirror_path_;
+  LearningSettings settings_;
+  std::unique_ptr<store::PostgresConnection> connection_;
+  std::unique_ptr<PlaybookMirror> mirror_;
+  std::unique_ptr<LearningService> mirror_service_;
+  // Made by the first context(), as LearningService's.
+  std::unique_ptr<FtsStemmer> stemmer_;
+  std::unique_ptr<Thesaurus> thesaurus_;
+};
+
+}  // namespace agentmetrics::learning
