@@ -1,6 +1,7 @@
 #include "agent/client.h"
 
 #include "ipc/doorbell.h"
+#include "ipc/spsc_ring.h"
 
 #include <pthread.h>
 #include <sys/random.h>
@@ -18,6 +19,7 @@ namespace {
 struct ThreadRing {
   ipc::RingSlot* slot = nullptr;
   ipc::SegmentHeader* header = nullptr;  // of the segment the ring is in, for the doorbell
+  std::size_t ring_capacity = 0;         // the segment's, copied so a push reads no shared line for it
   std::uint64_t epoch = 0;
 };
 thread_local ThreadRing t_ring __attribute__((tls_model("initial-exec")));
@@ -213,6 +215,7 @@ inline ThreadRing& ring_of_this_thread() noexcept {
     } catch (...) {
       t.slot = nullptr;
     }
+    if (t.slot != nullptr) t.ring_capacity = t.header->descriptor.ring_capacity;
   }
   return t;
 }
@@ -230,7 +233,7 @@ void publish(const ipc::Record& record) noexcept {
     Client::instance().count_unringed_drop();
     return;
   }
-  if (!t.slot->ring.push(record)) [[unlikely]] {
+  if (!ipc::SpscRing(*t.slot, t.ring_capacity).push(record)) [[unlikely]] {
     count_ring_drop(t.slot);
     return;
   }
@@ -251,13 +254,10 @@ bool publish_frame(std::uint32_t kind, std::span<const std::byte> payload) noexc
     Client::instance().count_unringed_drop();
     return false;
   }
-  // One producer per ring: the free space can only grow between this check and the push, so
-  // the push takes all n slots, published by its single index store.
-  if (t.slot->ring.write_available() < n) {
+  if (!ipc::SpscRing(*t.slot, t.ring_capacity).push_all(slots, n)) {
     count_ring_drop(t.slot);
     return false;
   }
-  t.slot->ring.push(slots, n);
   ipc::wake_consumer_if_sleeping(*t.header);
   return true;
 }

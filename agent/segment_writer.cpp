@@ -19,6 +19,7 @@
 
 #include "ipc/doorbell.h"
 #include "ipc/segment_name.h"
+#include "ipc/spsc_ring.h"
 
 namespace agentmetrics::agent {
 namespace {
@@ -73,6 +74,7 @@ SegmentOptions SegmentOptions::from_environment() {
   o.dir = env_or(ipc::kSegmentDirEnv, ipc::kDefaultSegmentDir);
   o.ns = env_or(ipc::kNamespaceEnv, ipc::kDefaultNamespace);
   o.ring_count = static_cast<std::uint32_t>(env_number("AGENTMETRICS_RINGS", o.ring_count, 1, ipc::kMaxRingCount));
+  o.ring_events = env_number("AGENTMETRICS_RING_EVENTS", o.ring_events, 1, ipc::kMaxRingCapacity);
   o.strtab_bytes = env_number("AGENTMETRICS_STRING_TABLE_BYTES", o.strtab_bytes, ipc::kPageSize, ipc::kMaxStringTableBytes);
   return o;
 }
@@ -81,7 +83,7 @@ std::unique_ptr<SegmentWriter> SegmentWriter::create(const SegmentOptions& optio
   if (!ipc::is_valid_namespace(options.ns)) {
     throw std::invalid_argument("namespace '" + options.ns + "' is not 1 to 64 characters of [A-Za-z0-9_-]");
   }
-  const ipc::SegmentGeometry g = ipc::compute_geometry(options.ring_count, options.strtab_bytes);
+  const ipc::SegmentGeometry g = ipc::compute_geometry(options.ring_count, options.ring_capacity(), options.strtab_bytes);
   const int dirfd = ::open(options.dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (dirfd < 0) throw_errno("cannot open segment directory " + options.dir);
 
@@ -175,7 +177,7 @@ ipc::RingSlot* SegmentWriter::claim_ring() {
     for (std::uint32_t i = 0; i < header()->descriptor.ring_count; ++i) {
       ipc::RingSlot* slot = ring(i);
       if (slot->control.owner.load(std::memory_order_relaxed) != static_cast<std::uint32_t>(ipc::RingOwner::kFree)) continue;
-      const std::size_t room = slot->ring.write_available();
+      const std::size_t room = ipc::SpscRing(*slot, header()->descriptor.ring_capacity).write_available();
       if (!best || room > best_room) {
         best = slot;
         best_room = room;

@@ -16,9 +16,15 @@ struct SegmentOptions {
   std::string dir;
   std::string ns;
   std::uint32_t ring_count = ipc::kDefaultRingCount;
+  // Records each ring should hold, rounded up to a valid capacity (2^k - 1, 4095 to 16777215);
+  // 0: ipc::kDefaultRingCapacity (65535).
+  std::uint64_t ring_events = 0;
   std::uint64_t strtab_bytes = ipc::kDefaultStringTableBytes;
 
-  // From AGENTMETRICS_SHM_DIR, AGENTMETRICS_NAMESPACE and AGENTMETRICS_RINGS, with defaults.
+  std::uint32_t ring_capacity() const { return ring_events == 0 ? ipc::kDefaultRingCapacity : ipc::ring_capacity_for(ring_events); }
+
+  // From AGENTMETRICS_SHM_DIR, AGENTMETRICS_NAMESPACE, AGENTMETRICS_RINGS,
+  // AGENTMETRICS_RING_EVENTS and AGENTMETRICS_STRING_TABLE_BYTES, with defaults.
   static SegmentOptions from_environment();
 };
 

@@ -17,7 +17,8 @@
 // (prometheus_cpp_exporter).
 //
 // With --hog, a process that spins on the CPU runs beside each throughput row, as other work
-// on a busy machine would: the drain must keep up without the core it would like.
+// on a busy machine would: the drain must keep up without the core it would like. Producers
+// inherit AGENTMETRICS_RING_EVENTS (their rings' capacity), which the header line shows.
 //
 // Usage: load_generator [--daemon PATH] [--seconds T] [--producers 1,2,4,8] [--rate max|N]
 //                       [--series 1000,10000,100000] [--only throughput|memory] [--hog] [--no-peer]
@@ -151,10 +152,11 @@ void run_producer(const std::string& ns, int index, double seconds, double rate,
 }
 
 void throughput(const Options& o) {
+  const char* ring_events = std::getenv("AGENTMETRICS_RING_EVENTS");
   std::printf(
-      "\nThroughput: %.0f s per row, %s%s\n\n", o.seconds,
+      "\nThroughput: %.0f s per row, %s%s, AGENTMETRICS_RING_EVENTS=%s\n\n", o.seconds,
       o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str() : "producers as fast as they can",
-      o.hog ? ", beside a process spinning on the CPU" : "");
+      o.hog ? ", beside a process spinning on the CPU" : "", ring_events && *ring_events ? ring_events : "(unset: 65535)");
   std::printf("%9s %16s %16s %14s %8s %14s %14s %16s\n", "producers", "accepted/s", "drained/s", "dropped", "drop %", "collector CPU",
               "drain waited", "producers waited");
   for (const long k : o.producers) {

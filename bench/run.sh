@@ -77,15 +77,21 @@ echo
 echo "== end to end, as fast as producers can: ${build}/bench/load_generator ${load_args[*]}"
 "${build}/bench/load_generator" "${load_args[@]}"
 echo
-echo "== end to end at the goals' rates"
+echo "== end to end at the goals' rates: 30 M/s with the default rings (65535 events), then with rings of 1048575"
 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000
+AGENTMETRICS_RING_EVENTS=1048575 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000
 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 8 --rate 10000000
 echo
-echo "== 30 M/s beside a CPU hog: drain threads at real-time priority where permitted (the default), then at normal priority"
-"${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
+echo "== 30 M/s beside a CPU hog: drain threads at real-time priority where permitted (the default), then at normal priority;"
+echo "== each with the default rings, then with rings of 1048575 events (AGENTMETRICS_RING_EVENTS)"
 normal_priority=$(mktemp)
 printf 'collector:\n  drainPriority: normal\n' >"$normal_priority"
-AGENTMETRICS_CONFIG="$normal_priority" "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
+for config in "" "$normal_priority"; do
+  for ring_events in "" 1048575; do
+    AGENTMETRICS_CONFIG="$config" AGENTMETRICS_RING_EVENTS="$ring_events" \
+      "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
+  done
+done
 rm -f "$normal_priority"
 echo
 echo "== beside a CPU hog, lower rates: what a starved producer's ring holds on this machine"

@@ -3,11 +3,12 @@
 //
 //   [SegmentHeader][string table: strtab_capacity bytes][RingSlot 0][RingSlot 1]...[RingSlot n-1]
 //
+// where a RingSlot is [RingControl][RingIndices][ring_capacity + 1 Records].
+//
 // Every region starts on a 4 KiB boundary so that a truncated file loses whole regions.
 #pragma once
 
 #include <atomic>
-#include <boost/lockfree/spsc_queue.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -20,14 +21,34 @@ inline constexpr std::uint64_t kSegmentMagic = 0x4349525445'4d4741ULL;  // "AGME
 // 2: the doorbell (consumer_sleeping, doorbell) and descriptor flags joined the header.
 // 3: series_refused joined the header, where version 2 has zeroed padding: the collector reads
 // both (kOldestReadableAbiVersion).
-inline constexpr std::uint32_t kAbiVersion = 3;
+// 4: the producer chooses the rings' capacity (ring_capacity, 2^k - 1 records); versions 2 and
+// 3 are version 4 with kLegacyRingCapacity, byte for byte (the same indices and slots
+// Boost.Lockfree's spsc_queue put there).
+inline constexpr std::uint32_t kAbiVersion = 4;
 inline constexpr std::uint32_t kOldestReadableAbiVersion = 2;
 inline constexpr std::size_t kPageSize = 4096;
 
-// Slots per ring. A compile-time capacity keeps the ring's storage inline in the segment (no
-// pointers), which is what lets Boost.Lockfree's spsc_queue live in shared memory.
-inline constexpr std::size_t kRingCapacity = 65535;
-using Ring = boost::lockfree::spsc_queue<Record, boost::lockfree::capacity<kRingCapacity>>;
+// Records a ring holds: 2^k - 1, in a ring of 2^k slots (one stays empty so that a full ring
+// and an empty one differ), so an index wraps with a mask. Chosen per segment by the producer
+// (AGENTMETRICS_RING_EVENTS; ipc/spsc_ring.h has the ring). A ring lasts capacity / rate: 2.2 ms
+// of the default 65535 records at 30 million events a second, which a producer that was itself
+// kept off the CPU overflows when it catches up; 1048575 held its bursts (docs/benchmarks.md).
+inline constexpr std::uint32_t kMinRingCapacity = (1u << 12) - 1;     // longer than the longest frame
+inline constexpr std::uint32_t kMaxRingCapacity = (1u << 24) - 1;     // 256 MiB a ring
+inline constexpr std::uint32_t kLegacyRingCapacity = (1u << 16) - 1;  // of every version-2 and -3 segment
+// 1 MiB a ring: the whole segment is reserved at creation, so this is what every producer
+// process pays per ring, fast or not.
+inline constexpr std::uint32_t kDefaultRingCapacity = kLegacyRingCapacity;
+
+constexpr bool is_valid_ring_capacity(std::uint64_t capacity) {
+  return capacity >= kMinRingCapacity && capacity <= kMaxRingCapacity && (capacity & (capacity + 1)) == 0;
+}
+// The smallest valid capacity of at least `records` (the largest for more than it allows).
+constexpr std::uint32_t ring_capacity_for(std::uint64_t records) {
+  std::uint64_t c = kMinRingCapacity;
+  while (c < records && c < kMaxRingCapacity) c = c * 2 + 1;
+  return static_cast<std::uint32_t>(c);
+}
 
 inline constexpr std::uint32_t kDefaultRingCount = 16;
 inline constexpr std::uint32_t kMaxRingCount = 256;
@@ -48,10 +69,24 @@ struct alignas(64) RingControl {
   std::atomic<std::uint64_t> dropped;
 };
 
+// A ring's two indices, each in [0, ring_capacity]: the slot the producer writes next and the
+// one the consumer reads next. On their own cache lines so the two sides do not share one; the
+// records follow the read index directly (where Boost's spsc_queue put them in versions 2-3).
+// ipc/spsc_ring.h states the memory ordering of each access.
+struct RingIndices {
+  std::atomic<std::size_t> write;  // stored by the producer only
+  std::byte line_padding[56];
+  std::atomic<std::size_t> read;  // stored by the consumer only
+};
+
+// One ring: its control line, its indices, then ring_capacity + 1 Records (not a member: the
+// capacity is the segment's, so the slot's size is too, ring_stride in the descriptor).
 struct RingSlot {
   RingControl control;
-  Ring ring;
+  RingIndices indices;
 };
+// Where a ring's records start, from the start of its RingSlot.
+inline constexpr std::size_t kRingRecordsOffset = sizeof(RingControl) + sizeof(RingIndices);
 
 // The fixed part of the header, written once before the segment is published. Trivially
 // copyable so the collector validates a private copy, not memory the producer can change.
@@ -110,9 +145,9 @@ static_assert(std::atomic<std::size_t>::is_always_lock_free);
 // write a segment the collector misreads. A change here is a new kAbiVersion. Atomics must be
 // plain words in memory (same size as the value, lock-free) for another process to share them.
 static_assert(sizeof(std::atomic<std::uint64_t>) == 8 && sizeof(std::atomic<std::uint32_t>) == 4);
-static_assert(sizeof(std::size_t) == 8, "Boost.Lockfree's ring indices are size_t: 64-bit only");
+static_assert(sizeof(std::size_t) == 8, "ring indices are 64-bit words: 64-bit only");
 static_assert(std::is_standard_layout_v<RingControl> && std::is_standard_layout_v<SegmentDescriptor> &&
-              std::is_standard_layout_v<SegmentHeader>);
+              std::is_standard_layout_v<SegmentHeader> && std::is_standard_layout_v<RingIndices> && std::is_standard_layout_v<RingSlot>);
 static_assert(sizeof(RingControl) == 64 && offsetof(RingControl, owner) == 0 && offsetof(RingControl, dropped) == 8);
 static_assert(sizeof(SegmentDescriptor) == 160);
 static_assert(offsetof(SegmentDescriptor, magic) == 0 && offsetof(SegmentDescriptor, abi_version) == 8 &&
@@ -128,31 +163,33 @@ static_assert(sizeof(SegmentHeader) == 320 && offsetof(SegmentHeader, descriptor
               offsetof(SegmentHeader, strtab_committed) == 192 && offsetof(SegmentHeader, unringed_drops) == 200 &&
               offsetof(SegmentHeader, series_refused) == 208 && offsetof(SegmentHeader, consumer_sleeping) == 256 &&
               offsetof(SegmentHeader, doorbell) == 260);
-// Boost's ring is not standard-layout (no offsetof): the ring follows its control line with no
-// padding, and the Ring.* unit tests pin its indices and slots (kRing*Offset below).
-static_assert(alignof(RingSlot) == 64 && sizeof(RingControl) % alignof(Ring) == 0 &&
-              sizeof(RingSlot) == (sizeof(RingControl) + sizeof(Ring) + 63) / 64 * 64);
+static_assert(offsetof(RingIndices, write) == 0 && offsetof(RingIndices, read) == 64 && sizeof(RingIndices) == 72);
+static_assert(offsetof(RingSlot, control) == 0 && offsetof(RingSlot, indices) == 64 && kRingRecordsOffset == 136 &&
+              kRingRecordsOffset % alignof(Record) == 0);
 
 constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
 
-// The layout is a pure function of (ring_count, strtab_capacity): the collector recomputes it
-// and compares, instead of trusting the offsets a producer wrote.
+// The layout is a pure function of (ring_count, ring_capacity, strtab_capacity): the collector
+// recomputes it and compares, instead of trusting the offsets a producer wrote.
 struct SegmentGeometry {
   std::uint64_t strtab_offset;
   std::uint64_t strtab_capacity;
   std::uint64_t rings_offset;
   std::uint64_t ring_stride;
   std::uint32_t ring_count;
+  std::uint32_t ring_capacity;
   std::uint64_t segment_size;
 };
 
-constexpr SegmentGeometry compute_geometry(std::uint32_t ring_count, std::uint64_t strtab_capacity) {
+// `ring_capacity` must be valid (is_valid_ring_capacity), so the sizes cannot overflow.
+constexpr SegmentGeometry compute_geometry(std::uint32_t ring_count, std::uint32_t ring_capacity, std::uint64_t strtab_capacity) {
   SegmentGeometry g{};
   g.strtab_offset = align_up(sizeof(SegmentHeader), kPageSize);
   g.strtab_capacity = align_up(strtab_capacity, kPageSize);
   g.rings_offset = g.strtab_offset + g.strtab_capacity;
-  g.ring_stride = align_up(sizeof(RingSlot), kPageSize);
+  g.ring_stride = align_up(kRingRecordsOffset + (std::uint64_t{ring_capacity} + 1) * sizeof(Record), kPageSize);
   g.ring_count = ring_count;
+  g.ring_capacity = ring_capacity;
   g.segment_size = g.rings_offset + g.ring_stride * ring_count;
   return g;
 }
@@ -170,19 +207,8 @@ constexpr SegmentDescriptor describe_layout(const SegmentGeometry& g) {
   d.rings_offset = g.rings_offset;
   d.ring_stride = g.ring_stride;
   d.ring_count = g.ring_count;
-  d.ring_capacity = kRingCapacity;
+  d.ring_capacity = g.ring_capacity;
   return d;
 }
-
-// Boost keeps the ring's indices private. The collector must check them before trusting a pop
-// (they live in memory the producer can scribble on), so this names where they are; a unit
-// test proves these offsets against the real type.
-inline constexpr std::size_t kRingWriteIndexOffset = 0;
-inline constexpr std::size_t kRingReadIndexOffset = BOOST_LOCKFREE_CACHELINE_BYTES;
-inline constexpr std::size_t kRingStorageSlots = kRingCapacity + 1;
-// Where the slots start: Boost's storage follows the read index, aligned for a Record.
-inline constexpr std::size_t kRingStorageOffset =
-    (kRingReadIndexOffset + sizeof(std::size_t) + alignof(Record) - 1) / alignof(Record) * alignof(Record);
-static_assert(kRingStorageOffset + kRingStorageSlots * sizeof(Record) <= sizeof(Ring));
 
 }  // namespace agentmetrics::ipc

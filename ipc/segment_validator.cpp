@@ -19,10 +19,15 @@ SegmentCheck validate_descriptor(const SegmentDescriptor& d, std::uint64_t file_
   if (d.header_size != sizeof(SegmentHeader)) return reject(SegmentRejection::kBadLayout, "header size " + std::to_string(d.header_size));
   if (d.ring_count == 0 || d.ring_count > kMaxRingCount)
     return reject(SegmentRejection::kBadLayout, "ring count " + std::to_string(d.ring_count));
-  if (d.ring_capacity != kRingCapacity) return reject(SegmentRejection::kBadLayout, "ring capacity " + std::to_string(d.ring_capacity));
+  // The capacity sizes every ring and masks every index: only 2^k - 1 in range, and only the
+  // one capacity there was before version 4.
+  if (!is_valid_ring_capacity(d.ring_capacity) || (d.abi_version < 4 && d.ring_capacity != kLegacyRingCapacity)) {
+    return reject(SegmentRejection::kBadLayout, "ring capacity " + std::to_string(d.ring_capacity) + " (2^k - 1 from " +
+                                                    std::to_string(kMinRingCapacity) + " to " + std::to_string(kMaxRingCapacity) + ")");
+  }
   if (d.strtab_capacity == 0 || d.strtab_capacity > kMaxStringTableBytes)
     return reject(SegmentRejection::kBadLayout, "string table capacity " + std::to_string(d.strtab_capacity));
-  const SegmentGeometry g = compute_geometry(d.ring_count, d.strtab_capacity);
+  const SegmentGeometry g = compute_geometry(d.ring_count, d.ring_capacity, d.strtab_capacity);
   if (d.strtab_offset != g.strtab_offset || d.strtab_capacity != g.strtab_capacity || d.rings_offset != g.rings_offset ||
       d.ring_stride != g.ring_stride || d.segment_size != g.segment_size) {
     return reject(SegmentRejection::kBadLayout, "offsets disagree with the geometry of " + std::to_string(d.ring_count) + " rings");

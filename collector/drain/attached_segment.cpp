@@ -22,10 +22,6 @@ namespace {
 constexpr std::size_t kBatch = 256;
 constexpr std::size_t kMaxBatchesPerRing = 64;  // per drain pass, so one busy ring cannot starve others
 
-std::atomic_ref<std::size_t> ring_index(ipc::Ring& ring, std::size_t offset) {
-  return std::atomic_ref<std::size_t>(*reinterpret_cast<std::size_t*>(reinterpret_cast<std::byte*>(&ring) + offset));
-}
-
 }  // namespace
 
 std::variant<std::unique_ptr<AttachedSegment>, Rejection> AttachedSegment::attach(int dirfd, const std::string& name,
@@ -78,13 +74,13 @@ bool AttachedSegment::find_live_rings() {
     std::size_t read = 0;
     std::size_t write = 0;
     if (!guarded([&] {
-          read = ring_index(slot(i)->ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
-          write = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
+          read = slot(i)->indices.read.load(std::memory_order_relaxed);
+          write = slot(i)->indices.write.load(std::memory_order_relaxed);
         })) {
       fail(ipc::SegmentRejection::kFault, "fault while reading ring indices");
       return false;
     }
-    if (!ipc::ring_indices_valid(write, read)) {
+    if (!ipc::ring_indices_valid(write, read, descriptor_.ring_capacity)) {
       fail(ipc::SegmentRejection::kRingIndex, "ring " + std::to_string(i) + " has indices out of range");
       return false;
     }
@@ -196,7 +192,7 @@ bool AttachedSegment::has_pending(bool fenced) {
   bool pending = false;
   const bool ok = guarded([&] {
     for (std::uint32_t i = 0; i < descriptor_.ring_count && !pending; ++i) {
-      pending = ring_live_[i] && ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire) != read_index_[i];
+      pending = ring_live_[i] && slot(i)->indices.write.load(std::memory_order_acquire) != read_index_[i];
     }
   });
   if (!ok) {
@@ -283,13 +279,13 @@ double AttachedSegment::ring_fill() {
     for (std::uint32_t i = 0; i < descriptor_.ring_count; ++i) {
       if (!ring_live_[i]) continue;
       // Relaxed: a statistic. The write index is checked like any value from the producer.
-      const std::size_t write = ring_index(slot(i)->ring, ipc::kRingWriteIndexOffset).load(std::memory_order_relaxed);
-      if (!ipc::ring_indices_valid(write, published_[i])) continue;
-      fullest = std::max(fullest, (write + ipc::kRingStorageSlots - published_[i]) % ipc::kRingStorageSlots);
+      const std::size_t write = slot(i)->indices.write.load(std::memory_order_relaxed);
+      if (!ipc::ring_indices_valid(write, published_[i], descriptor_.ring_capacity)) continue;
+      fullest = std::max(fullest, (write - published_[i]) & descriptor_.ring_capacity);
     }
   });
   if (!ok) fail(ipc::SegmentRejection::kFault, "fault while reading ring indices");
-  return static_cast<double>(fullest) / static_cast<double>(ipc::kRingCapacity);
+  return static_cast<double>(fullest) / static_cast<double>(descriptor_.ring_capacity);
 }
 
 bool AttachedSegment::refresh_string_table(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
@@ -382,25 +378,26 @@ void AttachedSegment::take_entry(const ipc::SeriesDecl& series, Shard& shard, Fa
 }
 
 std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, std::size_t max) {
-  // Boost's own pop is not used on the mapping: it reloads the read index from shared memory
-  // after any check of ours, and a producer that changed it in between would steer its copy
-  // outside `out`. This pop uses only our own indices and one validated load of the write
-  // index, and takes every slot position modulo the storage. It does not give the slots back:
-  // publish_read_index() does, once their frames are stored.
-  ipc::Ring& ring = slot(ring_number)->ring;
+  // Only our own indices and one validated load of the write index steer the copy (a producer
+  // may change the shared read index at any moment), and every slot position is masked by the
+  // validated capacity. It does not give the slots back: publish_read_index() does, once their
+  // frames are stored.
+  ipc::RingSlot& ring = *slot(ring_number);
+  const std::size_t mask = descriptor_.ring_capacity;
   const std::size_t read = read_index_[ring_number];
   std::size_t write = 0;
   std::size_t shared_read = 0;
   std::size_t taken = 0;
   const bool ok = guarded([&] {
-    // Acquire: pairs with the producer's release store of the write index (Boost's push), so
-    // the slots below it are complete.
-    write = ring_index(ring, ipc::kRingWriteIndexOffset).load(std::memory_order_acquire);
-    shared_read = ring_index(ring, ipc::kRingReadIndexOffset).load(std::memory_order_relaxed);
-    if (!ipc::ring_indices_valid(write, shared_read) || shared_read != published_[ring_number]) return;
-    taken = std::min(max, (write + ipc::kRingStorageSlots - read) % ipc::kRingStorageSlots);
-    const auto* slots = reinterpret_cast<const ipc::Record*>(reinterpret_cast<const std::byte*>(&ring) + ipc::kRingStorageOffset);
-    const std::size_t first = std::min(taken, ipc::kRingStorageSlots - read);
+    // Acquire: pairs with the producer's release store of the write index (ipc/spsc_ring.h),
+    // so the slots below it are complete. Relaxed for the read index: only we store it, and
+    // it is read back only to catch a producer that scribbled on it.
+    write = ring.indices.write.load(std::memory_order_acquire);
+    shared_read = ring.indices.read.load(std::memory_order_relaxed);
+    if (!ipc::ring_indices_valid(write, shared_read, mask) || shared_read != published_[ring_number]) return;
+    taken = std::min(max, (write - read) & mask);
+    const auto* slots = reinterpret_cast<const ipc::Record*>(reinterpret_cast<const std::byte*>(&ring) + ipc::kRingRecordsOffset);
+    const std::size_t first = std::min(taken, mask + 1 - read);
     std::memcpy(out, slots + read, first * sizeof(ipc::Record));
     std::memcpy(out + first, slots, (taken - first) * sizeof(ipc::Record));
   });
@@ -408,12 +405,12 @@ std::size_t AttachedSegment::pop(std::uint32_t ring_number, ipc::Record* out, st
     fail(ipc::SegmentRejection::kFault, "fault while draining ring " + std::to_string(ring_number));
     return 0;
   }
-  if (!ipc::ring_indices_valid(write, shared_read) || shared_read != published_[ring_number]) {
+  if (!ipc::ring_indices_valid(write, shared_read, mask) || shared_read != published_[ring_number]) {
     fail(ipc::SegmentRejection::kRingIndex,
          "ring " + std::to_string(ring_number) + " indices write=" + std::to_string(write) + " read=" + std::to_string(shared_read));
     return 0;
   }
-  read_index_[ring_number] = (read + taken) % ipc::kRingStorageSlots;
+  read_index_[ring_number] = (read + taken) & mask;
   return taken;
 }
 
@@ -428,10 +425,10 @@ void AttachedSegment::publish_read_index(std::uint32_t ring_number) {
     if (!frames->pending.empty()) target = frames->pending.front().position;
   }
   if (target == published_[ring_number]) return;
-  ipc::Ring& ring = slot(ring_number)->ring;
+  ipc::RingSlot& ring = *slot(ring_number);
   // Release: pairs with the producer's acquire load of the read index, so it reuses these
   // slots only after they were copied.
-  if (!guarded([&] { ring_index(ring, ipc::kRingReadIndexOffset).store(target, std::memory_order_release); })) {
+  if (!guarded([&] { ring.indices.read.store(target, std::memory_order_release); })) {
     fail(ipc::SegmentRejection::kFault, "fault while releasing ring " + std::to_string(ring_number));
     return;
   }
@@ -518,7 +515,7 @@ std::size_t AttachedSegment::drain_ring(std::uint32_t ring, Shard& shard, Family
           }
         }
         const bool length_ok = r.value >= 0 && r.value <= static_cast<double>(r.extra) * sizeof(ipc::Record);
-        if (length_ok && take_frame(ring, r, (batch_start + i) % ipc::kRingStorageSlots)) {
+        if (length_ok && take_frame(ring, r, (batch_start + i) & descriptor_.ring_capacity)) {
           ++frames;
         } else {
           ++invalid_frame;

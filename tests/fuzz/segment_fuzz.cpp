@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <variant>
@@ -46,7 +48,9 @@ class CheckingSink : public store::OutcomeSink {
 
 constexpr std::uint32_t kRings = 1;
 constexpr std::uint64_t kStrtab = 4096;
-constexpr std::size_t kStorageSlots = ipc::kRingStorageSlots;
+// The smallest ring: the fuzzer reaches its wrap-around with short inputs.
+constexpr std::uint32_t kRingCapacity = ipc::kMinRingCapacity;
+constexpr std::size_t kStorageSlots = kRingCapacity + 1;
 
 void write_at(int fd, const void* data, std::size_t size, std::uint64_t offset) {
   if (size == 0) return;
@@ -64,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const std::string name = "agentmetrics.fuzz." + std::to_string(::getpid()) + ".1";
   fuzz::InputReader in(data, size);
 
-  const ipc::SegmentGeometry g = ipc::compute_geometry(kRings, kStrtab);
+  const ipc::SegmentGeometry g = ipc::compute_geometry(kRings, kRingCapacity, kStrtab);
   ipc::SegmentHeader header{};
   header.descriptor = ipc::describe_layout(g);
   header.descriptor.producer_pid = ::getpid();
@@ -89,15 +93,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (::ftruncate(fd, static_cast<off_t>(g.segment_size)) != 0) fuzz::fail("ftruncate");
   write_at(fd, &header, sizeof(header), 0);
   write_at(fd, strtab.data(), strtab.size(), g.strtab_offset);
-  // RingSlot = RingControl, then the Boost ring at its own alignment.
-  const std::uint64_t ring_base = g.rings_offset + ipc::align_up(sizeof(ipc::RingControl), alignof(ipc::Ring));
-  write_at(fd, &write_index, sizeof(write_index), ring_base + ipc::kRingWriteIndexOffset);
-  write_at(fd, &read_index, sizeof(read_index), ring_base + ipc::kRingReadIndexOffset);
-  const std::size_t records = std::min(in.remaining() / sizeof(ipc::Record), ipc::kRingCapacity);
+  const std::uint64_t ring_base = g.rings_offset;
+  write_at(fd, &write_index, sizeof(write_index), ring_base + offsetof(ipc::RingSlot, indices) + offsetof(ipc::RingIndices, write));
+  write_at(fd, &read_index, sizeof(read_index), ring_base + offsetof(ipc::RingSlot, indices) + offsetof(ipc::RingIndices, read));
+  const std::size_t records = std::min<std::size_t>(in.remaining() / sizeof(ipc::Record), kRingCapacity);
   for (std::size_t i = 0; i < records; ++i) {
     const std::string record = in.bytes(sizeof(ipc::Record));
     const std::size_t slot = (read_index + i) % kStorageSlots;
-    write_at(fd, record.data(), record.size(), ring_base + ipc::kRingStorageOffset + slot * sizeof(ipc::Record));
+    write_at(fd, record.data(), record.size(), ring_base + ipc::kRingRecordsOffset + slot * sizeof(ipc::Record));
   }
   ::close(fd);
 

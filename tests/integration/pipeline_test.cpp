@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "tests/support/collector_process.h"
@@ -125,26 +127,37 @@ TEST(Pipeline, EveryEventArrivesExactlyOnce) {
   EXPECT_EQ(collector.stop(), 0);
 }
 
-TEST(Pipeline, DropsOfAFullRingReachMetrics) {
-  const std::string ns = unique_namespace("drops");
-  // One thread, 30000 rounds: 90000 records and a task into a ring of 65535 with no collector.
-  Process producer({kTestProducerBinary, "--threads", "1", "--events", "30000", "--label", "full"}, {{"AGENTMETRICS_NAMESPACE", ns}});
+namespace {
+
+// One thread, 30000 rounds: 90000 records and a task into a ring of `capacity` with no
+// collector. The rounds' records fill the ring; then the task's two records and its frame are
+// each dropped. The collector, started after, drains the ring and counts every drop.
+void expect_full_ring_drops(const std::string& label, std::map<std::string, std::string> env, double capacity) {
+  const std::string ns = unique_namespace(label);
+  env["AGENTMETRICS_NAMESPACE"] = ns;
+  Process producer({kTestProducerBinary, "--threads", "1", "--events", "30000", "--label", "full"}, env);
   auto status = producer.wait(std::chrono::seconds(30));
   ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
   const std::string out = producer.output();
   const auto at = out.find("dropped=");
   ASSERT_NE(at, std::string::npos) << out;
   const double dropped = std::stod(out.substr(at + 8));
-  // The rounds' 90000 records fill the ring; then the task's two records and its frame are
-  // each dropped.
-  EXPECT_EQ(dropped, 90000 - 65535 + 3);
+  EXPECT_EQ(dropped, 90000 - capacity + 3);
 
   CollectorProcess collector(ns);
   const Samples s =
       wait_for(collector, [](const Samples& got) { return sample(got, "agentmetrics_segments_reclaimed_total").value_or(0) >= 1; });
   EXPECT_EQ(sample(s, "agentmetrics_events_dropped_total"), dropped);
-  EXPECT_EQ(sample(s, "agentmetrics_events_drained_total"), 65535);
+  EXPECT_EQ(sample(s, "agentmetrics_events_drained_total"), capacity);
 }
+
+}  // namespace
+
+// 16 rings by default, of 65535 records each.
+TEST(Pipeline, DropsOfAFullRingReachMetrics) { expect_full_ring_drops("drops", {}, 65535); }
+
+// AGENTMETRICS_RING_EVENTS is rounded up to 2^k - 1: 5000 gives rings of 8191.
+TEST(Pipeline, TheProducerChoosesItsRingCapacity) { expect_full_ring_drops("ringsize", {{"AGENTMETRICS_RING_EVENTS", "5000"}}, 8191); }
 
 // A foreign client declares a series per value until its string table is full: the declaration
 // that does not fit fails with AM_STRING_TABLE_FULL instead of returning a series the collector

@@ -38,6 +38,7 @@
 #include "ipc/doorbell.h"
 #include "ipc/record.h"
 #include "ipc/segment_name.h"
+#include "ipc/spsc_ring.h"
 #include "agent/segment_writer.h"
 #include "ipc/string_table.h"
 
@@ -130,10 +131,10 @@ int main(int argc, char** argv) {
   }
   std::printf("segment=%s\n", w->path().c_str());
   std::fflush(stdout);
-  ipc::RingSlot* ring = w->claim_ring();
+  ipc::SpscRing ring(*w->claim_ring(), w->header()->descriptor.ring_capacity);
   // Pushes as the library does: the record, then the doorbell if the collector sleeps.
   auto push = [&](std::uint32_t series_id, ipc::Op o, double value) {
-    if (!ring->ring.push(ipc::Record{series_id, op(o), 0, value})) {
+    if (!ring.push(ipc::Record{series_id, op(o), 0, value})) {
       std::fprintf(stderr, "rogue_producer: ring full\n");
       std::exit(1);
     }
@@ -205,7 +206,7 @@ int main(int argc, char** argv) {
     push(4, ipc::Op::kCounterAdd, std::numeric_limits<double>::quiet_NaN());
     push(4, ipc::Op::kCounterAdd, std::numeric_limits<double>::infinity());
     push(4, ipc::Op::kGaugeSet, 5);
-    ring->ring.push(ipc::Record{4, 99, 0, 1});
+    ring.push(ipc::Record{4, 99, 0, 1});
     ipc::wake_consumer_if_sleeping(*w->header());
     push(1000, ipc::Op::kCounterAdd, 1);
     std::printf("bad-names done\n");

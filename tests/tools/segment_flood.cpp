@@ -35,7 +35,7 @@ std::string env_or(const char* name, const char* fallback) {
 // Creates one segment under a set-up name, locks it, writes its header, makes it its full size
 // (a hole) and publishes it. Returns the locked descriptor, or -1 (errno says why).
 int publish(int dirfd, const std::string& ns, std::uint32_t rings, std::uint64_t nonce) {
-  const ipc::SegmentGeometry g = ipc::compute_geometry(rings, ipc::kPageSize);
+  const ipc::SegmentGeometry g = ipc::compute_geometry(rings, ipc::kDefaultRingCapacity, ipc::kPageSize);
   const std::int32_t pid = ::getpid();
   const std::string init_name = ipc::init_file_name(ns, pid, nonce);
   const int fd = ::openat(dirfd, init_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

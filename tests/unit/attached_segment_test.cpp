@@ -16,6 +16,7 @@
 #include "collector/drain/fault_guard.h"
 #include "ipc/doorbell.h"
 #include "ipc/segment_name.h"
+#include "ipc/spsc_ring.h"
 #include "agent/segment_writer.h"
 #include "tests/support/aggregates.h"
 #include "tests/support/temp_dir.h"
@@ -74,6 +75,9 @@ class AttachedSegmentTest : public ::testing::Test {
     return "accepted";
   }
 
+  // A claimed ring, for the test to push into as the producer does.
+  ipc::SpscRing ring_of(ipc::RingSlot* slot) const { return ipc::SpscRing(*slot, writer_->header()->descriptor.ring_capacity); }
+
   // The segment file mapped a second time, as a hostile producer would write it.
   std::byte* map_raw() {
     const int fd = ::openat(dirfd_, name_.c_str(), O_RDWR);
@@ -103,10 +107,10 @@ TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
   declare_standard();
   ipc::RingSlot* ring = writer_->claim_ring();
   ASSERT_NE(ring, nullptr);
-  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(ring->ring.push(ipc::Record{0, 1, 0, 2.0}));
-  ASSERT_TRUE(ring->ring.push(ipc::Record{1, 4, 0, 1.0}));
-  ASSERT_TRUE(ring->ring.push(ipc::Record{1, 4, 0, 1.5}));
-  ASSERT_TRUE(ring->ring.push(ipc::Record{1, 4, 0, 7}));
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(ring_of(ring).push(ipc::Record{0, 1, 0, 2.0}));
+  ASSERT_TRUE(ring_of(ring).push(ipc::Record{1, 4, 0, 1.0}));
+  ASSERT_TRUE(ring_of(ring).push(ipc::Record{1, 4, 0, 1.5}));
+  ASSERT_TRUE(ring_of(ring).push(ipc::Record{1, 4, 0, 7}));
   auto s = attach();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1003u);
@@ -125,13 +129,13 @@ TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
 TEST_F(AttachedSegmentTest, CountsInvalidRecordsWithoutApplyingThem) {
   declare_standard();
   ipc::RingSlot* ring = writer_->claim_ring();
-  ring->ring.push(ipc::Record{0, 1, 0, -1.0});      // negative counter increment
-  ring->ring.push(ipc::Record{0, 1, 0, NAN});       // NaN increment
-  ring->ring.push(ipc::Record{0, 2, 0, 5.0});       // gauge op on a counter
-  ring->ring.push(ipc::Record{77, 1, 0, 1.0});      // undeclared series
-  ring->ring.push(ipc::Record{0, 99, 0, 1.0});      // unknown op
-  ring->ring.push(ipc::Record{1, 4, 0, INFINITY});  // infinite observation
-  ring->ring.push(ipc::Record{0, 1, 0, 3.0});       // one good record
+  ring_of(ring).push(ipc::Record{0, 1, 0, -1.0});      // negative counter increment
+  ring_of(ring).push(ipc::Record{0, 1, 0, NAN});       // NaN increment
+  ring_of(ring).push(ipc::Record{0, 2, 0, 5.0});       // gauge op on a counter
+  ring_of(ring).push(ipc::Record{77, 1, 0, 1.0});      // undeclared series
+  ring_of(ring).push(ipc::Record{0, 99, 0, 1.0});      // unknown op
+  ring_of(ring).push(ipc::Record{1, 4, 0, INFINITY});  // infinite observation
+  ring_of(ring).push(ipc::Record{0, 1, 0, 3.0});       // one good record
   auto s = attach();
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 7u);
   EXPECT_FALSE(s->failed());
@@ -146,7 +150,7 @@ TEST_F(AttachedSegmentTest, SeesDeclarationsMadeAfterAttaching) {
   ASSERT_TRUE(s);
   declare_standard();
   ipc::RingSlot* ring = writer_->claim_ring();
-  ring->ring.push(ipc::Record{0, 1, 0, 1.0});
+  ring_of(ring).push(ipc::Record{0, 1, 0, 1.0});
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
   EXPECT_EQ(value_of(registry_, "unit_events_total", {"a"}), 1.0);
 }
@@ -156,7 +160,7 @@ TEST_F(AttachedSegmentTest, RefusesAFamilyThatConflictsAndItsRecords) {
   other.type = ipc::MetricType::kGauge;
   registry_.register_family(other);
   declare_standard();
-  writer_->claim_ring()->ring.push(ipc::Record{0, 1, 0, 1.0});
+  ring_of(writer_->claim_ring()).push(ipc::Record{0, 1, 0, 1.0});
   auto s = attach();
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
   EXPECT_FALSE(s->failed());
@@ -171,7 +175,7 @@ TEST_F(AttachedSegmentTest, ReservedNamesAreRefused) {
   ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(spoof)));
   auto s = attach();
   s->drain(shard_, registry_, metrics_);
-  writer_->claim_ring()->ring.push(ipc::Record{0, 1, 0, 1.0});
+  ring_of(writer_->claim_ring()).push(ipc::Record{0, 1, 0, 1.0});
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
   EXPECT_TRUE(registry_.families().empty());
 }
@@ -184,7 +188,7 @@ TEST_F(AttachedSegmentTest, GarbageInTheStringTableAbandonsTheSegment) {
   const auto at = header->strtab_committed.load();
   std::memset(raw + header->descriptor.strtab_offset + at, 0xAB, 64);
   header->strtab_committed.store(at + 64);
-  writer_->claim_ring()->ring.push(ipc::Record{9, 1, 0, 1.0});  // forces a refresh
+  ring_of(writer_->claim_ring()).push(ipc::Record{9, 1, 0, 1.0});  // forces a refresh
   s->drain(shard_, registry_, metrics_);
   EXPECT_TRUE(s->failed());
   EXPECT_EQ(failure_of(*s), "string_table");
@@ -195,22 +199,36 @@ TEST_F(AttachedSegmentTest, GarbageInTheStringTableAbandonsTheSegment) {
 TEST_F(AttachedSegmentTest, ShrinkingCommittedSizeAbandonsTheSegment) {
   declare_standard();
   auto s = attach();
-  writer_->claim_ring()->ring.push(ipc::Record{0, 1, 0, 1.0});
+  ring_of(writer_->claim_ring()).push(ipc::Record{0, 1, 0, 1.0});
   s->drain(shard_, registry_, metrics_);
   std::byte* raw = map_raw();
   reinterpret_cast<ipc::SegmentHeader*>(raw)->strtab_committed.store(8);
-  writer_->claim_ring()->ring.push(ipc::Record{5, 1, 0, 1.0});
+  ring_of(writer_->claim_ring()).push(ipc::Record{5, 1, 0, 1.0});
   s->drain(shard_, registry_, metrics_);
   EXPECT_EQ(failure_of(*s), "string_table");
   ::munmap(raw, 4096 * 600);
 }
 
+// The ring capacity sizes and masks every ring: a hostile one is refused before any ring is read.
+TEST_F(AttachedSegmentTest, HostileRingCapacityIsRefused) {
+  declare_standard();
+  auto* descriptor = reinterpret_cast<ipc::SegmentDescriptor*>(map_raw());
+  const std::uint32_t good = descriptor->ring_capacity;
+  for (const std::uint32_t capacity : {0u, 1000u, good + 1, good * 2 + 1, ~0u}) {
+    descriptor->ring_capacity = capacity;
+    EXPECT_EQ(rejection(), "bad_layout") << capacity;
+  }
+  descriptor->ring_capacity = good;
+  EXPECT_EQ(rejection(), "accepted");
+  ::munmap(descriptor, 4096 * 600);
+}
+
 TEST_F(AttachedSegmentTest, OutOfRangeRingIndexAbandonsTheSegment) {
   declare_standard();
   ipc::RingSlot* ring = writer_->claim_ring();
-  ring->ring.push(ipc::Record{0, 1, 0, 1.0});
+  ring_of(ring).push(ipc::Record{0, 1, 0, 1.0});
   auto s = attach();
-  *reinterpret_cast<std::size_t*>(reinterpret_cast<std::byte*>(&ring->ring) + ipc::kRingWriteIndexOffset) = 1u << 30;
+  ring->indices.write.store(std::size_t{1} << 30);
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
   EXPECT_EQ(failure_of(*s), "ring_index");
 }
@@ -218,16 +236,16 @@ TEST_F(AttachedSegmentTest, OutOfRangeRingIndexAbandonsTheSegment) {
 TEST_F(AttachedSegmentTest, ReadIndexMovedByTheProducerAbandonsTheSegment) {
   declare_standard();
   ipc::RingSlot* ring = writer_->claim_ring();
-  for (int i = 0; i < 10; ++i) ring->ring.push(ipc::Record{0, 1, 0, 1.0});
+  for (int i = 0; i < 10; ++i) ring_of(ring).push(ipc::Record{0, 1, 0, 1.0});
   auto s = attach();
-  *reinterpret_cast<std::size_t*>(reinterpret_cast<std::byte*>(&ring->ring) + ipc::kRingReadIndexOffset) = 5;
+  ring->indices.read.store(5);
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
   EXPECT_EQ(failure_of(*s), "ring_index");
 }
 
 TEST_F(AttachedSegmentTest, OversizedFrameAbandonsTheSegment) {
   declare_standard();
-  writer_->claim_ring()->ring.push(ipc::Record{1, static_cast<std::uint16_t>(ipc::Op::kFrameBegin), 60000, 0});
+  ring_of(writer_->claim_ring()).push(ipc::Record{1, static_cast<std::uint16_t>(ipc::Op::kFrameBegin), 60000, 0});
   auto s = attach();
   s->drain(shard_, registry_, metrics_);
   EXPECT_TRUE(s->failed());
@@ -236,7 +254,7 @@ TEST_F(AttachedSegmentTest, OversizedFrameAbandonsTheSegment) {
 TEST_F(AttachedSegmentTest, TruncationUnderTheCollectorIsSurvived) {
   declare_standard();
   ipc::RingSlot* ring = writer_->claim_ring();
-  ring->ring.push(ipc::Record{0, 1, 0, 1.0});
+  ring_of(ring).push(ipc::Record{0, 1, 0, 1.0});
   auto s = attach();
   ASSERT_TRUE(s);
   // The producer shrinks its file: the collector's next access to the rings faults (SIGBUS).
@@ -315,14 +333,15 @@ TEST_F(AttachedSegmentTest, RingFillIsTheFullestRingAndCountsIntoTheProducersSer
   auto s = attach();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->ring_fill(), 0.0);
-  quiet->ring.push(ipc::Record{0, 1, 0, 1.0});
-  for (std::size_t i = 0; i < ipc::kRingCapacity / 4; ++i) ASSERT_TRUE(busy->ring.push(ipc::Record{0, 1, 0, 1.0}));
-  EXPECT_DOUBLE_EQ(s->ring_fill(), static_cast<double>(ipc::kRingCapacity / 4) / static_cast<double>(ipc::kRingCapacity));
+  ring_of(quiet).push(ipc::Record{0, 1, 0, 1.0});
+  const std::size_t capacity = writer_->header()->descriptor.ring_capacity;
+  for (std::size_t i = 0; i < capacity / 4; ++i) ASSERT_TRUE(ring_of(busy).push(ipc::Record{0, 1, 0, 1.0}));
+  EXPECT_DOUBLE_EQ(s->ring_fill(), static_cast<double>(capacity / 4) / static_cast<double>(capacity));
   const SelfMetrics::Producer producer = metrics_.add_producer(s->program(), "1", s->name());
   s->set_producer_metrics(producer);
   std::size_t drained = 0;
   while (const std::size_t n = s->drain(shard_, registry_, metrics_)) drained += n;
-  EXPECT_EQ(drained, ipc::kRingCapacity / 4 + 1);
+  EXPECT_EQ(drained, capacity / 4 + 1);
   EXPECT_EQ(producer.drained->Value(), static_cast<double>(drained));
   EXPECT_EQ(s->ring_fill(), 0.0);
   metrics_.remove_producer(producer);
@@ -335,7 +354,7 @@ TEST_F(AttachedSegmentTest, SeriesBeyondTheFamilyLimitFoldIntoItsOverflowSeries)
     ASSERT_TRUE(writer_->append_entry(ipc::encode_entry(ipc::SeriesDecl{i, 0, {"v" + std::to_string(i)}})));
   }
   ipc::RingSlot* ring = writer_->claim_ring();
-  for (std::uint32_t i = 0; i < 5; ++i) ASSERT_TRUE(ring->ring.push(ipc::Record{i, 1, 0, 1.0 + i}));
+  for (std::uint32_t i = 0; i < 5; ++i) ASSERT_TRUE(ring_of(ring).push(ipc::Record{i, 1, 0, 1.0 + i}));
   auto s = attach();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->drain(shard_, limited, metrics_), 5u);
@@ -366,13 +385,13 @@ TEST_F(AttachedSegmentTest, AnArmedSegmentIsDrainedWhenItsDoorbellRings) {
 
   // A push that does not ring (no producer of the protocol does that) is not looked for...
   ipc::RingSlot* ring = writer_->claim_ring();
-  ASSERT_TRUE(ring->ring.push(ipc::Record{0, 1, 0, 1.0}));
+  ASSERT_TRUE(ring_of(ring).push(ipc::Record{0, 1, 0, 1.0}));
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
   raised = false;
   ASSERT_TRUE(s->prepare_sleep(waiter, raised));
   EXPECT_FALSE(raised) << "still up: no fence is due";
   // ...the next one rings, and both are drained.
-  ASSERT_TRUE(ring->ring.push(ipc::Record{0, 1, 0, 1.0}));
+  ASSERT_TRUE(ring_of(ring).push(ipc::Record{0, 1, 0, 1.0}));
   ipc::wake_consumer_if_sleeping(*writer_->header());
   EXPECT_EQ(writer_->header()->consumer_sleeping.load(), 0u);
   EXPECT_TRUE(s->has_pending(true));
@@ -409,7 +428,7 @@ TEST_F(AttachedSegmentTest, AGoneProducersRingsAreReadWhateverItsDoorbell) {
   bool raised = false;
   ASSERT_TRUE(s->prepare_sleep(waiter, raised));
   EXPECT_FALSE(s->has_pending(true));
-  ASSERT_TRUE(writer_->claim_ring()->ring.push(ipc::Record{0, 1, 0, 3.0}));
+  ASSERT_TRUE(ring_of(writer_->claim_ring()).push(ipc::Record{0, 1, 0, 3.0}));
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
   writer_.reset();
   EXPECT_TRUE(s->producer_gone());

@@ -125,7 +125,7 @@ TEST(Client, FullRingDropsAndCountsAndFramesAreAllOrNothing) {
     CounterFamily family("client_flood_total", "flood");
     const Counter c = family.with({});
     const std::uint64_t before = dropped_events();
-    for (std::size_t i = 0; i < ipc::kRingCapacity + 10; ++i) c.inc();
+    for (std::size_t i = 0; i < ipc::kDefaultRingCapacity + 10; ++i) c.inc();
     EXPECT_EQ(dropped_events() - before, 10u);
     ipc::OutcomeEvent coverage;
     coverage.kind = ipc::OutcomeKind::kCoverage;
@@ -136,7 +136,7 @@ TEST(Client, FullRingDropsAndCountsAndFramesAreAllOrNothing) {
     EXPECT_EQ(dropped_events() - before, 11u);
     Reader reader;
     reader.drain();
-    EXPECT_EQ(reader.value("client_flood_total", {}), static_cast<double>(ipc::kRingCapacity));
+    EXPECT_EQ(reader.value("client_flood_total", {}), static_cast<double>(ipc::kDefaultRingCapacity));
     EXPECT_TRUE(agent::publish_frame(ipc::kOutcomeFrameKind, payload));
     std::vector<std::byte> too_big(ipc::kMaxFramePayloadBytes + 1);
     EXPECT_FALSE(agent::publish_frame(ipc::kOutcomeFrameKind, too_big));

@@ -7,7 +7,7 @@ using namespace agentmetrics::ipc;
 namespace {
 
 SegmentDescriptor valid_descriptor() {
-  SegmentDescriptor d = describe_layout(compute_geometry(4, kDefaultStringTableBytes));
+  SegmentDescriptor d = describe_layout(compute_geometry(4, kLegacyRingCapacity, kDefaultStringTableBytes));
   d.producer_pid = 42;
   return d;
 }
@@ -35,7 +35,8 @@ TEST(SegmentValidator, RefusesCorruptedHeaders) {
   EXPECT_EQ(label_of(d, good.segment_size), "bad_version");
   d.abi_version = kOldestReadableAbiVersion - 1;
   EXPECT_EQ(label_of(d, good.segment_size), "bad_version");
-  // Version 2 lacks only series_refused, where its header has zeroed padding.
+  // Version 2 lacks only series_refused, where its header has zeroed padding (and its rings
+  // hold kLegacyRingCapacity records, as these do).
   d.abi_version = kOldestReadableAbiVersion;
   EXPECT_EQ(label_of(d, good.segment_size), "ok");
   d = good;
@@ -46,9 +47,6 @@ TEST(SegmentValidator, RefusesCorruptedHeaders) {
   EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
   d = good;
   d.ring_count = kMaxRingCount + 1;
-  EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
-  d = good;
-  d.ring_capacity = 1024;
   EXPECT_EQ(label_of(d, good.segment_size), "bad_layout");
   d = good;
   d.strtab_capacity = ~0ull;
@@ -62,6 +60,37 @@ TEST(SegmentValidator, RefusesCorruptedHeaders) {
   d = good;
   d.producer_pid = -3;
   EXPECT_EQ(label_of(d, good.segment_size), "bad_identity");
+}
+
+// The capacity masks every ring index the collector reads: a value that is not 2^k - 1, out of
+// range, or not its version's is refused, even with offsets and a file that agree with it.
+TEST(SegmentValidator, RefusesHostileRingCapacities) {
+  for (const std::uint32_t capacity : {0u, 1u, 1024u, 4094u, 65534u, 65536u, 100000u, kMaxRingCapacity + 1, (1u << 31) - 1, ~0u}) {
+    SegmentDescriptor d = valid_descriptor();
+    d.ring_capacity = capacity;
+    EXPECT_EQ(label_of(d, ~0ull), "bad_layout") << capacity;
+    // Offsets recomputed for the hostile capacity do not make it acceptable either.
+    const SegmentGeometry g = compute_geometry(d.ring_count, capacity, d.strtab_capacity);
+    d.ring_stride = g.ring_stride;
+    d.segment_size = g.segment_size;
+    EXPECT_EQ(label_of(d, ~0ull), "bad_layout") << capacity;
+  }
+  for (const std::uint32_t capacity : {kMinRingCapacity, kLegacyRingCapacity, (1u << 20) - 1, kMaxRingCapacity}) {
+    SegmentDescriptor d = describe_layout(compute_geometry(2, capacity, kDefaultStringTableBytes));
+    d.producer_pid = 42;
+    EXPECT_EQ(label_of(d, d.segment_size), "ok") << capacity;
+    d.ring_capacity = capacity * 2 + 1;  // a capacity the offsets were not computed for
+    EXPECT_EQ(label_of(d, ~0ull), "bad_layout") << capacity;
+  }
+  // Before version 4 every ring held kLegacyRingCapacity records.
+  SegmentDescriptor old = describe_layout(compute_geometry(2, kLegacyRingCapacity, kDefaultStringTableBytes));
+  old.producer_pid = 42;
+  old.abi_version = 3;
+  EXPECT_EQ(label_of(old, old.segment_size), "ok");
+  old = describe_layout(compute_geometry(2, kMinRingCapacity, kDefaultStringTableBytes));
+  old.producer_pid = 42;
+  old.abi_version = 3;
+  EXPECT_EQ(label_of(old, old.segment_size), "bad_layout");
 }
 
 TEST(SegmentValidator, RefusesTruncatedFiles) {
