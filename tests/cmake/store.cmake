@@ -49,3 +49,9 @@ foreach(team_test team_store_kpi_test team_store_test)
   target_link_libraries(${team_test} PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
   add_dependencies(${team_test} agentmetricsd agentmetrics-cli outcome_producer)
 endforeach()
+# What else a team's sidecars share through the store: the session import's marks (two sidecars
+# importing one shared home directory), and the page's tasks.
+agentmetrics_test(team_sidecars_test CONCURRENT integration/team_sidecars_test.cpp)
+target_link_libraries(team_sidecars_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(team_sidecars_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+add_dependencies(team_sidecars_test agentmetricsd agentmetrics-cli outcome_producer)
