@@ -123,7 +123,7 @@ std::map<std::string, HttpRoute> UiRoutes::routes() {
     }
     return with_dashboard([&](Dashboard& d) {
       const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      json data = d.overview(now, window, options_.firing ? std::optional(options_.firing()) : std::nullopt);
+      json data = d.overview(now, window, options_.firing ? options_.firing() : std::nullopt);
       json windows = json::array();
       for (const auto& offered : options_.windows) windows.push_back(format_duration(offered));
       data["windows"] = std::move(windows);

@@ -34,9 +34,9 @@ struct UiOptions {
   // The windows the page offers (kpi.windows), and the one it opens with.
   std::vector<std::chrono::seconds> windows;
   std::chrono::seconds default_window{std::chrono::hours(24 * 7)};
-  // The KPI thread's alerts by KPI id and since when (KpiService::firing); empty: judged from
-  // the KPIs' status.
-  std::function<std::map<std::string, double>()> firing;
+  // The KPI thread's alerts by KPI id and since when (KpiService::firing); unset, or none (another
+  // collector sharing the store alerts on its KPIs): judged from the KPIs' status.
+  std::function<std::optional<std::map<std::string, double>>()> firing;
 };
 
 // The headers every /ui answer carries: the Content-Security-Policy (default-src 'self', no

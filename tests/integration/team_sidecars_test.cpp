@@ -1,11 +1,16 @@
 // What a team's sidecars share through one PostgreSQL besides the events, with real processes
 // on a real postgresql-15: the session import's marks (store/import_marks.h), so sidecars
 // importing one shared home directory (`agentmetrics import`, agentmetricsd's watcher; the
-// recorded runs of the real agents, tests/data/agents) read and store each session once; and the
-// page (/ui/api), which shows the team's tasks whichever sidecar recorded them.
+// recorded runs of the real agents, tests/data/agents) read and store each session once; the
+// page (/ui/api), which shows the team's tasks whichever sidecar recorded them; and the team's
+// KPIs, which one sidecar at a time computes, exports and alerts on, another taking over when it
+// is killed.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -15,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/support/alert_receiver.h"
 #include "tests/support/collector_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/metrics_text.h"
@@ -213,6 +219,107 @@ TEST(TeamPage, ATaskRecordedThroughOneSidecarShowsOnAnothersPage) {
   // The playbook is still the sidecar's own, from its local file (the learning side made it).
   EXPECT_EQ(overview["playbook"]["available"], fs::exists(dir.path() + "/sidecar1/events.db")) << overview["playbook"].dump();
   for (auto& s : sidecars) EXPECT_EQ(s->stop(), 0);
+}
+
+// How many of `sidecars` export the sample `key` with `value`, and which (the last one found).
+int exporting(const std::vector<std::unique_ptr<CollectorProcess>>& sidecars, const std::string& key, double value, int* which = nullptr) {
+  int n = 0;
+  for (std::size_t i = 0; i < sidecars.size(); ++i) {
+    if (!sidecars[i]) continue;
+    if (sample(sidecars[i]->samples(), key) == value) {
+      ++n;
+      if (which) *which = static_cast<int>(i);
+    }
+  }
+  return n;
+}
+
+TEST(TeamKpis, OneSidecarAtATimeComputesExportsAndAlertsOnTheTeamsKpis) {
+  const std::string url = shared_postgres_server().fresh_database("team_kpis");
+  TempDir dir;
+  AlertReceiver receiver(dir.path());
+  ASSERT_NE(receiver.port(), 0);
+  const std::string config = dir.path() + "/config.yaml";
+  std::ofstream(config) << "kpi:\n  refreshInterval: 1s\n";
+  std::vector<std::unique_ptr<CollectorProcess>> sidecars;
+  std::vector<std::string> namespaces;
+  for (int i = 0; i < 3; ++i) {
+    namespaces.push_back(unique_namespace("teamkpi" + std::to_string(i)));
+    sidecars.push_back(std::make_unique<CollectorProcess>(
+        namespaces.back(),
+        std::vector<std::string>{"--config=" + config, "--store=" + dir.path() + "/sidecar" + std::to_string(i) + "/events.db"},
+        std::map<std::string, std::string>{{"AGENTMETRICS_STORE_URL", url}, {"ALERT_WEBHOOK_URL", receiver.url()}}));
+  }
+  // A coverage under the alert threshold, recorded next to the last sidecar.
+  const CommandResult recorded =
+      run_command({kAgentmetricsCliBinary, "record", "coverage", "--percent", "60"}, {{"AGENTMETRICS_NAMESPACE", namespaces[2]}});
+  ASSERT_EQ(recorded.code, 0) << recorded.output;
+  const std::string status = "opencode_kpi_status{group=\"quality\",kpi=\"code_coverage\",window=\"24h\"}";
+  const auto settle = [&](int wanted_holders) {
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (exporting(sidecars, status, 2) == 1 && exporting(sidecars, "agentmetrics_kpi_lease_held", 1) == wanted_holders) return;
+      std::this_thread::sleep_for(200ms);
+    }
+  };
+  settle(1);
+  // One sidecar exports the team's KPIs; the others none, and say so.
+  int holder = -1;
+  EXPECT_EQ(exporting(sidecars, "agentmetrics_kpi_lease_held", 1, &holder), 1);
+  EXPECT_EQ(exporting(sidecars, "agentmetrics_kpi_lease_held", 0), 2);
+  EXPECT_EQ(exporting(sidecars, status, 2), 1);
+  ASSERT_GE(holder, 0);
+  for (std::size_t i = 0; i < sidecars.size(); ++i) {
+    const std::string text = sidecars[i]->scrape();
+    EXPECT_EQ(text.find("opencode_kpi_value{") != std::string::npos, static_cast<int>(i) == holder) << "sidecar " << i;
+  }
+  // Every sidecar's page shows the alert: the holder's as it sent it, the others' judged from
+  // the KPI's status.
+  for (const auto& sidecar : sidecars) {
+    const HttpResult page = http_get(sidecar->url("/ui/api/overview?window=24h"));
+    ASSERT_EQ(page.status, 200) << page.body;
+    const auto alerts = nlohmann::json::parse(page.body)["alerts"];
+    EXPECT_TRUE(std::any_of(alerts.begin(), alerts.end(), [](const auto& a) { return a["kpi"] == "code_coverage"; })) << alerts.dump();
+  }
+  // One alert, not one a sidecar: wait past several refreshes of every sidecar.
+  std::this_thread::sleep_for(4s);
+  auto bodies = receiver.bodies();
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_EQ(bodies[0]["status"], "firing");
+  const std::string fingerprint = bodies[0]["alerts"][0]["fingerprint"];
+
+  // The holder is killed: another takes over within a few refreshes, and says the alert again
+  // under the same labels (Alertmanager keeps one).
+  const auto killed_at = std::chrono::steady_clock::now();
+  sidecars[static_cast<std::size_t>(holder)]->process().signal(SIGKILL);
+  ASSERT_TRUE(sidecars[static_cast<std::size_t>(holder)]->process().wait(60s));
+  sidecars[static_cast<std::size_t>(holder)].reset();
+  settle(1);
+  const double takeover = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
+  int next = -1;
+  EXPECT_EQ(exporting(sidecars, "agentmetrics_kpi_lease_held", 1, &next), 1);
+  EXPECT_EQ(exporting(sidecars, status, 2), 1);
+  EXPECT_NE(next, holder);
+  bodies = receiver.wait_for(2);
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[1]["status"], "firing");
+  EXPECT_EQ(bodies[1]["alerts"][0]["fingerprint"], fingerprint);
+  std::printf("[ figures ] KPIs exported again by another sidecar %.1f s after their holder was killed\n", takeover);
+
+  // Recovered: resolved once, by the new holder.
+  const CommandResult better = run_command({kAgentmetricsCliBinary, "record", "coverage", "--percent", "90"},
+                                           {{"AGENTMETRICS_NAMESPACE", namespaces[static_cast<std::size_t>(next)]}});
+  ASSERT_EQ(better.code, 0) << better.output;
+  bodies = receiver.wait_for(3);
+  std::this_thread::sleep_for(3s);
+  bodies = receiver.bodies();
+  ASSERT_EQ(bodies.size(), 3u);
+  EXPECT_EQ(bodies[2]["status"], "resolved");
+  for (auto& s : sidecars) {
+    if (s) {
+      EXPECT_EQ(s->stop(), 0);
+    }
+  }
 }
 
 }  // namespace
