@@ -147,7 +147,7 @@ class ForgeHistoryTest : public ::testing::TestWithParam<std::string> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Stores, ForgeHistoryTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& each) { return each.param; });
 
 constexpr double kT = 1'800'000'000;
 
