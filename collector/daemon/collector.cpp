@@ -192,6 +192,7 @@ Collector::Collector(const Config& config)
   if (store_ && config_.ui.enabled) {
     ui::UiOptions page;
     page.store_path = store_->path();
+    page.store_url = config_.store.url;
     page.dashboard.kpi = kpi::KpiSettings{kpi_overrides(config_)};
     page.dashboard.learning.reflection.max_rules = config_.cass_memory.max_rules;
     page.windows = kpi_windows(config_);
@@ -221,6 +222,7 @@ void Collector::start_session_watcher(const std::string& store_path) {
   const auto& c = config_.session_import;
   intake::WatcherOptions w;
   w.store_path = store_path;
+  w.store_url = config_.store.url;
   w.import.agents.clear();
   for (const auto& source : c.sources) w.import.agents.push_back(*intake::parse_source_name(source));
   for (const auto& [source, path] : c.paths) w.import.paths[*intake::parse_source_name(source)] = path;

@@ -44,6 +44,7 @@ WebhookRoutes::WebhookRoutes(const Config& config, store::OutcomeSink* sink, con
     options.forge = w.forge;
     options.secret = std::move(secret);
     options.store_path = store_path;
+    options.store_url = config.store.url;
     options.settings = webhook_settings(config);
     receivers_[path] = std::make_unique<intake::WebhookReceiver>(std::move(options), *intake_, *metrics_);
     log(LogLevel::kInfo, "webhook receiver on", {{"path", path}, {"max_body_bytes", max_body_bytes_}});

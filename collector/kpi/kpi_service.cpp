@@ -37,7 +37,16 @@ std::chrono::steady_clock::duration kpi_poke_delay(std::chrono::steady_clock::du
 }
 
 KpiService::KpiService(KpiServiceOptions options, prometheus::Registry& registry, alerts::AlertNotifier* notifier)
-    : options_(std::move(options)), gauges_(registry, options_.metric_prefix), notifier_(notifier) {}
+    : options_(std::move(options)),
+      lease_(store::open_store_lease(options_.store, "kpi")),
+      lease_held_(prometheus::BuildGauge()
+                      .Name("agentmetrics_kpi_lease_held")
+                      .Help("1 when this collector computes, exports and alerts on the store's KPIs; 0 when another collector "
+                            "sharing the store does (docs/deploy.md)")
+                      .Register(registry)
+                      .Add({})),
+      gauges_(registry, options_.metric_prefix),
+      notifier_(notifier) {}
 
 kpi::KpiEngine& KpiService::Connection::engine(const KpiServiceOptions& options) {
   if (!engine_) {
@@ -100,20 +109,44 @@ void KpiService::run() {
 
 void KpiService::refresh() {
   const double now = unix_now();
+  lead(lease_->hold());
   kpi::KpiEngine& engine = refresher_.engine(options_);
+  const kpi::TaskFigures figures = engine.task_figures(std::chrono::hours(24), now);
+  {
+    std::lock_guard lock(figures_mutex_);
+    figures_24h_ = figures;
+  }
+  if (!leading_.load(std::memory_order_relaxed)) return;
   for (std::size_t i = 0; i < options_.windows.size(); ++i) {
     const auto results = engine.compute(options_.windows[i], now);
     gauges_.update(format_duration(options_.windows[i]), results);
     if (i == 0) judge(results);
   }
   auto rates = engine.ai_success_rate_by_agent(options_.windows.front(), now);
-  const kpi::TaskFigures figures = engine.task_figures(std::chrono::hours(24), now);
-  {
-    std::lock_guard lock(figures_mutex_);
-    figures_24h_ = figures;
-  }
   std::lock_guard lock(rates_mutex_);
   ai_success_rates_ = std::move(rates);
+}
+
+void KpiService::lead(bool holder) {
+  if (holder == leading_.load(std::memory_order_relaxed)) return;
+  leading_.store(holder, std::memory_order_relaxed);
+  lease_held_.Set(holder ? 1 : 0);
+  const std::string store = store::store_name(options_.store);
+  if (holder) {
+    log(LogLevel::kInfo, "this collector computes the store's KPIs and alerts on them", {{"store", store}});
+    return;
+  }
+  log(LogLevel::kWarn, "another collector sharing the store computes its KPIs now; this one exports none",
+      {{"store", store}, {"error", lease_->error()}});
+  for (const auto& window : options_.windows) gauges_.remove_window(format_duration(window));
+  {
+    // The holder judges them now, and says when they resolve.
+    const std::lock_guard lock(firing_mutex_);
+    firing_since_.clear();
+  }
+  alerting_.store(0, std::memory_order_relaxed);
+  std::lock_guard lock(rates_mutex_);
+  ai_success_rates_.clear();
 }
 
 prometheus::MetricFamily KpiService::ai_success_rate() const {
@@ -130,7 +163,8 @@ prometheus::MetricFamily KpiService::ai_success_rate() const {
   return family;
 }
 
-std::map<std::string, double> KpiService::firing() const {
+std::optional<std::map<std::string, double>> KpiService::firing() const {
+  if (!leading_.load(std::memory_order_relaxed)) return std::nullopt;
   std::map<std::string, double> out;
   const std::lock_guard lock(firing_mutex_);
   for (const auto& [id, since] : firing_since_) out[id] = std::chrono::duration<double>(since.time_since_epoch()).count();

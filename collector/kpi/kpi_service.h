@@ -4,9 +4,15 @@
 // window crosses its alert threshold or recovers. It reads the store through a connection of
 // its own, and keeps /health's task figures from its last refresh, so /health reads memory only
 // and is answered even while the store is slow or locked.
+// The KPIs are the store's, not the collector's: of the collectors sharing a store (a team's
+// sidecars on one PostgreSQL) one at a time computes, exports and alerts on them, the holder of
+// the store's "kpi" lease (store/store_lease.h), and the others export no KPI series and send no
+// alert (agentmetrics_kpi_lease_held says which is which; docs/deploy.md). Each keeps its own
+// /health figures.
 #pragma once
 
 #include <prometheus/metric_family.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include <atomic>
@@ -22,6 +28,7 @@
 
 #include "collector/alerts/alert_notifier.h"
 #include "collector/store/store_factory.h"
+#include "collector/store/store_lease.h"
 #include "collector/kpi/kpi_engine.h"
 #include "collector/kpi/kpi_gauges.h"
 
@@ -60,13 +67,16 @@ class KpiService {
   prometheus::MetricFamily ai_success_rate() const;
   // KPIs currently past their alert threshold (the first window), for /health.
   std::size_t alerting() const { return alerting_.load(std::memory_order_relaxed); }
-  // Those KPIs by id, with when each crossed (Unix seconds), for the /ui page.
-  std::map<std::string, double> firing() const;
+  // Those KPIs by id, with when each crossed (Unix seconds), for the /ui page; none while another
+  // collector sharing the store holds the KPIs (the page then judges from the KPIs' status).
+  std::optional<std::map<std::string, double>> firing() const;
 
  private:
   void run();
   void refresh();
   void judge(const std::vector<kpi::KpiResult>& results);
+  // Becomes the KPIs' holder, or stops being it: its series and alerts go.
+  void lead(bool holder);
 
   // A read-only connection, opened at its first use and until that succeeds (the store writer
   // creates the store, and may not be able to yet).
@@ -81,7 +91,11 @@ class KpiService {
   };
 
   KpiServiceOptions options_;
-  Connection refresher_;  // the refresh thread's
+  Connection refresher_;                      // the refresh thread's
+  std::unique_ptr<store::StoreLease> lease_;  // the refresh thread's
+  // Written by the refresh thread; relaxed: firing() reads it as a flag, nothing is published.
+  std::atomic<bool> leading_{false};
+  prometheus::Gauge& lease_held_;
   mutable std::mutex figures_mutex_;
   std::optional<kpi::TaskFigures> figures_24h_;
   kpi::KpiGauges gauges_;

@@ -9,9 +9,10 @@
 namespace agentmetrics::store {
 namespace {
 
-// Rewrites each {num:key}, {text:key} and {day:column} with `field(kind, key)`, and each ?N with `parameter(N)`.
-template <typename Field, typename Parameter>
-std::string rewrite(std::string_view sql, Field field, Parameter parameter) {
+// Rewrites each {num:key}, {text:key} and {day:column} with `field(kind, key)`, each ?N with
+// `parameter(N)` and each ?tN with `text(N)`.
+template <typename Field, typename Parameter, typename Text>
+std::string rewrite(std::string_view sql, Field field, Parameter parameter, Text text) {
   std::string out;
   out.reserve(sql.size() * 2);
   for (std::size_t i = 0; i < sql.size();) {
@@ -31,6 +32,9 @@ std::string rewrite(std::string_view sql, Field field, Parameter parameter) {
     } else if (sql[i] == '?' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
       out += parameter(sql[i + 1] - '0');
       i += 2;
+    } else if (sql[i] == '?' && i + 2 < sql.size() && sql[i + 1] == 't' && std::isdigit(static_cast<unsigned char>(sql[i + 2]))) {
+      out += text(sql[i + 2] - '0');
+      i += 3;
     } else {
       out += sql[i++];
     }
@@ -46,10 +50,10 @@ std::string sqlite_event_sql(std::string_view sql) {
       [](std::string_view kind, std::string_view key) {
         return kind == "day" ? "date(" + std::string(key) + ", 'unixepoch')" : "json_extract(fields, '$." + std::string(key) + "')";
       },
-      [](int n) { return "?" + std::to_string(n); });
+      [](int n) { return "?" + std::to_string(n); }, [](int n) { return "?" + std::to_string(kSqliteTextParameter + n); });
 }
 
-std::string postgres_event_sql(std::string_view sql, std::span<const double> parameters) {
+std::string postgres_event_sql(std::string_view sql, std::span<const double> parameters, std::span<const std::string> texts) {
   return rewrite(
       sql,
       [](std::string_view kind, std::string_view key) {
@@ -63,6 +67,19 @@ std::string postgres_event_sql(std::string_view sql, std::span<const double> par
         char text[32];
         const auto end = std::to_chars(std::begin(text), std::end(text), parameters[n - 1]).ptr;
         return "CAST('" + std::string(text, end) + "' AS double precision)";
+      },
+      [&](int n) {
+        if (n < 1 || static_cast<std::size_t>(n) > texts.size()) {
+          throw std::invalid_argument("event SQL: text parameter ?t" + std::to_string(n) + " not given");
+        }
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string hex;
+        hex.reserve(texts[n - 1].size() * 2);
+        for (const unsigned char c : texts[n - 1]) {
+          hex += kHex[c >> 4];
+          hex += kHex[c & 15];
+        }
+        return "convert_from(decode('" + hex + "', 'hex'), 'UTF8')";
       });
 }
 

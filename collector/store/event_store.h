@@ -17,6 +17,8 @@
 
 namespace agentmetrics::store {
 
+class ImportMarks;
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -51,12 +53,19 @@ class EventStore {
   virtual std::string name() const = 0;
 
   // Runs a read written in the stores' shared notation (event_sql.h), with ?1, ?2... bound to
-  // `parameters`; the rows are read before it returns. Throws StoreError, and
-  // std::invalid_argument for SQL outside the notation.
-  virtual std::unique_ptr<EventRows> read(std::string_view sql, std::span<const double> parameters) const = 0;
+  // `parameters` and ?t1, ?t2... to `texts`; the rows are read before it returns. Throws
+  // StoreError, and std::invalid_argument for SQL outside the notation.
+  virtual std::unique_ptr<EventRows> read(std::string_view sql, std::span<const double> parameters,
+                                          std::span<const std::string> texts) const = 0;
+  std::unique_ptr<EventRows> read(std::string_view sql, std::span<const double> parameters) const { return read(sql, parameters, {}); }
   // Until the snapshot is destroyed, this store's reads see one state of the store (the
   // collector may commit between two of them). Throws StoreError.
   virtual std::unique_ptr<ReadSnapshot> snapshot() const = 0;
+  // The session import's marks kept in this store (import_marks.h), written with its events.
+  // `writable`: creates or migrates their tables; read-only on a store without them: no marks.
+  // Throws StoreError (kNewerSchema for tables of a newer program). One importer at a time uses
+  // a store and its marks.
+  virtual std::unique_ptr<ImportMarks> import_marks(bool writable) = 0;
 };
 
 // The JSON text of an event's fields, as the stores keep them.

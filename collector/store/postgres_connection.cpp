@@ -1,5 +1,7 @@
 #include "collector/store/postgres_connection.h"
 
+#include <pqxx/except>
+
 #include "collector/store/store_error.h"
 #include "collector/store/store_url.h"
 
@@ -38,6 +40,20 @@ std::string PostgresConnection::describe(const std::string& what) const {
   std::string text = without_password(what, url_);
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return "store " + name_ + ": " + text;
+}
+
+void PostgresConnection::rethrow_as_store_error() const {
+  try {
+    throw;
+  } catch (const StoreError&) {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    throw StoreError(StoreError::Kind::kUnavailable, describe(std::string("connection lost: ") + e.what()));
+  } catch (const pqxx::in_doubt_error& e) {
+    throw StoreError(StoreError::Kind::kUnavailable, describe(std::string("commit in doubt: ") + e.what()));
+  } catch (const std::exception& e) {
+    throw StoreError(StoreError::Kind::kOther, describe(e.what()));
+  }
 }
 
 bool PostgresConnection::is_open() const { return connection_ && connection_->is_open(); }

@@ -27,6 +27,9 @@ class PostgresConnection {
   const std::string& name() const { return name_; }
   // `what` (an exception's text) without the URL's password, prefixed by the store's name.
   std::string describe(const std::string& what) const;
+  // Throws the exception being handled as a StoreError naming the store: kUnavailable when
+  // the connection was lost or a commit is in doubt (the caller retries; keys keep one copy).
+  [[noreturn]] void rethrow_as_store_error() const;
 
  private:
   std::string url_;

@@ -8,6 +8,7 @@
 #include <pqxx/result>
 
 #include "collector/store/event_sql.h"
+#include "collector/store/postgres_import_marks.h"
 #include "collector/store/store_error.h"
 
 namespace agentmetrics::store {
@@ -170,15 +171,8 @@ auto PostgresEventStore::in_transaction(Work&& work) const {
     auto result = work(tx);
     tx.commit();
     return result;
-  } catch (const StoreError&) {
-    throw;
-  } catch (const pqxx::broken_connection& e) {
-    throw StoreError(StoreError::Kind::kUnavailable, connection_.describe(std::string("connection lost: ") + e.what()));
-  } catch (const pqxx::in_doubt_error& e) {
-    // The commit may or may not have happened: the caller retries, and ON CONFLICT keeps one copy.
-    throw StoreError(StoreError::Kind::kUnavailable, connection_.describe(std::string("commit in doubt: ") + e.what()));
-  } catch (const std::exception& e) {
-    throw StoreError(StoreError::Kind::kOther, connection_.describe(e.what()));
+  } catch (const std::exception&) {
+    connection_.rethrow_as_store_error();
   }
 }
 
@@ -239,6 +233,16 @@ std::size_t PostgresEventStore::store_batch(std::span<const ipc::OutcomeEvent> i
       [&](pqxx::work& tx) { return insert_in(tx, inserted, received_time) + replace_in(tx, replacing, received_time, nullptr, {}); });
 }
 
+std::size_t PostgresEventStore::replace_in_transaction(pqxx::transaction_base& tx, std::span<const ipc::OutcomeEvent> events,
+                                                       double received_time, std::vector<Replaced>* outcomes,
+                                                       std::string_view outranked_origin) {
+  return replace_in(tx, events, received_time, outcomes, outranked_origin);
+}
+
+std::unique_ptr<ImportMarks> PostgresEventStore::import_marks(bool writable) {
+  return std::make_unique<PostgresImportMarks>(connection_, writable);
+}
+
 std::size_t PostgresEventStore::delete_received_before(double unix_seconds) {
   return in_transaction([&](pqxx::work& tx) {
     const auto removed = static_cast<std::size_t>(tx.exec("DELETE FROM events WHERE received < " + number(unix_seconds)).affected_rows());
@@ -252,8 +256,9 @@ std::size_t PostgresEventStore::count() const {
   return in_transaction([](pqxx::work& tx) { return tx.exec1("SELECT count(*) FROM events")[0].as<std::size_t>(); });
 }
 
-std::unique_ptr<EventRows> PostgresEventStore::read(std::string_view sql, std::span<const double> parameters) const {
-  const std::string text = postgres_event_sql(sql, parameters);
+std::unique_ptr<EventRows> PostgresEventStore::read(std::string_view sql, std::span<const double> parameters,
+                                                    std::span<const std::string> texts) const {
+  const std::string text = postgres_event_sql(sql, parameters, texts);
   if (snapshot_) {
     try {
       return std::make_unique<PostgresRows>(snapshot_->exec(text));

@@ -41,9 +41,15 @@ class PostgresEventStore final : public EventStore {
   std::size_t delete_received_before(double unix_seconds) override;
   std::size_t count() const override;
   std::string name() const override { return connection_.name(); }
-  std::unique_ptr<EventRows> read(std::string_view sql, std::span<const double> parameters) const override;
+  using EventStore::read;
+  std::unique_ptr<EventRows> read(std::string_view sql, std::span<const double> parameters,
+                                  std::span<const std::string> texts) const override;
   std::unique_ptr<ReadSnapshot> snapshot() const override;
+  std::unique_ptr<ImportMarks> import_marks(bool writable) override;
   int schema_version() const;
+  // replace() inside a transaction of the caller's (the import marks' batch).
+  static std::size_t replace_in_transaction(pqxx::transaction_base& tx, std::span<const ipc::OutcomeEvent> events, double received_time,
+                                            std::vector<Replaced>* outcomes, std::string_view outranked_origin);
 
  private:
   class Snapshot;

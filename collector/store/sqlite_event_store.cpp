@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "collector/store/event_sql.h"
+#include "collector/store/sqlite_import_marks.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/store_location.h"
 #include "collector/store/sqlite_transaction.h"
@@ -38,8 +39,10 @@ static_assert(std::size(kMigrations) == SqliteEventStore::kSchemaVersion);
 
 class SqliteRows final : public EventRows {
  public:
-  SqliteRows(sqlite3* db, std::string_view sql, std::span<const double> parameters) : st_(db, sqlite_event_sql(sql)) {
+  SqliteRows(sqlite3* db, std::string_view sql, std::span<const double> parameters, std::span<const std::string> texts)
+      : st_(db, sqlite_event_sql(sql)) {
     for (std::size_t i = 0; i < parameters.size(); ++i) st_.bind(static_cast<int>(i) + 1, parameters[i]);
+    for (std::size_t i = 0; i < texts.size(); ++i) st_.bind(kSqliteTextParameter + static_cast<int>(i) + 1, texts[i]);
   }
   bool next() override { return st_.step(); }
   bool is_null(int column) const override { return st_.column_is_null(column); }
@@ -217,11 +220,14 @@ std::size_t SqliteEventStore::replace(std::span<const ipc::OutcomeEvent> events,
   return changed;
 }
 
-std::unique_ptr<EventRows> SqliteEventStore::read(std::string_view sql, std::span<const double> parameters) const {
-  return std::make_unique<SqliteRows>(db_, sql, parameters);
+std::unique_ptr<EventRows> SqliteEventStore::read(std::string_view sql, std::span<const double> parameters,
+                                                  std::span<const std::string> texts) const {
+  return std::make_unique<SqliteRows>(db_, sql, parameters, texts);
 }
 
 std::unique_ptr<ReadSnapshot> SqliteEventStore::snapshot() const { return std::make_unique<SqliteSnapshot>(db_); }
+
+std::unique_ptr<ImportMarks> SqliteEventStore::import_marks(bool writable) { return std::make_unique<SqliteImportMarks>(*this, writable); }
 
 std::size_t SqliteEventStore::store_batch(std::span<const ipc::OutcomeEvent> inserted, std::span<const ipc::OutcomeEvent> replacing,
                                           double received_time) {

@@ -53,8 +53,11 @@ class SqliteEventStore final : public EventStore {
   std::size_t delete_received_before(double unix_seconds) override;
   std::size_t count() const override;
   std::string name() const override { return path_; }
-  std::unique_ptr<EventRows> read(std::string_view sql, std::span<const double> parameters) const override;
+  using EventStore::read;
+  std::unique_ptr<EventRows> read(std::string_view sql, std::span<const double> parameters,
+                                  std::span<const std::string> texts) const override;
   std::unique_ptr<ReadSnapshot> snapshot() const override;
+  std::unique_ptr<ImportMarks> import_marks(bool writable) override;
   int schema_version() const;
   const std::string& path() const { return path_; }
   // For read-only queries (the KPI engine, the learning side). Owned by the store.

@@ -42,15 +42,17 @@ int sparkline_points(std::chrono::seconds window) {
   return std::clamp(days, 6, 30);
 }
 
-Dashboard::Dashboard(const store::SqliteEventStore& store, DashboardOptions options)
-    : db_(store.handle()), options_(std::move(options)), engine_(store, options_.kpi) {}
+Dashboard::Dashboard(const store::EventStore& events, const store::SqliteEventStore* learning, DashboardOptions options)
+    : events_(events), learning_db_(learning ? learning->handle() : nullptr), options_(std::move(options)), engine_(events, options_.kpi) {}
 
 Dashboard::~Dashboard() = default;
 
 learning::LearningService* Dashboard::learning() {
-  if (!learning_) {
+  if (!learning_ && !learning_db_) {
+    reason_ = "this collector has no local store for the playbook (a team store keeps only the events so far)";
+  } else if (!learning_) {
     try {
-      learning_ = std::make_unique<learning::LearningService>(db_, options_.learning);
+      learning_ = std::make_unique<learning::LearningService>(learning_db_, options_.learning);
       reason_.clear();
     } catch (const std::exception& e) {
       // A read-only connection cannot create the tables: nothing has learnt anything yet.
@@ -120,14 +122,14 @@ json Dashboard::overview(double now_unix, std::chrono::seconds window, const std
           {"generated_at", ipc::format_timestamp(now_unix)},
           {"kpi", std::move(report)},
           {"usage", {{"days", usage_json(engine_.usage_by_day(window, now_unix))}}},
-          {"tasks", recent_tasks(db_, now_unix - static_cast<double>(window.count()), now_unix, options_.recent_tasks)},
+          {"tasks", recent_tasks(events_, now_unix - static_cast<double>(window.count()), now_unix, options_.recent_tasks)},
           {"playbook", std::move(playbook)},
           {"reflections", std::move(reflections)},
           {"alerts", std::move(alerts)}};
 }
 
 std::optional<json> Dashboard::task(std::int64_t id) {
-  auto stored = stored_task(db_, id);
+  auto stored = stored_task(events_, id);
   if (!stored) return std::nullopt;
   // The rules the task event names, and those a hook gave its session (session_rules.h).
   std::vector<std::pair<std::string, std::string>> given;  // (id, via)

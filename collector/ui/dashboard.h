@@ -6,10 +6,11 @@
 // the learning API answer them (LearningService, learning_results.h's to_json). Nothing here
 // computes a figure of its own.
 //
-// A dashboard works on the local SQLite store (a read-only connection is enough) and is
-// used by one thread at a time. It never writes: the learning system's tables are read as they
-// are, and when the store has none yet (no reflection worker or cm has run on it) the playbook
-// sections say so.
+// A dashboard reads the events (KPIs, usage, tasks) from whichever store the collector writes,
+// on a team store the whole team's, and the playbook from a SQLite store (the same one on one
+// machine). A read-only connection is enough; one thread at a time. It never writes: the
+// learning system's tables are read as they are, and when there are none (no reflection worker
+// or cm has run on the store, or no SQLite store is given) the playbook sections say so.
 #pragma once
 
 #include <chrono>
@@ -25,8 +26,6 @@
 #include "collector/kpi/kpi_engine.h"
 #include "collector/learning/learning_service.h"
 #include "collector/store/sqlite_event_store.h"
-
-struct sqlite3;
 
 namespace agentmetrics::ui {
 
@@ -44,7 +43,9 @@ int sparkline_points(std::chrono::seconds window);
 class Dashboard {
  public:
   // Throws std::invalid_argument for invalid KPI overrides.
-  Dashboard(const store::SqliteEventStore& store, DashboardOptions options);
+  Dashboard(const store::SqliteEventStore& store, DashboardOptions options) : Dashboard(store, &store, std::move(options)) {}
+  // The events from `events`, the playbook from `learning` (null: none).
+  Dashboard(const store::EventStore& events, const store::SqliteEventStore* learning, DashboardOptions options);
   ~Dashboard();
 
   // Over [now - window, now): {"window", "generated_at", "kpi": kpi_report_json(...) whose every KPI also has "display"
@@ -75,7 +76,8 @@ class Dashboard {
   // The learning service, or null (with reason_) while the store has no learning tables.
   learning::LearningService* learning();
 
-  sqlite3* db_;
+  const store::EventStore& events_;
+  sqlite3* learning_db_;  // null: no playbook
   DashboardOptions options_;
   kpi::KpiEngine engine_;
   std::unique_ptr<learning::LearningService> learning_;

@@ -4,11 +4,13 @@
 
 #include <charconv>
 #include <exception>
+#include <filesystem>
 
 #include "collector/common/duration.h"
 #include "collector/common/lock_within.h"
 #include "collector/common/log.h"
 #include "collector/learning/learning_error.h"
+#include "collector/store/store_factory.h"
 #include "collector/ui/ui_assets.h"
 
 namespace agentmetrics::ui {
@@ -69,17 +71,28 @@ HttpResponse UiRoutes::with_dashboard(Answer&& answer) {
   if (!lock.owns_lock()) return busy("the page's store connection is busy; retry in a second");
   try {
     if (!dashboard_) {
-      store_ = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadOnly);
-      sqlite3_busy_timeout(store_->handle(), static_cast<int>(std::chrono::milliseconds(kWaitForStore).count()));
-      dashboard_ = std::make_unique<Dashboard>(*store_, options_.dashboard);
+      const auto open_local = [&] {
+        local_ = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadOnly);
+        sqlite3_busy_timeout(local_->handle(), static_cast<int>(std::chrono::milliseconds(kWaitForStore).count()));
+      };
+      if (options_.store_url.empty()) {
+        open_local();
+        dashboard_ = std::make_unique<Dashboard>(*local_, options_.dashboard);
+      } else {
+        team_ = store::open_event_store({options_.store_url, options_.store_path}, store::StoreAccess::kReadOnly);
+        if (std::error_code ec; std::filesystem::exists(options_.store_path, ec)) open_local();
+        dashboard_ = std::make_unique<Dashboard>(*team_, local_.get(), options_.dashboard);
+      }
     }
     return answer(*dashboard_);
   } catch (const learning::LearningError& e) {
     return error_answer(e.category() == learning::ErrorCategory::kInput ? 404 : 503, e.what());
   } catch (const store::StoreError& e) {
-    log(LogLevel::kWarn, "the /ui page could not read the store", {{"store", options_.store_path}, {"error", e.what()}});
+    log(LogLevel::kWarn, "the /ui page could not read the store",
+        {{"store", store::store_name({options_.store_url, options_.store_path})}, {"error", e.what()}});
     dashboard_.reset();
-    store_.reset();  // opened again by the next request
+    team_.reset();  // opened again by the next request
+    local_.reset();
     return busy(e.what());
   }
 }
@@ -110,7 +123,7 @@ std::map<std::string, HttpRoute> UiRoutes::routes() {
     }
     return with_dashboard([&](Dashboard& d) {
       const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      json data = d.overview(now, window, options_.firing ? std::optional(options_.firing()) : std::nullopt);
+      json data = d.overview(now, window, options_.firing ? options_.firing() : std::nullopt);
       json windows = json::array();
       for (const auto& offered : options_.windows) windows.push_back(format_duration(offered));
       data["windows"] = std::move(windows);

@@ -8,7 +8,8 @@
 //   GET /ui/api/why?id=b-...                  Dashboard::why: cm why's answer
 //
 // Nothing here writes: the store is opened read-only, at the first request (the collector may
-// serve metrics before its store can be opened).
+// serve metrics before its store can be opened). With a team store the tasks, usage and KPIs are
+// the team's, read from it; the playbook is read from the sidecar's own SQLite file, if any.
 #pragma once
 
 #include <chrono>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "collector/http/http_server.h"
+#include "collector/store/event_store.h"
 #include "collector/store/sqlite_event_store.h"
 #include "collector/ui/dashboard.h"
 
@@ -27,13 +29,14 @@ namespace agentmetrics::ui {
 
 struct UiOptions {
   std::string store_path;
+  std::string store_url{};  // a team store (PostgreSQL): the events are read there
   DashboardOptions dashboard;
   // The windows the page offers (kpi.windows), and the one it opens with.
   std::vector<std::chrono::seconds> windows;
   std::chrono::seconds default_window{std::chrono::hours(24 * 7)};
-  // The KPI thread's alerts by KPI id and since when (KpiService::firing); empty: judged from
-  // the KPIs' status.
-  std::function<std::map<std::string, double>()> firing;
+  // The KPI thread's alerts by KPI id and since when (KpiService::firing); unset, or none (another
+  // collector sharing the store alerts on its KPIs): judged from the KPIs' status.
+  std::function<std::optional<std::map<std::string, double>>()> firing;
 };
 
 // The headers every /ui answer carries: the Content-Security-Policy (default-src 'self', no
@@ -54,7 +57,8 @@ class UiRoutes {
 
   UiOptions options_;
   std::mutex mutex_;
-  std::unique_ptr<store::SqliteEventStore> store_;
+  std::unique_ptr<store::EventStore> team_;
+  std::unique_ptr<store::SqliteEventStore> local_;
   std::unique_ptr<Dashboard> dashboard_;
 };
 

@@ -40,6 +40,10 @@ agentmetrics_test(postgres_connection_test unit/postgres_connection_test.cpp)
 target_link_libraries(postgres_connection_test PRIVATE agentmetrics_store agentmetrics_config GTest::gtest_main)
 agentmetrics_test(postgres_event_store_test CONCURRENT unit/postgres_event_store_test.cpp)
 target_link_libraries(postgres_event_store_test PRIVATE agentmetrics_store GTest::gtest_main)
+# The store's leases (one collector at a time computes a shared store's KPIs), with processes
+# killed while they hold one.
+agentmetrics_test(store_lease_test CONCURRENT unit/store_lease_test.cpp)
+target_link_libraries(store_lease_test PRIVATE agentmetrics_store GTest::gtest_main)
 
 # Three and more sidecars sharing one PostgreSQL: the same KPIs as SQLite (the real
 # `agentmetrics kpi`), every accepted event once with producers and a collector killed, and the
@@ -49,3 +53,9 @@ foreach(team_test team_store_kpi_test team_store_test)
   target_link_libraries(${team_test} PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
   add_dependencies(${team_test} agentmetricsd agentmetrics-cli outcome_producer)
 endforeach()
+# What else a team's sidecars share through the store: the session import's marks (two sidecars
+# importing one shared home directory), the page's tasks, and who computes the team's KPIs.
+agentmetrics_test(team_sidecars_test CONCURRENT integration/team_sidecars_test.cpp)
+target_link_libraries(team_sidecars_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(team_sidecars_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+add_dependencies(team_sidecars_test agentmetricsd agentmetrics-cli outcome_producer)

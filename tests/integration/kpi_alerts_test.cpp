@@ -10,6 +10,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/support/alert_receiver.h"
 #include "tests/support/collector_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
@@ -28,42 +29,6 @@ int run_cli(const std::string& ns, std::vector<std::string> args, std::string* o
   return status ? exit_code(*status) : -1;
 }
 
-// A real HTTP receiver in its own process: every POST body lands as one line of a file.
-class WebhookReceiver {
- public:
-  explicit WebhookReceiver(const std::string& dir)
-      : bodies_(dir + "/webhooks.jsonl"), process_({"/usr/bin/python3", kWebhookReceiverScript, bodies_}) {
-    const std::regex port("port=([0-9]+)");
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::smatch m;
-      const std::string out = process_.output();
-      if (std::regex_search(out, m, port)) port_ = std::stoi(m[1]);
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/alerts"; }
-  int port() const { return port_; }
-  std::vector<json> bodies() const {
-    std::vector<json> out;
-    std::ifstream in(bodies_);
-    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-    return out;
-  }
-  std::vector<json> wait_for(std::size_t n) const {
-    auto got = bodies();
-    for (int i = 0; i < 400 && got.size() < n; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      got = bodies();
-    }
-    return got;
-  }
-
- private:
-  std::string bodies_;
-  Process process_;
-  int port_ = 0;
-};
-
 std::optional<double> wait_for_sample(CollectorProcess& c, const std::string& key, double value) {
   std::optional<double> got;
   for (int i = 0; i < 400 && got != value; ++i) {
@@ -75,7 +40,7 @@ std::optional<double> wait_for_sample(CollectorProcess& c, const std::string& ke
 
 TEST(KpiAlerts, ACrossedThresholdFiresTheWebhookAndARecoveryResolvesIt) {
   TempDir dir;
-  WebhookReceiver receiver(dir.path());
+  AlertReceiver receiver(dir.path());
   ASSERT_NE(receiver.port(), 0);
   const std::string ns = unique_namespace("kpi");
   const std::string store = dir.path() + "/events.db";

@@ -21,10 +21,13 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
 
 #include "ipc/timestamp.h"
 #include "tests/support/collector_process.h"
 #include "tests/support/metrics_text.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/process.h"
 #include "tests/support/raw_http.h"
 #include "tests/support/scrape_formats.h"
@@ -127,15 +130,17 @@ class Webhooks : public ::testing::Test {
                                            std::map<std::string, std::string>{{"AGENTMETRICS_GITHUB_WEBHOOK_SECRET", kGithubSecret},
                                                                               {"AGENTMETRICS_GITLAB_WEBHOOK_TOKEN", kGitlabToken}});
   }
-  RawResponse post(const std::string& path, const std::string& headers, const std::string& body) {
-    return raw_http(collector_->port(), "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) +
-                                            "\r\n" + headers + "Connection: close\r\n\r\n" + body);
+  // To the fixture's collector, or to `to`.
+  RawResponse post(const std::string& path, const std::string& headers, const std::string& body, const CollectorProcess* to = nullptr) {
+    return raw_http((to ? to : collector_.get())->port(),
+                    "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + headers +
+                        "Connection: close\r\n\r\n" + body);
   }
-  RawResponse github(const Delivery& d, const std::string& content_type = "application/json") {
+  RawResponse github(const Delivery& d, const std::string& content_type = "application/json", const CollectorProcess* to = nullptr) {
     std::string headers = "Content-Type: " + content_type + "\r\nUser-Agent: GitHub-Hookshot/test\r\nX-GitHub-Event: " + d.event +
                           "\r\nX-GitHub-Delivery: " + d.id + "\r\n";
     if (!d.signature.empty()) headers += "X-Hub-Signature-256: " + d.signature + "\r\n";
-    return post("/webhooks/github", headers, d.body);
+    return post("/webhooks/github", headers, d.body, to);
   }
   // Signs and sends each payload as a GitHub delivery; the answers' statuses, in order.
   std::vector<int> github_all(const std::vector<std::pair<std::string, json>>& deliveries) {
@@ -584,7 +589,8 @@ const json* kpi(const json& report, const std::string& id) {
   return nullptr;
 }
 
-TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
+// A week of acme/widgets, whose KPIs are worked out by hand below.
+History week_of_history() {
   const double now = std::floor(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   History h(now);
   const std::string s1 = "1111111111111111111111111111111111111111", s2 = "2222222222222222222222222222222222222222",
@@ -614,23 +620,12 @@ TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
   // Bugs: resolved in 10 h and 8 h; the first names its cause, committed 10 h before it was filed.
   h.bug(5, 40, 30, "The widget page is blank.\n\nroot cause: " + c1.substr(0, 8));
   h.bug(6, 20, 12, "Totals are off by one.");
-  const std::vector<int> statuses = github_all(h.deliveries());
-  for (std::size_t i = 0; i < statuses.size(); ++i) EXPECT_EQ(statuses[i], 200) << h.deliveries()[i].first << " #" << i;
+  return h;
+}
 
-  // The rollback was recognised, and the agent's commit marked.
-  const auto rows = stored();
-  int rollbacks = 0, by_claude = 0;
-  for (const auto& e : rows) {
-    if (e.kind == "deployment" && e.fields.value("rollback", false)) ++rollbacks;
-    if (e.kind == "commit" && e.fields.value("ai_agent", "") == "claude") ++by_claude;
-  }
-  EXPECT_EQ(rollbacks, 1);
-  EXPECT_EQ(by_claude, 1);
-
-  const Ran report_run =
-      run({kAgentmetricsCliBinary, "kpi", "--json", "--window", "7d", "--store", collector_->store_path(), "--config", config_});
-  ASSERT_EQ(report_run.code, 0) << report_run.output;
-  const json report = json::parse(report_run.output);
+// The KPIs of week_of_history() as `agentmetrics kpi --json` reports them, each as worked out by
+// hand.
+void expect_the_weeks_figures(const json& report) {
   const auto expect_kpi = [&](const std::string& id, double value, std::optional<double> median = {}, std::optional<double> p75 = {},
                               const char* band = nullptr) {
     const json* k = kpi(report, id);
@@ -663,6 +658,27 @@ TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
   expect_kpi("pipeline_success_rate", 75);
   expect_kpi("mean_time_to_resolution", 9);  // 10 h and 8 h
   expect_kpi("mean_time_to_detection", 10);  // filed at -40 h, its cause committed at -50 h
+}
+
+TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
+  const History h = week_of_history();
+  const std::vector<int> statuses = github_all(h.deliveries());
+  for (std::size_t i = 0; i < statuses.size(); ++i) EXPECT_EQ(statuses[i], 200) << h.deliveries()[i].first << " #" << i;
+
+  // The rollback was recognised, and the agent's commit marked.
+  const auto rows = stored();
+  int rollbacks = 0, by_claude = 0;
+  for (const auto& e : rows) {
+    if (e.kind == "deployment" && e.fields.value("rollback", false)) ++rollbacks;
+    if (e.kind == "commit" && e.fields.value("ai_agent", "") == "claude") ++by_claude;
+  }
+  EXPECT_EQ(rollbacks, 1);
+  EXPECT_EQ(by_claude, 1);
+
+  const Ran report_run =
+      run({kAgentmetricsCliBinary, "kpi", "--json", "--window", "7d", "--store", collector_->store_path(), "--config", config_});
+  ASSERT_EQ(report_run.code, 0) << report_run.output;
+  expect_the_weeks_figures(json::parse(report_run.output));
   // The text form shows the same bands.
   const Ran table = run({kAgentmetricsCliBinary, "kpi", "--window", "7d", "--store", collector_->store_path(), "--config", config_});
   ASSERT_EQ(table.code, 0) << table.output;
@@ -690,6 +706,48 @@ TEST_F(Webhooks, KpisOverASequenceOfDeliveriesEqualTheFiguresWorkedOutByHand) {
     if (key.starts_with("agentmetrics_webhook_deliveries_total{")) deliveries += value;
   }
   EXPECT_GT(deliveries, 0);
+}
+
+// Two sidecars of a team sharing one PostgreSQL: each delivery of the week goes to one of them and
+// is delivered again to the other. The history one sidecar stored is what the other reads for a
+// lead time or a rollback, every redelivery is kept once, and the team's KPIs are the week's.
+TEST_F(Webhooks, TwoSidecarsOfATeamStoreMakeOneHistoryOfTheirDeliveries) {
+  const std::string url = shared_postgres_server().fresh_database("team_webhooks");
+  const std::map<std::string, std::string> env{{"AGENTMETRICS_GITHUB_WEBHOOK_SECRET", kGithubSecret},
+                                               {"AGENTMETRICS_GITLAB_WEBHOOK_TOKEN", kGitlabToken},
+                                               {"AGENTMETRICS_STORE_URL", url}};
+  std::vector<std::unique_ptr<CollectorProcess>> sidecars;
+  for (int i = 0; i < 2; ++i) {
+    sidecars.push_back(std::make_unique<CollectorProcess>(
+        unique_namespace("teamhooks"),
+        std::vector<std::string>{"--config=" + config_, "--store=" + dir_.path() + "/sidecar" + std::to_string(i) + ".db"}, env));
+  }
+  const History h = week_of_history();
+  std::vector<std::pair<std::string, std::string>> to_sign;
+  for (const auto& [event, payload] : h.deliveries()) to_sign.emplace_back(kGithubSecret, payload.dump());
+  const auto signatures = sign_all(to_sign);
+  for (std::size_t i = 0; i < to_sign.size(); ++i) {
+    const Delivery d{h.deliveries()[i].first, to_sign[i].second, signatures[i], "team-delivery-" + std::to_string(i)};
+    const RawResponse first = github(d, "application/json", sidecars[i % 2].get());
+    EXPECT_EQ(first.status, 200) << d.event << " #" << i << ": " << first.body;
+    const RawResponse again = github(d, "application/json", sidecars[(i + 1) % 2].get());
+    EXPECT_EQ(again.status, 200) << d.event << " #" << i << " redelivered: " << again.body;
+  }
+  const auto count = [&](const std::string& sql) {
+    pqxx::connection c(url);
+    pqxx::nontransaction tx(c);
+    return tx.exec1(sql)[0].as<long>();
+  };
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE kind = 'deployment'"), 5);
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE kind = 'deployment' AND am_num(fields, 'rollback') = 1"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE kind = 'commit' AND fields->>'ai_agent' = 'claude'"), 1);
+
+  Process kpi_run({kAgentmetricsCliBinary, "kpi", "--json", "--window", "7d", "--config", config_}, {{"AGENTMETRICS_STORE_URL", url}});
+  const auto status = kpi_run.wait(std::chrono::seconds(60));
+  ASSERT_TRUE(status);
+  ASSERT_EQ(exit_code(*status), 0) << kpi_run.output();
+  expect_the_weeks_figures(json::parse(kpi_run.output()));
+  for (auto& s : sidecars) EXPECT_EQ(s->stop(), 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-// The webhook receivers' parts that need no server: the signature against GitHub's documented
+// The webhook receivers' parts that need no collector: the signature against GitHub's documented
 // test vector, the forges' time formats, agents' Co-authored-by trailers, root causes named in
 // an issue, `gh api --paginate` files, and the history that tells a rollback and a change's
-// commit time.
+// commit time, on SQLite and on a real postgresql-15.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -13,7 +13,8 @@
 #include "collector/intake/webhooks/json_values.h"
 #include "collector/intake/webhooks/webhook_settings.h"
 #include "collector/intake/webhooks/webhook_signature.h"
-#include "collector/store/sqlite_event_store.h"
+#include "collector/store/store_factory.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -113,9 +114,16 @@ TEST(WebhookSettings, AllowListsAndBugLabels) {
   EXPECT_FALSE(s.is_bug_label("bug"));
 }
 
-class ForgeHistoryTest : public ::testing::Test {
+// On each store: what the webhooks of a team's sidecars read is in PostgreSQL.
+class ForgeHistoryTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { store_ = store::SqliteEventStore::open(dir_.path() + "/events.db", store::SqliteEventStore::Mode::kReadWrite); }
+  void SetUp() override {
+    static int databases = 0;
+    const std::string url = GetParam() == "postgresql"
+                                ? agentmetrics::testing::shared_postgres_server().fresh_database("forge_" + std::to_string(++databases))
+                                : "";
+    store_ = store::open_event_store({url, dir_.path() + "/events.db"}, store::StoreAccess::kReadWrite);
+  }
   void add(ipc::OutcomeKind kind, double time, Fields fields) {
     ipc::OutcomeEvent e;
     e.kind = kind;
@@ -134,32 +142,38 @@ class ForgeHistoryTest : public ::testing::Test {
         {{"success", true}, {"sha", sha}, {"environment", std::string("production")}, {"repository", std::string("acme/app")}});
   }
   agentmetrics::testing::TempDir dir_;
-  std::unique_ptr<store::SqliteEventStore> store_;
+  std::unique_ptr<store::EventStore> store_;
   std::uint64_t sequence_ = 0;
 };
 
+INSTANTIATE_TEST_SUITE_P(Stores, ForgeHistoryTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& each) { return each.param; });
+
 constexpr double kT = 1'800'000'000;
 
-TEST_F(ForgeHistoryTest, AChangesCommitTimeIsItsPushsEarliestCommit) {
+TEST_P(ForgeHistoryTest, AChangesCommitTimeIsItsPushsEarliestCommit) {
   commit(kT, "aaaaaaa1", "ccccccc3");
   commit(kT + 100, "bbbbbbb2", "ccccccc3");
   commit(kT + 200, "ccccccc3", "ccccccc3");
   commit(kT + 300, "ddddddd4", "ddddddd4");
-  const ForgeHistory h(store_->handle());
+  const ForgeHistory h(store_.get());
   EXPECT_EQ(h.change_commit_time("acme/app", "ccccccc3", kT + 1000), kT);
   EXPECT_EQ(h.change_commit_time("acme/app", "ddddddd4", kT + 1000), kT + 300);
   EXPECT_FALSE(h.change_commit_time("acme/other", "ccccccc3", kT + 1000));
   EXPECT_FALSE(h.change_commit_time("acme/app", "eeeeeee5", kT + 1000));
   EXPECT_EQ(h.commit_time("acme/app", "bbbbbbb", kT + 1000), kT + 100);  // a prefix of 7
   EXPECT_FALSE(h.commit_time("acme/app", "bbbb", kT + 1000));
+  // A payload's text is compared, never read as SQL.
+  EXPECT_FALSE(h.change_commit_time("acme/app' OR '1'='1", "ccccccc3", kT + 1000));
+  EXPECT_FALSE(h.change_commit_time("acme/app", "x') OR ('1'='1", kT + 1000));
   EXPECT_FALSE(ForgeHistory(nullptr).change_commit_time("acme/app", "ccccccc3", kT + 1000));
 }
 
-TEST_F(ForgeHistoryTest, ADeploymentOfAnEarlierCommitIsARollback) {
+TEST_P(ForgeHistoryTest, ADeploymentOfAnEarlierCommitIsARollback) {
   commit(kT, "aaaaaaa1", "aaaaaaa1");
   commit(kT + 100, "bbbbbbb2", "bbbbbbb2");
   commit(kT + 200, "ccccccc3", "ccccccc3");
-  const ForgeHistory h(store_->handle());
+  const ForgeHistory h(store_.get());
   EXPECT_FALSE(h.is_rollback("acme/app", "production", "aaaaaaa1", kT + 1000));  // nothing deployed yet
   deployed(kT + 1000, "aaaaaaa1");
   deployed(kT + 2000, "ccccccc3");

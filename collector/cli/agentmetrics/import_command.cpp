@@ -9,7 +9,8 @@
 #include "collector/config/config.h"
 #include "collector/config/config_location.h"
 #include "collector/intake/sessions/session_import.h"
-#include "collector/store/sqlite_event_store.h"
+#include "collector/store/store_error.h"
+#include "collector/store/store_factory.h"
 #include "collector/store/store_location.h"
 #include "ipc/timestamp.h"
 
@@ -122,23 +123,25 @@ void add_import_command(CLI::App& app, int& result) {
     try {
       const collector::Config config = collector::load_configuration(collector::find_configuration_file(options->config));
       const std::string path = options->store.empty() ? store::store_path_for(config.store.path) : options->store;
-      std::unique_ptr<store::SqliteEventStore> events;
+      // --store names a file: a team store (store.url, $AGENTMETRICS_STORE_URL) only without it.
+      const store::StoreAddress address{options->store.empty() ? config.store.url : "", path};
+      std::unique_ptr<store::EventStore> events;
       if (!options->dry_run) {
-        store::ensure_store_directory(path);
-        events = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite);
-      } else if (intake::file_info(path)) {
-        events = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly);  // what is imported already
+        if (address.url.empty()) store::ensure_store_directory(path);
+        events = store::open_event_store(address, store::StoreAccess::kReadWrite);
+      } else if (!address.url.empty() || intake::file_info(path)) {
+        events = store::open_event_store(address, store::StoreAccess::kReadOnly);  // what is imported already
       }
       intake::SessionImporter importer(events.get(), import);
       const intake::ImportReport report = importer.run();
       if (options->json) {
         nlohmann::ordered_json out = report.to_json();
-        out["store"] = path;
+        out["store"] = store::store_name(address);
         std::printf("%s\n", out.dump(2).c_str());
       } else {
         std::printf("%s", report.summary().c_str());
-        std::printf("%s %s in %.1f s\n", options->dry_run ? "nothing stored (--dry-run); store" : "stored in", path.c_str(),
-                    report.seconds);
+        std::printf("%s %s in %.1f s\n", options->dry_run ? "nothing stored (--dry-run); store" : "stored in",
+                    store::store_name(address).c_str(), report.seconds);
       }
       result = 0;
     } catch (const collector::ConfigError& e) {

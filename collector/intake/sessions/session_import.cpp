@@ -11,16 +11,35 @@
 #include "collector/intake/durable_intake.h"
 #include "collector/intake/sessions/claude_transcript.h"
 #include "collector/intake/sessions/codex_rollout.h"
-#include "collector/intake/sessions/import_state.h"
 #include "collector/intake/sessions/json_fields.h"
 #include "collector/intake/sessions/jsonl_file.h"
 #include "collector/intake/sessions/opencode_database.h"
 #include "collector/intake/sessions/opencode_storage.h"
-#include "collector/store/sqlite_event_store.h"
-#include "collector/store/sqlite_transaction.h"
+#include "collector/store/event_store.h"
 
 namespace agentmetrics::intake {
+
+using store::FileMark;
+using store::SessionMark;
+
 namespace {
+
+// A batch's write into the store, from before it reads the marks it builds on; abandoned when
+// it ends uncommitted (an exception).
+class WriteGuard {
+ public:
+  explicit WriteGuard(store::ImportMarks* marks) : marks_(marks) {
+    if (marks_) marks_->begin();
+  }
+  ~WriteGuard() {
+    if (marks_) marks_->abandon();
+  }
+  WriteGuard(const WriteGuard&) = delete;
+  WriteGuard& operator=(const WriteGuard&) = delete;
+
+ private:
+  store::ImportMarks* marks_;
+};
 
 // Record types the agents are known to write and the import does not need. Any other type
 // that it does not read is counted as unknown (a newer agent, or not an agent's file).
@@ -115,8 +134,8 @@ struct SessionImporter::Family {
   ImportReport report;
 };
 
-SessionImporter::SessionImporter(store::SqliteEventStore* store, ImportOptions options) : store_(store), options_(std::move(options)) {
-  if (store_) state_ = std::make_unique<ImportState>(store_->handle(), !options_.dry_run);
+SessionImporter::SessionImporter(store::EventStore* store, ImportOptions options) : store_(store), options_(std::move(options)) {
+  if (store_) state_ = store_->import_marks(!options_.dry_run);
 }
 
 SessionImporter::~SessionImporter() = default;
@@ -346,10 +365,10 @@ void SessionImporter::commit_files(std::vector<ParsedFile>& parsed, ImportReport
   }
   PendingSessions pending;
   std::vector<FileMark> marks;
-  // Taken before the stored marks are read: another import at the same time (the watcher and
-  // the command) waits, and each builds on what the other committed.
-  std::optional<store::Transaction> tx;
-  if (!options_.dry_run && store_) tx.emplace(store_->handle(), store::Transaction::Mode::kWrite);
+  // Begun before the stored marks are read: another import at the same time (the watcher and
+  // the command, another sidecar of a team) waits, and each builds on what the other committed.
+  const bool writing = !options_.dry_run && store_;
+  const WriteGuard write(writing ? state_.get() : nullptr);
   for (const auto& group : groups) {
     // A file that could not be read keeps its whole session as it was.
     if (std::any_of(group.begin(), group.end(), [](const ParsedFile* p) { return p->failed; })) continue;
@@ -389,12 +408,7 @@ void SessionImporter::commit_files(std::vector<ParsedFile>& parsed, ImportReport
     ipc::OutcomeEvent event = event_of(agent, session_id, u.task);  // before u is moved
     pending.add(std::move(event), std::move(u), std::move(models), group.front()->file.path, report);
   }
-  store_sessions(
-      pending, tx,
-      [&] {
-        for (const auto& m : marks) state_->put(m);
-      },
-      report);
+  store_sessions(pending, writing, marks, {}, report);
 }
 
 void SessionImporter::import_opencode(const SourceLocation& location, ImportReport& report) {
@@ -479,8 +493,8 @@ void SessionImporter::commit_families(std::vector<Family>& families, ImportRepor
   const std::string agent(agent_type(SessionAgent::kOpencode));
   PendingSessions pending;
   std::vector<SessionMark> marks;
-  std::optional<store::Transaction> tx;
-  if (!options_.dry_run && store_) tx.emplace(store_->handle(), store::Transaction::Mode::kWrite);
+  const bool writing = !options_.dry_run && store_;
+  const WriteGuard write(writing ? state_.get() : nullptr);
   for (auto& f : families) {
     report.merge(f.report);
     if (f.failed || f.accounts.empty()) continue;
@@ -507,29 +521,21 @@ void SessionImporter::commit_families(std::vector<Family>& families, ImportRepor
     ipc::OutcomeEvent event = event_of(SessionAgent::kOpencode, f.family.root, u.task);  // before u is moved
     pending.add(std::move(event), std::move(u), std::move(models), f.source_path, report);
   }
-  store_sessions(
-      pending, tx,
-      [&] {
-        for (const auto& m : marks) state_->put(m);
-      },
-      report);
+  store_sessions(pending, writing, {}, marks, report);
 }
 
-void SessionImporter::store_sessions(PendingSessions& pending, std::optional<store::Transaction>& tx,
-                                     const std::function<void()>& write_marks, ImportReport& report) {
-  std::vector<store::SqliteEventStore::Replaced> outcomes;
-  const bool writing = tx.has_value();
+void SessionImporter::store_sessions(PendingSessions& pending, bool writing, std::span<const store::FileMark> files,
+                                     std::span<const store::SessionMark> sessions, ImportReport& report) {
+  std::vector<store::EventStore::Replaced> outcomes;
   if (writing) {
     // The sessions' events and the marks of what was read for them: one transaction.
     // The files are the fuller account: a task the OTLP receiver stored for the session yields.
-    store_->replace(pending.events, unix_now(), &outcomes, "otlp");
-    write_marks();
-    tx->commit();
+    state_->commit(pending.events, unix_now(), &outcomes, "otlp", files, sessions);
   }
   for (std::size_t i = 0; i < pending.updates.size(); ++i) {
     const SessionUpdate& u = pending.updates[i];
     AgentImport& totals = report.agent(std::string(agent_type(u.agent)));
-    using R = store::SqliteEventStore::Replaced;
+    using R = store::EventStore::Replaced;
     const R outcome = i < outcomes.size() ? outcomes[i] : (u.first_seen ? R::kStored : R::kReplaced);
     if (outcome == R::kKept) {
       ++totals.sessions_unchanged;

@@ -1,9 +1,10 @@
 // The import of the sessions the agents wrote on disk (docs/import.md), for `agentmetrics
 // import` and the watcher in agentmetricsd alike. A pass finds each agent's files (and
-// opencode's database), reads what changed since the marks in the store (import_state.h),
+// opencode's database), reads what changed since the marks in the store (store/import_marks.h),
 // several files at once, turns each session that changed into its task (one event per session,
 // session_task.h) and commits the events with the new marks, a few hundred files a transaction.
-// A session that grew is stored again as its fuller account (SqliteEventStore::replace), never twice.
+// A session that grew is stored again as its fuller account (EventStore::replace), never twice;
+// on a team store the sidecars share the marks, so a session one of them stored is not read again.
 // A file that cannot be read leaves its session as it was: no half sessions.
 #pragma once
 
@@ -21,11 +22,12 @@
 #include "collector/intake/sessions/import_report.h"
 #include "collector/intake/sessions/session_account.h"
 #include "collector/intake/sessions/session_sources.h"
-#include "collector/store/sqlite_transaction.h"
+#include "collector/store/import_marks.h"
 
 namespace agentmetrics::store {
-class SqliteEventStore;
-}
+class EventStore;
+class ImportMarks;
+}  // namespace agentmetrics::store
 
 namespace agentmetrics::intake {
 
@@ -57,7 +59,7 @@ class SessionImporter {
  public:
   // `store`: the store to write; for a dry run it may be read-only, or null (nothing imported
   // before). Throws store::StoreError when the store cannot take the import's tables.
-  SessionImporter(store::SqliteEventStore* store, ImportOptions options);
+  SessionImporter(store::EventStore* store, ImportOptions options);
   ~SessionImporter();
 
   // A pass over every source of the options.
@@ -79,17 +81,17 @@ class SessionImporter {
   void import_opencode(const SourceLocation& location, ImportReport& report);
   void commit_files(std::vector<ParsedFile>& parsed, ImportReport& report);
   void commit_families(std::vector<Family>& families, ImportReport& report);
-  // Stores the sessions' events and, in the same transaction, what `write_marks` writes; counts
-  // them in `report` and tells the listener.
-  void store_sessions(PendingSessions& pending, std::optional<store::Transaction>& tx, const std::function<void()>& write_marks,
-                      ImportReport& report);
+  // Stores the sessions' events and, in the batch's write (begun by the caller), the marks;
+  // counts them in `report` and tells the listener.
+  void store_sessions(PendingSessions& pending, bool writing, std::span<const store::FileMark> files,
+                      std::span<const store::SessionMark> sessions, ImportReport& report);
   ParsedFile parse_file(const SessionFile& file, const std::string& previous_state, std::uint64_t offset, std::uint64_t line) const;
   bool cancelled() const { return options_.cancel && options_.cancel->load(std::memory_order_relaxed); }
   ipc::OutcomeEvent event_of(SessionAgent agent, const std::string& session_id, const SessionTask& task) const;
 
-  store::SqliteEventStore* store_;
+  store::EventStore* store_;
   ImportOptions options_;
-  std::unique_ptr<class ImportState> state_;
+  std::unique_ptr<store::ImportMarks> state_;
   std::function<void(const SessionUpdate&)> listener_;
 };
 

@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 #include "collector/common/log.h"
-#include "collector/store/sqlite_event_store.h"
+#include "collector/store/store_factory.h"
 #include "collector/store/store_location.h"
 
 namespace agentmetrics::intake {
@@ -247,16 +247,17 @@ void SessionWatcher::run() {
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
   std::atomic<bool> cancel{false};
   options_.import.cancel = &cancel;
-  std::unique_ptr<store::SqliteEventStore> store;
+  std::unique_ptr<store::EventStore> store;
   std::unique_ptr<SessionImporter> importer;
+  const store::StoreAddress address{options_.store_url, options_.store_path};
   while (!importer) {
     try {
-      store::ensure_store_directory(options_.store_path);
-      store = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadWrite);
+      if (address.url.empty()) store::ensure_store_directory(options_.store_path);
+      store = store::open_event_store(address, store::StoreAccess::kReadWrite);
       importer = std::make_unique<SessionImporter>(store.get(), options_.import);
     } catch (const std::exception& e) {
       log(LogLevel::kError, "the session watcher cannot open the store; trying again",
-          {{"store", options_.store_path}, {"error", e.what()}});
+          {{"store", store::store_name(address)}, {"error", e.what()}});
       pollfd p{stop_fd_, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(options_.retry).count())) > 0) return;
     }
@@ -285,7 +286,7 @@ void SessionWatcher::run() {
   };
   full_pass();
   counting_ = true;
-  log(LogLevel::kInfo, "session watcher started", {{"store", options_.store_path}, {"passes", passes()}});
+  log(LogLevel::kInfo, "session watcher started", {{"store", store::store_name(address)}, {"passes", passes()}});
 
   // opencode's database and its write-ahead log (not its -shm, which readers write too).
   std::set<std::string> databases;

@@ -32,6 +32,7 @@ namespace agentmetrics::intake {
 struct WatcherOptions {
   ImportOptions import;
   std::string store_path;
+  std::string store_url{};                    // a team store (PostgreSQL): the marks and tasks go there, not to store_path
   std::chrono::milliseconds settle{1000};     // quiet after a change before the file is read
   std::chrono::milliseconds max_delay{5000};  // a file written without a pause is read this often
   std::chrono::seconds rescan{300};           // a full pass

@@ -1,7 +1,8 @@
 // What the store already knows that a forge's event does not say: when the commits of a
 // deployed change were made (lead time), and what was deployed before (a deployment of an
 // earlier commit is a rollback). Reads the outcome events the webhooks and the backfill stored
-// before, over the 90 days before the event.
+// before, over the 90 days before the event, in whichever store the sidecar writes (on a team
+// store, what every sidecar of the team received).
 #pragma once
 
 #include <optional>
@@ -9,14 +10,16 @@
 #include <string_view>
 #include <vector>
 
-struct sqlite3;
+namespace agentmetrics::store {
+class EventStore;
+}
 
 namespace agentmetrics::intake {
 
 class ForgeHistory {
  public:
-  // `db`: a connection to the store, used by one thread at a time; null knows nothing.
-  explicit ForgeHistory(sqlite3* db) : db_(db) {}
+  // `store`: used by one thread at a time; null knows nothing. Reads throw store::StoreError.
+  explicit ForgeHistory(const store::EventStore* store) : store_(store) {}
 
   // The earliest commit of the change deployed as `sha`: the commits of the push that moved a
   // branch to `sha` (as Four Keys measures a change), or `sha`'s own commit. Empty when no
@@ -30,7 +33,7 @@ class ForgeHistory {
   bool is_rollback(std::string_view repository, std::string_view environment, std::string_view sha, double time) const;
 
  private:
-  sqlite3* db_;
+  const store::EventStore* store_;
 };
 
 }  // namespace agentmetrics::intake

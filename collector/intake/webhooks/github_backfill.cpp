@@ -119,7 +119,7 @@ void GithubBackfill::take(json object) {
 
 BackfillSummary GithubBackfill::run(store::SqliteEventStore* store, bool dry_run, double received_time, double oldest) {
   std::stable_sort(records_.begin(), records_.end(), [](const Record& a, const Record& b) { return a.time < b.time; });
-  const ForgeHistory history(store ? store->handle() : nullptr);
+  const ForgeHistory history(store);
   const ForgeContext context{settings_, history};
   std::vector<ipc::OutcomeEvent> pending;  // not stored yet
   const auto flush = [&] {

@@ -11,7 +11,8 @@
 #include "collector/intake/webhooks/gitlab_deliveries.h"
 #include "collector/intake/webhooks/payload_fields.h"
 #include "collector/intake/webhooks/webhook_signature.h"
-#include "collector/store/sqlite_event_store.h"
+#include "collector/store/store_error.h"
+#include "collector/store/store_factory.h"
 
 namespace agentmetrics::intake {
 namespace {
@@ -112,8 +113,8 @@ collector::HttpResponse WebhookReceiver::handle(const collector::HttpRequest& re
   ForgeFacts facts;
   try {
     const std::lock_guard lock(history_mutex_);
-    if (!history_) history_ = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadOnly);
-    const ForgeHistory history(history_->handle());
+    if (!history_) history_ = store::open_event_store({options_.store_url, options_.store_path}, store::StoreAccess::kReadOnly);
+    const ForgeHistory history(history_.get());
     const ForgeContext context{options_.settings, history};
     facts =
         options_.forge == Forge::kGitHub ? github_delivery_facts(event_name, payload, context) : gitlab_delivery_facts(payload, context);

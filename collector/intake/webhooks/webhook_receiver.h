@@ -20,7 +20,7 @@
 #include "collector/intake/webhooks/webhook_settings.h"
 
 namespace agentmetrics::store {
-class SqliteEventStore;
+class EventStore;
 }
 
 namespace agentmetrics::intake {
@@ -30,8 +30,9 @@ std::string_view to_string(Forge forge);  // github, gitlab
 
 struct WebhookReceiverOptions {
   Forge forge = Forge::kGitHub;
-  std::string secret;      // GitHub: the webhook's secret; GitLab: its secret token
-  std::string store_path;  // read for what a delivery does not say (forge_history.h)
+  std::string secret;       // GitHub: the webhook's secret; GitLab: its secret token
+  std::string store_path;   // read for what a delivery does not say (forge_history.h)
+  std::string store_url{};  // a team store (PostgreSQL): read there instead of store_path
   WebhookSettings settings;
   std::chrono::milliseconds store_wait{5000};  // GitHub gives up on a delivery after 10 s
 };
@@ -57,7 +58,7 @@ class WebhookReceiver {
   DurableIntake& intake_;
   WebhookMetrics& metrics_;
   std::mutex history_mutex_;  // one delivery at a time reads the history
-  std::unique_ptr<store::SqliteEventStore> history_;
+  std::unique_ptr<store::EventStore> history_;
 };
 
 }  // namespace agentmetrics::intake

@@ -1,13 +1,11 @@
-#include "collector/intake/sessions/import_state.h"
+#include "collector/store/sqlite_import_marks.h"
 
+#include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
-#include "collector/store/sqlite_transaction.h"
 #include "collector/store/store_error.h"
 
-namespace agentmetrics::intake {
+namespace agentmetrics::store {
 namespace {
-
-using store::SqliteStatement;
 
 constexpr const char* kSchema = R"sql(
   CREATE TABLE import_files(
@@ -55,34 +53,34 @@ FileMark read_mark(const SqliteStatement& st, bool with_state) {
 
 }  // namespace
 
-ImportState::ImportState(sqlite3* db, bool writable) : db_(db) {
+SqliteImportMarks::SqliteImportMarks(SqliteEventStore& store, bool writable) : store_(store), db_(store.handle()) {
   if (!writable) {
     SqliteStatement st(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'import_schema'");
     present_ = st.step() && st.column_int(0) > 0;
     if (!present_) return;
   }
-  store::Transaction tx(db_, writable ? store::Transaction::Mode::kWrite : store::Transaction::Mode::kRead);
-  if (writable) store::exec(db_, "CREATE TABLE IF NOT EXISTS import_schema(version INTEGER NOT NULL)");
+  Transaction tx(db_, writable ? Transaction::Mode::kWrite : Transaction::Mode::kRead);
+  if (writable) exec(db_, "CREATE TABLE IF NOT EXISTS import_schema(version INTEGER NOT NULL)");
   int version = 0;
   {
     SqliteStatement st(db_, "SELECT max(version) FROM import_schema");
     if (st.step() && !st.column_is_null(0)) version = st.column_int(0);
   }
   if (version > kImportSchemaVersion) {
-    throw store::StoreError(store::StoreError::Kind::kNewerSchema, "the store's session import tables have version " +
-                                                                       std::to_string(version) + ", newer than this program's " +
-                                                                       std::to_string(kImportSchemaVersion) + "; upgrade agentmetrics");
+    throw StoreError(StoreError::Kind::kNewerSchema, "the store's session import tables have version " + std::to_string(version) +
+                                                         ", newer than this program's " + std::to_string(kImportSchemaVersion) +
+                                                         "; upgrade agentmetrics");
   }
   if (version == 0 && writable) {
-    store::exec(db_, kSchema);
-    store::exec(db_, ("INSERT INTO import_schema(version) VALUES(" + std::to_string(kImportSchemaVersion) + ")").c_str());
+    exec(db_, kSchema);
+    exec(db_, ("INSERT INTO import_schema(version) VALUES(" + std::to_string(kImportSchemaVersion) + ")").c_str());
   }
   tx.commit();
 }
 
-ImportState::~ImportState() = default;
+SqliteImportMarks::~SqliteImportMarks() = default;
 
-std::unordered_map<std::uint64_t, FileMark> ImportState::file_marks() const {
+std::unordered_map<std::uint64_t, FileMark> SqliteImportMarks::file_marks() {
   std::unordered_map<std::uint64_t, FileMark> marks;
   if (!present_) return marks;
   SqliteStatement st(db_, std::string(kMarkColumns) + " FROM import_files");
@@ -93,7 +91,7 @@ std::unordered_map<std::uint64_t, FileMark> ImportState::file_marks() const {
   return marks;
 }
 
-std::optional<FileMark> ImportState::file_mark(std::uint64_t file) {
+std::optional<FileMark> SqliteImportMarks::file_mark(std::uint64_t file) {
   if (!present_) return std::nullopt;
   if (!file_mark_)
     file_mark_ = std::make_unique<SqliteStatement>(db_, std::string(kMarkColumns) + ", state FROM import_files WHERE file = ?");
@@ -106,7 +104,7 @@ std::optional<FileMark> ImportState::file_mark(std::uint64_t file) {
   return m;
 }
 
-std::vector<FileMark> ImportState::session_files(std::uint64_t session) {
+std::vector<FileMark> SqliteImportMarks::session_files(std::uint64_t session) {
   std::vector<FileMark> marks;
   if (!present_) return marks;
   if (!session_files_) {
@@ -120,7 +118,7 @@ std::vector<FileMark> ImportState::session_files(std::uint64_t session) {
   return marks;
 }
 
-std::optional<SessionMark> ImportState::session_mark(std::uint64_t source, std::uint64_t session) const {
+std::optional<SessionMark> SqliteImportMarks::session_mark(std::uint64_t source, std::uint64_t session) {
   if (!present_) return std::nullopt;
   SqliteStatement st(db_, "SELECT version, state FROM import_sessions WHERE source = ? AND session = ?");
   st.bind(1, as_int(source));
@@ -129,7 +127,7 @@ std::optional<SessionMark> ImportState::session_mark(std::uint64_t source, std::
   return SessionMark{source, session, st.column_int64(0), st.column_text(1)};
 }
 
-std::unordered_map<std::uint64_t, std::int64_t> ImportState::session_versions(std::uint64_t source) const {
+std::unordered_map<std::uint64_t, std::int64_t> SqliteImportMarks::session_versions(std::uint64_t source) {
   std::unordered_map<std::uint64_t, std::int64_t> versions;
   if (!present_) return versions;
   SqliteStatement st(db_, "SELECT session, version FROM import_sessions WHERE source = ?");
@@ -138,7 +136,7 @@ std::unordered_map<std::uint64_t, std::int64_t> ImportState::session_versions(st
   return versions;
 }
 
-void ImportState::put(const FileMark& m) {
+void SqliteImportMarks::put(const FileMark& m) {
   if (!put_file_) {
     put_file_ = std::make_unique<SqliteStatement>(
         db_,
@@ -161,7 +159,7 @@ void ImportState::put(const FileMark& m) {
   st.run();
 }
 
-void ImportState::put(const SessionMark& m) {
+void SqliteImportMarks::put(const SessionMark& m) {
   if (!put_session_) {
     put_session_ = std::make_unique<SqliteStatement>(
         db_, "INSERT OR REPLACE INTO import_sessions(source, session, version, state) VALUES(?, ?, ?, ?)");
@@ -175,4 +173,24 @@ void ImportState::put(const SessionMark& m) {
   st.run();
 }
 
-}  // namespace agentmetrics::intake
+void SqliteImportMarks::begin() { write_.emplace(db_, Transaction::Mode::kWrite); }
+
+std::size_t SqliteImportMarks::commit(std::span<const ipc::OutcomeEvent> events, double received_time,
+                                      std::vector<EventStore::Replaced>* outcomes, std::string_view outranked_origin,
+                                      std::span<const FileMark> files, std::span<const SessionMark> sessions) {
+  if (!write_) begin();
+  try {
+    // A savepoint inside the batch's transaction: the events and the marks commit together.
+    const std::size_t stored = store_.replace(events, received_time, outcomes, outranked_origin);
+    for (const auto& m : files) put(m);
+    for (const auto& m : sessions) put(m);
+    write_->commit();
+    write_.reset();
+    return stored;
+  } catch (...) {
+    write_.reset();
+    throw;
+  }
+}
+
+}  // namespace agentmetrics::store
