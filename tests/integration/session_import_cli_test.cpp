@@ -2,15 +2,13 @@
 // `agentmetrics import` alone puts them in the store, `cm context` offers them as history,
 // `agentmetrics kpi` counts them, and agentmetricsd's KPI gauges on /metrics show them.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/recorded_homes.h"
 #include "tests/support/collector_process.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -21,32 +19,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kData = AM_AGENT_DATA_DIR;
-
-// The recorded runs' files, where each agent keeps them under `home`.
-void install_sessions(const std::string& home) {
-  for (const std::string scenario : {"tool-chain", "resume", "api-error-5xx"}) {
-    fs::copy(kData + "/claude/" + scenario + "/home/.claude", home + "/.claude",
-             fs::copy_options::recursive | fs::copy_options::skip_existing);
-  }
-  fs::create_directories(home + "/.codex");
-  fs::copy(kData + "/codex/tool-chain/home/.codex/sessions", home + "/.codex/sessions", fs::copy_options::recursive);
-  fs::create_directories(home + "/.local/share/opencode");
-  std::ifstream in(kData + "/opencode/subagent/opencode.sql");
-  const std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((home + "/.local/share/opencode/opencode.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
-}
-
 nlohmann::json json_of(const CommandResult& r) { return nlohmann::json::parse(r.output.substr(r.output.find('{'))); }
 
 TEST(SessionImportCli, OneCommandMakesTheSessionsOnDiskHistory) {
   TempDir dir;
   const std::string home = dir.path() + "/home";
   fs::create_directories(home);
-  install_sessions(home);
+  install_recorded_sessions(home);
   // The user's environment: HOME, nothing configured.
   const std::map<std::string, std::string> env = {{"HOME", home},
                                                   {"AGENTMETRICS_CONFIG", ""},

@@ -6,14 +6,11 @@
 // KPIs, which one sidecar at a time computes, exports and alerts on, another taking over when it
 // is killed.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <signal.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
@@ -21,6 +18,7 @@
 #include <thread>
 
 #include "tests/support/alert_receiver.h"
+#include "tests/integration/recorded_homes.h"
 #include "tests/support/collector_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/metrics_text.h"
@@ -34,26 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-const std::string kData = AM_AGENT_DATA_DIR;
-
-// Five sessions where the agents keep them under `home`: three of Claude Code, one of Codex, one
-// opencode family in its database.
-void install_sessions(const std::string& home) {
-  for (const std::string scenario : {"tool-chain", "resume", "api-error-5xx"}) {
-    fs::copy(kData + "/claude/" + scenario + "/home/.claude", home + "/.claude",
-             fs::copy_options::recursive | fs::copy_options::skip_existing);
-  }
-  fs::create_directories(home + "/.codex");
-  fs::copy(kData + "/codex/tool-chain/home/.codex/sessions", home + "/.codex/sessions", fs::copy_options::recursive);
-  fs::create_directories(home + "/.local/share/opencode");
-  std::ifstream in(kData + "/opencode/subagent/opencode.sql");
-  const std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((home + "/.local/share/opencode/opencode.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
-}
 
 long query_count(const std::string& url, const std::string& sql) {
   pqxx::connection c(url);
@@ -97,7 +75,7 @@ TEST(TeamImport, TwoImportsAtOnceFromOneHomeStoreEachSessionOnceAndAThirdReadsNo
   TempDir dir;
   const std::string home = dir.path() + "/home";
   fs::create_directories(home);
-  install_sessions(home);
+  install_recorded_sessions(home);
   CommandResult first, second;
   std::thread a([&] { first = run_command({kAgentmetricsCliBinary, "import", "--json"}, machine(home, dir.path() + "/a", url)); });
   std::thread b([&] { second = run_command({kAgentmetricsCliBinary, "import", "--json"}, machine(home, dir.path() + "/b", url)); });
@@ -132,7 +110,7 @@ TEST(TeamImport, TwoSidecarsWatchingOneHomeCountEachSessionOnce) {
   TempDir dir;
   const std::string home = dir.path() + "/home";
   fs::create_directories(home);
-  install_sessions(home);
+  install_recorded_sessions(home);
   const std::string config = dir.path() + "/config.yaml";
   std::ofstream(config) << "import:\n"
                         << "  sources: [claude-code, codex]\n"
