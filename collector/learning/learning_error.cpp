@@ -33,7 +33,9 @@ LearningError translate_error(const std::exception& error, const std::string& st
       return filesystem("STORE_SCHEMA_OLDER", message, {"start agentmetricsd (or any cm command that writes) once to migrate it"});
     case StoreError::Kind::kOther: break;
   }
-  return filesystem("STORE_ERROR", "store " + where + ": " + message, {"cm doctor --json checks the store"});
+  // The store's own errors name it already.
+  const std::string named = message.starts_with("store " + where + ": ") ? message : "store " + where + ": " + message;
+  return filesystem("STORE_ERROR", named, {"cm doctor --json checks the store"});
 }
 
 }  // namespace agentmetrics::learning

@@ -77,7 +77,7 @@ PlaybookMirror::PlaybookMirror(const std::string& path) {
   store::exec(db_, "PRAGMA secure_delete = ON");
   if (!path.empty()) {
     // A copy: what a crash loses is copied again, so commits need not wait for the disk.
-    store::exec(db_, "PRAGMA journal_mode=WAL");
+    store::enable_wal(db_, store::SqliteEventStore::kBusyTimeoutMs);
     store::exec(db_, "PRAGMA synchronous=OFF");
   }
   try {

@@ -93,7 +93,11 @@ std::unique_ptr<SqliteEventStore> SqliteEventStore::open(const std::string& path
   if (mode == Mode::kReadWrite) {
     // WAL: readers (the KPI engine, cm) never block the writer. synchronous=NORMAL: a commit
     // survives the process being killed; only a power loss can take the last commits.
-    store->exec_here("PRAGMA journal_mode=WAL");
+    try {
+      enable_wal(store->db_, kBusyTimeoutMs);
+    } catch (const StoreError& e) {
+      throw StoreError("store " + path + ": " + e.what(), e.sqlite_code());
+    }
     store->exec_here("PRAGMA synchronous=NORMAL");
     store->migrate();
   } else if (const int version = store->schema_version(); version != kSchemaVersion) {
@@ -121,14 +125,20 @@ int SqliteEventStore::schema_version() const {
 }
 
 void SqliteEventStore::migrate() {
-  const int version = schema_version();
-  if (version > kSchemaVersion) {
-    throw StoreError(StoreError::Kind::kNewerSchema, "the store " + path_ + " has schema version " + std::to_string(version) +
-                                                         ", newer than this program's " + std::to_string(kSchemaVersion) +
-                                                         "; upgrade agentmetrics");
-  }
-  if (version == kSchemaVersion) return;
+  const auto checked_version = [&] {
+    const int version = schema_version();
+    if (version > kSchemaVersion) {
+      throw StoreError(StoreError::Kind::kNewerSchema, "the store " + path_ + " has schema version " + std::to_string(version) +
+                                                           ", newer than this program's " + std::to_string(kSchemaVersion) +
+                                                           "; upgrade agentmetrics");
+    }
+    return version;
+  };
+  // The common case, a current schema, takes no write lock.
+  if (checked_version() == kSchemaVersion) return;
   Transaction tx(db_, Transaction::Mode::kWrite);
+  // Read again under the lock: another process opening the new store may have migrated it.
+  const int version = checked_version();
   for (int v = version; v < kSchemaVersion; ++v) exec_here(kMigrations[v]);
   exec_here(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   tx.commit();

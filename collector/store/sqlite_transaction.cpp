@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "collector/common/log.h"
 #include "collector/store/store_error.h"
@@ -17,6 +19,16 @@ void exec(sqlite3* db, const char* sql) {
     sqlite3_free(error);
     throw StoreError("sqlite: " + message, sqlite3_extended_errcode(db) ? sqlite3_extended_errcode(db) : rc);
   }
+}
+
+void enable_wal(sqlite3* db, int wait_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  for (;;) {
+    const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  exec(db, "PRAGMA journal_mode=WAL");  // done (a no-op), or the error to report
 }
 
 Transaction::Transaction(sqlite3* db, Mode mode) : db_(db), mode_(mode), nested_(!sqlite3_get_autocommit(db)) {

@@ -10,6 +10,11 @@ namespace agentmetrics::store {
 // Runs SQL without results; throws StoreError with SQLite's result code.
 void exec(sqlite3* db, const char* sql);
 
+// PRAGMA journal_mode=WAL, retried while another connection holds the file for up to `wait_ms`.
+// SQLite tries the exclusive lock this needs once, without the busy handler: processes that
+// open a new store together would otherwise fail with "database is locked".
+void enable_wal(sqlite3* db, int wait_ms);
+
 // kWrite: BEGIN IMMEDIATE ... COMMIT, rolled back when destroyed uncommitted (an exception).
 // kRead: BEGIN DEFERRED, a snapshot that several queries share; ended when destroyed.
 // Inside a transaction the caller already holds, a write becomes a savepoint (its rollback

@@ -11,6 +11,7 @@
 #include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/store_location.h"
+#include "tests/support/processes_at_once.h"
 #include "tests/support/temp_dir.h"
 
 namespace agentmetrics::store {
@@ -166,6 +167,19 @@ TEST(SqliteEventStore, TheWriterUsesWriteAheadLogging) {
   SqliteStatement st(store->handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(st.step());
   EXPECT_EQ(st.column_text(0), "wal");
+}
+
+// Processes that open one new store at the same instant (cm commands started together) all
+// succeed: SQLite tries the lock that turns on write-ahead logging only once, and a process that
+// read the version before another migrated used to create the tables a second time.
+TEST(SqliteEventStore, ProcessesOpeningANewStoreTogetherAllSucceed) {
+  for (int round = 0; round < 30; ++round) {
+    TempDir dir;
+    const std::string path = dir.path() + "/events.db";
+    const auto failures = testing::run_in_processes_at_once(8, [&] { SqliteEventStore::open(path, SqliteEventStore::Mode::kReadWrite); });
+    ASSERT_TRUE(failures.empty()) << "round " << round << ", " << failures.size() << " of 8 failed: " << failures.front();
+    EXPECT_EQ(SqliteEventStore::open(path, SqliteEventStore::Mode::kReadOnly)->schema_version(), SqliteEventStore::kSchemaVersion);
+  }
 }
 
 TEST(SqliteEventStore, ANewerSchemaIsRefusedWithAClearError) {

@@ -12,6 +12,8 @@
 #include "collector/learning/playbook.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/learning/sqlite_util.h"
+#include "collector/learning/playbook_mirror.h"
+#include "tests/support/processes_at_once.h"
 #include "tests/support/temp_dir.h"
 #include "collector/learning/text_tokens.h"
 
@@ -63,6 +65,17 @@ class PlaybookOnStore : public ::testing::Test {
   std::unique_ptr<SqliteEventStore> store_;
   Playbook playbook_{nullptr};  // on the store's connection from SetUp on
 };
+
+// The copy of a team's playbook is made by the first cm commands of a machine, often several at
+// once: all of them open it.
+TEST(PlaybookMirror, ProcessesCreatingTheCopyTogetherAllSucceed) {
+  for (int round = 0; round < 30; ++round) {
+    TempDir dir;
+    const std::string path = dir.path() + "/events.db.team-playbook";
+    const auto failures = testing::run_in_processes_at_once(8, [&] { PlaybookMirror mirror(path); });
+    ASSERT_TRUE(failures.empty()) << "round " << round << ", " << failures.size() << " of 8 failed: " << failures.front();
+  }
+}
 
 TEST_F(PlaybookOnStore, IdsComeFromTheContentHashWithTheKindsPrefix) {
   const AddResult r = add("Use JWT tokens with 15-minute expiration");
