@@ -125,6 +125,26 @@ constexpr const char* kMigrations[] = {
       CREATE TABLE bullet_deletions(seq BIGINT PRIMARY KEY, revision BIGINT NOT NULL);
       INSERT INTO learning_state(key, value) VALUES('store_id', floor(random() * 9007199254740991)::bigint);
     )sql",
+    // How many indexed tasks have each lexeme, kept by a trigger wherever history_tasks changes:
+    // a query word is told frequent or rare by one lookup, where counting its matches read every
+    // match of a common word from the GIN index (most of a large history).
+    R"sql(
+      CREATE TABLE history_lexemes(lexeme TEXT PRIMARY KEY, tasks BIGINT NOT NULL);
+      CREATE FUNCTION history_lexemes_count() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+          UPDATE history_lexemes h SET tasks = h.tasks - 1 FROM unnest(tsvector_to_array(OLD.search)) l WHERE h.lexeme = l;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+          INSERT INTO history_lexemes(lexeme, tasks) SELECT l, 1 FROM unnest(tsvector_to_array(NEW.search)) l ORDER BY l
+            ON CONFLICT(lexeme) DO UPDATE SET tasks = history_lexemes.tasks + 1;
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER history_lexemes_count AFTER INSERT OR UPDATE OR DELETE ON history_tasks
+        FOR EACH ROW EXECUTE FUNCTION history_lexemes_count();
+      INSERT INTO history_lexemes(lexeme, tasks) SELECT word, ndoc FROM ts_stat('SELECT search FROM history_tasks');
+    )sql",
 };
 static_assert(std::size(kMigrations) == kPostgresLearningSchemaVersion);
 

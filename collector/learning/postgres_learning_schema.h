@@ -16,6 +16,9 @@
 // Version 2:
 //   bullets.revision, bullet_revisions, bullet_deletions, learning_state store_id: what a copy of
 //                  the playbook (playbook_mirror.h) needs to follow it
+// Version 3:
+//   history_lexemes and its trigger on history_tasks: the number of indexed tasks with each
+//                  lexeme, which tells a query's frequent words (query_terms.h) in one lookup each
 // The version is kept in learning_schema(version). Many processes may open the store at once:
 // the migration runs under a transaction-scoped advisory lock, so one of them migrates and the
 // others find it done.
@@ -25,7 +28,7 @@
 
 namespace agentmetrics::learning {
 
-inline constexpr int kPostgresLearningSchemaVersion = 2;
+inline constexpr int kPostgresLearningSchemaVersion = 3;
 
 // The store's learning schema version; 0 when it has no learning tables yet.
 int postgres_learning_schema_version(pqxx::connection& connection);

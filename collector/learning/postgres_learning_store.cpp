@@ -322,26 +322,22 @@ struct QueryWord {
   std::int64_t documents = 0;
 };
 
-// The query words kept for a search of `table` (query_terms.h, step 1), with the exact number
-// of documents matching each (BM25's idf).
-std::vector<QueryWord> kept_words(pqxx::work& tx, const std::string& table, const std::vector<std::string>& words, std::int64_t documents,
-                                  double max_share) {
+// The query words kept for a search of the history (query_terms.h, step 1), with the exact number
+// of tasks matching each (BM25's idf), from the lexeme counts (schema version 3).
+std::vector<QueryWord> kept_words(pqxx::work& tx, const std::vector<std::string>& words, std::int64_t documents, double max_share) {
   const std::int64_t threshold = frequent_word_threshold(documents, max_share);
-  const std::string count = "SELECT count(*) FROM (SELECT 1 FROM " + table + " WHERE search @@ plainto_tsquery('english', $1) LIMIT $2) m";
   std::vector<QueryWord> rare, common;
   for (const auto& w : words) {
-    const auto lexeme = tx.exec_params1("SELECT plainto_tsquery('english', $1)::text", w)[0].as<std::string>();
-    if (lexeme.size() < 3 || lexeme.find(' ') != std::string::npos) continue;  // a stopword, or not one word
-    const std::int64_t n = tx.exec_params1(count, w, threshold + 1)[0].as<std::int64_t>();
-    if (n == 0) continue;
-    (n <= threshold ? rare : common).push_back({w, lexeme.substr(1, lexeme.size() - 2), n});
+    const auto lexemes = tx.exec_params(
+        "SELECT l, coalesce((SELECT tasks FROM history_lexemes WHERE lexeme = l), 0) "
+        "FROM unnest(tsvector_to_array(to_tsvector('english', $1))) l",
+        w);
+    if (lexemes.size() != 1) continue;  // a stopword, or not one word
+    const std::int64_t n = lexemes[0][1].as<std::int64_t>();
+    if (n <= 0) continue;
+    (n <= threshold ? rare : common).push_back({w, lexemes[0][0].as<std::string>(), n});
   }
-  if (rare.empty()) {
-    for (std::size_t i = 0; i < common.size() && i < 2; ++i) {
-      common[i].documents = tx.exec_params1(count, common[i].word, documents + 1)[0].as<std::int64_t>();
-      rare.push_back(common[i]);
-    }
-  }
+  if (rare.empty()) rare.assign(common.begin(), common.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(common.size(), 2)));
   return rare;
 }
 
@@ -601,7 +597,7 @@ ContextResult PostgresLearningStore::context(std::string_view task_text, std::op
       else
         task_tokens = r[1].as<double>();
     }
-    if (const auto kept = kept_words(tx, "history_tasks", words, tasks, settings_.frequent_term_share); !kept.empty()) {
+    if (const auto kept = kept_words(tx, words, tasks, settings_.frequent_term_share); !kept.empty()) {
       const auto params = search_params({std::to_string(kMaxRankedTasks)}, kept);
       const double average = tasks > 0 ? task_tokens / static_cast<double>(tasks) : 0.0;
       std::vector<HistoryHit>& hits = result.history_snippets;
@@ -823,6 +819,9 @@ std::size_t PostgresLearningStore::index_tasks(std::span<const std::pair<std::in
   }
   return run("index tasks", [&](pqxx::connection& c) {
     pqxx::work tx(c);
+    // One writer of the history at a time, as catch_up_history: two would update the same lexeme
+    // counts in different orders and could deadlock.
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kHistoryLock);
     index_rows(tx, rows);
     tx.commit();
     return rows.size();

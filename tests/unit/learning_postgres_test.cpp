@@ -172,6 +172,64 @@ TEST(PostgresLearning, ContextRanksAsTheEmbeddedStoreWithinTolerance) {
   EXPECT_GE(history_first_same / n, 0.95);
 }
 
+// The count of tasks with each lexeme (schema version 3), which tells a query's frequent words,
+// is what PostgreSQL's own ts_stat counts over the history: after tasks are indexed, indexed
+// again with other text, and removed; and after a store of version 2 is migrated.
+TEST(PostgresLearning, TheLexemeCountsAreThoseOfTheIndexedHistory) {
+  const std::string url = shared_postgres_server().fresh_database("learning_lexemes");
+  auto store = open_learning_store({url, "", fixed_clock()});
+  auto& team = dynamic_cast<PostgresLearningStore&>(*store);
+  Words words(11);
+  const auto tasks = [&](int from, int count) {
+    std::vector<std::pair<std::int64_t, ipc::OutcomeEvent>> out;
+    for (int i = from; i < from + count; ++i) {
+      ipc::OutcomeEvent e;
+      e.kind = ipc::OutcomeKind::kTask;
+      e.time = kNow + i;
+      e.fields = {{"title", "Fix the " + words.sentence(4)}, {"snippet", words.sentence(6)}, {"task_type", "bugfix"}};
+      out.emplace_back(i, e);
+    }
+    return out;
+  };
+  pqxx::connection c(url);
+  const auto differences = [&] {
+    pqxx::work tx(c);
+    return tx
+        .exec1(
+            "SELECT count(*) FROM ts_stat('SELECT search FROM history_tasks') s "
+            "FULL JOIN (SELECT lexeme, tasks FROM history_lexemes WHERE tasks > 0) h ON h.lexeme = s.word "
+            "WHERE s.word IS NULL OR h.lexeme IS NULL OR s.ndoc <> h.tasks")[0]
+        .as<int>();
+  };
+  const auto stat_count = [&] {
+    pqxx::work tx(c);
+    return tx.exec1("SELECT count(*) FROM ts_stat('SELECT search FROM history_tasks')")[0].as<int>();
+  };
+  ASSERT_EQ(team.index_tasks(tasks(1, 300)), 300u);
+  ASSERT_GT(stat_count(), 40);
+  EXPECT_EQ(differences(), 0) << "after the first index";
+  ASSERT_EQ(team.index_tasks(tasks(251, 100)), 100u);  // 50 indexed again with new text, 50 new
+  EXPECT_EQ(differences(), 0) << "after tasks were indexed again";
+  {
+    pqxx::work tx(c);
+    tx.exec("DELETE FROM history_tasks WHERE event_id <= 40");
+    tx.commit();
+  }
+  EXPECT_EQ(differences(), 0) << "after tasks were removed";
+  {
+    // The store as version 2 left it: no counts.
+    pqxx::work tx(c);
+    tx.exec("DROP TRIGGER history_lexemes_count ON history_tasks; DROP FUNCTION history_lexemes_count(); DROP TABLE history_lexemes");
+    tx.exec("UPDATE learning_schema SET version = 2");
+    tx.commit();
+  }
+  auto migrated = open_learning_store({url, "", fixed_clock()});
+  EXPECT_EQ(differences(), 0) << "after the migration";
+  ASSERT_EQ(dynamic_cast<PostgresLearningStore&>(*migrated).index_tasks(tasks(400, 20)), 20u);
+  EXPECT_EQ(differences(), 0) << "after tasks were indexed on the migrated store";
+  EXPECT_FALSE(migrated->context("fix the flaky login redirect", 5, "").history_snippets.empty());
+}
+
 // The paraphrase evaluation set (tests/data/learning/retrieval: 66 rules, 159 tasks that say
 // their problems in other words) beside 300 distractor rules, in both stores through the seam,
 // every task asked of both: the team store ranks with the embedded store's own code on its copy
