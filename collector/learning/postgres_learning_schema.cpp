@@ -125,6 +125,14 @@ constexpr const char* kMigrations[] = {
       CREATE TABLE bullet_deletions(seq BIGINT PRIMARY KEY, revision BIGINT NOT NULL);
       INSERT INTO learning_state(key, value) VALUES('store_id', floor(random() * 9007199254740991)::bigint);
     )sql",
+    // The team's reflection (postgres_learning_store.h): the session patterns beside the others,
+    // as in the embedded store; and the feedback of a task event found by the event's id (the
+    // reflection applies each event's once).
+    R"sql(
+      ALTER TABLE patterns DROP CONSTRAINT patterns_kind_check;
+      ALTER TABLE patterns ADD CONSTRAINT patterns_kind_check CHECK(kind IN ('failure', 'success', 'session'));
+      CREATE INDEX feedback_event ON feedback(event_id) WHERE event_id IS NOT NULL;
+    )sql",
 };
 static_assert(std::size(kMigrations) == kPostgresLearningSchemaVersion);
 

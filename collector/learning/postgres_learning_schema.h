@@ -25,7 +25,7 @@
 
 namespace agentmetrics::learning {
 
-inline constexpr int kPostgresLearningSchemaVersion = 2;
+inline constexpr int kPostgresLearningSchemaVersion = 3;
 
 // The store's learning schema version; 0 when it has no learning tables yet.
 int postgres_learning_schema_version(pqxx::connection& connection);
