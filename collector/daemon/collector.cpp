@@ -107,6 +107,7 @@ Collector::Collector(const Config& config)
       learning::ReflectionWorkerOptions reflection;
       reflection.metric_prefix = config_.metric_prefix;
       reflection.reflection.max_rules = config_.cass_memory.max_rules;
+      reflection.team_url = options.url;
       const auto& sessions = config_.cass_memory.session_patterns;
       reflection.reflection.session_patterns = {sessions.enabled,
                                                 static_cast<std::int64_t>(sessions.min_tool_failures),

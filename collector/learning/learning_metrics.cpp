@@ -14,7 +14,7 @@ prometheus::Gauge& gauge(prometheus::Registry& registry, const std::string& name
 prometheus::Family<prometheus::Counter>& runs_family(prometheus::Registry& registry, const std::string& prefix) {
   return prometheus::BuildCounter()
       .Name(prefix + "_cass_memory_reflection_runs_total")
-      .Help("Reflection runs of the learning system, by result")
+      .Help("Reflection runs of the learning system, by result (skipped: another process held the reflection lease)")
       .Register(registry);
 }
 
@@ -29,6 +29,7 @@ LearningMetrics::LearningMetrics(prometheus::Registry& registry, const std::stri
       runs_(runs_family(registry, prefix)),
       runs_ok_(runs_.Add({{"result", "ok"}})),
       runs_error_(runs_.Add({{"result", "error"}})),
+      runs_skipped_(runs_.Add({{"result", "skipped"}})),
       duration_(gauge(registry, prefix + "_cass_memory_reflection_duration_seconds", "How long the last reflection took")),
       last_run_(
           gauge(registry, prefix + "_cass_memory_last_reflection_timestamp_seconds", "When the last reflection finished (Unix seconds)")) {}
@@ -45,5 +46,7 @@ void LearningMetrics::record_run(bool ok, double duration_seconds, double finish
   duration_.Set(duration_seconds);
   last_run_.Set(finished_unix);
 }
+
+void LearningMetrics::record_skipped() { runs_skipped_.Increment(); }
 
 }  // namespace agentmetrics::learning

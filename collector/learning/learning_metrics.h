@@ -31,6 +31,8 @@ class LearningMetrics {
   // `mean_confidence` of the active rules, decayed to now (0 without rules).
   void set_playbook(const PlaybookCounts& counts, double mean_confidence);
   void record_run(bool ok, double duration_seconds, double finished_unix);
+  // A round left to the process of the team that held the reflection lease.
+  void record_skipped();
 
  private:
   prometheus::Gauge& rules_;
@@ -40,6 +42,7 @@ class LearningMetrics {
   prometheus::Family<prometheus::Counter>& runs_;
   prometheus::Counter& runs_ok_;
   prometheus::Counter& runs_error_;
+  prometheus::Counter& runs_skipped_;
   prometheus::Gauge& duration_;
   prometheus::Gauge& last_run_;
 };

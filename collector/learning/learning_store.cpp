@@ -7,7 +7,7 @@ namespace agentmetrics::learning {
 
 std::unique_ptr<LearningStore> open_learning_store(const LearningStoreOptions& options) {
   if (!options.url.empty()) return std::make_unique<PostgresLearningStore>(options.url, options.path, options.settings);
-  return std::make_unique<SqliteLearningStore>(options.path, options.settings);
+  return std::make_unique<SqliteLearningStore>(options.path, options.settings, options.mapped);
 }
 
 }  // namespace agentmetrics::learning

@@ -10,6 +10,7 @@
 // confidence and adds to its counts in SQL.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,10 @@
 
 #include "collector/learning/learning_results.h"
 #include "collector/learning/learning_service.h"
+#include "collector/learning/reflection.h"
+#include "collector/learning/sqlite_util.h"
+
+struct sqlite3;
 
 namespace agentmetrics::learning {
 
@@ -58,6 +63,17 @@ class LearningStore {
 
   // The lease for one reflection, or null when another process holds it. Never waits.
   virtual std::unique_ptr<ReflectionLease> try_reflection_lease() = 0;
+  // One reflection (reflection.h) under the lease, over every event of the store (on a team
+  // store: what every sidecar stored), writing into its playbook; nullopt, and nothing done,
+  // when another process holds the lease. `cancel` ends it at its next step; `runner`: where the
+  // embedded store's write transactions run (sqlite_util.h; a team store's run on the caller's
+  // thread). Throws as run_reflection; the run is then recorded with status "error".
+  virtual std::optional<ReflectionReport> reflect(std::string_view trigger, const std::atomic<bool>* cancel, const WriteRunner* runner) = 0;
+  // When the store's last reflection started, if one ran.
+  virtual std::optional<double> last_reflection_started() = 0;
+  // The rules in the embedded store's tables, to read (the playbook's gauges): the store itself,
+  // or this machine's copy of the team's playbook brought up to date (playbook_mirror.h).
+  virtual sqlite3* readable_rules() = 0;
 
   // Every other operation (reflect, why, similar, stats, patterns, import, the hooks), which only
   // the embedded store has so far. Throws LearningError (TEAM_STORE_UNSUPPORTED) on a team store.
@@ -68,6 +84,9 @@ struct LearningStoreOptions {
   std::string url;   // a team store (postgresql://...): wins over `path` when given
   std::string path;  // the SQLite store, created when missing
   LearningSettings settings;
+  // The embedded store's pages read through a mapping: faster for cm, which lives for one
+  // command; a long-lived process (the collector) keeps SQLite's own cache.
+  bool mapped = true;
 };
 
 // The store the options name, opened (and its learning tables created or migrated). Throws

@@ -145,6 +145,14 @@ constexpr const char* kMigrations[] = {
         FOR EACH ROW EXECUTE FUNCTION history_lexemes_count();
       INSERT INTO history_lexemes(lexeme, tasks) SELECT word, ndoc FROM ts_stat('SELECT search FROM history_tasks');
     )sql",
+    // The team's reflection (postgres_learning_store.h): the session patterns beside the others,
+    // as in the embedded store; and the feedback of a task event found by the event's id (the
+    // reflection applies each event's once).
+    R"sql(
+      ALTER TABLE patterns DROP CONSTRAINT IF EXISTS patterns_kind_check;
+      ALTER TABLE patterns ADD CONSTRAINT patterns_kind_check CHECK(kind IN ('failure', 'success', 'session'));
+      CREATE INDEX IF NOT EXISTS feedback_event ON feedback(event_id) WHERE event_id IS NOT NULL;
+    )sql",
 };
 static_assert(std::size(kMigrations) == kPostgresLearningSchemaVersion);
 

@@ -19,6 +19,8 @@
 // Version 3:
 //   history_lexemes and its trigger on history_tasks: the number of indexed tasks with each
 //                  lexeme, which tells a query's frequent words (query_terms.h) in one lookup each
+// Version 4:
+//   patterns of kind 'session' and feedback_event: what the team's reflection writes
 // The version is kept in learning_schema(version). Many processes may open the store at once:
 // the migration runs under a transaction-scoped advisory lock, so one of them migrates and the
 // others find it done.
@@ -28,7 +30,7 @@
 
 namespace agentmetrics::learning {
 
-inline constexpr int kPostgresLearningSchemaVersion = 3;
+inline constexpr int kPostgresLearningSchemaVersion = 4;
 
 // The store's learning schema version; 0 when it has no learning tables yet.
 int postgres_learning_schema_version(pqxx::connection& connection);

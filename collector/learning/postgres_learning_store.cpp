@@ -5,6 +5,7 @@
 #include <cmath>
 #include <pqxx/pqxx>
 
+#include "collector/common/log.h"
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/playbook_mirror.h"
 #include "collector/learning/postgres_learning_schema.h"
@@ -146,6 +147,13 @@ std::string unused_id(pqxx::work& tx, BulletKind kind, const std::string& hash) 
   }
 }
 
+void link_pattern(pqxx::work& tx, std::string_view bullet_id, std::string_view pattern_id, double counted_until) {
+  tx.exec_params(
+      "INSERT INTO bullet_patterns(bullet_id, pattern_id, counted_until) VALUES($1, $2, $3) "
+      "ON CONFLICT(bullet_id, pattern_id) DO UPDATE SET counted_until = greatest(bullet_patterns.counted_until, excluded.counted_until)",
+      std::string(bullet_id), std::string(pattern_id), counted_until);
+}
+
 // Playbook::find_duplicate on the team store: the same normalized content, else the rule of
 // the same kind and project whose content words are most alike (Jaccard 0.85 or more) among the
 // 50 that rank best for them.
@@ -216,6 +224,7 @@ AddResult add_in(pqxx::work& tx, const NewBullet& given, double now, const Confi
     b.last_validated = std::max(b.last_validated, t);
     b.evidence_count += evidence;
     save_state(tx, b);
+    if (!nb.pattern_id.empty()) link_pattern(tx, b.id, nb.pattern_id, nb.pattern_counted_until);
     result.bullet = b;
     return result;
   }
@@ -248,10 +257,7 @@ AddResult add_in(pqxx::work& tx, const NewBullet& given, double now, const Confi
                 b.scope.agent_type, b.scope.task_type, b.added_by, b.project, token_count({b.content, join_tags(b.tags)}))[0]
               .as<std::int64_t>();
   if (!nb.pattern_id.empty()) {
-    tx.exec_params(
-        "INSERT INTO bullet_patterns(bullet_id, pattern_id, counted_until) VALUES($1, $2, $3) "
-        "ON CONFLICT(bullet_id, pattern_id) DO UPDATE SET counted_until = greatest(bullet_patterns.counted_until, excluded.counted_until)",
-        b.id, nb.pattern_id, nb.pattern_counted_until);
+    link_pattern(tx, b.id, nb.pattern_id, nb.pattern_counted_until);
     b.pattern_ids.push_back(nb.pattern_id);
   }
   return {b, AddAction::kAdded, 0};
@@ -445,6 +451,26 @@ double bm25(const std::vector<double>& frequencies, const std::vector<QueryWord>
     score += idf * (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * tokens / std::max(average, 1.0)));
   }
   return score;
+}
+
+std::int64_t state_value(pqxx::work& tx, const char* key, std::int64_t otherwise) {
+  const auto r = tx.exec_params("SELECT value FROM learning_state WHERE key = $1", std::string(key));
+  return r.empty() ? otherwise : r[0][0].as<std::int64_t>();
+}
+
+void set_state_value(pqxx::work& tx, const std::string& key, std::int64_t value) {
+  tx.exec_params("INSERT INTO learning_state(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
+}
+
+// The settled id of an incremental step over the team's events (`prefix`_settled, _seen,
+// _seen_at in learning_state): ids are settled a minute after they were seen (kSettleSeconds),
+// when no smaller one can still appear.
+void advance_settled(pqxx::work& tx, const std::string& prefix) {
+  const std::int64_t now_s = tx.exec1("SELECT floor(extract(epoch FROM clock_timestamp()))::bigint")[0].as<std::int64_t>();
+  if (now_s - state_value(tx, (prefix + "_seen_at").c_str(), 0) < kSettleSeconds) return;
+  set_state_value(tx, prefix + "_settled", state_value(tx, (prefix + "_seen").c_str(), state_value(tx, (prefix + "_settled").c_str(), 0)));
+  set_state_value(tx, prefix + "_seen", tx.exec1("SELECT coalesce(max(id), 0) FROM events")[0].as<std::int64_t>());
+  set_state_value(tx, prefix + "_seen_at", now_s);
 }
 
 }  // namespace
@@ -749,6 +775,259 @@ std::unique_ptr<ReflectionLease> PostgresLearningStore::try_reflection_lease() {
   return std::make_unique<PostgresReflectionLease>(std::move(session));
 }
 
+namespace {
+
+// How many events one transaction of the team's reflection reads, and rules it decays.
+constexpr std::int64_t kReflectionBatch = 500;
+
+// The team's playbook as a reflection writes its learned rules, in one transaction: the rule a
+// pattern found is locked until the commit, so feedback from elsewhere waits for it.
+class TeamRuleBook final : public RuleBook {
+ public:
+  TeamRuleBook(pqxx::work& tx, const ConfidenceModel& model, std::size_t max_rules) : tx_(tx), model_(model), max_rules_(max_rules) {}
+  std::optional<Bullet> find_by_pattern(std::string_view pattern_id) override {
+    const auto r =
+        tx_.exec_params("SELECT bullet_id FROM bullet_patterns WHERE pattern_id = $1 ORDER BY bullet_id LIMIT 1", std::string(pattern_id));
+    if (r.empty()) return std::nullopt;
+    return find_in(tx_, r[0][0].as<std::string>(), true);
+  }
+  double pattern_counted_until(std::string_view bullet_id, std::string_view pattern_id) override {
+    const auto r = tx_.exec_params("SELECT counted_until FROM bullet_patterns WHERE bullet_id = $1 AND pattern_id = $2",
+                                   std::string(bullet_id), std::string(pattern_id));
+    return r.empty() ? 0.0 : r[0][0].as<double>();
+  }
+  // As Playbook::reinforce, on the row find_by_pattern locked.
+  void reinforce(const Bullet& bullet, std::int64_t evidence, double now) override {
+    Bullet b = bullet;
+    const double t = std::max(now, b.confidence_time);
+    b.confidence = model_.after_helpful(b.confidence_at(t, model_), 1.0);
+    b.confidence_time = t;
+    b.last_validated = std::max(b.last_validated, t);
+    b.evidence_count += evidence;
+    save_state(tx_, b);
+  }
+  void link_pattern(std::string_view bullet_id, std::string_view pattern_id, double counted_until) override {
+    learning::link_pattern(tx_, bullet_id, pattern_id, counted_until);
+  }
+  AddResult add(const NewBullet& bullet, double now) override { return add_in(tx_, bullet, now, model_, max_rules_); }
+
+ private:
+  pqxx::work& tx_;
+  const ConfidenceModel& model_;
+  std::size_t max_rules_;
+};
+
+}  // namespace
+
+std::optional<ReflectionReport> PostgresLearningStore::reflect(std::string_view trigger, const std::atomic<bool>* cancel,
+                                                               const WriteRunner* /*runner*/) {
+  const auto lease = try_reflection_lease();
+  if (!lease) return std::nullopt;
+  const ReflectionSettings& settings = settings_.reflection;
+  ReflectionReport report;
+  report.trigger = trigger;
+  report.started = now();
+  const auto t0 = std::chrono::steady_clock::now();
+  report.id = run("reflect", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const auto id = tx.exec_params1("INSERT INTO reflection_runs(started, trigger, status) VALUES($1, $2, 'running') RETURNING id",
+                                    report.started, std::string(trigger))[0]
+                        .as<std::int64_t>();
+    tx.commit();
+    return id;
+  });
+  const auto finish = [&](const char* status, const std::string& error) {
+    report.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    run("reflect", [&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      tx.exec_params(
+          "UPDATE reflection_runs SET finished = $2, duration_seconds = $3, status = $4, summary = $5, error = NULLIF($6, '') "
+          "WHERE id = $1",
+          report.id, report.started + report.duration_seconds, report.duration_seconds, std::string(status), run_summary(report).dump(),
+          error);
+      tx.commit();
+    });
+  };
+  try {
+    const double t = report.started;
+    report.history_indexed = index_history(cancel);
+    const TaskFeedbackTally tally = apply_task_feedback(cancel);
+    report.feedback_applied = tally.signals;
+    report.rules_inverted = tally.inverted;
+    report.rules_retired = tally.retired;
+
+    std::vector<OutcomeRow> rows;
+    SessionActivityLoad activity;
+    run("reflect: read the outcomes", [&](pqxx::connection& c) {
+      pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> snapshot(c);
+      // No sidecar has written to this database yet: no events.
+      if (!snapshot.exec1("SELECT to_regclass('events') IS NOT NULL")[0].as<bool>()) return;
+      const double from = t - settings.patterns.window_seconds;
+      // As load_outcome_rows: a label that is absent or empty is "unknown".
+      for (const auto& r :
+           snapshot.exec_params("SELECT id, kind, time, coalesce(nullif(fields->>'stage', ''), 'unknown'), "
+                                "coalesce(nullif(fields->>'failure_type', ''), 'unknown'), coalesce(am_num(fields, 'success'), 0) <> 0, "
+                                "coalesce(am_num(fields, 'duration_seconds'), 0), coalesce(nullif(fields->>'agent_type', ''), 'unknown'), "
+                                "coalesce(nullif(fields->>'task_type', ''), 'unknown'), coalesce(fields->>'approach', '') "
+                                "FROM events WHERE kind IN ('task', 'pipeline') AND time >= $1 AND time <= $2 ORDER BY time, id",
+                                from, t)) {
+        rows.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<double>(), r[3].as<std::string>(), r[4].as<std::string>(),
+                        r[5].as<bool>(), r[6].as<double>(), r[7].as<std::string>(), r[8].as<std::string>(), r[9].as<std::string>()});
+      }
+      if (!settings.session_patterns.enabled) return;
+      for (const auto& r : snapshot.exec_params(
+               "SELECT id, time, coalesce(fields->>'session_id', ''), coalesce(fields->>'agent_type', ''), fields->>'tool_failures' "
+               "FROM events WHERE kind = 'task' AND time >= $1 AND time <= $2 AND fields->>'tool_failures' IS NOT NULL "
+               "ORDER BY time, id",
+               from, t)) {
+        activity.add(r[0].as<std::int64_t>(), r[1].as<double>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                     std::string_view(r[4].c_str(), r[4].size()));
+      }
+    });
+    const auto learned = learn_from(rows, activity, settings, report);
+    store_patterns(report, t);
+    write_learned_rules(learned, t, report);
+    const DecayResult decay = decay_all(t, cancel);
+    report.decayed = decay.decayed;
+    report.rules_retired.insert(report.rules_retired.end(), decay.retired.begin(), decay.retired.end());
+    report.cancelled = cancel && cancel->load();
+  } catch (const std::exception& e) {
+    try {
+      finish("error", e.what());
+    } catch (const std::exception& not_recorded) {
+      log(LogLevel::kWarn, "reflection: the failed run could not be recorded", {{"error", e.what()}, {"reason", not_recorded.what()}});
+    }
+    throw;
+  }
+  finish("ok", "");
+  return report;
+}
+
+std::size_t PostgresLearningStore::index_history(const std::atomic<bool>* cancel) {
+  const std::int64_t before = indexed_tasks();
+  std::int64_t after = before;
+  // A batch at a time, for as long as each indexes more (another process indexing: it goes on).
+  for (;;) {
+    if (cancel && cancel->load()) break;
+    const auto behind = run("reflect: index the history", [&](pqxx::connection& c) { return catch_up_history(c); });
+    const std::int64_t now_indexed = indexed_tasks();
+    if (!behind || now_indexed == after) {
+      after = now_indexed;
+      break;
+    }
+    after = now_indexed;
+  }
+  return static_cast<std::size_t>(std::max<std::int64_t>(0, after - before));
+}
+
+TaskFeedbackTally PostgresLearningStore::apply_task_feedback(const std::atomic<bool>* cancel) {
+  TaskFeedbackTally tally;
+  const auto& model = settings_.reflection.model;
+  const std::size_t max_rules = settings_.reflection.max_rules;
+  std::int64_t after = -1;  // the last event of the batch before, in this run
+  for (;;) {
+    if (cancel && cancel->load()) return tally;  // not settled: what is left is read again next time
+    const bool more = run("reflect: task feedback", [&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      if (!tx.exec1("SELECT to_regclass('events') IS NOT NULL")[0].as<bool>()) return false;
+      if (after < 0) after = state_value(tx, "feedback_settled", 0);
+      // The task events that name rules, not applied yet (no feedback row names them).
+      const auto rows = tx.exec_params(
+          "SELECT e.id, e.time, e.fields->>'rule_ids', coalesce(am_num(e.fields, 'success'), 0) <> 0, "
+          "coalesce(e.fields->>'stage', ''), coalesce(e.fields->>'failure_type', ''), coalesce(e.fields->>'session_id', '') "
+          "FROM events e WHERE e.id > $1 AND e.kind = 'task' AND e.fields->>'rule_ids' IS NOT NULL AND NOT EXISTS "
+          "(SELECT 1 FROM feedback f WHERE f.event_id = e.id AND f.origin = 'task_event') ORDER BY e.id LIMIT $2",
+          after, kReflectionBatch);
+      for (const auto& r : rows) {
+        after = r[0].as<std::int64_t>();
+        std::vector<Bullet> rules;
+        for (const auto& id : split_list(r[2].as<std::string>())) {
+          if (auto b = find_in(tx, id, false)) {
+            rules.push_back(std::move(*b));
+          } else {
+            ++tally.unknown_rules;
+          }
+        }
+        apply_task_event(
+            rules, r[3].as<bool>(), {r[4].as<std::string>(), r[5].as<std::string>()}, r[6].as<std::string>(), after, r[1].as<double>(),
+            [&](const FeedbackSignal& s) { return feedback_in(tx, s, model, max_rules); }, tally);
+      }
+      const bool full = rows.size() == static_cast<std::size_t>(kReflectionBatch);
+      if (!full) advance_settled(tx, "feedback");
+      commit_playbook(tx);
+      return full;
+    });
+    if (!more) return tally;
+  }
+}
+
+void PostgresLearningStore::store_patterns(const ReflectionReport& report, double now) {
+  run("reflect: store the patterns", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const auto put = [&](const std::string& id, const char* kind, const nlohmann::ordered_json& data) {
+      tx.exec_params(
+          "INSERT INTO patterns(pattern_id, kind, data, reflection_id, updated) VALUES($1, $2, $3, $4, $5) ON CONFLICT(pattern_id) "
+          "DO UPDATE SET kind = excluded.kind, data = excluded.data, reflection_id = excluded.reflection_id, updated = excluded.updated",
+          id, std::string(kind), data.dump(), report.id, now);
+    };
+    for (const auto& p : report.patterns.failures) put(p.pattern_id, "failure", to_json(p));
+    for (const auto& p : report.patterns.successes) put(p.pattern_id, "success", to_json(p));
+    for (const auto& p : report.session_patterns) put(p.pattern_id, "session", to_json(p));
+    tx.commit();
+  });
+}
+
+void PostgresLearningStore::write_learned_rules(const std::vector<LearnedRule>& learned, double now, ReflectionReport& report) {
+  run("reflect: learn rules", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    TeamRuleBook rules(tx, settings_.reflection.model, settings_.reflection.max_rules);
+    write_learned(rules, learned, now, settings_.reflection, report);
+    commit_playbook(tx);
+  });
+}
+
+DecayResult PostgresLearningStore::decay_all(double now, const std::atomic<bool>* cancel) {
+  DecayResult result;
+  const auto& model = settings_.reflection.model;
+  std::int64_t after = 0;
+  for (;;) {
+    if (cancel && cancel->load()) return result;
+    const bool more = run("reflect: decay", [&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      // Each row locked: a concurrent grade moves the confidence this decay left, or this decay
+      // the grade's.
+      const auto rows = tx.exec_params(
+          "SELECT seq, id, confidence, confidence_time FROM bullets WHERE state = 'active' AND seq > $1 ORDER BY seq LIMIT $2 FOR UPDATE",
+          after, kReflectionBatch);
+      for (const auto& r : rows) {
+        after = r[0].as<std::int64_t>();
+        const double since = r[3].as<double>();
+        if (since >= now) continue;
+        const double confidence = model.decayed(r[2].as<double>(), since, now);
+        const bool retired = confidence < model.retire_below;
+        tx.exec_params(
+            "UPDATE bullets SET confidence = $2, confidence_time = $3, state = CASE WHEN $4 THEN 'retired' ELSE state END, "
+            "retired_reason = CASE WHEN $4 THEN 'stale' ELSE retired_reason END, "
+            "retired_at = CASE WHEN $4 THEN $3 ELSE retired_at END WHERE seq = $1",
+            after, confidence, now, retired);
+        ++result.decayed;
+        if (retired) result.retired.push_back(r[1].as<std::string>());
+      }
+      commit_playbook(tx);
+      return rows.size() == static_cast<std::size_t>(kReflectionBatch);
+    });
+    if (!more) return result;
+  }
+}
+
+std::optional<double> PostgresLearningStore::last_reflection_started() {
+  return run("last reflection", [&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    const auto r = tx.exec1("SELECT max(started) FROM reflection_runs");
+    return r[0].is_null() ? std::nullopt : std::optional<double>(r[0].as<double>());
+  });
+}
+
 LearningService& PostgresLearningStore::service() {
   throw LearningError(ErrorCategory::kConfig, "TEAM_STORE_UNSUPPORTED",
                       "this command does not run on a team store (store.url) yet: context, mark, outcome, playbook add and "
@@ -792,16 +1071,6 @@ void index_rows(pqxx::work& tx, const std::vector<TaskRow>& rows) {
       "INSERT INTO learning_state(key, value) VALUES('history_count', $1), ('history_tokens', $2) "
       "ON CONFLICT(key) DO UPDATE SET value = learning_state.value + excluded.value",
       added, tokens);
-}
-
-std::int64_t state_value(pqxx::work& tx, const char* key, std::int64_t otherwise) {
-  const auto r = tx.exec_params("SELECT value FROM learning_state WHERE key = $1", std::string(key));
-  return r.empty() ? otherwise : r[0][0].as<std::int64_t>();
-}
-
-void set_state_value(pqxx::work& tx, const char* key, std::int64_t value) {
-  tx.exec_params("INSERT INTO learning_state(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                 std::string(key), value);
 }
 
 }  // namespace
@@ -874,12 +1143,7 @@ std::optional<std::string> PostgresLearningStore::catch_up_history(pqxx::connect
       "UPDATE learning_state SET value = value - CASE key WHEN 'history_count' THEN $1::bigint ELSE $2::bigint END "
       "WHERE key IN ('history_count', 'history_tokens')",
       gone[0].as<std::int64_t>(), gone[1].as<std::int64_t>());
-  const std::int64_t now_s = tx.exec1("SELECT floor(extract(epoch FROM clock_timestamp()))::bigint")[0].as<std::int64_t>();
-  if (now_s - state_value(tx, "history_seen_at", 0) >= kSettleSeconds) {
-    set_state_value(tx, "history_settled", state_value(tx, "history_seen", settled));
-    set_state_value(tx, "history_seen", tx.exec1("SELECT coalesce(max(id), 0) FROM events")[0].as<std::int64_t>());
-    set_state_value(tx, "history_seen_at", now_s);
-  }
+  advance_settled(tx, "history");
   tx.commit();
   if (rows.size() > tasks.size()) return std::string("the team's past tasks are still being indexed: the newest were not searched yet");
   return std::nullopt;

@@ -17,7 +17,15 @@
 //
 // Reflection: one process of the team at a time, through a session-level advisory lock held on
 // a connection of its own: when its holder dies its connection closes, PostgreSQL ends the
-// session and the lock is free for the next one.
+// session and the lock is free for the next one. It runs the embedded store's steps
+// (reflection.h) over the team's history, the events of every sidecar in this database, and
+// writes through the operations every other writer uses: patterns learned become rules by the
+// same add (the content's hash locked, a duplicate reinforced) and reinforce with the rule's row
+// locked (SELECT ... FOR UPDATE), task events' feedback by the same feedback transaction as
+// `cm mark`, and the decay moves each rule's confidence with its row locked, so a `cm mark` from
+// another machine at the same time is applied before or after, never lost. The task events'
+// feedback is incremental: each event is applied once (its feedback rows name it), and the ids
+// below the settled one (as the history's, a minute after they were seen) are not read again.
 #pragma once
 
 #include <cstdint>
@@ -70,6 +78,9 @@ class PostgresLearningStore final : public LearningStore {
   ForgetResult forget(std::string_view id) override;
   UndoResult undo() override;
   std::unique_ptr<ReflectionLease> try_reflection_lease() override;
+  std::optional<ReflectionReport> reflect(std::string_view trigger, const std::atomic<bool>* cancel, const WriteRunner* runner) override;
+  std::optional<double> last_reflection_started() override;
+  sqlite3* readable_rules() override { return follow(); }
   LearningService& service() override;
 
   std::optional<Bullet> find(std::string_view id);
@@ -90,6 +101,12 @@ class PostgresLearningStore final : public LearningStore {
   // every sidecar) that are not indexed yet, a batch at a time, one process at a time. Returns
   // why some were not searched, if some were not.
   std::optional<std::string> catch_up_history(pqxx::connection& c);
+  // The steps of reflect() on the team store.
+  std::size_t index_history(const std::atomic<bool>* cancel);
+  TaskFeedbackTally apply_task_feedback(const std::atomic<bool>* cancel);
+  void store_patterns(const ReflectionReport& report, double now);
+  void write_learned_rules(const std::vector<LearnedRule>& learned, double now, ReflectionReport& report);
+  DecayResult decay_all(double now, const std::atomic<bool>* cancel);
   sqlite3* follow();
   double now() const;
 

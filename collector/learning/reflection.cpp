@@ -36,14 +36,8 @@ std::int64_t count_after(const std::vector<double>& times, double after) {
   return static_cast<std::int64_t>(std::count_if(times.begin(), times.end(), [&](double t) { return t > after; }));
 }
 
-// What reflection does with one pattern's rule.
-struct Learned {
-  NewBullet bullet;
-  std::vector<double> times;  // occurrences that count as evidence
-};
-
 // A rule the playbook has no room for is counted and learned again at a later reflection.
-AddResult add_unless_full(Playbook& playbook, const NewBullet& bullet, double now, ReflectionReport& report) {
+AddResult add_unless_full(RuleBook& playbook, const NewBullet& bullet, double now, ReflectionReport& report) {
   try {
     return playbook.add(bullet, now);
   } catch (const LearningError& e) {
@@ -53,7 +47,7 @@ AddResult add_unless_full(Playbook& playbook, const NewBullet& bullet, double no
   }
 }
 
-void learn(Playbook& playbook, const Learned& l, double now, ReflectionReport& report) {
+void learn(RuleBook& playbook, const LearnedRule& l, double now, ReflectionReport& report) {
   const std::string& pattern_id = l.bullet.pattern_id;
   const double newest = l.times.empty() ? now : *std::max_element(l.times.begin(), l.times.end());
   if (auto existing = playbook.find_by_pattern(pattern_id)) {
@@ -98,15 +92,15 @@ bool wordable(std::initializer_list<std::string_view> labels) {
   });
 }
 
-std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings& settings, std::size_t& unworded) {
-  std::vector<Learned> out;
+std::vector<LearnedRule> rules_from(const PatternSet& set, const ReflectionSettings& settings, std::size_t& unworded) {
+  std::vector<LearnedRule> out;
   for (const auto& p : set.failures) {
     if (p.occurrence_count < settings.min_failures_for_rule) continue;
     if (!wordable({p.stage, p.failure_type})) {
       ++unworded;
       continue;
     }
-    Learned l;
+    LearnedRule l;
     l.bullet.content = "Recurring " + humanize(p.failure_type) + " in the " + humanize(p.stage) + " stage: " + p.recommended_action;
     l.bullet.kind = BulletKind::kRule;
     l.bullet.source = BulletSource::kLearning;
@@ -126,7 +120,7 @@ std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings&
       ++unworded;
       continue;
     }
-    Learned l;
+    LearnedRule l;
     l.bullet.content =
         "For " + humanize(p.task_type) + " tasks, the " + humanize(p.agent_type) + " agent succeeds with " + humanize(p.approach);
     l.bullet.kind = BulletKind::kRule;
@@ -147,7 +141,7 @@ std::vector<Learned> rules_from(const PatternSet& set, const ReflectionSettings&
       ++unworded;
       continue;
     }
-    Learned l;
+    LearnedRule l;
     l.bullet.content = "AVOID: the " + humanize(w.approach) + " approach for " + humanize(w.task_type) + " tasks with the " +
                        humanize(w.agent_type) + " agent; it rarely succeeds";
     l.bullet.kind = BulletKind::kAntiPattern;
@@ -172,14 +166,14 @@ std::string tag_of(std::string_view label) {
   return tag;
 }
 
-void session_rules_from(const std::vector<SessionPattern>& patterns, std::vector<Learned>& out, std::size_t& unworded) {
+void session_rules_from(const std::vector<SessionPattern>& patterns, std::vector<LearnedRule>& out, std::size_t& unworded) {
   for (const auto& p : patterns) {
     const auto text = session_rule_text(p);
     if (!text) {
       ++unworded;
       continue;
     }
-    Learned l;
+    LearnedRule l;
     l.bullet.content = *text;
     l.bullet.kind = BulletKind::kRule;
     l.bullet.source = BulletSource::kLearning;
@@ -228,7 +222,100 @@ void store_patterns(sqlite3* db, const PatternSet& set, const std::vector<Sessio
   tx.commit();
 }
 
+// The embedded store's playbook as a reflection writes it.
+class PlaybookRuleBook final : public RuleBook {
+ public:
+  explicit PlaybookRuleBook(Playbook& playbook) : playbook_(playbook) {}
+  std::optional<Bullet> find_by_pattern(std::string_view pattern_id) override { return playbook_.find_by_pattern(pattern_id); }
+  double pattern_counted_until(std::string_view bullet_id, std::string_view pattern_id) override {
+    return playbook_.pattern_counted_until(bullet_id, pattern_id);
+  }
+  void reinforce(const Bullet& bullet, std::int64_t evidence, double now) override { playbook_.reinforce(bullet, evidence, now); }
+  void link_pattern(std::string_view bullet_id, std::string_view pattern_id, double counted_until) override {
+    playbook_.link_pattern(bullet_id, pattern_id, counted_until);
+  }
+  AddResult add(const NewBullet& bullet, double now) override { return playbook_.add(bullet, now); }
+
+ private:
+  Playbook& playbook_;
+};
+
 }  // namespace
+
+nlohmann::ordered_json run_summary(const ReflectionReport& report) {
+  return {{"failure_patterns", report.patterns.failures.size()},
+          {"success_patterns", report.patterns.successes.size()},
+          {"weak_approaches", report.patterns.weak_approaches.size()},
+          {"session_patterns", report.session_patterns.size()},
+          {"rules_added", report.rules_added.size()},
+          {"anti_patterns_added", report.anti_patterns_added.size()},
+          {"rules_reinforced", report.rules_reinforced.size()},
+          {"rules_inverted", report.rules_inverted.size()},
+          {"rules_retired", report.rules_retired.size()},
+          {"rules_refused", report.rules_refused},
+          {"feedback_applied", report.feedback_applied},
+          {"history_indexed", report.history_indexed},
+          {"decayed", report.decayed},
+          {"cancelled", report.cancelled}};
+}
+
+std::vector<LearnedRule> learn_from(std::span<const OutcomeRow> rows, const SessionActivityLoad& activity,
+                                    const ReflectionSettings& settings, ReflectionReport& report) {
+  report.patterns = extract_patterns(rows, settings.actions, settings.patterns);
+  report.session_patterns = detect_session_patterns(activity.sessions, settings.session_patterns);
+  report.session_facts_rejected = activity.unreadable + activity.entries_rejected;
+  if (report.session_facts_rejected > 0)
+    log(LogLevel::kWarn, "reflection: session tool_failures not of the vocabulary were left out",
+        {{"count", report.session_facts_rejected}});
+  auto learned = rules_from(report.patterns, settings, report.patterns_unworded);
+  session_rules_from(report.session_patterns, learned, report.patterns_unworded);
+  if (report.patterns_unworded > 0)
+    log(LogLevel::kWarn, "reflection: patterns whose labels are not identifiers (or outside the vocabulary) made no rule",
+        {{"count", report.patterns_unworded}});
+  return learned;
+}
+
+void write_learned(RuleBook& rules, const std::vector<LearnedRule>& learned, double now, const ReflectionSettings& settings,
+                   ReflectionReport& report) {
+  ReflectionReport changes;
+  for (const auto& l : learned) learn(rules, l, now, changes);
+  report.rules_added = std::move(changes.rules_added);
+  report.anti_patterns_added = std::move(changes.anti_patterns_added);
+  report.rules_reinforced = std::move(changes.rules_reinforced);
+  report.rules_refused = changes.rules_refused;
+  if (report.rules_refused > 0) {
+    log(LogLevel::kWarn, "reflection: the playbook is full of rules that may not give way; learned rules were not added",
+        {{"count", report.rules_refused}, {"max_rules", settings.max_rules}});
+  }
+}
+
+void apply_task_event(const std::vector<Bullet>& rules, bool success, const FailureContext& failure, const std::string& session_id,
+                      std::int64_t event_id, double time, const std::function<FeedbackResult(const FeedbackSignal&)>& feedback,
+                      TaskFeedbackTally& tally) {
+  if (rules.empty()) return;
+  ++tally.events;
+  std::vector<double> weights(rules.size(), 1.0);
+  if (!success) weights = blame_failure(rules, failure);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (weights[i] <= 0) continue;
+    FeedbackSignal s;
+    s.bullet_id = rules[i].id;
+    s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+    s.weight = weights[i];
+    s.origin = "task_event";
+    if (!session_id.empty()) s.session_id = session_id;
+    s.event_id = event_id;
+    s.time = time;
+    const FeedbackResult r = feedback(s);
+    if (r.skipped) {
+      ++tally.skipped;
+      continue;
+    }
+    ++tally.signals;
+    if (!r.inverted_to.empty()) tally.inverted.emplace_back(r.bullet_id, r.inverted_to);
+    if (r.retired) tally.retired.push_back(r.bullet_id);
+  }
+}
 
 nlohmann::ordered_json to_json(const ReflectionReport& report) {
   auto pairs = [](const std::vector<std::pair<std::string, std::string>>& v, const char* a, const char* b) {
@@ -303,31 +390,9 @@ bool task_feedback_batch(sqlite3* db, const Playbook& playbook, std::size_t batc
         ++tally.unknown_rules;
       }
     }
-    if (rules.empty()) continue;
-    ++tally.events;
-    const bool success = st.column_int(3) != 0;
-    const std::string session = st.column_text(6);
-    std::vector<double> weights(rules.size(), 1.0);
-    if (!success) weights = blame_failure(rules, {st.column_text(4), st.column_text(5)});
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      if (weights[i] <= 0) continue;
-      FeedbackSignal s;
-      s.bullet_id = rules[i].id;
-      s.kind = success ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
-      s.weight = weights[i];
-      s.origin = "task_event";
-      if (!session.empty()) s.session_id = session;
-      s.event_id = event_id;
-      s.time = time;
-      const FeedbackResult r = pb.feedback(s);
-      if (r.skipped) {
-        ++tally.skipped;
-        continue;
-      }
-      ++tally.signals;
-      if (!r.inverted_to.empty()) tally.inverted.emplace_back(r.bullet_id, r.inverted_to);
-      if (r.retired) tally.retired.push_back(r.bullet_id);
-    }
+    apply_task_event(
+        rules, st.column_int(3) != 0, {st.column_text(4), st.column_text(5)}, st.column_text(6), event_id, time,
+        [&](const FeedbackSignal& s) { return pb.feedback(s); }, tally);
   }
   set_state_int(db, kFeedbackWatermark, upper);
   tx.commit();
@@ -378,20 +443,7 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
   });
   auto finish = [&](const char* status, const std::string& error) {
     report.duration_seconds = wall_seconds() - t0;
-    nlohmann::ordered_json summary = {{"failure_patterns", report.patterns.failures.size()},
-                                      {"success_patterns", report.patterns.successes.size()},
-                                      {"weak_approaches", report.patterns.weak_approaches.size()},
-                                      {"session_patterns", report.session_patterns.size()},
-                                      {"rules_added", report.rules_added.size()},
-                                      {"anti_patterns_added", report.anti_patterns_added.size()},
-                                      {"rules_reinforced", report.rules_reinforced.size()},
-                                      {"rules_inverted", report.rules_inverted.size()},
-                                      {"rules_retired", report.rules_retired.size()},
-                                      {"rules_refused", report.rules_refused},
-                                      {"feedback_applied", report.feedback_applied},
-                                      {"history_indexed", report.history_indexed},
-                                      {"decayed", report.decayed},
-                                      {"cancelled", report.cancelled}};
+    const nlohmann::ordered_json summary = run_summary(report);
     run_write(db, runner, [&](sqlite3* w) {
       Transaction tx(w, Transaction::Mode::kWrite);
       SqliteStatement st(w,
@@ -425,34 +477,15 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
       rows = load_outcome_rows(db, now - settings.patterns.window_seconds, now);
       if (settings.session_patterns.enabled) activity = load_session_activity(db, now - settings.patterns.window_seconds, now);
     }
-    report.patterns = extract_patterns(rows, settings.actions, settings.patterns);
-    report.session_patterns = detect_session_patterns(activity.sessions, settings.session_patterns);
-    report.session_facts_rejected = activity.unreadable + activity.entries_rejected;
-    if (report.session_facts_rejected > 0)
-      log(LogLevel::kWarn, "reflection: session tool_failures not of the vocabulary were left out",
-          {{"count", report.session_facts_rejected}});
+    const auto learned = learn_from(rows, activity, settings, report);
     run_write(db, runner, [&](sqlite3* w) { store_patterns(w, report.patterns, report.session_patterns, report.id, now); });
-
-    auto learned = rules_from(report.patterns, settings, report.patterns_unworded);
-    session_rules_from(report.session_patterns, learned, report.patterns_unworded);
-    if (report.patterns_unworded > 0)
-      log(LogLevel::kWarn, "reflection: patterns whose labels are not identifiers (or outside the vocabulary) made no rule",
-          {{"count", report.patterns_unworded}});
     run_write(db, runner, [&](sqlite3* w) {
       Playbook pb(w, settings.model, settings.max_rules);
-      ReflectionReport changes;
+      PlaybookRuleBook rules(pb);
       Transaction tx(w, Transaction::Mode::kWrite);
-      for (const auto& l : learned) learn(pb, l, now, changes);
+      write_learned(rules, learned, now, settings, report);
       tx.commit();
-      report.rules_added = std::move(changes.rules_added);
-      report.anti_patterns_added = std::move(changes.anti_patterns_added);
-      report.rules_reinforced = std::move(changes.rules_reinforced);
-      report.rules_refused = changes.rules_refused;
     });
-    if (report.rules_refused > 0) {
-      log(LogLevel::kWarn, "reflection: the playbook is full of rules that may not give way; learned rules were not added",
-          {{"count", report.rules_refused}, {"max_rules", settings.max_rules}});
-    }
 
     const DecayResult decay = playbook.decay_all(now, settings.batch, cancel, settings.paced, runner);
     report.decayed = decay.decayed;

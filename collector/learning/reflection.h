@@ -23,12 +23,16 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "collector/learning/blame.h"
 #include "collector/learning/confidence.h"
 #include "collector/learning/patterns.h"
 #include "collector/learning/playbook.h"
@@ -82,6 +86,48 @@ struct ReflectionReport {
 };
 
 nlohmann::ordered_json to_json(const ReflectionReport& report);
+// What reflection_runs keeps of a run: the counts of its report.
+nlohmann::ordered_json run_summary(const ReflectionReport& report);
+
+// The playbook a reflection writes its learned rules into (steps 4): the embedded store's
+// Playbook in one SQLite transaction, or a team store's rules in one PostgreSQL transaction with
+// each rule's row locked (postgres_learning_store.cpp). Operations as Playbook's.
+class RuleBook {
+ public:
+  virtual ~RuleBook() = default;
+  RuleBook() = default;
+  RuleBook(const RuleBook&) = delete;
+  RuleBook& operator=(const RuleBook&) = delete;
+  virtual std::optional<Bullet> find_by_pattern(std::string_view pattern_id) = 0;
+  virtual double pattern_counted_until(std::string_view bullet_id, std::string_view pattern_id) = 0;
+  virtual void reinforce(const Bullet& bullet, std::int64_t evidence, double now) = 0;
+  virtual void link_pattern(std::string_view bullet_id, std::string_view pattern_id, double counted_until) = 0;
+  // Throws LearningError PLAYBOOK_FULL when no rule may give way.
+  virtual AddResult add(const NewBullet& bullet, double now) = 0;
+};
+
+// A rule a pattern teaches, with the occurrences that count as its evidence.
+struct LearnedRule {
+  NewBullet bullet;
+  std::vector<double> times;
+};
+
+// Step 3's patterns of the window's outcome rows and session activity, into `report` (its
+// patterns, session_patterns, session_facts_rejected and patterns_unworded), and the rules they
+// teach (step 4). Stores nothing.
+std::vector<LearnedRule> learn_from(std::span<const OutcomeRow> rows, const SessionActivityLoad& activity,
+                                    const ReflectionSettings& settings, ReflectionReport& report);
+// Step 4's writes: each rule added, or its existing rule reinforced by the occurrences it had
+// not counted yet, into `report` (rules_added, anti_patterns_added, rules_reinforced,
+// rules_refused).
+void write_learned(RuleBook& rules, const std::vector<LearnedRule>& learned, double now, const ReflectionSettings& settings,
+                   ReflectionReport& report);
+
+// Step 2 for one task event that names `rules` (found in the playbook): the signals the blame
+// policy gives them (blame.h), applied through `feedback`, counted into `tally`.
+void apply_task_event(const std::vector<Bullet>& rules, bool success, const FailureContext& failure, const std::string& session_id,
+                      std::int64_t event_id, double time, const std::function<FeedbackResult(const FeedbackSignal&)>& feedback,
+                      TaskFeedbackTally& tally);
 
 // Applies the feedback of task events stored since the last call (watermark in learning_state).
 // `runner`: where the write transactions run (sqlite_util.h; null: on `db`).

@@ -8,12 +8,10 @@
 
 #include "collector/store/sqlite_event_store.h"
 #include "collector/learning/learning_metrics.h"
-#include "collector/learning/learning_schema.h"
+#include "collector/learning/learning_store.h"
 #include "collector/common/log.h"
 #include "collector/learning/playbook.h"
-#include "collector/store/sqlite_statement.h"
 #include "collector/learning/sqlite_util.h"
-#include "collector/store/store_location.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -27,12 +25,6 @@ WorkerPriority lower_own_priority() {
   // Linux applies setpriority to the calling thread when given its thread id.
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19) == 0) return WorkerPriority::kNice;
   return WorkerPriority::kUnchanged;
-}
-
-std::optional<double> last_run_time(sqlite3* db) {
-  store::SqliteStatement st(db, "SELECT max(started) FROM reflection_runs");
-  if (!st.step() || st.column_is_null(0)) return std::nullopt;
-  return st.column_double(0);
 }
 
 }  // namespace
@@ -107,9 +99,9 @@ ReflectionWorker::ReflectionWorker(std::string store_path, std::chrono::seconds 
 
 ReflectionWorker::~ReflectionWorker() { stop(); }
 
-void ReflectionWorker::refresh_playbook_gauges(sqlite3* db) {
+void ReflectionWorker::refresh_playbook_gauges(LearningStore& store) {
   try {
-    const Playbook playbook(db);
+    const Playbook playbook(store.readable_rules());
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     double sum = 0;
     Playbook::Filter active_rules;
@@ -186,8 +178,8 @@ void ReflectionWorker::run() {
   }
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
-  std::unique_ptr<store::SqliteEventStore> store;
-  std::optional<double> last_unix;  // when the last reflection started
+  std::unique_ptr<LearningStore> store;
+  std::optional<double> last_unix;  // when the store's last reflection started
   bool schedule_known = false;
   Clock::time_point due = started + options_.startup_delay;
   Clock::time_point refresh = Clock::now();
@@ -195,9 +187,10 @@ void ReflectionWorker::run() {
   auto open_store = [&]() -> bool {
     if (store) return true;
     try {
-      store::ensure_store_directory(store_path_);
-      store = store::SqliteEventStore::open(store_path_, store::SqliteEventStore::Mode::kReadWrite);
-      ensure_learning_schema(store->handle());
+      LearningSettings settings;
+      settings.reflection = options_.reflection;
+      settings.clock = options_.clock;
+      store = open_learning_store({options_.team_url, store_path_, settings, false});
       return true;
     } catch (const std::exception& e) {
       store.reset();
@@ -221,7 +214,7 @@ void ReflectionWorker::run() {
   for (;;) {
     if (!schedule_known && open_store()) {
       try {
-        last_unix = last_run_time(store->handle());
+        last_unix = store->last_reflection_started();
         schedule_known = true;
         std::lock_guard lock(mutex_);
         reschedule(interval_);
@@ -259,32 +252,56 @@ void ReflectionWorker::run() {
       }
       continue;
     }
+    if (run_now && !asked) {
+      // Another process of the team may have reflected since: the next round is due from then.
+      try {
+        const auto last = store->last_reflection_started();
+        std::lock_guard lock(mutex_);
+        if (last && (!last_unix || *last > *last_unix) && now() - *last < static_cast<double>(interval_.count())) {
+          last_unix = last;
+          reschedule(interval_);
+          run_now = false;
+        }
+      } catch (const std::exception& e) {
+        agentmetrics::log(LogLevel::kWarn, "reflection worker cannot read the store's last reflection", {{"error", e.what()}});
+      }
+    }
     if (run_now) {
       const double t = now();
       const auto t0 = Clock::now();
       bool ok = true;
+      bool skipped = false;
       try {
         const WriteRunner runner = [this](const std::function<void(sqlite3*)>& work) { writer_->run(work); };
-        const ReflectionReport report =
-            run_reflection(store->handle(), options_.reflection, asked ? "request" : "schedule", t, &stop_, &runner);
+        const std::optional<ReflectionReport> report = store->reflect(asked ? "request" : "schedule", &stop_, &runner);
         std::lock_guard lock(mutex_);
-        last_report_ = to_json(report);
-        last_error_.clear();
-        agentmetrics::log(LogLevel::kInfo, "reflection done",
-                          {{"duration_ms", report.duration_seconds * 1000.0},
-                           {"failure_patterns", report.patterns.failures.size()},
-                           {"success_patterns", report.patterns.successes.size()},
-                           {"rules_added", report.rules_added.size() + report.anti_patterns_added.size()},
-                           {"rules_retired", report.rules_retired.size()}});
+        if (report) {
+          last_report_ = to_json(*report);
+          last_error_.clear();
+          agentmetrics::log(LogLevel::kInfo, "reflection done",
+                            {{"duration_ms", report->duration_seconds * 1000.0},
+                             {"failure_patterns", report->patterns.failures.size()},
+                             {"success_patterns", report->patterns.successes.size()},
+                             {"rules_added", report->rules_added.size() + report->anti_patterns_added.size()},
+                             {"rules_retired", report->rules_retired.size()}});
+        } else {
+          // Another process holds the lease and reflects over the same history: this round is its.
+          skipped = true;
+          agentmetrics::log(LogLevel::kInfo, "reflection skipped: another process holds the reflection lease", {{"store", store->name()}});
+        }
       } catch (const std::exception& e) {
         ok = false;
         std::lock_guard lock(mutex_);
         last_error_ = e.what();
         agentmetrics::log(LogLevel::kError, "reflection failed", {{"error", e.what()}});
       }
-      const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      refresh_playbook_gauges(store->handle());
-      metrics_->record_run(ok, seconds, now());
+      refresh_playbook_gauges(*store);
+      if (skipped) {
+        metrics_->record_skipped();
+        skipped_++;
+      } else {
+        metrics_->record_run(ok, std::chrono::duration<double>(Clock::now() - t0).count(), now());
+      }
       last_unix = t;
       {
         std::lock_guard lock(mutex_);
@@ -293,7 +310,7 @@ void ReflectionWorker::run() {
       }
       done_.notify_all();
     } else {
-      refresh_playbook_gauges(store->handle());
+      refresh_playbook_gauges(*store);
     }
     refresh = Clock::now() + options_.metrics_refresh;
   }

@@ -10,6 +10,13 @@
 // machine while the collector's store thread waited for it (priority inversion). The first run after a start happens when the last recorded
 // run is `interval` old (or `startup_delay` after start if it is overdue or there was none).
 // Between runs it refreshes the playbook gauges every `metrics_refresh`.
+//
+// It reflects through the store seam (learning_store.h) under the store's reflection lease: on
+// the embedded store the processes of the machine, on a team store (`team_url`) the sidecars of
+// the team, reflect one at a time; a round whose lease another holds is skipped (logged, and
+// counted as result="skipped"), and the next is due `interval` after the store's last
+// reflection, whoever ran it. A scheduled round finds the team's last reflection first: a team
+// reflects once an interval, not once per sidecar.
 #pragma once
 
 #include <sys/types.h>
@@ -38,6 +45,7 @@ class Registry;
 namespace agentmetrics::learning {
 
 class LearningMetrics;
+class LearningStore;
 class WriteHelper;
 
 struct ReflectionWorkerOptions {
@@ -47,6 +55,8 @@ struct ReflectionWorkerOptions {
   std::chrono::seconds metrics_refresh{60};
   // Unix seconds; empty: the system clock.
   std::function<double()> clock;
+  // A team store (store.url, postgresql://...): reflect over the team's history in it.
+  std::string team_url;
 };
 
 enum class WorkerPriority { kNotStarted, kIdle, kNice, kUnchanged };
@@ -68,7 +78,10 @@ class ReflectionWorker {
   // A new interval (configuration reload); the next run is rescheduled from the last one.
   void set_interval(std::chrono::seconds interval);
 
+  // Rounds done: reflections run, failed or skipped.
   std::uint64_t runs() const { return runs_.load(); }
+  // Rounds skipped because another process held the reflection lease.
+  std::uint64_t skipped() const { return skipped_.load(); }
   // Waits until runs() >= n; false on timeout.
   bool wait_for_runs(std::uint64_t n, std::chrono::milliseconds timeout) const;
   std::optional<nlohmann::ordered_json> last_report() const;
@@ -78,7 +91,7 @@ class ReflectionWorker {
 
  private:
   void run();
-  void refresh_playbook_gauges(sqlite3* db);
+  void refresh_playbook_gauges(LearningStore& store);
   double now() const;
 
   const std::string store_path_;
@@ -96,6 +109,7 @@ class ReflectionWorker {
   std::string last_error_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> runs_{0};
+  std::atomic<std::uint64_t> skipped_{0};
   std::atomic<WorkerPriority> priority_{WorkerPriority::kNotStarted};
   std::atomic<pid_t> tid_{0};
   std::thread thread_;

@@ -133,6 +133,25 @@ std::string_view to_string(SessionPatternKind kind) {
   return "tool_failing";
 }
 
+void SessionActivityLoad::add(std::int64_t event_id, double time, std::string_view session_id, std::string agent_type,
+                              std::string_view tool_failures) {
+  std::size_t rejected = 0;
+  auto facts = ToolFailureFacts::parse(tool_failures, &rejected);
+  entries_rejected += rejected;
+  if (!facts) {
+    ++unreadable;
+    return;
+  }
+  SessionActivity a;
+  a.event_id = event_id;
+  a.time = time;
+  a.session = session_reference(std::string(session_id), event_id);
+  a.agent_type = std::move(agent_type);
+  if (!is_tool_name(a.agent_type)) a.agent_type.clear();
+  a.facts = std::move(*facts);
+  sessions.push_back(std::move(a));
+}
+
 SessionActivityLoad load_session_activity(sqlite3* db, double from, double to) {
   SqliteStatement st(
       db,
@@ -142,23 +161,7 @@ SessionActivityLoad load_session_activity(sqlite3* db, double from, double to) {
   st.bind(1, from);
   st.bind(2, to);
   SessionActivityLoad load;
-  while (st.step()) {
-    std::size_t rejected = 0;
-    auto facts = ToolFailureFacts::parse(st.column_text(4), &rejected);
-    load.entries_rejected += rejected;
-    if (!facts) {
-      ++load.unreadable;
-      continue;
-    }
-    SessionActivity a;
-    a.event_id = st.column_int64(0);
-    a.time = st.column_double(1);
-    a.session = session_reference(st.column_text(2), a.event_id);
-    a.agent_type = st.column_text(3);
-    if (!is_tool_name(a.agent_type)) a.agent_type.clear();
-    a.facts = std::move(*facts);
-    load.sessions.push_back(std::move(a));
-  }
+  while (st.step()) load.add(st.column_int64(0), st.column_double(1), st.column_text(2), st.column_text(3), st.column_text(4));
   return load;
 }
 

@@ -54,6 +54,10 @@ struct SessionActivityLoad {
   std::vector<SessionActivity> sessions;  // oldest first
   std::size_t unreadable = 0;             // tool_failures that were not the format at all
   std::size_t entries_rejected = 0;       // entries left out for words outside the vocabulary
+
+  // One task event's activity, read from its fields (tool_failures as its JSON text), or counted
+  // as unreadable.
+  void add(std::int64_t event_id, double time, std::string_view session_id, std::string agent_type, std::string_view tool_failures);
 };
 
 // The session tasks with `tool_failures` and time in [from, to].

@@ -14,7 +14,7 @@ class SqliteLearningStore final : public LearningStore {
  public:
   // Opens (creating) the store at `path` and its learning tables. Throws StoreError or
   // LearningError.
-  SqliteLearningStore(const std::string& path, LearningSettings settings);
+  SqliteLearningStore(const std::string& path, LearningSettings settings, bool mapped = true);
 
   std::string name() const override { return store_->path(); }
   ContextResult context(std::string_view task, std::optional<int> limit, std::string_view project) override {
@@ -34,9 +34,14 @@ class SqliteLearningStore final : public LearningStore {
   // A lock on the file beside the store (`<path>.reflection-lock`, flock): the processes of one
   // machine that share the store reflect one at a time.
   std::unique_ptr<ReflectionLease> try_reflection_lease() override;
+  std::optional<ReflectionReport> reflect(std::string_view trigger, const std::atomic<bool>* cancel, const WriteRunner* runner) override;
+  std::optional<double> last_reflection_started() override;
+  sqlite3* readable_rules() override { return store_->handle(); }
   LearningService& service() override { return *service_; }
 
  private:
+  ReflectionSettings reflection_;
+  std::function<double()> clock_;
   std::unique_ptr<store::SqliteEventStore> store_;
   std::unique_ptr<LearningService> service_;
 };

@@ -1,7 +1,8 @@
 // Writes task events with known titles, for the store's integration tests. Each of --threads
 // threads records --events task events titled "<label>-<thread>-<i>", pausing --pause-us
 // between events, and keeps the titles the rings accepted. At the end it writes those titles,
-// one per line, to --accepted (or stdout) and prints "accepted=N dropped=M" on stderr.
+// one per line, to --accepted (or stdout) and prints "accepted=N dropped=M" on stderr. Every
+// third task fails; with --failure STAGE:TYPE the failed ones say where (stage, failure_type).
 #include <agentmetrics/agentmetrics.hpp>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   long pause_us = 0;
   std::string label = "e";
   std::string accepted_path;
+  std::string failed_stage, failure_type;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) {
@@ -31,8 +33,14 @@ int main(int argc, char** argv) {
       label = argv[++i];
     } else if (a == "--accepted" && i + 1 < argc) {
       accepted_path = argv[++i];
+    } else if (a == "--failure" && i + 1 < argc && std::string(argv[i + 1]).find(':') != std::string::npos) {
+      const std::string f = argv[++i];
+      failed_stage = f.substr(0, f.find(':'));
+      failure_type = f.substr(f.find(':') + 1);
     } else {
-      std::fprintf(stderr, "usage: outcome_producer [--threads N] [--events N] [--pause-us N] [--label L] [--accepted FILE]\n");
+      std::fprintf(stderr,
+                   "usage: outcome_producer [--threads N] [--events N] [--pause-us N] [--label L] [--accepted FILE] "
+                   "[--failure STAGE:TYPE]\n");
       return 2;
     }
   }
@@ -52,6 +60,7 @@ int main(int argc, char** argv) {
             .set("success", i % 3 != 0)
             .set("duration_seconds", static_cast<double>(i % 7));
         event.set("title", title);
+        if (i % 3 == 0 && !failed_stage.empty()) event.set("stage", failed_stage).set("failure_type", failure_type);
         if (event.record()) {
           mine.push_back(title);
         } else {

@@ -22,6 +22,7 @@
 #include "bench/retrieval_eval_set.h"
 #include "collector/learning/learning_store.h"
 #include "collector/learning/postgres_learning_store.h"
+#include "collector/store/postgres_event_store.h"
 #include "collector/store/sqlite_event_store.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/process.h"
@@ -217,7 +218,7 @@ TEST(PostgresLearning, TheLexemeCountsAreThoseOfTheIndexedHistory) {
   }
   EXPECT_EQ(differences(), 0) << "after tasks were removed";
   {
-    // The store as version 2 left it: no counts.
+    // The store as version 2 left it: no counts (version 4's changes are made again harmlessly).
     pqxx::work tx(c);
     tx.exec("DROP TRIGGER history_lexemes_count ON history_tasks; DROP FUNCTION history_lexemes_count(); DROP TABLE history_lexemes");
     tx.exec("UPDATE learning_schema SET version = 2");
@@ -486,6 +487,88 @@ TEST(PostgresLearning, CmSaysTheTeamStoreIsUnreachable) {
   const auto up = testing::run_command(context, env);
   EXPECT_EQ(up.code, 0) << up.output;
   EXPECT_NE(up.output.find("Pin the docker base image"), std::string::npos) << up.output;
+}
+
+// The team's reflection runs the embedded store's steps over the team's events: the same events
+// give the same patterns, rules, confidences and feedback on both stores, and reflecting again
+// counts nothing twice.
+TEST(PostgresLearning, AReflectionOnTheTeamStoreLearnsWhatTheEmbeddedStoreLearnsFromTheSameEvents) {
+  const std::string url = shared_postgres_server().fresh_database("learning_reflect");
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/store.db";
+  const double now = std::floor(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  LearningSettings settings;
+  settings.clock = [now] { return now; };
+  auto embedded = open_learning_store({"", path, settings});
+  auto team = open_learning_store({url, "", settings});
+  NewBullet manual;
+  manual.content = "Run the whole test suite before pushing a change";
+  manual.tags = {"test"};
+  const std::string rule = embedded->playbook_add(manual).rule.bullet.id;
+  ASSERT_EQ(team->playbook_add(manual).rule.bullet.id, rule);
+
+  std::vector<ipc::OutcomeEvent> events;
+  const auto task = [&](double age, bool success, const std::string& stage, const std::string& failure, const std::string& rules) {
+    ipc::OutcomeEvent e;
+    e.producer_id = 7;
+    e.sequence = events.size() + 1;
+    e.time = now - age;
+    e.fields = {{"agent_type", std::string("build")},
+                {"task_type", std::string("bugfix")},
+                {"success", success},
+                {"duration_seconds", 30.0 + age / 100},
+                {"approach", std::string("test_driven_development")},
+                {"title", "task " + std::to_string(events.size())}};
+    if (!stage.empty()) e.fields["stage"] = stage;
+    if (!failure.empty()) e.fields["failure_type"] = failure;
+    if (!rules.empty()) e.fields["rule_ids"] = rules;
+    ASSERT_EQ(ipc::check_event(e), "");
+    events.push_back(std::move(e));
+  };
+  for (int i = 0; i < 5; ++i) task(3600.0 * (i + 1), false, "test", "test_failure", i < 2 ? rule : "");
+  for (int i = 0; i < 8; ++i) task(1800.0 * (i + 1), true, "", "", i < 3 ? rule : "");
+  task(600, false, "deploy", "timeout", "");
+  store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite)->insert(events, now);
+  store::PostgresEventStore::open(url)->insert(events, now);
+
+  std::size_t patterns = 0;
+  for (int round = 0; round < 2; ++round) {
+    const auto mine = embedded->reflect("manual", nullptr, nullptr);
+    const auto ours = team->reflect("manual", nullptr, nullptr);
+    ASSERT_TRUE(mine && ours) << "nobody else holds either lease";
+    auto a = to_json(*mine), b = to_json(*ours);
+    for (auto* j : {&a, &b}) {
+      for (const char* key : {"reflection_id", "started", "duration_ms"}) j->erase(key);
+    }
+    EXPECT_EQ(a, b) << "round " << round;
+    if (round == 0) {
+      patterns = a["failure_patterns"].size() + a["success_patterns"].size();
+      EXPECT_EQ(a["failure_patterns"].size(), 2u) << a.dump();
+      EXPECT_EQ(a["rules_added"].size(), 2u) << a.dump() << " a failure rule and a success rule";
+      EXPECT_EQ(a["feedback_applied"], 5) << a.dump();
+    } else {
+      EXPECT_EQ(a["rules_added"].size(), 0u) << a.dump();
+      EXPECT_EQ(a["rules_reinforced"].size(), 0u) << a.dump() << " the occurrences were counted at the first";
+      EXPECT_EQ(a["feedback_applied"], 0) << a.dump() << " each event's feedback once";
+    }
+  }
+  PlaybookListRequest all;
+  all.filter.include_retired = true;
+  const auto listed_mine = embedded->playbook_list(all), listed_ours = team->playbook_list(all);
+  ASSERT_EQ(listed_mine.bullets.size(), listed_ours.bullets.size());
+  for (std::size_t i = 0; i < listed_mine.bullets.size(); ++i) {
+    const auto &x = listed_mine.bullets[i], &y = listed_ours.bullets[i];
+    EXPECT_EQ(x.bullet.id, y.bullet.id);
+    EXPECT_EQ(x.bullet.content, y.bullet.content);
+    EXPECT_EQ(x.bullet.evidence_count, y.bullet.evidence_count) << x.bullet.id;
+    EXPECT_EQ(x.bullet.helpful, y.bullet.helpful) << x.bullet.id;
+    EXPECT_EQ(x.bullet.harmful, y.bullet.harmful) << x.bullet.id;
+    EXPECT_NEAR(x.confidence, y.confidence, 1e-12) << x.bullet.id;
+  }
+  pqxx::connection c(url);
+  pqxx::nontransaction tx(c);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM reflection_runs WHERE status = 'ok'")[0].as<int>(), 2);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM patterns")[0].as<std::size_t>(), patterns);
 }
 
 // The embedded store's lease, for the processes of one machine: one holder at a time.

@@ -224,7 +224,17 @@ Subcommand patterns_command(CLI::App& app) {
 
 Subcommand reflect_command(CLI::App& app) {
   return {"reflect", app.add_subcommand("reflect", "Reflect now: learn patterns and rules from recent outcomes"),
-          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().reflect("manual")); }};
+          [](Session& session, const Options&, Clock::time_point) {
+            LearningStore& store = session.learning();
+            auto report = store.reflect("manual", nullptr, nullptr);
+            if (!report) {
+              throw LearningError(ErrorCategory::kFilesystem, "REFLECTION_BUSY",
+                                  "another process is reflecting on " + store.name() +
+                                      " now (a sidecar of the team, or another cm reflect); its reflection covers the same history",
+                                  {"nothing to do: the rules it learns reach every machine", "or run cm reflect again when it is done"});
+            }
+            return answer_with(std::move(*report));
+          }};
 }
 
 Subcommand playbook_list_command(CLI::App& playbook) {
