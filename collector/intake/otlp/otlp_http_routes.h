@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "collector/http/http_server.h"
 #include "collector/intake/durable_intake.h"
@@ -26,6 +27,12 @@ class OtlpHttpRoutes {
  private:
   template <typename Request, typename Response>
   collector::HttpResponse serve(const collector::HttpRequest& request);
+  // A metrics request read in place (metrics_request_view.h) and taken in; false when the
+  // generated classes are to read it.
+  bool take_in_place(std::string_view bytes, IntakeTally& tally);
+
+  // A worker's request views are kept for the next request after a body up to this size.
+  static constexpr std::size_t kKeptViewBytes = 1 << 20;
 
   OtlpIntake& intake_;
   const DurableIntake* backlog_;
