@@ -26,8 +26,8 @@ const bool kQuiet = [] {
 
 namespace fs = std::filesystem;
 namespace metrics = opentelemetry::proto::metrics::v1;
-using opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest;
 using agentmetrics::testing::check_in_place;
+using opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest;
 
 const fs::path kData = AM_AGENT_DATA_DIR;
 
@@ -121,15 +121,15 @@ TEST(MetricsRequestView, WhatItDoesNotReadIsLeftToTheGeneratedClasses) {
     change(r);
     declined.emplace_back(what, r);
   };
-  with("a gauge", [](auto& r) { r.mutable_resource_metrics(0)->mutable_scope_metrics(0)->add_metrics()->mutable_gauge()->add_data_points(); });
+  with("a gauge",
+       [](auto& r) { r.mutable_resource_metrics(0)->mutable_scope_metrics(0)->add_metrics()->mutable_gauge()->add_data_points(); });
   with("an exponential histogram",
        [](auto& r) { r.mutable_resource_metrics(0)->mutable_scope_metrics(0)->add_metrics()->mutable_exponential_histogram(); });
   with("an exemplar", [](auto& r) {
     r.mutable_resource_metrics(0)->mutable_scope_metrics(0)->mutable_metrics(0)->mutable_sum()->mutable_data_points(0)->add_exemplars();
   });
-  with("an array value", [](auto& r) {
-    r.mutable_resource_metrics(0)->mutable_resource()->mutable_attributes(0)->mutable_value()->mutable_array_value();
-  });
+  with("an array value",
+       [](auto& r) { r.mutable_resource_metrics(0)->mutable_resource()->mutable_attributes(0)->mutable_value()->mutable_array_value(); });
   with("a scope's attributes", [](auto& r) { r.mutable_resource_metrics(0)->mutable_scope_metrics(0)->mutable_scope()->add_attributes(); });
   for (const auto& [what, r] : declined) {
     const auto check = check_in_place(r.SerializeAsString());

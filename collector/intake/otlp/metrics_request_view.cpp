@@ -11,8 +11,8 @@ namespace agentmetrics::intake {
 
 namespace {
 
-using google::protobuf::io::CodedInputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
 using WireType = WireFormatLite::WireType;
 
 // proto3 `string` fields: the generated parser refuses a request whose text is not UTF-8.
@@ -39,7 +39,10 @@ bool utf8(std::string_view text) {
 class MetricsRequestView::Reader {
  public:
   Reader(MetricsRequestView& view, std::string_view bytes)
-      : view_(view), base_(reinterpret_cast<const std::uint8_t*>(bytes.data())), in_(base_, static_cast<int>(bytes.size())) {}
+      : view_(view),
+        base_(reinterpret_cast<const std::uint8_t*>(bytes.data())),
+        in_(base_, static_cast<int>(bytes.size())),
+        end_(static_cast<int>(bytes.size())) {}
 
   bool request() {
     return fields([&](std::uint32_t field, WireType type) {
@@ -88,14 +91,18 @@ class MetricsRequestView::Reader {
     std::uint32_t size = 0;
     if (!length(size)) return false;
     const auto limit = in_.PushLimit(static_cast<int>(size));
-    if (!body() || in_.BytesUntilLimit() != 0) return false;
+    const int enclosing_end = end_;
+    end_ = in_.CurrentPosition() + static_cast<int>(size);
+    if (!body() || remaining() != 0) return false;
     in_.PopLimit(limit);
+    end_ = enclosing_end;
     return true;
   }
 
   // Bytes left in the current message: a length past them is refused (PushLimit would silently
-  // keep the enclosing message's end instead).
-  std::size_t remaining() const { return static_cast<std::size_t>(in_.BytesUntilLimit()); }
+  // keep the enclosing message's end instead). Kept here: BytesUntilLimit is a call into the
+  // library, twice a field.
+  std::size_t remaining() const { return static_cast<std::size_t>(end_ - in_.CurrentPosition()); }
 
   bool bytes(std::string_view& out) {
     std::uint32_t size = 0;
@@ -166,7 +173,8 @@ class MetricsRequestView::Reader {
     rm.scopes_.first_ = view_.scopes_.size();
     bool resource_seen = false;
     const bool ok = fields([&](std::uint32_t field, WireType type) {
-      if (field == 1 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return once(resource_seen) && nested([&] { return resource(rm.resource_); });
+      if (field == 1 && type == WireType::WIRETYPE_LENGTH_DELIMITED)
+        return once(resource_seen) && nested([&] { return resource(rm.resource_); });
       if (field == 2 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return nested([&] { return scope_metrics(); });
       if (field == 3) return unread_text(type);  // schema_url
       return skip(type);
@@ -181,7 +189,7 @@ class MetricsRequestView::Reader {
     const bool ok = fields([&](std::uint32_t field, WireType type) {
       if (field == 1 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return nested([&] { return key_value(); });
       if (field == 3 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return false;  // entity_refs
-      return skip(type);                                                         // dropped_attributes_count
+      return skip(type);                                                            // dropped_attributes_count
     });
     r.attributes_.count_ = view_.attributes_.size() - r.attributes_.first_;
     return ok;
@@ -274,7 +282,7 @@ class MetricsRequestView::Reader {
           if (type == WireType::WIRETYPE_FIXED64) p.case_ = NumberPointView::ValueCase::kAsInt;
           return fixed64(type, p.int_);
         case 5: return type == WireType::WIRETYPE_LENGTH_DELIMITED ? false : skip(type);  // exemplars
-        default: return skip(type);                                                     // flags
+        default: return skip(type);                                                       // flags
       }
     });
     p.attributes_.count_ = view_.attributes_.size() - p.attributes_.first_;
@@ -294,9 +302,9 @@ class MetricsRequestView::Reader {
           if (type == WireType::WIRETYPE_FIXED64) p.has_sum_ = true;
           return fixed64(type, p.sum_);
         case 6:
-        case 7: return unread_repeated_fixed64(type);                                   // bucket_counts, explicit_bounds
+        case 7: return unread_repeated_fixed64(type);                                     // bucket_counts, explicit_bounds
         case 8: return type == WireType::WIRETYPE_LENGTH_DELIMITED ? false : skip(type);  // exemplars
-        default: return skip(type);                                                     // count, flags, min, max
+        default: return skip(type);                                                       // count, flags, min, max
       }
     });
     p.attributes_.count_ = view_.attributes_.size() - p.attributes_.first_;
@@ -309,7 +317,8 @@ class MetricsRequestView::Reader {
     bool value_seen = false;
     const bool ok = fields([&](std::uint32_t field, WireType type) {
       if (field == 1) return text(type, kv.key_);
-      if (field == 2 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return once(value_seen) && nested([&] { return any_value(kv.value_); });
+      if (field == 2 && type == WireType::WIRETYPE_LENGTH_DELIMITED)
+        return once(value_seen) && nested([&] { return any_value(kv.value_); });
       return skip(type);
     });
     view_.attributes_.push_back(kv);
@@ -356,6 +365,7 @@ class MetricsRequestView::Reader {
   MetricsRequestView& view_;
   const std::uint8_t* base_;
   CodedInputStream in_;
+  int end_;  // of the current message, as a position in the request
 };
 
 bool MetricsRequestView::decode(std::string_view bytes) {
