@@ -1,9 +1,10 @@
 // The metrics requests the receiver reads in place (metrics_request_view.h) map exactly as the
 // generated classes' do: on every metrics export the real Claude Code and Codex sent
 // (tests/data/agents, every encoding, each alone, retried, and all of a session's in one
-// request), on what the in-place reader declines (left to the generated classes), and on every
-// truncation and many corruptions of a real export, of which the in-place reader accepts none
-// that the generated classes refuse.
+// request) and the OpenTelemetry JS SDK's exporter sent (tests/data/otel-js); on what the
+// in-place reader declines (left to the generated classes); and on every truncation and many
+// corruptions of a real export, of which the in-place reader accepts none that the generated
+// classes refuse.
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
@@ -88,6 +89,36 @@ TEST(MetricsRequestView, TheAgentsRecordedExportsAreReadInPlaceAndMapAsTheGenera
   EXPECT_GE(claude, 15u);
   EXPECT_GE(codex, 5u);
   EXPECT_EQ(exports, claude + codex);
+}
+
+// The JS SDK's own exporter (tests/data/otel-js): its counters in either temporality are read in
+// place and map as the generated classes map them, each export alone and all of a run in one
+// request, retried; its exponential histograms are left to the generated classes.
+TEST(MetricsRequestView, TheJsSdksExportsMapAsTheGeneratedClassesMapThemOrAreLeftToThem) {
+  const fs::path data = AM_OTEL_JS_DATA_DIR;
+  for (const std::string run : {"delta", "cumulative", "exponential"}) {
+    SCOPED_TRACE(run);
+    std::string all;
+    std::size_t exports = 0;
+    for (const auto& file : fs::directory_iterator(data / run)) {
+      const std::string bytes = read_file(file.path());
+      const auto check = check_in_place(bytes, /*times=*/2);
+      ASSERT_TRUE(check.generated_parsed) << file.path();
+      EXPECT_EQ(check.read_in_place, run != "exponential") << file.path();
+      EXPECT_EQ(check.in_place, check.generated) << file.path();
+      all += bytes;
+      ++exports;
+    }
+    EXPECT_GE(exports, 2u);
+    const auto check = check_in_place(all, /*times=*/2);
+    ASSERT_TRUE(check.generated_parsed);
+    EXPECT_EQ(check.read_in_place, run != "exponential");
+    EXPECT_EQ(check.in_place, check.generated);
+    if (check.read_in_place) {
+      EXPECT_NE(check.in_place.find("opencode_tokens_total{agent=\"claude_code\",model=\"m-js-" + run), std::string::npos)
+          << check.in_place;
+    }
+  }
 }
 
 // A request of Claude Code's token counter with one more metric or value of the kind given.

@@ -89,7 +89,10 @@ collector::HttpResponse OtlpHttpRoutes::serve(const collector::HttpRequest& requ
   if constexpr (std::is_same_v<Request, collector_v1::metrics::v1::ExportMetricsServiceRequest>) {
     // Metrics in protobuf, the receiver's bulk, are read in place; what that declines (another
     // shape, or bytes the generated classes refuse) is parsed below.
-    if (!body.json) taken = take_in_place(body.bytes, tally);
+    if (!body.json) {
+      taken = take_in_place(body.bytes, tally);
+      (taken ? read_in_place_ : parsed_).fetch_add(1, std::memory_order_relaxed);
+    }
   }
   if (!taken) {
     ParseArenas::Lease lease = arenas_.lease();
