@@ -42,7 +42,7 @@ if(AGENTMETRICS_FUZZ)
   set(AM_FUZZ_COLLECTOR agentmetrics_fuzz_core)
   # The code under test is instrumented for coverage (libFuzzer's guidance) and for ASan and
   # UBSan; the libraries it merely calls (prometheus-cpp, yaml-cpp, pugixml) are not.
-  foreach(lib agentmetrics_ipc agentmetrics_ingest agentmetrics_fuzz_core agentmetrics_common agentmetrics_intake)
+  foreach(lib agentmetrics_ipc agentmetrics_ingest agentmetrics_fuzz_core agentmetrics_common agentmetrics_intake agentmetrics_otlp)
     target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link ${AM_FUZZ_SANITIZERS})
   endforeach()
   add_custom_target(fuzz_targets)
@@ -82,6 +82,8 @@ endforeach()
 agentmetrics_fuzz_target(config SOURCES ${AM_FUZZ_DIR}/config_fuzz.cpp LIBS ${AM_FUZZ_CONFIG})
 # The forge webhooks' receiver and the GitHub backfill (collector/intake/webhooks/).
 agentmetrics_fuzz_target(webhook SOURCES ${AM_FUZZ_DIR}/webhook_fuzz.cpp LIBS agentmetrics_intake)
+# OTLP metrics requests read in place, against the generated classes (collector/intake/otlp/).
+agentmetrics_fuzz_target(otlp_metrics SOURCES ${AM_FUZZ_DIR}/otlp_metrics_fuzz.cpp LIBS agentmetrics_otlp)
 
 # Writes the hand-made seeds of the binary formats (see tests/fuzz/make_seeds.cpp).
 add_executable(fuzz_make_seeds EXCLUDE_FROM_ALL ${AM_FUZZ_DIR}/make_seeds.cpp)

@@ -34,6 +34,10 @@ target_compile_definitions(parse_arenas_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_
 agentmetrics_test(otlp_recorded_test CONCURRENT unit/otlp_recorded_test.cpp)
 target_link_libraries(otlp_recorded_test PRIVATE agentmetrics_otlp nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(otlp_recorded_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+agentmetrics_test(metrics_request_view_test CONCURRENT unit/metrics_request_view_test.cpp)
+target_link_libraries(metrics_request_view_test PRIVATE agentmetrics_otlp nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(metrics_request_view_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents"
+  AM_OTEL_JS_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/otel-js")
 
 # A team store on PostgreSQL: its URL, and connections to a real postgresql-15 on loopback.
 agentmetrics_test(postgres_connection_test unit/postgres_connection_test.cpp)

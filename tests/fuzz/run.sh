@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds=${1:-20}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-targets=${FUZZ_TARGETS:-"segment string_table outcome_event junit lcov cobertura sarif config webhook"}
+targets=${FUZZ_TARGETS:-"segment string_table outcome_event junit lcov cobertura sarif config webhook otlp_metrics"}
 jobs=${FUZZ_BUILD_JOBS:-$(nproc)}
 # FUZZ_CC / FUZZ_CXX choose another clang.
 cc=${FUZZ_CC:-clang}

@@ -213,6 +213,9 @@ TEST_F(OtlpReceiver, TheAgentsFamiliesAreServedInEveryFormat) {
   EXPECT_EQ(sample_or_zero(s, "opencode_api_request_duration_seconds_count{" + labels + "}"), 1);
   EXPECT_GT(sample_or_zero(s, "agentmetrics_otlp_points_total{result=\"mapped\"}"), 0);
   EXPECT_EQ(sample_or_zero(s, "agentmetrics_otlp_series_bounded_total{bound=\"series_limit\"}"), 0);
+  // The SDK's protobuf exports were read in place (metrics_request_view), none parsed otherwise.
+  EXPECT_GE(sample_or_zero(s, "agentmetrics_otlp_metrics_requests_read_total{reader=\"in_place\"}"), 2);
+  EXPECT_EQ(sample_or_zero(s, "agentmetrics_otlp_metrics_requests_read_total{reader=\"generated\"}"), 0);
 }
 
 TEST_F(OtlpReceiver, AnExportSentTwiceCountsOnce) {

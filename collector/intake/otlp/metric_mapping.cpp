@@ -23,8 +23,9 @@ Temporality temporality_of(metrics::AggregationTemporality t) {
 }
 
 // One point of a monotonic sum or of a histogram's sum: what it says, for the mapping.
+template <typename KeyValues>
 struct Point {
-  const Attributes* attributes;
+  const KeyValues* attributes;
   std::uint64_t stream;  // resource, scope, metric, attributes
   Temporality temporality;
   std::uint64_t start_ns, time_ns;
@@ -57,7 +58,8 @@ class MadeTexts {
 };
 
 // text_attribute without a copy: a string attribute's own bytes, anything else made text.
-std::string_view text_view(const Attributes& attributes, std::string_view key, MadeTexts& made) {
+template <typename KeyValues>
+std::string_view text_view(const KeyValues& attributes, std::string_view key, MadeTexts& made) {
   const auto* value = find_attribute(attributes, key);
   if (!value) return {};
   if (value->value_case() == opentelemetry::proto::common::v1::AnyValue::kStringValue) return value->string_value();
@@ -123,19 +125,25 @@ class LabelViews {
 
 }  // namespace
 
-IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
+IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) { return take_metrics(request); }
+
+IntakeTally OtlpIntake::take(const MetricsRequestView& request) { return take_metrics(request); }
+
+template <typename Request>
+IntakeTally OtlpIntake::take_metrics(const Request& request) {
+  using KeyValues = std::remove_cvref_t<decltype(request.resource_metrics().begin()->resource().attributes())>;
   IntakeTally tally;
   MadeTexts made;
   LabelViews labels;
   // Agent, model (as a label), the allowlisted values, session: views of the request's strings.
   std::map<std::tuple<std::string_view, std::string_view, std::vector<std::string>, std::string_view>, ModelTokens> tokens;
-  std::vector<Point> points;  // of one metric, its memory kept from one to the next
+  std::vector<Point<KeyValues>> points;  // of one metric, its memory kept from one to the next
   for (const auto& rm : request.resource_metrics()) {
-    const Attributes& resource = rm.resource().attributes();
+    const KeyValues& resource = rm.resource().attributes();
     const std::uint64_t resource_digest = attributes_digest(resource, 0);
     for (const auto& sm : rm.scope_metrics()) {
       for (const auto& metric : sm.metrics()) {
-        const std::string& name = metric.name();
+        const std::string_view name = metric.name();
         const std::string_view agent = made.keep(agent_of(rm.resource(), name));
         // The points of the metric that can count: a monotonic sum's values, a histogram's sums.
         points.clear();
@@ -143,7 +151,8 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
         const std::uint64_t metric_digest = resource_digest ^ (std::hash<std::string_view>{}(sm.scope().name()) * 0x9E3779B97F4A7C15ULL) ^
                                             std::hash<std::string_view>{}(name);
         if (metric.has_exponential_histogram()) {
-          take_exponential(metric, metric_digest, resource, tally);
+          // Never in a request read in place: the generated classes read those.
+          if constexpr (std::is_same_v<Request, ExportMetricsServiceRequest>) take_exponential(metric, metric_digest, resource, tally);
           continue;
         }
         if (metric.has_sum() && metric.sum().is_monotonic()) {
@@ -159,11 +168,11 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
                               p.has_sum() ? p.sum() : 0.0});
           }
         }
-        const Mapping mapping = mapping_of(std::string_view(name).substr(name.find('.') + 1));
-        for (const Point& p : points) {
+        const Mapping mapping = mapping_of(name.substr(name.find('.') + 1));
+        for (const auto& p : points) {
           if (!std::isfinite(p.value) || p.value < 0) {
             ++tally.rejected;
-            tally.rejection = "metric " + name + ": a value that is not a finite count";
+            tally.rejection = "metric " + std::string(name) + ": a value that is not a finite count";
             counters_.points_rejected.fetch_add(1, std::memory_order_relaxed);
             continue;
           }
@@ -172,7 +181,7 @@ IntakeTally OtlpIntake::take(const ExportMetricsServiceRequest& request) {
             continue;
           }
           const auto increment = deltas_.increment(p.stream, p.temporality, p.start_ns, p.time_ns, p.value);
-          const Attributes& a = *p.attributes;
+          const KeyValues& a = *p.attributes;
           const std::vector<std::string> extra = extra_label_values(label_attributes_, a, resource);
           const auto with = [&](std::initializer_list<std::string_view> own) { return labels.of(agent, own, extra); };
           bool mapped = true;

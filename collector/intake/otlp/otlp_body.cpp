@@ -34,36 +34,47 @@ std::optional<std::string> gunzip_bounded(std::string_view body, std::size_t max
   return out;
 }
 
-std::optional<BodyRefusal> read_otlp_body(std::string_view body, std::string_view content_type, std::string_view content_encoding,
-                                          std::size_t max_bytes, google::protobuf::Message& message) {
+std::optional<BodyRefusal> unpack_otlp_body(std::string_view body, std::string_view content_type, std::string_view content_encoding,
+                                            std::size_t max_bytes, UnpackedBody& out) {
   const std::string media = ascii_lower(trim_blanks(content_type.substr(0, content_type.find(';'))));
-  const bool json = media == "application/json";
-  if (!json && media != "application/x-protobuf")
+  out.json = media == "application/json";
+  if (!out.json && media != "application/x-protobuf")
     return BodyRefusal{415,
                        "unsupported content type '" + std::string(content_type) + "': send application/x-protobuf or application/json"};
-  std::string inflated;
   const std::string encoding = ascii_lower(trim_blanks(content_encoding));
   if (encoding == "gzip") {
     bool too_large = false;
-    auto out = gunzip_bounded(body, max_bytes, too_large);
+    auto inflated = gunzip_bounded(body, max_bytes, too_large);
     if (too_large) return BodyRefusal{413, "the body inflates to more than " + std::to_string(max_bytes) + " bytes"};
-    if (!out) return BodyRefusal{400, "the body is not valid gzip"};
-    inflated = std::move(*out);
-    body = inflated;
+    if (!inflated) return BodyRefusal{400, "the body is not valid gzip"};
+    out.inflated = std::move(*inflated);
+    body = out.inflated;
   } else if (!encoding.empty() && encoding != "identity") {
     return BodyRefusal{415, "unsupported content encoding '" + std::string(content_encoding) + "': send gzip or none"};
   }
   if (body.size() > max_bytes) return BodyRefusal{413, "the body is larger than " + std::to_string(max_bytes) + " bytes"};
-  if (json) {
+  out.bytes = body;
+  return std::nullopt;
+}
+
+std::optional<BodyRefusal> parse_otlp_body(const UnpackedBody& body, google::protobuf::Message& message) {
+  if (body.json) {
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = true;  // a newer client's fields are not an error
     const auto status =
-        google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(body.data(), body.size()), &message, options);
+        google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(body.bytes.data(), body.bytes.size()), &message, options);
     if (!status.ok()) return BodyRefusal{400, "the body is not OTLP/JSON: " + std::string(status.message())};
-  } else if (!message.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+  } else if (!message.ParseFromArray(body.bytes.data(), static_cast<int>(body.bytes.size()))) {
     return BodyRefusal{400, "the body is not an OTLP protobuf message"};
   }
   return std::nullopt;
+}
+
+std::optional<BodyRefusal> read_otlp_body(std::string_view body, std::string_view content_type, std::string_view content_encoding,
+                                          std::size_t max_bytes, google::protobuf::Message& message) {
+  UnpackedBody unpacked;
+  if (auto refused = unpack_otlp_body(body, content_type, content_encoding, max_bytes, unpacked)) return refused;
+  return parse_otlp_body(unpacked, message);
 }
 
 }  // namespace agentmetrics::intake

@@ -18,9 +18,20 @@ struct BodyRefusal {
   std::string message;  // for the answer's Status.message and the log
 };
 
+// A body with its content encoding undone, not parsed yet.
+struct UnpackedBody {
+  std::string_view bytes;  // the body, or `inflated`
+  bool json = false;       // application/json, else application/x-protobuf
+  std::string inflated;
+};
+
 // Reads `body` into `message`. `max_bytes` bounds the body after decompression.
 std::optional<BodyRefusal> read_otlp_body(std::string_view body, std::string_view content_type, std::string_view content_encoding,
                                           std::size_t max_bytes, google::protobuf::Message& message);
+// read_otlp_body in two steps: the type checked and the encoding undone, then the parse.
+std::optional<BodyRefusal> unpack_otlp_body(std::string_view body, std::string_view content_type, std::string_view content_encoding,
+                                            std::size_t max_bytes, UnpackedBody& out);
+std::optional<BodyRefusal> parse_otlp_body(const UnpackedBody& body, google::protobuf::Message& message);
 
 // Inflates a gzip body, failing (nothing) when it is not gzip or would exceed `max_bytes`;
 // `too_large` tells the two apart.

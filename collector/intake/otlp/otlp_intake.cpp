@@ -4,15 +4,6 @@
 
 namespace agentmetrics::intake {
 
-std::string agent_of(const opentelemetry::proto::resource::v1::Resource& resource, std::string_view first_name) {
-  const std::string service = text_attribute(resource.attributes(), "service.name");
-  if (service == "claude-code" || first_name.starts_with("claude_code.")) return "claude_code";
-  if (service.starts_with("codex") || first_name.starts_with("codex.")) return "codex";
-  if (service == "gemini-cli" || service == "gemini_cli" || first_name.starts_with("gemini_cli.")) return "gemini_cli";
-  if (service == "opencode") return "opencode";
-  return {};
-}
-
 OtlpIntake::OtlpIntake(AgentFamilies& families, SessionTracker& sessions, const PriceTable& prices,
                        std::vector<std::string> label_attributes, std::size_t max_streams, SessionCountLedger* ledger)
     : families_(families),

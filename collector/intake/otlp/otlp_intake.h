@@ -17,6 +17,7 @@
 #include "collector/intake/model_prices.h"
 #include "collector/intake/otlp/agent_families.h"
 #include "collector/intake/otlp/exponential_points.h"
+#include "collector/intake/otlp/metrics_request_view.h"
 #include "collector/intake/otlp/otlp_attributes.h"
 #include "collector/intake/otlp/point_deltas.h"
 #include "collector/intake/otlp/recent_keys.h"
@@ -27,7 +28,15 @@ namespace agentmetrics::intake {
 
 // Which agent sent a resource's telemetry: claude_code, codex, gemini_cli or opencode; empty
 // for any other sender, whose telemetry is accepted and left alone.
-std::string agent_of(const opentelemetry::proto::resource::v1::Resource& resource, std::string_view first_name);
+template <typename Resource>
+std::string agent_of(const Resource& resource, std::string_view first_name) {
+  const std::string service = text_attribute(resource.attributes(), "service.name");
+  if (service == "claude-code" || first_name.starts_with("claude_code.")) return "claude_code";
+  if (service.starts_with("codex") || first_name.starts_with("codex.")) return "codex";
+  if (service == "gemini-cli" || service == "gemini_cli" || first_name.starts_with("gemini_cli.")) return "gemini_cli";
+  if (service == "opencode") return "opencode";
+  return {};
+}
 
 struct IntakeTally {
   std::int64_t rejected = 0;  // points or records that could not be read
@@ -50,6 +59,8 @@ class OtlpIntake {
              std::size_t max_streams, SessionCountLedger* ledger = nullptr);
 
   IntakeTally take(const opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest& request);
+  // The same request read in place: the same mapping.
+  IntakeTally take(const MetricsRequestView& request);
   IntakeTally take(const opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest& request);
   // Spans are accepted and counted, not mapped: the agents put in them what their events and
   // metrics already say (or the whole prompt: opencode's AI SDK spans).
@@ -64,6 +75,8 @@ class OtlpIntake {
   // Whether this receiver counts the spend of `session` (empty: telemetry that names none, which
   // claims the whole agent for a while); counts what it leaves to the watcher.
   bool counts(std::string_view agent, std::string_view session);
+  template <typename Request>
+  IntakeTally take_metrics(const Request& request);
   // A metric of exponential histogram points (exponential_mapping.cpp).
   void take_exponential(const opentelemetry::proto::metrics::v1::Metric& metric, std::uint64_t metric_digest, const Attributes& resource,
                         IntakeTally& tally);

@@ -40,15 +40,4 @@ std::string decision_value(std::string_view decision) {
   return label_value(d);
 }
 
-std::vector<std::string> extra_label_values(const std::vector<std::string>& keys, const Attributes& point, const Attributes& resource) {
-  std::vector<std::string> values;
-  values.reserve(keys.size());
-  for (const auto& key : keys) {
-    std::string value = text_attribute(point, key);
-    if (value.empty()) value = text_attribute(resource, key);
-    values.push_back(label_value(value));
-  }
-  return values;
-}
-
 }  // namespace agentmetrics::intake

@@ -19,6 +19,16 @@ bool is_label_value(std::string_view text);
 // accept, approved, auto_accept, allow -> accept; reject, denied, abort, deny -> reject; else as is.
 std::string decision_value(std::string_view decision);
 // The allowlisted attributes' values, from the point's attributes, else the resource's.
-std::vector<std::string> extra_label_values(const std::vector<std::string>& keys, const Attributes& point, const Attributes& resource);
+template <typename KeyValues>
+std::vector<std::string> extra_label_values(const std::vector<std::string>& keys, const KeyValues& point, const KeyValues& resource) {
+  std::vector<std::string> values;
+  values.reserve(keys.size());
+  for (const auto& key : keys) {
+    std::string value = text_attribute(point, key);
+    if (value.empty()) value = text_attribute(resource, key);
+    values.push_back(label_value(value));
+  }
+  return values;
+}
 
 }  // namespace agentmetrics::intake

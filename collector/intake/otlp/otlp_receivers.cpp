@@ -121,6 +121,12 @@ std::vector<prometheus::MetricFamily> OtlpReceivers::self_metrics() const {
        MetricType::Counter,
        {sample(load(c.records_mapped), {{"result", "mapped"}}), sample(load(c.records_ignored), {{"result", "ignored"}}),
         sample(load(c.records_rejected), {{"result", "rejected"}})}},
+      {"agentmetrics_otlp_metrics_requests_read_total",
+       "OTLP/HTTP protobuf metrics requests by how they were read: in place, or by the generated classes (another shape, or "
+       "bytes they refused)",
+       MetricType::Counter,
+       {sample(static_cast<double>(routes_.metrics_read_in_place()), {{"reader", "in_place"}}),
+        sample(static_cast<double>(routes_.metrics_parsed()), {{"reader", "generated"}})}},
       {"agentmetrics_otlp_spans_total", "OTLP spans taken in (accepted, not mapped)", MetricType::Counter, {sample(load(c.spans))}},
       {"agentmetrics_otlp_unpriced_tokens_total",
        "Tokens of models the price table does not know: no cost was counted for them",

@@ -1,0 +1,402 @@
+#include "collector/intake/otlp/metrics_request_view.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/stubs/common.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <bit>
+#include <cstring>
+
+namespace agentmetrics::intake {
+
+namespace {
+
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
+using WireType = WireFormatLite::WireType;
+
+// proto3 `string` fields: the generated parser refuses a request whose text is not UTF-8.
+// Most of the agents' text is ASCII, checked eight bytes a step.
+bool utf8(std::string_view text) {
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + i, 8);
+    if (word & 0x8080808080808080ULL) break;
+  }
+  for (; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) & 0x80) {
+      return google::protobuf::internal::IsStructurallyValidUTF8(text.data() + i, static_cast<int>(text.size() - i));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// The wire format, one message at a time: each read* reads one field's value whose tag was just
+// read, false when the bytes do not read as the generated parser would take them.
+class MetricsRequestView::Reader {
+ public:
+  Reader(MetricsRequestView& view, std::string_view bytes)
+      : view_(view),
+        base_(reinterpret_cast<const std::uint8_t*>(bytes.data())),
+        in_(base_, static_cast<int>(bytes.size())),
+        end_(static_cast<int>(bytes.size())) {}
+
+  bool request() {
+    return fields([&](std::uint32_t field, WireType type) {
+      if (field == 1 && type == WireType::WIRETYPE_LENGTH_DELIMITED) {
+        return nested([&] { return resource_metrics(); });
+      }
+      return skip(type);
+    });
+  }
+
+ private:
+  // Reads the fields up to the end of the current message (or of the bytes), handing each tag's
+  // field number and wire type to `field`.
+  template <typename Field>
+  bool fields(Field&& field) {
+    for (;;) {
+      if (at_end()) return true;
+      // Read as a plain varint: ReadTag's end-of-message rules differ from the generated
+      // parser's (a literal 0, an overlong tag), which refuses a tag past 5 bytes or 32 bits.
+      const int before = in_.CurrentPosition();
+      std::uint64_t tag = 0;
+      if (!in_.ReadVarint64(&tag) || in_.CurrentPosition() - before > 5 || tag > UINT32_MAX) return false;
+      const auto type = WireFormatLite::GetTagWireType(static_cast<std::uint32_t>(tag));
+      const int number = WireFormatLite::GetTagFieldNumber(static_cast<std::uint32_t>(tag));
+      // Groups, and end-group tags out of place: the generated parser has its own rules for them.
+      if (type == WireType::WIRETYPE_START_GROUP || type == WireType::WIRETYPE_END_GROUP || number == 0) return false;
+      if (!field(static_cast<std::uint32_t>(number), type)) return false;
+    }
+  }
+  // At the end of the current message, or of the request (a reader over an array has the array's
+  // size as its limit).
+  bool at_end() const { return remaining() == 0; }
+
+  // A length as the generated parser reads one: at most 5 bytes, below 2 GiB.
+  bool length(std::uint32_t& out) {
+    const int before = in_.CurrentPosition();
+    std::uint64_t v = 0;
+    if (!in_.ReadVarint64(&v) || in_.CurrentPosition() - before > 5 || v > INT32_MAX || v > remaining()) return false;
+    out = static_cast<std::uint32_t>(v);
+    return true;
+  }
+
+  // A length-delimited message, read by `body` within its length.
+  template <typename Body>
+  bool nested(Body&& body) {
+    std::uint32_t size = 0;
+    if (!length(size)) return false;
+    const auto limit = in_.PushLimit(static_cast<int>(size));
+    const int enclosing_end = end_;
+    end_ = in_.CurrentPosition() + static_cast<int>(size);
+    if (!body() || remaining() != 0) return false;
+    in_.PopLimit(limit);
+    end_ = enclosing_end;
+    return true;
+  }
+
+  // Bytes left in the current message: a length past them is refused (PushLimit would silently
+  // keep the enclosing message's end instead). Kept here: BytesUntilLimit is a call into the
+  // library, twice a field.
+  std::size_t remaining() const { return static_cast<std::size_t>(end_ - in_.CurrentPosition()); }
+
+  bool bytes(std::string_view& out) {
+    std::uint32_t size = 0;
+    if (!length(size)) return false;
+    out = std::string_view(reinterpret_cast<const char*>(base_) + in_.CurrentPosition(), size);
+    return in_.Skip(static_cast<int>(size));
+  }
+  bool text(WireType type, std::string_view& out) {
+    return type == WireType::WIRETYPE_LENGTH_DELIMITED ? bytes(out) && utf8(out) : skip(type);
+  }
+  // A field this does not read: skipped as the generated parser skips an unknown field, or one
+  // whose wire type is not its declared one.
+  bool skip(WireType type) {
+    switch (type) {
+      case WireType::WIRETYPE_VARINT: {
+        std::uint64_t v = 0;
+        return in_.ReadVarint64(&v);
+      }
+      case WireType::WIRETYPE_FIXED64: {
+        std::uint64_t v = 0;
+        return in_.ReadLittleEndian64(&v);
+      }
+      case WireType::WIRETYPE_FIXED32: {
+        std::uint32_t v = 0;
+        return in_.ReadLittleEndian32(&v);
+      }
+      case WireType::WIRETYPE_LENGTH_DELIMITED: {
+        std::string_view ignored;
+        return bytes(ignored);
+      }
+      default: return false;
+    }
+  }
+  // A known string field the mapping does not read: its text must still be UTF-8.
+  bool unread_text(WireType type) {
+    std::string_view ignored;
+    return text(type, ignored);
+  }
+  template <typename T>
+  bool fixed64(WireType type, T& out) {
+    if (type != WireType::WIRETYPE_FIXED64) return skip(type);
+    std::uint64_t v = 0;
+    if (!in_.ReadLittleEndian64(&v)) return false;
+    out = std::bit_cast<T>(v);
+    return true;
+  }
+  bool varint(WireType type, std::uint64_t& out, bool& seen) {
+    if (type != WireType::WIRETYPE_VARINT) return skip(type);
+    seen = true;
+    return in_.ReadVarint64(&out);
+  }
+  // A repeated fixed64 or double the mapping does not read (a histogram's buckets and bounds):
+  // packed, its length a whole number of values, or one value.
+  bool unread_repeated_fixed64(WireType type) {
+    if (type != WireType::WIRETYPE_LENGTH_DELIMITED) return skip(type);
+    std::string_view packed;
+    return bytes(packed) && packed.size() % 8 == 0;
+  }
+  // A message field given a second time would be merged into the first: left to the generated classes.
+  static bool once(bool& seen) {
+    if (seen) return false;
+    seen = true;
+    return true;
+  }
+
+  bool resource_metrics() {
+    ResourceMetricsView rm;
+    rm.scopes_.first_ = view_.scopes_.size();
+    bool resource_seen = false;
+    const bool ok = fields([&](std::uint32_t field, WireType type) {
+      if (field == 1 && type == WireType::WIRETYPE_LENGTH_DELIMITED)
+        return once(resource_seen) && nested([&] { return resource(rm.resource_); });
+      if (field == 2 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return nested([&] { return scope_metrics(); });
+      if (field == 3) return unread_text(type);  // schema_url
+      return skip(type);
+    });
+    rm.scopes_.count_ = view_.scopes_.size() - rm.scopes_.first_;
+    view_.resource_pool_.push_back(rm);
+    return ok;
+  }
+
+  bool resource(ResourceView& r) {
+    r.attributes_.first_ = view_.attributes_.size();
+    const bool ok = fields([&](std::uint32_t field, WireType type) {
+      if (field == 1 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return nested([&] { return key_value(); });
+      if (field == 3 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return false;  // entity_refs
+      return skip(type);                                                            // dropped_attributes_count
+    });
+    r.attributes_.count_ = view_.attributes_.size() - r.attributes_.first_;
+    return ok;
+  }
+
+  bool scope_metrics() {
+    ScopeMetricsView sm;
+    sm.metrics_.first_ = view_.metrics_.size();
+    bool scope_seen = false;
+    const bool ok = fields([&](std::uint32_t field, WireType type) {
+      if (field == 1 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return once(scope_seen) && nested([&] { return scope(sm.scope_); });
+      if (field == 2 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return nested([&] { return metric(); });
+      if (field == 3) return unread_text(type);  // schema_url
+      return skip(type);
+    });
+    sm.metrics_.count_ = view_.metrics_.size() - sm.metrics_.first_;
+    view_.scopes_.push_back(sm);
+    return ok;
+  }
+
+  bool scope(ScopeView& s) {
+    return fields([&](std::uint32_t field, WireType type) {
+      if (field == 1) return text(type, s.name_);
+      if (field == 2) return unread_text(type);                                     // version
+      if (field == 3 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return false;  // attributes
+      return skip(type);                                                            // dropped_attributes_count
+    });
+  }
+
+  bool metric() {
+    MetricView m;
+    bool data_seen = false;
+    const bool ok = fields([&](std::uint32_t field, WireType type) {
+      const bool message = type == WireType::WIRETYPE_LENGTH_DELIMITED;
+      if (field == 1) return text(type, m.name_);
+      if (field == 2 || field == 3) return unread_text(type);  // description, unit
+      if (field == 7 && message) {
+        m.data_ = MetricView::Data::kSum;
+        return once(data_seen) && nested([&] { return points(m.sum_, view_.numbers_, [&] { return number_point(); }); });
+      }
+      if (field == 9 && message) {
+        m.data_ = MetricView::Data::kHistogram;
+        return once(data_seen) && nested([&] { return points(m.histogram_, view_.histograms_, [&] { return histogram_point(); }); });
+      }
+      // Gauges, exponential histograms, summaries, metadata.
+      if ((field == 5 || field == 10 || field == 11 || field == 12) && message) return false;
+      return skip(type);
+    });
+    view_.metrics_.push_back(m);
+    return ok;
+  }
+
+  // A Sum or a Histogram: its points, temporality and (a sum's) monotonicity.
+  template <typename Point, typename ReadPoint>
+  bool points(PointsView<Point>& p, const std::vector<Point>& pool, ReadPoint&& read_point) {
+    p.points_.first_ = pool.size();
+    const bool ok = fields([&](std::uint32_t field, WireType type) {
+      if (field == 1 && type == WireType::WIRETYPE_LENGTH_DELIMITED) return nested(read_point);
+      std::uint64_t v = 0;
+      bool seen = false;
+      if (field == 2) {
+        if (!varint(type, v, seen)) return false;
+        // The generated parser keeps an enum's value as the int32 it was sent as.
+        if (seen) p.temporality_ = static_cast<opentelemetry::proto::metrics::v1::AggregationTemporality>(static_cast<std::int32_t>(v));
+        return true;
+      }
+      if (field == 3 && std::is_same_v<Point, NumberPointView>) {
+        if (!varint(type, v, seen)) return false;
+        if (seen) p.monotonic_ = v != 0;
+        return true;
+      }
+      return skip(type);
+    });
+    p.points_.count_ = pool.size() - p.points_.first_;
+    return ok;
+  }
+
+  bool number_point() {
+    NumberPointView p;
+    p.attributes_.first_ = view_.attributes_.size();
+    const bool ok = fields([&](std::uint32_t field, WireType type) {
+      switch (field) {
+        case 7: return type == WireType::WIRETYPE_LENGTH_DELIMITED ? nested([&] { return key_value(); }) : skip(type);
+        case 2: return fixed64(type, p.start_ns_);
+        case 3: return fixed64(type, p.time_ns_);
+        case 4:
+          if (type == WireType::WIRETYPE_FIXED64) p.case_ = NumberPointView::ValueCase::kAsDouble;
+          return fixed64(type, p.double_);
+        case 6:
+          if (type == WireType::WIRETYPE_FIXED64) p.case_ = NumberPointView::ValueCase::kAsInt;
+          return fixed64(type, p.int_);
+        case 5: return type == WireType::WIRETYPE_LENGTH_DELIMITED ? false : skip(type);  // exemplars
+        default: return skip(type);                                                       // flags
+      }
+    });
+    p.attributes_.count_ = view_.attributes_.size() - p.attributes_.first_;
+    view_.numbers_.push_back(p);
+    return ok;
+  }
+
+  bool histogram_point() {
+    HistogramPointView p;
+    p.attributes_.first_ = view_.attributes_.size();
+    const bool ok = fields([&](std::uint32_t field, WireType type) {
+      switch (field) {
+        case 9: return type == WireType::WIRETYPE_LENGTH_DELIMITED ? nested([&] { return key_value(); }) : skip(type);
+        case 2: return fixed64(type, p.start_ns_);
+        case 3: return fixed64(type, p.time_ns_);
+        case 5:
+          if (type == WireType::WIRETYPE_FIXED64) p.has_sum_ = true;
+          return fixed64(type, p.sum_);
+        case 6:
+        case 7: return unread_repeated_fixed64(type);                                     // bucket_counts, explicit_bounds
+        case 8: return type == WireType::WIRETYPE_LENGTH_DELIMITED ? false : skip(type);  // exemplars
+        default: return skip(type);                                                       // count, flags, min, max
+      }
+    });
+    p.attributes_.count_ = view_.attributes_.size() - p.attributes_.first_;
+    view_.histograms_.push_back(p);
+    return ok;
+  }
+
+  bool key_value() {
+    KeyValueView kv;
+    bool value_seen = false;
+    const bool ok = fields([&](std::uint32_t field, WireType type) {
+      if (field == 1) return text(type, kv.key_);
+      if (field == 2 && type == WireType::WIRETYPE_LENGTH_DELIMITED)
+        return once(value_seen) && nested([&] { return any_value(kv.value_); });
+      return skip(type);
+    });
+    view_.attributes_.push_back(kv);
+    return ok;
+  }
+
+  bool any_value(AnyValueView& v) {
+    using Case = AnyValueView::ValueCase;
+    bool seen = false;  // two values of the oneof: left to the generated classes
+    return fields([&](std::uint32_t field, WireType type) {
+      std::uint64_t n = 0;
+      bool read = false;
+      switch (field) {
+        case 1:
+          if (type == WireType::WIRETYPE_LENGTH_DELIMITED && !once(seen)) return false;
+          if (type == WireType::WIRETYPE_LENGTH_DELIMITED) v.case_ = Case::kStringValue;
+          return text(type, v.text_);
+        case 2:
+          if (!varint(type, n, read)) return false;
+          if (read && !once(seen)) return false;
+          if (read) v.case_ = Case::kBoolValue, v.bool_ = n != 0;
+          return true;
+        case 3:
+          if (!varint(type, n, read)) return false;
+          if (read && !once(seen)) return false;
+          if (read) v.case_ = Case::kIntValue, v.int_ = static_cast<std::int64_t>(n);
+          return true;
+        case 4:
+          if (type == WireType::WIRETYPE_FIXED64 && !once(seen)) return false;
+          if (type == WireType::WIRETYPE_FIXED64) v.case_ = Case::kDoubleValue;
+          return fixed64(type, v.double_);
+        case 5:
+        case 6: return type == WireType::WIRETYPE_LENGTH_DELIMITED ? false : skip(type);  // arrays, key-value lists
+        case 7:
+          if (type != WireType::WIRETYPE_LENGTH_DELIMITED) return skip(type);
+          if (!once(seen)) return false;
+          v.case_ = Case::kBytesValue;
+          return bytes(v.text_);
+        default: return skip(type);
+      }
+    });
+  }
+
+  MetricsRequestView& view_;
+  const std::uint8_t* base_;
+  CodedInputStream in_;
+  int end_;  // of the current message, as a position in the request
+};
+
+bool MetricsRequestView::decode(std::string_view bytes) {
+  attributes_.clear();
+  numbers_.clear();
+  histograms_.clear();
+  metrics_.clear();
+  scopes_.clear();
+  resource_pool_.clear();
+  resources_ = {};
+  if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) return false;
+  if (!Reader(*this, bytes).request()) return false;
+  resources_.count_ = resource_pool_.size();
+  link();
+  return true;
+}
+
+void MetricsRequestView::link() {
+  const auto set = [](auto& children, const auto& pool) { children.span_ = {pool.data() + children.first_, children.count_}; };
+  for (auto& p : numbers_) set(p.attributes_, attributes_);
+  for (auto& p : histograms_) set(p.attributes_, attributes_);
+  for (auto& m : metrics_) {
+    set(m.sum_.points_, numbers_);
+    set(m.histogram_.points_, histograms_);
+  }
+  for (auto& s : scopes_) set(s.metrics_, metrics_);
+  for (auto& r : resource_pool_) {
+    set(r.resource_.attributes_, attributes_);
+    set(r.scopes_, scopes_);
+  }
+  set(resources_, resource_pool_);
+}
+
+}  // namespace agentmetrics::intake
