@@ -40,7 +40,8 @@ inline constexpr std::uint32_t kLegacyRingCapacity = (1u << 16) - 1;  // of ever
 // for each thread ahead of it on its CPU. Beside a CPU hog on a 2-CPU machine at load 7-13,
 // 65535 records (2.2 ms) and 262143 (8.7 ms) overflowed and 1048575 (23 slices) did not
 // (docs/benchmarks.md). A ring's memory is reserved when a thread first claims it
-// (agent/segment_writer.h), so a producer pays for the rings its threads use, not for all.
+// (the first with the segment: agent/segment_writer.h), so a producer pays for the rings its
+// threads use at once, not for all.
 inline constexpr std::uint32_t kDefaultRingCapacity = (1u << 20) - 1;
 // What the producer reserves of every ring when it makes the segment: the page that holds the
 // ring's control line and indices, so that the collector finds every ring (a ring whose first

@@ -127,9 +127,10 @@ TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
 }
 
-// The producer reserves a ring's records when a thread first claims it, not with the segment:
-// large default rings cost a process what its threads use. Every ring's head is reserved (and
-// written) with the segment, so a collector attached before any claim reads every ring at once.
+// The producer reserves the first ring with the segment and another ring's records when a
+// thread first claims it: large default rings cost a process the rings its threads use at once.
+// Every ring's head is reserved (and written) with the segment, so a collector attached before
+// any claim reads every ring.
 TEST_F(AttachedSegmentTest, OnlyClaimedRingsTakeMemoryAndTheCollectorReadsEveryRing) {
   declare_standard();
   const ipc::SegmentDescriptor& d = writer_->header()->descriptor;
@@ -141,29 +142,29 @@ TEST_F(AttachedSegmentTest, OnlyClaimedRingsTakeMemoryAndTheCollectorReadsEveryR
     return static_cast<std::uint64_t>(st.st_blocks) * 512;
   };
   const std::uint64_t created = allocated();
-  EXPECT_LT(created, d.rings_offset + 2 * ipc::kRingHeadBytes + ipc::kPageSize) << "no ring's records reserved before a claim";
+  EXPECT_GE(created, d.rings_offset + d.ring_stride) << "the first ring is reserved with the segment";
+  EXPECT_LT(created, d.rings_offset + d.ring_stride + ipc::kRingHeadBytes + ipc::kPageSize) << "the second ring's records are not";
   auto s = attach();
   ASSERT_TRUE(s);
 
   ipc::RingSlot* first = writer_->claim_ring();
   ASSERT_NE(first, nullptr);
-  const std::uint64_t one_ring = allocated();
-  EXPECT_GE(one_ring - created, d.ring_stride - ipc::kRingHeadBytes);
+  EXPECT_EQ(allocated(), created) << "the first claim takes the ring reserved with the segment";
   // A catch-up burst of 30 ms at 30 million events a second, with nobody draining, fits.
   for (int i = 0; i < 900000; ++i) ASSERT_TRUE(ring_of(first).push(ipc::Record{0, 1, 0, 1.0})) << i;
-
-  // Given back and claimed again: the reserved ring is reused while it has half its room.
   // What a gone producer left, or what is there at shutdown, is taken to the end: 55 passes.
   agent::SegmentWriter::release_ring(first);
   EXPECT_EQ(s->drain_to_end(shard_, registry_, metrics_), 900000u);
+
+  // Given back and claimed again: the reserved ring is reused while it has half its room.
   EXPECT_EQ(writer_->claim_ring(), first);
-  EXPECT_EQ(allocated(), one_ring);
+  EXPECT_EQ(allocated(), created);
   // A second thread at the same time gets the other ring, reserved now; the collector attached
   // before its claim reads it without looking for it again.
   ipc::RingSlot* second = writer_->claim_ring();
   ASSERT_NE(second, nullptr);
   EXPECT_NE(second, first);
-  EXPECT_GE(allocated() - one_ring, d.ring_stride - ipc::kRingHeadBytes);
+  EXPECT_GE(allocated() - created, d.ring_stride - ipc::kRingHeadBytes);
   ASSERT_TRUE(ring_of(second).push(ipc::Record{0, 1, 0, 5.0}));
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
   EXPECT_EQ(value_of(registry_, "unit_events_total", {"a"}), 900005.0);
