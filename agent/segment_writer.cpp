@@ -191,6 +191,7 @@ bool SegmentWriter::reserve_ring(std::uint32_t i) {
 
 ipc::RingSlot* SegmentWriter::claim_ring() {
   const auto& d = header()->descriptor;
+  reserve_failed_ = false;
   for (;;) {
     // A released ring may still hold its last owner's undrained events; the emptiest free ring
     // gives the new thread the most room, so short-lived threads do not pile into one ring. A

@@ -47,7 +47,7 @@ class SegmentWriter {
   // first claim of a ring reserves them), or nullptr when all are claimed or none can be
   // reserved (ring_reservation_failed()). The caller serialises calls.
   ipc::RingSlot* claim_ring();
-  // Whether the file system refused to reserve a ring's records (tmpfs full).
+  // Whether the last claim_ring() found the file system without room for a ring's records.
   bool ring_reservation_failed() const { return reserve_failed_; }
   static void release_ring(ipc::RingSlot* slot);
   void count_unringed_drop();

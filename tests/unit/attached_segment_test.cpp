@@ -1,7 +1,9 @@
 // The collector's side of a segment, against segments made by the real producer code, then
 // damaged the ways a buggy or hostile producer could.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -171,6 +173,39 @@ TEST_F(AttachedSegmentTest, OnlyClaimedRingsTakeMemoryAndTheCollectorReadsEveryR
   EXPECT_FALSE(s->failed()) << s->failure_detail();
   EXPECT_EQ(writer_->claim_ring(), nullptr) << "both rings claimed";
   EXPECT_FALSE(writer_->ring_reservation_failed());
+}
+
+// On a file system without room for another ring, a thread gets no ring (its events are then
+// counted as dropped) and nothing is written to an unreserved page, which would be SIGBUS. A
+// tmpfs of 24 MiB, mounted in a child's own mount namespace, holds the first ring and the
+// string table (17 MiB) but not a second ring.
+TEST_F(AttachedSegmentTest, NoRoomForAnotherRingMeansNoRingNotAFault) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const std::string dir = dir_.path() + "/small";
+    if (::mkdir(dir.c_str(), 0700) != 0 || ::unshare(CLONE_NEWNS) != 0 ||
+        ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 || ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=24m") != 0) {
+      _exit(77);  // not permitted here
+    }
+    agent::SegmentOptions options;
+    options.dir = dir;
+    options.ns = "small";
+    options.ring_count = 2;
+    auto w = agent::SegmentWriter::create(options);
+    ipc::RingSlot* first = w->claim_ring();
+    if (first == nullptr || w->ring_reservation_failed()) _exit(1);
+    if (w->claim_ring() != nullptr || !w->ring_reservation_failed()) _exit(2);
+    // The first ring, all of it, is writable.
+    ipc::SpscRing ring(*first, w->header()->descriptor.ring_capacity);
+    std::size_t pushed = 0;
+    while (ring.push(ipc::Record{0, 1, 0, 1.0})) ++pushed;
+    _exit(pushed == ipc::kDefaultRingCapacity ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << WTERMSIG(status);
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "cannot mount a tmpfs in a mount namespace here";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: no first ring, 2: a second ring without room, 3: the first ring not whole";
 }
 
 TEST_F(AttachedSegmentTest, CountsInvalidRecordsWithoutApplyingThem) {
