@@ -193,7 +193,12 @@ ipc::RingSlot* Client::attach_thread(std::uint64_t& epoch_out, ipc::SegmentHeade
   epoch_out = epoch.load(std::memory_order_relaxed);
   header_out = segment_ ? segment_->header() : nullptr;
   ipc::RingSlot* slot = segment_ ? segment_->claim_ring() : nullptr;
-  if (slot) pthread_setspecific(g_lease_key, new RingLease{slot, epoch_out});
+  if (slot) {
+    pthread_setspecific(g_lease_key, new RingLease{slot, epoch_out});
+  } else if (segment_ && segment_->ring_reservation_failed()) {
+    error_ = "cannot reserve a ring in " + segment_->path() +
+             " (is its file system full?): this thread's events are counted as dropped; AGENTMETRICS_RING_EVENTS sets smaller rings";
+  }
   return slot;
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "ipc/segment_layout.h"
 
@@ -17,7 +18,7 @@ struct SegmentOptions {
   std::string ns;
   std::uint32_t ring_count = ipc::kDefaultRingCount;
   // Records each ring should hold, rounded up to a valid capacity (2^k - 1, 4095 to 16777215);
-  // 0: ipc::kDefaultRingCapacity (65535).
+  // 0: ipc::kDefaultRingCapacity (1048575).
   std::uint64_t ring_events = 0;
   std::uint64_t strtab_bytes = ipc::kDefaultStringTableBytes;
 
@@ -42,8 +43,12 @@ class SegmentWriter {
   // Appends one encoded entry and publishes it. The caller serialises calls. False when the
   // string table is full.
   bool append_entry(std::span<const std::byte> entry);
-  // A free ring for the calling thread, or nullptr when all are claimed.
+  // A free ring for the calling thread, its records reserved on the file system first (the
+  // first claim of a ring reserves them), or nullptr when all are claimed or none can be
+  // reserved (ring_reservation_failed()). The caller serialises calls.
   ipc::RingSlot* claim_ring();
+  // Whether the last claim_ring() found the file system without room for a ring's records.
+  bool ring_reservation_failed() const { return reserve_failed_; }
   static void release_ring(ipc::RingSlot* slot);
   void count_unringed_drop();
   std::uint64_t dropped_in_segment() const;
@@ -61,11 +66,16 @@ class SegmentWriter {
  private:
   SegmentWriter() = default;
   ipc::RingSlot* ring(std::uint32_t i) const;
+  // Reserves ring i's records (its head is reserved with the segment); false when the file
+  // system has no room.
+  bool reserve_ring(std::uint32_t i);
 
   std::byte* base_ = nullptr;
   std::size_t size_ = 0;
   int fd_ = -1;
   std::string path_;
+  std::vector<bool> ring_reserved_;  // by ring: its records are reserved (claim_ring's caller serialises)
+  bool reserve_failed_ = false;
 };
 
 }  // namespace agentmetrics::agent

@@ -156,7 +156,7 @@ void throughput(const Options& o) {
   std::printf(
       "\nThroughput: %.0f s per row, %s%s, AGENTMETRICS_RING_EVENTS=%s\n\n", o.seconds,
       o.rate > 0 ? ("total rate " + std::to_string(static_cast<long long>(o.rate)) + " events/s").c_str() : "producers as fast as they can",
-      o.hog ? ", beside a process spinning on the CPU" : "", ring_events && *ring_events ? ring_events : "(unset: 65535)");
+      o.hog ? ", beside a process spinning on the CPU" : "", ring_events && *ring_events ? ring_events : "(unset: 1048575)");
   std::printf("%9s %16s %16s %14s %8s %14s %14s %16s\n", "producers", "accepted/s", "drained/s", "dropped", "drop %", "collector CPU",
               "drain waited", "producers waited");
   for (const long k : o.producers) {

@@ -77,17 +77,17 @@ echo
 echo "== end to end, as fast as producers can: ${build}/bench/load_generator ${load_args[*]}"
 "${build}/bench/load_generator" "${load_args[@]}"
 echo
-echo "== end to end at the goals' rates: 30 M/s with the default rings (65535 events), then with rings of 1048575"
+echo "== end to end at the goals' rates: 30 M/s with the default rings (1048575 events), then with rings of 65535"
 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000
-AGENTMETRICS_RING_EVENTS=1048575 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000
+AGENTMETRICS_RING_EVENTS=65535 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000
 "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 8 --rate 10000000
 echo
 echo "== 30 M/s beside a CPU hog: drain threads at real-time priority where permitted (the default), then at normal priority;"
-echo "== each with the default rings, then with rings of 1048575 events (AGENTMETRICS_RING_EVENTS)"
+echo "== each with the default rings (1048575 events), then with rings of 65535 (AGENTMETRICS_RING_EVENTS)"
 normal_priority=$(mktemp)
 printf 'collector:\n  drainPriority: normal\n' >"$normal_priority"
 for config in "" "$normal_priority"; do
-  for ring_events in "" 1048575; do
+  for ring_events in "" 65535; do
     AGENTMETRICS_CONFIG="$config" AGENTMETRICS_RING_EVENTS="$ring_events" \
       "${build}/bench/load_generator" "${load_args[@]}" --only throughput --producers 1 --rate 30000000 --hog
   done

@@ -30,15 +30,23 @@ inline constexpr std::size_t kPageSize = 4096;
 
 // Records a ring holds: 2^k - 1, in a ring of 2^k slots (one stays empty so that a full ring
 // and an empty one differ), so an index wraps with a mask. Chosen per segment by the producer
-// (AGENTMETRICS_RING_EVENTS; ipc/spsc_ring.h has the ring). A ring lasts capacity / rate: 2.2 ms
-// of the default 65535 records at 30 million events a second, which a producer that was itself
-// kept off the CPU overflows when it catches up; 1048575 held its bursts (docs/benchmarks.md).
+// (AGENTMETRICS_RING_EVENTS; ipc/spsc_ring.h has the ring). A ring lasts capacity / rate.
 inline constexpr std::uint32_t kMinRingCapacity = (1u << 12) - 1;     // longer than the longest frame
 inline constexpr std::uint32_t kMaxRingCapacity = (1u << 24) - 1;     // 256 MiB a ring
 inline constexpr std::uint32_t kLegacyRingCapacity = (1u << 16) - 1;  // of every version-2 and -3 segment
-// 1 MiB a ring: the whole segment is reserved at creation, so this is what every producer
-// process pays per ring, fast or not.
-inline constexpr std::uint32_t kDefaultRingCapacity = kLegacyRingCapacity;
+// 16 MiB a ring, 35 ms at 30 million events a second. A producer thread kept off the CPU writes
+// nothing, then catches up at its full speed: its ring must hold what it owes for as long as the
+// scheduler keeps it waiting, a slice (0.75 ms x (1 + log2 CPUs): 1.5 ms on 2 CPUs, 3 ms from 8)
+// for each thread ahead of it on its CPU. Beside a CPU hog on a 2-CPU machine at load 7-13,
+// 65535 records (2.2 ms) and 262143 (8.7 ms) overflowed and 1048575 (23 slices) did not
+// (docs/benchmarks.md). A ring's memory is reserved when a thread first claims it
+// (the first with the segment: agent/segment_writer.h), so a producer pays for the rings its
+// threads use at once, not for all.
+inline constexpr std::uint32_t kDefaultRingCapacity = (1u << 20) - 1;
+// What the producer reserves of every ring when it makes the segment: the page that holds the
+// ring's control line and indices, so that the collector finds every ring (a ring whose first
+// page is a hole is taken as unused) and reads valid indices.
+inline constexpr std::uint64_t kRingHeadBytes = kPageSize;
 
 constexpr bool is_valid_ring_capacity(std::uint64_t capacity) {
   return capacity >= kMinRingCapacity && capacity <= kMaxRingCapacity && (capacity & (capacity + 1)) == 0;

@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::size_t kBatch = 256;
 constexpr std::size_t kMaxBatchesPerRing = 64;  // per drain pass, so one busy ring cannot starve others
+constexpr std::size_t kMaxRecordsPerPass = kBatch * kMaxBatchesPerRing;
 
 }  // namespace
 
@@ -463,6 +464,19 @@ bool AttachedSegment::take_frame(std::uint32_t ring, const ipc::Record& begin, s
   ++pending_frames_;
   sink_->submit(store::PendingOutcome{std::move(*event), frames->acks, ticket});
   return true;
+}
+
+std::size_t AttachedSegment::drain_to_end(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {
+  // A full ring takes capacity / kMaxRecordsPerPass passes (64 of a default ring); one more for
+  // what arrived meanwhile.
+  const std::size_t passes = descriptor_.ring_capacity / kMaxRecordsPerPass + 2;
+  std::size_t total = 0;
+  for (std::size_t pass = 0; pass < passes; ++pass) {
+    const std::size_t n = drain(shard, registry, metrics);
+    if (n == 0) break;
+    total += n;
+  }
+  return total;
 }
 
 std::size_t AttachedSegment::drain(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics) {

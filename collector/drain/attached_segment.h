@@ -51,6 +51,10 @@ class AttachedSegment {
   // Drains every ring (a bounded amount per ring, for fairness between segments) into the
   // shard, hands outcome events to the sink, and returns the number of records taken.
   std::size_t drain(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
+  // Drains until the rings are empty, for at most the passes that empty full rings (so that a
+  // producer that keeps writing cannot hold the caller): for a producer that is gone, and at
+  // shutdown. Returns the records taken.
+  std::size_t drain_to_end(Shard& shard, FamilyRegistry& registry, SelfMetrics& metrics);
   // Where outcome events go. Without a sink they are counted and let go.
   void set_outcome_sink(store::OutcomeSink* sink) { sink_ = sink; }
   // Gives the producers back the ring space up to the first frame whose event the store has

@@ -1,6 +1,6 @@
 // How a drain thread paces itself. Two things decide whether a busy producer's ring overflows:
 // how full the drain lets it get between passes, and how long the thread waits for a CPU once it
-// means to run again. At 30 million events a second a default ring of 65535 records lasts 2.2 ms; on a
+// means to run again. At 30 million events a second a ring of 65535 records lasts 2.2 ms; on a
 // machine whose cores are busy with other work, a thread that naps between passes waits on the
 // run queue for a CPU at every wake-up, a quarter of the time in our measurements and beyond
 // 2 ms hundreds of times a second (docs/benchmarks.md).
@@ -50,9 +50,9 @@ class DrainPace {
   // A pass that took at least this many records is followed by none: producers outpace a nap.
   static constexpr std::size_t kBusyPass = 4096;
   // The fill of a ring a nap may let it reach, at the rate measured over the last pass: 1/64 of
-  // a default ring. Larger rings are left more room, not longer naps: their producers chose them
-  // for their bursts.
-  static constexpr std::size_t kFillPerNap = ipc::kDefaultRingCapacity / 64;
+  // a ring of 65535 records, the smallest in common use (every segment before version 4). Larger
+  // rings are left more room, not longer naps: they are there for producers' bursts.
+  static constexpr std::size_t kFillPerNap = ipc::kLegacyRingCapacity / 64;
   // The shortest, at high rates: a producer that was itself kept off the CPU catches up in a
   // burst at its full speed (over 100 million events a second), which fills a ring in half a
   // millisecond; a drain that naps longer misses the start of it.

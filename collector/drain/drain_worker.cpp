@@ -24,8 +24,6 @@ constexpr auto kHousekeepingInterval = std::chrono::milliseconds(1000);
 // While a segment is not yet covered by its doorbell (its producer not reached by the heavy
 // fence, its flag just raised: attached_segment.h), the sleep is kept short.
 constexpr auto kUnfencedSleep = std::chrono::milliseconds(10);
-// Drain passes that empty a full ring: a pass takes up to 16384 records a ring.
-constexpr int kPassesToEmptyARing = 5;
 // While frames wait for the store's commit, the worker looks again this often to give their
 // ring space back (the store commits within a few milliseconds).
 constexpr auto kAckPoll = std::chrono::milliseconds(5);
@@ -145,7 +143,7 @@ void DrainWorker::housekeeping() {
     if (s.producer_gone()) {
       // The producer can no longer push: what is in the rings now is all there will be (bounded:
       // another process could still hold the mapping and write).
-      for (int pass = 0; pass < kPassesToEmptyARing && s.drain(shard_, registry_, metrics_) > 0; ++pass) {}
+      s.drain_to_end(shard_, registry_, metrics_);
       count_drops(s);
       // Its last frames must be stored before the file goes, or a crash now would lose them.
       if (s.has_unacknowledged() && !s.failed()) continue;
@@ -217,7 +215,7 @@ void DrainWorker::run() {
   // Final drain: everything producers had pushed when we were told to stop. Bounded, so that a
   // producer that keeps writing cannot hold the shutdown.
   take_new_segments();
-  for (int pass = 0; pass < kPassesToEmptyARing && drain_all() > 0; ++pass) {}
+  for (auto& s : segments_) s->drain_to_end(shard_, registry_, metrics_);
   housekeeping();
 }
 

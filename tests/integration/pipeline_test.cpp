@@ -17,8 +17,8 @@ using namespace agentmetrics::testing;
 namespace {
 
 constexpr int kThreads = 4;
-// Three records per round and 20000 rounds fit a ring (65535 slots) whole, so no event can be
-// dropped even when a producer runs before any collector.
+// Three records per round and 20000 rounds fit a ring (65535 slots, the smallest in common use)
+// whole, so no event can be dropped even when a producer runs before any collector.
 constexpr long kEvents = 20000;
 
 std::unique_ptr<Process> start_producer(const std::string& ns, const std::string& label, long events, bool exit_early = false) {
@@ -129,20 +129,20 @@ TEST(Pipeline, EveryEventArrivesExactlyOnce) {
 
 namespace {
 
-// One thread, 30000 rounds: 90000 records and a task into a ring of `capacity` with no
+// One thread, `rounds` rounds of 3 records and a task into a ring of `capacity` with no
 // collector. The rounds' records fill the ring; then the task's two records and its frame are
 // each dropped. The collector, started after, drains the ring and counts every drop.
-void expect_full_ring_drops(const std::string& label, std::map<std::string, std::string> env, double capacity) {
+void expect_full_ring_drops(const std::string& label, std::map<std::string, std::string> env, double capacity, long rounds) {
   const std::string ns = unique_namespace(label);
   env["AGENTMETRICS_NAMESPACE"] = ns;
-  Process producer({kTestProducerBinary, "--threads", "1", "--events", "30000", "--label", "full"}, env);
+  Process producer({kTestProducerBinary, "--threads", "1", "--events", std::to_string(rounds), "--label", "full"}, env);
   auto status = producer.wait(std::chrono::seconds(30));
   ASSERT_TRUE(status && exit_code(*status) == 0) << producer.output();
   const std::string out = producer.output();
   const auto at = out.find("dropped=");
   ASSERT_NE(at, std::string::npos) << out;
   const double dropped = std::stod(out.substr(at + 8));
-  EXPECT_EQ(dropped, 90000 - capacity + 3);
+  EXPECT_EQ(dropped, 3.0 * static_cast<double>(rounds) - capacity + 3);
 
   CollectorProcess collector(ns);
   const Samples s =
@@ -153,11 +153,13 @@ void expect_full_ring_drops(const std::string& label, std::map<std::string, std:
 
 }  // namespace
 
-// 16 rings by default, of 65535 records each.
-TEST(Pipeline, DropsOfAFullRingReachMetrics) { expect_full_ring_drops("drops", {}, 65535); }
+// 16 rings by default, of 1048575 records each.
+TEST(Pipeline, DropsOfAFullRingReachMetrics) { expect_full_ring_drops("drops", {}, 1048575, 350000); }
 
 // AGENTMETRICS_RING_EVENTS is rounded up to 2^k - 1: 5000 gives rings of 8191.
-TEST(Pipeline, TheProducerChoosesItsRingCapacity) { expect_full_ring_drops("ringsize", {{"AGENTMETRICS_RING_EVENTS", "5000"}}, 8191); }
+TEST(Pipeline, TheProducerChoosesItsRingCapacity) {
+  expect_full_ring_drops("ringsize", {{"AGENTMETRICS_RING_EVENTS", "5000"}}, 8191, 30000);
+}
 
 // A foreign client declares a series per value until its string table is full: the declaration
 // that does not fit fails with AM_STRING_TABLE_FULL instead of returning a series the collector

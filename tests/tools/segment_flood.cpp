@@ -1,9 +1,9 @@
 // A hostile producer for tests/reliability and bench/idle_cpu: publishes --segments valid
 // segments of --rings rings each in $AGENTMETRICS_SHM_DIR under $AGENTMETRICS_NAMESPACE, as one
 // live process holds them (the lock a producer keeps on its segment), and never writes to them.
-// Each is sparse: its header is written and the rest is a hole, so a segment of 256 rings
-// (257 MiB) takes 4 KiB of tmpfs, which is how a process can publish far more segments than
-// the client library, which reserves every page, ever would.
+// Each is sparse: its header is written and the rest is a hole, so a segment of 256 rings of
+// 65535 records (257 MiB) takes 4 KiB of tmpfs, which is how a process can publish far more
+// segments than the client library, which reserves every ring's first page, ever would.
 //
 // Prints "published N" once all are in place, then holds them until it is terminated; its
 // segments are then those of a producer that is gone.
@@ -35,7 +35,7 @@ std::string env_or(const char* name, const char* fallback) {
 // Creates one segment under a set-up name, locks it, writes its header, makes it its full size
 // (a hole) and publishes it. Returns the locked descriptor, or -1 (errno says why).
 int publish(int dirfd, const std::string& ns, std::uint32_t rings, std::uint64_t nonce) {
-  const ipc::SegmentGeometry g = ipc::compute_geometry(rings, ipc::kDefaultRingCapacity, ipc::kPageSize);
+  const ipc::SegmentGeometry g = ipc::compute_geometry(rings, ipc::kLegacyRingCapacity, ipc::kPageSize);
   const std::int32_t pid = ::getpid();
   const std::string init_name = ipc::init_file_name(ns, pid, nonce);
   const int fd = ::openat(dirfd, init_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -1,7 +1,10 @@
 // The collector's side of a segment, against segments made by the real producer code, then
 // damaged the ways a buggy or hostile producer could.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,6 +127,85 @@ TEST_F(AttachedSegmentTest, DrainsDeclaredSeries) {
   EXPECT_TRUE(found);
   EXPECT_EQ(metrics_.events_drained.Value(), 1003);
   EXPECT_EQ(s->drain(shard_, registry_, metrics_), 0u);
+}
+
+// The producer reserves the first ring with the segment and another ring's records when a
+// thread first claims it: large default rings cost a process the rings its threads use at once.
+// Every ring's head is reserved (and written) with the segment, so a collector attached before
+// any claim reads every ring.
+TEST_F(AttachedSegmentTest, OnlyClaimedRingsTakeMemoryAndTheCollectorReadsEveryRing) {
+  declare_standard();
+  const ipc::SegmentDescriptor& d = writer_->header()->descriptor;
+  ASSERT_EQ(d.ring_capacity, ipc::kDefaultRingCapacity);
+  const auto allocated = [&] {
+    struct stat st {};
+    EXPECT_EQ(::fstatat(dirfd_, name_.c_str(), &st, 0), 0);
+    EXPECT_EQ(static_cast<std::uint64_t>(st.st_size), d.segment_size);
+    return static_cast<std::uint64_t>(st.st_blocks) * 512;
+  };
+  const std::uint64_t created = allocated();
+  EXPECT_GE(created, d.rings_offset + d.ring_stride) << "the first ring is reserved with the segment";
+  EXPECT_LT(created, d.rings_offset + d.ring_stride + ipc::kRingHeadBytes + ipc::kPageSize) << "the second ring's records are not";
+  auto s = attach();
+  ASSERT_TRUE(s);
+
+  ipc::RingSlot* first = writer_->claim_ring();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(allocated(), created) << "the first claim takes the ring reserved with the segment";
+  // A catch-up burst of 30 ms at 30 million events a second, with nobody draining, fits.
+  for (int i = 0; i < 900000; ++i) ASSERT_TRUE(ring_of(first).push(ipc::Record{0, 1, 0, 1.0})) << i;
+  // What a gone producer left, or what is there at shutdown, is taken to the end: 55 passes.
+  agent::SegmentWriter::release_ring(first);
+  EXPECT_EQ(s->drain_to_end(shard_, registry_, metrics_), 900000u);
+
+  // Given back and claimed again: the reserved ring is reused while it has half its room.
+  EXPECT_EQ(writer_->claim_ring(), first);
+  EXPECT_EQ(allocated(), created);
+  // A second thread at the same time gets the other ring, reserved now; the collector attached
+  // before its claim reads it without looking for it again.
+  ipc::RingSlot* second = writer_->claim_ring();
+  ASSERT_NE(second, nullptr);
+  EXPECT_NE(second, first);
+  EXPECT_GE(allocated() - created, d.ring_stride - ipc::kRingHeadBytes);
+  ASSERT_TRUE(ring_of(second).push(ipc::Record{0, 1, 0, 5.0}));
+  EXPECT_EQ(s->drain(shard_, registry_, metrics_), 1u);
+  EXPECT_EQ(value_of(registry_, "unit_events_total", {"a"}), 900005.0);
+  EXPECT_FALSE(s->failed()) << s->failure_detail();
+  EXPECT_EQ(writer_->claim_ring(), nullptr) << "both rings claimed";
+  EXPECT_FALSE(writer_->ring_reservation_failed());
+}
+
+// On a file system without room for another ring, a thread gets no ring (its events are then
+// counted as dropped) and nothing is written to an unreserved page, which would be SIGBUS. A
+// tmpfs of 24 MiB, mounted in a child's own mount namespace, holds the first ring and the
+// string table (17 MiB) but not a second ring.
+TEST_F(AttachedSegmentTest, NoRoomForAnotherRingMeansNoRingNotAFault) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const std::string dir = dir_.path() + "/small";
+    if (::mkdir(dir.c_str(), 0700) != 0 || ::unshare(CLONE_NEWNS) != 0 ||
+        ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 || ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=24m") != 0) {
+      _exit(77);  // not permitted here
+    }
+    agent::SegmentOptions options;
+    options.dir = dir;
+    options.ns = "small";
+    options.ring_count = 2;
+    auto w = agent::SegmentWriter::create(options);
+    ipc::RingSlot* first = w->claim_ring();
+    if (first == nullptr || w->ring_reservation_failed()) _exit(1);
+    if (w->claim_ring() != nullptr || !w->ring_reservation_failed()) _exit(2);
+    // The first ring, all of it, is writable.
+    ipc::SpscRing ring(*first, w->header()->descriptor.ring_capacity);
+    std::size_t pushed = 0;
+    while (ring.push(ipc::Record{0, 1, 0, 1.0})) ++pushed;
+    _exit(pushed == ipc::kDefaultRingCapacity ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << WTERMSIG(status);
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "cannot mount a tmpfs in a mount namespace here";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: no first ring, 2: a second ring without room, 3: the first ring not whole";
 }
 
 TEST_F(AttachedSegmentTest, CountsInvalidRecordsWithoutApplyingThem) {

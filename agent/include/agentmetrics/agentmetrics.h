@@ -22,7 +22,7 @@ typedef enum am_status {
   AM_INTERNAL = 2,         /* anything else (out of memory, ...) */
   AM_DROPPED = 3,          /* the event was not written: full ring or no segment (counted); a
                             * thread with bursts of millions of events wants larger rings:
-                            * AGENTMETRICS_RING_EVENTS (65535 by default) */
+                            * AGENTMETRICS_RING_EVENTS (1048575 by default) */
   AM_STRING_TABLE_FULL = 4 /* a new family or series did not fit the segment's string table:
                             * nothing is declared, the collector counts it in
                             * agentmetrics_producer_series_refused_total, and a larger table

@@ -8,7 +8,7 @@
 //
 // Events go into a shared-memory ring of this thread; the collector (agentmetricsd) drains
 // them. A full ring drops the event and counts the drop; nothing here ever blocks. A ring holds
-// 65535 events unless AGENTMETRICS_RING_EVENTS says otherwise (docs/api.md).
+// 1048575 events unless AGENTMETRICS_RING_EVENTS says otherwise (docs/api.md).
 //
 // Declaring throws std::invalid_argument for a bad name, label or bucket list (a programming
 // error). If the shared-memory segment cannot be created (no /dev/shm, no space), declaring
