@@ -228,8 +228,8 @@ TEST_F(RetrievalTest, AWordInNoGroupBringsItsWordNetSynonymsBelowItsOwnWeight) {
 }
 
 // Set below the measured figures (docs/learning.md): a drop past them is a regression.
-constexpr double kRecallFloor = 0.85;
-constexpr double kHeldoutRecallFloor = 0.80;
+constexpr double kRecallFloor = 0.88;
+constexpr double kHeldoutRecallFloor = 0.82;
 
 // The floor on the paraphrase set, the evaluated rules alone (the 1k and 10k distractor figures
 // take minutes to build and are bench/retrieval_eval's). Measured 0.50 before the thesaurus.
