@@ -21,7 +21,7 @@ constexpr std::size_t kMaxWordBytes = 64;
 struct Detachment {
   std::string_view suffix, ending;
 };
-constexpr Detachment kNounRules[] = {{"s", ""},    {"ses", "s"},  {"xes", "x"}, {"zes", "z"},
+constexpr Detachment kNounRules[] = {{"s", ""},      {"ses", "s"},   {"xes", "x"},   {"zes", "z"},
                                      {"ches", "ch"}, {"shes", "sh"}, {"men", "man"}, {"ies", "y"}};
 constexpr Detachment kVerbRules[] = {{"s", ""}, {"ies", "y"}, {"es", "e"}, {"es", ""}, {"ed", "e"}, {"ed", ""}, {"ing", "e"}, {"ing", ""}};
 constexpr Detachment kAdjRules[] = {{"er", ""}, {"est", ""}, {"er", "e"}, {"est", "e"}};
@@ -158,7 +158,7 @@ std::vector<std::string> WordNet::base_forms(std::string_view word, int pos) con
     for (auto base = f.next(); !base.empty(); base = f.next()) add(std::string(base));
   }
   add(std::string(word));
-  const auto rules = pos == 0 ? std::span<const Detachment>(kNounRules)
+  const auto rules = pos == 0   ? std::span<const Detachment>(kNounRules)
                      : pos == 1 ? std::span<const Detachment>(kVerbRules)
                      : pos == 2 ? std::span<const Detachment>(kAdjRules)
                                 : std::span<const Detachment>();
