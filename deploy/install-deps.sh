@@ -38,6 +38,9 @@ packages=(
   # a team's shared store (store.url: postgresql://...): the client library, and the server the
   # tests start on loopback (initdb, pg_ctl) and deploy/local-stack.sh --team runs
   libpqxx-dev postgresql-15
+  # WordNet's database (/usr/share/wordnet), read by cm context's search for the synonyms of a
+  # task's everyday words (collector/learning/wordnet.h)
+  wordnet-base
 )
 # Node.js with npm: the MCP SDK client and Bun, which run the cm mcp and opencode plugin tests,
 # come from the npm registry. A Node.js that already brings npm (NodeSource's) is kept.

@@ -21,6 +21,7 @@
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
+#include "collector/learning/wordnet.h"
 #include "collector/learning/undo_journal.h"
 #include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
@@ -188,7 +189,7 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
       thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
     }
     ContextRules rules =
-        context_rules(db_, query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords), settings_.reflection.model,
+        context_rules(db_, query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords, WordNet::installed()), settings_.reflection.model,
                       {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
     result.relevant_bullets = std::move(rules.rules);
     result.anti_patterns = std::move(rules.anti_patterns);

@@ -13,6 +13,7 @@
 #include "collector/learning/rule_search.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
+#include "collector/learning/wordnet.h"
 #include "collector/store/store_error.h"
 #include "collector/store/store_url.h"
 
@@ -608,9 +609,9 @@ ContextResult PostgresLearningStore::context(std::string_view task_text, std::op
       stemmer_ = std::make_unique<FtsStemmer>(rules);
       thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
     }
-    ContextRules ranked =
-        context_rules(rules, query_concepts(result.task, *thesaurus_, *stemmer_, kMaxQueryWords), settings_.reflection.model,
-                      {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
+    ContextRules ranked = context_rules(
+        rules, query_concepts(result.task, *thesaurus_, *stemmer_, kMaxQueryWords, WordNet::installed()), settings_.reflection.model,
+        {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
     result.relevant_bullets = std::move(ranked.rules);
     result.anti_patterns = std::move(ranked.anti_patterns);
     pqxx::work tx(c);

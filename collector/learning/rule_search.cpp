@@ -11,6 +11,7 @@
 #include "collector/learning/playbook.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
+#include "collector/learning/wordnet.h"
 #include "collector/store/sqlite_statement.h"
 
 namespace agentmetrics::learning {
@@ -30,9 +31,11 @@ constexpr double kCommonWeight = 0.1;
 bool upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }
 bool lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
 
-// A concept's forms: `first` (at weight 1, or kUnlistedWeight when it is in no group), then the other terms of `groups` at kRelatedWeight.
+// A concept's forms: `first` (at weight 1, or kUnlistedWeight when it is in no group), then the
+// other terms of `groups` at kRelatedWeight; a word in no group, its WordNet synonyms and broader
+// words, below its own weight.
 QueryConcept concept_of(const std::string& first, const std::vector<std::string>& first_stems, const std::vector<std::size_t>& groups,
-                        const Thesaurus& thesaurus) {
+                        const Thesaurus& thesaurus, const WordNet* wordnet) {
   QueryConcept c;
   c.forms.push_back({fts_any_of({first}), groups.empty() ? kUnlistedWeight : 1.0});
   std::set<std::string> seen = {c.forms.front().match};
@@ -43,6 +46,13 @@ QueryConcept concept_of(const std::string& first, const std::vector<std::string>
       auto match = fts_any_of({term.text});
       if (seen.insert(match).second) c.forms.push_back({std::move(match), kRelatedWeight});
     }
+  }
+  // The thesaurus's groups are the trade's own expansions; WordNet reaches the everyday words.
+  if (wordnet == nullptr || !groups.empty()) return c;
+  for (const auto& r : wordnet->related(first, kWordNetSenses)) {
+    if (c.forms.size() >= kMaxFormsPerConcept) return c;
+    auto match = fts_any_of({r.text});
+    if (seen.insert(match).second) c.forms.push_back({std::move(match), kUnlistedWeight * (r.hypernym ? kBroaderWeight : kSynonymWeight)});
   }
   return c;
 }
@@ -66,7 +76,7 @@ std::string split_camel_case(std::string_view text) {
 }
 
 std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus& thesaurus, const FtsStemmer& stemmer,
-                                         std::size_t max_words) {
+                                         std::size_t max_words, const WordNet* wordnet) {
   const std::string split = split_camel_case(task);
   auto words = content_words(split);
   if (split != task) {
@@ -81,12 +91,12 @@ std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus&
     const auto stems = stemmer.stems(w);
     if (stems.empty()) continue;
     const std::vector<std::size_t> none;
-    concepts.push_back(concept_of(w, stems, stems.size() == 1 ? thesaurus.groups_of(stems[0]) : none, thesaurus));
+    concepts.push_back(concept_of(w, stems, stems.size() == 1 ? thesaurus.groups_of(stems[0]) : none, thesaurus, wordnet));
   }
   const auto task_stems = stemmer.stems(split);
   for (const auto& [g, t] : thesaurus.phrases_in(task_stems)) {
     const auto& phrase = thesaurus.group(g)[t];
-    concepts.push_back(concept_of(phrase.text, phrase.stems, {g}, thesaurus));
+    concepts.push_back(concept_of(phrase.text, phrase.stems, {g}, thesaurus, nullptr));
   }
   return concepts;
 }

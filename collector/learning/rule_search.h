@@ -2,7 +2,8 @@
 //
 // A task becomes concepts: each content word (compound words split too: "UnhandledPromise" ->
 // unhandled, promise), and each thesaurus phrase it contains. A concept is matched by any of its
-// forms: the word itself or a related term of its thesaurus groups (weight kRelatedWeight). A
+// forms: the word itself or a related term of its thesaurus groups (weight kRelatedWeight), or
+// for a word in no group its WordNet synonyms and broader words, below the word itself. A
 // word in no group weighs kUnlistedWeight: the thesaurus is the trade's vocabulary, and a word
 // outside it is more often everyday language ("shows", "Monday", "nobody") that a long unrelated
 // rule shares by chance than the word a relevant rule turns on. A rule scores, per concept, its best form's weight x the form's IDF among
@@ -25,12 +26,20 @@ namespace agentmetrics::learning {
 
 class FtsStemmer;
 class Thesaurus;
+class WordNet;
 
 // Chosen on the evaluation set's dev split (docs/learning.md): related terms at 0.5, 0.7, 0.85
 // and 1.0, unlisted words at 1.0, 0.6, 0.4, 0.3 and 0.2.
 inline constexpr double kRelatedWeight = 1.0;
 inline constexpr double kUnlistedWeight = 0.3;
 inline constexpr std::int64_t kMaxFormRows = 2000;
+// A word in no thesaurus group also brings its WordNet synonyms (wordnet.h) at kSynonymWeight of
+// its own weight and the words of their broader concepts at kBroaderWeight, from its first
+// kWordNetSenses senses. Chosen on the dev split with the thesaurus left out, where WordNet has
+// to do the thesaurus's work (synonyms 0.3-1.0, broader 0-0.3, 1-5 senses; docs/learning.md).
+inline constexpr double kSynonymWeight = 0.7;
+inline constexpr double kBroaderWeight = 0.3;
+inline constexpr std::size_t kWordNetSenses = 2;
 
 struct QueryForm {
   std::string match;  // FTS5 query: one quoted term or phrase
@@ -40,9 +49,10 @@ struct QueryConcept {
   std::vector<QueryForm> forms;
 };
 
-// At most `max_words` content words (and the phrases among them).
+// At most `max_words` content words (and the phrases among them); `wordnet` (nullptr: none)
+// expands the words the thesaurus does not list.
 std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus& thesaurus, const FtsStemmer& stemmer,
-                                         std::size_t max_words);
+                                         std::size_t max_words, const WordNet* wordnet = nullptr);
 
 struct RuleCandidate {
   std::int64_t seq = 0;

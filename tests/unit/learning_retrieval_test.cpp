@@ -3,10 +3,15 @@
 // (tests/data/learning/retrieval; the figures are bench/retrieval_eval's, docs/learning.md).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <map>
+
 #include "bench/retrieval_eval_set.h"
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/rule_search.h"
 #include "collector/learning/thesaurus.h"
+#include "collector/learning/wordnet.h"
 #include "collector/store/sqlite_event_store.h"
 #include "tests/support/temp_dir.h"
 
@@ -68,9 +73,163 @@ TEST_F(RetrievalTest, TheBuiltInThesaurusParses) {
   EXPECT_FALSE(thesaurus.groups_of("flaki").empty());
 }
 
+// A WordNet database in its documented format (wndb(5WN)): synsets at the byte offsets their
+// index lines and pointers name, a license header the bisection has to pass over.
+class WordNetFiles {
+ public:
+  explicit WordNetFiles(const std::string& dir) : dir_(dir) {}
+  // `words`, then `pointers` ("@ 1": a hypernym, the synset added as 1); returns its number.
+  std::size_t synset(const std::string& pos, const std::vector<std::string>& words,
+                     const std::vector<std::pair<std::string, std::size_t>>& pointers = {}) {
+    synsets_[pos].push_back({words, pointers});
+    return synsets_[pos].size() - 1;
+  }
+  void exception(const std::string& pos, const std::string& line) { exceptions_[pos] += line + "\n"; }
+  // Writes the files; `corrupt`: the index of "car" names an offset inside a line.
+  void write(bool corrupt = false) const {
+    for (const std::string pos : {"noun", "verb", "adj", "adv"}) {
+      const char tag = pos == "noun" ? 'n' : pos == "verb" ? 'v' : pos == "adj" ? 'a' : 'r';
+      const std::string header = "  1 This software and database is being provided to you, the LICENSEE, by Princeton University\n";
+      std::vector<std::size_t> offsets;
+      std::string data = header;
+      const auto it = synsets_.find(pos);
+      const auto& list = it == synsets_.end() ? std::vector<Synset>{} : it->second;
+      // Fixed-width offsets: each line's length does not depend on them.
+      for (const auto& s : list) {
+        offsets.push_back(data.size());
+        data += line(s, tag, offsets.back(), offsets);
+      }
+      // Again with every offset known (pointers may point forward).
+      data = header;
+      for (std::size_t i = 0; i < list.size(); ++i) data += line(list[i], tag, offsets[i], offsets);
+      std::map<std::string, std::vector<std::size_t>> lemmas;
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        for (const auto& w : list[i].words) lemmas[w].push_back(corrupt && w == "car" ? offsets[i] + 3 : offsets[i]);
+      }
+      std::string index = header;
+      for (const auto& [lemma, at] : lemmas) {
+        index += lemma + " " + tag + " " + std::to_string(at.size()) + " 1 @ " + std::to_string(at.size()) + " 0";
+        for (const auto o : at) index += " " + eight(o);
+        index += "\n";
+      }
+      write_file("data." + pos, data);
+      write_file("index." + pos, index);
+      const auto exc = exceptions_.find(pos);
+      write_file(pos + ".exc", exc == exceptions_.end() ? "" : exc->second);
+    }
+  }
+
+ private:
+  struct Synset {
+    std::vector<std::string> words;
+    std::vector<std::pair<std::string, std::size_t>> pointers;
+  };
+  static std::string eight(std::size_t n) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%08zu", n);
+    return b;
+  }
+  static std::string line(const Synset& s, char tag, std::size_t offset, const std::vector<std::size_t>& offsets) {
+    char count[8];
+    std::snprintf(count, sizeof count, "%02zx", s.words.size());
+    std::string out = eight(offset) + " 05 " + tag + " " + count;
+    for (const auto& w : s.words) out += " " + w + " 0";
+    std::snprintf(count, sizeof count, "%03zu", s.pointers.size());
+    out += std::string(" ") + count;
+    for (const auto& [symbol, target] : s.pointers) {
+      out += " " + symbol + " " + eight(target < offsets.size() ? offsets[target] : 0) + " " + tag + " 0000";
+    }
+    return out + " | a gloss\n";
+  }
+  void write_file(const std::string& name, const std::string& text) const { std::ofstream(dir_ + "/" + name, std::ios::binary) << text; }
+
+  std::string dir_;
+  std::map<std::string, std::vector<Synset>> synsets_;
+  std::map<std::string, std::string> exceptions_;
+};
+
+TEST(WordNetTest, SynonymsAndBroaderWordsOfTheFirstSensesFromTheBaseForm) {
+  testing::TempDir dir;
+  WordNetFiles files(dir.path());
+  const auto vehicle = files.synset("noun", {"motor_vehicle", "automotive_vehicle"});
+  files.synset("noun", {"car", "auto", "automobile"}, {{"@", vehicle}});
+  files.synset("noun", {"car", "railcar"});
+  files.synset("noun", {"car", "gondola"});  // a third sense: beyond two senses
+  files.synset("noun", {"mouse"});
+  files.exception("noun", "mice mouse");
+  files.write();
+  const auto wordnet = WordNet::open(dir.path());
+  ASSERT_NE(wordnet, nullptr);
+  // "cars" by the suffix rule, "mice" by the exception list.
+  EXPECT_EQ(wordnet->base_forms("cars", 0), std::vector<std::string>{"car"});
+  EXPECT_EQ(wordnet->base_forms("mice", 0), std::vector<std::string>{"mouse"});
+  EXPECT_TRUE(wordnet->base_forms("cars", 1).empty());
+  std::vector<std::string> synonyms, broader;
+  for (const auto& r : wordnet->related("cars", 2)) (r.hypernym ? broader : synonyms).push_back(r.text);
+  EXPECT_EQ(synonyms, (std::vector<std::string>{"auto", "automobile", "railcar"}));
+  EXPECT_EQ(broader, (std::vector<std::string>{"motor vehicle", "automotive vehicle"}));
+  EXPECT_TRUE(wordnet->related("bicycle", 2).empty());
+  EXPECT_TRUE(wordnet->related(std::string(200, 'a'), 2).empty());
+}
+
+TEST(WordNetTest, AnIndexThatNamesNoSynsetAndMissingFilesAreNoExpansion) {
+  testing::TempDir dir;
+  EXPECT_EQ(WordNet::open(dir.path()), nullptr);
+  WordNetFiles files(dir.path());
+  files.synset("noun", {"car", "auto"});
+  files.synset("noun", {"truck", "lorry"});
+  files.write(/*corrupt=*/true);
+  const auto wordnet = WordNet::open(dir.path());
+  ASSERT_NE(wordnet, nullptr);
+  EXPECT_TRUE(wordnet->related("car", 2).empty());
+  ASSERT_EQ(wordnet->related("truck", 2).size(), 1u);
+  EXPECT_EQ(wordnet->related("truck", 2)[0].text, "lorry");
+}
+
+// Debian's wordnet-base, which deploy/install-deps.sh installs.
+TEST(WordNetTest, TheInstalledDatabaseIsRead) {
+  const WordNet* wordnet = WordNet::installed();
+  ASSERT_NE(wordnet, nullptr) << "wordnet-base is not installed (deploy/install-deps.sh)";
+  EXPECT_EQ(wordnet->base_forms("mice", 0), std::vector<std::string>{"mouse"});
+  const auto related = wordnet->related("cars", 2);
+  const auto has = [&](const std::string& text, bool hypernym) {
+    return std::any_of(related.begin(), related.end(), [&](const WordNet::Related& r) { return r.text == text && r.hypernym == hypernym; });
+  };
+  EXPECT_TRUE(has("automobile", false));
+  EXPECT_TRUE(has("motor vehicle", true));
+}
+
+TEST_F(RetrievalTest, AWordInNoGroupBringsItsWordNetSynonymsBelowItsOwnWeight) {
+  const FtsStemmer stemmer(store_->handle());
+  const Thesaurus thesaurus("flaky, intermittent\n", stemmer);
+  testing::TempDir dir;
+  WordNetFiles files(dir.path());
+  const auto fail = files.synset("verb", {"fail", "go_wrong"});
+  files.synset("verb", {"crash", "smash"}, {{"@", fail}});
+  files.synset("adj", {"flaky", "flakey"});
+  const auto verification = files.synset("noun", {"verification", "check"});
+  files.synset("noun", {"checksum", "hash_sum"}, {{"@", verification}});
+  files.write();
+  const auto wordnet = WordNet::open(dir.path());
+  ASSERT_NE(wordnet, nullptr);
+  const auto concepts = query_concepts("flaky build crashing checksums", thesaurus, stemmer, 32, wordnet.get());
+  ASSERT_EQ(concepts.size(), 4u);
+  // flaky is in a group: the thesaurus's terms only.
+  EXPECT_EQ(concepts[0].forms.size(), 2u);
+  EXPECT_TRUE(has_form(concepts[0], "\"intermittent\"", kRelatedWeight));
+  EXPECT_EQ(concepts[1].forms.size(), 1u);  // "build": not in this WordNet
+  EXPECT_TRUE(has_form(concepts[2], "\"crashing\"", kUnlistedWeight));
+  EXPECT_TRUE(has_form(concepts[2], "\"smash\"", kUnlistedWeight * kSynonymWeight));
+  EXPECT_FALSE(has_form(concepts[2], "\"crash\"", kUnlistedWeight * kSynonymWeight));  // its own base form
+  EXPECT_EQ(concepts[2].forms.size(), 2u);  // a verb's broader words are not taken: "go wrong" is not there
+  EXPECT_TRUE(has_form(concepts[3], "\"hash sum\"", kUnlistedWeight * kSynonymWeight));
+  EXPECT_TRUE(has_form(concepts[3], "\"verification\"", kUnlistedWeight * kBroaderWeight));
+  EXPECT_TRUE(has_form(concepts[3], "\"check\"", kUnlistedWeight * kBroaderWeight));
+}
+
 // Set below the measured figures (docs/learning.md): a drop past them is a regression.
-constexpr double kRecallFloor = 0.85;
-constexpr double kHeldoutRecallFloor = 0.80;
+constexpr double kRecallFloor = 0.88;
+constexpr double kHeldoutRecallFloor = 0.82;
 
 // The floor on the paraphrase set, the evaluated rules alone (the 1k and 10k distractor figures
 // take minutes to build and are bench/retrieval_eval's). Measured 0.50 before the thesaurus.
