@@ -23,8 +23,7 @@ std::vector<std::string> run_in_processes_at_once(int processes, const std::func
       ::close(go[1]);
       ::close(said[0]);
       char c;
-      while (::read(go[0], &c, 1) < 0 && errno == EINTR) {
-      }
+      while (::read(go[0], &c, 1) < 0 && errno == EINTR) {}
       std::string failure;
       try {
         body();
@@ -47,15 +46,17 @@ std::vector<std::string> run_in_processes_at_once(int processes, const std::func
   std::string text;
   char buf[4096];
   for (ssize_t n; (n = ::read(said[0], buf, sizeof buf)) != 0;) {
-    if (n > 0) text.append(buf, static_cast<std::size_t>(n));
-    else if (errno != EINTR) break;
+    if (n > 0)
+      text.append(buf, static_cast<std::size_t>(n));
+    else if (errno != EINTR)
+      break;
   }
   ::close(said[0]);
-  for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) failures.push_back(text.substr(at, end - at));
+  for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
+    failures.push_back(text.substr(at, end - at));
   for (const pid_t pid : children) {
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (WIFSIGNALED(status)) failures.push_back("a process ended by signal " + std::to_string(WTERMSIG(status)));
   }
   if (fork_error != 0) failures.push_back(std::string("fork: ") + std::strerror(fork_error));
