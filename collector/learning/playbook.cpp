@@ -424,13 +424,18 @@ Bullet Playbook::insert(const NewBullet& nb, const std::string& hash, double now
   return b;
 }
 
-Bullet Playbook::reinforce(const Bullet& bullet, std::int64_t evidence, double now) {
+Bullet reinforced(const Bullet& bullet, std::int64_t evidence, double now, const ConfidenceModel& model) {
   Bullet b = bullet;
   const double t = std::max(now, b.confidence_time);
-  b.confidence = model_.after_helpful(b.confidence_at(t, model_), 1.0);
+  b.confidence = model.after_helpful(b.confidence_at(t, model), 1.0);
   b.confidence_time = t;
   b.last_validated = std::max(b.last_validated, t);
   b.evidence_count += evidence;
+  return b;
+}
+
+Bullet Playbook::reinforce(const Bullet& bullet, std::int64_t evidence, double now) {
+  Bullet b = reinforced(bullet, evidence, now, model_);
   save_state(b);
   return b;
 }

@@ -143,6 +143,10 @@ struct PlaybookCounts {
   std::int64_t retired = 0;
 };
 
+// `bullet` confirmed once more by `evidence` new occurrences of its pattern at `now`: one helpful
+// step of `model`, as every store reinforces a rule.
+Bullet reinforced(const Bullet& bullet, std::int64_t evidence, double now, const ConfidenceModel& model);
+
 class Playbook {
  public:
   explicit Playbook(sqlite3* db, ConfidenceModel model = {}, std::size_t max_active = kDefaultMaxRules);

@@ -799,13 +799,7 @@ class TeamRuleBook final : public RuleBook {
   }
   // As Playbook::reinforce, on the row find_by_pattern locked.
   void reinforce(const Bullet& bullet, std::int64_t evidence, double now) override {
-    Bullet b = bullet;
-    const double t = std::max(now, b.confidence_time);
-    b.confidence = model_.after_helpful(b.confidence_at(t, model_), 1.0);
-    b.confidence_time = t;
-    b.last_validated = std::max(b.last_validated, t);
-    b.evidence_count += evidence;
-    save_state(tx_, b);
+    save_state(tx_, reinforced(bullet, evidence, now, model_));
   }
   void link_pattern(std::string_view bullet_id, std::string_view pattern_id, double counted_until) override {
     learning::link_pattern(tx_, bullet_id, pattern_id, counted_until);
@@ -849,58 +843,53 @@ std::optional<ReflectionReport> PostgresLearningStore::reflect(std::string_view 
       tx.commit();
     });
   };
-  try {
-    const double t = report.started;
-    report.history_indexed = index_history(cancel);
-    const TaskFeedbackTally tally = apply_task_feedback(cancel);
-    report.feedback_applied = tally.signals;
-    report.rules_inverted = tally.inverted;
-    report.rules_retired = tally.retired;
+  record_reflection_run(
+      [&] {
+        const double t = report.started;
+        report.history_indexed = index_history(cancel);
+        const TaskFeedbackTally tally = apply_task_feedback(cancel);
+        report.feedback_applied = tally.signals;
+        report.rules_inverted = tally.inverted;
+        report.rules_retired = tally.retired;
 
-    std::vector<OutcomeRow> rows;
-    SessionActivityLoad activity;
-    run("reflect: read the outcomes", [&](pqxx::connection& c) {
-      pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> snapshot(c);
-      // No sidecar has written to this database yet: no events.
-      if (!snapshot.exec1("SELECT to_regclass('events') IS NOT NULL")[0].as<bool>()) return;
-      const double from = t - settings.patterns.window_seconds;
-      // As load_outcome_rows: a label that is absent or empty is "unknown".
-      for (const auto& r :
-           snapshot.exec_params("SELECT id, kind, time, coalesce(nullif(fields->>'stage', ''), 'unknown'), "
-                                "coalesce(nullif(fields->>'failure_type', ''), 'unknown'), coalesce(am_num(fields, 'success'), 0) <> 0, "
-                                "coalesce(am_num(fields, 'duration_seconds'), 0), coalesce(nullif(fields->>'agent_type', ''), 'unknown'), "
-                                "coalesce(nullif(fields->>'task_type', ''), 'unknown'), coalesce(fields->>'approach', '') "
-                                "FROM events WHERE kind IN ('task', 'pipeline') AND time >= $1 AND time <= $2 ORDER BY time, id",
-                                from, t)) {
-        rows.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<double>(), r[3].as<std::string>(), r[4].as<std::string>(),
-                        r[5].as<bool>(), r[6].as<double>(), r[7].as<std::string>(), r[8].as<std::string>(), r[9].as<std::string>()});
-      }
-      if (!settings.session_patterns.enabled) return;
-      for (const auto& r : snapshot.exec_params(
-               "SELECT id, time, coalesce(fields->>'session_id', ''), coalesce(fields->>'agent_type', ''), fields->>'tool_failures' "
-               "FROM events WHERE kind = 'task' AND time >= $1 AND time <= $2 AND fields->>'tool_failures' IS NOT NULL "
-               "ORDER BY time, id",
-               from, t)) {
-        activity.add(r[0].as<std::int64_t>(), r[1].as<double>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                     std::string_view(r[4].c_str(), r[4].size()));
-      }
-    });
-    const auto learned = learn_from(rows, activity, settings, report);
-    store_patterns(report, t);
-    write_learned_rules(learned, t, report);
-    const DecayResult decay = decay_all(t, cancel);
-    report.decayed = decay.decayed;
-    report.rules_retired.insert(report.rules_retired.end(), decay.retired.begin(), decay.retired.end());
-    report.cancelled = cancel && cancel->load();
-  } catch (const std::exception& e) {
-    try {
-      finish("error", e.what());
-    } catch (const std::exception& not_recorded) {
-      log(LogLevel::kWarn, "reflection: the failed run could not be recorded", {{"error", e.what()}, {"reason", not_recorded.what()}});
-    }
-    throw;
-  }
-  finish("ok", "");
+        std::vector<OutcomeRow> rows;
+        SessionActivityLoad activity;
+        run("reflect: read the outcomes", [&](pqxx::connection& c) {
+          pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> snapshot(c);
+          // No sidecar has written to this database yet: no events.
+          if (!snapshot.exec1("SELECT to_regclass('events') IS NOT NULL")[0].as<bool>()) return;
+          const double from = t - settings.patterns.window_seconds;
+          // As load_outcome_rows: a label that is absent or empty is "unknown".
+          for (const auto& r : snapshot.exec_params(
+                   "SELECT id, kind, time, coalesce(nullif(fields->>'stage', ''), 'unknown'), "
+                   "coalesce(nullif(fields->>'failure_type', ''), 'unknown'), coalesce(am_num(fields, 'success'), 0) <> 0, "
+                   "coalesce(am_num(fields, 'duration_seconds'), 0), coalesce(nullif(fields->>'agent_type', ''), 'unknown'), "
+                   "coalesce(nullif(fields->>'task_type', ''), 'unknown'), coalesce(fields->>'approach', '') "
+                   "FROM events WHERE kind IN ('task', 'pipeline') AND time >= $1 AND time <= $2 ORDER BY time, id",
+                   from, t)) {
+            rows.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<double>(), r[3].as<std::string>(),
+                            r[4].as<std::string>(), r[5].as<bool>(), r[6].as<double>(), r[7].as<std::string>(), r[8].as<std::string>(),
+                            r[9].as<std::string>()});
+          }
+          if (!settings.session_patterns.enabled) return;
+          for (const auto& r : snapshot.exec_params(
+                   "SELECT id, time, coalesce(fields->>'session_id', ''), coalesce(fields->>'agent_type', ''), fields->>'tool_failures' "
+                   "FROM events WHERE kind = 'task' AND time >= $1 AND time <= $2 AND fields->>'tool_failures' IS NOT NULL "
+                   "ORDER BY time, id",
+                   from, t)) {
+            activity.add(r[0].as<std::int64_t>(), r[1].as<double>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                         std::string_view(r[4].c_str(), r[4].size()));
+          }
+        });
+        const auto learned = learn_from(rows, activity, settings, report);
+        store_patterns(report, t);
+        write_learned_rules(learned, t, report);
+        const DecayResult decay = decay_all(t, cancel);
+        report.decayed = decay.decayed;
+        report.rules_retired.insert(report.rules_retired.end(), decay.retired.begin(), decay.retired.end());
+        report.cancelled = cancel && cancel->load();
+      },
+      finish);
   return report;
 }
 

@@ -426,6 +426,20 @@ TaskFeedbackTally apply_task_feedback(sqlite3* db, Playbook& playbook, std::size
   return tally;
 }
 
+void record_reflection_run(const std::function<void()>& steps, const std::function<void(const char*, const std::string&)>& finish) {
+  try {
+    steps();
+  } catch (const std::exception& e) {
+    try {
+      finish("error", e.what());
+    } catch (const std::exception& not_recorded) {
+      log(LogLevel::kWarn, "reflection: the failed run could not be recorded", {{"error", e.what()}, {"reason", not_recorded.what()}});
+    }
+    throw;
+  }
+  finish("ok", "");
+}
+
 ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings, std::string_view trigger, double now,
                                 const std::atomic<bool>* cancel, const WriteRunner* runner) {
   ReflectionReport report;
@@ -461,45 +475,39 @@ ReflectionReport run_reflection(sqlite3* db, const ReflectionSettings& settings,
       tx.commit();
     });
   };
-  try {
-    Playbook playbook(db, settings.model, settings.max_rules);
-    report.history_indexed = HistoryIndex(db).catch_up(settings.batch, SIZE_MAX, cancel, settings.paced, runner);
+  record_reflection_run(
+      [&] {
+        Playbook playbook(db, settings.model, settings.max_rules);
+        report.history_indexed = HistoryIndex(db).catch_up(settings.batch, SIZE_MAX, cancel, settings.paced, runner);
 
-    const TaskFeedbackTally tally = apply_task_feedback(db, playbook, settings.batch, cancel, settings.paced, runner);
-    report.feedback_applied = tally.signals;
-    report.rules_inverted = tally.inverted;
-    report.rules_retired = tally.retired;
+        const TaskFeedbackTally tally = apply_task_feedback(db, playbook, settings.batch, cancel, settings.paced, runner);
+        report.feedback_applied = tally.signals;
+        report.rules_inverted = tally.inverted;
+        report.rules_retired = tally.retired;
 
-    std::vector<OutcomeRow> rows;
-    SessionActivityLoad activity;
-    {
-      Transaction snapshot(db, Transaction::Mode::kRead);
-      rows = load_outcome_rows(db, now - settings.patterns.window_seconds, now);
-      if (settings.session_patterns.enabled) activity = load_session_activity(db, now - settings.patterns.window_seconds, now);
-    }
-    const auto learned = learn_from(rows, activity, settings, report);
-    run_write(db, runner, [&](sqlite3* w) { store_patterns(w, report.patterns, report.session_patterns, report.id, now); });
-    run_write(db, runner, [&](sqlite3* w) {
-      Playbook pb(w, settings.model, settings.max_rules);
-      PlaybookRuleBook rules(pb);
-      Transaction tx(w, Transaction::Mode::kWrite);
-      write_learned(rules, learned, now, settings, report);
-      tx.commit();
-    });
+        std::vector<OutcomeRow> rows;
+        SessionActivityLoad activity;
+        {
+          Transaction snapshot(db, Transaction::Mode::kRead);
+          rows = load_outcome_rows(db, now - settings.patterns.window_seconds, now);
+          if (settings.session_patterns.enabled) activity = load_session_activity(db, now - settings.patterns.window_seconds, now);
+        }
+        const auto learned = learn_from(rows, activity, settings, report);
+        run_write(db, runner, [&](sqlite3* w) { store_patterns(w, report.patterns, report.session_patterns, report.id, now); });
+        run_write(db, runner, [&](sqlite3* w) {
+          Playbook pb(w, settings.model, settings.max_rules);
+          PlaybookRuleBook rules(pb);
+          Transaction tx(w, Transaction::Mode::kWrite);
+          write_learned(rules, learned, now, settings, report);
+          tx.commit();
+        });
 
-    const DecayResult decay = playbook.decay_all(now, settings.batch, cancel, settings.paced, runner);
-    report.decayed = decay.decayed;
-    report.rules_retired.insert(report.rules_retired.end(), decay.retired.begin(), decay.retired.end());
-    report.cancelled = cancel && cancel->load();
-  } catch (const std::exception& e) {
-    try {
-      finish("error", e.what());
-    } catch (const std::exception& not_recorded) {
-      log(LogLevel::kWarn, "reflection: the failed run could not be recorded", {{"error", e.what()}, {"reason", not_recorded.what()}});
-    }
-    throw;
-  }
-  finish("ok", "");
+        const DecayResult decay = playbook.decay_all(now, settings.batch, cancel, settings.paced, runner);
+        report.decayed = decay.decayed;
+        report.rules_retired.insert(report.rules_retired.end(), decay.retired.begin(), decay.retired.end());
+        report.cancelled = cancel && cancel->load();
+      },
+      finish);
   return report;
 }
 

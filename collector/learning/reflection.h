@@ -134,6 +134,11 @@ void apply_task_event(const std::vector<Bullet>& rules, bool success, const Fail
 TaskFeedbackTally apply_task_feedback(sqlite3* db, Playbook& playbook, std::size_t batch, const std::atomic<bool>* cancel = nullptr,
                                       bool paced = false, const WriteRunner* runner = nullptr);
 
+// Runs a reflection's steps, then has `finish` record its run: ("ok", ""), or ("error", the
+// failure's text) before the failure goes on; a failed run that cannot be recorded is logged.
+// Both stores' reflections record their runs so.
+void record_reflection_run(const std::function<void()>& steps, const std::function<void(const char*, const std::string&)>& finish);
+
 // Runs a reflection as of `now`. Throws StoreError / LearningError; the run is then recorded
 // with status "error".
 // Reads on `db`; writes through `runner` (null: on `db` too).

@@ -184,6 +184,10 @@ TEST(TeamLearning, OneSidecarReflectsAtATimeAndAnotherTakesOverWhenItIsKilled) {
 
   // Sidecar A's reflection is held inside the lease: this test locks the table it records its
   // run in, so A waits there, holding the lease, until the test lets go.
+  // The team's learning tables are made by the first process that opens its learning store,
+  // which the sidecars may not have done yet: a cm command does.
+  const auto made = run_command({AM_CM_BINARY, "--json", "playbook", "list"}, machine(url, home_c));
+  ASSERT_EQ(made.code, 0) << made.output;
   pqxx::connection blocker(url);
   pqxx::work lock(blocker);
   lock.exec("LOCK TABLE reflection_runs IN EXCLUSIVE MODE");

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "collector/intake/otlp/otlp_body.h"
+#include "tests/support/file_text.h"
 #include "tests/support/otlp_in_place_check.h"
 
 namespace agentmetrics::intake {
@@ -30,14 +31,9 @@ namespace metrics = opentelemetry::proto::metrics::v1;
 using agentmetrics::testing::check_in_place;
 using opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest;
 
-const fs::path kData = AM_AGENT_DATA_DIR;
+using testing::read_file;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+const fs::path kData = AM_AGENT_DATA_DIR;
 
 // Every metrics export recorded, as protobuf bytes (OTLP/JSON ones made protobuf), by recording.
 std::map<std::string, std::vector<std::string>> recorded_exports() {

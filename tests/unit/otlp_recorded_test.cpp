@@ -19,6 +19,7 @@
 #include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/store_writer.h"
+#include "tests/support/file_text.h"
 #include "tests/support/temp_dir.h"
 
 namespace agentmetrics::intake {
@@ -30,14 +31,9 @@ using opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest;
 using opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest;
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 
-const fs::path kData = AM_AGENT_DATA_DIR;
+using testing::read_file;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+const fs::path kData = AM_AGENT_DATA_DIR;
 
 // An intake as the daemon has one, over a real store.
 struct Intake {
