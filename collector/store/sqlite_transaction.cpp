@@ -25,10 +25,12 @@ void enable_wal(sqlite3* db, int wait_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
   for (;;) {
     const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) break;
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+      throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db), sqlite3_extended_errcode(db));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  exec(db, "PRAGMA journal_mode=WAL");  // done (a no-op), or the error to report
 }
 
 Transaction::Transaction(sqlite3* db, Mode mode) : db_(db), mode_(mode), nested_(!sqlite3_get_autocommit(db)) {
