@@ -117,7 +117,9 @@ TEST(SegmentFaults, AFullSegmentDirectoryFailsSegmentCreationCleanlyAndTheProduc
   const std::string ns = unique_namespace("enospc");
   CollectorProcess collector(ns, {"--segment-dir=" + shm});
   Process first({kTestProducerBinary, "--threads", "1", "--events", "1000", "--label", "first", "--linger-ms", "3000"}, env_of(ns, shm));
-  ASSERT_TRUE(wait_until([&] { return segment_files(ns, shm).size() == 1; }));
+  // Attached: its room is reserved (the file appears before its reservation ends).
+  scrape_until(collector, [](const Samples& got) { return sample(got, "agentmetrics_segments_attached") == 1; });
+  ASSERT_EQ(segment_files(ns, shm).size(), 1u);
 
   Process second({kRogueProducerBinary, "--mode", "report"}, env_of(ns, shm));
   expect_clean_exit(second, "the producer that found no space");
