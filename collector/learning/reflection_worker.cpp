@@ -27,6 +27,29 @@ WorkerPriority lower_own_priority() {
   return WorkerPriority::kUnchanged;
 }
 
+// Runs `work` on a thread of its own at idle priority, and waits for it. The worker's own thread
+// keeps its normal priority between rounds (it waits, and counts the playbook for the gauges, a
+// read of a few milliseconds): a thread that lingers at idle priority is the last of a killed
+// collector to be given the processor on a busy machine, and the process cannot be reaped before it
+// has run its exit (seen: more than 60 s under ASan beside the test suite, when it was the last
+// thread out and tore down the address space).
+WorkerPriority at_idle_priority(const std::function<void()>& work) {
+  WorkerPriority priority = WorkerPriority::kUnchanged;
+  std::exception_ptr error;
+  std::thread thread([&] {
+    pthread_setname_np(pthread_self(), "am-reflect-idle");
+    priority = lower_own_priority();
+    try {
+      work();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  thread.join();
+  if (error) std::rethrow_exception(error);
+  return priority;
+}
+
 }  // namespace
 
 // Runs the worker's write transactions at the priority of the thread that created it.
@@ -171,11 +194,6 @@ std::string ReflectionWorker::last_error() const {
 }
 
 void ReflectionWorker::run() {
-  tid_ = static_cast<pid_t>(syscall(SYS_gettid));
-  priority_ = lower_own_priority();
-  if (priority_ != WorkerPriority::kIdle) {
-    agentmetrics::log(LogLevel::kInfo, "reflection worker runs at nice 19 (SCHED_IDLE refused)");
-  }
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   std::unique_ptr<LearningStore> store;
@@ -273,7 +291,11 @@ void ReflectionWorker::run() {
       bool skipped = false;
       try {
         const WriteRunner runner = [this](const std::function<void(sqlite3*)>& work) { writer_->run(work); };
-        const std::optional<ReflectionReport> report = store->reflect(asked ? "request" : "schedule", &stop_, &runner);
+        std::optional<ReflectionReport> report;
+        const WorkerPriority priority = at_idle_priority([&] { report = store->reflect(asked ? "request" : "schedule", &stop_, &runner); });
+        if (priority_.exchange(priority) != priority && priority != WorkerPriority::kIdle) {
+          agentmetrics::log(LogLevel::kInfo, "reflection runs at nice 19 (SCHED_IDLE refused)");
+        }
         std::lock_guard lock(mutex_);
         if (report) {
           last_report_ = to_json(*report);

@@ -1,15 +1,17 @@
 // The reflection worker: a thread of the collector that runs a reflection (reflection.h) every
 // `interval` (cass_memory.reflectionInterval, 24 h by default) and whenever request() asks.
 //
-// It never stalls the drain or a scrape: the thread lowers its own priority first
-// (SCHED_IDLE, or nice 19 where SCHED_IDLE is refused) and reads with a SQLite connection of
-// its own (WAL: its reads never block the store thread). Its writes are short transactions of a
-// few hundred rows, paced so that it holds the lock at most half the time, and they run on a
-// second thread of normal priority (started by start(), idle in between, with a connection of
-// its own): a thread at idle priority that held the store's lock would be starved by a busy
-// machine while the collector's store thread waited for it (priority inversion). The first run after a start happens when the last recorded
-// run is `interval` old (or `startup_delay` after start if it is overdue or there was none).
-// Between runs it refreshes the playbook gauges every `metrics_refresh`.
+// It never stalls the drain or a scrape: each round runs on a short-lived thread that lowers its
+// own priority first (SCHED_IDLE, or nice 19 where SCHED_IDLE is refused), while the worker's
+// thread waits between rounds at normal priority (a thread left at idle priority would hold up the
+// reaping of a killed collector on a busy machine), and it reads with a SQLite connection of its
+// own (WAL: its reads never block the store thread). Its writes are short transactions of a few
+// hundred rows, paced so that it holds the lock at most half the time, and they run on a second
+// thread of normal priority (started by start(), idle in between, with a connection of its own): a
+// thread at idle priority that held the store's lock would be starved by a busy machine while the
+// collector's store thread waited for it (priority inversion). The first run after a start happens
+// when the last recorded run is `interval` old (or `startup_delay` after start if it is overdue or
+// there was none). Between runs it refreshes the playbook gauges every `metrics_refresh`.
 //
 // It reflects through the store seam (learning_store.h) under the store's reflection lease: on
 // the embedded store the processes of the machine, on a team store (`team_url`) the sidecars of
@@ -18,8 +20,6 @@
 // reflection, whoever ran it. A scheduled round finds the team's last reflection first: a team
 // reflects once an interval, not once per sidecar.
 #pragma once
-
-#include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
@@ -86,8 +86,8 @@ class ReflectionWorker {
   bool wait_for_runs(std::uint64_t n, std::chrono::milliseconds timeout) const;
   std::optional<nlohmann::ordered_json> last_report() const;
   std::string last_error() const;
+  // The priority the last round ran at.
   WorkerPriority priority() const { return priority_.load(); }
-  pid_t thread_id() const { return tid_.load(); }
 
  private:
   void run();
@@ -111,7 +111,6 @@ class ReflectionWorker {
   std::atomic<std::uint64_t> runs_{0};
   std::atomic<std::uint64_t> skipped_{0};
   std::atomic<WorkerPriority> priority_{WorkerPriority::kNotStarted};
-  std::atomic<pid_t> tid_{0};
   std::thread thread_;
 };
 
