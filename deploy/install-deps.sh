@@ -12,6 +12,8 @@ packages=(
   # well-kept libraries for solved problems
   nlohmann-json3-dev libsqlite3-dev zlib1g-dev libcli11-dev libyaml-cpp-dev libpugixml-dev
   libcurl4-openssl-dev
+  # ISA-L's igzip, which gzips the scrapes (zlib's deflate was most of a gzipped scrape's cost)
+  libisal-dev
   # TLS for the listener (Asio's OpenSSL streams), HMAC of the forges' webhook signatures
   # (libcrypto), and bcrypt for basic auth (libxcrypt)
   libssl-dev libcrypt-dev

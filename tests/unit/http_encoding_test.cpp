@@ -1,13 +1,11 @@
-// Content negotiation (Accept, Accept-Encoding) and gzip compression for /metrics.
+// Content negotiation (Accept, Accept-Encoding) for /metrics; the gzip stream has gzip_stream_test.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "collector/expose/http_encoding.h"
-#include "tests/support/raw_http.h"
 
 using namespace agentmetrics::collector;
-using agentmetrics::testing::gunzip;
 
 namespace {
 
@@ -69,33 +67,4 @@ TEST(HttpEncoding, AcceptsGzipUnlessRefused) {
   EXPECT_FALSE(accepts_gzip("gzip;q=0, *"));  // listed and refused: "*" does not bring it back
   EXPECT_FALSE(accepts_gzip("*;q=0"));
   EXPECT_FALSE(accepts_gzip("deflate, identity"));
-}
-
-TEST(HttpEncoding, GzipRoundTrips) {
-  std::string body;
-  for (int i = 0; i < 2000; ++i) body += "opencode_task_total{agent_type=\"build\",n=\"" + std::to_string(i) + "\"} 1\n";
-  const std::string zipped = gzip_compress(body);
-  ASSERT_GE(zipped.size(), 18u);  // header and trailer at least
-  EXPECT_EQ(static_cast<unsigned char>(zipped[0]), 0x1f);
-  EXPECT_EQ(static_cast<unsigned char>(zipped[1]), 0x8b);
-  EXPECT_EQ(zipped[2], 8);  // deflate
-  EXPECT_LT(zipped.size(), body.size() / 4);
-  EXPECT_EQ(gunzip(zipped), body);
-  EXPECT_EQ(gunzip(gzip_compress("")), "");
-}
-
-TEST(HttpEncoding, AGzipStreamWrittenInPiecesIsOneMember) {
-  std::string body;
-  for (int i = 0; i < 50000; ++i) body += "opencode_task_total{n=\"" + std::to_string(i) + "\"} " + std::to_string(i * 7 % 13) + "\n";
-  GzipStream stream;
-  std::string zipped;
-  // Pieces of uneven sizes, as families come; the last one finishes the member.
-  for (std::size_t at = 0; at < body.size();) {
-    const std::size_t n = std::min<std::size_t>(body.size() - at, 1 + at % 300000);
-    stream.write(std::string_view(body).substr(at, n), false, zipped);
-    at += n;
-  }
-  stream.write("", true, zipped);
-  EXPECT_LT(zipped.size(), body.size() / 4);
-  EXPECT_EQ(gunzip(zipped), body);
 }
