@@ -18,8 +18,8 @@ ScrapeFormat negotiate_format(std::string_view accept, bool openmetrics);
 bool accepts_gzip(std::string_view accept_encoding);
 // One gzip member (RFC 1952) written in pieces, for a body sent in chunks. Compressed by ISA-L's
 // igzip at its level 1, not zlib: zlib's default level was most of a gzipped scrape's CPU time,
-// and igzip compresses the same text 20-30 times faster, for a body about 30% larger (under 4%
-// of the text either way: 0.8 MB more at 100k histogram series). docs/benchmarks.md has figures.
+// and igzip compresses the same text 20-37 times faster, for a body about 30% larger (a
+// twentieth of the text or less either way; docs/benchmarks.md, Scrape cost, has the figures).
 class GzipStream {
  public:
   GzipStream();

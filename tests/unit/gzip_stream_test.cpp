@@ -68,8 +68,7 @@ void expect_member_of(const std::string& zipped, std::string_view data) {
   const std::uint32_t crc =
       static_cast<std::uint32_t>(crc32(crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
   EXPECT_EQ(little_endian_32(std::string_view(zipped).substr(zipped.size() - 8, 4)), crc) << "CRC32";
-  EXPECT_EQ(little_endian_32(std::string_view(zipped).substr(zipped.size() - 4, 4)), static_cast<std::uint32_t>(data.size()))
-      << "ISIZE";
+  EXPECT_EQ(little_endian_32(std::string_view(zipped).substr(zipped.size() - 4, 4)), static_cast<std::uint32_t>(data.size())) << "ISIZE";
   // zlib checks both again, and that nothing follows the member (compared whole, not printed).
   EXPECT_TRUE(gunzip(zipped) == data);
 }
