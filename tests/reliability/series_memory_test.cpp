@@ -6,6 +6,7 @@
 // and OpenSSL code that other processes share).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -97,7 +98,10 @@ TEST(SeriesMemory, PublishExitRemoveRoundsKeepTheCollectorFlat) {
   std::printf("daemon memory and /metrics body after each round:%s\n", figures.c_str());
   EXPECT_LE(bodies.back(), bodies.front() + 1024) << figures;
   if (kSanitized) return;
-  // After the first round has set up the allocator's pools, later rounds reuse them.
-  EXPECT_LT(memory.back(), memory[1] + 16) << "memory grew over the rounds:" << figures;
+  // After the first rounds have set up the allocator's pools, later rounds reuse them. Measured
+  // against the larger of the first two: mimalloc returns idle pages to the system at times of its
+  // own, so one round can read low (28.6, 9.1, 9.4, then 30.0 MiB in one run), and a later round
+  // that reads as high as the first is not growth.
+  EXPECT_LT(memory.back(), std::max(memory[0], memory[1]) + 16) << "memory grew over the rounds:" << figures;
   EXPECT_LT(memory.back(), 64) << figures;
 }
