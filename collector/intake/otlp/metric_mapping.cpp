@@ -169,14 +169,15 @@ IntakeTally OtlpIntake::take_metrics(const Request& request) {
   for (const auto& rm : request.resource_metrics()) {
     const KeyValues& resource = rm.resource().attributes();
     const std::uint64_t resource_digest = attributes_digest(resource, 0);
+    const std::string service = text_attribute(resource, "service.name");
     for (const auto& sm : rm.scope_metrics()) {
       for (const auto& metric : sm.metrics()) {
         const std::string_view name = metric.name();
         // Streams are told apart within this process only: a hash need not be stable across builds.
         const std::uint64_t metric_digest = resource_digest ^ (attribute_detail::bytes_hash(sm.scope().name()) * 0x9E3779B97F4A7C15ULL) ^
                                             attribute_detail::bytes_hash(name);
-        MetricPoints& m = by_metric.emplace_back(
-            MetricPoints{&metric, &resource, made.keep(agent_of(rm.resource(), name)), metric_digest, points.size(), 0, 0});
+        MetricPoints& m =
+            by_metric.emplace_back(MetricPoints{&metric, &resource, agent_named(service, name), metric_digest, points.size(), 0, 0});
         // The points of the metric that can count: a monotonic sum's values, a histogram's sums.
         if (metric.has_exponential_histogram()) continue;
         if (metric.has_sum() && metric.sum().is_monotonic()) {
