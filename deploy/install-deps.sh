@@ -19,6 +19,8 @@ packages=(
   libssl-dev libcrypt-dev
   # the OTLP receivers: the OTLP messages (protoc) and OTLP/gRPC
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  # the OTLP receivers' stream digest (XXH3, header only)
+  libxxhash-dev
   # Prometheus's own metrics.proto, for the protobuf exposition (native histograms), compiled at
   # build time with the protoc above
   golang-github-prometheus-client-model-dev

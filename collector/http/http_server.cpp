@@ -52,6 +52,44 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// Beast's string_body with a reader that appends what it reads: string_body's resizes the body
+// first, writing zeros over every byte it then copies (6% of the OTLP listener's CPU on 400 KB
+// exports, beside the copy itself).
+struct AppendingStringBody : http::string_body {
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    explicit reader(http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+
+    void init(const boost::optional<std::uint64_t>& length, error_code& ec) {
+      ec = {};
+      if (!length) return;
+      if (*length > body_.max_size()) {
+        ec = http::error::buffer_overflow;
+        return;
+      }
+      body_.reserve(static_cast<std::size_t>(*length));
+    }
+
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, error_code& ec) {
+      const std::size_t extra = beast::buffer_bytes(buffers);
+      if (extra > body_.max_size() - body_.size()) {
+        ec = http::error::buffer_overflow;
+        return 0;
+      }
+      ec = {};
+      for (const auto b : beast::buffers_range_ref(buffers)) body_.append(static_cast<const char*>(b.data()), b.size());
+      return extra;
+    }
+
+    void finish(error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
+
 // How long a connection that is closed after its response is still read (and what comes
 // discarded) before it is closed: closing a socket with unread input sends a TCP reset, which
 // can destroy the response (a 413 for a body still on its way) before the client reads it.
@@ -605,8 +643,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   const bool loopback_;
   static constexpr std::size_t kLargeRead = 65536;
   static constexpr std::size_t kKeptBody = 1024 * 1024;
-  beast::flat_buffer buffer_;                                      // what was read past the current request: the next one
-  std::optional<http::request_parser<http::string_body>> parser_;  // a new one per request
+  beast::flat_buffer buffer_;                                        // what was read past the current request: the next one
+  std::optional<http::request_parser<AppendingStringBody>> parser_;  // a new one per request
   HttpRequest request_;
   const HttpRoute* route_ = nullptr;
   std::optional<BasicCredential> credential_;  // of basic authentication, when it is on

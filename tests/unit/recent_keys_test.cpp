@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
 
 namespace agentmetrics::intake {
 namespace {
@@ -55,6 +58,32 @@ TEST(RecentKeysTest, KeysAreKeptWhileTheTablesGrow) {
   for (std::uint64_t k = kCapacity + 1; k <= 2 * kCapacity; ++k) ASSERT_TRUE(keys.first_time(k * 0x9E3779B97F4A7C15ULL)) << k;
   EXPECT_FALSE(keys.first_time(1 * 0x9E3779B97F4A7C15ULL));
   EXPECT_EQ(keys.forgotten(), 0U);
+}
+
+TEST(RecentKeysTest, KeysOfferedTogetherAreTakenAsOneAtATime) {
+  // A request's keys offered together (first_times) get the answers the same keys get one at a
+  // time: repeats within the batch and of earlier batches, across generations and doublings.
+  constexpr std::size_t kCapacity = 1000;
+  RecentKeys together(kCapacity), alone(kCapacity);
+  std::uint64_t next = 1;
+  std::size_t repeats = 0;
+  for (int batch = 0; batch < 40; ++batch) {
+    std::vector<std::uint64_t> keys;
+    for (int i = 0; i < 300; ++i) {
+      const std::uint64_t k = (i % 7 == 3 && next > 400) ? next - 1 - static_cast<std::uint64_t>(i) : next++;  // some seen before
+      keys.push_back(k * 0x9E3779B97F4A7C15ULL);
+      if (i % 50 == 0) keys.push_back(keys.front());  // and within the batch
+    }
+    const auto first = std::make_unique<bool[]>(keys.size());
+    together.first_times(keys, std::span<bool>(first.get(), keys.size()));
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      ASSERT_EQ(first[i], alone.first_time(keys[i])) << "batch " << batch << ", key " << i;
+      if (!first[i]) ++repeats;
+    }
+  }
+  EXPECT_GT(repeats, 40U * 6);  // at least the repeats within each batch
+  EXPECT_EQ(together.forgotten(), alone.forgotten());
+  EXPECT_GT(together.forgotten(), 0U);
 }
 
 }  // namespace

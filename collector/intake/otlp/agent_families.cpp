@@ -152,6 +152,30 @@ void AgentFamilies::observe(AgentFamily family, const std::vector<std::string>& 
   apply(family, views_of(labels), static_cast<std::uint16_t>(ipc::Op::kHistogramObserve), value);
 }
 
+void AgentFamilies::add(const FamilyAdditions& additions) {
+  if (additions.additions_.empty()) return;
+  const std::span<const std::string_view> labels(additions.labels_);
+  std::lock_guard lock(mutex_);
+  shard_.begin_batch();
+  for (const auto& a : additions.additions_) {
+    const collector::RegisteredFamily& f = *families_[static_cast<std::size_t>(a.family)];
+    if (a.count != f.decl.label_names.size()) continue;  // a mapping bug, not the client's
+    Held& h = held(f, labels.subspan(a.first, a.count));
+    h.written = true;
+    shard_.apply(*h.aggregate, ipc::Record{0, static_cast<std::uint16_t>(ipc::Op::kCounterAdd), 0, a.value});
+  }
+}
+
+void FamilyAdditions::add(AgentFamily family, std::span<const std::string_view> labels, double value) {
+  additions_.push_back({family, labels_.size(), labels.size(), value});
+  labels_.insert(labels_.end(), labels.begin(), labels.end());
+}
+
+void FamilyAdditions::clear() {
+  additions_.clear();
+  labels_.clear();
+}
+
 void AgentFamilies::set(AgentFamily family, double value) { apply(family, {}, static_cast<std::uint16_t>(ipc::Op::kGaugeSet), value); }
 
 }  // namespace agentmetrics::intake

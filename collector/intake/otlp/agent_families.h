@@ -48,6 +48,25 @@ enum class AgentFamily {
 };
 inline constexpr std::size_t kAgentFamilyCount = static_cast<std::size_t>(AgentFamily::kCostBudget) + 1;
 
+// Counter additions gathered while one request is taken in, for AgentFamilies::add to apply
+// together: one lock and one shard batch a request instead of one a point. The label values are
+// views, which must last until then.
+class FamilyAdditions {
+ public:
+  void add(AgentFamily family, std::span<const std::string_view> labels, double value);
+  void clear();
+
+ private:
+  friend class AgentFamilies;
+  struct Addition {
+    AgentFamily family;
+    std::size_t first, count;  // in labels_
+    double value;
+  };
+  std::vector<Addition> additions_;
+  std::vector<std::string_view> labels_;
+};
+
 class AgentFamilies {
  public:
   // Registers the families under `prefix`. Throws std::runtime_error when the registry refuses
@@ -60,6 +79,8 @@ class AgentFamilies {
   void add(AgentFamily family, const std::vector<std::string>& labels, double value);
   // The same from views: a series already held is found without a copy of its labels.
   void add(AgentFamily family, std::span<const std::string_view> labels, double value);
+  // Each of `additions`, in their order, under one lock.
+  void add(const FamilyAdditions& additions);
   void observe(AgentFamily family, const std::vector<std::string>& labels, double value);
   void set(AgentFamily family, double value);
   // Any histogram family the collector knows (a producer's, the catalogue's, these), by its

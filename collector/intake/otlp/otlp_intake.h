@@ -26,16 +26,19 @@
 
 namespace agentmetrics::intake {
 
-// Which agent sent a resource's telemetry: claude_code, codex, gemini_cli or opencode; empty
-// for any other sender, whose telemetry is accepted and left alone.
-template <typename Resource>
-std::string agent_of(const Resource& resource, std::string_view first_name) {
-  const std::string service = text_attribute(resource.attributes(), "service.name");
+// Which agent sent telemetry, by its resource's service.name and the name of a metric or
+// event: claude_code, codex, gemini_cli or opencode; empty for any other sender, whose telemetry
+// is accepted and left alone.
+inline std::string_view agent_named(std::string_view service, std::string_view first_name) {
   if (service == "claude-code" || first_name.starts_with("claude_code.")) return "claude_code";
   if (service.starts_with("codex") || first_name.starts_with("codex.")) return "codex";
   if (service == "gemini-cli" || service == "gemini_cli" || first_name.starts_with("gemini_cli.")) return "gemini_cli";
   if (service == "opencode") return "opencode";
   return {};
+}
+template <typename Resource>
+std::string agent_of(const Resource& resource, std::string_view first_name) {
+  return std::string(agent_named(text_attribute(resource.attributes(), "service.name"), first_name));
 }
 
 struct IntakeTally {

@@ -13,9 +13,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "collector/intake/otlp/recent_keys.h"
 
@@ -27,13 +30,30 @@ class PointDeltas {
  public:
   explicit PointDeltas(std::size_t max_streams);
 
-  // The increment `value` stands for on `stream` (a digest of resource, scope, metric and
-  // attributes); nothing when it adds nothing (a point seen before, or a negative delta).
-  std::optional<double> increment(std::uint64_t stream, Temporality temporality, std::uint64_t start_ns, std::uint64_t time_ns,
-                                  double value);
+  // A point of a monotonic sum: `stream` is a digest of resource, scope, metric and attributes.
+  struct Point {
+    std::uint64_t stream;
+    Temporality temporality;
+    std::uint64_t start_ns, time_ns;
+    double value;
+  };
+  // The increment each of a request's points stands for, in their order: `increments[i]` for
+  // `points[i]` (as many), nothing when it adds nothing (a point seen before, earlier in these
+  // or not, or a negative delta). The delta points' keys are looked up together
+  // (RecentKeys::first_times); `scratch` keeps its memory from one call to the next.
+  struct Scratch {
+    std::vector<std::uint64_t> keys;
+    std::vector<std::size_t> at;  // the point each key is of
+    std::unique_ptr<bool[]> first;
+    std::size_t first_size = 0;
+  };
+  void increments(std::span<const Point> points, std::span<std::optional<double>> increments, Scratch& scratch);
   std::size_t forgotten() const;
 
  private:
+  static std::uint64_t delta_key(std::uint64_t stream, std::uint64_t start_ns, std::uint64_t time_ns);
+  // A cumulative point's increment, under mutex_.
+  std::optional<double> cumulative_increment(std::uint64_t stream, std::uint64_t start_ns, double value);
   struct Cumulative {
     std::uint64_t start_ns;
     double last;

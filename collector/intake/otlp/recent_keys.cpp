@@ -46,9 +46,31 @@ void RecentKeys::Table::insert(std::uint64_t key, std::size_t max_slots) {
   ++used;
 }
 
+void RecentKeys::Table::prefetch(std::uint64_t key) const { __builtin_prefetch(&slots[key & (slots.size() - 1)]); }
+
 bool RecentKeys::first_time(std::uint64_t key) {
   const std::uint64_t k = stored_form(key);
   std::lock_guard lock(mutex_);
+  return first_time_locked(k);
+}
+
+void RecentKeys::first_times(std::span<const std::uint64_t> keys, std::span<bool> first) {
+  // Keys this far ahead have their slots fetched while one is looked up: the tables' misses
+  // overlap instead of coming one after the other (a hint only; a table that grows meanwhile
+  // is looked up all the same).
+  constexpr std::size_t kAhead = 8;
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i + kAhead < keys.size()) {
+      const std::uint64_t ahead = stored_form(keys[i + kAhead]);
+      current_.prefetch(ahead);
+      previous_.prefetch(ahead);
+    }
+    first[i] = first_time_locked(stored_form(keys[i]));
+  }
+}
+
+bool RecentKeys::first_time_locked(std::uint64_t k) {
   if (current_.contains(k) || previous_.contains(k)) return false;
   if (current_.used >= generation_) {
     forgotten_ += previous_.used;

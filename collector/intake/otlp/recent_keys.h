@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <vector>
 
 namespace agentmetrics::intake {
@@ -23,6 +24,9 @@ class RecentKeys {
 
   // True the first time `key` is offered (while it is remembered). Any thread.
   bool first_time(std::uint64_t key);
+  // The same for each of `keys` in their order, under one lock: `first[i]` for `keys[i]` (a key
+  // given twice is new only the first time). `first` is as long as `keys`.
+  void first_times(std::span<const std::uint64_t> keys, std::span<bool> first);
   std::size_t forgotten() const;
 
  private:
@@ -32,7 +36,10 @@ class RecentKeys {
     bool contains(std::uint64_t key) const;
     // Doubles the slots first when the table would be more than half full, up to `max_slots`.
     void insert(std::uint64_t key, std::size_t max_slots);
+    void prefetch(std::uint64_t key) const;
   };
+  // first_time of a key in its stored form, under mutex_.
+  bool first_time_locked(std::uint64_t stored);
   static constexpr std::size_t kFirstSlots = 1024;
 
   const std::size_t generation_;  // keys a table takes before it turns over
