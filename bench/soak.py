@@ -244,8 +244,12 @@ def main():
 
         elapsed = time.time() - start
         window = max(10, int(elapsed) + 5)
+        # Every query at the same evaluation time, a second back (a scrape's sample carries the
+        # time the scrape began, and is in only once the scrape is done): a scrape landing between
+        # two queries made the scrapes that were up one more than the scrapes counted.
+        at = time.time() - 1
         def prom(q):
-            r = json.loads(http_get(prom_url + "/api/v1/query?" + urllib.parse.urlencode({"query": q})))
+            r = json.loads(http_get(prom_url + "/api/v1/query?" + urllib.parse.urlencode({"query": q, "time": f"{at:.3f}"})))
             res = r["data"]["result"]
             return float(res[0]["value"][1]) if res else None
         scrapes = prom(f'count_over_time(up{{job="agentmetrics"}}[{window}s])')
