@@ -121,7 +121,8 @@ Collector::Collector(const Config& config)
       learning::LearningSettings settings;
       settings.context_limit = config_.cass_memory.context_limit;
       settings.reflection = reflection.reflection;
-      learning_api_ = std::make_unique<LearningApi>(options.path, settings, reflection_.get(), &self_.registry());
+      learning_api_ = std::make_unique<LearningApi>(learning::LearningStoreOptions{options.url, options.path, settings}, reflection_.get(),
+                                                    &self_.registry());
     }
     log(LogLevel::kInfo, "outcome events are stored",
         {{"store", store::store_name({options.url, options.path})}, {"alerts_to", alerting.url.empty() ? "nobody" : alerting.url}});

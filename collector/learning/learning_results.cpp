@@ -1,5 +1,7 @@
 #include "collector/learning/learning_results.h"
 
+#include <algorithm>
+
 #include "collector/learning/text_tokens.h"
 #include "ipc/timestamp.h"
 
@@ -232,6 +234,40 @@ json to_json(const SimilarResult& result) {
     rules.push_back(std::move(j));
   }
   return {{"text", result.text}, {"count", rules.size()}, {"rules", rules}};
+}
+
+void WhyResult::add_feedback(FeedbackEntry entry) {
+  if (!entry.session_id.empty() && std::find(sessions.begin(), sessions.end(), entry.session_id) == sessions.end())
+    sessions.push_back(entry.session_id);
+  feedback.push_back(std::move(entry));
+}
+
+void WhyResult::add_pattern(const std::string& pattern_id, const std::optional<std::pair<std::string, std::string>>& kind_and_data) {
+  json p = {{"pattern_id", pattern_id}};
+  if (kind_and_data) {
+    p["kind"] = kind_and_data->first;
+    p["data"] = json::parse(kind_and_data->second, nullptr, false);
+  } else {
+    p["kind"] = nullptr;
+  }
+  patterns.push_back(std::move(p));
+}
+
+void PatternsResult::add_stored(std::string_view kind, const std::string& data) {
+  const json parsed = json::parse(data, nullptr, false);
+  if (kind == "failure")
+    failures.push_back(failure_pattern_from_json(parsed));
+  else if (kind == "session")
+    sessions.push_back(session_pattern_from_json(parsed));
+  else
+    successes.push_back(success_pattern_from_json(parsed));
+}
+
+void PatternsResult::order() {
+  std::stable_sort(failures.begin(), failures.end(),
+                   [](const FailurePattern& a, const FailurePattern& b) { return a.occurrence_count > b.occurrence_count; });
+  std::stable_sort(successes.begin(), successes.end(),
+                   [](const SuccessPattern& a, const SuccessPattern& b) { return a.success_count > b.success_count; });
 }
 
 json to_json(const WhyResult& result) {

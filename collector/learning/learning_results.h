@@ -86,6 +86,12 @@ struct WhyResult {
   std::vector<FeedbackEntry> feedback;                                // oldest first
   std::vector<std::string> sessions;                                  // the sessions that graded it, first graded first
   std::int64_t sessions_given = 0;                                    // sessions a hook gave it to (session_rules.h)
+
+  // The next signal, oldest first, its session counted once. Every store reads them so.
+  void add_feedback(FeedbackEntry entry);
+  // A pattern the rule was learned from: its kind and data as stored, or kind null when it is no
+  // longer among the last reflection's patterns.
+  void add_pattern(const std::string& pattern_id, const std::optional<std::pair<std::string, std::string>>& kind_and_data);
 };
 
 // cm stale: active rules nothing has confirmed for stale_after_days.
@@ -202,6 +208,11 @@ struct PatternsResult {
   std::vector<FailurePattern> failures;
   std::vector<SuccessPattern> successes;
   std::vector<SessionPattern> sessions;
+
+  // A pattern as a store keeps it: its kind (failure, success, session) and its JSON text.
+  void add_stored(std::string_view kind, const std::string& data);
+  // The most frequent failures and successes first; every store answers in this order.
+  void order();
 };
 
 nlohmann::ordered_json to_json(const BulletView& view);

@@ -207,11 +207,12 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
   return result;
 }
 
-ContextResult LearningService::context_within(std::string_view task, std::int64_t tokens, std::string_view project) {
+void check_context_budget(std::int64_t tokens) {
   if (tokens < 1 || tokens > 100000)
     throw input_error("INVALID_BUDGET", "the budget must be between 1 and 100000 tokens", {"cm context \"fix the login\" --budget 800"});
-  constexpr int kCandidates = 20;  // per list: more would not fit a budget an agent gives context
-  ContextResult all = context(task, kCandidates, project);
+}
+
+ContextResult fit_to_budget(const ContextResult& all, std::int64_t tokens) {
   ContextResult kept;
   kept.task = all.task;
   BudgetUse use{tokens, approximate_tokens(kContextHeading), 0};
@@ -237,7 +238,20 @@ ContextResult LearningService::context_within(std::string_view task, std::int64_
   return kept;
 }
 
+ContextResult LearningService::context_within(std::string_view task, std::int64_t tokens, std::string_view project) {
+  check_context_budget(tokens);
+  return fit_to_budget(context(task, kBudgetCandidates, project), tokens);
+}
+
 SimilarResult LearningService::similar(std::string_view text, int limit, bool include_retired) {
+  return find_similar(text, limit, include_retired, true);
+}
+
+SimilarResult LearningService::similar_as_indexed(std::string_view text, int limit, bool include_retired) {
+  return find_similar(text, limit, include_retired, false);
+}
+
+SimilarResult LearningService::find_similar(std::string_view text, int limit, bool include_retired, bool refresh) {
   SimilarResult result;
   result.text = trimmed(text);
   if (!valid_utf8(result.text)) throw input_error("INVALID_TEXT", "the text must be UTF-8");
@@ -247,7 +261,7 @@ SimilarResult LearningService::similar(std::string_view text, int limit, bool in
   auto words = content_words(result.text);
   if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
   if (words.empty()) return result;
-  refresh_search_indexes();
+  if (refresh) refresh_search_indexes();
   const double t = now();
   // Words in common rank a rule high in a full-text search for any of them; the best 200 are
   // compared word for word.
@@ -278,28 +292,16 @@ WhyResult LearningService::why(std::string_view id) {
   for (const auto& pattern : result.rule.bullet.pattern_ids) {
     SqliteStatement st(db_, "SELECT kind, data FROM patterns WHERE pattern_id = ?");
     st.bind(1, pattern);
-    nlohmann::ordered_json p = {{"pattern_id", pattern}};
-    if (st.step()) {
-      p["kind"] = st.column_text(0);
-      p["data"] = nlohmann::ordered_json::parse(st.column_text(1), nullptr, false);
-    } else {
-      p["kind"] = nullptr;  // no longer among the last reflection's patterns
-    }
-    result.patterns.push_back(std::move(p));
+    result.add_pattern(pattern, st.step() ? std::optional(std::make_pair(st.column_text(0), st.column_text(1))) : std::nullopt);
   }
-  constexpr int kMaxFeedback = 1000;  // the newest; the counts on the rule cover them all
   SqliteStatement fb(db_,
                      "SELECT time, kind, weight, origin, coalesce(session_id, ''), note FROM "
                      "(SELECT * FROM feedback WHERE bullet_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id");
   fb.bind(1, std::string_view(rule));
-  fb.bind(2, static_cast<std::int64_t>(kMaxFeedback));
+  fb.bind(2, static_cast<std::int64_t>(kMaxWhyFeedback));
   while (fb.step()) {
-    FeedbackEntry e{fb.column_double(0), fb.column_text(1) == "harmful" ? FeedbackKind::kHarmful : FeedbackKind::kHelpful,
-                    fb.column_double(2), fb.column_text(3),
-                    fb.column_text(4),   fb.column_text(5)};
-    if (!e.session_id.empty() && std::find(result.sessions.begin(), result.sessions.end(), e.session_id) == result.sessions.end())
-      result.sessions.push_back(e.session_id);
-    result.feedback.push_back(std::move(e));
+    result.add_feedback({fb.column_double(0), fb.column_text(1) == "harmful" ? FeedbackKind::kHarmful : FeedbackKind::kHelpful,
+                         fb.column_double(2), fb.column_text(3), fb.column_text(4), fb.column_text(5)});
   }
   SqliteStatement given(db_, "SELECT count(*) FROM session_rules WHERE bullet_id = ?");
   given.bind(1, std::string_view(rule));
@@ -434,16 +436,12 @@ OutcomeResult LearningService::outcome(const OutcomeRequest& request) {
   return result;
 }
 
-namespace {
-
 std::string required_session(std::string_view session_id) {
   std::string id = trimmed(session_id);
   if (id.empty()) throw input_error("MISSING_SESSION", "the session id is empty", {"pass the agent's session id"});
   if (id.size() > 200 || !valid_utf8(id)) throw input_error("INVALID_SESSION", "the session id is not a short UTF-8 text");
   return id;
 }
-
-}  // namespace
 
 void LearningService::remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) {
   const std::string session = required_session(session_id);
@@ -479,10 +477,19 @@ MarkersResult LearningService::apply_markers(std::string_view session_id, std::s
   const auto markers = feedback_markers(agent_text);
   if (markers.empty()) return result;
   Transaction tx(db_, Transaction::Mode::kWrite);
-  const auto given = SessionRules(db_).given(session);
-  const double t = now();
+  result = apply_markers_to(
+      markers, SessionRules(db_).given(session), session, now(), [&](const std::string& id) { return playbook_.find(id).has_value(); },
+      [&](const FeedbackSignal& s) { return playbook_.feedback(s); });
+  tx.commit();
+  return result;
+}
+
+MarkersResult apply_markers_to(const std::vector<FeedbackMarker>& markers, const std::vector<std::string>& given,
+                               const std::string& session, double now, const std::function<bool(const std::string&)>& exists,
+                               const std::function<FeedbackResult(const FeedbackSignal&)>& feedback) {
+  MarkersResult result;
   for (const auto& m : markers) {
-    if (std::find(given.begin(), given.end(), m.rule_id) == given.end() || !playbook_.find(m.rule_id)) {
+    if (std::find(given.begin(), given.end(), m.rule_id) == given.end() || !exists(m.rule_id)) {
       result.ignored.push_back(m.rule_id);
       continue;
     }
@@ -492,10 +499,9 @@ MarkersResult LearningService::apply_markers(std::string_view session_id, std::s
     s.weight = 1.0;
     s.origin = "marker";
     s.session_id = session;
-    s.time = t;
-    result.applied.push_back(playbook_.feedback(s));
+    s.time = now;
+    result.applied.push_back(feedback(s));
   }
-  tx.commit();
   return result;
 }
 
@@ -543,7 +549,7 @@ PlaybookExport LearningService::playbook_export() {
   return {t, views(playbook_.list({std::nullopt, std::nullopt, true}, t), t)};
 }
 
-ImportResult LearningService::playbook_import(const nlohmann::ordered_json& document) {
+std::vector<NewBullet> parse_import(const nlohmann::ordered_json& document) {
   const nlohmann::ordered_json* items = &document;
   if (document.is_object() && document.contains("bullets")) items = &document["bullets"];
   if (!items->is_array())
@@ -590,14 +596,15 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
     if (normalize_content(nb.content).empty()) throw input_error("INVALID_IMPORT", where + ".content has no words");
     parsed.push_back(std::move(nb));
   }
-  Transaction tx(db_, Transaction::Mode::kWrite);
-  UndoRecorder undo(db_);
-  const double t = now();
+  return parsed;
+}
+
+ImportResult import_rules(const std::vector<NewBullet>& rules, const std::function<AddResult(const NewBullet&)>& add) {
   ImportResult result;
-  for (const auto& nb : parsed) {
+  for (const auto& nb : rules) {
     AddResult r;
     try {
-      r = playbook_.add(nb, t);
+      r = add(nb);
     } catch (const LearningError& e) {
       if (e.code() != "RULE_INVERTED") throw;
       ++result.unchanged;
@@ -611,16 +618,21 @@ ImportResult LearningService::playbook_import(const nlohmann::ordered_json& docu
     }
     result.ids.push_back(r.bullet.id);
   }
+  return result;
+}
+
+ImportResult LearningService::playbook_import(const nlohmann::ordered_json& document) {
+  const std::vector<NewBullet> parsed = parse_import(document);
+  Transaction tx(db_, Transaction::Mode::kWrite);
+  UndoRecorder undo(db_);
+  const double t = now();
+  ImportResult result = import_rules(parsed, [&](const NewBullet& nb) { return playbook_.add(nb, t); });
   undo.save("playbook import", std::to_string(result.ids.size()) + " rule(s)", t);
   tx.commit();
   return result;
 }
 
-StatsResult LearningService::stats() {
-  Transaction snapshot(db_, Transaction::Mode::kRead);
-  const double t = now();
-  const auto& model = playbook_.model();
-  const auto all = playbook_.list({std::nullopt, std::nullopt, true}, t);
+StatsResult rule_stats(const std::vector<Bullet>& all, double t, const ConfidenceModel& model) {
   StatsResult s;
   s.total = static_cast<std::int64_t>(all.size());
   s.by_kind = {{BulletKind::kRule, 0}, {BulletKind::kAntiPattern, 0}};
@@ -647,6 +659,13 @@ StatsResult LearningService::stats() {
     }
   }
   if (s.active) s.mean_confidence = sum / static_cast<double>(s.active);
+  return s;
+}
+
+StatsResult LearningService::stats() {
+  Transaction snapshot(db_, Transaction::Mode::kRead);
+  const double t = now();
+  StatsResult s = rule_stats(playbook_.list({std::nullopt, std::nullopt, true}, t), t, playbook_.model());
   {
     SqliteStatement st(db_, "SELECT kind, count(*) FROM feedback GROUP BY kind");
     while (st.step()) (st.column_text(0) == "helpful" ? s.helpful_signals : s.harmful_signals) = st.column_int64(1);
@@ -693,20 +712,8 @@ PatternsResult LearningService::patterns() {
   }
   SqliteStatement st(db_, "SELECT kind, data FROM patterns WHERE reflection_id = ? ORDER BY kind, pattern_id");
   st.bind(1, result.reflection_id);
-  while (st.step()) {
-    const auto data = nlohmann::ordered_json::parse(st.column_text(1), nullptr, false);
-    const std::string kind = st.column_text(0);
-    if (kind == "failure")
-      result.failures.push_back(failure_pattern_from_json(data));
-    else if (kind == "session")
-      result.sessions.push_back(session_pattern_from_json(data));
-    else
-      result.successes.push_back(success_pattern_from_json(data));
-  }
-  std::stable_sort(result.failures.begin(), result.failures.end(),
-                   [](const FailurePattern& a, const FailurePattern& b) { return a.occurrence_count > b.occurrence_count; });
-  std::stable_sort(result.successes.begin(), result.successes.end(),
-                   [](const SuccessPattern& a, const SuccessPattern& b) { return a.success_count > b.success_count; });
+  while (st.step()) result.add_stored(st.column_text(0), st.column_text(1));
+  result.order();
   return result;
 }
 

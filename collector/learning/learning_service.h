@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "collector/learning/agents_md.h"
+#include "collector/learning/feedback_markers.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_results.h"
 #include "collector/learning/playbook.h"
@@ -72,10 +73,42 @@ int checked_context_query(std::string_view task_text, std::optional<int> limit, 
 // The checks of an outcome: the status (success or failure) and the rule ids, split and without
 // repeats. Throws LearningError (kInput).
 std::vector<std::string> checked_outcome_rules(const OutcomeRequest& request);
+// The session id a hook names, trimmed. Throws LearningError (kInput) when it is empty or not a
+// short UTF-8 text.
+std::string required_session(std::string_view session_id);
 // An outcome's signals, shared by every learning store: success credits each of `rules`, a failure
 // blames them by blame.h's policy; each signal goes to `feedback` (the store's, in its transaction).
 OutcomeResult apply_outcome(const OutcomeRequest& request, const std::vector<Bullet>& rules, double now,
                             const std::function<FeedbackResult(const FeedbackSignal&)>& feedback);
+
+// cm context --budget: the budget's check (1 to 100000 tokens; throws LearningError, kInput), the
+// candidates asked of the context per list (more would not fit a budget an agent gives context),
+// and what of them fits, taken from the lists in turn. Shared by every learning store.
+inline constexpr int kBudgetCandidates = 20;
+void check_context_budget(std::int64_t tokens);
+ContextResult fit_to_budget(const ContextResult& all, std::int64_t tokens);
+
+// The newest signals of a rule cm why shows (oldest first); the counts on the rule cover them all.
+inline constexpr int kMaxWhyFeedback = 1000;
+
+// The inline feedback of a session's agent (feedback_markers.h), shared by every learning store:
+// each marker of a rule in `given` that `exists` grades it through `feedback` (the store's, in its
+// transaction; origin "marker", once per session); a marker of any other rule is ignored.
+MarkersResult apply_markers_to(const std::vector<FeedbackMarker>& markers, const std::vector<std::string>& given,
+                               const std::string& session, double now, const std::function<bool(const std::string&)>& exists,
+                               const std::function<FeedbackResult(const FeedbackSignal&)>& feedback);
+
+// cm playbook import, shared by every learning store: the rules of an array of bullets or
+// {"bullets": [...]} (content required; kind, tags, confidence, project, evidence_count optional),
+// all checked before any is added (throws LearningError INVALID_IMPORT); then each added through
+// `add` (the store's, in its transaction), a rule that duplicates an inverted one left unchanged.
+std::vector<NewBullet> parse_import(const nlohmann::ordered_json& document);
+ImportResult import_rules(const std::vector<NewBullet>& rules, const std::function<AddResult(const NewBullet&)>& add);
+
+// The rules' part of stats() (counts by kind, source, maturity and reason, confidence, staleness)
+// from every rule, retired ones too, at `now`, shared by every learning store; the store adds its
+// feedback, reflection and history counts.
+StatsResult rule_stats(const std::vector<Bullet>& rules, double now, const ConfidenceModel& model);
 
 class LearningService {
  public:
@@ -97,6 +130,9 @@ class LearningService {
   ContextResult context_within(std::string_view task, std::int64_t tokens, std::string_view project = {});
   // The rules whose words are closest to `text` (Jaccard over content words), most similar first.
   SimilarResult similar(std::string_view text, int limit, bool include_retired);
+  // As similar(), on the rules as they are indexed now, indexing nothing first: for a copy of a
+  // team's playbook (playbook_mirror.h), which has no history of its own.
+  SimilarResult similar_as_indexed(std::string_view text, int limit, bool include_retired);
   // The rule, the patterns it was learned from, every grade it got and the sessions behind them.
   WhyResult why(std::string_view id);
   // The `limit` most trusted active rules and anti-patterns (decayed confidence).
@@ -157,6 +193,7 @@ class LearningService {
   // another writer holds for more than a few milliseconds: the search goes on with what is
   // indexed. Returns why new tasks were left out, if some were.
   std::optional<std::string> refresh_search_indexes();
+  SimilarResult find_similar(std::string_view text, int limit, bool include_retired, bool refresh);
 
   sqlite3* db_;
   LearningSettings settings_;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,12 +48,34 @@ class LearningStore {
 
   // As LearningService's operations of the same names.
   virtual ContextResult context(std::string_view task, std::optional<int> limit, std::string_view project) = 0;
+  // The context that fits `tokens` (cm context --budget), on either store.
+  ContextResult context_within(std::string_view task, std::int64_t tokens, std::string_view project);
   virtual MarkResult mark(const MarkRequest& request) = 0;
   virtual OutcomeResult outcome(const OutcomeRequest& request) = 0;
   virtual PlaybookAddResult playbook_add(const NewBullet& bullet) = 0;
+  virtual ImportResult playbook_import(const nlohmann::ordered_json& document) = 0;
   virtual PlaybookListResult playbook_list(const PlaybookListRequest& request) = 0;
   virtual PlaybookListResult top(int limit) = 0;
+  virtual SimilarResult similar(std::string_view text, int limit, bool include_retired) = 0;
   virtual StaleResult stale(std::optional<double> days) = 0;
+  virtual StatsResult stats() = 0;
+  // The last `limit` reflection runs, newest first.
+  virtual std::vector<LastReflection> reflections(int limit) = 0;
+  // The rule of that id, retired or not (without its links to patterns on a team store).
+  virtual std::optional<Bullet> find(std::string_view id) = 0;
+  virtual WhyResult why(std::string_view id) = 0;
+  // The patterns of the latest reflection.
+  virtual PatternsResult patterns() = 0;
+  // The rules a hook gave the session (session_rules.h), first given first.
+  virtual std::vector<std::string> given_rules(std::string_view session_id) = 0;
+  // As LearningService's: the rules a hook gave a session, the session's grade at its end, and
+  // the inline feedback of its agent.
+  virtual void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) = 0;
+  virtual OutcomeResult grade_session(std::string_view session_id, bool success, std::string_view failure_type) = 0;
+  virtual MarkersResult apply_markers(std::string_view session_id, std::string_view agent_text) = 0;
+  virtual const LearningSettings& settings() const = 0;
+  // Unix seconds: the settings' clock, else the system's.
+  double now() const;
   virtual AgentsMdExport export_agents_md(const AgentsMdOptions& options) = 0;
   virtual PlaybookExport playbook_export() = 0;
   virtual PlaybookRemoveResult playbook_remove(std::string_view id) = 0;
@@ -74,10 +97,6 @@ class LearningStore {
   // The rules in the embedded store's tables, to read (the playbook's gauges): the store itself,
   // or this machine's copy of the team's playbook brought up to date (playbook_mirror.h).
   virtual sqlite3* readable_rules() = 0;
-
-  // Every other operation (reflect, why, similar, stats, patterns, import, the hooks), which only
-  // the embedded store has so far. Throws LearningError (TEAM_STORE_UNSUPPORTED) on a team store.
-  virtual LearningService& service() = 0;
 };
 
 struct LearningStoreOptions {
@@ -87,6 +106,9 @@ struct LearningStoreOptions {
   // The embedded store's pages read through a mapping: faster for cm, which lives for one
   // command; a long-lived process (the collector) keeps SQLite's own cache.
   bool mapped = true;
+  // How long the embedded store waits for another writer's lock; zero: the store's own wait
+  // (SqliteEventStore::kBusyTimeoutMs). The HTTP API waits less, to keep no worker long.
+  std::chrono::milliseconds lock_wait{0};
 };
 
 // The store the options name, opened (and its learning tables created or migrated). Throws

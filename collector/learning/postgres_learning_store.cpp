@@ -11,6 +11,7 @@
 #include "collector/learning/postgres_learning_schema.h"
 #include "collector/learning/query_terms.h"
 #include "collector/learning/rule_search.h"
+#include "collector/learning/session_rules.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
 #include "collector/learning/wordnet.h"
@@ -109,7 +110,7 @@ LearningError unreachable(const std::string& name, const std::string& reason) {
                         "check store.url or $AGENTMETRICS_STORE_URL (cm doctor --json shows the configuration)"});
 }
 
-std::optional<Bullet> find_in(pqxx::work& tx, std::string_view id, bool for_update) {
+std::optional<Bullet> find_in(pqxx::transaction_base& tx, std::string_view id, bool for_update) {
   const auto rows = tx.exec_params(std::string("SELECT ") + kColumns + " FROM bullets WHERE id = $1" + (for_update ? " FOR UPDATE" : ""),
                                    std::string(id));
   if (rows.empty()) return std::nullopt;
@@ -322,6 +323,24 @@ FeedbackResult feedback_in(pqxx::work& tx, const FeedbackSignal& signal, const C
   return r;
 }
 
+// An outcome of the rules `ids` (each must exist) in the caller's transaction.
+OutcomeResult outcome_in(pqxx::work& tx, const OutcomeRequest& request, const std::vector<std::string>& ids, double t,
+                         const ConfidenceModel& model, std::size_t max_rules) {
+  std::vector<Bullet> rules;
+  std::string unknown;
+  for (const auto& id : ids) {
+    if (auto b = find_in(tx, id, false))
+      rules.push_back(std::move(*b));
+    else
+      unknown += (unknown.empty() ? "" : ", ") + id;
+  }
+  if (!unknown.empty()) {
+    throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + unknown + "; nothing was recorded",
+                      {"list the rules with: cm playbook list --all"});
+  }
+  return apply_outcome(request, rules, t, [&](const FeedbackSignal& s) { return feedback_in(tx, s, model, max_rules); });
+}
+
 // A query word as a search of the team store uses it: its lexeme (the english configuration's
 // stem) and the number of documents that have it.
 struct QueryWord {
@@ -454,7 +473,7 @@ double bm25(const std::vector<double>& frequencies, const std::vector<QueryWord>
   return score;
 }
 
-std::int64_t state_value(pqxx::work& tx, const char* key, std::int64_t otherwise) {
+std::int64_t state_value(pqxx::transaction_base& tx, const char* key, std::int64_t otherwise) {
   const auto r = tx.exec_params("SELECT value FROM learning_state WHERE key = $1", std::string(key));
   return r.empty() ? otherwise : r[0][0].as<std::int64_t>();
 }
@@ -518,11 +537,6 @@ auto PostgresLearningStore::run(const char* what, Work&& work) {
   }
 }
 
-double PostgresLearningStore::now() const {
-  if (settings_.clock) return settings_.clock();
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 sqlite3* PostgresLearningStore::follow() {
   return run("follow the playbook", [&](pqxx::connection& c) {
     try {
@@ -540,6 +554,9 @@ LearningService& PostgresLearningStore::followed() {
 }
 
 PlaybookListResult PostgresLearningStore::top(int limit) { return followed().top(limit); }
+SimilarResult PostgresLearningStore::similar(std::string_view text, int limit, bool include_retired) {
+  return followed().similar_as_indexed(text, limit, include_retired);
+}
 StaleResult PostgresLearningStore::stale(std::optional<double> days) { return followed().stale(days); }
 AgentsMdExport PostgresLearningStore::export_agents_md(const AgentsMdOptions& options) { return followed().export_agents_md(options); }
 PlaybookExport PostgresLearningStore::playbook_export() { return followed().playbook_export(); }
@@ -588,8 +605,61 @@ UndoResult PostgresLearningStore::undo() {
 
 std::optional<Bullet> PostgresLearningStore::find(std::string_view id) {
   return run("find", [&](pqxx::connection& c) {
-    pqxx::work tx(c);
+    pqxx::read_transaction tx(c);
     return find_in(tx, id, false);
+  });
+}
+
+WhyResult PostgresLearningStore::why(std::string_view id) {
+  const std::string rule = trimmed_id(id);
+  const double t = now();
+  return run("why", [&](pqxx::connection& c) {
+    pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> tx(c);
+    auto b = find_in(tx, rule, false);
+    if (!b) throw unknown_rule(rule);
+    for (const auto& r : tx.exec_params("SELECT pattern_id FROM bullet_patterns WHERE bullet_id = $1 ORDER BY pattern_id", b->id))
+      b->pattern_ids.push_back(r[0].as<std::string>());
+    WhyResult result;
+    result.rule = {*b, b->confidence_at(t, settings_.reflection.model)};
+    for (const auto& pattern : b->pattern_ids) {
+      const auto r = tx.exec_params("SELECT kind, data FROM patterns WHERE pattern_id = $1", pattern);
+      result.add_pattern(pattern,
+                         r.empty() ? std::nullopt : std::optional(std::make_pair(r[0][0].as<std::string>(), r[0][1].as<std::string>())));
+    }
+    for (const auto& r : tx.exec_params("SELECT time, kind, weight, origin, coalesce(session_id, ''), note FROM "
+                                        "(SELECT * FROM feedback WHERE bullet_id = $1 ORDER BY id DESC LIMIT $2) f ORDER BY id",
+                                        b->id, kMaxWhyFeedback)) {
+      result.add_feedback({r[0].as<double>(), r[1].as<std::string>() == "harmful" ? FeedbackKind::kHarmful : FeedbackKind::kHelpful,
+                           r[2].as<double>(), r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>()});
+    }
+    result.sessions_given = tx.exec_params1("SELECT count(*) FROM session_rules WHERE bullet_id = $1", b->id)[0].as<std::int64_t>();
+    return result;
+  });
+}
+
+PatternsResult PostgresLearningStore::patterns() {
+  return run("patterns", [&](pqxx::connection& c) {
+    pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> tx(c);
+    PatternsResult result;
+    result.reflection_id = tx.exec1("SELECT coalesce(max(reflection_id), 0) FROM patterns")[0].as<std::int64_t>();
+    // In the embedded store's order: its kinds and ids are ASCII, which sort alike in both.
+    for (const auto& r : tx.exec_params("SELECT kind, data FROM patterns WHERE reflection_id = $1 ORDER BY kind COLLATE \"C\", "
+                                        "pattern_id COLLATE \"C\"",
+                                        result.reflection_id))
+      result.add_stored(r[0].as<std::string>(), r[1].as<std::string>());
+    result.order();
+    return result;
+  });
+}
+
+std::vector<std::string> PostgresLearningStore::given_rules(std::string_view session_id) {
+  const std::string session = required_session(session_id);
+  return run("given rules", [&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    std::vector<std::string> ids;
+    for (const auto& r : tx.exec_params("SELECT bullet_id FROM session_rules WHERE session_id = $1 ORDER BY given, bullet_id", session))
+      ids.push_back(r[0].as<std::string>());
+    return ids;
   });
 }
 
@@ -695,21 +765,63 @@ OutcomeResult PostgresLearningStore::outcome(const OutcomeRequest& request) {
   const double t = now();
   return run("outcome", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    std::vector<Bullet> rules;
-    std::string unknown;
-    for (const auto& id : ids) {
-      if (auto b = find_in(tx, id, false))
-        rules.push_back(std::move(*b));
-      else
-        unknown += (unknown.empty() ? "" : ", ") + id;
+    OutcomeResult result = outcome_in(tx, request, ids, t, settings_.reflection.model, settings_.reflection.max_rules);
+    commit_playbook(tx);
+    return result;
+  });
+}
+
+void PostgresLearningStore::remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) {
+  const std::string session = required_session(session_id);
+  const double t = now();
+  run("remember the given rules", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params("DELETE FROM session_rules WHERE given < $1", t - SessionRules::kKeepDays * kSecondsPerDay);
+    for (const auto& id : rule_ids) {
+      tx.exec_params("INSERT INTO session_rules(session_id, bullet_id, given) VALUES($1, $2, $3) ON CONFLICT DO NOTHING", session, id, t);
     }
-    if (!unknown.empty()) {
-      throw input_error("UNKNOWN_RULE", "unknown rule id(s): " + unknown + "; nothing was recorded",
-                        {"list the rules with: cm playbook list --all"});
+    tx.commit();
+  });
+}
+
+OutcomeResult PostgresLearningStore::grade_session(std::string_view session_id, bool success, std::string_view failure_type) {
+  const std::string session = required_session(session_id);
+  const double t = now();
+  return run("grade the session", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    OutcomeRequest request;
+    request.status = success ? "success" : "failure";
+    request.failure_type = std::string(failure_type);
+    request.session_id = session;
+    // The session's rules not graded yet, taken at once: two ends of one session grade them once.
+    const auto taken = tx.exec_params(
+        "UPDATE session_rules SET graded = $2 WHERE session_id = $1 AND graded IS NULL RETURNING bullet_id, given", session, t);
+    std::vector<std::pair<double, std::string>> order;
+    for (const auto& r : taken) order.emplace_back(r[1].as<double>(), r[0].as<std::string>());
+    std::sort(order.begin(), order.end());  // as the embedded store: by when given, then id
+    std::vector<std::string> ids;
+    for (auto& [given, id] : order) {
+      if (find_in(tx, id, false)) ids.push_back(std::move(id));
     }
-    OutcomeResult result = apply_outcome(request, rules, t, [&](const FeedbackSignal& s) {
-      return feedback_in(tx, s, settings_.reflection.model, settings_.reflection.max_rules);
-    });
+    OutcomeResult result;
+    result.success = success;
+    if (!ids.empty()) result = outcome_in(tx, request, ids, t, settings_.reflection.model, settings_.reflection.max_rules);
+    commit_playbook(tx);
+    return result;
+  });
+}
+
+MarkersResult PostgresLearningStore::apply_markers(std::string_view session_id, std::string_view agent_text) {
+  const std::string session = required_session(session_id);
+  const auto markers = feedback_markers(agent_text);
+  if (markers.empty()) return {};
+  const double t = now();
+  const std::vector<std::string> given = given_rules(session);
+  return run("apply the markers", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    MarkersResult result = apply_markers_to(
+        markers, given, session, t, [&](const std::string& id) { return find_in(tx, id, false).has_value(); },
+        [&](const FeedbackSignal& s) { return feedback_in(tx, s, settings_.reflection.model, settings_.reflection.max_rules); });
     commit_playbook(tx);
     return result;
   });
@@ -725,20 +837,15 @@ PlaybookAddResult PostgresLearningStore::playbook_add(const NewBullet& bullet) {
   });
 }
 
-PlaybookListResult PostgresLearningStore::playbook_list(const PlaybookListRequest& request) {
-  if (request.limit < 1 || request.limit > kMaxPlaybookPage) {
-    throw input_error("INVALID_LIMIT", "the limit must be between 1 and " + std::to_string(kMaxPlaybookPage), {"pass --limit 100"});
-  }
-  if (request.offset < 0) throw input_error("INVALID_OFFSET", "the offset must be 0 or more", {"pass --offset 100 for the second page"});
-  const double t = now();
+std::vector<BulletView> PostgresLearningStore::listed(const Playbook::Filter& filter, double t) {
   const auto& model = settings_.reflection.model;
   std::vector<BulletView> all = run("playbook list", [&](pqxx::connection& c) {
     pqxx::work tx(c);
     const auto rows =
         tx.exec_params(std::string("SELECT ") + kColumns +
                            " FROM bullets WHERE ($1 OR state = 'active') AND ($2 = '' OR kind = $2) AND ($3 = '' OR source = $3)",
-                       request.filter.include_retired, request.filter.kind ? std::string(to_string(*request.filter.kind)) : std::string(),
-                       request.filter.source ? std::string(to_string(*request.filter.source)) : std::string());
+                       filter.include_retired, filter.kind ? std::string(to_string(*filter.kind)) : std::string(),
+                       filter.source ? std::string(to_string(*filter.source)) : std::string());
     std::vector<BulletView> views;
     for (const auto& r : rows) {
       Bullet b = read_bullet(r);
@@ -751,6 +858,27 @@ PlaybookListResult PostgresLearningStore::playbook_list(const PlaybookListReques
   std::sort(all.begin(), all.end(), [](const BulletView& a, const BulletView& b) {
     return a.confidence != b.confidence ? a.confidence > b.confidence : a.bullet.id < b.bullet.id;
   });
+  return all;
+}
+
+ImportResult PostgresLearningStore::playbook_import(const nlohmann::ordered_json& document) {
+  const std::vector<NewBullet> rules = parse_import(document);
+  const double t = now();
+  return run("playbook import", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    ImportResult result = import_rules(
+        rules, [&](const NewBullet& nb) { return add_in(tx, nb, t, settings_.reflection.model, settings_.reflection.max_rules); });
+    commit_playbook(tx);
+    return result;
+  });
+}
+
+PlaybookListResult PostgresLearningStore::playbook_list(const PlaybookListRequest& request) {
+  if (request.limit < 1 || request.limit > kMaxPlaybookPage) {
+    throw input_error("INVALID_LIMIT", "the limit must be between 1 and " + std::to_string(kMaxPlaybookPage), {"pass --limit 100"});
+  }
+  if (request.offset < 0) throw input_error("INVALID_OFFSET", "the offset must be 0 or more", {"pass --offset 100 for the second page"});
+  std::vector<BulletView> all = listed(request.filter, now());
   PlaybookListResult result;
   result.total = static_cast<std::int64_t>(all.size());
   result.offset = request.offset;
@@ -760,6 +888,60 @@ PlaybookListResult PostgresLearningStore::playbook_list(const PlaybookListReques
   result.bullets.assign(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(first)),
                         std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(last)));
   return result;
+}
+
+namespace {
+
+// The last `limit` reflection runs, newest first, as LearningService::reflections.
+std::vector<LastReflection> reflections_in(pqxx::transaction_base& tx, int limit) {
+  std::vector<LastReflection> runs;
+  for (const auto& r : tx.exec_params(
+           "SELECT id, started, duration_seconds, trigger, status, summary, error FROM reflection_runs ORDER BY id DESC LIMIT $1",
+           std::max(limit, 0))) {
+    LastReflection& run = runs.emplace_back();
+    run.id = r[0].as<std::int64_t>();
+    run.started = r[1].as<double>();
+    if (!r[2].is_null()) run.duration_seconds = r[2].as<double>();
+    run.trigger = r[3].as<std::string>();
+    run.status = r[4].as<std::string>();
+    run.summary = nlohmann::ordered_json::parse(r[5].as<std::string>(), nullptr, false);
+    if (run.summary.is_discarded()) run.summary = nullptr;
+    if (!r[6].is_null()) run.error = r[6].as<std::string>();
+  }
+  return runs;
+}
+
+}  // namespace
+
+std::vector<LastReflection> PostgresLearningStore::reflections(int limit) {
+  return run("reflections", [&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return reflections_in(tx, limit);
+  });
+}
+
+StatsResult PostgresLearningStore::stats() {
+  const double t = now();
+  std::vector<Bullet> rules;
+  for (auto& view : listed({std::nullopt, std::nullopt, true}, t)) rules.push_back(std::move(view.bullet));
+  StatsResult s = rule_stats(rules, t, settings_.reflection.model);
+  run("stats", [&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec("SELECT kind, count(*) FROM feedback GROUP BY kind"))
+      (r[0].as<std::string>() == "helpful" ? s.helpful_signals : s.harmful_signals) = r[1].as<std::int64_t>();
+    s.reflection_runs = tx.exec1("SELECT count(*) FROM reflection_runs")[0].as<std::int64_t>();
+    if (auto last = reflections_in(tx, 1); !last.empty()) s.last_reflection = std::move(last.front());
+    s.indexed_tasks = state_value(tx, "history_count", 0);
+    // The team's task events not indexed yet (none while no sidecar has stored any).
+    if (tx.exec1("SELECT to_regclass('events') IS NOT NULL")[0].as<bool>()) {
+      s.pending_tasks = tx.exec_params1(
+                              "SELECT count(*) FROM events e WHERE e.id > $1 AND e.kind = 'task' AND NOT EXISTS "
+                              "(SELECT 1 FROM history_tasks h WHERE h.event_id = e.id)",
+                              state_value(tx, "history_settled", 0))[0]
+                            .as<std::int64_t>();
+    }
+  });
+  return s;
 }
 
 std::unique_ptr<ReflectionLease> PostgresLearningStore::try_reflection_lease() {
@@ -1016,13 +1198,6 @@ std::optional<double> PostgresLearningStore::last_reflection_started() {
     const auto r = tx.exec1("SELECT max(started) FROM reflection_runs");
     return r[0].is_null() ? std::nullopt : std::optional<double>(r[0].as<double>());
   });
-}
-
-LearningService& PostgresLearningStore::service() {
-  throw LearningError(ErrorCategory::kConfig, "TEAM_STORE_UNSUPPORTED",
-                      "this command does not run on a team store (store.url) yet: context, mark, outcome, playbook add and "
-                      "playbook list do",
-                      {"run it on the embedded store: unset AGENTMETRICS_STORE_URL and store.url, or pass --store PATH"});
 }
 
 namespace {

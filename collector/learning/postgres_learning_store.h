@@ -64,11 +64,18 @@ class PostgresLearningStore final : public LearningStore {
   MarkResult mark(const MarkRequest& request) override;
   OutcomeResult outcome(const OutcomeRequest& request) override;
   PlaybookAddResult playbook_add(const NewBullet& bullet) override;
+  // In one transaction: every rule of the document, or none.
+  ImportResult playbook_import(const nlohmann::ordered_json& document) override;
   PlaybookListResult playbook_list(const PlaybookListRequest& request) override;
   // On the copy of the playbook (playbook_mirror.h), brought up to date first; it holds the
   // rules, not their links to patterns.
   PlaybookListResult top(int limit) override;
+  SimilarResult similar(std::string_view text, int limit, bool include_retired) override;
   StaleResult stale(std::optional<double> days) override;
+  // The rules' counts as playbook_list reads them; the signals, reflections and past tasks of the
+  // team's tables.
+  StatsResult stats() override;
+  std::vector<LastReflection> reflections(int limit) override;
   AgentsMdExport export_agents_md(const AgentsMdOptions& options) override;
   PlaybookExport playbook_export() override;
   PlaybookRemoveResult playbook_remove(std::string_view id) override;
@@ -81,9 +88,17 @@ class PostgresLearningStore final : public LearningStore {
   std::optional<ReflectionReport> reflect(std::string_view trigger, const std::atomic<bool>* cancel, const WriteRunner* runner) override;
   std::optional<double> last_reflection_started() override;
   sqlite3* readable_rules() override { return follow(); }
-  LearningService& service() override;
 
-  std::optional<Bullet> find(std::string_view id);
+  std::optional<Bullet> find(std::string_view id) override;
+  WhyResult why(std::string_view id) override;
+  PatternsResult patterns() override;
+  std::vector<std::string> given_rules(std::string_view session_id) override;
+  void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) override;
+  // The session's rules not graded yet are taken and graded in one transaction, so that two ends
+  // of one session, on two machines, grade each rule once.
+  OutcomeResult grade_session(std::string_view session_id, bool success, std::string_view failure_type) override;
+  MarkersResult apply_markers(std::string_view session_id, std::string_view agent_text) override;
+  const LearningSettings& settings() const override { return settings_; }
   // Indexes task events for the context's past tasks: (the event's id in the team's event store,
   // the event); events of other kinds are skipped, an id indexed already is replaced (a fuller
   // account of the same task). One transaction. Returns how many were indexed. context() indexes
@@ -94,6 +109,8 @@ class PostgresLearningStore final : public LearningStore {
  private:
   template <typename Work>
   auto run(const char* what, Work&& work);
+  // The rules `filter` selects with their confidence at `t`, in Playbook::list's order.
+  std::vector<BulletView> listed(const Playbook::Filter& filter, double t);
   // The copy of the playbook brought up to date, and the embedded store's service over it for
   // the reading operations.
   LearningService& followed();
@@ -108,7 +125,6 @@ class PostgresLearningStore final : public LearningStore {
   void write_learned_rules(const std::vector<LearnedRule>& learned, double now, ReflectionReport& report);
   DecayResult decay_all(double now, const std::atomic<bool>* cancel);
   sqlite3* follow();
-  double now() const;
 
   std::string url_;  // with its password: never written out (name() is without it)
   std::string mirror_path_;

@@ -1,12 +1,14 @@
 #include "collector/ui/dashboard.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <utility>
 
 #include "collector/common/duration.h"
 #include "collector/kpi/kpi_report.h"
 #include "collector/learning/learning_results.h"
+#include "collector/learning/sqlite_learning_store.h"
 #include "collector/ui/task_history.h"
 #include "ipc/timestamp.h"
 
@@ -42,24 +44,39 @@ int sparkline_points(std::chrono::seconds window) {
   return std::clamp(days, 6, 30);
 }
 
-Dashboard::Dashboard(const store::EventStore& events, const store::SqliteEventStore* learning, DashboardOptions options)
-    : events_(events), learning_db_(learning ? learning->handle() : nullptr), options_(std::move(options)), engine_(events, options_.kpi) {}
+Dashboard::Dashboard(const store::SqliteEventStore& store, DashboardOptions options)
+    : Dashboard(
+          store,
+          [db = store.handle(), settings = options.learning]() -> std::unique_ptr<learning::LearningStore> {
+            try {
+              return std::make_unique<learning::SqliteLearningStore>(db, settings);
+            } catch (const std::exception& e) {
+              // A read-only connection cannot create the tables: nothing has learnt anything yet.
+              throw std::runtime_error(std::string("the store has no playbook yet (the collector's reflection worker or cm creates it): ") +
+                                       e.what());
+            }
+          },
+          std::move(options)) {}
+
+Dashboard::Dashboard(const store::EventStore& events, LearningOpener learning, DashboardOptions options)
+    : events_(events), open_learning_(std::move(learning)), options_(std::move(options)), engine_(events, options_.kpi) {}
 
 Dashboard::~Dashboard() = default;
 
-learning::LearningService* Dashboard::learning() {
-  if (!learning_ && !learning_db_) {
-    reason_ = "this collector has no local store for the playbook (a team store keeps only the events so far)";
-  } else if (!learning_) {
-    try {
-      learning_ = std::make_unique<learning::LearningService>(learning_db_, options_.learning);
-      reason_.clear();
-    } catch (const std::exception& e) {
-      // A read-only connection cannot create the tables: nothing has learnt anything yet.
-      reason_ = std::string("the store has no playbook yet (the collector's reflection worker or cm creates it): ") + e.what();
-    }
+learning::LearningStore* Dashboard::learning() {
+  if (learning_ || !open_learning_) return learning_.get();
+  try {
+    learning_ = open_learning_();
+    reason_ = learning_ ? "" : "this collector has no store for the playbook";
+  } catch (const std::exception& e) {
+    reason_ = e.what();
   }
   return learning_.get();
+}
+
+double Dashboard::now() const {
+  if (options_.learning.clock) return options_.learning.clock();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 json Dashboard::overview(double now_unix, std::chrono::seconds window, const std::optional<std::map<std::string, double>>& firing) {
@@ -103,17 +120,17 @@ json Dashboard::overview(double now_unix, std::chrono::seconds window, const std
 
   json playbook = {{"available", false}};
   json reflections = json::array();
-  if (auto* service = learning()) {
+  if (auto* store = learning()) {
     learning::PlaybookListRequest request;
     request.limit = std::clamp(options_.playbook_rules, 1, learning::kMaxPlaybookPage);
-    const learning::PlaybookListResult list = service->playbook_list(request);
+    const learning::PlaybookListResult list = store->playbook_list(request);
     json rules = json::array();
     for (const auto& view : list.bullets) rules.push_back(learning::to_json(view));
     playbook = {{"available", true},
-                {"half_life_days", service->playbook().model().half_life_days},
+                {"half_life_days", options_.learning.reflection.model.half_life_days},
                 {"total", list.total},
                 {"rules", std::move(rules)}};
-    for (const auto& run : service->reflections(options_.reflections)) reflections.push_back(learning::to_json(run));
+    for (const auto& run : store->reflections(options_.reflections)) reflections.push_back(learning::to_json(run));
   } else {
     playbook["reason"] = reason_;
   }
@@ -134,10 +151,10 @@ std::optional<json> Dashboard::task(std::int64_t id) {
   // The rules the task event names, and those a hook gave its session (session_rules.h).
   std::vector<std::pair<std::string, std::string>> given;  // (id, via)
   for (const auto& rule : (*stored)["rule_ids"]) given.emplace_back(rule.get<std::string>(), "task");
-  auto* service = learning();
+  auto* store = learning();
   const json& session = (*stored)["fields"].contains("session_id") ? (*stored)["fields"]["session_id"] : json(nullptr);
-  if (service && session.is_string() && !session.get<std::string>().empty()) {
-    for (const auto& rule : service->given_rules(session.get<std::string>())) {
+  if (store && session.is_string() && !session.get<std::string>().empty()) {
+    for (const auto& rule : store->given_rules(session.get<std::string>())) {
       auto same = std::find_if(given.begin(), given.end(), [&](const auto& g) { return g.first == rule; });
       if (same == given.end()) {
         given.emplace_back(rule, "hook");
@@ -149,10 +166,9 @@ std::optional<json> Dashboard::task(std::int64_t id) {
   json rules = json::array();
   for (const auto& [rule, via] : given) {
     json entry = {{"id", rule}, {"via", via}, {"rule", nullptr}};
-    if (service) {
-      if (const auto bullet = service->playbook().find(rule)) {
-        const double now = service->now();
-        entry["rule"] = learning::to_json(learning::BulletView{*bullet, bullet->confidence_at(now, service->playbook().model())});
+    if (store) {
+      if (const auto bullet = store->find(rule)) {
+        entry["rule"] = learning::to_json(learning::BulletView{*bullet, bullet->confidence_at(now(), options_.learning.reflection.model)});
       }
     }
     rules.push_back(std::move(entry));
@@ -161,9 +177,9 @@ std::optional<json> Dashboard::task(std::int64_t id) {
 }
 
 json Dashboard::why(std::string_view rule_id) {
-  auto* service = learning();
-  if (!service) throw learning::LearningError(learning::ErrorCategory::kConfig, "NO_PLAYBOOK", reason_);
-  return learning::to_json(service->why(rule_id));
+  auto* store = learning();
+  if (!store) throw learning::LearningError(learning::ErrorCategory::kConfig, "NO_PLAYBOOK", reason_);
+  return learning::to_json(store->why(rule_id));
 }
 
 json Dashboard::report(double now_unix, std::chrono::seconds window) {

@@ -3,14 +3,15 @@
 // (KpiEngine::compute, kpi_report_json) with a sparkline of each over the window
 // (KpiEngine::value_series); tokens and cost per day, agent and model (KpiEngine::usage_by_day);
 // the recent tasks (task_history.h); the playbook, `why` and the last reflections as `cm` and
-// the learning API answer them (LearningService, learning_results.h's to_json). Nothing here
+// the learning API answer them (learning_store.h, learning_results.h's to_json). Nothing here
 // computes a figure of its own.
 //
 // A dashboard reads the events (KPIs, usage, tasks) from whichever store the collector writes,
-// on a team store the whole team's, and the playbook from a SQLite store (the same one on one
-// machine). A read-only connection is enough; one thread at a time. It never writes: the
-// learning system's tables are read as they are, and when there are none (no reflection worker
-// or cm has run on the store, or no SQLite store is given) the playbook sections say so.
+// on a team store the whole team's, and the playbook through the learning store it is given: on
+// one machine the same SQLite file, read only (the learning system's tables are read as they
+// are, and while there are none, before a reflection worker or cm has run on the store, the
+// playbook sections say so); on a team store the team's playbook and reflections. One thread at
+// a time.
 #pragma once
 
 #include <chrono>
@@ -24,7 +25,9 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/kpi/kpi_engine.h"
-#include "collector/learning/learning_service.h"
+#include <functional>
+
+#include "collector/learning/learning_store.h"
 #include "collector/store/sqlite_event_store.h"
 
 namespace agentmetrics::ui {
@@ -42,10 +45,15 @@ int sparkline_points(std::chrono::seconds window);
 
 class Dashboard {
  public:
-  // Throws std::invalid_argument for invalid KPI overrides.
-  Dashboard(const store::SqliteEventStore& store, DashboardOptions options) : Dashboard(store, &store, std::move(options)) {}
-  // The events from `events`, the playbook from `learning` (null: none).
-  Dashboard(const store::EventStore& events, const store::SqliteEventStore* learning, DashboardOptions options);
+  // Opens the store of the playbook (null: there is none); called again at the next need after
+  // it threw, whose message the page then shows.
+  using LearningOpener = std::function<std::unique_ptr<learning::LearningStore>()>;
+
+  // The events and the playbook from one SQLite store, read only. Throws std::invalid_argument
+  // for invalid KPI overrides.
+  Dashboard(const store::SqliteEventStore& store, DashboardOptions options);
+  // The events from `events`, the playbook from what `learning` opens.
+  Dashboard(const store::EventStore& events, LearningOpener learning, DashboardOptions options);
   ~Dashboard();
 
   // Over [now - window, now): {"window", "generated_at", "kpi": kpi_report_json(...) whose every KPI also has "display"
@@ -73,14 +81,15 @@ class Dashboard {
   nlohmann::ordered_json report(double now_unix, std::chrono::seconds window);
 
  private:
-  // The learning service, or null (with reason_) while the store has no learning tables.
-  learning::LearningService* learning();
+  // The learning store, or null (with reason_) while there is none or it cannot be opened.
+  learning::LearningStore* learning();
+  double now() const;
 
   const store::EventStore& events_;
-  sqlite3* learning_db_;  // null: no playbook
+  LearningOpener open_learning_;
   DashboardOptions options_;
   kpi::KpiEngine engine_;
-  std::unique_ptr<learning::LearningService> learning_;
+  std::unique_ptr<learning::LearningStore> learning_;
   std::string reason_;
 };
 

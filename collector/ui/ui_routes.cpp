@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <exception>
-#include <filesystem>
 
 #include "collector/common/duration.h"
 #include "collector/common/lock_within.h"
@@ -71,17 +70,17 @@ HttpResponse UiRoutes::with_dashboard(Answer&& answer) {
   if (!lock.owns_lock()) return busy("the page's store connection is busy; retry in a second");
   try {
     if (!dashboard_) {
-      const auto open_local = [&] {
+      if (options_.store_url.empty()) {
         local_ = store::SqliteEventStore::open(options_.store_path, store::SqliteEventStore::Mode::kReadOnly);
         sqlite3_busy_timeout(local_->handle(), static_cast<int>(std::chrono::milliseconds(kWaitForStore).count()));
-      };
-      if (options_.store_url.empty()) {
-        open_local();
         dashboard_ = std::make_unique<Dashboard>(*local_, options_.dashboard);
       } else {
+        // The team's events, and the team's playbook and reflections (learning_store.h).
         team_ = store::open_event_store({options_.store_url, options_.store_path}, store::StoreAccess::kReadOnly);
-        if (std::error_code ec; std::filesystem::exists(options_.store_path, ec)) open_local();
-        dashboard_ = std::make_unique<Dashboard>(*team_, local_.get(), options_.dashboard);
+        learning::LearningStoreOptions playbook{options_.store_url, options_.store_path, options_.dashboard.learning};
+        playbook.mapped = false;
+        dashboard_ = std::make_unique<Dashboard>(
+            *team_, [playbook] { return learning::open_learning_store(playbook); }, options_.dashboard);
       }
     }
     return answer(*dashboard_);

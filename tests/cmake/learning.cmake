@@ -61,7 +61,8 @@ agentmetrics_test(learning_postgres_test ${learning_tests_dir}/unit/learning_pos
                                          ${PROJECT_SOURCE_DIR}/bench/retrieval_eval_set.cpp)
 target_link_libraries(learning_postgres_test PRIVATE agentmetrics_learning nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(learning_postgres_test PRIVATE AM_CM_BINARY="$<TARGET_FILE:cm>"
-                                                          AM_RETRIEVAL_DATA_DIR="${learning_tests_dir}/data/learning/retrieval")
+                                                          AM_RETRIEVAL_DATA_DIR="${learning_tests_dir}/data/learning/retrieval"
+                                                          AM_CLAUDE_HOOK_INPUTS="${learning_tests_dir}/data/agents/claude/hooks/home/hook-inputs")
 add_dependencies(learning_postgres_test cm)
 
 # The learning side of sidecars sharing a team store: real collectors and cm on a real PostgreSQL.

@@ -61,5 +61,6 @@ endforeach()
 # importing one shared home directory), the page's tasks, and who computes the team's KPIs.
 agentmetrics_test(team_sidecars_test CONCURRENT integration/team_sidecars_test.cpp)
 target_link_libraries(team_sidecars_test PRIVATE agentmetrics_store nlohmann_json::nlohmann_json GTest::gtest_main)
-target_compile_definitions(team_sidecars_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+target_compile_definitions(team_sidecars_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents"
+                                                   AM_WEBHOOK_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/webhooks")
 add_dependencies(team_sidecars_test agentmetricsd agentmetrics-cli outcome_producer)

@@ -47,7 +47,7 @@ class ApiSecurityTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  LearningApi api_{dir_.path() + "/events.db", {}, nullptr};
+  LearningApi api_{{"", dir_.path() + "/events.db", {}}, nullptr};
   std::unique_ptr<HttpServer> server_;
 };
 

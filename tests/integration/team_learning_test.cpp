@@ -93,6 +93,44 @@ std::int64_t count(const std::string& url, const std::string& sql) {
   return tx.exec1(sql)[0].as<std::int64_t>();
 }
 
+// A request to a sidecar's learning API, as the opencode plugin makes it (loopback, no token).
+RawResponse api_get(const CollectorProcess& sidecar, const std::string& path) {
+  return raw_http(sidecar.port(), get_request(path, {{"Accept", "application/json"}}));
+}
+
+RawResponse api_post(const CollectorProcess& sidecar, const std::string& path, const nlohmann::json& body,
+                     const std::string& extra_headers = {}) {
+  const std::string text = body.dump();
+  return raw_http(sidecar.port(), "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + extra_headers +
+                                      "Content-Length: " + std::to_string(text.size()) + "\r\nConnection: close\r\n\r\n" + text);
+}
+
+nlohmann::json data_of(const RawResponse& r) {
+  EXPECT_EQ(r.status, 200) << r.body;
+  const auto envelope = nlohmann::json::parse(r.body, nullptr, false);
+  if (envelope.is_discarded() || !envelope.contains("data")) {
+    ADD_FAILURE() << r.body;
+    return nlohmann::json::object();
+  }
+  return envelope["data"];
+}
+
+// The rule `id` as sidecar `sidecar`'s /api/playbook lists it (null when absent).
+nlohmann::json listed_rule(const CollectorProcess& sidecar, const std::string& id) {
+  const auto listed = data_of(api_get(sidecar, "/api/playbook?all=true"));
+  for (const auto& rule : listed["bullets"]) {
+    if (rule["id"] == id) return rule;
+  }
+  return nullptr;
+}
+
+bool gives_rule(const nlohmann::json& context, const std::string& prefix) {
+  for (const auto& rule : context["relevantBullets"]) {
+    if (rule["content"].get<std::string>().rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 constexpr const char* kLearnedRule = "SELECT count(*) FROM bullets WHERE content LIKE 'Recurring timeout in the deploy stage:%'";
 
 TEST(TeamLearning, ATaskStoredThroughOneSidecarIsInTheHistoryCmContextGivesOnAnotherMachine) {
@@ -162,6 +200,10 @@ TEST(TeamLearning, AReflectionLearnsFromTheFailuresEverySidecarStoredAndEveryMac
   for (const auto& rule : context["data"]["relevantBullets"])
     found = found || rule["content"].get<std::string>().rfind("Recurring timeout in the deploy stage:", 0) == 0;
   EXPECT_TRUE(found) << context.dump();
+  // So does sidecar B's learning API, which its agent's plugin asks.
+  EXPECT_TRUE(
+      gives_rule(data_of(api_get(b, "/api/context?task=the%20deploy%20keeps%20timing%20out")), "Recurring timeout in the deploy stage:"))
+      << "sidecar B's /api/context did not give the rule sidecar A learned";
 
   // Sidecar B reflects over the same history: the occurrences counted already are not counted again.
   const double before_b = all_rounds(b);
@@ -170,6 +212,45 @@ TEST(TeamLearning, AReflectionLearnsFromTheFailuresEverySidecarStoredAndEveryMac
   EXPECT_GE(rounds(b, "ok"), 1) << b.scrape();
   EXPECT_EQ(count(url, kLearnedRule), 1);
   EXPECT_EQ(count(url, "SELECT min(evidence_count) FROM bullets WHERE content LIKE 'Recurring timeout in the deploy stage:%'"), 4);
+}
+
+TEST(TeamLearning, TheSidecarsLearningApisWorkOnTheTeamsPlaybook) {
+  const std::string url = shared_postgres_server().fresh_database("team_api");
+  TempDir dir_a, dir_b;
+  CollectorProcess a(unique_namespace("teamapia"), {"--store=" + dir_a.path() + "/events.db"}, {{"AGENTMETRICS_STORE_URL", url}});
+  CollectorProcess b(unique_namespace("teamapib"), {"--store=" + dir_b.path() + "/events.db"}, {{"AGENTMETRICS_STORE_URL", url}});
+
+  // A rule added through sidecar A's API is in the team store, and sidecar B's /api/context gives it.
+  const auto added =
+      data_of(api_post(a, "/api/playbook", {{"content", "Pin the base image digest in every Dockerfile"}, {"tags", {"docker"}}}));
+  const std::string id = added.value("id", "");
+  ASSERT_FALSE(id.empty()) << added.dump();
+  EXPECT_EQ(count(url, "SELECT count(*) FROM bullets WHERE content = 'Pin the base image digest in every Dockerfile'"), 1);
+  const auto context = data_of(api_get(b, "/api/context?task=update%20the%20Dockerfile%20base%20image"));
+  EXPECT_TRUE(gives_rule(context, "Pin the base image digest")) << context.dump();
+
+  // A mark through B and an outcome through A move the counts both sidecars list.
+  data_of(api_post(b, "/api/mark", {{"id", id}, {"kind", "helpful"}, {"session_id", "ses-b"}}));
+  data_of(api_post(a, "/api/outcome", {{"outcome", "success"}, {"rules", {id}}, {"session_id", "ses-a"}}));
+  for (const CollectorProcess* sidecar : {&a, &b}) {
+    const auto rule = listed_rule(*sidecar, id);
+    ASSERT_TRUE(rule.is_object()) << "the rule is missing from a sidecar's /api/playbook";
+    EXPECT_EQ(rule["helpful"], 2) << rule.dump();
+    EXPECT_EQ(rule["harmful"], 0) << rule.dump();
+  }
+  EXPECT_EQ(count(url, "SELECT count(*) FROM feedback WHERE kind = 'helpful'"), 2);
+  const auto stats = data_of(api_get(b, "/api/stats"));
+  EXPECT_EQ(stats["active"], 1) << stats.dump();
+  EXPECT_EQ(stats["feedback"]["helpful"], 2) << stats.dump();
+
+  // The routes' rules hold on a team store as on a file: a page of another origin changes nothing.
+  const auto foreign = api_post(b, "/api/playbook/remove", {{"id", id}}, "Origin: http://evil.example\r\n");
+  EXPECT_EQ(foreign.status, 403) << foreign.body;
+  EXPECT_EQ(listed_rule(a, id)["state"], "active");
+  // Removed through B, it is retired for A too.
+  data_of(api_post(b, "/api/playbook/remove", {{"id", id}}));
+  EXPECT_EQ(listed_rule(a, id)["state"], "retired");
+  EXPECT_FALSE(gives_rule(data_of(api_get(a, "/api/context?task=update%20the%20Dockerfile%20base%20image")), "Pin the base image digest"));
 }
 
 TEST(TeamLearning, OneSidecarReflectsAtATimeAndAnotherTakesOverWhenItIsKilled) {

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
@@ -105,6 +106,41 @@ TEST(TeamImport, TwoImportsAtOnceFromOneHomeStoreEachSessionOnceAndAThirdReadsNo
   EXPECT_EQ(query_count(url, "SELECT count(*) FROM events WHERE kind = 'task'"), 5);
 }
 
+// The GitHub backfill of two machines of the team: the facts go to the team store, once.
+TEST(TeamIngest, TheGithubBackfillWritesTheTeamStoreOnce) {
+  const std::string url = shared_postgres_server().fresh_database("team_ingest");
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  fs::create_directories(home);
+  // The saved answers are years old: a retention that keeps them.
+  const std::string config = dir.path() + "/agentmetrics.yaml";
+  std::ofstream(config) << "store:\n  retention: 10000w\n";
+  const std::string rest = std::string(AM_WEBHOOK_DATA_DIR) + "/github-rest/";
+  const std::vector<std::string> ingest = {kAgentmetricsCliBinary,
+                                           "ingest",
+                                           "github",
+                                           rest + "pulls.json",
+                                           rest + "pull.json",
+                                           rest + "deployments.json",
+                                           rest + "deployment-statuses.json",
+                                           "--config",
+                                           config,
+                                           "--json"};
+  const CommandResult first = run_command(ingest, machine(home, dir.path() + "/a", url));
+  ASSERT_EQ(first.code, 0) << first.output;
+  const auto summary = nlohmann::json::parse(first.output.substr(first.output.find('{')), nullptr, false);
+  ASSERT_FALSE(summary.is_discarded()) << first.output;
+  EXPECT_EQ(summary["stored"], 3) << summary.dump();
+  EXPECT_EQ(summary["store"].get<std::string>().rfind("postgresql://", 0), 0u) << summary.dump();
+  EXPECT_EQ(query_count(url, "SELECT count(*) FROM events WHERE kind IN ('pull_request', 'deployment')"), 3);
+  EXPECT_FALSE(fs::exists(dir.path() + "/a/agentmetrics/events.db")) << "the machine's own file was written";
+  // Another machine backfilling the same answers stores nothing again.
+  const CommandResult second = run_command(ingest, machine(home, dir.path() + "/b", url));
+  ASSERT_EQ(second.code, 0) << second.output;
+  EXPECT_EQ(nlohmann::json::parse(second.output.substr(second.output.find('{')))["stored"], 0) << second.output;
+  EXPECT_EQ(query_count(url, "SELECT count(*) FROM events WHERE kind IN ('pull_request', 'deployment')"), 3);
+}
+
 TEST(TeamImport, TwoSidecarsWatchingOneHomeCountEachSessionOnce) {
   const std::string url = shared_postgres_server().fresh_database("team_watch");
   TempDir dir;
@@ -194,8 +230,40 @@ TEST(TeamPage, ATaskRecordedThroughOneSidecarShowsOnAnothersPage) {
   const HttpResult task = http_get(sidecars[1]->url("/ui/api/task?id=" + std::to_string(id)));
   ASSERT_EQ(task.status, 200) << task.body;
   EXPECT_EQ(nlohmann::json::parse(task.body)["task"]["fields"]["agent_type"], "soak");
-  // The playbook is still the sidecar's own, from its local file (the learning side made it).
-  EXPECT_EQ(overview["playbook"]["available"], fs::exists(dir.path() + "/sidecar1/events.db")) << overview["playbook"].dump();
+  // The playbook panel is the team's: a rule added through the first sidecar's learning API, and
+  // a reflection the first sidecar ran, show on the second's page, with the rule's why.
+  const HttpResult added = http_post(sidecars[0]->url("/api/playbook"), R"({"content": "Pin the base image digest in every Dockerfile"})",
+                                     {{"Content-Type", "application/json"}});
+  ASSERT_EQ(added.status, 200) << added.body;
+  const std::string rule = nlohmann::json::parse(added.body)["data"]["id"];
+  const HttpResult reflect = http_post(sidecars[0]->url("/api/reflect"), "", {{"Content-Type", "application/json"}});
+  ASSERT_EQ(reflect.status, 202) << reflect.body;
+  const auto listed = [&] {
+    for (const auto& r : overview["playbook"].value("rules", nlohmann::json::array())) {
+      if (r["id"] == rule) return true;
+    }
+    return false;
+  };
+  const auto reflection_done = [&] {
+    for (const auto& r : overview.value("reflections", nlohmann::json::array())) {
+      if (r["status"] == "ok") return true;
+    }
+    return false;
+  };
+  const auto reflected = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < reflected) {
+    const HttpResult r = http_get(sidecars[1]->url("/ui/api/overview?window=1d"));
+    overview = r.status == 200 ? nlohmann::json::parse(r.body, nullptr, false) : nlohmann::json();
+    if (listed() && reflection_done()) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_EQ(overview["playbook"]["available"], true) << overview["playbook"].dump();
+  EXPECT_TRUE(listed()) << overview["playbook"].dump();
+  EXPECT_TRUE(reflection_done()) << "the first sidecar's reflection is not on the second's page: "
+                                 << overview.value("reflections", nlohmann::json()).dump();
+  const HttpResult why = http_get(sidecars[1]->url("/ui/api/why?id=" + rule));
+  ASSERT_EQ(why.status, 200) << why.body;
+  EXPECT_EQ(nlohmann::json::parse(why.body)["rule"]["content"], "Pin the base image digest in every Dockerfile") << why.body;
   for (auto& s : sidecars) EXPECT_EQ(s->stop(), 0);
 }
 

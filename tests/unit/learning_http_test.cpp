@@ -30,7 +30,7 @@ class LearningHttpTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  LearningApi api_{dir_.path() + "/events.db", {}, nullptr};
+  LearningApi api_{{"", dir_.path() + "/events.db", {}}, nullptr};
   std::map<std::string, HttpRoute> routes_ = api_.routes();
 
  private:

@@ -4,26 +4,23 @@
 
 #include <sstream>
 
-#include "collector/store/sqlite_event_store.h"
-#include "collector/learning/learning_service.h"
 #include "collector/learning/api/mcp_server.h"
+#include "collector/learning/learning_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-using store::SqliteEventStore;
 using json = nlohmann::ordered_json;
 using testing::TempDir;
 
 class McpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = SqliteEventStore::open(dir_.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
-    service_ = std::make_unique<LearningService>(store_->handle());
+    store_ = open_learning_store({"", dir_.path() + "/events.db", {}});
     NewBullet nb;
     nb.content = "Always write unit tests before implementing authentication logic";
-    rule_ = service_->playbook_add(nb).rule.bullet.id;
+    rule_ = store_->playbook_add(nb).rule.bullet.id;
   }
   json call(int id, const std::string& method, json params = json::object()) {
     auto r = server_.handle({{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
@@ -32,10 +29,9 @@ class McpTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<SqliteEventStore> store_;
-  std::unique_ptr<LearningService> service_;
+  std::unique_ptr<LearningStore> store_;
   std::string rule_;
-  McpServer server_{[this]() -> LearningService& { return *service_; }};
+  McpServer server_{[this]() -> LearningStore& { return *store_; }};
 };
 
 TEST_F(McpTest, InitializeNegotiatesTheProtocolVersion) {

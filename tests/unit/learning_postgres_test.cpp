@@ -292,6 +292,19 @@ TEST(PostgresLearning, TheParaphraseSetRanksTheSameOnBothStores) {
   sqlite->outcome(outcome);
   postgres->outcome(outcome);
   compare("after feedback");
+  // cm similar: the same rules, as alike and as trusted, on both stores.
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < set.rules.size(); i += 7) {
+    const SimilarResult a = sqlite->similar(set.rules[i].text, 5, true), b = postgres->similar(set.rules[i].text, 5, true);
+    ASSERT_EQ(a.rules.size(), b.rules.size()) << set.rules[i].text;
+    for (std::size_t k = 0; k < a.rules.size(); ++k) {
+      EXPECT_EQ(a.rules[k].rule.bullet.id, b.rules[k].rule.bullet.id) << set.rules[i].text;
+      EXPECT_DOUBLE_EQ(a.rules[k].similarity, b.rules[k].similarity) << set.rules[i].text;
+      EXPECT_DOUBLE_EQ(a.rules[k].rule.confidence, b.rules[k].rule.confidence) << set.rules[i].text;
+    }
+    found += !b.rules.empty() && b.rules[0].similarity == 1.0;
+  }
+  EXPECT_GT(found, 0u) << "a rule's own text finds it first";
 }
 
 // 8 `cm` processes at once, each 10 times: cm mark A --helpful and cm outcome success --rules A,B;
@@ -458,6 +471,101 @@ TEST(PostgresLearning, ThePlaybookCommandsRunOnTheTeamStoreFromAnyMachine) {
   auto [agents_code, agents] = cm(b, {"export", "--format", "agents.md", "--min-confidence", "0"});
   ASSERT_EQ(agents_code, 0) << agents.dump();
   EXPECT_NE(agents["data"].dump().find("Run the migration"), std::string::npos) << agents.dump();
+  // cm why, stats and doctor answer from the team store: a grade given on one machine is in the
+  // other's answers.
+  auto [mark_code, marked] = cm(a, {"mark", rule[1], "--helpful", "--reason", "it saved the staging data"});
+  ASSERT_EQ(mark_code, 0) << marked.dump();
+  auto [why_code, why] = cm(b, {"why", rule[1]});
+  ASSERT_EQ(why_code, 0) << why.dump();
+  EXPECT_EQ(why["data"]["rule"]["id"], rule[1]) << why.dump();
+  ASSERT_EQ(why["data"]["feedback"].size(), 1u) << why.dump();
+  EXPECT_EQ(why["data"]["feedback"][0]["note"], "it saved the staging data") << why.dump();
+  auto [unknown_code, unknown] = cm(b, {"why", rule[2]});
+  EXPECT_EQ(unknown_code, 2) << unknown.dump();
+  EXPECT_EQ(unknown["error"]["code"], "UNKNOWN_RULE") << unknown.dump();
+  auto [stats_code, stats] = cm(b, {"stats"});
+  ASSERT_EQ(stats_code, 0) << stats.dump();
+  EXPECT_EQ(stats["data"]["active"], 1) << stats.dump();
+  EXPECT_EQ(stats["data"]["retired"], 1) << stats.dump();
+  EXPECT_EQ(stats["data"]["feedback"]["helpful"], 1) << stats.dump();
+  auto [budget_code, budgeted] = cm(b, {"context", "run the migration on the database", "--budget", "200"});
+  ASSERT_EQ(budget_code, 0) << budgeted.dump();
+  EXPECT_EQ(budgeted["data"]["budget"]["tokens"], 200) << budgeted.dump();
+  EXPECT_LE(budgeted["data"]["budget"]["used"].get<int>(), 200) << budgeted.dump();
+  ASSERT_EQ(budgeted["data"]["relevantBullets"].size(), 1u) << budgeted.dump();
+  EXPECT_EQ(budgeted["data"]["relevantBullets"][0]["id"], rule[1]) << budgeted.dump();
+  auto [similar_code, similar] = cm(b, {"similar", "run the migration on a copy of the database first"});
+  ASSERT_EQ(similar_code, 0) << similar.dump();
+  ASSERT_FALSE(similar["data"]["rules"].empty()) << similar.dump();
+  EXPECT_EQ(similar["data"]["rules"][0]["id"], rule[1]) << similar.dump();
+  // cm playbook import: every rule of the file, or none of a file with one bad rule.
+  const std::string rules_file = b.path() + "/rules.json";
+  std::ofstream(rules_file) << R"({"bullets": [{"content": "Keep the release notes beside the tag", "tags": ["release"]},
+                                               {"content": "Never deploy on a Friday evening", "kind": "anti-pattern"}]})";
+  const std::string bad_file = b.path() + "/bad.json";
+  std::ofstream(bad_file) << R"([{"content": "Tag every release"}, {"content": 42}])";
+  auto [bad_code, bad] = cm(b, {"playbook", "import", bad_file});
+  EXPECT_EQ(bad_code, 2) << bad.dump();
+  EXPECT_EQ(bad["error"]["code"], "INVALID_IMPORT") << bad.dump();
+  auto [import_code, imported] = cm(b, {"playbook", "import", rules_file});
+  ASSERT_EQ(import_code, 0) << imported.dump();
+  EXPECT_EQ(imported["data"]["added"], 2) << imported.dump();
+  std::tie(import_code, imported) = cm(a, {"playbook", "import", rules_file});
+  EXPECT_EQ(imported["data"]["reinforced"], 2) << imported.dump();
+  {
+    pqxx::connection c(url);
+    pqxx::nontransaction tx(c);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM bullets WHERE source = 'import'")[0].as<int>(), 2);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM bullets WHERE content = 'Tag every release'")[0].as<int>(), 0);
+  }
+  // cm hook claude-code (Claude Code's recorded hook inputs): a session on machine A is given the
+  // team's rule, and its end, which both machines' hooks see, grades it once for the team.
+  const auto hook = [&](const testing::TempDir& home, const char* event, const std::string& prompt) {
+    std::ifstream recorded(std::string(AM_CLAUDE_HOOK_INPUTS) + "/" + event + ".json");
+    nlohmann::json input = nlohmann::json::parse(recorded);
+    input["session_id"] = "team-session";
+    input["cwd"] = home.path();
+    input["transcript_path"] = home.path() + "/no-transcript.jsonl";
+    if (!prompt.empty()) input["prompt"] = prompt;
+    const std::string file = home.path() + "/hook-input.json";
+    std::ofstream(file) << input.dump();
+    return testing::run_command({"/bin/sh", "-c", "exec \"$0\" hook claude-code < \"$1\"", AM_CM_BINARY, file}, env(home));
+  };
+  const auto given = hook(a, "UserPromptSubmit", "run the migration on the database");
+  ASSERT_EQ(given.code, 0) << given.output;
+  EXPECT_NE(given.output.find("[" + rule[1] + "]"), std::string::npos) << given.output;
+  EXPECT_NE(given.output.find("additionalContext"), std::string::npos) << given.output;
+  for (const auto* home : {&b, &a}) {
+    const auto stopped = hook(*home, "Stop", "");
+    EXPECT_EQ(stopped.code, 0) << stopped.output;
+  }
+  {
+    pqxx::connection c(url);
+    pqxx::nontransaction tx(c);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM session_rules WHERE session_id = 'team-session' AND graded IS NOT NULL")[0].as<int>(), 1);
+    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM feedback WHERE session_id = 'team-session' AND bullet_id = $1", rule[1])[0].as<int>(),
+              1);
+  }
+  // cm mcp: its tools answer from the team store.
+  {
+    const std::string file = a.path() + "/mcp-input.jsonl";
+    std::ofstream(file) << R"({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18"}})"
+                        << "\n"
+                        << R"({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "cm_context", "arguments": )"
+                        << R"({"task": "run the migration on the database"}}})"
+                        << "\n";
+    const auto mcp = testing::run_command({"/bin/sh", "-c", "exec \"$0\" mcp < \"$1\"", AM_CM_BINARY, file}, env(a));
+    EXPECT_EQ(mcp.code, 0) << mcp.output;
+    EXPECT_NE(mcp.output.find(rule[1]), std::string::npos) << mcp.output;
+    EXPECT_EQ(mcp.output.find("TEAM_STORE_UNSUPPORTED"), std::string::npos) << mcp.output;
+  }
+  auto [doctor_code, doctor] = cm(b, {"doctor"});
+  std::map<std::string, nlohmann::json> checks;
+  for (const auto& check : doctor["data"]["checks"]) checks[check["name"].get<std::string>()] = check;
+  EXPECT_EQ(checks["team_store"]["status"], "ok") << doctor.dump();
+  EXPECT_EQ(checks["playbook"]["message"], "2 rules, 1 anti-patterns, 1 retired") << doctor.dump();
+  EXPECT_EQ(checks["reflection"]["message"], "no reflection has run yet") << doctor.dump();
+  EXPECT_EQ(doctor["data"]["store"].get<std::string>().find(shared_postgres_server().password()), std::string::npos);
   auto [undo_code, undo] = cm(a, {"undo"});
   EXPECT_EQ(undo_code, 3) << undo.dump();
   EXPECT_EQ(undo["error"]["code"], "TEAM_STORE_UNSUPPORTED") << undo.dump();
@@ -569,6 +677,32 @@ TEST(PostgresLearning, AReflectionOnTheTeamStoreLearnsWhatTheEmbeddedStoreLearns
   pqxx::nontransaction tx(c);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM reflection_runs WHERE status = 'ok'")[0].as<int>(), 2);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM patterns")[0].as<std::size_t>(), patterns);
+
+  // cm stats and /api/stats: the same counts from the same rules, feedback, runs and history.
+  auto stats_mine = to_json(embedded->stats()), stats_ours = to_json(team->stats());
+  EXPECT_EQ(stats_ours["reflectionRuns"], 2) << stats_ours.dump();
+  EXPECT_EQ(stats_ours["history"]["indexedTasks"], 14) << stats_ours.dump();
+  EXPECT_GT(stats_ours["feedback"]["harmful"].get<int>(), 0) << stats_ours.dump();
+  for (auto* j : {&stats_mine, &stats_ours}) {
+    EXPECT_EQ((*j)["lastReflection"]["status"], "ok") << j->dump();
+    j->erase("lastReflection");  // its id and timing are each store's own
+  }
+  EXPECT_EQ(stats_mine, stats_ours);
+  const auto runs_mine = embedded->reflections(5), runs_ours = team->reflections(5);
+  ASSERT_EQ(runs_ours.size(), 2u);
+  ASSERT_EQ(runs_mine.size(), runs_ours.size());
+  for (std::size_t i = 0; i < runs_ours.size(); ++i) {
+    EXPECT_EQ(runs_mine[i].trigger, runs_ours[i].trigger);
+    EXPECT_EQ(runs_mine[i].status, runs_ours[i].status);
+    EXPECT_EQ(runs_mine[i].summary["rules_added"], runs_ours[i].summary["rules_added"]) << runs_ours[i].summary.dump();
+  }
+  EXPECT_GT(runs_ours[0].id, runs_ours[1].id) << "newest first";
+  // cm patterns: the latest reflection's patterns, in the same order.
+  auto patterns_mine = to_json(embedded->patterns()), patterns_ours = to_json(team->patterns());
+  EXPECT_EQ(patterns_ours["failure_patterns"].size(), 2u) << patterns_ours.dump();
+  EXPECT_EQ(patterns_ours["reflection_id"], runs_ours[0].id);
+  for (auto* j : {&patterns_mine, &patterns_ours}) j->erase("reflection_id");
+  EXPECT_EQ(patterns_mine, patterns_ours);
 }
 
 // The embedded store's lease, for the processes of one machine: one holder at a time.

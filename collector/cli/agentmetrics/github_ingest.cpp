@@ -12,7 +12,8 @@
 #include "collector/config/config_location.h"
 #include "collector/config/webhook_settings.h"
 #include "collector/intake/webhooks/github_backfill.h"
-#include "collector/store/sqlite_event_store.h"
+#include "collector/store/store_error.h"
+#include "collector/store/store_factory.h"
 #include "collector/store/store_location.h"
 #include "ipc/timestamp.h"
 
@@ -43,16 +44,19 @@ int ingest_github(const GithubIngestOptions& options) {
     return kExitBadInput;
   }
   intake::BackfillSummary summary;
-  std::string path;
+  std::string path, store_name;
   try {
     path = options.store.empty() ? store::store_path_for(config.store.path) : options.store;
-    std::unique_ptr<store::SqliteEventStore> store;
+    // --store names a file: a team store (store.url, $AGENTMETRICS_STORE_URL) only without it.
+    const store::StoreAddress address{options.store.empty() ? config.store.url : "", path};
+    store_name = store::store_name(address);
+    std::unique_ptr<store::EventStore> store;
     // A dry run reads what is stored already, if there is a store, and writes nothing.
     if (!options.dry_run) {
-      store::ensure_store_directory(path);
-      store = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite);
-    } else if (std::filesystem::exists(path)) {
-      store = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly);
+      if (address.url.empty()) store::ensure_store_directory(path);
+      store = store::open_event_store(address, store::StoreAccess::kReadWrite);
+    } else if (!address.url.empty() || std::filesystem::exists(path)) {
+      store = store::open_event_store(address, store::StoreAccess::kReadOnly);
     }
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     summary = backfill.run(store.get(), options.dry_run, now, now - std::chrono::duration<double>(config.store.retention).count());
@@ -63,7 +67,7 @@ int ingest_github(const GithubIngestOptions& options) {
   if (options.json) {
     nlohmann::json out = {{"format", "github"},
                           {"paths", options.paths},
-                          {"store", options.dry_run ? nlohmann::json(nullptr) : nlohmann::json(path)},
+                          {"store", options.dry_run ? nlohmann::json(nullptr) : nlohmann::json(store_name)},
                           {"objects", summary.objects},
                           {"unrecognised", summary.unrecognised},
                           {"not_kept", summary.without_repository},
@@ -89,7 +93,7 @@ int ingest_github(const GithubIngestOptions& options) {
     std::fprintf(stderr, "agentmetrics ingest github: %zu facts (dry run: nothing stored)\n", summary.facts);
   } else {
     std::fprintf(stderr, "agentmetrics ingest github: %zu facts, %zu new in %s (the others were stored already)\n", summary.facts,
-                 summary.stored, path.c_str());
+                 summary.stored, store_name.c_str());
   }
   return 0;
 }

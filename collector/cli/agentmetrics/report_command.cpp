@@ -3,10 +3,13 @@
 // running collector.
 #include <cstdio>
 #include <fstream>
+#include <memory>
 
 #include "collector/cli/agentmetrics/commands.h"
 #include "collector/config/kpi_settings.h"
+#include "collector/learning/learning_store.h"
 #include "collector/store/sqlite_event_store.h"
+#include "collector/store/store_factory.h"
 #include "collector/store/store_location.h"
 #include "collector/ui/dashboard.h"
 #include "collector/ui/html_report.h"
@@ -37,13 +40,26 @@ void add_report_command(CLI::App& app, int& result) {
       const collector::Config config = kpi_config(options->config, options->window);
       const auto window = collector::kpi_windows(config).front();
       const std::string path = options->store.empty() ? store::store_path_for(config.store.path) : options->store;
-      auto store = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly);
       ui::DashboardOptions dashboard;
       dashboard.kpi = kpi::KpiSettings{collector::kpi_overrides(config)};
       dashboard.learning.reflection.max_rules = config.cass_memory.max_rules;
-      ui::Dashboard view(*store, dashboard);
+      // --store names a file, over a team store's URL: a team's report shows the team's events,
+      // playbook and reflections.
+      const std::string url = options->store.empty() ? config.store.url : std::string();
+      std::unique_ptr<store::EventStore> store;
+      std::unique_ptr<ui::Dashboard> view;
+      if (url.empty()) {
+        auto local = store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadOnly);
+        view = std::make_unique<ui::Dashboard>(*local, dashboard);
+        store = std::move(local);
+      } else {
+        store = store::open_event_store({url, path}, store::StoreAccess::kReadOnly);
+        learning::LearningStoreOptions playbook{url, path, dashboard.learning};
+        view = std::make_unique<ui::Dashboard>(
+            *store, [playbook] { return learning::open_learning_store(playbook); }, dashboard);
+      }
       const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      const std::string page = ui::render_html_report(view.report(now, window));
+      const std::string page = ui::render_html_report(view->report(now, window));
       std::ofstream out(options->html, std::ios::binary | std::ios::trunc);
       out << page;
       out.close();

@@ -16,6 +16,7 @@
 #include "collector/store/sqlite_event_store.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_schema.h"
+#include "collector/learning/learning_store.h"
 #include "collector/learning/playbook.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/learning/text_tokens.h"
@@ -86,6 +87,49 @@ void check_opencode(Checks& c, const std::vector<std::string>& paths) {
   }
 }
 
+void check_playbook(Checks& c, std::int64_t rules, std::int64_t anti_patterns, std::int64_t retired) {
+  if (rules + anti_patterns == 0) {
+    c.warn("playbook", "the playbook has no active rules",
+           "add one with cm playbook add \"...\", or let cm reflect learn from recorded outcomes");
+  } else {
+    c.ok("playbook",
+         std::to_string(rules) + " rules, " + std::to_string(anti_patterns) + " anti-patterns, " + std::to_string(retired) + " retired");
+  }
+}
+
+// The last reflection (none: none has run), as old as `interval_seconds` twice at most.
+void check_reflection(Checks& c, const std::optional<LastReflection>& last, double interval_seconds) {
+  if (!last) {
+    c.warn("reflection", "no reflection has run yet",
+           "run cm reflect, or keep agentmetricsd running (it reflects every reflectionInterval)");
+  } else if (last->status == "error") {
+    c.warn("reflection", "the last reflection failed: " + last->error.value_or(""), "run cm reflect to see the error and retry");
+  } else if (unix_now() - last->started > 2 * interval_seconds) {
+    c.warn("reflection", "the last reflection ran " + ago(unix_now() - last->started), "run cm reflect, or start agentmetricsd");
+  } else {
+    c.ok("reflection", "last run " + ago(unix_now() - last->started) + " (" + last->status + ")");
+  }
+}
+
+// A team store's learning side, as cm works on it (learning_store.h): reachable, its tables
+// current, its history, playbook and last reflection.
+void check_team_store(Checks& c, const DoctorInput& in) {
+  try {
+    const auto team = open_learning_store({in.store_url, "", {}, false});
+    c.report.store = team->name();
+    const StatsResult stats = team->stats();
+    c.ok("team_store", team->name() + ": learning schema current");
+    c.ok("history_index", std::to_string(stats.indexed_tasks) + " tasks indexed, " + std::to_string(stats.pending_tasks) + " waiting");
+    check_playbook(c, stats.by_kind.at(BulletKind::kRule), stats.by_kind.at(BulletKind::kAntiPattern), stats.retired);
+    check_reflection(c, stats.last_reflection, in.reflection_interval_seconds);
+  } catch (const LearningError& e) {
+    c.error("team_store", e.what(), e.recovery().empty() ? "check store.url or $AGENTMETRICS_STORE_URL" : joined(e.recovery(), "; "),
+            e.exit_code());
+  } catch (const std::exception& e) {
+    c.error("team_store", std::string("the team store cannot be read: ") + e.what(), "check the team store's PostgreSQL", 4);
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(CheckStatus status) {
@@ -146,7 +190,9 @@ DoctorReport run_doctor(const DoctorInput& in) {
   }
 
   struct stat st {};
-  if (::stat(in.store_path.c_str(), &st) != 0) {
+  if (!in.store_url.empty()) {
+    check_team_store(c, in);
+  } else if (::stat(in.store_path.c_str(), &st) != 0) {
     c.warn("store", "no store at " + in.store_path + " yet",
            "it is created on first use: start agentmetricsd, or run cm playbook add / cm reflect; or pass --store PATH");
   } else {
@@ -211,25 +257,16 @@ DoctorReport run_doctor(const DoctorInput& in) {
             c.ok("history_index", std::to_string(history.size()) + " tasks indexed, " + std::to_string(pending) + " waiting");
           }
           const PlaybookCounts counts = Playbook(db).counts();
-          if (counts.active_rules + counts.active_anti_patterns == 0) {
-            c.warn("playbook", "the playbook has no active rules",
-                   "add one with cm playbook add \"...\", or let cm reflect learn from recorded outcomes");
-          } else {
-            c.ok("playbook", std::to_string(counts.active_rules) + " rules, " + std::to_string(counts.active_anti_patterns) +
-                                 " anti-patterns, " + std::to_string(counts.retired) + " retired");
+          check_playbook(c, counts.active_rules, counts.active_anti_patterns, counts.retired);
+          std::optional<LastReflection> last;
+          SqliteStatement run(db, "SELECT started, status, error FROM reflection_runs ORDER BY id DESC LIMIT 1");
+          if (run.step()) {
+            last = LastReflection{};
+            last->started = run.column_double(0);
+            last->status = run.column_text(1);
+            if (!run.column_is_null(2)) last->error = run.column_text(2);
           }
-          SqliteStatement last(db, "SELECT started, status, coalesce(error, '') FROM reflection_runs ORDER BY id DESC LIMIT 1");
-          if (!last.step()) {
-            c.warn("reflection", "no reflection has run yet",
-                   "run cm reflect, or keep agentmetricsd running (it reflects every reflectionInterval)");
-          } else if (last.column_text(1) == "error") {
-            c.warn("reflection", "the last reflection failed: " + last.column_text(2), "run cm reflect to see the error and retry");
-          } else if (unix_now() - last.column_double(0) > 2 * in.reflection_interval_seconds) {
-            c.warn("reflection", "the last reflection ran " + ago(unix_now() - last.column_double(0)),
-                   "run cm reflect, or start agentmetricsd");
-          } else {
-            c.ok("reflection", "last run " + ago(unix_now() - last.column_double(0)) + " (" + last.column_text(1) + ")");
-          }
+          check_reflection(c, last, in.reflection_interval_seconds);
         } catch (const std::exception& e) {
           c.error("learning_schema", std::string("the learning tables cannot be read: ") + e.what(), "restore the store from a backup", 4);
         }

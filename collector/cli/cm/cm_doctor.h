@@ -1,5 +1,5 @@
-// `cm doctor`: checks the configuration, the store, the learning tables, FTS5, the history
-// index, the last reflection, the playbook, the collector and opencode's set-up for its plugin,
+// `cm doctor`: checks the configuration, the store (a team's PostgreSQL when store.url names one),
+// the learning tables, FTS5, the history index, the last reflection, the playbook, the collector and opencode's set-up for its plugin,
 // and says how to fix each problem.
 #pragma once
 
@@ -16,6 +16,7 @@ struct DoctorInput {
   std::string config_path;   // empty: none found
   std::string config_error;  // non-empty: the configuration is invalid
   std::string store_path;
+  std::string store_url;       // a team store (store.url): checked instead of the file at store_path
   std::string listen_address;  // the collector's, from the configuration (":9090")
   double reflection_interval_seconds = 86400;
   std::vector<std::string> opencode_config_dirs;  // opencode_setup.h; empty: not checked

@@ -112,7 +112,7 @@ Subcommand context_command(CLI::App& app) {
   cmd->add_option("--project", a->project, "The task's project (default: the git repository of the current directory; \"\" for none)");
   return {"context", cmd, [a](Session& session, const Options&, Clock::time_point) {
             const std::string project = a->project.value_or(current_project());
-            if (a->budget) return answer_with(session.service().context_within(joined(a->task), *a->budget, project));
+            if (a->budget) return answer_with(session.learning().context_within(joined(a->task), *a->budget, project));
             json fields = {{"task", joined(a->task)}, {"project", project}};
             if (a->limit) fields["limit"] = *a->limit;
             const ContextRequest request = decode_context_request(fields);
@@ -132,7 +132,7 @@ Subcommand similar_command(CLI::App& app) {
   cmd->add_option("--limit", a->limit, "At most N rules (default 10)");
   cmd->add_flag("--all", a->all, "Include retired rules");
   return {"similar", cmd, [a](Session& session, const Options&, Clock::time_point) {
-            return answer_with(session.service().similar(joined(a->text), a->limit, a->all));
+            return answer_with(session.learning().similar(joined(a->text), a->limit, a->all));
           }};
 }
 
@@ -140,7 +140,7 @@ Subcommand why_command(CLI::App& app) {
   auto id = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("why", "What stands behind a rule: its patterns, every grade, the sessions");
   cmd->add_option("id", *id, "The rule id")->required();
-  return {"why", cmd, [id](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().why(*id)); }};
+  return {"why", cmd, [id](Session& session, const Options&, Clock::time_point) { return answer_with(session.learning().why(*id)); }};
 }
 
 Subcommand top_command(CLI::App& app) {
@@ -214,12 +214,12 @@ Subcommand export_command(CLI::App& app) {
 
 Subcommand stats_command(CLI::App& app) {
   return {"stats", app.add_subcommand("stats", "Playbook health: counts, confidence, stale rules, last reflection"),
-          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().stats()); }};
+          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.learning().stats()); }};
 }
 
 Subcommand patterns_command(CLI::App& app) {
   return {"patterns", app.add_subcommand("patterns", "The failure and success patterns of the last reflection"),
-          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.service().patterns()); }};
+          [](Session& session, const Options&, Clock::time_point) { return answer_with(session.learning().patterns()); }};
 }
 
 Subcommand reflect_command(CLI::App& app) {
@@ -304,7 +304,7 @@ Subcommand playbook_import_command(CLI::App& playbook) {
             const json document = json::parse(read_all(*path), nullptr, false);
             if (document.is_discarded())
               throw input_error("INVALID_IMPORT", *path + " is not valid JSON", {"cm playbook export shows the format"});
-            return answer_with(session.service().playbook_import(document));
+            return answer_with(session.learning().playbook_import(document));
           }};
 }
 
@@ -365,6 +365,7 @@ Subcommand doctor_command(CLI::App& app) {
           input.config_error = e.what();
         }
         input.store_path = store_path(o, config);
+        input.store_url = o.store_path.empty() ? config.store.url : std::string();  // --store names a file, as for every command
         input.listen_address = config.effective_listen_address();
         input.reflection_interval_seconds = static_cast<double>(config.cass_memory.reflection_interval.count());
         const auto variable = [](const char* name) { return std::string(std::getenv(name) ? std::getenv(name) : ""); };
@@ -394,7 +395,7 @@ Subcommand doctor_command(CLI::App& app) {
 Subcommand mcp_command(CLI::App& app) {
   return {"mcp", app.add_subcommand("mcp", "Serve the memory as a Model Context Protocol server on stdio"),
           [](Session& session, const Options&, Clock::time_point) {
-            McpServer server([&]() -> LearningService& { return session.service(); });
+            McpServer server([&]() -> LearningStore& { return session.learning(); });
             std::ios::sync_with_stdio(false);
             server.serve(std::cin, std::cout);
             return already_written(0);
@@ -437,7 +438,7 @@ Subcommand hook_claude_code_command(CLI::App& hook) {
               if (input.size() > kMaxHookInputBytes) throw input_error("HOOK_INPUT_TOO_LARGE", "the hook's input is over 1 MiB");
               const auto parsed = nlohmann::json::parse(input, nullptr, false);
               if (parsed.is_discarded()) throw input_error("INVALID_HOOK_INPUT", "the hook's input is not JSON");
-              const std::string answer = answer_claude_code_hook(parsed, session.service());
+              const std::string answer = answer_claude_code_hook(parsed, session.learning());
               if (!answer.empty()) std::cout << answer << std::endl;
             } catch (const std::exception& e) {
               log_hook_error(e.what());

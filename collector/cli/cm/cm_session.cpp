@@ -70,6 +70,4 @@ LearningStore& Session::learning() {
   return *learning_;
 }
 
-LearningService& Session::service() { return learning().service(); }
-
 }  // namespace agentmetrics::cli

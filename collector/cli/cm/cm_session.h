@@ -1,5 +1,5 @@
-// What every cm command starts from: the global options, and the configuration, the store and
-// the learning service, each loaded or opened only when a command needs it.
+// What every cm command starts from: the global options, and the configuration and the learning
+// store, each loaded or opened only when a command needs it.
 #pragma once
 
 #include <memory>
@@ -28,9 +28,6 @@ class Session {
   // Opens (creating) the store the configuration names (learning_store.h: the embedded store, or
   // the team's PostgreSQL of store.url unless --store is given). Throws LearningError.
   learning::LearningStore& learning();
-  // The embedded store's full service. Throws LearningError (TEAM_STORE_UNSUPPORTED on a team
-  // store, for the commands it does not run yet).
-  learning::LearningService& service();
 
  private:
   Options options_;

@@ -12,7 +12,7 @@
 #include "collector/intake/webhooks/github_objects.h"
 #include "collector/intake/webhooks/json_values.h"
 #include "collector/intake/webhooks/payload_fields.h"
-#include "collector/store/sqlite_event_store.h"
+#include "collector/store/event_store.h"
 
 namespace agentmetrics::intake {
 namespace {
@@ -117,7 +117,7 @@ void GithubBackfill::take(json object) {
   }
 }
 
-BackfillSummary GithubBackfill::run(store::SqliteEventStore* store, bool dry_run, double received_time, double oldest) {
+BackfillSummary GithubBackfill::run(store::EventStore* store, bool dry_run, double received_time, double oldest) {
   std::stable_sort(records_.begin(), records_.end(), [](const Record& a, const Record& b) { return a.time < b.time; });
   const ForgeHistory history(store);
   const ForgeContext context{settings_, history};

@@ -20,7 +20,7 @@
 #include "ipc/outcome_event.h"
 
 namespace agentmetrics::store {
-class SqliteEventStore;
+class EventStore;
 }
 
 namespace agentmetrics::intake {
@@ -50,7 +50,7 @@ class GithubBackfill {
   // that happened before `oldest` (now less store.retention) are counted, not made: the store
   // keeps that much history, and such a fact, had it been delivered when it happened, would be
   // gone already (retention goes by the time of receipt, so a backfilled one would stay).
-  BackfillSummary run(store::SqliteEventStore* store, bool dry_run, double received_time, double oldest);
+  BackfillSummary run(store::EventStore* store, bool dry_run, double received_time, double oldest);
 
  private:
   struct Record {

@@ -38,15 +38,15 @@ std::vector<std::string> rule_ids(const ContextResult& context) {
 }
 
 // The rules a session was given, as a context lists them (those removed since are left out).
-ContextResult given_context(LearningService& service, const std::string& session) {
+ContextResult given_context(LearningStore& store, const std::string& session) {
   ContextResult context;
-  const double t = service.now();
-  for (const auto& id : service.given_rules(session)) {
-    const auto b = service.playbook().find(id);
+  const double t = store.now();
+  for (const auto& id : store.given_rules(session)) {
+    const auto b = store.find(id);
     if (!b || !b->active) continue;
     (b->kind == BulletKind::kAntiPattern ? context.anti_patterns : context.relevant_bullets)
         .push_back({b->id, truncated_text(without_control_characters(b->content), kMaxRuleBytes),
-                    b->confidence_at(t, service.playbook().model()), b->evidence_count, b->source, b->added_by, b->created});
+                    b->confidence_at(t, store.settings().reflection.model), b->evidence_count, b->source, b->added_by, b->created});
   }
   return context;
 }
@@ -108,7 +108,7 @@ TranscriptTail read_transcript_tail(const std::string& path) {
   return result;
 }
 
-std::string answer_claude_code_hook(const json& input, LearningService& service) {
+std::string answer_claude_code_hook(const json& input, LearningStore& store) {
   if (!input.is_object()) throw input_error("INVALID_HOOK_INPUT", "the hook's input is not a JSON object");
   const std::string event = text_field(input, "hook_event_name");
   const std::string session = text_field(input, "session_id");
@@ -119,27 +119,27 @@ std::string answer_claude_code_hook(const json& input, LearningService& service)
     if (!valid_utf8(prompt)) throw input_error("INVALID_TEXT", "the prompt is not UTF-8 text");
     prompt = truncated_text(prompt, kMaxPromptBytes);
     if (content_words(prompt).empty()) return "";  // a slash command, an empty line: no task
-    const ContextResult context = service.context(prompt, std::nullopt, project_of_directory(text_field(input, "cwd")));
+    const ContextResult context = store.context(prompt, std::nullopt, project_of_directory(text_field(input, "cwd")));
     const auto ids = rule_ids(context);
-    if (!ids.empty()) service.remember_given(session, ids);
+    if (!ids.empty()) store.remember_given(session, ids);
     std::string text = context_text(context);
     if (!ids.empty()) text += "\n" + std::string(kMarkerInvitation);
     return additional_context(event, text);
   }
   if (event == "SessionStart") {
     if (text_field(input, "source") != "compact") return "";
-    const std::string text = context_text(given_context(service, session));
+    const std::string text = context_text(given_context(store, session));
     return additional_context(event, text.empty() ? text : text + "\n" + std::string(kMarkerInvitation));
   }
   if (event == "StopFailure") {
-    service.apply_markers(session, read_transcript_tail(text_field(input, "transcript_path")).agent_text);
-    service.grade_session(session, false, "APIError");
+    store.apply_markers(session, read_transcript_tail(text_field(input, "transcript_path")).agent_text);
+    store.grade_session(session, false, "APIError");
     return "";
   }
   if (event == "Stop" || event == "SessionEnd") {
     const TranscriptTail tail = read_transcript_tail(text_field(input, "transcript_path"));
-    service.apply_markers(session, tail.agent_text);
-    service.grade_session(session, tail.failure.empty(), tail.failure);
+    store.apply_markers(session, tail.agent_text);
+    store.grade_session(session, tail.failure.empty(), tail.failure);
     return "";
   }
   return "";

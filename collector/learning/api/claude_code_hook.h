@@ -6,7 +6,7 @@
 // beside the prompt, shown with the real Claude Code in tests/agents/README.md).
 //
 //   UserPromptSubmit  the prompt is the task: its context, whose rules are remembered for the
-//                     session (LearningService::remember_given)
+//                     session (LearningStore::remember_given: on the embedded store or the team's)
 //   SessionStart      only after a compaction (source "compact"): the rules the session was given,
 //                     again, since the summary may have dropped them; a new session has no task yet
 //   Stop              the turn ended: first the inline feedback in the agent's answers
@@ -25,14 +25,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "collector/learning/learning_service.h"
+#include "collector/learning/learning_store.h"
 
 namespace agentmetrics::learning {
 
 // What to print on stdout for one hook call; empty: nothing. Throws LearningError for input
 // that is not a hook's (no session id, a prompt that is not text) and the store's errors: the
 // command logs them and exits 0 without output, so that a hook never breaks a session.
-std::string answer_claude_code_hook(const nlohmann::json& input, LearningService& service);
+std::string answer_claude_code_hook(const nlohmann::json& input, LearningStore& store);
 
 // What the end of a session's transcript says (at most its last 256 KiB are read; a file that
 // cannot be read says nothing).

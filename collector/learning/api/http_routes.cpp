@@ -1,7 +1,5 @@
 #include "collector/learning/api/http_routes.h"
 
-#include <sqlite3.h>
-
 #include <chrono>
 
 #include "collector/common/lock_within.h"
@@ -23,13 +21,19 @@ HttpResponse json_answer(int status, const json& body) {
   return HttpResponse{status, "application/json", {}, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"};
 }
 
-// The store, or the API's one connection, stayed busy past kWaitForStore: come back later.
-HttpResponse busy(const char* command, double elapsed_ms) {
-  const learning::LearningError e(learning::ErrorCategory::kFilesystem, "STORE_BUSY", "the store is busy (another writer holds it)",
-                                  {"retry in a second"});
+// Come back later: the store, or the API's one connection, stayed busy past kWaitForStore, or
+// the team store does not answer now.
+HttpResponse unavailable(const char* command, const learning::LearningError& e, double elapsed_ms) {
   HttpResponse response = json_answer(503, learning::error_envelope(command, e, elapsed_ms));
   response.headers.emplace_back("Retry-After", "1");
   return response;
+}
+
+HttpResponse busy(const char* command, double elapsed_ms) {
+  return unavailable(command,
+                     learning::LearningError(learning::ErrorCategory::kFilesystem, "STORE_BUSY",
+                                             "the store is busy (another writer holds it)", {"retry in a second"}),
+                     elapsed_ms);
 }
 
 // The fields of a POST: its JSON object.
@@ -50,9 +54,11 @@ json query_fields(const HttpRequest& request) {
 
 }  // namespace
 
-LearningApi::LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection,
-                         prometheus::Registry* registry)
-    : store_path_(store_path), settings_(std::move(settings)), reflection_(reflection) {
+LearningApi::LearningApi(learning::LearningStoreOptions store, learning::ReflectionWorker* reflection, prometheus::Registry* registry)
+    : options_(std::move(store)), reflection_(reflection) {
+  // A long-lived process: SQLite's own cache, and a bounded wait for another writer's lock.
+  options_.mapped = false;
+  options_.lock_wait = kWaitForStore;
   if (registry) {
     requests_ = &prometheus::BuildCounter()
                      .Name("agentmetrics_api_requests_total")
@@ -61,13 +67,9 @@ LearningApi::LearningApi(const std::string& store_path, learning::LearningSettin
   }
 }
 
-learning::LearningService& LearningApi::service() {
-  if (!service_) {
-    store_ = store::SqliteEventStore::open(store_path_, store::SqliteEventStore::Mode::kReadWrite);
-    sqlite3_busy_timeout(store_->handle(), static_cast<int>(std::chrono::milliseconds(kWaitForStore).count()));
-    service_ = std::make_unique<learning::LearningService>(store_->handle(), settings_);
-  }
-  return *service_;
+learning::LearningStore& LearningApi::store() {
+  if (!store_) store_ = learning::open_learning_store(options_);
+  return *store_;
 }
 
 template <typename Operation>
@@ -90,11 +92,12 @@ HttpResponse LearningApi::answer(const HttpRequest& request, const char* command
     json data = learning::to_json(operation());
     return audited(json_answer(200, learning::success_envelope(command, std::move(data), elapsed())), "OK");
   } catch (const learning::LearningError& e) {
+    if (e.code() == "TEAM_STORE_UNREACHABLE") return audited(unavailable(command, e, elapsed()), e.code());
     return audited(
         json_answer(e.category() == learning::ErrorCategory::kInput ? 400 : 500, learning::error_envelope(command, e, elapsed())),
         e.code());
   } catch (const std::exception& e) {
-    const learning::LearningError translated = learning::translate_error(e, store_path_);
+    const learning::LearningError translated = learning::translate_error(e, options_.url.empty() ? options_.path : std::string());
     if (translated.code() == "STORE_BUSY") return audited(busy(command, elapsed()), translated.code());
     return audited(json_answer(500, learning::error_envelope(command, translated, elapsed())), translated.code());
   }
@@ -108,18 +111,18 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
        {[this](const HttpRequest& r) {
           return answer(r, "context", [&] {
             const learning::ContextRequest request = learning::decode_context_request(query_fields(r));
-            return service().context(request.task, request.limit, request.project);
+            return store().context(request.task, request.limit, request.project);
           });
         },
         get, RouteAccess::kPrivate}},
       {"/api/outcome",
        {[this](const HttpRequest& r) {
-          return answer(r, "outcome", [&] { return service().outcome(learning::decode_outcome_request(body_fields(r))); });
+          return answer(r, "outcome", [&] { return store().outcome(learning::decode_outcome_request(body_fields(r))); });
         },
         post, RouteAccess::kPrivate}},
       {"/api/mark",
        {[this](const HttpRequest& r) {
-          return answer(r, "mark", [&] { return service().mark(learning::decode_mark_request(body_fields(r))); });
+          return answer(r, "mark", [&] { return store().mark(learning::decode_mark_request(body_fields(r))); });
         },
         post, RouteAccess::kPrivate}},
       {"/api/playbook",
@@ -131,22 +134,21 @@ std::map<std::string, HttpRoute> LearningApi::routes() {
               learning::NewBullet rule = learning::decode_playbook_add_request(body_fields(r));
               rule.source = learning::BulletSource::kManual;
               rule.added_by = "api:" + r.principal;
-              return service().playbook_add(rule);
+              return store().playbook_add(rule);
             });
           }
-          return answer(r, "playbook list",
-                        [&] { return service().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });
+          return answer(r, "playbook list", [&] { return store().playbook_list(learning::decode_playbook_list_request(query_fields(r))); });
         },
         {"GET", "HEAD", "POST"},
         RouteAccess::kPrivate}},
       {"/api/playbook/remove",
        {[this](const HttpRequest& r) {
           return answer(r, "playbook remove",
-                        [&] { return service().playbook_remove(learning::decode_playbook_remove_request(body_fields(r))); });
+                        [&] { return store().playbook_remove(learning::decode_playbook_remove_request(body_fields(r))); });
         },
         post, RouteAccess::kPrivate}},
       {"/api/stats",
-       {[this](const HttpRequest& r) { return answer(r, "stats", [&] { return service().stats(); }); }, get, RouteAccess::kPrivate}},
+       {[this](const HttpRequest& r) { return answer(r, "stats", [&] { return store().stats(); }); }, get, RouteAccess::kPrivate}},
       {"/api/reflect",
        {[this](const HttpRequest& r) {
           if (!reflection_) return json_answer(503, {{"success", false}, {"error", {{"message", "the reflection worker is not running"}}}});

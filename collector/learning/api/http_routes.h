@@ -9,6 +9,10 @@
 //   POST /api/playbook/remove {"id": "b-..."}
 //   GET  /api/stats     playbook health
 //   POST /api/reflect   asks the reflection worker for a run now (202)
+//
+// They work on the store the configuration names (learning_store.h): this collector's SQLite
+// file, or the team's PostgreSQL (store.url), so that an agent asking its sidecar is given the
+// team's rules and its feedback reaches the team.
 #pragma once
 
 #include <prometheus/counter.h>
@@ -20,9 +24,8 @@
 #include <mutex>
 #include <string>
 
-#include "collector/store/sqlite_event_store.h"
 #include "collector/http/http_server.h"
-#include "collector/learning/learning_service.h"
+#include "collector/learning/learning_store.h"
 #include "collector/learning/reflection_worker.h"
 
 namespace agentmetrics::collector {
@@ -30,26 +33,25 @@ namespace agentmetrics::collector {
 class LearningApi {
  public:
   // Opens its own connection to the store at the first request (the store may not be usable
-  // yet: the collector serves metrics meanwhile). `reflection` may be null (no worker).
-  // `registry`, if given, gets agentmetrics_api_requests_total{command, code}.
-  LearningApi(const std::string& store_path, learning::LearningSettings settings, learning::ReflectionWorker* reflection,
-              prometheus::Registry* registry = nullptr);
+  // yet: the collector serves metrics meanwhile), and again at the next request after opening
+  // failed. `reflection` may be null (no worker). `registry`, if given, gets
+  // agentmetrics_api_requests_total{command, code}.
+  LearningApi(learning::LearningStoreOptions store, learning::ReflectionWorker* reflection, prometheus::Registry* registry = nullptr);
   std::map<std::string, HttpRoute> routes();
 
  private:
-  // Runs one operation on the service (one request at a time: one connection) and wraps it. A
+  // Runs one operation on the store (one request at a time: one connection) and wraps it. A
   // request waits for the connection, and the connection for a store another writer has
   // locked, a bounded time, then gets 503 with Retry-After: a worker is never held for long.
+  // A team store that does not answer is a 503 too.
   template <typename Operation>
   HttpResponse answer(const HttpRequest& request, const char* command, Operation&& operation);
-  // The service on an open connection; throws store::StoreError when the store cannot be opened.
-  learning::LearningService& service();
+  // The open store; throws store::StoreError or LearningError when it cannot be opened.
+  learning::LearningStore& store();
 
-  std::string store_path_;
+  learning::LearningStoreOptions options_;
   std::mutex mutex_;
-  learning::LearningSettings settings_;
-  std::unique_ptr<store::SqliteEventStore> store_;
-  std::unique_ptr<learning::LearningService> service_;
+  std::unique_ptr<learning::LearningStore> store_;
   learning::ReflectionWorker* reflection_;
   prometheus::Family<prometheus::Counter>* requests_ = nullptr;  // by command and result code
 };

@@ -6,7 +6,7 @@
 
 #include "collector/learning/api/json_envelope.h"
 #include "collector/learning/api/requests.h"
-#include "collector/learning/learning_service.h"
+#include "collector/learning/learning_store.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -38,7 +38,7 @@ json tool_result(const json& value, bool is_error) {
 
 }  // namespace
 
-McpServer::McpServer(std::function<LearningService&()> service) : service_(std::move(service)) {}
+McpServer::McpServer(std::function<LearningStore&()> store) : store_(std::move(store)) {}
 
 json McpServer::tools() {
   const json status_enum = json::array({"success", "failure"});
@@ -111,14 +111,14 @@ json McpServer::call_tool(const json& params) {
     throw InvalidParams("unknown tool '" + name + "'");
   }
   try {
-    LearningService& service = service_();
+    LearningStore& store = store_();
     if (name == "cm_context") {
       const ContextRequest request = decode_context_request(args);
-      return tool_result(to_json(service.context(request.task, request.limit, request.project)), false);
+      return tool_result(to_json(store.context(request.task, request.limit, request.project)), false);
     }
-    if (name == "cm_mark") return tool_result(to_json(service.mark(decode_mark_request(args))), false);
-    if (name == "cm_outcome") return tool_result(to_json(service.outcome(decode_outcome_request(args))), false);
-    return tool_result(to_json(service.playbook_list(decode_playbook_list_request(args))), false);
+    if (name == "cm_mark") return tool_result(to_json(store.mark(decode_mark_request(args))), false);
+    if (name == "cm_outcome") return tool_result(to_json(store.outcome(decode_outcome_request(args))), false);
+    return tool_result(to_json(store.playbook_list(decode_playbook_list_request(args))), false);
   } catch (const InvalidParams&) {
     throw;
   } catch (const std::exception& e) {

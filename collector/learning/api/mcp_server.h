@@ -19,13 +19,13 @@
 
 namespace agentmetrics::learning {
 
-class LearningService;
+class LearningStore;
 
 class McpServer {
  public:
-  // `service` opens the store on first use (and throws LearningError when it cannot); it is
-  // called again after a failure.
-  explicit McpServer(std::function<LearningService&()> service);
+  // `store` opens the store on first use, the embedded one or the team's (learning_store.h), and
+  // throws LearningError when it cannot; it is called again after a failure.
+  explicit McpServer(std::function<LearningStore&()> store);
 
   // One message in; the response, or nothing for a notification.
   std::optional<nlohmann::ordered_json> handle(const nlohmann::ordered_json& message);
@@ -37,7 +37,7 @@ class McpServer {
  private:
   nlohmann::ordered_json call_tool(const nlohmann::ordered_json& params);
 
-  std::function<LearningService&()> service_;
+  std::function<LearningStore&()> store_;
   bool initialized_ = false;
 };
 
