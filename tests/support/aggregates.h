@@ -13,6 +13,7 @@
 #include "collector/aggregate/label_text.h"
 #include "collector/aggregate/series_reader.h"
 #include "collector/aggregate/shard.h"
+#include "ipc/catalogue.h"
 #include "ipc/record.h"
 
 namespace agentmetrics::testing {
@@ -46,6 +47,19 @@ class HeldSeries {
   collector::FamilyRegistry& registry_;
   std::vector<collector::SeriesHold> holds_;
 };
+
+// `n` series of the catalogue's pipeline-duration histogram (stages stage_0, stage_1, ...), the
+// i-th observing value(i) once: a family of many series for tests of large scrapes.
+inline void observe_stages(collector::FamilyRegistry& registry, HeldSeries& held, collector::Shard& shard, int n,
+                           const std::function<double(int)>& value) {
+  const auto decls = ipc::catalogue_families("opencode");
+  const auto* pipeline = must_register(registry, decls[static_cast<std::size_t>(ipc::CatalogueFamily::kPipelineDuration)]);
+  shard.begin_batch();
+  for (int i = 0; i < n; ++i) {
+    collector::SeriesAggregate* s = held(shard, *pipeline, {"stage_" + std::to_string(i), i % 2 ? "true" : "false"});
+    shard.apply(*s, record_of(ipc::Op::kHistogramObserve, value(i)));
+  }
+}
 
 // Calls visit(const MergedSeries&) for the series of family `name` with these label values;
 // returns whether there was one.

@@ -11,7 +11,6 @@
 
 #include "collector/expose/http_encoding.h"
 #include "collector/expose/scrape.h"
-#include "ipc/catalogue.h"
 #include "tests/support/aggregates.h"
 #include "tests/support/raw_http.h"
 
@@ -128,16 +127,9 @@ TEST(GzipStream, AFinishedStreamTakesNoMore) {
 TEST(GzipStream, AGzippedScrapeIsTheTextScrapeCompressed) {
   // Many 256 KiB chunks of a real scrape, each handed to the stream as /metrics hands it.
   FamilyRegistry registry;
-  const auto decls = ipc::catalogue_families("opencode");
-  const auto* pipeline =
-      agentmetrics::testing::must_register(registry, decls[static_cast<std::size_t>(ipc::CatalogueFamily::kPipelineDuration)]);
   agentmetrics::testing::HeldSeries held(registry);
   Shard shard;
-  shard.begin_batch();
-  for (int i = 0; i < 8000; ++i) {
-    SeriesAggregate* s = held(shard, *pipeline, {"stage_" + std::to_string(i), i % 2 ? "true" : "false"});
-    shard.apply(*s, agentmetrics::testing::record_of(ipc::Op::kHistogramObserve, static_cast<double>(i % 4000)));
-  }
+  agentmetrics::testing::observe_stages(registry, held, shard, 8000, [](int i) { return static_cast<double>(i % 4000); });
   const std::string text = render_scrape(registry, ScrapeFormat::kText);
   ASSERT_GT(text.size(), 4 * kChunk);
   BufferPool buffers;

@@ -164,17 +164,10 @@ TEST(ProtobufExposition, AFamilyLargerThanAChunkIsSentInPiecesThatDecodeWhole) {
   // 5000 histogram series encode to about a megabyte: the family's message goes out in pieces no
   // larger than a chunk and a piece, and the pieces read back as the whole family.
   FamilyRegistry registry;
-  const auto decls = ipc::catalogue_families("opencode");
-  const auto* pipeline =
-      agentmetrics::testing::must_register(registry, decls[static_cast<std::size_t>(ipc::CatalogueFamily::kPipelineDuration)]);
   agentmetrics::testing::HeldSeries held(registry);
   Shard shard;
-  shard.begin_batch();
   constexpr int kSeries = 5000;
-  for (int i = 0; i < kSeries; ++i) {
-    SeriesAggregate* s = held(shard, *pipeline, {"stage_" + std::to_string(i), i % 2 ? "true" : "false"});
-    shard.apply(*s, agentmetrics::testing::record_of(ipc::Op::kHistogramObserve, static_cast<double>(i)));
-  }
+  agentmetrics::testing::observe_stages(registry, held, shard, kSeries, [](int i) { return static_cast<double>(i); });
   BufferPool buffers;
   std::string body;
   std::size_t largest = 0, pieces = 0;
