@@ -32,7 +32,7 @@ if(AGENTMETRICS_FUZZ)
     ${src}/aggregate/label_text.cpp ${src}/aggregate/series_reader.cpp ${src}/expose/scrape.cpp ${src}/expose/protobuf_exposition.cpp
     ${src}/expose/http_encoding.cpp ${src}/expose/buffer_pool.cpp)
   target_link_libraries(agentmetrics_fuzz_core PUBLIC agentmetrics_ipc agentmetrics_common prometheus-cpp::core agentmetrics_metrics_proto
-    ZLIB::ZLIB Threads::Threads)
+    PkgConfig::LIBISAL Threads::Threads)
   # The configuration loader.
   add_library(agentmetrics_fuzz_config STATIC ${src}/config/config.cpp ${src}/http/listen_address.cpp ${src}/store/store_url.cpp
     ${src}/config/kpi_settings.cpp ${src}/kpi/kpi_catalogue.cpp)
