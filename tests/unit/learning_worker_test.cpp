@@ -5,6 +5,7 @@
 #include <prometheus/registry.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -48,16 +49,18 @@ std::vector<ipc::OutcomeEvent> tasks(std::uint64_t producer, std::uint64_t first
   return out;
 }
 
-// This process's threads that run at low priority (SCHED_IDLE or nice 19), by name.
+// This process's threads that lowered their priority (SCHED_IDLE, or a nice value above the main
+// thread's: the suite may itself run under nice), by name.
 std::vector<std::string> low_priority_threads() {
   std::vector<std::string> names;
+  const int base = getpriority(PRIO_PROCESS, static_cast<id_t>(getpid()));
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
     const auto tid = static_cast<pid_t>(std::stol(entry.path().filename().string()));
     std::string name;
     std::getline(std::ifstream(entry.path() / "comm"), name);
     errno = 0;
     const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
-    if (sched_getscheduler(tid) == SCHED_IDLE || (errno == 0 && nice == 19)) names.push_back(name);
+    if (sched_getscheduler(tid) == SCHED_IDLE || (errno == 0 && nice > base)) names.push_back(name);
   }
   return names;
 }
