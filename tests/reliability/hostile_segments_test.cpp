@@ -103,8 +103,12 @@ TEST(HostileSegments, ADescriptorFloodLeavesHealthAnsweringAndAnEventWrittenDuri
     collector = std::make_unique<CollectorProcess>(ns, std::vector<std::string>{"--segment-dir=" + dir.path()});
   }
   auto flooder = flood(ns, dir, 1100, 1);
-  // One owner: its bound (512 by default) is reached first.
-  Samples s = scrape_until(*collector, [](const Samples& got) { return value(got, "agentmetrics_segments_waiting") >= 588; });
+  // One owner: its bound (512 by default) is reached first. The waiting gauge and the deferral
+  // counter are not updated at one instant: a scrape saw 588 waiting and 504 deferred once.
+  Samples s = scrape_until(*collector, [](const Samples& got) {
+    return value(got, "agentmetrics_segments_waiting") >= 588 &&
+           value(got, "agentmetrics_segments_deferred_total{reason=\"owner\"}") >= 588;
+  });
   EXPECT_EQ(value(s, "agentmetrics_segments_attached"), 512) << collector->scrape();
   EXPECT_EQ(value(s, "agentmetrics_segments_waiting"), 588);
   EXPECT_EQ(value(s, "agentmetrics_segments_deferred_total{reason=\"owner\"}"), 588);
