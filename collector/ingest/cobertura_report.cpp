@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "collector/common/unix_time.h"
 #include "collector/ingest/report_values.h"
 #include "collector/ingest/xml_report.h"
 
@@ -13,7 +14,7 @@ constexpr double kLargestSecondsTimestamp = 1e11;
 
 double report_time(const XmlReport& report, pugi::xml_node coverage) {
   const auto stamp = report.number(coverage, "timestamp");
-  if (!stamp || *stamp <= 0) return now_seconds();
+  if (!stamp || *stamp <= 0) return unix_now();
   return *stamp > kLargestSecondsTimestamp ? *stamp / 1000 : *stamp;
 }
 

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <map>
 
+#include "collector/common/unix_time.h"
 #include "collector/ingest/report_values.h"
 #include "collector/ingest/xml_report.h"
 #include "ipc/timestamp.h"
@@ -48,7 +49,7 @@ class JunitReader {
     walk_testcases();
     ipc::OutcomeEvent event;
     event.kind = ipc::OutcomeKind::kTestRun;
-    event.time = report_time().value_or(now_seconds());
+    event.time = report_time().value_or(unix_now());
     double failures = 0, flaky = 0;
     for (const auto& [id, test] : tests_) {
       failures += test.failed ? 1 : 0;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "collector/common/unix_time.h"
 #include "collector/ingest/ingest_error.h"
 #include "collector/ingest/report_file.h"
 #include "collector/ingest/report_values.h"
@@ -143,7 +144,7 @@ class LcovReader {
     if (total == 0) fail(0, "no instrumented lines: the tracefile has no DA or LF records");
     ipc::OutcomeEvent event;
     event.kind = ipc::OutcomeKind::kCoverage;
-    event.time = now_seconds();
+    event.time = unix_now();
     event.fields["percent"] = 100.0 * covered / total;
     event.fields["lines_covered"] = covered;
     event.fields["lines_total"] = total;

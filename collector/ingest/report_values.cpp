@@ -50,6 +50,4 @@ void require_valid_events(const std::string& source, const std::vector<ipc::Outc
   }
 }
 
-double now_seconds() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
-
 }  // namespace agentmetrics::ingest

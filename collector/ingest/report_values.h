@@ -31,8 +31,4 @@ std::string quoted_excerpt(std::string_view text, std::size_t max_bytes = 48);
 // against values a report can still push out of range, such as times that add up to infinity.
 void require_valid_events(const std::string& source, const std::vector<ipc::OutcomeEvent>& events);
 
-// The current time in seconds since the Unix epoch: the time of a report that does not say
-// when it ran.
-double now_seconds();
-
 }  // namespace agentmetrics::ingest

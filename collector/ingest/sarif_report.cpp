@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/common/unix_time.h"
 #include "collector/ingest/ingest_error.h"
 #include "collector/ingest/report_file.h"
 #include "collector/ingest/report_values.h"
@@ -47,7 +48,7 @@ class SarifReader {
 
     ipc::OutcomeEvent event;
     event.kind = ipc::OutcomeKind::kLint;
-    event.time = now_seconds();
+    event.time = unix_now();
     LevelCounts counts;
     for (std::size_t i = 0; i < runs->size(); ++i) {
       const json& run = (*runs)[i];

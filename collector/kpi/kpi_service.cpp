@@ -5,8 +5,9 @@
 
 #include <algorithm>
 
-#include "ipc/catalogue.h"
 #include "collector/common/log.h"
+#include "collector/common/unix_time.h"
+#include "ipc/catalogue.h"
 
 namespace agentmetrics::kpi {
 namespace {
@@ -18,8 +19,6 @@ constexpr auto kPokeDelay = std::chrono::seconds(1);
 // windows (30 days), so on a large history under a steady stream of events the KPI thread would
 // otherwise keep a quarter of a core busy. This keeps it to a twentieth.
 constexpr int kPokeDelayPerRefreshTime = 19;
-
-double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string unit_text(kpi::KpiUnit unit) {
   const std::string_view u = kpi::to_string(unit);

@@ -6,12 +6,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "collector/store/sqlite_event_store.h"
+#include "collector/common/log.h"
+#include "collector/common/unix_time.h"
 #include "collector/learning/learning_metrics.h"
 #include "collector/learning/learning_store.h"
-#include "collector/common/log.h"
 #include "collector/learning/playbook.h"
 #include "collector/learning/sqlite_util.h"
+#include "collector/store/sqlite_event_store.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -125,7 +126,7 @@ ReflectionWorker::~ReflectionWorker() { stop(); }
 void ReflectionWorker::refresh_playbook_gauges(LearningStore& store) {
   try {
     const Playbook playbook(store.readable_rules());
-    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const double now = unix_now();
     double sum = 0;
     Playbook::Filter active_rules;
     active_rules.kind = BulletKind::kRule;
@@ -137,10 +138,7 @@ void ReflectionWorker::refresh_playbook_gauges(LearningStore& store) {
   }
 }
 
-double ReflectionWorker::now() const {
-  if (options_.clock) return options_.clock();
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double ReflectionWorker::now() const { return unix_now(options_.clock); }
 
 void ReflectionWorker::start() {
   if (thread_.joinable()) return;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "collector/common/log.h"
+#include "collector/common/unix_time.h"
 #include "collector/store/store_factory.h"
 #include "collector/store/store_location.h"
 
@@ -19,8 +20,6 @@ constexpr auto kRetentionInterval = std::chrono::hours(1);
 // How many spooled events one turn of the thread replays: more than a turn can add, so the spool
 // shrinks while events keep coming.
 constexpr std::size_t kReplayChunk = 4 * kMaxBatch;
-
-double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 prometheus::Counter& counter(prometheus::Registry& registry, const std::string& name, const std::string& help) {
   return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});

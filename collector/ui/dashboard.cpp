@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "collector/common/duration.h"
+#include "collector/common/unix_time.h"
 #include "collector/kpi/kpi_report.h"
 #include "collector/learning/learning_results.h"
 #include "collector/learning/sqlite_learning_store.h"
@@ -74,10 +75,7 @@ learning::LearningStore* Dashboard::learning() {
   return learning_.get();
 }
 
-double Dashboard::now() const {
-  if (options_.learning.clock) return options_.learning.clock();
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double Dashboard::now() const { return unix_now(options_.learning.clock); }
 
 json Dashboard::overview(double now_unix, std::chrono::seconds window, const std::optional<std::map<std::string, double>>& firing) {
   if (window < std::chrono::minutes(1)) throw std::invalid_argument("the window must be at least a minute");

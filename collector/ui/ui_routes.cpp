@@ -8,6 +8,7 @@
 #include "collector/common/duration.h"
 #include "collector/common/lock_within.h"
 #include "collector/common/log.h"
+#include "collector/common/unix_time.h"
 #include "collector/learning/learning_error.h"
 #include "collector/store/store_factory.h"
 #include "collector/ui/ui_assets.h"
@@ -121,7 +122,7 @@ std::map<std::string, HttpRoute> UiRoutes::routes() {
       if (window < kShortestWindow || window > kLongestWindow) return error_answer(400, "the window must be 1m to 366d");
     }
     return with_dashboard([&](Dashboard& d) {
-      const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      const double now = unix_now();
       json data = d.overview(now, window, options_.firing ? options_.firing() : std::nullopt);
       json windows = json::array();
       for (const auto& offered : options_.windows) windows.push_back(format_duration(offered));

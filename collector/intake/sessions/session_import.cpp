@@ -8,6 +8,7 @@
 #include <system_error>
 #include <thread>
 
+#include "collector/common/unix_time.h"
 #include "collector/intake/durable_intake.h"
 #include "collector/intake/sessions/claude_transcript.h"
 #include "collector/intake/sessions/codex_rollout.h"
@@ -52,8 +53,6 @@ bool known_claude_type(std::string_view t) {
 }
 
 bool known_codex_type(std::string_view t) { return t == "world_state" || t == "token_usage_record" || t == "compacted"; }
-
-double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::uint64_t file_key(const std::string& path) { return intake_producer_id("import/file", path); }
 std::uint64_t source_key(const std::string& path) { return intake_producer_id("import/opencode", path); }
