@@ -2,8 +2,8 @@
 // attributes, scope and metric names, monotonic sums' and histograms' points with their
 // attributes), their strings views of the request's bytes. The generated classes of Debian's
 // protobuf 3.21 copy every string into a std::string of its own, half of the receiver's CPU on
-// the agents' exports (docs/benchmarks.md); this reads the same wire format with protobuf's own
-// reader (CodedInputStream, WireFormatLite) and allocates nothing per string.
+// the agents' exports (docs/benchmarks.md); this reads the same wire format on raw pointers into
+// the request and allocates nothing per string.
 //
 // It reads only the common shape and declines the rest: anything it does not take (gauges,
 // summaries, exponential histograms, exemplars, array or key-value attribute values, metadata,

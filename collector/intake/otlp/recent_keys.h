@@ -8,6 +8,7 @@
 // path's every point. A table starts small and doubles as it fills (an insert allocates only
 // then), so a receiver that sees a few streams holds a few kilobytes, not the 4 MiB two full
 // tables of 100k keys take (which a daemon with no OTLP client used to hold from its start).
+// Once a table has turned over, the two keep their size.
 #pragma once
 
 #include <cstddef>
