@@ -410,5 +410,48 @@ TEST_F(CmTest, DoctorNoticesOpencodeWouldInstallItsPluginPackageAtStart) {
   EXPECT_NE(check["message"].get<std::string>().find("it has no readable package-lock.json"), std::string::npos) << check;
 }
 
+// cm runs before every task an agent starts: it links no PostgreSQL, whose libpq and the two dozen
+// libraries behind it took 12 ms of CPU at each start (docs/benchmarks.md); cm-team does.
+TEST_F(CmTest, StartsWithoutLoadingPostgreSql) {
+  const CmRun r = run_shell("LD_DEBUG=libs " + quote(AM_CM_BINARY) + " --version 2>&1");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("libc.so.6"), std::string::npos) << "the loader's trace is missing:\n" << r.out;
+  EXPECT_EQ(r.out.find("libpq"), std::string::npos) << r.out;
+}
+
+// A configuration naming a team's PostgreSQL is cm-team's; a cm without it beside says so.
+TEST_F(CmTest, ATeamStoreWithoutCmTeamBesideItIsAConfigurationError) {
+  const std::string alone = dir_.path() + "/alone";
+  std::filesystem::create_directories(alone);
+  std::filesystem::copy_file(AM_CM_BINARY, alone + "/cm");
+  std::ofstream(dir_.path() + "/team.yaml") << "store:\n  url: postgresql://127.0.0.1:1/team\n";
+  const std::string cm_alone = "env -u AGENTMETRICS_STORE HOME=" + quote(dir_.path()) + " " + quote(alone + "/cm") + " --config " +
+                               quote(dir_.path() + "/team.yaml");
+  const CmRun r = run_shell(cm_alone + " stats --json 2>/dev/null");
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_EQ(r.parsed()["error"]["code"], "TEAM_STORE_UNAVAILABLE") << r.out;
+  // --store names an embedded store: no hand-over, whatever store.url says.
+  EXPECT_EQ(run_shell(cm_alone + " --store " + quote(store()) + " stats --json 2>/dev/null").code, 0);
+}
+
+// install claude-code opens no store: with a team store configured it is not handed over, and
+// the hooks it writes run cm, whose start is the light one, not cm-team.
+TEST_F(CmTest, InstallClaudeCodeWithATeamStoreWritesHooksThatRunCm) {
+  const std::string programs = dir_.path() + "/programs", project = dir_.path() + "/project";
+  std::filesystem::create_directories(programs);
+  std::filesystem::create_directories(project);
+  std::filesystem::copy_file(AM_CM_BINARY, programs + "/cm");
+  std::filesystem::copy_file(std::filesystem::path(AM_CM_BINARY).parent_path() / "cm-team", programs + "/cm-team");
+  std::ofstream(dir_.path() + "/team.yaml") << "store:\n  url: postgresql://127.0.0.1:1/team\n";
+  const CmRun r = run_shell("env -u AGENTMETRICS_STORE HOME=" + quote(dir_.path()) + " " + quote(programs + "/cm") + " --config " +
+                            quote(dir_.path() + "/team.yaml") + " install claude-code --project " + quote(project) + " --json 2>/dev/null");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(project + "/.claude/settings.json");
+  std::stringstream settings;
+  settings << in.rdbuf();
+  EXPECT_NE(settings.str().find(programs + "/cm --config"), std::string::npos) << settings.str();
+  EXPECT_EQ(settings.str().find("cm-team"), std::string::npos) << settings.str();
+}
+
 }  // namespace
 }  // namespace agentmetrics::learning

@@ -37,6 +37,18 @@ inline std::string quote(const std::string& arg) {
 
 inline double now_unix() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
+// A shell command's standard output and exit status (-1 when it did not exit).
+inline CmRun run_shell(const std::string& command) {
+  CmRun r;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
 class CmTest : public ::testing::Test {
  protected:
   std::string store() const { return dir_.path() + "/events.db"; }
@@ -52,13 +64,7 @@ class CmTest : public ::testing::Test {
       command += " <" + quote(dir_.path() + "/stdin");
     }
     command += " 2>" + quote(dir_.path() + "/stderr");
-    CmRun r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-    const int status = ::pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    CmRun r = run_shell(command);
     std::ifstream err(dir_.path() + "/stderr");
     std::stringstream s;
     s << err.rdbuf();

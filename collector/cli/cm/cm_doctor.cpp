@@ -10,6 +10,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "collector/common/unix_time.h"
+#include "collector/cli/cm/cm_store.h"
 #include "collector/cli/cm/opencode_setup.h"
 #include "collector/http/http_probe.h"
 #include "collector/http/listen_address.h"
@@ -40,8 +42,6 @@ struct Checks {
     report.checks.push_back({name, CheckStatus::kError, message, fix});
   }
 };
-
-double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string ago(double seconds) { return format_duration(seconds) + " ago"; }
 
@@ -115,7 +115,7 @@ void check_reflection(Checks& c, const std::optional<LastReflection>& last, doub
 // current, its history, playbook and last reflection.
 void check_team_store(Checks& c, const DoctorInput& in) {
   try {
-    const auto team = open_learning_store({in.store_url, "", {}, false});
+    const auto team = cli::open_store({in.store_url, "", {}, false});
     c.report.store = team->name();
     const StatsResult stats = team->stats();
     c.ok("team_store", team->name() + ": learning schema current");

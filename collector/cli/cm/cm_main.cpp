@@ -17,6 +17,7 @@
 #include "collector/cli/cm/cm_doctor.h"
 #include "collector/cli/cm/cm_human_output.h"
 #include "collector/cli/cm/cm_session.h"
+#include "collector/cli/cm/cm_store.h"
 #include "collector/cli/cm/opencode_setup.h"
 #include "collector/common/log.h"
 #include "collector/config/config_location.h"
@@ -540,6 +541,8 @@ int main(int argc, char** argv) {
   }
 
   Session session(o);
+  // `install claude-code` opens no store, and the hooks it writes must run this cm, not cm-team.
+  if (!install->parsed()) hand_over_team_store(session, o, argv);
   try {
     for (const Subcommand& s : subcommands) {
       if (!s.app->parsed()) continue;

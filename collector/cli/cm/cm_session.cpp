@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "collector/cli/cm/cm_store.h"
 #include "collector/config/config_location.h"
 #include "collector/learning/learning_error.h"
 #include "collector/store/store_location.h"
@@ -62,8 +63,7 @@ LearningStore& Session::learning() {
   const std::string p = path();
   try {
     // --store names an embedded store, whatever the configuration's store.url says.
-    learning_ =
-        open_learning_store({options_.store_path.empty() ? config().store.url : std::string(), p, settings_from(options_, config())});
+    learning_ = open_store({options_.store_path.empty() ? config().store.url : std::string(), p, settings_from(options_, config())});
   } catch (const std::exception& e) {
     throw translate_error(e, p);
   }
