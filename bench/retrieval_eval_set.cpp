@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
@@ -200,14 +201,18 @@ EvalSet load_eval_set(const std::string& dir) {
     keys.insert(row[0]);
     set.rules.push_back({row[0], row[1]});
   }
-  for (auto& row : read_tsv(dir + "/tasks.tsv", 4)) {
-    EvalTask task{row[0], row[1], learning::split_list(row[2]), row[3]};
-    if (task.split != "dev" && task.split != "heldout") throw std::runtime_error(task.id + ": unknown split " + task.split);
-    for (const auto& k : task.relevant) {
-      if (!keys.contains(k)) throw std::runtime_error(task.id + ": unknown rule " + k);
+  const auto add_tasks = [&](const std::string& file, const std::set<std::string>& splits) {
+    for (auto& row : read_tsv(file, 4)) {
+      EvalTask task{row[0], row[1], learning::split_list(row[2]), row[3]};
+      if (!splits.contains(task.split)) throw std::runtime_error(task.id + ": unknown split " + task.split + " in " + file);
+      for (const auto& k : task.relevant) {
+        if (!keys.contains(k)) throw std::runtime_error(task.id + ": unknown rule " + k);
+      }
+      set.tasks.push_back(std::move(task));
     }
-    set.tasks.push_back(std::move(task));
-  }
+  };
+  add_tasks(dir + "/tasks.tsv", {"dev", "heldout"});
+  if (std::filesystem::exists(dir + "/tasks-fresh.tsv")) add_tasks(dir + "/tasks-fresh.tsv", {"fresh"});
   return set;
 }
 
@@ -298,12 +303,13 @@ EvalRun evaluate(const EvalSet& set, std::size_t distractors, const std::string&
     r.recall = static_cast<double>(found) / static_cast<double>(task.relevant.size());
     const double ideal = dcg(std::vector<bool>(std::min<std::size_t>(task.relevant.size(), static_cast<std::size_t>(k)), true));
     r.ndcg = dcg(hits) / ideal;
-    add_to(task.split == "dev" ? run.dev : run.heldout, r);
+    add_to(task.split == "dev" ? run.dev : task.split == "heldout" ? run.heldout : run.fresh, r);
     add_to(run.all, r);
     run.results.push_back(std::move(r));
   }
   finish(run.dev);
   finish(run.heldout);
+  finish(run.fresh);
   finish(run.all);
   return run;
 }

@@ -18,8 +18,10 @@ struct EvalRule {
 };
 
 struct EvalTask {
-  std::string id;     // t001...
-  std::string split;  // dev (tuning may look at it) or heldout (never looked at while tuning)
+  std::string id;  // t001...
+  // dev (tuning may look at it), heldout (not looked at while tuning the thesaurus; read since)
+  // or fresh (tasks-fresh.tsv: another author's, never shown to whoever tuned the ranker)
+  std::string split;
   std::vector<std::string> relevant;
   std::string text;
 };
@@ -29,7 +31,7 @@ struct EvalSet {
   std::vector<EvalTask> tasks;
 };
 
-// Reads rules.tsv and tasks.tsv of `dir`; throws std::runtime_error for a malformed line or a
+// Reads rules.tsv, tasks.tsv and (where it is) tasks-fresh.tsv of `dir`; throws std::runtime_error for a malformed line or a
 // task naming an unknown rule.
 EvalSet load_eval_set(const std::string& dir);
 
@@ -54,7 +56,7 @@ struct TaskResult {
 struct EvalRun {
   std::size_t distractors = 0;
   std::size_t active_rules = 0;
-  SplitScore dev, heldout, all;
+  SplitScore dev, heldout, fresh, all;
   std::vector<TaskResult> results;
 };
 

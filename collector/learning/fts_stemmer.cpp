@@ -58,4 +58,17 @@ std::vector<std::string> FtsStemmer::stems(std::string_view text) const {
   return out;
 }
 
+FtsStemmer::SpanStems FtsStemmer::stems_in(std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>& spans) const {
+  SpanStems out;
+  out.first.assign(spans.size() + 1, 0);
+  out.stems.reserve(spans.size() + spans.size() / 4);  // about a stem a span: no regrowth
+  std::size_t next = 0;
+  each_stem(text, [&](std::string_view stem, std::size_t begin) {
+    while (next < spans.size() && spans[next].second <= begin) out.first[++next] = out.stems.size();
+    if (next < spans.size() && spans[next].first <= begin) out.stems.emplace_back(stem);
+  });
+  while (next < spans.size()) out.first[++next] = out.stems.size();
+  return out;
+}
+
 }  // namespace agentmetrics::learning

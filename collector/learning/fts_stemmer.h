@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
@@ -27,6 +28,14 @@ class FtsStemmer {
   std::vector<std::string> stems(std::string_view text) const;
   // Each stem with the byte offset of its word in `text`.
   void each_stem(std::string_view text, const std::function<void(std::string_view stem, std::size_t begin)>& visit) const;
+  // The stems of each span [begin, end) of `text` (in order, not overlapping), in one pass of
+  // the tokenizer over the whole text: a file of many short terms costs one call, not one a term.
+  // Span i's stems are stems[first[i]] to stems[first[i + 1]] (one vector, not one a span).
+  struct SpanStems {
+    std::vector<std::string> stems;
+    std::vector<std::size_t> first;
+  };
+  SpanStems stems_in(std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>& spans) const;
 
  private:
   Fts5Tokenizer* tokenizer_ = nullptr;

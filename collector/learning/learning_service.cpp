@@ -8,21 +8,23 @@
 #include <set>
 
 #include "collector/common/log.h"
+#include "collector/common/unix_time.h"
 #include "collector/learning/blame.h"
 #include "collector/learning/context_text.h"
 #include "collector/learning/feedback_markers.h"
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/history_index.h"
-#include "collector/learning/project_scope.h"
 #include "collector/learning/learning_schema.h"
+#include "collector/learning/project_scope.h"
 #include "collector/learning/query_terms.h"
 #include "collector/learning/rule_search.h"
 #include "collector/learning/session_rules.h"
 #include "collector/learning/sqlite_util.h"
+#include "collector/learning/symptoms.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
-#include "collector/learning/wordnet.h"
 #include "collector/learning/undo_journal.h"
+#include "collector/learning/wordnet.h"
 #include "collector/store/sqlite_event_store.h"
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/sqlite_transaction.h"
@@ -78,10 +80,7 @@ BulletView LearningService::view(const std::string& id, double t) const {
   return {std::move(b), confidence};
 }
 
-double LearningService::now() const {
-  if (settings_.clock) return settings_.clock();
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double LearningService::now() const { return unix_now(settings_.clock); }
 
 std::optional<std::string> LearningService::refresh_search_indexes() {
   // Another writer (the collector's store thread commits every few milliseconds; a reflection
@@ -187,9 +186,11 @@ ContextResult LearningService::context(std::string_view task_text, std::optional
     if (!stemmer_) {
       stemmer_ = std::make_unique<FtsStemmer>(db_);
       thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
+      symptoms_ = std::make_unique<Symptoms>(Symptoms::builtin_text(), *stemmer_);
     }
     ContextRules rules =
-        context_rules(db_, query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords, WordNet::installed()), settings_.reflection.model,
+        context_rules(db_, query_concepts(task, *thesaurus_, *stemmer_, kMaxQueryWords, WordNet::installed(), symptoms_.get()),
+                      settings_.reflection.model,
                       {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
     result.relevant_bullets = std::move(rules.rules);
     result.anti_patterns = std::move(rules.anti_patterns);

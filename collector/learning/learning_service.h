@@ -26,6 +26,7 @@ struct sqlite3;
 namespace agentmetrics::learning {
 
 class FtsStemmer;
+class Symptoms;
 class Thesaurus;
 
 struct LearningSettings {
@@ -198,9 +199,11 @@ class LearningService {
   sqlite3* db_;
   LearningSettings settings_;
   Playbook playbook_;
-  // Made by the first context() (rule_search.h): the thesaurus is stemmed once per service.
+  // Made by the first context() (rule_search.h): the thesaurus and the symptoms are
+  // stemmed once per service.
   std::unique_ptr<FtsStemmer> stemmer_;
   std::unique_ptr<Thesaurus> thesaurus_;
+  std::unique_ptr<Symptoms> symptoms_;
 };
 
 }  // namespace agentmetrics::learning

@@ -12,6 +12,7 @@
 #include "collector/learning/query_terms.h"
 #include "collector/learning/rule_search.h"
 #include "collector/learning/session_rules.h"
+#include "collector/learning/symptoms.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
 #include "collector/learning/wordnet.h"
@@ -678,10 +679,12 @@ ContextResult PostgresLearningStore::context(std::string_view task_text, std::op
     if (!stemmer_) {
       stemmer_ = std::make_unique<FtsStemmer>(rules);
       thesaurus_ = std::make_unique<Thesaurus>(Thesaurus::builtin_text(), *stemmer_);
+      symptoms_ = std::make_unique<Symptoms>(Symptoms::builtin_text(), *stemmer_);
     }
-    ContextRules ranked = context_rules(
-        rules, query_concepts(result.task, *thesaurus_, *stemmer_, kMaxQueryWords, WordNet::installed()), settings_.reflection.model,
-        {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
+    ContextRules ranked =
+        context_rules(rules, query_concepts(result.task, *thesaurus_, *stemmer_, kMaxQueryWords, WordNet::installed(), symptoms_.get()),
+                      settings_.reflection.model,
+                      {project, static_cast<std::size_t>(limit), settings_.confidence_weight, settings_.frequent_term_share, t});
     result.relevant_bullets = std::move(ranked.rules);
     result.anti_patterns = std::move(ranked.anti_patterns);
     pqxx::work tx(c);

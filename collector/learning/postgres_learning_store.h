@@ -45,6 +45,7 @@ namespace agentmetrics::learning {
 
 class FtsStemmer;
 class PlaybookMirror;
+class Symptoms;
 class Thesaurus;
 
 // The advisory lock key of the team's reflection (any constant every process of the team shares).
@@ -135,6 +136,7 @@ class PostgresLearningStore final : public LearningStore {
   // Made by the first context(), as LearningService's.
   std::unique_ptr<FtsStemmer> stemmer_;
   std::unique_ptr<Thesaurus> thesaurus_;
+  std::unique_ptr<Symptoms> symptoms_;
 };
 
 }  // namespace agentmetrics::learning

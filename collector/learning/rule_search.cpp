@@ -9,6 +9,7 @@
 
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/playbook.h"
+#include "collector/learning/symptoms.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
 #include "collector/learning/wordnet.h"
@@ -76,7 +77,7 @@ std::string split_camel_case(std::string_view text) {
 }
 
 std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus& thesaurus, const FtsStemmer& stemmer,
-                                         std::size_t max_words, const WordNet* wordnet) {
+                                         std::size_t max_words, const WordNet* wordnet, const Symptoms* symptoms) {
   const std::string split = split_camel_case(task);
   auto words = content_words(split);
   if (split != task) {
@@ -97,6 +98,21 @@ std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus&
   for (const auto& [g, t] : thesaurus.phrases_in(task_stems)) {
     const auto& phrase = thesaurus.group(g)[t];
     concepts.push_back(concept_of(phrase.text, phrase.stems, {g}, thesaurus, nullptr));
+  }
+  if (symptoms == nullptr) return concepts;
+  // Each cause a concept of its own: a rule that names the cause and its remedy shares two of
+  // the task's ideas. A cause the task names itself is already among its words.
+  // Symptoms are looked for in the task as written and with its compounds split: a symptom may
+  // name either ("OOMKilled", "oom killed").
+  std::set<std::vector<std::string>> causes;
+  for (const std::string_view text : {std::string_view(split), task}) {
+    for (const auto* line : symptoms->causes_in(text, stemmer)) {
+      for (const auto& cause : *line) {
+        if (std::search(task_stems.begin(), task_stems.end(), cause.stems.begin(), cause.stems.end()) != task_stems.end()) continue;
+        if (causes.insert(cause.stems).second) concepts.push_back({{{fts_any_of({cause.text}), kSymptomWeight}}});
+      }
+    }
+    if (split == task) break;
   }
   return concepts;
 }

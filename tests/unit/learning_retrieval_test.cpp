@@ -10,6 +10,7 @@
 #include "bench/retrieval_eval_set.h"
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/rule_search.h"
+#include "collector/learning/symptoms.h"
 #include "collector/learning/thesaurus.h"
 #include "collector/learning/wordnet.h"
 #include "collector/store/sqlite_event_store.h"
@@ -71,6 +72,70 @@ TEST_F(RetrievalTest, TheBuiltInThesaurusParses) {
   const Thesaurus thesaurus(Thesaurus::builtin_text(), stemmer);
   EXPECT_GT(thesaurus.size(), 80u);
   EXPECT_FALSE(thesaurus.groups_of("flaki").empty());
+}
+
+std::vector<std::string> causes_of(const Symptoms& symptoms, const FtsStemmer& stemmer, std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto* line : symptoms.causes_in(text, stemmer)) {
+    for (const auto& cause : *line) out.push_back(cause.text);
+  }
+  return out;
+}
+
+TEST_F(RetrievalTest, ASymptomBringsItsCausesWithinOneSentenceOnly) {
+  const FtsStemmer stemmer(store_->handle());
+  const Symptoms symptoms(
+      "# comment => not a line\n"
+      "each .. waiting|blocked .. other; waiting for each other => deadlock, lock order\n"
+      "worked in # .. broken; used to work => regression, bisect\n"
+      "no arrow on this line\n"
+      "symptom without causes =>\n"
+      "=> cause without symptoms\n",
+      stemmer);
+  ASSERT_EQ(symptoms.size(), 2u);
+  const std::vector<std::string> deadlock = {"deadlock", "lock order"};
+  // Words by their stems, up to three words between the slots.
+  EXPECT_EQ(causes_of(symptoms, stemmer, "two threads stuck forever, each waiting for the other's lock"), deadlock);
+  EXPECT_EQ(causes_of(symptoms, stemmer, "the jobs are WAITING FOR EACH OTHER"), deadlock);
+  // Not across a sentence, not with more words between, not in the wrong order, not elsewhere.
+  EXPECT_TRUE(causes_of(symptoms, stemmer, "each request is waiting. The other one finished").empty());
+  EXPECT_TRUE(causes_of(symptoms, stemmer, "each of the many jobs kept on waiting for the other").empty());
+  EXPECT_TRUE(causes_of(symptoms, stemmer, "the other job is waiting for each batch").empty());
+  EXPECT_TRUE(causes_of(symptoms, stemmer, "waiting for the bus in the rain").empty());
+  // "#" is any number: "2.3" is one, a word is not.
+  EXPECT_EQ(causes_of(symptoms, stemmer, "feature worked in 2.3 and is broken in 2.5"), (std::vector<std::string>{"regression", "bisect"}));
+  EXPECT_TRUE(causes_of(symptoms, stemmer, "it worked in production and is broken in staging").empty());
+  // A line found by two of its symptoms comes once.
+  EXPECT_EQ(causes_of(symptoms, stemmer, "it used to work; it worked in 3.1 but is broken now").size(), 2u);
+}
+
+TEST_F(RetrievalTest, TheCausesOfATasksSymptomsAreConceptsBelowItsOwnWords) {
+  const FtsStemmer stemmer(store_->handle());
+  const Thesaurus none("", stemmer);
+  const Symptoms symptoms("oom killed|exit code 137 => memory limit, oom\nwaiting for each other => deadlock, lock order\n", stemmer);
+  const auto has_concept = [](const std::vector<QueryConcept>& concepts, const std::string& match) {
+    return std::any_of(concepts.begin(), concepts.end(), [&](const QueryConcept& c) {
+      return c.forms.size() == 1 && c.forms.front().match == match && c.forms.front().weight == kSymptomWeight;
+    });
+  };
+  // Camel case split first ("OOMKilled" -> "OOM Killed"); each cause a concept of its own.
+  const auto oom = query_concepts("pod OOMKilled again", none, stemmer, 32, nullptr, &symptoms);
+  EXPECT_TRUE(has_concept(oom, "\"memory limit\""));
+  EXPECT_FALSE(has_concept(oom, "\"oom\""));  // the task says it: its own word, at its own weight
+  EXPECT_EQ(oom.size(), query_concepts("pod OOMKilled again", none, stemmer, 32).size() + 1);
+  const auto hang = query_concepts("deadlock? the workers are waiting for each other", none, stemmer, 32, nullptr, &symptoms);
+  EXPECT_TRUE(has_concept(hang, "\"lock order\""));
+  EXPECT_FALSE(has_concept(hang, "\"deadlock\""));
+  EXPECT_EQ(query_concepts("the workers are waiting for the bus", none, stemmer, 32, nullptr, &symptoms).size(),
+            query_concepts("the workers are waiting for the bus", none, stemmer, 32).size());
+}
+
+TEST_F(RetrievalTest, TheBuiltInSymptomsParse) {
+  const FtsStemmer stemmer(store_->handle());
+  const Symptoms symptoms(Symptoms::builtin_text(), stemmer);
+  EXPECT_GT(symptoms.size(), 90u);
+  const auto causes = causes_of(symptoms, stemmer, split_camel_case("the pod was OOMKilled"));
+  EXPECT_NE(std::find(causes.begin(), causes.end(), "memory limit"), causes.end());
 }
 
 // A WordNet database in its documented format (wndb(5WN)): synsets at the byte offsets their
@@ -228,19 +293,24 @@ TEST_F(RetrievalTest, AWordInNoGroupBringsItsWordNetSynonymsBelowItsOwnWeight) {
 }
 
 // Set below the measured figures (docs/learning.md): a drop past them is a regression.
-constexpr double kRecallFloor = 0.88;
-constexpr double kHeldoutRecallFloor = 0.82;
+constexpr double kDevRecallFloor = 0.97;
+constexpr double kHeldoutRecallFloor = 0.96;
+// Another author's tasks, which no tuning saw (measured once: 0.473; 0.405 before the symptoms).
+constexpr double kFreshRecallFloor = 0.45;
 
 // The floor on the paraphrase set, the evaluated rules alone (the 1k and 10k distractor figures
-// take minutes to build and are bench/retrieval_eval's). Measured 0.50 before the thesaurus.
+// take minutes to build and are bench/retrieval_eval's). Measured 0.50 before the thesaurus, 0.915
+// (held-out 0.840) before the symptoms.
 TEST(RetrievalEval, RecallAtFiveOnTheParaphraseSetHoldsItsFloor) {
   const auto set = bench::load_eval_set(AM_RETRIEVAL_DATA_DIR);
   ASSERT_GE(set.rules.size(), 60u);
   ASSERT_GE(set.tasks.size(), 150u);
   testing::TempDir dir;
   const auto run = bench::evaluate(set, 0, dir.path() + "/events.db");
-  EXPECT_GE(run.all.recall, kRecallFloor);
+  ASSERT_GE(run.fresh.tasks, 132u);
+  EXPECT_GE(run.dev.recall, kDevRecallFloor);
   EXPECT_GE(run.heldout.recall, kHeldoutRecallFloor);
+  EXPECT_GE(run.fresh.recall, kFreshRecallFloor);
   EXPECT_GT(run.all.ndcg, 0.0);
 }
 
