@@ -26,8 +26,13 @@ if [ ! -f "$build/compile_commands.json" ]; then
 fi
 jobs=$(nproc)
 log=$(mktemp)
+# The test targets' precompiled header is GCC's, which clang cannot read: each file is checked
+# with the includes it makes itself, which is also how it must compile.
+commands=$(mktemp -d)
+sed -E 's# -Winvalid-pch -include [^ "]*/cmake_pch\.hxx##g' "$build/compile_commands.json" >"$commands/compile_commands.json"
+trap 'rm -rf "$commands"' EXIT
 # GCC's own warning options in the compile commands are unknown to clang.
-if run-clang-tidy -quiet -j "$jobs" -p "$build" -extra-arg=-Wno-unknown-warning-option "$files" >"$log" 2>&1; then
+if run-clang-tidy -quiet -j "$jobs" -p "$commands" -extra-arg=-Wno-unknown-warning-option "$files" >"$log" 2>&1; then
   checked=$(grep -c '^clang-tidy' "$log" || true)
   rm -f "$log"
   if [ "$checked" = 0 ]; then
