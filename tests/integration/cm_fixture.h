@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "collector/store/sqlite_event_store.h"
 #include "tests/support/temp_dir.h"
@@ -41,6 +42,7 @@ inline double now_unix() { return std::chrono::duration<double>(std::chrono::sys
 inline CmRun run_shell(const std::string& command) {
   CmRun r;
   FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed for: " + command);
   char buf[4096];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);

@@ -10,18 +10,18 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "collector/common/unix_time.h"
 #include "collector/cli/cm/cm_store.h"
 #include "collector/cli/cm/opencode_setup.h"
+#include "collector/common/unix_time.h"
 #include "collector/http/http_probe.h"
 #include "collector/http/listen_address.h"
-#include "collector/store/sqlite_event_store.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/learning_store.h"
 #include "collector/learning/playbook.h"
-#include "collector/store/sqlite_statement.h"
 #include "collector/learning/text_tokens.h"
+#include "collector/store/sqlite_event_store.h"
+#include "collector/store/sqlite_statement.h"
 
 namespace agentmetrics::learning {
 namespace {
