@@ -12,24 +12,6 @@ namespace {
 
 using Spans = std::vector<std::pair<std::size_t, std::size_t>>;
 
-bool space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-// Each piece of `part` (at `offset` in the whole text) between separators, trimmed, as the span
-// of the whole text it is.
-template <typename Visit>
-void each_piece(std::string_view part, std::size_t offset, std::string_view separator, const Visit& visit) {
-  std::size_t from = 0;
-  while (from <= part.size()) {
-    std::size_t end = part.find(separator, from);
-    if (end == std::string_view::npos) end = part.size();
-    std::size_t b = from, e = end;
-    while (b < e && space(part[b])) ++b;
-    while (e > b && space(part[e - 1])) --e;
-    if (e > b) visit(offset + b, offset + e);
-    from = end + separator.size();
-  }
-}
-
 // Where a sentence ends: a line break, or . ! ? ; before a space or the end ("2.3" goes on).
 bool sentence_end(std::string_view text, std::size_t i) {
   const char c = text[i];

@@ -14,15 +14,6 @@ struct Span {
   std::size_t group, term, begin, end;  // bytes of the text
 };
 
-std::string_view trim(std::string_view s, std::size_t& offset) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-    ++offset;
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 const std::vector<std::size_t> kNoGroups;
 
 }  // namespace
@@ -32,18 +23,10 @@ Thesaurus::Thesaurus(std::string_view text, const FtsStemmer& stemmer) {
   std::vector<Span> spans;
   each_entry_line(text, [&](std::string_view line, std::size_t line_start) {
     std::vector<Term> group;
-    std::size_t from = 0;
-    while (from <= line.size()) {
-      std::size_t comma = line.find(',', from);
-      if (comma == std::string_view::npos) comma = line.size();
-      std::size_t offset = line_start + from;
-      const std::string_view term = trim(line.substr(from, comma - from), offset);
-      if (!term.empty()) {
-        spans.push_back({groups_.size(), group.size(), offset, offset + term.size()});
-        group.push_back({std::string(term), {}});
-      }
-      from = comma + 1;
-    }
+    each_piece(line, line_start, ",", [&](std::size_t begin, std::size_t end) {
+      spans.push_back({groups_.size(), group.size(), begin, end});
+      group.push_back({std::string(text.substr(begin, end - begin)), {}});
+    });
     groups_.push_back(std::move(group));
   });
   std::vector<std::pair<std::size_t, std::size_t>> bytes;
