@@ -39,7 +39,7 @@ std::string announced_name(const std::string& name, bool counter) {
   return counter && name.ends_with("_total") ? name.substr(0, name.size() - 6) : name;
 }
 
-void append_header(std::string& out, const std::string& family, const std::string& help, const char* type) {
+void append_openmetrics_header(std::string& out, const std::string& family, const std::string& help, const char* type) {
   out += "# TYPE ";
   out += family;
   out += ' ';
@@ -58,7 +58,7 @@ void append_header(std::string& out, const std::string& family, const std::strin
 
 void render_openmetrics(const prometheus::MetricFamily& f, std::string& out, const std::function<void()>& after_sample) {
   const std::string family = announced_name(f.name, f.type == prometheus::MetricType::Counter);
-  append_header(out, family, f.help, type_name(f.type, "unknown"));
+  append_openmetrics_header(out, family, f.help, type_name(f.type, "unknown"));
   for (const auto& m : f.metric) {
     const std::string labels = label_text(m.label);
     switch (f.type) {
@@ -86,7 +86,7 @@ void OpenMetricsWriter::write(const RegisteredFamily& f, SeriesReader& reader, s
                               const std::function<void()>& after_series) {
   const bool counter = f.decl.type == ipc::MetricType::kCounter;
   const std::string family = announced_name(f.decl.name, counter);
-  append_header(out, family, f.decl.help, type_name(f.decl.type));
+  append_openmetrics_header(out, family, f.decl.help, type_name(f.decl.type));
   const bool labelled = !f.decl.label_names.empty();
   if (f.decl.type != ipc::MetricType::kHistogram) {
     const SampleHead head = sample_head(counter ? family + "_total" : family, labelled);

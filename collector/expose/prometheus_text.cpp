@@ -57,7 +57,7 @@ void append_summary(std::string& out, const std::string& name, const std::string
   }
 }
 
-void append_header(std::string& out, const std::string& name, const std::string& help, const char* type) {
+void append_text_header(std::string& out, const std::string& name, const std::string& help, const char* type) {
   if (!help.empty()) {
     out += "# HELP ";
     out += name;
@@ -75,7 +75,7 @@ void append_header(std::string& out, const std::string& name, const std::string&
 }  // namespace
 
 void render_text(const prometheus::MetricFamily& f, std::string& out, const std::function<void()>& after_sample) {
-  append_header(out, f.name, f.help, type_name(f.type, "untyped"));
+  append_text_header(out, f.name, f.help, type_name(f.type, "untyped"));
   for (const auto& m : f.metric) {
     const std::string labels = label_text(m.label);
     switch (f.type) {
@@ -100,7 +100,7 @@ void render_text(const std::vector<prometheus::MetricFamily>& families, std::str
 
 void TextWriter::write(const RegisteredFamily& family, SeriesReader& reader, std::string& out, const std::function<void()>& after_series) {
   const std::string& name = family.decl.name;
-  append_header(out, name, family.decl.help, type_name(family.decl.type));
+  append_text_header(out, name, family.decl.help, type_name(family.decl.type));
   const bool labelled = !family.decl.label_names.empty();
   if (family.decl.type != ipc::MetricType::kHistogram) {
     const SampleHead head = sample_head(name, labelled);

@@ -5,11 +5,11 @@
 #include <string_view>
 #include <system_error>
 
+#include <unistd.h>  // environ
+
 #include "collector/common/child_process.h"
 #include "collector/ingest/ingest_error.h"
 #include "collector/ingest/report_values.h"
-
-extern char** environ;
 
 namespace agentmetrics::ingest {
 namespace {

@@ -3,10 +3,10 @@
 namespace agentmetrics::kpi {
 namespace {
 
-constexpr double kHour = 1;  // the lead and recovery times are in hours
-constexpr double kDay = 24 * kHour;
-constexpr double kWeek = 7 * kDay;
-constexpr double kMonth = 30 * kDay;
+// The lead and recovery times are in hours.
+constexpr double kDayInHours = 24;
+constexpr double kWeekInHours = 7 * kDayInHours;
+constexpr double kMonthInHours = 30 * kDayInHours;
 
 // The better bound of each band below elite: a measure on the good side of `elite` is elite,
 // else of `high` high, else of `medium` medium, else low.
@@ -20,12 +20,12 @@ std::optional<Bounds> bounds_of(std::string_view id) {
   // between once a week and once a month / less often.
   if (id == "deployment_frequency") return Bounds{1, 1.0 / 7, 1.0 / 30, true};
   // Hours: less than a day / a day to a week / a week to a month / longer.
-  if (id == "lead_time") return Bounds{kDay, kWeek, kMonth, false};
+  if (id == "lead_time") return Bounds{kDayInHours, kWeekInHours, kMonthInHours, false};
   // Percent: the report gives each cluster one figure (5, 10, 15 and 64%); a rate up to a
   // cluster's figure is in that cluster.
   if (id == "change_failure_rate") return Bounds{5, 10, 15, false};
   // Hours: less than an hour / less than a day / a day to a week / longer.
-  if (id == "failed_deployment_recovery_time") return Bounds{1, kDay, kWeek, false};
+  if (id == "failed_deployment_recovery_time") return Bounds{1, kDayInHours, kWeekInHours, false};
   return std::nullopt;
 }
 

@@ -294,8 +294,6 @@ constexpr KpiDefinition kCatalogue[] = {
      "model tokens of every type (input, output, cache read and creation) / the tasks in the window that report them"},
 };
 
-bool higher_is_better(const KpiDefinition& d) { return d.target_rule == kGreater || d.target_rule == kGreaterOrEqual; }
-
 std::string number_text(double value) {
   std::ostringstream out;
   out << value;
@@ -307,6 +305,8 @@ constexpr std::int64_t kMaxWindowSeconds = 3650LL * 86400;
 }  // namespace
 
 std::span<const KpiDefinition> kpi_catalogue() { return kCatalogue; }
+
+bool higher_is_better(const KpiDefinition& d) { return d.target_rule == kGreater || d.target_rule == kGreaterOrEqual; }
 
 const KpiDefinition* find_kpi(std::string_view id) {
   for (const auto& d : kCatalogue) {

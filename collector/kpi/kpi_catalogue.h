@@ -84,6 +84,9 @@ KpiStatus classify(const KpiDefinition& definition, const KpiThresholds& thresho
 
 bool compare(Comparison rule, double value, double bound);
 
+// True when the KPI's target asks for a value above a bound (> or >=).
+bool higher_is_better(const KpiDefinition& definition);
+
 std::string_view to_string(KpiGroup group);          // quality, velocity, workflow, ai_assistance
 std::string_view to_string(KpiUnit unit);            // percent, hours, minutes, per_week, ...
 std::string_view to_string(KpiDirection direction);  // higher_is_better, lower_is_better, range, stable

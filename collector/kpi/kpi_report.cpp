@@ -1,6 +1,7 @@
 #include "collector/kpi/kpi_report.h"
 
 #include "collector/common/duration.h"
+#include "collector/kpi/kpi_catalogue.h"
 #include "ipc/timestamp.h"
 
 #include <cmath>
@@ -34,10 +35,6 @@ std::string with_unit(KpiUnit unit, const std::string& number) {
     case KpiUnit::kTokens: return number + " tokens";
   }
   return number;
-}
-
-bool higher_is_better(const KpiDefinition& d) {
-  return d.target_rule == Comparison::kGreater || d.target_rule == Comparison::kGreaterOrEqual;
 }
 
 // Relative change in percent; empty when the previous value is 0.

@@ -29,6 +29,12 @@ namespace agentmetrics::learning {
 
 inline constexpr int kLearningSchemaVersion = 6;
 
+// The bullets table's columns, in the order the playbook reads a row and the mirror copies one.
+inline constexpr const char* kBulletColumns =
+    "seq, id, content, kind, state, retired_reason, retired_at, replaced_by, source, tags, content_hash, confidence, "
+    "confidence_time, evidence_count, helpful, harmful, created, last_validated, scope_stage, scope_failure_type, "
+    "scope_agent_type, scope_task_type, added_by, scope_project";
+
 // The learning schema version of the store; 0 when it has no learning tables yet.
 int learning_schema_version(sqlite3* db);
 // Creates or migrates the learning tables (a no-op read when they are current). Throws

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "collector/learning/learning_error.h"
+#include "collector/learning/learning_schema.h"
 #include "collector/learning/project_scope.h"
 #include "collector/learning/sqlite_util.h"
 #include "collector/learning/text_tokens.h"
@@ -21,11 +22,6 @@ using store::SqliteStatement;
 using store::Transaction;
 
 constexpr double kDuplicateJaccard = 0.85;
-
-constexpr const char* kColumns =
-    "seq, id, content, kind, state, retired_reason, retired_at, replaced_by, source, tags, content_hash, confidence, "
-    "confidence_time, evidence_count, helpful, harmful, created, last_validated, scope_stage, scope_failure_type, "
-    "scope_agent_type, scope_task_type, added_by, scope_project";
 
 Bullet read_bullet(const SqliteStatement& st) {
   Bullet b;
@@ -128,7 +124,7 @@ BulletSource parse_bullet_source(std::string_view text) {
 Playbook::Playbook(sqlite3* db, ConfidenceModel model, std::size_t max_active) : db_(db), model_(model), max_active_(max_active) {}
 
 std::optional<Bullet> Playbook::find(std::string_view id) const {
-  SqliteStatement st(db_, std::string("SELECT ") + kColumns + " FROM bullets WHERE id = ?");
+  SqliteStatement st(db_, std::string("SELECT ") + kBulletColumns + " FROM bullets WHERE id = ?");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   Bullet b = read_bullet(st);
@@ -149,7 +145,7 @@ std::optional<Bullet> Playbook::find_by_pattern(std::string_view pattern_id) con
 }
 
 std::vector<Bullet> Playbook::list(const Filter& filter, double now) const {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM bullets WHERE 1";
+  std::string sql = std::string("SELECT ") + kBulletColumns + " FROM bullets WHERE 1";
   if (!filter.include_retired) sql += " AND state = 'active'";
   if (filter.kind) sql += " AND kind = ?1";
   if (filter.source) sql += " AND source = ?2";
@@ -210,7 +206,7 @@ std::string Playbook::unused_id(BulletKind kind, const std::string& hash) const 
 std::optional<std::pair<Bullet, double>> Playbook::find_duplicate(const NewBullet& nb, const std::string& hash) const {
   const std::string kind(to_string(nb.kind));
   {
-    SqliteStatement st(db_, std::string("SELECT ") + kColumns +
+    SqliteStatement st(db_, std::string("SELECT ") + kBulletColumns +
                                 " FROM bullets WHERE content_hash = ? AND kind = ? AND scope_project = ? ORDER BY state, seq LIMIT 1");
     st.bind(1, hash);
     st.bind(2, kind);
@@ -221,7 +217,7 @@ std::optional<std::pair<Bullet, double>> Playbook::find_duplicate(const NewBulle
   // the new content's words; the best few are compared word for word.
   const auto words = content_words(nb.content);
   if (words.empty()) return std::nullopt;
-  SqliteStatement st(db_, std::string("SELECT ") + kColumns +
+  SqliteStatement st(db_, std::string("SELECT ") + kBulletColumns +
                               " FROM bullets WHERE seq IN (SELECT rowid FROM bullets_fts WHERE bullets_fts MATCH ? ORDER BY rank LIMIT 20)"
                               " AND kind = ? AND scope_project = ?");
   st.bind(1, fts_any_of(words));

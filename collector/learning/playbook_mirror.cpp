@@ -21,12 +21,8 @@ using store::Transaction;
 constexpr std::string_view kRevisionKey = "team_revision";
 constexpr std::string_view kStoreIdKey = "team_store_id";
 
-// The embedded store's columns of a rule, as both stores name them; the copy's nullable ones
+// The columns of a rule (kBulletColumns), as both stores name them; the copy's nullable ones
 // (retired_reason, retired_at, replaced_by) are 5, 6 and 7.
-constexpr const char* kColumns =
-    "seq, id, content, kind, state, retired_reason, retired_at, replaced_by, source, tags, content_hash, confidence, confidence_time, "
-    "evidence_count, helpful, harmful, created, last_validated, scope_stage, scope_failure_type, scope_agent_type, scope_task_type, "
-    "added_by, scope_project";
 constexpr int kColumnCount = 24;
 enum class Type { kInt, kReal, kText };
 constexpr Type kTypes[kColumnCount] = {Type::kInt,  Type::kText, Type::kText, Type::kText, Type::kText, Type::kText,
@@ -37,14 +33,14 @@ constexpr Type kTypes[kColumnCount] = {Type::kInt,  Type::kText, Type::kText, Ty
 std::string upsert_sql() {
   std::string values, updates;
   for (int i = 1; i <= kColumnCount; ++i) values += (i > 1 ? ", ?" : "?");
-  const std::string columns = kColumns;
+  const std::string columns = kBulletColumns;
   for (std::size_t at = columns.find(", ") + 2; at < columns.size();) {
     const auto end = std::min(columns.find(", ", at), columns.size());
     const std::string name = columns.substr(at, end - at);
     updates += (updates.empty() ? "" : ", ") + name + " = excluded." + name;
     at = end + 2;
   }
-  return std::string("INSERT INTO bullets(") + kColumns + ") VALUES(" + values + ") ON CONFLICT(seq) DO UPDATE SET " + updates;
+  return std::string("INSERT INTO bullets(") + kBulletColumns + ") VALUES(" + values + ") ON CONFLICT(seq) DO UPDATE SET " + updates;
 }
 
 struct TeamState {
@@ -128,7 +124,8 @@ sqlite3* PlaybookMirror::follow(pqxx::connection& team) {
   // embedded store).
   if (forgotten) store::exec(db_, "INSERT INTO bullets_fts(bullets_fts) VALUES('optimize')");
   SqliteStatement upsert(db_, upsert_sql());
-  for (const auto& r : snapshot.exec_params(std::string("SELECT ") + kColumns + ", revision FROM bullets WHERE revision > $1", from)) {
+  for (const auto& r :
+       snapshot.exec_params(std::string("SELECT ") + kBulletColumns + ", revision FROM bullets WHERE revision > $1", from)) {
     upsert.reset();
     for (int i = 0; i < kColumnCount; ++i) {
       if (r[i].is_null()) {

@@ -40,7 +40,7 @@ constexpr std::int64_t kHistoryBatch = 2000;
 // How long after an event id was seen it is taken as settled: no smaller id can still appear.
 constexpr std::int64_t kSettleSeconds = 60;
 
-constexpr const char* kColumns =
+constexpr const char* kPostgresBulletColumns =
     "seq, id, content, kind, state, coalesce(retired_reason, ''), retired_at, coalesce(replaced_by, ''), source, tags, content_hash, "
     "confidence, confidence_time, evidence_count, helpful, harmful, created, last_validated, scope_stage, scope_failure_type, "
     "scope_agent_type, scope_task_type, added_by, scope_project";
@@ -112,8 +112,8 @@ LearningError unreachable(const std::string& name, const std::string& reason) {
 }
 
 std::optional<Bullet> find_in(pqxx::transaction_base& tx, std::string_view id, bool for_update) {
-  const auto rows = tx.exec_params(std::string("SELECT ") + kColumns + " FROM bullets WHERE id = $1" + (for_update ? " FOR UPDATE" : ""),
-                                   std::string(id));
+  const auto rows = tx.exec_params(
+      std::string("SELECT ") + kPostgresBulletColumns + " FROM bullets WHERE id = $1" + (for_update ? " FOR UPDATE" : ""), std::string(id));
   if (rows.empty()) return std::nullopt;
   return read_bullet(rows[0]);
 }
@@ -162,7 +162,7 @@ void link_pattern(pqxx::work& tx, std::string_view bullet_id, std::string_view p
 // 50 that rank best for them.
 std::optional<std::pair<Bullet, double>> find_duplicate(pqxx::work& tx, const NewBullet& nb, const std::string& hash) {
   const std::string kind(to_string(nb.kind));
-  const auto exact = tx.exec_params(std::string("SELECT ") + kColumns +
+  const auto exact = tx.exec_params(std::string("SELECT ") + kPostgresBulletColumns +
                                         " FROM bullets WHERE content_hash = $1 AND kind = $2 AND scope_project = $3 "
                                         "ORDER BY state, seq LIMIT 1 FOR UPDATE",
                                     hash, kind, nb.project);
@@ -172,7 +172,7 @@ std::optional<std::pair<Bullet, double>> find_duplicate(pqxx::work& tx, const Ne
   std::string any;
   for (const auto& w : words) any += (any.empty() ? "" : " or ") + w;
   const auto rows =
-      tx.exec_params(std::string("SELECT ") + kColumns +
+      tx.exec_params(std::string("SELECT ") + kPostgresBulletColumns +
                          " FROM bullets WHERE kind = $2 AND scope_project = $3 AND search @@ websearch_to_tsquery('english', $1) "
                          "ORDER BY ts_rank(search, websearch_to_tsquery('english', $1)) DESC LIMIT 50",
                      any, kind, nb.project);
@@ -845,7 +845,7 @@ std::vector<BulletView> PostgresLearningStore::listed(const Playbook::Filter& fi
   std::vector<BulletView> all = run("playbook list", [&](pqxx::connection& c) {
     pqxx::work tx(c);
     const auto rows =
-        tx.exec_params(std::string("SELECT ") + kColumns +
+        tx.exec_params(std::string("SELECT ") + kPostgresBulletColumns +
                            " FROM bullets WHERE ($1 OR state = 'active') AND ($2 = '' OR kind = $2) AND ($3 = '' OR source = $3)",
                        filter.include_retired, filter.kind ? std::string(to_string(*filter.kind)) : std::string(),
                        filter.source ? std::string(to_string(*filter.source)) : std::string());

@@ -8,7 +8,6 @@
 namespace agentmetrics::learning {
 namespace {
 
-constexpr std::int64_t kAlwaysRare = 5;
 constexpr std::int64_t kAlwaysCommon = 2000;
 constexpr std::size_t kPairWords = 6;
 

@@ -26,6 +26,8 @@ namespace agentmetrics::learning {
 // `documents`, at least 5 and at most 2000. A team store's search (postgres_learning_store.h)
 // leaves the same words out.
 std::int64_t frequent_word_threshold(std::int64_t documents, double max_share);
+// A word in this many documents or fewer is rare, however few the documents are.
+inline constexpr std::int64_t kAlwaysRare = 5;
 
 struct SearchPlan {
   std::string match;            // FTS5 query; empty: nothing to search

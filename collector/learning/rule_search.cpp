@@ -9,6 +9,7 @@
 
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/playbook.h"
+#include "collector/learning/query_terms.h"
 #include "collector/learning/symptoms.h"
 #include "collector/learning/text_tokens.h"
 #include "collector/learning/thesaurus.h"
@@ -26,7 +27,6 @@ constexpr std::size_t kMaxRankedRules = 400;
 constexpr std::size_t kMaxFormsPerConcept = 48;
 // A form in more than the common share of the rules (and in more than kAlwaysRare) only breaks
 // ties: "update the cache" must rank the cache rules, not every rule that says "update".
-constexpr std::int64_t kAlwaysRare = 5;
 constexpr double kCommonWeight = 0.1;
 
 bool upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }

@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kImportLock = "SELECT pg_advisory_xact_lock(7020383312899175028)";
 
 // "offset" is a reserved word in PostgreSQL, quoted wherever it is named.
-constexpr const char* kSchema = R"sql(
+constexpr const char* kPostgresMarksSchema = R"sql(
   CREATE TABLE import_files(
     file BIGINT PRIMARY KEY,
     agent TEXT NOT NULL,
@@ -35,7 +35,7 @@ constexpr const char* kSchema = R"sql(
     PRIMARY KEY(source, session));
 )sql";
 
-constexpr const char* kMarkColumns = R"sql(SELECT file, agent, session, device, inode, size, mtime, "offset", line, stream)sql";
+constexpr const char* kPostgresMarkColumns = R"sql(SELECT file, agent, session, device, inode, size, mtime, "offset", line, stream)sql";
 
 // PostgreSQL's BIGINT is signed: the digests' bits are kept, as in SQLite.
 std::string number(std::uint64_t v) { return std::to_string(static_cast<std::int64_t>(v)); }
@@ -76,7 +76,7 @@ PostgresImportMarks::PostgresImportMarks(PostgresConnection& connection, bool wr
                                                            "; upgrade agentmetrics");
     }
     if (version == 0 && writable) {
-      tx.exec(kSchema);
+      tx.exec(kPostgresMarksSchema);
       tx.exec("INSERT INTO import_schema(version) VALUES (" + std::to_string(kImportSchemaVersion) + ")");
     }
     tx.commit();
@@ -101,7 +101,7 @@ pqxx::result PostgresImportMarks::query(const std::string& sql) {
 std::unordered_map<std::uint64_t, FileMark> PostgresImportMarks::file_marks() {
   std::unordered_map<std::uint64_t, FileMark> marks;
   if (!present_) return marks;
-  for (const auto& row : query(std::string(kMarkColumns) + " FROM import_files")) {
+  for (const auto& row : query(std::string(kPostgresMarkColumns) + " FROM import_files")) {
     FileMark m = read_mark(row, false);
     marks.emplace(m.file, std::move(m));
   }
@@ -110,7 +110,7 @@ std::unordered_map<std::uint64_t, FileMark> PostgresImportMarks::file_marks() {
 
 std::optional<FileMark> PostgresImportMarks::file_mark(std::uint64_t file) {
   if (!present_) return std::nullopt;
-  const pqxx::result rows = query(std::string(kMarkColumns) + ", state FROM import_files WHERE file = " + number(file));
+  const pqxx::result rows = query(std::string(kPostgresMarkColumns) + ", state FROM import_files WHERE file = " + number(file));
   if (rows.empty()) return std::nullopt;
   return read_mark(rows[0], true);
 }
@@ -118,7 +118,7 @@ std::optional<FileMark> PostgresImportMarks::file_mark(std::uint64_t file) {
 std::vector<FileMark> PostgresImportMarks::session_files(std::uint64_t session) {
   std::vector<FileMark> marks;
   if (!present_) return marks;
-  for (const auto& row : query(std::string(kMarkColumns) + ", state FROM import_files WHERE session = " + number(session) +
+  for (const auto& row : query(std::string(kPostgresMarkColumns) + ", state FROM import_files WHERE session = " + number(session) +
                                " ORDER BY stream <> 'main', file")) {
     marks.push_back(read_mark(row, true));
   }

@@ -7,7 +7,7 @@
 namespace agentmetrics::store {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kSqliteMarksSchema = R"sql(
   CREATE TABLE import_files(
     file INTEGER PRIMARY KEY,
     agent TEXT NOT NULL,
@@ -32,9 +32,9 @@ constexpr const char* kSchema = R"sql(
 auto as_int(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 auto as_uint(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 
-constexpr const char* kMarkColumns = "SELECT file, agent, session, device, inode, size, mtime, offset, line, stream";
+constexpr const char* kSqliteMarkColumns = "SELECT file, agent, session, device, inode, size, mtime, offset, line, stream";
 
-// A row of kMarkColumns (and the state after them when `with_state`).
+// A row of kSqliteMarkColumns (and the state after them when `with_state`).
 FileMark read_mark(const SqliteStatement& st, bool with_state) {
   FileMark m;
   m.file = as_uint(st.column_int64(0));
@@ -72,7 +72,7 @@ SqliteImportMarks::SqliteImportMarks(SqliteEventStore& store, bool writable) : s
                                                          "; upgrade agentmetrics");
   }
   if (version == 0 && writable) {
-    exec(db_, kSchema);
+    exec(db_, kSqliteMarksSchema);
     exec(db_, ("INSERT INTO import_schema(version) VALUES(" + std::to_string(kImportSchemaVersion) + ")").c_str());
   }
   tx.commit();
@@ -83,7 +83,7 @@ SqliteImportMarks::~SqliteImportMarks() = default;
 std::unordered_map<std::uint64_t, FileMark> SqliteImportMarks::file_marks() {
   std::unordered_map<std::uint64_t, FileMark> marks;
   if (!present_) return marks;
-  SqliteStatement st(db_, std::string(kMarkColumns) + " FROM import_files");
+  SqliteStatement st(db_, std::string(kSqliteMarkColumns) + " FROM import_files");
   while (st.step()) {
     FileMark m = read_mark(st, false);
     marks.emplace(m.file, std::move(m));
@@ -94,7 +94,7 @@ std::unordered_map<std::uint64_t, FileMark> SqliteImportMarks::file_marks() {
 std::optional<FileMark> SqliteImportMarks::file_mark(std::uint64_t file) {
   if (!present_) return std::nullopt;
   if (!file_mark_)
-    file_mark_ = std::make_unique<SqliteStatement>(db_, std::string(kMarkColumns) + ", state FROM import_files WHERE file = ?");
+    file_mark_ = std::make_unique<SqliteStatement>(db_, std::string(kSqliteMarkColumns) + ", state FROM import_files WHERE file = ?");
   SqliteStatement& st = *file_mark_;
   st.reset();
   st.bind(1, as_int(file));
@@ -109,7 +109,7 @@ std::vector<FileMark> SqliteImportMarks::session_files(std::uint64_t session) {
   if (!present_) return marks;
   if (!session_files_) {
     session_files_ = std::make_unique<SqliteStatement>(
-        db_, std::string(kMarkColumns) + ", state FROM import_files WHERE session = ? ORDER BY stream <> 'main', file");
+        db_, std::string(kSqliteMarkColumns) + ", state FROM import_files WHERE session = ? ORDER BY stream <> 'main', file");
   }
   SqliteStatement& st = *session_files_;
   st.reset();

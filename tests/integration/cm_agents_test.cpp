@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "tests/integration/cm_fixture.h"
+#include "tests/support/file_text.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -16,12 +17,7 @@ namespace {
 using namespace cm_test;
 namespace fs = std::filesystem;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using agentmetrics::testing::read_file;
 
 // An input Claude Code wrote, with this test's session and transcript.
 json recorded_input(const std::string& event) {

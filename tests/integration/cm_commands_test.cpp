@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tests/integration/cm_fixture.h"
+#include "tests/support/file_text.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -15,12 +16,7 @@ namespace {
 using namespace cm_test;
 namespace fs = std::filesystem;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using agentmetrics::testing::read_file;
 
 class CmCommandsTest : public CmTest {
  protected:

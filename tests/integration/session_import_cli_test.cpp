@@ -10,6 +10,7 @@
 
 #include "tests/integration/recorded_homes.h"
 #include "tests/support/collector_process.h"
+#include "tests/support/command_json.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json json_of(const CommandResult& r) { return nlohmann::json::parse(r.output.substr(r.output.find('{'))); }
+using agentmetrics::testing::json_of;
 
 TEST(SessionImportCli, OneCommandMakesTheSessionsOnDiskHistory) {
   TempDir dir;

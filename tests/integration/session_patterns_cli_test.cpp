@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/command_json.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -25,7 +26,7 @@ namespace {
 
 const std::string kData = AM_AGENT_DATA_DIR;
 
-nlohmann::json json_of(const CommandResult& r) { return nlohmann::json::parse(r.output.substr(r.output.find('{'))); }
+using agentmetrics::testing::json_of;
 
 bool hostile(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

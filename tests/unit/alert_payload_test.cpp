@@ -17,7 +17,7 @@ using nlohmann::json;
 // 2024-05-01T12:00:00Z
 constexpr std::chrono::sys_seconds kNoon{std::chrono::seconds(1714564800)};
 
-KpiAlert coverage_alert() {
+KpiAlert firing_coverage_alert() {
   KpiAlert alert;
   alert.kpi = "code_coverage";
   alert.name = "Code Coverage";
@@ -41,7 +41,7 @@ PayloadOptions prod_options() {
 }
 
 TEST(AlertPayload, FiringAlertHasAlertmanagersVersion4Shape) {
-  const json payload = build_alertmanager_payload(coverage_alert(), prod_options(), kNoon + 1h);
+  const json payload = build_alertmanager_payload(firing_coverage_alert(), prod_options(), kNoon + 1h);
   const json labels = {{"alertname", "KpiCodeCoverage"}, {"cluster", "prod"},     {"group", "quality"},
                        {"kpi", "code_coverage"},         {"severity", "warning"}, {"window", "24h"}};
   const json annotations = {{"summary", "Code Coverage (24h) is below its alert threshold of 75%"},
@@ -75,7 +75,7 @@ TEST(AlertPayload, FiringAlertHasAlertmanagersVersion4Shape) {
 }
 
 TEST(AlertPayload, RecoveryIsResolvedWithEndsAtAndTheSameFingerprint) {
-  KpiAlert alert = coverage_alert();
+  KpiAlert alert = firing_coverage_alert();
   const std::string firing_fp = build_alertmanager_payload(alert, prod_options())["alerts"][0]["fingerprint"];
   alert.firing = false;
   alert.value = 81;

@@ -14,13 +14,15 @@
 #include "collector/kpi/value_distribution.h"
 #include "collector/store/sqlite_event_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_clock.h"
 
 namespace {
 
 using namespace agentmetrics;
 using namespace agentmetrics::kpi;
 
-constexpr double kHour = 3600;
+using agentmetrics::testing::kHour;
+using agentmetrics::testing::kNow;
 
 TEST(ValueDistribution, MedianAndP75InterpolateBetweenRanks) {
   const auto d = distribution_of({10, 1, 3, 2});
@@ -132,7 +134,6 @@ class DoraEngine : public ::testing::Test {
     }
     throw std::runtime_error("no " + std::string(id));
   }
-  static constexpr double kNow = 1'800'000'000;
   agentmetrics::testing::TempDir dir_;
   std::unique_ptr<store::SqliteEventStore> store_;
   std::uint64_t sequence_ = 0;

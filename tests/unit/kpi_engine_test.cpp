@@ -24,6 +24,7 @@
 #include "collector/store/sqlite_statement.h"
 #include "collector/store/event_sql.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_clock.h"
 
 namespace {
 
@@ -34,9 +35,9 @@ using ipc::FieldValue;
 using ipc::OutcomeKind;
 using Fields = std::map<std::string, FieldValue, std::less<>>;
 
-constexpr double kNow = 1'800'000'000;  // 2027-01-15T08:00:00Z
-constexpr double kHour = 3600;
-constexpr double kDay = 86400;
+using agentmetrics::testing::kDay;
+using agentmetrics::testing::kHour;
+using agentmetrics::testing::kNow;
 constexpr double kWeek = 7 * kDay;
 
 // Field values of the intended alternative.

@@ -12,6 +12,7 @@
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_service.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_clock.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 using store::SqliteEventStore;
 using testing::TempDir;
 
-constexpr double kNow = 1.8e9;
+using agentmetrics::testing::kNow;
 
 std::vector<std::string> keys(const nlohmann::ordered_json& j) {
   std::vector<std::string> out;

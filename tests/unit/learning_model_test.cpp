@@ -10,11 +10,12 @@
 #include "collector/learning/learning_error.h"
 #include "collector/learning/recommended_actions.h"
 #include "collector/learning/text_tokens.h"
+#include "tests/support/test_clock.h"
 
 namespace agentmetrics::learning {
 namespace {
 
-constexpr double kDay = 86400.0;
+using agentmetrics::testing::kDay;
 
 TEST(LearningConfidence, DecayHalvesConfidenceEveryNinetyDays) {
   const ConfidenceModel m;

@@ -15,6 +15,7 @@
 #include "collector/learning/playbook_mirror.h"
 #include "tests/support/processes_at_once.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_clock.h"
 #include "collector/learning/text_tokens.h"
 
 namespace agentmetrics::learning {
@@ -24,8 +25,8 @@ using store::SqliteEventStore;
 using store::SqliteStatement;
 using testing::TempDir;
 
-constexpr double kNow = 1.8e9;
-constexpr double kDay = 86400.0;
+using agentmetrics::testing::kDay;
+using agentmetrics::testing::kNow;
 
 class PlaybookOnStore : public ::testing::Test {
  protected:

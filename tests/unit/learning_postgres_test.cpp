@@ -27,13 +27,14 @@
 #include "tests/support/postgres_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_clock.h"
 
 namespace agentmetrics::learning {
 namespace {
 
 using testing::shared_postgres_server;
 
-constexpr double kNow = 1.8e9;
+using agentmetrics::testing::kNow;
 
 LearningSettings fixed_clock() {
   LearningSettings s;

@@ -10,6 +10,7 @@
 #include "collector/learning/learning_service.h"
 #include "collector/learning/reflection.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_clock.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 using store::SqliteEventStore;
 using testing::TempDir;
 
-constexpr double kNow = 1.8e9;
+using agentmetrics::testing::kNow;
 constexpr std::size_t kNew = 200;
 
 // Counts the store's virtual-machine steps, in units of 100, while it lives.

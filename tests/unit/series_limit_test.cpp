@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include "collector/aggregate/family_registry.h"
+#include "tests/support/aggregates.h"
 
 using namespace agentmetrics;
 using namespace agentmetrics::collector;
+using agentmetrics::testing::must_register;
 
 namespace {
 
@@ -17,10 +19,6 @@ ipc::FamilyDecl counter_family(const std::string& name, std::vector<std::string>
   decl.help = "x";
   decl.label_names = std::move(labels);
   return decl;
-}
-
-const RegisteredFamily* must_register(FamilyRegistry& registry, const ipc::FamilyDecl& decl) {
-  return std::get<const RegisteredFamily*>(registry.register_family(decl));
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "collector/ui/ui_assets.h"
 #include "ipc/outcome_event.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_clock.h"
 
 namespace {
 
@@ -28,8 +29,8 @@ using namespace agentmetrics;
 using namespace std::chrono_literals;
 using json = nlohmann::ordered_json;
 
-constexpr double kNow = 1'800'000'000;  // 2027-01-15T08:00:00Z
-constexpr double kHour = 3600;
+using agentmetrics::testing::kHour;
+using agentmetrics::testing::kNow;
 
 class DashboardTest : public ::testing::Test {
  protected:

@@ -16,7 +16,6 @@ namespace agentmetrics::learning {
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 constexpr std::string_view kPluginPackage = "@opencode-ai/plugin";
 // A package.json or a lock file larger than this is not read (a lock file of a few hundred
@@ -25,19 +24,19 @@ constexpr std::uintmax_t kMaxManifestBytes = 32U << 20U;
 constexpr std::array<const char*, 4> kDependencyKinds = {"dependencies", "devDependencies", "peerDependencies", "optionalDependencies"};
 
 // The file as JSON; nullopt when it is missing, too large or not JSON.
-std::optional<json> read_json(const fs::path& path) {
+std::optional<nlohmann::json> read_json(const fs::path& path) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec || size > kMaxManifestBytes) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  json parsed = json::parse(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), nullptr, false);
+  nlohmann::json parsed = nlohmann::json::parse(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), nullptr, false);
   if (parsed.is_discarded()) return std::nullopt;
   return parsed;
 }
 
 // The names of every kind of dependency a package.json (or a lock file's root package) lists.
-std::set<std::string> dependency_names(const json& package) {
+std::set<std::string> dependency_names(const nlohmann::json& package) {
   std::set<std::string> names;
   if (!package.is_object()) return names;
   for (const char* kind : kDependencyKinds) {

@@ -62,7 +62,7 @@ void user_record(const nlohmann::json& record, SessionAccount& account, bool mai
 }
 
 // The lines an edit tool's input proposes.
-double proposed_lines(const std::string& tool, const nlohmann::json& input) {
+double claude_proposed_lines(const std::string& tool, const nlohmann::json& input) {
   if (tool == "Write") return count_lines(text_of(input, "content"));
   if (tool == "Edit") return count_lines(text_of(input, "new_string"));
   if (tool == "NotebookEdit") return count_lines(text_of(input, "new_source"));
@@ -100,7 +100,7 @@ void assistant_record(const nlohmann::json& record, SessionAccount& account, boo
       const nlohmann::json* input = member(block, "input");
       const nlohmann::json none;
       const nlohmann::json& in = input ? *input : none;
-      account.tool_called(text_of(block, "id"), name, text_of(in, "command"), proposed_lines(name, in));
+      account.tool_called(text_of(block, "id"), name, text_of(in, "command"), claude_proposed_lines(name, in));
     } else if (type == "text" && main_stream) {
       account.set_snippet(text_of(block, "text"));
     }

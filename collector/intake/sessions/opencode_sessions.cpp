@@ -12,7 +12,7 @@ bool default_title(const std::string& title) {
   return title.empty() || title.rfind("New session - ", 0) == 0 || title.rfind("Child session - ", 0) == 0;
 }
 
-double proposed_lines(const std::string& tool, const nlohmann::json& input) {
+double opencode_proposed_lines(const std::string& tool, const nlohmann::json& input) {
   if (tool == "write") return count_lines(text_of(input, "content"));
   if (tool == "edit") return count_lines(text_of(input, "newString"));
   double lines = 0;
@@ -38,7 +38,7 @@ void tool_part(const nlohmann::json& part, SessionAccount& account) {
   const nlohmann::json* input = member(*state, "input");
   const nlohmann::json none;
   const nlohmann::json& in = input ? *input : none;
-  account.tool_called(id, tool, text_of(in, "command"), proposed_lines(tool, in));
+  account.tool_called(id, tool, text_of(in, "command"), opencode_proposed_lines(tool, in));
   const std::string status = text_of(*state, "status");
   if (status == "completed") {
     const nlohmann::json* metadata = member(*state, "metadata");

@@ -12,12 +12,10 @@
 namespace agentmetrics::learning {
 namespace {
 
-using json = nlohmann::json;
-
 constexpr std::size_t kMaxTranscriptTail = 256 * 1024;
 constexpr std::size_t kMaxPromptBytes = 10000;  // what context() takes
 
-std::string text_field(const json& input, const char* name) {
+std::string text_field(const nlohmann::json& input, const char* name) {
   if (!input.contains(name) || input[name].is_null()) return "";
   if (!input[name].is_string()) throw input_error("INVALID_HOOK_INPUT", std::string("the hook's ") + name + " is not text");
   return input[name].get<std::string>();
@@ -25,8 +23,8 @@ std::string text_field(const json& input, const char* name) {
 
 std::string additional_context(std::string_view event, const std::string& text) {
   if (text.empty()) return "";
-  const json out = {{"hookSpecificOutput", {{"hookEventName", event}, {"additionalContext", text}}}};
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  const nlohmann::json out = {{"hookSpecificOutput", {{"hookEventName", event}, {"additionalContext", text}}}};
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::vector<std::string> rule_ids(const ContextResult& context) {
@@ -51,7 +49,7 @@ ContextResult given_context(LearningStore& store, const std::string& session) {
   return context;
 }
 
-bool interrupted(const json& content) {
+bool interrupted(const nlohmann::json& content) {
   constexpr std::string_view kMarker = "[Request interrupted by user";
   if (content.is_string()) return content.get<std::string>().rfind(kMarker, 0) == 0;
   if (!content.is_array()) return false;
@@ -86,10 +84,10 @@ TranscriptTail read_transcript_tail(const std::string& path) {
   }
   bool last_seen = false;  // the last answer or interruption, which says whether the turn failed
   for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
-    const json entry = json::parse(*line, nullptr, false);
+    const nlohmann::json entry = nlohmann::json::parse(*line, nullptr, false);
     if (!entry.is_object() || !entry.contains("message") || !entry["message"].is_object()) continue;
     const std::string type = entry.value("type", "");
-    const json& message = entry["message"];
+    const nlohmann::json& message = entry["message"];
     const bool synthetic = message.value("model", "") == "<synthetic>";
     if (type == "assistant" && !last_seen) {
       last_seen = true;
@@ -108,7 +106,7 @@ TranscriptTail read_transcript_tail(const std::string& path) {
   return result;
 }
 
-std::string answer_claude_code_hook(const json& input, LearningStore& store) {
+std::string answer_claude_code_hook(const nlohmann::json& input, LearningStore& store) {
   if (!input.is_object()) throw input_error("INVALID_HOOK_INPUT", "the hook's input is not a JSON object");
   const std::string event = text_field(input, "hook_event_name");
   const std::string session = text_field(input, "session_id");
