@@ -27,9 +27,22 @@ fi
 jobs=$(nproc)
 log=$(mktemp)
 # The test targets' precompiled header is GCC's, which clang cannot read: each file is checked
-# with the includes it makes itself, which is also how it must compile.
+# with the includes it makes itself, which is also how it must compile. A unity build (the
+# default) compiles a target's sources through generated files that include them: each source
+# is checked with its unity file's command.
 commands=$(mktemp -d)
-sed -E 's# -Winvalid-pch -include [^ "]*/cmake_pch\.hxx##g' "$build/compile_commands.json" >"$commands/compile_commands.json"
+python3 - "$build/compile_commands.json" "$commands/compile_commands.json" <<'PY'
+import json, re, sys
+entries = []
+for e in json.load(open(sys.argv[1])):
+    e["command"] = re.sub(r' -Winvalid-pch -include [^ "]*/cmake_pch\.hxx', "", e["command"])
+    if not re.search(r"/Unity/unity_[0-9]+_(c|cxx)\.(c|cxx)$", e["file"]):
+        entries.append(e)
+        continue
+    for source in re.findall(r'^#include "([^"]+)"$', open(e["file"]).read(), re.M):
+        entries.append(dict(e, file=source, command=e["command"].replace(e["file"], source)))
+json.dump(entries, open(sys.argv[2], "w"))
+PY
 trap 'rm -rf "$commands"' EXIT
 # GCC's own warning options in the compile commands are unknown to clang.
 if run-clang-tidy -quiet -j "$jobs" -p "$commands" -extra-arg=-Wno-unknown-warning-option "$files" >"$log" 2>&1; then
