@@ -6,7 +6,7 @@
 if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
   add_test(NAME agents_harness COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/agents/run.sh ${CMAKE_CURRENT_BINARY_DIR}/agents-packages)
   # RESOURCE_LOCK: tests/opencode/real_opencode.sh installs into the same directory.
-  set_tests_properties(agents_harness PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages)
+  set_tests_properties(agents_harness PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages COST 16)
 endif()
 # The real Claude Code and Codex exporting their OpenTelemetry to the real agentmetricsd, in every
 # protocol each speaks, with exact tokens, cost, sessions and tools (agents/otlp_real_clients.py).

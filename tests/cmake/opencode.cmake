@@ -19,5 +19,5 @@ if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/opencode/real_opencode.sh ${CMAKE_CURRENT_BINARY_DIR}/agents-packages
                    ${CMAKE_CURRENT_BINARY_DIR}/opencode-real $<TARGET_FILE_DIR:agentmetricsd> $<TARGET_FILE:agentmetrics>)
   set_tests_properties(OpencodePlugin.InsideTheRealOpencode PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300
-                       RESOURCE_LOCK agents-packages)
+                       RESOURCE_LOCK agents-packages COST 90)
 endif()

@@ -25,7 +25,7 @@ if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
   add_test(NAME agents_import COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/agents/run.sh ${CMAKE_CURRENT_BINARY_DIR}/agents-packages check_import.py
     --out ${CMAKE_CURRENT_BINARY_DIR}/agents-packages/last-import --cli $<TARGET_FILE:agentmetrics-cli>
     --only claude/tool-chain,claude/subagent,claude/api-error-5xx,codex/plain,codex/resume,codex/denied-tool,opencode/tool-chain,opencode/denied-tool,opencode/api-error-4xx)
-  set_tests_properties(agents_import PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages)
+  set_tests_properties(agents_import PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages COST 20)
 endif()
 agentmetrics_test(session_import_cli_test CONCURRENT integration/session_import_cli_test.cpp integration/session_patterns_cli_test.cpp)
 target_link_libraries(session_import_cli_test PRIVATE nlohmann_json::nlohmann_json agentmetrics_store GTest::gtest_main)
