@@ -5,8 +5,9 @@
 // a connection waiting for a slow or silent client costs a socket and a timer, never a thread.
 // Handlers run on a pool of `threads` workers, so one that blocks (a scrape streamed to a slow
 // reader, a query waiting for the store) holds a worker and nothing else. A route marked
-// `inline_handler` (the probes: /health, /readiness) is answered on the I/O thread at once and
-// never waits behind other work. When the workers are all taken and their queue is full, or a
+// `inline_handler` (the probes: /health, /readiness; the OTLP exports, on a listener of their
+// own) is answered on the I/O thread at once, never waits behind other work and costs no
+// hand-off to a worker and back. When the workers are all taken and their queue is full, or a
 // route's own limit is reached (the scrape and the learning API have one, so neither can take
 // every worker), a request gets 503 with Retry-After at once rather than a place in a queue
 // without end.
@@ -76,8 +77,11 @@ struct HttpRoute {
   HttpHandler handler;
   std::vector<std::string> methods = {"GET", "HEAD"};
   RouteAccess access = RouteAccess::kPublic;
-  // A handler that answers at once from memory, never blocking: run on the I/O thread, so it is
-  // answered even when every worker is taken (the probes).
+  // A handler that never blocks: run on the I/O thread, so it is answered even when every worker
+  // is taken (the probes), without two thread hand-offs (the OTLP exports). It holds the I/O
+  // thread, and the other connections that thread serves, while it runs; a route limit
+  // (max_concurrent) does not apply to it. A credential that needs bcrypt is still checked on a
+  // worker first.
   bool inline_handler = false;
   std::size_t max_body_bytes = 0;  // a POST body; 0: HttpOptions::max_body_bytes
   int max_concurrent = 0;          // requests of this route running or waiting at once; 0: no limit of its own

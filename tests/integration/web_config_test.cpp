@@ -75,6 +75,20 @@ TEST_F(WebConfigTest, TlsAndBasicAuthAreServedAsExportersServeThem) {
   EXPECT_NE(none.output.find("WWW-Authenticate: Basic"), std::string::npos) << none.output;
   // The learning API needs the same credential, and takes it as its principal.
   EXPECT_EQ(status_of(curl(https(*collector, "/api/stats"), with({"-u", "prometheus:s3cret-scrape"}))), "200");
+  // The OTLP/HTTP receiver takes the same configuration. Its exports are answered on the I/O
+  // thread once the credential is known; the first one waits for the bcrypt check on a worker.
+  const std::string otlp = "https://127.0.0.1:" + std::to_string(collector->otlp_port("http")) + "/v1/metrics";
+  const std::vector<std::string> empty_export = {"-H", "Content-Type: application/json", "--data-binary", "{}"};
+  auto exporting = [&](std::vector<std::string> credential) {
+    auto args = with(empty_export);
+    args.insert(args.end(), credential.begin(), credential.end());
+    return status_of(curl(otlp, args));
+  };
+  EXPECT_EQ(exporting({"-u", "prometheus:guess"}), "401");
+  EXPECT_EQ(exporting({}), "401");
+  EXPECT_EQ(exporting({"-u", "prometheus:s3cret-scrape"}), "200");
+  EXPECT_EQ(exporting({"-u", "prometheus:s3cret-scrape"}), "200");
+  EXPECT_EQ(exporting({"-u", "prometheus:guess"}), "401");
   // Plain HTTP on the TLS port gets no HTTP answer.
   EXPECT_EQ(status_of(curl(collector->url("/metrics"), {"-u", "prometheus:s3cret-scrape"})), "000");
   // A client that does not trust the certificate refuses it.

@@ -68,7 +68,7 @@ OtlpHttpRoutes::OtlpHttpRoutes(OtlpIntake& intake, const DurableIntake* backlog,
     : intake_(intake), backlog_(backlog), max_body_bytes_(max_body_bytes), arenas_(2, 4 * 1024 * 1024) {}
 
 bool OtlpHttpRoutes::take_in_place(std::string_view bytes, IntakeTally& tally) {
-  // One view a worker thread, its pools kept for the next request unless a large one grew them.
+  // One view an I/O thread, its pools kept for the next request unless a large one grew them.
   thread_local MetricsRequestView view;
   if (!view.decode(bytes)) return false;
   tally = intake_.take(view);
@@ -111,6 +111,11 @@ std::map<std::string, collector::HttpRoute> OtlpHttpRoutes::routes() {
     r.handler = std::move(handler);
     r.methods = {"POST"};
     r.access = collector::RouteAccess::kPrivate;
+    // Answered on the I/O thread that read it: an export never waits (the store is handed its
+    // events without a wait, a full store queue is a 429), and the hand-off to a worker and back
+    // was a quarter of the receiver's CPU (docs/benchmarks.md). This listener serves only OTLP,
+    // so an export being mapped delays only other exports.
+    r.inline_handler = true;
     r.max_body_bytes = max_body_bytes_;
     r.post_media_types = {"application/x-protobuf", "application/json"};
     return r;

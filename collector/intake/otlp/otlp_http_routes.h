@@ -37,7 +37,7 @@ class OtlpHttpRoutes {
   // generated classes are to read it.
   bool take_in_place(std::string_view bytes, IntakeTally& tally);
 
-  // A worker's request views are kept for the next request after a body up to this size.
+  // A thread's request views are kept for the next request after a body up to this size.
   static constexpr std::size_t kKeptViewBytes = 1 << 20;
 
   OtlpIntake& intake_;

@@ -61,6 +61,7 @@ void OtlpReceivers::start(const collector::HttpOptions& main_listener) {
   if (!options_.http_listen_address.empty()) {
     collector::HttpOptions http = main_listener;
     http.listen_address = options_.http_listen_address;
+    // Exports are answered on the I/O threads; the workers check basic-auth passwords (bcrypt).
     http.threads = 4;
     http.max_body_bytes = options_.max_request_bytes;
     try {
