@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -169,6 +170,44 @@ TEST(MetricsRequestView, WhatItDoesNotReadIsLeftToTheGeneratedClasses) {
   const auto check = check_in_place(bad.SerializeAsString());
   EXPECT_FALSE(check.read_in_place);
   EXPECT_FALSE(check.generated_parsed);
+}
+
+// An attribute of every shape on the wire (the in-place reader takes a short key and string value
+// in one step, anything else field by field): each is taken or refused as the generated classes
+// take or refuse it, and mapped the same. The attribute changed is the point's model, a label.
+TEST(MetricsRequestView, AttributesOfEveryShapeAreReadAsTheGeneratedClassesReadThem) {
+  using opentelemetry::proto::common::v1::KeyValue;
+  std::vector<std::pair<std::string, std::function<void(KeyValue&)>>> shapes;
+  for (const std::size_t n : {0u, 1u, 125u, 126u, 127u, 128u, 300u}) {
+    shapes.emplace_back("a value of " + std::to_string(n) + " bytes",
+                        [n](KeyValue& kv) { kv.mutable_value()->set_string_value(std::string(n, 'm')); });
+    shapes.emplace_back("a key of " + std::to_string(n) + " bytes", [n](KeyValue& kv) { kv.set_key(std::string(n, 'k')); });
+  }
+  shapes.emplace_back("no value", [](KeyValue& kv) { kv.clear_value(); });
+  shapes.emplace_back("an int value", [](KeyValue& kv) { kv.mutable_value()->set_int_value(7); });
+  shapes.emplace_back("a bool value", [](KeyValue& kv) { kv.mutable_value()->set_bool_value(true); });
+  shapes.emplace_back("a double value", [](KeyValue& kv) { kv.mutable_value()->set_double_value(0.5); });
+  shapes.emplace_back("a bytes value", [](KeyValue& kv) { kv.mutable_value()->set_bytes_value("claude"); });
+  shapes.emplace_back("a field after the value", [](KeyValue& kv) { kv.GetReflection()->MutableUnknownFields(&kv)->AddVarint(3, 1); });
+  shapes.emplace_back("a field after the string",
+                      [](KeyValue& kv) { kv.mutable_value()->GetReflection()->MutableUnknownFields(kv.mutable_value())->AddVarint(9, 1); });
+  shapes.emplace_back("a value that is not UTF-8", [](KeyValue& kv) { kv.mutable_value()->set_string_value("claude-\xff"); });
+  shapes.emplace_back("a key that is not UTF-8", [](KeyValue& kv) { kv.set_key("model\xc3"); });
+  shapes.emplace_back("a value in two-byte UTF-8", [](KeyValue& kv) { kv.mutable_value()->set_string_value("claude-\xc3\xa9"); });
+  std::size_t in_place = 0;
+  for (const auto& [what, change] : shapes) {
+    auto r = claude_tokens();
+    auto* point = r.mutable_resource_metrics(0)->mutable_scope_metrics(0)->mutable_metrics(0)->mutable_sum()->mutable_data_points(0);
+    change(*point->mutable_attributes(1));
+    const auto check = check_in_place(r.SerializeAsString());
+    EXPECT_EQ(check.read_in_place, check.generated_parsed) << what;
+    if (check.read_in_place && check.generated_parsed) {
+      EXPECT_EQ(check.in_place, check.generated) << what;
+    }
+    in_place += check.read_in_place;
+  }
+  // All but the two that are not UTF-8.
+  EXPECT_EQ(in_place, shapes.size() - 2);
 }
 
 // Every truncation of a real export, and each of its bytes changed (its high bit, a varint's
