@@ -124,6 +124,14 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
         const auto update = [&](const std::function<void(SessionTask&, SessionEvidence&)>& change) {
           sessions_.update(agent, session, time, change);
         };
+        // A tool use accepted or rejected: Claude Code's and Codex's tool_decision, Gemini CLI's
+        // tool_call (which carries its decision).
+        const auto decided = [&](const std::string& tool, const std::string& decision) {
+          families_.add(AgentFamily::kToolDecisions, labels({tool, decision}), 1);
+          if (edit_tool(tool) && (decision == "accept" || decision == "reject")) {
+            update([&](SessionTask& t, SessionEvidence&) { (decision == "accept" ? t.edits_accepted : t.edits_rejected) += 1; });
+          }
+        };
         bool mapped = true;
         if (name == "user_prompt") {
           update([](SessionTask& t, SessionEvidence&) { t.prompts += 1; });
@@ -143,6 +151,9 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
             }
             e.last_api_status = 200;
           });
+        } else if (name == "api_request" && agent == "gemini_cli") {
+          // Gemini CLI's attempt, sent before its answer; its api_response or api_error follows.
+          mapped = false;
         } else if (name == "api_request" || name == "api_response") {
           // Codex's api_request and Gemini CLI's api_response: a request and its status.
           const double status = number_or(a, agent == "codex" ? "http.response.status_code" : "status_code", 0);
@@ -181,10 +192,7 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
         } else if (name == "tool_decision") {
           const std::string tool = label_value(text_attribute(a, "tool_name"));
           const std::string decision = decision_value(text_attribute(a, "decision"));
-          families_.add(AgentFamily::kToolDecisions, labels({tool, decision}), 1);
-          if (edit_tool(tool)) {
-            update([&](SessionTask& t, SessionEvidence&) { (decision == "accept" ? t.edits_accepted : t.edits_rejected) += 1; });
-          }
+          decided(tool, decision);
           if (decision == "reject") {
             // Refused by the permission rules (source config) or by the user.
             const std::string source = text_attribute(a, "source");
@@ -196,6 +204,9 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
           const std::string tool = label_value(text_attribute(a, name == "tool_call" ? "function_name" : "tool_name"));
           const bool success = bool_attribute(a, "success").value_or(false);
           if (counts(agent, session)) families_.add(AgentFamily::kToolCalls, labels({tool, success ? "true" : "false"}), 1);
+          if (const std::string decision = text_attribute(a, "decision"); name == "tool_call" && !decision.empty()) {
+            decided(tool, decision_value(decision));
+          }
           if (const auto ms = number_attribute(a, "duration_ms")) families_.observe(AgentFamily::kToolDuration, labels({tool}), *ms / 1000);
           // Codex reports success for a command that exited non-zero; its output says so.
           const std::string output = text_attribute(a, "output");
