@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A scripted model server for the real coding agents, on loopback (Python 3 standard library only).
 
-It speaks the three wire formats the agents use:
+It speaks the four wire formats the agents use:
   POST /v1/messages           Anthropic Messages API (Claude Code), streamed (SSE) or not
   POST /v1/responses          OpenAI Responses API (Codex), streamed
   POST /v1/chat/completions   OpenAI Chat Completions (opencode's openai-compatible provider), streamed or not
+  POST /v1beta/models/{model}:streamGenerateContent?alt=sse, :generateContent, :countTokens
+                              the Gemini API (Gemini CLI), streamed (SSE) or not
 and answers the few side endpoints the clients call at start minimally (GET /v1/models, HEAD /).
 
 What it answers comes from a script (a JSON file):
@@ -23,12 +25,19 @@ What it answers comes from a script (a JSON file):
 Usage is given once per turn in neutral terms and written in each API's own convention:
   input       input tokens that were neither read from nor written to the cache
   cache_read  input tokens read from the prompt cache
-  cache_write input tokens written to the prompt cache (Anthropic only; OpenAI has no such field)
+  cache_write input tokens written to the prompt cache (Anthropic only; OpenAI and Gemini have no such field)
   output      output tokens (reasoning included)
-  reasoning   of which reasoning (OpenAI only)
+  reasoning   of which reasoning (OpenAI, Gemini)
 Anthropic reports input_tokens = input, cache_read_input_tokens, cache_creation_input_tokens; OpenAI
 reports input_tokens / prompt_tokens = input + cache_read + cache_write with the cached share in
-*_tokens_details.cached_tokens, as the real APIs do.
+*_tokens_details.cached_tokens, as the real APIs do. Gemini's usageMetadata has promptTokenCount =
+input + cache_read + cache_write with cachedContentTokenCount = cache_read, candidatesTokenCount =
+output - reasoning (the visible answer), thoughtsTokenCount = reasoning, and totalTokenCount = the sum.
+
+A Gemini request offers tools in "tools": [{"functionDeclarations": [...]}]; one without (Gemini CLI's
+checks and classifiers, which ask for JSON by generationConfig.responseJsonSchema) gets the script's
+`side` answer, or, when the request asks for JSON and `side` has no "json", an object built from the
+schema: the first enum value or a short string for each required property.
 
 An error turn answers `times` requests (default 1) with its status, then the script moves on, so a
 client's retry of a 5xx can be answered by the next turn. "times": 0 means every request from then on.
@@ -48,7 +57,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SECRET_HEADERS = {"authorization", "x-api-key", "cookie", "proxy-authorization", "openai-organization", "chatgpt-account-id"}
+SECRET_HEADERS = {"authorization", "x-api-key", "cookie", "proxy-authorization", "openai-organization", "chatgpt-account-id",
+                  "x-goog-api-key"}
 MAX_BODY = 64 * 1024 * 1024  # a request larger than this is refused, not read
 
 
@@ -90,6 +100,36 @@ def chat_usage(u):
         "prompt_tokens_details": {"cached_tokens": u["cache_read"]},
         "completion_tokens_details": {"reasoning_tokens": u["reasoning"]},
     }
+
+
+def gemini_usage(u):
+    prompt = openai_prompt_tokens(u)
+    return {
+        "promptTokenCount": prompt,
+        "candidatesTokenCount": u["output"] - u["reasoning"],
+        "cachedContentTokenCount": u["cache_read"],
+        "thoughtsTokenCount": u["reasoning"],
+        "totalTokenCount": prompt + u["output"],
+    }
+
+
+def json_from_schema(schema):
+    """A small value that satisfies a JSON schema (Gemini CLI's classifiers and checks ask for one)."""
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = str(schema.get("type", "object")).lower()
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: json_from_schema(properties.get(name, {})) for name in schema.get("required", list(properties))}
+    if kind == "array":
+        return []
+    if kind in ("integer", "number"):
+        return 0
+    if kind == "boolean":
+        return False
+    return "fake"
 
 
 def tool_calls(turn):
@@ -233,6 +273,12 @@ class Handler(BaseHTTPRequestHandler):
     # -- routing --------------------------------------------------------------------------------
 
     def route(self, path, body):
+        if self.command == "POST" and ":" in path.rsplit("/", 1)[-1]:  # the Gemini API: /v1beta/models/{model}:{method}
+            model, _, method = path.rsplit("/", 1)[-1].partition(":")
+            if method in ("streamGenerateContent", "generateContent"):
+                return self.answer("gemini", dict(body, model=model, stream=method == "streamGenerateContent"))
+            if method == "countTokens":
+                return 200, "application/json", json.dumps({"totalTokens": 1000}).encode(), {"kind": "other", "api": "gemini"}
         if self.command == "POST" and path.endswith("/messages"):
             return self.answer("anthropic", body)
         if self.command == "POST" and path.endswith("/responses"):
@@ -258,6 +304,10 @@ class Handler(BaseHTTPRequestHandler):
         else:
             index, turn = None, script.spec.get("side", {"text": "Side answer."})
             kind = "side"
+            config = body.get("generationConfig") or {}
+            if api == "gemini" and "error" not in turn and "json" not in turn and (
+                    config.get("responseJsonSchema") or config.get("responseSchema")):
+                turn = dict(turn, json=json_from_schema(config.get("responseJsonSchema") or config.get("responseSchema")))
         summary = {"kind": kind, "api": api, "turn": index}
         model = body.get("model") or script.spec.get("model", "fake-model")
         if "error" in turn:
@@ -274,6 +324,9 @@ class Handler(BaseHTTPRequestHandler):
         if api == "anthropic":
             summary["reported"] = anthropic_usage(usage)
             payload = self.anthropic(turn, model, usage, stream, n)
+        elif api == "gemini":
+            summary["reported"] = gemini_usage(usage)
+            payload = self.gemini(turn, model, usage, stream, n)
         elif api == "responses":
             summary["reported"] = responses_usage(usage)
             payload = self.openai_responses(turn, model, usage, n)
@@ -288,6 +341,11 @@ class Handler(BaseHTTPRequestHandler):
         message = error.get("message", f"fake error {status}")
         if api == "anthropic":
             return json.dumps({"type": "error", "error": {"type": error.get("type", "api_error"), "message": message}}).encode()
+        if api == "gemini":  # google.rpc.Status, as the Gemini API answers
+            statuses = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                        429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+            return json.dumps({"error": {"code": status, "message": message,
+                                         "status": error.get("type") or statuses.get(status, "UNKNOWN")}}).encode()
         return json.dumps({"error": {"message": message, "type": error.get("type", "server_error"), "code": error.get("code")}}).encode()
 
     # -- Anthropic Messages ---------------------------------------------------------------------
@@ -328,6 +386,34 @@ class Handler(BaseHTTPRequestHandler):
         events.append(("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
                                          "usage": {"output_tokens": usage["output"]}}))
         events.append(("message_stop", {"type": "message_stop"}))
+        return sse(events)
+
+    # -- Gemini ---------------------------------------------------------------------------------
+
+    def gemini(self, turn, model, usage, stream, n):
+        """generateContent's GenerateContentResponse; streamed, the same object in pieces, each an SSE
+        `data:` line without an event name, the usage and finishReason on the last. The function calls
+        carry no id, as the Gemini API's do not."""
+        text = json.dumps(turn["json"]) if "json" in turn else turn.get("text", "")
+        calls = [{"functionCall": {"name": c["name"], "args": c.get("input", {})}} for c in tool_calls(turn)]
+        base = {"modelVersion": model, "responseId": f"resp_fake_{n:04d}"}
+        final = {"finishReason": "STOP", "index": 0}
+        if not stream:
+            parts = ([{"text": text}] if text else []) + calls
+            return json.dumps(dict(base, candidates=[dict(final, content={"role": "model", "parts": parts})],
+                                   usageMetadata=gemini_usage(usage))).encode()
+        pieces = [[{"text": piece}] for piece in chunks(text)] if text else []
+        if calls:
+            pieces.append(calls)
+        pieces = pieces or [[{"text": ""}]]
+        events = []
+        for i, parts in enumerate(pieces):
+            candidate = {"content": {"role": "model", "parts": parts}, "index": 0}
+            chunk = dict(base, candidates=[candidate])
+            if i == len(pieces) - 1:
+                candidate.update(final)
+                chunk["usageMetadata"] = gemini_usage(usage)
+            events.append((None, chunk))
         return sse(events)
 
     # -- OpenAI Responses -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The real Claude Code and Codex (tests/agents/package-lock.json) exporting their OpenTelemetry
-to the real agentmetricsd, in every protocol each speaks, inside a network namespace that has only
+"""The real Claude Code, Codex and Gemini CLI (tests/agents/package-lock.json) exporting their
+OpenTelemetry to the real agentmetricsd, in every protocol each speaks, inside a network namespace that has only
 loopback, against the scripted model server of tests/agents.
 
 For each client and protocol it starts agentmetricsd with its OTLP receivers on 127.0.0.1:4317 and
@@ -10,8 +10,10 @@ session it followed), and checks:
   - tokens by type in <prefix>_tokens_total equal the usage the model server reported, converted to
     agentmetrics' convention (input not read from the cache, output, cache read, cache creation);
   - cost: Claude Code's own figure (its --output-format json total_cost_usd) for Claude Code; the
-    price table's for Codex (gpt-5.5 priced by the configuration the test writes);
-  - the sessions counted, the tool calls the model asked for, and one stored task per session with
+    price table's for Codex (gpt-5.5 priced by the configuration the test writes) and for Gemini CLI
+    (gemini-2.5-pro, priced by the table the collector ships), since neither sends one;
+  - the sessions counted, the tool calls the model asked for (and for Gemini CLI, whose tool_call
+    events carry the decision, each counted as accepted), and one stored task per session with
     the same tokens and cost, its session id not kept;
   - that no user id reached a label, and that nothing left the namespace.
 Prints one line per check; exits 0 when all passed, 1 otherwise, 77 without the packages.
@@ -36,10 +38,23 @@ import run_agent  # noqa: E402
 
 # gpt-5.5, Codex's default model here, is not in the shipped price table: the test prices it.
 CODEX_PRICE = {"input": 2.0, "output": 16.0, "cache_read": 0.2, "cache_creation": 0.0}
+# Gemini CLI's "http" protocol is OTLP/JSON; it has no OTLP/HTTP protobuf.
 CASES = [
     ("claude", "plain", "grpc"), ("claude", "plain", "http/protobuf"), ("claude", "tool-chain", "http/json"),
     ("codex", "plain", "grpc"), ("codex", "plain", "http/protobuf"), ("codex", "tool-chain", "http/json"),
+    ("gemini", "plain", "grpc"), ("gemini", "tool-chain", "http/json"),
 ]
+AGENTS = {"claude": "claude_code", "codex": "codex", "gemini": "gemini_cli"}
+
+
+def shipped_price(model):
+    """A model's prices in USD per million tokens, from the table the collector ships."""
+    path = os.path.join(HERE, "..", "..", "collector", "intake", "model_prices.yaml")
+    for line in open(path):
+        name, _, prices = line.strip().partition(":")
+        if name == model:
+            return {k.strip(): float(v) for k, v in (p.split(":") for p in prices.strip(" {}").split(","))}
+    sys.exit(f"{model} is not in {path}")
 
 
 class Checks:
@@ -92,17 +107,21 @@ def start_collector(bin_dir, work, name):
 
 
 def reported(out):
-    """What the model server answered, added up, in its neutral terms."""
+    """What the model server answered, added up, in its neutral terms, and its scripted answers by
+    status."""
     tokens = {"input": 0, "output": 0, "cache_read": 0, "cache_write": 0}
     tools = {}
+    statuses = {}
     with open(os.path.join(out, "fake_model.jsonl")) as f:
         for line in f:
             r = json.loads(line)
+            if r.get("kind") == "turn":
+                statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
             for k in tokens:
                 tokens[k] += (r.get("usage") or {}).get(k, 0)
             for name in r.get("tools_called", []):
                 tools[name] = tools.get(name, 0) + 1
-    return tokens, tools
+    return tokens, tools, statuses
 
 
 def run(args):
@@ -124,8 +143,8 @@ def run(args):
             collector.wait()
             continue
         runs = json.load(open(os.path.join(out, "runs.json")))
-        tokens, tools = reported(out)
-        agent = "claude_code" if client == "claude" else "codex"
+        tokens, tools, statuses = reported(out)
+        agent = AGENTS[client]
         # The exports of the last moments arrive as the client exits; the collector has them once
         # the client is gone, but give the receiver a moment to have mapped the last request.
         time.sleep(0.5)
@@ -140,13 +159,21 @@ def run(args):
             # Claude Code's own figure, as `claude -p --output-format json` printed it.
             want = sum(json.loads(r["stdout"]).get("total_cost_usd", 0) for r in runs["runs"])
         else:
-            want = (expected["input"] * CODEX_PRICE["input"] + expected["output"] * CODEX_PRICE["output"] +
-                    expected["cache_read"] * CODEX_PRICE["cache_read"]) / 1e6
+            price = CODEX_PRICE if client == "codex" else shipped_price("gemini-2.5-pro")
+            want = (expected["input"] * price["input"] + expected["output"] * price["output"] +
+                    expected["cache_read"] * price["cache_read"]) / 1e6
         checks.check(abs(cost - want) < 1e-9, f"{name}: cost {cost:.9f} USD is {want:.9f}")
         checks.check(family_sum(samples, "opencode_sessions_total", agent=agent) == len(runs["runs"]),
                      f"{name}: {len(runs['runs'])} session(s) counted")
         calls = {t: family_sum(samples, "opencode_agent_tool_calls_total", agent=agent, tool=t) for t in tools}
         checks.check(calls == {t: float(n) for t, n in tools.items()}, f"{name}: tool calls {calls} are those asked for {tools}")
+        if client == "gemini":
+            # One api_response a request answered, none for the api_request sent before it.
+            requests = {k: family_sum(samples, "opencode_api_requests_total", agent=agent, status=k) for k in list(statuses) + ["error"]}
+            checks.check(requests == {**{k: float(n) for k, n in statuses.items()}, "error": 0.0},
+                         f"{name}: API requests by status {requests} are the model's answers {statuses}")
+            accepted = {t: family_sum(samples, "opencode_tool_decisions_total", agent=agent, tool=t, decision="accept") for t in tools}
+            checks.check(accepted == {t: float(n) for t, n in tools.items()}, f"{name}: tool decisions {accepted} all accepted")
         checks.check("user.id" not in body and "user_id" not in body and "session.id" not in body, f"{name}: no user or session id in /metrics")
         collector.terminate()
         checks.check(collector.wait(timeout=30) == 0, f"{name}: agentmetricsd stopped cleanly")

@@ -39,6 +39,9 @@ PROTOCOLS = {
     ("opencode", "plain"): ["http/json"],
 }
 DEFAULT_PROTOCOL = {"claude": "http/protobuf", "codex": "http/protobuf", "opencode": "http/json"}
+# Gemini CLI is run live by otlp_real_clients.py; nothing reads a recording of it (the session
+# import does not take its files), so its scenarios are not recorded.
+NOT_RECORDED = {"gemini"}
 # opencode sends its internal spans (sql.execute, Config.get, ...) whenever an OTLP endpoint is set,
 # hundreds per run; they are kept for the plain answer only, the other scenarios keep its logs.
 SIGNALS_KEPT = {("opencode", name): ["logs"] for name in ("tool-chain", "denied-tool", "tool-error", "subagent", "resume",
@@ -250,7 +253,7 @@ def main():
     packages = os.path.abspath(args.packages)
     for path in sorted(glob.glob(os.path.join(HERE, "scenarios", "*", "*.json"))):
         client, name = path.split(os.sep)[-2], os.path.basename(path)[:-5]
-        if args.only and args.only not in (client, f"{client}/{name}"):
+        if client in NOT_RECORDED or (args.only and args.only not in (client, f"{client}/{name}")):
             continue
         record(packages, os.path.abspath(args.data), client, name)
     write_index(os.path.abspath(args.data))

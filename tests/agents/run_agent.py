@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs one real coding agent (Claude Code, Codex or opencode, from the npm registry) through a
+"""Runs one real coding agent (Claude Code, Codex, opencode or Gemini CLI, from the npm registry) through a
 scenario, against tests/agents/fake_model_server.py, inside a network namespace that has only
 loopback, so that nothing the agent does can leave the machine.
 
@@ -10,7 +10,8 @@ loopback, so that nothing the agent does can leave the machine.
 
 --packages    the directory holding node_modules/ (npm ci of tests/agents/package-lock.json)
 --scenario    a JSON file: {"client", "model", "script" (the fake server's), "runs": [...],
-              "files": {path: text} created in the project first, "permissions": ...}; each run is
+              "files": {path: text} created in the project first, "permissions": ..., for Gemini CLI
+              "settings": {section: {key: value}} added to its settings.json}; each run is
               {"prompt", "args": [...], "continue": bool, "resume": bool, "expect_exit": 0}
 --out         where the results go: runs.json (exit codes, stdout, stderr), fake_model.jsonl (every
               request the fake server received), otlp/ (with --capture), home/ (the client's files:
@@ -18,7 +19,8 @@ loopback, so that nothing the agent does can leave the machine.
 --otlp-endpoint  an OTLP collector already listening inside this namespace (the caller must then
               already be in a loopback-only namespace, e.g. started by tests/agents/in_netns.sh)
 --capture     start tests/agents/otlp_capture.py inside the namespace and export to it
---otlp-protocol  grpc, http/protobuf or http/json (opencode has no choice: it sends what it sends)
+--otlp-protocol  grpc, http/protobuf or http/json (opencode has no choice: it sends what it sends; Gemini CLI
+              has grpc and "http", which is OTLP/HTTP JSON: give http/json)
 
 If the current network namespace has any interface but lo, the script runs itself again under
 `unshare --net --mount` (root, or a user namespace where allowed), brings lo up, checks that lo is
@@ -161,6 +163,16 @@ def copy_tree(source, target):
     subprocess.run(["cp", "-a", os.path.join(source, "."), target], check=True)
 
 
+def command_of(path):
+    """The argv that runs a client's entry point: a .js file (Gemini CLI) through node, the rest as they are."""
+    if path.endswith(".js"):
+        node = shutil.which("node")
+        if not node:
+            sys.exit("run_agent: node is needed to run " + path)
+        return [node, path]
+    return [path]
+
+
 def toml_string(s):
     return json.dumps(s)  # a JSON string is a valid TOML basic string
 
@@ -171,6 +183,7 @@ def binary(packages, client):
         "claude": ["@anthropic-ai/claude-code/bin/claude.exe", "@anthropic-ai/claude-code-linux-x64/claude"],
         "codex": ["@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"],
         "opencode": ["opencode-ai/bin/opencode.exe", "opencode-linux-x64/bin/opencode"],
+        "gemini": ["@google/gemini-cli/bundle/gemini.js"],  # a Node program, run with node (command_of)
     }[client]
     for relative in candidates:
         path = os.path.join(modules, relative)
@@ -348,16 +361,74 @@ def opencode_setup(ctx):
     return argv, env
 
 
-SETUPS = {"claude": claude_setup, "codex": codex_setup, "opencode": opencode_setup}
+def gemini_setup(ctx):
+    scenario = ctx["scenario"]
+    model = scenario.get("model", "gemini-2.5-pro")
+    home = ctx["home"]
+    settings = {
+        "general": {"enableAutoUpdate": False, "enableAutoUpdateNotification": False,
+                    "maxAttempts": int(scenario.get("max_retries", 1)) + 1},
+        "privacy": {"usageStatisticsEnabled": False},  # Clearcut (play.googleapis.com/log) and the installation id header
+        "security": {"auth": {"selectedType": "gemini-api-key"}, "folderTrust": {"enabled": False}},
+        "ide": {"enabled": False},
+        "model": {"name": model},
+        "telemetry": {"enabled": False},
+    }
+    if ctx["otlp"]:
+        endpoint, protocol = ctx["otlp"]
+        if protocol == "http/protobuf":
+            sys.exit("run_agent: Gemini CLI's OTLP/HTTP is JSON only: use --otlp-protocol http/json (or grpc)")
+        settings["telemetry"] = {"enabled": True, "target": "local", "otlpEndpoint": endpoint,
+                                 "otlpProtocol": "grpc" if protocol == "grpc" else "http",
+                                 "logPrompts": False, "traces": bool(scenario.get("traces"))}
+    for key, value in scenario.get("settings", {}).items():  # a scenario may add to a section (null removes a key)
+        section = settings.setdefault(key, {})
+        section.update(value)
+        for name in [k for k, v in section.items() if v is None]:
+            del section[name]
+    write(os.path.join(home, ".gemini", "settings.json"), json.dumps(settings, indent=2))
+    env = {
+        "GEMINI_API_KEY": "fake-key-for-tests",
+        "GOOGLE_GEMINI_BASE_URL": ctx["model_url"],  # plain http is accepted for 127.0.0.1
+        "GEMINI_CLI_HOME": home,
+        # No /etc/gemini-cli/settings.json or system defaults from the machine.
+        "GEMINI_CLI_SYSTEM_SETTINGS_PATH": os.path.join(home, "system-settings.json"),
+        "GEMINI_CLI_SYSTEM_DEFAULTS_PATH": os.path.join(home, "system-defaults.json"),
+        "GEMINI_CLI_TRUST_WORKSPACE": "true",
+        "GEMINI_CLI_NO_RELAUNCH": "true",  # one process, not a parent that respawns node with a larger heap
+    }
+
+    def argv(run, previous):
+        args = command_of(ctx["binary"]) + ["-p", run["prompt"], "--model", model, "--output-format", "json",
+                                             "--approval-mode", run.get("approval_mode", scenario.get("approval_mode", "yolo"))]
+        if run.get("continue"):
+            args += ["--resume", "latest"]
+        if run.get("resume"):
+            args += ["--resume", previous["session_id"]]
+        return args + run.get("args", [])
+
+    return argv, env
 
 
-def session_id_of(client, stdout, home):
+SETUPS = {"claude": claude_setup, "codex": codex_setup, "opencode": opencode_setup, "gemini": gemini_setup}
+
+
+def session_id_of(client, stdout, home, stderr=""):
     """The session id a run reported, for a later --resume."""
     if client == "claude":
         try:
             return json.loads(stdout).get("session_id")
         except json.JSONDecodeError:
             return None
+    if client == "gemini":
+        # A JSON object on stdout; after an API error it goes to stderr instead, after a stack trace.
+        for text in (stdout, stderr):
+            start = 0 if text.startswith("{") else text.rfind("\n{") + 1
+            try:
+                return json.loads(text[start:]).get("session_id")
+            except json.JSONDecodeError:
+                continue
+        return None
     for line in stdout.splitlines():
         try:
             event = json.loads(line)
@@ -403,6 +474,7 @@ def collect(client, home, out):
         "claude": [".claude/projects/**/*.jsonl", ".claude.json", "hook-inputs/*.json"],
         "codex": [".codex/sessions/**/*.jsonl", ".codex/config.toml"],
         "opencode": [".config/opencode/opencode.json", ".local/share/opencode/opencode.db"],
+        "gemini": [".gemini/*.json", ".gemini/installation_id", ".gemini/tmp/**/*.json", ".gemini/tmp/**/*.jsonl"],
     }[client]
     copied = []
     for pattern in patterns:
@@ -518,8 +590,10 @@ def run(args):
                 stderr = (expired.stderr or b"").decode("utf-8", "replace")
             with open(os.path.join(out, f"run-{index}.stderr"), "w", encoding="utf-8") as f:
                 f.write(stderr)
-            session = session_id_of(client, stdout, home)
+            session = session_id_of(client, stdout, home, stderr)
             shown = argv(step, previous)
+            if shown[0] == shutil.which("node"):
+                shown = shown[1:]
             results.append({"run": index, "argv": [os.path.basename(shown[0])] + shown[1:], "exit": code,
                             "seconds": round(time.time() - started, 2), "session_id": session,
                             "expect_exit": step.get("expect_exit", 0), "stdout": stdout, "stderr": stderr[-20000:]})
@@ -552,7 +626,8 @@ def run(args):
 
 def version_of(path):
     try:
-        return subprocess.run([path, "--version"], capture_output=True, timeout=60).stdout.decode().strip()
+        return subprocess.run(command_of(path) + ["--version"], capture_output=True, timeout=60,
+                              env=dict(os.environ, GEMINI_CLI_NO_RELAUNCH="true")).stdout.decode().strip()
     except (OSError, subprocess.TimeoutExpired):
         return None
 

@@ -8,7 +8,7 @@ if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
   # RESOURCE_LOCK: tests/opencode/real_opencode.sh installs into the same directory.
   set_tests_properties(agents_harness PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages COST 16)
 endif()
-# The real Claude Code and Codex exporting their OpenTelemetry to the real agentmetricsd, in every
+# The real Claude Code, Codex and Gemini CLI exporting their OpenTelemetry to the real agentmetricsd, in every
 # protocol each speaks, with exact tokens, cost, sessions and tools (agents/otlp_real_clients.py).
 if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
   add_test(NAME otlp_real_clients
