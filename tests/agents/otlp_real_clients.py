@@ -15,6 +15,8 @@ session it followed), and checks:
   - the sessions counted, the tool calls the model asked for (and for Gemini CLI, whose tool_call
     events carry the decision, each counted as accepted), and one stored task per session with
     the same tokens and cost, its session id not kept;
+  - the KPIs cost per successful task and tokens per task, as `agentmetrics kpi` computes them from
+    that store;
   - that no user id reached a label, and that nothing left the namespace.
 Prints one line per check; exits 0 when all passed, 1 otherwise, 77 without the packages.
 
@@ -189,6 +191,14 @@ def run(args):
             checks.check(abs(task.get("cost_usd", 0) - want) < 1e-9 and task["success"] and task["origin"] == "otlp",
                          f"{name}: the task's cost {task.get('cost_usd')}, success {task['success']}, origin {task['origin']}")
             checks.check(all(s not in json.dumps(task) for s in session_ids), f"{name}: the session's id is not stored")
+        # The KPIs over that store, as `agentmetrics kpi` shows them.
+        kpi = subprocess.run([os.path.join(args.bin_dir, "agentmetrics"), "kpi", "--store", store, "--window", "30d", "--json"],
+                             capture_output=True, text=True, timeout=60)
+        kpis = {k["id"]: k["value"] for k in json.loads(kpi.stdout)["kpis"]} if kpi.returncode == 0 else {}
+        checks.check(kpis.get("cost_per_successful_task") is not None and abs(kpis["cost_per_successful_task"] - want) < 1e-9,
+                     f"{name}: cost per successful task {kpis.get('cost_per_successful_task')} in `agentmetrics kpi` ({kpi.stderr.strip()})")
+        checks.check(kpis.get("tokens_per_task") == sum(expected.values()),
+                     f"{name}: tokens per task {kpis.get('tokens_per_task')} in `agentmetrics kpi` are {sum(expected.values())}")
         errors = [line for line in open(log) if " error " in line]
         checks.check(not errors, f"{name}: the collector logged no error ({errors[:2]})")
     print(f"{len(CASES)} runs; {'all checks passed' if checks.failed == 0 else str(checks.failed) + ' failed'}")
