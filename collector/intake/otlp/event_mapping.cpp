@@ -151,11 +151,10 @@ IntakeTally OtlpIntake::take(const ExportLogsServiceRequest& request) {
             }
             e.last_api_status = 200;
           });
-        } else if (name == "api_request" && agent == "gemini_cli") {
-          // Gemini CLI's attempt, sent before its answer; its api_response or api_error follows.
-          mapped = false;
-        } else if (name == "api_request" || name == "api_response") {
-          // Codex's api_request and Gemini CLI's api_response: a request and its status.
+        } else if ((name == "api_request" && agent != "gemini_cli") || name == "api_response") {
+          // Codex's api_request and Gemini CLI's api_response: a request and its status. Gemini
+          // CLI's api_request is an attempt sent before its answer (api_response or api_error): not
+          // counted.
           const double status = number_or(a, agent == "codex" ? "http.response.status_code" : "status_code", 0);
           if (counts(agent, session))
             families_.add(AgentFamily::kApiRequests, labels({model, status > 0 ? std::to_string(static_cast<int>(status)) : "error"}), 1);
