@@ -174,6 +174,7 @@ def run(args):
             requests = {k: family_sum(samples, "opencode_api_requests_total", agent=agent, status=k) for k in list(statuses) + ["error"]}
             checks.check(requests == {**{k: float(n) for k, n in statuses.items()}, "error": 0.0},
                          f"{name}: API requests by status {requests} are the model's answers {statuses}")
+        if client == "gemini" and tools:
             accepted = {t: family_sum(samples, "opencode_tool_decisions_total", agent=agent, tool=t, decision="accept") for t in tools}
             checks.check(accepted == {t: float(n) for t, n in tools.items()}, f"{name}: tool decisions {accepted} all accepted")
         checks.check("user.id" not in body and "user_id" not in body and "session.id" not in body, f"{name}: no user or session id in /metrics")
