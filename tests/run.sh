@@ -3,10 +3,10 @@
 # with real processes, a real Prometheus and Alertmanager, the MCP SDK and Bun from the npm
 # registry, the short fault and soak tests, then each fuzz target for a few seconds.
 #
-#   tests/run.sh                    # the suite (about 25 minutes on 2 cores from a clean checkout)
+#   tests/run.sh                    # the suite (about 18 minutes on 2 cores from a clean checkout)
 #   tests/run.sh --with-sanitizers  # then the same tests under ASan+UBSan (but the soak), and
 #                                   # the tests of concurrent code under TSan (what CI runs;
-#                                   # about 63 minutes on 2 cores from a clean checkout)
+#                                   # about 46 minutes on 2 cores from a clean checkout)
 #
 # AGENTMETRICS_FUZZ_SECONDS (default 5) is the time per fuzz target, 0 to skip fuzzing.
 # tests/long.sh runs the long versions of the reliability tests.
