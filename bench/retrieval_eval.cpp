@@ -6,10 +6,14 @@
 // (another author's tasks, measured once after the symptom map was written) and all of them.
 //
 //   retrieval_eval [--data DIR] [--distractors 0,1000,10000] [--misses dev|heldout|fresh|all] [--keep DIR]
+//                  [--feedback-from SPLITS [--feedback-without-task]]
 //
 // --misses lists the split's tasks whose relevant rules were not all in the top 5, with what came
 // instead (rule keys; "-" is a distractor). --keep builds the stores in DIR and reuses them on
 // later runs (building the 10k one takes a minute or two; the ranker reads it, never changes it).
+// --feedback-from dev,heldout first marks each task of those splits helpful for its rules with
+// the task's text (bench::Feedback), so that the fresh split measures what feedback teaches;
+// --feedback-without-task gives the same marks without the text, the control.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -21,6 +25,7 @@
 #include <vector>
 
 #include "bench/retrieval_eval_set.h"
+#include "collector/learning/text_tokens.h"
 
 namespace {
 
@@ -42,6 +47,7 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> sizes = {0, 1000, 10000};
   std::string misses;
   std::string keep;
+  agentmetrics::bench::Feedback feedback;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--data" && i + 1 < argc) {
@@ -58,9 +64,14 @@ int main(int argc, char** argv) {
       misses = argv[++i];
     } else if (a == "--keep" && i + 1 < argc) {
       keep = argv[++i];
+    } else if (a == "--feedback-from" && i + 1 < argc) {
+      feedback.from = agentmetrics::learning::split_list(argv[++i]);
+    } else if (a == "--feedback-without-task") {
+      feedback.with_task = false;
     } else {
       std::fprintf(stderr,
-                   "usage: retrieval_eval [--data DIR] [--distractors 0,1000,10000] [--misses dev|heldout|fresh|all] [--keep DIR]\n");
+                   "usage: retrieval_eval [--data DIR] [--distractors 0,1000,10000] [--misses dev|heldout|fresh|all] [--keep DIR]\n"
+                   "                      [--feedback-from SPLITS [--feedback-without-task]]\n");
       return 2;
     }
   }
@@ -79,7 +90,7 @@ int main(int argc, char** argv) {
   for (const std::size_t n : sizes) {
     const std::string path = std::string(dir) + "/store-" + std::to_string(n) + ".db";
     const auto t0 = std::chrono::steady_clock::now();
-    const EvalRun run = agentmetrics::bench::evaluate(set, n, path);
+    const EvalRun run = agentmetrics::bench::evaluate(set, n, path, 5, feedback);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     print_run(run, seconds);
     if (!misses.empty()) {

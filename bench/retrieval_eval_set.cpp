@@ -239,7 +239,9 @@ std::vector<std::string> distractor_rules(std::size_t n, std::uint64_t seed) {
   return out;
 }
 
-EvalRun evaluate(const EvalSet& set, std::size_t distractors, const std::string& store_path, int k) {
+EvalRun evaluate(const EvalSet& set, std::size_t distractors, const std::string& store_path, int k, const Feedback& feedback) {
+  if (!feedback.from.empty() && std::filesystem::exists(store_path))
+    throw std::runtime_error(store_path + " exists: feedback would change a store kept from an earlier run");
   auto store = store::SqliteEventStore::open(store_path, store::SqliteEventStore::Mode::kReadWrite);
   learning::LearningSettings settings;
   settings.clock = [] { return kNow; };
@@ -282,6 +284,13 @@ EvalRun evaluate(const EvalSet& set, std::size_t distractors, const std::string&
       }
     }
     tx.commit();
+  }
+  std::map<std::string, std::string> id_of;  // rule key -> bullet id
+  for (const auto& [id, key] : key_of) id_of[key] = id;
+  for (const auto& task : set.tasks) {
+    if (std::ranges::find(feedback.from, task.split) == feedback.from.end()) continue;
+    for (const auto& key : task.relevant)
+      service.mark({id_of.at(key), learning::FeedbackKind::kHelpful, "", "", feedback.with_task ? task.text : ""});
   }
 
   EvalRun run;

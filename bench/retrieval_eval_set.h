@@ -63,6 +63,17 @@ struct EvalRun {
 // Builds a store at `store_path` holding the set's rules and `distractors` generated ones,
 // interleaved in a fixed shuffled order (or reuses the one an earlier call built there), then asks `cm context` (the library
 // call) every task with limit `k` and scores the rules it returns.
-EvalRun evaluate(const EvalSet& set, std::size_t distractors, const std::string& store_path, int k = 5);
+//
+// `feedback.from` (split names): first, each task of those splits marks its relevant rules helpful
+// for it (`cm mark --helpful --task`), as a user's feedback would, so that the rules learn the
+// words of the tasks they helped (learned_words.h); the other splits then measure what that
+// feedback teaches about tasks said in yet other words. A store kept from an earlier run is not
+// reused then (the feedback changes it). Without `with_task`, the marks name no task: the
+// control, which raises the rules' confidence as the feedback does but teaches them no word.
+struct Feedback {
+  std::vector<std::string> from;
+  bool with_task = true;
+};
+EvalRun evaluate(const EvalSet& set, std::size_t distractors, const std::string& store_path, int k = 5, const Feedback& feedback = {});
 
 }  // namespace agentmetrics::bench

@@ -5,7 +5,8 @@
 # same series (load_generator), the doorbell-to-drain wake-up latency (wakeup_bench), the idle
 # CPU of the real daemon (idle_cpu, 60 s per wait mode, then 20 s with 600 idle segments of 256
 # rings), `cm context` as a whole process on 10k rules and 100k past tasks (cm_context_bench),
-# its recall@5 and nDCG@5 on the paraphrase set beside 0, 1k and 10k distractors (retrieval_eval),
+# its recall@5 and nDCG@5 on the paraphrase set beside 0, 1k and 10k distractors, before and after
+# feedback given with its tasks (retrieval_eval),
 # the OTLP receiver beside the rings in one daemon (otlp_load), and the import of a 1M-message,
 # 20k-session corpus of the agents' sessions beside ccusage and `cm context` over that history
 # (session_import_bench), outcome events per second into SQLite beside one PostgreSQL shared by 1
@@ -121,6 +122,11 @@ if [ -x "${build}/bench/store_throughput" ]; then
 fi
 echo "== cm context's recall@5 and nDCG@5 on the paraphrase set: ${build}/bench/retrieval_eval ${retrieval_args[*]}"
 (cd "${build}/bench" && ./retrieval_eval "${retrieval_args[@]}")
+# Learning from feedback: the 159 tasks' marks with their text, then another author's tasks;
+# beside the same marks without the text (confidence alone). The stores are built anew.
+echo "== the same after feedback with its tasks, and without their text: retrieval_eval --feedback-from dev,heldout"
+(cd "${build}/bench" && ./retrieval_eval --distractors 0,1000 --feedback-from dev,heldout &&
+  ./retrieval_eval --distractors 0,1000 --feedback-from dev,heldout --feedback-without-task)
 echo
 echo "== OTLP receiver beside the rings: ${build}/bench/otlp_load --seconds ${otlp_seconds}"
 "${build}/bench/otlp_load" --seconds "${otlp_seconds}"

@@ -156,6 +156,7 @@ void read_cass_memory(const YAML::Node& n, const std::string& p, Config& c) {
           {"enabled", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.enabled = boolean(v, k); }},
           {"contextLimit", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.context_limit = integer(v, k); }},
           {"autoInject", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.auto_inject = boolean(v, k); }},
+          {"learnFromPrompts", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.learn_from_prompts = boolean(v, k); }},
           {"reflectionInterval", [&](const YAML::Node& v, const std::string& k) { c.cass_memory.reflection_interval = duration(v, k); }},
           {"maxRules",
            [&](const YAML::Node& v, const std::string& k) { c.cass_memory.max_rules = at_least(v, k, 10, "must be at least 10"); }},

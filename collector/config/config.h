@@ -44,6 +44,10 @@ struct Config {
     bool auto_inject = true;
     std::chrono::seconds reflection_interval{24 * 3600};
     std::size_t max_rules = 10000;  // active rules and anti-patterns (docs/learning.md, "How many rules")
+    // Whether a hook keeps the words of the prompt its rules were given for, so that a success
+    // teaches them those words (docs/learning.md, "Learning from feedback"). Off: prompt text is
+    // stored only where the configuration says so.
+    bool learn_from_prompts = false;
     // Failure patterns in the agents' sessions (docs/learning.md, "Learning from sessions").
     struct SessionPatterns {
       bool enabled = true;

@@ -283,7 +283,8 @@ json to_json(const WhyResult& result) {
           {"patterns", result.patterns},
           {"feedback", feedback},
           {"sessions", result.sessions},
-          {"sessions_given", result.sessions_given}};
+          {"sessions_given", result.sessions_given},
+          {"learned_words", tokenize(result.learned_words)}};
 }
 
 json to_json(const StaleResult& result) {

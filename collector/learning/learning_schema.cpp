@@ -136,6 +136,31 @@ constexpr const char* kMigrations[] = {
       DROP TABLE patterns;
       ALTER TABLE patterns_v6 RENAME TO patterns;
     )sql",
+    // The words each rule learned from the tasks it helped (learned_words.h), searched with its
+    // text: the full-text index gains a column, which FTS5 gives only to a new table. A hook's
+    // session keeps the words of the prompt each rule was given for until it is graded.
+    R"sql(
+      ALTER TABLE bullets ADD COLUMN learned TEXT NOT NULL DEFAULT '';
+      DROP TRIGGER bullets_fts_insert;
+      DROP TRIGGER bullets_fts_delete;
+      DROP TRIGGER bullets_fts_update;
+      DROP TABLE bullets_fts;
+      CREATE VIRTUAL TABLE bullets_fts USING fts5(content, tags, learned, content='bullets', content_rowid='seq',
+                                                  tokenize='porter unicode61');
+      CREATE TRIGGER bullets_fts_insert AFTER INSERT ON bullets BEGIN
+        INSERT INTO bullets_fts(rowid, content, tags, learned) VALUES(new.seq, new.content, new.tags, new.learned);
+      END;
+      CREATE TRIGGER bullets_fts_delete AFTER DELETE ON bullets BEGIN
+        INSERT INTO bullets_fts(bullets_fts, rowid, content, tags, learned) VALUES('delete', old.seq, old.content, old.tags, old.learned);
+      END;
+      CREATE TRIGGER bullets_fts_update AFTER UPDATE OF content, tags, learned ON bullets BEGIN
+        INSERT INTO bullets_fts(bullets_fts, rowid, content, tags, learned) VALUES('delete', old.seq, old.content, old.tags, old.learned);
+        INSERT INTO bullets_fts(rowid, content, tags, learned) VALUES(new.seq, new.content, new.tags, new.learned);
+      END;
+      INSERT INTO bullets_fts(bullets_fts) VALUES('rebuild');
+      DELETE FROM learning_state WHERE key = 'bullets_fts_compacted';
+      ALTER TABLE session_rules ADD COLUMN task TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 static_assert(std::size(kMigrations) == kLearningSchemaVersion);
 
@@ -162,21 +187,23 @@ void refuse_newer(int version) {
 
 }  // namespace
 
+std::string in_rule_text(std::string_view fts_query) { return "{content tags} : (" + std::string(fts_query) + ")"; }
+
 int learning_schema_version(sqlite3* db) { return read_version(db); }
 
-void ensure_learning_schema(sqlite3* db) {
+void ensure_learning_schema(sqlite3* db, int target) {
   // The common case, a current schema, costs one read and takes no write lock.
   int version = read_version(db);
   refuse_newer(version);
-  if (version == kLearningSchemaVersion) return;
+  if (version >= target) return;
   Transaction tx(db, Transaction::Mode::kWrite);
   exec(db, "CREATE TABLE IF NOT EXISTS learning_schema(version INTEGER NOT NULL)");
   version = read_version(db);  // another process may have migrated meanwhile
   refuse_newer(version);
-  for (int v = version; v < kLearningSchemaVersion; ++v) exec(db, kMigrations[v]);
-  if (version != kLearningSchemaVersion) {
+  for (int v = version; v < target; ++v) exec(db, kMigrations[v]);
+  if (version < target) {
     exec(db, "DELETE FROM learning_schema");
-    exec(db, ("INSERT INTO learning_schema(version) VALUES(" + std::to_string(kLearningSchemaVersion) + ")").c_str());
+    exec(db, ("INSERT INTO learning_schema(version) VALUES(" + std::to_string(target) + ")").c_str());
   }
   tx.commit();
 }

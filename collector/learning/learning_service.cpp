@@ -14,6 +14,7 @@
 #include "collector/learning/feedback_markers.h"
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/history_index.h"
+#include "collector/learning/learned_words.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/project_scope.h"
 #include "collector/learning/query_terms.h"
@@ -136,7 +137,40 @@ std::vector<std::string> checked_outcome_rules(const OutcomeRequest& request) {
   }
   if (ids.empty())
     throw input_error("MISSING_RULES", "no rule ids given", {"pass the ids of the rules that were used: --rules b-8f3a2c,b-3d7e9f"});
+  checked_feedback_task(request.task);
   return ids;
+}
+
+std::string checked_feedback_task(std::string_view task) {
+  std::string out = trimmed(task);
+  if (!valid_utf8(out)) throw input_error("INVALID_TEXT", "the task must be UTF-8 text", {"check the terminal's or the file's encoding"});
+  if (out.size() > kMaxTaskBytes)
+    throw input_error("TASK_TOO_LONG", "the task is longer than 10000 bytes", {"describe the task in a sentence or two"});
+  return out;
+}
+
+OutcomeResult grade_given(const std::vector<GivenRule>& rules, bool success, std::string_view failure_type, const std::string& session_id,
+                          const std::function<OutcomeResult(const OutcomeRequest&)>& outcome) {
+  OutcomeResult result;
+  result.success = success;
+  std::vector<OutcomeRequest> requests;
+  for (const auto& rule : rules) {
+    const std::string task = success ? rule.task : "";
+    auto same = std::ranges::find_if(requests, [&](const OutcomeRequest& r) { return r.task == task; });
+    if (same == requests.end()) {
+      same = requests.insert(requests.end(), {success ? "success" : "failure", {}, "", std::string(failure_type), session_id, task});
+    }
+    same->rule_ids.push_back(rule.id);
+  }
+  for (const auto& request : requests) {
+    OutcomeResult r = outcome(request);
+    result.policy = r.policy;
+    for (auto& a : r.applied) result.applied.push_back(std::move(a));
+    for (auto& u : r.unaffected) result.unaffected.push_back(std::move(u));
+    for (auto& i : r.inverted) result.inverted.push_back(std::move(i));
+    for (auto& x : r.retired) result.retired.push_back(std::move(x));
+  }
+  return result;
 }
 
 OutcomeResult apply_outcome(const OutcomeRequest& request, const std::vector<Bullet>& rules, double now,
@@ -158,6 +192,7 @@ OutcomeResult apply_outcome(const OutcomeRequest& request, const std::vector<Bul
     s.origin = "outcome";
     if (!request.session_id.empty()) s.session_id = request.session_id;
     s.note = success ? "" : (request.stage + " " + request.failure_type);
+    s.task = trimmed(request.task);
     s.time = now;
     const FeedbackResult r = feedback(s);
     if (!r.inverted_to.empty()) result.inverted.emplace_back(r.bullet_id, r.inverted_to);
@@ -269,7 +304,7 @@ SimilarResult LearningService::find_similar(std::string_view text, int limit, bo
   SqliteStatement st(db_,
                      std::string("SELECT b.id FROM bullets_fts JOIN bullets b ON b.seq = bullets_fts.rowid WHERE bullets_fts MATCH ?") +
                          (include_retired ? "" : " AND b.state = 'active'") + " ORDER BY bullets_fts.rank LIMIT 200");
-  st.bind(1, fts_any_of(words));
+  st.bind(1, in_rule_text(fts_any_of(words)));
   std::vector<std::string> ids;
   while (st.step()) ids.push_back(st.column_text(0));
   for (const auto& id : ids) {
@@ -304,10 +339,11 @@ WhyResult LearningService::why(std::string_view id) {
     result.add_feedback({fb.column_double(0), fb.column_text(1) == "harmful" ? FeedbackKind::kHarmful : FeedbackKind::kHelpful,
                          fb.column_double(2), fb.column_text(3), fb.column_text(4), fb.column_text(5)});
   }
-  SqliteStatement given(db_, "SELECT count(*) FROM session_rules WHERE bullet_id = ?");
+  SqliteStatement given(db_, "SELECT count(*), (SELECT learned FROM bullets WHERE id = ?1) FROM session_rules WHERE bullet_id = ?1");
   given.bind(1, std::string_view(rule));
   given.step();
   result.sessions_given = given.column_int64(0);
+  result.learned_words = given.column_text(1);
   return result;
 }
 
@@ -397,6 +433,7 @@ MarkResult LearningService::mark(const MarkRequest& request) {
   s.origin = "mark";
   if (!request.session_id.empty()) s.session_id = request.session_id;
   s.note = request.reason;
+  s.task = checked_feedback_task(request.task);
   s.time = now();
   MarkResult result;
   result.feedback = playbook_.feedback(s);
@@ -444,10 +481,10 @@ std::string required_session(std::string_view session_id) {
   return id;
 }
 
-void LearningService::remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) {
+void LearningService::remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids, std::string_view task) {
   const std::string session = required_session(session_id);
   Transaction tx(db_, Transaction::Mode::kWrite);
-  SessionRules(db_).remember(session, rule_ids, now());
+  SessionRules(db_).remember(session, rule_ids, learnable_words(task), now());
   tx.commit();
 }
 
@@ -458,16 +495,9 @@ std::vector<std::string> LearningService::given_rules(std::string_view session_i
 OutcomeResult LearningService::grade_session(std::string_view session_id, bool success, std::string_view failure_type) {
   const std::string session = required_session(session_id);
   Transaction tx(db_, Transaction::Mode::kWrite);
-  OutcomeRequest request;
-  request.status = success ? "success" : "failure";
-  request.failure_type = std::string(failure_type);
-  request.session_id = session;
-  for (auto& id : SessionRules(db_).take_ungraded(session, now())) {
-    if (playbook_.find(id)) request.rule_ids.push_back(std::move(id));
-  }
-  OutcomeResult result;
-  result.success = success;
-  if (!request.rule_ids.empty()) result = outcome(request);
+  auto rules = SessionRules(db_).take_ungraded(session, now());
+  std::erase_if(rules, [&](const GivenRule& r) { return !playbook_.find(r.id); });
+  OutcomeResult result = grade_given(rules, success, failure_type, session, [&](const OutcomeRequest& r) { return outcome(r); });
   tx.commit();
   return result;
 }

@@ -20,6 +20,7 @@
 #include "collector/learning/learning_results.h"
 #include "collector/learning/playbook.h"
 #include "collector/learning/reflection.h"
+#include "collector/learning/session_rules.h"
 
 struct sqlite3;
 
@@ -31,6 +32,9 @@ class Thesaurus;
 
 struct LearningSettings {
   int context_limit = 5;  // cass_memory.contextLimit
+  // cass_memory.learnFromPrompts: a hook keeps the words of the prompt it gave rules for, and a
+  // success teaches the rules those words (learned_words.h).
+  bool learn_from_prompts = false;
   // Query words found in more than this share of the rules (or of the past tasks) are left
   // out while rarer ones remain (query_terms.h).
   double frequent_term_share = 0.1;
@@ -55,6 +59,7 @@ struct MarkRequest {
   FeedbackKind kind = FeedbackKind::kHelpful;
   std::string reason;
   std::string session_id;
+  std::string task;  // what the rule was used for: a helpful mark teaches the rule its words
 };
 
 // The specification's recordOutcome(status, ruleIds), with optional details that direct the
@@ -65,6 +70,7 @@ struct OutcomeRequest {
   std::string stage;
   std::string failure_type;
   std::string session_id;
+  std::string task;  // what the rules were used for: a success teaches them its words
 };
 
 // The checks of a context request, shared by every learning store: `task` receives the task
@@ -74,9 +80,17 @@ int checked_context_query(std::string_view task_text, std::optional<int> limit, 
 // The checks of an outcome: the status (success or failure) and the rule ids, split and without
 // repeats. Throws LearningError (kInput).
 std::vector<std::string> checked_outcome_rules(const OutcomeRequest& request);
+// The task of a feedback (MarkRequest::task, OutcomeRequest::task), trimmed; empty for none.
+// Throws LearningError (kInput) for text that is not UTF-8 or longer than a context's task.
+std::string checked_feedback_task(std::string_view task);
 // The session id a hook names, trimmed. Throws LearningError (kInput) when it is empty or not a
 // short UTF-8 text.
 std::string required_session(std::string_view session_id);
+// A session's rules graded at its end (grade_session, on either store) through `outcome`: a
+// failure as one outcome; a success as one outcome per task the rules were given for, so that
+// each rule learns the words of its own task.
+OutcomeResult grade_given(const std::vector<GivenRule>& rules, bool success, std::string_view failure_type, const std::string& session_id,
+                          const std::function<OutcomeResult(const OutcomeRequest&)>& outcome);
 // An outcome's signals, shared by every learning store: success credits each of `rules`, a failure
 // blames them by blame.h's policy; each signal goes to `feedback` (the store's, in its transaction).
 OutcomeResult apply_outcome(const OutcomeRequest& request, const std::vector<Bullet>& rules, double now,
@@ -171,7 +185,7 @@ class LearningService {
   // session, and at the session's end its outcome for those given and not graded yet, each
   // graded once whatever the number of ends (session_rules.h). Rules removed meanwhile are
   // skipped. The session id is required.
-  void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids);
+  void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids, std::string_view task);
   std::vector<std::string> given_rules(std::string_view session_id);
   OutcomeResult grade_session(std::string_view session_id, bool success, std::string_view failure_type = {});
   // The inline feedback in what the session's agent wrote (feedback_markers.h): each marker of a

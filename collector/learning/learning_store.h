@@ -70,7 +70,9 @@ class LearningStore {
   virtual std::vector<std::string> given_rules(std::string_view session_id) = 0;
   // As LearningService's: the rules a hook gave a session, the session's grade at its end, and
   // the inline feedback of its agent.
-  virtual void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) = 0;
+  // `task`: what the rules were given for (the prompt), whose words a success teaches them; empty:
+  // none (learned_words.h).
+  virtual void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids, std::string_view task) = 0;
   virtual OutcomeResult grade_session(std::string_view session_id, bool success, std::string_view failure_type) = 0;
   virtual MarkersResult apply_markers(std::string_view session_id, std::string_view agent_text) = 0;
   virtual const LearningSettings& settings() const = 0;

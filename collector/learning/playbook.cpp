@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "collector/learning/learned_words.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_schema.h"
 #include "collector/learning/project_scope.h"
@@ -220,7 +221,7 @@ std::optional<std::pair<Bullet, double>> Playbook::find_duplicate(const NewBulle
   SqliteStatement st(db_, std::string("SELECT ") + kBulletColumns +
                               " FROM bullets WHERE seq IN (SELECT rowid FROM bullets_fts WHERE bullets_fts MATCH ? ORDER BY rank LIMIT 20)"
                               " AND kind = ? AND scope_project = ?");
-  st.bind(1, fts_any_of(words));
+  st.bind(1, in_rule_text(fts_any_of(words)));
   st.bind(2, kind);
   st.bind(3, nb.project);
   std::optional<std::pair<Bullet, double>> best;
@@ -498,6 +499,15 @@ FeedbackResult Playbook::feedback(const FeedbackSignal& signal) {
   b.confidence_time = t;
   r.after = b.confidence;
   save_state(b);
+  if (signal.kind == FeedbackKind::kHelpful && !signal.task.empty()) {
+    SqliteStatement learned(db_, "SELECT learned FROM bullets WHERE id = ?");
+    learned.bind(1, b.id);
+    learned.step();
+    SqliteStatement update(db_, "UPDATE bullets SET learned = ? WHERE id = ?");
+    update.bind(1, learned_with_task(learned.column_text(0), signal.task, b.content));
+    update.bind(2, b.id);
+    update.run();
+  }
 
   SqliteStatement st(
       db_, "INSERT INTO feedback(bullet_id, time, kind, weight, origin, session_id, event_id, note) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");

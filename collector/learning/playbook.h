@@ -119,6 +119,8 @@ struct FeedbackSignal {
   std::optional<std::int64_t> event_id;
   std::string note;
   double time = 0;
+  // The task the rule was used for: a helpful signal teaches the rule its words (learned_words.h).
+  std::string task;
 };
 
 struct FeedbackResult {

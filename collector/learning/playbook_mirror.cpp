@@ -23,12 +23,12 @@ constexpr std::string_view kStoreIdKey = "team_store_id";
 
 // The columns of a rule (kBulletColumns), as both stores name them; the copy's nullable ones
 // (retired_reason, retired_at, replaced_by) are 5, 6 and 7.
-constexpr int kColumnCount = 24;
+constexpr int kColumnCount = 25;
 enum class Type { kInt, kReal, kText };
-constexpr Type kTypes[kColumnCount] = {Type::kInt,  Type::kText, Type::kText, Type::kText, Type::kText, Type::kText,
-                                       Type::kReal, Type::kText, Type::kText, Type::kText, Type::kText, Type::kReal,
-                                       Type::kReal, Type::kInt,  Type::kReal, Type::kReal, Type::kReal, Type::kReal,
-                                       Type::kText, Type::kText, Type::kText, Type::kText, Type::kText, Type::kText};
+constexpr Type kTypes[kColumnCount] = {Type::kInt,  Type::kText, Type::kText, Type::kText, Type::kText, Type::kText, Type::kReal,
+                                       Type::kText, Type::kText, Type::kText, Type::kText, Type::kReal, Type::kReal, Type::kInt,
+                                       Type::kReal, Type::kReal, Type::kReal, Type::kReal, Type::kText, Type::kText, Type::kText,
+                                       Type::kText, Type::kText, Type::kText, Type::kText};
 
 std::string upsert_sql() {
   std::string values, updates;

@@ -153,6 +153,12 @@ constexpr const char* kMigrations[] = {
       ALTER TABLE patterns ADD CONSTRAINT patterns_kind_check CHECK(kind IN ('failure', 'success', 'session'));
       CREATE INDEX IF NOT EXISTS feedback_event ON feedback(event_id) WHERE event_id IS NOT NULL;
     )sql",
+    // The words each rule learned from the tasks it helped (learned_words.h); searched in the
+    // copies of the playbook (playbook_mirror.h), where `cm context` ranks.
+    R"sql(
+      ALTER TABLE bullets ADD COLUMN IF NOT EXISTS learned TEXT NOT NULL DEFAULT '';
+      ALTER TABLE session_rules ADD COLUMN IF NOT EXISTS task TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 static_assert(std::size(kMigrations) == kPostgresLearningSchemaVersion);
 

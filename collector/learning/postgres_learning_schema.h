@@ -1,5 +1,5 @@
 // The learning tables of a team store on PostgreSQL: the same tables as the embedded store's
-// (learning_schema.h, version 4), with PostgreSQL's full-text search where SQLite has FTS5: a
+// (learning_schema.h), with PostgreSQL's full-text search where SQLite has FTS5: a
 // generated tsvector column with a GIN index on bullets (content weighted B, tags A) and on
 // history_tasks (title A, task type B, approach, snippet and agent type C: the ratios of the
 // embedded store's BM25 column weights 3, 2, 1), both with the 'english' configuration (Snowball
@@ -21,6 +21,9 @@
 //                  lexeme, which tells a query's frequent words (query_terms.h) in one lookup each
 // Version 4:
 //   patterns of kind 'session' and feedback_event: what the team's reflection writes
+// Version 5:
+//   bullets.learned: the words learned from the tasks a rule helped (learned_words.h);
+//   session_rules.task: the words of the prompt a rule was given for, until graded
 // The version is kept in learning_schema(version). Many processes may open the store at once:
 // the migration runs under a transaction-scoped advisory lock, so one of them migrates and the
 // others find it done.
@@ -30,7 +33,7 @@
 
 namespace agentmetrics::learning {
 
-inline constexpr int kPostgresLearningSchemaVersion = 4;
+inline constexpr int kPostgresLearningSchemaVersion = 5;
 
 // The store's learning schema version; 0 when it has no learning tables yet.
 int postgres_learning_schema_version(pqxx::connection& connection);

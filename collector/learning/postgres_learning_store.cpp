@@ -7,6 +7,7 @@
 
 #include "collector/common/log.h"
 #include "collector/learning/fts_stemmer.h"
+#include "collector/learning/learned_words.h"
 #include "collector/learning/playbook_mirror.h"
 #include "collector/learning/postgres_learning_schema.h"
 #include "collector/learning/query_terms.h"
@@ -295,6 +296,10 @@ FeedbackResult feedback_in(pqxx::work& tx, const FeedbackSignal& signal, const C
   b.harmful = counts[1].as<double>();
   b.confidence = r.after;
   b.confidence_time = t;
+  if (helpful && !signal.task.empty()) {
+    const auto learned = tx.exec_params1("SELECT learned FROM bullets WHERE id = $1", b.id)[0].as<std::string>();
+    tx.exec_params("UPDATE bullets SET learned = $2 WHERE id = $1", b.id, learned_with_task(learned, signal.task, b.content));
+  }
   tx.exec_params(
       "INSERT INTO feedback(bullet_id, time, kind, weight, origin, session_id, event_id, note) "
       "VALUES($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7::bigint, 0), $8)",
@@ -633,7 +638,10 @@ WhyResult PostgresLearningStore::why(std::string_view id) {
       result.add_feedback({r[0].as<double>(), r[1].as<std::string>() == "harmful" ? FeedbackKind::kHarmful : FeedbackKind::kHelpful,
                            r[2].as<double>(), r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>()});
     }
-    result.sessions_given = tx.exec_params1("SELECT count(*) FROM session_rules WHERE bullet_id = $1", b->id)[0].as<std::int64_t>();
+    const auto given = tx.exec_params1(
+        "SELECT (SELECT count(*) FROM session_rules WHERE bullet_id = $1), (SELECT learned FROM bullets WHERE id = $1)", b->id);
+    result.sessions_given = given[0].as<std::int64_t>();
+    result.learned_words = given[1].as<std::string>();
     return result;
   });
 }
@@ -749,6 +757,7 @@ MarkResult PostgresLearningStore::mark(const MarkRequest& request) {
   s.origin = "mark";
   if (!request.session_id.empty()) s.session_id = request.session_id;
   s.note = request.reason;
+  s.task = checked_feedback_task(request.task);
   s.time = now();
   return run("mark", [&](pqxx::connection& c) {
     pqxx::work tx(c);
@@ -774,14 +783,16 @@ OutcomeResult PostgresLearningStore::outcome(const OutcomeRequest& request) {
   });
 }
 
-void PostgresLearningStore::remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) {
+void PostgresLearningStore::remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids, std::string_view task) {
   const std::string session = required_session(session_id);
   const double t = now();
+  const std::string words = learnable_words(task);
   run("remember the given rules", [&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_params("DELETE FROM session_rules WHERE given < $1", t - SessionRules::kKeepDays * kSecondsPerDay);
     for (const auto& id : rule_ids) {
-      tx.exec_params("INSERT INTO session_rules(session_id, bullet_id, given) VALUES($1, $2, $3) ON CONFLICT DO NOTHING", session, id, t);
+      tx.exec_params("INSERT INTO session_rules(session_id, bullet_id, given, task) VALUES($1, $2, $3, $4) ON CONFLICT DO NOTHING", session,
+                     id, t, words);
     }
     tx.commit();
   });
@@ -792,23 +803,22 @@ OutcomeResult PostgresLearningStore::grade_session(std::string_view session_id, 
   const double t = now();
   return run("grade the session", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    OutcomeRequest request;
-    request.status = success ? "success" : "failure";
-    request.failure_type = std::string(failure_type);
-    request.session_id = session;
     // The session's rules not graded yet, taken at once: two ends of one session grade them once.
+    // The task's words go with the grade (the old row's, which RETURNING gives before the update).
     const auto taken = tx.exec_params(
-        "UPDATE session_rules SET graded = $2 WHERE session_id = $1 AND graded IS NULL RETURNING bullet_id, given", session, t);
-    std::vector<std::pair<double, std::string>> order;
-    for (const auto& r : taken) order.emplace_back(r[1].as<double>(), r[0].as<std::string>());
+        "UPDATE session_rules s SET graded = $2, task = '' FROM session_rules o WHERE s.session_id = $1 AND s.graded IS NULL "
+        "AND o.session_id = s.session_id AND o.bullet_id = s.bullet_id RETURNING s.bullet_id, s.given, o.task",
+        session, t);
+    std::vector<std::tuple<double, std::string, std::string>> order;
+    for (const auto& r : taken) order.emplace_back(r[1].as<double>(), r[0].as<std::string>(), r[2].as<std::string>());
     std::sort(order.begin(), order.end());  // as the embedded store: by when given, then id
-    std::vector<std::string> ids;
-    for (auto& [given, id] : order) {
-      if (find_in(tx, id, false)) ids.push_back(std::move(id));
+    std::vector<GivenRule> rules;
+    for (auto& [given, id, task] : order) {
+      if (find_in(tx, id, false)) rules.push_back({std::move(id), std::move(task)});
     }
-    OutcomeResult result;
-    result.success = success;
-    if (!ids.empty()) result = outcome_in(tx, request, ids, t, settings_.reflection.model, settings_.reflection.max_rules);
+    OutcomeResult result = grade_given(rules, success, failure_type, session, [&](const OutcomeRequest& request) {
+      return outcome_in(tx, request, checked_outcome_rules(request), t, settings_.reflection.model, settings_.reflection.max_rules);
+    });
     commit_playbook(tx);
     return result;
   });
@@ -1109,7 +1119,8 @@ TaskFeedbackTally PostgresLearningStore::apply_task_feedback(const std::atomic<b
       // The task events that name rules, not applied yet (no feedback row names them).
       const auto rows = tx.exec_params(
           "SELECT e.id, e.time, e.fields->>'rule_ids', coalesce(am_num(e.fields, 'success'), 0) <> 0, "
-          "coalesce(e.fields->>'stage', ''), coalesce(e.fields->>'failure_type', ''), coalesce(e.fields->>'session_id', '') "
+          "coalesce(e.fields->>'stage', ''), coalesce(e.fields->>'failure_type', ''), coalesce(e.fields->>'session_id', ''), "
+          "coalesce(e.fields->>'title', '') "
           "FROM events e WHERE e.id > $1 AND e.kind = 'task' AND e.fields->>'rule_ids' IS NOT NULL AND NOT EXISTS "
           "(SELECT 1 FROM feedback f WHERE f.event_id = e.id AND f.origin = 'task_event') ORDER BY e.id LIMIT $2",
           after, kReflectionBatch);
@@ -1124,8 +1135,8 @@ TaskFeedbackTally PostgresLearningStore::apply_task_feedback(const std::atomic<b
           }
         }
         apply_task_event(
-            rules, r[3].as<bool>(), {r[4].as<std::string>(), r[5].as<std::string>()}, r[6].as<std::string>(), after, r[1].as<double>(),
-            [&](const FeedbackSignal& s) { return feedback_in(tx, s, model, max_rules); }, tally);
+            rules, r[3].as<bool>(), {r[4].as<std::string>(), r[5].as<std::string>()}, r[6].as<std::string>(), r[7].as<std::string>(), after,
+            r[1].as<double>(), [&](const FeedbackSignal& s) { return feedback_in(tx, s, model, max_rules); }, tally);
       }
       const bool full = rows.size() == static_cast<std::size_t>(kReflectionBatch);
       if (!full) advance_settled(tx, "feedback");

@@ -94,7 +94,7 @@ class PostgresLearningStore final : public LearningStore {
   WhyResult why(std::string_view id) override;
   PatternsResult patterns() override;
   std::vector<std::string> given_rules(std::string_view session_id) override;
-  void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) override;
+  void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids, std::string_view task) override;
   // The session's rules not graded yet are taken and graded in one transaction, so that two ends
   // of one session, on two machines, grade each rule once.
   OutcomeResult grade_session(std::string_view session_id, bool success, std::string_view failure_type) override;

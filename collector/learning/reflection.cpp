@@ -290,8 +290,8 @@ void write_learned(RuleBook& rules, const std::vector<LearnedRule>& learned, dou
 }
 
 void apply_task_event(const std::vector<Bullet>& rules, bool success, const FailureContext& failure, const std::string& session_id,
-                      std::int64_t event_id, double time, const std::function<FeedbackResult(const FeedbackSignal&)>& feedback,
-                      TaskFeedbackTally& tally) {
+                      std::string_view title, std::int64_t event_id, double time,
+                      const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally) {
   if (rules.empty()) return;
   ++tally.events;
   std::vector<double> weights(rules.size(), 1.0);
@@ -306,6 +306,7 @@ void apply_task_event(const std::vector<Bullet>& rules, bool success, const Fail
     if (!session_id.empty()) s.session_id = session_id;
     s.event_id = event_id;
     s.time = time;
+    s.task = title;
     const FeedbackResult r = feedback(s);
     if (r.skipped) {
       ++tally.skipped;
@@ -375,7 +376,7 @@ bool task_feedback_batch(sqlite3* db, const Playbook& playbook, std::size_t batc
   SqliteStatement st(db,
                      "SELECT id, time, json_extract(fields, '$.rule_ids'), coalesce(json_extract(fields, '$.success'), 0), "
                      "coalesce(json_extract(fields, '$.stage'), ''), coalesce(json_extract(fields, '$.failure_type'), ''), "
-                     "coalesce(json_extract(fields, '$.session_id'), '') FROM events "
+                     "coalesce(json_extract(fields, '$.session_id'), ''), coalesce(json_extract(fields, '$.title'), '') FROM events "
                      "WHERE id > ? AND id <= ? AND +kind = 'task' AND json_extract(fields, '$.rule_ids') IS NOT NULL ORDER BY id");
   st.bind(1, wm);
   st.bind(2, upper);
@@ -391,7 +392,7 @@ bool task_feedback_batch(sqlite3* db, const Playbook& playbook, std::size_t batc
       }
     }
     apply_task_event(
-        rules, st.column_int(3) != 0, {st.column_text(4), st.column_text(5)}, st.column_text(6), event_id, time,
+        rules, st.column_int(3) != 0, {st.column_text(4), st.column_text(5)}, st.column_text(6), st.column_text(7), event_id, time,
         [&](const FeedbackSignal& s) { return pb.feedback(s); }, tally);
   }
   set_state_int(db, kFeedbackWatermark, upper);

@@ -124,10 +124,11 @@ void write_learned(RuleBook& rules, const std::vector<LearnedRule>& learned, dou
                    ReflectionReport& report);
 
 // Step 2 for one task event that names `rules` (found in the playbook): the signals the blame
-// policy gives them (blame.h), applied through `feedback`, counted into `tally`.
+// policy gives them (blame.h), applied through `feedback`, counted into `tally`. A success teaches
+// the rules the words of the task's `title` (learned_words.h).
 void apply_task_event(const std::vector<Bullet>& rules, bool success, const FailureContext& failure, const std::string& session_id,
-                      std::int64_t event_id, double time, const std::function<FeedbackResult(const FeedbackSignal&)>& feedback,
-                      TaskFeedbackTally& tally);
+                      std::string_view title, std::int64_t event_id, double time,
+                      const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally);
 
 // Applies the feedback of task events stored since the last call (watermark in learning_state).
 // `runner`: where the write transactions run (sqlite_util.h; null: on `db`).

@@ -1,10 +1,10 @@
 // The rules a task needs, found when the task says it in other words than the rule.
 //
-// A task becomes concepts: each content word (compound words split too: "UnhandledPromise" ->
-// unhandled, promise), each thesaurus phrase it contains, and each cause its symptoms point to
-// (symptoms.h: "each waiting for the other's lock" -> deadlock, lock order). A concept is matched by any of its
-// forms: the word itself or a related term of its thesaurus groups (weight kRelatedWeight), or
-// for a word in no group its WordNet synonyms and broader words, below the word itself. A
+// A rule is found by its text, its tags and the words it learned from the tasks it helped
+// (learned_words.h), all one document of the full-text index. A task becomes concepts: each content word (compound words split too:
+// "UnhandledPromise" -> unhandled, promise), each thesaurus phrase it contains, and each cause its symptoms point to (symptoms.h: "each
+// waiting for the other's lock" -> deadlock, lock order). A concept is matched by any of its forms: the word itself or a related term of
+// its thesaurus groups (weight kRelatedWeight), or for a word in no group its WordNet synonyms and broader words, below the word itself. A
 // word in no group weighs kUnlistedWeight: the thesaurus is the trade's vocabulary, and a word
 // outside it is more often everyday language ("shows", "Monday", "nobody") that a long unrelated
 // rule shares by chance than the word a relevant rule turns on. A rule scores, per concept, its best form's weight x the form's IDF among

@@ -12,18 +12,26 @@ struct sqlite3;
 
 namespace agentmetrics::learning {
 
+// A rule given to a session, and the words of the task it was given for (learned_words.h; empty
+// unless the configuration lets rules learn from prompts): a success teaches the rule those.
+struct GivenRule {
+  std::string id;
+  std::string task;
+};
+
 class SessionRules {
  public:
   explicit SessionRules(sqlite3* db) : db_(db) {}
 
-  // Records that the session was given these rules at `t` (a rule given again keeps its first
-  // time and its grade). Sessions given rules more than kKeepDays ago are forgotten here.
-  void remember(std::string_view session_id, const std::vector<std::string>& rule_ids, double t);
+  // Records that the session was given these rules at `t` for `task` (a rule given again keeps
+  // its first time, task and grade). Sessions given rules more than kKeepDays ago are forgotten
+  // here.
+  void remember(std::string_view session_id, const std::vector<std::string>& rule_ids, std::string_view task, double t);
   // The rules the session was given, in the order given.
   std::vector<std::string> given(std::string_view session_id) const;
-  // The rules given and not graded yet, now marked graded at `t`: the caller grades them in the
-  // same transaction.
-  std::vector<std::string> take_ungraded(std::string_view session_id, double t);
+  // The rules given and not graded yet, now marked graded at `t` (and their task words
+  // forgotten): the caller grades them in the same transaction.
+  std::vector<GivenRule> take_ungraded(std::string_view session_id, double t);
 
   static constexpr double kKeepDays = 30;
 

@@ -42,8 +42,8 @@ class SqliteLearningStore final : public LearningStore {
   WhyResult why(std::string_view id) override { return service_->why(id); }
   PatternsResult patterns() override { return service_->patterns(); }
   std::vector<std::string> given_rules(std::string_view session_id) override { return service_->given_rules(session_id); }
-  void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids) override {
-    service_->remember_given(session_id, rule_ids);
+  void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids, std::string_view task) override {
+    service_->remember_given(session_id, rule_ids, task);
   }
   OutcomeResult grade_session(std::string_view session_id, bool success, std::string_view failure_type) override {
     return service_->grade_session(session_id, success, failure_type);

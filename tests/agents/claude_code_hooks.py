@@ -15,6 +15,8 @@ Then it checks
     stop and both session ends grade nothing more), harmful once for the session whose answer
     said so (the agent's word before the outcome's), and nothing for the session whose request
     failed (failure type APIError, which blames no rule), whose rules are graded all the same;
+  - the words the rule learned from the first session's prompt (cass_memory.learnFromPrompts is
+    on in the hooks' configuration): that prompt's, not the continued run's;
   - that no hook failed (no cm-hook.log, no hook error in Claude Code's output).
 Prints one line per check; exits 0 when all passed, 1 otherwise.
 
@@ -95,6 +97,12 @@ def run(args):
         with open(SCENARIO, encoding="utf-8") as f:
             scenario = json.loads(f.read().replace("{rule}", rule))
         scenario["files"] = {".claude/settings.json": settings}
+        # The hooks run cm with the configuration that lets a success teach the rules its prompt's
+        # words (cass_memory.learnFromPrompts; Claude Code passes its environment to its hooks).
+        config = os.path.join(work, "config.yaml")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write("cass_memory:\n  learnFromPrompts: true\n")
+        scenario["env"] = {"AGENTMETRICS_CONFIG": config}
         scenario_path = os.path.join(work, "scenario.json")
         with open(scenario_path, "w", encoding="utf-8") as f:
             json.dump(scenario, f)
@@ -136,6 +144,10 @@ def run(args):
         checks.check(listed[rule]["helpful"] == 1 and listed[rule]["harmful"] == 1 and listed[other]["helpful"] == 0,
                      f"the rule: helpful {listed[rule]['helpful']}, harmful {listed[rule]['harmful']}; the other rule: "
                      f"helpful {listed[other]['helpful']}")
+        # The first session's success taught the rule the words of the prompt it was given for; the
+        # continued run's prompt was given the rule again within the graded session, and taught nothing.
+        learned = cm(args.cm, store, "why", rule)["learned_words"]
+        checks.check(learned == ["billing", "service"], f"the words the rule learned from the first session's prompt: {learned}")
         given = query(store, "SELECT session_id, graded IS NOT NULL FROM session_rules WHERE bullet_id = ? ORDER BY given", rule)
         checks.check(sorted(given) == sorted([(sessions[0], 1), (sessions[2], 1), (sessions[3], 1)]),
                      f"the three sessions were given the rule and their outcomes recorded ({given})")

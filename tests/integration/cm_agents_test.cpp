@@ -113,6 +113,31 @@ TEST_F(CmHookTest, APromptGetsItsContextAndTheSessionGradesItsRulesOnce) {
   EXPECT_EQ(grades(tests), (std::vector<std::pair<std::string, std::string>>{{"helpful", "s-1"}, {"helpful", "s-2"}}));
 }
 
+// A rule the session's success graded learns the words of the prompt it was given for, only
+// where the configuration lets a hook keep them (cass_memory.learnFromPrompts); the session keeps
+// none once graded.
+TEST_F(CmHookTest, WithLearnFromPromptsASuccessfulSessionTeachesItsRulesThePromptsWords) {
+  const std::string tests = add("Run the tests before you commit");
+  write_transcript(false);
+  ASSERT_EQ(hook("UserPromptSubmit", "s-off", {{"prompt", "Run the zorblax tests, then commit."}}).code, 0);
+  ASSERT_EQ(hook("Stop", "s-off").code, 0);
+  EXPECT_EQ(rule(tests)["helpful"], 1);
+  EXPECT_TRUE(cm({"why", tests, "--json"}).parsed()["data"]["learned_words"].empty()) << "off by default";
+
+  fs::create_directories(dir_.path() + "/config/agentmetrics");
+  std::ofstream(dir_.path() + "/config/agentmetrics/config.yaml") << "cass_memory:\n  learnFromPrompts: true\n";
+  ASSERT_EQ(hook("UserPromptSubmit", "s-on", {{"prompt", "Run the quuxfarm tests, then commit."}}).code, 0);
+  ASSERT_EQ(hook("Stop", "s-on").code, 0);
+  EXPECT_EQ(cm({"why", tests, "--json"}).parsed()["data"]["learned_words"], json::parse(R"(["quuxfarm"])"));
+  for (const auto& file : {store(), store() + "-wal"}) {
+    if (fs::exists(file)) {
+      EXPECT_EQ(read_file(file).find("zorblax"), std::string::npos) << file << ": the prompt of the session before was not kept";
+    }
+  }
+  const CmRun found = hook("UserPromptSubmit", "s-next", {{"prompt", "quuxfarm is failing again"}});
+  EXPECT_NE(found.out.find(tests), std::string::npos) << found.out;
+}
+
 TEST_F(CmHookTest, TheAgentsInlineFeedbackGradesTheRulesItWasGivenOnce) {
   const std::string tests = add("Run the tests before you commit");
   const std::string message = add("Write the commit message in the imperative");

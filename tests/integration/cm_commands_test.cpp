@@ -97,6 +97,31 @@ TEST_F(CmCommandsTest, WhyShowsThePatternsGradesAndSessionsBehindARule) {
   EXPECT_NE(person.out.find("Feedback (2):"), std::string::npos) << person.out;
 }
 
+// Feedback given with its task teaches the rule the task's words (learned_words.h): the next
+// task said in them finds it; cm why shows them; forget leaves none of them in the store's bytes.
+TEST_F(CmCommandsTest, FeedbackWithItsTaskTeachesTheRuleTheTasksWords) {
+  const std::string flaky = add("Quarantine tests that fail intermittently and rerun them in isolation");
+  const std::string lockfile = add("Pin dependency versions in a lockfile");
+  EXPECT_TRUE(data({"context", "zorblax went red on quuxfarm"})["relevantBullets"].empty());
+  const json marked = data({"mark", flaky, "--helpful", "--task", "the zorblax suite went red on the quuxfarm runner"});
+  EXPECT_EQ(marked["feedback"], "helpful");
+  EXPECT_EQ(ids(data({"context", "zorblax went red on quuxfarm"})["relevantBullets"]), std::vector<std::string>{flaky});
+  EXPECT_EQ(data({"why", flaky})["learned_words"], json::parse(R"(["zorblax", "suite", "went", "red", "quuxfarm", "runner"])"));
+  EXPECT_NE(cm({"why", flaky}).out.find("Learned from the tasks it helped: zorblax suite went red quuxfarm runner"), std::string::npos);
+  // An outcome with its task: a failure teaches nothing, a success teaches every rule it names.
+  ASSERT_EQ(cm({"outcome", "failure", "--rules", lockfile, "--task", "wobblefrotz drifted"}).code, 0);
+  EXPECT_TRUE(data({"why", lockfile})["learned_words"].empty());
+  ASSERT_EQ(cm({"outcome", "success", "--rules", lockfile, "--task", "wobblefrotz drifted again"}).code, 0);
+  EXPECT_EQ(data({"why", lockfile})["learned_words"], json::parse(R"(["wobblefrotz", "drifted"])"));
+  EXPECT_EQ(error({"mark", flaky, "--helpful", "--task", std::string(10001, 'a')}), (std::pair<int, std::string>{2, "TASK_TOO_LONG"}));
+  data({"forget", lockfile});
+  for (const auto& file : {store(), store() + "-wal"}) {
+    if (fs::exists(file)) {
+      EXPECT_EQ(read_file(file).find("wobblefrotz"), std::string::npos) << file;
+    }
+  }
+}
+
 TEST_F(CmCommandsTest, TopIsTheMostTrustedAndStaleTheLongestUnconfirmed) {
   const std::string mid = add("Keep functions short", {"--confidence", "0.6"});
   const std::string high = add("Write the test first", {"--confidence", "0.9"});

@@ -15,7 +15,9 @@ beforehand, cm and agentmetrics on PATH, AGENTMETRICS_LIB set). Then it checks
   - the tool counters in /metrics: every call once, the failed and the thrown ones as errors;
   - the rule's grades: helpful once per successful session, nothing for the model error (its
     failure type, APIError, relates to no rule), and nothing more after a reflection has read the
-    task events' rule_ids (the session was graded already).
+    task events' rule_ids (the session was graded already);
+  - the words the rule learned from the successful sessions' titles (the plugin's outcome carries
+    the task event's title).
 Prints one line per check; exits 0 when all passed, 1 otherwise.
 
   real_opencode.py --packages DIR --plugin-home DIR --bin-dir DIR --library FILE --out DIR
@@ -235,6 +237,10 @@ def run(args):
                      f"the rule: helpful {listed[rule]['helpful']}, harmful {listed[rule]['harmful']} (4 and 0 expected)")
         checks.check(sorted(str(r[3]) for r in graded) == sorted(sessions[:4]) and all(r[0] == "helpful" for r in graded),
                      f"one helpful grade for each successful session, none for the model error ({graded})")
+        # Each success taught the rule its task's words (docs/learning.md, "Learning from feedback").
+        learned = cm(args.bin_dir, store, "why", rule)["learned_words"]
+        checks.check({"six", "seven", "shell", "fails", "missing"} <= set(learned),
+                     f"the words the rule learned from the successful sessions' tasks: {learned}")
         # A reflection reads the task events' rule_ids: the same sessions, graded already.
         reflected = cm(args.bin_dir, store, "reflect")
         listed = {b["id"]: b for b in cm(args.bin_dir, store, "playbook", "list", "--all")["bullets"]}

@@ -81,7 +81,7 @@ std::string validate_error(const Config& c) {
 TEST_F(ConfigFile, ReadsEveryKey) {
   const Config c = load(
       "prometheus:\n  enabled: false\n  port: 9100\n  collectDefaultMetrics: false\n  openMetrics: false\n"
-      "cass_memory:\n  enabled: false\n  contextLimit: 12\n  autoInject: false\n  reflectionInterval: 7d\n"
+      "cass_memory:\n  enabled: false\n  contextLimit: 12\n  autoInject: false\n  learnFromPrompts: true\n  reflectionInterval: 7d\n"
       "alerts:\n  enabled: false\n  webhookUrl: https://hooks.example/x\n"
       "collector:\n  listenAddress: 127.0.0.1:9200\n  namespace: ci-7\n  segmentDir: /run/am\n"
       "  metricPrefix: agent\n  shards: 3\n  allowUids: [0, 1000]\n  waitMode: poll\n"
@@ -94,6 +94,7 @@ TEST_F(ConfigFile, ReadsEveryKey) {
   EXPECT_FALSE(c.cass_memory.enabled);
   EXPECT_EQ(c.cass_memory.context_limit, 12);
   EXPECT_FALSE(c.cass_memory.auto_inject);
+  EXPECT_TRUE(c.cass_memory.learn_from_prompts);
   EXPECT_EQ(c.cass_memory.reflection_interval, 7 * 24h);
   EXPECT_FALSE(c.alerts.enabled);
   EXPECT_EQ(c.alerts.webhook_url, "https://hooks.example/x");
@@ -118,6 +119,7 @@ TEST_F(ConfigFile, KeepsDefaultsForWhatIsAbsent) {
   EXPECT_EQ(c.prometheus.port, 9300);
   EXPECT_TRUE(c.prometheus.enabled);
   EXPECT_EQ(c.cass_memory.context_limit, 5);
+  EXPECT_FALSE(c.cass_memory.learn_from_prompts) << "prompt text is kept only where the configuration says so";
   EXPECT_EQ(c.effective_listen_address(), ":9300");
   EXPECT_EQ(c.http.request_timeout, 10s);
   EXPECT_EQ(load("").ns, "default");

@@ -13,6 +13,7 @@
 #include "collector/learning/learning_service.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_clock.h"
+#include "tests/unit/learning_service_fixture.h"
 
 namespace agentmetrics::learning {
 namespace {
@@ -46,28 +47,7 @@ ipc::OutcomeEvent task_event(std::uint64_t seq, double time, const std::string& 
   return e;
 }
 
-class ContextTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    store_ = SqliteEventStore::open(dir_.path() + "/events.db", SqliteEventStore::Mode::kReadWrite);
-    LearningSettings settings;
-    settings.clock = [this] { return now_; };
-    service_ = std::make_unique<LearningService>(store_->handle(), settings);
-  }
-  std::string add(const std::string& content, double confidence, BulletKind kind = BulletKind::kRule, std::vector<std::string> tags = {}) {
-    NewBullet nb;
-    nb.content = content;
-    nb.kind = kind;
-    nb.confidence = confidence;
-    nb.tags = std::move(tags);
-    return service_->playbook_add(nb).rule.bullet.id;
-  }
-
-  TempDir dir_;
-  double now_ = kNow;
-  std::unique_ptr<SqliteEventStore> store_;
-  std::unique_ptr<LearningService> service_;
-};
+using ContextTest = LearningServiceTest;
 
 TEST_F(ContextTest, AnswersInTheSpecificationsShape) {
   const std::string tests = add("Always write unit tests before implementing authentication logic", 0.95);

@@ -64,6 +64,12 @@ TEST_F(LearningHttpTest, MarkTakesTheSessionAndTheFeedbackAsEveryFrontEndSpellsT
   a = post("/api/mark", {{"id", rule}, {"feedback", "useful"}});
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(a.body["error"]["code"], "INVALID_ARGUMENT");
+  // "task": what the rule helped with; it learns the task's words (learned_words.h).
+  a = post("/api/mark", {{"id", rule}, {"feedback", "helpful"}, {"task", "the zorblax deploy went red"}});
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  EXPECT_EQ(get("/api/context", "task=zorblax").body["data"]["relevantBullets"][0]["id"], rule);
+  a = post("/api/mark", {{"id", rule}, {"feedback", "helpful"}, {"task", 42}});
+  EXPECT_EQ(a.status, 400);
 }
 
 TEST_F(LearningHttpTest, OutcomeCountsATaskOncePerSession) {

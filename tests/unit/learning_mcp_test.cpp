@@ -60,8 +60,14 @@ TEST_F(McpTest, ListsAndCallsTheFourTools) {
   EXPECT_EQ(r["structuredContent"]["relevantBullets"][0]["id"], rule_);
   EXPECT_EQ(json::parse(r["content"][0]["text"].get<std::string>()), r["structuredContent"]);
 
-  r = call(3, "tools/call", {{"name", "cm_mark"}, {"arguments", {{"id", rule_}, {"feedback", "helpful"}}}})["result"];
+  EXPECT_TRUE(tools[1]["inputSchema"]["properties"].contains("task"));
+  EXPECT_TRUE(tools[2]["inputSchema"]["properties"].contains("task"));
+  r = call(3, "tools/call",
+           {{"name", "cm_mark"}, {"arguments", {{"id", rule_}, {"feedback", "helpful"}, {"task", "zorblax login broke"}}}})["result"];
   EXPECT_EQ(r["structuredContent"]["confidence_after"], 0.75);
+  // The rule learned the task's words (learned_words.h).
+  r = call(31, "tools/call", {{"name", "cm_context"}, {"arguments", {{"task", "zorblax"}}}})["result"];
+  EXPECT_EQ(r["structuredContent"]["relevantBullets"][0]["id"], rule_);
   r = call(4, "tools/call",
            {{"name", "cm_outcome"}, {"arguments", {{"status", "failure"}, {"rules", json::array({rule_})}, {"stage", "test"}}}})["result"];
   EXPECT_EQ(r["structuredContent"]["policy"], "related");

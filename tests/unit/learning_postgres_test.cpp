@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <random>
@@ -219,7 +220,7 @@ TEST(PostgresLearning, TheLexemeCountsAreThoseOfTheIndexedHistory) {
   }
   EXPECT_EQ(differences(), 0) << "after tasks were removed";
   {
-    // The store as version 2 left it: no counts (version 4's changes are made again harmlessly).
+    // The store as version 2 left it: no counts (version 4's and 5's changes are made again harmlessly).
     pqxx::work tx(c);
     tx.exec("DROP TRIGGER history_lexemes_count ON history_tasks; DROP FUNCTION history_lexemes_count(); DROP TABLE history_lexemes");
     tx.exec("UPDATE learning_schema SET version = 2");
@@ -249,6 +250,7 @@ TEST(PostgresLearning, TheParaphraseSetRanksTheSameOnBothStores) {
   std::vector<std::string> texts = bench::distractor_rules(300);
   for (const auto& r : set.rules) texts.insert(texts.begin() + static_cast<std::ptrdiff_t>(texts.size() * 7 % 13), r.text);
   std::vector<std::string> added;
+  std::map<std::string, std::string> id_of_text;
   for (std::size_t i = 0; i < texts.size(); ++i) {
     NewBullet rule;
     rule.content = texts[i];
@@ -258,6 +260,7 @@ TEST(PostgresLearning, TheParaphraseSetRanksTheSameOnBothStores) {
     const auto b = postgres->playbook_add(rule);
     ASSERT_EQ(a.rule.bullet.id, b.rule.bullet.id);
     added.push_back(b.rule.bullet.id);
+    id_of_text[texts[i]] = b.rule.bullet.id;
   }
   const auto compare = [&](const char* round) {
     double rules = 0, anti = 0;
@@ -293,6 +296,17 @@ TEST(PostgresLearning, TheParaphraseSetRanksTheSameOnBothStores) {
   sqlite->outcome(outcome);
   postgres->outcome(outcome);
   compare("after feedback");
+  // Feedback with its task (learned_words.h): the copy has the words the rules learned.
+  for (const auto& task : set.tasks) {
+    if (task.split != "dev") continue;
+    for (const auto& key : task.relevant) {
+      const auto rule = std::ranges::find_if(set.rules, [&](const bench::EvalRule& r) { return r.key == key; });
+      MarkRequest mark{id_of_text.at(rule->text), FeedbackKind::kHelpful, "", "", task.text};
+      sqlite->mark(mark);
+      postgres->mark(mark);
+    }
+  }
+  compare("after feedback with its tasks");
   // cm similar: the same rules, as alike and as trusted, on both stores.
   std::size_t found = 0;
   for (std::size_t i = 0; i < set.rules.size(); i += 7) {
@@ -407,6 +421,13 @@ TEST(PostgresLearning, RulesLearnedAnywhereAreSeenEverywhereWithProjectScoping) 
   EXPECT_EQ(ids(there->context("refund webhook in billing", 5, "billing").relevant_bullets).size(), 2u);
   const auto web = ids(there->context("refund webhook in billing", 5, "web").relevant_bullets);
   EXPECT_EQ(web, std::vector<std::string>{e});
+  // A hook's session that succeeded teaches the rule its prompt's words (learned_words.h), and
+  // every machine finds it by them.
+  EXPECT_TRUE(ids(there->context("zorblax quuxfarm", 5, "web").relevant_bullets).empty());
+  here->remember_given("ses-1", {e}, "the zorblax charge on quuxfarm bounced");
+  EXPECT_EQ(here->grade_session("ses-1", true, "").applied.size(), 1u);
+  EXPECT_EQ(ids(there->context("zorblax quuxfarm", 5, "web").relevant_bullets), std::vector<std::string>{e});
+  EXPECT_TRUE(here->grade_session("ses-1", true, "").applied.empty()) << "graded once";
 }
 
 // The playbook's commands through the real `cm` on two machines (two homes: two copies of the

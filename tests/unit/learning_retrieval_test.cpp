@@ -314,5 +314,23 @@ TEST(RetrievalEval, RecallAtFiveOnTheParaphraseSetHoldsItsFloor) {
   EXPECT_GT(run.all.ndcg, 0.0);
 }
 
+// Learning from feedback (learned_words.h): each of the 159 tasks marks its rules helpful with its
+// text, then the fresh split, another author's words for the same rules, is asked. Measured
+// 0.633, against 0.489 for the same marks without the tasks' text (confidence alone) and 0.473
+// with no feedback.
+constexpr double kFreshRecallAfterFeedbackFloor = 0.60;
+
+TEST(RetrievalEval, FeedbackWithItsTasksTeachesTheRulesAnotherAuthorsWords) {
+  const auto set = bench::load_eval_set(AM_RETRIEVAL_DATA_DIR);
+  testing::TempDir dir;
+  const auto taught = bench::evaluate(set, 0, dir.path() + "/taught.db", 5, {{"dev", "heldout"}, true});
+  const auto control = bench::evaluate(set, 0, dir.path() + "/control.db", 5, {{"dev", "heldout"}, false});
+  EXPECT_GE(taught.fresh.recall, kFreshRecallAfterFeedbackFloor);
+  EXPECT_GT(taught.fresh.recall, control.fresh.recall + 0.1);
+  // What the feedback was given for is still found.
+  EXPECT_GE(taught.dev.recall, kDevRecallFloor);
+  EXPECT_GE(taught.heldout.recall, kHeldoutRecallFloor);
+}
+
 }  // namespace
 }  // namespace agentmetrics::learning

@@ -311,7 +311,7 @@ Subcommand playbook_import_command(CLI::App& playbook) {
 
 Subcommand mark_command(CLI::App& app) {
   struct Args {
-    std::string id, reason, session;
+    std::string id, reason, session, task;
     bool helpful = false, harmful = false;
   };
   auto a = std::make_shared<Args>();
@@ -322,17 +322,21 @@ Subcommand mark_command(CLI::App& app) {
   helpful->excludes(harmful);
   cmd->add_option("--reason", a->reason, "Why");
   cmd->add_option("--session-id,--session", a->session, "The session (feedback counts once per session and rule)");
+  cmd->add_option("--task", a->task, "What the rule was used for: a helpful rule learns its words, to be found for it next time");
   return {"mark", cmd, [a](Session& session, const Options&, Clock::time_point) {
             if (!a->helpful && !a->harmful)
               throw input_error("MISSING_FEEDBACK", "say --helpful or --harmful", {"cm mark " + a->id + " --helpful"});
-            return answer_with(session.learning().mark(decode_mark_request(
-                {{"id", a->id}, {"feedback", a->helpful ? "helpful" : "harmful"}, {"reason", a->reason}, {"session_id", a->session}})));
+            return answer_with(session.learning().mark(decode_mark_request({{"id", a->id},
+                                                                            {"feedback", a->helpful ? "helpful" : "harmful"},
+                                                                            {"reason", a->reason},
+                                                                            {"session_id", a->session},
+                                                                            {"task", a->task}})));
           }};
 }
 
 Subcommand outcome_command(CLI::App& app) {
   struct Args {
-    std::string status, stage, failure_type, session;
+    std::string status, stage, failure_type, session, task;
     std::vector<std::string> rules;
   };
   auto a = std::make_shared<Args>();
@@ -343,12 +347,14 @@ Subcommand outcome_command(CLI::App& app) {
   cmd->add_option("--failure-type", a->failure_type, "What kind of failure (directs the blame)");
   cmd->add_option("--session-id,--session", a->session,
                   "The task's session: each rule is graded once per session, by this or the session's task event");
+  cmd->add_option("--task", a->task, "What the rules were used for: on success they learn its words, to be found for it next time");
   return {"outcome", cmd, [a](Session& session, const Options&, Clock::time_point) {
             return answer_with(session.learning().outcome(decode_outcome_request({{"status", a->status},
                                                                                   {"rules", a->rules},
                                                                                   {"stage", a->stage},
                                                                                   {"failure_type", a->failure_type},
-                                                                                  {"session_id", a->session}})));
+                                                                                  {"session_id", a->session},
+                                                                                  {"task", a->task}})));
           }};
 }
 

@@ -35,6 +35,7 @@ SessionPatternSettings session_pattern_settings(const collector::Config& config)
 LearningSettings settings_from(const Options& o, const collector::Config& config) {
   LearningSettings s;
   s.context_limit = config.cass_memory.context_limit;
+  s.learn_from_prompts = config.cass_memory.learn_from_prompts;
   s.reflection.max_rules = config.cass_memory.max_rules;
   s.reflection.session_patterns = session_pattern_settings(config);
   std::string actions = o.actions_path;

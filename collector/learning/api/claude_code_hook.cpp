@@ -119,7 +119,7 @@ std::string answer_claude_code_hook(const nlohmann::json& input, LearningStore& 
     if (content_words(prompt).empty()) return "";  // a slash command, an empty line: no task
     const ContextResult context = store.context(prompt, std::nullopt, project_of_directory(text_field(input, "cwd")));
     const auto ids = rule_ids(context);
-    if (!ids.empty()) store.remember_given(session, ids);
+    if (!ids.empty()) store.remember_given(session, ids, store.settings().learn_from_prompts ? prompt : "");
     std::string text = context_text(context);
     if (!ids.empty()) text += "\n" + std::string(kMarkerInvitation);
     return additional_context(event, text);

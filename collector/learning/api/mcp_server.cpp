@@ -28,6 +28,9 @@ struct InvalidParams : std::runtime_error {
 // No request nests this deep; a line that does is refused while it is read, before copying or
 // printing it could recurse through the whole depth.
 constexpr int kMaxJsonDepth = 64;
+constexpr const char* kFeedbackTaskDescription =
+    "What the rule was used for, in a sentence: a rule that helped learns its words, so that it is found when a task is next said "
+    "in them";
 struct TooDeep {};
 
 json tool_result(const json& value, bool is_error) {
@@ -69,7 +72,8 @@ json McpServer::tools() {
           {{"id", {{"type", "string"}, {"description", "The rule id, e.g. b-8f3a2c"}}},
            {"feedback", {{"type", "string"}, {"enum", json::array({"helpful", "harmful"})}}},
            {"reason", {{"type", "string"}}},
-           {"session_id", {{"type", "string"}}}}},
+           {"session_id", {{"type", "string"}}},
+           {"task", {{"type", "string"}, {"description", kFeedbackTaskDescription}}}}},
          {"required", json::array({"id", "feedback"})}}}},
       {{"name", "cm_outcome"},
        {"description",
@@ -89,7 +93,8 @@ json McpServer::tools() {
             {{"type", "string"},
              {"description",
               "The task's session: a session grades each rule once, whichever of its outcomes (this call, cm outcome, the session's "
-              "task event) arrives first"}}}}},
+              "task event) arrives first"}}},
+           {"task", {{"type", "string"}, {"description", kFeedbackTaskDescription}}}}},
          {"required", json::array({"status", "rules"})}}}},
       {{"name", "cm_playbook_list"},
        {"description", "List the playbook's rules and anti-patterns with their confidence and evidence."},

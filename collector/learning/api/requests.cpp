@@ -135,6 +135,7 @@ MarkRequest decode_mark_request(const json& object) {
   request.kind = parse_feedback_kind(fields.required_text("feedback", {"kind"}));
   request.reason = fields.text("reason");
   request.session_id = fields.text("session_id", {"session"});
+  request.task = fields.text("task");
   return request;
 }
 
@@ -147,6 +148,7 @@ OutcomeRequest decode_outcome_request(const json& object) {
   request.stage = fields.text("stage");
   request.failure_type = fields.text("failure_type");
   request.session_id = fields.text("session_id", {"session"});
+  request.task = fields.text("task");
   return request;
 }
 

@@ -193,13 +193,14 @@ function makeMemory(warn) {
       }
     },
     // The session goes with the outcome, so that it and the task event's rule_ids grade a rule
-    // once; the failure type, so that a failure the rules had no part in (APIError) blames none.
-    async outcome(success, ruleIds, sessionID, failureType) {
+    // once; the failure type, so that a failure the rules had no part in (APIError) blames none;
+    // the task's title (the task event's), so that a success teaches the rules its words.
+    async outcome(success, ruleIds, sessionID, failureType, title) {
       if (ruleIds.length === 0) return;
       const status = success ? "success" : "failure";
       try {
         if (url) {
-          const body = { status, rules: ruleIds, session_id: sessionID };
+          const body = { status, rules: ruleIds, session_id: sessionID, task: title };
           if (failureType) body.failure_type = failureType;
           const r = await fetch(`${url}/api/outcome`, {
             method: "POST",
@@ -209,7 +210,7 @@ function makeMemory(warn) {
           if (!r.ok) throw new Error(`HTTP ${r.status}`);
           return;
         }
-        const args = ["outcome", status, "--rules", ruleIds.join(","), "--session-id", sessionID];
+        const args = ["outcome", status, "--rules", ruleIds.join(","), "--session-id", sessionID, "--task", title];
         if (failureType) args.push("--failure-type", failureType);
         await runCm(args);
       } catch (error) {
@@ -324,7 +325,7 @@ export const CassPlugin = async (_input, options = {}) => {
     if (task.ruleIds.length) fields.rule_ids = task.ruleIds.join(",");
     if (!success && failureType) fields.failure_type = failureType;
     await recorder.event("task", fields);
-    await memory.outcome(success, task.ruleIds, sessionID, success ? undefined : failureType);
+    await memory.outcome(success, task.ruleIds, sessionID, success ? undefined : failureType, fields.title);
   }
 
   // finish() as work that dispose waits for.
