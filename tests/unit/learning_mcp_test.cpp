@@ -41,6 +41,8 @@ TEST_F(McpTest, InitializeNegotiatesTheProtocolVersion) {
   EXPECT_EQ(r["result"]["protocolVersion"], "2024-11-05");
   EXPECT_EQ(r["result"]["serverInfo"]["name"], "cm");
   EXPECT_TRUE(r["result"]["capabilities"].contains("tools"));
+  // The instructions ask for the task with the outcome: what teaches a rule its words.
+  EXPECT_NE(r["result"]["instructions"].get<std::string>().find("with the task in a sentence (task)"), std::string::npos);
   EXPECT_EQ(call(2, "initialize", {{"protocolVersion", "2099-01-01"}})["result"]["protocolVersion"], "2025-11-25");
   EXPECT_FALSE(server_.handle({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}));
   EXPECT_EQ(call(3, "ping")["result"], json::object());

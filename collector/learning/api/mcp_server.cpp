@@ -158,7 +158,8 @@ std::optional<json> McpServer::handle(const json& message) {
                              {"serverInfo", {{"name", "cm"}, {"title", "agentmetrics cass_memory"}, {"version", learning_version()}}},
                              {"instructions",
                               "Call cm_context with the task before starting it; after the task, report cm_outcome with the ids of the "
-                              "rules you used, or cm_mark a single rule."}});
+                              "rules you used, or cm_mark a single rule, each with the task in a sentence (task): a rule that helped "
+                              "learns its words and is found for such a task next time."}});
     }
     if (method == "ping") return rpc_result(id, json::object());
     if (method == "tools/list") return rpc_result(id, {{"tools", tools()}});
