@@ -22,13 +22,9 @@ bool looks_like_identifier(std::string_view word) {
   return digits && letters;
 }
 
-// The task's content words as a query reads them: compounds split ("OOMKilled" -> oom, killed)
-// and also as written.
+// The task's words as a search reads them, without identifiers.
 std::vector<std::string> task_words(std::string_view task) {
-  auto words = content_words(split_camel_case(task));
-  for (auto& w : content_words(task)) {
-    if (std::ranges::find(words, w) == words.end()) words.push_back(std::move(w));
-  }
+  auto words = query_words(task);
   std::erase_if(words, [](const std::string& w) { return looks_like_identifier(w); });
   if (words.size() > kMaxTaskWords) words.resize(kMaxTaskWords);
   return words;

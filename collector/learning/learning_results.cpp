@@ -284,7 +284,7 @@ json to_json(const WhyResult& result) {
           {"feedback", feedback},
           {"sessions", result.sessions},
           {"sessions_given", result.sessions_given},
-          {"learned_words", tokenize(result.learned_words)}};
+          {"learned_words", tokenize(result.rule.bullet.learned)}};
 }
 
 json to_json(const StaleResult& result) {

@@ -86,7 +86,6 @@ struct WhyResult {
   std::vector<FeedbackEntry> feedback;                                // oldest first
   std::vector<std::string> sessions;                                  // the sessions that graded it, first graded first
   std::int64_t sessions_given = 0;                                    // sessions a hook gave it to (session_rules.h)
-  std::string learned_words;                                          // learned from the tasks it helped, oldest first (learned_words.h)
 
   // The next signal, oldest first, its session counted once. Every store reads them so.
   void add_feedback(FeedbackEntry entry);

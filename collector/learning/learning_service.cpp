@@ -339,11 +339,10 @@ WhyResult LearningService::why(std::string_view id) {
     result.add_feedback({fb.column_double(0), fb.column_text(1) == "harmful" ? FeedbackKind::kHarmful : FeedbackKind::kHelpful,
                          fb.column_double(2), fb.column_text(3), fb.column_text(4), fb.column_text(5)});
   }
-  SqliteStatement given(db_, "SELECT count(*), (SELECT learned FROM bullets WHERE id = ?1) FROM session_rules WHERE bullet_id = ?1");
+  SqliteStatement given(db_, "SELECT count(*) FROM session_rules WHERE bullet_id = ?");
   given.bind(1, std::string_view(rule));
   given.step();
   result.sessions_given = given.column_int64(0);
-  result.learned_words = given.column_text(1);
   return result;
 }
 

@@ -48,6 +48,7 @@ Bullet read_bullet(const SqliteStatement& st) {
   b.scope = {st.column_text(18), st.column_text(19), st.column_text(20), st.column_text(21)};
   b.added_by = st.column_text(22);
   b.project = st.column_text(23);
+  b.learned = st.column_text(24);
   return b;
 }
 
@@ -500,11 +501,8 @@ FeedbackResult Playbook::feedback(const FeedbackSignal& signal) {
   r.after = b.confidence;
   save_state(b);
   if (signal.kind == FeedbackKind::kHelpful && !signal.task.empty()) {
-    SqliteStatement learned(db_, "SELECT learned FROM bullets WHERE id = ?");
-    learned.bind(1, b.id);
-    learned.step();
     SqliteStatement update(db_, "UPDATE bullets SET learned = ? WHERE id = ?");
-    update.bind(1, learned_with_task(learned.column_text(0), signal.task, b.content));
+    update.bind(1, learned_with_task(b.learned, signal.task, b.content));
     update.bind(2, b.id);
     update.run();
   }

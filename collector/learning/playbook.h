@@ -76,6 +76,7 @@ struct Bullet {
   double last_validated = 0;
   Scope scope;
   std::string project;  // "": every project's (project_scope.h)
+  std::string learned;  // the words learned from the tasks it helped, oldest first (learned_words.h)
   std::vector<std::string> pattern_ids;
 
   // The decayed confidence at `now`.

@@ -44,7 +44,7 @@ constexpr std::int64_t kSettleSeconds = 60;
 constexpr const char* kPostgresBulletColumns =
     "seq, id, content, kind, state, coalesce(retired_reason, ''), retired_at, coalesce(replaced_by, ''), source, tags, content_hash, "
     "confidence, confidence_time, evidence_count, helpful, harmful, created, last_validated, scope_stage, scope_failure_type, "
-    "scope_agent_type, scope_task_type, added_by, scope_project";
+    "scope_agent_type, scope_task_type, added_by, scope_project, learned";
 
 // The words FTS5 counts in a document's searched columns.
 std::int64_t token_count(std::initializer_list<std::string_view> columns) {
@@ -82,6 +82,7 @@ Bullet read_bullet(const pqxx::row& r) {
   b.scope = {r[18].as<std::string>(), r[19].as<std::string>(), r[20].as<std::string>(), r[21].as<std::string>()};
   b.added_by = r[22].as<std::string>();
   b.project = r[23].as<std::string>();
+  b.learned = r[24].as<std::string>();
   return b;
 }
 
@@ -296,10 +297,8 @@ FeedbackResult feedback_in(pqxx::work& tx, const FeedbackSignal& signal, const C
   b.harmful = counts[1].as<double>();
   b.confidence = r.after;
   b.confidence_time = t;
-  if (helpful && !signal.task.empty()) {
-    const auto learned = tx.exec_params1("SELECT learned FROM bullets WHERE id = $1", b.id)[0].as<std::string>();
-    tx.exec_params("UPDATE bullets SET learned = $2 WHERE id = $1", b.id, learned_with_task(learned, signal.task, b.content));
-  }
+  if (helpful && !signal.task.empty())
+    tx.exec_params("UPDATE bullets SET learned = $2 WHERE id = $1", b.id, learned_with_task(b.learned, signal.task, b.content));
   tx.exec_params(
       "INSERT INTO feedback(bullet_id, time, kind, weight, origin, session_id, event_id, note) "
       "VALUES($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7::bigint, 0), $8)",
@@ -638,10 +637,7 @@ WhyResult PostgresLearningStore::why(std::string_view id) {
       result.add_feedback({r[0].as<double>(), r[1].as<std::string>() == "harmful" ? FeedbackKind::kHarmful : FeedbackKind::kHelpful,
                            r[2].as<double>(), r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>()});
     }
-    const auto given = tx.exec_params1(
-        "SELECT (SELECT count(*) FROM session_rules WHERE bullet_id = $1), (SELECT learned FROM bullets WHERE id = $1)", b->id);
-    result.sessions_given = given[0].as<std::int64_t>();
-    result.learned_words = given[1].as<std::string>();
+    result.sessions_given = tx.exec_params1("SELECT count(*) FROM session_rules WHERE bullet_id = $1", b->id)[0].as<std::int64_t>();
     return result;
   });
 }

@@ -76,16 +76,18 @@ std::string split_camel_case(std::string_view text) {
   return out;
 }
 
+std::vector<std::string> query_words(std::string_view task) {
+  auto words = content_words(split_camel_case(task));
+  for (auto& w : content_words(task)) {
+    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
+  }
+  return words;
+}
+
 std::vector<QueryConcept> query_concepts(std::string_view task, const Thesaurus& thesaurus, const FtsStemmer& stemmer,
                                          std::size_t max_words, const WordNet* wordnet, const Symptoms* symptoms) {
   const std::string split = split_camel_case(task);
-  auto words = content_words(split);
-  if (split != task) {
-    // The compound as written, too: a rule may name it whole.
-    for (auto& w : content_words(task)) {
-      if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
-    }
-  }
+  auto words = query_words(task);
   if (words.size() > max_words) words.resize(max_words);
   std::vector<QueryConcept> concepts;
   for (const auto& w : words) {

@@ -1,16 +1,19 @@
 // The rules a task needs, found when the task says it in other words than the rule.
 //
 // A rule is found by its text, its tags and the words it learned from the tasks it helped
-// (learned_words.h), all one document of the full-text index. A task becomes concepts: each content word (compound words split too:
-// "UnhandledPromise" -> unhandled, promise), each thesaurus phrase it contains, and each cause its symptoms point to (symptoms.h: "each
-// waiting for the other's lock" -> deadlock, lock order). A concept is matched by any of its forms: the word itself or a related term of
-// its thesaurus groups (weight kRelatedWeight), or for a word in no group its WordNet synonyms and broader words, below the word itself. A
-// word in no group weighs kUnlistedWeight: the thesaurus is the trade's vocabulary, and a word
-// outside it is more often everyday language ("shows", "Monday", "nobody") that a long unrelated
-// rule shares by chance than the word a relevant rule turns on. A rule scores, per concept, its best form's weight x the form's IDF among
-// the rules, summed over the concepts: a rule that shares three of the task's ideas beats one that shares one idea in three words. Forms
-// are looked up in the full-text index one by one (its stemming is the index's own); a form found in more than kMaxFormRows rules says too
-// little to be worth its cost and is left out.
+// (learned_words.h), all one document of the full-text index. A task becomes concepts: each
+// content word (compound words split too: "UnhandledPromise" -> unhandled, promise), each
+// thesaurus phrase it contains, and each cause its symptoms point to (symptoms.h: "each waiting
+// for the other's lock" -> deadlock, lock order). A concept is matched by any of its forms: the
+// word itself or a related term of its thesaurus groups (weight kRelatedWeight), or for a word in
+// no group its WordNet synonyms and broader words, below the word itself. A word in no group
+// weighs kUnlistedWeight: the thesaurus is the trade's vocabulary, and a word outside it is more
+// often everyday language ("shows", "Monday", "nobody") that a long unrelated rule shares by
+// chance than the word a relevant rule turns on. A rule scores, per concept, its best form's
+// weight x the form's IDF among the rules, summed over the concepts: a rule that shares three of
+// the task's ideas beats one that shares one idea in three words. Forms are looked up in the
+// full-text index one by one (its stemming is the index's own); a form found in more than
+// kMaxFormRows rules says too little to be worth its cost and is left out.
 #pragma once
 
 #include <cstdint>
@@ -93,5 +96,8 @@ ContextRules context_rules(sqlite3* db, const std::vector<QueryConcept>& concept
 // "UnhandledPromiseRejection OOMKilled" -> "Unhandled Promise Rejection OOM Killed": words
 // written together in camel case, apart.
 std::string split_camel_case(std::string_view text);
+// The task's content words as the search reads them: those of the task with its compounds split
+// ("OOMKilled" -> oom, killed), then the compounds as written (a rule may name one whole).
+std::vector<std::string> query_words(std::string_view task);
 
 }  // namespace agentmetrics::learning

@@ -694,6 +694,11 @@ TEST(PostgresLearning, AReflectionOnTheTeamStoreLearnsWhatTheEmbeddedStoreLearns
     EXPECT_EQ(x.bullet.helpful, y.bullet.helpful) << x.bullet.id;
     EXPECT_EQ(x.bullet.harmful, y.bullet.harmful) << x.bullet.id;
     EXPECT_NEAR(x.confidence, y.confidence, 1e-12) << x.bullet.id;
+    // The successful task events' titles ("task 5", ...) taught the rule they name their words.
+    EXPECT_EQ(x.bullet.learned, y.bullet.learned) << x.bullet.id;
+    if (y.bullet.id == rule) {
+      EXPECT_EQ(y.bullet.learned, "task");
+    }
   }
   pqxx::connection c(url);
   pqxx::nontransaction tx(c);

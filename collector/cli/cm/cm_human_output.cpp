@@ -223,7 +223,7 @@ void print_human(std::ostream& out, const WhyResult& result) {
         << pad(f.origin, 9) << (f.session_id.empty() ? "" : "session " + f.session_id) << (f.note.empty() ? "" : "  " + f.note) << "\n";
   }
   out << "Given by a hook to " << result.sessions_given << " session(s); graded by " << result.sessions.size() << "\n";
-  out << "Learned from the tasks it helped: " << (result.learned_words.empty() ? "(no words yet)" : result.learned_words) << "\n";
+  out << "Learned from the tasks it helped: " << (b.learned.empty() ? "(no words yet)" : b.learned) << "\n";
 }
 
 void print_human(std::ostream& out, const StaleResult& result) {
