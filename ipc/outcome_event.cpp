@@ -51,7 +51,9 @@ constexpr FieldSpec kTaskFields[] = {
     {30, "git_branch", kLabel, false, "the git branch the task worked on"},
     {31, "origin", kLabel, false, "how the task was recorded: api (the client library or agentmetrics record), otlp, import"},
     {32, "tool_failures", kText, false, "what the session's failing tool calls add up to (JSON: tools, edits, retries; docs/events.md)",
-     720},
+     640},
+    {33, "rule_feedback", kText, false,
+     "the agent's inline feedback on the rules it was shown: \"+id\" helpful, \"-id\" harmful, space-separated", 128},
 };
 constexpr FieldSpec kPipelineFields[] = {
     {0, "stage", kLabel, true, "the pipeline stage (build, test, lint, deploy, ...)"},

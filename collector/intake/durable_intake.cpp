@@ -5,20 +5,6 @@
 
 namespace agentmetrics::intake {
 
-std::uint64_t intake_producer_id(std::string_view source, std::string_view key) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  const auto mix = [&](std::string_view text) {
-    for (const char c : text) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 1099511628211ULL;
-    }
-  };
-  mix(source);
-  mix(std::string_view("\0", 1));  // ("ab", "c") and ("a", "bc") are different producers
-  mix(key);
-  return hash;
-}
-
 DurableIntake::DurableIntake(store::OutcomeSink* sink, std::size_t max_queued) : sink_(sink), max_queued_(max_queued) {}
 
 IntakeResult DurableIntake::store(std::vector<ipc::OutcomeEvent> events, std::chrono::milliseconds wait, bool replace) {

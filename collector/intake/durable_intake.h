@@ -3,7 +3,7 @@
 //
 // A sender is told its events are stored only once they are committed; one told to try again
 // sends the same events again, with the same keys, and the store keeps one copy. The keys are
-// what the events are about, not when they arrived: intake_producer_id() of the source and its
+// what the events are about, not when they arrived: intake_producer_id() (common/intake_key.h) of the source and its
 // natural key (the fact a webhook's event records, so that a redelivery and a backfill of it
 // match; a session's id), and a sequence number that the source gives each event of that key in
 // a fixed order.
@@ -14,16 +14,11 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/common/intake_key.h"
 #include "collector/store/outcome_sink.h"
 #include "ipc/outcome_event.h"
 
 namespace agentmetrics::intake {
-
-// A stable 64-bit producer id for the events of (`source`, `key`): the same on every run and
-// every machine (FNV-1a over both), so a redelivery after a restart is still a duplicate.
-// Ring producers draw theirs at random from the same space; a collision is as likely as two
-// random producers colliding.
-std::uint64_t intake_producer_id(std::string_view source, std::string_view key);
 
 enum class IntakeResult {
   kStored,     // committed

@@ -1,9 +1,6 @@
 #include "collector/intake/session_task.h"
 
 #include <algorithm>
-#include <cstdio>
-
-#include "collector/intake/durable_intake.h"
 
 namespace agentmetrics::intake {
 namespace {
@@ -17,16 +14,13 @@ std::string bounded(const std::string& text, std::size_t max) {
 }
 
 // The tool_failures field's bound in the schema (ipc/outcome_event.cpp).
-constexpr std::size_t kToolFailuresBytes = 720;  // what the largest task leaves of a frame
+constexpr std::size_t kToolFailuresBytes = 640;  // what the largest task leaves of a frame, rule_feedback beside it
+constexpr std::size_t kRuleFeedbackBytes = 128;  // the rule_feedback field's bound: a dozen markers
 
 // A label value: at most 128 bytes, as the schema takes it.
 std::string label(const std::string& text) { return bounded(text, 128); }
 
 }  // namespace
-
-std::uint64_t session_producer_id(const std::string& agent, const std::string& session_id) {
-  return intake_producer_id("session/" + agent, session_id);
-}
 
 ipc::OutcomeEvent to_outcome_event(const SessionTask& s, const SessionPrivacy& privacy) {
   ipc::OutcomeEvent e;
@@ -44,9 +38,7 @@ ipc::OutcomeEvent to_outcome_event(const SessionTask& s, const SessionPrivacy& p
   if (privacy.keep_session_ids) {
     f["session_id"] = bounded(s.session_id, 128);
   } else {
-    char digest[24];
-    std::snprintf(digest, sizeof digest, "s-%016llx", static_cast<unsigned long long>(e.producer_id));
-    f["session_id"] = std::string(digest);
+    f["session_id"] = session_digest(e.producer_id);
   }
   if (!s.model.empty()) f["model"] = label(s.model);
   const auto count = [&](const char* name, double value) {
@@ -80,6 +72,8 @@ ipc::OutcomeEvent to_outcome_event(const SessionTask& s, const SessionPrivacy& p
   if (!s.project.empty()) f["project"] = label(s.project);
   if (!s.git_branch.empty()) f["git_branch"] = label(s.git_branch);
   if (std::string facts = s.tool_failures.to_text(kToolFailuresBytes); !facts.empty()) f["tool_failures"] = std::move(facts);
+  if (std::string markers = rule_feedback_text(s.rule_feedback, kRuleFeedbackBytes); !markers.empty())
+    f["rule_feedback"] = std::move(markers);
   return e;
 }
 

@@ -1,7 +1,7 @@
 // An agent's session as a task outcome event, whichever way it reaches agentmetrics: its
 // OpenTelemetry export (otlp/) or the files it wrote (sessions/). One task per session: the
 // event's key is the agent and the session's id (intake_producer_id("session/<agent>", id),
-// sequence 1), so the same session seen twice is one row however it came.
+// sequence 1; common/intake_key.h), so the same session seen twice is one row however it came.
 //
 // Privacy by default (docs/otlp.md): the session's id is stored as a digest unless
 // `keep_session_ids`; text (title, snippet) is bounded by `max_text_bytes` (0: none kept);
@@ -12,7 +12,10 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "collector/common/intake_key.h"
+#include "collector/common/rule_markers.h"
 #include "collector/common/tool_failure_facts.h"
 #include "collector/intake/model_prices.h"
 #include "ipc/outcome_event.h"
@@ -35,16 +38,14 @@ struct SessionTask {
   std::string intervention;                       // why a person stepped in (interrupted, edit_rejected, ...); empty: nobody did
   double lines_proposed = 0, lines_accepted = 0;  // lines of code the agent's edits proposed, and of those applied
   std::string title, approach, snippet, project, git_branch;
-  ToolFailureFacts tool_failures;  // what failed, for the failure patterns of the reflection
+  ToolFailureFacts tool_failures;             // what failed, for the failure patterns of the reflection
+  std::vector<FeedbackMarker> rule_feedback;  // the agent's inline feedback on rules cm showed it
 };
 
 struct SessionPrivacy {
   bool keep_session_ids = false;
   std::size_t max_text_bytes = 300;  // the snippet length cm shows
 };
-
-// The producer id of a session's task.
-std::uint64_t session_producer_id(const std::string& agent, const std::string& session_id);
 
 // The task event of `session` (agent_type = the agent, task_type = "session").
 ipc::OutcomeEvent to_outcome_event(const SessionTask& session, const SessionPrivacy& privacy);

@@ -53,7 +53,12 @@ AgentsMdExport agents_md_block(const std::vector<BulletView>& bullets, const Age
              "behind each. Regenerate this block with `cm export --format agents.md` rather than edit it.\n";
   if (!rules.empty()) out.text += "\n" + rules;
   if (!avoid.empty()) out.text += "\n### Avoid\n\n" + avoid;
-  if (rules.empty() && avoid.empty()) out.text += "\n(none yet)\n";
+  if (rules.empty() && avoid.empty()) {
+    out.text += "\n(none yet)\n";
+  } else {
+    // What an agent answers to it reaches the playbook through the session import.
+    out.text += "\n" + std::string(kMarkerInvitation) + "\n";
+  }
   out.text += std::string(kAgentsMdEnd) + "\n";
   return out;
 }

@@ -11,12 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "collector/common/rule_markers.h"
 #include "collector/learning/learning_results.h"
 
 namespace agentmetrics::learning {
-
-inline constexpr std::string_view kAgentsMdBegin = "<!-- agentmetrics:begin (cm export --format agents.md) -->";
-inline constexpr std::string_view kAgentsMdEnd = "<!-- agentmetrics:end -->";
 
 struct AgentsMdOptions {
   double min_confidence = 0.5;

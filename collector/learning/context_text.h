@@ -9,11 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "collector/common/rule_markers.h"
 #include "collector/learning/learning_results.h"
 
 namespace agentmetrics::learning {
 
-inline constexpr std::string_view kContextHeading = "## From agentmetrics memory";
 inline constexpr std::string_view kRulesHeading = "Rules learned from earlier tasks (most relevant first):";
 inline constexpr std::string_view kAvoidHeading = "Avoid:";
 inline constexpr std::string_view kHistoryHeading = "Similar past tasks:";

@@ -101,7 +101,7 @@ struct StaleResult {
   std::vector<BulletView> rules;  // longest unconfirmed first
 };
 
-// Inline feedback applied (feedback_markers.h).
+// Inline feedback applied (common/rule_markers.h).
 struct MarkersResult {
   std::vector<FeedbackResult> applied;  // skipped: the session had graded the rule already
   std::vector<std::string> ignored;     // rules the session was not given

@@ -11,7 +11,6 @@
 #include "collector/common/unix_time.h"
 #include "collector/learning/blame.h"
 #include "collector/learning/context_text.h"
-#include "collector/learning/feedback_markers.h"
 #include "collector/learning/fts_stemmer.h"
 #include "collector/learning/history_index.h"
 #include "collector/learning/learned_words.h"
@@ -525,7 +524,7 @@ MarkersResult apply_markers_to(const std::vector<FeedbackMarker>& markers, const
     }
     FeedbackSignal s;
     s.bullet_id = m.rule_id;
-    s.kind = m.kind;
+    s.kind = m.helpful ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
     s.weight = 1.0;
     s.origin = "marker";
     s.session_id = session;

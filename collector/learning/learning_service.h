@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "collector/learning/agents_md.h"
-#include "collector/learning/feedback_markers.h"
+#include "collector/common/rule_markers.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_results.h"
 #include "collector/learning/playbook.h"
@@ -106,7 +106,7 @@ ContextResult fit_to_budget(const ContextResult& all, std::int64_t tokens);
 // The newest signals of a rule cm why shows (oldest first); the counts on the rule cover them all.
 inline constexpr int kMaxWhyFeedback = 1000;
 
-// The inline feedback of a session's agent (feedback_markers.h), shared by every learning store:
+// The inline feedback of a session's agent (common/rule_markers.h), shared by every learning store:
 // each marker of a rule in `given` that `exists` grades it through `feedback` (the store's, in its
 // transaction; origin "marker", once per session); a marker of any other rule is ignored.
 MarkersResult apply_markers_to(const std::vector<FeedbackMarker>& markers, const std::vector<std::string>& given,
@@ -188,7 +188,7 @@ class LearningService {
   void remember_given(std::string_view session_id, const std::vector<std::string>& rule_ids, std::string_view task);
   std::vector<std::string> given_rules(std::string_view session_id);
   OutcomeResult grade_session(std::string_view session_id, bool success, std::string_view failure_type = {});
-  // The inline feedback in what the session's agent wrote (feedback_markers.h): each marker of a
+  // The inline feedback in what the session's agent wrote (common/rule_markers.h): each marker of a
   // rule the session was given grades it (origin "marker"), once per session; a marker of any
   // other rule is ignored. Before grade_session, so that the agent's own word comes first.
   MarkersResult apply_markers(std::string_view session_id, std::string_view agent_text);

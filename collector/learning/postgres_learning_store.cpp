@@ -1112,16 +1112,23 @@ TaskFeedbackTally PostgresLearningStore::apply_task_feedback(const std::atomic<b
       pqxx::work tx(c);
       if (!tx.exec1("SELECT to_regclass('events') IS NOT NULL")[0].as<bool>()) return false;
       if (after < 0) after = state_value(tx, "feedback_settled", 0);
-      // The task events that name rules, not applied yet (no feedback row names them).
+      // The task events that name rules or carry inline feedback, not applied yet (no feedback row
+      // names them).
       const auto rows = tx.exec_params(
-          "SELECT e.id, e.time, e.fields->>'rule_ids', coalesce(am_num(e.fields, 'success'), 0) <> 0, "
+          "SELECT e.id, e.time, coalesce(e.fields->>'rule_ids', ''), coalesce(am_num(e.fields, 'success'), 0) <> 0, "
           "coalesce(e.fields->>'stage', ''), coalesce(e.fields->>'failure_type', ''), coalesce(e.fields->>'session_id', ''), "
-          "coalesce(e.fields->>'title', '') "
-          "FROM events e WHERE e.id > $1 AND e.kind = 'task' AND e.fields->>'rule_ids' IS NOT NULL AND NOT EXISTS "
-          "(SELECT 1 FROM feedback f WHERE f.event_id = e.id AND f.origin = 'task_event') ORDER BY e.id LIMIT $2",
+          "coalesce(e.fields->>'title', ''), coalesce(e.fields->>'rule_feedback', ''), coalesce(e.fields->>'task_type', ''), "
+          "e.producer_id FROM events e WHERE e.id > $1 AND e.kind = 'task' AND "
+          "(e.fields->>'rule_ids' IS NOT NULL OR e.fields->>'rule_feedback' IS NOT NULL) AND NOT EXISTS "
+          "(SELECT 1 FROM feedback f WHERE f.event_id = e.id AND f.origin IN ('task_event', 'marker')) ORDER BY e.id LIMIT $2",
           after, kReflectionBatch);
       for (const auto& r : rows) {
         after = r[0].as<std::int64_t>();
+        const auto feedback = [&](const FeedbackSignal& s) { return feedback_in(tx, s, model, max_rules); };
+        apply_event_markers(
+            parse_rule_feedback(r[8].as<std::string>()), [&](const std::string& id) { return find_in(tx, id, false).has_value(); },
+            event_session_key(r[9].as<std::string>(), static_cast<std::uint64_t>(r[10].as<std::int64_t>()), r[6].as<std::string>()),
+            r[7].as<std::string>(), after, r[1].as<double>(), feedback, tally);
         std::vector<Bullet> rules;
         for (const auto& id : split_list(r[2].as<std::string>())) {
           if (auto b = find_in(tx, id, false)) {
@@ -1130,9 +1137,8 @@ TaskFeedbackTally PostgresLearningStore::apply_task_feedback(const std::atomic<b
             ++tally.unknown_rules;
           }
         }
-        apply_task_event(
-            rules, r[3].as<bool>(), {r[4].as<std::string>(), r[5].as<std::string>()}, r[6].as<std::string>(), r[7].as<std::string>(), after,
-            r[1].as<double>(), [&](const FeedbackSignal& s) { return feedback_in(tx, s, model, max_rules); }, tally);
+        apply_task_event(rules, r[3].as<bool>(), {r[4].as<std::string>(), r[5].as<std::string>()}, r[6].as<std::string>(),
+                         r[7].as<std::string>(), after, r[1].as<double>(), feedback, tally);
       }
       const bool full = rows.size() == static_cast<std::size_t>(kReflectionBatch);
       if (!full) advance_settled(tx, "feedback");

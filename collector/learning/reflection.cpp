@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <chrono>
 
+#include "collector/common/intake_key.h"
 #include "collector/common/log.h"
 #include "collector/learning/blame.h"
 #include "collector/learning/history_index.h"
@@ -289,6 +290,47 @@ void write_learned(RuleBook& rules, const std::vector<LearnedRule>& learned, dou
   }
 }
 
+namespace {
+
+void count_signal(const FeedbackResult& r, TaskFeedbackTally& tally) {
+  if (r.skipped) {
+    ++tally.skipped;
+    return;
+  }
+  ++tally.signals;
+  if (!r.inverted_to.empty()) tally.inverted.emplace_back(r.bullet_id, r.inverted_to);
+  if (r.retired) tally.retired.push_back(r.bullet_id);
+}
+
+}  // namespace
+
+void apply_event_markers(const std::vector<FeedbackMarker>& markers, const std::function<bool(const std::string&)>& exists,
+                         const std::string& session, std::string_view title, std::int64_t event_id, double time,
+                         const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally) {
+  if (markers.empty()) return;
+  ++tally.events;
+  for (const auto& m : markers) {
+    if (!exists(m.rule_id)) {
+      ++tally.unknown_rules;
+      continue;
+    }
+    FeedbackSignal s;
+    s.bullet_id = m.rule_id;
+    s.kind = m.helpful ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+    s.weight = 1.0;
+    s.origin = "marker";
+    if (!session.empty()) s.session_id = session;
+    s.event_id = event_id;
+    s.time = time;
+    s.task = title;
+    count_signal(feedback(s), tally);
+  }
+}
+
+std::string event_session_key(std::string_view task_type, std::uint64_t producer_id, std::string_view session_id) {
+  return task_type == "session" ? session_digest(producer_id) : std::string(session_id);
+}
+
 void apply_task_event(const std::vector<Bullet>& rules, bool success, const FailureContext& failure, const std::string& session_id,
                       std::string_view title, std::int64_t event_id, double time,
                       const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally) {
@@ -307,14 +349,7 @@ void apply_task_event(const std::vector<Bullet>& rules, bool success, const Fail
     s.event_id = event_id;
     s.time = time;
     s.task = title;
-    const FeedbackResult r = feedback(s);
-    if (r.skipped) {
-      ++tally.skipped;
-      continue;
-    }
-    ++tally.signals;
-    if (!r.inverted_to.empty()) tally.inverted.emplace_back(r.bullet_id, r.inverted_to);
-    if (r.retired) tally.retired.push_back(r.bullet_id);
+    count_signal(feedback(s), tally);
   }
 }
 
@@ -376,13 +411,20 @@ bool task_feedback_batch(sqlite3* db, const Playbook& playbook, std::size_t batc
   SqliteStatement st(db,
                      "SELECT id, time, json_extract(fields, '$.rule_ids'), coalesce(json_extract(fields, '$.success'), 0), "
                      "coalesce(json_extract(fields, '$.stage'), ''), coalesce(json_extract(fields, '$.failure_type'), ''), "
-                     "coalesce(json_extract(fields, '$.session_id'), ''), coalesce(json_extract(fields, '$.title'), '') FROM events "
-                     "WHERE id > ? AND id <= ? AND +kind = 'task' AND json_extract(fields, '$.rule_ids') IS NOT NULL ORDER BY id");
+                     "coalesce(json_extract(fields, '$.session_id'), ''), coalesce(json_extract(fields, '$.title'), ''), "
+                     "coalesce(json_extract(fields, '$.rule_feedback'), ''), coalesce(json_extract(fields, '$.task_type'), ''), "
+                     "producer_id FROM events WHERE id > ? AND id <= ? AND +kind = 'task' AND "
+                     "(json_extract(fields, '$.rule_ids') IS NOT NULL OR json_extract(fields, '$.rule_feedback') IS NOT NULL) ORDER BY id");
   st.bind(1, wm);
   st.bind(2, upper);
   while (st.step()) {
     const std::int64_t event_id = st.column_int64(0);
     const double time = st.column_double(1);
+    const auto feedback = [&](const FeedbackSignal& s) { return pb.feedback(s); };
+    apply_event_markers(
+        parse_rule_feedback(st.column_text(8)), [&](const std::string& id) { return pb.find(id).has_value(); },
+        event_session_key(st.column_text(9), static_cast<std::uint64_t>(st.column_int64(10)), st.column_text(6)), st.column_text(7),
+        event_id, time, feedback, tally);
     std::vector<Bullet> rules;
     for (const auto& id : split_list(st.column_text(2))) {
       if (auto b = pb.find(id)) {
@@ -391,9 +433,8 @@ bool task_feedback_batch(sqlite3* db, const Playbook& playbook, std::size_t batc
         ++tally.unknown_rules;
       }
     }
-    apply_task_event(
-        rules, st.column_int(3) != 0, {st.column_text(4), st.column_text(5)}, st.column_text(6), st.column_text(7), event_id, time,
-        [&](const FeedbackSignal& s) { return pb.feedback(s); }, tally);
+    apply_task_event(rules, st.column_int(3) != 0, {st.column_text(4), st.column_text(5)}, st.column_text(6), st.column_text(7), event_id,
+                     time, feedback, tally);
   }
   set_state_int(db, kFeedbackWatermark, upper);
   tx.commit();

@@ -32,6 +32,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/common/rule_markers.h"
 #include "collector/learning/blame.h"
 #include "collector/learning/confidence.h"
 #include "collector/learning/patterns.h"
@@ -129,6 +130,18 @@ void write_learned(RuleBook& rules, const std::vector<LearnedRule>& learned, dou
 void apply_task_event(const std::vector<Bullet>& rules, bool success, const FailureContext& failure, const std::string& session_id,
                       std::string_view title, std::int64_t event_id, double time,
                       const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally);
+
+// Step 2 for a task event's inline feedback (its rule_feedback field, common/rule_markers.h),
+// before its rules are graded: each marker of a rule `find` finds grades it (origin "marker"),
+// once per `session`; a helpful one teaches the rule the words of the task's `title`.
+void apply_event_markers(const std::vector<FeedbackMarker>& markers, const std::function<bool(const std::string&)>& exists,
+                         const std::string& session, std::string_view title, std::int64_t event_id, double time,
+                         const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally);
+// The session a task event's feedback is given once for. A session's task (task_type "session",
+// intake/session_task.h) is its producer's only event: the session is its producer id's digest,
+// as a hook keys it (common/intake_key.h), whatever its session_id field keeps. Any other task:
+// its session_id field.
+std::string event_session_key(std::string_view task_type, std::uint64_t producer_id, std::string_view session_id);
 
 // Applies the feedback of task events stored since the last call (watermark in learning_state).
 // `runner`: where the write transactions run (sqlite_util.h; null: on `db`).

@@ -11,7 +11,7 @@ agentmetrics_test(learning_test
   ${learning_tests_dir}/unit/learning_scaling_test.cpp
   ${learning_tests_dir}/unit/learning_mcp_test.cpp
   ${learning_tests_dir}/unit/learning_http_test.cpp
-  ${learning_tests_dir}/unit/learning_markers_test.cpp
+  ${learning_tests_dir}/unit/rule_markers_test.cpp
   ${learning_tests_dir}/unit/learning_feedback_words_test.cpp)
 target_link_libraries(learning_test PRIVATE agentmetrics_learning agentmetrics_learning_api GTest::gtest_main)
 

@@ -36,3 +36,7 @@ add_dependencies(session_import_cli_test agentmetrics-cli cm agentmetricsd)
 agentmetrics_test(session_patterns_test unit/session_patterns_test.cpp)
 target_link_libraries(session_patterns_test PRIVATE agentmetrics_session_import agentmetrics_learning GTest::gtest_main)
 target_compile_definitions(session_patterns_test PRIVATE AM_AGENT_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/agents")
+# Inline feedback in the imported sessions: the rules cm showed a session, the agent's markers on
+# them, and the reflection's grade once per session (also beside a hook's).
+agentmetrics_test(imported_feedback_test unit/imported_feedback_test.cpp)
+target_link_libraries(imported_feedback_test PRIVATE agentmetrics_session_import agentmetrics_learning GTest::gtest_main)

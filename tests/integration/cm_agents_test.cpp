@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sqlite3.h>
 
+#include "collector/common/intake_key.h"
 #include "tests/integration/cm_fixture.h"
 #include "tests/support/file_text.h"
 
@@ -18,6 +19,9 @@ using namespace cm_test;
 namespace fs = std::filesystem;
 
 using agentmetrics::testing::read_file;
+
+// What the store knows a Claude Code session by: its digest, never its id.
+std::string digest(const std::string& session_id) { return session_digest("claude_code", session_id); }
 
 // An input Claude Code wrote, with this test's session and transcript.
 json recorded_input(const std::string& event) {
@@ -106,11 +110,11 @@ TEST_F(CmHookTest, APromptGetsItsContextAndTheSessionGradesItsRulesOnce) {
   ASSERT_EQ(hook("UserPromptSubmit", "s-1", {{"prompt", "Run the tests again and commit."}}).code, 0);
   EXPECT_EQ(hook("Stop", "s-1").out, "");
   EXPECT_EQ(hook("SessionEnd", "s-1").out, "");
-  EXPECT_EQ(grades(tests), (std::vector<std::pair<std::string, std::string>>{{"helpful", "s-1"}}));
+  EXPECT_EQ(grades(tests), (std::vector<std::pair<std::string, std::string>>{{"helpful", digest("s-1")}}));
   // Another session is graded on its own, at its end when it never stopped.
   ASSERT_EQ(hook("UserPromptSubmit", "s-2", {{"prompt", "Commit once the tests pass."}}).code, 0);
   ASSERT_EQ(hook("SessionEnd", "s-2").code, 0);
-  EXPECT_EQ(grades(tests), (std::vector<std::pair<std::string, std::string>>{{"helpful", "s-1"}, {"helpful", "s-2"}}));
+  EXPECT_EQ(grades(tests), (std::vector<std::pair<std::string, std::string>>{{"helpful", digest("s-1")}, {"helpful", digest("s-2")}}));
 }
 
 // A rule the session's success graded learns the words of the prompt it was given for, only
@@ -163,8 +167,9 @@ TEST_F(CmHookTest, TheAgentsInlineFeedbackGradesTheRulesItWasGivenOnce) {
   }
   ASSERT_EQ(hook("Stop", "s-m").code, 0);
   ASSERT_EQ(hook("SessionEnd", "s-m").code, 0);
-  EXPECT_EQ(grades(tests), (std::vector<std::pair<std::string, std::string>>{{"harmful", "s-m"}}));    // its own word, not the outcome
-  EXPECT_EQ(grades(message), (std::vector<std::pair<std::string, std::string>>{{"helpful", "s-m"}}));  // the outcome
+  EXPECT_EQ(grades(tests),
+            (std::vector<std::pair<std::string, std::string>>{{"harmful", digest("s-m")}}));  // its own word, not the outcome
+  EXPECT_EQ(grades(message), (std::vector<std::pair<std::string, std::string>>{{"helpful", digest("s-m")}}));  // the outcome
   EXPECT_TRUE(grades(other).empty());
   const json why = cm({"why", tests, "--json"}).parsed()["data"];
   EXPECT_EQ(why["feedback"][0]["origin"], "marker");

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "bench/retrieval_eval_set.h"
+#include "collector/common/intake_key.h"
 #include "collector/learning/learning_store.h"
 #include "collector/learning/postgres_learning_store.h"
 #include "collector/store/postgres_event_store.h"
@@ -564,9 +565,11 @@ TEST(PostgresLearning, ThePlaybookCommandsRunOnTheTeamStoreFromAnyMachine) {
   {
     pqxx::connection c(url);
     pqxx::nontransaction tx(c);
-    EXPECT_EQ(tx.exec1("SELECT count(*) FROM session_rules WHERE session_id = 'team-session' AND graded IS NOT NULL")[0].as<int>(), 1);
-    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM feedback WHERE session_id = 'team-session' AND bullet_id = $1", rule[1])[0].as<int>(),
-              1);
+    // The session is known by its digest, never by its id.
+    const std::string session = session_digest("claude_code", "team-session");
+    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM session_rules WHERE session_id = $1 AND graded IS NOT NULL", session)[0].as<int>(), 1);
+    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM feedback WHERE session_id = $1 AND bullet_id = $2", session, rule[1])[0].as<int>(), 1);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM session_rules WHERE session_id = 'team-session'")[0].as<int>(), 0);
   }
   // cm mcp: its tools answer from the team store.
   {
@@ -658,6 +661,21 @@ TEST(PostgresLearning, AReflectionOnTheTeamStoreLearnsWhatTheEmbeddedStoreLearns
   for (int i = 0; i < 5; ++i) task(3600.0 * (i + 1), false, "test", "test_failure", i < 2 ? rule : "");
   for (int i = 0; i < 8; ++i) task(1800.0 * (i + 1), true, "", "", i < 3 ? rule : "");
   task(600, false, "deploy", "timeout", "");
+  // An imported session's inline feedback on the rule, in two accounts of the same session (its
+  // producer): one grade.
+  for (std::uint64_t sequence : {1, 2}) {
+    ipc::OutcomeEvent e;
+    e.producer_id = 900;
+    e.sequence = sequence;
+    e.time = now - 300;
+    e.fields = {{"agent_type", std::string("codex")},
+                {"task_type", std::string("session")},
+                {"success", true},
+                {"duration_seconds", 60.0},
+                {"rule_feedback", "+" + rule}};
+    ASSERT_EQ(ipc::check_event(e), "");
+    events.push_back(std::move(e));
+  }
   store::SqliteEventStore::open(path, store::SqliteEventStore::Mode::kReadWrite)->insert(events, now);
   store::PostgresEventStore::open(url)->insert(events, now);
 
@@ -675,7 +693,7 @@ TEST(PostgresLearning, AReflectionOnTheTeamStoreLearnsWhatTheEmbeddedStoreLearns
       patterns = a["failure_patterns"].size() + a["success_patterns"].size();
       EXPECT_EQ(a["failure_patterns"].size(), 2u) << a.dump();
       EXPECT_EQ(a["rules_added"].size(), 2u) << a.dump() << " a failure rule and a success rule";
-      EXPECT_EQ(a["feedback_applied"], 5) << a.dump();
+      EXPECT_EQ(a["feedback_applied"], 6) << a.dump() << " five of the task events, one of the session's markers";
     } else {
       EXPECT_EQ(a["rules_added"].size(), 0u) << a.dump();
       EXPECT_EQ(a["rules_reinforced"].size(), 0u) << a.dump() << " the occurrences were counted at the first";
@@ -708,7 +726,7 @@ TEST(PostgresLearning, AReflectionOnTheTeamStoreLearnsWhatTheEmbeddedStoreLearns
   // cm stats and /api/stats: the same counts from the same rules, feedback, runs and history.
   auto stats_mine = to_json(embedded->stats()), stats_ours = to_json(team->stats());
   EXPECT_EQ(stats_ours["reflectionRuns"], 2) << stats_ours.dump();
-  EXPECT_EQ(stats_ours["history"]["indexedTasks"], 14) << stats_ours.dump();
+  EXPECT_EQ(stats_ours["history"]["indexedTasks"], 16) << stats_ours.dump();
   EXPECT_GT(stats_ours["feedback"]["harmful"].get<int>(), 0) << stats_ours.dump();
   for (auto* j : {&stats_mine, &stats_ours}) {
     EXPECT_EQ((*j)["lastReflection"]["status"], "ok") << j->dump();

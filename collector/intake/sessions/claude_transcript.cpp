@@ -39,6 +39,7 @@ void user_record(const nlohmann::json& record, SessionAccount& account, bool mai
   const nlohmann::json* content = message ? member(*message, "content") : nullptr;
   if (!content) return;
   if (content->is_string()) {
+    account.given_text(content->get_ref<const std::string&>());
     if (!flag_of(record, "isMeta")) prompt_text(content->get_ref<const std::string&>(), account, main_stream);
     return;
   }
@@ -48,6 +49,7 @@ void user_record(const nlohmann::json& record, SessionAccount& account, bool mai
   for (const auto& block : *content) {
     const std::string type = text_of(block, "type");
     if (type == "text") {
+      account.given_text(text_of(block, "text"));
       if (!flag_of(record, "isMeta")) prompt_text(text_of(block, "text"), account, main_stream);
     } else if (type == "tool_result") {
       const std::string text = result_text(block);
@@ -101,8 +103,10 @@ void assistant_record(const nlohmann::json& record, SessionAccount& account, boo
       const nlohmann::json none;
       const nlohmann::json& in = input ? *input : none;
       account.tool_called(text_of(block, "id"), name, text_of(in, "command"), claude_proposed_lines(name, in));
-    } else if (type == "text" && main_stream) {
-      account.set_snippet(text_of(block, "text"));
+    } else if (type == "text") {
+      const std::string text = text_of(block, "text");
+      account.agent_text(text);
+      if (main_stream) account.set_snippet(text);
     }
   }
 }

@@ -134,11 +134,18 @@ void response_item(const nlohmann::json& payload, SessionAccount& account) {
     const std::string id = "web_search:" + text_of(payload, "id");
     account.tool_called(id, "web_search", "", 0);
     account.tool_finished(id, SessionAccount::ToolResult::kSucceeded);
-  } else if (type == "message" && text_of(payload, "role") == "assistant") {
-    if (const nlohmann::json* content = member(payload, "content"); content && content->is_array()) {
-      std::string text;
-      for (const auto& part : *content) text += text_of(part, "text");
+  } else if (type == "message") {
+    const nlohmann::json* content = member(payload, "content");
+    if (!content || !content->is_array()) return;
+    std::string text;
+    for (const auto& part : *content) text += text_of(part, "text");
+    // The user's turn holds the instructions Codex gives the model ("# AGENTS.md instructions
+    // for <dir>"), the developer's its own.
+    if (const std::string role = text_of(payload, "role"); role == "assistant") {
+      account.agent_text(text);
       account.set_snippet(text);
+    } else if (role == "user" || role == "developer") {
+      account.given_text(text);
     }
   }
 }

@@ -70,8 +70,10 @@ void assistant_message(const OpencodeMessage& m, SessionAccount& account, bool m
     const std::string type = text_of(part, "type");
     if (type == "tool") {
       tool_part(part, account);
-    } else if (type == "text" && main_stream && !flag_of(part, "synthetic")) {
-      account.set_snippet(text_of(part, "text"));
+    } else if (type == "text" && !flag_of(part, "synthetic")) {
+      const std::string text = text_of(part, "text");
+      account.agent_text(text);
+      if (main_stream) account.set_snippet(text);
     }
   }
   if (const nlohmann::json* error = member(d, "error"); error && error->is_object()) {
@@ -127,11 +129,13 @@ SessionAccount opencode_account(const OpencodeSessionRecord& session, bool main_
     }
     const std::string role = text_of(m.data, "role");
     if (role == "user") {
-      if (!main_stream) continue;
       std::string text;
       for (const auto& part : m.parts) {
-        if (text_of(part, "type") == "text" && !flag_of(part, "synthetic")) text += text_of(part, "text");
+        if (text_of(part, "type") != "text") continue;
+        account.given_text(text_of(part, "text"));  // synthetic parts too: what opencode added to the turn
+        if (!flag_of(part, "synthetic")) text += text_of(part, "text");
       }
+      if (!main_stream) continue;
       if (!text.empty()) account.user_prompt(text);
     } else if (role == "assistant") {
       assistant_message(m, account, main_stream);

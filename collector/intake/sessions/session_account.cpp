@@ -132,6 +132,23 @@ void SessionAccount::set_snippet(std::string_view text) {
   snippet = bounded_text(text, text_limit);
 }
 
+void SessionAccount::given_text(std::string_view text) {
+  for (auto& id : rules_shown_in(text)) {
+    if (rules_shown.size() >= kMaxRules) return;
+    if (std::find(rules_shown.begin(), rules_shown.end(), id) == rules_shown.end()) rules_shown.push_back(std::move(id));
+  }
+}
+
+void SessionAccount::agent_text(std::string_view text) {
+  for (auto& m : feedback_markers(text)) {
+    if (rule_feedback.size() >= kMaxRules) return;
+    const bool shown = std::find(rules_shown.begin(), rules_shown.end(), m.rule_id) != rules_shown.end();
+    const bool first =
+        std::none_of(rule_feedback.begin(), rule_feedback.end(), [&](const FeedbackMarker& f) { return f.rule_id == m.rule_id; });
+    if (shown && first) rule_feedback.push_back(std::move(m));
+  }
+}
+
 void SessionAccount::user_prompt(std::string_view text) {
   prompts += 1;
   if (prompts == 1) {
@@ -165,6 +182,7 @@ void SessionAccount::tool_called(const std::string& id, const std::string& name,
 }
 
 void SessionAccount::tool_finished(const std::string& id, ToolResult result, std::string_view detail) {
+  given_text(detail);  // an agent that ran `cm context` itself was shown its rules
   const auto it = pending_tools.find(id);
   if (it == pending_tools.end()) return;
   const PendingTool call = it->second;
@@ -238,6 +256,12 @@ nlohmann::json SessionAccount::to_state() const {
       {"pending", pending},
       {"failing_tools", failing_tools.to_state()},
   };
+  if (!rules_shown.empty()) s["rules_shown"] = rules_shown;
+  if (!rule_feedback.empty()) {
+    nlohmann::json markers = nlohmann::json::array();
+    for (const auto& m : rule_feedback) markers.push_back({m.rule_id, m.helpful});
+    s["rule_feedback"] = std::move(markers);
+  }
   if (reported_cost) {
     s["reported_cost"] = *reported_cost;
     s["reported_until"] = reported_until;
@@ -291,6 +315,11 @@ SessionAccount SessionAccount::from_state(const nlohmann::json& s) {
     a.pending_tools[id] = std::move(p);
   }
   if (s.contains("failing_tools")) a.failing_tools = ToolFailureTally::from_state(s.at("failing_tools"));
+  // A state written before inline feedback was read has neither.
+  if (s.contains("rules_shown")) a.rules_shown = s.at("rules_shown").get<std::vector<std::string>>();
+  if (s.contains("rule_feedback")) {
+    for (const auto& m : s.at("rule_feedback")) a.rule_feedback.push_back({m.at(0).get<std::string>(), m.at(1).get<bool>()});
+  }
   if (s.contains("reported_cost")) {
     a.reported_cost = s.at("reported_cost").get<double>();
     a.reported_until = s.at("reported_until").get<double>();
@@ -317,6 +346,10 @@ SessionTask session_task_of(const std::vector<const SessionAccount*>& accounts, 
     }
     for (const auto& [tool, calls] : a->tools) tools[tool] += calls;
     task.tool_failures.merge(a->failing_tools.facts());
+    for (const auto& m : a->rule_feedback) {
+      const auto same = [&](const FeedbackMarker& f) { return f.rule_id == m.rule_id; };
+      if (std::none_of(task.rule_feedback.begin(), task.rule_feedback.end(), same)) task.rule_feedback.push_back(m);
+    }
     task.tool_errors += a->tool_errors;
     task.api_errors += sum(a->api_errors);
     task.edits_accepted += a->edits_accepted;

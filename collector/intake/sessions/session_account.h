@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/common/rule_markers.h"
 #include "collector/intake/model_prices.h"
 #include "collector/intake/session_task.h"
 #include "collector/intake/session_tool_failures.h"
@@ -70,6 +71,13 @@ struct SessionAccount {
   double prompts = 0, corrections = 0;
   std::string title, snippet;  // the first prompt and the last answer, bounded by text_limit
 
+  // The playbook's rules cm showed the stream (its context, its AGENTS.md block), and the agent's
+  // inline feedback on them: the first marker of each rule shown before it (common/rule_markers.h).
+  // A marker of a rule not shown is not kept. At most kMaxRules of each.
+  static constexpr std::size_t kMaxRules = 64;
+  std::vector<std::string> rules_shown;
+  std::vector<FeedbackMarker> rule_feedback;
+
   // Records seen already: model responses (Claude Code writes one per content block, each with
   // the full usage) and the tool calls waiting for their result. Both bounded.
   std::deque<std::string> recent_responses;
@@ -92,9 +100,14 @@ struct SessionAccount {
   // A user prompt: counts it, takes the first as the title, and judges whether it corrects
   // the agent (a prompt after the first that says the work was wrong).
   void user_prompt(std::string_view text);
+  // Text the session was given (a prompt, the agent's instructions, a tool's output): the rules
+  // it shows in cm's forms. And what the agent wrote: its markers on those rules.
+  void given_text(std::string_view text);
+  void agent_text(std::string_view text);
   // A tool call and its result.
   void tool_called(const std::string& id, const std::string& name, const std::string& command, double lines_proposed);
-  // `detail`: the result or error text, read for the failure's reason (tool_call_words.h) only.
+  // `detail`: the result or error text, read for the failure's reason (tool_call_words.h) and the
+  // rules it shows (given_text), nothing else.
   enum class ToolResult { kSucceeded, kFailed, kRejected };
   void tool_finished(const std::string& id, ToolResult result, std::string_view detail = {});
   // A model request that failed; `ends_turn`: the turn ended on it (no answer came).

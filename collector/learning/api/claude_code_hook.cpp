@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/common/intake_key.h"
 #include "collector/learning/context_text.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/project_scope.h"
@@ -109,8 +110,11 @@ TranscriptTail read_transcript_tail(const std::string& path) {
 std::string answer_claude_code_hook(const nlohmann::json& input, LearningStore& store) {
   if (!input.is_object()) throw input_error("INVALID_HOOK_INPUT", "the hook's input is not a JSON object");
   const std::string event = text_field(input, "hook_event_name");
-  const std::string session = text_field(input, "session_id");
-  if (session.empty()) throw input_error("INVALID_HOOK_INPUT", "the hook's input has no session_id");
+  const std::string session_id = text_field(input, "session_id");
+  if (session_id.empty()) throw input_error("INVALID_HOOK_INPUT", "the hook's input has no session_id");
+  // The store keeps the session's digest, as the import's task event of the same session does
+  // (common/intake_key.h): never the id, and the feedback of both counts once.
+  const std::string session = session_digest("claude_code", session_id);
 
   if (event == "UserPromptSubmit") {
     std::string prompt = text_field(input, "prompt");

@@ -10,7 +10,7 @@
 //   SessionStart      only after a compaction (source "compact"): the rules the session was given,
 //                     again, since the summary may have dropped them; a new session has no task yet
 //   Stop              the turn ended: first the inline feedback in the agent's answers
-//                     ("[cass: helpful b-8f3a2c]", feedback_markers.h), then the outcome for the
+//                     ("[cass: helpful b-8f3a2c]", common/rule_markers.h), then the outcome for the
 //                     rules given and not graded yet, a success unless the transcript's last
 //                     answer is Claude Code's own error message
 //   StopFailure       the turn ended in an API error: the inline feedback, then failure type
@@ -18,7 +18,8 @@
 //                     (blame.h) but uses up the session's grade for the rules it was given
 //   SessionEnd        as Stop, for rules given after the last one (a turn interrupted by the user
 //                     is failure type "interrupted", which blames no rule either)
-// Any other event answers nothing.
+// Any other event answers nothing. The session is known to the store by its digest
+// (common/intake_key.h), never by its id.
 #pragma once
 
 #include <string>
@@ -43,9 +44,5 @@ struct TranscriptTail {
   std::string agent_text;  // the text of the model's answers, for their feedback markers
 };
 TranscriptTail read_transcript_tail(const std::string& path);
-
-// The line the context ends with: how to give inline feedback.
-inline constexpr std::string_view kMarkerInvitation =
-    "If a rule above helped or misled you, say so in your answer: [cass: helpful <id>] or [cass: harmful <id>].";
 
 }  // namespace agentmetrics::learning
