@@ -522,14 +522,7 @@ MarkersResult apply_markers_to(const std::vector<FeedbackMarker>& markers, const
       result.ignored.push_back(m.rule_id);
       continue;
     }
-    FeedbackSignal s;
-    s.bullet_id = m.rule_id;
-    s.kind = m.helpful ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
-    s.weight = 1.0;
-    s.origin = "marker";
-    s.session_id = session;
-    s.time = now;
-    result.applied.push_back(feedback(s));
+    result.applied.push_back(feedback(marker_signal(m, session, now)));
   }
   return result;
 }

@@ -304,6 +304,16 @@ void count_signal(const FeedbackResult& r, TaskFeedbackTally& tally) {
 
 }  // namespace
 
+FeedbackSignal marker_signal(const FeedbackMarker& marker, const std::string& session, double time) {
+  FeedbackSignal s;
+  s.bullet_id = marker.rule_id;
+  s.kind = marker.helpful ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
+  s.origin = "marker";
+  if (!session.empty()) s.session_id = session;
+  s.time = time;
+  return s;
+}
+
 void apply_event_markers(const std::vector<FeedbackMarker>& markers, const std::function<bool(const std::string&)>& exists,
                          const std::string& session, std::string_view title, std::int64_t event_id, double time,
                          const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally) {
@@ -314,14 +324,8 @@ void apply_event_markers(const std::vector<FeedbackMarker>& markers, const std::
       ++tally.unknown_rules;
       continue;
     }
-    FeedbackSignal s;
-    s.bullet_id = m.rule_id;
-    s.kind = m.helpful ? FeedbackKind::kHelpful : FeedbackKind::kHarmful;
-    s.weight = 1.0;
-    s.origin = "marker";
-    if (!session.empty()) s.session_id = session;
+    FeedbackSignal s = marker_signal(m, session, time);
     s.event_id = event_id;
-    s.time = time;
     s.task = title;
     count_signal(feedback(s), tally);
   }

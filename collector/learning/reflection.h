@@ -131,6 +131,10 @@ void apply_task_event(const std::vector<Bullet>& rules, bool success, const Fail
                       std::string_view title, std::int64_t event_id, double time,
                       const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally);
 
+// The grade an inline feedback marker gives its rule (origin "marker", weight 1), in `session`
+// (none when empty), at `time`: from a hook's transcript and from a task event alike.
+FeedbackSignal marker_signal(const FeedbackMarker& marker, const std::string& session, double time);
+
 // Step 2 for a task event's inline feedback (its rule_feedback field, common/rule_markers.h),
 // before its rules are graded: each marker of a rule `find` finds grades it (origin "marker"),
 // once per `session`; a helpful one teaches the rule the words of the task's `title`.

@@ -17,42 +17,35 @@ Then it checks
     failed (failure type APIError, which blames no rule), whose rules are graded all the same;
   - the words the rule learned from the first session's prompt (cass_memory.learnFromPrompts is
     on in the hooks' configuration): that prompt's, not the continued run's;
-  - that no hook failed (no cm-hook.log, no hook error in Claude Code's output).
+  - that no hook failed (no cm-hook.log, no hook error in Claude Code's output);
+  - the store keys the sessions by their digest ("s-" and 16 hex digits, common/intake_key.h),
+    never by Claude Code's session id;
+  - then `agentmetrics import claude-code` of the same transcripts into the same store and
+    `cm reflect`: one task per session under the same digests, the third one's carrying the
+    agent's harmful marker, and the marker still counted once (the hook's at Stop and the
+    import's are one grade), nothing else graded again.
 Prints one line per check; exits 0 when all passed, 1 otherwise.
 
-  claude_code_hooks.py --packages DIR --cm FILE --out DIR
+  claude_code_hooks.py --packages DIR --cm FILE --agentmetrics FILE --out DIR
 """
 
-import argparse
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import agent_test  # noqa: E402
 import run_agent  # noqa: E402
 
 SCENARIO = os.path.join(HERE, "claude_code_hooks_scenario.json")
 RULE = "Run the tests before you commit"
 OTHER = "Prefer small pull requests over large ones"
 REMINDER = "UserPromptSubmit hook additional context: ## From agentmetrics memory"
-
-
-class Checks:
-    def __init__(self):
-        self.failed = 0
-
-    def check(self, condition, what):
-        print(f"{'ok  ' if condition else 'FAIL'} {what}", flush=True)
-        if not condition:
-            self.failed += 1
-        return condition
 
 
 def cm(binary, store, *args):
@@ -68,19 +61,18 @@ def request_text(request):
     return json.dumps(body.get("system", "")) + json.dumps(body.get("messages", []))
 
 
-def query(store, sql, *parameters):
-    connection = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-    try:
-        return connection.execute(sql, parameters).fetchall()
-    finally:
-        connection.close()
+def import_transcripts(agentmetrics, store, claude_dir, work):
+    # --text none: no prompt or answer kept as a task's title and snippet.
+    env = dict(os.environ, AGENTMETRICS_CONFIG="", AGENTMETRICS_STORE="", XDG_CONFIG_HOME=os.path.join(work, "no-config"))
+    done = subprocess.run([agentmetrics, "import", "claude-code", "--path", claude_dir, "--store", store, "--json", "--text", "none"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    if done.returncode != 0:
+        sys.exit(f"claude_code_hooks: agentmetrics import exited {done.returncode}: {done.stdout}{done.stderr}")
+    return json.loads(done.stdout)
 
 
 def run(args):
-    checks = Checks()
-    run_agent.assert_isolated()
-    checks.check(run_agent.interfaces() == ["lo"], f"the namespace has only loopback ({run_agent.interfaces()})")
-    work = tempfile.mkdtemp(prefix="claude-code-hooks-")
+    checks, work = agent_test.start("claude-code-hooks-")
     try:
         store = os.path.join(work, "events.db")
         rule = cm(args.cm, store, "playbook", "add", RULE)["id"]
@@ -123,6 +115,8 @@ def run(args):
                          f"run {r['run']}: no hook error in its output ({r['stderr'][-300:]!r})")
         sessions = [r["session_id"] for r in runs["runs"]]
         checks.check(sessions[0] == sessions[1] and len(set(sessions)) == 3, f"--continue kept the session, the others are new ({sessions})")
+        # The store keeps each session's digest, as the session import's task events do.
+        digests = [agent_test.session_digest("claude_code", s or "") for s in sessions]
         checks.check(runs["dns_lookups"] == [], f"Claude Code looked up no name outside the namespace ({runs['dns_lookups']})")
 
         # What reached the model: the rule in every request, as the hook's additional context.
@@ -136,10 +130,11 @@ def run(args):
 
         # The grades: once, for the first session; none for the failed one.
         listed = {b["id"]: b for b in cm(args.cm, store, "playbook", "list", "--all")["bullets"]}
-        graded = query(store, "SELECT kind, session_id FROM feedback WHERE bullet_id = ? ORDER BY id", rule)
-        checks.check(graded == [("helpful", sessions[0]), ("harmful", sessions[2])],
-                     f"the rule's grades: {graded} (helpful for {sessions[0]}, harmful for {sessions[2]}, nothing for {sessions[3]})")
-        origins = query(store, "SELECT origin FROM feedback WHERE bullet_id = ? ORDER BY id", rule)
+        graded = agent_test.query(store, "SELECT kind, session_id FROM feedback WHERE bullet_id = ? ORDER BY id", rule)
+        checks.check(graded == [("helpful", digests[0]), ("harmful", digests[2])],
+                     f"the rule's grades: {graded} (helpful for {sessions[0]} as {digests[0]}, harmful for {sessions[2]} as "
+                     f"{digests[2]}, nothing for {sessions[3]})")
+        origins = agent_test.query(store, "SELECT origin FROM feedback WHERE bullet_id = ? ORDER BY id", rule)
         checks.check(origins == [("outcome",), ("marker",)], f"graded by the outcome, then by the agent's marker ({origins})")
         checks.check(listed[rule]["helpful"] == 1 and listed[rule]["harmful"] == 1 and listed[other]["helpful"] == 0,
                      f"the rule: helpful {listed[rule]['helpful']}, harmful {listed[rule]['harmful']}; the other rule: "
@@ -148,12 +143,45 @@ def run(args):
         # continued run's prompt was given the rule again within the graded session, and taught nothing.
         learned = cm(args.cm, store, "why", rule)["learned_words"]
         checks.check(learned == ["billing", "service"], f"the words the rule learned from the first session's prompt: {learned}")
-        given = query(store, "SELECT session_id, graded IS NOT NULL FROM session_rules WHERE bullet_id = ? ORDER BY given", rule)
-        checks.check(sorted(given) == sorted([(sessions[0], 1), (sessions[2], 1), (sessions[3], 1)]),
+        given = agent_test.query(store, "SELECT session_id, graded IS NOT NULL FROM session_rules WHERE bullet_id = ? ORDER BY given", rule)
+        checks.check(sorted(given) == sorted([(digests[0], 1), (digests[2], 1), (digests[3], 1)]),
                      f"the three sessions were given the rule and their outcomes recorded ({given})")
         hook_log = os.path.join(agent_work, "home", ".local", "state", "agentmetrics", "cm-hook.log")
         checks.check(not os.path.exists(hook_log),
                      f"no hook failed (cm-hook.log: {open(hook_log).read()[-500:] if os.path.exists(hook_log) else 'absent'})")
+
+        # The same sessions from Claude Code's transcripts, imported into the same store and
+        # reflected: the import's tasks are keyed by the same digests, and the third session's
+        # marker, which the hook applied at its Stop, is the same grade, not a second one.
+        before = agent_test.query(store, "SELECT bullet_id, kind, origin, session_id FROM feedback ORDER BY id")
+        report = import_transcripts(args.agentmetrics, store, os.path.join(agent_work, "home", ".claude"), work)
+        claude = report["agents"].get("claude_code", {})
+        checks.check(claude.get("sessions_new") == 3 and report["problems"]["total"] == 0,
+                     f"agentmetrics import claude-code: the three sessions, no problem ({claude}, "
+                     f"problems {report['problems']['by_kind']})")
+        tasks = {t.get("session_id"): t.get("rule_feedback")
+                 for t in (json.loads(row[0]) for row in agent_test.query(store, "SELECT fields FROM events WHERE kind = 'task'"))}
+        checks.check(sorted(tasks) == sorted(set(digests)),
+                     f"the imported tasks are the hook's sessions, by the same digests ({sorted(tasks)})")
+        checks.check(tasks.get(digests[2]) == f"-{rule}" and tasks.get(digests[0]) is None and tasks.get(digests[3]) is None,
+                     f"the third session's task carries the agent's harmful marker, the others none "
+                     f"({ {d: tasks.get(d) for d in dict.fromkeys(digests)} })")
+        reflected = cm(args.cm, store, "reflect")
+        after = agent_test.query(store, "SELECT bullet_id, kind, origin, session_id FROM feedback ORDER BY id")
+        marker = [f for f in after if f[2] == "marker"]
+        checks.check(after == before and marker == [(rule, "harmful", "marker", digests[2])] and reflected.get("feedback_applied") == 0,
+                     f"cm reflect graded nothing again ({reflected.get('feedback_applied')} applied): the marker counts once, "
+                     f"hook and import together ({marker})")
+        watermark = agent_test.query(store, "SELECT value FROM learning_state WHERE key = 'feedback_watermark'")
+        last_task = agent_test.query(store, "SELECT max(id) FROM events WHERE kind = 'task'")[0][0]
+        checks.check(bool(watermark) and last_task is not None and int(watermark[0][0]) >= last_task,
+                     f"the reflection read the imported tasks (watermark {watermark}, last task {last_task})")
+        listed = {b["id"]: b for b in cm(args.cm, store, "playbook", "list", "--all")["bullets"]}
+        checks.check(listed[rule]["helpful"] == 1 and listed[rule]["harmful"] == 1,
+                     f"after the import the rule is still helpful {listed[rule]['helpful']}, harmful {listed[rule]['harmful']}")
+        blob = b"".join(open(store + suffix, "rb").read() for suffix in ("", "-wal") if os.path.exists(store + suffix))
+        checks.check(not any(s.encode() in blob for s in sessions if s),
+                     "the store holds none of Claude Code's session ids, only their digests")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if checks.failed else 0
@@ -164,20 +192,5 @@ def run_agent_log(out):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--packages", required=True)
-    parser.add_argument("--cm", required=True)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
-    for name in ("packages", "cm", "out"):
-        setattr(args, name, os.path.abspath(getattr(args, name)))
-    if not run_agent.loopback_only():
-        if os.environ.get("AGENTS_NETNS_ENTERED"):
-            sys.exit(f"claude_code_hooks: inside unshare --net the namespace still has {run_agent.interfaces()}")
-        sys.exit(run_agent.enter_namespace(sys.argv[1:], script=__file__))
-    sys.exit(run(args))
-
-
 if __name__ == "__main__":
-    main()
+    agent_test.main(run, __file__, ['packages', 'cm', 'agentmetrics', 'out'], __doc__.splitlines()[0])

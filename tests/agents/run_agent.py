@@ -6,7 +6,7 @@ loopback, so that nothing the agent does can leave the machine.
   run_agent.py --packages DIR --scenario FILE --out DIR
                [--otlp-endpoint URL | --capture] [--otlp-protocol grpc|http/protobuf|http/json]
                [--otlp-compression gzip] [--work DIR] [--timeout SECONDS]
-               [--home-template DIR] [--env NAME=VALUE ...]
+               [--home-template DIR | --continue-work] [--env NAME=VALUE ...]
 
 --packages    the directory holding node_modules/ (npm ci of tests/agents/package-lock.json)
 --scenario    a JSON file: {"client", "model", "script" (the fake server's), "runs": [...],
@@ -21,6 +21,9 @@ loopback, so that nothing the agent does can leave the machine.
 --capture     start tests/agents/otlp_capture.py inside the namespace and export to it
 --otlp-protocol  grpc, http/protobuf or http/json (opencode has no choice: it sends what it sends; Gemini CLI
               has grpc and "http", which is OTLP/HTTP JSON: give http/json)
+--continue-work  run in the --work directory an earlier run_agent.py left, HOME and project as they
+              are (the scenario's files written again): a run that continues the earlier's session
+              appends to the same files, as on a user's machine
 
 If the current network namespace has any interface but lo, the script runs itself again under
 `unshare --net --mount` (root, or a user namespace where allowed), brings lo up, checks that lo is
@@ -507,13 +510,22 @@ def run(args):
         shutil.rmtree(out)
     os.makedirs(out)
     work = args.work or tempfile.mkdtemp(prefix=f"agents-{client}-")
-    if os.path.exists(work):
-        shutil.rmtree(work)
     home, project = os.path.join(work, "home"), os.path.join(work, "project")
-    os.makedirs(home)
-    if args.home_template:  # files a user would have installed first (a plugin, its dependencies)
-        copy_tree(args.home_template, home)
-    os.makedirs(project)
+    if args.continue_work:
+        # The HOME and project of an earlier run, as they are: the client appends to the files it
+        # wrote then (the same inodes), as on a user's machine. Only the ports are new.
+        if not os.path.isdir(home) or not os.path.isdir(project):
+            sys.exit(f"run_agent: --continue-work needs the --work directory of an earlier run ({work})")
+        for stale in ("model.port", "otlp.ports"):
+            if os.path.exists(os.path.join(work, stale)):
+                os.unlink(os.path.join(work, stale))
+    else:
+        if os.path.exists(work):
+            shutil.rmtree(work)
+        os.makedirs(home)
+        if args.home_template:  # files a user would have installed first (a plugin, its dependencies)
+            copy_tree(args.home_template, home)
+        os.makedirs(project)
     for relative, text in scenario.get("files", {}).items():
         write(os.path.join(project, relative), text)
 
@@ -639,6 +651,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--work", help="the run's directory (HOME and the project); a fresh temporary one by default")
     parser.add_argument("--keep-work", action="store_true")
+    parser.add_argument("--continue-work", action="store_true",
+                        help="run in the --work directory of an earlier run, HOME and project kept: to continue its session in the same files")
     exporter = parser.add_mutually_exclusive_group()
     exporter.add_argument("--otlp-endpoint")
     exporter.add_argument("--capture", action="store_true")
@@ -649,6 +663,8 @@ def main():
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a variable for the client (repeatable)")
     parser.add_argument("--wrapper", help="a command the client is run under (e.g. \"strace -f -e trace=connect -o FILE\")")
     args = parser.parse_args()
+    if args.continue_work and (not args.work or args.home_template):
+        parser.error("--continue-work needs --work, and takes no --home-template")
     if not loopback_only():
         if os.environ.get("AGENTS_NETNS_ENTERED"):
             sys.exit(f"run_agent: inside unshare --net the namespace still has {interfaces()}")

@@ -16,12 +16,22 @@ if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
                    $<TARGET_FILE_DIR:agentmetricsd> ${CMAKE_CURRENT_BINARY_DIR}/otlp-real-clients)
   set_tests_properties(otlp_real_clients PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK agents-packages)
 endif()
-# cm's hooks, as `cm install claude-code` writes them, inside the real Claude Code: the rule in
-# the model's requests, its grade once per session (agents/claude_code_hooks.py).
+# cm inside the real agents (each script runs its scenario in a loopback-only namespace):
+#   ClaudeCodeHooks.InsideTheRealClaudeCode: the hooks `cm install claude-code` writes, the rule in
+#     the model's requests, its grade once per session, the session import of the same transcripts
+#     included (agents/claude_code_hooks.py);
+#   CodexInlineFeedback.InsideTheRealCodex: the rules of an AGENTS.md `cm export` wrote, the agent's
+#     [cass: helpful <id>] markers in its answers, read by `agentmetrics import` and applied by
+#     `cm reflect` once per session, a resumed session included (agents/codex_inline_feedback.py).
 if(NOT AGENTMETRICS_SANITIZE AND NOT AGENTMETRICS_TSAN)
-  add_test(NAME ClaudeCodeHooks.InsideTheRealClaudeCode
-           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/agents/claude_code_hooks.sh ${CMAKE_CURRENT_BINARY_DIR}/agents-packages
-                   $<TARGET_FILE:cm> ${CMAKE_CURRENT_BINARY_DIR}/claude-code-hooks)
-  set_tests_properties(ClaudeCodeHooks.InsideTheRealClaudeCode PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300
-                       RESOURCE_LOCK agents-packages)
+  foreach(agent_test IN ITEMS "ClaudeCodeHooks.InsideTheRealClaudeCode claude_code_hooks claude-code-hooks"
+                              "CodexInlineFeedback.InsideTheRealCodex codex_inline_feedback codex-inline-feedback")
+    separate_arguments(agent_test)
+    list(GET agent_test 0 name)
+    list(GET agent_test 1 script)
+    list(GET agent_test 2 out)
+    add_test(NAME ${name} COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/agents/cm_in_agent.sh ${script} ${CMAKE_CURRENT_BINARY_DIR}/agents-packages
+                                  $<TARGET_FILE:cm> $<TARGET_FILE:agentmetrics-cli> ${CMAKE_CURRENT_BINARY_DIR}/${out})
+    set_tests_properties(${name} PROPERTIES LABELS agents SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK agents-packages)
+  endforeach()
 endif()

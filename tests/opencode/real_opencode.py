@@ -29,14 +29,12 @@ Prints one line per check; exits 0 when all passed, 1 otherwise.
 --library      libagentmetrics.so
 """
 
-import argparse
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -44,28 +42,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 AGENTS = os.path.join(HERE, "..", "agents")
 sys.path.insert(0, AGENTS)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import agent_test  # noqa: E402
 import run_agent  # noqa: E402  (tests/agents)
 
 PLUGIN = os.path.join(HERE, "..", "..", "deploy", "opencode", "plugin", "cass.js")
 SCENARIO = os.path.join(HERE, "real_opencode_scenario.json")
 RULE = "Answer a sample question in one short sentence"
 MEMORY = "## From agentmetrics memory"
-
-
-class Checks:
-    def __init__(self):
-        self.failed = 0
-        self.started = time.time()
-
-    def phase(self, what):
-        """A line saying how long the test has taken so far (opencode's start-up is most of it)."""
-        print(f"  .. {time.time() - self.started:5.1f} s: {what}", flush=True)
-
-    def check(self, condition, what):
-        print(f"{'ok  ' if condition else 'FAIL'} {what}", flush=True)
-        if not condition:
-            self.failed += 1
-        return condition
 
 
 def load_jsonl(path):
@@ -138,10 +121,7 @@ def feedback_rows(store, rule):
 
 
 def run(args):
-    checks = Checks()
-    run_agent.assert_isolated()
-    checks.check(run_agent.interfaces() == ["lo"], f"the namespace has only loopback ({run_agent.interfaces()})")
-    work = tempfile.mkdtemp(prefix="real-opencode-")
+    checks, work = agent_test.start("real-opencode-")
     namespace = f"real-opencode-{os.getpid()}"
     store = os.path.join(work, "events.db")
     collector = None
@@ -264,22 +244,5 @@ def run(args):
     return 1 if checks.failed else 0
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--packages", required=True)
-    parser.add_argument("--plugin-home", required=True)
-    parser.add_argument("--bin-dir", required=True)
-    parser.add_argument("--library", required=True)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
-    for name in ("packages", "plugin_home", "bin_dir", "library", "out"):
-        setattr(args, name, os.path.abspath(getattr(args, name)))
-    if not run_agent.loopback_only():
-        if os.environ.get("AGENTS_NETNS_ENTERED"):
-            sys.exit(f"real_opencode: inside unshare --net the namespace still has {run_agent.interfaces()}")
-        sys.exit(run_agent.enter_namespace(sys.argv[1:], script=__file__))
-    sys.exit(run(args))
-
-
 if __name__ == "__main__":
-    main()
+    agent_test.main(run, __file__, ['packages', 'plugin_home', 'bin_dir', 'library', 'out'], __doc__.splitlines()[0])

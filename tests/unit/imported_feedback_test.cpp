@@ -49,6 +49,7 @@ class ImportedFeedbackTest : public LearningServiceTest {
     lint_ = add("Run the linter before committing");
     pin_ = add("Pin the toolchain version in CI");
     unshown_ = add("Prefer small pull requests");
+    hooked_ = add("Rebase on the main branch before opening a pull request");
   }
 
   // Appends records to the thread's rollout (Codex appends a resumed run to the same file).
@@ -96,7 +97,7 @@ class ImportedFeedbackTest : public LearningServiceTest {
     return st.step() ? st.column_text(0) : "(no task)";
   }
 
-  std::string lint_, pin_, unshown_;
+  std::string lint_, pin_, unshown_, hooked_;
 };
 
 using Grades = std::vector<std::tuple<std::string, std::string, std::string>>;
@@ -133,7 +134,7 @@ TEST_F(ImportedFeedbackTest, ACodexSessionsMarkersGradeTheRulesItsAgentsMdShowed
   EXPECT_EQ(kept.column_int(0), 0);
 }
 
-TEST_F(ImportedFeedbackTest, ContextTheAgentFetchedItselfShowsItsRulesAndAHooksGradeOfTheSameSessionCountsOnce) {
+TEST_F(ImportedFeedbackTest, AHooksContextAndContextTheAgentFetchedItselfShowTheirRulesAndAHooksGradeOfTheSameSessionCountsOnce) {
   // Claude Code ran `cm context` with its Bash tool: the tool's output is cm's context.
   ContextResult context;
   context.relevant_bullets = {{lint_, "Run the linter before committing", 0.9, 1, BulletSource::kManual, "", 0}};
@@ -156,30 +157,43 @@ TEST_F(ImportedFeedbackTest, ContextTheAgentFetchedItselfShowsItsRulesAndAHooksG
       {"message",
        {{"role", "user"}, {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "toolu_1"}, {"content", output}}})}}}};
   // The agent's own text that quotes a rule in cm's form shows the agent nothing.
-  const json answer = {{"type", "assistant"},
-                       {"timestamp", "2026-12-08T03:00:02.000Z"},
-                       {"sessionId", kClaudeSession},
-                       {"message",
-                        {{"id", "msg_2"},
-                         {"role", "assistant"},
-                         {"model", "claude-sonnet-4-5-20250929"},
-                         {"content", json::array({{{"type", "text"},
-                                                   {"text", std::string(kContextHeading) + "\n- [" + pin_ + "] quoted\n\n[cass: helpful " +
-                                                                lint_ + "] [cass: helpful " + pin_ + "]"}}})},
-                         {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}}}};
+  const json answer = {
+      {"type", "assistant"},
+      {"timestamp", "2026-12-08T03:00:02.000Z"},
+      {"sessionId", kClaudeSession},
+      {"message",
+       {{"id", "msg_2"},
+        {"role", "assistant"},
+        {"model", "claude-sonnet-4-5-20250929"},
+        {"content", json::array({{{"type", "text"},
+                                  {"text", std::string(kContextHeading) + "\n- [" + pin_ + "] quoted\n\n[cass: helpful " + lint_ +
+                                               "] [cass: helpful " + pin_ + "] [cass: harmful " + hooked_ + "]"}}})},
+        {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}}}};
+  // A hook's context beside the prompt: Claude Code writes it as an attachment.
+  ContextResult hook_context;
+  hook_context.relevant_bullets = {
+      {hooked_, "Rebase on the main branch before opening a pull request", 0.9, 1, BulletSource::kManual, "", 0}};
+  const json attachment = {{"type", "attachment"},
+                           {"timestamp", "2026-12-08T02:59:59.500Z"},
+                           {"sessionId", kClaudeSession},
+                           {"attachment",
+                            {{"type", "hook_additional_context"},
+                             {"content", json::array({context_text(hook_context) + "\n" + std::string(kMarkerInvitation)})},
+                             {"hookName", "UserPromptSubmit"}}}};
   const json prompt = {{"type", "user"},
                        {"timestamp", "2026-12-08T02:59:59.000Z"},
                        {"sessionId", kClaudeSession},
                        {"message", {{"role", "user"}, {"content", "Commit the change"}}}};
-  claude({prompt, call, result, answer});
+  claude({attachment, prompt, call, result, answer});
 
   // A hook gave the session the rule and took its marker at Stop, before any import.
   const std::string session = session_digest("claude_code", kClaudeSession);
   service_->remember_given(session, {lint_}, "");
   EXPECT_EQ(service_->apply_markers(session, "[cass: helpful " + lint_ + "]").applied.size(), 1u);
   import_and_reflect();
-  EXPECT_EQ(event_field("claude_code", "rule_feedback"), "+" + lint_);
+  EXPECT_EQ(event_field("claude_code", "rule_feedback"), "+" + lint_ + " -" + hooked_);
   EXPECT_EQ(grades(lint_), (Grades{{"helpful", "marker", session}}));
+  EXPECT_EQ(grades(hooked_), (Grades{{"harmful", "marker", session}}));
   EXPECT_TRUE(grades(pin_).empty());
 }
 

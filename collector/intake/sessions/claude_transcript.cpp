@@ -113,13 +113,27 @@ void assistant_record(const nlohmann::json& record, SessionAccount& account, boo
 
 }  // namespace
 
-bool claude_record_needed(std::string_view type) {
+bool claude_record_needed(std::string_view type, std::string_view line) {
+  // Attachments are most of a transcript (a snapshot of the prompt and tools each turn): only a
+  // hook's context is parsed.
+  if (type == "attachment") return line.find("\"hook_additional_context\"") != std::string_view::npos;
   return type == "user" || type == "assistant" || type == "system" || type == "cost-state";
 }
 
 void read_claude_record(const nlohmann::json& record, SessionAccount& account, bool main_stream) {
   const std::string type = text_of(record, "type");
-  if (!claude_record_needed(type)) return;
+  if (type == "attachment") {
+    const nlohmann::json* attachment = member(record, "attachment");
+    const nlohmann::json* content =
+        attachment && text_of(*attachment, "type") == "hook_additional_context" ? member(*attachment, "content") : nullptr;
+    if (content && content->is_array()) {
+      for (const auto& part : *content) {
+        if (part.is_string()) account.given_text(part.get_ref<const std::string&>());
+      }
+    }
+    return;
+  }
+  if (!claude_record_needed(type, {})) return;
   account.saw_time(time_of(record, "timestamp"));
   if (account.project.empty()) {
     if (const std::string cwd = text_of(record, "cwd"); !cwd.empty()) account.project = directory_name(cwd);

@@ -10,7 +10,9 @@
 //               request (isApiErrorMessage, apiErrorStatus), which ends the turn
 //   system      subtype api_error: a failed request that was retried
 //   cost-state  the session's cumulative cost in USD (resumes included)
-// Every other record type (attachment, api-request*, queue-operation, last-prompt, mode,
+//   attachment  only a hook's additional context (hook_additional_context): what a hook gave the
+//               model beside the prompt, read for the rules cm showed (common/rule_markers.h)
+// Every other record type (other attachments, api-request*, queue-operation, last-prompt, mode,
 // tools-used, ...) is skipped before it is parsed.
 #pragma once
 
@@ -22,8 +24,8 @@
 
 namespace agentmetrics::intake {
 
-// Whether a record of this top-level type matters.
-bool claude_record_needed(std::string_view type);
+// Whether a record of this top-level type, whose line is `line`, matters.
+bool claude_record_needed(std::string_view type, std::string_view line);
 
 // Adds one record to `account`. `main_stream`: the session's own file (a subagent's prompts
 // are the parent's delegation, not the user's, and its cost is in the parent's cost-state).

@@ -219,7 +219,7 @@ SessionImporter::ParsedFile SessionImporter::parse_file(const SessionFile& file,
   const auto process = [&](const std::string& text, std::uint64_t at) {
     const auto type = top_level_string(text, "type");
     if (type) {
-      const bool needed = claude ? claude_record_needed(*type) : codex_record_needed(*type);
+      const bool needed = claude ? claude_record_needed(*type, text) : codex_record_needed(*type);
       if (!needed) {
         if (!(claude ? known_claude_type(*type) : known_codex_type(*type))) problem(at, "unknown_record", std::string(type->substr(0, 64)));
         return;
@@ -234,7 +234,7 @@ SessionImporter::ParsedFile SessionImporter::parse_file(const SessionFile& file,
     }
     if (!type) {
       const std::string t = text_of(record, "type");
-      const bool needed = claude ? claude_record_needed(t) : codex_record_needed(t);
+      const bool needed = claude ? claude_record_needed(t, text) : codex_record_needed(t);
       if (!needed) {
         if (!(claude ? known_claude_type(t) : known_codex_type(t))) problem(at, "unknown_record", t.substr(0, 64));
         return;
