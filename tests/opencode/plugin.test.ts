@@ -43,12 +43,25 @@ async function sample(name: string): Promise<number | undefined> {
   return line === undefined ? undefined : Number(line.slice(name.length + 1));
 }
 
+// The digest the plugin keeps for a session instead of its id (collector/common/intake_key.h:
+// FNV-1a over "session/opencode", NUL, the id), computed here on its own.
+function digest(sessionID: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(`session/opencode\0${sessionID}`)) hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return `s-${hash.toString(16).padStart(16, "0")}`;
+}
+
+test("a session's digest is the collector's (SessionDigest.IsTheSameInEveryLanguage)", () => {
+  expect(digest("ses-plugin-1")).toBe("s-01f288b4865705e6");
+});
+
+// The task event the plugin recorded for the session, found by the session's digest.
 function storedTask(sessionID: string): Record<string, unknown> | undefined {
   const db = new Database(env("AGENTMETRICS_STORE"), { readonly: true });
   try {
     const row = db
       .query("SELECT fields FROM events WHERE kind = 'task' AND json_extract(fields, '$.session_id') = ?")
-      .get(sessionID) as { fields: string } | null;
+      .get(digest(sessionID)) as { fields: string } | null;
     return row ? JSON.parse(row.fields) : undefined;
   } finally {
     db.close();
@@ -148,12 +161,12 @@ test("a task gets the relevant rules in its system prompt and is recorded with t
   // The success was reported for the injected rule, with the session: once, and not again when a
   // reflection reads the task event's rule_ids.
   await hooks.dispose!();
-  expect(grades(ruleId)).toEqual([["helpful", "outcome", sessionID]]);
+  expect(grades(ruleId)).toEqual([["helpful", "outcome", digest(sessionID)]]);
   expect((await cm("reflect")).data.feedback_applied).toBe(0);
   const listed = await cm("playbook", "list");
   const rule = listed.data.bullets.find((b: { id: string }) => b.id === ruleId);
   expect(rule.helpful).toBe(1);
-  expect(grades(ruleId)).toEqual([["helpful", "outcome", sessionID]]);
+  expect(grades(ruleId)).toEqual([["helpful", "outcome", digest(sessionID)]]);
 });
 
 test("a model error (APIError, then session.idle twice) is a failed task that blames no rule", async () => {
@@ -200,7 +213,7 @@ test("dispose waits for the outcome that session.idle started, as opencode await
     await Bun.sleep(10);
     expect(grades(ruleId)).toEqual([]);
     await hooks.dispose!();
-    expect(grades(ruleId)).toEqual([["helpful", "outcome", sessionID]]);
+    expect(grades(ruleId)).toEqual([["helpful", "outcome", digest(sessionID)]]);
   } finally {
     process.env.CM_BIN = realCm;
   }
@@ -250,5 +263,5 @@ test("with AGENTMETRICS_URL the context and the outcome go through the collector
   const listed = await (await fetch(`${url}/api/playbook`)).json();
   const rule = listed.data.bullets.find((b: { id: string }) => b.id === ruleId);
   expect(rule.helpful).toBe(1);
-  expect(grades(ruleId)).toEqual([["helpful", "outcome", sessionID]]);
+  expect(grades(ruleId)).toEqual([["helpful", "outcome", digest(sessionID)]]);
 });

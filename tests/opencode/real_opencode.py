@@ -167,7 +167,9 @@ def run(args):
             checks.check(r["exit"] == r["expect_exit"] and r["session_id"],
                          f"run {r['run']}: {runs['binary_version']} exited {r['exit']} in {r['seconds']} s, session {r['session_id']}")
             checks.check("[agentmetrics]" not in r["stderr"], f"run {r['run']}: the plugin logged no error ({r['stderr'][-300:]!r})")
-        sessions = [r["session_id"] for r in runs["runs"]]
+        # The store knows each session by its digest (collector/common/intake_key.h), never by its id.
+        session_ids = [r["session_id"] for r in runs["runs"]]
+        sessions = [agent_test.session_digest("opencode", s) for s in session_ids]
         checks.check(runs["dns_lookups"] == [], f"opencode looked up no name outside the namespace ({runs['dns_lookups']})")
 
         # The system prompt: the rule in the requests of the sessions, not in the title requests.
@@ -228,6 +230,9 @@ def run(args):
                      and len(feedback_rows(store, rule)) == 4,
                      f"after a reflection: {reflected['feedback_applied']} more grades, helpful {listed[rule]['helpful']}, "
                      f"harmful {listed[rule]['harmful']}")
+        blobs = b"".join(open(f, "rb").read() for f in (store, store + "-wal") if os.path.exists(f))
+        kept = [s for s in session_ids if s.encode() in blobs]
+        checks.check(all(session_ids) and not kept, f"the store ({len(blobs)} bytes) holds no opencode session id ({kept})")
     finally:
         if collector is not None:
             collector.terminate()

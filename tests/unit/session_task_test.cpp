@@ -25,6 +25,17 @@ SessionTask session() {
   return s;
 }
 
+// The digest of a session id is computed in three more places, each on its own: the opencode
+// plugin (deploy/opencode/plugin/cass.js), its test and the real agents' tests
+// (tests/agents/agent_test.py). All give these.
+TEST(SessionDigest, IsTheSameInEveryLanguage) {
+  EXPECT_EQ(session_digest("opencode", "ses-plugin-1"), "s-01f288b4865705e6");
+  EXPECT_EQ(session_digest("claude_code", "ca937929-b86b-4175-9e9d-0b8785248271"),
+            session_digest(session_producer_id("claude_code", "ca937929-b86b-4175-9e9d-0b8785248271")));
+  EXPECT_EQ(std::get<std::string>(to_outcome_event(session(), {}).fields.at("session_id")),
+            session_digest("claude_code", session().session_id));
+}
+
 TEST(SessionTask, IsAValidTaskEventKeyedByItsSession) {
   const ipc::OutcomeEvent e = to_outcome_event(session(), {});
   EXPECT_EQ(ipc::check_event(e), "");

@@ -15,7 +15,8 @@
 //                                       moves opencode_task_total and ..._duration_seconds) and
 //                                       its outcome is reported for the rules that were injected,
 //                                       with the session and the failure type, so that the
-//                                       session grades its rules once
+//                                       session grades its rules once. The session goes as its
+//                                       digest (sessionDigest), never as opencode's id
 //   dispose                             opencode awaits this hook, not the event hooks, before it
 //                                       exits: the outcomes still being written are awaited here
 //
@@ -33,6 +34,17 @@
 // logged once.
 
 import { readFileSync } from "node:fs";
+
+// What stands for a session's id wherever it is kept (collector/common/intake_key.h): "s-" and
+// FNV-1a over ("session/opencode", NUL, the id) in hex, the digest the session import gives the
+// same session, so that the store keeps no session id and the two count the session once.
+function sessionDigest(sessionID) {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(`session/opencode\0${sessionID}`)) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return `s-${hash.toString(16).padStart(16, "0")}`;
+}
 
 const env = (name, fallback) => (process.env[name] && process.env[name] !== "" ? process.env[name] : fallback);
 
@@ -195,12 +207,12 @@ function makeMemory(warn) {
     // The session goes with the outcome, so that it and the task event's rule_ids grade a rule
     // once; the failure type, so that a failure the rules had no part in (APIError) blames none;
     // the task's title (the task event's), so that a success teaches the rules its words.
-    async outcome(success, ruleIds, sessionID, failureType, title) {
+    async outcome(success, ruleIds, session, failureType, title) {
       if (ruleIds.length === 0) return;
       const status = success ? "success" : "failure";
       try {
         if (url) {
-          const body = { status, rules: ruleIds, session_id: sessionID, task: title };
+          const body = { status, rules: ruleIds, session_id: session, task: title };
           if (failureType) body.failure_type = failureType;
           const r = await fetch(`${url}/api/outcome`, {
             method: "POST",
@@ -210,7 +222,7 @@ function makeMemory(warn) {
           if (!r.ok) throw new Error(`HTTP ${r.status}`);
           return;
         }
-        const args = ["outcome", status, "--rules", ruleIds.join(","), "--session-id", sessionID, "--task", title];
+        const args = ["outcome", status, "--rules", ruleIds.join(","), "--session-id", session, "--task", title];
         if (failureType) args.push("--failure-type", failureType);
         await runCm(args);
       } catch (error) {
@@ -317,7 +329,7 @@ export const CassPlugin = async (_input, options = {}) => {
       task_type: taskType,
       success,
       duration_seconds: Math.max(0, (Date.now() - task.started) / 1000),
-      session_id: sessionID,
+      session_id: sessionDigest(sessionID),
       title: task.text.split("\n")[0].slice(0, 200),
       tool_calls: task.toolCalls,
       tool_errors: task.toolErrors,
@@ -325,7 +337,7 @@ export const CassPlugin = async (_input, options = {}) => {
     if (task.ruleIds.length) fields.rule_ids = task.ruleIds.join(",");
     if (!success && failureType) fields.failure_type = failureType;
     await recorder.event("task", fields);
-    await memory.outcome(success, task.ruleIds, sessionID, success ? undefined : failureType, fields.title);
+    await memory.outcome(success, task.ruleIds, fields.session_id, success ? undefined : failureType, fields.title);
   }
 
   // finish() as work that dispose waits for.
