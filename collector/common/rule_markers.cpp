@@ -14,23 +14,25 @@ std::string lowered(std::string_view text) {
   return out;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
-// The lines of `text` from `from`, each without its line end, until `each` returns false.
+// The lines of `text` from `from`, each without its line end, until `each` returns false or the
+// text ends; where the line it stopped at begins (the text's size at its end).
 template <typename Each>
-void lines_from(std::string_view text, std::size_t from, Each each) {
-  while (from <= text.size()) {
+std::size_t lines_from(std::string_view text, std::size_t from, Each each) {
+  while (from < text.size()) {
     std::size_t end = text.find('\n', from);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(from, end - from);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!each(line)) return;
+    if (!each(line)) return from;
     from = end + 1;
   }
+  return text.size();
 }
 
-void add_once(std::vector<std::string>& ids, std::string_view id) {
+// Adds `id` when it is a rule's and new; false once `ids` holds `max`.
+bool add_once(std::vector<std::string>& ids, std::string_view id, std::size_t max) {
   if (is_rule_id(id) && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.emplace_back(id);
+  return ids.size() < max;
 }
 
 }  // namespace
@@ -43,13 +45,14 @@ bool is_rule_id(std::string_view id) {
          std::all_of(hex.begin(), hex.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'); });
 }
 
-std::vector<FeedbackMarker> feedback_markers(std::string_view text) {
+std::vector<FeedbackMarker> feedback_markers(std::string_view text, std::size_t max) {
+  constexpr std::size_t kMaxInside = 100;
   std::vector<FeedbackMarker> out;
-  for (std::size_t open = text.find('['); open != std::string_view::npos; open = text.find('[', open + 1)) {
-    const std::size_t close = text.find(']', open);
-    if (close == std::string_view::npos) break;
-    std::string_view inside = text.substr(open + 1, close - open - 1);
-    if (inside.size() > 100) continue;
+  for (std::size_t open = text.find('['); open != std::string_view::npos && out.size() < max; open = text.find('[', open + 1)) {
+    // Only the next kMaxInside bytes are looked at: a text of many '[' is read once.
+    const std::size_t close = text.substr(open + 1, kMaxInside + 1).find(']');
+    if (close == std::string_view::npos) continue;
+    const std::string_view inside = text.substr(open + 1, close);
     // cass : (helpful|harmful) id
     std::vector<std::string_view> words;
     std::size_t i = 0;
@@ -94,38 +97,53 @@ std::vector<FeedbackMarker> parse_rule_feedback(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> rules_shown_in(std::string_view text) {
+std::vector<std::string> rules_shown_in(std::string_view text, std::size_t max) {
   std::vector<std::string> ids;
+  if (max == 0 || text.find("agentmetrics") == std::string_view::npos) return ids;  // both forms name it
+  bool room = true;
   // The context: its heading, then headings of its lists ("Avoid:"), list lines and blank lines;
-  // the first line of another shape ends it.
-  for (std::size_t at = text.find(kContextHeading); at != std::string_view::npos; at = text.find(kContextHeading, at + 1)) {
-    bool heading = true;
-    lines_from(text, at, [&](std::string_view line) {
-      if (heading) {
-        heading = false;
-        return true;
-      }
-      if (starts_with(line, "- [")) {
-        const std::size_t close = line.find("] ", 3);
-        if (close != std::string_view::npos) add_once(ids, line.substr(3, close - 3));
-        return true;
-      }
-      return line.empty() || starts_with(line, "- ") || line.back() == ':';
-    });
+  // the first line of another shape ends it, and the next heading is looked for after it.
+  for (std::size_t at = text.find(kContextHeading); room && at != std::string_view::npos;) {
+    const std::size_t heading_end = text.find('\n', at);
+    const std::size_t end =
+        lines_from(text, heading_end == std::string_view::npos ? text.size() : heading_end + 1, [&](std::string_view line) {
+          if (line.starts_with("- [")) {
+            const std::size_t close = line.find("] ", 3);
+            if (close != std::string_view::npos) room = add_once(ids, line.substr(3, close - 3), max);
+            return room;
+          }
+          return line.empty() || line.starts_with("- ") || line.back() == ':';
+        });
+    at = text.find(kContextHeading, end);
   }
-  // The AGENTS.md block: "- rule (id)" lines between its markers.
-  for (std::size_t at = text.find(kAgentsMdBegin); at != std::string_view::npos; at = text.find(kAgentsMdBegin, at + 1)) {
+  // The AGENTS.md block: "- rule (id)" lines between its markers; the next block after its end.
+  for (std::size_t at = text.find(kAgentsMdBegin); room && at != std::string_view::npos;) {
     const std::size_t end = text.find(kAgentsMdEnd, at);
     if (end == std::string_view::npos) break;
     lines_from(text.substr(0, end), at, [&](std::string_view line) {
-      if (starts_with(line, "- ") && line.back() == ')') {
+      if (line.starts_with("- ") && line.back() == ')') {
         const std::size_t open = line.rfind(" (");
-        if (open != std::string_view::npos) add_once(ids, line.substr(open + 2, line.size() - open - 3));
+        if (open != std::string_view::npos) room = add_once(ids, line.substr(open + 2, line.size() - open - 3), max);
       }
-      return true;
+      return room;
     });
+    at = text.find(kAgentsMdBegin, end + kAgentsMdEnd.size());
   }
   return ids;
+}
+
+bool fetches_cm_context(std::string_view tool, std::string_view command) {
+  if (tool.find("cm_context") != std::string_view::npos) return true;  // the MCP tool, whatever the client prefixes
+  // A shell command whose first simple command runs cm (by any path) with the word context.
+  command = command.substr(0, command.find_first_of(";&|\n"));
+  std::vector<std::string_view> words;
+  for (std::size_t at = command.find_first_not_of(" \t"); at != std::string_view::npos; at = command.find_first_not_of(" \t", at)) {
+    const std::size_t end = std::min(command.find_first_of(" \t", at), command.size());
+    words.push_back(command.substr(at, end - at));
+    at = end;
+  }
+  return !words.empty() && (words[0] == "cm" || words[0].ends_with("/cm")) &&
+         std::find(words.begin() + 1, words.end(), "context") != words.end();
 }
 
 }  // namespace agentmetrics

@@ -6,10 +6,11 @@
 //     ("- ... (b-8f3a2c)" between the block's markers);
 //   - inline feedback: an agent that says "[cass: helpful b-8f3a2c]" or "[cass: harmful
 //     ap-1d2e3f]" in its answer grades that rule (cass_memory's markers). A marker counts once per
-//     session and rule, like every grade, and only for a rule the session was shown: text the
-//     agent merely read and repeated (a file, a web page) cannot grade a rule it was never given.
+//     session and rule, like every grade, and only for a rule cm showed the session: text the
+//     agent merely read and repeated (a file, a web page) cannot grade a rule by showing it.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,17 +35,24 @@ struct FeedbackMarker {
   bool helpful = true;  // false: harmful
 };
 
-// The markers in `text`, in order, the first of each rule only. Case and spaces inside the
-// brackets are free ("[ CASS: Helpful b-8f3a2c ]"); anything else is not a marker.
-std::vector<FeedbackMarker> feedback_markers(std::string_view text);
+// The markers in `text`, in order, the first of each rule only, at most `max`. Case and spaces
+// inside the brackets are free ("[ CASS: Helpful b-8f3a2c ]"); anything else is not a marker.
+// Linear in the text, whatever it holds.
+std::vector<FeedbackMarker> feedback_markers(std::string_view text, std::size_t max = 64);
 
 // Markers as a task event's rule_feedback field carries them: "+b-8f3a2c -ap-1d2e3f" (+ helpful,
 // - harmful), whole entries only, at most `max_bytes`. The parse skips an entry that is not one.
 std::string rule_feedback_text(const std::vector<FeedbackMarker>& markers, std::size_t max_bytes);
 std::vector<FeedbackMarker> parse_rule_feedback(std::string_view text);
 
-// The rules `text` shows in cm's forms, in order, each once. A rule id elsewhere (in prose, in a
-// line of another shape, outside the AGENTS.md block's markers) is not one cm showed.
-std::vector<std::string> rules_shown_in(std::string_view text);
+// The rules `text` shows in cm's forms, each once, at most `max`: those of its contexts, then
+// those of its AGENTS.md blocks. A rule id elsewhere (in prose, in a line of another shape,
+// outside the AGENTS.md block's markers) is not one cm showed. Linear in the text.
+std::vector<std::string> rules_shown_in(std::string_view text, std::size_t max);
+
+// Whether a tool call fetches cm's context, so that its output shows rules: the MCP tool
+// cm_context (under any client's prefix), or a shell command that runs cm with the word context.
+// Any other tool's output (a file, a web page) shows none, whatever it holds.
+bool fetches_cm_context(std::string_view tool, std::string_view command);
 
 }  // namespace agentmetrics

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "collector/learning/agents_md.h"
 #include "collector/common/rule_markers.h"
+#include "collector/learning/agents_md.h"
 #include "collector/learning/learning_error.h"
 #include "collector/learning/learning_results.h"
 #include "collector/learning/playbook.h"

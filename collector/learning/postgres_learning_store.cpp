@@ -1137,6 +1137,7 @@ TaskFeedbackTally PostgresLearningStore::apply_task_feedback(const std::atomic<b
             ++tally.unknown_rules;
           }
         }
+        if (!rules.empty() || !r[8].as<std::string>().empty()) ++tally.events;
         apply_task_event(rules, r[3].as<bool>(), {r[4].as<std::string>(), r[5].as<std::string>()}, r[6].as<std::string>(),
                          r[7].as<std::string>(), after, r[1].as<double>(), feedback, tally);
       }

@@ -317,8 +317,6 @@ FeedbackSignal marker_signal(const FeedbackMarker& marker, const std::string& se
 void apply_event_markers(const std::vector<FeedbackMarker>& markers, const std::function<bool(const std::string&)>& exists,
                          const std::string& session, std::string_view title, std::int64_t event_id, double time,
                          const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally) {
-  if (markers.empty()) return;
-  ++tally.events;
   for (const auto& m : markers) {
     if (!exists(m.rule_id)) {
       ++tally.unknown_rules;
@@ -339,7 +337,6 @@ void apply_task_event(const std::vector<Bullet>& rules, bool success, const Fail
                       std::string_view title, std::int64_t event_id, double time,
                       const std::function<FeedbackResult(const FeedbackSignal&)>& feedback, TaskFeedbackTally& tally) {
   if (rules.empty()) return;
-  ++tally.events;
   std::vector<double> weights(rules.size(), 1.0);
   if (!success) weights = blame_failure(rules, failure);
   for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -437,6 +434,7 @@ bool task_feedback_batch(sqlite3* db, const Playbook& playbook, std::size_t batc
         ++tally.unknown_rules;
       }
     }
+    if (!rules.empty() || !st.column_text(8).empty()) ++tally.events;
     apply_task_event(rules, st.column_int(3) != 0, {st.column_text(4), st.column_text(5)}, st.column_text(6), st.column_text(7), event_id,
                      time, feedback, tally);
   }

@@ -57,7 +57,7 @@ struct ReflectionSettings {
 };
 
 struct TaskFeedbackTally {
-  std::size_t events = 0;                                     // task events that named rules
+  std::size_t events = 0;                                     // task events that named rules or gave inline feedback
   std::size_t signals = 0;                                    // feedback signals applied
   std::size_t skipped = 0;                                    // already given by the session
   std::size_t unknown_rules = 0;                              // ids not in the playbook
@@ -136,7 +136,7 @@ void apply_task_event(const std::vector<Bullet>& rules, bool success, const Fail
 FeedbackSignal marker_signal(const FeedbackMarker& marker, const std::string& session, double time);
 
 // Step 2 for a task event's inline feedback (its rule_feedback field, common/rule_markers.h),
-// before its rules are graded: each marker of a rule `find` finds grades it (origin "marker"),
+// before its rules are graded: each marker of a rule that `exists` grades it (origin "marker"),
 // once per `session`; a helpful one teaches the rule the words of the task's `title`.
 void apply_event_markers(const std::vector<FeedbackMarker>& markers, const std::function<bool(const std::string&)>& exists,
                          const std::string& session, std::string_view title, std::int64_t event_id, double time,

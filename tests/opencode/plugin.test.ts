@@ -169,6 +169,42 @@ test("a task gets the relevant rules in its system prompt and is recorded with t
   expect(grades(ruleId)).toEqual([["helpful", "outcome", digest(sessionID)]]);
 });
 
+// A text part of the answer, as message.part.updated carries it.
+function answerPart(sessionID: string, id: string, text: string, messageID = `msg-answer-${sessionID}`): Event {
+  const part = { id, sessionID, messageID, type: "text", text };
+  return { type: "message.part.updated", properties: { part } } as unknown as Event;
+}
+
+test("the answer's inline feedback on a rule it was given grades that rule by the agent's word, once", async () => {
+  const misled = (await cm("playbook", "add", "Regenerate the lock file whenever a dependency install fails")).data.id as string;
+  const other = (await cm("playbook", "add", "Pin the package manager version before regenerating the lock file")).data.id as string;
+  const [hooks] = await loadAsOpencodeDoes();
+  const sessionID = "ses-plugin-markers";
+  await hooks["chat.message"]!({ sessionID }, userMessage(sessionID, "the dependency install fails, fix the lock file"));
+  const system = { system: ["You are opencode."] };
+  await hooks["experimental.chat.system.transform"]!({ sessionID, model }, system);
+  expect(system.system[1]).toContain(`[${misled}]`);
+  expect(system.system[1]).toContain(`[${other}]`);
+  expect(system.system[1]).toContain("[cass: helpful <id>] or [cass: harmful <id>]");
+  // The user's own message (its part as opencode updates it), and a rule the task was not given,
+  // count for nothing; the answer's first word on a rule stands.
+  await hooks.event!({ event: answerPart(sessionID, `p-${sessionID}`, `[cass: helpful ${misled}]`, `m-${sessionID}`) });
+  await hooks.event!({ event: answerPart(sessionID, "p-1", `Fixed it. [cass: harmful ${misled}] [CASS: Helpful ${misled}] [cass: helpful b-123456]`) });
+  await hooks.event!({ event: { type: "session.idle", properties: { sessionID } } });
+  await hooks.dispose!();
+
+  const task = await waitFor("the task in the store", () => storedTask(sessionID));
+  expect(task.rule_feedback).toBe(`-${misled}`);
+  // The outcome graded the rule the answer did not speak of; the one it spoke of is left to a
+  // reflection (the collector's own may run first), which reads the agent's word before the
+  // task's rule_ids.
+  expect(grades(other)).toEqual([["helpful", "outcome", digest(sessionID)]]);
+  expect(grades(misled).filter(([, origin]) => origin === "outcome")).toEqual([]);
+  await cm("reflect");
+  expect(grades(misled)).toEqual([["harmful", "marker", digest(sessionID)]]);
+  expect(grades(other)).toEqual([["helpful", "outcome", digest(sessionID)]]);
+});
+
 test("a model error (APIError, then session.idle twice) is a failed task that blames no rule", async () => {
   const added = await cm("playbook", "add", "Keep each schema migration reversible and small");
   const ruleId: string = added.data.id;

@@ -13,11 +13,15 @@ beforehand, cm and agentmetrics on PATH, AGENTMETRICS_LIB set). Then it checks
   - the stored tasks: one per session, with the rule's id, the outcome, the failure type, the tool
     counts and the title as typed;
   - the tool counters in /metrics: every call once, the failed and the thrown ones as errors;
-  - the rule's grades: helpful once per successful session, nothing for the model error (its
-    failure type, APIError, relates to no rule), and nothing more after a reflection has read the
-    task events' rule_ids (the session was graded already);
-  - the words the rule learned from the successful sessions' titles (the plugin's outcome carries
-    the task event's title).
+  - the rule's grades: helpful once per successful session whose answer said nothing of it,
+    nothing for the model error (its failure type, APIError, relates to no rule); the third
+    session's answer says "[cass: harmful <rule>]" (the rule's id is its text's digest, the same
+    on every run), which its task event carries as rule_feedback and its outcome leaves out; a
+    reflection then grades it harmful by that word (origin marker) and nothing more (the other
+    sessions were graded already);
+  - the words the rule learned from the sessions its outcome graded a success (the plugin's
+    outcome carries the task event's title);
+  - that the store holds none of the sessions' ids.
 Prints one line per check; exits 0 when all passed, 1 otherwise.
 
   real_opencode.py --packages DIR --plugin-home DIR --bin-dir DIR --library FILE --out DIR
@@ -48,6 +52,7 @@ import run_agent  # noqa: E402  (tests/agents)
 PLUGIN = os.path.join(HERE, "..", "..", "deploy", "opencode", "plugin", "cass.js")
 SCENARIO = os.path.join(HERE, "real_opencode_scenario.json")
 RULE = "Answer a sample question in one short sentence"
+RULE_ID = "b-0cdde5"  # its digest: real_opencode_scenario.json's third answer gives feedback on it
 MEMORY = "## From agentmetrics memory"
 
 
@@ -132,6 +137,7 @@ def run(args):
         checks.phase("agentmetricsd started")
         rule = cm(args.bin_dir, store, "playbook", "add", RULE)["id"]
         checks.phase(f"the rule {rule} added")
+        checks.check(rule == RULE_ID, f"the rule's id is {rule}, the one the scenario's third answer gives feedback on ({RULE_ID})")
 
         # The plugin as a user installs it, beside the @opencode-ai/plugin that opencode would
         # otherwise install (and wait for) at every start. The HOME is the test's own, in the build
@@ -212,24 +218,33 @@ def run(args):
             'opencode_task_total{agent_type="build",task_type="chat",success="false"}')}
         checks.check(list(counters.values()) == [2, 1, 1, 1, 4, 1], f"the counters in /metrics: {counters}")
 
-        # The grades: the four successful sessions once each, the model error none.
+        # The third session's answer spoke of the rule: its task carries the word, not its outcome.
+        third = by_session.get(sessions[2], {})
+        checks.check(third.get("rule_feedback") == f"-{rule}" and all("rule_feedback" not in by_session.get(x, {}) for x in sessions[:2] + sessions[3:]),
+                     f"the third session's task carries its answer's word on the rule ({third.get('rule_feedback')!r}), the others none")
+
+        # The outcomes: the other successful sessions once each, the model error none. (The
+        # collector's reflection may have graded the third session's word already.)
+        graded = feedback_rows(store, rule)
+        outcomes = [r for r in graded if r[2] == "outcome"]
+        checks.check(sorted(str(r[3]) for r in outcomes) == sorted([sessions[0], sessions[1], sessions[3]]) and all(r[0] == "helpful" for r in outcomes),
+                     f"one helpful outcome for each successful session but the third, none for the model error ({graded})")
+        # Each success taught the rule its task's words (docs/learning.md, "Learning from feedback");
+        # the third session's harmful word teaches none ("fails" is only in its prompt).
+        learned = cm(args.bin_dir, store, "why", rule)["learned_words"]
+        checks.check({"six", "seven", "shell", "missing"} <= set(learned) and "fails" not in learned,
+                     f"the words the rule learned from the successful sessions' tasks: {learned}")
+        # A reflection reads the task events: the third session's word, once; the others' rule_ids
+        # find their sessions graded already.
+        cm(args.bin_dir, store, "reflect")
+        again = cm(args.bin_dir, store, "reflect")
         listed = {b["id"]: b for b in cm(args.bin_dir, store, "playbook", "list", "--all")["bullets"]}
         graded = feedback_rows(store, rule)
-        checks.check(listed[rule]["helpful"] == 4 and listed[rule]["harmful"] == 0,
-                     f"the rule: helpful {listed[rule]['helpful']}, harmful {listed[rule]['harmful']} (4 and 0 expected)")
-        checks.check(sorted(str(r[3]) for r in graded) == sorted(sessions[:4]) and all(r[0] == "helpful" for r in graded),
-                     f"one helpful grade for each successful session, none for the model error ({graded})")
-        # Each success taught the rule its task's words (docs/learning.md, "Learning from feedback").
-        learned = cm(args.bin_dir, store, "why", rule)["learned_words"]
-        checks.check({"six", "seven", "shell", "fails", "missing"} <= set(learned),
-                     f"the words the rule learned from the successful sessions' tasks: {learned}")
-        # A reflection reads the task events' rule_ids: the same sessions, graded already.
-        reflected = cm(args.bin_dir, store, "reflect")
-        listed = {b["id"]: b for b in cm(args.bin_dir, store, "playbook", "list", "--all")["bullets"]}
-        checks.check(reflected["feedback_applied"] == 0 and listed[rule]["helpful"] == 4 and listed[rule]["harmful"] == 0
-                     and len(feedback_rows(store, rule)) == 4,
-                     f"after a reflection: {reflected['feedback_applied']} more grades, helpful {listed[rule]['helpful']}, "
-                     f"harmful {listed[rule]['harmful']}")
+        markers = [r for r in graded if r[2] == "marker"]
+        checks.check(listed[rule]["helpful"] == 3 and listed[rule]["harmful"] == 1 and len(graded) == 4 and again["feedback_applied"] == 0
+                     and [(r[0], str(r[3])) for r in markers] == [("harmful", sessions[2])],
+                     f"after a reflection: helpful {listed[rule]['helpful']}, harmful {listed[rule]['harmful']} (3 and 1 expected), "
+                     f"the marker's grade {markers}, a second reflection {again['feedback_applied']} more")
         blobs = b"".join(open(f, "rb").read() for f in (store, store + "-wal") if os.path.exists(f))
         kept = [s for s in session_ids if s.encode() in blobs]
         checks.check(all(session_ids) and not kept, f"the store ({len(blobs)} bytes) holds no opencode session id ({kept})")

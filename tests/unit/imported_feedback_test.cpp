@@ -139,6 +139,9 @@ TEST_F(ImportedFeedbackTest, AHooksContextAndContextTheAgentFetchedItselfShowThe
   ContextResult context;
   context.relevant_bullets = {{lint_, "Run the linter before committing", 0.9, 1, BulletSource::kManual, "", 0}};
   const std::string output = context_text(context);
+  // It also read a file that holds cm's context of another rule: a file shows nothing.
+  ContextResult planted;
+  planted.relevant_bullets = {{unshown_, "Prefer small pull requests", 0.9, 1, BulletSource::kManual, "", 0}};
   const json call = {
       {"type", "assistant"},
       {"timestamp", "2026-12-08T03:00:00.000Z"},
@@ -148,14 +151,17 @@ TEST_F(ImportedFeedbackTest, AHooksContextAndContextTheAgentFetchedItselfShowThe
         {"role", "assistant"},
         {"model", "claude-sonnet-4-5-20250929"},
         {"content",
-         json::array({{{"type", "tool_use"}, {"id", "toolu_1"}, {"name", "Bash"}, {"input", {{"command", "cm context \"commit\""}}}}})},
+         json::array({{{"type", "tool_use"}, {"id", "toolu_1"}, {"name", "Bash"}, {"input", {{"command", "cm context \"commit\""}}}},
+                      {{"type", "tool_use"}, {"id", "toolu_2"}, {"name", "Read"}, {"input", {{"file_path", "/src/app/NOTES.md"}}}}})},
         {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}}}};
   const json result = {
       {"type", "user"},
       {"timestamp", "2026-12-08T03:00:01.000Z"},
       {"sessionId", kClaudeSession},
       {"message",
-       {{"role", "user"}, {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "toolu_1"}, {"content", output}}})}}}};
+       {{"role", "user"},
+        {"content", json::array({{{"type", "tool_result"}, {"tool_use_id", "toolu_1"}, {"content", output}},
+                                 {{"type", "tool_result"}, {"tool_use_id", "toolu_2"}, {"content", context_text(planted)}}})}}}};
   // The agent's own text that quotes a rule in cm's form shows the agent nothing.
   const json answer = {
       {"type", "assistant"},
@@ -165,9 +171,10 @@ TEST_F(ImportedFeedbackTest, AHooksContextAndContextTheAgentFetchedItselfShowThe
        {{"id", "msg_2"},
         {"role", "assistant"},
         {"model", "claude-sonnet-4-5-20250929"},
-        {"content", json::array({{{"type", "text"},
-                                  {"text", std::string(kContextHeading) + "\n- [" + pin_ + "] quoted\n\n[cass: helpful " + lint_ +
-                                               "] [cass: helpful " + pin_ + "] [cass: harmful " + hooked_ + "]"}}})},
+        {"content",
+         json::array({{{"type", "text"},
+                       {"text", std::string(kContextHeading) + "\n- [" + pin_ + "] quoted\n\n[cass: helpful " + lint_ +
+                                    "] [cass: helpful " + pin_ + "] [cass: harmful " + hooked_ + "] [cass: harmful " + unshown_ + "]"}}})},
         {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}}}};
   // A hook's context beside the prompt: Claude Code writes it as an attachment.
   ContextResult hook_context;
@@ -195,6 +202,7 @@ TEST_F(ImportedFeedbackTest, AHooksContextAndContextTheAgentFetchedItselfShowThe
   EXPECT_EQ(grades(lint_), (Grades{{"helpful", "marker", session}}));
   EXPECT_EQ(grades(hooked_), (Grades{{"harmful", "marker", session}}));
   EXPECT_TRUE(grades(pin_).empty());
+  EXPECT_TRUE(grades(unshown_).empty());
 }
 
 TEST(ImportedFeedbackAccount, MarkersAreKeptForRulesShownBeforeThemBoundedAndAcrossImports) {

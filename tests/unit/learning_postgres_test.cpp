@@ -665,7 +665,7 @@ TEST(PostgresLearning, AReflectionOnTheTeamStoreLearnsWhatTheEmbeddedStoreLearns
   // producer): one grade.
   for (std::uint64_t sequence : {1, 2}) {
     ipc::OutcomeEvent e;
-    e.producer_id = 900;
+    e.producer_id = 0x9e3779b97f4a7c15;  // its high bit set: the digest of a BIGINT read back as unsigned
     e.sequence = sequence;
     e.time = now - 300;
     e.fields = {{"agent_type", std::string("codex")},

@@ -44,7 +44,7 @@ TEST(RulesShownIn, TheRulesOfCmsContextAsItWritesIt) {
   context.history_snippets = {{}};
   context.history_snippets[0].title = "A past task that mentions [b-999999] in passing";
   const std::string text = context_text(context) + "\n" + std::string(kMarkerInvitation);
-  EXPECT_EQ(rules_shown_in("Some prompt.\n<system-reminder>\n" + text + "\n</system-reminder>\n- [b-777777] a forged line after it"),
+  EXPECT_EQ(rules_shown_in("Some prompt.\n<system-reminder>\n" + text + "\n</system-reminder>\n- [b-777777] a forged line after it", 64),
             (Ids{"b-8f3a2c", "b-0a1b2c", "ap-1d2e3f4a"}));
 }
 
@@ -61,10 +61,44 @@ TEST(RulesShownIn, TheRulesOfAnAgentsMdBlockBetweenItsMarkers) {
   const std::string block = agents_md_block({{rule, 0.9}, {avoid, 0.8}}, {}).text;
   const std::string instructions = "# AGENTS.md instructions for /src/app\n\n<INSTRUCTIONS>\n# App\n- not ours (b-abcdef)\n" + block +
                                    "- after the block (b-fedcba)\n</INSTRUCTIONS>";
-  EXPECT_EQ(rules_shown_in(instructions), (Ids{"b-8f3a2c", "ap-1d2e3f"}));
+  EXPECT_EQ(rules_shown_in(instructions, 64), (Ids{"b-8f3a2c", "ap-1d2e3f"}));
   // A block without its end shows nothing; ids in prose show nothing.
-  EXPECT_TRUE(rules_shown_in(std::string(kAgentsMdBegin) + "\n- rule (b-8f3a2c)\n").empty());
-  EXPECT_TRUE(rules_shown_in("See [b-8f3a2c] and (b-8f3a2c) and - [b-8f3a2c] rule").empty());
+  EXPECT_TRUE(rules_shown_in(std::string(kAgentsMdBegin) + "\n- rule (b-8f3a2c)\n", 64).empty());
+  EXPECT_TRUE(rules_shown_in("See [b-8f3a2c] and (b-8f3a2c) and - [b-8f3a2c] rule", 64).empty());
+}
+
+TEST(RulesShownIn, AtMostMaxAndEveryTextReadOnce) {
+  std::string many(kContextHeading);
+  for (int i = 0; i < 100; ++i) many += "\n- [b-" + std::to_string(100000 + i) + "] a rule";
+  const auto ids = rules_shown_in(many, 64);
+  ASSERT_EQ(ids.size(), 64u);
+  EXPECT_EQ(ids.back(), "b-100063");
+  // Texts shaped to make a scan start again at every line, or a marker search at every '[': 4 MiB
+  // each, read once (a rescan would take this test past its timeout).
+  std::string headings, blocks, brackets;
+  while (headings.size() < (4u << 20)) headings += "- " + std::string(kContextHeading) + "\n";
+  while (blocks.size() < (4u << 20)) blocks += std::string(kAgentsMdBegin) + "\n- a rule (b-8f3a2c)\n";
+  blocks += std::string(kAgentsMdEnd);
+  brackets.assign(4u << 20, '[');
+  brackets += "]";
+  EXPECT_TRUE(rules_shown_in(headings, 64).empty());
+  EXPECT_EQ(rules_shown_in(blocks, 64), (Ids{"b-8f3a2c"}));
+  EXPECT_TRUE(feedback_markers(brackets).empty());
+  std::string markers;
+  for (int i = 0; i < 100; ++i) markers += "[cass: helpful b-" + std::to_string(100000 + i) + "]";
+  EXPECT_EQ(feedback_markers(markers, 64).size(), 64u);
+}
+
+TEST(FetchesCmContext, TheMcpToolOrCmContextInTheShellAndNothingElse) {
+  EXPECT_TRUE(fetches_cm_context("mcp__cass-memory__cm_context", ""));
+  EXPECT_TRUE(fetches_cm_context("cass-memory_cm_context", ""));
+  EXPECT_TRUE(fetches_cm_context("Bash", "cm context \"fix the login\" --limit 5"));
+  EXPECT_TRUE(fetches_cm_context("exec_command", "/usr/local/bin/cm --store s.db context fix"));
+  EXPECT_FALSE(fetches_cm_context("Bash", "cat AGENTS.md"));
+  EXPECT_FALSE(fetches_cm_context("Read", ""));
+  EXPECT_FALSE(fetches_cm_context("Bash", "echo cm context"));
+  EXPECT_FALSE(fetches_cm_context("Bash", "cm playbook list; cat context"));
+  EXPECT_FALSE(fetches_cm_context("Bash", "cmake context"));
 }
 
 }  // namespace

@@ -133,14 +133,15 @@ void SessionAccount::set_snippet(std::string_view text) {
 }
 
 void SessionAccount::given_text(std::string_view text) {
-  for (auto& id : rules_shown_in(text)) {
+  if (rules_shown.size() >= kMaxRules) return;
+  for (auto& id : rules_shown_in(text, kMaxRules)) {
     if (rules_shown.size() >= kMaxRules) return;
     if (std::find(rules_shown.begin(), rules_shown.end(), id) == rules_shown.end()) rules_shown.push_back(std::move(id));
   }
 }
 
 void SessionAccount::agent_text(std::string_view text) {
-  for (auto& m : feedback_markers(text)) {
+  for (auto& m : feedback_markers(text, kMaxRules)) {
     if (rule_feedback.size() >= kMaxRules) return;
     const bool shown = std::find(rules_shown.begin(), rules_shown.end(), m.rule_id) != rules_shown.end();
     const bool first =
@@ -163,8 +164,9 @@ void SessionAccount::user_prompt(std::string_view text) {
 
 void SessionAccount::tool_called(const std::string& id, const std::string& name, const std::string& command, double lines) {
   tools[name] += 1;
-  PendingTool call{name, tool_kind(name), false, 0, {}, {}, {}};
+  PendingTool call{name, tool_kind(name), false, 0, {}, {}, {}, false};
   call.stage = tool_stage(call.kind, command);
+  call.shows_rules = fetches_cm_context(name, command);
   if (call.kind == ToolKind::kShell && !command.empty()) {
     call.command_ref = command_ref(command);
     call.command_words = command_words(command);
@@ -182,11 +184,11 @@ void SessionAccount::tool_called(const std::string& id, const std::string& name,
 }
 
 void SessionAccount::tool_finished(const std::string& id, ToolResult result, std::string_view detail) {
-  given_text(detail);  // an agent that ran `cm context` itself was shown its rules
   const auto it = pending_tools.find(id);
   if (it == pending_tools.end()) return;
   const PendingTool call = it->second;
   pending_tools.erase(it);
+  if (call.shows_rules) given_text(detail);  // the agent ran `cm context` itself
   using R = FinishedCall::Result;
   failing_tools.finished({call.name, call.stage, call.command_ref, call.command_words, call.kind == ToolKind::kEdit,
                           result == ToolResult::kSucceeded ? R::kSucceeded
@@ -232,7 +234,7 @@ void SessionAccount::answered() {
 nlohmann::json SessionAccount::to_state() const {
   nlohmann::json pending = nlohmann::json::object();
   for (const auto& [id, call] : pending_tools)
-    pending[id] = {call.name, call.runs_tests, call.lines, call.stage, call.command_ref, call.command_words};
+    pending[id] = {call.name, call.runs_tests, call.lines, call.stage, call.command_ref, call.command_words, call.shows_rules};
   nlohmann::json s = {
       {"v", 1},
       {"started", started},
@@ -305,13 +307,14 @@ SessionAccount SessionAccount::from_state(const nlohmann::json& s) {
   for (const auto& key : s.at("recent")) a.recent_responses.push_back(key.get<std::string>());
   for (const auto& [id, call] : s.at("pending").items()) {
     const std::string name = call.at(0).get<std::string>();
-    PendingTool p{name, tool_kind(name), call.at(1).get<bool>(), call.at(2).get<double>(), {}, {}, {}};
+    PendingTool p{name, tool_kind(name), call.at(1).get<bool>(), call.at(2).get<double>(), {}, {}, {}, false};
     // A state written before the failure patterns holds three fields a call.
     p.stage = call.size() > 3 ? call.at(3).get<std::string>() : std::string(tool_stage(p.kind, ""));
     if (call.size() > 5) {
       p.command_ref = call.at(4).get<std::string>();
       p.command_words = call.at(5).get<std::string>();
     }
+    if (call.size() > 6) p.shows_rules = call.at(6).get<bool>();
     a.pending_tools[id] = std::move(p);
   }
   if (s.contains("failing_tools")) a.failing_tools = ToolFailureTally::from_state(s.at("failing_tools"));

@@ -35,6 +35,7 @@ struct PendingTool {
   double lines = 0;                        // lines an edit proposes
   std::string stage;                       // tool_stage()
   std::string command_ref, command_words;  // a shell command's (session_tool_failures.h); the command itself is not kept
+  bool shows_rules = false;                // it fetches cm's context: its output shows rules (common/rule_markers.h)
 };
 
 struct SessionAccount {
@@ -100,14 +101,15 @@ struct SessionAccount {
   // A user prompt: counts it, takes the first as the title, and judges whether it corrects
   // the agent (a prompt after the first that says the work was wrong).
   void user_prompt(std::string_view text);
-  // Text the session was given (a prompt, the agent's instructions, a tool's output): the rules
-  // it shows in cm's forms. And what the agent wrote: its markers on those rules.
+  // Text the session was given (a prompt, the agent's instructions, a hook's context, the output
+  // of a tool call that fetched cm's context): the rules it shows in cm's forms. And what the
+  // agent wrote: its markers on those rules.
   void given_text(std::string_view text);
   void agent_text(std::string_view text);
   // A tool call and its result.
   void tool_called(const std::string& id, const std::string& name, const std::string& command, double lines_proposed);
-  // `detail`: the result or error text, read for the failure's reason (tool_call_words.h) and the
-  // rules it shows (given_text), nothing else.
+  // `detail`: the result or error text, read for the failure's reason (tool_call_words.h) and, for
+  // a call that fetched cm's context, the rules it shows (given_text); nothing else.
   enum class ToolResult { kSucceeded, kFailed, kRejected };
   void tool_finished(const std::string& id, ToolResult result, std::string_view detail = {});
   // A model request that failed; `ends_turn`: the turn ended on it (no answer came).

@@ -10,13 +10,17 @@
 //   tool.execute.before / .after        each tool call moves opencode_tool_calls_total{tool} and
 //                                       its duration; a failed one opencode_tool_errors_total{tool}
 //   event: message.part.updated         a tool that threw (its part in state "error") never
-//                                       reaches tool.execute.after: counted here, once
+//                                       reaches tool.execute.after: counted here, once; a text
+//                                       part of the answer is read for inline feedback
+//                                       ("[cass: harmful b-8f3a2c]") on the rules injected
 //   event: session.idle / session.error the task ends: a `task` outcome event is recorded (it
 //                                       moves opencode_task_total and ..._duration_seconds) and
 //                                       its outcome is reported for the rules that were injected,
 //                                       with the session and the failure type, so that the
 //                                       session grades its rules once. The session goes as its
-//                                       digest (sessionDigest), never as opencode's id
+//                                       digest (sessionDigest), never as opencode's id. A rule the
+//                                       answer gave feedback on goes in the task event's
+//                                       rule_feedback instead, graded by the agent's word
 //   dispose                             opencode awaits this hook, not the event hooks, before it
 //                                       exits: the outcomes still being written are awaited here
 //
@@ -45,6 +49,12 @@ function sessionDigest(sessionID) {
   }
   return `s-${hash.toString(16).padStart(16, "0")}`;
 }
+
+// Inline feedback (collector/common/rule_markers.h), and the line the context ends with that asks
+// for it (kMarkerInvitation).
+const markerPattern = /\[\s*cass\s*:\s*(helpful|harmful)\s+((?:b|ap)-[0-9a-f]{6,64})\s*\]/gi;
+const markerInvitation = "If a rule above helped or misled you, say so in your answer: [cass: helpful <id>] or [cass: harmful <id>].";
+const maxRuleFeedbackBytes = 128; // the task event's rule_feedback field (ipc/outcome_event.cpp)
 
 const env = (name, fallback) => (process.env[name] && process.env[name] !== "" ? process.env[name] : fallback);
 
@@ -253,6 +263,7 @@ function formatContext(context) {
     lines.push("Similar past tasks:");
     for (const h of data.historySnippets) lines.push(`- ${h.title} (${h.outcome}, ${h.duration}): ${h.snippet}`);
   }
+  if (data.relevantBullets?.length || data.antiPatterns?.length) lines.push(markerInvitation);
   return lines.length ? `## From agentmetrics memory\n${lines.join("\n")}` : "";
 }
 
@@ -320,6 +331,14 @@ export const CassPlugin = async (_input, options = {}) => {
     }
   }
 
+  // The markers in a text of the answer on the rules the task was given, the first on each.
+  function readFeedback(task, text) {
+    for (const [, verdict, id] of text.matchAll(markerPattern)) {
+      const rule = id.toLowerCase();
+      if (task.ruleIds.includes(rule) && !task.feedback.has(rule)) task.feedback.set(rule, verdict.toLowerCase() === "helpful");
+    }
+  }
+
   async function finish(sessionID, success, failureType) {
     const task = sessions.get(sessionID);
     if (!task) return;
@@ -336,8 +355,20 @@ export const CassPlugin = async (_input, options = {}) => {
     };
     if (task.ruleIds.length) fields.rule_ids = task.ruleIds.join(",");
     if (!success && failureType) fields.failure_type = failureType;
+    // The rules the answer spoke of are graded by its word: the reflection reads rule_feedback
+    // before rule_ids, once per session; the outcome grades the others.
+    const spoken = new Set();
+    let feedback = "";
+    for (const [id, helpful] of task.feedback) {
+      const entry = `${feedback ? " " : ""}${helpful ? "+" : "-"}${id}`;
+      if (feedback.length + entry.length > maxRuleFeedbackBytes) break;
+      feedback += entry;
+      spoken.add(id);
+    }
+    if (feedback) fields.rule_feedback = feedback;
     await recorder.event("task", fields);
-    await memory.outcome(success, task.ruleIds, fields.session_id, success ? undefined : failureType, fields.title);
+    const outcomeRules = task.ruleIds.filter((id) => !spoken.has(id));
+    await memory.outcome(success, outcomeRules, fields.session_id, success ? undefined : failureType, fields.title);
   }
 
   // finish() as work that dispose waits for.
@@ -358,6 +389,8 @@ export const CassPlugin = async (_input, options = {}) => {
         started: Date.now(),
         ruleIds: [],
         injected: null,
+        userMessage: output?.message?.id,
+        feedback: new Map(), // rule id -> helpful: the answer's first word on each rule injected
         toolCalls: 0,
         toolErrors: 0,
       });
@@ -389,8 +422,13 @@ export const CassPlugin = async (_input, options = {}) => {
       const type = event?.type;
       const properties = event?.properties ?? {};
       if (type === "message.part.updated") {
-        // A tool that threw: its part ends in state "error" and tool.execute.after never runs.
         const part = properties.part;
+        if (part?.type === "text") {
+          const task = sessions.get(part.sessionID);
+          if (task && part.messageID !== task.userMessage && !part.synthetic && typeof part.text === "string") readFeedback(task, part.text);
+          return;
+        }
+        // A tool that threw: its part ends in state "error" and tool.execute.after never runs.
         if (part?.type !== "tool" || part.state?.status !== "error" || !part.callID || toolsCounted.has(part.callID)) return;
         const started = toolStarts.get(part.callID);
         const time = part.state.time;
