@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace agentmetrics {
 namespace {
@@ -27,6 +28,14 @@ std::size_t lines_from(std::string_view text, std::size_t from, Each each) {
     from = end + 1;
   }
   return text.size();
+}
+
+// Where `needle` first is in `text` from `from`, by glibc's memmem: std::string_view::find compares
+// at every byte equal to the needle's first, and most text a session holds is read here.
+std::size_t find_from(std::string_view text, std::string_view needle, std::size_t from) {
+  if (from > text.size()) return std::string_view::npos;
+  const void* at = memmem(text.data() + from, text.size() - from, needle.data(), needle.size());
+  return at ? static_cast<std::size_t>(static_cast<const char*>(at) - text.data()) : std::string_view::npos;
 }
 
 // Adds `id` when it is a rule's and new; false once `ids` holds `max`.
@@ -99,11 +108,11 @@ std::vector<FeedbackMarker> parse_rule_feedback(std::string_view text) {
 
 std::vector<std::string> rules_shown_in(std::string_view text, std::size_t max) {
   std::vector<std::string> ids;
-  if (max == 0 || text.find("agentmetrics") == std::string_view::npos) return ids;  // both forms name it
+  if (max == 0) return ids;
   bool room = true;
   // The context: its heading, then headings of its lists ("Avoid:"), list lines and blank lines;
   // the first line of another shape ends it, and the next heading is looked for after it.
-  for (std::size_t at = text.find(kContextHeading); room && at != std::string_view::npos;) {
+  for (std::size_t at = find_from(text, kContextHeading, 0); room && at != std::string_view::npos;) {
     const std::size_t heading_end = text.find('\n', at);
     const std::size_t end =
         lines_from(text, heading_end == std::string_view::npos ? text.size() : heading_end + 1, [&](std::string_view line) {
@@ -114,11 +123,11 @@ std::vector<std::string> rules_shown_in(std::string_view text, std::size_t max) 
           }
           return line.empty() || line.starts_with("- ") || line.back() == ':';
         });
-    at = text.find(kContextHeading, end);
+    at = find_from(text, kContextHeading, end);
   }
   // The AGENTS.md block: "- rule (id)" lines between its markers; the next block after its end.
-  for (std::size_t at = text.find(kAgentsMdBegin); room && at != std::string_view::npos;) {
-    const std::size_t end = text.find(kAgentsMdEnd, at);
+  for (std::size_t at = find_from(text, kAgentsMdBegin, 0); room && at != std::string_view::npos;) {
+    const std::size_t end = find_from(text, kAgentsMdEnd, at);
     if (end == std::string_view::npos) break;
     lines_from(text.substr(0, end), at, [&](std::string_view line) {
       if (line.starts_with("- ") && line.back() == ')') {
@@ -127,7 +136,7 @@ std::vector<std::string> rules_shown_in(std::string_view text, std::size_t max) 
       }
       return room;
     });
-    at = text.find(kAgentsMdBegin, end + kAgentsMdEnd.size());
+    at = find_from(text, kAgentsMdBegin, end + kAgentsMdEnd.size());
   }
   return ids;
 }

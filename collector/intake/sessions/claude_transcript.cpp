@@ -1,5 +1,6 @@
 #include "collector/intake/sessions/claude_transcript.h"
 
+#include <cstring>
 #include <string>
 
 #include "collector/intake/sessions/json_fields.h"
@@ -116,7 +117,8 @@ void assistant_record(const nlohmann::json& record, SessionAccount& account, boo
 bool claude_record_needed(std::string_view type, std::string_view line) {
   // Attachments are most of a transcript (a snapshot of the prompt and tools each turn): only a
   // hook's context is parsed.
-  if (type == "attachment") return line.find("\"hook_additional_context\"") != std::string_view::npos;
+  constexpr std::string_view kHookContext = "\"hook_additional_context\"";
+  if (type == "attachment") return memmem(line.data(), line.size(), kHookContext.data(), kHookContext.size()) != nullptr;
   return type == "user" || type == "assistant" || type == "system" || type == "cost-state";
 }
 
